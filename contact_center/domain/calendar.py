@@ -8,6 +8,7 @@ the instant it is about.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -40,7 +41,7 @@ def parse_spans(raw: Sequence[Sequence[str]], where: str) -> tuple[Span, ...]:
             raise CalendarError(f"{where}: span {pair[0]}-{pair[1]} ends before it starts")
         spans.append(Span(start, end))
     spans.sort(key=lambda s: s.start)
-    for a, b in zip(spans, spans[1:], strict=False):
+    for a, b in itertools.pairwise(spans):
         if b.start < a.end:
             raise CalendarError(f"{where}: spans overlap ({a.start}-{a.end} and {b.start}-{b.end})")
     return tuple(spans)
@@ -118,7 +119,9 @@ class Calendar:
     def holiday_name(self, at: dt.datetime) -> str | None:
         return self.holidays.get(_aware(at).astimezone(self.zone).date())
 
-    def open_intervals(self, start: dt.datetime, *, days: int = 400) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    def open_intervals(
+        self, start: dt.datetime, *, days: int = 400
+    ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         """Open intervals (UTC) from ``start`` onwards, clipped at ``start``; at most ``days`` days ahead."""
         start = _aware(start).astimezone(dt.UTC)
         zone = self.zone
