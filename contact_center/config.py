@@ -1,0 +1,166 @@
+"""Settings: built once from a ``CC_``-prefixed environment mapping and passed down.
+
+Nothing else in the package reads ``os.environ``. A bad value stops start-up with a
+message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import phonenumbers
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/contact_center.db"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    secret_key: str = ""
+    var_dir: Path = Path("var")
+    default_region: str = "US"
+    seed_demo: bool = True
+    session_hours: int = 12
+    trusted_origins: tuple[str, ...] = ()
+    # Telephony (off while sip_registrar is unset).
+    sip_registrar: str | None = None
+    sip_user: str = "ivr"
+    sip_password: str = ""
+    sip_local_ip: str = "127.0.0.1"
+    sip_local_port: int = 5070
+    rtp_ports: tuple[int, int] = (20000, 20999)
+    ivr_flow: Path = Path("ivr_flows/main.yaml")
+    ivr_flows_dir: Path = Path("ivr_flows")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        var_dir = Path(env.get("CC_VAR_DIR", "var"))
+        settings = cls(
+            database_url=env.get("CC_DATABASE_URL", DEFAULT_DATABASE_URL),
+            redis_url=env.get("CC_REDIS_URL") or None,
+            http_host=env.get("CC_HTTP_HOST", "127.0.0.1"),
+            http_port=_port(env, "CC_HTTP_PORT", 8080),
+            secret_key=env.get("CC_SECRET_KEY", ""),
+            var_dir=var_dir,
+            default_region=_region(env.get("CC_DEFAULT_REGION", "US")),
+            seed_demo=_bool(env, "CC_SEED_DEMO", True),
+            session_hours=_positive_int(env, "CC_SESSION_HOURS", 12),
+            trusted_origins=tuple(o for o in env.get("CC_TRUSTED_ORIGINS", "").split(",") if o),
+            sip_registrar=_host_port(env, "CC_SIP_REGISTRAR"),
+            sip_user=env.get("CC_SIP_USER", "ivr"),
+            sip_password=env.get("CC_SIP_PASSWORD", ""),
+            sip_local_ip=env.get("CC_SIP_LOCAL_IP", "127.0.0.1"),
+            sip_local_port=_port(env, "CC_SIP_LOCAL_PORT", 5070),
+            rtp_ports=_port_range(env, "CC_RTP_PORTS", (20000, 20999)),
+            ivr_flow=Path(env.get("CC_IVR_FLOW", "ivr_flows/main.yaml")),
+            ivr_flows_dir=Path(env.get("CC_IVR_FLOWS_DIR", "ivr_flows")),
+        )
+        _check_database_url(settings.database_url)
+        if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError(f"CC_REDIS_URL: {settings.redis_url!r} is not a redis:// URL")
+        return settings
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_secret(self) -> Settings:
+        """Fill in the secret key: the configured one, else one kept in ``var/secret_key``."""
+        if self.secret_key:
+            return self
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            key = path.read_text().strip()
+        else:
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            path.write_text(key + "\n")
+            path.chmod(0o600)
+        return replace(self, secret_key=key)
+
+
+def _check_database_url(url: str) -> None:
+    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise SettingsError(
+            f"CC_DATABASE_URL: {url!r} is not supported; use sqlite+aiosqlite:///PATH "
+            "or postgresql+asyncpg://USER@HOST/DB"
+        )
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise SettingsError(f"{name}: {value} is outside 0-65535")
+    return value
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
+    if value <= 0:
+        raise SettingsError(f"{name}: must be greater than 0, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}: {raw!r} is not a yes/no value (use 1/0, true/false)")
+
+
+def _region(raw: str) -> str:
+    region = raw.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise SettingsError(f"CC_DEFAULT_REGION: {raw!r} is not a two-letter region such as US or DE")
+    return region
+
+
+def _host_port(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    host, sep, port = raw.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) <= 65535:
+        raise SettingsError(f"{name}: {raw!r} is not host:port (e.g. 127.0.0.1:5060)")
+    return raw
+
+
+def _port_range(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    raw = env.get(name)
+    if not raw:
+        return default
+    lo, sep, hi = raw.partition("-")
+    if not sep or not lo.isdigit() or not hi.isdigit():
+        raise SettingsError(f"{name}: {raw!r} is not a range like 20000-20999")
+    low, high = int(lo), int(hi)
+    if not 1024 <= low < high <= 65535:
+        raise SettingsError(f"{name}: {raw!r} must satisfy 1024 <= low < high <= 65535")
+    return low, high

@@ -1,0 +1,37 @@
+"""Every table, importable from one place (``from contact_center.store.tables import Customer``)."""
+
+from contact_center.store.tables.activity import ACTIVITY_TYPES, Activity
+from contact_center.store.tables.base import Base, utcnow
+from contact_center.store.tables.org import (
+    ROLES,
+    AgentSkill,
+    ApiToken,
+    Calendar,
+    Campaign,
+    DispositionCode,
+    Queue,
+    QueueMember,
+    Skill,
+    Team,
+    User,
+    WebSession,
+)
+from contact_center.store.tables.people import Account, Customer, Phone
+from contact_center.store.tables.sales import (
+    LEAD_RATINGS,
+    LEAD_STATUSES,
+    OPPORTUNITY_STAGES,
+    ORDER_STATUSES,
+    Lead,
+    Opportunity,
+    Order,
+)
+from contact_center.store.tables.service import CASE_PRIORITIES, CASE_STATUSES, Case, KbArticle
+
+__all__ = [
+    "ACTIVITY_TYPES", "CASE_PRIORITIES", "CASE_STATUSES", "LEAD_RATINGS", "LEAD_STATUSES",
+    "OPPORTUNITY_STAGES", "ORDER_STATUSES", "ROLES", "Account", "Activity", "AgentSkill",
+    "ApiToken", "Base", "Calendar", "Campaign", "Case", "Customer", "DispositionCode",
+    "KbArticle", "Lead", "Opportunity", "Order", "Phone", "Queue", "QueueMember", "Skill",
+    "Team", "User", "WebSession", "utcnow",
+]  # fmt: skip

@@ -1,0 +1,139 @@
+"""The organisation: users and their roles, teams, skills, queues, calendars, dispositions, campaigns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from contact_center.store.tables.base import Base, Timestamps, utcnow
+from contact_center.store.types import Json, UtcDateTime
+
+ROLES = ("agent", "supervisor", "admin")
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    extension: Mapped[str | None] = mapped_column(String(32), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class WebSession(Base):
+    """A browser login. Only the SHA-256 of the cookie value is stored."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    remote: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ApiToken(Base):
+    """A bearer token for integrations. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class Skill(Base):
+    __tablename__ = "skills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AgentSkill(Base):
+    __tablename__ = "agent_skills"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, default=5)
+
+
+class Calendar(Base):
+    """Opening hours in a time zone; the one definition IVR, queues, SLAs and dialing windows use."""
+
+    __tablename__ = "calendars"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    weekly_hours: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    holidays: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
+    exceptions: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class Queue(Base, Timestamps):
+    __tablename__ = "queues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    strategy: Mapped[str] = mapped_column(String(32), default="longest_idle")
+    sl_threshold_seconds: Mapped[int] = mapped_column(Integer, default=20)
+    ring_timeout_seconds: Mapped[int] = mapped_column(Integer, default=15)
+    wrapup_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    max_wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    max_length: Mapped[int | None] = mapped_column(Integer)
+    exit_action: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    required_skills: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    escalation: Mapped[list[Any]] = mapped_column(Json, default=list)
+    default_priority: Mapped[int] = mapped_column(Integer, default=0)
+    overflow_queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("calendars.id", ondelete="SET NULL"))
+
+
+class QueueMember(Base):
+    __tablename__ = "queue_members"
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class DispositionCode(Base):
+    __tablename__ = "disposition_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32), default="service")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Campaign(Base, Timestamps):
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mode: Mapped[str] = mapped_column(String(16), default="preview")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("calendars.id", ondelete="SET NULL"))
+    caller_id: Mapped[str | None] = mapped_column(String(32))
+    max_abandon_rate: Mapped[float] = mapped_column(Float, default=0.03)
+    dial_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    retry_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    script: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,69 @@
+"""Sales: leads, opportunities, and the orders the IVR reports on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from contact_center.store.tables.base import Base, Timestamps
+from contact_center.store.types import Json, UtcDateTime
+
+LEAD_STATUSES = ("new", "contacted", "qualified", "disqualified", "converted")
+LEAD_RATINGS = ("hot", "warm", "cold")
+OPPORTUNITY_STAGES = ("prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost")
+ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled", "returned")
+
+
+class Lead(Base, Timestamps):
+    __tablename__ = "leads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100))
+    company: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    source: Mapped[str] = mapped_column(String(64), default="web")
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[str] = mapped_column(String(8), default="cold")
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Opportunity(Base, Timestamps):
+    __tablename__ = "opportunities"
+    __table_args__ = (Index("ix_opportunities_customer_stage", "customer_id", "stage"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    stage: Mapped[str] = mapped_column(String(20), default="prospecting")
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    probability: Mapped[int] = mapped_column(Integer, default=10)
+    expected_close: Mapped[dt.date | None] = mapped_column(Date)
+    products: Mapped[list[Any]] = mapped_column(Json, default=list)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class Order(Base, Timestamps):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_customer_placed", "customer_id", "placed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    items: Mapped[list[Any]] = mapped_column(Json, default=list)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    placed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    shipped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    carrier: Mapped[str | None] = mapped_column(String(64))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[str] = mapped_column(Text, default="")
