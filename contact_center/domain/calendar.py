@@ -119,9 +119,7 @@ class Calendar:
     def holiday_name(self, at: dt.datetime) -> str | None:
         return self.holidays.get(_aware(at).astimezone(self.zone).date())
 
-    def open_intervals(
-        self, start: dt.datetime, *, days: int = 400
-    ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    def open_intervals(self, start: dt.datetime, *, days: int = 400) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         """Open intervals (UTC) from ``start`` onwards, clipped at ``start``; at most ``days`` days ahead."""
         start = _aware(start).astimezone(dt.UTC)
         zone = self.zone

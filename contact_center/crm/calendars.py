@@ -1,0 +1,35 @@
+"""Calendars as stored in the CRM, turned into the domain's Calendar (with public holidays filled in)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import holidays as public_holidays
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contact_center.domain.calendar import Calendar, always_open
+from contact_center.store.tables import Calendar as CalendarRow
+
+
+def to_domain(row: CalendarRow, years: range | None = None) -> Calendar:
+    named = dict(row.holidays or {})
+    if row.holiday_country:
+        this_year = dt.date.today().year
+        for day, name in public_holidays.country_holidays(
+            row.holiday_country, years=years or range(this_year - 1, this_year + 2)
+        ).items():
+            named.setdefault(day.isoformat(), str(name))
+    return Calendar.from_config(row.name, row.timezone, row.weekly_hours or {}, named, row.exceptions or {})
+
+
+async def calendar_by_name(session: AsyncSession, name: str) -> CalendarRow | None:
+    return (await session.scalars(select(CalendarRow).where(CalendarRow.name == name))).first()
+
+
+async def calendar_by_id(session: AsyncSession, calendar_id: int | None) -> Calendar:
+    """The calendar with this id; a record without one runs around the clock."""
+    if calendar_id is None:
+        return always_open()
+    row = await session.get(CalendarRow, calendar_id)
+    return to_domain(row) if row is not None else always_open()

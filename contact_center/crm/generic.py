@@ -1,0 +1,75 @@
+"""Create, update and list for records without special rules (leads, opportunities, orders, accounts)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contact_center.crm.errors import Conflict, ValidationFailed
+from contact_center.crm.records import Page, check_references, get_or_404, page_by_id
+from contact_center.store.tables import Base
+
+T = TypeVar("T", bound=Base)
+
+
+async def create_record(session: AsyncSession, table: type[T], values: dict[str, Any]) -> T:
+    await check_references(session, values)
+    row = table(**values)
+    session.add(row)
+    await _flush(session)
+    return row
+
+
+async def update_record(session: AsyncSession, table: type[T], record_id: int, data: BaseModel) -> T:
+    row = await get_or_404(session, table, record_id)
+    values = data.model_dump(exclude_unset=True)
+    await check_references(session, values)
+    for key, value in values.items():
+        setattr(row, key, value)
+    await _flush(session)
+    await session.refresh(row)
+    return row
+
+
+async def list_records(
+    session: AsyncSession,
+    table: type[T],
+    filters: Mapping[str, str],
+    filterable: Mapping[str, type],
+    cursor: int | None,
+    limit: int,
+) -> Page:
+    """Equality filters on the named columns (``?status=open&owner_id=3``), newest first."""
+    query = select(table)
+    for name, raw in filters.items():
+        kind = filterable.get(name)
+        if kind is None:
+            continue
+        value: Any = raw
+        if kind is int:
+            if not raw.lstrip("-").isdigit():
+                raise ValidationFailed.one(name, "must be a whole number")
+            value = int(raw)
+        elif kind is bool:
+            value = raw.lower() in ("1", "true", "yes")
+        query = query.where(getattr(table, name) == value)
+    return await page_by_id(session, query, table.id, cursor, limit, newest_first=True)  # type: ignore[attr-defined,unused-ignore]
+
+
+async def _flush(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(_conflict_reason(exc)) from None
+
+
+def _conflict_reason(exc: IntegrityError) -> str:
+    text = str(exc.orig).lower()
+    if "unique" in text or "duplicate" in text:
+        return "a record with this unique value already exists"
+    return "the change conflicts with existing records"

@@ -1,0 +1,373 @@
+"""What the API accepts and returns for each CRM record (pydantic: per-field errors and JSON Schema)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from contact_center.store.tables import (
+    ACTIVITY_TYPES,
+    CASE_PRIORITIES,
+    CASE_STATUSES,
+    LEAD_RATINGS,
+    LEAD_STATUSES,
+    OPPORTUNITY_STAGES,
+    ORDER_STATUSES,
+)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
+Timezone = Annotated[str, StringConstraints(max_length=64)]
+PhoneKind = Literal["mobile", "work", "home", "main", "fax", "other"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PhoneIn(Strict):
+    number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    kind: PhoneKind = "mobile"
+
+
+class PhoneOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    e164: str
+    kind: str
+
+
+def _phones(value: Any) -> Any:
+    # Plain strings are the common case: "(415) 555-0142".
+    if isinstance(value, list):
+        return [{"number": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(value)
+    except Exception:
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+    return value
+
+
+class Address(Strict):
+    street: Text200 = ""
+    city: Text200 = ""
+    region: Text200 = ""
+    postal_code: Annotated[str, StringConstraints(max_length=20)] = ""
+    country: Annotated[str, StringConstraints(max_length=2)] = ""
+
+
+class CustomerCreate(Strict):
+    first_name: Name
+    last_name: Name
+    account_id: int | None = None
+    phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
+    emails: list[Email] = Field(default_factory=list, max_length=20)
+    address: Address = Field(default_factory=Address)
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    timezone: Timezone | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
+    vip: bool = False
+    segment: Annotated[str, StringConstraints(max_length=32)] = "standard"
+    account_manager_id: int | None = None
+
+    _phones = field_validator("phones", mode="before")(_phones)
+    _tz = field_validator("timezone")(_check_timezone)
+
+
+class CustomerUpdate(CustomerCreate):
+    """Every field optional: a PATCH changes only what it names. ``phones`` replaces the whole list."""
+
+    first_name: Name = None  # type: ignore[assignment]
+    last_name: Name = None  # type: ignore[assignment]
+
+
+class CustomerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    first_name: str
+    last_name: str
+    account_id: int | None
+    phones: list[PhoneOut]
+    emails: list[str]
+    address: dict[str, Any]
+    country: str | None
+    timezone: str | None
+    language: str
+    tags: list[str]
+    vip: bool
+    segment: str
+    account_manager_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class AccountCreate(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    industry: Text200 = ""
+    website: Text200 = ""
+    segment: Annotated[str, StringConstraints(max_length=32)] = "standard"
+    timezone: Timezone | None = None
+    address: Address = Field(default_factory=Address)
+    tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
+    owner_id: int | None = None
+    phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
+
+    _phones = field_validator("phones", mode="before")(_phones)
+    _tz = field_validator("timezone")(_check_timezone)
+
+
+class AccountUpdate(AccountCreate):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = None  # type: ignore[assignment]
+
+
+class AccountOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    industry: str
+    website: str
+    segment: str
+    timezone: str | None
+    address: dict[str, Any]
+    tags: list[str]
+    owner_id: int | None
+    phones: list[PhoneOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CaseCreate(Strict):
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    description: Annotated[str, StringConstraints(max_length=20000)] = ""
+    status: Literal[CASE_STATUSES] = "new"  # type: ignore[valid-type]
+    priority: Literal[CASE_PRIORITIES] = "normal"  # type: ignore[valid-type]
+    category: Annotated[str, StringConstraints(max_length=64)] = "general"
+    customer_id: int | None = None
+    account_id: int | None = None
+    owner_id: int | None = None
+    calendar: Annotated[str, StringConstraints(max_length=64)] | None = None
+    sla_target_minutes: Annotated[int, Field(gt=0, le=60 * 24 * 365)] | None = None
+
+
+class CaseUpdate(CaseCreate):
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] = None  # type: ignore[assignment]
+
+
+class CaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    number: int | None
+    subject: str
+    description: str
+    status: str
+    priority: str
+    category: str
+    customer_id: int | None
+    account_id: int | None
+    owner_id: int | None
+    calendar_id: int | None
+    sla_target_minutes: int | None
+    sla_due_at: dt.datetime | None
+    escalation_level: int
+    first_responded_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class LeadCreate(Strict):
+    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    last_name: Name
+    company: Text200 = ""
+    email: Email | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    source: Annotated[str, StringConstraints(max_length=64)] = "web"
+    score: Annotated[int, Field(ge=0, le=100)] = 0
+    rating: Literal[LEAD_RATINGS] = "cold"  # type: ignore[valid-type]
+    status: Literal[LEAD_STATUSES] = "new"  # type: ignore[valid-type]
+    owner_id: int | None = None
+    customer_id: int | None = None
+    notes: Annotated[str, StringConstraints(max_length=20000)] = ""
+
+
+class LeadUpdate(LeadCreate):
+    last_name: Name = None  # type: ignore[assignment]
+
+
+class LeadOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    first_name: str
+    last_name: str
+    company: str
+    email: str | None
+    phone: str | None
+    source: str
+    score: int
+    rating: str
+    status: str
+    owner_id: int | None
+    customer_id: int | None
+    notes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Product(Strict):
+    sku: Annotated[str, StringConstraints(max_length=64)]
+    name: Text200 = ""
+    quantity: Annotated[int, Field(ge=1)] = 1
+    unit_price_cents: Annotated[int, Field(ge=0)] = 0
+
+
+class OpportunityCreate(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    customer_id: int | None = None
+    account_id: int | None = None
+    owner_id: int | None = None
+    stage: Literal[OPPORTUNITY_STAGES] = "prospecting"  # type: ignore[valid-type]
+    amount_cents: Annotated[int, Field(ge=0)] = 0
+    currency: Currency = "USD"
+    probability: Annotated[int, Field(ge=0, le=100)] = 10
+    expected_close: dt.date | None = None
+    products: list[Product] = Field(default_factory=list, max_length=200)
+
+
+class OpportunityUpdate(OpportunityCreate):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = None  # type: ignore[assignment]
+
+
+class OpportunityOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    customer_id: int | None
+    account_id: int | None
+    owner_id: int | None
+    stage: str
+    amount_cents: int
+    currency: str
+    probability: int
+    expected_close: dt.date | None
+    products: list[dict[str, Any]]
+    closed_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OrderItem(Strict):
+    sku: Annotated[str, StringConstraints(max_length=64)]
+    name: Text200 = ""
+    quantity: Annotated[int, Field(ge=1)] = 1
+    unit_price_cents: Annotated[int, Field(ge=0)] = 0
+
+
+class OrderCreate(Strict):
+    number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,32}$")]
+    customer_id: int | None = None
+    status: Literal[ORDER_STATUSES] = "pending"  # type: ignore[valid-type]
+    items: list[OrderItem] = Field(default_factory=list, max_length=500)
+    total_cents: Annotated[int, Field(ge=0)] | None = None
+    currency: Currency = "USD"
+    placed_at: AwareDatetime | None = None
+    shipped_at: AwareDatetime | None = None
+    delivered_at: AwareDatetime | None = None
+    carrier: Annotated[str, StringConstraints(max_length=64)] | None = None
+    tracking_number: Annotated[str, StringConstraints(max_length=64)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=20000)] = ""
+
+
+class OrderUpdate(OrderCreate):
+    number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,32}$")] = None  # type: ignore[assignment]
+
+
+class OrderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    number: str
+    customer_id: int | None
+    status: str
+    items: list[dict[str, Any]]
+    total_cents: int
+    currency: str
+    placed_at: dt.datetime
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    carrier: str | None
+    tracking_number: str | None
+    notes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ActivityCreate(Strict):
+    type: Literal[ACTIVITY_TYPES]  # type: ignore[valid-type]
+    channel: Literal["phone", "email", "web", "chat", "sms", "in_person", "system"] = "phone"
+    direction: Literal["inbound", "outbound", "internal"] | None = None
+    subject: Annotated[str, StringConstraints(max_length=300)] = ""
+    customer_id: int | None = None
+    account_id: int | None = None
+    agent_id: int | None = None
+    case_id: int | None = None
+    opportunity_id: int | None = None
+    lead_id: int | None = None
+    interaction_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    queue: Annotated[str, StringConstraints(max_length=64)] | None = None
+    disposition: Annotated[str, StringConstraints(max_length=64)] | None = None
+    outcome: Annotated[str, StringConstraints(max_length=64)] | None = None
+    started_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActivityOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    type: str
+    channel: str
+    direction: str | None
+    subject: str
+    customer_id: int | None
+    account_id: int | None
+    agent_id: int | None
+    case_id: int | None
+    opportunity_id: int | None
+    lead_id: int | None
+    interaction_id: str | None
+    queue: str | None
+    disposition: str | None
+    outcome: str | None
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    details: dict[str, Any]
+    created_at: dt.datetime
+
+
+class KbArticleCreate(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=200000)]
+    category: Annotated[str, StringConstraints(max_length=64)] = "general"
+    tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
+
+
+class KbArticleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    title: str
+    body: str
+    category: str
+    tags: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -1,0 +1,329 @@
+"""The CRM over HTTP: customers, accounts, cases, leads, opportunities, orders, activities, knowledge base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from contact_center.crm import accounts, activities, cases, customers, kb
+from contact_center.crm.generic import create_record, list_records, update_record
+from contact_center.crm.records import Page, get_or_404, parse_cursor, parse_limit
+from contact_center.crm.schemas import (
+    AccountCreate,
+    AccountOut,
+    AccountUpdate,
+    ActivityCreate,
+    ActivityOut,
+    CaseCreate,
+    CaseOut,
+    CaseUpdate,
+    CustomerCreate,
+    CustomerOut,
+    CustomerUpdate,
+    KbArticleCreate,
+    KbArticleOut,
+    LeadCreate,
+    LeadOut,
+    LeadUpdate,
+    OpportunityCreate,
+    OpportunityOut,
+    OpportunityUpdate,
+    OrderCreate,
+    OrderOut,
+    OrderUpdate,
+)
+from contact_center.store.tables import Activity, Case, KbArticle, Lead, Opportunity, Order
+from contact_center.web.auth import principal
+from contact_center.web.errors import read_body
+from contact_center.web.keys import CLOCK, SESSIONS, SETTINGS
+from contact_center.web.routing import Api
+
+api = Api()
+PAGE_QUERY = ("cursor", "limit")
+
+
+def dump(model: type[BaseModel], row: Any) -> dict[str, Any]:
+    return model.model_validate(row).model_dump(mode="json")
+
+
+def page_json(model: type[BaseModel], page: Page) -> web.Response:
+    return web.json_response({"items": [dump(model, r) for r in page.items], "next_cursor": page.next_cursor})
+
+
+def record_id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    if not raw.isdigit():
+        raise web.HTTPNotFound(text=f"no record {raw!r}")
+    return int(raw)
+
+
+def region(request: web.Request) -> str:
+    return request.app[SETTINGS].default_region
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+@api.route("GET", "/api/v1/customers", "Search customers by name (q) or find them by phone number in any format",
+           tag="customers", response=CustomerOut, many=True, query=("q", "phone", *PAGE_QUERY))  # fmt: skip
+async def list_customers(request: web.Request) -> web.Response:
+    q = request.query
+    async with request.app[SESSIONS]() as session:
+        if "phone" in q:
+            found = await customers.find_by_phone(session, q["phone"], region(request))
+            return page_json(CustomerOut, Page(found, None))
+        page = await customers.search_customers(
+            session, q.get("q"), parse_cursor(q.get("cursor")), parse_limit(q.get("limit"))
+        )
+    return page_json(CustomerOut, page)
+
+
+@api.route("POST", "/api/v1/customers", "Create a customer; phones are stored in E.164", tag="customers",
+           body=CustomerCreate, response=CustomerOut, status=201)  # fmt: skip
+async def create_customer(request: web.Request) -> web.Response:
+    data = await read_body(request, CustomerCreate)
+    async with request.app[SESSIONS].begin() as session:
+        customer = await customers.create_customer(session, data, region(request))
+        out = dump(CustomerOut, customer)
+    return web.json_response(out, status=201)
+
+
+@api.route("GET", "/api/v1/customers/{id}", "One customer", tag="customers", response=CustomerOut)
+async def get_customer(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        return web.json_response(dump(CustomerOut, await customers.get_customer(session, record_id(request))))
+
+
+@api.route("PATCH", "/api/v1/customers/{id}", "Change the named fields of a customer (phones replace the list)",
+           tag="customers", body=CustomerUpdate, response=CustomerOut)  # fmt: skip
+async def update_customer(request: web.Request) -> web.Response:
+    data = await read_body(request, CustomerUpdate)
+    async with request.app[SESSIONS].begin() as session:
+        out = dump(CustomerOut, await customers.update_customer(session, record_id(request), data, region(request)))
+    return web.json_response(out)
+
+
+@api.route("GET", "/api/v1/customers/{id}/360", "Customer 360: profile, account, last 20 activities, open cases, "
+           "open opportunities, recent orders", tag="customers")  # fmt: skip
+async def customer_360(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        view = await customers.customer_360(session, record_id(request))
+    return web.json_response(view_json(view))
+
+
+def view_json(view: customers.Customer360) -> dict[str, Any]:
+    return {
+        "customer": dump(CustomerOut, view.customer),
+        "account": dump(AccountOut, view.account) if view.account is not None else None,
+        "activities": [dump(ActivityOut, a) for a in view.activities],
+        "open_cases": [dump(CaseOut, c) for c in view.open_cases],
+        "open_opportunities": [dump(OpportunityOut, o) for o in view.open_opportunities],
+        "recent_orders": [dump(OrderOut, o) for o in view.recent_orders],
+    }
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+@api.route("GET", "/api/v1/accounts", "Search accounts by name", tag="accounts", response=AccountOut, many=True,
+           query=("q", *PAGE_QUERY))  # fmt: skip
+async def list_accounts(request: web.Request) -> web.Response:
+    q = request.query
+    async with request.app[SESSIONS]() as session:
+        page = await accounts.search_accounts(
+            session, q.get("q"), parse_cursor(q.get("cursor")), parse_limit(q.get("limit"))
+        )
+    return page_json(AccountOut, page)
+
+
+@api.route("POST", "/api/v1/accounts", "Create an account", tag="accounts", body=AccountCreate, response=AccountOut,
+           status=201)  # fmt: skip
+async def create_account(request: web.Request) -> web.Response:
+    data = await read_body(request, AccountCreate)
+    async with request.app[SESSIONS].begin() as session:
+        out = dump(AccountOut, await accounts.create_account(session, data, region(request)))
+    return web.json_response(out, status=201)
+
+
+@api.route("GET", "/api/v1/accounts/{id}", "One account", tag="accounts", response=AccountOut)
+async def get_account(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        return web.json_response(dump(AccountOut, await accounts.get_account(session, record_id(request))))
+
+
+@api.route(
+    "PATCH", "/api/v1/accounts/{id}", "Change an account", tag="accounts", body=AccountUpdate, response=AccountOut
+)
+async def update_account(request: web.Request) -> web.Response:
+    data = await read_body(request, AccountUpdate)
+    async with request.app[SESSIONS].begin() as session:
+        out = dump(AccountOut, await accounts.update_account(session, record_id(request), data, region(request)))
+    return web.json_response(out)
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+CASE_FILTERS = {"status": str, "priority": str, "category": str, "customer_id": int, "account_id": int, "owner_id": int,
+                "escalation_level": int}  # fmt: skip
+
+
+@api.route("GET", "/api/v1/cases", "List cases, newest first", tag="cases", response=CaseOut, many=True,
+           query=(*CASE_FILTERS, *PAGE_QUERY))  # fmt: skip
+async def list_cases(request: web.Request) -> web.Response:
+    return await _list(request, Case, CaseOut, CASE_FILTERS)
+
+
+@api.route("POST", "/api/v1/cases", "Open a case; its SLA clock starts on its calendar's business hours",
+           tag="cases", body=CaseCreate, response=CaseOut, status=201)  # fmt: skip
+async def create_case(request: web.Request) -> web.Response:
+    data = await read_body(request, CaseCreate)
+    async with request.app[SESSIONS].begin() as session:
+        out = dump(CaseOut, await cases.create_case(session, data, request.app[CLOCK].now()))
+    return web.json_response(out, status=201)
+
+
+@api.route("GET", "/api/v1/cases/{id}", "One case", tag="cases", response=CaseOut)
+async def get_case(request: web.Request) -> web.Response:
+    return await _get(request, Case, CaseOut)
+
+
+@api.route("PATCH", "/api/v1/cases/{id}", "Change a case; status changes pause or resume the SLA clock",
+           tag="cases", body=CaseUpdate, response=CaseOut)  # fmt: skip
+async def update_case(request: web.Request) -> web.Response:
+    data = await read_body(request, CaseUpdate)
+    me = principal(request)
+    async with request.app[SESSIONS].begin() as session:
+        case = await cases.update_case(session, record_id(request), data, me.user_id, request.app[CLOCK].now())
+        out = dump(CaseOut, case)
+    return web.json_response(out)
+
+
+# --- leads, opportunities, orders ------------------------------------------------------------
+
+LEAD_FILTERS = {"status": str, "rating": str, "owner_id": int, "source": str, "customer_id": int}
+OPPORTUNITY_FILTERS = {"stage": str, "owner_id": int, "customer_id": int, "account_id": int}
+ORDER_FILTERS = {"status": str, "customer_id": int, "number": str}
+
+
+def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type[BaseModel], out: type[BaseModel],
+          filters: dict[str, type], write_role: str = "agent") -> None:  # fmt: skip
+    async def list_(request: web.Request) -> web.Response:
+        return await _list(request, table, out, filters)
+
+    async def create_(request: web.Request) -> web.Response:
+        data = await read_body(request, create)
+        values = _prepare(table, data.model_dump(), request)
+        async with request.app[SESSIONS].begin() as session:
+            result = dump(out, await create_record(session, table, values))
+        return web.json_response(result, status=201)
+
+    async def get_(request: web.Request) -> web.Response:
+        return await _get(request, table, out)
+
+    async def update_(request: web.Request) -> web.Response:
+        data = await read_body(request, update)
+        async with request.app[SESSIONS].begin() as session:
+            result = dump(out, await update_record(session, table, record_id(request), data))
+        return web.json_response(result)
+
+    api.route("GET", path, f"List {tag}, newest first", tag=tag, response=out, many=True,
+              query=(*filters, *PAGE_QUERY))(list_)  # fmt: skip
+    api.route("POST", path, f"Create one of {tag}", tag=tag, body=create, response=out, status=201, role=write_role)(
+        create_
+    )
+    api.route("GET", path + "/{id}", f"One of {tag}", tag=tag, response=out)(get_)
+    api.route("PATCH", path + "/{id}", f"Change one of {tag}", tag=tag, body=update, response=out, role=write_role)(
+        update_
+    )
+
+
+def _prepare(table: Any, values: dict[str, Any], request: web.Request) -> dict[str, Any]:
+    if table is Order:
+        now = request.app[CLOCK].now()
+        values["placed_at"] = values.get("placed_at") or now
+        if values.get("total_cents") is None:
+            values["total_cents"] = sum(i["quantity"] * i["unit_price_cents"] for i in values["items"])
+    if table is Lead and values.get("phone"):
+        from contact_center.crm.errors import ValidationFailed
+        from contact_center.crm.phones import InvalidPhoneNumber, to_e164
+
+        try:
+            values["phone"] = to_e164(values["phone"], region(request))
+        except InvalidPhoneNumber as exc:
+            raise ValidationFailed.one("phone", str(exc)) from None
+    return values
+
+
+_crud("/api/v1/leads", "leads", Lead, LeadCreate, LeadUpdate, LeadOut, LEAD_FILTERS)
+_crud("/api/v1/opportunities", "opportunities", Opportunity, OpportunityCreate, OpportunityUpdate, OpportunityOut,
+      OPPORTUNITY_FILTERS)  # fmt: skip
+_crud("/api/v1/orders", "orders", Order, OrderCreate, OrderUpdate, OrderOut, ORDER_FILTERS, write_role="supervisor")
+
+
+async def _list(request: web.Request, table: Any, out: type[BaseModel], filters: dict[str, type]) -> web.Response:
+    q = request.query
+    async with request.app[SESSIONS]() as session:
+        page = await list_records(
+            session, table, q, filters, parse_cursor(q.get("cursor")), parse_limit(q.get("limit"))
+        )
+    return page_json(out, page)
+
+
+async def _get(request: web.Request, table: Any, out: type[BaseModel]) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        return web.json_response(dump(out, await get_or_404(session, table, record_id(request))))
+
+
+# --- activities (append-only) ----------------------------------------------------------------
+
+
+@api.route("GET", "/api/v1/activities", "The timeline, newest first, filtered by customer, account, agent, case, …",
+           tag="activities", response=ActivityOut, many=True,
+           query=(*activities.FILTERS, "interaction_id", "type", *PAGE_QUERY))  # fmt: skip
+async def list_activities(request: web.Request) -> web.Response:
+    q = request.query
+    async with request.app[SESSIONS]() as session:
+        page = await activities.list_activities(session, q, parse_cursor(q.get("cursor")), parse_limit(q.get("limit")))
+    return page_json(ActivityOut, page)
+
+
+@api.route("POST", "/api/v1/activities", "Append an activity to the timeline (activities are never changed)",
+           tag="activities", body=ActivityCreate, response=ActivityOut, status=201)  # fmt: skip
+async def append_activity(request: web.Request) -> web.Response:
+    data = await read_body(request, ActivityCreate)
+    async with request.app[SESSIONS].begin() as session:
+        out = dump(ActivityOut, await activities.append_activity(session, data, request.app[CLOCK].now()))
+    return web.json_response(out, status=201)
+
+
+@api.route("GET", "/api/v1/activities/{id}", "One activity", tag="activities", response=ActivityOut)
+async def get_activity(request: web.Request) -> web.Response:
+    return await _get(request, Activity, ActivityOut)
+
+
+# --- knowledge base --------------------------------------------------------------------------
+
+
+@api.route("GET", "/api/v1/kb/search", "Full-text search of the knowledge base, best match first", tag="kb",
+           response=KbArticleOut, many=True, query=("q", "limit"))  # fmt: skip
+async def search_kb(request: web.Request) -> web.Response:
+    q = request.query.get("q", "")
+    async with request.app[SESSIONS]() as session:
+        found = await kb.search_articles(session, q, parse_limit(request.query.get("limit"), default=10))
+    return web.json_response({"items": [dump(KbArticleOut, a) for a in found], "next_cursor": None})
+
+
+@api.route("POST", "/api/v1/kb/articles", "Write a knowledge-base article", tag="kb", role="supervisor",
+           body=KbArticleCreate, response=KbArticleOut, status=201)  # fmt: skip
+async def create_article(request: web.Request) -> web.Response:
+    data = await read_body(request, KbArticleCreate)
+    async with request.app[SESSIONS].begin() as session:
+        out = dump(KbArticleOut, await create_record(session, KbArticle, data.model_dump()))
+    return web.json_response(out, status=201)
+
+
+@api.route("GET", "/api/v1/kb/articles/{id}", "One article", tag="kb", response=KbArticleOut)
+async def get_article(request: web.Request) -> web.Response:
+    return await _get(request, KbArticle, KbArticleOut)

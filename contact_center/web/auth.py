@@ -1,0 +1,196 @@
+"""Who is calling: session cookies (browsers, with CSRF checks) and bearer tokens (integrations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contact_center.store.tables import ApiToken, User, WebSession
+from contact_center.web.errors import error, read_body
+from contact_center.web.keys import CLOCK, SESSIONS, SETTINGS, THROTTLE
+from contact_center.web.routing import ROLE_RANK, Api, Handler, required_role
+from contact_center.web.security import new_token, token_digest, verify_password
+
+SESSION_COOKIE = "cc_session"
+CSRF_COOKIE = "cc_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PRINCIPAL = "principal"
+
+api = Api()
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    username: str
+    role: str
+    via: str  # "session" or "token"
+    session_id: str | None = None
+    csrf_token: str | None = None
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
+
+
+def principal(request: web.Request) -> Principal:
+    found: Principal | None = request.get(PRINCIPAL)
+    if found is None:
+        raise web.HTTPUnauthorized()
+    return found
+
+
+async def authenticate(request: web.Request) -> Principal | None:
+    """The principal behind a bearer token or a live session cookie, else None."""
+    now = request.app[CLOCK].now()
+    header = request.headers.get("Authorization", "")
+    async with request.app[SESSIONS]() as session:
+        if header.lower().startswith("bearer "):
+            return await _by_token(session, header[7:].strip())
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            return await _by_session(session, cookie, now)
+    return None
+
+
+async def _by_token(session: AsyncSession, token: str) -> Principal | None:
+    row = (
+        await session.execute(
+            select(User, ApiToken.id)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+        )
+    ).first()
+    if row is None:
+        return None
+    user = row[0]
+    return Principal(user.id, user.username, user.role, "token")
+
+
+async def _by_session(session: AsyncSession, cookie: str, now: dt.datetime) -> Principal | None:
+    row = (
+        await session.execute(
+            select(User, WebSession)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(WebSession.id == token_digest(cookie), WebSession.expires_at > now, User.active.is_(True))
+        )
+    ).first()
+    if row is None:
+        return None
+    user, web_session = row
+    return Principal(user.id, user.username, user.role, "session", web_session.id, web_session.csrf_token)
+
+
+def _is_public(request: web.Request) -> bool:
+    return not request.path.startswith("/api/v1/") or request.path == "/api/v1/auth/login"
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    found = await authenticate(request)
+    if found is not None:
+        request[PRINCIPAL] = found
+    if _is_public(request):
+        return await handler(request)
+    if found is None:
+        return error(401, "unauthorized", "log in (POST /api/v1/auth/login) or send Authorization: Bearer TOKEN")
+    if request.method in UNSAFE_METHODS and found.via == "session":
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not found.csrf_token or not hmac.compare_digest(sent, found.csrf_token):
+            return error(403, "csrf_failed", f"cookie-authenticated writes need the {CSRF_HEADER} header from login")
+    role = None if request.match_info.http_exception else required_role(request.match_info.route.handler)
+    if role is not None and not found.has_role(role):
+        return error(403, "forbidden", f"this needs the {role} role; you are {found.role}")
+    return await handler(request)
+
+
+class LoginBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class LoginOut(BaseModel):
+    user_id: int
+    username: str
+    role: str
+    csrf_token: str
+    expires_at: dt.datetime
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+@api.route("POST", "/api/v1/auth/login", "Log in with a password; sets the session cookie", tag="auth", role=None,
+           body=LoginBody, response=LoginOut)  # fmt: skip
+async def login(request: web.Request) -> web.StreamResponse:
+    body = await read_body(request, LoginBody)
+    throttle, settings, clock = request.app[THROTTLE], request.app[SETTINGS], request.app[CLOCK]
+    address, mono = client_address(request), time.monotonic()
+    wait = throttle.retry_after(body.username, address, mono)
+    if wait > 0:
+        response = error(429, "too_many_attempts", f"too many failed logins; try again in {int(wait) + 1} s")
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    now = clock.now()
+    async with request.app[SESSIONS].begin() as session:
+        user = (await session.scalars(select(User).where(User.username == body.username))).first()
+        if user is None or not user.active or not verify_password(user.password_hash, body.password):
+            throttle.failed(body.username, address, mono)
+            return error(401, "bad_credentials", "unknown user or wrong password")
+        throttle.succeeded(body.username, address)
+        # A new session at every login (and the old one from this browser is ended): no fixation.
+        old = request.cookies.get(SESSION_COOKIE)
+        if old:
+            await session.execute(delete(WebSession).where(WebSession.id == token_digest(old)))
+        await session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at <= now))
+        cookie, csrf = new_token(), new_token()
+        expires = now + dt.timedelta(hours=settings.session_hours)
+        session.add(WebSession(id=token_digest(cookie), user_id=user.id, csrf_token=csrf, created_at=now,
+                               expires_at=expires, remote=address[:64]))  # fmt: skip
+        user.last_login_at = now
+        out = LoginOut(user_id=user.id, username=user.username, role=user.role, csrf_token=csrf, expires_at=expires)
+    response = web.json_response(out.model_dump(mode="json"))
+    secure = request.secure
+    max_age = settings.session_hours * 3600
+    response.set_cookie(
+        SESSION_COOKIE, cookie, httponly=True, samesite="Strict", secure=secure, max_age=max_age, path="/"
+    )
+    response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="Strict", secure=secure, max_age=max_age, path="/")
+    return response
+
+
+@api.route("POST", "/api/v1/auth/logout", "End this session on the server", tag="auth", status=204)
+async def logout(request: web.Request) -> web.StreamResponse:
+    me = principal(request)
+    if me.session_id:
+        async with request.app[SESSIONS].begin() as session:
+            await session.execute(delete(WebSession).where(WebSession.id == me.session_id))
+    response = web.Response(status=204)
+    response.del_cookie(SESSION_COOKIE, path="/")
+    response.del_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+class MeOut(BaseModel):
+    user_id: int
+    username: str
+    role: str
+    via: str
+    csrf_token: str | None
+
+
+@api.route("GET", "/api/v1/auth/me", "Who am I", tag="auth", response=MeOut)
+async def me(request: web.Request) -> web.StreamResponse:
+    p = principal(request)
+    return web.json_response(MeOut(user_id=p.user_id, username=p.username, role=p.role, via=p.via,
+                                   csrf_token=p.csrf_token).model_dump())  # fmt: skip

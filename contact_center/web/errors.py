@@ -1,0 +1,68 @@
+"""The one place where domain and CRM errors become HTTP answers (JSON, naming fields and reasons)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
+from contact_center.web.routing import Handler
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": code, "message": message, **extra}, status=status)
+
+
+def _field_errors(errors: Any) -> list[dict[str, str]]:
+    out = []
+    for e in errors:
+        loc = ".".join(str(p) for p in e["loc"]) or "body"
+        out.append({"field": loc, "reason": e["msg"]})
+    return out
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ValidationError as exc:
+        return error(422, "validation_failed", "some fields are not valid", errors=_field_errors(exc.errors()))
+    except ValidationFailed as exc:
+        errors = [{"field": e.field, "reason": e.reason} for e in exc.errors]
+        return error(422, "validation_failed", "some fields are not valid", errors=errors)
+    except NotFound as exc:
+        return error(404, "not_found", str(exc))
+    except Conflict as exc:
+        return error(409, "conflict", str(exc))
+    except web.HTTPException as exc:
+        if exc.content_type == "application/json" or exc.status < 400:
+            raise
+        return error(exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason)
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return error(500, "internal_error", "the server failed; the error was logged")
+
+
+async def read_body(request: web.Request, model: type[M]) -> M:
+    """Parse and validate a JSON body; malformed JSON is a 400, bad fields a 422."""
+    raw = await request.read()
+    try:
+        data = json.loads(raw or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "bad_json", "message": f"the body is not valid JSON: {exc}"}),
+            content_type="application/json",
+        ) from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "bad_json", "message": "the body must be a JSON object"}),
+            content_type="application/json",
+        )
+    return model.model_validate(data)

@@ -1,0 +1,16 @@
+"""Typed keys for what the composition root puts on the aiohttp application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from contact_center.clock import Clock
+from contact_center.config import Settings
+from contact_center.web.security import LoginThrottle
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+CLOCK = web.AppKey("clock", Clock)
+THROTTLE = web.AppKey("throttle", LoginThrottle)

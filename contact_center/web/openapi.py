@@ -1,0 +1,94 @@
+"""/api/openapi.json, built from the same route specs that register the handlers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from contact_center.web.routing import RouteSpec
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "reason": {"type": "string"}}}},
+    },
+}  # fmt: skip
+
+
+def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, dict[str, Any]] = {}
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            schemas[name] = sub
+        schemas[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    for spec in specs:
+        operation: dict[str, Any] = {
+            "summary": spec.summary,
+            "tags": [spec.tag],
+            "operationId": spec.handler.__name__.strip("_") + "_" + re.sub(r"\W+", "_", spec.path).strip("_"),
+            "responses": {"401": _error("not logged in"), "403": _error("missing role or CSRF token")},
+        }
+        if spec.role is None:
+            operation["security"] = []
+        else:
+            operation["x-required-role"] = spec.role
+        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}}
+                  for p in re.findall(r"{(\w+)}", spec.path)]  # fmt: skip
+        params += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in spec.query]
+        if params:
+            operation["parameters"] = params
+        if spec.body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(spec.body)}}}
+            operation["responses"]["400"] = _error("the body is not a JSON object")
+            operation["responses"]["422"] = _error("fields that are not valid, each with the reason")
+        success: dict[str, Any] = {"description": "OK"}
+        if spec.response is not None:
+            item = ref(spec.response)
+            body = ({"type": "object", "properties": {"items": {"type": "array", "items": item},
+                                                       "next_cursor": {"type": ["string", "null"]}}}
+                    if spec.many else item)  # fmt: skip
+            success["content"] = {"application/json": {"schema": body}}
+        operation["responses"][str(spec.status)] = success
+        if "{" in spec.path:
+            operation["responses"]["404"] = _error("no such record")
+        paths.setdefault(spec.path, {})[spec.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Contact center CRM API", "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "cc_session"},
+            },
+        },
+        "security": [{"bearer": []}, {"session": []}],
+    }
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def openapi_handler(specs: list[RouteSpec], version: str) -> Any:
+    document = build_openapi(specs, version)
+
+    async def handler(_request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    return handler

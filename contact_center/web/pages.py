@@ -1,0 +1,46 @@
+"""Browser pages (Jinja2 templates and static assets from agent_ui/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from contact_center.web.auth import PRINCIPAL
+
+UI_ROOT = Path(__file__).resolve().parents[2] / "agent_ui"
+TEMPLATES = web.AppKey("templates", jinja2.Environment)
+
+
+def install(app: web.Application) -> None:
+    app[TEMPLATES] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(UI_ROOT / "templates"), autoescape=True, enable_async=False
+    )
+    app.router.add_get("/", index)
+    app.router.add_get("/login", login_page)
+    app.router.add_get("/crm", crm_page)
+    app.router.add_static("/static", UI_ROOT / "static", append_version=True)
+
+
+def render(request: web.Request, name: str, **context: object) -> web.Response:
+    html = request.app[TEMPLATES].get_template(name).render(**context)
+    response = web.Response(text=html, content_type="text/html")
+    response.headers["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+async def index(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/crm" if request.get(PRINCIPAL) else "/login")
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return render(request, "login.html", next=request.query.get("next", "/crm"))
+
+
+async def crm_page(request: web.Request) -> web.Response:
+    me = request.get(PRINCIPAL)
+    if me is None:
+        raise web.HTTPFound("/login?next=/crm")
+    return render(request, "crm.html", me=me)
