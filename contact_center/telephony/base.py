@@ -1,0 +1,146 @@
+"""What both adapters share on the loop side: the event stream, legs, play with barge-in,
+digit collection and hold with music and announcements.
+
+Subclasses supply the media: ``_media_play`` starts audio on a leg and returns a future
+that completes when it has all been sent; ``_media_stop`` cuts it short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from contact_center.telephony.detail import CallDetail
+from contact_center.telephony.events import TelephonyEvent
+from contact_center.telephony.legs import Leg, LegTable
+from contact_center.telephony.port import AnnouncementSource, Prompt
+from contact_center.telephony.prompts import PromptLibrary
+
+log = logging.getLogger(__name__)
+_STOP = object()
+
+
+class AdapterCore:
+    def __init__(self, prompts: PromptLibrary, clock: Callable[[], float] = time.time) -> None:
+        self.prompts = prompts
+        self.clock = clock
+        self.legs = LegTable()
+        self._events: asyncio.Queue[TelephonyEvent | object] = asyncio.Queue()
+
+    # -- events -----------------------------------------------------------------------
+    def emit(self, event: TelephonyEvent) -> None:
+        self._events.put_nowait(event)
+
+    def close_events(self) -> None:
+        self._events.put_nowait(_STOP)
+
+    async def events(self) -> AsyncIterator[TelephonyEvent]:
+        while True:
+            item = await self._events.get()
+            if item is _STOP:
+                return
+            yield item  # type: ignore[misc]
+
+    # -- media hooks ------------------------------------------------------------------
+    def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False) -> asyncio.Future[None]:
+        raise NotImplementedError
+
+    def _media_stop(self, leg: Leg) -> None:
+        raise NotImplementedError
+
+    # -- commands shared by the adapters ----------------------------------------------
+    async def play(self, call_id: str, prompt: Prompt, *, barge_in: bool = True) -> str | None:
+        leg = self.legs.get(call_id)
+        await self.stop_hold(call_id)
+        pcm = await leg.until_ended(self.prompts.load(prompt))
+        if barge_in and leg.has_digit():  # type-ahead: a digit already pressed skips the prompt
+            return await leg.next_digit(0)
+        return await self._play_pcm(leg, pcm, barge_in=barge_in)
+
+    async def _play_pcm(self, leg: Leg, pcm: bytes, *, barge_in: bool) -> str | None:
+        leg.check()
+        done = self._media_play(leg, pcm)
+        digit: asyncio.Task[str | None] | None = None
+        try:
+            if not barge_in:
+                await leg.until_ended(done)
+                return None
+            digit = asyncio.ensure_future(leg.next_digit(None))
+            waiting: set[asyncio.Future[Any]] = {done, digit}
+            await leg.until_ended(asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED))
+            if digit.done():
+                return digit.result()
+            return None
+        finally:
+            if digit is not None and not digit.done():
+                digit.cancel()
+            if not done.done():
+                self._media_stop(leg)
+                done.cancel()
+
+    async def collect_digits(
+        self,
+        call_id: str,
+        *,
+        max_digits: int = 1,
+        first_timeout: float = 5.0,
+        inter_digit_timeout: float = 3.0,
+        terminators: str = "#",
+    ) -> str:
+        leg = self.legs.get(call_id)
+        leg.check()
+        return await leg.collect(max_digits, first_timeout, inter_digit_timeout, terminators)
+
+    async def start_hold(
+        self,
+        call_id: str,
+        music: Prompt,
+        *,
+        announce: AnnouncementSource | None = None,
+        every: float = 30.0,
+    ) -> None:
+        leg = self.legs.get(call_id)
+        await self.stop_hold(call_id)
+        leg.check()
+        music_pcm = await leg.until_ended(self.prompts.load(music))
+        leg.recorder.hold(True)
+        leg.hold_task = asyncio.create_task(self._hold_loop(leg, music_pcm, announce, every))
+
+    async def _hold_loop(
+        self, leg: Leg, music: bytes, announce: AnnouncementSource | None, every: float
+    ) -> None:
+        with contextlib.suppress(Exception):  # a hold loop never takes the loop down with it
+            while not leg.is_ended:
+                playing = self._media_play(leg, music, loop=True)
+                ended = asyncio.ensure_future(leg.wait_ended())
+                try:
+                    await asyncio.wait({playing, ended}, timeout=every, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    ended.cancel()
+                    self._media_stop(leg)
+                    playing.cancel()
+                prompt = announce() if announce is not None and not leg.is_ended else None
+                if prompt is not None:
+                    pcm = await self.prompts.load(prompt)
+                    await self._play_pcm(leg, pcm, barge_in=False)
+
+    async def stop_hold(self, call_id: str) -> None:
+        leg = self.legs.find(call_id)
+        if leg is None or leg.hold_task is None:
+            return
+        task, leg.hold_task = leg.hold_task, None
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        self._media_stop(leg)
+        leg.recorder.hold(False)
+
+    def mark_queued(self, call_id: str) -> None:
+        self.legs.get(call_id).recorder.queued()
+
+    def detail(self, call_id: str) -> CallDetail:
+        return self.legs.get(call_id).recorder.snapshot()

@@ -1,0 +1,142 @@
+"""The telephony port: what a call session may ask of the phone network.
+
+Two adapters implement it: ``SipTelephony`` (pyVoIP, real SIP/RTP) and
+``SimulatedTelephony`` (in-memory, for the demo and load benchmarks above telephony).
+Calls are named by ``call_id`` strings. Any command on a leg that has ended, or that
+ends while the command waits (the caller hangs up during a prompt), raises ``CallEnded``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from contact_center.telephony.detail import CallDetail
+from contact_center.telephony.events import LegKind, OriginateOutcome, TelephonyEvent
+
+
+class CallEnded(Exception):
+    """The leg is gone (far-end hang-up, rejected, or never existed)."""
+
+    def __init__(self, call_id: str) -> None:
+        super().__init__(f"call {call_id} has ended")
+        self.call_id = call_id
+
+
+@dataclass(frozen=True)
+class PromptFile:
+    """A WAV file (any rate/width/channels; converted to 8 kHz mono on first use)."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Text rendered by espeak-ng with ``voice``; cached on disk by text + voice."""
+
+    text: str
+    voice: str = "en"
+
+
+Prompt = PromptFile | Speech
+
+
+@dataclass(frozen=True)
+class OriginateResult:
+    """How an outbound leg went. ``call_id`` is set only when ``outcome`` is ANSWERED."""
+
+    outcome: OriginateOutcome
+    call_id: str | None
+    sip_code: int | None
+    detail: CallDetail
+
+
+AnnouncementSource = Callable[[], Prompt | None]
+
+
+@runtime_checkable
+class TelephonyPort(Protocol):
+    """Commands on call legs and a stream of events; one event consumer per adapter."""
+
+    async def start(self) -> None:
+        """Register the line(s) and start taking calls. Raises if registration fails."""
+
+    async def stop(self) -> None:
+        """Hang up every leg, unregister, and end every thread and socket the adapter made."""
+
+    def events(self) -> AsyncIterator[TelephonyEvent]:
+        """CallArrived, DigitReceived, CallHungUp and BridgeEnded, in the order they happened."""
+        ...
+
+    async def answer(self, call_id: str) -> None:
+        """Answer a ringing inbound leg (200 OK, media starts)."""
+
+    async def reject(self, call_id: str, code: int = 486) -> None:
+        """Refuse a ringing inbound leg with a final SIP code (486 busy, 480, 503...)."""
+
+    async def play(self, call_id: str, prompt: Prompt, *, barge_in: bool = True) -> str | None:
+        """Play a prompt to the leg; return the digit that interrupted it (barge-in) or None.
+
+        A missing or broken prompt is logged and replaced by spoken fallback text; it never
+        ends the call. With ``barge_in`` False, digits pressed during the prompt stay buffered
+        for the next ``collect_digits``.
+        """
+        ...
+
+    async def collect_digits(
+        self,
+        call_id: str,
+        *,
+        max_digits: int = 1,
+        first_timeout: float = 5.0,
+        inter_digit_timeout: float = 3.0,
+        terminators: str = "#",
+    ) -> str:
+        """Return digits pressed (buffered ones first) until ``max_digits``, a terminator
+        (kept in the result) or a timeout; an empty string means no input at all."""
+        ...
+
+    async def start_hold(
+        self,
+        call_id: str,
+        music: Prompt,
+        *,
+        announce: AnnouncementSource | None = None,
+        every: float = 30.0,
+    ) -> None:
+        """Loop ``music`` to the leg until ``stop_hold``; every ``every`` seconds play what
+        ``announce()`` returns (queue position, expected wait), if anything. Returns at once."""
+
+    async def stop_hold(self, call_id: str) -> None:
+        """Stop hold music (no-op if not on hold)."""
+
+    async def originate(
+        self, number: str, *, ring_timeout: float = 30.0, kind: LegKind = LegKind.AGENT
+    ) -> OriginateResult:
+        """Dial ``number`` through the proxy; wait at most ``ring_timeout`` seconds for an answer
+        (then CANCEL: NO_ANSWER). Busy (486/600/603) is BUSY, 404/unreachable is FAILED."""
+        ...
+
+    async def bridge(self, a: str, b: str) -> None:
+        """Relay audio both ways between two answered legs; when either ends, the bridge ends
+        (``BridgeEnded``) and the other leg stays up for the session to decide."""
+
+    async def start_recording(self, call_id: str, path: Path) -> None:
+        """Record both directions of the leg, mixed, to a mono 8 kHz WAV at ``path``."""
+
+    async def stop_recording(self, call_id: str) -> Path | None:
+        """Finish the recording and return its path (also on the leg's ``CallDetail``)."""
+        ...
+
+    async def hangup(self, call_id: str) -> None:
+        """End the leg from our side (BYE if answered, CANCEL if dialling, 480 if ringing).
+        Hanging up a leg that already ended does nothing."""
+
+    def mark_queued(self, call_id: str) -> None:
+        """Note on the leg's detail that the session put it in a queue (the queue time)."""
+
+    def detail(self, call_id: str) -> CallDetail:
+        """The leg's call detail so far (times, who hung up, SIP codes, recording path)."""
+        ...

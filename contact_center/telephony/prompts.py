@@ -1,0 +1,143 @@
+"""Prompts: WAV files and espeak-ng speech, as 8 kHz mono pcm, cached.
+
+Speech is rendered once per (voice, text) into ``cache_dir/<sha256>.wav`` (already 8 kHz)
+and reused across restarts. A missing or corrupt prompt never ends a call: it is logged
+and replaced by spoken fallback text, and if even espeak-ng fails, by a short tone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import tempfile
+import wave
+from pathlib import Path
+
+from contact_center.telephony import audio
+from contact_center.telephony.port import Prompt, PromptFile, Speech
+
+log = logging.getLogger(__name__)
+
+FALLBACK_TEXT = "Sorry, this message is not available."
+
+
+class PromptError(Exception):
+    """A prompt could not be loaded or rendered."""
+
+
+class PromptLibrary:
+    """Turns ``Prompt`` values into pcm; safe to share between calls on one loop."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        *,
+        espeak: str = "espeak-ng",
+        fallback_text: str = FALLBACK_TEXT,
+        render_timeout: float = 20.0,
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.espeak = espeak
+        self.fallback_text = fallback_text
+        self.render_timeout = render_timeout
+        self._files: dict[tuple[Path, float, int], bytes] = {}
+        self._renders: dict[str, asyncio.Task[bytes]] = {}
+        self.failures = 0
+
+    async def load(self, prompt: Prompt) -> bytes:
+        """Audio for ``prompt``; never raises (falls back to speech, then to a tone)."""
+        try:
+            return await self._load(prompt)
+        except (PromptError, OSError, EOFError, wave.Error, ValueError) as exc:
+            self.failures += 1
+            log.warning("prompt %r unusable (%s); playing the fallback", prompt, exc)
+        try:
+            return await self._load(Speech(self.fallback_text))
+        except (PromptError, OSError, EOFError, wave.Error, ValueError) as exc:
+            log.error("fallback speech failed too (%s); playing a tone", exc)
+            return audio.tone(440.0, 0.5)
+
+    async def _load(self, prompt: Prompt) -> bytes:
+        if isinstance(prompt, PromptFile):
+            return await self._load_file(prompt.path)
+        if not prompt.text.strip():
+            raise PromptError("empty text")
+        key = speech_key(prompt)
+        task = self._renders.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._speech(prompt, key))
+            self._renders[key] = task
+            task.add_done_callback(lambda _t: self._renders.pop(key, None))
+        return await asyncio.shield(task)
+
+    async def _load_file(self, path: Path) -> bytes:
+        stat = await asyncio.to_thread(path.stat)
+        key = (path, stat.st_mtime, stat.st_size)
+        pcm = self._files.get(key)
+        if pcm is None:
+            pcm = await asyncio.to_thread(audio.read_wav, path)
+            self._files[key] = pcm
+        return pcm
+
+    def cached_path(self, speech: Speech) -> Path:
+        return self.cache_dir / f"{speech_key(speech)}.wav"
+
+    async def _speech(self, speech: Speech, key: str) -> bytes:
+        target = self.cache_dir / f"{key}.wav"
+        cached = await asyncio.to_thread(_read_cached, target)
+        if cached is not None:
+            return cached
+        raw = await asyncio.to_thread(_temp_wav, self.cache_dir)
+        try:
+            await self._run_espeak(speech, raw)
+            return await asyncio.to_thread(_convert_into, raw, target)
+        finally:
+            await asyncio.to_thread(raw.unlink, missing_ok=True)
+
+    async def _run_espeak(self, speech: Speech, out: Path) -> None:
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                self.espeak, "-v", speech.voice, "-w", str(out), "--", speech.text,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise PromptError(f"cannot run {self.espeak}: {exc}") from exc
+        try:
+            _, err = await asyncio.wait_for(proc.communicate(), self.render_timeout)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            raise PromptError("espeak-ng timed out") from None
+        if proc.returncode != 0:
+            raise PromptError(f"espeak-ng exited {proc.returncode}: {err.decode(errors='replace').strip()}")
+
+
+def speech_key(speech: Speech) -> str:
+    return hashlib.sha256(f"{speech.voice}\0{speech.text}".encode()).hexdigest()
+
+
+def _read_cached(target: Path) -> bytes | None:
+    if not target.exists():
+        return None
+    try:
+        return audio.read_wav(target)
+    except (OSError, EOFError, wave.Error, ValueError):
+        log.warning("cached prompt %s is corrupt; rendering it again", target)
+        return None
+
+
+def _temp_wav(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(suffix=".wav", dir=directory)
+    os.close(fd)
+    return Path(name)
+
+
+def _convert_into(raw: Path, target: Path) -> bytes:
+    """Convert espeak-ng's output to 8 kHz in place, then move it into the cache atomically."""
+    pcm = audio.read_wav(raw)
+    audio.write_wav(raw, pcm)
+    raw.replace(target)  # a concurrent reader never sees half a file
+    return pcm

@@ -1,0 +1,202 @@
+"""A telephony adapter without a network, with the same port as the SIP adapter.
+
+For the demo and for load benchmarks of everything above telephony. Drive it with
+``inject_call``, ``press`` and ``far_end_hangup``; program dialled numbers with
+``program``. Prompts "play" for their real length times ``speed`` (0: instantly).
+It records what happened (``played``, ``bridges``, ``rejected``) for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from contact_center.telephony import audio
+from contact_center.telephony.base import AdapterCore
+from contact_center.telephony.capacity import CapacityGuard
+from contact_center.telephony.detail import new_leg
+from contact_center.telephony.events import (
+    BridgeEnded,
+    CallArrived,
+    CallHungUp,
+    DigitReceived,
+    HangupBy,
+    LegKind,
+    OriginateOutcome,
+)
+from contact_center.telephony.legs import Leg
+from contact_center.telephony.port import CallEnded, OriginateResult, Prompt
+from contact_center.telephony.prompts import PromptLibrary
+
+
+@dataclass(frozen=True)
+class Programmed:
+    """How a dialled number behaves: ``outcome`` after ``delay`` seconds."""
+
+    outcome: OriginateOutcome
+    delay: float = 0.0
+
+
+def _finish(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+_CODES = {OriginateOutcome.ANSWERED: 200, OriginateOutcome.BUSY: 486,
+          OriginateOutcome.NO_ANSWER: 487, OriginateOutcome.FAILED: 404}
+
+
+class SimulatedTelephony(AdapterCore):
+    def __init__(
+        self,
+        prompts: PromptLibrary,
+        *,
+        line: str = "ivr",
+        speed: float = 0.0,
+        max_calls: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(prompts, clock)
+        self.line = line
+        self.speed = speed
+        self.capacity = CapacityGuard(max_calls)
+        self.programs: dict[str, Programmed] = {}
+        self.played: list[tuple[str, Prompt]] = []
+        self.bridges: list[tuple[str, str]] = []
+        self.rejected: list[tuple[str, int]] = []
+        self._ids = itertools.count(1)
+        self._playing: dict[str, asyncio.Future[None]] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        for leg in self.legs.live():
+            self._end(leg, HangupBy.SYSTEM, None)
+        self.close_events()
+
+    # -- driving the simulation -------------------------------------------------------
+    def program(self, number: str, outcome: OriginateOutcome, delay: float = 0.0) -> None:
+        self.programs[number] = Programmed(outcome, delay)
+
+    def inject_call(self, caller: str, dialled: str) -> str | None:
+        """A call arrives; returns its id, or None if over capacity (a 503 in SIP)."""
+        if not self.capacity.try_admit():
+            self.rejected.append((caller, 503))
+            return None
+        call_id = f"sim-{next(self._ids)}"
+        self.legs.add(Leg(call_id, new_leg(call_id, LegKind.INBOUND, caller, dialled, self.clock)))
+        self.emit(CallArrived(call_id, caller, dialled, self.line, self.clock()))
+        return call_id
+
+    def press(self, call_id: str, digits: str) -> None:
+        leg = self.legs.get(call_id)
+        for digit in digits:
+            leg.push_digit(digit)
+            self.emit(DigitReceived(call_id, digit, self.clock()))
+
+    def far_end_hangup(self, call_id: str) -> None:
+        self._end(self.legs.get(call_id), HangupBy.REMOTE, 200)
+
+    # -- port -------------------------------------------------------------------------
+    async def answer(self, call_id: str) -> None:
+        leg = self.legs.get(call_id)
+        leg.check()
+        leg.answered = True
+        leg.recorder.code(200)
+        leg.recorder.answered()
+
+    async def reject(self, call_id: str, code: int = 486) -> None:
+        self._end(self.legs.get(call_id), HangupBy.LOCAL, code)
+
+    async def play(self, call_id: str, prompt: Prompt, *, barge_in: bool = True) -> str | None:
+        self.played.append((call_id, prompt))
+        return await super().play(call_id, prompt, barge_in=barge_in)
+
+    def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False) -> asyncio.Future[None]:
+        seconds = len(pcm) / (audio.RATE * 2) * self.speed
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not loop:
+            asyncio.get_running_loop().call_later(seconds, _finish, future)
+        self._playing[leg.call_id] = future
+        return future
+
+    def _media_stop(self, leg: Leg) -> None:
+        future = self._playing.pop(leg.call_id, None)
+        if future is not None and not future.done():
+            future.cancel()
+
+    async def originate(
+        self, number: str, *, ring_timeout: float = 30.0, kind: LegKind = LegKind.AGENT
+    ) -> OriginateResult:
+        call_id = f"sim-{next(self._ids)}"
+        leg = Leg(call_id, new_leg(call_id, kind, self.line, number, self.clock))
+        self.legs.add(leg)
+        program = self.programs.get(number, Programmed(OriginateOutcome.FAILED))
+        outcome = program.outcome
+        if program.delay > ring_timeout:
+            outcome, program = OriginateOutcome.NO_ANSWER, Programmed(outcome, ring_timeout)
+        await asyncio.sleep(program.delay)
+        code = _CODES[outcome]
+        if outcome is OriginateOutcome.ANSWERED:
+            leg.answered = True
+            leg.recorder.code(200)
+            leg.recorder.answered()
+            return OriginateResult(outcome, call_id, code, leg.recorder.snapshot())
+        by = HangupBy.LOCAL if outcome is OriginateOutcome.NO_ANSWER else HangupBy.REMOTE
+        leg.recorder.ended(by, code)
+        leg.end()
+        return OriginateResult(outcome, None, code, leg.recorder.snapshot())
+
+    async def bridge(self, a: str, b: str) -> None:
+        leg_a, leg_b = self.legs.get(a), self.legs.get(b)
+        leg_a.check()
+        leg_b.check()
+        await self.stop_hold(a)
+        await self.stop_hold(b)
+        leg_a.bridged_with, leg_b.bridged_with = b, a
+        leg_a.recorder.connected(b)
+        leg_b.recorder.connected(a)
+        self.bridges.append((a, b))
+
+    async def start_recording(self, call_id: str, path: Path) -> None:
+        leg = self.legs.get(call_id)
+        leg.check()
+        leg.recorder.recording(path)
+
+    async def stop_recording(self, call_id: str) -> Path | None:
+        path = self.legs.get(call_id).recorder.snapshot().recording
+        if path is not None and not path.exists():
+            await asyncio.to_thread(audio.write_wav, path, b"\x00\x00" * audio.FRAME_SAMPLES)
+        return path
+
+    async def hangup(self, call_id: str) -> None:
+        leg = self.legs.find(call_id)
+        if leg is not None:
+            self._end(leg, HangupBy.LOCAL, None)
+
+    def _end(self, leg: Leg, by: HangupBy, code: int | None) -> None:
+        if not leg.recorder.ended(by, code):
+            return
+        self._media_stop(leg)
+        if leg.hold_task is not None:
+            leg.hold_task.cancel()
+        leg.end()
+        if leg.recorder.detail.kind is LegKind.INBOUND:
+            self.capacity.release()
+        self.emit(CallHungUp(leg.call_id, by, self.clock(), code))
+        other = self.legs.find(leg.bridged_with) if leg.bridged_with else None
+        if other is not None:
+            other.bridged_with = leg.bridged_with = None
+            self.emit(BridgeEnded(other.call_id, leg.call_id, leg.call_id, self.clock()))
+
+    def leg(self, call_id: str) -> Leg:
+        """The live leg (for tests); raises CallEnded if unknown."""
+        leg = self.legs.get(call_id)
+        if leg.is_ended:
+            raise CallEnded(call_id)
+        return leg
