@@ -1,0 +1,137 @@
+"""Escalation and overflow: ordered rules on the time a call has waited in its current queue,
+maximum wait and maximum length with their exit. Every step is an event on the call's trail.
+"""
+
+from __future__ import annotations
+
+from contact_center.domain.acd.calls import Call, CallState
+from contact_center.domain.acd.config import EscalationRule, QueueConfig, skill_signature
+from contact_center.domain.acd.core import RouterCore
+from contact_center.domain.acd.events import (
+    CallbackOffered,
+    CallbackRequested,
+    CallEscalated,
+    CallExited,
+    CallMoved,
+    SupervisorAlerted,
+)
+
+
+class EscalationMixin(RouterCore):
+    def _arm_call_timers(self, call: Call) -> None:
+        call.timer_version += 1
+        cfg = self.queues.get(call.queue_id)
+        if cfg is None:
+            return
+        if call.next_rule < len(cfg.escalation):
+            due = call.entered_queue_at + cfg.escalation[call.next_rule].after_seconds
+            self._schedule(due, "escalate", call.id, call.timer_version)
+        if cfg.max_wait_seconds is not None and not call.is_callback:
+            self._schedule(call.entered_queue_at + cfg.max_wait_seconds, "maxwait", call.id, call.timer_version)
+
+    def _escalate(self, call: Call, now: float) -> None:
+        cfg = self.queues[call.queue_id]
+        index = call.next_rule
+        rule = cfg.escalation[index]
+        call.next_rule += 1
+        queue_before = call.queue_id
+        detail = self._apply(call, cfg, rule, now)
+        self._emit(CallEscalated(at=now, call_id=call.id, queue_id=queue_before, rule_index=index,
+                                 action=rule.action, detail=detail), call)  # fmt: skip
+        if call.state is CallState.QUEUED and call.queue_id == queue_before:
+            self._arm_call_timers(call)  # the next rule (and the max-wait timer) from here
+
+    def _apply(self, call: Call, cfg: QueueConfig, rule: EscalationRule, now: float) -> str:
+        if rule.action == "raise_priority":
+            before = call.priority
+            self._reindex(call, priority=call.priority + rule.amount)
+            return f"priority {before} -> {call.priority}"
+        if rule.action == "relax_skills":
+            relaxed = {s: lvl - rule.amount for s, lvl in call.signature}
+            self._reindex(call, signature=skill_signature(relaxed))
+            return "skills " + (",".join(f"{s}>={lvl}" for s, lvl in call.signature) or "none")
+        if rule.action == "widen":
+            target = rule.queue or cfg.overflow_queue or ""
+            if target not in call.pools:
+                self._reindex(call, pools=[*call.pools, target])
+            return f"agents of {target} may answer"
+        if rule.action == "move":
+            target = rule.queue or ""
+            self._move(call, target, now, "escalation")
+            return f"moved to {target}"
+        wait = now - call.queued_at
+        if rule.action == "alert":
+            message = rule.message or f"call waiting {wait:.0f}s in {call.queue_id}"
+            self._emit(SupervisorAlerted(at=now, call_id=call.id, queue_id=call.queue_id, message=message,
+                                         wait_seconds=wait), call)  # fmt: skip
+            return message
+        if not call.is_callback:  # offer_callback
+            self._emit(CallbackOffered(at=now, call_id=call.id, queue_id=call.queue_id), call)
+        return "callback offered"
+
+    def _reindex(
+        self,
+        call: Call,
+        *,
+        priority: int | None = None,
+        signature: tuple[tuple[str, int], ...] | None = None,
+        pools: list[str] | None = None,
+    ) -> None:
+        self.waiting.remove(call)
+        if priority is not None:
+            call.priority = priority
+        if signature is not None:
+            call.signature = signature
+        if pools is not None:
+            call.pools = pools
+        self.waiting.add(call)
+        self._touched_calls.append(call)  # more agents may be eligible now
+
+    def _max_wait(self, call: Call, now: float) -> None:
+        self._exit(call, self.queues[call.queue_id], "max_wait", now, {call.queue_id})
+
+    def _move(self, call: Call, target: str, now: float, reason: str, visited: set[str] | None = None) -> None:
+        """Into another queue, keeping the original enqueue time (moving never costs the caller their place)."""
+        if call.state is CallState.QUEUED:
+            self.waiting.remove(call)
+        source = call.queue_id
+        self._emit(CallMoved(at=now, call_id=call.id, from_queue=source, to_queue=target, reason=reason), call)
+        self._admit(call, target, now, visited or {source})
+
+    def _admit(self, call: Call, queue_id: str, now: float, visited: set[str]) -> None:
+        """Make the call wait in ``queue_id`` unless that queue is full (then its exit applies)."""
+        cfg = self.queue(queue_id)
+        call.queue_id = queue_id
+        call.entered_queue_at = now
+        call.next_rule = 0
+        call.pools = [queue_id]
+        call.signature = skill_signature(call.requested_skills, cfg.required_skills)
+        if cfg.max_length is not None and not call.is_callback and self._callers_waiting(queue_id) >= cfg.max_length:
+            self._exit(call, cfg, "queue_full", now, visited | {queue_id})
+            return
+        self._put_waiting(call)
+
+    def _callers_waiting(self, queue_id: str) -> int:
+        return sum(1 for c in self.waiting.calls_in(queue_id) if not c.is_callback)
+
+    def _exit(self, call: Call, cfg: QueueConfig, reason: str, now: float, visited: set[str]) -> None:
+        action = cfg.exit_action
+        if call.state is CallState.QUEUED:
+            self.waiting.remove(call)
+        if action.kind == "queue" and action.queue is not None and action.queue not in visited:
+            self._emit(CallMoved(at=now, call_id=call.id, from_queue=call.queue_id, to_queue=action.queue,
+                                 reason=reason), call)  # fmt: skip
+            self._admit(call, action.queue, now, visited | {action.queue})
+            return
+        if action.kind == "callback" and call.caller_number is not None:
+            call.callback_number = call.caller_number
+            self._emit(CallbackRequested(at=now, call_id=call.id, queue_id=call.queue_id,
+                                         number=call.caller_number, reason=reason), call)  # fmt: skip
+            self._put_waiting(call)
+            return
+        # Voicemail, disconnect, or a fallback (no number to call back, or the queue chain loops).
+        destination = action.kind if action.kind in ("voicemail", "disconnect") else "voicemail"
+        self._emit(CallExited(at=now, call_id=call.id, queue_id=call.queue_id, reason=reason,
+                              destination=destination, wait_seconds=now - call.queued_at), call)  # fmt: skip
+        call.state = CallState.EXITED
+        self._maybe_retire(call.id)
