@@ -1,0 +1,267 @@
+"""The IVR interpreter: ``step(state, input) -> (state, actions)``, pure and synchronous.
+
+Within a step the session walks nodes that need no answer (say, set, branch, goto,
+sub-flows) until it reaches one that waits for the caller (menu, collect), for the
+CRM (lookup, hours) or ends the flow. Unexpected inputs are ignored; a caller
+hang-up ends the session at any time. Safety stops guarantee that any input
+sequence ends in a defined action: a step may visit at most ``MAX_HOPS`` nodes,
+and a session accepts at most ``flow.max_inputs`` answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from contact_center.domain.ivr import model as m
+from contact_center.domain.ivr.actions import (
+    Abandoned,
+    Action,
+    CalendarResult,
+    CallerHungUp,
+    CollectDigits,
+    Digits,
+    FetchCalendar,
+    HangUp,
+    Input,
+    LookUp,
+    LookupFailed,
+    LookupResult,
+    NoInput,
+    Start,
+)
+from contact_center.domain.ivr.run import Run
+from contact_center.domain.ivr.state import SessionState, initial_state
+from contact_center.domain.ivr.trail import TrailAnswer
+
+MAX_HOPS = 500
+
+
+def begin(flows: m.FlowSet, entry: str, start: Start) -> tuple[SessionState, tuple[Action, ...]]:
+    """Start a session of flow ``entry``: the initial state stepped with ``start``."""
+    return step(initial_state(flows, entry), start)
+
+
+def step(state: SessionState, event: Input) -> tuple[SessionState, tuple[Action, ...]]:
+    if state.end is not None:
+        return state, ()
+    run = Run(state, event.at)
+    if isinstance(event, CallerHungUp):
+        run.finish(Abandoned, {})
+        return run.freeze()
+    waiting = state.waiting
+    if waiting == "digits" and isinstance(event, Digits | NoInput):
+        target = _answer(run, event)
+    elif waiting == "lookup" and isinstance(event, LookupResult | LookupFailed):
+        target = _looked_up(run, event)
+    elif waiting == "calendar" and isinstance(event, CalendarResult):
+        target = _hours(run, event)
+    elif waiting == "start" and isinstance(event, Start):
+        run.started_at = event.at
+        run.variables.update({"caller": event.caller, "dialed": event.dialed})
+        run.variables["language"] = state.flow.default_language
+        run.variables.update(event.variables)
+        target = state.flow.start
+    else:
+        return state, ()
+    if target is not None:
+        _advance(run, target)
+    return run.freeze()
+
+
+def _advance(run: Run, target: str) -> None:
+    for _ in range(MAX_HOPS):
+        node = run.flow.nodes.get(target)
+        if node is None:
+            run.finish(HangUp, {"reason": f"unknown node {target!r}"})
+            return
+        run.enter(node)
+        next_target = _ENTER[type(node)](run, node)
+        if next_target is None:
+            return
+        target = next_target
+    run.finish(HangUp, {"reason": "loop"})
+
+
+def _say(run: Run, node: m.Say) -> str:
+    run.play(node.prompt)
+    return node.next
+
+
+def _ask(run: Run, node: m.Ask) -> None:
+    speech = run.speech(node.prompt)
+    run.prompts.append(speech.text)
+    if isinstance(node, m.Collect):
+        low, high, term, gap = node.min_length, node.max_length, node.terminator, node.inter_digit_timeout
+    else:
+        low, high, term, gap = 1, 1, None, 0.0
+    run.actions.append(
+        CollectDigits(
+            node=node.id,
+            prompt=speech,
+            min_digits=low,
+            max_digits=high,
+            terminator=term,
+            timeout=node.timeout,
+            inter_digit_timeout=gap,
+        )
+    )
+    run.waiting = "digits"
+
+
+def _answer(run: Run, event: Digits | NoInput) -> str | None:
+    node = run.flow.nodes[run.node]
+    assert isinstance(node, m.Ask)
+    run.inputs += 1
+    if run.inputs > run.flow.max_inputs:
+        run.record_input(node.id, event, ok=False)
+        run.finish(HangUp, {"reason": "too_many_inputs"})
+        return None
+    if isinstance(event, Digits):
+        digits = event.digits
+        if isinstance(node, m.Menu):
+            target = node.options.get(digits)
+            if target is not None:
+                run.record_input(node.id, event, ok=True)
+                if node.into:
+                    run.variables[node.into] = digits
+                return target
+        else:
+            assert isinstance(node, m.Collect)
+            if node.terminator and digits.endswith(node.terminator):
+                digits = digits[: -len(node.terminator)]
+            if _acceptable(node, digits):
+                run.record_input(node.id, event, ok=True)
+                run.variables[node.into] = digits
+                return node.next
+    run.record_input(node.id, event, ok=False)
+    run.failures += 1
+    if run.failures > node.retries:
+        return node.fallback
+    retry = node.no_input if isinstance(event, NoInput) else node.invalid
+    if retry is not None:
+        run.play(retry)
+    _ask(run, node)
+    return None
+
+
+def _acceptable(node: m.Collect, digits: str) -> bool:
+    if not node.min_length <= len(digits) <= node.max_length:
+        return False
+    if node.pattern is not None:
+        return node.pattern.fullmatch(digits) is not None
+    return digits.isdigit()
+
+
+def _lookup(run: Run, node: m.Lookup) -> str | None:
+    key = run.variables.get(node.source)
+    if key is None or key == "" or key is False:
+        run.clear(node.into)
+        run.answers.append(TrailAnswer(node.id, node.kind, "", False))
+        return node.not_found
+    run.actions.append(LookUp(node=node.id, kind=node.kind, by=node.by, key=str(key)))
+    run.waiting = "lookup"
+    return None
+
+
+def _looked_up(run: Run, event: LookupResult | LookupFailed) -> str:
+    node = run.flow.nodes[run.node]
+    assert isinstance(node, m.Lookup)
+    key = str(run.variables.get(node.source, ""))
+    run.clear(node.into)
+    if isinstance(event, LookupFailed):
+        run.answers.append(TrailAnswer(node.id, node.kind, key, False, {"error": event.reason}))
+        return node.error
+    run.answers.append(TrailAnswer(node.id, node.kind, key, event.found, dict(event.values)))
+    run.variables[f"{node.into}.found"] = event.found
+    if not event.found:
+        return node.not_found
+    prefix = node.into + "."
+    for name, value in event.values.items():
+        run.variables[prefix + name] = value
+    return node.found
+
+
+def _branch(run: Run, node: m.Branch) -> str:
+    for condition, target in node.cases:
+        if condition.holds(run.variables):
+            return target
+    return node.otherwise
+
+
+def _ask_calendar(run: Run, node: m.Hours) -> None:
+    run.actions.append(FetchCalendar(node=node.id, name=node.calendar))
+    run.waiting = "calendar"
+
+
+def _hours(run: Run, event: CalendarResult) -> str:
+    node = run.flow.nodes[run.node]
+    assert isinstance(node, m.Hours)
+    calendar = event.calendar
+    status = calendar.status(event.at) if calendar is not None else "closed"
+    holiday = calendar.holiday_name(event.at) if calendar is not None else None
+    run.variables["hours.status"] = status
+    run.variables["hours.holiday"] = holiday
+    values = {"status": status, "holiday": holiday}
+    run.answers.append(TrailAnswer(node.id, "hours", node.calendar, calendar is not None, values))
+    return {"open": node.open, "closed": node.closed, "holiday": node.holiday}[status]
+
+
+def _set(run: Run, node: m.SetVars) -> str:
+    language = run.language
+    for name, value in node.values.items():
+        run.variables[name] = m.render_value(value, run.variables, language)
+    return node.next
+
+
+def _goto(run: Run, node: m.Goto) -> str | None:
+    if node.flow is None:
+        return node.target
+    if node.flow not in run.flows:
+        run.finish(HangUp, {"reason": f"unknown flow {node.flow!r}"})
+        return None
+    run.flow = run.flows[node.flow]
+    return node.target or run.flow.start
+
+
+def _subflow(run: Run, node: m.SubFlow) -> str | None:
+    if node.flow not in run.flows:
+        run.finish(HangUp, {"reason": f"unknown flow {node.flow!r}"})
+        return None
+    run.stack.append((run.flow.name, node.next))
+    run.flow = run.flows[node.flow]
+    return run.flow.start
+
+
+def _return(run: Run, _node: m.Return) -> str | None:
+    if not run.stack:
+        run.finish(HangUp, {"reason": "return"})
+        return None
+    flow_name, target = run.stack.pop()
+    run.flow = run.flows[flow_name]
+    return target
+
+
+def _end(run: Run, node: m.End) -> None:
+    if node.say is not None:
+        run.play(node.say)
+    run.end_at(node)
+
+
+_ENTER: dict[type[m.Node], Callable[[Run, Any], str | None]] = {
+    m.Say: _say,
+    m.Menu: _ask,
+    m.Collect: _ask,
+    m.Lookup: _lookup,
+    m.Branch: _branch,
+    m.Hours: _ask_calendar,
+    m.SetVars: _set,
+    m.QueueCall: _end,
+    m.Callback: _end,
+    m.Voicemail: _end,
+    m.Transfer: _end,
+    m.Hangup: _end,
+    m.Goto: _goto,
+    m.SubFlow: _subflow,
+    m.Return: _return,
+}

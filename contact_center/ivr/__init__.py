@@ -1,0 +1,1 @@
+"""IVR flows at the edge: YAML loading and validation, the flow registry, CRM look-ups, the simulator."""
