@@ -20,7 +20,7 @@ from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
 from contact_center.web.keys import CLOCK, ENGINE, SESSIONS, SETTINGS, THROTTLE
 from contact_center.web.openapi import openapi_handler
-from contact_center.web.security import LoginThrottle
+from contact_center.security import LoginThrottle
 
 log = logging.getLogger(__name__)
 SLA_CHECK_SECONDS = 60

@@ -139,7 +139,11 @@ class Customer360:
 async def customer_360(session: AsyncSession, customer_id: int) -> Customer360:
     """Everything the screen-pop shows, each part a single indexed query."""
     customer = await get_customer(session, customer_id)
-    account = await session.get(Account, customer.account_id) if customer.account_id else None
+    account = (
+        await session.get(Account, customer.account_id, options=[selectinload(Account.phones)])
+        if customer.account_id
+        else None
+    )
     activities = await session.scalars(
         select(Activity)
         .where(Activity.customer_id == customer_id)

@@ -83,6 +83,6 @@ async def page_by_id(
     rows = list((await session.scalars(query)).all())
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, str(rows[-1].id) if more and rows else None)  # type: ignore[attr-defined]
+    return Page(rows, str(rows[-1].id) if more and rows else None)
 
 

@@ -17,7 +17,7 @@ from contact_center.store.tables import ApiToken, User, WebSession
 from contact_center.web.errors import error, read_body
 from contact_center.web.keys import CLOCK, SESSIONS, SETTINGS, THROTTLE
 from contact_center.web.routing import ROLE_RANK, Api, Handler, required_role
-from contact_center.web.security import new_token, token_digest, verify_password
+from contact_center.security import new_token, token_digest, verify_password
 
 SESSION_COOKIE = "cc_session"
 CSRF_COOKIE = "cc_csrf"

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from contact_center.clock import Clock
 from contact_center.config import Settings
-from contact_center.web.security import LoginThrottle
+from contact_center.security import LoginThrottle
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
