@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings
 from contact_center.crm.cases import escalate_breached
+from contact_center.security import LoginThrottle
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.web import api_crm, auth, pages
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
 from contact_center.web.keys import CLOCK, ENGINE, SESSIONS, SETTINGS, THROTTLE
 from contact_center.web.openapi import openapi_handler
-from contact_center.security import LoginThrottle
 
 log = logging.getLogger(__name__)
 SLA_CHECK_SECONDS = 60

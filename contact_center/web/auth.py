@@ -13,17 +13,16 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.security import new_token, token_digest, verify_password
 from contact_center.store.tables import ApiToken, User, WebSession
 from contact_center.web.errors import error, read_body
 from contact_center.web.keys import CLOCK, SESSIONS, SETTINGS, THROTTLE
 from contact_center.web.routing import ROLE_RANK, Api, Handler, required_role
-from contact_center.security import new_token, token_digest, verify_password
 
 SESSION_COOKIE = "cc_session"
 CSRF_COOKIE = "cc_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PRINCIPAL = "principal"
 
 api = Api()
 
@@ -39,6 +38,9 @@ class Principal:
 
     def has_role(self, role: str) -> bool:
         return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
+
+
+PRINCIPAL = web.RequestKey("principal", Principal)
 
 
 def principal(request: web.Request) -> Principal:

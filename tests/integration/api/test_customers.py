@@ -1,0 +1,128 @@
+"""Customers over HTTP: create with phones in any format, lookup by number, 360, bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+async def create(client: Any, login: Any, **body: Any) -> Any:
+    return await client.post("/api/v1/customers", json=body, headers=login.headers())
+
+
+async def test_create_stores_phones_in_e164(app_client: Any, agent: Any) -> None:
+    resp = await create(app_client, agent, first_name="Maria", last_name="Garcia",
+                        phones=["(415) 555-0142", {"number": "004420 7946 0000", "kind": "work"}])  # fmt: skip
+    assert resp.status == 201
+    body = await resp.json()
+    assert [p["e164"] for p in body["phones"]] == ["+14155550142", "+442079460000"]
+    assert body["phones"][1]["kind"] == "work"
+    assert body["first_name"] == "Maria" and isinstance(body["id"], int)
+
+
+@pytest.mark.parametrize("query", ["(415) 555-0142", "+1 415 555 0142", "415.555.0142", "001 415 555 0142", "+14155550142"])
+async def test_lookup_by_phone_in_any_format(app_client: Any, agent: Any, query: str) -> None:
+    await create(app_client, agent, first_name="Maria", last_name="Garcia", phones=["(415) 555-0142"])
+    await create(app_client, agent, first_name="Other", last_name="Person", phones=["(415) 555-0143"])
+    resp = await app_client.get("/api/v1/customers", params={"phone": query}, headers=agent.headers())
+    assert resp.status == 200
+    items = (await resp.json())["items"]
+    assert [c["last_name"] for c in items] == ["Garcia"]
+
+
+async def test_lookup_of_unknown_number_is_empty_and_bad_number_is_422(app_client: Any, agent: Any) -> None:
+    resp = await app_client.get("/api/v1/customers", params={"phone": "+1 212 555 0100"}, headers=agent.headers())
+    assert resp.status == 200 and (await resp.json())["items"] == []
+    resp = await app_client.get("/api/v1/customers", params={"phone": "hello"}, headers=agent.headers())
+    assert resp.status == 422
+    assert (await resp.json())["errors"][0]["field"] == "phone"
+
+
+async def test_bad_fields_are_named_and_nothing_is_written(app_client: Any, agent: Any) -> None:
+    resp = await create(app_client, agent, first_name="", last_name="X", phones=["12"], emails=["not-an-email"],
+                        timezone="Mars/Olympus")  # fmt: skip
+    assert resp.status == 422
+    fields = {e["field"] for e in (await resp.json())["errors"]}
+    assert {"first_name", "emails.0", "timezone"} <= fields
+    resp = await create(app_client, agent, first_name="Ok", last_name="Name", phones=["(415) 555-0100", "12"])
+    assert resp.status == 422
+    assert (await resp.json())["errors"] == [{"field": "phones.1", "reason": "'12' has the wrong number of digits for its country"}]
+    listing = await (await app_client.get("/api/v1/customers", headers=agent.headers())).json()
+    assert listing["items"] == []
+
+
+async def test_malformed_json_and_unknown_fields(app_client: Any, agent: Any) -> None:
+    resp = await app_client.post("/api/v1/customers", data=b"{nope", headers=agent.headers())
+    assert resp.status == 400 and (await resp.json())["error"] == "bad_json"
+    resp = await create(app_client, agent, first_name="A", last_name="B", shoe_size=44)
+    assert resp.status == 422
+    assert (await resp.json())["errors"][0]["field"] == "shoe_size"
+
+
+async def test_unknown_ids_are_404_and_bad_references_422(app_client: Any, agent: Any) -> None:
+    assert (await app_client.get("/api/v1/customers/999", headers=agent.headers())).status == 404
+    assert (await app_client.get("/api/v1/customers/999/360", headers=agent.headers())).status == 404
+    assert (await app_client.get("/api/v1/customers/abc", headers=agent.headers())).status == 404
+    resp = await create(app_client, agent, first_name="A", last_name="B", account_id=42)
+    assert resp.status == 422
+    assert (await resp.json())["errors"][0]["field"] == "account_id"
+
+
+async def test_patch_changes_only_named_fields_and_replaces_phones(app_client: Any, agent: Any) -> None:
+    created = await (await create(app_client, agent, first_name="Jo", last_name="Doe", phones=["(415) 555-0100"])).json()
+    resp = await app_client.patch(f"/api/v1/customers/{created['id']}", json={"vip": True, "phones": ["+49 30 1234567"]},
+                                  headers=agent.headers())  # fmt: skip
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["vip"] is True and body["first_name"] == "Jo"
+    assert [p["e164"] for p in body["phones"]] == ["+49301234567"]
+    old = await app_client.get("/api/v1/customers", params={"phone": "(415) 555-0100"}, headers=agent.headers())
+    assert (await old.json())["items"] == []
+
+
+async def test_search_pages_with_a_cursor(app_client: Any, agent: Any) -> None:
+    for i in range(5):
+        await create(app_client, agent, first_name=f"P{i}", last_name="Smith")
+    await create(app_client, agent, first_name="Q", last_name="Jones")
+    seen, cursor = [], None
+    while True:
+        params = {"q": "smi", "limit": "2"} | ({"cursor": cursor} if cursor else {})
+        page = await (await app_client.get("/api/v1/customers", params=params, headers=agent.headers())).json()
+        seen += [c["first_name"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ["P0", "P1", "P2", "P3", "P4"]
+    bad = await app_client.get("/api/v1/customers", params={"limit": "0"}, headers=agent.headers())
+    assert bad.status == 422
+
+
+async def test_customer_360_gathers_everything_the_screen_pop_needs(app_client: Any, agent: Any, admin: Any) -> None:
+    h = agent.headers()
+    account = await (await app_client.post("/api/v1/accounts", json={"name": "Acme", "phones": ["+1 415 555 0000"]},
+                                           headers=h)).json()  # fmt: skip
+    customer = await (await create(app_client, agent, first_name="Maria", last_name="Garcia",
+                                   account_id=account["id"], phones=["(415) 555-0142"])).json()  # fmt: skip
+    cid = customer["id"]
+    await app_client.post("/api/v1/cases", json={"subject": "Router drops", "customer_id": cid}, headers=h)
+    await app_client.post("/api/v1/cases", json={"subject": "Old", "customer_id": cid, "status": "closed"}, headers=h)
+    await app_client.post("/api/v1/opportunities", json={"name": "Upgrade", "customer_id": cid, "amount_cents": 50000},
+                          headers=h)  # fmt: skip
+    order = {"number": "104521", "customer_id": cid, "status": "shipped",
+             "items": [{"sku": "R1", "quantity": 2, "unit_price_cents": 1250}]}  # fmt: skip
+    assert (await app_client.post("/api/v1/orders", json=order, headers=admin.headers())).status == 201
+    for i in range(25):
+        await app_client.post("/api/v1/activities", json={"type": "note", "subject": f"n{i}", "customer_id": cid,
+                                                          "started_at": f"2026-01-01T00:{i:02d}:00Z"}, headers=h)  # fmt: skip
+    view = await (await app_client.get(f"/api/v1/customers/{cid}/360", headers=h)).json()
+    assert view["customer"]["last_name"] == "Garcia"
+    assert view["account"]["name"] == "Acme"
+    assert [c["subject"] for c in view["open_cases"]] == ["Router drops"]
+    assert [o["name"] for o in view["open_opportunities"]] == ["Upgrade"]
+    assert view["recent_orders"][0]["number"] == "104521" and view["recent_orders"][0]["total_cents"] == 2500
+    assert len(view["activities"]) == 20
+    assert view["activities"][0]["subject"] == "n24"  # newest first
+    # The account's switchboard finds its people when nobody has that number personally.
+    found = await (await app_client.get("/api/v1/customers", params={"phone": "4155550000"}, headers=h)).json()
+    assert [c["id"] for c in found["items"]] == [cid]
