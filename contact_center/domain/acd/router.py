@@ -66,6 +66,17 @@ class Acd(TransfersMixin, CallbacksMixin):
         self._dispatch(self.clock)
         return self._take_events()
 
+    def release_agent(self, agent_id: str, now: float) -> list[Event]:
+        """Repair only (the reconciler): make an agent whose state refers to no call available."""
+        agent = self.agent(agent_id)
+        if agent.call_id in self.calls:
+            raise InvalidTransition(f"agent {agent_id!r} is busy with a known call; end the call instead")
+        self.clock = max(self.clock, now)
+        agent.pending_not_ready = None
+        self._set_agent(agent, _S.AVAILABLE, self.clock)
+        self._dispatch(self.clock)
+        return self._take_events()
+
     # -- agents -----------------------------------------------------------------------
     def _configure_agent(self, cmd: c.ConfigureAgent, now: float) -> None:
         agent = self.agents.get(cmd.agent_id)
