@@ -123,9 +123,15 @@ def _nodes(doc: LineDict, context: FlowContext) -> dict[str, m.Node]:
             continue
         if not isinstance(data, LineDict):
             context.error(line, f"node {node_id!r} must be a mapping with one of: {', '.join(BUILDERS)}")
+            nodes[node_id] = m.Hangup(id=node_id, line=line)
             continue
         kinds = [key for key in data if key in BUILDERS]
+        if len(kinds) == 2 and "say" in kinds:  # `say:` on a queue, callback, voicemail or transfer node
+            other = next(k for k in kinds if k != "say")
+            if "say" in BUILDERS[other][1]:
+                kinds = [other]
         if len(kinds) != 1:
+            nodes[node_id] = m.Hangup(id=node_id, line=data.line)  # stands in so its callers are not reported
             found = f"has several types ({', '.join(kinds)})" if kinds else "has no type"
             context.error(data.line, f"node {node_id!r} {found}; give exactly one of: {', '.join(BUILDERS)}")
             continue

@@ -25,6 +25,71 @@ WEEKDAY_NAMES: Mapping[str, tuple[str, ...]] = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
 }
 
+MONTH_NAMES: Mapping[str, tuple[str, ...]] = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "es": (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
+    "de": (
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+}
+_DATE_FORMS: Mapping[str, str] = {
+    "en": "{month} {day}",
+    "es": "{day} de {month}",
+    "de": "{day}. {month}",
+    "fr": "{day} {month}",
+}
+
 
 class TemplateError(ValueError):
     """A template that cannot be parsed (unbalanced brace, bad name, unknown filter)."""
@@ -50,9 +115,13 @@ def _weekday(value: Value, language: str) -> str:
     return WEEKDAY_NAMES.get(language, WEEKDAY_NAMES["en"])[day.weekday()]
 
 
-def _date(value: Value, _language: str) -> str:
+def _date(value: Value, language: str) -> str:
+    """A spoken date without the year: "March 3", "3 de marzo"."""
     day = _as_date(value)
-    return day.isoformat() if day is not None else ""
+    if day is None:
+        return ""
+    language = language if language in MONTH_NAMES else "en"
+    return _DATE_FORMS[language].format(month=MONTH_NAMES[language][day.month - 1], day=day.day)
 
 
 def _words(value: Value, _language: str) -> str:

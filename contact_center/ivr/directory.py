@@ -1,0 +1,107 @@
+"""The directory: how IVR look-ups and flow validation reach the CRM.
+
+A ``typing.Protocol`` with plain records, so the interpreter's driver, the
+simulator and the validator work the same against SQL (``SqlDirectory``) or the
+in-memory fake (``InMemoryDirectory``). Read-only; phone numbers are E.164.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from contact_center.domain.calendar import Calendar
+from contact_center.domain.ivr.template import Value
+
+OPEN_CASE_STATUSES = ("new", "open", "pending_customer")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    id: int
+    first_name: str
+    last_name: str
+    language: str = "en"
+    vip: bool = False
+    segment: str = "standard"
+    account_manager_id: int | None = None
+
+    def values(self) -> dict[str, Value]:
+        return {
+            "id": self.id, "first_name": self.first_name, "last_name": self.last_name,
+            "name": f"{self.first_name} {self.last_name}".strip(), "language": self.language,
+            "vip": self.vip, "segment": self.segment, "has_account_manager": self.account_manager_id is not None,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    number: str
+    status: str  # pending, processing, shipped, delivered, cancelled, returned
+    placed_at: dt.datetime
+    customer_id: int | None = None
+    shipped_at: dt.datetime | None = None
+    delivered_at: dt.datetime | None = None
+    carrier: str | None = None
+
+    def values(self) -> dict[str, Value]:
+        return {
+            "number": self.number, "status": self.status, "customer_id": self.customer_id,
+            "placed_at": _iso(self.placed_at), "shipped_at": _iso(self.shipped_at),
+            "delivered_at": _iso(self.delivered_at), "carrier": self.carrier or "",
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    number: int
+    status: str  # new, open, pending_customer, resolved, closed
+    subject: str
+    customer_id: int | None = None
+    updated_at: dt.datetime | None = None
+
+    def values(self) -> dict[str, Value]:
+        return {
+            "number": self.number, "status": self.status, "subject": self.subject,
+            "customer_id": self.customer_id, "updated_at": _iso(self.updated_at),
+            "open": self.status in OPEN_CASE_STATUSES,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRecord:
+    id: int
+    username: str
+    display_name: str = ""
+
+    def values(self) -> dict[str, Value]:
+        return {"id": self.id, "username": self.username, "name": self.display_name or self.username}
+
+
+class Directory(Protocol):
+    """Read-only CRM queries the IVR needs. ``None`` means not found; errors raise."""
+
+    async def customer_by_phone(self, e164: str) -> CustomerRecord | None: ...
+
+    async def customer_by_id(self, customer_id: int) -> CustomerRecord | None: ...
+
+    async def order_by_number(self, number: str) -> OrderRecord | None: ...
+
+    async def orders_of_customer(self, customer_id: int, limit: int = 5) -> list[OrderRecord]:
+        """Most recent first."""
+        ...
+
+    async def case_by_number(self, number: int) -> CaseRecord | None: ...
+
+    async def account_manager(self, customer_id: int) -> AgentRecord | None: ...
+
+    async def calendar(self, name: str) -> Calendar | None: ...
+
+    async def calendar_names(self) -> set[str]: ...
+
+    async def queue_names(self) -> set[str]: ...
