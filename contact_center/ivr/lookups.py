@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import phonenumbers
-
+from contact_center.crm.phones import try_e164
 from contact_center.domain.ivr.actions import CalendarResult, FetchCalendar, LookUp, LookupFailed, LookupResult
 from contact_center.domain.ivr.template import Value
 from contact_center.ivr.directory import CustomerRecord, Directory
@@ -21,16 +20,7 @@ log = logging.getLogger(__name__)
 
 def normalize_number(raw: str, region: str = "US") -> str:
     """The E.164 form of a caller number, or ``""`` when it is withheld or not a number."""
-    text = (raw or "").strip()
-    if not text or text.lower() in ("anonymous", "unknown", "restricted", "private"):
-        return ""
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return try_e164(raw or "", region) or ""
 
 
 async def answer_lookup(directory: Directory, action: LookUp, at: dt.datetime) -> LookupResult | LookupFailed:
