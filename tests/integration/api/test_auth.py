@@ -1,0 +1,108 @@
+"""Login, sessions, tokens, roles, CSRF and the login throttle, over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contact_center.web.auth import api as auth_api
+from contact_center.web.api_crm import api as crm_api
+
+
+async def login(client: Any, username: str, password: str) -> Any:
+    return await client.post("/api/v1/auth/login", json={"username": username, "password": password})
+
+
+async def test_every_api_route_but_login_needs_credentials(app_client: Any) -> None:
+    for spec in [*auth_api.specs, *crm_api.specs]:
+        path = spec.path.replace("{id}", "1")
+        resp = await app_client.request(spec.method, path, json={})
+        expected = 401 if spec.path != "/api/v1/auth/login" else 422
+        assert resp.status == expected, (spec.method, path, resp.status)
+
+
+async def test_login_sets_httponly_samesite_cookie_and_logout_ends_it(app_client: Any, make_user: Any) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    resp = await login(app_client, "bob", "s3cret-password")
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["role"] == "agent" and body["csrf_token"]
+    cookie = resp.cookies["cc_session"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert (await app_client.get("/api/v1/customers")).status == 200
+    assert (await app_client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": body["csrf_token"]})).status == 204
+    # The server forgot the session: replaying the old cookie does not work either.
+    app_client.session.cookie_jar.clear()
+    app_client.session.cookie_jar.update_cookies({"cc_session": cookie.value})
+    assert (await app_client.get("/api/v1/customers")).status == 401
+
+
+async def test_session_is_rotated_at_login(app_client: Any, make_user: Any) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    first = (await login(app_client, "bob", "s3cret-password")).cookies["cc_session"].value
+    second = (await login(app_client, "bob", "s3cret-password")).cookies["cc_session"].value
+    assert first != second
+    app_client.session.cookie_jar.clear()
+    app_client.session.cookie_jar.update_cookies({"cc_session": first})
+    assert (await app_client.get("/api/v1/customers")).status == 401
+
+
+async def test_wrong_password_and_unknown_user_look_the_same(app_client: Any, make_user: Any) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    a = await login(app_client, "bob", "wrong-password")
+    b = await login(app_client, "nobody", "wrong-password")
+    assert a.status == b.status == 401
+    assert await a.json() == await b.json()
+
+
+async def test_cookie_writes_need_the_csrf_header(app_client: Any, make_user: Any) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    csrf = (await (await login(app_client, "bob", "s3cret-password")).json())["csrf_token"]
+    body = {"first_name": "A", "last_name": "B"}
+    resp = await app_client.post("/api/v1/customers", json=body)
+    assert resp.status == 403 and (await resp.json())["error"] == "csrf_failed"
+    resp = await app_client.post("/api/v1/customers", json=body, headers={"X-CSRF-Token": "forged"})
+    assert resp.status == 403
+    resp = await app_client.post("/api/v1/customers", json=body, headers={"X-CSRF-Token": csrf})
+    assert resp.status == 201
+
+
+async def test_bearer_tokens_need_no_csrf_and_bad_tokens_are_401(app_client: Any, agent: Any) -> None:
+    resp = await app_client.post("/api/v1/customers", json={"first_name": "A", "last_name": "B"}, headers=agent.headers())
+    assert resp.status == 201
+    resp = await app_client.get("/api/v1/customers", headers={"Authorization": "Bearer cc_not-a-token"})
+    assert resp.status == 401
+
+
+async def test_roles_are_checked(app_client: Any, agent: Any, make_user: Any, token_for: Any) -> None:
+    article = {"title": "How to", "body": "Do it."}
+    assert (await app_client.post("/api/v1/kb/articles", json=article, headers=agent.headers())).status == 403
+    order = {"number": "1", "items": []}
+    assert (await app_client.post("/api/v1/orders", json=order, headers=agent.headers())).status == 403
+    supervisor = await token_for(await make_user("sue", "supervisor"))
+    assert (await app_client.post("/api/v1/kb/articles", json=article, headers=supervisor.headers())).status == 201
+    assert (await app_client.post("/api/v1/orders", json=order, headers=supervisor.headers())).status == 201
+
+
+async def test_failed_logins_are_throttled_per_account_and_address(app_client: Any, make_user: Any) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    for _ in range(5):
+        assert (await login(app_client, "bob", "guess")).status == 401
+    resp = await login(app_client, "bob", "s3cret-password")
+    assert resp.status == 429
+    assert int(resp.headers["Retry-After"]) >= 1
+    # Another account from the same address is not locked by bob's guesses.
+    await make_user("carol", "agent", "another-password")
+    assert (await login(app_client, "carol", "another-password")).status == 200
+
+
+async def test_unknown_api_path_is_404_not_403(app_client: Any, agent: Any) -> None:
+    assert (await app_client.get("/api/v1/nothing-here", headers=agent.headers())).status == 404
+
+
+async def test_openapi_and_health_are_public(app_client: Any) -> None:
+    doc = await (await app_client.get("/api/openapi.json")).json()
+    assert doc["openapi"].startswith("3.")
+    assert "post" in doc["paths"]["/api/v1/customers"]
+    assert "CustomerCreate" in doc["components"]["schemas"]
+    health = await app_client.get("/healthz")
+    assert health.status == 200 and (await health.json())["status"] == "ok"
