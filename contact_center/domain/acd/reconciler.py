@@ -32,6 +32,12 @@ class LiveLegs:
 def reconcile(acd: Acd, legs: LiveLegs, now: float, *, grace_seconds: float = 10.0) -> list[Event]:
     events = acd.advance(now)
     live = set(legs.calls)
+    # Ghost waiters first, so an agent freed below is not offered a call that is already gone.
+    for call in list(acd.waiting.all_waiting()):
+        if call.is_callback or call.id in live or now - call.queued_at < grace_seconds:
+            continue
+        events += acd.handle(AbandonCall(call.id), now)
+        events.append(_repaired(now, "call", call.id, "queued", call.state.value, "waiting call has no live leg"))
     for agent in list(acd.agents.values()):
         if agent.state not in (AgentState.RESERVED, AgentState.ON_CALL) or now - agent.since < grace_seconds:
             continue
@@ -61,11 +67,6 @@ def reconcile(acd: Acd, legs: LiveLegs, now: float, *, grace_seconds: float = 10
             continue
         events += acd.handle(command, now)
         events.append(_repaired(now, "agent", agent.id, before, acd.agent(agent.id).state_key, reason))
-    for call in list(acd.waiting.all_waiting()):
-        if call.is_callback or call.id in live or now - call.queued_at < grace_seconds:
-            continue
-        events += acd.handle(AbandonCall(call.id), now)
-        events.append(_repaired(now, "call", call.id, "queued", call.state.value, "waiting call has no live leg"))
     return events
 
 
