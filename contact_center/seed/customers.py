@@ -73,16 +73,16 @@ async def seed_customers(
     ids = _Ids({name: (await conn.scalar(select(func.max(t.id))) or 0) + 1 for name, t in tables.items()})
     agents = list((await conn.scalars(select(User.id).where(User.role == "agent"))).all()) or [None]
     result = SeedResult()
+    fresh = ids.next["customers"] == 1  # the well-known first customer only in an empty database
     accounts = await _accounts(conn, max(1, count // 20), ids, rng, now, result)
     done = 0
     while done < count:
         n = min(CHUNK, count - done)
         rows: dict[str, list[dict[str, Any]]] = {name: [] for name in tables}
-        for _ in range(n):
-            _one_customer(rows, ids, rng, now, accounts, agents, activities_per_customer, first=result.customers == 0)
-            result.customers += 1
-            if sample_every and result.customers % sample_every == 0:
-                result.sample_phones.append(rows["phones"][-1]["e164"])
+        for i in range(done, done + n):
+            _one_customer(rows, ids, rng, now, accounts, agents, activities_per_customer, first=fresh and i == 0)
+            if sample_every and i % sample_every == 0:
+                result.sample_phones.append(next(p["e164"] for p in reversed(rows["phones"]) if p["kind"] == "mobile"))
         for name in ("customers", "phones", "orders", "cases", "opportunities", "leads", "activities"):
             if rows[name]:
                 await conn.execute(insert(tables[name]), rows[name])
@@ -104,7 +104,7 @@ async def _accounts(conn: AsyncConnection, n: int, ids: _Ids, rng: random.Random
         country = pick_country(rng)
         account_id = ids.take("accounts")
         name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIX)}" + (f" {i}" if i >= 100 else "")
-        if i == 0:
+        if i == 0 and ids.next["customers"] == 1:
             name = "Acme Logistics"
         city, region = rng.choice(country.cities)
         rows.append({"id": account_id, "name": name, "industry": rng.choice(INDUSTRIES),

@@ -1,0 +1,75 @@
+"""The CLI as a user runs it: a subprocess with CC_ variables, password on stdin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def cli(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CC_")}
+    environ |= {"CC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "CC_VAR_DIR": str(tmp_path / "var")}
+    environ |= env or {}
+    return subprocess.run([sys.executable, "-m", "contact_center.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=environ, cwd=tmp_path, timeout=120)  # fmt: skip
+
+
+def test_seed_user_add_and_token_create(tmp_path: Path) -> None:
+    seeded = cli(tmp_path, "seed", "--customers", "300")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "seeded 300 customers" in seeded.stdout
+    assert "username agent" in seeded.stdout  # first seed prints the demo logins
+    assert "customers: 300/300" in seeded.stderr  # progress
+    added = cli(tmp_path, "user", "add", "dana", "--role", "agent", "--extension", "2050", "--queues", "billing,sales",
+                stdin="dana-password-1\n")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "added agent dana" in added.stdout
+    again = cli(tmp_path, "user", "add", "dana", "--role", "agent", stdin="dana-password-1\n")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    bad_queue = cli(tmp_path, "user", "add", "eve", "--role", "agent", "--queues", "nope", stdin="eve-password-1\n")
+    assert bad_queue.returncode == 2 and "unknown queue(s) nope" in bad_queue.stderr
+    short = cli(tmp_path, "user", "add", "fay", "--role", "admin", stdin="short\n")
+    assert short.returncode == 2 and "password" in short.stderr
+    token = cli(tmp_path, "token", "create", "dana")
+    assert token.returncode == 0 and token.stdout.strip().startswith("cc_")
+    missing = cli(tmp_path, "token", "create", "nobody")
+    assert missing.returncode == 2 and "no user named 'nobody'" in missing.stderr
+
+
+def test_import_keeps_good_rows_and_reports_bad_ones_by_line(tmp_path: Path) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "first_name,last_name,phones,email,city,country,vip\n"
+        "Ann,Lee,(415) 555-0177;+44 20 7946 0001,ann@example.com,Austin,US,yes\n"
+        ",NoFirst,,,,,\n"
+        "Bob,Bad,12345,,,,\n"
+        "Cat,Ok,+49 30 1234568,,Berlin,de,no\n"
+    )
+    result = cli(tmp_path, "import", "customers", str(csv_file))
+    assert result.returncode == 1
+    assert "imported 2 customers" in result.stdout
+    assert f"{csv_file}:3: first_name" in result.stderr
+    assert f"{csv_file}:4: phones.0" in result.stderr
+    missing = cli(tmp_path, "import", "customers", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    header = tmp_path / "bad.csv"
+    header.write_text("name,phone\nA,1\n")
+    bad = cli(tmp_path, "import", "customers", str(header))
+    assert bad.returncode == 2 and "line 1: the header lacks column(s) first_name, last_name" in bad.stderr
+
+
+@pytest.mark.parametrize(("name", "value"), [("CC_HTTP_PORT", "x"), ("CC_DATABASE_URL", "mysql://nope")])
+def test_bad_settings_stop_with_the_variable_named(tmp_path: Path, name: str, value: str) -> None:
+    result = cli(tmp_path, "migrate", env={name: value})
+    assert result.returncode != 0 and name in result.stderr
+
+
+def test_migrate_up_and_down(tmp_path: Path) -> None:
+    up = cli(tmp_path, "migrate")
+    assert up.returncode == 0 and "revision 0001" in up.stdout
+    down = cli(tmp_path, "migrate", "--downgrade", "base")
+    assert down.returncode == 0 and "base (empty)" in down.stdout
