@@ -165,12 +165,20 @@ def set_(r: NodeReader) -> m.Node:
         if not isinstance(name, str) or not NAME.match(name):
             r.error("set", f"{name!r} is not a variable name")
         elif isinstance(value, str):
-            values[name] = r.template("set", value) or ""
+            values[name] = _static(r.template("set", value))
         elif value is None or isinstance(value, bool | int | float):
             values[name] = value
         else:
             r.error("set", f"variable {name!r} must be text, a number, true/false or null, got {value!r}")
     return m.SetVars(id=r.id, line=r.line(), values=values, next=r.target("next"))
+
+
+def _static(template: Template | None) -> Template | str:
+    """Text without variables is kept as plain text, so calls need not render it."""
+    if template is None:
+        return ""
+    literal = template.literal
+    return literal if literal is not None else template
 
 
 def _queue_name(r: NodeReader, key: str) -> str:
@@ -203,7 +211,7 @@ def queue(r: NodeReader) -> m.Node:
         r.error("data", "'data' must be a mapping of name to value")
         raw = {}
     for key, value in raw.items():
-        data[str(key)] = r.template("data", value) if isinstance(value, str) else value
+        data[str(key)] = _static(r.template("data", value)) if isinstance(value, str) else value
     return m.QueueCall(
         id=r.id,
         line=r.line(),

@@ -50,17 +50,18 @@ def step(state: SessionState, event: Input) -> tuple[SessionState, tuple[Action,
         run.finish(Abandoned, {})
         return run.freeze()
     waiting = state.waiting
-    if waiting == "digits" and isinstance(event, Digits | NoInput):
+    if waiting == "digits" and isinstance(event, (Digits, NoInput)):
         target = _answer(run, event)
-    elif waiting == "lookup" and isinstance(event, LookupResult | LookupFailed):
+    elif waiting == "lookup" and isinstance(event, (LookupResult, LookupFailed)):
         target = _looked_up(run, event)
     elif waiting == "calendar" and isinstance(event, CalendarResult):
         target = _hours(run, event)
     elif waiting == "start" and isinstance(event, Start):
         run.started_at = event.at
-        run.variables.update({"caller": event.caller, "dialed": event.dialed})
-        run.variables["language"] = state.flow.default_language
-        run.variables.update(event.variables)
+        variables = run.writable()
+        variables.update({"caller": event.caller, "dialed": event.dialed, "language": state.flow.default_language})
+        variables.update(event.variables)
+        run.language_changed()
         target = state.flow.start
     else:
         return state, ()
@@ -91,21 +92,20 @@ def _say(run: Run, node: m.Say) -> str:
 def _ask(run: Run, node: m.Ask) -> None:
     speech = run.speech(node.prompt)
     run.prompts.append(speech.text)
-    if isinstance(node, m.Collect):
-        low, high, term, gap = node.min_length, node.max_length, node.terminator, node.inter_digit_timeout
+    memo = run.flow.memo
+    key = (id(node), run.language)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is node and hit[1].prompt is speech:
+        run.actions.append(hit[1])
     else:
-        low, high, term, gap = 1, 1, None, 0.0
-    run.actions.append(
-        CollectDigits(
-            node=node.id,
-            prompt=speech,
-            min_digits=low,
-            max_digits=high,
-            terminator=term,
-            timeout=node.timeout,
-            inter_digit_timeout=gap,
-        )
-    )
+        if isinstance(node, m.Collect):
+            low, high, term, gap = node.min_length, node.max_length, node.terminator, node.inter_digit_timeout
+        else:
+            low, high, term, gap = 1, 1, None, 0.0
+        action = CollectDigits(node=node.id, prompt=speech, min_digits=low, max_digits=high, terminator=term,
+                               timeout=node.timeout, inter_digit_timeout=gap)  # fmt: skip
+        memo[key] = (node, action)
+        run.actions.append(action)
     run.waiting = "digits"
 
 
@@ -124,7 +124,8 @@ def _answer(run: Run, event: Digits | NoInput) -> str | None:
             if target is not None:
                 run.record_input(node.id, event, ok=True)
                 if node.into:
-                    run.variables[node.into] = digits
+                    run.writable()[node.into] = digits
+                    run.language_changed()
                 return target
         else:
             assert isinstance(node, m.Collect)
@@ -132,7 +133,8 @@ def _answer(run: Run, event: Digits | NoInput) -> str | None:
                 digits = digits[: -len(node.terminator)]
             if _acceptable(node, digits):
                 run.record_input(node.id, event, ok=True)
-                run.variables[node.into] = digits
+                run.writable()[node.into] = digits
+                run.language_changed()
                 return node.next
     run.record_input(node.id, event, ok=False)
     run.failures += 1
@@ -173,12 +175,13 @@ def _looked_up(run: Run, event: LookupResult | LookupFailed) -> str:
         run.answers.append(TrailAnswer(node.id, node.kind, key, False, {"error": event.reason}))
         return node.error
     run.answers.append(TrailAnswer(node.id, node.kind, key, event.found, dict(event.values)))
-    run.variables[f"{node.into}.found"] = event.found
+    variables = run.writable()
+    variables[f"{node.into}.found"] = event.found
     if not event.found:
         return node.not_found
     prefix = node.into + "."
     for name, value in event.values.items():
-        run.variables[prefix + name] = value
+        variables[prefix + name] = value
     return node.found
 
 
@@ -199,9 +202,8 @@ def _hours(run: Run, event: CalendarResult) -> str:
     assert isinstance(node, m.Hours)
     calendar = event.calendar
     status = calendar.status(event.at) if calendar is not None else "closed"
-    holiday = calendar.holiday_name(event.at) if calendar is not None else None
-    run.variables["hours.status"] = status
-    run.variables["hours.holiday"] = holiday
+    holiday = calendar.holiday_name(event.at) if calendar is not None and status == "holiday" else None
+    run.writable().update({"hours.status": status, "hours.holiday": holiday})
     values = {"status": status, "holiday": holiday}
     run.answers.append(TrailAnswer(node.id, "hours", node.calendar, calendar is not None, values))
     return {"open": node.open, "closed": node.closed, "holiday": node.holiday}[status]
@@ -209,8 +211,10 @@ def _hours(run: Run, event: CalendarResult) -> str:
 
 def _set(run: Run, node: m.SetVars) -> str:
     language = run.language
+    variables = run.writable()
     for name, value in node.values.items():
-        run.variables[name] = m.render_value(value, run.variables, language)
+        variables[name] = m.render_value(value, variables, language)
+    run.language_changed()
     return node.next
 
 
@@ -228,7 +232,7 @@ def _subflow(run: Run, node: m.SubFlow) -> str | None:
     if node.flow not in run.flows:
         run.finish(HangUp, {"reason": f"unknown flow {node.flow!r}"})
         return None
-    run.stack.append((run.flow.name, node.next))
+    run.stack = (*run.stack, (run.flow.name, node.next))
     run.flow = run.flows[node.flow]
     return run.flow.start
 
@@ -237,7 +241,8 @@ def _return(run: Run, _node: m.Return) -> str | None:
     if not run.stack:
         run.finish(HangUp, {"reason": "return"})
         return None
-    flow_name, target = run.stack.pop()
+    flow_name, target = run.stack[-1]
+    run.stack = run.stack[:-1]
     run.flow = run.flows[flow_name]
     return target
 

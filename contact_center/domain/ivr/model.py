@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from contact_center.domain.ivr.conditions import Condition
 from contact_center.domain.ivr.template import Template, Value, Variables
@@ -218,6 +219,9 @@ class Flow:
     default_language: str = "en"
     max_inputs: int = 40
     source: str = ""
+    # Rendered prompts and collect actions that never change (no variables in them), reused by
+    # every call: a memo, not state, so it is left out of equality and hashing.
+    memo: dict[tuple[int, str], tuple[object, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from contact_center.domain.ivr import model as m
@@ -25,25 +26,11 @@ from contact_center.domain.ivr.trail import IvrTrail, TrailAnswer, TrailInput
 
 
 class Run:
-    __slots__ = (
-        "actions",
-        "answers",
-        "at",
-        "end",
-        "failures",
-        "flow",
-        "flows",
-        "inputs",
-        "node",
-        "path",
-        "prompts",
-        "stack",
-        "started_at",
-        "state",
-        "trail_inputs",
-        "variables",
-        "waiting",
-    )
+    """Only what a step changes is copied: variables on first write, trail entries as additions."""
+
+    __slots__ = ("actions", "answers", "at", "end", "failures", "flow", "flows", "inputs", "language", "node",
+                 "own_variables",
+                 "path", "prompts", "stack", "started_at", "state", "trail_inputs", "variables", "waiting")  # fmt: skip
 
     def __init__(self, state: SessionState, at: dt.datetime) -> None:
         self.state = state
@@ -52,22 +39,29 @@ class Run:
         self.flow = state.flow
         self.node = state.node
         self.waiting: Waiting = state.waiting
-        self.variables: dict[str, Value] = dict(state.variables)
+        self.variables: Mapping[str, Value] = state.variables
+        self.own_variables: dict[str, Value] | None = None
         self.failures = state.failures
         self.inputs = state.inputs
-        self.stack = list(state.stack)
+        self.stack = state.stack
         self.started_at = state.started_at
-        self.path = list(state.path)
-        self.trail_inputs = list(state.trail_inputs)
-        self.answers: list[TrailAnswer] = list(state.answers)
-        self.prompts = list(state.prompts)
+        self.path: list[str] = []
+        self.trail_inputs: list[TrailInput] = []
+        self.answers: list[TrailAnswer] = []
+        self.prompts: list[str] = []
         self.actions: list[Action] = []
         self.end: FlowEnd | None = None
+        self.language = state.language
 
-    @property
-    def language(self) -> str:
+    def language_changed(self) -> None:
         value = self.variables.get("language")
-        return value if isinstance(value, str) and value else self.flow.default_language
+        self.language = value if isinstance(value, str) and value else self.flow.default_language
+
+    def writable(self) -> dict[str, Value]:
+        if self.own_variables is None:
+            self.own_variables = dict(self.variables)
+            self.variables = self.own_variables
+        return self.own_variables
 
     def enter(self, node: m.Node) -> None:
         self.node = node.id
@@ -75,9 +69,22 @@ class Run:
         self.path.append(node.id if self.flow.name == self.state.entry else f"{self.flow.name}:{node.id}")
 
     def speech(self, prompt: m.Prompt) -> Speech:
-        language, variant = prompt.variant(self.language, self.flow.default_language)
-        text = variant.text.render(self.variables, language) if variant.text is not None else ""
-        return Speech(text, variant.audio, language)
+        wanted = self.language
+        memo = self.flow.memo
+        key = (id(prompt), wanted)
+        hit = memo.get(key)
+        if hit is not None and hit[0] is prompt:
+            cached: Speech = hit[1]
+            return cached
+        language, variant = prompt.variant(wanted, self.flow.default_language)
+        if variant.text is None:
+            speech = Speech("", variant.audio, language)
+        elif (literal := variant.text.literal) is not None:
+            speech = Speech(literal, variant.audio, language)
+        else:
+            return Speech(variant.text.render(self.variables, language), variant.audio, language)
+        memo[key] = (prompt, speech)
+        return speech
 
     def play(self, prompt: m.Prompt) -> None:
         speech = self.speech(prompt)
@@ -91,9 +98,15 @@ class Run:
             self.trail_inputs.append(TrailInput(node, "timeout", "", ok))
 
     def clear(self, prefix: str) -> None:
+        """Forget what an earlier look-up into ``prefix`` found (every look-up sets ``prefix.found``)."""
+        if prefix + ".found" not in self.variables:
+            return
         dotted = prefix + "."
-        for name in [n for n in self.variables if n.startswith(dotted)]:
-            del self.variables[name]
+        stale = [n for n in self.variables if n.startswith(dotted)]
+        if stale:
+            variables = self.writable()
+            for name in stale:
+                del variables[name]
 
     def text(self, template: Template | None) -> str:
         return template.render(self.variables, self.language) if template is not None else ""
@@ -152,10 +165,10 @@ class Run:
             caller=str(self.variables.get("caller") or ""),
             started_at=self.started_at,
             ended_at=self.at,
-            path=tuple(self.path),
-            inputs=tuple(self.trail_inputs),
-            answers=tuple(self.answers),
-            prompts=tuple(self.prompts),
+            path=self.state.path + tuple(self.path),
+            inputs=self.state.trail_inputs + tuple(self.trail_inputs),
+            answers=self.state.answers + tuple(self.answers),
+            prompts=self.state.prompts + tuple(self.prompts),
             variables=dict(self.variables),
             outcome=kind.action,
         )
@@ -163,21 +176,14 @@ class Run:
         self.actions.append(self.end)
 
     def freeze(self) -> tuple[SessionState, tuple[Action, ...]]:
+        old = self.state
         state = SessionState(
-            flows=self.flows,
-            entry=self.state.entry,
-            flow=self.flow,
-            node=self.node,
-            waiting=self.waiting,
-            variables=self.variables,
-            failures=self.failures,
-            inputs=self.inputs,
-            stack=tuple(self.stack),
-            started_at=self.started_at,
-            path=tuple(self.path),
-            trail_inputs=tuple(self.trail_inputs),
-            answers=tuple(self.answers),
-            prompts=tuple(self.prompts),
-            end=self.end,
-        )
+            self.flows, old.entry, self.flow, self.node, self.waiting, self.variables, self.failures, self.inputs,
+            self.stack, self.started_at,
+            old.path + tuple(self.path) if self.path else old.path,
+            old.trail_inputs + tuple(self.trail_inputs) if self.trail_inputs else old.trail_inputs,
+            old.answers + tuple(self.answers) if self.answers else old.answers,
+            old.prompts + tuple(self.prompts) if self.prompts else old.prompts,
+            self.end,
+        )  # fmt: skip
         return state, tuple(self.actions)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from contact_center.domain.ivr.actions import FlowEnd
 from contact_center.domain.ivr.model import Flow, FlowSet
@@ -15,8 +14,7 @@ from contact_center.domain.ivr.trail import TrailAnswer, TrailInput
 Waiting = Literal["start", "digits", "lookup", "calendar", "done"]
 
 
-@dataclass(frozen=True, slots=True)
-class SessionState:
+class SessionState(NamedTuple):
     """Where a call is in its flow.
 
     ``flows`` is the bundle the call started with: reloading files makes new bundles

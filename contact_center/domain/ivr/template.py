@@ -156,6 +156,13 @@ class Template:
     def is_literal(self) -> bool:
         return all(isinstance(p, str) for p in self.parts)
 
+    @property
+    def literal(self) -> str | None:
+        """The text itself when there is nothing to fill in."""
+        if not self.parts:
+            return ""
+        return self.parts[0] if len(self.parts) == 1 and isinstance(self.parts[0], str) else None
+
     def render(self, variables: Variables, language: str = "en") -> str:
         out: list[str] = []
         for part in self.parts:
