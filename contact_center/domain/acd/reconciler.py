@@ -33,11 +33,11 @@ def reconcile(acd: Acd, legs: LiveLegs, now: float, *, grace_seconds: float = 10
     events = acd.advance(now)
     live = set(legs.calls)
     # Ghost waiters first, so an agent freed below is not offered a call that is already gone.
-    for call in list(acd.waiting.all_waiting()):
-        if call.is_callback or call.id in live or now - call.queued_at < grace_seconds:
+    for ghost in list(acd.waiting.all_waiting()):
+        if ghost.is_callback or ghost.id in live or now - ghost.queued_at < grace_seconds:
             continue
-        events += acd.handle(AbandonCall(call.id), now)
-        events.append(_repaired(now, "call", call.id, "queued", call.state.value, "waiting call has no live leg"))
+        events += acd.handle(AbandonCall(ghost.id), now)
+        events.append(_repaired(now, "call", ghost.id, "queued", ghost.state.value, "waiting call has no live leg"))
     for agent in list(acd.agents.values()):
         if agent.state not in (AgentState.RESERVED, AgentState.ON_CALL) or now - agent.since < grace_seconds:
             continue
