@@ -101,7 +101,7 @@ def lookup(r: NodeReader) -> m.Node:
     source = LOOKUPS.get((kind, by))
     if source is None:
         ways = ", ".join(b for k, b in LOOKUPS if k == kind)
-        r.error("by", f"cannot look up a {kind} by {by!r} (by: {ways})")
+        r.error("by", f"cannot look up {kind!r} by {by!r} (by: {ways})")
         source = ""
     return m.Lookup(
         id=r.id,

@@ -15,6 +15,11 @@ from contact_center.domain.ivr import model as m
 from contact_center.ivr.reader import Problem
 from contact_center.ivr.schema import flow_name, load_flow_file
 
+KIND_NAMES: dict[type[m.Node], str] = {
+    m.SubFlow: "subflow", m.Goto: "goto", m.QueueCall: "queue", m.Callback: "callback", m.Voicemail: "voicemail",
+    m.Hours: "hours",
+}  # fmt: skip
+
 
 @dataclass
 class Validation:
@@ -108,7 +113,7 @@ def check_references(
     found: dict[str, list[Problem]] = {}
     for flow in flows.values():
         found[flow.name] = [
-            Problem(flow.source, node.line, f"{type(node).__name__.lower()} node {node.id!r}: {message}")
+            Problem(flow.source, node.line, f"{KIND_NAMES.get(type(node), 'a')} node {node.id!r}: {message}")
             for node in flow.nodes.values()
             for message in _node_references(node, flows, queues, calendars, broken or set())
         ]

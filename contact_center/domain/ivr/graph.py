@@ -21,7 +21,7 @@ def check_graph(start: str, nodes: dict[str, m.Node] | m.Flow) -> list[GraphProb
         problems.append(GraphProblem(None, f"start node {start!r} is not defined"))
     for node in nodes.values():
         for target in dict.fromkeys(node.targets()):
-            if target not in nodes:
+            if target and target not in nodes:  # an empty target was reported where it was read
                 problems.append(GraphProblem(node.id, f"node {node.id!r} goes to unknown node {target!r}"))
     edges = {nid: [t for t in node.targets() if t in nodes] for nid, node in nodes.items()}
     reachable = _reach(edges, [start] if start in nodes else [])
@@ -32,7 +32,7 @@ def check_graph(start: str, nodes: dict[str, m.Node] | m.Flow) -> list[GraphProb
     for nid, targets in edges.items():
         for t in targets:
             reverse[t].append(nid)
-    ends = [nid for nid, node in nodes.items() if _ends(node)]
+    ends = [nid for nid, node in nodes.items() if _ends(node) or "" in node.targets()]
     can_end = _reach(reverse, ends)
     for nid in nodes:
         if nid in reachable and nid not in can_end:
