@@ -48,7 +48,9 @@ class MediaEngine:
             self._threads.append(thread)
 
     def stop(self) -> None:
-        """Close every stream and join both threads."""
+        """Close every stream and join both threads (idempotent)."""
+        if self._wake_w.fileno() == -1:
+            return
         for stream in list(self._streams.values()):
             self.close_stream(stream)
         self._running.clear()
@@ -66,8 +68,13 @@ class MediaEngine:
 
     # -- streams --------------------------------------------------------------------------
     def open_stream(
-        self, local: tuple[str, int], remote: tuple[str, int], *, payload_type: int = 0,
-        event_type: int | None = 101, on_digit: Callable[[str], None] | None = None,
+        self,
+        local: tuple[str, int],
+        remote: tuple[str, int],
+        *,
+        payload_type: int = 0,
+        event_type: int | None = 101,
+        on_digit: Callable[[str], None] | None = None,
     ) -> Stream:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:

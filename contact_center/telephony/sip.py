@@ -1,0 +1,340 @@
+"""``SipTelephony``: the telephony port over pyVoIP, for real SIP/RTP calls.
+
+Threads stop here. pyVoIP's receive thread and the media threads report through
+``LineListener`` methods, which only ``loop.call_soon_threadsafe`` onto the loop;
+blocking pyVoIP calls (register, answer, dial, hang up, stop) run in ``asyncio.to_thread``.
+Capacity counts legs: a caller bridged to an agent uses two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from contact_center.telephony import audio, sip_messages
+from contact_center.telephony.base import AdapterCore
+from contact_center.telephony.capacity import CapacityGuard, NoPortsLeft, PortPool
+from contact_center.telephony.detail import new_leg
+from contact_center.telephony.events import (
+    BridgeEnded,
+    CallArrived,
+    CallHungUp,
+    DigitReceived,
+    HangupBy,
+    LegKind,
+    OriginateOutcome,
+)
+from contact_center.telephony.legs import Leg
+from contact_center.telephony.media import MediaEngine
+from contact_center.telephony.originate import outcome_for, refused
+from contact_center.telephony.port import CallEnded, OriginateResult
+from contact_center.telephony.prompts import PromptLibrary
+from contact_center.telephony.pyvoip_fixes import FixedVoIPCall
+from contact_center.telephony.pyvoip_line import FixedVoIPPhone
+from contact_center.telephony.recording import Recording
+from contact_center.telephony.stream import Stream
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SipLine:
+    """One registration of the server at the proxy (CC_SIP_* settings)."""
+
+    registrar: str  # "host:port"
+    user: str
+    password: str = ""
+    local_ip: str = "127.0.0.1"
+    local_port: int = 5070
+
+
+class SipTelephony(AdapterCore):
+    def __init__(
+        self,
+        prompts: PromptLibrary,
+        *,
+        rtp_ports: tuple[int, int] = (20000, 20999),
+        max_calls: int = 60,
+        register_expires: int = 300,
+        retry_after: int = 5,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(prompts, clock)
+        self.engine = MediaEngine()
+        self.pool = PortPool(*rtp_ports)
+        self.capacity = CapacityGuard(max_calls, retry_after)
+        self.register_expires = register_expires
+        self.lines: list[FixedVoIPPhone] = []
+        self._specs: list[SipLine] = []
+        self._calls: dict[str, tuple[FixedVoIPPhone, FixedVoIPCall]] = {}
+        self._outcomes: dict[str, asyncio.Future[int]] = {}
+        self._encoded: dict[bytes, list[bytes]] = {}
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="recording-writer")
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def open_line(self, line: SipLine) -> None:
+        """Add a line to register at ``start`` (one per telephony worker process, usually)."""
+        self._specs.append(line)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.engine.start()
+        try:
+            for spec in self._specs:
+                host, _, port = spec.registrar.rpartition(":")
+                proxy = await asyncio.to_thread(_resolve, host, int(port))
+                phone = FixedVoIPPhone(
+                    host,
+                    int(port),
+                    spec.user,
+                    spec.password,
+                    local_ip=spec.local_ip,
+                    local_port=spec.local_port,
+                    engine=self.engine,
+                    ports=self.pool,
+                    listener=_Listener(self),
+                    trusted={proxy},
+                    register_expires=self.register_expires,
+                    retry_after=self.capacity.retry_after,
+                )
+                await asyncio.to_thread(phone.start)
+                self.lines.append(phone)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        for phone in self.lines:
+            await asyncio.to_thread(phone.stop)
+        self.lines.clear()
+        await asyncio.to_thread(self.engine.stop)
+        await asyncio.to_thread(self._writer.shutdown, True)
+        self.close_events()
+
+    # -- loop-side reactions to line events ----------------------------------------------------
+    def _post(self, fn: Callable[..., None], *args: Any) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(fn, *args)
+
+    def _on_arrived(self, phone: FixedVoIPPhone, call: FixedVoIPCall) -> None:
+        lines = sip_messages.header_lines(call.request.raw)
+        caller = sip_messages.user_of(sip_messages.first(lines, "From") or "")
+        dialled = sip_messages.user_of(sip_messages.first(lines, "To") or "")
+        self._calls[call.call_id] = (phone, call)
+        leg = self.legs.add(Leg(call.call_id, new_leg(call.call_id, LegKind.INBOUND, caller, dialled, self.clock)))
+        leg.recorder.code(180)
+        self.emit(CallArrived(call.call_id, caller, dialled, phone.username, self.clock()))
+
+    def _on_progress(self, call_id: str, code: int) -> None:
+        leg = self.legs.find(call_id)
+        if leg is not None:
+            leg.recorder.code(code)
+
+    def _on_answered(self, call_id: str) -> None:
+        future = self._outcomes.get(call_id)
+        if future is not None and not future.done():
+            future.set_result(200)
+
+    def _on_digit(self, call_id: str, digit: str) -> None:
+        leg = self.legs.find(call_id)
+        if leg is not None and not leg.is_ended:
+            leg.push_digit(digit)
+            self.emit(DigitReceived(call_id, digit, self.clock()))
+
+    def _on_ended(self, call_id: str, by: HangupBy, code: int | None) -> None:
+        self._calls.pop(call_id, None)
+        future = self._outcomes.get(call_id)
+        if future is not None and not future.done():
+            future.set_result(code or 500)
+        leg = self.legs.find(call_id)
+        if leg is None or not leg.recorder.ended(by, code):
+            return
+        if leg.hold_task is not None:
+            leg.hold_task.cancel()
+        leg.end()
+        self.emit(CallHungUp(call_id, by, self.clock(), code))
+        other = self.legs.find(leg.bridged_with) if leg.bridged_with else None
+        if other is not None:
+            stream = self._stream_or_none(other.call_id)
+            if stream is not None:
+                stream.relay_from = None
+            other.bridged_with = leg.bridged_with = None
+            self.emit(BridgeEnded(other.call_id, call_id, call_id, self.clock()))
+
+    # -- commands ---------------------------------------------------------------------------------
+    def _call(self, call_id: str) -> tuple[Leg, FixedVoIPPhone, FixedVoIPCall]:
+        leg = self.legs.get(call_id)
+        leg.check()
+        found = self._calls.get(call_id)
+        if found is None:
+            raise CallEnded(call_id)
+        return leg, found[0], found[1]
+
+    def _stream_or_none(self, call_id: str) -> Stream | None:
+        found = self._calls.get(call_id)
+        return found[1].stream if found is not None else None
+
+    def _stream(self, call_id: str) -> Stream:
+        _, _, call = self._call(call_id)
+        if call.stream is None:
+            raise RuntimeError(f"call {call_id} has no media yet: answer it first")
+        return call.stream
+
+    async def answer(self, call_id: str) -> None:
+        leg, phone, call = self._call(call_id)
+        try:
+            await leg.until_ended(asyncio.to_thread(phone.answer, call))
+        except Exception as exc:
+            if isinstance(exc, CallEnded) or call.ended.is_set():
+                raise CallEnded(call_id) from exc
+            raise
+        leg.answered = True
+        leg.recorder.code(200)
+        leg.recorder.answered()
+
+    async def reject(self, call_id: str, code: int = 486) -> None:
+        _, phone, call = self._call(call_id)
+        await asyncio.to_thread(phone.hangup, call, code)
+
+    async def hangup(self, call_id: str) -> None:
+        found = self._calls.get(call_id)
+        if found is not None:
+            await self.stop_hold(call_id)
+            await asyncio.to_thread(found[0].hangup, found[1])
+
+    def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False) -> asyncio.Future[None]:
+        stream = self._stream(leg.call_id)
+        frames = self._encoded.get(pcm)
+        if frames is None:
+            frames = [audio.ulaw_encode(f) for f in audio.frames(pcm)]
+            if len(self._encoded) >= 32:
+                self._encoded.pop(next(iter(self._encoded)))
+            self._encoded[pcm] = frames
+        running = asyncio.get_running_loop()
+        done: asyncio.Future[None] = running.create_future()
+
+        def finished() -> None:  # media clock thread
+            if not running.is_closed():
+                running.call_soon_threadsafe(_settle, done)
+
+        stream.play(frames, loop=loop, on_done=finished)
+        return done
+
+    def _media_stop(self, leg: Leg) -> None:
+        stream = self._stream_or_none(leg.call_id)
+        if stream is not None:
+            stream.stop_playing()
+
+    async def originate(
+        self, number: str, *, ring_timeout: float = 30.0, kind: LegKind = LegKind.AGENT
+    ) -> OriginateResult:
+        if not self.lines:
+            raise RuntimeError("no SIP line is registered")
+        if not self.capacity.try_admit():
+            return refused(number, kind, self.lines[0].username, 503, self.clock)
+        phone = self.lines[0]
+        try:
+            call = await asyncio.to_thread(phone.dial, number)
+        except NoPortsLeft:
+            self.capacity.release()
+            return refused(number, kind, phone.username, 503, self.clock)
+        leg = self.legs.add(Leg(call.call_id, new_leg(call.call_id, kind, phone.username, number, self.clock)))
+        self._calls[call.call_id] = (phone, call)
+        outcome = self._outcomes[call.call_id] = asyncio.get_running_loop().create_future()
+        try:
+            code = await asyncio.wait_for(asyncio.shield(outcome), ring_timeout)
+        except TimeoutError:
+            await asyncio.to_thread(phone.hangup, call)  # CANCEL; the 487 (or 200 + BYE) ends it
+            try:
+                await asyncio.wait_for(asyncio.shield(outcome), 5)
+            except TimeoutError:
+                await asyncio.to_thread(phone.finish, call, HangupBy.LOCAL, 408)
+            code = 408
+        finally:
+            self._outcomes.pop(call.call_id, None)
+        if code == 200 and not leg.is_ended:
+            leg.answered = True
+            leg.recorder.answered()
+            return OriginateResult(OriginateOutcome.ANSWERED, call.call_id, 200, leg.recorder.snapshot())
+        return OriginateResult(outcome_for(code), None, code, leg.recorder.snapshot())
+
+    async def bridge(self, a: str, b: str) -> None:
+        leg_a, leg_b = self.legs.get(a), self.legs.get(b)
+        await self.stop_hold(a)
+        await self.stop_hold(b)
+        stream_a, stream_b = self._stream(a), self._stream(b)
+        stream_a.stop_playing()
+        stream_b.stop_playing()
+        stream_a.relay_from, stream_b.relay_from = stream_b, stream_a
+        leg_a.bridged_with, leg_b.bridged_with = b, a
+        leg_a.recorder.connected(b)
+        leg_b.recorder.connected(a)
+
+    async def start_recording(self, call_id: str, path: Path) -> None:
+        stream = self._stream(call_id)
+        if stream.recorder is not None:
+            stream.recorder.close()
+        stream.recorder = Recording(path, self._writer)
+        self.legs.get(call_id).recorder.recording(path)
+
+    async def stop_recording(self, call_id: str) -> Path | None:
+        leg = self.legs.get(call_id)
+        stream = self._stream_or_none(call_id)
+        recording = stream.recorder if stream is not None else None
+        if stream is not None:
+            stream.recorder = None
+        if isinstance(recording, Recording):
+            recording.close()
+            await asyncio.to_thread(recording.finished.wait, 10)
+        return leg.recorder.snapshot().recording
+
+    def stream_of(self, call_id: str) -> Stream | None:
+        """The leg's RTP stream (taps and counters for tests and benchmarks)."""
+        return self._stream_or_none(call_id)
+
+
+class _Listener:
+    """pyVoIP-thread side: admit/release run in place (thread-safe); the rest goes to the loop."""
+
+    def __init__(self, adapter: SipTelephony) -> None:
+        self.adapter = adapter
+
+    def admit(self) -> bool:
+        return self.adapter.capacity.try_admit()
+
+    def release(self) -> None:
+        self.adapter.capacity.release()
+
+    def arrived(self, line: FixedVoIPPhone, call: FixedVoIPCall) -> None:
+        self.adapter._post(self.adapter._on_arrived, line, call)
+
+    def progress(self, call_id: str, code: int) -> None:
+        self.adapter._post(self.adapter._on_progress, call_id, code)
+
+    def answered(self, call_id: str) -> None:
+        self.adapter._post(self.adapter._on_answered, call_id)
+
+    def ended(self, call_id: str, by: HangupBy, code: int | None) -> None:
+        self.adapter.capacity.release()
+        self.adapter._post(self.adapter._on_ended, call_id, by, code)
+
+    def digit(self, call_id: str, digit: str) -> None:
+        self.adapter._post(self.adapter._on_digit, call_id, digit)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _resolve(host: str, port: int) -> tuple[str, int]:
+    import socket
+
+    return socket.gethostbyname(host), port

@@ -1,0 +1,336 @@
+"""Real SIP peers on 127.0.0.1: Kamailio (running deploy/kamailio/kamailio.cfg), sipp, baresip.
+
+Every test gets its own ports; every process is started in its own session and ended by
+its process-group id at teardown, which then checks that none is left. The adapter
+fixture checks that ``stop`` leaves no thread and no RTP port behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from contact_center.telephony import audio
+from contact_center.telephony.prompts import PromptLibrary
+from contact_center.telephony.sip import SipLine, SipTelephony
+
+ROOT = Path(__file__).resolve().parents[3]
+SCENARIOS = Path(__file__).parent / "scenarios"
+KAMAILIO_CFG = ROOT / "deploy" / "kamailio" / "kamailio.cfg"
+OUR_THREADS = ("sip-", "media-", "recording-writer", "RTP ", "SIP Recieve", "Phone Call", "SIP Register")
+
+pytestmark = pytest.mark.sip
+for tool in ("kamailio", "sipp"):
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed", allow_module_level=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if str(item.path).startswith(str(Path(__file__).parent)):
+            item.add_marker(pytest.mark.sip)
+
+
+_taken: set[int] = set()
+
+
+def free_port(even: bool = False) -> int:
+    """A UDP port nobody uses now and no earlier call handed out."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _taken and port + 1 not in _taken and (not even or port % 2 == 0):
+            _taken.update({port, port + 1})
+            return port
+
+
+def rtp_range(size: int = 40) -> tuple[int, int]:
+    base = free_port(even=True)
+    _taken.update(range(base, base + size + 1))
+    return base, base + size
+
+
+class Processes:
+    """Processes started by one test, each the leader of its own process group."""
+
+    def __init__(self) -> None:
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(self, args: list[str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+        out = log.open("wb")
+        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        out.close()
+        self.started.append(proc)
+        return proc
+
+    def end(self, proc: subprocess.Popen[bytes]) -> None:
+        if proc.poll() is None:
+            with _suppress_lookup():
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                with _suppress_lookup():
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+        with _suppress_lookup():  # children (kamailio's workers) share the group
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    def end_all(self) -> None:
+        for proc in self.started:
+            self.end(proc)
+        left = [p.pid for p in self.started if _group_alive(p.pid)]
+        assert not left, f"processes left behind: {left}"
+
+
+class _suppress_lookup:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return exc[0] is ProcessLookupError
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    out = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True, check=False)
+    return bool(out.stdout.strip())
+
+
+@pytest.fixture
+def procs() -> Iterator[Processes]:
+    processes = Processes()
+    yield processes
+    processes.end_all()
+
+
+@pytest.fixture
+def ports() -> Callable[..., int]:
+    return free_port
+
+
+@dataclass
+class Proxy:
+    port: int
+    directory: Path
+    proc: subprocess.Popen[bytes]
+    carrier_port: int
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return (self.directory / "kamailio.log").read_text(errors="replace")
+
+
+@pytest.fixture
+def kamailio(tmp_path: Path, procs: Processes) -> Callable[..., Proxy]:
+    def start(*, users: dict[str, str], workers: list[int], static: dict[str, int] | None = None,
+              service: str = "100|200") -> Proxy:
+        port, carrier = free_port(), free_port()
+        directory = tmp_path / f"kamailio-{port}"
+        directory.mkdir()
+        shutil.copy(KAMAILIO_CFG, directory / "kamailio.cfg")
+        (directory / "local.cfg").write_text("\n".join([
+            f"listen=udp:127.0.0.1:{port}", f'alias="127.0.0.1:{port}"',
+            "#!define WORKERS_SET 1", f'#!define DISPATCHER_LIST "{directory / "dispatcher.list"}"',
+            f"#!define CARRIER_PORT {carrier}", '#!substdef "!CARRIER_IP!127.0.0.1!g"',
+            f'#!substdef "!SERVICE_NUMBERS!{service}!g"', '#!substdef "!OUTBOUND_NUMBERS!9[0-9]+!g"',
+            '#!substdef "!TRUNK_URI!!g"', ""]))
+        (directory / "users.cfg").write_text("".join(f'$sht(users=>{u}) = "{p}";\n' for u, p in users.items()))
+        (directory / "extensions.cfg").write_text(
+            "".join(f'$sht(static=>{ext}) = "sip:127.0.0.1:{p}";\n' for ext, p in (static or {}).items()))
+        (directory / "dispatcher.list").write_text("".join(f"1 sip:127.0.0.1:{w} 0 0\n" for w in workers))
+        proc = procs.start(["kamailio", "-f", str(directory / "kamailio.cfg"), "-DD", "-E", "-m", "32", "-M", "4",
+                            "-Y", str(directory)], directory, directory / "kamailio.log")
+        proxy = Proxy(port, directory, proc, carrier)
+        _wait_for_options(proxy)
+        return proxy
+
+    return start
+
+
+def _wait_for_options(proxy: Proxy) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.settimeout(0.2)
+        me = s.getsockname()[1]
+        for attempt in range(50):
+            if proxy.proc.poll() is not None:
+                raise RuntimeError(f"kamailio exited:\n{proxy.log()[-3000:]}")
+            s.sendto((f"OPTIONS sip:127.0.0.1:{proxy.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{me};branch=z9hG4bK"
+                      f"probe{attempt}\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:127.0.0.1>\r\nCall-ID: "
+                      f"probe{attempt}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n").encode(),
+                     ("127.0.0.1", proxy.port))
+            try:
+                if s.recv(4096).startswith(b"SIP/2.0 200"):
+                    return
+            except TimeoutError:
+                continue
+    raise RuntimeError(f"kamailio did not answer OPTIONS:\n{proxy.log()[-3000:]}")
+
+
+@dataclass
+class SippResult:
+    returncode: int
+    log: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture
+def sipp(tmp_path: Path, procs: Processes, caller_wav: Path) -> Callable[..., Awaitable[SippResult]]:
+    shutil.copy(caller_wav, tmp_path / "caller.wav")
+
+    async def run(scenario: str, proxy: Proxy, *, service: str = "100", calls: int = 1, rate: float = 10,
+                  limit: int | None = None, give_up: float = 40, media_port: int | None = None) -> SippResult:
+        """A caller: sipp UAC through the proxy's carrier port; waits for it to finish."""
+        media = media_port or free_port(even=True)
+        _taken.update(range(media, media + 4 * calls + 4))
+        log = tmp_path / f"sipp-{scenario}-{media}.log"
+        proc = procs.start(["sipp", f"127.0.0.1:{proxy.port}", "-sf", str(SCENARIOS / scenario), "-s", service,
+                            "-i", "127.0.0.1", "-p", str(proxy.carrier_port), "-mi", "127.0.0.1",
+                            "-mp", str(media), "-m", str(calls), "-l", str(limit or calls), "-r", str(rate),
+                            "-timeout", f"{int(give_up)}s", "-timeout_error", "-nostdin", "-trace_err",
+                            "-error_file", str(log) + ".err", "-nd", "-max_recv_loops", "100"],
+                           tmp_path, log)
+        await asyncio.to_thread(proc.wait)
+        return SippResult(proc.returncode, await asyncio.to_thread(_read_logs, log))
+
+    return run
+
+
+def _read_logs(log: Path) -> str:
+    err = Path(str(log) + ".err")
+    return log.read_text(errors="replace") + (err.read_text(errors="replace") if err.exists() else "")
+
+
+@pytest.fixture
+def agent_phone(tmp_path: Path, procs: Processes) -> Callable[[str], int]:
+    """A sipp UAS that echoes RTP (-rtp_echo), reachable as a static extension; returns its SIP port."""
+
+    def start(scenario: str) -> int:
+        port, media = free_port(), free_port(even=True)
+        procs.start(["sipp", "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1", "-p", str(port), "-mi",
+                     "127.0.0.1", "-mp", str(media), "-rtp_echo", "-nostdin", "-nd", "-m", "1"],
+                    tmp_path, tmp_path / f"agent-{port}.log")
+        for _ in range(100):  # bound once sipp owns the port
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    return port
+            time.sleep(0.02)
+        raise RuntimeError("sipp agent phone did not start")
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def caller_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A few seconds of speech as an 8 kHz mu-law WAV (what sipp's rtp_stream plays)."""
+    directory = tmp_path_factory.mktemp("voice")
+    speech = directory / "speech.wav"
+    subprocess.run(["espeak-ng", "-w", str(speech), "One two three four five. The caller is speaking now."],
+                   check=True)
+    pcm = audio.read_wav(speech)
+    audio.write_wav(directory / "caller8k.wav", pcm)
+    subprocess.run(["sox", str(directory / "caller8k.wav"), "-e", "u-law", str(directory / "caller.wav")], check=True)
+    return directory / "caller.wav"
+
+
+@pytest.fixture
+def caller_pcm(caller_wav: Path) -> bytes:
+    return audio.read_wav(caller_wav.parent / "caller8k.wav")
+
+
+@pytest.fixture
+async def telephony(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[SipTelephony]]]:
+    started: list[SipTelephony] = []
+
+    async def start(proxy: Proxy, *, port: int, user: str = "ivr", password: str = "ivr-secret",
+                    max_calls: int = 20, extra_lines: list[SipLine] | None = None) -> SipTelephony:
+        adapter = SipTelephony(PromptLibrary(tmp_path / "prompts"), rtp_ports=rtp_range(), max_calls=max_calls,
+                               register_expires=300)
+        adapter.open_line(SipLine(proxy.address, user, password, "127.0.0.1", port))
+        for line in extra_lines or []:
+            adapter.open_line(line)
+        started.append(adapter)
+        await adapter.start()
+        return adapter
+
+    yield start
+    for adapter in started:
+        await adapter.stop()
+        assert adapter.pool.in_use == frozenset(), "RTP ports left assigned"
+        assert adapter.engine.stream_count == 0
+    left = [t.name for t in threading.enumerate() if t.name.startswith(OUR_THREADS)]
+    assert not left, f"threads left behind: {left}"
+
+
+class RtpSniffer:
+    """Captures UDP datagrams sent to one port on lo (AF_PACKET; needs root or CAP_NET_RAW)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.packets: list[tuple[int, bytes]] = []  # (source port, UDP payload)
+        self._sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
+        self._sock.bind(("lo", 0))
+        self._sock.settimeout(0.1)
+        self._running = True
+        self._thread = threading.Thread(target=self._run, name="test-sniffer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while self._running:
+            try:
+                data, addr = self._sock.recvfrom(65535)
+            except TimeoutError:
+                continue
+            if addr[2] == socket.PACKET_OUTGOING or len(data) < 42 or data[23] != 17:
+                continue
+            ip = data[14:]
+            udp = ip[(ip[0] & 0x0F) * 4 :]
+            source, dest = struct.unpack("!HH", udp[:4])
+            if dest == self.port:
+                self.packets.append((source, udp[8:]))
+
+    def stop(self) -> None:
+        self._running = False
+        self._thread.join()
+        self._sock.close()
+
+
+@pytest.fixture
+def sniff() -> Iterator[Callable[[int], RtpSniffer]]:
+    made: list[RtpSniffer] = []
+
+    def start(port: int) -> RtpSniffer:
+        try:
+            made.append(RtpSniffer(port))
+        except PermissionError:
+            pytest.skip("capturing on lo needs root or CAP_NET_RAW")
+        return made[-1]
+
+    yield start
+    for sniffer in made:
+        sniffer.stop()
