@@ -159,6 +159,7 @@ def _lookup(run: Run, node: m.Lookup) -> str | None:
     key = run.variables.get(node.source)
     if key is None or key == "" or key is False:
         run.clear(node.into)
+        run.writable()[f"{node.into}.found"] = False
         run.answers.append(TrailAnswer(node.id, node.kind, "", False))
         return node.not_found
     run.actions.append(LookUp(node=node.id, kind=node.kind, by=node.by, key=str(key)))
