@@ -22,7 +22,10 @@ async def test_known_caller_is_greeted_and_hears_the_latest_order(shipped, crm, 
     t = await call(shipped, crm, ANA, "1,1,0", open_at)
     assert t.prompts[0] == "Welcome back to Acme, Ana."
     assert "To reach your account manager, Maria Garcia, press 9 at any time." in t.prompts
-    assert "Your most recent order is number 1 0 4 5 2 1. For its status, press 1. For a different order, press 2." in t.prompts
+    assert (
+        "Your most recent order is number 1 0 4 5 2 1. For its status, press 1. For a different order, press 2."
+        in t.prompts
+    )
     assert "Your order 1 0 4 5 2 1 shipped on Tuesday, March 3, with UPS." in t.prompts
     assert t.result == {"action": "queue", "queue": "general", "priority": 0, "skills": ["english"], "agent": None,
                         "data": {"topic": "order", "order_number": "104521", "order_status": "shipped"}}  # fmt: skip

@@ -34,8 +34,9 @@ def flows(*nodes: m.Node, name: str = "f", start: str | None = None, **kw: objec
     return m.Flow(name=name, version=f"v-{name}", start=start or nodes[0].id, nodes={n.id: n for n in nodes}, **kw)  # type: ignore[arg-type]
 
 
-def run(flow_set: m.FlowSet | m.Flow, *inputs: Input, caller: str = "+12125550101", entry: str | None = None
-        ) -> tuple[SessionState, list[Action]]:
+def run(
+    flow_set: m.FlowSet | m.Flow, *inputs: Input, caller: str = "+12125550101", entry: str | None = None
+) -> tuple[SessionState, list[Action]]:
     """Start the flow and feed ``inputs``; returns the last state and every action, in order."""
     fs = flow_set if isinstance(flow_set, m.FlowSet) else m.FlowSet.of(flow_set)
     name = entry or next(iter(fs.flows))

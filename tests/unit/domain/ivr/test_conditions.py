@@ -26,7 +26,7 @@ VARS = {"customer.vip": True, "customer.id": 12, "order.status": "shipped", "dig
         ("(missing or customer.vip) and not customer.vip", False),
         ("customer.vip == true", True),
         ("missing == null", True),
-        ('order.status > 5', False),  # text against a number: never true, never an error
+        ("order.status > 5", False),  # text against a number: never true, never an error
         ('"b" > "a"', True),
     ],
 )

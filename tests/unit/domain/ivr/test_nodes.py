@@ -41,8 +41,16 @@ def test_say_can_play_an_audio_file(kit: ModuleType) -> None:
 
 
 def _menu(kit: ModuleType, **kw: object) -> m.Flow:
-    menu = m.Menu(id="menu", prompt=kit.p("Press 1 or 2."), options={"1": "one", "2": "two"}, fallback="fb",
-                  invalid=kit.p("Invalid."), no_input=kit.p("Nothing heard."), retries=2, **kw)  # type: ignore[arg-type]
+    menu = m.Menu(
+        id="menu",
+        prompt=kit.p("Press 1 or 2."),
+        options={"1": "one", "2": "two"},
+        fallback="fb",
+        invalid=kit.p("Invalid."),
+        no_input=kit.p("Nothing heard."),
+        retries=2,
+        **kw,
+    )  # type: ignore[arg-type]
     return kit.flows(menu, m.Hangup(id="one", reason="one"), m.Hangup(id="two", reason="two"),
                      m.Hangup(id="fb", reason="fallback"))  # fmt: skip
 
@@ -81,9 +89,20 @@ def test_menu_with_no_retries_falls_back_at_the_first_failure(kit: ModuleType) -
 
 
 def _collect(kit: ModuleType, **kw: object) -> m.Flow:
-    node = m.Collect(id="c", prompt=kit.p("Enter your order number."), into="order_number", min_length=4,
-                     max_length=6, terminator="#", inter_digit_timeout=2.5, retries=1, fallback="fb",
-                     invalid=kit.p("Not valid."), next="ok", **kw)  # type: ignore[arg-type]
+    node = m.Collect(
+        id="c",
+        prompt=kit.p("Enter your order number."),
+        into="order_number",
+        min_length=4,
+        max_length=6,
+        terminator="#",
+        inter_digit_timeout=2.5,
+        retries=1,
+        fallback="fb",
+        invalid=kit.p("Not valid."),
+        next="ok",
+        **kw,
+    )  # type: ignore[arg-type]
     return kit.flows(node, m.Hangup(id="ok", reason="ok"), m.Hangup(id="fb", reason="fb"))
 
 

@@ -30,7 +30,9 @@ def test_filters_speak_digits_weekdays_dates_and_words() -> None:
 
 
 def test_filters_tolerate_missing_or_malformed_values() -> None:
-    assert parse_template("[{x|weekday}][{x|date}][{x|digits}]").render({"x": "not a date"}) == "[][][n o t   a   d a t e]"
+    assert (
+        parse_template("[{x|weekday}][{x|date}][{x|digits}]").render({"x": "not a date"}) == "[][][n o t   a   d a t e]"
+    )
     assert parse_template("[{y|weekday}]").render({}) == "[]"
 
 

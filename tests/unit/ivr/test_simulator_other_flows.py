@@ -1,0 +1,76 @@
+"""The sales line and the after-hours flow, and the --digits syntax."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from contact_center.ivr.simulator import DigitsError, parse_digits, simulate
+
+ANA = "+12125550101"
+STRANGER = "+19995550000"
+
+
+def test_digits_syntax() -> None:
+    assert parse_digits("1,4521#") == ["1", "4521#"]
+    assert parse_digits("1,,t, T ,H") == ["1", "T", "T", "T", "H"]
+    assert parse_digits("") == []
+    with pytest.raises(DigitsError, match="is not keys"):
+        parse_digits("1,abc")
+
+
+async def test_sales_routes_new_business_renewals_cancellations(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    async def result(caller: str, digits: str) -> dict[str, object]:
+        t = await simulate(shipped, "sales", crm, caller=caller, digits=parse_digits(digits), at=open_at)
+        return t.result
+
+    assert (await result(STRANGER, "1"))["data"] == {"topic": "new_business"}
+    assert (await result(ANA, "2")) == {"action": "queue", "queue": "sales", "priority": 5,
+                                         "skills": ["sales", "english"], "agent": None,
+                                         "data": {"topic": "renewal", "segment": "standard"}}  # fmt: skip
+    assert (await result(STRANGER, "2"))["data"] == {"topic": "new_business"}
+    assert (await result(ANA, "3"))["queue"] == "retention"
+    assert (await result(ANA, "9"))["agent"] == "maria.garcia"
+
+
+async def test_sales_order_status_returns_to_the_sales_menu(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await simulate(shipped, "sales", crm, caller=STRANGER, digits=parse_digits("4,104888#,1"), at=open_at)
+    assert "Your order 1 0 4 8 8 8 was cancelled." in t.prompts
+    assert t.prompts.count(t.prompts[1]) == 2  # the sales menu, before and after the order status
+    assert t.result["data"] == {"topic": "new_business"}
+
+
+async def test_sales_after_hours_offers_a_callback_or_a_message(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    evening = open_at + dt.timedelta(hours=10)  # 20:00 New York: sales closed
+    t = await simulate(shipped, "sales", crm, caller=ANA, digits=["1"], at=evening)
+    assert t.result == {"action": "callback", "queue": "sales", "number": ANA, "priority": 0, "skills": ["sales"]}
+    t = await simulate(shipped, "sales", crm, caller=ANA, digits=[], at=evening)
+    assert t.result == {"action": "voicemail", "mailbox": "sales", "max_seconds": 120}
+
+
+async def test_after_hours_order_status_then_goodbye(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await simulate(shipped, "after_hours", crm, caller=ANA, digits=parse_digits("1,104521#"), at=open_at)
+    assert "Your order 1 0 4 5 2 1 shipped on Tuesday, March 3, with UPS." in t.prompts
+    assert t.result == {"action": "hangup", "reason": "flow"}
+    assert t.prompts[-1] == "Thank you for calling Acme. Goodbye."
+
+
+async def test_after_hours_voicemail_and_callback(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await simulate(shipped, "after_hours", crm, caller=ANA, digits=["2"], at=open_at)
+    assert t.result["action"] == "voicemail"
+    assert t.prompts[-1].startswith("Please leave your name, number and message after the tone.")
+    t = await simulate(shipped, "after_hours", crm, caller=ANA, digits=["3"], at=open_at)
+    assert t.result == {"action": "callback", "queue": "general", "number": ANA, "priority": 0, "skills": []}
+
+
+async def test_a_failing_crm_does_not_drop_the_call(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    async def broken(number: str) -> None:
+        raise ConnectionError("database unavailable")
+
+    crm.order_by_number = broken  # type: ignore[method-assign]
+    t = await simulate(shipped, "main", crm, caller=ANA, digits=parse_digits("1,2,104521#"), at=open_at)
+    assert t.result["queue"] == "general"
+    assert t.end is not None
+    failed = [a for a in t.end.trail.answers if a.kind == "order" and not a.found]
+    assert failed and "database unavailable" in str(failed[0].values["error"])
