@@ -162,3 +162,27 @@ def best_correlation(reference: list[int], captured: list[int], *, window: int =
             continue
         best = max(best, pearson(ref, captured[start : start + len(ref)]))
     return best
+
+
+def envelope(samples: list[int], step: int = 80) -> list[int]:
+    """Mean magnitude per ``step`` samples (10 ms at 8 kHz)."""
+    return [sum(abs(s) for s in samples[i : i + step]) // step for i in range(0, len(samples) - step + 1, step)]
+
+
+def locate(probe: list[int], reference: list[int], step: int = 80) -> tuple[int, float]:
+    """Where ``probe`` best matches inside ``reference``: (offset, Pearson correlation).
+
+    Coarse search on 10 ms envelopes, then sample by sample around the best coarse match,
+    so a few seconds of reference cost well under a second in pure Python.
+    """
+    coarse_probe, coarse_ref = envelope(probe, step), envelope(reference, step)
+    span = len(coarse_probe)
+    coarse = max(range(max(1, len(coarse_ref) - span + 1)),
+                 key=lambda k: pearson(coarse_probe, coarse_ref[k : k + span]))
+    low, high = max(0, (coarse - 2) * step), min(len(reference) - len(probe), (coarse + 2) * step)
+    best = (low, -1.0)
+    for offset in range(low, high + 1):
+        score = pearson(probe, reference[offset : offset + len(probe)])
+        if score > best[1]:
+            best = (offset, score)
+    return best

@@ -224,21 +224,33 @@ def _read_logs(log: Path) -> str:
     return log.read_text(errors="replace") + (err.read_text(errors="replace") if err.exists() else "")
 
 
-@pytest.fixture
-def agent_phone(tmp_path: Path, procs: Processes) -> Callable[[str], int]:
-    """A sipp UAS that echoes RTP (-rtp_echo), reachable as a static extension; returns its SIP port."""
+@dataclass
+class AgentPhone:
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
 
-    def start(scenario: str) -> int:
+    async def finished(self) -> int:
+        """Wait for sipp to end by itself (one call, -m 1) and return its exit status."""
+        return await asyncio.to_thread(self.proc.wait, 20)
+
+
+@pytest.fixture
+def agent_phone(tmp_path: Path, procs: Processes) -> Callable[[str], AgentPhone]:
+    """A sipp UAS that echoes RTP (-rtp_echo), reachable as a static extension."""
+
+    def start(scenario: str) -> AgentPhone:
         port, media = free_port(), free_port(even=True)
-        procs.start(["sipp", "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1", "-p", str(port), "-mi",
-                     "127.0.0.1", "-mp", str(media), "-rtp_echo", "-nostdin", "-nd", "-m", "1"],
-                    tmp_path, tmp_path / f"agent-{port}.log")
+        log = tmp_path / f"agent-{port}.log"
+        proc = procs.start(["sipp", "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1", "-p", str(port), "-mi",
+                            "127.0.0.1", "-mp", str(media), "-rtp_echo", "-nostdin", "-nd", "-m", "1",
+                            "-trace_err", "-error_file", str(log) + ".err"], tmp_path, log)
         for _ in range(100):  # bound once sipp owns the port
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
                 try:
                     s.bind(("127.0.0.1", port))
                 except OSError:
-                    return port
+                    return AgentPhone(port, proc, log)
             time.sleep(0.02)
         raise RuntimeError("sipp agent phone did not start")
 

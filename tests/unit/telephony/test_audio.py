@@ -69,3 +69,17 @@ def test_best_correlation_finds_a_shifted_copy_and_rejects_noise() -> None:
     noise = [rng.randint(-9000, 9000) for _ in range(len(shifted))]
     assert audio.best_correlation(ref, shifted, window=2000) > 0.99
     assert audio.best_correlation(ref, noise, window=2000) < 0.3
+
+
+def test_locate_finds_a_probe_cut_from_the_middle_of_a_loop() -> None:
+    import random
+
+    rng = random.Random(3)
+    reference = [int(6000 * rng.gauss(0, 1) * (1 + (i // 400) % 3)) for i in range(8000)]
+    looped = reference + reference
+    probe = [s // 3 for s in looped[5123 : 5123 + 2400]]
+    offset, correlation = audio.locate(probe, looped)
+    assert offset in (5123, 5123 + 8000) or offset == 5123 - 8000
+    assert correlation > 0.999
+    noise = [rng.randint(-9000, 9000) for _ in range(2400)]
+    assert audio.locate(noise, looped)[1] < 0.3
