@@ -152,7 +152,7 @@ class SipTelephony(AdapterCore):
         self._calls.pop(call_id, None)
         future = self._outcomes.get(call_id)
         if future is not None and not future.done():
-            future.set_result(code or 500)
+            future.set_result(code if code is not None else 487)  # ended by us while dialling
         leg = self.legs.find(call_id)
         if leg is None or not leg.recorder.ended(by, code):
             return
@@ -248,17 +248,22 @@ class SipTelephony(AdapterCore):
         leg = self.legs.add(Leg(call.call_id, new_leg(call.call_id, kind, phone.username, number, self.clock)))
         self._calls[call.call_id] = (phone, call)
         outcome = self._outcomes[call.call_id] = asyncio.get_running_loop().create_future()
+        timed_out = False
         try:
             code = await asyncio.wait_for(asyncio.shield(outcome), ring_timeout)
         except TimeoutError:
-            await asyncio.to_thread(phone.hangup, call)  # CANCEL; the 487 (or 200 + BYE) ends it
+            timed_out = True
+            await asyncio.to_thread(phone.hangup, call)  # CANCEL; the 487 (or a racing 200 + BYE) ends it
             try:
-                await asyncio.wait_for(asyncio.shield(outcome), 5)
+                code = await asyncio.wait_for(asyncio.shield(outcome), 5)
             except TimeoutError:
                 await asyncio.to_thread(phone.finish, call, HangupBy.LOCAL, 408)
-            code = 408
+                code = 408
         finally:
             self._outcomes.pop(call.call_id, None)
+        if timed_out:
+            return OriginateResult(OriginateOutcome.NO_ANSWER, None, code if code >= 300 else 487,
+                                   leg.recorder.snapshot())
         if code == 200 and not leg.is_ended:
             leg.answered = True
             leg.recorder.answered()
