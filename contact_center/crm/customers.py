@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import selectinload
 
 from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.crm.phones import InvalidPhoneNumber, to_e164
 from contact_center.crm.records import Page, check_references, page_by_id
 from contact_center.crm.schemas import CustomerCreate, CustomerUpdate, PhoneIn
-from contact_center.store.tables import Account, Activity, Case, Customer, Opportunity, Order, Phone
-
-OPEN_CASE_STATUSES = ("new", "open", "pending_customer")
-OPEN_STAGES = ("prospecting", "qualification", "proposal", "negotiation")
-TIMELINE_LENGTH = 20
-RECENT_ORDERS = 5
+from contact_center.crm.views import customers_by_e164
+from contact_center.store.tables import Customer, Phone
 
 
 def normalise_phones(phones: list[PhoneIn], region: str) -> list[tuple[str, str]]:
@@ -73,36 +68,13 @@ async def update_customer(session: AsyncSession, customer_id: int, data: Custome
     return await get_customer(session, customer_id)
 
 
-async def find_by_phone(session: AsyncSession, raw: str, region: str) -> list[Customer]:
-    """Customers with this number (any common format), directly or through their account's phones."""
+async def find_by_phone(conn: AsyncConnection, raw: str, region: str) -> list[dict[str, Any]]:
+    """Customers with this number (any common format), as JSON-ready rows."""
     try:
         e164 = to_e164(raw, region)
     except InvalidPhoneNumber as exc:
         raise ValidationFailed.one("phone", str(exc)) from None
-    return await find_by_e164(session, e164)
-
-
-async def find_by_e164(session: AsyncSession, e164: str) -> list[Customer]:
-    direct = select(Phone.customer_id).where(Phone.e164 == e164, Phone.customer_id.is_not(None))
-    customers = list(
-        (
-            await session.scalars(
-                select(Customer).where(Customer.id.in_(direct)).options(with_phones()).order_by(Customer.id)
-            )
-        ).all()
-    )
-    if customers:
-        return customers
-    # A company's switchboard number identifies the account; offer its people.
-    via_account = select(Phone.account_id).where(Phone.e164 == e164, Phone.account_id.is_not(None))
-    query = (
-        select(Customer)
-        .where(Customer.account_id.in_(via_account))
-        .options(with_phones())
-        .order_by(Customer.id)
-        .limit(20)
-    )
-    return list((await session.scalars(query)).all())
+    return await customers_by_e164(conn, e164)
 
 
 async def search_customers(session: AsyncSession, q: str | None, cursor: int | None, limit: int) -> Page:
@@ -124,50 +96,3 @@ async def search_customers(session: AsyncSession, q: str | None, cursor: int | N
             conditions.append(Customer.id == int(term))
         query = query.where(or_(*conditions))
     return await page_by_id(session, query, Customer.id, cursor, limit, newest_first=False)
-
-
-@dataclass(frozen=True)
-class Customer360:
-    customer: Customer
-    account: Account | None
-    activities: list[Activity]
-    open_cases: list[Case]
-    open_opportunities: list[Opportunity]
-    recent_orders: list[Order]
-
-
-async def customer_360(session: AsyncSession, customer_id: int) -> Customer360:
-    """Everything the screen-pop shows, each part a single indexed query."""
-    customer = await get_customer(session, customer_id)
-    account = (
-        await session.get(Account, customer.account_id, options=[selectinload(Account.phones)])
-        if customer.account_id
-        else None
-    )
-    activities = await session.scalars(
-        select(Activity)
-        .where(Activity.customer_id == customer_id)
-        .order_by(Activity.started_at.desc(), Activity.id.desc())
-        .limit(TIMELINE_LENGTH)
-    )
-    cases = await session.scalars(
-        select(Case)
-        .where(Case.customer_id == customer_id, Case.status.in_(OPEN_CASE_STATUSES))
-        .order_by(Case.sla_due_at.is_(None), Case.sla_due_at, Case.id)
-    )
-    opportunities = await session.scalars(
-        select(Opportunity)
-        .where(Opportunity.customer_id == customer_id, Opportunity.stage.in_(OPEN_STAGES))
-        .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close)
-    )
-    orders = await session.scalars(
-        select(Order).where(Order.customer_id == customer_id).order_by(Order.placed_at.desc()).limit(RECENT_ORDERS)
-    )
-    return Customer360(
-        customer=customer,
-        account=account,
-        activities=list(activities.all()),
-        open_cases=list(cases.all()),
-        open_opportunities=list(opportunities.all()),
-        recent_orders=list(orders.all()),
-    )

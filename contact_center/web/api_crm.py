@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from contact_center.crm import accounts, activities, cases, customers, kb
+from contact_center.crm import accounts, activities, cases, customers, kb, views
 from contact_center.crm.generic import create_record, list_records, update_record
 from contact_center.crm.records import Page, get_or_404, parse_cursor, parse_limit
 from contact_center.crm.schemas import (
@@ -37,7 +37,7 @@ from contact_center.crm.schemas import (
 from contact_center.store.tables import Activity, Case, KbArticle, Lead, Opportunity, Order
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
-from contact_center.web.keys import CLOCK, SESSIONS, SETTINGS
+from contact_center.web.keys import CLOCK, ENGINE, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
 api = Api()
@@ -70,10 +70,11 @@ def region(request: web.Request) -> str:
            tag="customers", response=CustomerOut, many=True, query=("q", "phone", *PAGE_QUERY))  # fmt: skip
 async def list_customers(request: web.Request) -> web.Response:
     q = request.query
+    if "phone" in q:
+        async with request.app[ENGINE].connect() as conn:
+            found = await customers.find_by_phone(conn, q["phone"], region(request))
+        return web.json_response({"items": found, "next_cursor": None})
     async with request.app[SESSIONS]() as session:
-        if "phone" in q:
-            found = await customers.find_by_phone(session, q["phone"], region(request))
-            return page_json(CustomerOut, Page(found, None))
         page = await customers.search_customers(
             session, q.get("q"), parse_cursor(q.get("cursor")), parse_limit(q.get("limit"))
         )
@@ -108,20 +109,8 @@ async def update_customer(request: web.Request) -> web.Response:
 @api.route("GET", "/api/v1/customers/{id}/360", "Customer 360: profile, account, last 20 activities, open cases, "
            "open opportunities, recent orders", tag="customers")  # fmt: skip
 async def customer_360(request: web.Request) -> web.Response:
-    async with request.app[SESSIONS]() as session:
-        view = await customers.customer_360(session, record_id(request))
-    return web.json_response(view_json(view))
-
-
-def view_json(view: customers.Customer360) -> dict[str, Any]:
-    return {
-        "customer": dump(CustomerOut, view.customer),
-        "account": dump(AccountOut, view.account) if view.account is not None else None,
-        "activities": [dump(ActivityOut, a) for a in view.activities],
-        "open_cases": [dump(CaseOut, c) for c in view.open_cases],
-        "open_opportunities": [dump(OpportunityOut, o) for o in view.open_opportunities],
-        "recent_orders": [dump(OrderOut, o) for o in view.recent_orders],
-    }
+    async with request.app[ENGINE].connect() as conn:
+        return web.json_response(await views.customer_360(conn, record_id(request)))
 
 
 # --- accounts --------------------------------------------------------------------------------
