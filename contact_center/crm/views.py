@@ -80,21 +80,21 @@ async def customers_by_e164(conn: AsyncConnection, e164: str) -> list[dict[str, 
     """Customers who own this number; failing that, the people of the account whose number it is."""
     customers: dict[int, dict[str, Any]] = {}
     for row in (await conn.execute(_BY_PHONE.where(_MATCH.e164 == e164))).mappings():
-        customer = customers.get(row["id"])
-        if customer is None:
-            customer = jsonable({k: v for k, v in row.items() if not k.startswith("phone_")})
-            customer["phones"] = []
-            customers[row["id"]] = customer
+        found = customers.get(row["id"])
+        if found is None:
+            found = jsonable({k: v for k, v in row.items() if not k.startswith("phone_")})
+            found["phones"] = []
+            customers[row["id"]] = found
         if row["phone_e164"] is not None:
-            customer["phones"].append({"e164": row["phone_e164"], "kind": row["phone_kind"]})
+            found["phones"].append({"e164": row["phone_e164"], "kind": row["phone_kind"]})
     if customers:
         return list(customers.values())
     accounts = select(Phone.account_id).where(Phone.e164 == e164, Phone.account_id.is_not(None))
     query = select(*CUSTOMER_COLUMNS).where(Customer.account_id.in_(accounts)).order_by(Customer.id).limit(MAX_MATCHES)
     rows = await _rows(conn, query)
     phones = await _phones(conn, Phone.customer_id, (r["id"] for r in rows)) if rows else {}
-    for row in rows:
-        row["phones"] = phones.get(row["id"], [])
+    for customer in rows:
+        customer["phones"] = phones.get(customer["id"], [])
     return rows
 
 

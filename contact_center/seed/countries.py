@@ -105,6 +105,7 @@ def phone_for(country: Country, rng: random.Random, kind: str = "mobile") -> str
         example = phonenumbers.example_number_for_type(
             country.code, PhoneNumberType.MOBILE if kind == "mobile" else PhoneNumberType.FIXED_LINE
         )
+        assert example is not None, f"phonenumbers has no example number for {country.code}"
         template = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
         _TEMPLATES[key] = template
     # Keep the operator/area prefix, vary the subscriber digits.

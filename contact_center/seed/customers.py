@@ -68,10 +68,10 @@ async def seed_customers(
 ) -> SeedResult:
     """Insert ``count`` customers (and their histories) through ``conn``; the caller commits."""
     rng = random.Random(seed)
-    tables = {"customers": Customer, "accounts": Account, "phones": Phone, "orders": Order, "cases": Case,
+    tables: dict[str, Any] = {"customers": Customer, "accounts": Account, "phones": Phone, "orders": Order, "cases": Case,
               "opportunities": Opportunity, "leads": Lead, "activities": Activity}  # fmt: skip
-    ids = _Ids({name: (await conn.scalar(select(func.max(t.id))) or 0) + 1 for name, t in tables.items()})
-    agents = list((await conn.scalars(select(User.id).where(User.role == "agent"))).all()) or [None]
+    ids = _Ids({name: (await conn.scalar(select(func.max(t.__table__.c.id))) or 0) + 1 for name, t in tables.items()})
+    agents: list[int | None] = list((await conn.scalars(select(User.id).where(User.role == "agent"))).all()) or [None]
     result = SeedResult()
     fresh = ids.next["customers"] == 1  # the well-known first customer only in an empty database
     accounts = await _accounts(conn, max(1, count // 20), ids, rng, now, result)
@@ -189,12 +189,12 @@ def _orders(rows: dict[str, list[dict[str, Any]]], ids: _Ids, rng: random.Random
         age = (now - placed).days
         status = ("processing" if age < 2 else "shipped" if age < 5 else
                   rng.choice(("delivered", "delivered", "delivered", "returned", "cancelled")))  # fmt: skip
-        items = [{"sku": s, "name": nm, "quantity": rng.randrange(1, 3), "unit_price_cents": p}
-                 for s, nm, p in rng.sample(PRODUCTS, rng.randrange(1, 3))]  # fmt: skip
+        lines = [(s, nm, rng.randrange(1, 3), p) for s, nm, p in rng.sample(PRODUCTS, rng.randrange(1, 3))]
+        items = [{"sku": s, "name": nm, "quantity": q, "unit_price_cents": p} for s, nm, q, p in lines]
         shipped = placed + dt.timedelta(days=1) if status in ("shipped", "delivered", "returned") else None
         rows["orders"].append({
             "id": oid, "number": str(100000 + oid), "customer_id": cid, "status": status, "items": items,
-            "total_cents": sum(i["quantity"] * i["unit_price_cents"] for i in items), "currency": country.currency,
+            "total_cents": sum(q * p for _, _, q, p in lines), "currency": country.currency,
             "placed_at": placed, "shipped_at": shipped,
             "delivered_at": placed + dt.timedelta(days=3) if status in ("delivered", "returned") else None,
             "carrier": rng.choice(("UPS", "DHL", "FedEx", "Royal Mail")) if shipped else None,
@@ -236,7 +236,7 @@ def _activity(rows: dict[str, list[dict[str, Any]]], ids: _Ids, rng: random.Rand
     started = since + dt.timedelta(seconds=rng.randrange(max(1, int((now - since).total_seconds()))))
     kind = rng.random()
     agent = rng.choice(agents)
-    base = {"id": ids.take("activities"), "customer_id": cid, "account_id": account_id, "agent_id": agent,
+    base: dict[str, Any] = {"id": ids.take("activities"), "customer_id": cid, "account_id": account_id, "agent_id": agent,
             "case_id": cases[0] if cases and rng.random() < 0.5 else None, "opportunity_id": None, "lead_id": None,
             "interaction_id": f"seed-{cid}-{rng.randrange(10**9)}", "queue": None, "disposition": None,
             "outcome": None, "started_at": started, "created_at": started}  # fmt: skip

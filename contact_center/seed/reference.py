@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,21 +34,21 @@ CALENDARS = (
 )
 SKILLS = ("billing", "technical", "sales", "english", "german", "spanish", "french")
 # name, display, strategy, required skills, calendar, escalation rules
-QUEUES = (
+QUEUES: tuple[tuple[str, str, str, dict[str, int], str, list[dict[str, Any]]], ...] = (
     ("general", "General support", "longest_idle", {}, "support-hours",
-     [{"after_seconds": 120, "action": "raise_priority", "by": 1},
+     [{"after_seconds": 120, "action": "raise_priority", "amount": 1},
       {"after_seconds": 300, "action": "offer_callback"}]),
     ("billing", "Billing", "skills_best_match", {"billing": 3}, "support-hours",
-     [{"after_seconds": 90, "action": "relax_skills", "by": 2},
-      {"after_seconds": 240, "action": "overflow", "queue": "general"}]),
+     [{"after_seconds": 90, "action": "relax_skills", "amount": 2},
+      {"after_seconds": 240, "action": "widen", "queue": "general"}]),
     ("technical", "Technical support", "skills_best_match", {"technical": 4}, "support-hours",
-     [{"after_seconds": 120, "action": "relax_skills", "by": 2},
-      {"after_seconds": 600, "action": "alert_supervisors"}]),
+     [{"after_seconds": 120, "action": "relax_skills", "amount": 2},
+      {"after_seconds": 600, "action": "alert", "message": "technical caller waiting 10 min"}]),
     ("sales", "Sales", "round_robin", {"sales": 3}, "sales-hours",
-     [{"after_seconds": 60, "action": "raise_priority", "by": 2}]),
+     [{"after_seconds": 60, "action": "raise_priority", "amount": 2}]),
     ("retention", "Retention", "skills_best_match", {"sales": 5}, "sales-hours", []),
     ("vip", "VIP line", "longest_idle", {}, "24x7",
-     [{"after_seconds": 30, "action": "alert_supervisors"}]),
+     [{"after_seconds": 30, "action": "alert", "message": "VIP caller waiting"}]),
 )  # fmt: skip
 DISPOSITIONS = (
     ("resolved", "Resolved on first contact", "service"),

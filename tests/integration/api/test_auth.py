@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from contact_center.web.auth import api as auth_api
 from contact_center.web.api_crm import api as crm_api
+from contact_center.web.auth import api as auth_api
 
 
 async def login(client: Any, username: str, password: str) -> Any:
