@@ -15,8 +15,9 @@ from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings
 from contact_center.crm.cases import escalate_breached
 from contact_center.security import LoginThrottle
+from contact_center.services.acd import AcdService
 from contact_center.store.engine import create_engine, session_factory
-from contact_center.web import api_crm, auth, pages
+from contact_center.web import api_crm, api_routing, auth, pages
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
 from contact_center.web.keys import CLOCK, ENGINE, SESSIONS, SETTINGS, THROTTLE
@@ -41,10 +42,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None, engine: AsyncE
     engine = engine or create_engine(settings)
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
+    app[api_routing.ACD] = AcdService(engine, app[CLOCK])
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_routing)
     app.cleanup_ctx.append(_sla_escalation)
 
-    specs = [*auth.api.specs, *api_crm.api.specs]
+    specs = [*auth.api.specs, *api_crm.api.specs, *api_routing.api.specs]
     for spec in specs:
         app.router.add_route(spec.method, spec.path, spec.handler)
     app.router.add_get("/api/openapi.json", openapi_handler(specs, package_version()))
@@ -56,6 +59,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None, engine: AsyncE
 async def _database(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[ENGINE].dispose()
+
+
+async def _routing(app: web.Application) -> AsyncIterator[None]:
+    service = app[api_routing.ACD]
+    await service.start()
+    yield
+    await service.stop()
 
 
 async def _sla_escalation(app: web.Application) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from contact_center.store.tables.org import (
     WebSession,
 )
 from contact_center.store.tables.people import Account, Customer, Phone
+from contact_center.store.tables.routing import AcdEventRow
 from contact_center.store.tables.sales import (
     LEAD_RATINGS,
     LEAD_STATUSES,
@@ -29,7 +30,7 @@ from contact_center.store.tables.sales import (
 from contact_center.store.tables.service import CASE_PRIORITIES, CASE_STATUSES, Case, KbArticle
 
 __all__ = [
-    "ACTIVITY_TYPES", "CASE_PRIORITIES", "CASE_STATUSES", "LEAD_RATINGS", "LEAD_STATUSES",
+    "ACTIVITY_TYPES", "CASE_PRIORITIES", "AcdEventRow", "CASE_STATUSES", "LEAD_RATINGS", "LEAD_STATUSES",
     "OPPORTUNITY_STAGES", "ORDER_STATUSES", "ROLES", "Account", "Activity", "AgentSkill",
     "ApiToken", "Base", "Calendar", "Campaign", "Case", "Customer", "DispositionCode",
     "KbArticle", "Lead", "Opportunity", "Order", "Phone", "Queue", "QueueMember", "Skill",

@@ -1,0 +1,62 @@
+"""Routing events to and from rows of the ``acd_events`` log (metrics are rebuilt from it after a restart)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.domain.acd import events as acd_events
+from contact_center.domain.acd.events import Event
+from contact_center.store.tables import AcdEventRow
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    name: cls
+    for name, cls in vars(acd_events).items()
+    if isinstance(cls, type) and issubclass(cls, Event) and dataclasses.is_dataclass(cls)
+}
+
+
+def _tuples(value: Any) -> Any:
+    # JSON has no tuples; the events are frozen and hashable, so lists come back as tuples.
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def to_row(event: Event) -> dict[str, Any]:
+    data = dataclasses.asdict(event)
+    return {
+        "at": dt.datetime.fromtimestamp(event.at, dt.UTC),
+        "at_seconds": event.at,
+        "kind": type(event).__name__,
+        "call_id": data.get("call_id"),
+        "agent_id": data.get("agent_id"),
+        "data": data,
+    }
+
+
+def from_row(kind: str, data: dict[str, Any]) -> Event:
+    cls = EVENT_TYPES[kind]
+    return cls(**{k: _tuples(v) for k, v in data.items()})
+
+
+async def append(engine: AsyncEngine, events: Iterable[Event]) -> None:
+    rows = [to_row(e) for e in events]
+    if rows:
+        async with engine.begin() as conn:
+            await conn.execute(insert(AcdEventRow), rows)
+
+
+async def since(engine: AsyncEngine, start_seconds: float) -> list[Event]:
+    query = (
+        select(AcdEventRow.kind, AcdEventRow.data)
+        .where(AcdEventRow.at_seconds >= start_seconds)
+        .order_by(AcdEventRow.id)
+    )
+    async with engine.connect() as conn:
+        return [from_row(kind, data) for kind, data in (await conn.execute(query)).all()]
