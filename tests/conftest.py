@@ -24,7 +24,8 @@ from contact_center.store.engine import engine_for_url
 
 POSTGRES_URL = os.environ.get("CC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TEMPLATE_DB = "cc_test_template"
+# Unique per run: two test runs on one server must not drop each other's template.
+TEMPLATE_DB = f"cc_test_template_{uuid.uuid4().hex[:8]}"
 # A Monday, 10:00 in New York: inside the demo calendars' opening hours.
 T0 = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
 
