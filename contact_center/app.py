@@ -20,7 +20,7 @@ from contact_center.store.engine import create_engine, session_factory
 from contact_center.web import api_crm, api_routing, auth, pages
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
-from contact_center.web.keys import CLOCK, ENGINE, SESSIONS, SETTINGS, THROTTLE
+from contact_center.web.keys import CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, THROTTLE
 from contact_center.web.openapi import openapi_handler
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, engine: AsyncE
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[THROTTLE] = LoginThrottle()
+    app[HASHING] = asyncio.Semaphore(2)
     engine = engine or create_engine(settings)
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)

@@ -32,7 +32,7 @@ class Settings:
     default_region: str = "US"
     seed_demo: bool = True
     session_hours: int = 12
-    trusted_origins: tuple[str, ...] = ()
+    cookie_secure: bool = False
     # Telephony (off while sip_registrar is unset).
     sip_registrar: str | None = None
     sip_user: str = "ivr"
@@ -56,8 +56,8 @@ class Settings:
             var_dir=var_dir,
             default_region=_region(env.get("CC_DEFAULT_REGION", "US")),
             seed_demo=_bool(env, "CC_SEED_DEMO", True),
-            session_hours=_positive_int(env, "CC_SESSION_HOURS", 12),
-            trusted_origins=tuple(o for o in env.get("CC_TRUSTED_ORIGINS", "").split(",") if o),
+            session_hours=_positive_int(env, "CC_SESSION_HOURS", 12, maximum=24 * 90),
+            cookie_secure=_bool(env, "CC_COOKIE_SECURE", False),
             sip_registrar=_host_port(env, "CC_SIP_REGISTRAR"),
             sip_user=env.get("CC_SIP_USER", "ivr"),
             sip_password=env.get("CC_SIP_PASSWORD", ""),
@@ -86,8 +86,9 @@ class Settings:
         else:
             self.var_dir.mkdir(parents=True, exist_ok=True)
             key = secrets.token_urlsafe(48)
-            path.write_text(key + "\n")
-            path.chmod(0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+            with os.fdopen(fd, "w") as handle:
+                handle.write(key + "\n")
         return replace(self, secret_key=key)
 
 
@@ -112,7 +113,7 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+def _positive_int(env: Mapping[str, str], name: str, default: int, maximum: int = 2**31 - 1) -> int:
     raw = env.get(name)
     if not raw:
         return default
@@ -120,8 +121,8 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
-    if value <= 0:
-        raise SettingsError(f"{name}: must be greater than 0, got {value}")
+    if not 0 < value <= maximum:
+        raise SettingsError(f"{name}: must be from 1 to {maximum}, got {value}")
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
@@ -38,15 +39,34 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def device_token(secret: str, username: str, device_id: str | None = None) -> str:
+    """A signed "this browser has logged in as this user before" token (the known-device cookie)."""
+    device_id = device_id or secrets.token_urlsafe(12)
+    mac = hmac.new(secret.encode(), f"device:{device_id}:{username.lower()}".encode(), hashlib.sha256).hexdigest()
+    return f"{device_id}.{mac[:32]}"
+
+
+def device_id_if_valid(secret: str, username: str, token: str | None) -> str | None:
+    if not token or "." not in token:
+        return None
+    device_id = token.split(".", 1)[0]
+    return device_id if hmac.compare_digest(device_token(secret, username, device_id), token) else None
+
+
 @dataclass
 class LoginThrottle:
     """Slows password guessing without letting anyone lock agents out.
 
-    Failures are counted per (account, address) and per address. After ``free_attempts``
-    failures for one pair, each further attempt must wait twice as long as the last
-    (capped); an address that fails ``address_limit`` times within the window is paused
-    for the window. Failures against one account from many addresses never lock that
-    account, so an attacker cannot keep a real agent from logging in from their desk.
+    Attempts are counted per (account, source) and per address, where the source is the
+    browser's known-device cookie when it has one, else the address. After ``free_attempts``
+    failures for one pair, each further attempt waits twice as long as the last (capped); an
+    address that fails ``address_limit`` times within the window is paused for the window,
+    except for browsers that have logged in as that account before: behind a proxy or an
+    office NAT everyone shares an address, and a stranger's guesses must not lock the floor
+    out. Failures against one account from many sources never lock that account.
+
+    An attempt is counted when it starts (``attempt``) and forgiven on success, so a burst of
+    simultaneous guesses cannot slip past the limit while passwords are being checked.
     """
 
     free_attempts: int = 5
@@ -57,25 +77,37 @@ class LoginThrottle:
     _pairs: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
     _addresses: dict[str, deque[float]] = field(default_factory=dict)
 
-    def retry_after(self, username: str, address: str, now: float) -> float:
+    def retry_after(self, username: str, address: str, now: float, device: str | None = None) -> float:
         """Seconds to wait before this attempt may be checked; 0 when allowed."""
         waits = [0.0]
-        by_address = self._recent(self._addresses.get(address), now)
-        if len(by_address) >= self.address_limit:
-            waits.append(by_address[0] + self.window - now)
-        pair = self._recent(self._pairs.get((username.lower(), address)), now)
+        if device is None:
+            by_address = self._recent(self._addresses.get(address), now)
+            if len(by_address) >= self.address_limit:
+                waits.append(by_address[0] + self.window - now)
+        pair = self._recent(self._pairs.get(self._key(username, address, device)), now)
         if len(pair) >= self.free_attempts:
             delay = min(self.max_delay, self.base_delay * 2 ** (len(pair) - self.free_attempts))
             waits.append(pair[-1] + delay - now)
         return max(waits)
 
-    def failed(self, username: str, address: str, now: float) -> None:
-        self._pairs.setdefault((username.lower(), address), deque()).append(now)
+    def attempt(self, username: str, address: str, now: float, device: str | None = None) -> None:
+        """Count an attempt as failed until ``succeeded`` says otherwise."""
+        self._pairs.setdefault(self._key(username, address, device), deque()).append(now)
         self._addresses.setdefault(address, deque()).append(now)
         self._prune(now)
 
-    def succeeded(self, username: str, address: str) -> None:
-        self._pairs.pop((username.lower(), address), None)
+    def failed(self, username: str, address: str, now: float, device: str | None = None) -> None:
+        self.attempt(username, address, now, device)
+
+    def succeeded(self, username: str, address: str, device: str | None = None) -> None:
+        self._pairs.pop(self._key(username, address, device), None)
+        times = self._addresses.get(address)
+        if times:
+            times.pop()
+
+    @staticmethod
+    def _key(username: str, address: str, device: str | None) -> tuple[str, str]:
+        return (username.lower(), f"device:{device}" if device else address)
 
     def _recent(self, times: deque[float] | None, now: float) -> deque[float]:
         if times is None:
@@ -85,7 +117,8 @@ class LoginThrottle:
         return times
 
     def _prune(self, now: float) -> None:
-        # Keep memory bounded under a spray of random usernames.
-        if len(self._pairs) > 100_000:
-            for key in [k for k, v in self._pairs.items() if not self._recent(v, now)]:
-                del self._pairs[key]
+        # Keep memory bounded under a spray of random usernames or addresses.
+        for table in (self._pairs, self._addresses):
+            if len(table) > 100_000:
+                for key in [k for k, v in table.items() if not self._recent(v, now)]:
+                    del table[key]  # type: ignore[arg-type]

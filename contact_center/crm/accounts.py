@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from contact_center.crm.customers import normalise_phones
 from contact_center.crm.errors import NotFound
-from contact_center.crm.records import Page, check_references, page_by_id
+from contact_center.crm.records import Page, check_references, like_prefix, page_by_id
 from contact_center.crm.schemas import AccountCreate, AccountUpdate
 from contact_center.store.tables import Account, Phone
 
@@ -46,5 +46,5 @@ async def update_account(session: AsyncSession, account_id: int, data: AccountUp
 async def search_accounts(session: AsyncSession, q: str | None, cursor: int | None, limit: int) -> Page:
     query = select(Account).options(selectinload(Account.phones))
     if q:
-        query = query.where(func.lower(Account.name).like(f"{q.strip().lower()}%"))
+        query = query.where(func.lower(Account.name).like(like_prefix(q.strip()), escape="\\"))
     return await page_by_id(session, query, Account.id, cursor, limit, newest_first=False)

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.errors import ValidationFailed
-from contact_center.crm.records import Page, check_references, page_by_id
+from contact_center.crm.records import Page, check_references, page_by_id, parse_id
 from contact_center.crm.schemas import ActivityCreate
 from contact_center.store.tables import Activity
 
+SYSTEM_TYPES = frozenset({"escalation", "case_change", "opportunity_change", "lead_change"})
 FILTERS = ("customer_id", "account_id", "agent_id", "case_id", "opportunity_id", "lead_id")
 
 
@@ -35,9 +36,10 @@ async def list_activities(session: AsyncSession, filters: Mapping[str, str], cur
         raw = filters.get(name)
         if raw is None:
             continue
-        if not raw.isdigit():
-            raise ValidationFailed.one(name, "must be a whole number")
-        query = query.where(getattr(Activity, name) == int(raw))
+        value = parse_id(raw)
+        if value is None:
+            raise ValidationFailed.one(name, "must be a record id (a whole number)")
+        query = query.where(getattr(Activity, name) == value)
     if "interaction_id" in filters:
         query = query.where(Activity.interaction_id == filters["interaction_id"])
     if "type" in filters:

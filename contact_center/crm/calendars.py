@@ -12,13 +12,12 @@ from contact_center.domain.calendar import Calendar, always_open
 from contact_center.store.tables import Calendar as CalendarRow
 
 
-def to_domain(row: CalendarRow, years: range | None = None) -> Calendar:
+def to_domain(row: CalendarRow, around: dt.datetime) -> Calendar:
+    """The domain calendar, with the public holidays of the years around ``around`` filled in."""
     named = dict(row.holidays or {})
     if row.holiday_country:
-        this_year = dt.date.today().year
-        for day, name in public_holidays.country_holidays(
-            row.holiday_country, years=years or range(this_year - 1, this_year + 2)
-        ).items():
+        years = range(around.year - 1, around.year + 2)
+        for day, name in public_holidays.country_holidays(row.holiday_country, years=years).items():
             named.setdefault(day.isoformat(), str(name))
     return Calendar.from_config(row.name, row.timezone, row.weekly_hours or {}, named, row.exceptions or {})
 
@@ -27,9 +26,9 @@ async def calendar_by_name(session: AsyncSession, name: str) -> CalendarRow | No
     return (await session.scalars(select(CalendarRow).where(CalendarRow.name == name))).first()
 
 
-async def calendar_by_id(session: AsyncSession, calendar_id: int | None) -> Calendar:
+async def calendar_by_id(session: AsyncSession, calendar_id: int | None, around: dt.datetime) -> Calendar:
     """The calendar with this id; a record without one runs around the clock."""
     if calendar_id is None:
         return always_open()
     row = await session.get(CalendarRow, calendar_id)
-    return to_domain(row) if row is not None else always_open()
+    return to_domain(row, around) if row is not None else always_open()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.calendars import calendar_by_id, calendar_by_name
@@ -18,6 +18,7 @@ from contact_center.domain.calendar import Calendar
 from contact_center.store.tables import Activity, Case
 
 CASE_NUMBER_BASE = 20000
+BATCH = 500
 DEFAULT_SLA_MINUTES = {"urgent": 4 * 60, "high": 8 * 60, "normal": 24 * 60, "low": 72 * 60}
 
 
@@ -37,8 +38,8 @@ def _store_clock(case: Case, clock: sla.SlaClock, calendar: Calendar) -> None:
     case.sla_due_at = clock.due_at(calendar)
 
 
-async def _calendar_for(session: AsyncSession, case: Case) -> Calendar:
-    return await calendar_by_id(session, case.calendar_id)
+async def _calendar_for(session: AsyncSession, case: Case, now: dt.datetime) -> Calendar:
+    return await calendar_by_id(session, case.calendar_id, now)
 
 
 async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime) -> Case:
@@ -50,7 +51,7 @@ async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime)
         values["sla_target_minutes"] = DEFAULT_SLA_MINUTES[data.priority]
     case = await create_record(session, Case, values)
     case.number = CASE_NUMBER_BASE + case.id
-    calendar = await _calendar_for(session, case)
+    calendar = await _calendar_for(session, case, now)
     clock = sla.start(dt.timedelta(minutes=case.sla_target_minutes or 0), now)
     _store_clock(case, sla.on_status(clock, case.status, calendar, now), calendar)
     if case.status in sla.STOPPED_STATUSES:
@@ -70,11 +71,14 @@ async def update_case(
     old_status = case.status
     for key, value in values.items():
         setattr(case, key, value)
-    calendar = await _calendar_for(session, case)
+    calendar = await _calendar_for(session, case, now)
     clock = clock_of(case)
-    if clock is not None:
-        if "sla_target_minutes" in values:
-            clock = sla.SlaClock(dt.timedelta(minutes=values["sla_target_minutes"]), clock.used, clock.running_since)
+    if "sla_target_minutes" in values and values["sla_target_minutes"] is None:
+        # No target any more: the clock stops and nothing is due.
+        case.sla_used_seconds, case.sla_running_since, case.sla_due_at = 0, None, None
+    elif clock is not None:
+        if "sla_target_minutes" in values and case.sla_running_since is None and case.sla_used_seconds == 0:
+            clock = sla.start(clock.target, now)  # a target set on a case that had none starts its clock now
         _store_clock(case, sla.on_status(clock, case.status, calendar, now), calendar)
     if case.status != old_status:
         if case.status in sla.STOPPED_STATUSES and case.resolved_at is None:
@@ -90,17 +94,32 @@ async def update_case(
 async def escalate_breached(session: AsyncSession, now: dt.datetime) -> list[Case]:
     """Raise the escalation level of every case whose SLA has passed a new threshold, with an activity."""
     due = await session.scalars(
-        select(Case).where(Case.sla_due_at.is_not(None), Case.sla_due_at <= now).order_by(Case.sla_due_at)
+        select(Case)
+        .where(Case.sla_due_at.is_not(None), Case.sla_due_at <= now, Case.escalation_level < sla.MAX_ESCALATION_LEVEL)
+        .order_by(Case.sla_due_at)
+        .limit(BATCH)
     )
     raised = []
+    calendars: dict[int | None, Calendar] = {}
     for case in due.all():
         clock = clock_of(case)
         if clock is None:
             continue
-        calendar = await _calendar_for(session, case)
-        level = clock.escalation_level(calendar, now)
+        if case.calendar_id not in calendars:
+            calendars[case.calendar_id] = await _calendar_for(session, case, now)
+        level = clock.escalation_level(calendars[case.calendar_id], now)
         if level > case.escalation_level:
-            previous, case.escalation_level = case.escalation_level, level
+            previous = case.escalation_level
+            # Conditional write: when several server processes run this pass, only one raises the level.
+            changed = await session.execute(
+                update(Case)
+                .where(Case.id == case.id, Case.escalation_level == previous)
+                .values(escalation_level=level)
+                .execution_options(synchronize_session=False)
+            )
+            if changed.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            case.escalation_level = level
             session.add(
                 Activity(
                     type="escalation",

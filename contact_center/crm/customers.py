@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.crm.phones import InvalidPhoneNumber, to_e164
-from contact_center.crm.records import Page, check_references, page_by_id
+from contact_center.crm.records import Page, check_references, like_prefix, page_by_id, parse_id
 from contact_center.crm.schemas import CustomerCreate, CustomerUpdate, PhoneIn
 from contact_center.crm.views import customers_by_e164
 from contact_center.store.tables import Customer, Phone
@@ -81,18 +81,19 @@ async def search_customers(session: AsyncSession, q: str | None, cursor: int | N
     query = select(Customer).options(with_phones())
     if q:
         term = q.strip()
-        pattern = f"{term.lower()}%"
+        pattern = like_prefix(term)
         conditions: list[Any] = [
-            func.lower(Customer.last_name).like(pattern),
-            func.lower(Customer.first_name).like(pattern),
+            func.lower(Customer.last_name).like(pattern, escape="\\"),
+            func.lower(Customer.first_name).like(pattern, escape="\\"),
         ]
         if " " in term:
             first, _, last = term.partition(" ")
             conditions.append(
                 (func.lower(Customer.first_name) == first.lower())
-                & func.lower(Customer.last_name).like(f"{last.lower()}%")
+                & func.lower(Customer.last_name).like(like_prefix(last), escape="\\")
             )
-        if term.isdigit():
-            conditions.append(Customer.id == int(term))
+        customer_id = parse_id(term)
+        if customer_id is not None:
+            conditions.append(Customer.id == customer_id)
         query = query.where(or_(*conditions))
     return await page_by_id(session, query, Customer.id, cursor, limit, newest_first=False)

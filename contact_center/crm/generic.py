@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contact_center.crm.errors import Conflict, ValidationFailed
-from contact_center.crm.records import Page, check_references, get_or_404, page_by_id
+from contact_center.crm.errors import Conflict, FieldError, ValidationFailed
+from contact_center.crm.records import Page, check_references, page_by_id, parse_id
 from contact_center.store.tables import Base
 
 T = TypeVar("T", bound=Base)
@@ -25,9 +24,12 @@ async def create_record(session: AsyncSession, table: type[T], values: dict[str,
     return row
 
 
-async def update_record(session: AsyncSession, table: type[T], record_id: int, data: BaseModel) -> T:
-    row = await get_or_404(session, table, record_id)
-    values = data.model_dump(exclude_unset=True)
+async def apply_update(session: AsyncSession, row: T, values: dict[str, Any]) -> T:
+    """Set the given fields; null for a required column is refused by name, not by the database."""
+    columns = type(row).__table__.c
+    refused = [FieldError(k, "may not be null") for k, v in values.items() if v is None and not columns[k].nullable]
+    if refused:
+        raise ValidationFailed(refused)
     await check_references(session, values)
     for key, value in values.items():
         setattr(row, key, value)
@@ -52,9 +54,9 @@ async def list_records(
             continue
         value: Any = raw
         if kind is int:
-            if not raw.lstrip("-").isdigit():
-                raise ValidationFailed.one(name, "must be a whole number")
-            value = int(raw)
+            value = parse_id(raw) if raw != "0" else 0
+            if value is None:
+                raise ValidationFailed.one(name, "must be a whole number from 0 to 2147483647")
         elif kind is bool:
             value = raw.lower() in ("1", "true", "yes")
         query = query.where(getattr(table, name) == value)

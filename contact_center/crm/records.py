@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -55,20 +56,38 @@ async def check_references(session: AsyncSession, values: dict[str, Any]) -> Non
         raise ValidationFailed(errors)
 
 
+MAX_ID = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A record id from text (ASCII digits, within the id range), else None."""
+    if raw is None or not _DIGITS.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
+
+
+def like_prefix(text: str) -> str:
+    """A LIKE pattern matching text at the start, lower-cased, with % and _ taken literally (escape \\)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
 def parse_cursor(raw: str | None) -> int | None:
     if raw in (None, ""):
         return None
-    assert raw is not None
-    if not raw.isdigit():
+    value = parse_id(raw)
+    if value is None:
         raise ValidationFailed.one("cursor", "must be the next_cursor value of a previous page")
-    return int(raw)
+    return value
 
 
 def parse_limit(raw: str | None, default: int = 50) -> int:
     if raw in (None, ""):
         return default
     assert raw is not None
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE:
         raise ValidationFailed.one("limit", f"must be a whole number from 1 to {MAX_PAGE}")
     return int(raw)
 

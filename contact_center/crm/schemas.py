@@ -22,6 +22,8 @@ Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
 Timezone = Annotated[str, StringConstraints(max_length=64)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Cents = Annotated[int, Field(ge=0, le=10**15)]
 PhoneKind = Literal["mobile", "work", "home", "main", "fax", "other"]
 
 
@@ -70,7 +72,7 @@ class Address(Strict):
 class CustomerCreate(Strict):
     first_name: Name
     last_name: Name
-    account_id: int | None = None
+    account_id: Id | None = None
     phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
     emails: list[Email] = Field(default_factory=list, max_length=20)
     address: Address = Field(default_factory=Address)
@@ -80,7 +82,7 @@ class CustomerCreate(Strict):
     tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
     vip: bool = False
     segment: Annotated[str, StringConstraints(max_length=32)] = "standard"
-    account_manager_id: int | None = None
+    account_manager_id: Id | None = None
 
     _phones = field_validator("phones", mode="before")(_phones)
     _tz = field_validator("timezone")(_check_timezone)
@@ -121,7 +123,7 @@ class AccountCreate(Strict):
     timezone: Timezone | None = None
     address: Address = Field(default_factory=Address)
     tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
 
     _phones = field_validator("phones", mode="before")(_phones)
@@ -154,9 +156,9 @@ class CaseCreate(Strict):
     status: Literal[CASE_STATUSES] = "new"  # type: ignore[valid-type]
     priority: Literal[CASE_PRIORITIES] = "normal"  # type: ignore[valid-type]
     category: Annotated[str, StringConstraints(max_length=64)] = "general"
-    customer_id: int | None = None
-    account_id: int | None = None
-    owner_id: int | None = None
+    customer_id: Id | None = None
+    account_id: Id | None = None
+    owner_id: Id | None = None
     calendar: Annotated[str, StringConstraints(max_length=64)] | None = None
     sla_target_minutes: Annotated[int, Field(gt=0, le=60 * 24 * 365)] | None = None
 
@@ -197,8 +199,8 @@ class LeadCreate(Strict):
     score: Annotated[int, Field(ge=0, le=100)] = 0
     rating: Literal[LEAD_RATINGS] = "cold"  # type: ignore[valid-type]
     status: Literal[LEAD_STATUSES] = "new"  # type: ignore[valid-type]
-    owner_id: int | None = None
-    customer_id: int | None = None
+    owner_id: Id | None = None
+    customer_id: Id | None = None
     notes: Annotated[str, StringConstraints(max_length=20000)] = ""
 
 
@@ -228,17 +230,17 @@ class LeadOut(BaseModel):
 class Product(Strict):
     sku: Annotated[str, StringConstraints(max_length=64)]
     name: Text200 = ""
-    quantity: Annotated[int, Field(ge=1)] = 1
-    unit_price_cents: Annotated[int, Field(ge=0)] = 0
+    quantity: Annotated[int, Field(ge=1, le=10**6)] = 1
+    unit_price_cents: Cents = 0
 
 
 class OpportunityCreate(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    customer_id: int | None = None
-    account_id: int | None = None
-    owner_id: int | None = None
+    customer_id: Id | None = None
+    account_id: Id | None = None
+    owner_id: Id | None = None
     stage: Literal[OPPORTUNITY_STAGES] = "prospecting"  # type: ignore[valid-type]
-    amount_cents: Annotated[int, Field(ge=0)] = 0
+    amount_cents: Cents = 0
     currency: Currency = "USD"
     probability: Annotated[int, Field(ge=0, le=100)] = 10
     expected_close: dt.date | None = None
@@ -270,16 +272,16 @@ class OpportunityOut(BaseModel):
 class OrderItem(Strict):
     sku: Annotated[str, StringConstraints(max_length=64)]
     name: Text200 = ""
-    quantity: Annotated[int, Field(ge=1)] = 1
-    unit_price_cents: Annotated[int, Field(ge=0)] = 0
+    quantity: Annotated[int, Field(ge=1, le=10**6)] = 1
+    unit_price_cents: Cents = 0
 
 
 class OrderCreate(Strict):
     number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,32}$")]
-    customer_id: int | None = None
+    customer_id: Id | None = None
     status: Literal[ORDER_STATUSES] = "pending"  # type: ignore[valid-type]
     items: list[OrderItem] = Field(default_factory=list, max_length=500)
-    total_cents: Annotated[int, Field(ge=0)] | None = None
+    total_cents: Cents | None = None
     currency: Currency = "USD"
     placed_at: AwareDatetime | None = None
     shipped_at: AwareDatetime | None = None
@@ -317,12 +319,12 @@ class ActivityCreate(Strict):
     channel: Literal["phone", "email", "web", "chat", "sms", "in_person", "system"] = "phone"
     direction: Literal["inbound", "outbound", "internal"] | None = None
     subject: Annotated[str, StringConstraints(max_length=300)] = ""
-    customer_id: int | None = None
-    account_id: int | None = None
-    agent_id: int | None = None
-    case_id: int | None = None
-    opportunity_id: int | None = None
-    lead_id: int | None = None
+    customer_id: Id | None = None
+    account_id: Id | None = None
+    agent_id: Id | None = None
+    case_id: Id | None = None
+    opportunity_id: Id | None = None
+    lead_id: Id | None = None
     interaction_id: Annotated[str, StringConstraints(max_length=64)] | None = None
     queue: Annotated[str, StringConstraints(max_length=64)] | None = None
     disposition: Annotated[str, StringConstraints(max_length=64)] | None = None

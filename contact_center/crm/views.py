@@ -79,7 +79,7 @@ _BY_PHONE = (
 async def customers_by_e164(conn: AsyncConnection, e164: str) -> list[dict[str, Any]]:
     """Customers who own this number; failing that, the people of the account whose number it is."""
     customers: dict[int, dict[str, Any]] = {}
-    for row in (await conn.execute(_BY_PHONE.where(_MATCH.e164 == e164))).mappings():
+    for row in (await conn.execute(_BY_PHONE.where(_MATCH.e164 == e164).limit(MAX_MATCHES * 5))).mappings():
         found = customers.get(row["id"])
         if found is None:
             found = jsonable({k: v for k, v in row.items() if not k.startswith("phone_")})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from contact_center.clock import Clock, SystemClock
 from contact_center.crm.calendars import calendar_by_name, to_domain
 from contact_center.domain.calendar import Calendar
 from contact_center.ivr.directory import AgentRecord, CaseRecord, CustomerRecord, OrderRecord
@@ -27,7 +28,8 @@ def _order(row: Order) -> OrderRecord:
 
 
 class SqlDirectory:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self.sessions = sessions
 
     async def customer_by_phone(self, e164: str) -> CustomerRecord | None:
@@ -76,7 +78,7 @@ class SqlDirectory:
     async def calendar(self, name: str) -> Calendar | None:
         async with self.sessions() as session:
             row = await calendar_by_name(session, name)
-        return to_domain(row) if row is not None else None
+        return to_domain(row, self._clock.now()) if row is not None else None
 
     async def calendar_names(self) -> set[str]:
         async with self.sessions() as session:

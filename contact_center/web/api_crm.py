@@ -8,8 +8,9 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from contact_center.crm import accounts, activities, cases, customers, kb, views
-from contact_center.crm.generic import create_record, list_records, update_record
-from contact_center.crm.records import Page, get_or_404, parse_cursor, parse_limit
+from contact_center.crm.errors import ValidationFailed
+from contact_center.crm.generic import apply_update, create_record, list_records
+from contact_center.crm.records import Page, get_or_404, parse_cursor, parse_id, parse_limit
 from contact_center.crm.schemas import (
     AccountCreate,
     AccountOut,
@@ -54,9 +55,10 @@ def page_json(model: type[BaseModel], page: Page) -> web.Response:
 
 def record_id(request: web.Request) -> int:
     raw = request.match_info["id"]
-    if not raw.isdigit():
+    value = parse_id(raw)
+    if value is None:
         raise web.HTTPNotFound(text=f"no record {raw!r}")
-    return int(raw)
+    return value
 
 
 def region(request: web.Request) -> str:
@@ -214,7 +216,9 @@ def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type
     async def update_(request: web.Request) -> web.Response:
         data = await read_body(request, update)
         async with request.app[SESSIONS].begin() as session:
-            result = dump(out, await update_record(session, table, record_id(request), data))
+            row = await get_or_404(session, table, record_id(request))
+            values = _prepare(table, data.model_dump(exclude_unset=True), request, current=row)
+            result = dump(out, await apply_update(session, row, values))
         return web.json_response(result)
 
     api.route("GET", path, f"List {tag}, newest first", tag=tag, response=out, many=True,
@@ -228,11 +232,12 @@ def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type
     )
 
 
-def _prepare(table: Any, values: dict[str, Any], request: web.Request) -> dict[str, Any]:
+def _prepare(table: Any, values: dict[str, Any], request: web.Request, current: Any = None) -> dict[str, Any]:
+    """Derived fields: an order's placing time and total, a lead's phone in E.164 (on create and update)."""
     if table is Order:
-        now = request.app[CLOCK].now()
-        values["placed_at"] = values.get("placed_at") or now
-        if values.get("total_cents") is None:
+        if current is None:
+            values["placed_at"] = values.get("placed_at") or request.app[CLOCK].now()
+        if "items" in values and values.get("total_cents") is None:
             values["total_cents"] = sum(i["quantity"] * i["unit_price_cents"] for i in values["items"])
     if table is Lead and values.get("phone"):
         from contact_center.crm.errors import ValidationFailed
@@ -282,6 +287,15 @@ async def list_activities(request: web.Request) -> web.Response:
            tag="activities", body=ActivityCreate, response=ActivityOut, status=201)  # fmt: skip
 async def append_activity(request: web.Request) -> web.Response:
     data = await read_body(request, ActivityCreate)
+    me = principal(request)
+    if not me.has_role("supervisor"):
+        # Agents write their own interactions; system records and other people's are not theirs to add.
+        if data.agent_id not in (None, me.user_id):
+            raise ValidationFailed.one("agent_id", "agents log activities as themselves")
+        if data.type in activities.SYSTEM_TYPES:
+            raise ValidationFailed.one("type", f"{data.type} activities are written by the system")
+    if data.agent_id is None:
+        data = data.model_copy(update={"agent_id": me.user_id})
     async with request.app[SESSIONS].begin() as session:
         out = dump(ActivityOut, await activities.append_activity(session, data, request.app[CLOCK].now()))
     return web.json_response(out, status=201)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
 import time
@@ -13,15 +14,16 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contact_center.security import new_token, token_digest, verify_password
+from contact_center.security import device_id_if_valid, device_token, new_token, token_digest, verify_password
 from contact_center.store.tables import ApiToken, User, WebSession
 from contact_center.web.errors import error, read_body
-from contact_center.web.keys import CLOCK, SESSIONS, SETTINGS, THROTTLE
+from contact_center.web.keys import CLOCK, HASHING, SESSIONS, SETTINGS, THROTTLE
 from contact_center.web.routing import ROLE_RANK, Api, Handler, required_role
 
 SESSION_COOKIE = "cc_session"
 CSRF_COOKIE = "cc_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+DEVICE_COOKIE = "cc_device"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 api = Api()
@@ -135,21 +137,29 @@ def client_address(request: web.Request) -> str:
 @api.route("POST", "/api/v1/auth/login", "Log in with a password; sets the session cookie", tag="auth", role=None,
            body=LoginBody, response=LoginOut)  # fmt: skip
 async def login(request: web.Request) -> web.StreamResponse:
+    if request.content_type != "application/json":
+        # A cross-site HTML form cannot send JSON: this keeps other sites from logging a browser in.
+        return error(415, "unsupported_media_type", "send the login as application/json")
     body = await read_body(request, LoginBody)
     throttle, settings, clock = request.app[THROTTLE], request.app[SETTINGS], request.app[CLOCK]
     address, mono = client_address(request), time.monotonic()
-    wait = throttle.retry_after(body.username, address, mono)
+    device = device_id_if_valid(settings.secret_key, body.username, request.cookies.get(DEVICE_COOKIE))
+    wait = throttle.retry_after(body.username, address, mono, device)
     if wait > 0:
         response = error(429, "too_many_attempts", f"too many failed logins; try again in {int(wait) + 1} s")
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
+    throttle.attempt(body.username, address, mono, device)
     now = clock.now()
     async with request.app[SESSIONS].begin() as session:
         user = (await session.scalars(select(User).where(User.username == body.username))).first()
-        if user is None or not user.active or not verify_password(user.password_hash, body.password):
-            throttle.failed(body.username, address, mono)
+        stored = user.password_hash if user is not None and user.active else None
+        # Always hash, even for unknown users, so the answer's timing does not tell who exists.
+        async with request.app[HASHING]:
+            valid = await asyncio.to_thread(verify_password, stored, body.password)
+        if user is None or not valid:
             return error(401, "bad_credentials", "unknown user or wrong password")
-        throttle.succeeded(body.username, address)
+        throttle.succeeded(body.username, address, device)
         # A new session at every login (and the old one from this browser is ended): no fixation.
         old = request.cookies.get(SESSION_COOKIE)
         if old:
@@ -162,8 +172,10 @@ async def login(request: web.Request) -> web.StreamResponse:
         user.last_login_at = now
         out = LoginOut(user_id=user.id, username=user.username, role=user.role, csrf_token=csrf, expires_at=expires)
     response = web.json_response(out.model_dump(mode="json"))
-    secure = request.secure
+    secure = request.secure or settings.cookie_secure
     max_age = settings.session_hours * 3600
+    response.set_cookie(DEVICE_COOKIE, device_token(settings.secret_key, body.username, device), httponly=True,
+                        samesite="Strict", secure=secure, max_age=365 * 86400, path="/api/v1/auth")  # fmt: skip
     response.set_cookie(
         SESSION_COOKIE, cookie, httponly=True, samesite="Strict", secure=secure, max_age=max_age, path="/"
     )

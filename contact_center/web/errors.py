@@ -28,8 +28,14 @@ def _field_errors(errors: Any) -> list[dict[str, str]]:
     return out
 
 
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if "\x00" in request.query_string or "%00" in request.query_string:
+        return error(400, "bad_query", "the query string may not contain NUL characters")
     try:
         return await handler(request)
     except ValidationError as exc:
@@ -54,12 +60,15 @@ async def read_body(request: web.Request, model: type[M]) -> M:
     """Parse and validate a JSON body; malformed JSON is a 400, bad fields a 422."""
     raw = await request.read()
     try:
-        data = json.loads(raw or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(raw or b"null", parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError) as exc:
         raise web.HTTPBadRequest(
             text=json.dumps({"error": "bad_json", "message": f"the body is not valid JSON: {exc}"}),
             content_type="application/json",
         ) from None
+    if b"\\u0000" in raw or b"\x00" in raw:
+        # PostgreSQL text cannot hold NUL, and no field has a use for it.
+        raise ValidationFailed.one("body", "text may not contain NUL (\\u0000) characters")
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(
             text=json.dumps({"error": "bad_json", "message": "the body must be a JSON object"}),

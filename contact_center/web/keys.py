@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -14,3 +16,5 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 CLOCK = web.AppKey("clock", Clock)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
+# Password hashing is CPU-bound: it runs off the loop, at most two at once (one per core).
+HASHING = web.AppKey("hashing", asyncio.Semaphore)

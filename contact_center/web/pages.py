@@ -36,7 +36,14 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def login_page(request: web.Request) -> web.Response:
-    return render(request, "login.html", next=request.query.get("next", "/crm"))
+    return render(request, "login.html", next=safe_next(request.query.get("next")))
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect after login would hand phished users to anyone."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
+        return "/crm"
+    return target
 
 
 async def crm_page(request: web.Request) -> web.Response:

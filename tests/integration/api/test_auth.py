@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from contact_center.web.api_crm import api as crm_api
+from contact_center.web.api_routing import api as routing_api
 from contact_center.web.auth import api as auth_api
+from contact_center.web.keys import THROTTLE
 
 
 async def login(client: Any, username: str, password: str) -> Any:
@@ -13,8 +17,8 @@ async def login(client: Any, username: str, password: str) -> Any:
 
 
 async def test_every_api_route_but_login_needs_credentials(app_client: Any) -> None:
-    for spec in [*auth_api.specs, *crm_api.specs]:
-        path = spec.path.replace("{id}", "1")
+    for spec in [*auth_api.specs, *crm_api.specs, *routing_api.specs]:
+        path = spec.path.replace("{id}", "1").replace("{group}", "queues")
         resp = await app_client.request(spec.method, path, json={})
         expected = 401 if spec.path != "/api/v1/auth/login" else 422
         assert resp.status == expected, (spec.method, path, resp.status)
@@ -67,7 +71,9 @@ async def test_cookie_writes_need_the_csrf_header(app_client: Any, make_user: An
 
 
 async def test_bearer_tokens_need_no_csrf_and_bad_tokens_are_401(app_client: Any, agent: Any) -> None:
-    resp = await app_client.post("/api/v1/customers", json={"first_name": "A", "last_name": "B"}, headers=agent.headers())
+    resp = await app_client.post(
+        "/api/v1/customers", json={"first_name": "A", "last_name": "B"}, headers=agent.headers()
+    )
     assert resp.status == 201
     resp = await app_client.get("/api/v1/customers", headers={"Authorization": "Bearer cc_not-a-token"})
     assert resp.status == 401
@@ -106,3 +112,57 @@ async def test_openapi_and_health_are_public(app_client: Any) -> None:
     assert "CustomerCreate" in doc["components"]["schemas"]
     health = await app_client.get("/healthz")
     assert health.status == 200 and (await health.json())["status"] == "ok"
+
+
+async def test_unknown_users_cost_a_password_hash_too(app_client: Any, make_user: Any, monkeypatch: Any) -> None:
+    """Timing must not reveal which usernames exist: every attempt verifies a hash."""
+    import contact_center.web.auth as auth_module
+
+    calls: list[object] = []
+    real = auth_module.verify_password
+
+    def counting(stored: str | None, password: str) -> bool:
+        calls.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(auth_module, "verify_password", counting)
+    await make_user("bob", "agent", "s3cret-password")
+    await login(app_client, "nobody", "x")
+    await login(app_client, "bob", "x")
+    assert len(calls) == 2 and calls[0] is None and calls[1] is not None
+
+
+async def test_a_stranger_on_the_shared_address_cannot_lock_out_an_agent_who_logged_in_before(
+    app_client: Any, make_user: Any
+) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    assert (await login(app_client, "bob", "s3cret-password")).status == 200  # this browser is now known for bob
+    device = app_client.session.cookie_jar.filter_cookies(app_client.make_url("/api/v1/auth/login"))["cc_device"]
+    app_client.session.cookie_jar.clear()
+    throttle = app_client.app[THROTTLE]
+    for i in range(throttle.address_limit):  # a stranger behind the same proxy sprays guesses
+        throttle.failed(f"user{i}", "127.0.0.1", time.monotonic())
+    assert (await login(app_client, "carol", "whatever")).status == 429
+    app_client.session.cookie_jar.update_cookies({"cc_device": device.value})
+    assert (await login(app_client, "bob", "s3cret-password")).status == 200
+
+
+async def test_a_burst_of_simultaneous_guesses_is_held_to_the_limit(app_client: Any, make_user: Any) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    results = await asyncio.gather(*(login(app_client, "bob", f"guess{i}") for i in range(12)))
+    statuses = sorted(r.status for r in results)
+    assert statuses.count(401) == 5 and statuses.count(429) == 7
+
+
+async def test_login_must_be_json(app_client: Any, make_user: Any) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    resp = await app_client.post("/api/v1/auth/login", data={"username": "bob", "password": "s3cret-password"})
+    assert resp.status == 415
+
+
+async def test_login_page_never_redirects_off_site(app_client: Any) -> None:
+    for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
+        page = await (await app_client.get("/login", params={"next": target})).text()
+        assert 'data-next="/crm"' in page, target
+    page = await (await app_client.get("/login", params={"next": "/crm?x=1"})).text()
+    assert 'data-next="/crm?x=1"' in page

@@ -21,7 +21,9 @@ async def test_create_stores_phones_in_e164(app_client: Any, agent: Any) -> None
     assert body["first_name"] == "Maria" and isinstance(body["id"], int)
 
 
-@pytest.mark.parametrize("query", ["(415) 555-0142", "+1 415 555 0142", "415.555.0142", "001 415 555 0142", "+14155550142"])
+@pytest.mark.parametrize(
+    "query", ["(415) 555-0142", "+1 415 555 0142", "415.555.0142", "001 415 555 0142", "+14155550142"]
+)
 async def test_lookup_by_phone_in_any_format(app_client: Any, agent: Any, query: str) -> None:
     await create(app_client, agent, first_name="Maria", last_name="Garcia", phones=["(415) 555-0142"])
     await create(app_client, agent, first_name="Other", last_name="Person", phones=["(415) 555-0143"])
@@ -47,7 +49,9 @@ async def test_bad_fields_are_named_and_nothing_is_written(app_client: Any, agen
     assert {"first_name", "emails.0", "timezone"} <= fields
     resp = await create(app_client, agent, first_name="Ok", last_name="Name", phones=["(415) 555-0100", "12"])
     assert resp.status == 422
-    assert (await resp.json())["errors"] == [{"field": "phones.1", "reason": "'12' has the wrong number of digits for its country"}]
+    assert (await resp.json())["errors"] == [
+        {"field": "phones.1", "reason": "'12' has the wrong number of digits for its country"}
+    ]
     listing = await (await app_client.get("/api/v1/customers", headers=agent.headers())).json()
     assert listing["items"] == []
 
@@ -70,7 +74,9 @@ async def test_unknown_ids_are_404_and_bad_references_422(app_client: Any, agent
 
 
 async def test_patch_changes_only_named_fields_and_replaces_phones(app_client: Any, agent: Any) -> None:
-    created = await (await create(app_client, agent, first_name="Jo", last_name="Doe", phones=["(415) 555-0100"])).json()
+    created = await (
+        await create(app_client, agent, first_name="Jo", last_name="Doe", phones=["(415) 555-0100"])
+    ).json()
     resp = await app_client.patch(f"/api/v1/customers/{created['id']}", json={"vip": True, "phones": ["+49 30 1234567"]},
                                   headers=agent.headers())  # fmt: skip
     assert resp.status == 200
@@ -126,3 +132,38 @@ async def test_customer_360_gathers_everything_the_screen_pop_needs(app_client: 
     # The account's switchboard finds its people when nobody has that number personally.
     found = await (await app_client.get("/api/v1/customers", params={"phone": "4155550000"}, headers=h)).json()
     assert [c["id"] for c in found["items"]] == [cid]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/customers/%C2%B2", 404),
+        ("/api/v1/customers/99999999999999999999", 404),
+        ("/api/v1/customers?cursor=99999999999999999999", 422),
+        ("/api/v1/customers?q=%C2%B2", 200),
+        ("/api/v1/cases?customer_id=%C2%B2", 422),
+        ("/api/v1/activities?customer_id=99999999999", 422),
+        ("/api/v1/accounts?q=%00", 400),
+    ],
+)
+async def test_odd_ids_and_queries_are_client_errors(app_client: Any, agent: Any, path: str, status: int) -> None:
+    assert (await app_client.get(path, headers=agent.headers())).status == status
+
+
+async def test_huge_numbers_nul_and_nan_in_bodies_are_refused(app_client: Any, agent: Any) -> None:
+    resp = await create(app_client, agent, first_name="A", last_name="B", account_id=2**40)
+    assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "account_id"
+    resp = await create(app_client, agent, first_name="a\u0000b", last_name="B")
+    assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "body"
+    resp = await app_client.post(
+        "/api/v1/activities", data=b'{"type": "note", "details": {"x": NaN}}', headers=agent.headers()
+    )
+    assert resp.status == 400
+
+
+async def test_search_treats_wildcards_literally(app_client: Any, agent: Any) -> None:
+    await create(app_client, agent, first_name="Ann", last_name="Lee")
+    page = await (await app_client.get("/api/v1/customers", params={"q": "%"}, headers=agent.headers())).json()
+    assert page["items"] == []
+    page = await (await app_client.get("/api/v1/customers", params={"q": "le"}, headers=agent.headers())).json()
+    assert [c["last_name"] for c in page["items"]] == ["Lee"]

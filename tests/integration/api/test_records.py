@@ -31,7 +31,9 @@ async def test_case_sla_runs_on_business_hours_and_pauses_for_the_customer(
     assert case["number"] == 20000 + case["id"]
     assert case["sla_due_at"] == "2026-11-24T15:00:00Z"
     clock.advance(3600)  # one business hour used, then the case waits on the customer
-    case = await (await app_client.patch(f"/api/v1/cases/{case['id']}", json={"status": "pending_customer"}, headers=h)).json()
+    case = await (
+        await app_client.patch(f"/api/v1/cases/{case['id']}", json={"status": "pending_customer"}, headers=h)
+    ).json()
     assert case["sla_due_at"] is None
     clock.advance(2 * 86400)  # Wednesday 11:00: paused time does not count
     case = await (await app_client.patch(f"/api/v1/cases/{case['id']}", json={"status": "open"}, headers=h)).json()
@@ -45,7 +47,9 @@ async def test_case_sla_runs_on_business_hours_and_pauses_for_the_customer(
 async def test_breached_cases_are_escalated_with_an_activity(app_client: Any, agent: Any, engine: AsyncEngine,
                                                             clock: Any) -> None:  # fmt: skip
     h = agent.headers()
-    case = await (await app_client.post("/api/v1/cases", json={"subject": "Urgent", "priority": "urgent"}, headers=h)).json()
+    case = await (
+        await app_client.post("/api/v1/cases", json={"subject": "Urgent", "priority": "urgent"}, headers=h)
+    ).json()
     assert case["sla_target_minutes"] == 240
     clock.advance(239 * 60)
     async with session_factory(engine).begin() as session:
@@ -64,7 +68,9 @@ async def test_breached_cases_are_escalated_with_an_activity(app_client: Any, ag
 
 async def test_case_input_errors(app_client: Any, agent: Any) -> None:
     h = agent.headers()
-    resp = await app_client.post("/api/v1/cases", json={"subject": "x", "status": "lost", "calendar": "nope"}, headers=h)
+    resp = await app_client.post(
+        "/api/v1/cases", json={"subject": "x", "status": "lost", "calendar": "nope"}, headers=h
+    )
     assert resp.status == 422
     assert {e["field"] for e in (await resp.json())["errors"]} == {"status"}
     resp = await app_client.post("/api/v1/cases", json={"subject": "x", "calendar": "nope"}, headers=h)
@@ -79,7 +85,9 @@ async def test_activities_are_append_only(app_client: Any, agent: Any) -> None:
     activity = await resp.json()
     assert activity["details"] == {"wait_seconds": 12}
     for method in ("PUT", "PATCH", "DELETE"):
-        assert (await app_client.request(method, f"/api/v1/activities/{activity['id']}", json={}, headers=h)).status == 405
+        assert (
+            await app_client.request(method, f"/api/v1/activities/{activity['id']}", json={}, headers=h)
+        ).status == 405
     resp = await app_client.post("/api/v1/activities", json={"type": "call", "started_at": "2026-01-01T10:00:00Z",
                                                              "ended_at": "2026-01-01T09:00:00Z"}, headers=h)  # fmt: skip
     assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "ended_at"
@@ -111,9 +119,58 @@ async def test_knowledge_base_full_text_search(app_client: Any, admin: Any, agen
                         ("Refund policy", "Refunds are paid within seven days."),
                         ("Routing rules", "How calls reach agents.")):  # fmt: skip
         await app_client.post("/api/v1/kb/articles", json={"title": title, "body": body}, headers=admin.headers())
-    found = await (await app_client.get("/api/v1/kb/search", params={"q": "refunds paid"}, headers=agent.headers())).json()
+    found = await (
+        await app_client.get("/api/v1/kb/search", params={"q": "refunds paid"}, headers=agent.headers())
+    ).json()
     assert [a["title"] for a in found["items"]] == ["Refund policy"]
     found = await (await app_client.get("/api/v1/kb/search", params={"q": "router"}, headers=agent.headers())).json()
     assert found["items"][0]["title"] == "Router reset"
     weird = await app_client.get("/api/v1/kb/search", params={"q": '"AND OR NEAR( *'}, headers=agent.headers())
     assert weird.status == 200
+
+
+async def test_agents_cannot_forge_the_timeline(app_client: Any, agent: Any, make_user: Any, token_for: Any) -> None:
+    h = agent.headers()
+    mine = await (await app_client.post("/api/v1/activities", json={"type": "note", "subject": "x"}, headers=h)).json()
+    assert mine["agent_id"] == agent.user_id
+    other = await make_user("mallory", "agent")
+    resp = await app_client.post("/api/v1/activities", json={"type": "note", "agent_id": other.user_id}, headers=h)
+    assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "agent_id"
+    resp = await app_client.post("/api/v1/activities", json={"type": "escalation"}, headers=h)
+    assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "type"
+    boss = await token_for(await make_user("sue", "supervisor"))
+    resp = await app_client.post("/api/v1/activities", json={"type": "note", "agent_id": other.user_id},
+                                 headers=boss.headers())  # fmt: skip
+    assert resp.status == 201
+
+
+async def test_patch_keeps_derived_fields_right_and_refuses_null(app_client: Any, agent: Any, admin: Any) -> None:
+    a = admin.headers()
+    order = await (await app_client.post("/api/v1/orders", json={"number": "9", "items": [
+        {"sku": "A", "quantity": 2, "unit_price_cents": 100}]}, headers=a)).json()  # fmt: skip
+    assert order["total_cents"] == 200
+    changed = await (await app_client.patch(f"/api/v1/orders/{order['id']}", json={"items": []}, headers=a)).json()
+    assert changed["total_cents"] == 0
+    resp = await app_client.patch(f"/api/v1/orders/{order['id']}", json={"placed_at": None}, headers=a)
+    assert resp.status == 422 and (await resp.json())["errors"] == [{"field": "placed_at", "reason": "may not be null"}]
+    lead = await (await app_client.post("/api/v1/leads", json={"last_name": "Ng"}, headers=agent.headers())).json()
+    resp = await app_client.patch(f"/api/v1/leads/{lead['id']}", json={"phone": "garbage!!"}, headers=agent.headers())
+    assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "phone"
+    resp = await app_client.patch(
+        f"/api/v1/leads/{lead['id']}", json={"phone": "(212) 555-0101"}, headers=agent.headers()
+    )
+    assert (await resp.json())["phone"] == "+12125550101"
+
+
+async def test_removing_the_sla_target_stops_the_clock(app_client: Any, agent: Any) -> None:
+    h = agent.headers()
+    case = await (await app_client.post("/api/v1/cases", json={"subject": "x"}, headers=h)).json()
+    assert case["sla_due_at"] is not None
+    case = await (
+        await app_client.patch(f"/api/v1/cases/{case['id']}", json={"sla_target_minutes": None}, headers=h)
+    ).json()
+    assert case["sla_due_at"] is None and case["sla_target_minutes"] is None
+    case = await (
+        await app_client.patch(f"/api/v1/cases/{case['id']}", json={"sla_target_minutes": 60}, headers=h)
+    ).json()
+    assert case["sla_due_at"] == "2026-11-23T16:00:00Z"
