@@ -1,0 +1,113 @@
+"""What one inbound interaction collected on its way, and the activities it leaves on the timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity
+
+
+@dataclass
+class CallRecord:
+    """Everything the call activity needs; filled in by the session as the call goes."""
+
+    call_id: str
+    caller_number: str
+    dialled: str
+    arrived_at: dt.datetime
+    customer_id: int | None = None
+    account_id: int | None = None
+    matches: list[dict[str, Any]] = field(default_factory=list)
+    ivr: dict[str, Any] | None = None
+    ivr_outcome: str | None = None
+    queue: str | None = None
+    queued_at: dt.datetime | None = None
+    agent_user_id: int | None = None
+    agent_leg: str | None = None
+    answered_at: dt.datetime | None = None
+    connected_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    hung_up_by: str | None = None
+    end_reason: str | None = None
+    hold_seconds: float = 0.0
+    held_since: dt.datetime | None = None
+    notes: list[str] = field(default_factory=list)
+    recording: str | None = None
+    sip: dict[str, Any] = field(default_factory=dict)
+    logged: bool = False
+    talk_closed: bool = False
+
+    def wait_seconds(self) -> float:
+        if self.queued_at is None:
+            return 0.0
+        until = self.answered_at or self.ended_at or self.queued_at
+        return max(0.0, (until - self.queued_at).total_seconds())
+
+    def wait_seconds_now(self, now: dt.datetime) -> float:
+        return 0.0 if self.queued_at is None else max(0.0, (now - self.queued_at).total_seconds())
+
+    def talk_seconds(self) -> float:
+        if self.connected_at is None or self.ended_at is None:
+            return 0.0
+        return max(0.0, (self.ended_at - self.connected_at).total_seconds() - self.hold_seconds)
+
+
+async def write_ivr_activity(engine: AsyncEngine, record: CallRecord, trail_columns: dict[str, Any]) -> None:
+    """The IVR session on the timeline as soon as it ends: nothing is lost if the call drops later."""
+    values = {**trail_columns, "interaction_id": record.call_id, "account_id": record.account_id}
+    values["customer_id"] = values.get("customer_id") or record.customer_id
+    async with session_factory(engine).begin() as session:
+        session.add(Activity(**values))
+
+
+async def write_call_activity(
+    engine: AsyncEngine,
+    record: CallRecord,
+    *,
+    disposition: str | None,
+    wrap_seconds: float,
+    wrap_notes: str = "",
+    outcome: str,
+) -> int:
+    """One activity for the whole interaction: IVR trail, queue wait, talk, hold, wrap, disposition."""
+    details: dict[str, Any] = {
+        "caller_number": record.caller_number,
+        "dialled": record.dialled,
+        "wait_seconds": round(record.wait_seconds(), 1),
+        "talk_seconds": round(record.talk_seconds(), 1),
+        "hold_seconds": round(record.hold_seconds, 1),
+        "wrap_seconds": round(wrap_seconds, 1),
+        "hung_up_by": record.hung_up_by,
+        "end_reason": record.end_reason,
+        "legs": ["inbound"] + (["agent"] if record.agent_leg else []),
+        "ivr": record.ivr,
+        "notes": record.notes + ([wrap_notes] if wrap_notes else []),
+        "recording": record.recording,
+        "sip": record.sip,
+    }
+    who = f" with agent {record.agent_user_id}" if record.agent_user_id else ""
+    activity = Activity(
+        type="call", channel="phone", direction="inbound",
+        subject=f"Inbound call{' · ' + record.queue if record.queue else ''}{who}",
+        customer_id=record.customer_id, account_id=record.account_id, agent_id=record.agent_user_id,
+        interaction_id=record.call_id, queue=record.queue, disposition=disposition, outcome=outcome,
+        started_at=record.arrived_at, ended_at=record.ended_at, details=details,
+    )  # fmt: skip
+    async with session_factory(engine).begin() as session:
+        session.add(activity)
+        await session.flush()
+        record.logged = True
+        return activity.id
+
+
+async def write_outbound_activity(engine: AsyncEngine, record: CallRecord, outcome: str) -> None:
+    details = {"number": record.caller_number, "talk_seconds": round(record.talk_seconds(), 1), "sip": record.sip}
+    async with session_factory(engine).begin() as session:
+        session.add(Activity(type="call", channel="phone", direction="outbound", subject=f"Outbound call to {record.caller_number}",
+                             customer_id=record.customer_id, agent_id=record.agent_user_id, interaction_id=record.call_id,
+                             outcome=outcome, started_at=record.arrived_at, ended_at=record.ended_at, details=details))  # fmt: skip

@@ -1,0 +1,92 @@
+"""The agent desk: what an agent's desktop (and the supervisor board) may ask of the server, and hear back.
+
+This is the seam between the realtime gateway (socket.io, in ``contact_center/realtime``) and the
+services that run calls. The gateway authenticates, keeps per-agent sequence numbers and replay
+buffers, and relays; the desk decides. Everything the desk tells a desktop goes through the one
+``DeskListener`` the gateway subscribes (the notifier), as ``(audience, event, payload)``.
+
+Audiences: ``("agent", user_id)`` for one agent's desktop, ``("supervisors", None)`` for the board.
+
+Events to an agent (payloads are JSON-ready dicts):
+- ``agent.state_changed``  {"state", "reason", "since"}   states: offline, available, reserved,
+  on_call, wrap_up, not_ready
+- ``call.offered``         {"call_id", "queue", "caller_number", "dialled", "waited_seconds",
+  "ring_deadline", "screen_pop"}; ``screen_pop`` is {"customer": {...} | None (the customer 360's
+  ``customer`` with "first_name"/"last_name"), "customer_360": {...} | None (as GET
+  /api/v1/customers/{id}/360), "matches": [...] (several customers share the number), "ivr": {...}
+  (the IVR trail: path, inputs, answers), "queue", "waited_seconds", "caller_number", "dialled"}
+- ``call.offer_withdrawn`` {"call_id", "reason"}          reason: missed, caller_hung_up, taken, ...
+- ``call.connected``       {"call_id", "started_at"}
+- ``call.held`` / ``call.resumed`` {"call_id"}
+- ``call.ended``           {"call_id", "hung_up_by", "reason"}   hung_up_by: caller, agent, transfer,
+  failure, system
+- ``wrapup.started``       {"call_id", "deadline", "dispositions": [{"code", "label"}]}
+- ``wrapup.ended``         {"call_id"}
+- ``timeline.appended``    {"customer_id", "activity"}
+- ``phone.status``         {"extension", "registered"}
+
+Events to supervisors: ``board.updated`` {"queues": [...], "agents": [...], "totals": {...}}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal, Protocol
+
+Audience = tuple[Literal["agent", "supervisors"], int | None]
+DeskListener = Callable[[Audience, str, dict[str, Any]], None]
+
+
+class DeskError(Exception):
+    """A refused desk command; ``code`` is stable for clients (e.g. ``no_such_offer``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Desk(Protocol):
+    def subscribe(self, listener: DeskListener) -> None:
+        """The gateway's notifier; called synchronously on the event loop for every event."""
+
+    async def snapshot(self, user_id: int) -> dict[str, Any]:
+        """The agent's whole current state: {"agent": {"state", "reason", "since", "extension"},
+        "offer": <call.offered payload> | None, "call": {...} | None, "wrapup": {...} | None}."""
+        ...
+
+    async def board(self) -> dict[str, Any]:
+        """The supervisor board's whole current state (same shape as ``board.updated``)."""
+        ...
+
+    async def set_state(self, user_id: int, state: str, reason: str | None = None) -> dict[str, Any]:
+        """state: "available", "not_ready" (with reason) or "offline"; returns the new agent state."""
+        ...
+
+    async def accept(self, user_id: int, call_id: str) -> None: ...
+
+    async def reject(self, user_id: int, call_id: str) -> None: ...
+
+    async def hangup(self, user_id: int, call_id: str) -> None: ...
+
+    async def hold(self, user_id: int, call_id: str) -> None: ...
+
+    async def resume(self, user_id: int, call_id: str) -> None: ...
+
+    async def transfer(
+        self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None, warm: bool = False
+    ) -> None: ...
+
+    async def add_note(self, user_id: int, call_id: str, text: str) -> None: ...
+
+    async def save_wrapup(
+        self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Ends wrap-up; returns {"activity_id", "created": [...]} for follow-ups made."""
+        ...
+
+    async def extend_wrapup(self, user_id: int, seconds: float) -> None: ...
+
+    async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
+        """Click-to-call; returns {"call_id"}; the call then reports like any other."""
+        ...

@@ -1,0 +1,76 @@
+"""One-click follow-ups from wrap-up: a case, a lead, an opportunity, a task or a callback, made in one go."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.crm.cases import create_case
+from contact_center.crm.schemas import CaseCreate, LeadCreate, OpportunityCreate
+from contact_center.services.desk import DeskError
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity, Lead, Opportunity
+
+KINDS = ("case", "lead", "opportunity", "task", "callback")
+
+
+async def create_follow_ups(engine: AsyncEngine, now: dt.datetime, customer_id: int | None, account_id: int | None,
+                            interaction_id: str, user_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """All or nothing: a bad item refuses the lot, naming the item and field."""
+    created: list[dict[str, Any]] = []
+    try:
+        async with session_factory(engine).begin() as session:
+            for i, item in enumerate(items):
+                kind = item.get("type")
+                fields = {k: v for k, v in item.items() if k != "type"}
+                if kind == "case":
+                    data = CaseCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
+                                                      "owner_id": user_id, **fields})  # fmt: skip
+                    case = await create_case(session, data, now)
+                    created.append({"type": "case", "id": case.id, "number": case.number})
+                elif kind == "lead":
+                    lead = Lead(**LeadCreate.model_validate({"owner_id": user_id, **fields}).model_dump())
+                    lead.customer_id = customer_id
+                    session.add(lead)
+                    await session.flush()
+                    created.append({"type": "lead", "id": lead.id})
+                elif kind == "opportunity":
+                    data_o = OpportunityCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
+                                                               "owner_id": user_id, **fields})  # fmt: skip
+                    opportunity = Opportunity(**data_o.model_dump())
+                    session.add(opportunity)
+                    await session.flush()
+                    created.append({"type": "opportunity", "id": opportunity.id})
+                elif kind in ("task", "callback"):
+                    due = _due(fields.get("due_at"), f"follow_ups.{i}.due_at")
+                    activity = Activity(type="task" if kind == "task" else "callback", channel="system",
+                                        subject=str(fields.get("subject") or ("Call back" if kind == "callback" else "Task"))[:300],
+                                        customer_id=customer_id, account_id=account_id, agent_id=user_id,
+                                        interaction_id=interaction_id, outcome="scheduled", started_at=due or now,
+                                        details={"due_at": due.isoformat() if due else None,
+                                                 "number": fields.get("number"), "notes": fields.get("notes", "")})  # fmt: skip
+                    session.add(activity)
+                    await session.flush()
+                    created.append({"type": kind, "id": activity.id})
+                else:
+                    raise DeskError("bad_follow_up", f"follow_ups.{i}.type must be one of {', '.join(KINDS)}")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise DeskError("bad_follow_up", f"follow-up {field}: {first['msg']}") from None
+    return created
+
+
+def _due(raw: Any, field: str) -> dt.datetime | None:
+    if raw in (None, ""):
+        return None
+    try:
+        due = dt.datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise DeskError("bad_follow_up", f"{field} is not a date and time") from None
+    if due.tzinfo is None:
+        raise DeskError("bad_follow_up", f"{field} needs a time zone (e.g. 2026-11-24T10:00:00+01:00)")
+    return due

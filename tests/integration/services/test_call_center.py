@@ -1,0 +1,133 @@
+"""A whole inbound call through the real services on the simulated telephony adapter:
+IVR → queue → offer with screen-pop → accept → agent's phone bridged → caller hangs up → wrap-up → timeline."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.crm.customers import create_customer
+from contact_center.crm.schemas import CustomerCreate
+from contact_center.ivr.registry import FlowRegistry
+from contact_center.ivr.sql_directory import SqlDirectory
+from contact_center.seed.demo import ensure_reference
+from contact_center.services.acd import AcdService
+from contact_center.services.call_center import CallCenter
+from contact_center.services.desk import DeskError
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity, Case, User
+from contact_center.telephony.events import OriginateOutcome
+from contact_center.telephony.prompts import PromptLibrary
+from contact_center.telephony.simulated import SimulatedTelephony
+
+FLOWS = Path(__file__).resolve().parents[3] / "ivr_flows"
+
+
+async def until(check: Callable[[], Any], what: str, seconds: float = 20.0) -> Any:
+    async with asyncio.timeout(seconds):
+        while not (result := check()):
+            await asyncio.sleep(0.01)
+    return result
+
+
+@pytest.fixture
+async def center(engine: AsyncEngine, clock: Any, tmp_path: Path) -> Any:
+    await ensure_reference(engine, password="demo-password-1")
+    async with session_factory(engine).begin() as session:
+        await create_customer(session, CustomerCreate(first_name="Maria", last_name="Garcia", phones=["(415) 555-0142"]), "US")  # type: ignore[list-item]
+    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
+    acd = AcdService(engine, clock, rng=random.Random(3))
+    registry = FlowRegistry(FLOWS)
+    assert registry.reload() == []
+    sessions = session_factory(engine)
+    center = CallCenter(engine=engine, clock=clock, acd=acd, port=port, flows=registry,
+                        directory=SqlDirectory(sessions, clock), region="US", var_dir=tmp_path)  # fmt: skip
+    heard: list[tuple[Any, str, dict[str, Any]]] = []
+    center.subscribe(lambda audience, event, payload: heard.append((audience, event, payload)))
+    await acd.start()
+    await port.start()
+    await center.start()
+    yield center, port, heard
+    await center.stop()
+    await port.stop()
+    await acd.stop()
+
+
+async def test_a_known_caller_reaches_an_agent_and_the_interaction_lands_on_the_timeline(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, port, heard = center
+    async with session_factory(engine)() as session:
+        agent = (await session.scalars(select(User).where(User.username == "agent"))).one()
+    port.program(agent.extension, OriginateOutcome.ANSWERED)
+    state = await desk.set_state(agent.id, "available")
+    assert state["state"] == "available"
+
+    call_id = port.inject_call("+14155550142", "5000")
+    port.press(call_id, "10")  # English, then "speak with an agent"
+    offered = await until(lambda: [p for a, e, p in heard if e == "call.offered"], "an offer")
+    offer = offered[0]
+    assert offer["call_id"] == call_id
+    assert offer["screen_pop"]["customer"]["first_name"] == "Maria"
+    assert offer["screen_pop"]["ivr"]["path"][:1] == ["welcome"] or offer["screen_pop"]["ivr"]["path"]
+    assert (await desk.snapshot(agent.id))["offer"]["call_id"] == call_id
+
+    clock.advance(12)
+    await desk.accept(agent.id, call_id)
+    await until(lambda: [p for a, e, p in heard if e == "call.connected"], "the agent's phone bridged")
+    assert port.bridges and port.bridges[-1][0] == call_id
+    with pytest.raises(DeskError):
+        await desk.accept(agent.id, call_id)  # no double accept
+
+    clock.advance(95)
+    port.far_end_hangup(call_id)
+    ended = await until(lambda: [p for a, e, p in heard if e == "call.ended"], "the call to end")
+    assert ended[0]["hung_up_by"] == "caller"
+    wrapup = (await until(lambda: [p for a, e, p in heard if e == "wrapup.started"], "wrap-up"))[0]
+    assert "resolved" in {d["code"] for d in wrapup["dispositions"]}
+
+    clock.advance(20)
+    with pytest.raises(DeskError):
+        await desk.save_wrapup(agent.id, call_id, "no-such-code", "", [])
+    saved = await desk.save_wrapup(agent.id, call_id, "resolved", "Explained the bill",
+                                   [{"type": "case", "subject": "Send corrected invoice"}])  # fmt: skip
+    assert saved["created"][0]["type"] == "case"
+
+    async with session_factory(engine)() as session:
+        timeline = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id).order_by(Activity.id))).all()
+        case = (await session.scalars(select(Case))).one()
+    kinds = [a.type for a in timeline]
+    assert kinds == ["ivr", "call"]
+    call = timeline[-1]
+    assert call.customer_id == timeline[0].customer_id == case.customer_id
+    assert call.disposition == "resolved" and call.agent_id == agent.id and call.queue == "general"
+    assert call.details["wait_seconds"] == 12 and call.details["talk_seconds"] == 95
+    assert call.details["wrap_seconds"] == 20 and call.details["hung_up_by"] == "caller"
+    assert call.details["ivr"]["inputs"]
+    assert (await desk.snapshot(agent.id))["agent"]["state"] == "available"
+
+
+async def test_a_caller_who_hangs_up_in_the_queue_is_logged_as_abandoned(center: Any, engine: AsyncEngine) -> None:
+    desk, port, heard = center
+    call_id = port.inject_call("+14155550199", "5000")
+    port.press(call_id, "10")
+    await until(lambda: any(e == "board.updated" and any(q["waiting"] for q in p["queues"]) for _, e, p in heard),
+                "the caller to wait")  # fmt: skip
+    port.far_end_hangup(call_id)
+
+    async def logged() -> list[Activity]:
+        async with session_factory(engine)() as session:
+            return list((await session.scalars(select(Activity).where(Activity.type == "call"))).all())
+
+    async with asyncio.timeout(10):
+        while not (calls := await logged()):
+            await asyncio.sleep(0.05)
+    assert calls[0].outcome == "abandoned" and calls[0].customer_id is None
+    assert calls[0].details["hung_up_by"] == "caller"
