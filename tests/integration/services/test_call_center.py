@@ -32,7 +32,7 @@ FLOWS = Path(__file__).resolve().parents[3] / "ivr_flows"
 
 async def until(check: Callable[[], Any], what: str, seconds: float = 20.0) -> Any:
     async with asyncio.timeout(seconds):
-        while not (result := check()):
+        while not (result := check()):  # noqa: ASYNC110 - the services run on; the test only watches
             await asyncio.sleep(0.01)
     return result
 
@@ -115,7 +115,7 @@ async def test_a_known_caller_reaches_an_agent_and_the_interaction_lands_on_the_
 
 
 async def test_a_caller_who_hangs_up_in_the_queue_is_logged_as_abandoned(center: Any, engine: AsyncEngine) -> None:
-    desk, port, heard = center
+    _desk, port, heard = center
     call_id = port.inject_call("+14155550199", "5000")
     port.press(call_id, "10")
     await until(lambda: any(e == "board.updated" and any(q["waiting"] for q in p["queues"]) for _, e, p in heard),
@@ -127,7 +127,7 @@ async def test_a_caller_who_hangs_up_in_the_queue_is_logged_as_abandoned(center:
             return list((await session.scalars(select(Activity).where(Activity.type == "call"))).all())
 
     async with asyncio.timeout(10):
-        while not (calls := await logged()):
+        while not (calls := await logged()):  # noqa: ASYNC110 - polling the database the service writes to
             await asyncio.sleep(0.05)
     assert calls[0].outcome == "abandoned" and calls[0].customer_id is None
     assert calls[0].details["hung_up_by"] == "caller"
