@@ -1,0 +1,129 @@
+"""The realtime gateway: authenticated sockets, rooms, sync/replay and heartbeats around one notifier."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import socketio
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from contact_center.clock import Clock
+from contact_center.realtime.commands import Sync
+from contact_center.realtime.notifier import Notifier
+from contact_center.services.desk import Desk
+from contact_center.web.auth import Principal, authenticate
+
+log = logging.getLogger(__name__)
+B = TypeVar("B", bound=BaseModel)
+
+
+@dataclass
+class Client:
+    principal: Principal
+    request: web.Request
+    last_seen: float
+    checked_at: float
+
+
+@dataclass
+class Timing:
+    """Liveness knobs (seconds). socket.io's own ping finds dead transports; the gateway also drops
+    sockets that have sent nothing for ``stale_after`` (desktops send ``heartbeat`` every 15 s) and
+    re-checks each socket's session every ``recheck_after`` so a logout or expiry closes it."""
+
+    ping_interval: float = 10
+    ping_timeout: float = 10
+    stale_after: float = 120
+    recheck_after: float = 60
+    sweep_every: float = 15
+
+
+@dataclass
+class Gateway:
+    sio: socketio.AsyncServer
+    desk: Desk
+    notifier: Notifier
+    clock: Clock
+    trusted_origins: Collection[str] = ()
+    timing: Timing = field(default_factory=Timing)
+    clients: dict[tuple[str, str], Client] = field(default_factory=dict)
+
+    def server_time(self) -> str:
+        return self.clock.now().isoformat().replace("+00:00", "Z")
+
+    def register(self, namespace: str, sid: str, principal: Principal, request: web.Request) -> None:
+        now = time.monotonic()
+        self.clients[(namespace, sid)] = Client(principal, request, now, now)
+
+    def forget(self, namespace: str, sid: str) -> None:
+        self.clients.pop((namespace, sid), None)
+
+    def seen(self, namespace: str, sid: str) -> Client | None:
+        client = self.clients.get((namespace, sid))
+        if client is not None:
+            client.last_seen = time.monotonic()
+        return client
+
+    def sids_of(self, user_id: int, namespace: str) -> list[str]:
+        return [sid for (ns, sid), c in self.clients.items() if ns == namespace and c.principal.user_id == user_id]
+
+    async def sync_agent(self, user_id: int, body: Sync) -> dict[str, Any]:
+        stream = self.notifier.streams.get(user_id)
+        missed = stream.since(body.since_seq, body.stream)
+        if missed is not None:
+            events = [{"event": sent.event, "data": sent.data} for sent in missed]
+            return {"ok": True, "mode": "replay", "stream": stream.stream_id, "seq": stream.seq, "events": events,
+                    "server_time": self.server_time()}  # fmt: skip
+        # Read seq before the snapshot: events made while it is built arrive live with a higher
+        # seq and are applied on top (the desktop's reducers are idempotent), so none is lost.
+        seq = stream.seq
+        snapshot = await self.desk.snapshot(user_id)
+        return {"ok": True, "mode": "snapshot", "stream": stream.stream_id, "seq": seq, "snapshot": snapshot,
+                "server_time": self.server_time()}  # fmt: skip
+
+    def heartbeat(self, user_id: int | None) -> dict[str, Any]:
+        answer: dict[str, Any] = {"ok": True, "server_time": self.server_time()}
+        if user_id is not None:
+            stream = self.notifier.streams.get(user_id)
+            answer.update(seq=stream.seq, stream=stream.stream_id)
+        else:
+            answer.update(seq=self.notifier.board_seq)
+        return answer
+
+    async def sweep(self) -> None:
+        """Drop silent sockets and sockets whose session has ended."""
+        now = time.monotonic()
+        for (namespace, sid), client in list(self.clients.items()):
+            if now - client.last_seen > self.timing.stale_after:
+                log.info("dropping silent socket %s on %s (user %d)", sid, namespace, client.principal.user_id)
+                await self.sio.disconnect(sid, namespace=namespace)
+                continue
+            if now - client.checked_at > self.timing.recheck_after:
+                client.checked_at = now
+                found = await authenticate(client.request)
+                if found is None or found.user_id != client.principal.user_id:
+                    await self.sio.emit("session.ended", {"reason": "logged_out"}, to=sid, namespace=namespace)
+                    await self.sio.disconnect(sid, namespace=namespace)
+
+    async def run_sweeper(self) -> None:
+        while True:
+            await asyncio.sleep(self.timing.sweep_every)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("socket sweep failed")
+
+
+def parse(model: type[B], data: Any) -> B | dict[str, Any]:
+    """The validated body, or a ``bad_request`` ack naming the fields."""
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        fields = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
+        return {"ok": False, "error": "bad_request", "message": fields}
