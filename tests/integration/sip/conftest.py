@@ -8,6 +8,7 @@ fixture checks that ``stop`` leaves no thread and no RTP port behind.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import shutil
 import signal
@@ -57,6 +58,27 @@ def free_port(even: bool = False) -> int:
             return port
 
 
+def free_block(count: int) -> list[int]:
+    """``count`` consecutive free UDP ports."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            base = int(s.getsockname()[1])
+        block = list(range(base, base + count))
+        if not _taken.intersection(block) and all(_bindable(p) for p in block):
+            _taken.update(block)
+            return block
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def rtp_range(size: int = 40) -> tuple[int, int]:
     base = free_port(even=True)
     _taken.update(range(base, base + size + 1))
@@ -72,7 +94,7 @@ class Processes:
     def start(self, args: list[str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
         out = log.open("wb")
         proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_die_with_parent)
         out.close()
         self.started.append(proc)
         return proc
@@ -95,6 +117,11 @@ class Processes:
             self.end(proc)
         left = [p.pid for p in self.started if _group_alive(p.pid)]
         assert not left, f"processes left behind: {left}"
+
+
+def _die_with_parent() -> None:
+    """If pytest itself is killed, its peers get SIGTERM instead of living on."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class _suppress_lookup:
@@ -133,7 +160,12 @@ class Proxy:
     port: int
     directory: Path
     proc: subprocess.Popen[bytes]
-    carrier_port: int
+    carrier_ports: list[int]  # the carrier trunk: sipp callers send from these
+    _turn: int = 0
+
+    def next_carrier_port(self) -> int:
+        self._turn += 1
+        return self.carrier_ports[self._turn % len(self.carrier_ports)]
 
     @property
     def address(self) -> str:
@@ -147,14 +179,16 @@ class Proxy:
 def kamailio(tmp_path: Path, procs: Processes) -> Callable[..., Proxy]:
     def start(*, users: dict[str, str], workers: list[int], static: dict[str, int] | None = None,
               service: str = "100|200") -> Proxy:
-        port, carrier = free_port(), free_port()
+        port = free_port()
+        carrier = free_block(3)
         directory = tmp_path / f"kamailio-{port}"
         directory.mkdir()
         shutil.copy(KAMAILIO_CFG, directory / "kamailio.cfg")
         (directory / "local.cfg").write_text("\n".join([
             f"listen=udp:127.0.0.1:{port}", f'alias="127.0.0.1:{port}"',
             "#!define WORKERS_SET 1", f'#!define DISPATCHER_LIST "{directory / "dispatcher.list"}"',
-            f"#!define CARRIER_PORT {carrier}", '#!substdef "!CARRIER_IP!127.0.0.1!g"',
+            f"#!define CARRIER_PORT_MIN {min(carrier)}", f"#!define CARRIER_PORT_MAX {max(carrier)}",
+            '#!substdef "!CARRIER_IP!127.0.0.1!g"',
             f'#!substdef "!SERVICE_NUMBERS!{service}!g"', '#!substdef "!OUTBOUND_NUMBERS!9[0-9]+!g"',
             '#!substdef "!TRUNK_URI!!g"', ""]))
         (directory / "users.cfg").write_text("".join(f'$sht(users=>{u}) = "{p}";\n' for u, p in users.items()))
@@ -208,7 +242,7 @@ def sipp(tmp_path: Path, procs: Processes, caller_wav: Path) -> Callable[..., Aw
         _taken.update(range(media, media + 4 * calls + 4))
         log = tmp_path / f"sipp-{scenario}-{media}.log"
         proc = procs.start(["sipp", f"127.0.0.1:{proxy.port}", "-sf", str(SCENARIOS / scenario), "-s", service,
-                            "-i", "127.0.0.1", "-p", str(proxy.carrier_port), "-mi", "127.0.0.1",
+                            "-i", "127.0.0.1", "-p", str(proxy.next_carrier_port()), "-mi", "127.0.0.1",
                             "-mp", str(media), "-m", str(calls), "-l", str(limit or calls), "-r", str(rate),
                             "-timeout", f"{int(give_up)}s", "-timeout_error", "-nostdin", "-trace_err",
                             "-error_file", str(log) + ".err", "-nd", "-max_recv_loops", "100"],
