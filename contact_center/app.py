@@ -9,14 +9,22 @@ from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings
 from contact_center.crm.cases import escalate_breached
+from contact_center.ivr.registry import FlowRegistry
+from contact_center.ivr.sql_directory import SqlDirectory
 from contact_center.security import LoginThrottle
 from contact_center.services.acd import AcdService
+from contact_center.services.call_center import CallCenter
+from contact_center.services.telephony_factory import build_telephony
 from contact_center.store.engine import create_engine, session_factory
+from contact_center.store.tables import Calendar as CalendarRow
+from contact_center.store.tables import Queue
+from contact_center.telephony.port import TelephonyPort
 from contact_center.web import api_crm, api_routing, auth, pages
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
@@ -24,7 +32,11 @@ from contact_center.web.keys import CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, 
 from contact_center.web.openapi import openapi_handler
 
 log = logging.getLogger(__name__)
+TELEPHONY = web.AppKey("telephony", TelephonyPort)
+FLOWS = web.AppKey("flows", FlowRegistry)
+DESK = web.AppKey("desk", CallCenter)
 SLA_CHECK_SECONDS = 60
+FLOW_CHECK_SECONDS = 5
 
 
 def package_version() -> str:
@@ -34,7 +46,13 @@ def package_version() -> str:
         return "0"
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine | None = None) -> web.Application:
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+    telephony: TelephonyPort | None = None,
+) -> web.Application:
     app = web.Application(middlewares=[error_middleware, auth.auth_middleware], client_max_size=2 * 1024 * 1024)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
@@ -43,9 +61,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None, engine: AsyncE
     engine = engine or create_engine(settings)
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
-    app[api_routing.ACD] = AcdService(engine, app[CLOCK])
+    acd = AcdService(engine, app[CLOCK])
+    app[api_routing.ACD] = acd
+    app[TELEPHONY] = telephony or build_telephony(settings)
+    flows = FlowRegistry(settings.ivr_flows_dir)
+    app[FLOWS] = flows
+    app[DESK] = CallCenter(engine=engine, clock=app[CLOCK], acd=acd, port=app[TELEPHONY], flows=flows,
+                           directory=SqlDirectory(app[SESSIONS], app[CLOCK]), region=settings.default_region,
+                           var_dir=settings.var_dir, entry_flow=settings.ivr_flow.stem)  # fmt: skip
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
+    app.cleanup_ctx.append(_calls)
     app.cleanup_ctx.append(_sla_escalation)
 
     specs = [*auth.api.specs, *api_crm.api.specs, *api_routing.api.specs]
@@ -67,6 +93,36 @@ async def _routing(app: web.Application) -> AsyncIterator[None]:
     await service.start()
     yield
     await service.stop()
+
+
+async def _calls(app: web.Application) -> AsyncIterator[None]:
+    """IVR flows loaded and checked against the CRM's queues and calendars, the phone line up, calls taken."""
+    flows = app[FLOWS]
+    async with app[SESSIONS]() as session:
+        queues = set((await session.scalars(select(Queue.name))).all())
+        calendars = set((await session.scalars(select(CalendarRow.name))).all())
+    flows.set_known_names(queues=queues or None, calendars=calendars or None)
+    for problem in flows.reload():
+        log.error("IVR flow problem: %s", problem)
+    await app[TELEPHONY].start()
+    await app[DESK].start()
+
+    async def watch_flows() -> None:
+        # An edited flow is picked up by new calls; calls in progress keep the version they started with.
+        while True:
+            await asyncio.sleep(FLOW_CHECK_SECONDS)
+            try:
+                flows.reload_if_changed()
+            except Exception:
+                log.exception("reloading IVR flows failed; the last good versions stay in service")
+
+    watcher = asyncio.create_task(watch_flows(), name="ivr-flow-watcher")
+    yield
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+    await app[DESK].stop()
+    await app[TELEPHONY].stop()
 
 
 async def _sla_escalation(app: web.Application) -> AsyncIterator[None]:
