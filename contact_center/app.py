@@ -24,7 +24,9 @@ from contact_center.services.telephony_factory import build_telephony
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.store.tables import Calendar as CalendarRow
 from contact_center.store.tables import Queue
+from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.port import TelephonyPort
+from contact_center.telephony.simulated import SimulatedTelephony
 from contact_center.web import api_crm, api_routing, auth, pages
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
@@ -106,6 +108,11 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
         log.error("IVR flow problem: %s", problem)
     await app[TELEPHONY].start()
     await app[DESK].start()
+    port = app[TELEPHONY]
+    if isinstance(port, SimulatedTelephony):
+        # In the demo every agent's phone is the browser: it "answers" a second after it rings.
+        for extension in filter(None, app[DESK].extensions.values()):
+            port.program(extension, OriginateOutcome.ANSWERED, delay=1.0)
 
     async def watch_flows() -> None:
         # An edited flow is picked up by new calls; calls in progress keep the version they started with.
