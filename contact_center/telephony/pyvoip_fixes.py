@@ -173,7 +173,12 @@ class FixedVoIPCall(VoIP.VoIPCall):
         self.finish_lock = threading.Lock()
         self.dialog: sip_messages.Dialog | None = None
         self.cancelling = False
-        super().__init__(*args, **kwargs)
+        try:
+            super().__init__(*args, **kwargs)
+        except BaseException:  # refused offer: give back the port pyVoIP took for it
+            if self.rtp_port is not None:
+                self.phone.release_ports(self)
+            raise
 
     def create_rtp_clients(
         self, codecs: dict[int, Any], ip: str, port: int, request: SIP.SIPMessage, baseport: int

@@ -8,7 +8,8 @@ Why each exists (defects seen on the wire, see docs/telephony.md):
 - ``bye``: pyVoIP's BYE reuses the INVITE's Via/branch and CSeq space; ours is a new
   transaction with the dialog's next CSeq.
 - ``cancel``: pyVoIP cannot cancel an INVITE at all (ring timeout needs it).
-- ``response``: copies the request's Via, From, To, Call-ID and CSeq lines verbatim.
+- ``response``: copies the request's Via, From, To, Call-ID and CSeq lines verbatim, and its
+  Record-Route into 18x/2xx (pyVoIP drops it, so peers sent ACK/BYE straight to the worker).
 """
 
 from __future__ import annotations
@@ -167,6 +168,8 @@ def response(
     lines = header_lines(request_raw)
     out = [f"SIP/2.0 {code} {reason}"]
     out += [f"Via: {v}" for n, v in lines if n.lower() == "via"]
+    if 100 < code < 300:  # the dialog's route set: in-dialog requests must come back through the proxy
+        out += [f"Record-Route: {v}" for n, v in lines if n.lower() == "record-route"]
     to = first(lines, "To") or ""
     if to_tag and not tag_of(to):
         to += f";tag={to_tag}"
