@@ -27,7 +27,7 @@ from contact_center.store.tables import Queue
 from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
-from contact_center.web import api_crm, api_routing, auth, pages
+from contact_center.web import api_crm, api_routing, api_simulator, auth, pages
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
 from contact_center.web.keys import CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, THROTTLE
@@ -76,7 +76,10 @@ def create_app(
     app.cleanup_ctx.append(_calls)
     app.cleanup_ctx.append(_sla_escalation)
 
-    specs = [*auth.api.specs, *api_crm.api.specs, *api_routing.api.specs]
+    simulated = app[TELEPHONY]
+    if isinstance(simulated, SimulatedTelephony):
+        app[api_simulator.SIMULATOR] = simulated
+    specs = [*auth.api.specs, *api_crm.api.specs, *api_routing.api.specs, *api_simulator.api.specs]
     for spec in specs:
         app.router.add_route(spec.method, spec.path, spec.handler)
     app.router.add_get("/api/openapi.json", openapi_handler(specs, package_version()))

@@ -20,6 +20,7 @@ def install(app: web.Application) -> None:
     app.router.add_get("/", index)
     app.router.add_get("/login", login_page)
     app.router.add_get("/crm", crm_page)
+    app.router.add_get("/simulator", simulator_page)
     app.router.add_static("/static", UI_ROOT / "static", append_version=True)
 
 
@@ -51,3 +52,12 @@ async def crm_page(request: web.Request) -> web.Response:
     if me is None:
         raise web.HTTPFound("/login?next=/crm")
     return render(request, "crm.html", me=me)
+
+
+async def simulator_page(request: web.Request) -> web.Response:
+    me = request.get(PRINCIPAL)
+    if me is None:
+        raise web.HTTPFound("/login?next=/simulator")
+    if not me.has_role("supervisor"):
+        raise web.HTTPForbidden(text="the caller simulator is for supervisors and admins")
+    return render(request, "simulator.html", me=me)

@@ -1,0 +1,98 @@
+"""The caller simulator: place a call through the simulated telephony adapter, press keys, hear the IVR
+as text, wait in queue, hang up — the whole path to an agent's desktop without a phone."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from contact_center.crm.errors import ValidationFailed
+from contact_center.crm.phones import try_e164
+from contact_center.telephony.port import Speech
+from contact_center.telephony.simulated import SimulatedTelephony
+from contact_center.web.errors import read_body
+from contact_center.web.keys import SETTINGS
+from contact_center.web.routing import Api
+
+api = Api()
+SIMULATOR = web.AppKey("simulator", SimulatedTelephony)
+KEYS = re.compile(r"^[0-9*#]{1,32}$")
+
+
+class PlaceCall(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    caller: Annotated[str, StringConstraints(min_length=3, max_length=40)]
+    dialled: Annotated[str, StringConstraints(max_length=40)] = "5000"
+
+
+class Keys(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    digits: Annotated[str, StringConstraints(pattern=KEYS.pattern)]
+
+
+def _port(request: web.Request) -> SimulatedTelephony:
+    port = request.app.get(SIMULATOR)
+    if port is None:
+        raise web.HTTPConflict(text="the caller simulator runs only when no SIP line is configured (CC_SIP_REGISTRAR)")
+    return port
+
+
+def _known(port: SimulatedTelephony, call_id: str) -> None:
+    if port.legs.find(call_id) is None:
+        raise web.HTTPNotFound(text=f"no simulated call {call_id}")
+
+
+@api.route("POST", "/api/v1/simulator/calls", "Place a simulated inbound call as a caller number", tag="simulator",
+           role="supervisor", body=PlaceCall, status=201)  # fmt: skip
+async def place_call(request: web.Request) -> web.Response:
+    port = _port(request)
+    body = await read_body(request, PlaceCall)
+    caller = try_e164(body.caller, request.app[SETTINGS].default_region)
+    if caller is None:
+        raise ValidationFailed.one("caller", f"{body.caller!r} is not a phone number")
+    call_id = port.inject_call(caller, body.dialled)
+    if call_id is None:
+        raise web.HTTPServiceUnavailable(text="the simulated line is full")
+    return web.json_response({"call_id": call_id, "caller": caller}, status=201)
+
+
+@api.route("POST", "/api/v1/simulator/calls/{call_id}/digits", "Press keys on a simulated call", tag="simulator",
+           role="supervisor", body=Keys)  # fmt: skip
+async def press(request: web.Request) -> web.Response:
+    port = _port(request)
+    call_id = request.match_info["call_id"]
+    _known(port, call_id)
+    body = await read_body(request, Keys)
+    port.press(call_id, body.digits)
+    return web.json_response({"ok": True})
+
+
+@api.route("DELETE", "/api/v1/simulator/calls/{call_id}", "Hang up a simulated call as the caller",
+           tag="simulator", role="supervisor")  # fmt: skip
+async def hang_up(request: web.Request) -> web.Response:
+    port = _port(request)
+    call_id = request.match_info["call_id"]
+    _known(port, call_id)
+    port.far_end_hangup(call_id)
+    return web.json_response({"ok": True})
+
+
+@api.route("GET", "/api/v1/simulator/calls/{call_id}", "What the caller has heard so far and whether the call is up",
+           tag="simulator", role="supervisor")  # fmt: skip
+async def transcript(request: web.Request) -> web.Response:
+    port = _port(request)
+    call_id = request.match_info["call_id"]
+    _known(port, call_id)
+    heard: list[dict[str, Any]] = []
+    for leg_id, prompt in port.played:
+        if leg_id == call_id:
+            heard.append({"text": prompt.text if isinstance(prompt, Speech) else f"[audio {prompt.path.name}]"})
+    detail = port.detail(call_id)
+    bridged = [b for a, b in port.bridges if a == call_id]
+    return web.json_response({
+        "call_id": call_id, "heard": heard, "ended": detail.ended_at is not None,
+        "connected_to_agent": bool(bridged) and detail.ended_at is None,
+    })  # fmt: skip

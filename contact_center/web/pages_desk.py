@@ -1,0 +1,53 @@
+"""The agent desktop (/desk) and the supervisor board (/board), and the socket.io client they load.
+
+The client comes from npm (``agent_ui/node_modules/socket.io-client``, installed by ``npm ci`` in
+``agent_ui``) and is served from here: no CDN.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from contact_center.web.auth import PRINCIPAL
+from contact_center.web.pages import UI_ROOT, render
+
+log = logging.getLogger(__name__)
+SOCKET_IO_DIST = UI_ROOT / "node_modules" / "socket.io-client" / "dist"
+VENDOR_FILES = {"socket.io.min.js", "socket.io.min.js.map"}
+
+
+def install(app: web.Application) -> None:
+    app.router.add_get("/desk", desk_page)
+    app.router.add_get("/board", board_page)
+    app.router.add_get("/vendor/socket.io/{name}", vendor_file)
+    if not (SOCKET_IO_DIST / "socket.io.min.js").is_file():
+        log.warning("socket.io-client is missing: run `npm ci` in agent_ui/ or /desk and /board stay offline")
+
+
+async def desk_page(request: web.Request) -> web.Response:
+    me = request.get(PRINCIPAL)
+    if me is None:
+        raise web.HTTPFound("/login?next=/desk")
+    return render(request, "desk.html", me=me)
+
+
+async def board_page(request: web.Request) -> web.Response:
+    me = request.get(PRINCIPAL)
+    if me is None:
+        raise web.HTTPFound("/login?next=/board")
+    if not me.has_role("supervisor"):
+        response = render(request, "board.html", me=me, forbidden=True)
+        response.set_status(403)
+        return response
+    return render(request, "board.html", me=me, forbidden=False)
+
+
+async def vendor_file(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    path: Path = SOCKET_IO_DIST / name
+    if name not in VENDOR_FILES:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
