@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.clock import Clock
 from contact_center.domain.acd.commands import Command
 from contact_center.domain.acd.events import Event
+from contact_center.domain.acd.reconciler import LiveLegs, reconcile
 from contact_center.domain.acd.router import Acd
 from contact_center.domain.metrics.live import LiveMetrics, WindowReport
 from contact_center.services import acd_log
@@ -78,6 +79,12 @@ class AcdService:
 
     async def advance(self) -> list[Event]:
         events = self.acd.advance(self.now())
+        await self._emit(events)
+        return events
+
+    async def reconcile(self, legs: LiveLegs, grace_seconds: float) -> list[Event]:
+        """Heal agents and calls that live legs contradict; each repair is a ``StateRepaired`` in the log."""
+        events = reconcile(self.acd, legs, self.now(), grace_seconds=grace_seconds)
         await self._emit(events)
         return events
 

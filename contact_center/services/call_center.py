@@ -22,6 +22,7 @@ from contact_center.crm.views import customer_360, customers_by_e164
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.errors import AcdError
+from contact_center.domain.acd.reconciler import LiveLegs
 from contact_center.ivr.directory import Directory
 from contact_center.ivr.registry import FlowRegistry
 from contact_center.services.acd import AcdService
@@ -37,6 +38,7 @@ from contact_center.telephony.port import CallEnded, Speech, TelephonyPort
 
 log = logging.getLogger(__name__)
 AGENT_RING_SECONDS = 20.0
+RECONCILE_SECONDS = 10.0
 SUPERVISORS: Audience = ("supervisors", None)
 
 
@@ -68,6 +70,7 @@ class CallCenter:
             rows = (await session.execute(select(User.id, User.extension))).all()
         self.extensions = {user_id: ext for user_id, ext in rows}
         self._pump = asyncio.create_task(self._pump_telephony(), name="telephony-events")
+        self._spawn(self._reconcile_forever(), "reconciler")
 
     async def stop(self) -> None:
         if self._pump is not None:
@@ -106,6 +109,24 @@ class CallCenter:
                     pass  # each leg's own CallHungUp says who left
             except Exception:
                 log.exception("telephony event %r failed", event)
+
+    def live_legs(self) -> LiveLegs:
+        """What telephony knows is up: callers still on the line, and the call each busy agent works."""
+        calls = [call_id for call_id, s in self.sessions.items() if not s.finished.is_set()]
+        agents = {agent_key(user_id): call_id for user_id, call_id in self.active.items()}
+        return LiveLegs(calls=calls, agents=agents)
+
+    async def _reconcile_forever(self) -> None:
+        # Stuck agents are the most common complaint about ACDs: check routing against the legs regularly.
+        while True:
+            await asyncio.sleep(RECONCILE_SECONDS)
+            try:
+                repairs = await self.acd.reconcile(self.live_legs(), grace_seconds=AGENT_RING_SECONDS + 10)
+                for repair in repairs:
+                    if isinstance(repair, ev.StateRepaired):
+                        log.warning("routing state repaired: %s", repair)
+            except Exception:
+                log.exception("reconciling routing with live calls failed")
 
     def _arrived(self, event: CallArrived) -> None:
         record = CallRecord(call_id=event.call_id, caller_number=try_e164(event.caller, self.region) or event.caller,

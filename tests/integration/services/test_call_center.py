@@ -131,3 +131,27 @@ async def test_a_caller_who_hangs_up_in_the_queue_is_logged_as_abandoned(center:
             await asyncio.sleep(0.05)
     assert calls[0].outcome == "abandoned" and calls[0].customer_id is None
     assert calls[0].details["hung_up_by"] == "caller"
+
+
+async def test_an_agent_stuck_on_a_call_that_has_no_leg_is_healed_with_an_audit_entry(
+    center: Any, engine: AsyncEngine
+) -> None:
+    from contact_center.domain.acd.commands import AcceptOffer, EnqueueCall
+    from contact_center.domain.acd.events import StateRepaired
+    from contact_center.services.routing_config import agent_key
+    from contact_center.store.tables import AcdEventRow
+
+    desk, _port, _heard = center
+    async with session_factory(engine)() as session:
+        agent = (await session.scalars(select(User).where(User.username == "agent"))).one()
+    await desk.set_state(agent.id, "available")
+    # Routing believes the agent talks on "ghost", a call telephony never had (a crash, a lost BYE).
+    await desk.acd.handle(EnqueueCall("ghost", "general"))
+    await desk.acd.handle(AcceptOffer(agent_key(agent.id), "ghost"))
+    assert (await desk.snapshot(agent.id))["agent"]["state"] == "on_call"
+    desk.clock.advance(60)
+    repairs = [e for e in await desk.acd.reconcile(desk.live_legs(), grace_seconds=30) if isinstance(e, StateRepaired)]
+    assert repairs and (await desk.snapshot(agent.id))["agent"]["state"] != "on_call"
+    async with engine.connect() as conn:
+        kinds = (await conn.execute(select(AcdEventRow.kind))).scalars().all()
+    assert "StateRepaired" in kinds
