@@ -1,0 +1,450 @@
+// Agent desktop: one socket on /agent, a state that mirrors the server's (snapshot + numbered events),
+// and a page drawn from that state. See docs/desktop.md for the wire contract.
+"use strict";
+const $ = (id) => document.getElementById(id);
+
+// ---- the state: exactly what the server's desk.snapshot describes, plus what the page keeps ----
+const S = { agent: null, phone: null, offer: null, call: null, wrapup: null, pop: null, popCall: null, ended: null };
+const link = { last: null, stream: null, syncing: false, pending: [], gen: 0, offset: 0 };
+// Read by the browser tests: every applied seq, snapshots, and dropped duplicates.
+window.deskDebug = { applied: [], snapshots: [], duplicates: [], state: S };
+
+const HUNG_UP = { caller: "caller hung up", agent: "you hung up", transfer: "transferred", failure: "failed", system: "ended by the system" };
+const STATE_LABEL = { offline: "Offline", available: "Ready", reserved: "Ringing", on_call: "On call", wrap_up: "Wrap-up", not_ready: "Not ready" };
+
+function serverNow() { return Date.now() + link.offset; }
+function setOffset(serverTime) { if (serverTime) link.offset = Date.parse(serverTime) - Date.now(); }
+function duration(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000)), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+  return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s % 60).padStart(2, "0");
+}
+function fullName(c) { return c ? `${c.first_name} ${c.last_name}` : null; }
+function popName(pop, number) { return fullName(pop && pop.customer) || `Unknown caller ${number || (pop && pop.caller_number) || ""}`; }
+
+// ---- reducers: idempotent, so an event applied on top of a snapshot that already holds it is harmless ----
+const reducers = {
+  "agent.state_changed": (d) => { S.agent = { ...(S.agent || {}), state: d.state, reason: d.reason, since: d.since }; },
+  "call.offered": (d) => {
+    const fresh = !S.offer || S.offer.call_id !== d.call_id;
+    S.offer = d; S.ended = null; showPop(d.screen_pop, d.call_id);
+    if (fresh) announce(d);
+  },
+  "call.offer_withdrawn": (d) => {
+    if (S.offer && S.offer.call_id === d.call_id) { S.offer = null; S.ended = { call_id: d.call_id, text: withdrawnText(d.reason) }; }
+  },
+  "call.connected": (d) => {
+    const offer = S.offer && S.offer.call_id === d.call_id ? S.offer : null;
+    const prev = S.call && S.call.call_id === d.call_id ? S.call : {};
+    S.call = { held: false, screen_pop: offer ? offer.screen_pop : (S.popCall === d.call_id ? S.pop : null),
+      ...(offer ? { queue: offer.queue, caller_number: offer.caller_number } : {}), ...prev, call_id: d.call_id, started_at: d.started_at };
+    if (offer) S.offer = null;
+    if (S.call.screen_pop) showPop(S.call.screen_pop, d.call_id);
+    else S.popCall = d.call_id;  // click-to-call: keep the record on screen for this call
+    S.ended = null;
+  },
+  "call.held": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.held = true; },
+  "call.resumed": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.held = false; },
+  "call.ended": (d) => {
+    if (S.call && S.call.call_id === d.call_id) S.call = null;
+    if (S.offer && S.offer.call_id === d.call_id) S.offer = null;
+    S.ended = { call_id: d.call_id, by: d.hung_up_by, text: HUNG_UP[d.hung_up_by] || d.reason || "ended" };
+  },
+  "wrapup.started": (d) => { S.wrapup = d; },
+  "wrapup.ended": (d) => { if (S.wrapup && S.wrapup.call_id === d.call_id) S.wrapup = null; },
+  "timeline.appended": (d) => {
+    const pop = S.pop;
+    if (!pop || !pop.customer || pop.customer.id !== d.customer_id || !pop.customer_360) return;
+    const list = pop.customer_360.activities = pop.customer_360.activities || [];
+    if (!list.some((a) => a.id === d.activity.id)) list.unshift(d.activity);
+  },
+  "phone.status": (d) => { S.phone = d; },
+};
+function withdrawnText(reason) {
+  return { caller_hung_up: "caller hung up", missed: "missed: not answered in time", taken: "taken by another agent", rejected: "you rejected the call" }[reason] || reason;
+}
+
+function applySnapshot(snap) {
+  S.agent = snap.agent; S.offer = snap.offer || null; S.call = snap.call || null; S.wrapup = snap.wrapup || null;
+  S.phone = snap.phone || (snap.agent && snap.agent.extension ? { extension: snap.agent.extension, registered: null } : null);
+  // The record on screen follows the ringing or live call; otherwise the last one stays (for click-to-call).
+  if (S.offer) showPop(S.offer.screen_pop, S.offer.call_id);
+  else if (S.call && S.call.screen_pop) showPop(S.call.screen_pop, S.call.call_id);
+}
+
+// ---- the stream: numbered events in order, a sync after any gap or reconnect ----
+function receive(event, data) {
+  if (!data || typeof data.seq !== "number" || !reducers[event]) return;
+  if (link.syncing || link.stream === null) { link.pending.push([event, data]); return; }
+  if (data.stream !== link.stream || data.seq > link.last + 1) { link.pending.push([event, data]); sync(); return; }
+  if (data.seq <= link.last) { window.deskDebug.duplicates.push(data.seq); return; }
+  apply(event, data);
+}
+function apply(event, data) {
+  reducers[event](data);
+  link.last = data.seq;
+  window.deskDebug.applied.push(data.seq);
+  render();
+}
+async function sync() {
+  if (link.syncing || !socket.connected) return;
+  const gen = ++link.gen;
+  link.syncing = true; setConn("syncing");
+  let res;
+  try {
+    res = await socket.timeout(8000).emitWithAck("sync", { since_seq: link.last, stream: link.stream });
+  } catch (e) { res = null; }
+  if (gen !== link.gen) return;  // a reconnect started another sync meanwhile
+  link.syncing = false;
+  if (!res || !res.ok) { if (socket.connected) setTimeout(sync, 1000); return; }
+  setOffset(res.server_time);
+  if (res.mode === "snapshot") {
+    link.stream = res.stream; link.last = res.seq;
+    applySnapshot(res.snapshot);
+    window.deskDebug.snapshots.push(res.seq);
+    render();
+  } else {
+    for (const e of res.events) if (e.data.seq === link.last + 1) apply(e.event, e.data);
+  }
+  const queued = link.pending.sort((a, b) => a[1].seq - b[1].seq); link.pending = [];
+  for (const [event, data] of queued) {
+    if (data.stream === link.stream && data.seq <= link.last) { window.deskDebug.duplicates.push(data.seq); continue; }
+    receive(event, data);
+  }
+  if (!link.syncing && socket.connected) setConn("connected");
+}
+
+// ---- the socket: automatic reconnect, honest connection state, an app-level heartbeat ----
+const socket = io("/agent", { transports: ["websocket"], reconnectionDelay: 300, reconnectionDelayMax: 3000, timeout: 5000 });
+let failures = 0;
+socket.on("connect", () => { failures = 0; link.syncing = false; link.gen++; sync(); });
+socket.on("disconnect", (reason) => {
+  link.syncing = false; link.gen++;
+  setConn(reason === "io server disconnect" ? "offline" : "reconnecting", reason);
+  if (reason === "io server disconnect") setTimeout(() => socket.connect(), 2000);  // e.g. a silent socket was dropped
+});
+socket.on("connect_error", (err) => {
+  if (err && err.message === "unauthorized") { location.href = "/login?next=/desk"; return; }
+  failures++;
+  setConn(!navigator.onLine || failures > 2 ? "offline" : "reconnecting", err && err.message);
+});
+socket.on("session.ended", () => { location.href = "/login?next=/desk"; });
+socket.onAny(receive);
+window.addEventListener("offline", () => setConn("offline", "the browser is offline"));
+window.addEventListener("online", () => { if (!socket.connected) { setConn("reconnecting"); socket.connect(); } });
+
+const HEARTBEAT_MS = 15000;
+setInterval(async () => {
+  if (!socket.connected || link.syncing) return;
+  try {
+    const res = await socket.timeout(HEARTBEAT_MS / 2).emitWithAck("heartbeat", { seq: link.last });
+    setOffset(res.server_time);
+    // A newer seq than ours while connected means an event was lost on the way: catch up.
+    if (res.stream !== link.stream || res.seq > link.last) sync();
+  } catch (e) {
+    // No answer although the transport looks open: treat it as dead and reconnect.
+    setConn("reconnecting", "heartbeat lost"); socket.disconnect(); socket.connect();
+  }
+}, HEARTBEAT_MS);
+
+function setConn(state, why) {
+  const node = $("conn");
+  node.dataset.state = state;
+  node.textContent = { connected: "● connected", syncing: "● syncing…", reconnecting: "● reconnecting…", offline: "● offline — retrying", connecting: "connecting…" }[state];
+  node.title = why || "";
+  document.body.classList.toggle("stale", state !== "connected");
+}
+
+// ---- commands ----
+async function command(event, data) {
+  if (!socket.connected) { toast("Not connected: wait for the connection to come back"); return null; }
+  let res;
+  try { res = await socket.timeout(8000).emitWithAck(event, data); } catch (e) { toast("No answer from the server; try again"); return null; }
+  if (!res.ok) { toast(res.message || res.error); return null; }
+  return res;
+}
+function toast(text) { const t = $("toast"); t.textContent = text; t.hidden = !text; clearTimeout(toast.timer); toast.timer = setTimeout(() => { t.hidden = true; }, 6000); }
+
+const actions = {
+  ready: () => command("agent.set_state", { state: "available" }),
+  notReady: () => command("agent.set_state", { state: "not_ready", reason: $("nr-reason").value }),
+  accept: () => S.offer && command("call.accept", { call_id: S.offer.call_id }),
+  reject: () => S.offer && command("call.reject", { call_id: S.offer.call_id }),
+  hangup: () => S.call && command("call.hangup", { call_id: S.call.call_id }),
+  holdToggle: () => S.call && command(S.call.held ? "call.resume" : "call.hold", { call_id: S.call.call_id }),
+  extend: () => S.wrapup && command("wrapup.extend", { seconds: 30 }),
+  dial: (number, customerId) => command("call.dial", { number, customer_id: customerId || null }),
+};
+$("btn-ready").onclick = actions.ready;
+$("btn-not-ready").onclick = actions.notReady;
+$("btn-accept").onclick = actions.accept;
+$("btn-reject").onclick = actions.reject;
+$("btn-hangup").onclick = actions.hangup;
+$("btn-hold").onclick = actions.holdToggle;
+$("btn-extend").onclick = actions.extend;
+$("btn-logout").onclick = async () => {
+  if (socket.connected && S.agent && S.agent.state !== "offline") {
+    if (!(await command("agent.set_state", { state: "offline" }))) return;
+  }
+  await api.post("/api/v1/auth/logout"); location.href = "/login";
+};
+$("dial-form").onsubmit = (e) => { e.preventDefault(); const n = $("dial-number").value.trim(); if (n) actions.dial(n, null); };
+$("transfer-form").onsubmit = async (e) => {
+  e.preventDefault();
+  if (!S.call) return;
+  const target = $("transfer-target").value.trim();
+  if (!target) { toast("Name a queue or an agent id"); return; }
+  const body = { call_id: S.call.call_id, warm: $("transfer-warm").checked };
+  if ($("transfer-kind").value === "queue") body.queue = target; else body.agent_id = Number(target);
+  if (await command("call.transfer", body)) $("transfer-target").value = "";
+};
+const notesTaken = [];
+let notesCall = null;
+$("note-form").onsubmit = async (e) => {
+  e.preventDefault();
+  const text = $("note-text").value.trim();
+  if (!text || !S.call) return;
+  if (await command("call.note", { call_id: S.call.call_id, text })) {
+    notesTaken.push(text); $("note-text").value = ""; $("notes").append(el("li", {}, text));
+  }
+};
+$("note-text").addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) $("note-form").requestSubmit(); });
+
+// Wrap-up: follow-ups are made with one click and sent with the disposition.
+const followUps = [];
+document.querySelectorAll("[data-follow]").forEach((b) => { b.onclick = () => addFollowUp(b.dataset.follow); });
+function addFollowUp(type) {
+  const who = fullName(S.pop && S.pop.customer) || "caller";
+  const item = { type, subject: `${type[0].toUpperCase() + type.slice(1)}: ${who}` };
+  if (type === "callback") item.at = new Date(serverNow() + 3600e3).toISOString().slice(0, 16);
+  followUps.push(item); drawFollowUps();
+}
+function drawFollowUps() {
+  $("follow-ups").replaceChildren(...followUps.map((f, i) => el("li", { "data-type": f.type },
+    el("strong", {}, f.type), " ",
+    el("input", { value: f.subject, "aria-label": `${f.type} subject`, oninput: (e) => { f.subject = e.target.value; } }),
+    f.type === "callback" ? el("input", { type: "datetime-local", value: f.at, "aria-label": "callback at", oninput: (e) => { f.at = e.target.value; } }) : null,
+    el("button", { type: "button", onclick: () => { followUps.splice(i, 1); drawFollowUps(); } }, "✕"))));
+}
+$("wrapup").onsubmit = async (e) => {
+  e.preventDefault();
+  if (!S.wrapup) return;
+  const disposition = $("disposition").value;
+  if (!disposition) { toast("Choose a disposition first"); $("disposition").focus(); return; }
+  const customerId = S.pop && S.pop.customer ? S.pop.customer.id : null;
+  const items = followUps.map((f) => ({ ...f, customer_id: customerId, ...(f.at ? { at: new Date(f.at).toISOString() } : {}) }));
+  const res = await command("wrapup.save", { call_id: S.wrapup.call_id, disposition, notes: $("wrapup-notes").value, follow_ups: items });
+  if (res) toast(`Saved${res.created && res.created.length ? `: ${res.created.length} follow-up(s) created` : ""}`);
+};
+
+// ---- keyboard ----
+document.addEventListener("keydown", (e) => {
+  const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
+  if (e.key === "Escape" && typing) { e.target.blur(); return; }
+  if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+  const key = e.key.toLowerCase();
+  const run = { a: actions.accept, x: actions.reject, r: actions.ready, n: actions.notReady, e: actions.extend,
+    t: () => $("transfer-target").focus(), k: () => $("kb-q").focus(), w: () => $("wrapup").requestSubmit() }[key];
+  if (key === "h") { e.preventDefault(); (e.shiftKey ? actions.holdToggle : actions.hangup)(); return; }
+  if (run && !e.shiftKey) { e.preventDefault(); run(); }
+});
+
+// ---- ringing: a beep, and a notification when the page is not in front ----
+let audio = null, ringTimer = null;
+document.addEventListener("pointerdown", () => { if (!audio && window.AudioContext) audio = new AudioContext(); }, { once: true });
+document.addEventListener("keydown", () => { if (!audio && window.AudioContext) audio = new AudioContext(); }, { once: true });
+function beep() {
+  if (!audio) return;
+  const osc = audio.createOscillator(), gain = audio.createGain();
+  osc.frequency.value = 880; gain.gain.value = 0.15;
+  osc.connect(gain).connect(audio.destination); osc.start(); osc.stop(audio.currentTime + 0.35);
+}
+function announce(offer) {
+  if (window.Notification && Notification.permission === "granted" && document.visibilityState !== "visible") {
+    new Notification("Incoming call", { body: `${popName(offer.screen_pop, offer.caller_number)} · ${offer.queue || ""}`, tag: offer.call_id });
+  }
+}
+if (window.Notification && Notification.permission === "default") {
+  $("btn-notify").hidden = false;
+  $("btn-notify").onclick = async () => { await Notification.requestPermission(); $("btn-notify").hidden = true; };
+}
+
+// ---- drawing ----
+function render() {
+  const a = S.agent || { state: "offline" };
+  $("agent-state").dataset.state = a.state;
+  $("agent-state").textContent = (STATE_LABEL[a.state] || a.state) + (a.reason ? ` (${a.reason})` : "");
+  const ph = $("phone");
+  ph.dataset.registered = S.phone ? String(S.phone.registered) : "unknown";
+  ph.textContent = !S.phone ? "phone: unknown" : `phone ${S.phone.extension || ""}: ${S.phone.registered === true ? "registered" : S.phone.registered === false ? "NOT registered" : "unknown"}`;
+
+  $("idle").hidden = !!(S.offer || S.call || S.wrapup);
+  $("offer").hidden = !S.offer;
+  $("incall").hidden = !S.call;
+  $("wrapup").hidden = !S.wrapup;
+  $("idle-title").textContent = a.state === "available" ? "Waiting for a call" : "No call";
+  $("ended-reason").textContent = S.ended ? `Last call: ${S.ended.text}` : "";
+  $("ended-reason").dataset.reason = S.ended ? S.ended.text : "";
+
+  if (S.offer) {
+    const o = S.offer, pop = o.screen_pop || {};
+    $("offer-name").textContent = popName(pop, o.caller_number);
+    $("offer-detail").textContent = `${o.caller_number || ""} → ${o.dialled || ""} · queue ${o.queue || "—"} · waited ${duration((o.waited_seconds || 0) * 1000)}`;
+    if (!ringTimer) { beep(); ringTimer = setInterval(beep, 1500); }
+  } else if (ringTimer) { clearInterval(ringTimer); ringTimer = null; }
+
+  if (S.call && notesCall !== S.call.call_id) { notesCall = S.call.call_id; notesTaken.length = 0; $("notes").replaceChildren(); }
+  if (S.call) {
+    $("call-name").textContent = popName(S.popCall === S.call.call_id ? S.pop : S.call.screen_pop, S.call.caller_number);
+    $("held-tag").hidden = !S.call.held;
+    $("btn-hold").firstChild.textContent = S.call.held ? "Resume " : "Hold ";
+  }
+
+  const form = $("wrapup");
+  if (S.wrapup && form.dataset.call !== S.wrapup.call_id) {
+    form.dataset.call = S.wrapup.call_id;
+    $("disposition").replaceChildren(el("option", { value: "" }, "— choose —"),
+      ...(S.wrapup.dispositions || []).map((d) => el("option", { value: d.code }, d.label)));
+    $("wrapup-notes").value = notesTaken.join("\n");
+    followUps.length = 0; drawFollowUps();
+  } else if (!S.wrapup) { form.dataset.call = ""; }
+  drawTimeline();
+  tick();
+}
+
+function showPop(pop, callId) {
+  if (pop === S.pop && callId === S.popCall) return;
+  S.pop = pop; S.popCall = callId;
+  drawPop();
+}
+
+function drawPop() {
+  const root = $("pop"), pop = S.pop;
+  if (!pop) { root.replaceChildren(el("p", { class: "hint" }, "The caller's record shows here when a call rings.")); suggest(); return; }
+  const c = pop.customer, v = pop.customer_360 || {}, ivr = pop.ivr || {};
+  const call = el("p", { class: "callinfo" }, `From ${pop.caller_number || "?"}`, pop.dialled ? ` to ${pop.dialled}` : "",
+    pop.queue ? ` · queue ${pop.queue}` : "", pop.waited_seconds != null ? ` · waited ${duration(pop.waited_seconds * 1000)}` : "");
+  const trail = el("div", { class: "ivr", id: "ivr" }, el("h3", {}, "IVR"),
+    el("p", {}, (ivr.path || []).map(step).join(" → ") || "—"),
+    pairs("Inputs", ivr.inputs), pairs("Answers", ivr.answers));
+  if (!c) { root.replaceChildren(el("h2", { id: "pop-name" }, popName(pop)), call, trail, unknownCaller(pop)); suggest(); return; }
+  const acct = v.account;
+  root.replaceChildren(
+    el("h2", { id: "pop-name" }, fullName(c), " ", c.vip ? el("span", { class: "tag vip" }, "VIP") : null, el("span", { class: "tag" }, c.segment || "")),
+    el("p", {}, acct ? `${acct.name} · ` : "", `${c.language || ""}`, c.timezone ? ` · ${c.timezone} ` : "",
+      c.timezone ? el("span", { id: "local-time", "data-tz": c.timezone }, "") : null),
+    el("p", { class: "row wrap" }, (c.phones || []).map((p) => el("button", { type: "button", class: "dial",
+      onclick: () => actions.dial(p.e164, c.id) }, `☎ ${p.e164}`))),
+    call, trail,
+    el("h3", {}, `Open cases (${(v.open_cases || []).length})`),
+    table(["Case", "Subject", "Status", "SLA due"], (v.open_cases || []).map((k) =>
+      [k.number || k.id, k.subject, `${k.status} · ${k.priority}`, due(k)])),
+    el("h3", {}, `Open opportunities (${(v.open_opportunities || []).length})`),
+    table(["Name", "Stage", "Amount"], (v.open_opportunities || []).map((o) => [o.name, o.stage, money(o.amount_cents, o.currency)])),
+    el("h3", {}, "Recent orders"),
+    table(["Order", "Status", "Total", "Placed"], (v.recent_orders || []).map((o) => [o.number, o.status, money(o.total_cents, o.currency), when(o.placed_at)])),
+    el("h3", {}, "Timeline"), el("ul", { id: "timeline", class: "timeline" }));
+  drawTimeline(true);
+  suggest();
+}
+let drawnTimeline = null;
+function drawTimeline(force) {
+  const list = $("timeline"), acts = S.pop && S.pop.customer_360 ? S.pop.customer_360.activities || [] : [];
+  if (!list) return;
+  const key = acts.map((a) => a.id).join(",");
+  if (!force && key === drawnTimeline) return;
+  drawnTimeline = key;
+  list.replaceChildren(...acts.slice(0, 30).map((a) => el("li", { "data-id": a.id },
+    el("span", { class: "muted" }, when(a.started_at)), " ", el("strong", {}, a.type), " ", a.subject || "",
+    a.disposition ? el("span", { class: "tag" }, a.disposition) : null)));
+}
+function step(s) { return typeof s === "string" ? s : (s.label || s.node || s.id || JSON.stringify(s)); }
+function pairs(title, obj) {
+  if (!obj || (Array.isArray(obj) ? !obj.length : !Object.keys(obj).length)) return null;
+  const items = Array.isArray(obj) ? obj.map((x, i) => [i + 1, typeof x === "object" ? JSON.stringify(x) : x])
+    : Object.entries(obj).map(([k, x]) => [k, typeof x === "object" ? JSON.stringify(x) : x]);
+  return el("p", {}, el("em", {}, title + ": "), items.map(([k, x]) => `${k}=${x}`).join(", "));
+}
+function due(k) {
+  if (!k.sla_due_at) return "—";
+  const late = Date.parse(k.sla_due_at) < serverNow();
+  return el("span", { class: late ? "late" : "" }, when(k.sla_due_at) + (late ? " (breached)" : ""));
+}
+function when(iso) { return iso ? new Date(iso).toLocaleString([], { dateStyle: "short", timeStyle: "short" }) : ""; }
+function money(cents, cur) { try { return new Intl.NumberFormat(undefined, { style: "currency", currency: cur || "USD" }).format((cents || 0) / 100); } catch (e) { return String(cents / 100); } }
+function table(head, rows) {
+  if (!rows.length) return el("p", { class: "muted" }, "None");
+  return el("table", {}, el("tr", {}, head.map((h) => el("th", {}, h))), rows.map((r) => el("tr", {}, r.map((x) => el("td", {}, x)))));
+}
+
+// Unknown caller: find and link a customer, or create one with the calling number.
+function unknownCaller(pop) {
+  const results = el("ul", { class: "plain", id: "link-results" });
+  const q = el("input", { id: "link-q", placeholder: "Name or number", value: pop.caller_number || "", "aria-label": "Find customer" });
+  const search = el("form", { class: "row", id: "link-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const term = q.value.trim(), byPhone = /^[+0-9(][0-9\s().\-\/]{5,}$/.test(term);
+    try {
+      const page = await api.get(`/api/v1/customers?${byPhone ? "phone" : "q"}=${encodeURIComponent(term)}&limit=10`);
+      results.replaceChildren(...(page.items.length ? page.items.map((c) => el("li", {}, `${fullName(c)} `,
+        el("button", { type: "button", onclick: () => linkCustomer(c.id) }, "Link"))) : [el("li", { class: "muted" }, "No customer found")]));
+    } catch (err) { toast(err.message); }
+  } }, q, el("button", { type: "submit" }, "Find"));
+  const first = el("input", { id: "new-first", placeholder: "First name", required: "" });
+  const last = el("input", { id: "new-last", placeholder: "Last name", required: "" });
+  const create = el("form", { class: "row wrap", id: "create-form", onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const made = await api.post("/api/v1/customers", { first_name: first.value.trim(), last_name: last.value.trim(),
+        phones: pop.caller_number ? [{ number: pop.caller_number, kind: "mobile" }] : [] });
+      await linkCustomer(made.id);
+    } catch (err) { toast(err.message); }
+  } }, first, last, el("button", { type: "submit" }, "Create"));
+  const matches = (pop.matches || []).map((c) => el("li", {}, `${fullName(c)} `, el("button", { type: "button", onclick: () => linkCustomer(c.id) }, "Link")));
+  return el("div", { class: "unknown" }, matches.length ? el("h3", {}, "Several customers have this number") : null,
+    matches.length ? el("ul", { class: "plain" }, matches) : null, el("h3", {}, "Find the caller"), search, results, el("h3", {}, "Or create"), create);
+}
+async function linkCustomer(id) {
+  const view = await api.get(`/api/v1/customers/${id}/360`);
+  const pop = { ...(S.pop || {}), customer: view.customer, customer_360: view };
+  if (S.offer && S.popCall === S.offer.call_id) S.offer.screen_pop = pop;
+  if (S.call && S.popCall === S.call.call_id) S.call.screen_pop = pop;
+  S.pop = null; showPop(pop, S.popCall); render();
+}
+
+// Knowledge base: free search, with suggestions from the IVR path, queue and case categories.
+$("kb-form").onsubmit = (e) => { e.preventDefault(); kbSearch($("kb-q").value.trim()); };
+async function kbSearch(q) {
+  if (!q) return;
+  $("kb-q").value = q;
+  try {
+    const page = await api.get(`/api/v1/kb/search?q=${encodeURIComponent(q)}&limit=5`);
+    $("kb-results").replaceChildren(...(page.items.length ? page.items.map((a) => el("li", { class: "kb" },
+      el("strong", {}, a.title), el("p", { class: "muted" }, a.body.slice(0, 220) + (a.body.length > 220 ? "…" : ""))))
+      : [el("li", { class: "muted" }, "No article found")]));
+  } catch (err) { toast(err.message); }
+}
+function suggest() {
+  const pop = S.pop || {}, terms = new Set();
+  for (const s of (pop.ivr && pop.ivr.path || []).slice(-2)) terms.add(step(s).replace(/[_\-]+/g, " "));
+  if (pop.queue) terms.add(pop.queue);
+  for (const k of (pop.customer_360 && pop.customer_360.open_cases || [])) if (k.category) terms.add(k.category);
+  $("kb-suggest").replaceChildren(...[...terms].filter(Boolean).slice(0, 5).map((t) =>
+    el("button", { type: "button", class: "chip", onclick: () => kbSearch(t) }, t)));
+}
+
+// ---- clocks, once a second, on the server's time ----
+function tick() {
+  const now = serverNow();
+  if (S.agent && S.agent.since) $("state-since").textContent = duration(now - Date.parse(S.agent.since));
+  if (S.call && S.call.started_at) $("call-timer").textContent = duration(now - Date.parse(S.call.started_at));
+  if (S.offer && S.offer.ring_deadline) $("offer-countdown").textContent = duration(Date.parse(S.offer.ring_deadline) - now);
+  if (S.wrapup && S.wrapup.deadline) {
+    const left = Date.parse(S.wrapup.deadline) - now;
+    $("wrapup-timer").textContent = left > 0 ? `${duration(left)} left` : "time is up";
+    $("wrapup-timer").classList.toggle("late", left <= 10000);
+  }
+  const lt = $("local-time");
+  if (lt) { try { lt.textContent = "local " + new Date(now).toLocaleTimeString([], { timeZone: lt.dataset.tz, hour: "2-digit", minute: "2-digit" }); } catch (e) { lt.textContent = ""; } }
+}
+setInterval(tick, 1000);
+render();
