@@ -33,6 +33,8 @@ def register(kinds: Any) -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="new calls per second (default 10)")
     parser.add_argument("--hold", type=float, default=10.0, help="seconds measured with all calls up")
     parser.add_argument("--bridged", action="store_true", help="bridge each call to an agent phone")
+    parser.add_argument("--switch-interval", type=float, default=0.002,
+                        help="sys.setswitchinterval while telephony runs (default 0.002 s, as the adapter)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
 
@@ -40,7 +42,8 @@ def register(kinds: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-telephony-") as tmp:
-        figures = asyncio.run(measure(Path(tmp), args.calls, args.rate, args.hold, args.bridged))
+        figures = asyncio.run(measure(Path(tmp), args.calls, args.rate, args.hold, args.bridged,
+                                           args.switch_interval))
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -49,14 +52,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool) -> dict[str, Any]:
+async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool,
+                  switch_interval: float) -> dict[str, Any]:
     rig = Rig(tmp)
     line_port, agent_port = free_port(), free_port()
     rig.kamailio({"ivr": "bench"}, [line_port], {"3000": agent_port})
     if bridged:
         rig.agent(agent_port)
     tel = SipTelephony(PromptLibrary(tmp / "prompts"), rtp_ports=(30000, 30000 + 8 * calls + 64),
-                       max_calls=2 * calls + 8)
+                       max_calls=2 * calls + 8, switch_interval=switch_interval)
     tel.open_line(SipLine(f"127.0.0.1:{rig.proxy_port}", "ivr", "bench", "127.0.0.1", line_port))
     try:
         await tel.start()
@@ -72,9 +76,11 @@ async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool
         await asyncio.wait_for(up.wait(), calls / rate + 60)
         ramp = time.monotonic() - started
         tel.engine.stats.reset()
-        cpu0, wall0 = time.process_time(), time.monotonic()
+        cpu0, wall0, peers0 = time.process_time(), time.monotonic(), _peer_cpu(rig)
         await asyncio.sleep(hold)
-        cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
+        wall = time.monotonic() - wall0
+        cpu = (time.process_time() - cpu0) / wall
+        peers = (_peer_cpu(rig) - peers0) / wall
         summary = tel.engine.stats.summary()
         threads = threading.active_count()
         await asyncio.to_thread(sipp.wait, talk_ms / 1000 + 60)
@@ -93,7 +99,7 @@ async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool
         "rtp send interval max (ms)": summary.max_ms, "rtp intervals measured": summary.count,
         "rtp send errors": summary.send_errors, "clock resyncs": summary.resyncs,
         "cpu (% of one core)": round(100 * cpu, 1), "cpu per call (%)": round(100 * cpu / calls, 2),
-        "threads": threads, "sipp failed calls": failed, "rejected (503)": tel.capacity.rejected,
+        "peers cpu: kamailio+sipp (% core)": round(100 * peers, 1), "threads": threads, "sipp failed calls": failed, "rejected (503)": tel.capacity.rejected,
     }
 
 
@@ -131,3 +137,18 @@ def _failed_calls(stat: Path) -> int | str:
         return int(last[header.index("FailedCall(C)")])
     except (OSError, ValueError, IndexError):
         return "unknown"
+
+
+def _peer_cpu(rig: Rig) -> float:
+    """CPU seconds used so far by the rig's processes and their children (Linux /proc)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in rig.procs:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+        except (OSError, ValueError):
+            continue
+    return total
