@@ -50,4 +50,6 @@ async def vendor_file(request: web.Request) -> web.StreamResponse:
     path: Path = SOCKET_IO_DIST / name
     if name not in VENDOR_FILES:
         raise web.HTTPNotFound()
-    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+    return web.FileResponse(
+        path, headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    )

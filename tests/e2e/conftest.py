@@ -56,8 +56,6 @@ class Site:
 async def site(settings: Settings, engine: AsyncEngine, fake_desk: FakeDesk) -> AsyncIterator[Site]:
     from contact_center.app import create_app
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     app = create_app(settings, clock=SystemClock(), engine=engine)
     gateway = install(app, fake_desk)
     pages_desk.install(app)
@@ -70,9 +68,16 @@ async def site(settings: Settings, engine: AsyncEngine, fake_desk: FakeDesk) -> 
 
 
 @pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium_path: str) -> AsyncIterator[Browser]:
     async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = await pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
         try:
             yield chromium
         finally:
@@ -133,22 +138,59 @@ async def log_in(page: Page, base: str, path: str, username: str, password: str 
 
 def screen_pop(customer_id: int = 41) -> dict[str, Any]:
     """A known caller as the real desk assembles it (customer 360 plus the IVR trail)."""
-    customer = {"id": customer_id, "first_name": "Ada", "last_name": "Lovelace", "vip": True, "segment": "gold",
-                "language": "en", "timezone": "America/New_York", "phones": [{"e164": "+15550100100", "kind": "mobile"}],
-                "emails": ["ada@example.com"], "account_id": 7}  # fmt: skip
+    customer = {
+        "id": customer_id,
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "vip": True,
+        "segment": "gold",
+        "language": "en",
+        "timezone": "America/New_York",
+        "phones": [{"e164": "+15550100100", "kind": "mobile"}],
+        "emails": ["ada@example.com"],
+        "account_id": 7,
+    }
     return {
         "customer": customer,
         "customer_360": {
             "customer": customer,
             "account": {"id": 7, "name": "Analytical Engines Ltd"},
-            "activities": [{"id": 900, "type": "email", "direction": "inbound", "subject": "Invoice question",
-                            "started_at": "2026-11-20T10:00:00Z", "disposition": None, "outcome": None}],  # fmt: skip
-            "open_cases": [{"id": 5, "number": 1005, "subject": "Broken delivery", "status": "open", "priority": "high",
-                            "category": "delivery", "sla_due_at": "2030-01-01T12:00:00Z", "escalation_level": 0}],  # fmt: skip
-            "open_opportunities": [{"id": 3, "name": "Renewal 2027", "stage": "proposal", "amount_cents": 1250000,
-                                    "currency": "USD"}],  # fmt: skip
-            "recent_orders": [{"id": 8, "number": "SO-1001", "status": "shipped", "total_cents": 4999, "currency": "USD",
-                               "placed_at": "2026-11-01T09:00:00Z"}],  # fmt: skip
+            "activities": [
+                {
+                    "id": 900,
+                    "type": "email",
+                    "direction": "inbound",
+                    "subject": "Invoice question",
+                    "started_at": "2026-11-20T10:00:00Z",
+                    "disposition": None,
+                    "outcome": None,
+                }
+            ],
+            "open_cases": [
+                {
+                    "id": 5,
+                    "number": 1005,
+                    "subject": "Broken delivery",
+                    "status": "open",
+                    "priority": "high",
+                    "category": "delivery",
+                    "sla_due_at": "2030-01-01T12:00:00Z",
+                    "escalation_level": 0,
+                }
+            ],
+            "open_opportunities": [
+                {"id": 3, "name": "Renewal 2027", "stage": "proposal", "amount_cents": 1250000, "currency": "USD"}
+            ],
+            "recent_orders": [
+                {
+                    "id": 8,
+                    "number": "SO-1001",
+                    "status": "shipped",
+                    "total_cents": 4999,
+                    "currency": "USD",
+                    "placed_at": "2026-11-01T09:00:00Z",
+                }
+            ],
         },
         "matches": [],
         "ivr": {"path": ["welcome", "main_menu", "billing"], "inputs": {"main_menu": "2"}, "answers": {"account": "7"}},

@@ -56,7 +56,11 @@ async def test_a_call_from_offer_to_wrap_up(site: Site, desktop: Desktop, make_u
     await page.click("#btn-transfer")
     await expect(page.locator("#wrapup")).to_be_visible()
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "wrap_up")
-    assert ("transfer", alice.user_id, {"call_id": "call-1", "queue": "sales", "agent_id": None, "warm": True}) in desk.commands
+    assert (
+        "transfer",
+        alice.user_id,
+        {"call_id": "call-1", "queue": "sales", "agent_id": None, "warm": True},
+    ) in desk.commands
 
     await page.click("#btn-save-wrapup")
     await expect(page.locator("#toast")).to_have_text("Choose a disposition first")
