@@ -1,0 +1,64 @@
+// Supervisor board: the whole board on every `board.updated` (newer seq wins), window figures from REST.
+"use strict";
+const board = { seq: -1, data: { queues: [], agents: [], totals: {} }, window: {}, offset: 0 };
+window.boardDebug = board;
+const STATE_LABEL = { offline: "Offline", available: "Ready", reserved: "Ringing", on_call: "On call", wrap_up: "Wrap-up", not_ready: "Not ready" };
+
+function secs(s) { if (s === null || s === undefined) return "—"; s = Math.round(s); return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`; }
+function pct(x) { return x === null || x === undefined ? "—" : `${Math.round(x * 100)}%`; }
+function pick(...xs) { return xs.find((x) => x !== undefined && x !== null); }
+
+function draw() {
+  const now = Date.now() + board.offset, d = board.data, t = d.totals || {};
+  document.getElementById("totals").textContent =
+    `· ${t.waiting ?? 0} waiting · ${t.agents_available ?? 0} ready · ${t.agents_on_call ?? 0} on call`;
+  document.querySelector("#queues tbody").replaceChildren(...(d.queues || []).map((q) => {
+    const name = pick(q.name, q.queue, q.id), w = board.window[name] || {};
+    return el("tr", { "data-queue": name }, el("td", {}, name), el("td", { class: "num" }, q.waiting ?? 0),
+      el("td", { class: "num" }, secs(pick(q.longest_wait_seconds, q.oldest_wait_seconds, w.longest_wait_seconds))),
+      el("td", { class: "num" }, pct(pick(q.service_level, w.service_level))),
+      el("td", { class: "num" }, secs(pick(q.asa_seconds, w.asa_seconds))),
+      el("td", { class: "num" }, secs(pick(q.aht_seconds, w.aht_seconds))),
+      el("td", { class: "num" }, pick(q.abandoned, q.abandons, w.abandoned, 0)));
+  }));
+  document.querySelector("#agents tbody").replaceChildren(...(d.agents || []).map((a) =>
+    el("tr", { "data-agent": a.user_id, "data-state": a.state }, el("td", {}, a.name || a.username || a.user_id),
+      el("td", {}, a.extension || ""),
+      el("td", {}, el("span", { class: "state", "data-state": a.state }, (STATE_LABEL[a.state] || a.state) + (a.reason ? ` (${a.reason})` : ""))),
+      el("td", { class: "num" }, a.since ? secs((now - Date.parse(a.since)) / 1000) : ""), el("td", {}, a.call_id || ""))));
+}
+function take(seq, data) { if (seq <= board.seq) return; board.seq = seq; board.data = data; draw(); }
+
+async function loadWindow() {
+  try {
+    const report = await api.get(`/api/v1/metrics/queues?window=${document.getElementById("window").value}`);
+    board.window = report.groups || {}; draw();
+  } catch (e) { /* the live board still works without window figures */ }
+}
+document.getElementById("window").onchange = loadWindow;
+
+const socket = io("/supervisor", { transports: ["websocket"], reconnectionDelay: 300, reconnectionDelayMax: 3000 });
+function setConn(state) {
+  const node = document.getElementById("conn");
+  node.dataset.state = state;
+  node.textContent = { connected: "● connected", reconnecting: "● reconnecting…", offline: "● offline — retrying" }[state];
+}
+socket.on("connect", async () => {
+  try {
+    const res = await socket.timeout(8000).emitWithAck("sync", {});
+    if (res.server_time) board.offset = Date.parse(res.server_time) - Date.now();
+    board.seq = -1; take(res.seq, res.board); setConn("connected");
+  } catch (e) { socket.disconnect(); socket.connect(); }
+});
+socket.on("board.updated", (data) => take(data.seq, data));
+socket.on("disconnect", () => setConn("reconnecting"));
+socket.on("connect_error", (err) => {
+  if (err && (err.message === "unauthorized" || err.message === "forbidden")) { location.href = "/login?next=/board"; return; }
+  setConn(navigator.onLine ? "reconnecting" : "offline");
+});
+setInterval(async () => {
+  if (!socket.connected) return;
+  try { await socket.timeout(7500).emitWithAck("heartbeat", {}); } catch (e) { setConn("reconnecting"); socket.disconnect(); socket.connect(); }
+}, 15000);
+setInterval(draw, 1000);
+loadWindow();
