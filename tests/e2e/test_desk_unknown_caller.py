@@ -42,6 +42,6 @@ async def test_unknown_caller_create_reject_and_call_back(site: Site, desktop: D
     await expect(page.locator("#ended-reason")).to_have_attribute("data-reason", "you hung up")
     before = desk.agent(alice.user_id).wrapup["deadline"]  # type: ignore[index]
     await page.keyboard.press("e")
-    await page.wait_for_function(f"window.deskDebug.state.wrapup.deadline !== {before!r}")
+    await page.wait_for_function("(before) => window.deskDebug.state.wrapup.deadline !== before", arg=before)
     await expect(page.locator("#wrapup-timer")).to_contain_text("left")
     assert desk.commands[-1] == ("extend_wrapup", alice.user_id, {"seconds": 30})
