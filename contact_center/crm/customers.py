@@ -8,29 +8,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import selectinload
 
-from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
+from contact_center.crm.errors import ValidationFailed
+from contact_center.crm.phone_owners import create_with_phones, get_with_phones, update_with_phones
 from contact_center.crm.phones import InvalidPhoneNumber, to_e164
-from contact_center.crm.records import Page, check_references, like_prefix, page_by_id, parse_id
-from contact_center.crm.schemas import CustomerCreate, CustomerUpdate, PhoneIn
+from contact_center.crm.records import Page, like_prefix, page_by_id, parse_id
+from contact_center.crm.schemas import CustomerCreate, CustomerUpdate
 from contact_center.crm.views import customers_by_e164
-from contact_center.store.tables import Customer, Phone
-
-
-def normalise_phones(phones: list[PhoneIn], region: str) -> list[tuple[str, str]]:
-    """(e164, kind) pairs, duplicates dropped; every bad number is reported with its index."""
-    result: list[tuple[str, str]] = []
-    errors = []
-    for i, phone in enumerate(phones):
-        try:
-            e164 = to_e164(phone.number, region)
-        except InvalidPhoneNumber as exc:
-            errors.append(FieldError(f"phones.{i}", str(exc)))
-            continue
-        if all(e164 != seen for seen, _ in result):
-            result.append((e164, phone.kind))
-    if errors:
-        raise ValidationFailed(errors)
-    return result
+from contact_center.store.tables import Customer
 
 
 def with_phones() -> Any:
@@ -38,34 +22,15 @@ def with_phones() -> Any:
 
 
 async def get_customer(session: AsyncSession, customer_id: int) -> Customer:
-    customer = await session.get(Customer, customer_id, options=[with_phones()])
-    if customer is None:
-        raise NotFound("customer", customer_id)
-    return customer
+    return await get_with_phones(session, Customer, customer_id)
 
 
 async def create_customer(session: AsyncSession, data: CustomerCreate, region: str) -> Customer:
-    phones = normalise_phones(data.phones, region)
-    values = data.model_dump(exclude={"phones"})
-    await check_references(session, values)
-    customer = Customer(**values, phones=[Phone(e164=e, kind=k) for e, k in phones])
-    session.add(customer)
-    await session.flush()
-    return await get_customer(session, customer.id)
+    return await create_with_phones(session, Customer, data, region)
 
 
 async def update_customer(session: AsyncSession, customer_id: int, data: CustomerUpdate, region: str) -> Customer:
-    customer = await get_customer(session, customer_id)
-    values = data.model_dump(exclude_unset=True, exclude={"phones"})
-    await check_references(session, values)
-    for key, value in values.items():
-        setattr(customer, key, value)
-    if "phones" in data.model_fields_set:
-        phones = normalise_phones(data.phones, region)
-        customer.phones = [Phone(e164=e, kind=k) for e, k in phones]
-    await session.flush()
-    session.expire(customer)
-    return await get_customer(session, customer_id)
+    return await update_with_phones(session, Customer, customer_id, data, region)
 
 
 async def find_by_phone(conn: AsyncConnection, raw: str, region: str) -> list[dict[str, Any]]:
