@@ -24,7 +24,6 @@ from contact_center.web import pages_desk
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # fmt: skip
-pytestmark = pytest.mark.browser
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -40,10 +40,10 @@ async def test_a_call_from_offer_to_wrap_up(site: Site, desktop: Desktop, make_u
 
     await page.keyboard.press("Shift+H")
     await expect(page.locator("#held-tag")).to_be_visible()
-    assert desk.agent(alice.user_id).call["held"] is True  # type: ignore[index]
+    assert desk.agent(alice.user_id).call["held"] is True
     await page.keyboard.press("Shift+H")
     await expect(page.locator("#held-tag")).to_be_hidden()
-    assert desk.agent(alice.user_id).call["held"] is False  # type: ignore[index]
+    assert desk.agent(alice.user_id).call["held"] is False
 
     await page.fill("#note-text", "Wants the invoice resent")
     await page.click("#note-form button[type=submit]")

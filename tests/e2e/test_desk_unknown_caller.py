@@ -40,7 +40,7 @@ async def test_unknown_caller_create_reject_and_call_back(site: Site, desktop: D
     await page.keyboard.press("h")
     await expect(page.locator("#wrapup")).to_be_visible()
     await expect(page.locator("#ended-reason")).to_have_attribute("data-reason", "you hung up")
-    before = desk.agent(alice.user_id).wrapup["deadline"]  # type: ignore[index]
+    before = desk.agent(alice.user_id).wrapup["deadline"]
     await page.keyboard.press("e")
     await page.wait_for_function("(before) => window.deskDebug.state.wrapup.deadline !== before", arg=before)
     await expect(page.locator("#wrapup-timer")).to_contain_text("left")
