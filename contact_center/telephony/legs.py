@@ -98,13 +98,22 @@ class Leg:
 
 
 class LegTable:
-    """The adapter's legs by call id; ``get`` raises CallEnded for unknown ids."""
+    """The adapter's legs by call id; ``get`` raises CallEnded for unknown ids.
 
-    def __init__(self) -> None:
+    Ended legs stay readable (``detail`` after the hang-up) until ``keep_ended`` newer
+    ended legs push them out, so a long-running worker does not grow without bound.
+    """
+
+    def __init__(self, keep_ended: int = 5000) -> None:
         self._legs: dict[str, Leg] = {}
+        self.keep_ended = keep_ended
 
     def add(self, leg: Leg) -> Leg:
         self._legs[leg.call_id] = leg
+        if len(self._legs) > 2 * self.keep_ended:
+            ended = [cid for cid, known in self._legs.items() if known.is_ended]  # oldest first
+            for call_id in ended[: len(ended) - self.keep_ended]:
+                del self._legs[call_id]
         return leg
 
     def get(self, call_id: str) -> Leg:

@@ -196,3 +196,20 @@ async def test_bridge_records_connection_and_ends_when_a_leg_hangs_up(sim: Simul
     assert sim.detail(caller).bridged_with == agent and sim.detail(caller).connected_at is not None
     assert sim.detail(caller).recording == tmp_path / "rec.wav"
     assert not sim.legs.get(caller).is_ended  # the caller stays up for the session to decide
+
+
+def test_old_ended_legs_are_forgotten_but_live_ones_never(tmp_path: Path) -> None:
+    sim = SimulatedTelephony(PromptLibrary(tmp_path), max_calls=100)
+    sim.legs.keep_ended = 3
+    live = sim.inject_call("live", "1")
+    ended = []
+    for n in range(10):
+        call = sim.inject_call(str(n), "1")
+        assert call is not None
+        sim.far_end_hangup(call)
+        ended.append(call)
+    assert live is not None and not sim.legs.get(live).is_ended
+    assert sim.detail(ended[-1]).ended_at is not None
+    with pytest.raises(CallEnded):
+        sim.detail(ended[0])
+    assert len(sim.legs) <= 2 * 3 + 1
