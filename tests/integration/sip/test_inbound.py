@@ -73,3 +73,36 @@ def _samples(pcm: bytes) -> list[int]:
     from array import array
 
     return list(array("h", pcm))
+
+
+LONG = Speech("Please listen carefully, as our menu options have changed. For sales, press one. For support, "
+              "press two. For billing, press three. To hear these options again, stay on the line.")
+
+
+async def test_a_key_press_interrupts_the_prompt(
+    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], sipp: Callable[..., Any],
+    sniff: Callable[[int], Any], ports: Callable[..., int],
+) -> None:
+    line = ports()
+    proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
+    tel = await telephony(proxy, port=line)
+    prompt = await tel.prompts.load(LONG)
+    assert len(prompt) > 2 * audio.RATE * 6  # longer than the 3 s the caller waits before pressing 1
+    media = ports(even=True)
+    sniffer = sniff(media)
+
+    async def session() -> tuple[str | None, str]:
+        arrived = await first_call(tel)
+        await tel.answer(arrived.call_id)
+        interrupted_by = await tel.play(arrived.call_id, LONG)  # barge-in
+        rest = await tel.collect_digits(arrived.call_id, max_digits=4, first_timeout=5, inter_digit_timeout=5)
+        return interrupted_by, rest
+
+    task = asyncio.create_task(session())
+    result = await sipp("uac_prompt_dtmf.xml", proxy, media_port=media)
+    interrupted_by, rest = await asyncio.wait_for(task, 10)
+    assert result.returncode == 0, result.log
+    assert (interrupted_by, rest) == ("1", "2#")
+    sent = [rtp.parse(p) for _, p in sniffer.packets]
+    spoken = [p for p in sent if p.payload_type == 0 and p.payload != audio.ULAW_SILENCE]
+    assert 50 < len(spoken) < len(prompt) // 320  # the prompt stopped well before its end
