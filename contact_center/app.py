@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contact_center import realtime
 from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings
 from contact_center.crm.cases import escalate_breached
@@ -20,6 +21,7 @@ from contact_center.ivr.sql_directory import SqlDirectory
 from contact_center.security import LoginThrottle
 from contact_center.services.acd import AcdService
 from contact_center.services.call_center import CallCenter
+from contact_center.services.desk import Desk
 from contact_center.services.telephony_factory import build_telephony
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.store.tables import Calendar as CalendarRow
@@ -27,7 +29,7 @@ from contact_center.store.tables import Queue
 from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
-from contact_center.web import api_crm, api_routing, api_simulator, auth, pages
+from contact_center.web import api_crm, api_routing, api_simulator, auth, pages, pages_desk
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
 from contact_center.web.keys import CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, THROTTLE
@@ -36,7 +38,8 @@ from contact_center.web.openapi import openapi_handler
 log = logging.getLogger(__name__)
 TELEPHONY = web.AppKey("telephony", TelephonyPort)
 FLOWS = web.AppKey("flows", FlowRegistry)
-DESK = web.AppKey("desk", CallCenter)
+CALL_CENTER = web.AppKey("call_center", CallCenter)
+GATEWAY = web.AppKey("gateway", realtime.Gateway)
 SLA_CHECK_SECONDS = 60
 FLOW_CHECK_SECONDS = 5
 
@@ -54,7 +57,9 @@ def create_app(
     clock: Clock | None = None,
     engine: AsyncEngine | None = None,
     telephony: TelephonyPort | None = None,
+    desk: Desk | None = None,
 ) -> web.Application:
+    """The server. ``desk`` replaces the call center behind the desktops (tests drive a fake one)."""
     app = web.Application(middlewares=[error_middleware, auth.auth_middleware], client_max_size=2 * 1024 * 1024)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
@@ -68,9 +73,10 @@ def create_app(
     app[TELEPHONY] = telephony or build_telephony(settings)
     flows = FlowRegistry(settings.ivr_flows_dir)
     app[FLOWS] = flows
-    app[DESK] = CallCenter(engine=engine, clock=app[CLOCK], acd=acd, port=app[TELEPHONY], flows=flows,
-                           directory=SqlDirectory(app[SESSIONS], app[CLOCK]), region=settings.default_region,
-                           var_dir=settings.var_dir, entry_flow=settings.ivr_flow.stem)  # fmt: skip
+    center = CallCenter(engine=engine, clock=app[CLOCK], acd=acd, port=app[TELEPHONY], flows=flows,
+                        directory=SqlDirectory(app[SESSIONS], app[CLOCK]), region=settings.default_region,
+                        var_dir=settings.var_dir, entry_flow=settings.ivr_flow.stem)  # fmt: skip
+    app[CALL_CENTER] = center
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
     app.cleanup_ctx.append(_calls)
@@ -85,6 +91,8 @@ def create_app(
     app.router.add_get("/api/openapi.json", openapi_handler(specs, package_version()))
     app.router.add_get("/healthz", healthz)
     pages.install(app)
+    pages_desk.install(app)
+    app[GATEWAY] = realtime.install(app, desk or center)
     return app
 
 
@@ -110,11 +118,12 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
     for problem in flows.reload():
         log.error("IVR flow problem: %s", problem)
     await app[TELEPHONY].start()
-    await app[DESK].start()
+    await app[CALL_CENTER].start()
     port = app[TELEPHONY]
     if isinstance(port, SimulatedTelephony):
         # In the demo every agent's phone is the browser: it "answers" a second after it rings.
-        for extension in filter(None, app[DESK].extensions.values()):
+        app[CALL_CENTER].simulated_phones = True
+        for extension in filter(None, app[CALL_CENTER].extensions.values()):
             port.program(extension, OriginateOutcome.ANSWERED, delay=1.0)
 
     async def watch_flows() -> None:
@@ -131,7 +140,7 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
     watcher.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await watcher
-    await app[DESK].stop()
+    await app[CALL_CENTER].stop()
     await app[TELEPHONY].stop()
 
 

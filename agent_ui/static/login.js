@@ -8,8 +8,8 @@ document.getElementById("login-form").addEventListener("submit", async (event) =
     method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
     body: JSON.stringify({ username: form.username.value, password: form.password.value }),
   });
-  const next = form.dataset.next || "/crm";
-  if (res.ok) { location.href = /^\/(?![\/\\])/.test(next) ? next : "/crm"; return; }
+  const next = form.dataset.next || "/";
+  if (res.ok) { location.href = /^\/(?![\/\\])/.test(next) ? next : "/"; return; }
   const data = await res.json().catch(() => ({}));
   out.textContent = data.message || "Login failed";
 });

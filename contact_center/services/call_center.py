@@ -58,6 +58,8 @@ class CallCenter:
         self.wrapups: dict[int, dict[str, Any]] = {}
         self.extensions: dict[int, str | None] = {}
         self.leg_waiters: dict[str, asyncio.Event] = {}  # outbound legs someone waits on
+        self.screen_pops: dict[str, dict[str, Any]] = {}  # call id -> what its offer showed
+        self.simulated_phones = False
         self._listeners: list[DeskListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._pump: asyncio.Task[None] | None = None
@@ -144,6 +146,7 @@ class CallCenter:
         finally:
             if session.record.agent_user_id is None:
                 self.sessions.pop(session.call_id, None)
+                self.screen_pops.pop(session.call_id, None)
 
     async def _identify(self, record: CallRecord) -> None:
         if not record.caller_number.startswith("+"):
@@ -254,6 +257,7 @@ class CallCenter:
                    "ring_deadline": event.ring_deadline, "screen_pop": pop}  # fmt: skip
         user_id = int(event.agent_id)
         self.offers[user_id] = payload
+        self.screen_pops[event.call_id] = pop
         self._tell(("agent", user_id), "call.offered", payload)
 
     async def _wrapup_started(self, event: ev.WrapUpStarted) -> None:
@@ -273,6 +277,7 @@ class CallCenter:
         if wrapup is None:
             return
         session = self.sessions.pop(wrapup["call_id"], None)
+        self.screen_pops.pop(wrapup["call_id"], None)
         if session is not None and not session.record.logged:
             # The wrap-up timer ran out before a disposition was saved: log the call all the same.
             await write_call_activity(self.engine, session.record, disposition=None, wrap_seconds=0,
@@ -288,11 +293,16 @@ class CallCenter:
             state.update(state=str(agent.state), reason=agent.reason, since=agent.since)
         call_id = self.active.get(user_id)
         call = None
-        if call_id is not None and call_id in self.sessions:
+        if call_id is not None and call_id in self.sessions and user_id not in self.wrapups:
             record = self.sessions[call_id].record
-            call = {"call_id": call_id, "connected_at": record.connected_at.isoformat() if record.connected_at else None,
-                    "held": record.held_since is not None, "customer_id": record.customer_id}  # fmt: skip
-        return {"agent": state, "offer": self.offers.get(user_id), "call": call, "wrapup": self.wrapups.get(user_id)}
+            started = record.connected_at.isoformat() if record.connected_at else None
+            call = {"call_id": call_id, "started_at": started, "held": record.held_since is not None,
+                    "queue": record.queue, "caller_number": record.caller_number, "direction": "inbound",
+                    "screen_pop": self.screen_pops.get(call_id), "customer_id": record.customer_id}  # fmt: skip
+        # Registration is the proxy's to know; the simulated phones of the demo are always there.
+        phone = {"extension": self.extensions.get(user_id), "registered": True if self.simulated_phones else None}
+        return {"agent": state, "offer": self.offers.get(user_id), "call": call, "wrapup": self.wrapups.get(user_id),
+                "phone": phone}  # fmt: skip
 
     async def board(self) -> dict[str, Any]:
         return self._board()
@@ -457,6 +467,7 @@ class CallCenter:
             raise DeskError("no_such_wrapup", f"call {call_id} is not in wrap-up with you")
         if disposition not in {d["code"] for d in wrapup["dispositions"]}:
             raise DeskError("bad_disposition", f"{disposition!r} is not a disposition code")
+        await self._link_customer(session.record, follow_ups)
         started = session.record.ended_at or self.clock.now()
         activity_id = await write_call_activity(
             self.engine, session.record, disposition=disposition, wrap_notes=notes,
@@ -474,10 +485,28 @@ class CallCenter:
         return await create_follow_ups(self.engine, self.clock.now(), record.customer_id, record.account_id,
                                        record.call_id, user_id, follow_ups)  # fmt: skip
 
+    async def _link_customer(self, record: CallRecord, follow_ups: list[dict[str, Any]]) -> None:
+        """An unknown caller the agent found or created on the desktop: the call joins that customer's timeline."""
+        chosen = {f["customer_id"] for f in follow_ups if f.get("customer_id")}
+        if record.customer_id is not None or len(chosen) != 1:
+            return
+        customer_id: Any = chosen.pop()
+        async with self.engine.connect() as conn:
+            try:
+                view = await customer_360(conn, int(customer_id))
+            except (LookupError, ValueError, TypeError):
+                raise DeskError("bad_follow_up", f"no customer {customer_id}") from None
+        record.customer_id, record.account_id = view["customer"]["id"], view["customer"]["account_id"]
+
     async def extend_wrapup(self, user_id: int, seconds: float) -> None:
         if not 0 < seconds <= 600:
             raise DeskError("bad_extension", "extend wrap-up by 1 to 600 seconds")
-        await self._command(cmd.ExtendWrapUp(agent_key(user_id), seconds))
+        events = await self._command(cmd.ExtendWrapUp(agent_key(user_id), seconds))
+        wrapup = self.wrapups.get(user_id)
+        extended = [e for e in events if isinstance(e, ev.WrapUpExtended)]
+        if wrapup is not None and extended:
+            wrapup["deadline"] = extended[-1].deadline
+            self._tell(("agent", user_id), "wrapup.started", wrapup)
 
     async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
         """Click-to-call: ring the agent's phone first, then the customer, and bridge the two."""

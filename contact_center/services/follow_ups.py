@@ -25,7 +25,7 @@ async def create_follow_ups(engine: AsyncEngine, now: dt.datetime, customer_id: 
         async with session_factory(engine).begin() as session:
             for i, item in enumerate(items):
                 kind = item.get("type")
-                fields = {k: v for k, v in item.items() if k != "type"}
+                fields = _fields(kind, item)
                 if kind == "case":
                     data = CaseCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
                                                       "owner_id": user_id, **fields})  # fmt: skip
@@ -45,7 +45,7 @@ async def create_follow_ups(engine: AsyncEngine, now: dt.datetime, customer_id: 
                     await session.flush()
                     created.append({"type": "opportunity", "id": opportunity.id})
                 elif kind in ("task", "callback"):
-                    due = _due(fields.get("due_at"), f"follow_ups.{i}.due_at")
+                    due = _due(fields.get("due_at") or fields.get("at"), f"follow_ups.{i}.at")
                     activity = Activity(type="task" if kind == "task" else "callback", channel="system",
                                         subject=str(fields.get("subject") or ("Call back" if kind == "callback" else "Task"))[:300],
                                         customer_id=customer_id, account_id=account_id, agent_id=user_id,
@@ -64,13 +64,30 @@ async def create_follow_ups(engine: AsyncEngine, now: dt.datetime, customer_id: 
     return created
 
 
+def _fields(kind: Any, item: dict[str, Any]) -> dict[str, Any]:
+    """The desktop sends every follow-up as {type, subject, customer_id, at?}; give each record its own fields."""
+    fields = {k: v for k, v in item.items() if k != "type" and v is not None}
+    subject = fields.pop("subject", None)
+    if kind == "lead":
+        fields.setdefault("last_name", subject or "Unknown")
+        if subject:
+            fields.setdefault("notes", subject)
+    elif kind == "opportunity":
+        fields.setdefault("name", subject or "Opportunity")
+    elif subject is not None:
+        fields["subject"] = subject
+    if kind in ("case", "lead", "opportunity"):
+        fields.pop("at", None)
+    return fields
+
+
 def _due(raw: Any, field: str) -> dt.datetime | None:
     if raw in (None, ""):
         return None
     try:
-        due = dt.datetime.fromisoformat(str(raw))
+        due = dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:
         raise DeskError("bad_follow_up", f"{field} is not a date and time") from None
-    if due.tzinfo is None:
+    if due.tzinfo is None:  # the desktop sends ISO with "Z"; a bare local time is ambiguous
         raise DeskError("bad_follow_up", f"{field} needs a time zone (e.g. 2026-11-24T10:00:00+01:00)")
     return due

@@ -17,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import SystemClock
 from contact_center.config import Settings
-from contact_center.realtime import Gateway, install
+from contact_center.realtime import Gateway
 from contact_center.services.fake_desk import FakeDesk
-from contact_center.web import pages_desk
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -53,11 +52,10 @@ class Site:
 
 @pytest.fixture
 async def site(settings: Settings, engine: AsyncEngine, fake_desk: FakeDesk) -> AsyncIterator[Site]:
-    from contact_center.app import create_app
+    from contact_center.app import GATEWAY, create_app
 
-    app = create_app(settings, clock=SystemClock(), engine=engine)
-    gateway = install(app, fake_desk)
-    pages_desk.install(app)
+    app = create_app(settings, clock=SystemClock(), engine=engine, desk=fake_desk)
+    gateway = app[GATEWAY]
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     try:
@@ -69,7 +67,7 @@ async def site(settings: Settings, engine: AsyncEngine, fake_desk: FakeDesk) -> 
 @pytest.fixture
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+        pytest.fail("Debian's chromium is not installed: run scripts/dev test, which installs it")
     return CHROMIUM
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import FixedClock
 from contact_center.config import Settings
-from contact_center.realtime import Gateway, install
+from contact_center.realtime import Gateway
 from contact_center.services.fake_desk import FakeDesk
 
 
@@ -91,10 +91,10 @@ class Recorder:
 async def live(
     aiohttp_client: Any, settings: Settings, engine: AsyncEngine, clock: FixedClock, fake_desk: FakeDesk
 ) -> AsyncIterator[Live]:
-    from contact_center.app import create_app
+    from contact_center.app import GATEWAY, create_app
 
-    app = create_app(settings, clock=clock, engine=engine)
-    gateway = install(app, fake_desk)
+    app = create_app(settings, clock=clock, engine=engine, desk=fake_desk)
+    gateway = app[GATEWAY]
     live = Live(await aiohttp_client(app), gateway, fake_desk)
     yield live
     for sio in live.sockets:
