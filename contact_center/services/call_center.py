@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -217,7 +218,7 @@ class CallCenter:
         for event in events:
             if isinstance(event, ev.AgentStateChanged):
                 self._tell(("agent", int(event.agent_id)), "agent.state_changed",
-                           {"state": event.new, "reason": event.reason, "since": event.at})  # fmt: skip
+                           {"state": event.new, "reason": event.reason, "since": iso(event.at)})  # fmt: skip
             elif isinstance(event, ev.CallOffered):
                 self._spawn(self._offer(event), f"offer-{event.call_id}")
             elif isinstance(event, ev.OfferMissed | ev.OfferWithdrawn | ev.OfferRejected):
@@ -254,7 +255,7 @@ class CallCenter:
             pop["customer"], pop["customer_360"] = view["customer"], view
         payload = {"call_id": event.call_id, "queue": event.queue_id, "caller_number": record.caller_number,
                    "dialled": record.dialled, "waited_seconds": pop["waited_seconds"],
-                   "ring_deadline": event.ring_deadline, "screen_pop": pop}  # fmt: skip
+                   "ring_deadline": iso(event.ring_deadline), "screen_pop": pop}  # fmt: skip
         user_id = int(event.agent_id)
         self.offers[user_id] = payload
         self.screen_pops[event.call_id] = pop
@@ -266,7 +267,7 @@ class CallCenter:
                 select(DispositionCode.code, DispositionCode.label).where(DispositionCode.active.is_(True))
                 .order_by(DispositionCode.id))).all()  # fmt: skip
         user_id = int(event.agent_id)
-        payload = {"call_id": event.call_id, "deadline": event.deadline,
+        payload = {"call_id": event.call_id, "deadline": iso(event.deadline),
                    "dispositions": [{"code": c, "label": label} for c, label in codes]}  # fmt: skip
         self.wrapups[user_id] = payload
         self._tell(("agent", user_id), "wrapup.started", payload)
@@ -290,7 +291,7 @@ class CallCenter:
         agent = self.acd.acd.agents.get(agent_key(user_id))
         state: dict[str, Any] = {"state": "offline", "reason": None, "since": None, "extension": self.extensions.get(user_id)}
         if agent is not None:
-            state.update(state=str(agent.state), reason=agent.reason, since=agent.since)
+            state.update(state=str(agent.state), reason=agent.reason, since=iso(agent.since))
         call_id = self.active.get(user_id)
         call = None
         if call_id is not None and call_id in self.sessions and user_id not in self.wrapups:
@@ -313,7 +314,7 @@ class CallCenter:
         queues = [{"name": q, "waiting": len(self.acd.acd.waiting_calls(q)),
                    "oldest_wait_seconds": round(self.acd.acd.oldest_wait(q, now), 1),
                    **_figures(report.groups.get(q))} for q in sorted(self.acd.acd.queues)]  # fmt: skip
-        agents = [{"agent_id": a.id, "state": str(a.state), "reason": a.reason, "since": a.since}
+        agents = [{"agent_id": a.id, "state": str(a.state), "reason": a.reason, "since": iso(a.since)}
                   for a in self.acd.acd.agents.values() if str(a.state) != "offline"]  # fmt: skip
         return {"queues": queues, "agents": agents, "totals": _figures(report.total)}
 
@@ -505,7 +506,7 @@ class CallCenter:
         wrapup = self.wrapups.get(user_id)
         extended = [e for e in events if isinstance(e, ev.WrapUpExtended)]
         if wrapup is not None and extended:
-            wrapup["deadline"] = extended[-1].deadline
+            wrapup["deadline"] = iso(extended[-1].deadline)
             self._tell(("agent", user_id), "wrapup.started", wrapup)
 
     async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
@@ -571,3 +572,8 @@ def _figures(stats: Any) -> dict[str, Any]:
                 "aht_seconds": None}  # fmt: skip
     return {"offered": stats.offered, "answered": stats.answered, "abandoned": stats.abandoned + stats.short_abandoned,
             "service_level": stats.service_level, "asa_seconds": stats.asa_seconds, "aht_seconds": stats.aht_seconds}  # fmt: skip
+
+
+def iso(seconds: float) -> str:
+    """Routing keeps epoch seconds; desktops read ISO 8601 (UTC)."""
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat().replace("+00:00", "Z")
