@@ -32,10 +32,11 @@ SCENARIOS = Path(__file__).parent / "scenarios"
 KAMAILIO_CFG = ROOT / "deploy" / "kamailio" / "kamailio.cfg"
 OUR_THREADS = ("sip-", "media-", "recording-writer", "RTP ", "SIP Recieve", "Phone Call", "SIP Register")
 
-pytestmark = pytest.mark.sip
-for tool in ("kamailio", "sipp"):
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} is not installed", allow_module_level=True)
+
+def _require(*tools: str) -> None:
+    for tool in tools:
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -145,6 +146,7 @@ def _group_alive(pgid: int) -> bool:
 
 @pytest.fixture
 def procs() -> Iterator[Processes]:
+    _require("kamailio", "sipp", "espeak-ng", "sox")
     processes = Processes()
     yield processes
     processes.end_all()
