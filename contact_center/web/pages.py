@@ -33,7 +33,10 @@ def render(request: web.Request, name: str, **context: object) -> web.Response:
 
 
 async def index(request: web.Request) -> web.Response:
-    raise web.HTTPFound("/crm" if request.get(PRINCIPAL) else "/login")
+    me = request.get(PRINCIPAL)
+    if me is None:
+        raise web.HTTPFound("/login")
+    raise web.HTTPFound("/board" if me.has_role("supervisor") else "/desk")
 
 
 async def login_page(request: web.Request) -> web.Response:
@@ -43,7 +46,7 @@ async def login_page(request: web.Request) -> web.Response:
 def safe_next(target: str | None) -> str:
     """Only a path on this site: an open redirect after login would hand phished users to anyone."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
-        return "/crm"
+        return "/"
     return target
 
 
