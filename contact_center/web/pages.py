@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from contact_center.web.auth import PRINCIPAL
+from contact_center.web.auth import PRINCIPAL, Principal
 
 UI_ROOT = Path(__file__).resolve().parents[2] / "agent_ui"
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
@@ -32,6 +32,14 @@ def render(request: web.Request, name: str, **context: object) -> web.Response:
     return response
 
 
+def signed_in(request: web.Request) -> Principal:
+    """The logged-in user, or a redirect to the login page that comes back here."""
+    me = request.get(PRINCIPAL)
+    if me is None:
+        raise web.HTTPFound(f"/login?next={request.path}")
+    return me
+
+
 async def index(request: web.Request) -> web.Response:
     me = request.get(PRINCIPAL)
     if me is None:
@@ -51,16 +59,12 @@ def safe_next(target: str | None) -> str:
 
 
 async def crm_page(request: web.Request) -> web.Response:
-    me = request.get(PRINCIPAL)
-    if me is None:
-        raise web.HTTPFound("/login?next=/crm")
+    me = signed_in(request)
     return render(request, "crm.html", me=me)
 
 
 async def simulator_page(request: web.Request) -> web.Response:
-    me = request.get(PRINCIPAL)
-    if me is None:
-        raise web.HTTPFound("/login?next=/simulator")
+    me = signed_in(request)
     if not me.has_role("supervisor"):
         raise web.HTTPForbidden(text="the caller simulator is for supervisors and admins")
     return render(request, "simulator.html", me=me)

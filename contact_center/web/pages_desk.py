@@ -11,8 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from contact_center.web.auth import PRINCIPAL
-from contact_center.web.pages import UI_ROOT, render
+from contact_center.web.pages import UI_ROOT, render, signed_in
 
 log = logging.getLogger(__name__)
 SOCKET_IO_DIST = UI_ROOT / "node_modules" / "socket.io-client" / "dist"
@@ -28,16 +27,12 @@ def install(app: web.Application) -> None:
 
 
 async def desk_page(request: web.Request) -> web.Response:
-    me = request.get(PRINCIPAL)
-    if me is None:
-        raise web.HTTPFound("/login?next=/desk")
+    me = signed_in(request)
     return render(request, "desk.html", me=me)
 
 
 async def board_page(request: web.Request) -> web.Response:
-    me = request.get(PRINCIPAL)
-    if me is None:
-        raise web.HTTPFound("/login?next=/board")
+    me = signed_in(request)
     if not me.has_role("supervisor"):
         response = render(request, "board.html", me=me, forbidden=True)
         response.set_status(403)
