@@ -34,7 +34,7 @@ def render(request: web.Request, name: str, **context: object) -> web.Response:
 
 def signed_in(request: web.Request) -> Principal:
     """The logged-in user, or a redirect to the login page that comes back here."""
-    me = request.get(PRINCIPAL)
+    me: Principal | None = request.get(PRINCIPAL)
     if me is None:
         raise web.HTTPFound(f"/login?next={request.path}")
     return me
