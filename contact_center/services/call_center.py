@@ -27,7 +27,7 @@ from contact_center.domain.acd.reconciler import LiveLegs
 from contact_center.ivr.directory import Directory
 from contact_center.ivr.registry import FlowRegistry
 from contact_center.services.acd import AcdService
-from contact_center.services.call_record import CallRecord, write_call_activity, write_outbound_activity
+from contact_center.services.call_record import CallRecord, leg_json, write_call_activity, write_outbound_activity
 from contact_center.services.call_session import CallSession
 from contact_center.services.desk import Audience, DeskError, DeskListener
 from contact_center.services.follow_ups import create_follow_ups
@@ -281,6 +281,7 @@ class CallCenter:
         self.screen_pops.pop(wrapup["call_id"], None)
         if session is not None and not session.record.logged:
             # The wrap-up timer ran out before a disposition was saved: log the call all the same.
+            self._collect_legs(session.record)
             await write_call_activity(self.engine, session.record, disposition=None, wrap_seconds=0,
                                       outcome="answered")  # fmt: skip
         self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id or wrapup["call_id"]})
@@ -375,6 +376,7 @@ class CallCenter:
             await self._end_talk(session, "caller")
             return
         record.agent_leg = result.call_id
+        record.agent_legs_seen.append(result.call_id)
         self.agent_legs[result.call_id] = session.call_id
         await self.port.stop_hold(session.call_id)
         await self.port.bridge(session.call_id, result.call_id)
@@ -470,6 +472,7 @@ class CallCenter:
             raise DeskError("bad_disposition", f"{disposition!r} is not a disposition code")
         await self._link_customer(session.record, follow_ups)
         started = session.record.ended_at or self.clock.now()
+        self._collect_legs(session.record)
         activity_id = await write_call_activity(
             self.engine, session.record, disposition=disposition, wrap_notes=notes,
             wrap_seconds=(self.clock.now() - started).total_seconds(), outcome="answered")  # fmt: skip
@@ -479,6 +482,10 @@ class CallCenter:
             self._tell(("agent", user_id), "timeline.appended",
                        {"customer_id": session.record.customer_id, "activity": {"id": activity_id}})  # fmt: skip
         return {"activity_id": activity_id, "created": created}
+
+    def _collect_legs(self, record: CallRecord) -> None:
+        legs = [record.call_id, *record.agent_legs_seen]
+        record.legs = [leg_json(self.port.detail(leg)) for leg in legs]
 
     async def _follow_ups(
         self, record: CallRecord, user_id: int, follow_ups: list[dict[str, Any]]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity
+from contact_center.telephony.detail import CallDetail
 
 
 @dataclass
@@ -29,6 +30,7 @@ class CallRecord:
     queued_at: dt.datetime | None = None
     agent_user_id: int | None = None
     agent_leg: str | None = None
+    agent_legs_seen: list[str] = field(default_factory=list)  # every agent leg, transfers included
     answered_at: dt.datetime | None = None
     connected_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
@@ -37,6 +39,7 @@ class CallRecord:
     hold_seconds: float = 0.0
     held_since: dt.datetime | None = None
     notes: list[str] = field(default_factory=list)
+    legs: list[dict[str, Any]] = field(default_factory=list)  # each leg's call detail, as telephony saw it
     recording: str | None = None
     sip: dict[str, Any] = field(default_factory=dict)
     logged: bool = False
@@ -84,7 +87,7 @@ async def write_call_activity(
         "wrap_seconds": round(wrap_seconds, 1),
         "hung_up_by": record.hung_up_by,
         "end_reason": record.end_reason,
-        "legs": ["inbound"] + (["agent"] if record.agent_leg else []),
+        "legs": record.legs,
         "ivr": record.ivr,
         "notes": record.notes + ([wrap_notes] if wrap_notes else []),
         "recording": record.recording,
@@ -111,3 +114,19 @@ async def write_outbound_activity(engine: AsyncEngine, record: CallRecord, outco
         session.add(Activity(type="call", channel="phone", direction="outbound", subject=f"Outbound call to {record.caller_number}",
                              customer_id=record.customer_id, agent_id=record.agent_user_id, interaction_id=record.call_id,
                              outcome=outcome, started_at=record.arrived_at, ended_at=record.ended_at, details=details))  # fmt: skip
+
+
+def leg_json(detail: CallDetail) -> dict[str, Any]:
+    """A leg's call detail for the activity: times (ISO), who hung up, SIP codes, recording."""
+
+    def at(value: float | None) -> str | None:
+        return None if value is None else dt.datetime.fromtimestamp(value, dt.UTC).isoformat().replace("+00:00", "Z")
+
+    return {
+        "call_id": detail.call_id, "kind": str(detail.kind), "caller": detail.caller, "dialled": detail.dialled,
+        "arrived_at": at(detail.arrived_at), "answered_at": at(detail.answered_at), "queued_at": at(detail.queued_at),
+        "connected_at": at(detail.connected_at), "ended_at": at(detail.ended_at),
+        "hold_seconds": round(detail.hold_seconds, 1),
+        "hung_up_by": str(detail.hung_up_by) if detail.hung_up_by else None, "sip_codes": list(detail.sip_codes),
+        "recording": str(detail.recording) if detail.recording else None, "digits": detail.digits,
+    }  # fmt: skip

@@ -19,7 +19,7 @@ from contact_center.domain.ivr import RequestCallback as IvrCallback
 from contact_center.domain.ivr.model import FlowSet
 from contact_center.ivr.directory import Directory
 from contact_center.services.acd import AcdService
-from contact_center.services.call_record import CallRecord, write_call_activity, write_ivr_activity
+from contact_center.services.call_record import CallRecord, leg_json, write_call_activity, write_ivr_activity
 from contact_center.services.ivr_runner import run_ivr, to_prompt
 from contact_center.telephony.port import CallEnded, Speech, TelephonyPort
 
@@ -156,5 +156,6 @@ class CallSession:
     async def log_unanswered(self) -> None:
         """Calls that never reached an agent are logged as soon as they end."""
         if not self.record.logged and self.record.agent_user_id is None:
+            self.record.legs = [leg_json(self.port.detail(self.call_id))]
             outcome = self.record.end_reason or ("abandoned" if self.record.queue else "ivr_only")
             await write_call_activity(self.acd.engine, self.record, disposition=None, wrap_seconds=0, outcome=outcome)

@@ -111,6 +111,9 @@ async def test_a_known_caller_reaches_an_agent_and_the_interaction_lands_on_the_
     assert call.details["wait_seconds"] == 12 and call.details["talk_seconds"] == 95
     assert call.details["wrap_seconds"] == 20 and call.details["hung_up_by"] == "caller"
     assert call.details["ivr"]["inputs"]
+    inbound, agent_leg = call.details["legs"]
+    assert (inbound["kind"], agent_leg["kind"]) == ("inbound", "agent")
+    assert inbound["hung_up_by"] == "remote" and 200 in agent_leg["sip_codes"] and agent_leg["dialled"] == agent.extension
     assert (await desk.snapshot(agent.id))["agent"]["state"] == "available"
 
 
