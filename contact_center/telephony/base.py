@@ -78,6 +78,8 @@ class AdapterCore:
         finally:
             if digit is not None and not digit.done():
                 digit.cancel()
+            elif digit is not None and not digit.cancelled():
+                digit.exception()  # retrieved: the call ending while we listened is reported by until_ended
             if not done.done():
                 self._media_stop(leg)
                 done.cancel()
