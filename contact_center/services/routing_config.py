@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from typing import Any
 
@@ -10,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.domain.acd.commands import ConfigureAgent
 from contact_center.domain.acd.config import QueueConfig
+from contact_center.domain.acd.errors import ConfigError
 from contact_center.store.tables import AgentSkill, Queue, QueueMember, Skill, Team, User
+
+log = logging.getLogger(__name__)
 
 
 def agent_key(user_id: int) -> str:
@@ -36,7 +40,11 @@ async def load_queues(session: AsyncSession) -> list[QueueConfig]:
             "required_skills": q.required_skills or {},
             "default_priority": q.default_priority,
         }
-        configs.append(QueueConfig.from_mapping(q.name, mapping))
+        try:
+            configs.append(QueueConfig.from_mapping(q.name, mapping))
+        except ConfigError as exc:
+            # One mistyped queue must not take routing down for every other queue.
+            log.error("queue %s is not routed until its settings are fixed: %s", q.name, exc)
     return configs
 
 
