@@ -8,6 +8,7 @@ the instant it is about.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,7 +94,7 @@ class Calendar:
         exc = {_parse_date(d, name): parse_spans(s, f"{name}.{d}") for d, s in (exceptions or {}).items()}
         return cls(name=name, timezone=timezone, weekly=weekly, holidays=hol, exceptions=exc)
 
-    @property
+    @functools.cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -110,8 +111,11 @@ class Calendar:
         day = local.date()
         if day not in self.exceptions and day in self.holidays:
             return "holiday"
-        t = local.time().replace(tzinfo=None)
-        return "open" if any(s.start <= t < s.end for s in self.spans_on(day)) else "closed"
+        t = local.time()  # naive: time() drops tzinfo, unlike timetz()
+        for span in self.spans_on(day):
+            if span.start <= t < span.end:
+                return "open"
+        return "closed"
 
     def is_open(self, at: dt.datetime) -> bool:
         return self.status(at) == "open"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from contact_center.domain.calendar import Calendar
 from contact_center.domain.ivr.template import Value
@@ -71,8 +71,9 @@ Input = Start | Digits | NoInput | LookupResult | LookupFailed | CalendarResult 
 # ---- actions ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Speech:
+# The actions a step makes afresh (rendered speech, look-ups) are named tuples: a frozen
+# dataclass's __init__ costs several times more, and the interpreter is measured per step.
+class Speech(NamedTuple):
     """Rendered prompt: text to speak (TTS) and/or an audio file, in a language."""
 
     text: str
@@ -80,8 +81,7 @@ class Speech:
     language: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Play:
+class Play(NamedTuple):
     speech: Speech
 
 
@@ -98,8 +98,7 @@ class CollectDigits:
     inter_digit_timeout: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LookUp:
+class LookUp(NamedTuple):
     """Ask the CRM: ``kind`` by ``by`` with ``key`` (e.g. order by number 104521)."""
 
     node: str
@@ -108,8 +107,7 @@ class LookUp:
     key: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FetchCalendar:
+class FetchCalendar(NamedTuple):
     node: str
     name: str
 

@@ -52,6 +52,11 @@ def truthy(value: Value) -> bool:
 def _number(value: Value) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, str):
+        # Most compared strings are words ("en", "shipped"): skip float()'s costly ValueError for them.
+        head = value.lstrip()[:1]
+        if not head or not (head.isdigit() or head in "+-."):
+            return None
     try:
         return float(value)
     except ValueError:

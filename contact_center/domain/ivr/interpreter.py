@@ -72,12 +72,17 @@ def step(state: SessionState, event: Input) -> tuple[SessionState, tuple[Action,
 
 
 def _advance(run: Run, target: str) -> None:
+    entry, path = run.state.entry, run.path
     for _ in range(MAX_HOPS):
-        node = run.flow.nodes.get(target)
+        flow = run.flow
+        node = flow.nodes.get(target)
         if node is None:
             run.finish(HangUp, {"reason": f"unknown node {target!r}"})
             return
-        run.enter(node)
+        # Entering a node (inlined: this loop is the interpreter's hottest path).
+        run.node = node.id
+        run.failures = 0
+        path.append(node.id if flow.name == entry else f"{flow.name}:{node.id}")
         next_target = _ENTER[type(node)](run, node)
         if next_target is None:
             return

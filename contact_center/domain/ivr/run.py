@@ -51,7 +51,8 @@ class Run:
         self.prompts: list[str] = []
         self.actions: list[Action] = []
         self.end: FlowEnd | None = None
-        self.language = state.language
+        language = state.variables.get("language")  # SessionState.language, inlined: once per step
+        self.language = language if isinstance(language, str) and language else state.flow.default_language
 
     def language_changed(self) -> None:
         value = self.variables.get("language")
@@ -63,18 +64,17 @@ class Run:
             self.variables = self.own_variables
         return self.own_variables
 
-    def enter(self, node: m.Node) -> None:
-        self.node = node.id
-        self.failures = 0
-        self.path.append(node.id if self.flow.name == self.state.entry else f"{self.flow.name}:{node.id}")
-
     def speech(self, prompt: m.Prompt) -> Speech:
+        return self._spoken(prompt).speech
+
+    def _spoken(self, prompt: m.Prompt) -> Play:
+        """The prompt as spoken in the call's language; a literal prompt's Play is made once per flow."""
         wanted = self.language
         memo = self.flow.memo
         key = (id(prompt), wanted)
         hit = memo.get(key)
         if hit is not None and hit[0] is prompt:
-            cached: Speech = hit[1]
+            cached: Play = hit[1]
             return cached
         language, variant = prompt.variant(wanted, self.flow.default_language)
         if variant.text is None:
@@ -82,14 +82,16 @@ class Run:
         elif (literal := variant.text.literal) is not None:
             speech = Speech(literal, variant.audio, language)
         else:
-            return Speech(variant.text.render(self.variables, language), variant.audio, language)
-        memo[key] = (prompt, speech)
-        return speech
+            return Play(speech=Speech(variant.text.render(self.variables, language), variant.audio, language))
+        play = Play(speech=speech)
+        memo[key] = (prompt, play)
+        return play
 
     def play(self, prompt: m.Prompt) -> None:
-        speech = self.speech(prompt)
+        play = self._spoken(prompt)
+        speech = play.speech
         self.prompts.append(speech.text or f"[audio {speech.audio}]")
-        self.actions.append(Play(speech=speech))
+        self.actions.append(play)
 
     def record_input(self, node: str, event: Digits | NoInput, *, ok: bool) -> None:
         if isinstance(event, Digits):
@@ -177,7 +179,8 @@ class Run:
 
     def freeze(self) -> tuple[SessionState, tuple[Action, ...]]:
         old = self.state
-        state = SessionState(
+        # tuple.__new__ skips NamedTuple's keyword-handling __new__: a step's largest fixed cost.
+        state: SessionState = _new_state(SessionState, (
             self.flows, old.entry, self.flow, self.node, self.waiting, self.variables, self.failures, self.inputs,
             self.stack, self.started_at,
             old.path + tuple(self.path) if self.path else old.path,
@@ -185,5 +188,8 @@ class Run:
             old.answers + tuple(self.answers) if self.answers else old.answers,
             old.prompts + tuple(self.prompts) if self.prompts else old.prompts,
             self.end,
-        )  # fmt: skip
+        ))  # fmt: skip
         return state, tuple(self.actions)
+
+
+_new_state = tuple.__new__

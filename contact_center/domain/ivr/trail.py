@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from contact_center.domain.ivr.template import Value
 
 
-@dataclass(frozen=True, slots=True)
-class TrailInput:
+# Tuples, not frozen dataclasses: the interpreter makes one per answer and a frozen
+# dataclass's __init__ costs about three times as much (see `contact-center bench ivr`).
+class TrailInput(NamedTuple):
     """One answer from the caller: ``kind`` is ``digits`` or ``timeout``; ``ok`` is false when rejected."""
 
     node: str
@@ -20,19 +21,17 @@ class TrailInput:
     ok: bool
 
 
-@dataclass(frozen=True, slots=True)
-class TrailAnswer:
+class TrailAnswer(NamedTuple):
     """One self-service look-up: what was asked (``kind``, ``key``) and what the CRM said."""
 
     node: str
     kind: str
     key: str
     found: bool
-    values: Mapping[str, Value] = field(default_factory=dict)
+    values: Mapping[str, Value] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class IvrTrail:
+class IvrTrail(NamedTuple):
     flow: str
     version: str
     caller: str

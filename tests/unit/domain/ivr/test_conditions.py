@@ -4,7 +4,8 @@ import pytest
 
 from contact_center.domain.ivr.conditions import ConditionError, parse_condition
 
-VARS = {"customer.vip": True, "customer.id": 12, "order.status": "shipped", "digits": "4521", "empty": "", "zero": 0}
+VARS = {"customer.vip": True, "customer.id": 12, "order.status": "shipped", "digits": "4521", "empty": "", "zero": 0,
+        "padded": " 07", "negative": "-3", "fraction": ".5", "word": "nan"}
 
 
 @pytest.mark.parametrize(
@@ -28,6 +29,11 @@ VARS = {"customer.vip": True, "customer.id": 12, "order.status": "shipped", "dig
         ("missing == null", True),
         ("order.status > 5", False),  # text against a number: never true, never an error
         ('"b" > "a"', True),
+        ("padded == 7", True),  # text that reads as a number, whatever its sign, padding or point
+        ("negative < 0", True),
+        ("fraction == 0.5", True),
+        ("word == word", True),
+        ("word > 1", False),  # "nan" and "inf" are words here, not numbers
     ],
 )
 def test_conditions_evaluate_over_variables(source: str, expected: bool) -> None:
