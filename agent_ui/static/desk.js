@@ -36,11 +36,19 @@ const reducers = {
     const offer = S.offer && S.offer.call_id === d.call_id ? S.offer : null;
     const prev = S.call && S.call.call_id === d.call_id ? S.call : {};
     S.call = { held: false, screen_pop: offer ? offer.screen_pop : (S.popCall === d.call_id ? S.pop : null),
-      ...(offer ? { queue: offer.queue, caller_number: offer.caller_number } : {}), ...prev, call_id: d.call_id, started_at: d.started_at };
+      ...(offer ? { queue: offer.queue, caller_number: offer.caller_number } : {}), ...prev, call_id: d.call_id, started_at: d.started_at,
+      consult: d.consult || prev.consult || null };
     if (offer) S.offer = null;
     if (S.call.screen_pop) showPop(S.call.screen_pop, d.call_id);
     else S.popCall = d.call_id;  // click-to-call: keep the record on screen for this call
     S.ended = null;
+  },
+  "consult.started": (d) => { setConsult(d); },
+  "consult.connected": (d) => { setConsult(d); },
+  "consult.ended": (d) => {
+    if (!S.call || S.call.call_id !== d.call_id) return;
+    // The consulted agent who now owns the call just carries on; the owner sees how the consult ended.
+    S.call.consult = d.role === "target" ? null : { role: "owner", agent_id: d.agent_id, state: "ended", outcome: d.outcome };
   },
   "call.held": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.held = true; },
   "call.resumed": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.held = false; },
@@ -59,6 +67,15 @@ const reducers = {
   },
   "phone.status": (d) => { S.phone = d; },
 };
+function setConsult(d) {
+  if (S.call && S.call.call_id === d.call_id) S.call.consult = { role: d.role, agent_id: d.agent_id, state: d.state };
+}
+function consultText(c) {
+  const who = `agent ${c.agent_id}`;
+  if (c.role === "target") return `Consult: ${who} asks you to take this call (the caller is on hold)`;
+  if (c.state === "ended") return `Consult with ${who} ended: ${String(c.outcome || "").replace(/_/g, " ")}`;
+  return c.state === "connected" ? `Talking with ${who}; the caller is on hold` : `Ringing ${who}…`;
+}
 function withdrawnText(reason) {
   return { caller_hung_up: "caller hung up", missed: "missed: not answered in time", taken: "taken by another agent", rejected: "you rejected the call" }[reason] || reason;
 }
@@ -170,6 +187,8 @@ const actions = {
   accept: () => S.offer && command("call.accept", { call_id: S.offer.call_id }),
   reject: () => S.offer && command("call.reject", { call_id: S.offer.call_id }),
   hangup: () => S.call && command("call.hangup", { call_id: S.call.call_id }),
+  completeTransfer: () => S.call && command("call.transfer_complete", { call_id: S.call.call_id }),
+  cancelConsult: () => S.call && command("call.consult_cancel", { call_id: S.call.call_id }),
   holdToggle: () => S.call && command(S.call.held ? "call.resume" : "call.hold", { call_id: S.call.call_id }),
   extend: () => S.wrapup && command("wrapup.extend", { seconds: 30 }),
   dial: (number, customerId) => command("call.dial", { number, customer_id: customerId || null }),
@@ -179,6 +198,8 @@ $("btn-not-ready").onclick = actions.notReady;
 $("btn-accept").onclick = actions.accept;
 $("btn-reject").onclick = actions.reject;
 $("btn-hangup").onclick = actions.hangup;
+$("btn-complete-transfer").onclick = actions.completeTransfer;
+$("btn-cancel-consult").onclick = actions.cancelConsult;
 $("btn-hold").onclick = actions.holdToggle;
 $("btn-extend").onclick = actions.extend;
 $("btn-logout").onclick = async () => {
@@ -288,7 +309,10 @@ function render() {
   if (S.offer) {
     const o = S.offer, pop = o.screen_pop || {};
     $("offer-name").textContent = popName(pop, o.caller_number);
-    $("offer-detail").textContent = `${o.caller_number || ""} → ${o.dialled || ""} · queue ${o.queue || "—"} · waited ${duration((o.waited_seconds || 0) * 1000)}`;
+    const consult = o.kind === "consult" && pop.consult;
+    $("offer-detail").textContent = consult
+      ? `Consult from agent ${consult.from_agent_id}` + ((consult.notes || []).length ? ` · notes: ${consult.notes.join(" / ")}` : "")
+      : `${o.caller_number || ""} → ${o.dialled || ""} · queue ${o.queue || "—"} · waited ${duration((o.waited_seconds || 0) * 1000)}`;
     if (!ringTimer) { beep(); ringTimer = setInterval(beep, 1500); }
   } else if (ringTimer) { clearInterval(ringTimer); ringTimer = null; }
 
@@ -298,6 +322,15 @@ function render() {
     $("held-tag").hidden = !S.call.held;
     $("btn-hold").firstChild.textContent = S.call.held ? "Resume " : "Hold ";
   }
+  const c = S.call && S.call.consult;
+  $("consult").hidden = !c;
+  if (c) {
+    $("consult-text").textContent = consultText(c);
+    $("consult").dataset.state = c.role === "target" ? "target" : c.state;
+    $("btn-complete-transfer").hidden = !(c.role === "owner" && c.state === "connected");
+    $("btn-cancel-consult").hidden = !(c.role === "owner" && c.state !== "ended");
+  }
+  $("btn-hold").disabled = $("btn-transfer").disabled = !!(c && c.role === "target");
 
   const form = $("wrapup");
   if (S.wrapup && form.dataset.call !== S.wrapup.call_id) {

@@ -104,6 +104,14 @@ async def _transfer(desk: Desk, user: int, b: Transfer) -> None:
     await desk.transfer(user, b.call_id, queue=b.queue, agent_id=b.agent_id, warm=b.warm)
 
 
+async def _complete_transfer(desk: Desk, user: int, b: CallRef) -> None:
+    await desk.complete_transfer(user, b.call_id)
+
+
+async def _cancel_consult(desk: Desk, user: int, b: CallRef) -> None:
+    await desk.cancel_consult(user, b.call_id)
+
+
 async def _note(desk: Desk, user: int, b: Note) -> None:
     await desk.add_note(user, b.call_id, b.text)
 
@@ -128,6 +136,8 @@ COMMANDS: dict[str, tuple[type[Body], Run]] = {
     "call.hold": (CallRef, _hold),
     "call.resume": (CallRef, _resume),
     "call.transfer": (Transfer, _transfer),
+    "call.transfer_complete": (CallRef, _complete_transfer),
+    "call.consult_cancel": (CallRef, _cancel_consult),
     "call.note": (Note, _note),
     "wrapup.save": (Wrapup, _wrapup),
     "wrapup.extend": (Extend, _extend),

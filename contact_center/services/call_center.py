@@ -32,6 +32,7 @@ from contact_center.services.call_session import CallSession
 from contact_center.services.desk import Audience, DeskError, DeskListener
 from contact_center.services.follow_ups import create_follow_ups
 from contact_center.services.routing_config import agent_key
+from contact_center.services.transfers import Consult, TransfersMixin
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import DispositionCode, User
 from contact_center.telephony.events import BridgeEnded, CallArrived, CallHungUp, HangupBy, LegKind, OriginateOutcome
@@ -43,8 +44,8 @@ RECONCILE_SECONDS = 10.0
 SUPERVISORS: Audience = ("supervisors", None)
 
 
-class CallCenter:
-    """Implements ``contact_center.services.desk.Desk``."""
+class CallCenter(TransfersMixin):
+    """Implements ``contact_center.services.desk.Desk`` (transfers live in ``TransfersMixin``)."""
 
     def __init__(self, *, engine: AsyncEngine, clock: Clock, acd: AcdService, port: TelephonyPort,
                  flows: FlowRegistry, directory: Directory, region: str, var_dir: Path,
@@ -60,6 +61,9 @@ class CallCenter:
         self.extensions: dict[int, str | None] = {}
         self.leg_waiters: dict[str, asyncio.Event] = {}  # outbound legs someone waits on
         self.screen_pops: dict[str, dict[str, Any]] = {}  # call id -> what its offer showed
+        self.consults: dict[str, Consult] = {}
+        self.consult_legs: dict[str, str] = {}
+        self.segments: dict[tuple[int, str], CallRecord] = {}
         self.simulated_phones = False
         self._listeners: list[DeskListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -166,6 +170,9 @@ class CallCenter:
             session.record.sip["caller_hangup_code"] = event.sip_code
             session.caller_gone("caller" if event.by == HangupBy.REMOTE else "system")
             self._spawn(self._end_talk(session, "caller"), f"end-{event.call_id}")
+        elif event.call_id in self.consult_legs:  # the consulted agent's phone hung up
+            call_id = self.consult_legs.pop(event.call_id)
+            self._spawn(self._end_consult(call_id, "target_hung_up"), f"consult-end-{call_id}")
         elif event.call_id in self.agent_legs:
             call_id = self.agent_legs.pop(event.call_id)
             talking = self.sessions.get(call_id)
@@ -183,6 +190,7 @@ class CallCenter:
             return
         record.talk_closed = True
         record.ended_at = record.ended_at or self.clock.now()
+        await self._end_consult(session.call_id, f"{by}_hung_up")
         record.hung_up_by = record.hung_up_by or by
         if record.agent_leg:
             self.agent_legs.pop(record.agent_leg, None)
@@ -195,6 +203,7 @@ class CallCenter:
     async def _agent_leg_dropped(self, session: CallSession) -> None:
         record = session.record
         user_id = record.agent_user_id
+        await self._end_consult(session.call_id, "owner_phone_dropped")
         record.agent_leg, record.connected_at, record.answered_at = None, None, None
         record.agent_user_id = None
         await self._safe(cmd.AgentHungUp(session.call_id))
@@ -234,6 +243,8 @@ class CallCenter:
                         del self.offers[user_id]
                         self._tell(("agent", user_id), "call.offer_withdrawn",
                                    {"call_id": event.call_id, "reason": "caller_hung_up"})  # fmt: skip
+            elif isinstance(event, ev.ConsultEnded):
+                self._consult_ended_by_routing(event)
             elif isinstance(event, ev.WrapUpStarted):
                 self._spawn(self._wrapup_started(event), f"wrapup-{event.call_id}")
             elif isinstance(event, ev.WrapUpEnded):
@@ -253,12 +264,15 @@ class CallCenter:
             async with self.engine.connect() as conn:
                 view = await customer_360(conn, record.customer_id)
             pop["customer"], pop["customer_360"] = view["customer"], view
-        payload = {"call_id": event.call_id, "queue": event.queue_id, "caller_number": record.caller_number,
+        if event.kind == "consult":
+            pop = {**pop, "consult": self.consult_offer(event.call_id)}
+        payload = {"call_id": event.call_id, "kind": event.kind, "queue": event.queue_id, "caller_number": record.caller_number,
                    "dialled": record.dialled, "waited_seconds": pop["waited_seconds"],
                    "ring_deadline": iso(event.ring_deadline), "screen_pop": pop}  # fmt: skip
         user_id = int(event.agent_id)
         self.offers[user_id] = payload
-        self.screen_pops[event.call_id] = pop
+        if event.kind != "consult":
+            self.screen_pops[event.call_id] = pop
         self._tell(("agent", user_id), "call.offered", payload)
 
     async def _wrapup_started(self, event: ev.WrapUpStarted) -> None:
@@ -276,6 +290,12 @@ class CallCenter:
         wrapup = self.wrapups.pop(user_id, None)
         call_id = self.active.pop(user_id, None)
         if wrapup is None:
+            return
+        segment = self.segments.pop((user_id, wrapup["call_id"]), None)
+        if segment is not None:  # their part of a call they transferred; the call itself goes on
+            if not segment.logged:
+                await self._log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)
+            self._tell(("agent", user_id), "wrapup.ended", {"call_id": wrapup["call_id"]})
             return
         session = self.sessions.pop(wrapup["call_id"], None)
         self.screen_pops.pop(wrapup["call_id"], None)
@@ -300,7 +320,8 @@ class CallCenter:
             started = record.connected_at.isoformat() if record.connected_at else None
             call = {"call_id": call_id, "started_at": started, "held": record.held_since is not None,
                     "queue": record.queue, "caller_number": record.caller_number, "direction": "inbound",
-                    "screen_pop": self.screen_pops.get(call_id), "customer_id": record.customer_id}  # fmt: skip
+                    "screen_pop": self.screen_pops.get(call_id), "customer_id": record.customer_id,
+                    "consult": consult.view(user_id) if (consult := self.consults.get(call_id)) else None}  # fmt: skip
         # Registration is the proxy's to know; the simulated phones of the demo are always there.
         phone = {"extension": self.extensions.get(user_id), "registered": True if self.simulated_phones else None}
         return {"agent": state, "offer": self.offers.get(user_id), "call": call, "wrapup": self.wrapups.get(user_id),
@@ -355,6 +376,9 @@ class CallCenter:
         await self._command(cmd.AcceptOffer(agent_key(user_id), call_id))
         del self.offers[user_id]
         self.active[user_id] = call_id
+        if offer.get("kind") == "consult":
+            self._spawn(self._connect_consult(session, user_id), f"consult-{call_id}")
+            return
         record = session.record
         record.agent_user_id, record.answered_at = user_id, self.clock.now()
         session.in_queue = False
@@ -400,14 +424,12 @@ class CallCenter:
             raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
         await self._command(cmd.RejectOffer(agent_key(user_id), call_id))
 
-    def _own_call(self, user_id: int, call_id: str) -> CallSession:
-        session = self.sessions.get(call_id)
-        if self.active.get(user_id) != call_id or session is None or session.record.connected_at is None:
-            raise DeskError("no_such_call", f"call {call_id} is not connected to you")
-        return session
-
     async def hangup(self, user_id: int, call_id: str) -> None:
-        session = self._own_call(user_id, call_id)
+        consult = self.consults.get(call_id)
+        if consult is not None and consult.target == user_id and self.active.get(user_id) == call_id:
+            await self._end_consult(call_id, "declined")  # the consulted agent leaves; the owner keeps the customer
+            return
+        session = self._owned(user_id, call_id)
         session.record.hung_up_by = "agent"
         session.record.end_reason = "agent_hangup"
         with contextlib.suppress(CallEnded):
@@ -416,7 +438,7 @@ class CallCenter:
         await self._end_talk(session, "agent")
 
     async def hold(self, user_id: int, call_id: str) -> None:
-        session = self._own_call(user_id, call_id)
+        session = self._owned(user_id, call_id)
         if session.record.held_since is None:
             await self._command(cmd.HoldCall(call_id))
             session.record.held_since = self.clock.now()
@@ -424,7 +446,7 @@ class CallCenter:
             self._tell(("agent", user_id), "call.held", {"call_id": call_id})
 
     async def resume(self, user_id: int, call_id: str) -> None:
-        session = self._own_call(user_id, call_id)
+        session = self._owned(user_id, call_id)
         if session.record.held_since is not None:
             await self._command(cmd.ResumeCall(call_id))
             session.record.hold_seconds += (self.clock.now() - session.record.held_since).total_seconds()
@@ -434,29 +456,6 @@ class CallCenter:
                 await self.port.bridge(call_id, session.record.agent_leg)
             self._tell(("agent", user_id), "call.resumed", {"call_id": call_id})
 
-    async def transfer(self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None,
-                       warm: bool = False) -> None:  # fmt: skip
-        session = self._own_call(user_id, call_id)
-        if (queue is None) == (agent_id is None):
-            raise DeskError("bad_transfer", "transfer to either a queue or an agent")
-        if warm:
-            raise DeskError("not_supported", "warm transfer needs a consult leg; use a blind transfer for now")
-        record = session.record
-        target = agent_key(agent_id) if agent_id is not None else None
-        await self._command(cmd.BlindTransfer(call_id, queue_id=queue, agent_id=target))
-        record.notes.append(f"transferred by agent {user_id} to {queue or f'agent {agent_id}'}")
-        if record.agent_leg:
-            self.agent_legs.pop(record.agent_leg, None)
-            with contextlib.suppress(CallEnded):
-                await self.port.hangup(record.agent_leg)
-        record.agent_leg, record.connected_at, record.agent_user_id = None, None, None
-        record.queue = queue or record.queue
-        session.in_queue = True
-        await self.port.start_hold(call_id, Speech("Please hold while we transfer your call."))
-        self.active.pop(user_id, None)
-        self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "transfer",
-                                                      "reason": f"transferred to {queue or f'agent {agent_id}'}"})  # fmt: skip
-
     async def add_note(self, user_id: int, call_id: str, text: str) -> None:
         if self.active.get(user_id) != call_id or call_id not in self.sessions:
             raise DeskError("no_such_call", f"call {call_id} is not yours")
@@ -465,22 +464,27 @@ class CallCenter:
     async def save_wrapup(self, user_id: int, call_id: str, disposition: str, notes: str,
                           follow_ups: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
         wrapup = self.wrapups.get(user_id)
+        segment = self.segments.get((user_id, call_id))
         session = self.sessions.get(call_id)
-        if wrapup is None or wrapup["call_id"] != call_id or session is None:
+        record = segment or (session.record if session is not None else None)
+        if wrapup is None or wrapup["call_id"] != call_id or record is None:
             raise DeskError("no_such_wrapup", f"call {call_id} is not in wrap-up with you")
         if disposition not in {d["code"] for d in wrapup["dispositions"]}:
             raise DeskError("bad_disposition", f"{disposition!r} is not a disposition code")
-        await self._link_customer(session.record, follow_ups)
-        started = session.record.ended_at or self.clock.now()
-        self._collect_legs(session.record)
-        activity_id = await write_call_activity(
-            self.engine, session.record, disposition=disposition, wrap_notes=notes,
-            wrap_seconds=(self.clock.now() - started).total_seconds(), outcome="answered")  # fmt: skip
-        created = await self._follow_ups(session.record, user_id, follow_ups)
+        await self._link_customer(record, follow_ups)
+        wrap_seconds = (self.clock.now() - (record.ended_at or self.clock.now())).total_seconds()
+        if segment is not None:
+            activity_id = await self._log_segment(segment, disposition=disposition, notes=notes, wrap_seconds=wrap_seconds)
+        else:
+            self._collect_legs(record)
+            activity_id = await write_call_activity(
+                self.engine, record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds,
+                outcome="answered")  # fmt: skip
+        created = await self._follow_ups(record, user_id, follow_ups)
         await self._command(cmd.FinishWrapUp(agent_key(user_id)))
-        if session.record.customer_id is not None:
+        if record.customer_id is not None:
             self._tell(("agent", user_id), "timeline.appended",
-                       {"customer_id": session.record.customer_id, "activity": {"id": activity_id}})  # fmt: skip
+                       {"customer_id": record.customer_id, "activity": {"id": activity_id}})  # fmt: skip
         return {"activity_id": activity_id, "created": created}
 
     def _collect_legs(self, record: CallRecord) -> None:

@@ -10,14 +10,20 @@ Audiences: ``("agent", user_id)`` for one agent's desktop, ``("supervisors", Non
 Events to an agent (payloads are JSON-ready dicts):
 - ``agent.state_changed``  {"state", "reason", "since"}   states: offline, available, reserved,
   on_call, wrap_up, not_ready
-- ``call.offered``         {"call_id", "queue", "caller_number", "dialled", "waited_seconds",
+- ``call.offered``         {"call_id", "kind" (queue, callback, transfer, consult), "queue", "caller_number", "dialled", "waited_seconds",
   "ring_deadline", "screen_pop"}; ``screen_pop`` is {"customer": {...} | None (the customer 360's
   ``customer`` with "first_name"/"last_name"), "customer_360": {...} | None (as GET
   /api/v1/customers/{id}/360), "matches": [...] (several customers share the number), "ivr": {...}
   (the IVR trail: path, inputs, answers), "queue", "waited_seconds", "caller_number", "dialled"}
 - ``call.offer_withdrawn`` {"call_id", "reason"}          reason: missed, caller_hung_up, taken, ...
 - ``call.connected``       {"call_id", "started_at"}
+  A consult offer's ``screen_pop`` also holds "consult": {"from_agent_id", "notes"}.
 - ``call.held`` / ``call.resumed`` {"call_id"}
+- ``consult.started`` / ``consult.connected`` {"call_id", "role": "owner", "agent_id" (the consulted agent),
+  "state": "ringing" | "connected"}; the consulted agent's ``call.connected`` carries "consult" (same shape,
+  "role": "target", "agent_id" of the owner)
+- ``consult.ended``        {"call_id", "agent_id", "role", "outcome"}   outcome: transferred, canceled, declined,
+  missed, phone_unreachable, target_hung_up, caller_hung_up, ...
 - ``call.ended``           {"call_id", "hung_up_by", "reason"}   hung_up_by: caller, agent, transfer,
   failure, system
 - ``wrapup.started``       {"call_id", "deadline", "dispositions": [{"code", "label"}]}
@@ -76,6 +82,12 @@ class Desk(Protocol):
     async def transfer(
         self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None, warm: bool = False
     ) -> None: ...
+
+    async def complete_transfer(self, user_id: int, call_id: str) -> None:
+        """End of a warm transfer: the consulted agent keeps the customer; the caller wraps up their part."""
+
+    async def cancel_consult(self, user_id: int, call_id: str) -> None:
+        """Drop the consulted agent and go back to the customer."""
 
     async def add_note(self, user_id: int, call_id: str, text: str) -> None: ...
 

@@ -130,11 +130,44 @@ class FakeDesk:
     ) -> None:
         self._record("transfer", user_id, call_id=call_id, queue=queue, agent_id=agent_id, warm=warm)
         a = self.agent(user_id)
-        self._call(a, call_id)
+        call = self._call(a, call_id)
         if agent_id == user_id:
             raise DeskError("bad_target", "you cannot transfer a call to yourself")
+        if call.get("consult"):
+            raise DeskError("consult_in_progress", "complete or cancel the consult first")
+        if warm:
+            if agent_id is None:
+                raise DeskError("warm_needs_agent", "a warm transfer goes to an agent")
+            # The fake's consulted agent answers at once; the customer waits on hold meanwhile.
+            call["held"] = True
+            self._emit(a, "call.held", {"call_id": call_id})
+            consult = {"role": "owner", "agent_id": agent_id, "state": "ringing"}
+            self._emit(a, "consult.started", {"call_id": call_id, **consult})
+            call["consult"] = {**consult, "state": "connected"}
+            self._emit(a, "consult.connected", {"call_id": call_id, **call["consult"]})
+            return
         target = f"queue {queue}" if queue else f"agent {agent_id}"
-        self._end(a, call_id, "transfer", f"{'warm' if warm else 'blind'} transfer to {target}")
+        self._end(a, call_id, "transfer", f"blind transfer to {target}")
+
+    async def complete_transfer(self, user_id: int, call_id: str) -> None:
+        self._record("complete_transfer", user_id, call_id=call_id)
+        a = self.agent(user_id)
+        consult = self._call(a, call_id).get("consult")
+        if not consult:
+            raise DeskError("no_consult", "there is no consult on this call to complete")
+        self._end(a, call_id, "transfer", f"transferred to agent {consult['agent_id']}")
+
+    async def cancel_consult(self, user_id: int, call_id: str) -> None:
+        self._record("cancel_consult", user_id, call_id=call_id)
+        a = self.agent(user_id)
+        call = self._call(a, call_id)
+        consult = call.pop("consult", None)
+        if not consult:
+            raise DeskError("no_consult", "there is no consult on this call to cancel")
+        self._emit(a, "consult.ended", {"call_id": call_id, "agent_id": consult["agent_id"], "role": "owner",
+                                        "outcome": "canceled"})  # fmt: skip
+        call["held"] = False
+        self._emit(a, "call.resumed", {"call_id": call_id})
 
     async def add_note(self, user_id: int, call_id: str, text: str) -> None:
         self._record("add_note", user_id, call_id=call_id, text=text)

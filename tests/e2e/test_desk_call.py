@@ -54,13 +54,18 @@ async def test_a_call_from_offer_to_wrap_up(site: Site, desktop: Desktop, make_u
     await page.fill("#transfer-target", "sales")
     await page.check("#transfer-warm")
     await page.click("#btn-transfer")
+    await expect(page.locator("#toast")).to_have_text("a warm transfer goes to an agent")
+    await page.select_option("#transfer-kind", "agent")
+    await page.fill("#transfer-target", "7")
+    await page.click("#btn-transfer")
+    await expect(page.locator("#consult")).to_be_visible()
+    await expect(page.locator("#consult-text")).to_have_text("Talking with agent 7; the caller is on hold")
+    await expect(page.locator("#held-tag")).to_be_visible()
+    await page.click("#btn-complete-transfer")
     await expect(page.locator("#wrapup")).to_be_visible()
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "wrap_up")
-    assert (
-        "transfer",
-        alice.user_id,
-        {"call_id": "call-1", "queue": "sales", "agent_id": None, "warm": True},
-    ) in desk.commands
+    assert ("transfer", alice.user_id, {"call_id": "call-1", "queue": None, "agent_id": 7, "warm": True}) in desk.commands
+    assert ("complete_transfer", alice.user_id, {"call_id": "call-1"}) in desk.commands
 
     await page.click("#btn-save-wrapup")
     await expect(page.locator("#toast")).to_have_text("Choose a disposition first")

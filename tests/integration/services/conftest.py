@@ -1,0 +1,58 @@
+"""The real call center on the simulated telephony adapter, with the demo's reference data (agents `agent`,
+2001, and `ava`, 2002, among others; all offline until a test makes them ready)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.crm.customers import create_customer
+from contact_center.crm.schemas import CustomerCreate
+from contact_center.ivr.registry import FlowRegistry
+from contact_center.ivr.sql_directory import SqlDirectory
+from contact_center.seed.demo import ensure_reference
+from contact_center.services.acd import AcdService
+from contact_center.services.call_center import CallCenter
+from contact_center.store.engine import session_factory
+from contact_center.telephony.prompts import PromptLibrary
+from contact_center.telephony.simulated import SimulatedTelephony
+
+FLOWS = Path(__file__).resolve().parents[3] / "ivr_flows"
+
+
+async def until(check: Callable[[], Any], what: str, seconds: float = 20.0) -> Any:
+    async with asyncio.timeout(seconds):
+        while not (result := check()):  # noqa: ASYNC110 - the services run on; the test only watches
+            await asyncio.sleep(0.01)
+    return result
+
+
+@pytest.fixture
+async def center(engine: AsyncEngine, clock: Any, tmp_path: Path) -> AsyncIterator[Any]:
+    await ensure_reference(engine, password="demo-password-1")
+    async with session_factory(engine).begin() as session:
+        await create_customer(session, CustomerCreate(first_name="Maria", last_name="Garcia", phones=["(415) 555-0142"]), "US")  # type: ignore[list-item]
+    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
+    acd = AcdService(engine, clock, rng=random.Random(3))
+    registry = FlowRegistry(FLOWS)
+    assert registry.reload() == []
+    sessions = session_factory(engine)
+    center = CallCenter(engine=engine, clock=clock, acd=acd, port=port, flows=registry,
+                        directory=SqlDirectory(sessions, clock), region="US", var_dir=tmp_path)  # fmt: skip
+    heard: list[tuple[Any, str, dict[str, Any]]] = []
+    center.subscribe(lambda audience, event, payload: heard.append((audience, event, payload)))
+    await acd.start()
+    await port.start()
+    await center.start()
+    yield center, port, heard
+    await center.stop()
+    await port.stop()
+    await acd.stop()
+
+
