@@ -6,7 +6,9 @@ message that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -14,7 +16,10 @@ from pathlib import Path
 
 import phonenumbers
 
+from contact_center.domain.metrics.stats import SL_FORMULAS
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/contact_center.db"
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 
 class SettingsError(ValueError):
@@ -42,6 +47,15 @@ class Settings:
     rtp_ports: tuple[int, int] = (20000, 20999)
     ivr_flow: Path = Path("ivr_flows/main.yaml")
     ivr_flows_dir: Path = Path("ivr_flows")
+    # Calls one telephony process carries before it answers 503 (see docs/telephony.md for the measurement).
+    sip_max_calls: int = 60
+    record_calls: bool = False
+    hold_music: Path | None = None
+    # Queue metrics: which service-level formula the board shows, and which abandons are too short to count.
+    service_level_formula: str = "answered_plus_late_abandons"
+    short_abandon_seconds: int = 5
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (login throttling keys on the client).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,7 +64,7 @@ class Settings:
         settings = cls(
             database_url=env.get("CC_DATABASE_URL", DEFAULT_DATABASE_URL),
             redis_url=env.get("CC_REDIS_URL") or None,
-            http_host=env.get("CC_HTTP_HOST", "127.0.0.1"),
+            http_host=_host(env, "CC_HTTP_HOST", "127.0.0.1"),
             http_port=_port(env, "CC_HTTP_PORT", 8080),
             secret_key=env.get("CC_SECRET_KEY", ""),
             var_dir=var_dir,
@@ -66,6 +80,13 @@ class Settings:
             rtp_ports=_port_range(env, "CC_RTP_PORTS", (20000, 20999)),
             ivr_flow=Path(env.get("CC_IVR_FLOW", "ivr_flows/main.yaml")),
             ivr_flows_dir=Path(env.get("CC_IVR_FLOWS_DIR", "ivr_flows")),
+            sip_max_calls=_positive_int(env, "CC_SIP_MAX_CALLS", 60, maximum=2000),
+            record_calls=_bool(env, "CC_RECORD_CALLS", False),
+            hold_music=Path(env["CC_HOLD_MUSIC"]) if env.get("CC_HOLD_MUSIC") else None,
+            service_level_formula=_choice(env, "CC_SERVICE_LEVEL_FORMULA", "answered_plus_late_abandons",
+                                          SL_FORMULAS),
+            short_abandon_seconds=_non_negative_int(env, "CC_SHORT_ABANDON_SECONDS", 5, maximum=120),
+            trusted_proxies=_addresses(env, "CC_TRUSTED_PROXIES"),
         )
         _check_database_url(settings.database_url)
         if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -108,8 +129,8 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name}: {raw!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise SettingsError(f"{name}: {value} is outside 0-65535")
+    if not 0 < value <= 65535:
+        raise SettingsError(f"{name}: {value} is outside 1-65535")
     return value
 
 
@@ -165,3 +186,44 @@ def _port_range(env: Mapping[str, str], name: str, default: tuple[int, int]) -> 
     if not 1024 <= low < high <= 65535:
         raise SettingsError(f"{name}: {raw!r} must satisfy 1024 <= low < high <= 65535")
     return low, high
+
+
+def _non_negative_int(env: Mapping[str, str], name: str, default: int, maximum: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
+    if not 0 <= value <= maximum:
+        raise SettingsError(f"{name}: must be from 0 to {maximum}, got {value}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name) or default
+    if raw not in choices:
+        raise SettingsError(f"{name}: {raw!r} is not one of {', '.join(choices)}")
+    return raw
+
+
+def _host(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name) or default
+    try:
+        ipaddress.ip_address(raw)
+    except ValueError:
+        if not _HOSTNAME.match(raw) or raw.replace(".", "").isdigit():
+            raise SettingsError(f"{name}: {raw!r} is not an IP address or host name") from None
+    return raw
+
+
+def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    networks = []
+    for part in filter(None, (item.strip() for item in raw.split(","))):
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)") from None
+    return tuple(networks)

@@ -18,7 +18,7 @@ def build_telephony(settings: Settings) -> TelephonyPort:
         return SimulatedTelephony(prompts, speed=DEMO_SPEED)
     from contact_center.telephony.sip import SipLine, SipTelephony  # pyVoIP is only imported when used
 
-    telephony = SipTelephony(prompts, rtp_ports=settings.rtp_ports)
+    telephony = SipTelephony(prompts, rtp_ports=settings.rtp_ports, max_calls=settings.sip_max_calls)
     telephony.open_line(SipLine(registrar=settings.sip_registrar, user=settings.sip_user,
                                 password=settings.sip_password, local_ip=settings.sip_local_ip,
                                 local_port=settings.sip_local_port))  # fmt: skip

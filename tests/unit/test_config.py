@@ -48,3 +48,25 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     assert len(first) > 40
     assert s.with_secret().secret_key == first
     assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_new_settings_read_and_checked() -> None:
+    settings = Settings.from_env({"CC_SIP_MAX_CALLS": "80", "CC_RECORD_CALLS": "1", "CC_HOLD_MUSIC": "/srv/moh.wav",
+                                  "CC_SERVICE_LEVEL_FORMULA": "answered", "CC_SHORT_ABANDON_SECONDS": "0",
+                                  "CC_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/24"})
+    assert settings.sip_max_calls == 80
+    assert settings.record_calls is True
+    assert str(settings.hold_music) == "/srv/moh.wav"
+    assert settings.service_level_formula == "answered"
+    assert settings.short_abandon_seconds == 0
+    assert settings.trusted_proxies == ("10.0.0.5/32", "192.168.0.0/24")
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CC_SIP_MAX_CALLS", "0"), ("CC_SERVICE_LEVEL_FORMULA", "magic"), ("CC_SHORT_ABANDON_SECONDS", "-1"),
+    ("CC_TRUSTED_PROXIES", "10.0.0.300"), ("CC_HTTP_HOST", "999.1.1.1"), ("CC_HTTP_HOST", "bad host"),
+    ("CC_HTTP_PORT", "0"),
+])
+def test_bad_new_settings_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
