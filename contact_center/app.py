@@ -75,7 +75,8 @@ def create_app(
     app[FLOWS] = flows
     center = CallCenter(engine=engine, clock=app[CLOCK], acd=acd, port=app[TELEPHONY], flows=flows,
                         directory=SqlDirectory(app[SESSIONS], app[CLOCK]), region=settings.default_region,
-                        var_dir=settings.var_dir, entry_flow=settings.ivr_flow.stem)  # fmt: skip
+                        var_dir=settings.var_dir, entry_flow=settings.ivr_flow.stem,
+                        record_calls=settings.record_calls)  # fmt: skip
     app[CALL_CENTER] = center
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from contact_center.services.desk import Desk
+from contact_center.services.follow_ups import KINDS as FOLLOW_UP_KINDS
 
 CallId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -50,8 +51,8 @@ class Wrapup(CallRef):
     @model_validator(mode="after")
     def typed_follow_ups(self) -> Wrapup:
         for item in self.follow_ups:
-            if item.get("type") not in ("case", "lead", "opportunity", "task", "callback"):
-                raise ValueError("each follow-up needs a type: case, lead, opportunity, task or callback")
+            if item.get("type") not in FOLLOW_UP_KINDS:
+                raise ValueError(f"each follow-up needs a type: {', '.join(FOLLOW_UP_KINDS)}")
         return self
 
 

@@ -2,82 +2,67 @@
 
 It starts a ``CallSession`` per inbound call, turns routing events into what desktops and the board
 hear, connects an accepted offer to the agent's phone, and writes the interaction to the timeline.
+Call control, transfers, wrap-up and the calls we place are its parts (see ``center_base``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.clock import Clock
 from contact_center.crm.phones import try_e164
 from contact_center.crm.views import customer_360, customers_by_e164
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
-from contact_center.domain.acd.errors import AcdError
+from contact_center.domain.acd.calls import CallState
 from contact_center.domain.acd.reconciler import LiveLegs
-from contact_center.ivr.directory import Directory
-from contact_center.ivr.registry import FlowRegistry
-from contact_center.services.acd import AcdService
-from contact_center.services.call_record import CallRecord, leg_json, write_call_activity, write_outbound_activity
+from contact_center.domain.acd.wait_estimate import WaitEstimate, estimate, place_in_line
+from contact_center.services.call_control import CallControl
+from contact_center.services.call_record import CallRecord
 from contact_center.services.call_session import CallSession
-from contact_center.services.desk import Audience, DeskError, DeskListener
-from contact_center.services.follow_ups import create_follow_ups
-from contact_center.services.routing_config import agent_key
-from contact_center.services.transfers import Consult, TransfersMixin
+from contact_center.services.center_base import AGENT_RING_SECONDS, SUPERVISORS, iso, iso_time
+from contact_center.services.desk import DeskError
+from contact_center.services.outbound import Outbound
+from contact_center.services.routing_config import agent_key, load_agents
+from contact_center.services.timeline import appended_since
+from contact_center.services.transfers import Transfers
+from contact_center.services.wrapup import Wrapups
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import DispositionCode, User
-from contact_center.telephony.events import BridgeEnded, CallArrived, CallHungUp, HangupBy, LegKind, OriginateOutcome
-from contact_center.telephony.port import CallEnded, Speech, TelephonyPort
+from contact_center.store.tables import User
+from contact_center.telephony.events import BridgeEnded, CallArrived, CallHungUp, HangupBy
 
 log = logging.getLogger(__name__)
-AGENT_RING_SECONDS = 20.0
 RECONCILE_SECONDS = 10.0
-SUPERVISORS: Audience = ("supervisors", None)
+PEOPLE_SECONDS = 30.0  # users and agents added or changed while the server runs are picked up this often
+TIMELINE_SECONDS = 2.0
+AHT_CACHE_SECONDS = 30.0
 
 
-class CallCenter(TransfersMixin):
-    """Implements ``contact_center.services.desk.Desk`` (transfers live in ``TransfersMixin``)."""
+class CallCenter(Outbound, Wrapups, Transfers, CallControl):
+    """Implements ``contact_center.services.desk.Desk``."""
 
-    def __init__(self, *, engine: AsyncEngine, clock: Clock, acd: AcdService, port: TelephonyPort,
-                 flows: FlowRegistry, directory: Directory, region: str, var_dir: Path,
-                 entry_flow: str = "main") -> None:  # fmt: skip
-        self.engine, self.clock, self.acd, self.port = engine, clock, acd, port
-        self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
-        self.entry_flow = entry_flow
-        self.sessions: dict[str, CallSession] = {}
-        self.agent_legs: dict[str, str] = {}  # agent leg id -> caller call id
-        self.offers: dict[int, dict[str, Any]] = {}  # user id -> call.offered payload
-        self.active: dict[int, str] = {}  # user id -> call id on the line or in wrap-up
-        self.wrapups: dict[int, dict[str, Any]] = {}
-        self.extensions: dict[int, str | None] = {}
-        self.leg_waiters: dict[str, asyncio.Event] = {}  # outbound legs someone waits on
-        self.screen_pops: dict[str, dict[str, Any]] = {}  # call id -> what its offer showed
-        self.consults: dict[str, Consult] = {}
-        self.consult_legs: dict[str, str] = {}
-        self.segments: dict[tuple[int, str], CallRecord] = {}
-        self.simulated_phones = False
-        self._listeners: list[DeskListener] = []
-        self._tasks: set[asyncio.Task[Any]] = set()
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self._pump: asyncio.Task[None] | None = None
-        acd.subscribe(self._on_routing_events)
+        self._agent_configs: dict[str, cmd.ConfigureAgent] = {}
+        self._timeline_sent: dict[str, set[int]] = {}  # interaction id -> activity ids its agent has seen
+        self._aht: dict[str, tuple[float, float | None]] = {}  # queue -> (when computed, AHT seconds)
+        self.acd.subscribe(self._on_routing_events)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        async with session_factory(self.engine)() as session:
-            rows = (await session.execute(select(User.id, User.extension))).all()
-        self.extensions = {user_id: ext for user_id, ext in rows}
+        await self.refresh_people()
         self._pump = asyncio.create_task(self._pump_telephony(), name="telephony-events")
-        self._spawn(self._reconcile_forever(), "reconciler")
+        self._spawn(self._every(RECONCILE_SECONDS, self._reconcile), "reconciler")
+        self._spawn(self._every(PEOPLE_SECONDS, self.refresh_people), "people")
+        self._spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
 
     async def stop(self) -> None:
         if self._pump is not None:
@@ -88,20 +73,27 @@ class CallCenter(TransfersMixin):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def subscribe(self, listener: DeskListener) -> None:
-        self._listeners.append(listener)
-
-    def _tell(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
-        for listener in self._listeners:
+    async def _every(self, seconds: float, step: Any) -> None:
+        while True:
+            await asyncio.sleep(seconds)
             try:
-                listener(audience, event, payload)
+                await step()
             except Exception:
-                log.exception("desk listener failed on %s", event)
+                log.exception("%s failed; trying again in %.0f s", getattr(step, "__name__", step), seconds)
 
-    def _spawn(self, coro: Any, name: str) -> None:
-        task = asyncio.create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def refresh_people(self) -> None:
+        """Extensions and names of every user, and routing's view of every agent, from the CRM."""
+        async with session_factory(self.engine)() as session:
+            rows = (await session.execute(select(User.id, User.extension, User.username, User.display_name))).all()
+            agents = await load_agents(session)
+        self.extensions = {user_id: ext for user_id, ext, _, _ in rows}
+        self.names = {user_id: display or username for user_id, _, username, display in rows}
+        for config in agents:
+            if self._agent_configs.get(config.agent_id) != config:
+                known = config.agent_id in self.acd.acd.agents
+                if not known or config.agent_id in self._agent_configs:  # routing loaded the rest at its start
+                    await self._safe(config)
+                self._agent_configs[config.agent_id] = config
 
     # --- telephony ---------------------------------------------------------------------------
 
@@ -120,27 +112,23 @@ class CallCenter(TransfersMixin):
     def live_legs(self) -> LiveLegs:
         """What telephony knows is up: callers still on the line, and the call each busy agent works."""
         calls = [call_id for call_id, s in self.sessions.items() if not s.finished.is_set()]
+        calls += list(self.callbacks)  # nobody is on the line, but the callback is real
         agents = {agent_key(user_id): call_id for user_id, call_id in self.active.items()}
         return LiveLegs(calls=calls, agents=agents)
 
-    async def _reconcile_forever(self) -> None:
+    async def _reconcile(self) -> None:
         # Stuck agents are the most common complaint about ACDs: check routing against the legs regularly.
-        while True:
-            await asyncio.sleep(RECONCILE_SECONDS)
-            try:
-                repairs = await self.acd.reconcile(self.live_legs(), grace_seconds=AGENT_RING_SECONDS + 10)
-                for repair in repairs:
-                    if isinstance(repair, ev.StateRepaired):
-                        log.warning("routing state repaired: %s", repair)
-            except Exception:
-                log.exception("reconciling routing with live calls failed")
+        repairs = await self.acd.reconcile(self.live_legs(), grace_seconds=AGENT_RING_SECONDS + 10)
+        for repair in repairs:
+            if isinstance(repair, ev.StateRepaired):
+                log.warning("routing state repaired: %s", repair)
 
     def _arrived(self, event: CallArrived) -> None:
         record = CallRecord(call_id=event.call_id, caller_number=try_e164(event.caller, self.region) or event.caller,
                             dialled=event.dialled, arrived_at=self.clock.now())  # fmt: skip
         session = CallSession(record, port=self.port, acd=self.acd, flows=self.flows.current(), entry=self.entry_flow,
                               directory=self.directory, clock=self.clock, var_dir=self.var_dir,
-                              identify=self._identify)  # fmt: skip
+                              identify=self._identify, estimate_wait=self.estimate_wait)  # fmt: skip
         self.sessions[event.call_id] = session
         self._spawn(self._run_session(session), f"call-{event.call_id}")
 
@@ -152,6 +140,8 @@ class CallCenter(TransfersMixin):
             if session.record.agent_user_id is None:
                 self.sessions.pop(session.call_id, None)
                 self.screen_pops.pop(session.call_id, None)
+                if session.record.callback_number and session.record.end_reason == "callback_requested":
+                    self.callbacks[session.call_id] = session.record  # routing keeps its place in the queue
 
     async def _identify(self, record: CallRecord) -> None:
         if not record.caller_number.startswith("+"):
@@ -165,63 +155,32 @@ class CallCenter(TransfersMixin):
     def _hung_up(self, event: CallHungUp) -> None:
         if event.call_id in self.leg_waiters:
             self.leg_waiters[event.call_id].set()
-        if event.call_id in self.sessions:
-            session = self.sessions[event.call_id]
+        session = self._session_of_leg(event.call_id)
+        if session is not None and session.leg == event.call_id:
             session.record.sip["caller_hangup_code"] = event.sip_code
             session.caller_gone("caller" if event.by == HangupBy.REMOTE else "system")
-            self._spawn(self._end_talk(session, "caller"), f"end-{event.call_id}")
+            self._spawn(self._end_talk(session, "caller"), f"end-{session.call_id}")
         elif event.call_id in self.consult_legs:  # the consulted agent's phone hung up
             call_id = self.consult_legs.pop(event.call_id)
             self._spawn(self._end_consult(call_id, "target_hung_up"), f"consult-end-{call_id}")
         elif event.call_id in self.agent_legs:
             call_id = self.agent_legs.pop(event.call_id)
             talking = self.sessions.get(call_id)
-            if talking is not None and not talking.finished.is_set():
-                # The agent's phone dropped with the customer still there: back to the head of the queue.
+            if talking is None or talking.finished.is_set():
+                return
+            if talking.record.direction == "outbound":  # the agent put the phone down on a call they placed
+                talking.record.end_reason = talking.record.end_reason or "agent_hangup"
+                self._spawn(self._agent_ended_outbound(talking), f"end-{call_id}")
+            else:  # the customer is still there: back to the head of the queue
                 self._spawn(self._agent_leg_dropped(talking), f"requeue-{call_id}")
 
-    async def _end_talk(self, session: CallSession, by: str) -> None:
-        record = session.record
-        if record.talk_closed:
-            return
-        if record.agent_user_id is None or record.connected_at is None:
-            if record.agent_user_id is not None:  # offer accepted but the agent leg never connected
-                await self._safe(cmd.EndCall(session.call_id))
-            return
-        record.talk_closed = True
-        record.ended_at = record.ended_at or self.clock.now()
-        await self._end_consult(session.call_id, f"{by}_hung_up")
-        record.hung_up_by = record.hung_up_by or by
-        if record.agent_leg:
-            self.agent_legs.pop(record.agent_leg, None)
-            with contextlib.suppress(CallEnded):
-                await self.port.hangup(record.agent_leg)
-        await self._safe(cmd.EndCall(session.call_id))
-        self._tell(("agent", record.agent_user_id), "call.ended",
-                   {"call_id": session.call_id, "hung_up_by": record.hung_up_by, "reason": record.end_reason or "hangup"})  # fmt: skip
+    async def _agent_ended_outbound(self, session: Any) -> None:
+        if session.leg is not None:
+            await self.port.hangup(session.leg)
+        session.caller_gone("agent")
+        await self._end_talk(session, "agent")
 
-    async def _agent_leg_dropped(self, session: CallSession) -> None:
-        record = session.record
-        user_id = record.agent_user_id
-        await self._end_consult(session.call_id, "owner_phone_dropped")
-        record.agent_leg, record.connected_at, record.answered_at = None, None, None
-        record.agent_user_id = None
-        await self._safe(cmd.AgentHungUp(session.call_id))
-        session.in_queue = True
-        if user_id is not None:
-            self.active.pop(user_id, None)
-            self._tell(("agent", user_id), "call.ended", {"call_id": session.call_id, "hung_up_by": "agent",
-                                                          "reason": "agent_phone_dropped"})  # fmt: skip
-        await self.port.start_hold(session.call_id, Speech("Please hold while we connect you to another agent."))
-
-    async def _safe(self, command: cmd.Command) -> list[ev.Event]:
-        try:
-            return await self.acd.handle(command)
-        except AcdError as exc:
-            log.info("routing refused %r: %s", command, exc)
-            return []
-
-    # --- routing events → desktops -----------------------------------------------------------
+    # --- routing events → desktops, the board and the callers on hold ---------------------------
 
     def _on_routing_events(self, events: Sequence[ev.Event]) -> None:
         for event in events:
@@ -237,7 +196,8 @@ class CallCenter(TransfersMixin):
                     del self.offers[user_id]
                 reason = getattr(event, "reason", None) or type(event).__name__.removeprefix("Offer").lower()
                 self._tell(("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason})
-            elif isinstance(event, ev.CallAbandoned):
+            elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
+                self.callbacks.pop(event.call_id, None)
                 for user_id, offer in list(self.offers.items()):
                     if offer["call_id"] == event.call_id:
                         del self.offers[user_id]
@@ -249,23 +209,71 @@ class CallCenter(TransfersMixin):
                 self._spawn(self._wrapup_started(event), f"wrapup-{event.call_id}")
             elif isinstance(event, ev.WrapUpEnded):
                 self._spawn(self._wrapup_ended(int(event.agent_id)), f"wrapup-end-{event.agent_id}")
+            else:
+                self._on_queue_event(event)
         if events:
             self._tell(SUPERVISORS, "board.updated", self._board())
 
+    def _on_queue_event(self, event: ev.Event) -> None:
+        """What routing does to a waiting caller: escalations go on the call's trail; exits and callback
+        offers are acted on by the caller's session."""
+        call_id = getattr(event, "call_id", None)
+        session = self.sessions.get(call_id) if call_id else None
+        record = session.record if session is not None else self.callbacks.get(call_id or "")
+        trail = ev.CallEscalated | ev.CallMoved | ev.SupervisorAlerted | ev.CallExited | ev.CallbackOffered
+        if isinstance(event, trail) and record is not None:
+            record.escalations.append(_trail_entry(event))
+        if isinstance(event, ev.CallMoved) and record is not None:
+            record.queue = event.to_queue
+        if isinstance(event, ev.SupervisorAlerted):
+            self._tell(SUPERVISORS, "board.alert", {"call_id": event.call_id, "queue": event.queue_id,
+                                                    "message": event.message, "at": iso(event.at),
+                                                    "wait_seconds": round(event.wait_seconds, 1)})  # fmt: skip
+        if not isinstance(session, CallSession):
+            return
+        if isinstance(event, ev.CallExited):
+            self._spawn(session.left_queue(event.destination, event.reason), f"exit-{event.call_id}")
+        elif isinstance(event, ev.CallbackRequested) and event.reason != "caller":
+            self._spawn(session.called_back_instead(event.number), f"callback-{event.call_id}")
+        elif isinstance(event, ev.CallbackOffered):
+            session.offer_callback()
+
+    def estimate_wait(self, call_id: str) -> WaitEstimate | None:
+        """Place in line and expected wait of a waiting caller (what hold announcements say)."""
+        call = self.acd.acd.calls.get(call_id)
+        if call is None or call.state is not CallState.QUEUED:
+            return None
+        position = place_in_line(call, self.acd.acd.waiting.calls_in(call.queue_id))
+        return estimate(position, self._queue_aht(call.queue_id), self.acd.acd.agents.values(), call.queue_id)
+
+    def _queue_aht(self, queue: str) -> float | None:
+        now = time.monotonic()
+        cached = self._aht.get(queue)
+        if cached is None or now - cached[0] > AHT_CACHE_SECONDS:
+            stats = self.acd.report(3600).groups.get(queue)
+            cached = self._aht[queue] = (now, stats.aht_seconds if stats is not None else None)
+        return cached[1]
+
     async def _offer(self, event: ev.CallOffered) -> None:
         session = self.sessions.get(event.call_id)
-        if session is None:
+        record = session.record if session is not None else self.callbacks.get(event.call_id)
+        if record is None:
             return
-        record = session.record
         pop: dict[str, Any] = {"customer": None, "customer_360": None, "matches": record.matches, "ivr": record.ivr,
                                "queue": event.queue_id, "waited_seconds": round(record.wait_seconds_now(self.clock.now()), 1),
-                               "caller_number": record.caller_number, "dialled": record.dialled}  # fmt: skip
+                               "caller_number": record.caller_number, "dialled": record.dialled,
+                               "data": record.queue_data, "escalations": record.escalations}  # fmt: skip
         if record.customer_id is not None:
             async with self.engine.connect() as conn:
                 view = await customer_360(conn, record.customer_id)
             pop["customer"], pop["customer_360"] = view["customer"], view
         if event.kind == "consult":
             pop = {**pop, "consult": self.consult_offer(event.call_id)}
+        elif event.kind == "transfer" and record.transferred_by is not None:
+            pop = {**pop, "transfer": {"from_agent_id": record.transferred_by, "notes": list(record.notes),
+                                       "from_agent": self.names.get(record.transferred_by)}}  # fmt: skip
+        elif event.kind == "callback":
+            pop = {**pop, "callback": {"number": record.callback_number or record.caller_number}}
         payload = {"call_id": event.call_id, "kind": event.kind, "queue": event.queue_id, "caller_number": record.caller_number,
                    "dialled": record.dialled, "waited_seconds": pop["waited_seconds"],
                    "ring_deadline": iso(event.ring_deadline), "screen_pop": pop}  # fmt: skip
@@ -275,38 +283,34 @@ class CallCenter(TransfersMixin):
             self.screen_pops[event.call_id] = pop
         self._tell(("agent", user_id), "call.offered", payload)
 
-    async def _wrapup_started(self, event: ev.WrapUpStarted) -> None:
-        async with session_factory(self.engine)() as session:
-            codes = (await session.execute(
-                select(DispositionCode.code, DispositionCode.label).where(DispositionCode.active.is_(True))
-                .order_by(DispositionCode.id))).all()  # fmt: skip
-        user_id = int(event.agent_id)
-        payload = {"call_id": event.call_id, "deadline": iso(event.deadline),
-                   "dispositions": [{"code": c, "label": label} for c, label in codes]}  # fmt: skip
-        self.wrapups[user_id] = payload
-        self._tell(("agent", user_id), "wrapup.started", payload)
-
-    async def _wrapup_ended(self, user_id: int) -> None:
-        wrapup = self.wrapups.pop(user_id, None)
-        call_id = self.active.pop(user_id, None)
-        if wrapup is None:
+    async def _push_timelines(self) -> None:
+        """While a call is on, what anyone appends to the customer's timeline shows on the agent's desktop."""
+        watched = {}
+        for user_id, call_id in self.active.items():
+            session = self.sessions.get(call_id)
+            if session is not None and session.record.customer_id is not None:
+                watched[call_id] = (user_id, session.record)
+        for call_id in list(self._timeline_sent):
+            if call_id not in watched:
+                del self._timeline_sent[call_id]
+        if not watched:
             return
-        segment = self.segments.pop((user_id, wrapup["call_id"]), None)
-        if segment is not None:  # their part of a call they transferred; the call itself goes on
-            if not segment.logged:
-                await self._log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)
-            self._tell(("agent", user_id), "wrapup.ended", {"call_id": wrapup["call_id"]})
-            return
-        session = self.sessions.pop(wrapup["call_id"], None)
-        self.screen_pops.pop(wrapup["call_id"], None)
-        if session is not None and not session.record.logged:
-            # The wrap-up timer ran out before a disposition was saved: log the call all the same.
-            self._collect_legs(session.record)
-            await write_call_activity(self.engine, session.record, disposition=None, wrap_seconds=0,
-                                      outcome="answered")  # fmt: skip
-        self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id or wrapup["call_id"]})
+        since = min(record.arrived_at for _, record in watched.values())
+        async with self.engine.connect() as conn:
+            rows = await appended_since(conn, {r.customer_id for _, r in watched.values() if r.customer_id}, since)
+        for call_id, (user_id, record) in watched.items():
+            sent = self._timeline_sent.setdefault(call_id, self._shown_in_pop(call_id))
+            for row in rows:
+                if row["customer_id"] == record.customer_id and row["id"] not in sent:
+                    sent.add(row["id"])
+                    self._tell(("agent", user_id), "timeline.appended",
+                               {"customer_id": record.customer_id, "activity": row})  # fmt: skip
 
-    # --- desk commands -----------------------------------------------------------------------
+    def _shown_in_pop(self, call_id: str) -> set[int]:
+        view = (self.screen_pops.get(call_id) or {}).get("customer_360") or {}
+        return {a["id"] for a in view.get("activities", [])}
+
+    # --- what a desktop and the board see ---------------------------------------------------
 
     async def snapshot(self, user_id: int) -> dict[str, Any]:
         agent = self.acd.acd.agents.get(agent_key(user_id))
@@ -317,9 +321,8 @@ class CallCenter(TransfersMixin):
         call = None
         if call_id is not None and call_id in self.sessions and user_id not in self.wrapups:
             record = self.sessions[call_id].record
-            started = record.connected_at.isoformat() if record.connected_at else None
-            call = {"call_id": call_id, "started_at": started, "held": record.held_since is not None,
-                    "queue": record.queue, "caller_number": record.caller_number, "direction": "inbound",
+            call = {"call_id": call_id, "started_at": iso_time(record.connected_at), "held": record.held_since is not None,
+                    "queue": record.queue, "caller_number": record.caller_number, "direction": record.direction,
                     "screen_pop": self.screen_pops.get(call_id), "customer_id": record.customer_id,
                     "consult": consult.view(user_id) if (consult := self.consults.get(call_id)) else None}  # fmt: skip
         # Registration is the proxy's to know; the simulated phones of the demo are always there.
@@ -333,15 +336,38 @@ class CallCenter(TransfersMixin):
     def _board(self) -> dict[str, Any]:
         report = self.acd.report(900)
         now = self.acd.now()
-        queues = [{"name": q, "waiting": len(self.acd.acd.waiting_calls(q)),
-                   "oldest_wait_seconds": round(self.acd.acd.oldest_wait(q, now), 1),
-                   **_figures(report.groups.get(q))} for q in sorted(self.acd.acd.queues)]  # fmt: skip
-        agents = [{"agent_id": a.id, "state": str(a.state), "reason": a.reason, "since": iso(a.since)}
-                  for a in self.acd.acd.agents.values() if str(a.state) != "offline"]  # fmt: skip
-        return {"queues": queues, "agents": agents, "totals": _figures(report.total)}
+        routing = self.acd.acd
+        agents = [a for a in routing.agents.values() if str(a.state) != "offline"]
+        queues = []
+        for name in sorted(routing.queues):
+            members = [a for a in agents if name in a.tiers]
+            queues.append({"name": name, "waiting": len(routing.waiting_calls(name)),
+                           "oldest_wait_seconds": round(routing.oldest_wait(name, now), 1),
+                           "agents_available": sum(1 for a in members if str(a.state) == "available"),
+                           "agents_busy": sum(1 for a in members if str(a.state) in ("reserved", "on_call", "wrap_up")),
+                           **_figures(report.groups.get(name))})  # fmt: skip
+        rows = []
+        for a in agents:
+            user_id = int(a.id)
+            call_id = self.active.get(user_id) or (self.offers.get(user_id) or {}).get("call_id")
+            session = self.sessions.get(call_id) if call_id else None
+            rows.append({"agent_id": a.id, "user_id": user_id, "name": self.names.get(user_id, a.id),
+                         "extension": self.extensions.get(user_id), "state": str(a.state), "reason": a.reason,
+                         "since": iso(a.since), "call_id": call_id, "calls_today": a.calls_today,
+                         "queue": session.record.queue if session is not None else None})  # fmt: skip
+        rows.sort(key=lambda r: str(r["name"]).lower())
+        totals = {**_figures(report.total), "waiting": sum(q["waiting"] for q in queues),
+                  "agents_available": sum(1 for a in agents if str(a.state) == "available"),
+                  "agents_on_call": sum(1 for a in agents if str(a.state) in ("reserved", "on_call")),
+                  "agents_wrap_up": sum(1 for a in agents if str(a.state) == "wrap_up"),
+                  "agents_not_ready": sum(1 for a in agents if str(a.state) == "not_ready"),
+                  "callbacks_waiting": len(self.callbacks)}  # fmt: skip
+        return {"queues": queues, "agents": rows, "totals": totals}
 
     async def set_state(self, user_id: int, state: str, reason: str | None = None) -> dict[str, Any]:
         agent_id = agent_key(user_id)
+        if agent_id not in self.acd.acd.agents:
+            await self.refresh_people()  # added since the last refresh?
         if agent_id not in self.acd.acd.agents:
             raise DeskError("not_an_agent", "you are not a member of any queue")
         current = str(self.acd.acd.agents[agent_id].state)
@@ -362,229 +388,22 @@ class CallCenter(TransfersMixin):
         agent_state: dict[str, Any] = snapshot["agent"]
         return agent_state
 
-    async def _command(self, command: cmd.Command) -> list[ev.Event]:
-        try:
-            return await self.acd.handle(command)
-        except AcdError as exc:
-            raise DeskError(type(exc).__name__, str(exc)) from None
 
-    async def accept(self, user_id: int, call_id: str) -> None:
-        offer = self.offers.get(user_id)
-        session = self.sessions.get(call_id)
-        if offer is None or offer["call_id"] != call_id or session is None:
-            raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
-        await self._command(cmd.AcceptOffer(agent_key(user_id), call_id))
-        del self.offers[user_id]
-        self.active[user_id] = call_id
-        if offer.get("kind") == "consult":
-            self._spawn(self._connect_consult(session, user_id), f"consult-{call_id}")
-            return
-        record = session.record
-        record.agent_user_id, record.answered_at = user_id, self.clock.now()
-        session.in_queue = False
-        self._spawn(self._connect_agent(session, user_id), f"connect-{call_id}")
-
-    async def _connect_agent(self, session: CallSession, user_id: int) -> None:
-        record = session.record
-        extension = self.extensions.get(user_id)
-        if extension is None:
-            await self._fail_connect(session, user_id, "you have no phone extension")
-            return
-        result = await self.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
-        record.sip["agent_leg"] = {"outcome": str(result.outcome), "code": result.sip_code}
-        if result.outcome != OriginateOutcome.ANSWERED or result.call_id is None:
-            await self._fail_connect(session, user_id, f"your phone did not answer ({result.outcome})")
-            return
-        if session.finished.is_set():  # the caller left while the agent's phone rang
-            await self.port.hangup(result.call_id)
-            await self._end_talk(session, "caller")
-            return
-        record.agent_leg = result.call_id
-        record.agent_legs_seen.append(result.call_id)
-        self.agent_legs[result.call_id] = session.call_id
-        await self.port.stop_hold(session.call_id)
-        await self.port.bridge(session.call_id, result.call_id)
-        record.connected_at = self.clock.now()
-        self._tell(("agent", user_id), "call.connected", {"call_id": session.call_id,
-                                                          "started_at": record.connected_at.isoformat()})  # fmt: skip
-
-    async def _fail_connect(self, session: CallSession, user_id: int, why: str) -> None:
-        session.record.agent_user_id = None
-        self.active.pop(user_id, None)
-        await self._safe(cmd.AgentHungUp(session.call_id))
-        session.in_queue = True
-        await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
-        self._tell(
-            ("agent", user_id), "call.ended", {"call_id": session.call_id, "hung_up_by": "failure", "reason": why}
-        )
-
-    async def reject(self, user_id: int, call_id: str) -> None:
-        offer = self.offers.get(user_id)
-        if offer is None or offer["call_id"] != call_id:
-            raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
-        await self._command(cmd.RejectOffer(agent_key(user_id), call_id))
-
-    async def hangup(self, user_id: int, call_id: str) -> None:
-        consult = self.consults.get(call_id)
-        if consult is not None and consult.target == user_id and self.active.get(user_id) == call_id:
-            await self._end_consult(call_id, "declined")  # the consulted agent leaves; the owner keeps the customer
-            return
-        session = self._owned(user_id, call_id)
-        session.record.hung_up_by = "agent"
-        session.record.end_reason = "agent_hangup"
-        with contextlib.suppress(CallEnded):
-            await self.port.hangup(call_id)
-        session.caller_gone("agent")
-        await self._end_talk(session, "agent")
-
-    async def hold(self, user_id: int, call_id: str) -> None:
-        session = self._owned(user_id, call_id)
-        if session.record.held_since is None:
-            await self._command(cmd.HoldCall(call_id))
-            session.record.held_since = self.clock.now()
-            await self.port.start_hold(call_id, Speech("Please hold."), every=60.0)
-            self._tell(("agent", user_id), "call.held", {"call_id": call_id})
-
-    async def resume(self, user_id: int, call_id: str) -> None:
-        session = self._owned(user_id, call_id)
-        if session.record.held_since is not None:
-            await self._command(cmd.ResumeCall(call_id))
-            session.record.hold_seconds += (self.clock.now() - session.record.held_since).total_seconds()
-            session.record.held_since = None
-            await self.port.stop_hold(call_id)
-            if session.record.agent_leg:
-                await self.port.bridge(call_id, session.record.agent_leg)
-            self._tell(("agent", user_id), "call.resumed", {"call_id": call_id})
-
-    async def add_note(self, user_id: int, call_id: str, text: str) -> None:
-        if self.active.get(user_id) != call_id or call_id not in self.sessions:
-            raise DeskError("no_such_call", f"call {call_id} is not yours")
-        self.sessions[call_id].record.notes.append(text[:4000])
-
-    async def save_wrapup(self, user_id: int, call_id: str, disposition: str, notes: str,
-                          follow_ups: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
-        wrapup = self.wrapups.get(user_id)
-        segment = self.segments.get((user_id, call_id))
-        session = self.sessions.get(call_id)
-        record = segment or (session.record if session is not None else None)
-        if wrapup is None or wrapup["call_id"] != call_id or record is None:
-            raise DeskError("no_such_wrapup", f"call {call_id} is not in wrap-up with you")
-        if disposition not in {d["code"] for d in wrapup["dispositions"]}:
-            raise DeskError("bad_disposition", f"{disposition!r} is not a disposition code")
-        await self._link_customer(record, follow_ups)
-        wrap_seconds = (self.clock.now() - (record.ended_at or self.clock.now())).total_seconds()
-        if segment is not None:
-            activity_id = await self._log_segment(segment, disposition=disposition, notes=notes, wrap_seconds=wrap_seconds)
-        else:
-            self._collect_legs(record)
-            activity_id = await write_call_activity(
-                self.engine, record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds,
-                outcome="answered")  # fmt: skip
-        created = await self._follow_ups(record, user_id, follow_ups)
-        await self._command(cmd.FinishWrapUp(agent_key(user_id)))
-        if record.customer_id is not None:
-            self._tell(("agent", user_id), "timeline.appended",
-                       {"customer_id": record.customer_id, "activity": {"id": activity_id}})  # fmt: skip
-        return {"activity_id": activity_id, "created": created}
-
-    def _collect_legs(self, record: CallRecord) -> None:
-        legs = [record.call_id, *record.agent_legs_seen]
-        record.legs = [leg_json(self.port.detail(leg)) for leg in legs]
-
-    async def _follow_ups(
-        self, record: CallRecord, user_id: int, follow_ups: list[dict[str, Any]]
-    ) -> list[dict[str, Any]]:
-        return await create_follow_ups(self.engine, self.clock.now(), record.customer_id, record.account_id,
-                                       record.call_id, user_id, follow_ups)  # fmt: skip
-
-    async def _link_customer(self, record: CallRecord, follow_ups: list[dict[str, Any]]) -> None:
-        """An unknown caller the agent found or created on the desktop: the call joins that customer's timeline."""
-        chosen = {f["customer_id"] for f in follow_ups if f.get("customer_id")}
-        if record.customer_id is not None or len(chosen) != 1:
-            return
-        customer_id: Any = chosen.pop()
-        async with self.engine.connect() as conn:
-            try:
-                view = await customer_360(conn, int(customer_id))
-            except (LookupError, ValueError, TypeError):
-                raise DeskError("bad_follow_up", f"no customer {customer_id}") from None
-        record.customer_id, record.account_id = view["customer"]["id"], view["customer"]["account_id"]
-
-    async def extend_wrapup(self, user_id: int, seconds: float) -> None:
-        if not 0 < seconds <= 600:
-            raise DeskError("bad_extension", "extend wrap-up by 1 to 600 seconds")
-        events = await self._command(cmd.ExtendWrapUp(agent_key(user_id), seconds))
-        wrapup = self.wrapups.get(user_id)
-        extended = [e for e in events if isinstance(e, ev.WrapUpExtended)]
-        if wrapup is not None and extended:
-            wrapup["deadline"] = iso(extended[-1].deadline)
-            self._tell(("agent", user_id), "wrapup.started", wrapup)
-
-    async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
-        """Click-to-call: ring the agent's phone first, then the customer, and bridge the two."""
-        e164 = try_e164(number, self.region)
-        if e164 is None:
-            raise DeskError("bad_number", f"{number!r} is not a phone number")
-        extension = self.extensions.get(user_id)
-        if extension is None:
-            raise DeskError("no_phone", "you have no phone extension")
-        agent = self.acd.acd.agents.get(agent_key(user_id))
-        if agent is None or str(agent.state) in ("reserved", "on_call"):
-            raise DeskError("busy", "finish the current call first")
-        if str(agent.state) == "available":  # no inbound offer may land while the agent dials out
-            await self._command(cmd.MakeNotReady(agent_key(user_id), "outbound"))
-        record = CallRecord(call_id=f"out-{user_id}-{int(self.clock.now().timestamp() * 1000)}", caller_number=e164,
-                            dialled=e164, arrived_at=self.clock.now(), customer_id=customer_id,
-                            agent_user_id=user_id)  # fmt: skip
-        self._spawn(self._outbound(record, extension), f"dial-{record.call_id}")
-        return {"call_id": record.call_id}
-
-    async def _outbound(self, record: CallRecord, extension: str) -> None:
-        user_id = record.agent_user_id
-        assert user_id is not None
-        agent_leg = await self.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
-        outcome = str(agent_leg.outcome)
-        if agent_leg.call_id is not None:
-            customer = await self.port.originate(record.caller_number, ring_timeout=45.0, kind=LegKind.OUTBOUND)
-            outcome = str(customer.outcome)
-            record.sip["customer_leg"] = {"outcome": outcome, "code": customer.sip_code}
-            if customer.call_id is not None:
-                record.connected_at = self.clock.now()
-                self._tell(("agent", user_id), "call.connected",
-                           {"call_id": record.call_id, "started_at": record.connected_at.isoformat()})  # fmt: skip
-                await self.port.bridge(agent_leg.call_id, customer.call_id)
-                await self._until_ended(customer.call_id, agent_leg.call_id)
-            with contextlib.suppress(CallEnded):
-                await self.port.hangup(agent_leg.call_id)
-        record.ended_at = self.clock.now()
-        record.end_reason = outcome
-        self._tell(("agent", user_id), "call.ended", {"call_id": record.call_id, "hung_up_by": "system",
-                                                      "reason": outcome})  # fmt: skip
-        await write_outbound_activity(self.engine, record, outcome)
-
-    async def _until_ended(self, *legs: str) -> None:
-        ended = asyncio.Event()
-        for leg in legs:
-            self.leg_waiters[leg] = ended
-        try:
-            if all(self.port.detail(leg).ended_at is None for leg in legs):
-                await ended.wait()
-        finally:
-            for leg in legs:
-                self.leg_waiters.pop(leg, None)
-        for leg in legs:
-            with contextlib.suppress(CallEnded):
-                await self.port.hangup(leg)
+def _trail_entry(event: ev.Event) -> dict[str, Any]:
+    entry: dict[str, Any] = {"event": type(event).__name__, "at": iso(event.at)}
+    for name in ("queue_id", "action", "detail", "from_queue", "to_queue", "reason", "destination", "message"):
+        if hasattr(event, name):
+            entry[name] = getattr(event, name)
+    return entry
 
 
 def _figures(stats: Any) -> dict[str, Any]:
     if stats is None:
         return {"offered": 0, "answered": 0, "abandoned": 0, "service_level": None, "asa_seconds": None,
-                "aht_seconds": None}  # fmt: skip
+                "aht_seconds": None, "longest_wait_seconds": None}  # fmt: skip
     return {"offered": stats.offered, "answered": stats.answered, "abandoned": stats.abandoned + stats.short_abandoned,
-            "service_level": stats.service_level, "asa_seconds": stats.asa_seconds, "aht_seconds": stats.aht_seconds}  # fmt: skip
+            "service_level": stats.service_level, "asa_seconds": stats.asa_seconds, "aht_seconds": stats.aht_seconds,
+            "longest_wait_seconds": stats.longest_wait_seconds}  # fmt: skip
 
 
-def iso(seconds: float) -> str:
-    """Routing keeps epoch seconds; desktops read ISO 8601 (UTC)."""
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat().replace("+00:00", "Z")
+__all__ = ["AGENT_RING_SECONDS", "CallCenter", "iso"]

@@ -42,6 +42,12 @@ class CallRecord:
     legs: list[dict[str, Any]] = field(default_factory=list)  # each leg's call detail, as telephony saw it
     recording: str | None = None
     sip: dict[str, Any] = field(default_factory=dict)
+    transferred_by: int | None = None  # the agent who last handed the call on (blind), for the next screen-pop
+    callback_number: str | None = None  # where a callback the caller asked for goes
+    customer_leg: str | None = None  # the customer's telephony leg (an inbound caller's is the call id)
+    direction: str = "inbound"  # "outbound" for click-to-call and callbacks we place
+    escalations: list[dict[str, Any]] = field(default_factory=list)  # what routing did while the caller waited
+    queue_data: dict[str, Any] = field(default_factory=dict)  # what the IVR handed on for the agent
     logged: bool = False
     talk_closed: bool = False
 
@@ -68,15 +74,8 @@ async def write_ivr_activity(engine: AsyncEngine, record: CallRecord, trail_colu
         session.add(Activity(**values))
 
 
-async def write_call_activity(
-    engine: AsyncEngine,
-    record: CallRecord,
-    *,
-    disposition: str | None,
-    wrap_seconds: float,
-    wrap_notes: str = "",
-    outcome: str,
-) -> int:
+def call_activity(record: CallRecord, *, disposition: str | None, wrap_seconds: float, wrap_notes: str = "",
+                  outcome: str) -> Activity:  # fmt: skip
     """One activity for the whole interaction: IVR trail, queue wait, talk, hold, wrap, disposition."""
     details: dict[str, Any] = {
         "caller_number": record.caller_number,
@@ -89,31 +88,46 @@ async def write_call_activity(
         "end_reason": record.end_reason,
         "legs": record.legs,
         "ivr": record.ivr,
+        "escalations": record.escalations,
+        "queue_data": record.queue_data,
         "notes": record.notes + ([wrap_notes] if wrap_notes else []),
         "recording": record.recording,
         "sip": record.sip,
     }
     who = f" with agent {record.agent_user_id}" if record.agent_user_id else ""
-    activity = Activity(
-        type="call", channel="phone", direction="inbound",
-        subject=f"Inbound call{' · ' + record.queue if record.queue else ''}{who}",
+    if record.direction == "outbound":
+        subject = f"Outbound call to {record.caller_number}{who}"
+    else:
+        subject = f"Inbound call{' · ' + record.queue if record.queue else ''}{who}"
+    return Activity(
+        type="call", channel="phone", direction=record.direction, subject=subject,
         customer_id=record.customer_id, account_id=record.account_id, agent_id=record.agent_user_id,
         interaction_id=record.call_id, queue=record.queue, disposition=disposition, outcome=outcome,
         started_at=record.arrived_at, ended_at=record.ended_at, details=details,
     )  # fmt: skip
+
+
+async def write_call_activity(engine: AsyncEngine, record: CallRecord, *, disposition: str | None,
+                              wrap_seconds: float, wrap_notes: str = "", outcome: str) -> int:  # fmt: skip
+    activity = call_activity(record, disposition=disposition, wrap_seconds=wrap_seconds, wrap_notes=wrap_notes,
+                             outcome=outcome)  # fmt: skip
     async with session_factory(engine).begin() as session:
         session.add(activity)
         await session.flush()
-        record.logged = True
-        return activity.id
+    record.logged = True
+    return activity.id
 
 
-async def write_outbound_activity(engine: AsyncEngine, record: CallRecord, outcome: str) -> None:
-    details = {"number": record.caller_number, "talk_seconds": round(record.talk_seconds(), 1), "sip": record.sip}
+async def write_voicemail_activity(engine: AsyncEngine, record: CallRecord, mailbox: str, path: str,
+                                   seconds: float) -> None:  # fmt: skip
+    """A message left for a mailbox: its own activity, so the mailbox's owners find it on the timeline."""
+    who = record.caller_number or "a withheld number"
     async with session_factory(engine).begin() as session:
-        session.add(Activity(type="call", channel="phone", direction="outbound", subject=f"Outbound call to {record.caller_number}",
-                             customer_id=record.customer_id, agent_id=record.agent_user_id, interaction_id=record.call_id,
-                             outcome=outcome, started_at=record.arrived_at, ended_at=record.ended_at, details=details))  # fmt: skip
+        session.add(Activity(type="voicemail", channel="phone", direction="inbound", subject=f"Voicemail for {mailbox} from {who}",
+                             customer_id=record.customer_id, account_id=record.account_id, interaction_id=record.call_id,
+                             queue=record.queue, outcome="new", started_at=record.arrived_at, ended_at=record.ended_at,
+                             details={"mailbox": mailbox, "recording": path, "seconds": round(seconds, 1),
+                                      "caller_number": record.caller_number, "dialled": record.dialled}))  # fmt: skip
 
 
 def leg_json(detail: CallDetail) -> dict[str, Any]:

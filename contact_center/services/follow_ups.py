@@ -6,57 +6,71 @@ import datetime as dt
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from contact_center.crm.cases import create_case
-from contact_center.crm.schemas import CaseCreate, LeadCreate, OpportunityCreate
+from contact_center.crm.cases import create_case, update_case
+from contact_center.crm.errors import NotFound
+from contact_center.crm.schemas import CaseCreate, CaseUpdate, LeadCreate, OpportunityCreate
 from contact_center.services.desk import DeskError
-from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Lead, Opportunity
 
-KINDS = ("case", "lead", "opportunity", "task", "callback")
+KINDS = ("case", "case_update", "lead", "opportunity", "task", "callback")
+CASE_UPDATE_FIELDS = ("status", "priority", "category", "owner_id")
 
 
-async def create_follow_ups(engine: AsyncEngine, now: dt.datetime, customer_id: int | None, account_id: int | None,
-                            interaction_id: str, user_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
-    """All or nothing: a bad item refuses the lot, naming the item and field."""
+async def add_follow_ups(session: AsyncSession, now: dt.datetime, customer_id: int | None, account_id: int | None,
+                         interaction_id: str, user_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """Within the caller's transaction, so a bad item refuses the lot (and the call activity with it),
+    naming the item and field."""
     created: list[dict[str, Any]] = []
     try:
-        async with session_factory(engine).begin() as session:
-            for i, item in enumerate(items):
-                kind = item.get("type")
-                fields = _fields(kind, item)
-                if kind == "case":
-                    data = CaseCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
-                                                      "owner_id": user_id, **fields})  # fmt: skip
-                    case = await create_case(session, data, now)
-                    created.append({"type": "case", "id": case.id, "number": case.number})
-                elif kind == "lead":
-                    lead = Lead(**LeadCreate.model_validate({"owner_id": user_id, **fields}).model_dump())
-                    lead.customer_id = customer_id
-                    session.add(lead)
-                    await session.flush()
-                    created.append({"type": "lead", "id": lead.id})
-                elif kind == "opportunity":
-                    data_o = OpportunityCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
-                                                               "owner_id": user_id, **fields})  # fmt: skip
-                    opportunity = Opportunity(**data_o.model_dump())
-                    session.add(opportunity)
-                    await session.flush()
-                    created.append({"type": "opportunity", "id": opportunity.id})
-                elif kind in ("task", "callback"):
-                    due = _due(fields.get("due_at") or fields.get("at"), f"follow_ups.{i}.at")
-                    activity = Activity(type="task" if kind == "task" else "callback", channel="system",
-                                        subject=str(fields.get("subject") or ("Call back" if kind == "callback" else "Task"))[:300],
-                                        customer_id=customer_id, account_id=account_id, agent_id=user_id,
-                                        interaction_id=interaction_id, outcome="scheduled", started_at=due or now,
-                                        details={"due_at": due.isoformat() if due else None,
-                                                 "number": fields.get("number"), "notes": fields.get("notes", "")})  # fmt: skip
-                    session.add(activity)
-                    await session.flush()
-                    created.append({"type": kind, "id": activity.id})
-                else:
-                    raise DeskError("bad_follow_up", f"follow_ups.{i}.type must be one of {', '.join(KINDS)}")
+        for i, item in enumerate(items):
+            kind = item.get("type")
+            fields = _fields(kind, item)
+            if kind == "case":
+                data = CaseCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
+                                                  "owner_id": user_id, **fields})  # fmt: skip
+                case = await create_case(session, data, now)
+                created.append({"type": "case", "id": case.id, "number": case.number})
+            elif kind == "case_update":
+                case_id = _case_id(item.get("case_id"), f"follow_ups.{i}.case_id")
+                changes = {k: item[k] for k in CASE_UPDATE_FIELDS if item.get(k) is not None}
+                try:
+                    case = await update_case(session, case_id, CaseUpdate.model_validate(changes), user_id, now)
+                except NotFound:
+                    raise DeskError("bad_follow_up", f"follow_ups.{i}.case_id: no case {case_id}") from None
+                if item.get("note"):
+                    session.add(Activity(type="note", channel="phone", subject=str(item["note"])[:300],
+                                         customer_id=case.customer_id or customer_id, account_id=case.account_id,
+                                         agent_id=user_id, case_id=case.id, interaction_id=interaction_id,
+                                         started_at=now, details={"text": str(item["note"])[:10_000]}))  # fmt: skip
+                created.append({"type": "case_update", "id": case.id, "number": case.number, "status": case.status})
+            elif kind == "lead":
+                lead = Lead(**LeadCreate.model_validate({"owner_id": user_id, **fields}).model_dump())
+                lead.customer_id = customer_id
+                session.add(lead)
+                await session.flush()
+                created.append({"type": "lead", "id": lead.id})
+            elif kind == "opportunity":
+                data_o = OpportunityCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
+                                                           "owner_id": user_id, **fields})  # fmt: skip
+                opportunity = Opportunity(**data_o.model_dump())
+                session.add(opportunity)
+                await session.flush()
+                created.append({"type": "opportunity", "id": opportunity.id})
+            elif kind in ("task", "callback"):
+                due = _due(fields.get("due_at") or fields.get("at"), f"follow_ups.{i}.at")
+                activity = Activity(type="task" if kind == "task" else "callback", channel="system",
+                                    subject=str(fields.get("subject") or ("Call back" if kind == "callback" else "Task"))[:300],
+                                    customer_id=customer_id, account_id=account_id, agent_id=user_id,
+                                    interaction_id=interaction_id, outcome="scheduled", started_at=due or now,
+                                    details={"due_at": due.isoformat() if due else None, "queue": fields.get("queue"),
+                                             "number": fields.get("number"), "notes": fields.get("notes", "")})  # fmt: skip
+                session.add(activity)
+                await session.flush()
+                created.append({"type": kind, "id": activity.id})
+            else:
+                raise DeskError("bad_follow_up", f"follow_ups.{i}.type must be one of {', '.join(KINDS)}")
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
@@ -79,6 +93,16 @@ def _fields(kind: Any, item: dict[str, Any]) -> dict[str, Any]:
     if kind in ("case", "lead", "opportunity"):
         fields.pop("at", None)
     return fields
+
+
+def _case_id(raw: Any, field: str) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise DeskError("bad_follow_up", f"{field} must name a case by its id") from None
+    if value <= 0:
+        raise DeskError("bad_follow_up", f"{field} must name a case by its id")
+    return value
 
 
 def _due(raw: Any, field: str) -> dt.datetime | None:

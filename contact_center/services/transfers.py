@@ -15,19 +15,17 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from contact_center.clock import Clock
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
 from contact_center.services.call_record import CallRecord, write_call_activity
-from contact_center.services.call_session import CallSession
-from contact_center.services.desk import Audience, DeskError
+from contact_center.services.call_session import Conversation
+from contact_center.services.center_base import CenterBase
+from contact_center.services.desk import DeskError
 from contact_center.services.routing_config import agent_key
 from contact_center.telephony.events import LegKind, OriginateOutcome
-from contact_center.telephony.port import CallEnded, Speech, TelephonyPort
+from contact_center.telephony.port import CallEnded, Speech
 
 CONSULT_RING_SECONDS = 20.0
 
@@ -49,39 +47,8 @@ class Consult:
         return {"role": role, "agent_id": other, "state": "connected" if self.connected else "ringing"}
 
 
-class TransfersMixin:
-    """The transfer commands of ``CallCenter``; it supplies the attributes and helpers declared here."""
-
-    clock: Clock
-    port: TelephonyPort
-    sessions: dict[str, CallSession]
-    agent_legs: dict[str, str]
-    offers: dict[int, dict[str, Any]]
-    active: dict[int, str]
-    extensions: dict[int, str | None]
-    engine: AsyncEngine
-    consults: dict[str, Consult]  # caller call id -> the consult on it
-    consult_legs: dict[str, str]  # consulted agent's leg id -> caller call id
-    segments: dict[tuple[int, str], CallRecord]  # (agent, call) -> that agent's part of a transferred call
-
-    if TYPE_CHECKING:  # supplied by CallCenter
-        def _tell(self, audience: Audience, event: str, payload: dict[str, Any]) -> None: ...
-        def _spawn(self, coro: Any, name: str) -> None: ...
-        async def _command(self, command: cmd.Command) -> list[ev.Event]: ...
-        async def _safe(self, command: cmd.Command) -> list[ev.Event]: ...
-        async def hold(self, user_id: int, call_id: str) -> None: ...
-        async def resume(self, user_id: int, call_id: str) -> None: ...
-        def _collect_legs(self, record: CallRecord) -> None: ...
-
-    def _owned(self, user_id: int, call_id: str) -> CallSession:
-        """The call connected to this agent, who must be its owner (not an agent being consulted on it)."""
-        session = self.sessions.get(call_id)
-        if self.active.get(user_id) != call_id or session is None or session.record.connected_at is None:
-            raise DeskError("no_such_call", f"call {call_id} is not connected to you")
-        consult = self.consults.get(call_id)
-        if consult is not None and consult.target == user_id:
-            raise DeskError("consulting", "you are being consulted on this call; the agent who called you still owns it")
-        return session
+class Transfers(CenterBase):
+    """The transfer commands of ``CallCenter``."""
 
     async def transfer(self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None,
                        warm: bool = False) -> None:  # fmt: skip
@@ -101,6 +68,7 @@ class TransfersMixin:
         events = await self._command(cmd.BlindTransfer(call_id, queue_id=queue, agent_id=agent_key(agent_id) if agent_id else None))
         record = session.record
         record.notes.append(f"transferred by agent {user_id} to {target}")
+        record.transferred_by = user_id
         await self._close_segment(session, user_id, f"blind transfer to {target}", events)
         if record.agent_leg:
             self.agent_legs.pop(record.agent_leg, None)
@@ -109,14 +77,15 @@ class TransfersMixin:
         record.agent_leg, record.connected_at, record.agent_user_id, record.answered_at = None, None, None, None
         record.queue = queue or record.queue
         session.in_queue = True
-        await self.port.start_hold(call_id, Speech("Please hold while we transfer your call."))
+        if session.leg is not None:
+            await self.port.start_hold(session.leg, Speech("Please hold while we transfer your call."))
         self.active.pop(user_id, None)
         self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "transfer",
                                                       "reason": f"transferred to {target}"})  # fmt: skip
 
     # --- warm transfer ---------------------------------------------------------------------
 
-    async def _start_consult(self, session: CallSession, user_id: int, target: int) -> None:
+    async def _start_consult(self, session: Conversation, user_id: int, target: int) -> None:
         call_id = session.call_id
         consult = self.consults[call_id] = Consult(owner=user_id, target=target, started_at=self.clock.now())
         try:  # registered first: the consult offer's screen-pop is built from it
@@ -135,7 +104,7 @@ class TransfersMixin:
             return None
         return {"from_agent_id": consult.owner, "notes": list(self.sessions[call_id].record.notes)}
 
-    async def _connect_consult(self, session: CallSession, user_id: int) -> None:
+    async def _connect_consult(self, session: Conversation, user_id: int) -> None:
         call_id = session.call_id
         consult = self.consults.get(call_id)
         extension = self.extensions.get(user_id)
@@ -181,7 +150,8 @@ class TransfersMixin:
         now = self.clock.now()
         record.agent_user_id, record.agent_leg, record.answered_at, record.connected_at = consult.target, consult.leg, now, now
         self.agent_legs[consult.leg] = call_id
-        await self.port.bridge(call_id, consult.leg)  # ends the customer's hold music
+        if session.leg is not None:
+            await self.port.bridge(session.leg, consult.leg)  # ends the customer's hold music
         if first_leg:
             self.agent_legs.pop(first_leg, None)
             with contextlib.suppress(CallEnded):
@@ -230,7 +200,7 @@ class TransfersMixin:
 
     # --- each agent's part of a transferred call ---------------------------------------------
 
-    async def _close_segment(self, session: CallSession, user_id: int, reason: str, events: Sequence[ev.Event]) -> None:
+    async def _close_segment(self, session: Conversation, user_id: int, reason: str, events: Sequence[ev.Event]) -> None:
         """Keep the first agent's part of the call for their wrap-up; the call itself goes on."""
         record = session.record
         now = self.clock.now()

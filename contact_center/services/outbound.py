@@ -1,0 +1,139 @@
+"""Calls we place: callbacks whose turn came in the queue, and click-to-call from a customer record.
+
+Both ring the agent's phone first and then the customer, so the agent is on the line when the
+customer answers; the customer's leg is then the conversation's leg like an inbound caller's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from contact_center.crm.phones import try_e164
+from contact_center.domain.acd import commands as cmd
+from contact_center.services.call_record import CallRecord, write_call_activity
+from contact_center.services.call_session import Conversation
+from contact_center.services.center_base import AGENT_RING_SECONDS, CenterBase, iso_time
+from contact_center.services.desk import DeskError
+from contact_center.services.routing_config import agent_key
+from contact_center.telephony.events import LegKind, OriginateOutcome
+from contact_center.telephony.port import CallEnded
+
+log = logging.getLogger(__name__)
+CUSTOMER_RING_SECONDS = 45.0
+
+
+class OutboundCall(Conversation):
+    """A customer we are calling; ``leg`` is set once their phone is dialled."""
+
+
+class Outbound(CenterBase):
+    # --- callbacks -----------------------------------------------------------------------------
+
+    async def _place_callback(self, user_id: int, call_id: str) -> None:
+        """The agent accepted a callback: their phone, then the customer's number, bridged."""
+        record = self.callbacks.pop(call_id, None)
+        if record is None:  # routing offered a callback this node does not know: nothing to dial
+            await self._safe(cmd.EndCall(call_id))
+            return
+        number = record.callback_number or record.caller_number
+        conversation = OutboundCall(record, self.acd)
+        record.agent_user_id, record.answered_at, record.direction = user_id, self.clock.now(), "outbound"
+        # The same interaction goes on: the inbound part is on the timeline, this part gets its own activity.
+        record.talk_closed, record.logged, record.hung_up_by, record.end_reason = False, False, None, None
+        record.ended_at, record.connected_at, record.hold_seconds, record.legs = None, None, 0.0, []
+        record.customer_leg, record.agent_legs_seen = None, []
+        self.sessions[call_id] = conversation
+        extension = self.extensions.get(user_id)
+        agent = None if extension is None else await self._ring_agent(conversation, user_id, extension)
+        if agent is None or agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
+            # Back in the queue at its place; this agent's phone is not working.
+            self.sessions.pop(call_id, None)
+            self.callbacks[call_id] = record
+            record.agent_user_id = None
+            self.active.pop(user_id, None)
+            await self._safe(cmd.AgentHungUp(call_id))
+            await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
+            why = "you have no phone extension" if agent is None else f"your phone did not answer ({agent.outcome})"
+            self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "failure", "reason": why})
+            return
+        record.agent_leg = agent.call_id
+        record.agent_legs_seen.append(agent.call_id)
+        self.agent_legs[agent.call_id] = call_id
+        self._tell(("agent", user_id), "call.dialling", {"call_id": call_id, "number": number})
+        customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
+        record.sip.setdefault("customer_attempts", []).append(
+            {"number": number, "outcome": str(customer.outcome), "code": customer.sip_code,
+             "at": iso_time(self.clock.now())})  # fmt: skip
+        if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
+            record.end_reason = f"callback_{customer.outcome}"
+            record.hung_up_by = "customer"
+            record.ended_at = self.clock.now()
+            record.connected_at = record.ended_at  # no talk; the agent's leg is dropped and wrap-up starts
+            conversation.finished.set()
+            await self._end_talk(conversation, "customer")
+            return
+        record.customer_leg = customer.call_id
+        self.customer_legs[customer.call_id] = call_id
+        await self._bridge_agent(conversation, user_id, agent.call_id)
+
+    # --- click-to-call --------------------------------------------------------------------------
+
+    async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
+        """Click-to-call: ring the agent's phone first, then the customer, and bridge the two."""
+        e164 = try_e164(number, self.region)
+        if e164 is None:
+            raise DeskError("bad_number", f"{number!r} is not a phone number")
+        extension = self.extensions.get(user_id)
+        if extension is None:
+            raise DeskError("no_phone", "you have no phone extension")
+        agent = self.acd.acd.agents.get(agent_key(user_id))
+        if agent is None or str(agent.state) in ("reserved", "on_call"):
+            raise DeskError("busy", "finish the current call first")
+        if str(agent.state) == "available":  # no inbound offer may land while the agent dials out
+            await self._command(cmd.MakeNotReady(agent_key(user_id), "outbound"))
+        record = CallRecord(call_id=f"out-{user_id}-{int(self.clock.now().timestamp() * 1000)}", caller_number=e164,
+                            dialled=e164, arrived_at=self.clock.now(), customer_id=customer_id,
+                            agent_user_id=user_id, direction="outbound")  # fmt: skip
+        self._spawn(self._outbound(record, extension), f"dial-{record.call_id}")
+        return {"call_id": record.call_id}
+
+    async def _outbound(self, record: CallRecord, extension: str) -> None:
+        user_id = record.agent_user_id
+        assert user_id is not None
+        agent_leg = await self.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
+        outcome = str(agent_leg.outcome)
+        if agent_leg.call_id is not None:
+            customer = await self.port.originate(record.caller_number, ring_timeout=CUSTOMER_RING_SECONDS,
+                                                 kind=LegKind.OUTBOUND)  # fmt: skip
+            outcome = str(customer.outcome)
+            record.sip["customer_leg"] = {"outcome": outcome, "code": customer.sip_code}
+            if customer.call_id is not None:
+                record.connected_at = self.clock.now()
+                self._tell(("agent", user_id), "call.connected",
+                           {"call_id": record.call_id, "started_at": iso_time(record.connected_at)})  # fmt: skip
+                await self.port.bridge(agent_leg.call_id, customer.call_id)
+                await self._until_ended(customer.call_id, agent_leg.call_id)
+            with contextlib.suppress(CallEnded):
+                await self.port.hangup(agent_leg.call_id)
+        record.ended_at = self.clock.now()
+        record.end_reason = outcome
+        self._tell(("agent", user_id), "call.ended", {"call_id": record.call_id, "hung_up_by": "system",
+                                                      "reason": outcome})  # fmt: skip
+        await write_call_activity(self.engine, record, disposition=None, wrap_seconds=0, outcome=outcome)
+
+    async def _until_ended(self, *legs: str) -> None:
+        ended = asyncio.Event()
+        for leg in legs:
+            self.leg_waiters[leg] = ended
+        try:
+            if all(self.port.detail(leg).ended_at is None for leg in legs):
+                await ended.wait()
+        finally:
+            for leg in legs:
+                self.leg_waiters.pop(leg, None)
+        for leg in legs:
+            with contextlib.suppress(CallEnded):
+                await self.port.hangup(leg)

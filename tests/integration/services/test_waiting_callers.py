@@ -1,0 +1,249 @@
+"""Callers waiting in a queue, through the real call center on the simulated adapter: callbacks that keep
+their place and are placed when their turn comes, exits to voicemail, callback offers by escalation,
+supervisor alerts, and what hold announcements say."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.crm.customers import create_customer
+from contact_center.crm.schemas import CustomerCreate
+from contact_center.domain.acd.config import QueueConfig
+from contact_center.ivr.registry import FlowRegistry
+from contact_center.ivr.sql_directory import SqlDirectory
+from contact_center.seed.demo import ensure_reference
+from contact_center.services.acd import AcdService
+from contact_center.services.call_center import CallCenter
+from contact_center.services.call_session import CallSession
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity, User
+from contact_center.telephony.events import OriginateOutcome
+from contact_center.telephony.prompts import PromptLibrary
+from contact_center.telephony.simulated import SimulatedTelephony
+
+from .conftest import until
+
+MARIA = "+14155550142"
+FLOW = """\
+start: menu
+nodes:
+  menu:
+    menu: "To wait for an agent, press 1. To be called back, press 2."
+    options: {1: wait, 2: call_me}
+    fallback: wait
+  wait:
+    queue: general
+  call_me:
+    callback: general
+    number: "{caller}"
+    say: "Thank you. We will call you back. Goodbye."
+"""
+
+
+@pytest.fixture
+async def center(engine: AsyncEngine, clock: Any, tmp_path: Path) -> AsyncIterator[Any]:
+    await ensure_reference(engine, password="demo-password-1")
+    async with session_factory(engine).begin() as session:
+        data = CustomerCreate.model_validate({"first_name": "Maria", "last_name": "Garcia", "phones": [MARIA]})
+        await create_customer(session, data, "US")
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "main.yaml").write_text(FLOW)
+    registry = FlowRegistry(flows)
+    assert registry.reload() == []
+    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
+    acd = AcdService(engine, clock, rng=random.Random(3))
+    center = CallCenter(engine=engine, clock=clock, acd=acd, port=port, flows=registry,
+                        directory=SqlDirectory(session_factory(engine), clock), region="US", var_dir=tmp_path)  # fmt: skip
+    heard: list[tuple[Any, str, dict[str, Any]]] = []
+    center.subscribe(lambda audience, event, payload: heard.append((audience, event, payload)))
+    await acd.start()
+    await port.start()
+    await center.start()
+    yield center, port, heard
+    await center.stop()
+    await port.stop()
+    await acd.stop()
+
+
+async def agent_user(engine: AsyncEngine, username: str = "agent") -> User:
+    async with session_factory(engine)() as session:
+        return (await session.scalars(select(User).where(User.username == username))).one()
+
+
+async def activities(engine: AsyncEngine, interaction_id: str) -> list[Activity]:
+    async with session_factory(engine)() as session:
+        query = select(Activity).where(Activity.interaction_id == interaction_id).order_by(Activity.id)
+        return list((await session.scalars(query)).all())
+
+
+def events(heard: list[tuple[Any, str, dict[str, Any]]], name: str) -> list[dict[str, Any]]:
+    return [payload for _, event, payload in heard if event == name]
+
+
+def reconfigure(center: CallCenter, queue: str, **changes: Any) -> None:
+    """Change one queue's routing settings (as an admin editing the queue would)."""
+    mapping: dict[str, Any] = {"wrapup_seconds": 30, **changes}
+    center.acd.acd.configure_queue(QueueConfig.from_mapping(queue, mapping))
+
+
+async def test_a_callback_keeps_its_place_and_is_placed_to_the_customer_when_its_turn_comes(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, port, heard = center
+    agent = await agent_user(engine)
+    call_id = port.inject_call(MARIA, "5000")
+    port.press(call_id, "2")
+    await until(lambda: call_id in desk.callbacks, "the callback to wait in routing")
+    assert port.legs.get(call_id).is_ended  # the caller left the line
+    assert desk._board()["totals"]["callbacks_waiting"] == 1
+
+    clock.advance(300)
+    port.program(agent.extension, OriginateOutcome.ANSWERED)
+    port.program(MARIA, OriginateOutcome.ANSWERED)
+    await desk.set_state(agent.id, "available")
+    offer = (await until(lambda: events(heard, "call.offered"), "the callback offer"))[0]
+    assert offer["kind"] == "callback" and offer["call_id"] == call_id
+    assert offer["screen_pop"]["customer"]["first_name"] == "Maria"
+    assert offer["screen_pop"]["callback"]["number"] == MARIA
+    assert offer["waited_seconds"] >= 300
+
+    await desk.accept(agent.id, call_id)
+    await until(lambda: events(heard, "call.connected"), "the customer to answer")
+    customer_leg, agent_leg = port.bridges[-1]
+    assert port.detail(customer_leg).dialled == MARIA and port.detail(agent_leg).dialled == agent.extension
+    snapshot = await desk.snapshot(agent.id)
+    assert snapshot["call"]["direction"] == "outbound" and snapshot["agent"]["state"] == "on_call"
+
+    clock.advance(60)
+    await desk.hold(agent.id, call_id)  # call control works on a call we placed, as on one we answered
+    clock.advance(10)
+    await desk.resume(agent.id, call_id)
+    port.far_end_hangup(customer_leg)
+    ended = (await until(lambda: events(heard, "call.ended"), "the call to end"))[0]
+    assert ended["hung_up_by"] == "caller"
+    await until(lambda: events(heard, "wrapup.started"), "wrap-up")
+    await desk.save_wrapup(agent.id, call_id, "resolved", "Called back about the order", [])
+
+    kinds = [(a.type, a.direction, a.outcome) for a in await activities(engine, call_id)]
+    assert kinds[0][0] == "ivr" and kinds[1] == ("call", "inbound", "callback_requested")
+    assert kinds[2] == ("call", "outbound", "answered")
+    call = (await activities(engine, call_id))[-1]
+    assert call.details["hold_seconds"] == 10 and call.details["talk_seconds"] == 60
+    assert [a["outcome"] for a in call.details["sip"]["customer_attempts"]] == ["answered"]
+
+
+async def test_a_callback_the_customer_does_not_answer_ends_in_wrap_up_with_the_attempt_logged(
+    center: Any, engine: AsyncEngine
+) -> None:
+    desk, port, heard = center
+    agent = await agent_user(engine)
+    call_id = port.inject_call(MARIA, "5000")
+    port.press(call_id, "2")
+    await until(lambda: call_id in desk.callbacks, "the callback to wait")
+    port.program(agent.extension, OriginateOutcome.ANSWERED)
+    port.program(MARIA, OriginateOutcome.BUSY)
+    await desk.set_state(agent.id, "available")
+    await until(lambda: events(heard, "call.offered"), "the offer")
+    await desk.accept(agent.id, call_id)
+    ended = (await until(lambda: events(heard, "call.ended"), "the attempt to fail"))[0]
+    assert ended["reason"] == "callback_busy"
+    await until(lambda: events(heard, "wrapup.started"), "wrap-up")
+    await desk.save_wrapup(agent.id, call_id, "follow_up", "Busy; try again tomorrow", [])
+    call = (await activities(engine, call_id))[-1]
+    assert call.direction == "outbound" and call.details["sip"]["customer_attempts"][0]["outcome"] == "busy"
+
+
+async def test_a_caller_past_the_maximum_wait_leaves_a_voicemail_for_the_queue(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, port, _heard = center
+    reconfigure(desk, "general", max_wait_seconds=60, exit_action={"kind": "voicemail"})
+    call_id = port.inject_call(MARIA, "5000")
+    port.press(call_id, "1")
+    await until(lambda: desk.acd.acd.waiting_calls("general"), "the caller to wait")
+    clock.advance(61)
+    await desk.acd.advance()
+    await until(lambda: port.detail(call_id).recording is not None, "the message to be recorded")
+    port.far_end_hangup(call_id)
+
+    async def logged() -> list[Activity]:
+        return [a for a in await activities(engine, call_id) if a.type in ("voicemail", "call")]
+
+    rows = await until_async(logged, "the voicemail on the timeline")
+    by_type = {a.type: a for a in rows}
+    assert by_type["voicemail"].details["mailbox"] == "general"
+    assert by_type["voicemail"].customer_id is not None and by_type["voicemail"].details["recording"]
+    assert by_type["call"].outcome == "max_wait"
+    assert [e["event"] for e in by_type["call"].details["escalations"]] == ["CallExited"]
+
+
+async def test_an_escalation_offers_the_caller_a_callback_and_pressing_1_takes_it(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, port, heard = center
+    reconfigure(desk, "general", escalation=[{"after_seconds": 30, "action": "offer_callback"},
+                                             {"after_seconds": 40, "action": "alert", "message": "long wait"}])  # fmt: skip
+    call_id = port.inject_call(MARIA, "5000")
+    port.press(call_id, "1")
+    await until(lambda: desk.acd.acd.waiting_calls("general"), "the caller to wait")
+    session = desk.sessions[call_id]
+    assert isinstance(session, CallSession)
+
+    clock.advance(41)
+    await desk.acd.advance()
+    alert = (await until(lambda: events(heard, "board.alert"), "the supervisors' alert"))[0]
+    assert alert["call_id"] == call_id and alert["message"] == "long wait"
+    await until(lambda: session.callback_offered, "the callback offer")
+    said = session._announcement()
+    assert said is not None and "press 1" in said.text
+
+    port.press(call_id, "1")
+    await until(lambda: call_id in desk.callbacks, "the callback to take its place")
+    assert port.legs.get(call_id).is_ended
+    trail = [e["event"] for e in desk.callbacks[call_id].escalations]
+    assert "CallbackOffered" in trail and "SupervisorAlerted" in trail
+
+
+async def test_hold_announcements_give_the_place_in_line_and_an_estimate_once_there_is_one(
+    center: Any, engine: AsyncEngine
+) -> None:
+    desk, port, _heard = center
+    first = port.inject_call(MARIA, "5000")
+    second = port.inject_call("+14155550199", "5000")
+    port.press(first, "1")
+    await until(lambda: len(desk.acd.acd.waiting_calls("general")) == 1, "the first caller to wait")
+    port.press(second, "1")
+    await until(lambda: len(desk.acd.acd.waiting_calls("general")) == 2, "both callers to wait")
+    session = desk.sessions[second]
+    assert isinstance(session, CallSession)
+    said = session._announcement()
+    assert said is not None and said.text == "You are number 2 in line."  # nobody staffs it: no estimate
+
+    agent = await agent_user(engine)
+    await desk.set_state(agent.id, "not_ready", "break")  # logged in: the queue is staffed
+    desk._aht["general"] = (float("inf"), 240.0)  # as if the last hour's calls took 4 minutes each
+    wait = desk.estimate_wait(second)
+    assert wait is not None and (wait.position, wait.minutes) == (2, None)  # not ready agents don't serve
+    await desk.set_state(agent.id, "available")  # the first caller is offered to them at once
+    assert desk.estimate_wait(first) is None
+    wait = desk.estimate_wait(second)
+    assert wait is not None and (wait.position, wait.minutes) == (1, 4)
+    said = session._announcement()
+    assert said is not None and said.text == "You are number 1 in line. Your expected wait is about 4 minutes."
+
+
+async def until_async(check: Any, what: str, seconds: float = 20.0) -> Any:
+    import asyncio
+
+    async with asyncio.timeout(seconds):
+        while not (result := await check()):  # noqa: ASYNC110 - polling the database the services write to
+            await asyncio.sleep(0.05)
+    return result
