@@ -1,6 +1,6 @@
 // Supervisor board: the whole board on every `board.updated` (newer seq wins), window figures from REST.
 "use strict";
-const board = { seq: -1, data: { queues: [], agents: [], totals: {} }, window: {}, offset: 0 };
+const board = { seq: -1, data: { queues: [], agents: [], totals: {} }, window: {}, offset: 0, alerts: [] };
 window.boardDebug = board;
 const STATE_LABEL = { offline: "Offline", available: "Ready", reserved: "Ringing", on_call: "On call", wrap_up: "Wrap-up", not_ready: "Not ready" };
 
@@ -11,21 +11,31 @@ function pick(...xs) { return xs.find((x) => x !== undefined && x !== null); }
 function draw() {
   const now = Date.now() + board.offset, d = board.data, t = d.totals || {};
   document.getElementById("totals").textContent =
-    `· ${t.waiting ?? 0} waiting · ${t.agents_available ?? 0} ready · ${t.agents_on_call ?? 0} on call`;
+    `· ${t.waiting ?? 0} waiting · ${t.agents_available ?? 0} ready · ${t.agents_on_call ?? 0} on call` +
+    (t.agents_wrap_up ? ` · ${t.agents_wrap_up} in wrap-up` : "") + (t.agents_not_ready ? ` · ${t.agents_not_ready} not ready` : "") +
+    (t.callbacks_waiting ? ` · ${t.callbacks_waiting} callbacks to place` : "");
   document.querySelector("#queues tbody").replaceChildren(...(d.queues || []).map((q) => {
     const name = pick(q.name, q.queue, q.id), w = board.window[name] || {};
-    return el("tr", { "data-queue": name }, el("td", {}, name), el("td", { class: "num" }, q.waiting ?? 0),
-      el("td", { class: "num" }, secs(pick(q.longest_wait_seconds, q.oldest_wait_seconds, w.longest_wait_seconds))),
-      el("td", { class: "num" }, pct(pick(q.service_level, w.service_level))),
-      el("td", { class: "num" }, secs(pick(q.asa_seconds, w.asa_seconds))),
-      el("td", { class: "num" }, secs(pick(q.aht_seconds, w.aht_seconds))),
-      el("td", { class: "num" }, pick(q.abandoned, q.abandons, w.abandoned, 0)));
+    const oldest = pick(q.oldest_wait_seconds, 0);
+    return el("tr", { "data-queue": name, class: q.waiting && !q.agents_available ? "short" : "" }, el("td", {}, name),
+      el("td", { class: "num" }, q.waiting ?? 0),
+      el("td", { class: "num" + (oldest > 60 ? " late" : "") }, secs(q.waiting ? oldest : 0)),
+      el("td", { class: "num" }, q.agents_available ?? "—"), el("td", { class: "num" }, q.agents_busy ?? "—"),
+      el("td", { class: "num" }, pick(w.offered, q.offered, 0)), el("td", { class: "num" }, pick(w.answered, q.answered, 0)),
+      el("td", { class: "num" }, pct(pick(w.service_level, q.service_level))),
+      el("td", { class: "num" }, secs(pick(w.asa_seconds, q.asa_seconds))),
+      el("td", { class: "num" }, secs(pick(w.aht_seconds, q.aht_seconds))),
+      el("td", { class: "num" }, pick(w.abandoned, q.abandoned, 0)));
   }));
   document.querySelector("#agents tbody").replaceChildren(...(d.agents || []).map((a) =>
     el("tr", { "data-agent": a.user_id, "data-state": a.state }, el("td", {}, a.name || a.username || a.user_id),
       el("td", {}, a.extension || ""),
       el("td", {}, el("span", { class: "state", "data-state": a.state }, (STATE_LABEL[a.state] || a.state) + (a.reason ? ` (${a.reason})` : ""))),
-      el("td", { class: "num" }, a.since ? secs((now - Date.parse(a.since)) / 1000) : ""), el("td", {}, a.call_id || ""))));
+      el("td", { class: "num" }, a.since ? secs((now - Date.parse(a.since)) / 1000) : ""), el("td", {}, a.queue || ""),
+      el("td", { class: "muted" }, a.call_id || ""), el("td", { class: "num" }, a.calls_today ?? ""))));
+  document.getElementById("alerts-panel").hidden = !board.alerts.length;
+  document.getElementById("alerts").replaceChildren(...board.alerts.slice(0, 10).map((x) =>
+    el("li", {}, el("strong", {}, x.queue), " ", x.message, el("span", { class: "muted" }, ` · waited ${secs(x.wait_seconds)} · ${new Date(x.at).toLocaleTimeString()}`))));
 }
 function take(seq, data) { if (seq <= board.seq) return; board.seq = seq; board.data = data; draw(); }
 
@@ -51,6 +61,7 @@ socket.on("connect", async () => {
   } catch (e) { socket.disconnect(); socket.connect(); }
 });
 socket.on("board.updated", (data) => take(data.seq, data));
+socket.on("board.alert", (alert) => { board.alerts.unshift(alert); board.alerts.length = Math.min(board.alerts.length, 50); draw(); });
 socket.on("disconnect", () => setConn("reconnecting"));
 socket.on("connect_error", (err) => {
   if (err && (err.message === "unauthorized" || err.message === "forbidden")) { location.href = "/login?next=/board"; return; }
@@ -62,3 +73,4 @@ setInterval(async () => {
 }, 15000);
 setInterval(draw, 1000);
 loadWindow();
+setInterval(loadWindow, 15000);  // the window moves on even when nothing happens

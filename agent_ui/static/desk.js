@@ -48,7 +48,7 @@ const reducers = {
   "consult.ended": (d) => {
     if (!S.call || S.call.call_id !== d.call_id) return;
     // The consulted agent who now owns the call just carries on; the owner sees how the consult ended.
-    S.call.consult = d.role === "target" ? null : { role: "owner", agent_id: d.agent_id, state: "ended", outcome: d.outcome };
+    S.call.consult = d.role === "target" ? null : { role: "owner", agent_id: d.agent_id, agent_name: (S.call.consult || {}).agent_name, state: "ended", outcome: d.outcome };
   },
   "call.held": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.held = true; },
   "call.resumed": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.held = false; },
@@ -66,12 +66,19 @@ const reducers = {
     if (!list.some((a) => a.id === d.activity.id)) list.unshift(d.activity);
   },
   "phone.status": (d) => { S.phone = d; },
+  "call.customer_linked": (d) => {
+    for (const holder of [S.offer, S.call]) {
+      if (holder && holder.call_id === d.call_id) holder.screen_pop = { ...(holder.screen_pop || {}), customer: d.customer, customer_360: d.customer_360, matches: [] };
+    }
+    if (S.popCall === d.call_id) { const pop = { ...(S.pop || {}), customer: d.customer, customer_360: d.customer_360, matches: [] }; S.pop = null; showPop(pop, d.call_id); }
+  },
+  "call.dialling": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.dialling = d.number; else S.dialling = d; },
 };
 function setConsult(d) {
-  if (S.call && S.call.call_id === d.call_id) S.call.consult = { role: d.role, agent_id: d.agent_id, state: d.state };
+  if (S.call && S.call.call_id === d.call_id) S.call.consult = { role: d.role, agent_id: d.agent_id, agent_name: d.agent_name, state: d.state };
 }
 function consultText(c) {
-  const who = `agent ${c.agent_id}`;
+  const who = c.agent_name || agentName(c.agent_id);
   if (c.role === "target") return `Consult: ${who} asks you to take this call (the caller is on hold)`;
   if (c.state === "ended") return `Consult with ${who} ended: ${String(c.outcome || "").replace(/_/g, " ")}`;
   return c.state === "connected" ? `Talking with ${who}; the caller is on hold` : `Ringing ${who}…`;
@@ -209,13 +216,28 @@ $("btn-logout").onclick = async () => {
   await api.post("/api/v1/auth/logout"); location.href = "/login";
 };
 $("dial-form").onsubmit = (e) => { e.preventDefault(); const n = $("dial-number").value.trim(); if (n) actions.dial(n, null); };
+// Where a call can go: queues and the agents logged in now (ready ones first), refreshed when the list opens.
+let targets = { queues: [], agents: [] };
+async function loadTargets() {
+  const res = await command("desk.transfer_targets", {});
+  if (!res) return;
+  targets = res;
+  const current = $("transfer-target").value;
+  $("transfer-target").replaceChildren(el("option", { value: "" }, "— choose —"),
+    el("optgroup", { label: "Queues" }, res.queues.map((q) => el("option", { value: `queue:${q.name}` }, `${q.name}${q.waiting ? ` (${q.waiting} waiting)` : ""}`))),
+    el("optgroup", { label: "Agents" }, res.agents.map((a) => el("option", { value: `agent:${a.user_id}` }, `${a.name} · ${STATE_LABEL[a.state] || a.state}`))));
+  $("transfer-target").value = current;
+}
+let targetsAt = 0;
+function freshTargets() { if (Date.now() - targetsAt > 10000) { targetsAt = Date.now(); loadTargets(); } }
+$("transfer-target").addEventListener("focus", loadTargets);
 $("transfer-form").onsubmit = async (e) => {
   e.preventDefault();
   if (!S.call) return;
-  const target = $("transfer-target").value.trim();
-  if (!target) { toast("Name a queue or an agent id"); return; }
+  const [kind, value] = $("transfer-target").value.split(":");
+  if (!value) { toast("Choose a queue or an agent to transfer to"); $("transfer-target").focus(); return; }
   const body = { call_id: S.call.call_id, warm: $("transfer-warm").checked };
-  if ($("transfer-kind").value === "queue") body.queue = target; else body.agent_id = Number(target);
+  if (kind === "queue") body.queue = value; else body.agent_id = Number(value);
   if (await command("call.transfer", body)) $("transfer-target").value = "";
 };
 const notesTaken = [];
@@ -239,8 +261,19 @@ function addFollowUp(type) {
   if (type === "callback") item.at = new Date(serverNow() + 3600e3).toISOString().slice(0, 16);
   followUps.push(item); drawFollowUps();
 }
+const CASE_STATUSES = ["open", "pending_customer", "resolved", "closed"];
+function addCaseUpdate(k) {
+  if (followUps.some((f) => f.type === "case_update" && f.case_id === k.id)) return;
+  followUps.push({ type: "case_update", case_id: k.id, number: k.number, status: k.status, note: "" }); drawFollowUps();
+  toast(`Case ${k.number || k.id} will be updated when you save the wrap-up`);
+}
 function drawFollowUps() {
-  $("follow-ups").replaceChildren(...followUps.map((f, i) => el("li", { "data-type": f.type },
+  $("follow-ups").replaceChildren(...followUps.map((f, i) => f.type === "case_update" ? el("li", { "data-type": f.type },
+    el("strong", {}, `case ${f.number || f.case_id}`), " ",
+    el("select", { "aria-label": "case status", onchange: (e) => { f.status = e.target.value; } },
+      CASE_STATUSES.map((st) => el("option", st === f.status ? { value: st, selected: "" } : { value: st }, st.replace(/_/g, " ")))),
+    el("input", { placeholder: "note on the case", "aria-label": "case note", oninput: (e) => { f.note = e.target.value; } }),
+    el("button", { type: "button", onclick: () => { followUps.splice(i, 1); drawFollowUps(); } }, "✕")) : el("li", { "data-type": f.type },
     el("strong", {}, f.type), " ",
     el("input", { value: f.subject, "aria-label": `${f.type} subject`, oninput: (e) => { f.subject = e.target.value; } }),
     f.type === "callback" ? el("input", { type: "datetime-local", value: f.at, "aria-label": "callback at", oninput: (e) => { f.at = e.target.value; } }) : null,
@@ -252,7 +285,8 @@ $("wrapup").onsubmit = async (e) => {
   const disposition = $("disposition").value;
   if (!disposition) { toast("Choose a disposition first"); $("disposition").focus(); return; }
   const customerId = S.pop && S.pop.customer ? S.pop.customer.id : null;
-  const items = followUps.map((f) => ({ ...f, customer_id: customerId, ...(f.at ? { at: new Date(f.at).toISOString() } : {}) }));
+  const items = followUps.map((f) => f.type === "case_update" ? { type: f.type, case_id: f.case_id, status: f.status, note: f.note || null }
+    : { ...f, customer_id: customerId, ...(f.at ? { at: new Date(f.at).toISOString() } : {}) });
   const res = await command("wrapup.save", { call_id: S.wrapup.call_id, disposition, notes: $("wrapup-notes").value, follow_ups: items });
   if (res) toast(`Saved${res.created && res.created.length ? `: ${res.created.length} follow-up(s) created` : ""}`);
 };
@@ -309,16 +343,21 @@ function render() {
   if (S.offer) {
     const o = S.offer, pop = o.screen_pop || {};
     $("offer-name").textContent = popName(pop, o.caller_number);
-    const consult = o.kind === "consult" && pop.consult;
+    const consult = o.kind === "consult" && pop.consult, handoff = o.kind === "transfer" && pop.transfer;
+    $("offer-kind").textContent = { consult: "Consult", transfer: "Transferred call", callback: "Callback to place" }[o.kind] || "Incoming call";
+    $("offer").dataset.kind = o.kind || "queue";
     $("offer-detail").textContent = consult
-      ? `Consult from agent ${consult.from_agent_id}` + ((consult.notes || []).length ? ` · notes: ${consult.notes.join(" / ")}` : "")
+      ? `Consult from ${consult.from_agent || agentName(consult.from_agent_id)}` + ((consult.notes || []).length ? ` · notes: ${consult.notes.join(" / ")}` : "")
+      : handoff ? `From ${handoff.from_agent || agentName(handoff.from_agent_id)} · queue ${o.queue || "—"}` + ((handoff.notes || []).length ? ` · notes: ${handoff.notes.join(" / ")}` : "")
+      : o.kind === "callback" ? `Call back ${(pop.callback && pop.callback.number) || o.caller_number} · queue ${o.queue || "—"} · asked ${duration((o.waited_seconds || 0) * 1000)} ago`
       : `${o.caller_number || ""} → ${o.dialled || ""} · queue ${o.queue || "—"} · waited ${duration((o.waited_seconds || 0) * 1000)}`;
     if (!ringTimer) { beep(); ringTimer = setInterval(beep, 1500); }
   } else if (ringTimer) { clearInterval(ringTimer); ringTimer = null; }
 
-  if (S.call && notesCall !== S.call.call_id) { notesCall = S.call.call_id; notesTaken.length = 0; $("notes").replaceChildren(); }
+  if (S.call && notesCall !== S.call.call_id) { notesCall = S.call.call_id; notesTaken.length = 0; $("notes").replaceChildren(); freshTargets(); }
   if (S.call) {
     $("call-name").textContent = popName(S.popCall === S.call.call_id ? S.pop : S.call.screen_pop, S.call.caller_number);
+    $("call-title").textContent = S.call.direction === "outbound" ? (S.call.started_at ? "Outbound call" : "Calling…") : "On call";
     $("held-tag").hidden = !S.call.held;
     $("btn-hold").firstChild.textContent = S.call.held ? "Resume " : "Hold ";
   }
@@ -357,8 +396,8 @@ function drawPop() {
   const call = el("p", { class: "callinfo" }, `From ${pop.caller_number || "?"}`, pop.dialled ? ` to ${pop.dialled}` : "",
     pop.queue ? ` · queue ${pop.queue}` : "", pop.waited_seconds != null ? ` · waited ${duration(pop.waited_seconds * 1000)}` : "");
   const trail = el("div", { class: "ivr", id: "ivr" }, el("h3", {}, "IVR"),
-    el("p", {}, (ivr.path || []).map(step).join(" → ") || "—"),
-    pairs("Inputs", ivr.inputs), pairs("Answers", ivr.answers));
+    el("p", { class: "path" }, (ivr.path || []).map(step).join(" → ") || "—"),
+    inputsLine(ivr.inputs), answersList(ivr.answers), pairs("For you", pop.data), waitedLine(pop.escalations));
   if (!c) { root.replaceChildren(el("h2", { id: "pop-name" }, popName(pop)), call, trail, unknownCaller(pop)); suggest(); return; }
   const acct = v.account;
   root.replaceChildren(
@@ -369,8 +408,9 @@ function drawPop() {
       onclick: () => actions.dial(p.e164, c.id) }, `☎ ${p.e164}`))),
     call, trail,
     el("h3", {}, `Open cases (${(v.open_cases || []).length})`),
-    table(["Case", "Subject", "Status", "SLA due"], (v.open_cases || []).map((k) =>
-      [k.number || k.id, k.subject, `${k.status} · ${k.priority}`, due(k)])),
+    table(["Case", "Subject", "Status", "SLA", ""], (v.open_cases || []).map((k) =>
+      [k.number || k.id, k.subject, `${k.status} · ${k.priority}`, due(k),
+        el("button", { type: "button", class: "small", title: "Update this case in the wrap-up", onclick: () => addCaseUpdate(k) }, "Update")])),
     el("h3", {}, `Open opportunities (${(v.open_opportunities || []).length})`),
     table(["Name", "Stage", "Amount"], (v.open_opportunities || []).map((o) => [o.name, o.stage, money(o.amount_cents, o.currency)])),
     el("h3", {}, "Recent orders"),
@@ -390,6 +430,26 @@ function drawTimeline(force) {
     el("span", { class: "muted" }, when(a.started_at)), " ", el("strong", {}, a.type), " ", a.subject || "",
     a.disposition ? el("span", { class: "tag" }, a.disposition) : null)));
 }
+function inputsLine(inputs) {
+  if (!Array.isArray(inputs)) return pairs("Inputs", inputs);
+  if (!inputs.length) return null;
+  return el("p", { class: "inputs" }, el("em", {}, "Pressed: "), inputs.map((i) =>
+    el("span", { class: i.ok === false ? "tag bad" : "tag" }, `${i.node} ${i.kind === "timeout" ? "(no input)" : i.value}`)));
+}
+function answersList(answers) {
+  if (!Array.isArray(answers)) return pairs("Answers", answers);
+  if (!answers.length) return null;
+  return el("ul", { class: "plain answers" }, answers.map((a) => el("li", {}, el("strong", {}, `${a.kind} ${a.key}`), ": ",
+    a.found ? Object.entries(a.values || {}).filter(([k]) => !/(^|\.)id$/.test(k)).slice(0, 4).map(([k, v]) => `${k.replace(/^[^.]*\./, "")} ${v}`).join(", ") || "found"
+      : "not found")));
+}
+function waitedLine(escalations) {
+  if (!escalations || !escalations.length) return null;
+  return el("p", { class: "muted" }, el("em", {}, "While waiting: "), escalations.map((e) =>
+    e.event === "CallMoved" ? `moved ${e.from_queue} → ${e.to_queue}` : e.event === "SupervisorAlerted" ? "supervisor alerted"
+      : e.event === "CallbackOffered" ? "offered a callback" : (e.action || e.event).replace(/_/g, " ")).join(", "));
+}
+function agentName(id) { const a = (targets.agents || []).find((x) => x.user_id === id); return a ? a.name : `agent ${id}`; }
 function step(s) { return typeof s === "string" ? s : (s.label || s.node || s.id || JSON.stringify(s)); }
 function pairs(title, obj) {
   if (!obj || (Array.isArray(obj) ? !obj.length : !Object.keys(obj).length)) return null;
@@ -399,8 +459,12 @@ function pairs(title, obj) {
 }
 function due(k) {
   if (!k.sla_due_at) return "—";
-  const late = Date.parse(k.sla_due_at) < serverNow();
-  return el("span", { class: late ? "late" : "" }, when(k.sla_due_at) + (late ? " (breached)" : ""));
+  return el("span", { class: "sla", "data-due": k.sla_due_at, title: `due ${when(k.sla_due_at)}` }, slaText(k.sla_due_at));
+}
+function slaText(dueAt) {
+  const left = Date.parse(dueAt) - serverNow(), mins = Math.round(Math.abs(left) / 60000);
+  const span = mins >= 1440 ? `${Math.floor(mins / 1440)} d ${Math.floor(mins % 1440 / 60)} h` : mins >= 60 ? `${Math.floor(mins / 60)} h ${mins % 60} min` : `${mins} min`;
+  return left >= 0 ? `due in ${span}` : `breached ${span} ago`;
 }
 function when(iso) { return iso ? new Date(iso).toLocaleString([], { dateStyle: "short", timeStyle: "short" }) : ""; }
 function money(cents, cur) { try { return new Intl.NumberFormat(undefined, { style: "currency", currency: cur || "USD" }).format((cents || 0) / 100); } catch (e) { return String(cents / 100); } }
@@ -437,10 +501,10 @@ function unknownCaller(pop) {
     matches.length ? el("ul", { class: "plain" }, matches) : null, el("h3", {}, "Find the caller"), search, results, el("h3", {}, "Or create"), create);
 }
 async function linkCustomer(id) {
+  const live = [S.call, S.offer, S.wrapup].find((x) => x && x.call_id === S.popCall);
+  if (live) { await command("call.link_customer", { call_id: live.call_id, customer_id: id }); return; }  // the server tells every view
   const view = await api.get(`/api/v1/customers/${id}/360`);
   const pop = { ...(S.pop || {}), customer: view.customer, customer_360: view };
-  if (S.offer && S.popCall === S.offer.call_id) S.offer.screen_pop = pop;
-  if (S.call && S.popCall === S.call.call_id) S.call.screen_pop = pop;
   S.pop = null; showPop(pop, S.popCall); render();
 }
 
@@ -476,6 +540,9 @@ function tick() {
     $("wrapup-timer").textContent = left > 0 ? `${duration(left)} left` : "time is up";
     $("wrapup-timer").classList.toggle("late", left <= 10000);
   }
+  document.querySelectorAll(".sla[data-due]").forEach((n) => {
+    n.textContent = slaText(n.dataset.due); n.classList.toggle("late", Date.parse(n.dataset.due) < now);
+  });
   const lt = $("local-time");
   if (lt) { try { lt.textContent = "local " + new Date(now).toLocaleTimeString([], { timeZone: lt.dataset.tz, hour: "2-digit", minute: "2-digit" }); } catch (e) { lt.textContent = ""; } }
 }

@@ -65,6 +65,10 @@ class Dial(Body):
     customer_id: int | None = Field(default=None, gt=0)
 
 
+class Link(CallRef):
+    customer_id: int = Field(gt=0)
+
+
 class Sync(Body):
     since_seq: int | None = None
     stream: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -129,6 +133,14 @@ async def _dial(desk: Desk, user: int, b: Dial) -> dict[str, Any]:
     return await desk.dial(user, b.number, b.customer_id)
 
 
+async def _link(desk: Desk, user: int, b: Link) -> dict[str, Any]:
+    return await desk.link_customer(user, b.call_id, b.customer_id)
+
+
+async def _transfer_targets(desk: Desk, user: int, b: Body) -> dict[str, Any]:
+    return await desk.transfer_targets(user)
+
+
 COMMANDS: dict[str, tuple[type[Body], Run]] = {
     "agent.set_state": (SetState, _set_state),
     "call.accept": (CallRef, _accept),
@@ -143,4 +155,6 @@ COMMANDS: dict[str, tuple[type[Body], Run]] = {
     "wrapup.save": (Wrapup, _wrapup),
     "wrapup.extend": (Extend, _extend),
     "call.dial": (Dial, _dial),
+    "call.link_customer": (Link, _link),
+    "desk.transfer_targets": (Body, _transfer_targets),
 }

@@ -269,7 +269,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             pop["customer"], pop["customer_360"] = view["customer"], view
         if event.kind == "consult":
             pop = {**pop, "consult": self.consult_offer(event.call_id)}
-        elif event.kind == "transfer" and record.transferred_by is not None:
+        elif record.transferred_by is not None:  # handed on by an agent: who, and the notes so far
             pop = {**pop, "transfer": {"from_agent_id": record.transferred_by, "notes": list(record.notes),
                                        "from_agent": self.names.get(record.transferred_by)}}  # fmt: skip
         elif event.kind == "callback":
@@ -324,7 +324,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             call = {"call_id": call_id, "started_at": iso_time(record.connected_at), "held": record.held_since is not None,
                     "queue": record.queue, "caller_number": record.caller_number, "direction": record.direction,
                     "screen_pop": self.screen_pops.get(call_id), "customer_id": record.customer_id,
-                    "consult": consult.view(user_id) if (consult := self.consults.get(call_id)) else None}  # fmt: skip
+                    "consult": consult.view(user_id, self.names) if (consult := self.consults.get(call_id)) else None}  # fmt: skip
         # Registration is the proxy's to know; the simulated phones of the demo are always there.
         phone = {"extension": self.extensions.get(user_id), "registered": True if self.simulated_phones else None}
         return {"agent": state, "offer": self.offers.get(user_id), "call": call, "wrapup": self.wrapups.get(user_id),
@@ -332,6 +332,16 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
 
     async def board(self) -> dict[str, Any]:
         return self._board()
+
+    async def transfer_targets(self, user_id: int) -> dict[str, Any]:
+        routing = self.acd.acd
+        queues = [{"name": name, "waiting": sum(1 for _ in routing.waiting.calls_in(name))} for name in sorted(routing.queues)]
+        order = {"available": 0, "wrap_up": 1, "on_call": 2, "reserved": 2, "not_ready": 3}
+        agents = sorted(({"user_id": int(a.id), "name": self.names.get(int(a.id), a.id), "state": str(a.state),
+                          "extension": self.extensions.get(int(a.id))}
+                         for a in routing.agents.values() if str(a.state) != "offline" and int(a.id) != user_id),
+                        key=lambda a: (order.get(str(a["state"]), 4), str(a["name"]).lower()))  # fmt: skip
+        return {"queues": queues, "agents": agents}
 
     def _board(self) -> dict[str, Any]:
         report = self.acd.report(900)
@@ -349,12 +359,12 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         rows = []
         for a in agents:
             user_id = int(a.id)
-            call_id = self.active.get(user_id) or (self.offers.get(user_id) or {}).get("call_id")
-            session = self.sessions.get(call_id) if call_id else None
+            call_id = a.call_id or self.active.get(user_id)  # routing knows an offer before the desk has built it
+            call = routing.calls.get(call_id) if call_id else None
             rows.append({"agent_id": a.id, "user_id": user_id, "name": self.names.get(user_id, a.id),
                          "extension": self.extensions.get(user_id), "state": str(a.state), "reason": a.reason,
                          "since": iso(a.since), "call_id": call_id, "calls_today": a.calls_today,
-                         "queue": session.record.queue if session is not None else None})  # fmt: skip
+                         "queue": call.queue_id if call is not None else None})  # fmt: skip
         rows.sort(key=lambda r: str(r["name"]).lower())
         totals = {**_figures(report.total), "waiting": sum(q["waiting"] for q in queues),
                   "agents_available": sum(1 for a in agents if str(a.state) == "available"),

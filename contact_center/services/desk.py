@@ -28,10 +28,14 @@ Events to an agent (payloads are JSON-ready dicts):
   failure, system
 - ``wrapup.started``       {"call_id", "deadline", "dispositions": [{"code", "label"}]}
 - ``wrapup.ended``         {"call_id"}
-- ``timeline.appended``    {"customer_id", "activity"}
+- ``call.customer_linked`` {"call_id", "customer", "customer_360"}   the agent linked an unknown caller
+- ``call.dialling``        {"call_id", "number"}   a callback: the agent's phone answered, the customer rings
+- ``timeline.appended``    {"customer_id", "activity"}   a row shaped like the 360's ``activities``, written
+  by anyone while the call is on (the IVR, another agent, an integration, the wrap-up itself)
 - ``phone.status``         {"extension", "registered"}
 
-Events to supervisors: ``board.updated`` {"queues": [...], "agents": [...], "totals": {...}}.
+Events to supervisors: ``board.updated`` {"queues": [...], "agents": [...], "totals": {...}} and
+``board.alert`` {"call_id", "queue", "message", "wait_seconds", "at"} (a queue's alert rule fired).
 """
 
 from __future__ import annotations
@@ -101,4 +105,13 @@ class Desk(Protocol):
 
     async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
         """Click-to-call; returns {"call_id"}; the call then reports like any other."""
+        ...
+
+    async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
+        """The agent says who an unknown caller is: the call, its wrap-up and its transfers follow that customer."""
+        ...
+
+    async def transfer_targets(self, user_id: int) -> dict[str, Any]:
+        """Where a call can go: {"queues": [{"name", "waiting"}], "agents": [{"user_id", "name", "state",
+        "extension"}]} (logged-in agents other than the one asking)."""
         ...

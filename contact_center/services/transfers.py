@@ -40,11 +40,12 @@ class Consult:
     leg: str | None = None  # the target's phone, once it answered
     connected: bool = False
 
-    def view(self, user_id: int) -> dict[str, Any]:
+    def view(self, user_id: int, names: dict[int, str]) -> dict[str, Any]:
         """What a desktop shows of the consult, from the side of ``user_id``."""
         role = "owner" if user_id == self.owner else "target"
         other = self.target if role == "owner" else self.owner
-        return {"role": role, "agent_id": other, "state": "connected" if self.connected else "ringing"}
+        return {"role": role, "agent_id": other, "agent_name": names.get(other),
+                "state": "connected" if self.connected else "ringing"}  # fmt: skip
 
 
 class Transfers(CenterBase):
@@ -95,14 +96,15 @@ class Transfers(CenterBase):
             raise
         if session.record.held_since is None:
             await self.hold(user_id, call_id)  # the customer hears music while the agents talk
-        self._tell(("agent", user_id), "consult.started", {"call_id": call_id, **consult.view(user_id)})
+        self._tell(("agent", user_id), "consult.started", {"call_id": call_id, **consult.view(user_id, self.names)})
 
     def consult_offer(self, call_id: str) -> dict[str, Any] | None:
         """What the consulted agent's offer says about who is asking (None when not a consult)."""
         consult = self.consults.get(call_id)
         if consult is None:
             return None
-        return {"from_agent_id": consult.owner, "notes": list(self.sessions[call_id].record.notes)}
+        return {"from_agent_id": consult.owner, "from_agent": self.names.get(consult.owner),
+                "notes": list(self.sessions[call_id].record.notes)}  # fmt: skip
 
     async def _connect_consult(self, session: Conversation, user_id: int) -> None:
         call_id = session.call_id
@@ -129,9 +131,9 @@ class Transfers(CenterBase):
         if session.record.agent_leg:
             await self.port.bridge(session.record.agent_leg, result.call_id)
         now = self.clock.now().isoformat()
-        self._tell(("agent", consult.owner), "consult.connected", {"call_id": call_id, **consult.view(consult.owner)})
+        self._tell(("agent", consult.owner), "consult.connected", {"call_id": call_id, **consult.view(consult.owner, self.names)})
         self._tell(("agent", user_id), "call.connected",
-                   {"call_id": call_id, "started_at": now, "consult": consult.view(user_id)})  # fmt: skip
+                   {"call_id": call_id, "started_at": now, "consult": consult.view(user_id, self.names)})  # fmt: skip
 
     async def complete_transfer(self, user_id: int, call_id: str) -> None:
         session = self._owned(user_id, call_id)

@@ -1,24 +1,36 @@
-"""Browser tests: a real aiohttp server on a free localhost port (fake desk, SQLite) and headless
-Debian Chromium through Playwright. Every server and browser started here is closed here."""
+"""Browser tests: the real server on a free localhost port (the call center on simulated telephony, SQLite)
+and headless Debian Chromium through Playwright. Every server and browser started here is closed here."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute, async_playwright
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.clock import SystemClock
+from contact_center.clock import FixedClock
 from contact_center.config import Settings
+from contact_center.crm.cases import create_case
+from contact_center.crm.customers import create_customer
+from contact_center.crm.schemas import CaseCreate, CustomerCreate
+from contact_center.crm.users import add_user
 from contact_center.realtime import Gateway
-from contact_center.services.fake_desk import FakeDesk
+from contact_center.seed.demo import ensure_reference
+from contact_center.services.call_center import CallCenter
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Account, AgentSkill, Opportunity, Order, Skill, User
+from contact_center.telephony.prompts import PromptLibrary
+from contact_center.telephony.simulated import SimulatedTelephony
+
+from ..conftest import T0
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -38,28 +50,66 @@ def database_url(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
     yield f"sqlite+aiosqlite:///{path}"
 
 
-@pytest.fixture
-def fake_desk() -> FakeDesk:
-    return FakeDesk(SystemClock())
+PASSWORD = "demo-password-1"
+MARIA = "+14155550142"
 
 
 @dataclass
-class Site:
+class Live:
+    """The real server on the embedded default: the call center on simulated telephony, demo reference data
+    (queues, dispositions, agents `agent` and `ava`), a second agent `bob`, and Maria Garcia with an account,
+    an open case, an opportunity and an order."""
+
     base: str
+    port: SimulatedTelephony
+    center: CallCenter
     gateway: Gateway
-    desk: FakeDesk
+    users: dict[str, int]
+    maria: int
+
+    async def press_when_asked(self, call_id: str | None, digits: str, heard: str, seconds: float = 20.0) -> None:
+        """Press keys once the caller has heard a prompt containing ``heard`` (as a person would; keys
+        pressed before the call is answered never reach the IVR)."""
+        assert call_id is not None
+
+        def asked() -> bool:
+            return any(c == call_id and heard in getattr(p, "text", "") for c, p in self.port.played)
+
+        async with asyncio.timeout(seconds):
+            while not asked():  # noqa: ASYNC110 - the server runs on; the test only watches what was played
+                await asyncio.sleep(0.02)
+        self.port.press(call_id, digits)
 
 
 @pytest.fixture
-async def site(settings: Settings, engine: AsyncEngine, fake_desk: FakeDesk) -> AsyncIterator[Site]:
-    from contact_center.app import GATEWAY, create_app
+async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Live]:
+    from contact_center.app import CALL_CENTER, GATEWAY, create_app
 
-    app = create_app(settings, clock=SystemClock(), engine=engine, desk=fake_desk)
-    gateway = app[GATEWAY]
+    await ensure_reference(engine, password=PASSWORD)
+    async with session_factory(engine).begin() as session:
+        account = Account(name="Garcia Imports", segment="gold", timezone="America/Los_Angeles")
+        session.add(account)
+        await session.flush()
+        data = CustomerCreate.model_validate({"first_name": "Maria", "last_name": "Garcia", "phones": [MARIA],
+                                              "vip": True, "segment": "gold", "timezone": "America/Los_Angeles",
+                                              "account_id": account.id})  # fmt: skip
+        maria = await create_customer(session, data, "US")
+        await create_case(session, CaseCreate(subject="Broken delivery", customer_id=maria.id, category="shipping",
+                                              sla_target_minutes=240), T0)  # fmt: skip
+        session.add(Opportunity(name="Renewal 2027", customer_id=maria.id, stage="proposal", amount_cents=1_250_000))
+        session.add(Order(number="SO-1001", customer_id=maria.id, status="shipped", total_cents=4999, placed_at=T0))
+        bob = await add_user(session, "bob", "agent", PASSWORD, extension="2050", queues="all")
+        skills = {name: skill_id for skill_id, name in (await session.execute(select(Skill.id, Skill.name))).all()}
+        session.add_all([AgentSkill(user_id=bob.id, skill_id=skills["english"], level=5),
+                         AgentSkill(user_id=bob.id, skill_id=skills["sales"], level=4)])  # fmt: skip
+        users = {u.username: u.id for u in (await session.scalars(select(User))).all()}
+    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
+    # Monday 10:00 in New York: inside the demo calendars' opening hours whatever the real time is.
+    app = create_app(settings, clock=FixedClock(T0), engine=engine, telephony=port)
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     try:
-        yield Site(str(server.make_url("")).rstrip("/"), gateway, fake_desk)
+        yield Live(str(server.make_url("")).rstrip("/"), port, app[CALL_CENTER], app[GATEWAY], users, maria.id)
     finally:
         await server.close()
 
@@ -131,64 +181,3 @@ async def log_in(page: Page, base: str, path: str, username: str, password: str 
     await page.fill("input[name=password]", password)
     await page.click("button[type=submit]")
     await page.wait_for_url(base + path)
-
-
-def screen_pop(customer_id: int = 41) -> dict[str, Any]:
-    """A known caller as the real desk assembles it (customer 360 plus the IVR trail)."""
-    customer = {
-        "id": customer_id,
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "vip": True,
-        "segment": "gold",
-        "language": "en",
-        "timezone": "America/New_York",
-        "phones": [{"e164": "+15550100100", "kind": "mobile"}],
-        "emails": ["ada@example.com"],
-        "account_id": 7,
-    }
-    return {
-        "customer": customer,
-        "customer_360": {
-            "customer": customer,
-            "account": {"id": 7, "name": "Analytical Engines Ltd"},
-            "activities": [
-                {
-                    "id": 900,
-                    "type": "email",
-                    "direction": "inbound",
-                    "subject": "Invoice question",
-                    "started_at": "2026-11-20T10:00:00Z",
-                    "disposition": None,
-                    "outcome": None,
-                }
-            ],
-            "open_cases": [
-                {
-                    "id": 5,
-                    "number": 1005,
-                    "subject": "Broken delivery",
-                    "status": "open",
-                    "priority": "high",
-                    "category": "delivery",
-                    "sla_due_at": "2030-01-01T12:00:00Z",
-                    "escalation_level": 0,
-                }
-            ],
-            "open_opportunities": [
-                {"id": 3, "name": "Renewal 2027", "stage": "proposal", "amount_cents": 1250000, "currency": "USD"}
-            ],
-            "recent_orders": [
-                {
-                    "id": 8,
-                    "number": "SO-1001",
-                    "status": "shipped",
-                    "total_cents": 4999,
-                    "currency": "USD",
-                    "placed_at": "2026-11-01T09:00:00Z",
-                }
-            ],
-        },
-        "matches": [],
-        "ivr": {"path": ["welcome", "main_menu", "billing"], "inputs": {"main_menu": "2"}, "answers": {"account": "7"}},
-    }

@@ -1,37 +1,40 @@
-"""The supervisor board follows agents and queues live; agents cannot open it."""
+"""The supervisor board follows the real call center live: agents by name and state, queues with callers
+waiting, offers, alerts; agents cannot open it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.async_api import expect
 
-from .conftest import Desktop, Site, log_in
+from .conftest import MARIA, PASSWORD, Desktop, Live, log_in
 
 
-async def test_the_board_is_live_and_for_supervisors_only(site: Site, desktop: Desktop, make_user: Any) -> None:
-    await make_user("sam", "supervisor")
-    alice = await make_user("alice")
-    desk, page = site.desk, desktop.page
-    desk.agent(alice.user_id, "Alice Agent")
-    await log_in(page, site.base, "/board", "sam")
+async def test_the_board_is_live_and_for_supervisors_only(live: Live, desktop: Desktop) -> None:
+    page, center, port = desktop.page, live.center, live.port
+    await log_in(page, live.base, "/board", "supervisor", PASSWORD)
     await expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
 
-    await desk.set_state(alice.user_id, "available")
-    row = page.locator("#agents tr[data-agent]")
-    await expect(row).to_have_attribute("data-state", "available")
-    await expect(row).to_contain_text("Alice Agent")
-    desk.set_queues([{"name": "billing", "waiting": 3, "longest_wait_seconds": 95, "service_level": 0.8,
-                      "asa_seconds": 21, "aht_seconds": 250, "abandoned": 2}])  # fmt: skip
-    queue = page.locator("#queues tr[data-queue=billing]")
-    await expect(queue).to_contain_text("1:35")
-    await expect(queue).to_contain_text("80%")
-    await expect(page.locator("#totals")).to_contain_text("3 waiting · 1 ready")
-    desk.offer(alice.user_id, "call-1")
+    call_id = port.inject_call(MARIA, "5000")
+    await live.press_when_asked(call_id, "0", "To speak with an agent")  # Maria is a VIP: the vip queue
+    queue = page.locator("#queues tr[data-queue=vip]")
+    await expect(queue.locator("td").nth(1)).to_have_text("1", timeout=20_000)
+    await expect(page.locator("#totals")).to_contain_text("1 waiting · 0 ready")
+
+    bob = live.users["bob"]
+    await center.set_state(bob, "available")  # the waiting call is offered to bob at once
+    row = page.locator(f"#agents tr[data-agent='{bob}']")
     await expect(row).to_have_attribute("data-state", "reserved")
-    await expect(row).to_contain_text("call-1")
+    await expect(row).to_contain_text("bob")
+    await expect(row).to_contain_text("2050")
+    await expect(row).to_contain_text(call_id)
+    await center.accept(bob, call_id)
+    await expect(row).to_have_attribute("data-state", "on_call")
+    await expect(queue.locator("td").nth(1)).to_have_text("0")
+
+    center._tell(("supervisors", None), "board.alert", {"call_id": "c-9", "queue": "vip", "message": "VIP caller waiting",
+                                                          "wait_seconds": 31.0, "at": "2026-11-23T15:00:31Z"})  # fmt: skip
+    await expect(page.locator("#alerts li").first).to_contain_text("VIP caller waiting")
 
     # An agent gets a refusal page, and the socket would refuse them anyway (tests/integration/realtime).
     await page.evaluate("fetch('/api/v1/auth/logout', {method: 'POST', headers: {'X-CSRF-Token': api.csrf()}})")
-    await log_in(page, site.base, "/board", "alice")
+    await log_in(page, live.base, "/board", "bob", PASSWORD)
     await expect(page.locator("main.board .error")).to_contain_text("for supervisors")

@@ -110,20 +110,20 @@ async def test_a_warm_transfer_between_two_desktops(
     await expect(second.locator("#agent-state")).to_have_attribute("data-state", "available")
     async with session_factory(engine)() as session:
         bob = (await session.scalars(select(User).where(User.username == "bob"))).one()
-    await first.select_option("#transfer-kind", "agent")
-    await first.fill("#transfer-target", str(bob.id))
+    await first.focus("#transfer-target")  # the list of queues and logged-in agents loads
+    await first.select_option("#transfer-target", f"agent:{bob.id}")
     await first.check("#transfer-warm")
     await first.click("#btn-transfer")
-    await expect(first.locator("#consult-text")).to_have_text(f"Ringing agent {bob.id}…")
+    await expect(first.locator("#consult-text")).to_have_text("Ringing bob…")
     await expect(first.locator("#held-tag")).to_be_visible()
 
     await expect(second.locator("#offer-name")).to_have_text("Maria Garcia")
-    await expect(second.locator("#offer-detail")).to_contain_text("Consult from agent")
+    await expect(second.locator("#offer-detail")).to_contain_text("Consult from Demo agent")
     await expect(second.locator("#offer-detail")).to_contain_text("Needs a supervisor's approval")
     await second.click("#btn-accept")
     await expect(second.locator("#consult")).to_have_attribute("data-state", "target")
     await expect(second.locator("#btn-hold")).to_be_disabled()
-    await expect(first.locator("#consult-text")).to_have_text(f"Talking with agent {bob.id}; the caller is on hold")
+    await expect(first.locator("#consult-text")).to_have_text("Talking with bob; the caller is on hold")
 
     await first.click("#btn-complete-transfer")
     await expect(first.locator("#wrapup")).to_be_visible()

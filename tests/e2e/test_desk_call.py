@@ -1,84 +1,96 @@
-"""An agent's whole call in the browser: ready, offer with screen-pop, accept, hold, notes, transfer, wrap-up."""
+"""An agent's whole call in the browser, against the real call center: ready, offer with the CRM's screen-pop,
+accept, hold, notes, the timeline moving live, transfer, wrap-up with a disposition and follow-ups."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.async_api import expect
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .conftest import Desktop, Site, log_in, screen_pop
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity, Case
+
+from .conftest import MARIA, PASSWORD, Desktop, Live, log_in
 
 
-async def test_a_call_from_offer_to_wrap_up(site: Site, desktop: Desktop, make_user: Any) -> None:
-    alice = await make_user("alice")
-    desk, page = site.desk, desktop.page
-    await log_in(page, site.base, "/desk", "alice")
+async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine: AsyncEngine) -> None:
+    page, port = desktop.page, live.port
+    agent_id = live.users["agent"]
+    await log_in(page, live.base, "/desk", "agent", PASSWORD)
     await expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "offline")
-
     await page.keyboard.press("r")
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
-    assert desk.agent(alice.user_id).state == "available"
 
-    desk.offer(alice.user_id, "call-1", screen_pop(), queue="billing", caller_number="+15550100100", waited_seconds=42)
-    await expect(page.locator("#offer-name")).to_have_text("Ada Lovelace")
-    await expect(page.locator("#offer-detail")).to_contain_text("queue billing · waited 0:42")
+    call_id = port.inject_call(MARIA, "5000")
+    await live.press_when_asked(call_id, "0", "To speak with an agent")  # a known caller hears the main menu at once
+    await expect(page.locator("#offer-name")).to_have_text("Maria Garcia", timeout=20_000)
+    await expect(page.locator("#offer-detail")).to_contain_text(f"{MARIA} → 5000 · queue vip")
     pop = page.locator("#pop")
-    await expect(pop.locator("#pop-name")).to_contain_text("Ada Lovelace")
+    await expect(pop.locator("#pop-name")).to_contain_text("Maria Garcia")
     await expect(pop.locator(".tag.vip")).to_have_text("VIP")
-    await expect(pop.locator("#ivr")).to_contain_text("welcome → main_menu → billing")
+    await expect(pop.locator("#ivr")).to_contain_text("main_menu")
+    await expect(pop.locator("#ivr .inputs")).to_contain_text("main_menu 0")
+    await expect(pop).to_contain_text("Garcia Imports")
     await expect(pop).to_contain_text("Broken delivery")
+    await expect(pop.locator(".sla")).to_contain_text("due in")
     await expect(pop).to_contain_text("Renewal 2027")
     await expect(pop).to_contain_text("SO-1001")
-    await expect(pop).to_contain_text("Analytical Engines Ltd")
-    await expect(page.locator("#kb-suggest")).to_contain_text("delivery")
+    await expect(page.locator("#local-time")).to_contain_text("local")
+    await expect(page.locator("#kb-suggest")).to_contain_text("shipping")
 
     await page.click("#btn-accept")
     await expect(page.locator("#incall")).to_be_visible()
-    await expect(page.locator("#call-name")).to_have_text("Ada Lovelace")
-    assert desk.agent(alice.user_id).state == "on_call"
+    await expect(page.locator("#call-name")).to_have_text("Maria Garcia")
+    assert str(live.center.acd.acd.agents[str(agent_id)].state) == "on_call"
 
     await page.keyboard.press("Shift+H")
     await expect(page.locator("#held-tag")).to_be_visible()
-    assert desk.agent(alice.user_id).call["held"] is True
+    assert live.center.acd.acd.calls[call_id].held_since is not None
     await page.keyboard.press("Shift+H")
     await expect(page.locator("#held-tag")).to_be_hidden()
-    assert desk.agent(alice.user_id).call["held"] is False
+    assert live.center.acd.acd.calls[call_id].held_since is None
 
     await page.fill("#note-text", "Wants the invoice resent")
     await page.click("#note-form button[type=submit]")
-    await expect(page.locator("#timeline li").first).to_contain_text("Wants the invoice resent")
-    desk.append_timeline(alice.user_id, {"type": "email", "subject": "Invoice resent by billing"})
-    await expect(page.locator("#timeline li").first).to_contain_text("Invoice resent by billing")
+    await expect(page.locator("#notes li")).to_have_text("Wants the invoice resent")
+    # Someone else writes to Maria's timeline while she is on the line: it shows up on the desktop.
+    async with session_factory(engine).begin() as session:
+        session.add(Activity(type="email", channel="email", direction="outbound", subject="Invoice resent by billing",
+                             customer_id=live.maria, started_at=live.center.clock.now(), created_at=live.center.clock.now()))  # fmt: skip
+    await expect(page.locator("#timeline li").first).to_contain_text("Invoice resent by billing", timeout=10_000)
 
-    await page.fill("#transfer-target", "sales")
+    await page.focus("#transfer-target")
+    await page.select_option("#transfer-target", "queue:sales")
     await page.check("#transfer-warm")
     await page.click("#btn-transfer")
-    await expect(page.locator("#toast")).to_have_text("a warm transfer goes to an agent")
-    await page.select_option("#transfer-kind", "agent")
-    await page.fill("#transfer-target", "7")
-    await page.click("#btn-transfer")
-    await expect(page.locator("#consult")).to_be_visible()
-    await expect(page.locator("#consult-text")).to_have_text("Talking with agent 7; the caller is on hold")
-    await expect(page.locator("#held-tag")).to_be_visible()
-    await page.click("#btn-complete-transfer")
+    await expect(page.locator("#toast")).to_contain_text("a warm transfer goes to an agent")
+    await page.uncheck("#transfer-warm")
+    await live.center.set_state(live.users["bob"], "available")  # someone in sales to take it
+    await page.click("#btn-transfer")  # blind, to the sales queue
     await expect(page.locator("#wrapup")).to_be_visible()
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "wrap_up")
-    assert ("transfer", alice.user_id, {"call_id": "call-1", "queue": None, "agent_id": 7, "warm": True}) in desk.commands
-    assert ("complete_transfer", alice.user_id, {"call_id": "call-1"}) in desk.commands
+    await expect(page.locator("#ended-reason")).to_have_attribute("data-reason", "transferred")
+    assert live.center.acd.acd.calls[call_id].queue_id == "sales"
+    assert live.center.offers[live.users["bob"]]["screen_pop"]["transfer"]["notes"][0] == "Wants the invoice resent"
 
     await page.click("#btn-save-wrapup")
     await expect(page.locator("#toast")).to_have_text("Choose a disposition first")
-    assert desk.wrapups == []
     await expect(page.locator("#wrapup-notes")).to_have_value("Wants the invoice resent")
     await page.select_option("#disposition", "resolved")
-    await page.click("[data-follow=case]")
+    await page.click("#pop button:has-text('Update')")  # the open case, updated from the wrap-up
+    await page.select_option("#follow-ups select[aria-label='case status']", "pending_customer")
     await page.click("[data-follow=callback]")
     await page.click("#btn-save-wrapup")
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
     await expect(page.locator("#wrapup")).to_be_hidden()
-    saved = desk.wrapups[-1]
-    assert saved["disposition"] == "resolved" and saved["notes"] == "Wants the invoice resent"
-    assert [(f["type"], f["customer_id"]) for f in saved["follow_ups"]] == [("case", 41), ("callback", 41)]
-    assert saved["follow_ups"][1]["at"].endswith("Z")
-    await expect(page.locator("#ended-reason")).to_have_attribute("data-reason", "transferred")
+
+    async with session_factory(engine)() as session:
+        rows = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id).order_by(Activity.id))).all()
+        case = (await session.scalars(select(Case).where(Case.customer_id == live.maria))).one()
+    part = next(a for a in rows if a.type == "call")
+    assert part.outcome == "transferred" and part.disposition == "resolved" and part.agent_id == agent_id
+    assert "Wants the invoice resent" in part.details["notes"]
+    assert case.status == "pending_customer"
+    callback = next(a for a in rows if a.type == "callback")
+    assert callback.customer_id == live.maria and callback.outcome == "scheduled" and callback.details["queue"] == "vip"

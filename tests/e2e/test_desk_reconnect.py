@@ -3,36 +3,44 @@ missed event applied once (replay), or a fresh snapshot when the gap is too long
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.async_api import Page, expect
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .conftest import Desktop, Site, log_in, screen_pop
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity
+
+from ..integration.services.conftest import until
+from .conftest import MARIA, PASSWORD, Desktop, Live, log_in
 
 
 async def applied(page: Page) -> list[int]:
     return await page.evaluate("window.deskDebug.applied.slice()")  # type: ignore[no-any-return]
 
 
-async def test_the_page_converges_after_the_socket_dies_mid_call(site: Site, desktop: Desktop, make_user: Any) -> None:
-    alice = await make_user("alice")
-    desk, page, conn = site.desk, desktop.page, desktop.page.locator("#conn")
-    stream = site.gateway.notifier.streams.get(alice.user_id)
-    await log_in(page, site.base, "/desk", "alice")
+async def test_the_page_converges_after_the_socket_dies_mid_call(live: Live, desktop: Desktop, engine: AsyncEngine) -> None:
+    page, conn, port, center = desktop.page, desktop.page.locator("#conn"), live.port, live.center
+    agent_id = live.users["agent"]
+    stream = live.gateway.notifier.streams.get(agent_id)
+    await log_in(page, live.base, "/desk", "agent", PASSWORD)
     await expect(conn).to_have_attribute("data-state", "connected")
     await page.click("#btn-ready")
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
-    desk.offer(alice.user_id, "call-7", screen_pop())
-    await expect(page.locator("#offer-name")).to_have_text("Ada Lovelace")
+    call_id = port.inject_call(MARIA, "5000")
+    await live.press_when_asked(call_id, "0", "To speak with an agent")
+    await expect(page.locator("#offer-name")).to_have_text("Maria Garcia", timeout=20_000)
     await page.keyboard.press("a")
     await expect(page.locator("#incall")).to_be_visible()
 
     # The network dies mid-call; meanwhile the customer's timeline moves and the caller hangs up.
     await desktop.network.cut()
     await expect(conn).not_to_have_attribute("data-state", "connected")
-    desk.append_timeline(alice.user_id, {"type": "payment", "subject": "Payment received"})
-    desk.end_call(alice.user_id, "call-7")
-    await site.gateway.notifier.drain()
+    async with session_factory(engine).begin() as session:
+        session.add(Activity(type="note", channel="system", subject="Payment received", customer_id=live.maria,
+                             started_at=center.clock.now(), created_at=center.clock.now()))  # fmt: skip
+    await center._push_timelines()
+    port.far_end_hangup(call_id)
+    await until(lambda: agent_id in center.wrapups, "wrap-up to start on the server")
+    await live.gateway.notifier.drain()
 
     desktop.network.restore()
     await expect(conn).to_have_attribute("data-state", "connected")
@@ -49,16 +57,15 @@ async def test_the_page_converges_after_the_socket_dies_mid_call(site: Site, des
     # A gap longer than the replay buffer: the page takes a snapshot and still ends in the server's state.
     await desktop.network.cut()
     await expect(conn).not_to_have_attribute("data-state", "connected")
-    for n in range(site.gateway.notifier.streams.capacity + 1):
-        desk.set_phone(alice.user_id, registered=n % 2 == 1)
-    await desk.extend_wrapup(alice.user_id, 120)
-    await site.gateway.notifier.drain()
+    for n in range(live.gateway.notifier.streams.capacity + 1):
+        center._tell(("agent", agent_id), "phone.status", {"extension": "2001", "registered": n % 2 == 1})
+    await center.extend_wrapup(agent_id, 120)
+    await live.gateway.notifier.drain()
     desktop.network.restore()
     await expect(conn).to_have_attribute("data-state", "connected")
-    await expect(page.locator("#phone")).to_have_attribute("data-registered", "false")
     snapshots = await page.evaluate("window.deskDebug.snapshots")
     assert len(snapshots) == 2 and snapshots[-1] == stream.seq
     state = await page.evaluate("window.deskDebug.state")
-    server = await desk.snapshot(alice.user_id)
+    server = await center.snapshot(agent_id)
     assert state["agent"] == server["agent"] and state["wrapup"] == server["wrapup"]
     assert state["call"] is None and state["offer"] is None

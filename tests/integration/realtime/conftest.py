@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.clock import FixedClock
 from contact_center.config import Settings
 from contact_center.realtime import Gateway
-from contact_center.services.fake_desk import FakeDesk
+
+from ...fake_desk import FakeDesk
 
 
 @pytest.fixture

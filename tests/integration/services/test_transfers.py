@@ -66,7 +66,8 @@ async def test_a_warm_transfer_consults_then_hands_the_customer_over(center: Any
     offer = (await until(lambda: said(heard, second.id, "call.offered"), "the consult offer"))[0]
     assert offer["kind"] == "consult"
     assert offer["screen_pop"]["customer"]["first_name"] == "Maria"
-    assert offer["screen_pop"]["consult"] == {"from_agent_id": first.id, "notes": ["Wants a refund for order 104521"]}
+    assert offer["screen_pop"]["consult"] == {"from_agent_id": first.id, "from_agent": first.display_name or first.username,
+                                              "notes": ["Wants a refund for order 104521"]}
     with pytest.raises(DeskError) as early:
         await desk.complete_transfer(first.id, call_id)
     assert early.value.code == "consult_not_connected"
@@ -78,7 +79,8 @@ async def test_a_warm_transfer_consults_then_hands_the_customer_over(center: Any
     assert port.bridges[-1] == (agent_leg, consult_leg)  # the two agents' phones, the customer still on hold
     assert said(heard, second.id, "call.connected")[0]["consult"]["role"] == "target"
     target_view = (await desk.snapshot(second.id))["call"]
-    assert target_view["consult"] == {"role": "target", "agent_id": first.id, "state": "connected"}
+    assert target_view["consult"] == {"role": "target", "agent_id": first.id, "agent_name": first.display_name or first.username,
+                                      "state": "connected"}
     with pytest.raises(DeskError) as not_yours:
         await desk.hold(second.id, call_id)
     assert not_yours.value.code == "consulting"

@@ -56,6 +56,15 @@ class FakeDesk:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- the Desk protocol ---------------------------------------------------------------------
+    async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
+        self._record("link_customer", user_id, call_id=call_id, customer_id=customer_id)
+        return {"customer_id": customer_id}
+
+    async def transfer_targets(self, user_id: int) -> dict[str, Any]:
+        agents = [{"user_id": a.user_id, "name": a.name, "state": a.state, "extension": a.extension}
+                  for a in self.agents.values() if a.user_id != user_id and a.state != "offline"]  # fmt: skip
+        return {"queues": [{"name": q.get("name"), "waiting": q.get("waiting", 0)} for q in self.queues], "agents": agents}
+
     def subscribe(self, listener: DeskListener) -> None:
         self.listeners.append(listener)
 
