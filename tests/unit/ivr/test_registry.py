@@ -95,7 +95,11 @@ def test_the_shipped_flows_load(tmp_path: Path) -> None:
     registry = FlowRegistry(tmp_path / "flows", queues={"general", "billing", "technical", "sales", "retention", "vip"},
                             calendars={"support-hours", "sales-hours", "24x7"})  # fmt: skip
     assert registry.reload() == []
-    assert {"main", "sales", "after_hours"} <= set(registry.current().flows)
+    assert {"main", "sales", "after_hours", "callback_number"} <= set(registry.current().flows)
+    assert registry.flow_for("+14155550100").entry == "sales"
+    assert registry.flow_for("8005550123").entry == "sales"
+    assert registry.flow_for("(415) 555-0190").entry == "after_hours"
+    assert registry.flow_for("+14155550142").entry == "main"
 
 
 MAIN_CALLS_HELPER = """

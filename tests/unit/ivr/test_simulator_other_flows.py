@@ -101,3 +101,21 @@ def test_a_collect_takes_its_length_and_the_terminator_after_it() -> None:
     assert take_keys("1234567", collect(4, "#")) == ("12345", "67")  # too long: the entry is refused
     assert take_keys("1234", collect(2, None)) == ("12", "34")
     assert take_keys("91", collect(1, None)) == ("9", "1")
+
+
+async def test_withheld_callers_after_hours_give_a_number_or_leave_a_message(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await simulate(shipped, "after_hours", crm, caller="", digits=parse_digits("3,2125550199#,1"), at=open_at)
+    assert t.result == {"action": "callback", "queue": "general", "number": "+12125550199", "priority": 0, "skills": []}
+    t = await simulate(shipped, "after_hours", crm, caller="", digits=parse_digits("3"), at=open_at)
+    assert "Without a number we cannot call you back, but you can leave a message." in t.prompts
+    assert t.result["action"] == "voicemail"
+    evening = open_at + dt.timedelta(hours=10)
+    t = await simulate(shipped, "sales", crm, caller="", digits=parse_digits("1,3055550100#,1"), at=evening)
+    assert t.result == {"action": "callback", "queue": "sales", "number": "+13055550100", "priority": 0,
+                        "skills": ["sales"]}  # fmt: skip
+
+
+async def test_after_hours_asks_again_after_a_wrong_key_following_an_order(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await simulate(shipped, "after_hours", crm, caller=ANA, digits=parse_digits("1,104521#,7,2"), at=open_at)
+    assert "Sorry, that is not one of the choices." in t.prompts
+    assert t.result["action"] == "voicemail"
