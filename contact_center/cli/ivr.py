@@ -70,6 +70,7 @@ def validate_command(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not p.exists()]
     for path in missing:
         print(f"{path}:1: no such file or directory", file=sys.stderr)
+    settings = load_settings()
     queues: set[str] | None = None
     calendars: set[str] | None = None
     if args.crm or args.demo:
@@ -78,19 +79,21 @@ def validate_command(args: argparse.Namespace) -> int:
             return await directory.queue_names(), await directory.calendar_names()
 
         try:
-            queues, calendars = run(lambda: _with_directory(load_settings(), args.demo, names))
+            queues, calendars = run(lambda: _with_directory(settings, args.demo, names))
         except Exception as exc:
             print(f"contact-center ivr validate: cannot read the CRM: {exc}", file=sys.stderr)
             return 2
     else:
         print(NO_CRM_NOTICE, file=sys.stderr)
-    result = validate_paths([p for p in args.paths if p.exists()], queues=queues, calendars=calendars)
+    existing = [p for p in args.paths if p.exists()]
+    result = validate_paths(existing, queues=queues, calendars=calendars, region=settings.default_region)
     for problem in result.problems:
         print(problem)
     errors = len(result.errors) + len(missing)
     valid = ", ".join(sorted(result.flows)) or "none"
-    print(f"{len(result.flows)} flow(s) valid ({valid}); {errors} error(s)", file=sys.stderr)
-    return 1 if errors else 0
+    print(f"{len(result.flows)} flow(s) valid ({valid}); {errors} error(s), {len(result.warnings)} warning(s)",
+          file=sys.stderr)  # fmt: skip
+    return 1 if errors else 0  # warnings alone do not fail a check
 
 
 def _flow_location(flow: str, settings: Settings) -> tuple[Path, str]:
@@ -121,13 +124,16 @@ def simulate_command(args: argparse.Namespace) -> int:
         return 2
     at = _parse_at(args.at)
     folder, name = _flow_location(args.flow, settings)
-    result = validate_paths([folder / f"{name}.yaml"] if (folder / f"{name}.yaml").exists() else [folder])
+    region = settings.default_region
+    result = validate_paths(
+        [folder / f"{name}.yaml"] if (folder / f"{name}.yaml").exists() else [folder], region=region
+    )
     if name not in result.flows:
         for problem in result.problems:
             print(problem, file=sys.stderr)
         print(f"contact-center ivr simulate: no valid flow {name!r} in {folder}", file=sys.stderr)
         return 1
-    flows = FlowSet.of(*_all_flows(folder, result.flows).values())
+    flows = FlowSet.of(*_all_flows(folder, result.flows, region).values())
     caller = normalize_number(args.ani, settings.default_region)
 
     async def go(directory: Directory) -> Any:
@@ -150,6 +156,6 @@ def simulate_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _all_flows(folder: Path, flows: dict[str, Any]) -> dict[str, Any]:
+def _all_flows(folder: Path, flows: dict[str, Any], region: str) -> dict[str, Any]:
     """The named flow plus every other valid flow beside it, so goto and sub-flows resolve."""
-    return {**validate_paths([folder]).flows, **flows}
+    return {**validate_paths([folder], region=region).flows, **flows}

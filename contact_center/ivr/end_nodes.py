@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contact_center.crm.phones import InvalidPhoneNumber, to_e164
 from contact_center.domain.ivr import model as m
 from contact_center.domain.ivr.template import Template, Value, parse_template
 from contact_center.ivr.reader import NodeReader
@@ -60,13 +61,24 @@ def queue(r: NodeReader) -> m.Node:
     )
 
 
+def _phone(r: NodeReader, key: str, template: Template | None) -> Template | None:
+    """A number written out is checked and stored in E.164; one made of variables is checked per call."""
+    if template is None or template.literal is None:
+        return template
+    try:
+        return parse_template(to_e164(template.literal, r.context.region))
+    except InvalidPhoneNumber as exc:
+        r.error(key, f"{key!r} must be a phone number: {exc}")
+        return template
+
+
 def callback(r: NodeReader) -> m.Node:
     return m.Callback(
         id=r.id,
         line=r.line(),
         queue=_queue_name(r, "callback"),
         priority=_priority(r),
-        number=r.text("number") or _CALLER,
+        number=_phone(r, "number", r.text("number")) or _CALLER,
         skills=_skills(r),
         say=r.prompt("say", required=False),
     )
@@ -92,9 +104,8 @@ def transfer(r: NodeReader) -> m.Node:
     if not isinstance(number, str) or not number:
         r.error("transfer", f"'transfer' must be a quoted phone number like \"+18005550100\", got {number!r}")
         number = ""
-    return m.Transfer(
-        id=r.id, line=r.line(), number=r.template("transfer", number) or _CALLER, say=r.prompt("say", required=False)
-    )
+    target = _phone(r, "transfer", r.template("transfer", number)) if number else None
+    return m.Transfer(id=r.id, line=r.line(), number=target or _CALLER, say=r.prompt("say", required=False))
 
 
 def goto(r: NodeReader) -> m.Node:

@@ -34,7 +34,7 @@ async def answer_lookup(directory: Directory, action: LookUp, at: dt.datetime) -
 
 async def answer_calendar(directory: Directory, action: FetchCalendar, at: dt.datetime) -> CalendarResult:
     try:
-        calendar = await directory.calendar(action.name)
+        calendar = await directory.calendar(action.name, at)
     except Exception as exc:
         log.warning("IVR calendar %r could not be loaded: %s", action.name, exc)
         calendar = None

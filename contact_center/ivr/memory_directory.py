@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -68,7 +69,7 @@ class InMemoryDirectory:
             return None
         return self.agents.get(customer.account_manager_id)
 
-    async def calendar(self, name: str) -> Calendar | None:
+    async def calendar(self, name: str, around: dt.datetime | None = None) -> Calendar | None:
         self.calls.append(("calendar", name))
         return self.calendars.get(name)
 

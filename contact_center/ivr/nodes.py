@@ -25,7 +25,7 @@ from contact_center.ivr.end_nodes import (
     voicemail,
 )
 from contact_center.ivr.reader import NodeReader
-from contact_center.ivr.yaml_lines import LineList
+from contact_center.ivr.yaml_lines import LineDict, LineList
 
 MENU_KEYS = frozenset("0123456789*#")
 # (kind, by) -> the variable that holds the key by default.
@@ -65,14 +65,21 @@ def menu(r: NodeReader) -> m.Node:
     if not isinstance(raw, dict) or not raw:
         r.error("options" if "options" in r.data else None, "a menu needs 'options': a mapping of key to node")
     else:
+        written: dict[str, Any] = {}  # key as pressed -> key as written, to catch `1` and "1" together
         for key, target in raw.items():
             digit = str(key)
+            line = raw.line_of(key) if isinstance(raw, LineDict) else r.line("options")
             if digit not in MENU_KEYS:
-                r.error("options", f"option {key!r} is not a phone key (0-9, * or #)")
+                r.context.error(line, f"menu node {r.id!r}: option {key!r} is not a phone key (0-9, * or #)")
+            elif digit in written:
+                r.context.error(line, f"menu node {r.id!r}: option {digit!r} is given twice "
+                                      f"(as {written[digit]!r} and {key!r})")  # fmt: skip
             elif not isinstance(target, str) or not target:
-                r.error("options", f"option {digit!r} must name a node, got {target!r}")
-            else:
-                options[digit] = target
+                r.context.error(line, f"menu node {r.id!r}: option {digit!r} must name a node, got {target!r}")
+            if digit in MENU_KEYS and digit not in written:
+                written[digit] = key
+                if isinstance(target, str) and target:
+                    options[digit] = target
     into = r.name("into", required=False) or None
     return m.Menu(id=r.id, line=r.line(), options=options, into=into, **_ask(r))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from contact_center.domain.ivr.model import ANY_LANGUAGE, Prompt, PromptVariant
@@ -34,6 +35,8 @@ class FlowContext:
     languages: tuple[str, ...]
     defaults: Mapping[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    folder: Path = Path(".")  # audio files are found relative to the flow's own directory
+    region: str = "US"  # phone numbers written without a country code are read in this region
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -163,6 +166,15 @@ class NodeReader:
             if audio is None and parsed is None:
                 self.error(key, "a prompt needs text or audio")
                 return None
-            return PromptVariant(text=parsed, audio=audio)
+            return PromptVariant(text=parsed, audio=self._audio_file(key, audio) if audio else None)
         self.error(key, f"prompt {key!r} must be non-empty text or {{audio: FILE, text: ...}}, got {value!r}")
         return None
+
+    def _audio_file(self, key: str, name: str) -> str:
+        """The audio file's path as the server will open it (relative names are beside the flow)."""
+        path = Path(name) if Path(name).is_absolute() else self.context.folder / name
+        if not path.is_file():
+            self.context.error(
+                self.line(key), f"audio file {name!r} not found (looked for {path}; {self.kind} node {self.id!r})"
+            )
+        return str(path)

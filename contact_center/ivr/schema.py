@@ -1,17 +1,24 @@
-"""A flow file's schema: YAML text in, a ``Flow`` and its ``file:line`` problems out."""
+"""A flow file's schema: YAML text in, a ``Flow`` and its ``file:line`` problems out.
+
+``read_flow`` also hands back a *draft*: the flow as far as it could be read, even
+with errors, so the validator can still check what it refers to (queues, calendars,
+other flows). Only ``Parsed.flow`` (no errors) may ever run.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
+from contact_center.crm.phones import InvalidPhoneNumber, to_e164
 from contact_center.domain.ivr import model as m
 from contact_center.domain.ivr.graph import check_graph
 from contact_center.ivr.nodes import BUILDERS
 from contact_center.ivr.reader import FlowContext, NodeReader, Problem
-from contact_center.ivr.yaml_lines import LineDict, YamlProblem, load_yaml
+from contact_center.ivr.yaml_lines import LineDict, LineList, YamlProblem, load_yaml
 
-FLOW_KEYS = ("flow", "description", "start", "language", "languages", "defaults", "max_inputs", "nodes")
+FLOW_KEYS = ("flow", "description", "start", "language", "languages", "numbers", "defaults", "max_inputs", "nodes")
 DEFAULT_KEYS = ("retries", "timeout", "inter_digit_timeout", "fallback", "invalid", "no_input", "terminator")
 
 
@@ -19,15 +26,32 @@ def flow_name(path: Path | str) -> str:
     return Path(path).stem
 
 
-def parse_flow(text: str, file: str, name: str | None = None) -> tuple[m.Flow | None, list[Problem]]:
+@dataclass(frozen=True)
+class Parsed:
+    flow: m.Flow | None  # None when any problem is an error
+    draft: m.Flow | None  # what could be read despite errors (never run it)
+    problems: list[Problem]
+
+
+def parse_flow(
+    text: str, file: str, name: str | None = None, *, region: str = "US"
+) -> tuple[m.Flow | None, list[Problem]]:
     """Build the flow in ``text``; the flow is None when any problem is an error."""
+    parsed = read_flow(text, file, name, region=region)
+    return parsed.flow, parsed.problems
+
+
+def read_flow(text: str, file: str, name: str | None = None, *, region: str = "US") -> Parsed:
+    """The flow in ``text`` (phone numbers read in ``region``), its draft and its problems."""
     try:
         doc, duplicates = load_yaml(text)
     except YamlProblem as exc:
-        return None, [Problem(file, exc.line, exc.message)]
+        return Parsed(None, None, [Problem(file, exc.line, exc.message)])
     problems = [Problem(file, line, message) for line, message in duplicates]
     if not isinstance(doc, LineDict):
-        return None, [*problems, Problem(file, 1, "a flow file must be a mapping with 'start' and 'nodes'")]
+        return Parsed(
+            None, None, [*problems, Problem(file, 1, "a flow file must be a mapping with 'start' and 'nodes'")]
+        )
     for key in doc:
         if key not in FLOW_KEYS:
             problems.append(Problem(file, doc.line_of(key), f"unknown key {key!r} (known: {', '.join(FLOW_KEYS)})"))
@@ -55,7 +79,8 @@ def parse_flow(text: str, file: str, name: str | None = None) -> tuple[m.Flow | 
                     f"unknown default {key!r} (known: {', '.join(DEFAULT_KEYS)})",
                 )
             )
-    context = FlowContext(file, languages, defaults, problems)
+    context = FlowContext(file, languages, defaults, problems, folder=Path(file).parent, region=region)
+    numbers = _numbers(doc, context)
     nodes = _nodes(doc, context)
     start = doc.get("start")
     if not isinstance(start, str) or not start:
@@ -71,8 +96,6 @@ def parse_flow(text: str, file: str, name: str | None = None) -> tuple[m.Flow | 
         for found in check_graph(start, nodes):
             line = nodes[found.node].line if found.node in nodes else doc.line_of("start")
             context.error(line, found.message)
-    if any(p.severity == "error" for p in problems) or not nodes:
-        return None, problems
     version = hashlib.sha256(text.encode()).hexdigest()[:12]
     flow = m.Flow(
         name=name,
@@ -83,8 +106,38 @@ def parse_flow(text: str, file: str, name: str | None = None) -> tuple[m.Flow | 
         default_language=default_language,
         max_inputs=max_inputs,
         source=file,
+        numbers=tuple(numbers),
+        number_lines=tuple(numbers.values()),
     )
-    return flow, problems
+    if any(p.severity == "error" for p in problems) or not nodes:
+        return Parsed(None, flow if nodes else None, problems)
+    return Parsed(flow, flow, problems)
+
+
+def _numbers(doc: LineDict, context: FlowContext) -> dict[str, int]:
+    """The service numbers that start this flow, in E.164 (written in any common format), and their lines."""
+    raw = doc.get("numbers")
+    if raw is None:
+        return {}
+    if not isinstance(raw, LineList):
+        context.error(doc.line_of("numbers"), f"'numbers' must be a list of phone numbers, got {raw!r}")
+        return {}
+    found: dict[str, int] = {}
+    for index, item in enumerate(raw):
+        line = raw.line_of(index)
+        if not isinstance(item, str):
+            context.error(line, f"number {item!r} in 'numbers' must be quoted text like \"+1 415 555 0100\"")
+            continue
+        try:
+            number = to_e164(item, context.region)
+        except InvalidPhoneNumber as exc:
+            context.error(line, f"number in 'numbers': {exc}")
+            continue
+        if number in found:
+            context.error(line, f"number {item!r} ({number}) is listed twice (first on line {found[number]})")
+            continue
+        found[number] = line
+    return found
 
 
 def _languages(doc: LineDict, file: str, problems: list[Problem]) -> tuple[tuple[str, ...], str]:
@@ -147,9 +200,14 @@ def _nodes(doc: LineDict, context: FlowContext) -> dict[str, m.Node]:
     return nodes
 
 
-def load_flow_file(path: Path) -> tuple[m.Flow | None, list[Problem]]:
+def read_flow_file(path: Path, *, region: str = "US") -> Parsed:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(str(path), 1, f"cannot read the file: {exc}")]
-    return parse_flow(text, str(path))
+        return Parsed(None, None, [Problem(str(path), 1, f"cannot read the file: {exc}")])
+    return read_flow(text, str(path), region=region)
+
+
+def load_flow_file(path: Path, *, region: str = "US") -> tuple[m.Flow | None, list[Problem]]:
+    parsed = read_flow_file(path, region=region)
+    return parsed.flow, parsed.problems

@@ -5,6 +5,11 @@
 empty item or ``T`` is a no-input timeout (``"1,,T"``: 1, then two timeouts); ``H``
 hangs up. When the items run out the caller stays silent, so prompts time out
 until the flow ends (retries, then fallbacks).
+
+Keys are taken as a live call takes them: a prompt takes what it asks for (one key
+at a menu; at a collect up to its length and the terminator) and the rest stay
+buffered for the next prompts, which are then skipped (type-ahead), so ``"12"`` at
+the main menu presses 1 there and 2 at the next menu.
 """
 
 from __future__ import annotations
@@ -78,6 +83,14 @@ class Transcript:
         self.prompts.append(text)
         self.lines.append(f"  IVR ({speech.language}): {text}")
 
+    def skip(self, speech: a.Speech) -> None:
+        """A prompt a key pressed ahead cut off: a live call would not play it."""
+        self.lines.append(f"  IVR ({speech.language}): {speech.text or speech.audio} [skipped: key already pressed]")
+
+    def answer(self, node: str, item: str, *, typed_ahead: bool = False) -> None:
+        self.inputs.append({"node": node, "input": _label(item)})
+        self.lines.append(f"  caller: {_label(item)}{' (pressed earlier)' if typed_ahead else ''}")
+
 
 async def simulate(
     flows: FlowSet, entry: str, directory: Directory, *, caller: str, digits: list[str], at: dt.datetime
@@ -85,25 +98,28 @@ async def simulate(
     """Run ``entry`` to its end; the clock stands still at ``at`` (hours are decided by it)."""
     transcript = Transcript(entry, flows[entry].version)
     pending = list(digits)
+    buffered = ""  # keys pressed but not taken yet
     state, actions = begin(flows, entry, a.Start(at=at, caller=caller))
     transcript.lines.append(f"call from {caller or 'a withheld number'} at {at.isoformat()}")
     while True:
         event: a.Input | None = None
         for action in actions:
             if isinstance(action, a.Play):
-                transcript.speak(action.speech)
+                (transcript.skip if buffered else transcript.speak)(action.speech)
             elif isinstance(action, a.CollectDigits):
+                typed_ahead = bool(buffered)
                 if action.prompt is not None:
-                    transcript.speak(action.prompt)
-                item = pending.pop(0) if pending else TIMEOUT
-                transcript.inputs.append({"node": action.node, "input": _label(item)})
-                transcript.lines.append(f"  caller: {_label(item)}")
-                if item == HANGUP:
-                    event = a.CallerHungUp(at=at)
-                elif item == TIMEOUT:
-                    event = a.NoInput(at=at)
-                else:
-                    event = a.Digits(at=at, digits=item)
+                    (transcript.skip if typed_ahead else transcript.speak)(action.prompt)
+                if not buffered:
+                    item = pending.pop(0) if pending else TIMEOUT
+                    if item in (HANGUP, TIMEOUT):
+                        transcript.answer(action.node, item)
+                        event = a.CallerHungUp(at=at) if item == HANGUP else a.NoInput(at=at)
+                        break
+                    buffered = item
+                taken, buffered = take_keys(buffered, action)
+                transcript.answer(action.node, taken, typed_ahead=typed_ahead)
+                event = a.Digits(at=at, digits=taken)
             elif isinstance(action, a.LookUp):
                 event = await answer_lookup(directory, action, at)
                 found = "found" if isinstance(event, a.LookupResult) and event.found else "not found"
@@ -122,6 +138,22 @@ async def simulate(
         if event is None:  # cannot happen with a valid flow: every step ends waiting or finished
             raise RuntimeError(f"flow {entry!r} stopped at {state.node!r} without asking for anything")
         state, actions = step(state, event)
+
+
+def take_keys(keys: str, action: a.CollectDigits) -> tuple[str, str]:
+    """What a prompt takes from the keys pressed (as the call session collects them) and what stays buffered.
+
+    A menu takes one key; a collect takes up to its maximum length and a terminator right after it.
+    """
+    limit = action.max_digits + (1 if action.terminator else 0)
+    taken = ""
+    for key in keys:
+        if len(taken) >= limit:
+            break
+        taken += key
+        if key == action.terminator:
+            break
+    return taken, keys[len(taken) :]
 
 
 def _label(item: str) -> str:

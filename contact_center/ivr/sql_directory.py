@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -75,10 +77,12 @@ class SqlDirectory:
             return None
         return AgentRecord(user.id, user.username, user.display_name)
 
-    async def calendar(self, name: str) -> Calendar | None:
+    async def calendar(self, name: str, around: dt.datetime | None = None) -> Calendar | None:
+        # Public holidays are filled in for the years around the call's own time (a simulated 2030 call
+        # needs 2030's holidays), not around the clock on the wall.
         async with self.sessions() as session:
             row = await calendar_by_name(session, name)
-        return to_domain(row, self._clock.now()) if row is not None else None
+        return to_domain(row, around or self._clock.now()) if row is not None else None
 
     async def calendar_names(self) -> set[str]:
         async with self.sessions() as session:

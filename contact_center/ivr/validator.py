@@ -1,24 +1,23 @@
 """Validating flow files: schema and graph per file, then what flows refer to across files and in the CRM.
 
-``validate_paths`` is what ``contact-center ivr validate`` and the flow registry run.
-Known queue and calendar names come from the CRM directory; ``None`` skips those
-checks (the caller says so to the user).
+``validate_paths`` is what ``contact-center ivr validate`` runs. Known queue and
+calendar names come from the CRM directory; ``None`` skips those checks (the caller
+says so to the user). A file with schema errors still has its references checked,
+so one run shows every problem.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from contact_center.domain.ivr import model as m
 from contact_center.ivr.reader import Problem
-from contact_center.ivr.schema import flow_name, load_flow_file
+from contact_center.ivr.references import check_references, node_references
+from contact_center.ivr.schema import flow_name, read_flow_file
 
-KIND_NAMES: dict[type[m.Node], str] = {
-    m.SubFlow: "subflow", m.Goto: "goto", m.QueueCall: "queue", m.Callback: "callback", m.Voicemail: "voicemail",
-    m.Hours: "hours",
-}  # fmt: skip
+__all__ = ["Validation", "called_flows", "check_references", "flow_files", "validate_paths"]
 
 
 @dataclass
@@ -29,6 +28,10 @@ class Validation:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def ok(self) -> bool:
@@ -46,38 +49,49 @@ def flow_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def validate_paths(
-    paths: Iterable[Path], *, queues: set[str] | None = None, calendars: set[str] | None = None
+    paths: Iterable[Path], *, queues: set[str] | None = None, calendars: set[str] | None = None, region: str = "US"
 ) -> Validation:
     """Check every file; flows they call that were not named are looked for beside them."""
     result = Validation()
     files = flow_files(paths)
     broken: set[str] = set()
+    drafts: list[m.Flow] = []
     for path in files:
-        flow, problems = load_flow_file(path)
-        result.problems.extend(problems)
+        parsed = read_flow_file(path, region=region)
+        result.problems.extend(parsed.problems)
         if not path.exists():
             continue
-        if flow is None:
+        if parsed.flow is None:
             broken.add(flow_name(path))
+            if parsed.draft is not None:
+                drafts.append(parsed.draft)
         else:
-            result.flows[flow.name] = flow
-    helpers = _referenced_siblings(result.flows, files, broken)
-    for name, problem in check_references({**helpers, **result.flows}, queues, calendars, broken).items():
+            result.flows[parsed.flow.name] = parsed.flow
+    helpers = _referenced_siblings([*result.flows.values(), *drafts], files, broken, region)
+    usable = {**helpers, **result.flows}
+    for name, problems in check_references(usable, queues, calendars, broken).items():
         if name in result.flows:
-            result.problems.extend(problem)
-            if any(p.severity == "error" for p in problem):
+            result.problems.extend(problems)
+            if any(p.severity == "error" for p in problems):
                 del result.flows[name]
+    for draft in drafts:  # refused already; still say what else is wrong with it
+        result.problems.extend(node_references(draft, {**usable, draft.name: draft}, queues, calendars, broken))
+    result.problems.sort(key=lambda p: (p.file, p.line))
     return result
 
 
-def _referenced_siblings(flows: Mapping[str, m.Flow], files: list[Path], broken: set[str]) -> dict[str, m.Flow]:
+def _referenced_siblings(
+    flows: Iterable[m.Flow], files: list[Path], broken: set[str], region: str
+) -> dict[str, m.Flow]:
     """Load flows called by ``flows`` from the same directories; missing ones are reported later."""
+    flows = list(flows)
+    named = {f.name for f in flows}
     helpers: dict[str, m.Flow] = {}
     folders = list(dict.fromkeys(p.parent for p in files))
-    todo = [name for flow in flows.values() for name in called_flows(flow)]
+    todo = [name for flow in flows for name in called_flows(flow)]
     while todo:
         name = todo.pop()
-        if name in flows or name in helpers or name in broken:
+        if name in named or name in helpers or name in broken:
             continue
         for folder in folders:
             candidate = next(
@@ -85,63 +99,15 @@ def _referenced_siblings(flows: Mapping[str, m.Flow], files: list[Path], broken:
             )
             if candidate is None:
                 continue
-            flow, _problems = load_flow_file(candidate)
-            if flow is None:
+            parsed = read_flow_file(candidate, region=region)
+            if parsed.flow is None:
                 broken.add(name)
             else:
-                helpers[name] = flow
-                todo.extend(called_flows(flow))
+                helpers[name] = parsed.flow
+                todo.extend(called_flows(parsed.flow))
             break
     return helpers
 
 
 def called_flows(flow: m.Flow) -> list[str]:
-    names = []
-    for node in flow.nodes.values():
-        if isinstance(node, m.SubFlow | m.Goto) and node.flow:
-            names.append(node.flow)
-    return names
-
-
-def check_references(
-    flows: Mapping[str, m.Flow],
-    queues: set[str] | None,
-    calendars: set[str] | None,
-    broken: set[str] | None = None,
-) -> dict[str, list[Problem]]:
-    """Problems per flow name: calls to missing or broken flows, unknown queues and calendars."""
-    found: dict[str, list[Problem]] = {}
-    for flow in flows.values():
-        found[flow.name] = [
-            Problem(flow.source, node.line, f"{KIND_NAMES.get(type(node), 'a')} node {node.id!r}: {message}")
-            for node in flow.nodes.values()
-            for message in _node_references(node, flows, queues, calendars, broken or set())
-        ]
-    return found
-
-
-def _node_references(
-    node: m.Node, flows: Mapping[str, m.Flow], queues: set[str] | None, calendars: set[str] | None, broken: set[str]
-) -> list[str]:
-    messages = []
-    if isinstance(node, m.SubFlow | m.Goto) and node.flow:
-        if node.flow in broken:
-            messages.append(f"flow {node.flow!r} has errors and cannot be used")
-        elif node.flow not in flows:
-            messages.append(f"unknown flow {node.flow!r} (no {node.flow}.yaml beside this file)")
-        elif isinstance(node, m.Goto) and node.target and node.target not in flows[node.flow].nodes:
-            messages.append(f"flow {node.flow!r} has no node {node.target!r}")
-    queue = _queue_of(node)
-    if queue and queues is not None and queue not in queues:
-        messages.append(f"unknown queue {queue!r} (known: {', '.join(sorted(queues)) or 'none'})")
-    if isinstance(node, m.Hours) and calendars is not None and node.calendar not in calendars:
-        messages.append(f"unknown calendar {node.calendar!r} (known: {', '.join(sorted(calendars)) or 'none'})")
-    return messages
-
-
-def _queue_of(node: m.Node) -> str | None:
-    if isinstance(node, m.QueueCall | m.Callback):
-        return node.queue
-    if isinstance(node, m.Voicemail):
-        return node.mailbox
-    return None
+    return [node.flow for node in flow.nodes.values() if isinstance(node, m.SubFlow | m.Goto) and node.flow]

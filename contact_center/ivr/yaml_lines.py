@@ -72,16 +72,21 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 
 def load_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
     """The document and its duplicate-key problems; raises ``YamlProblem`` on a syntax error."""
-    loader = _Loader(text)
-    loader.duplicates = []
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
+        loader.duplicates = []
         document = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise YamlProblem(line, f"YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; it knows where, not on which line
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlProblem(line, f"YAML error: character #x{exc.character:04x} is not allowed ({exc.reason})") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1, f"YAML error: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return document, loader.duplicates

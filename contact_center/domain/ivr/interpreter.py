@@ -112,11 +112,13 @@ def _looked_up(run: Run, event: LookupResult | LookupFailed) -> str:
     assert isinstance(node, m.Lookup)
     key = str(run.variables.get(node.source, ""))
     run.clear(node.into)
+    variables = run.writable()
     if isinstance(event, LookupFailed):
+        # The CRM could not answer: nothing was found, so flows may branch on `<into>.found` as usual.
+        variables[f"{node.into}.found"] = False
         run.answers.append(TrailAnswer(node.id, node.kind, key, False, {"error": event.reason}))
         return node.error
     run.answers.append(TrailAnswer(node.id, node.kind, key, event.found, dict(event.values)))
-    variables = run.writable()
     variables[f"{node.into}.found"] = event.found
     if not event.found:
         return node.not_found

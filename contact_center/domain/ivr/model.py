@@ -219,6 +219,8 @@ class Flow:
     default_language: str = "en"
     max_inputs: int = 40
     source: str = ""
+    numbers: tuple[str, ...] = ()  # E.164 service numbers that start this flow when dialled
+    number_lines: tuple[int, ...] = field(default=(), compare=False)  # where each number is written
     # Rendered prompts and collect actions that never change (no variables in them), reused by
     # every call: a memo, not state, so it is left out of equality and hashing.
     memo: dict[tuple[int, str], tuple[object, Any]] = field(default_factory=dict, compare=False, repr=False)

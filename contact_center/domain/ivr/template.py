@@ -91,6 +91,23 @@ _DATE_FORMS: Mapping[str, str] = {
 }
 
 
+# Case and order statuses as a caller should hear them; anything else is spoken as its words.
+STATUS_WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {"new": "new", "open": "open", "pending_customer": "waiting for your reply", "resolved": "resolved",
+           "closed": "closed", "pending": "pending", "processing": "being prepared", "shipped": "shipped",
+           "delivered": "delivered", "cancelled": "cancelled", "returned": "returned"},
+    "es": {"new": "nuevo", "open": "abierto", "pending_customer": "pendiente de su respuesta", "resolved": "resuelto",
+           "closed": "cerrado", "pending": "pendiente", "processing": "en preparación", "shipped": "enviado",
+           "delivered": "entregado", "cancelled": "cancelado", "returned": "devuelto"},
+    "de": {"new": "neu", "open": "offen", "pending_customer": "wartet auf Ihre Antwort", "resolved": "gelöst",
+           "closed": "geschlossen", "pending": "ausstehend", "processing": "in Bearbeitung", "shipped": "versandt",
+           "delivered": "zugestellt", "cancelled": "storniert", "returned": "zurückgesandt"},
+    "fr": {"new": "nouveau", "open": "ouvert", "pending_customer": "en attente de votre réponse",
+           "resolved": "résolu", "closed": "fermé", "pending": "en attente", "processing": "en préparation",
+           "shipped": "expédié", "delivered": "livré", "cancelled": "annulé", "returned": "retourné"},
+}  # fmt: skip
+
+
 class TemplateError(ValueError):
     """A template that cannot be parsed (unbalanced brace, bad name, unknown filter)."""
 
@@ -129,11 +146,18 @@ def _words(value: Value, _language: str) -> str:
     return "" if value is None else str(value).replace("_", " ")
 
 
+def _status(value: Value, language: str) -> str:
+    """A status in the caller's language: "resolved" is "resuelto" in Spanish."""
+    words = STATUS_WORDS.get(language, STATUS_WORDS["en"])
+    return words.get(str(value), "") or _words(value, language)
+
+
 FILTERS: Mapping[str, Callable[[Value, str], str]] = {
     "digits": _digits,
     "weekday": _weekday,
     "date": _date,
     "words": _words,
+    "status": _status,
 }
 
 

@@ -123,3 +123,16 @@ def test_cli_simulate_and_validate_use_the_configured_database(
     assert main(["ivr", "validate", "--crm", str(ROOT / "ivr_flows")]) == 0
     assert main(["ivr", "validate", "--crm", str(Path(__file__).parents[2] / "unit/ivr/bad_flows/crm_names.yaml")]) == 1
     assert "unknown queue 'nowhere'" in capsys.readouterr().out
+
+
+def test_simulated_holidays_are_those_of_the_year_simulated(
+    crm_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Public holidays are filled in around --at, not around today: Christmas 2030 is a holiday too."""
+    monkeypatch.setenv("CC_DATABASE_URL", crm_url)
+    monkeypatch.setenv("CC_IVR_FLOWS_DIR", str(ROOT / "ivr_flows"))
+    code = main(["ivr", "simulate", "main", "--ani", "+19995550000", "--at", "2030-12-25T12:00-05:00", "--json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["prompts"][0] == "Our offices are closed today for Christmas Day."
+    assert data["variables"]["hours.status"] == "holiday"

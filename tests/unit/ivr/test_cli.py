@@ -53,3 +53,23 @@ def test_simulate_text_transcript_of_a_flow_file(capsys: pytest.CaptureFixture[s
 def test_simulate_rejects_bad_digits(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ivr", "simulate", "main", "--demo", "--digits", "1,x"]) == 2
     assert "is not keys" in capsys.readouterr().err
+
+
+def test_validate_with_the_demo_crm_reports_unknown_queues_and_calendars(capsys: pytest.CaptureFixture[str]) -> None:
+    bad = Path(__file__).parent / "bad_flows" / "crm_names.yaml"
+    assert main(["ivr", "validate", str(bad)]) == 0  # nothing to check them against
+    assert "queue and calendar names were not checked" in capsys.readouterr().err
+    assert main(["ivr", "validate", "--demo", str(bad)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert f"{bad}:4: hours node 'a': unknown calendar 'weekend-hours' (known: 24x7, sales-hours, support-hours)" in out
+    assert any(line.startswith(f"{bad}:8: queue node 'b': unknown queue 'nowhere'") for line in out)
+
+
+def test_validate_passes_with_only_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    flow = tmp_path / "hello.yaml"
+    flow.write_text("start: a\nnodes:\n  a:\n    hangup: 'Goodbye {nmae}.'\n")
+    assert main(["ivr", "validate", str(flow)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"{flow}:4: warning: hangup node 'a': variable 'nmae' is never set on any path to "
+                                "this node, so it speaks as nothing"]  # fmt: skip
+    assert "0 error(s), 1 warning(s)" in err

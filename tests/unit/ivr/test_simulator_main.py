@@ -21,7 +21,7 @@ async def call(flows: FlowSet, crm: InMemoryDirectory, caller: str, digits: str,
 async def test_known_caller_is_greeted_and_hears_the_latest_order(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
     t = await call(shipped, crm, ANA, "1,1,0", open_at)
     assert t.prompts[0] == "Welcome back to Acme, Ana."
-    assert "To reach your account manager, Maria Garcia, press 9 at any time." in t.prompts
+    assert "To reach your account manager, Maria Garcia, press 9 at the main menu." in t.prompts
     assert (
         "Your most recent order is number 1 0 4 5 2 1. For its status, press 1. For a different order, press 2."
         in t.prompts
@@ -134,3 +134,45 @@ async def test_a_withheld_number_is_an_unknown_caller(shipped, crm, open_at) -> 
     t = await call(shipped, crm, "", "1,0", open_at)
     assert t.variables["customer.found"] is False and t.result["queue"] == "general"
     assert ("customer_by_phone", "") not in crm.calls
+
+
+async def test_a_withheld_caller_types_a_number_to_be_called_back(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, "", "1,3,2,415555014#,4155550142#,2,4155550143#,1", open_at)
+    assert "Your number is withheld." in t.prompts[3]
+    assert "Sorry, that is not a ten-digit phone number." in t.prompts  # nine digits
+    assert "We will call 4 1 5 5 5 5 0 1 4 2. If that is right, press 1. To enter it again, press 2." in t.prompts
+    assert t.result == {"action": "callback", "queue": "billing", "number": "+14155550143", "priority": 0,
+                        "skills": ["billing", "english"]}  # fmt: skip
+    assert "at this number" not in " ".join(t.prompts)
+
+
+async def test_a_withheld_caller_without_a_number_holds_instead(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, "", "1,4,2,,", open_at)
+    assert "Without a number we cannot call you back. Please hold for the next technician." in t.prompts
+    assert t.result["action"] == "queue" and t.result["queue"] == "technical"
+
+
+async def test_a_known_caller_is_called_back_on_their_own_number(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, ANA, "4,2", open_at)
+    assert "We will call you back at the number you are calling from." in t.prompts
+    assert t.result["action"] == "callback" and t.result["number"] == ANA and t.result["queue"] == "technical"
+
+
+async def test_one_wrong_key_after_an_order_or_a_case_is_asked_again(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, ANA, "1,1,8,0", open_at)
+    assert "Sorry, that is not one of the choices." in t.prompts
+    assert t.result["queue"] == "general" and t.result["data"]["topic"] == "order"
+    t = await call(shipped, crm, ANA, "2,20417#,5,1", open_at)
+    assert t.result["queue"] == "technical" and t.result["data"]["case_number"] == "20417"
+    t = await call(shipped, crm, ANA, "2,20417#", open_at)  # silence: asked again, then goodbye
+    after_case = "To speak with the support team about this case, press 1. For the main menu, press 2."
+    assert t.prompts[-4:] == [after_case, "Sorry, I didn't hear your choice.", after_case,
+                              "Thank you for calling Acme. Goodbye."]  # fmt: skip
+    assert t.result == {"action": "hangup", "reason": "flow"}
+
+
+async def test_case_statuses_are_spoken_in_spanish(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, JORGE, "2,20388#", open_at)
+    assert "El estado del caso 2 0 3 8 8, Invoice address change, es: resuelto." in t.prompts
+    t = await call(shipped, crm, JORGE, "2,20450#", open_at)
+    assert t.prompts[3].startswith("El estado del caso 2 0 4 5 0, Replacement part, es: pendiente de su respuesta.")

@@ -75,6 +75,35 @@ CASES = [
     ("values", 15, "queue node 'e': 'skills' must be a list of skill names, got 'billing'"),
     ("values", 16, "queue node 'e': 'priority' must be a whole number from 0 to 100, got 500"),
     ("values", 18, "hours node 'f': 'hours' must name a calendar, got 24"),
+    ("messages", 5, "queue node 'a': 'data' must be a mapping of name to value"),
+    ("messages", 6, "queue node 'a': 'agent' must be text, got ['maria']"),
+    ("messages", 8, "subflow node 'b': 'subflow' must name a flow, got ['x']"),
+    ("messages", 11, "voicemail node 'c': 'voicemail' must name a mailbox, got ''"),
+    ("messages", 13, "voicemail node 'c': 'max_seconds' must be a whole number from 5 to 600, got 1000"),
+    ("messages", 15, "say node 'd': a prompt needs text or audio"),
+    ("messages", 18, "say node 'e': prompt 'say' must be non-empty text or {audio: FILE, text: ...}, got ''"),
+    ("messages", 22, "callback node 'f': 'number' must be text, got {'x': 1}"),
+    ("defaults", 2, "'defaults' must be a mapping"),
+    ("complex_key", 3, "a mapping key must be a plain value"),
+    ("menu_keys", 7, "menu node 'a': option '1' is given twice (as 1 and '1')"),
+    ("phones", 2, "number in 'numbers': 'not a number' is not a phone number"),
+    ("phones", 2, "number '(415) 555-0100' (+14155550100) is listed twice (first on line 2)"),
+    ("phones", 2, "number 4155550101 in 'numbers' must be quoted text"),
+    ("phones", 9, "transfer node 'b': 'transfer' must be a phone number: '12345' has the wrong number of digits"),
+    ("phones", 12, "callback node 'c': 'number' must be a phone number: '555' has the wrong number of digits"),
+    ("audio", 4, "audio file 'no_such_greeting.wav' not found (looked for "),
+    # References are checked although the file has schema errors elsewhere.
+    ("refs_despite_errors", 4, "say node 'a': missing 'next'"),
+    ("refs_despite_errors", 6, "queue node 'b': unknown queue 'nowhere'"),
+    ("refs_despite_errors", 8, "hours node 'c': unknown calendar 'weekend-hours'"),
+    ("refs_despite_errors", 12, "subflow node 'd': unknown flow 'missing_flow'"),
+    # Across flows: mutual gotos with no input, a flow calling itself, jumps into flows with no way out.
+    ("ping", 4, "say node 'hello': loop that takes no input: ping:hello -> ping:over -> pong:hello -> pong:back"),
+    ("pong", 4, "say node 'hello': loop that takes no input: pong:hello -> pong:back -> ping:hello -> ping:over"),
+    ("recursive", 4, "subflow node 'again': loop that takes no input: recursive:again -> recursive:again"),
+    ("recursive", 4, "subflow node 'again': flow 'recursive' never returns or ends the call"),
+    ("menu_ping", 8, "goto node 'over': no way out: no path from flow 'menu_pong' (node 'ask') ends the call"),
+    ("menu_pong", 8, "goto node 'back': no way out: no path from flow 'menu_ping' (node 'ask') ends the call"),
 ]
 
 
@@ -90,6 +119,66 @@ def test_each_problem_is_reported_at_its_line(name: str, line: int, message: str
 def test_every_bad_file_is_refused() -> None:
     result = validate_paths([BAD], queues=QUEUES, calendars=CALENDARS)
     assert sorted(result.flows) == ["good_helper"]
+
+
+def test_yaml_errors_and_unreadable_files(tmp_path: Path) -> None:
+    control = tmp_path / "control.yaml"
+    control.write_text("start: a\nnodes:\n  a: \x07\n")
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"start: a\n\xff\xfe\n")
+    printed = [str(p) for p in validate_paths([control, binary]).problems]
+    assert f"{binary}:1: cannot read the file: 'utf-8' codec can't decode byte 0xff" in printed[0]
+    assert (
+        printed[1] == f"{control}:3: YAML error: character #x0007 is not allowed (special characters are not allowed)"
+    )
+
+
+def test_an_audio_file_beside_the_flow_is_found_and_opened_from_there(tmp_path: Path) -> None:
+    (tmp_path / "hello.wav").write_bytes(b"RIFF")
+    (tmp_path / "hi.yaml").write_text("start: a\nnodes:\n  a:\n    say: {audio: hello.wav, text: Hi}\n    next: z\n"
+                                      "  z:\n    hangup: true\n")  # fmt: skip
+    result = validate_paths([tmp_path / "hi.yaml"])
+    assert result.ok, [str(p) for p in result.problems]
+    variant = result.flows["hi"].nodes["a"].prompt.variants["*"]  # type: ignore[attr-defined]
+    assert variant.audio == str(tmp_path / "hello.wav")
+
+
+def test_a_number_claimed_by_two_flows_is_an_error_in_both(tmp_path: Path) -> None:
+    flow = 'numbers: ["{number}"]\nstart: a\nnodes:\n  a:\n    hangup: true\n'
+    (tmp_path / "one.yaml").write_text(flow.format(number="+1 (415) 555-0100"))
+    (tmp_path / "two.yaml").write_text(flow.format(number="415.555.0100"))
+    result = validate_paths([tmp_path])
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'one.yaml'}:1: number +14155550100 is also claimed by flow 'two': a dialled number starts one flow",
+        f"{tmp_path / 'two.yaml'}:1: number +14155550100 is also claimed by flow 'one': a dialled number starts one flow",
+    ]
+    assert result.flows == {}
+
+
+def test_numbers_are_read_in_the_given_region(tmp_path: Path) -> None:
+    (tmp_path / "uk.yaml").write_text('numbers: ["020 7946 0000"]\nstart: a\nnodes:\n  a:\n    hangup: true\n')
+    assert validate_paths([tmp_path], region="GB").flows["uk"].numbers == ("+442079460000",)
+
+
+def test_a_variable_no_path_sets_is_a_warning_and_the_flow_still_loads(tmp_path: Path) -> None:
+    (tmp_path / "typo.yaml").write_text(
+        "start: who\nnodes:\n  who:\n    lookup: customer\n    found: hi\n    not_found: hi\n"
+        "  hi:\n    say: 'Hello {customer.first_name} {custmer.last_name}, you dialled {dialed}. {too_late}'\n"
+        "    next: later\n"
+        "  later:\n    set: {too_late: x}\n    next: bye\n"
+        "  bye:\n    hangup: 'Goodbye {too_late}, {never_here}.'\n"
+    )
+    result = validate_paths([tmp_path])
+    assert result.ok and "typo" in result.flows
+    typo = tmp_path / "typo.yaml"
+    assert [str(p) for p in result.problems] == [
+        f"{typo}:8: warning: say node 'hi': variable 'custmer.last_name' is never set on any path to this node, "
+        "so it speaks as nothing",
+        f"{typo}:8: warning: say node 'hi': variable 'too_late' is never set on any path to this node, "
+        "so it speaks as nothing",  # it is set, but only after
+        f"{typo}:14: warning: hangup node 'bye': variable 'never_here' is never set on any path to this node, "
+        "so it speaks as nothing",
+    ]
 
 
 def test_crm_names_are_only_checked_when_known() -> None:

@@ -166,8 +166,9 @@ def test_lookup_not_found_failed_and_without_a_key(kit: ModuleType) -> None:
     state, _ = begin(fs, "f", a.Start(at=kit.AT, caller="+1", variables={"order_number": "1"}))
     _, actions = step(state, a.LookupResult(at=kit.AT, found=False))
     assert kit.ending(list(actions)).to_result()["reason"] == "no"
-    _, actions = step(state, a.LookupFailed(at=kit.AT, reason="database down"))
+    failed, actions = step(state, a.LookupFailed(at=kit.AT, reason="database down"))
     assert kit.ending(list(actions)).to_result()["reason"] == "err"
+    assert failed.variables["order.found"] is False  # so a flow can branch on it after an error too
     _, actions = begin(fs, "f", a.Start(at=kit.AT, caller="+1"))  # no order_number: no question asked
     assert not any(isinstance(x, a.LookUp) for x in actions)
     assert kit.ending(list(actions)).to_result()["reason"] == "no"

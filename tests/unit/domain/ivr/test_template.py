@@ -56,3 +56,12 @@ def test_double_braces_are_literal_braces() -> None:
 def test_bad_templates_are_refused_with_a_reason(source: str, message: str) -> None:
     with pytest.raises(TemplateError, match=message):
         parse_template(source)
+
+
+def test_statuses_are_spoken_in_the_callers_language() -> None:
+    t = parse_template("{case.status|status}")
+    assert t.render({"case.status": "resolved"}, "es") == "resuelto"
+    assert t.render({"case.status": "pending_customer"}, "en") == "waiting for your reply"
+    assert t.render({"case.status": "on_hold"}, "es") == "on hold"  # unknown: its words
+    assert t.render({"case.status": "open"}, "it") == "open"  # a language without a table speaks English
+    assert t.render({}, "es") == ""
