@@ -7,16 +7,16 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center import realtime
 from contact_center.clock import Clock, SystemClock
-from contact_center.config import Settings
+from contact_center.config import Settings, SettingsError
 from contact_center.crm.cases import escalate_breached
-from contact_center.ivr.registry import FlowRegistry
+from contact_center.ivr.registry import FlowRegistry, NoSuchFlow, known_names
 from contact_center.ivr.sql_directory import SqlDirectory
 from contact_center.security import LoginThrottle
 from contact_center.services.acd import AcdService
@@ -24,8 +24,6 @@ from contact_center.services.call_center import CallCenter
 from contact_center.services.desk import Desk
 from contact_center.services.telephony_factory import build_telephony
 from contact_center.store.engine import create_engine, session_factory
-from contact_center.store.tables import Calendar as CalendarRow
-from contact_center.store.tables import Queue
 from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
@@ -51,6 +49,14 @@ def package_version() -> str:
         return "0"
 
 
+def flows_directory(settings: Settings) -> Path:
+    """The flows beside CC_IVR_FLOW when it names a file outside CC_IVR_FLOWS_DIR: that file is what runs."""
+    entry = settings.ivr_flow
+    if entry.parent.resolve() != settings.ivr_flows_dir.resolve():
+        return entry.parent
+    return settings.ivr_flows_dir
+
+
 def create_app(
     settings: Settings,
     *,
@@ -71,12 +77,11 @@ def create_app(
     acd = AcdService(engine, app[CLOCK])
     app[api_routing.ACD] = acd
     app[TELEPHONY] = telephony or build_telephony(settings)
-    flows = FlowRegistry(settings.ivr_flows_dir)
+    flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)
     app[FLOWS] = flows
     center = CallCenter(engine=engine, clock=app[CLOCK], acd=acd, port=app[TELEPHONY], flows=flows,
                         directory=SqlDirectory(app[SESSIONS], app[CLOCK]), region=settings.default_region,
-                        var_dir=settings.var_dir, entry_flow=settings.ivr_flow.stem,
-                        record_calls=settings.record_calls)  # fmt: skip
+                        var_dir=settings.var_dir, record_calls=settings.record_calls)  # fmt: skip
     app[CALL_CENTER] = center
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
@@ -112,12 +117,13 @@ async def _routing(app: web.Application) -> AsyncIterator[None]:
 async def _calls(app: web.Application) -> AsyncIterator[None]:
     """IVR flows loaded and checked against the CRM's queues and calendars, the phone line up, calls taken."""
     flows = app[FLOWS]
-    async with app[SESSIONS]() as session:
-        queues = set((await session.scalars(select(Queue.name))).all())
-        calendars = set((await session.scalars(select(CalendarRow.name))).all())
-    flows.set_known_names(queues=queues or None, calendars=calendars or None)
-    for problem in flows.reload():
-        log.error("IVR flow problem: %s", problem)
+    directory = SqlDirectory(app[SESSIONS], app[CLOCK])
+    flows.reload(await known_names(directory))  # the registry logs each problem itself
+    try:
+        flows.flow(flows.entry)
+    except NoSuchFlow:
+        raise SettingsError(f"CC_IVR_FLOW: the flow {app[SETTINGS].ivr_flow} did not load (missing or invalid: "
+                            f"see the errors above, or run `contact-center ivr validate {flows.directory}`)") from None
     await app[TELEPHONY].start()
     await app[CALL_CENTER].start()
     port = app[TELEPHONY]
@@ -132,7 +138,7 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
         while True:
             await asyncio.sleep(FLOW_CHECK_SECONDS)
             try:
-                flows.reload_if_changed()
+                await flows.refresh(directory)
             except Exception:
                 log.exception("reloading IVR flows failed; the last good versions stay in service")
 

@@ -23,6 +23,7 @@ from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.calls import CallState
 from contact_center.domain.acd.reconciler import LiveLegs
 from contact_center.domain.acd.wait_estimate import WaitEstimate, estimate, place_in_line
+from contact_center.ivr.registry import NoSuchFlow
 from contact_center.services.call_control import CallControl
 from contact_center.services.call_record import CallRecord
 from contact_center.services.call_session import CallSession
@@ -126,7 +127,13 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
     def _arrived(self, event: CallArrived) -> None:
         record = CallRecord(call_id=event.call_id, caller_number=try_e164(event.caller, self.region) or event.caller,
                             dialled=event.dialled, arrived_at=self.clock.now())  # fmt: skip
-        session = CallSession(record, port=self.port, acd=self.acd, flows=self.flows.current(), entry=self.entry_flow,
+        try:
+            route = self.flows.flow_for(event.dialled)  # the service number picks the flow; a call keeps its version
+        except NoSuchFlow:
+            log.error("no IVR flow loaded for a call to %s: refused with 503", event.dialled)
+            self._spawn(self.port.reject(event.call_id, 503), f"refuse-{event.call_id}")
+            return
+        session = CallSession(record, port=self.port, acd=self.acd, flows=route.flows, entry=route.entry,
                               directory=self.directory, clock=self.clock, var_dir=self.var_dir,
                               identify=self._identify, estimate_wait=self.estimate_wait)  # fmt: skip
         self.sessions[event.call_id] = session

@@ -130,7 +130,8 @@ class CallSession(Conversation):
             await self._enqueue(end.queue, end.priority, end.skills)
         elif isinstance(end, IvrCallback):
             await self._enqueue(end.queue, end.priority, end.skills)
-            await self._leave_for_callback(end.number or self.record.caller_number, request=True)
+            # The flow's callback node said its own goodbye (its `say`), so nothing more is played here.
+            await self._leave_for_callback(end.number or self.record.caller_number, request=True, confirm=False)
         elif isinstance(end, RecordVoicemail):
             await self._voicemail(end.mailbox, end.prompt and to_prompt(end.prompt), end.max_seconds)
         elif isinstance(end, TransferCall):
@@ -184,7 +185,7 @@ class CallSession(Conversation):
                     await self._leave_for_callback(self.record.caller_number, request=True)
                     return
 
-    async def _leave_for_callback(self, number: str, *, request: bool) -> None:
+    async def _leave_for_callback(self, number: str, *, request: bool, confirm: bool = True) -> None:
         """The caller keeps their place but leaves the line; an agent calls them back when it comes."""
         if request:
             await self.acd.handle(RequestCallback(self.call_id, number))
@@ -192,7 +193,8 @@ class CallSession(Conversation):
         self.record.callback_number = number
         with contextlib.suppress(CallEnded):
             await self.port.stop_hold(self.call_id)
-            await self.port.play(self.call_id, CALLBACK_CONFIRMATION, barge_in=False)
+            if confirm:
+                await self.port.play(self.call_id, CALLBACK_CONFIRMATION, barge_in=False)
         await self._hang_up_caller("callback_requested")
 
     async def left_queue(self, destination: str, reason: str) -> None:

@@ -38,10 +38,9 @@ SUPERVISORS: Audience = ("supervisors", None)
 class CenterBase:
     def __init__(self, *, engine: AsyncEngine, clock: Clock, acd: AcdService, port: TelephonyPort,
                  flows: FlowRegistry, directory: Directory, region: str, var_dir: Path,
-                 entry_flow: str = "main", record_calls: bool = False) -> None:  # fmt: skip
+                 record_calls: bool = False) -> None:  # fmt: skip
         self.engine, self.clock, self.acd, self.port = engine, clock, acd, port
         self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
-        self.entry_flow = entry_flow
         self.record_calls = record_calls
         self.sessions: dict[str, Conversation] = {}  # interaction id -> the call an agent may work on
         self.customer_legs: dict[str, str] = {}  # customer leg id -> interaction id, where the two differ
