@@ -30,13 +30,12 @@ from contact_center.telephony.simulated import SimulatedTelephony
 from contact_center.web import api_crm, api_routing, api_simulator, auth, pages, pages_desk
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
-from contact_center.web.keys import CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, THROTTLE
+from contact_center.web.keys import CALL_CENTER, CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, THROTTLE
 from contact_center.web.openapi import openapi_handler
 
 log = logging.getLogger(__name__)
 TELEPHONY = web.AppKey("telephony", TelephonyPort)
 FLOWS = web.AppKey("flows", FlowRegistry)
-CALL_CENTER = web.AppKey("call_center", CallCenter)
 GATEWAY = web.AppKey("gateway", realtime.Gateway)
 SLA_CHECK_SECONDS = 60
 FLOW_CHECK_SECONDS = 5

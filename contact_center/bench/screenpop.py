@@ -89,7 +89,8 @@ async def _bench_agent(url: str) -> tuple[str, str, int]:
 async def run(database: Path, calls: int) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
-    from contact_center.app import CALL_CENTER, create_app
+    from contact_center.app import create_app
+    from contact_center.web.keys import CALL_CENTER
 
     url = f"sqlite+aiosqlite:///{database}"
     username, password, customers = await _bench_agent(url)

@@ -4,17 +4,17 @@ as text, wait in queue, hang up — the whole path to an agent's desktop without
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.phones import try_e164
-from contact_center.telephony.port import Speech
+from contact_center.telephony.port import Prompt, Speech
 from contact_center.telephony.simulated import SimulatedTelephony
 from contact_center.web.errors import read_body
-from contact_center.web.keys import SETTINGS
+from contact_center.web.keys import CALL_CENTER, SETTINGS
 from contact_center.web.routing import Api
 
 api = Api()
@@ -80,19 +80,49 @@ async def hang_up(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-@api.route("GET", "/api/v1/simulator/calls/{call_id}", "What the caller has heard so far and whether the call is up",
+def _heard(port: SimulatedTelephony, call_id: str) -> list[Prompt]:
+    return [prompt for leg_id, prompt in port.played if leg_id == call_id]
+
+
+@api.route("GET", "/api/v1/simulator/calls/{call_id}", "What the caller has heard and pressed so far, and where the call is",
            tag="simulator", role="supervisor")  # fmt: skip
 async def transcript(request: web.Request) -> web.Response:
     port = _port(request)
     call_id = request.match_info["call_id"]
     _known(port, call_id)
-    heard: list[dict[str, Any]] = []
-    for leg_id, prompt in port.played:
-        if leg_id == call_id:
-            heard.append({"text": prompt.text if isinstance(prompt, Speech) else f"[audio {prompt.path.name}]"})
+    heard = [{"text": prompt.text if isinstance(prompt, Speech) else f"[audio {prompt.path.name}]",
+              "audio": f"/api/v1/simulator/calls/{call_id}/heard/{n}.wav"}
+             for n, prompt in enumerate(_heard(port, call_id))]  # fmt: skip
     detail = port.detail(call_id)
-    bridged = [b for a, b in port.bridges if a == call_id]
+    leg = port.legs.find(call_id)
+    ended = detail.ended_at is not None
+    agent = None
+    center = request.app.get(CALL_CENTER)
+    session = center.sessions.get(call_id) if center is not None else None
+    if center is not None and session is not None and session.record.connected_at is not None:
+        agent = center.names.get(session.record.agent_user_id or 0)
+    on_hold = leg is not None and leg.hold_task is not None and not ended
+    where = ("ended" if ended else "with_agent" if agent and not on_hold else "on_hold" if on_hold and agent
+             else "queued" if detail.queued_at is not None and on_hold else "ivr")  # fmt: skip
     return web.json_response({
-        "call_id": call_id, "heard": heard, "ended": detail.ended_at is not None,
-        "connected_to_agent": bool(bridged) and detail.ended_at is None,
+        "call_id": call_id, "heard": heard, "pressed": detail.digits, "ended": ended, "where": where,
+        "agent": agent, "connected_to_agent": where == "with_agent",
+        "hung_up_by": str(detail.hung_up_by) if detail.hung_up_by else None,
     })  # fmt: skip
+
+
+@api.route("GET", "/api/v1/simulator/calls/{call_id}/heard/{n}.wav", "The n-th prompt the caller heard, as audio",
+           tag="simulator", role="supervisor")  # fmt: skip
+async def heard_audio(request: web.Request) -> web.StreamResponse:
+    port = _port(request)
+    call_id = request.match_info["call_id"]
+    _known(port, call_id)
+    heard = _heard(port, call_id)
+    try:
+        prompt = heard[int(request.match_info["n"])]
+    except (ValueError, IndexError):
+        raise web.HTTPNotFound(text="no such prompt on this call") from None
+    path = port.prompts.cached_path(prompt) if isinstance(prompt, Speech) else prompt.path
+    if not path.is_file():  # espeak-ng missing: the caller "heard" the text only
+        raise web.HTTPNotFound(text="this prompt has no rendered audio (is espeak-ng installed?)")
+    return web.FileResponse(path, headers={"Content-Type": "audio/wav", "Cache-Control": "private, max-age=3600"})

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from contact_center.clock import Clock
 from contact_center.config import Settings
 from contact_center.security import LoginThrottle
+from contact_center.services.call_center import CallCenter
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -18,3 +19,4 @@ CLOCK = web.AppKey("clock", Clock)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
 # Password hashing is CPU-bound: it runs off the loop, at most two at once (one per core).
 HASHING = web.AppKey("hashing", asyncio.Semaphore)
+CALL_CENTER = web.AppKey("call_center", CallCenter)
