@@ -57,7 +57,7 @@ class Wrapup(CallRef):
 
 
 class Extend(Body):
-    seconds: float = Field(gt=0, le=3600)
+    seconds: float = Field(gt=0, le=600)  # the desk allows at most 10 minutes more at a time
 
 
 class Dial(Body):
