@@ -27,7 +27,7 @@ from contact_center.store.engine import create_engine, session_factory
 from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
-from contact_center.web import api_crm, api_routing, api_simulator, auth, pages, pages_desk
+from contact_center.web import api_crm, api_recordings, api_routing, api_simulator, auth, pages, pages_desk
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
 from contact_center.web.keys import CALL_CENTER, CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, THROTTLE
@@ -90,7 +90,7 @@ def create_app(
     simulated = app[TELEPHONY]
     if isinstance(simulated, SimulatedTelephony):
         app[api_simulator.SIMULATOR] = simulated
-    specs = [*auth.api.specs, *api_crm.api.specs, *api_routing.api.specs, *api_simulator.api.specs]
+    specs = [*auth.api.specs, *api_crm.api.specs, *api_routing.api.specs, *api_simulator.api.specs, *api_recordings.api.specs]
     for spec in specs:
         app.router.add_route(spec.method, spec.path, spec.handler)
     app.router.add_get("/api/openapi.json", openapi_handler(specs, package_version()))

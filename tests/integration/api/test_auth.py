@@ -8,6 +8,7 @@ from typing import Any
 
 from contact_center.web.api_crm import api as crm_api
 from contact_center.web.api_routing import api as routing_api
+from contact_center.web.api_recordings import api as recordings_api
 from contact_center.web.api_simulator import api as simulator_api
 from contact_center.web.auth import api as auth_api
 from contact_center.web.keys import THROTTLE
@@ -18,7 +19,7 @@ async def login(client: Any, username: str, password: str) -> Any:
 
 
 async def test_every_api_route_but_login_needs_credentials(app_client: Any) -> None:
-    for spec in [*auth_api.specs, *crm_api.specs, *routing_api.specs, *simulator_api.specs]:
+    for spec in [*auth_api.specs, *crm_api.specs, *routing_api.specs, *simulator_api.specs, *recordings_api.specs]:
         path = spec.path.replace("{id}", "1").replace("{group}", "queues").replace("{call_id}", "sim-1")
         resp = await app_client.request(spec.method, path, json={})
         expected = 401 if spec.path != "/api/v1/auth/login" else 422
