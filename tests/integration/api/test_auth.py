@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from contact_center.web.api_crm import api as crm_api
-from contact_center.web.api_routing import api as routing_api
 from contact_center.web.api_recordings import api as recordings_api
+from contact_center.web.api_routing import api as routing_api
 from contact_center.web.api_simulator import api as simulator_api
 from contact_center.web.auth import api as auth_api
 from contact_center.web.keys import THROTTLE
