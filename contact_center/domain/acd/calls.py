@@ -44,7 +44,7 @@ class Call:
     caller_number: str | None = None
     pools: list[str] = field(default_factory=list)  # queues whose agents may answer it, in order
     excluded: dict[str, float] = field(default_factory=dict)  # agent -> not re-offered before
-    next_rule: int = 0
+    rules_done: dict[str, int] = field(default_factory=dict)  # queue -> escalation rules already applied there
     callback_number: str | None = None
     answered_at: float | None = None
     held_since: float | None = None
@@ -59,6 +59,11 @@ class Call:
     def key(self) -> tuple[int, float, int]:
         """Routing order: higher priority first, then earlier enqueue time, then arrival order."""
         return (-self.priority, self.enqueued_at, self.seq)
+
+    @property
+    def next_rule(self) -> int:
+        """Index of the next escalation rule of the current queue (rules fire in order, each once per call)."""
+        return self.rules_done.get(self.queue_id, 0)
 
     @property
     def is_callback(self) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast, get_args
 
 from contact_center.domain.acd.errors import ConfigError
@@ -132,3 +132,38 @@ def skill_signature(*requirements: Mapping[str, int]) -> tuple[tuple[str, int], 
         for skill, level in req.items():
             merged[skill] = max(level, merged.get(skill, 0))
     return tuple(sorted((s, lvl) for s, lvl in merged.items() if lvl > 0))
+
+
+def without_unknown_references(queues: Iterable[QueueConfig]) -> tuple[list[QueueConfig], list[str]]:
+    """Queues with every reference to a queue outside the set disabled, and one message per disabled item.
+
+    A ``move`` or ``widen`` rule naming an unknown queue is dropped (the others keep their order), an
+    unknown ``overflow_queue`` is cleared, and an exit to an unknown queue becomes the default exit
+    (voicemail). One bad reference must not take the queue, or routing, down.
+    """
+    configs = list(queues)
+    known = {q.id for q in configs}
+    out: list[QueueConfig] = []
+    problems: list[str] = []
+    for q in configs:
+        overflow = q.overflow_queue
+        if overflow is not None and overflow not in known:
+            problems.append(f"queue {q.id!r}: overflow_queue {overflow!r} is not a queue; cleared")
+            overflow = None
+        rules = []
+        for i, rule in enumerate(q.escalation):
+            target = (rule.queue or overflow) if rule.action == "widen" else rule.queue
+            if rule.action in ("move", "widen") and target not in known:
+                problems.append(f"queue {q.id!r}: escalation[{i}] ({rule.action}) names unknown queue "
+                                f"{target!r}; rule disabled")  # fmt: skip
+                continue
+            rules.append(rule)
+        exit_action = q.exit_action
+        if exit_action.kind == "queue" and exit_action.queue not in known:
+            problems.append(f"queue {q.id!r}: exit_action names unknown queue {exit_action.queue!r}; "
+                            "voicemail instead")  # fmt: skip
+            exit_action = ExitAction()
+        changed = overflow != q.overflow_queue or len(rules) != len(q.escalation) or exit_action != q.exit_action
+        out.append(replace(q, overflow_queue=overflow, escalation=tuple(rules), exit_action=exit_action)
+                   if changed else q)  # fmt: skip
+    return out, problems

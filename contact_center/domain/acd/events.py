@@ -113,6 +113,16 @@ class CallMoved(CallEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class RouteTargetUnknown(CallEvent):
+    """A move or exit named a queue the router does not know: nothing was changed before this check."""
+
+    queue_id: str
+    target_queue: str
+    source: str  # "escalation", "max_wait", "queue_full"
+    fallback: str  # "exit" (the queue's exit action applies instead) or "waiting" (the call stays put)
+
+
+@dataclass(frozen=True, slots=True)
 class CallEscalated(CallEvent):
     queue_id: str
     rule_index: int
@@ -212,3 +222,14 @@ class StateRepaired(Event):
     before: str
     after: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepairFailed(Event):
+    """The reconciler saw a state to heal but the repair was refused; the rest of the pass went on."""
+
+    subject: str
+    subject_id: str
+    state: str
+    reason: str
+    error: str

@@ -56,8 +56,14 @@ class Acd(TransfersMixin, CallbacksMixin):
         }  # fmt: skip
 
     def configure_queue(self, config: QueueConfig) -> None:
-        """Add or replace a queue definition; calls already waiting keep their timers."""
+        """Add or replace a queue definition; calls waiting in it get their timers from the new one.
+
+        Rules are identified by position: a call that already had the first k rules of the queue applied
+        goes on with rule k of the new list.
+        """
         self.queues[config.id] = config
+        for call in list(self.waiting.calls_in(config.id)):
+            self._arm_call_timers(call)
 
     def handle(self, command: c.Command, now: float) -> list[Event]:
         self._advance(now)
@@ -67,13 +73,13 @@ class Acd(TransfersMixin, CallbacksMixin):
         return self._take_events()
 
     def release_agent(self, agent_id: str, now: float) -> list[Event]:
-        """Repair only (the reconciler): make an agent whose state refers to no call available."""
+        """Repair only (the reconciler): end the work of an agent whose state refers to no live call."""
         agent = self.agent(agent_id)
         if agent.call_id in self.calls:
             raise InvalidTransition(f"agent {agent_id!r} is busy with a known call; end the call instead")
         self.clock = max(self.clock, now)
-        agent.pending_not_ready = None
-        self._set_agent(agent, _S.AVAILABLE, self.clock)
+        # The work ended (we just never heard): a not-ready the agent asked for meanwhile applies now.
+        self._agent_done(agent, self.clock)
         self._dispatch(self.clock)
         return self._take_events()
 
