@@ -52,6 +52,20 @@ async def append(engine: AsyncEngine, events: Iterable[Event]) -> None:
             await conn.execute(insert(AcdEventRow), rows)
 
 
+async def touching(engine: AsyncEngine, start_seconds: float, end_seconds: float) -> list[Event]:
+    """Every event, in order, of the calls that have at least one event in [start, end): the whole story of
+    each visit counted there, even one queued the day before (agent state changes are not included)."""
+    touched = (
+        select(AcdEventRow.call_id)
+        .where(AcdEventRow.at_seconds >= start_seconds, AcdEventRow.at_seconds < end_seconds)
+        .where(AcdEventRow.call_id.is_not(None))
+        .distinct()
+    )
+    query = select(AcdEventRow.kind, AcdEventRow.data).where(AcdEventRow.call_id.in_(touched)).order_by(AcdEventRow.id)
+    async with engine.connect() as conn:
+        return [from_row(kind, data) for kind, data in (await conn.execute(query)).all()]
+
+
 async def since(engine: AsyncEngine, start_seconds: float) -> list[Event]:
     query = (
         select(AcdEventRow.kind, AcdEventRow.data)

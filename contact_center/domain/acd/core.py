@@ -167,14 +167,14 @@ class RouterCore:
         """The agent's part of the conversation is over: count it, then wrap-up (or free them)."""
         talk, hold = call.talk_seconds(now), call.total_hold(now)
         agent.talk_today += talk
+        wrap = self.queues[call.queue_id].wrapup_seconds if call.queue_id in self.queues else 0.0
         self._emit(
             CallEnded(
                 at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id,
-                talk_seconds=talk, hold_seconds=hold, reason=reason,
+                talk_seconds=talk, hold_seconds=hold, reason=reason, wrap_up=wrap > 0,
             ),
             call,
         )  # fmt: skip
-        wrap = self.queues[call.queue_id].wrapup_seconds if call.queue_id in self.queues else 0.0
         if wrap > 0:
             self._set_agent(agent, AgentState.WRAP_UP, now)
             agent.call_id = call.id

@@ -87,7 +87,8 @@ class CallEnded(CallEvent):
     queue_id: str
     talk_seconds: float
     hold_seconds: float
-    reason: str  # "hangup", "agent_hangup", "transfer", "reconciled"
+    reason: str  # "hangup", "agent_hangup", "transfer" (blind, warm, or the owner leaving a conference)
+    wrap_up: bool = False  # the agent goes on to wrap-up (a WrapUpEnded for this part will follow)
 
 
 @dataclass(frozen=True, slots=True)
