@@ -51,6 +51,9 @@ class Call:
     hold_seconds: float = 0.0
     consult_agent_id: str | None = None
     conference: list[str] = field(default_factory=list)  # agents in a conference besides agent_id
+    preferred_agent: str | None = None  # offered only to this agent until preferred_until
+    preferred_until: float = 0.0
+    prefer_version: int = 0
     index_version: int = 0
     timer_version: int = 0
     trail: list[Event] = field(default_factory=list)
@@ -70,6 +73,9 @@ class Call:
         return self.callback_number is not None
 
     def is_excluded(self, agent_id: str, now: float) -> bool:
+        """Not to be offered to this agent now: they rejected or missed it lately, or it waits for another."""
+        if self.preferred_agent is not None and agent_id != self.preferred_agent and now < self.preferred_until:
+            return True
         until = self.excluded.get(agent_id)
         if until is None:
             return False

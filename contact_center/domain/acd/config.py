@@ -59,6 +59,8 @@ class QueueConfig:
     default_priority: int = 0
     # A rejected or missed offer is not made again to the same agent for this long.
     reoffer_delay_seconds: float = 30.0
+    # How long a call that asked for an agent by name waits for them alone (EnqueueCall.preferred_agent).
+    preferred_wait_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -66,8 +68,9 @@ class QueueConfig:
         for name in ("ring_timeout_seconds", "sl_threshold_seconds"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"queue {self.id!r}: {name} must be positive")
-        if self.wrapup_seconds < 0 or self.reoffer_delay_seconds < 0:
-            raise ConfigError(f"queue {self.id!r}: wrapup_seconds and reoffer_delay_seconds must be >= 0")
+        for name in ("wrapup_seconds", "reoffer_delay_seconds", "preferred_wait_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"queue {self.id!r}: {name} must be >= 0")
         if self.max_wait_seconds is not None and self.max_wait_seconds <= 0:
             raise ConfigError(f"queue {self.id!r}: max_wait_seconds must be positive")
         if self.max_length is not None and self.max_length < 0:
@@ -95,7 +98,7 @@ class QueueConfig:
         known = {
             "strategy", "sl_threshold_seconds", "ring_timeout_seconds", "wrapup_seconds", "max_wait_seconds",
             "max_length", "exit_action", "escalation", "overflow_queue", "required_skills",
-            "default_priority", "reoffer_delay_seconds",
+            "default_priority", "reoffer_delay_seconds", "preferred_wait_seconds",
         }  # fmt: skip
         unknown = set(raw) - known
         if unknown:

@@ -41,6 +41,7 @@ class RouterCore:
         self.finished: OrderedDict[str, Call] = OrderedDict()
         self.waiting = WaitingIndex()
         self.available = AvailableIndex()
+        self.preferred: dict[str, dict[str, Call]] = {}  # agent -> calls waiting for them by name
         self.clock = float("-inf")
         self._rng = rng
         self._keep_finished = keep_finished
@@ -118,6 +119,8 @@ class RouterCore:
             wanted = AgentState.RESERVED if kind == "ring" else AgentState.WRAP_UP
             return agent is not None and agent.timer_version == version and agent.state is wanted
         call = self.calls.get(ref)
+        if kind == "prefer":  # also while the preferred agent's offer rings
+            return call is not None and call.preferred_agent is not None and call.prefer_version == version
         if call is None or call.state is not CallState.QUEUED:
             return False
         return kind == "reoffer" or call.timer_version == version
@@ -133,6 +136,8 @@ class RouterCore:
             self._escalate(self.calls[ref], now)
         elif kind == "maxwait":
             self._max_wait(self.calls[ref], now)
+        elif kind == "prefer":
+            self._unprefer(self.calls[ref], now, "timeout")
 
     def _escalate(self, call: Call, now: float) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -142,6 +147,24 @@ class RouterCore:
 
     def _arm_call_timers(self, call: Call) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _unprefer(self, call: Call, now: float, reason: str) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _recheck_preference(self, call: Call, now: float) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _drop_preference(self, call: Call) -> None:
+        """The preference is over without anything to say (answered by that agent, or the call ended)."""
+        agent_id = call.preferred_agent
+        if agent_id is None:
+            return
+        call.preferred_agent = None
+        call.prefer_version += 1
+        waiting = self.preferred.get(agent_id, {})
+        waiting.pop(call.id, None)
+        if not waiting:
+            self.preferred.pop(agent_id, None)
 
     # -- agent helpers ----------------------------------------------------------------
     def _set_agent(self, agent: Agent, state: AgentState, now: float, reason: str | None = None) -> None:
@@ -206,13 +229,15 @@ class RouterCore:
         self._arm_call_timers(call)
         self._touched_calls.append(call)
 
-    def _return_to_queue(self, call: Call, agent: Agent, now: float) -> None:
-        """After a reject or a miss: back to its place (original order), not to that agent soon."""
+    def _return_to_queue(self, call: Call, agent: Agent, now: float, why: str) -> None:
+        """After a reject, a miss or a withdrawal: back to its place (original order), not to that agent soon."""
         delay = self.queue(call.queue_id).reoffer_delay_seconds
         if delay > 0:
             call.excluded[agent.id] = now + delay
             self._schedule(now + delay, "reoffer", call.id, 0)
         self._put_waiting(call)
+        if call.preferred_agent == agent.id:
+            self._unprefer(call, now, why)  # the agent asked for did not take it: anyone may now
 
     def _close(self, call: Call, state: CallState) -> None:
         if call.state is CallState.QUEUED:
@@ -224,6 +249,7 @@ class RouterCore:
         call = self.calls.get(call_id)
         if call is None or not call.state.final:
             return
+        self._drop_preference(call)
         involved = [call.agent_id, call.consult_agent_id, *call.conference]
         if any(a is not None and a in self.agents and self.agents[a].call_id == call_id for a in involved):
             return
@@ -260,7 +286,7 @@ class RouterCore:
                                     target_agent_id=agent.id, outcome="missed"), call)  # fmt: skip
         else:
             self._emit(OfferMissed(at=now, call_id=call.id, agent_id=agent.id), call)
-            self._return_to_queue(call, agent, now)
+            self._return_to_queue(call, agent, now, "missed")
         # A missed offer makes the agent not-ready, as real ACDs do: they may have walked away.
         self._set_agent(agent, AgentState.NOT_READY, now, MISSED)
 
@@ -273,13 +299,21 @@ class RouterCore:
                     return pick(strategy, candidates, call, call.queue_id, self._rng)
         return None
 
+    def _preferred_call_for(self, agent: Agent, now: float) -> Call | None:
+        """A free agent first takes the oldest call that waits for them by name (no one else may take it)."""
+        waiting = self.preferred.get(agent.id)
+        if not waiting:
+            return None
+        eligible = [c for c in waiting.values() if c.state is CallState.QUEUED and agent.has_skills(c.signature)]
+        return min(eligible, key=lambda c: c.key, default=None)
+
     def _dispatch(self, now: float) -> None:
         """Match what changed: freed agents take their oldest eligible call, new waiters find an agent."""
         while self._touched_agents or self._touched_calls:
             if self._touched_agents:
                 agent = self._touched_agents.popleft()
                 if agent.state is AgentState.AVAILABLE:
-                    found = self.waiting.best_for(agent, now)
+                    found = self._preferred_call_for(agent, now) or self.waiting.best_for(agent, now)
                     if found is not None:
                         self._offer(found, agent, now, "callback" if found.is_callback else "queue")
                 continue

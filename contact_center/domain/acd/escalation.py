@@ -84,8 +84,9 @@ class EscalationMixin(RouterCore):
         """A move to a queue nobody configured: the queue's exit instead if it can work, else keep waiting."""
         exit_target = cfg.exit_action.queue if cfg.exit_action.kind == "queue" else None
         usable_exit = exit_target is None or (exit_target in self.queues and exit_target != call.queue_id)
+        fallback = "exit" if usable_exit else "waiting"
         self._emit(RouteTargetUnknown(at=now, call_id=call.id, queue_id=call.queue_id, target_queue=target,
-                                      source="escalation", fallback="exit" if usable_exit else "waiting"), call)  # fmt: skip
+                                      source="escalation", fallback=fallback), call)  # fmt: skip
         if usable_exit:
             self._exit(call, cfg, "move_failed", now, {call.queue_id})
             return f"unknown queue {target}: exit {cfg.exit_action.kind} instead"
@@ -128,6 +129,8 @@ class EscalationMixin(RouterCore):
         call.pools = [queue_id]
         call.signature = skill_signature(call.requested_skills, cfg.required_skills)
         self._restore_escalations(call, cfg)
+        if call.preferred_agent is not None:
+            self._recheck_preference(call, now)  # a move: is the agent asked for still one of its pools?
         if cfg.max_length is not None and not call.is_callback and self._callers_waiting(queue_id) >= cfg.max_length:
             self._exit(call, cfg, "queue_full", now, visited | {queue_id})
             return

@@ -46,6 +46,26 @@ class CallOffered(CallEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class PreferredAgentWaiting(CallEvent):
+    """The call is offered only to the agent the caller asked for until ``until``, then to anyone."""
+
+    queue_id: str
+    agent_id: str
+    until: float
+
+
+@dataclass(frozen=True, slots=True)
+class PreferredAgentReleased(CallEvent):
+    """The call may go to anyone (now, or from the start): why it is not, or no longer, kept for that agent."""
+
+    queue_id: str
+    agent_id: str
+    # at enqueue: "unknown_agent", "offline", "not_in_queue", "lacks_skills", "no_wait"; later: "timeout",
+    # "logged_out", "rejected", "missed", "withdrawn", and "not_in_queue" after a move or a reconfiguration
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class OfferRejected(CallEvent):
     agent_id: str
 

@@ -4,8 +4,9 @@
 skill signature, a heap of waiting calls keyed by (-priority, enqueue time, seq).
 Deletion is lazy: a heap entry is valid only while its version equals the call's
 ``index_version``; once stale entries outnumber live ones (and there are more than
-``COMPACT_MIN``), the heaps are rebuilt, so memory stays proportional to what waits. An agent who frees up peeks the heads of the heaps of its queues
-whose signature it satisfies: a few dozen peeks instead of a scan of every call.
+``COMPACT_MIN``), the heaps are rebuilt, so memory stays proportional to what waits.
+An agent who frees up peeks the heads of the heaps of its queues whose signature it
+satisfies: a few dozen peeks instead of a scan of every call.
 
 ``AvailableIndex``: for every queue and tier, the available agents (dicts keep a
 deterministic order, so a seeded run replays exactly).

@@ -32,12 +32,13 @@ from contact_center.domain.acd.events import (
     OfferWithdrawn,
     WrapUpExtended,
 )
+from contact_center.domain.acd.preferred import PreferredAgentMixin
 from contact_center.domain.acd.transfers import TransfersMixin
 
 _S = AgentState
 
 
-class Acd(TransfersMixin, CallbacksMixin):
+class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin):
     """Automatic call distributor: queues, agents, offers, escalation, callbacks, transfers."""
 
     def __init__(self, queues: Iterable[QueueConfig] = (), *, rng: random.Random, keep_finished: int = 10_000):
@@ -97,6 +98,7 @@ class Acd(TransfersMixin, CallbacksMixin):
         if free:
             self.available.add(agent)
             self._touched_agents.append(agent)
+        self._recheck_preferences(agent, now)
 
     def _log_in(self, cmd: c.LogIn, now: float) -> None:
         agent = self.agent(cmd.agent_id)
@@ -116,7 +118,7 @@ class Acd(TransfersMixin, CallbacksMixin):
                                     target_agent_id=agent.id, outcome="declined"), call)  # fmt: skip
         else:
             self._emit(OfferWithdrawn(at=now, call_id=call.id, agent_id=agent.id, reason=reason), call)
-            self._return_to_queue(call, agent, now)
+            self._return_to_queue(call, agent, now, "withdrawn")
 
     def _log_out(self, cmd: c.LogOut, now: float) -> None:
         agent = self.agent(cmd.agent_id)
@@ -129,6 +131,7 @@ class Acd(TransfersMixin, CallbacksMixin):
         agent.pending_not_ready = None
         call_id = agent.call_id
         self._set_agent(agent, _S.OFFLINE, now)
+        self._recheck_preferences(agent, now)
         if call_id is not None:
             self._maybe_retire(call_id)
 
@@ -190,6 +193,9 @@ class Acd(TransfersMixin, CallbacksMixin):
         self._emit(CallQueued(at=now, call_id=call.id, queue_id=cfg.id, priority=priority, skills=call.signature,
                               enqueued_at=now, reason="new"), call)  # fmt: skip
         self._admit(call, cfg.id, now, {cfg.id})
+        if cmd.preferred_agent is not None and call.state is CallState.QUEUED:
+            wait = cfg.preferred_wait_seconds if cmd.preferred_wait_seconds is None else cmd.preferred_wait_seconds
+            self._prefer(call, cmd.preferred_agent, wait, now)
 
     def _abandon(self, cmd: c.AbandonCall, now: float) -> None:
         call = self.live_call(cmd.call_id)
@@ -217,6 +223,7 @@ class Acd(TransfersMixin, CallbacksMixin):
             return
         call.state = CallState.CONNECTED
         call.answered_at = now
+        self._drop_preference(call)
         agent.calls_today += 1
         self._emit(CallAnswered(at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id,
                                 wait_seconds=now - call.queued_at), call)  # fmt: skip
@@ -231,7 +238,7 @@ class Acd(TransfersMixin, CallbacksMixin):
                                     target_agent_id=agent.id, outcome="declined"), call)  # fmt: skip
         else:
             self._emit(OfferRejected(at=now, call_id=call.id, agent_id=agent.id), call)
-            self._return_to_queue(call, agent, now)  # excluded for this agent before they are free again
+            self._return_to_queue(call, agent, now, "rejected")  # not offered to this agent again soon
         self._set_agent(agent, _S.AVAILABLE, now)
 
     def _hold(self, cmd: c.HoldCall, now: float) -> None:

@@ -205,7 +205,8 @@ def interval_buckets(contacts: Iterable[Contact], start: float, end: float, size
     count = max(0, int((end - start + size - 1e-9) // size))
     buckets: list[list[Contact]] = [[] for _ in range(count)]
     for c in contacts:
-        slots = {int((at - start) // size) for at in (c.outcome_at, c.handled_at) if at is not None and start <= at < end}
+        instants = (c.outcome_at, c.handled_at)
+        slots = {int((at - start) // size) for at in instants if at is not None and start <= at < end}
         for slot in slots:
             if slot < count:
                 buckets[slot].append(c)

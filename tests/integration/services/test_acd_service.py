@@ -161,8 +161,8 @@ async def test_intervals_and_drill_down_from_the_log(aiohttp_client: Any, settin
     assert busy == [("2026-11-23T15:00:00+00:00", 1, 0, 0), ("2026-11-23T15:15:00+00:00", 0, 1, 1)]
     assert body["intervals"][61]["groups"]["Tier 1"]["aht_seconds"] == 920
 
-    resp = await app_client.get("/api/v1/metrics/calls", headers=boss.headers(), params={
-        "from": "2026-11-23T15:00:00Z", "to": "2026-11-23T16:00:00Z", "queue": "billing", "outcome": "abandoned"})  # fmt: skip
+    params = {"from": "2026-11-23T15:00:00Z", "to": "2026-11-23T16:00:00Z", "queue": "billing", "outcome": "abandoned"}
+    resp = await app_client.get("/api/v1/metrics/calls", headers=boss.headers(), params=params)
     assert resp.status == 200
     calls = await resp.json()
     assert [(c["call_id"], c["outcome"], c["wait_seconds"]) for c in calls["items"]] == [("call-2", "abandoned", 40)]
