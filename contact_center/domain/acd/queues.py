@@ -79,12 +79,34 @@ class WaitingIndex:
             for signature, heap in buckets.items():
                 if not agent.has_skills(signature):
                     continue
-                size = len(heap)
-                entry = _head(heap, agent.id, now)
-                self.entries -= size - len(heap)  # stale heads popped on the way
+                entry = self._head(heap, agent.id, now)
                 if entry is not None and (best is None or entry[:3] < best[:3]):
                     best = entry
         return None if best is None else best[4]
+
+    def _head(self, heap: list[Entry], agent_id: str, now: float) -> Entry | None:
+        while heap and not _valid(heap[0]):
+            heapq.heappop(heap)
+            self.entries -= 1
+        if not heap:
+            return None
+        if not heap[0][4].is_excluded(agent_id, now):
+            return heap[0]
+        # Rare: the head was just rejected or missed by this agent; look past it.
+        skipped: list[Entry] = []
+        found: Entry | None = None
+        while heap:
+            entry = heapq.heappop(heap)
+            if not _valid(entry):
+                self.entries -= 1
+                continue
+            skipped.append(entry)
+            if not entry[4].is_excluded(agent_id, now):
+                found = entry
+                break
+        for entry in skipped:
+            heapq.heappush(heap, entry)
+        return found
 
     def compact(self) -> None:
         """Drop stale entries (``remove`` does it when they outnumber the live ones)."""
@@ -105,29 +127,6 @@ class WaitingIndex:
 def _valid(entry: Entry) -> bool:
     call = entry[4]
     return entry[3] == call.index_version and call.state is CallState.QUEUED
-
-
-def _head(heap: list[Entry], agent_id: str, now: float) -> Entry | None:
-    while heap and not _valid(heap[0]):
-        heapq.heappop(heap)
-    if not heap:
-        return None
-    if not heap[0][4].is_excluded(agent_id, now):
-        return heap[0]
-    # Rare: the head was just rejected or missed by this agent; look past it.
-    skipped: list[Entry] = []
-    found: Entry | None = None
-    while heap:
-        entry = heapq.heappop(heap)
-        if not _valid(entry):
-            continue
-        skipped.append(entry)
-        if not entry[4].is_excluded(agent_id, now):
-            found = entry
-            break
-    for entry in skipped:
-        heapq.heappush(heap, entry)
-    return found
 
 
 class AvailableIndex:
