@@ -9,7 +9,6 @@ they become free (oldest eligible call across all their queues).
 from __future__ import annotations
 
 import heapq
-import itertools
 import random
 from collections import OrderedDict, deque
 from collections.abc import Iterable
@@ -45,9 +44,8 @@ class RouterCore:
         self.clock = float("-inf")
         self._rng = rng
         self._keep_finished = keep_finished
-        self._call_seq = itertools.count()
-        self._offer_seq = itertools.count()
-        self._timer_seq = itertools.count()
+        # Plain counters (not itertools.count) so that a snapshot can hold them: domain/acd/snapshot.py.
+        self.seqs = {"call": 0, "offer": 0, "timer": 0}
         self._timers: list[Timer] = []
         self._out: list[Event] = []
         self._touched_agents: deque[Agent] = deque()
@@ -89,7 +87,7 @@ class RouterCore:
         return out
 
     def _schedule(self, due: float, kind: str, ref: str, version: int) -> None:
-        heapq.heappush(self._timers, (due, next(self._timer_seq), kind, ref, version))
+        heapq.heappush(self._timers, (due, self._next("timer"), kind, ref, version))
 
     def next_deadline(self) -> float | None:
         """When ``advance`` next has something to do (ring timeout, wrap-up end, escalation)."""
@@ -201,6 +199,7 @@ class RouterCore:
         if wrap > 0:
             self._set_agent(agent, AgentState.WRAP_UP, now)
             agent.call_id = call.id
+            agent.wrap_queue = call.queue_id
             agent.wrap_deadline = now + wrap
             self._schedule(agent.wrap_deadline, "wrap", agent.id, agent.timer_version)
             self._emit(WrapUpStarted(at=now, agent_id=agent.id, call_id=call.id, queue_id=call.queue_id,
@@ -211,15 +210,18 @@ class RouterCore:
 
     def _end_wrap(self, agent: Agent, now: float) -> None:
         call_id = agent.call_id or ""
-        found = self.calls.get(call_id) or self.finished.get(call_id)
-        queue_id = found.queue_id if found is not None else ""
-        self._emit(WrapUpEnded(at=now, agent_id=agent.id, call_id=call_id, queue_id=queue_id,
+        self._emit(WrapUpEnded(at=now, agent_id=agent.id, call_id=call_id, queue_id=agent.wrap_queue,
                                wrap_seconds=max(0.0, now - agent.since)))  # fmt: skip
         self._agent_done(agent, now)
 
     # -- call helpers -----------------------------------------------------------------
     def _new_seq(self) -> int:
-        return next(self._call_seq)
+        return self._next("call")
+
+    def _next(self, name: str) -> int:
+        value = self.seqs[name]
+        self.seqs[name] = value + 1
+        return value
 
     def _put_waiting(self, call: Call) -> None:
         call.state = CallState.QUEUED
@@ -271,7 +273,7 @@ class RouterCore:
         self._set_agent(agent, AgentState.RESERVED, now)
         agent.call_id = call.id
         agent.offer_kind = kind
-        agent.last_offer_seq[call.queue_id] = next(self._offer_seq)
+        agent.last_offer_seq[call.queue_id] = self._next("offer")
         cfg = self.queues.get(call.queue_id)
         deadline = now + (cfg.ring_timeout_seconds if cfg is not None else 15.0)
         self._schedule(deadline, "ring", agent.id, agent.timer_version)

@@ -4,12 +4,14 @@ the queue's re-offer delay, and no call waits while a free agent could take it."
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Callable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contact_center.domain.acd import Acd, AgentState, CallState, EscalationRule, ExitAction, QueueConfig
+from contact_center.domain.acd import Acd, AgentState, CallState, EscalationRule, ExitAction, QueueConfig, snapshot
 from contact_center.domain.acd import commands as c
 from contact_center.domain.acd.errors import AcdError
 from contact_center.domain.acd.events import (
@@ -241,9 +243,29 @@ def check_invariants(acd: Acd, enqueued: set[str], now: float) -> None:
                     assert not agent.has_skills(call.signature) or call.is_excluded(agent.id, now), (call, agent)
 
 
+def _action(acd: Acd, op: tuple, now: float) -> Callable[[Acd], list[Event]]:  # type: ignore[type-arg]
+    """The step as a function of the engine, so that a restored twin can take exactly the same one."""
+    if op[0] == "tick":
+        return lambda engine: engine.advance(now)
+    if op[0] == "reconcile":
+        legs = LiveLegs(calls=op[1], agents=None if op[2] is None else {a: acd.agents[a].call_id or "" for a in op[2]})
+        return lambda engine: reconcile(engine, legs, now, grace_seconds=op[3])
+    command = _command(acd, op)
+    assert command is not None
+
+    def run(engine: Acd) -> list[Event]:
+        try:
+            return engine.handle(command, now)
+        except AcdError:
+            return engine.advance(now)  # a refused command changes nothing; due timers still fire
+
+    return run
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), ops), min_size=20, max_size=80), st.integers(0, 2**16))
-def test_no_call_lost_duplicated_or_offered_twice(steps: list[tuple], seed: int) -> None:  # type: ignore[type-arg]
+@given(st.lists(st.tuples(st.integers(0, 3), ops), min_size=20, max_size=80), st.integers(0, 2**16),
+       st.integers(0, 80))  # fmt: skip
+def test_no_call_lost_duplicated_or_offered_twice(steps: list[tuple], seed: int, snapshot_at: int) -> None:  # type: ignore[type-arg]
     acd = Acd(QUEUES, rng=random.Random(seed))
     audit = OfferAudit()
     now = 0.0
@@ -251,22 +273,19 @@ def test_no_call_lost_duplicated_or_offered_twice(steps: list[tuple], seed: int)
         audit.feed(acd.handle(c.ConfigureAgent(agent_id, skills=skills, tiers=tiers), now))
         audit.feed(acd.handle(c.LogIn(agent_id, ready=True), now))
     enqueued: set[str] = set()
-    for steer, raw in steps:
+    twin: Acd | None = None  # restored from a snapshot mid-run: must then do exactly what acd does
+    for i, (steer, raw) in enumerate(steps):
+        if i == snapshot_at:
+            twin = snapshot.restore(json.loads(json.dumps(snapshot.dump(acd))))
         op = _steer(acd, raw) if steer else raw  # a quarter stay as drawn: refused commands must change nothing
-        now += 0.5
-        if op[0] == "tick":
-            now += op[1]
-            audit.feed(acd.advance(now))
-        elif op[0] == "reconcile":
-            agents = None if op[2] is None else {a: acd.agents[a].call_id or "" for a in op[2]}
-            audit.feed(reconcile(acd, LiveLegs(calls=op[1], agents=agents), now, grace_seconds=op[3]))
-        else:
-            command = _command(acd, op)
-            assert command is not None
-            try:
-                audit.feed(acd.handle(command, now))
-            except AcdError:
-                audit.feed(acd.advance(now))  # a refused command changes nothing; due timers still fire
-            if isinstance(command, c.EnqueueCall):
-                enqueued.add(command.call_id)
+        now += 0.5 + (op[1] if op[0] == "tick" else 0.0)
+        step = _action(acd, op, now)
+        events = step(acd)
+        audit.feed(events)
+        if twin is not None:
+            assert step(twin) == events
+        if op[0] in ("enqueue", "prefer"):
+            enqueued.add(op[1])
         check_invariants(acd, enqueued, now)
+    if twin is not None:
+        assert snapshot.dump(twin) == snapshot.dump(acd)
