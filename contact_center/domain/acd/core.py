@@ -90,10 +90,24 @@ class RouterCore:
         heapq.heappush(self._timers, (due, self._next("timer"), kind, ref, version))
 
     def next_deadline(self) -> float | None:
-        """When ``advance`` next has something to do (ring timeout, wrap-up end, escalation)."""
-        while self._timers and not self._timer_live(self._timers[0]):
+        """When ``advance`` next may have something to do (ring timeout, wrap-up end, escalation)."""
+        # Only timers that can never fire are dropped here: a re-offer timer of a call that rings
+        # elsewhere now must still fire if the call is back in the queue by then.
+        while self._timers and self._timer_dead(self._timers[0]):
             heapq.heappop(self._timers)
         return self._timers[0][0] if self._timers else None
+
+    def _timer_dead(self, timer: Timer) -> bool:
+        _, _, kind, ref, version = timer
+        if kind in ("ring", "wrap"):
+            agent = self.agents.get(ref)
+            return agent is None or agent.timer_version != version  # every state change bumps it
+        call = self.calls.get(ref)
+        if call is None:
+            return True
+        if kind == "reoffer":
+            return False
+        return (call.prefer_version if kind == "prefer" else call.timer_version) != version
 
     def advance(self, now: float) -> list[Event]:
         """Fire every timer due at or before ``now`` (each at its own instant), then route."""
