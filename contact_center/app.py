@@ -73,7 +73,8 @@ def create_app(
     engine = engine or create_engine(settings)
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
-    acd = AcdService(engine, app[CLOCK])
+    acd = AcdService(engine, app[CLOCK], service_level_formula=settings.service_level_formula,
+                     short_abandon_seconds=settings.short_abandon_seconds)  # fmt: skip
     app[api_routing.ACD] = acd
     app[TELEPHONY] = telephony or build_telephony(settings)
     flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)

@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
-from contact_center.domain.acd.commands import Command
+from contact_center.domain.acd.commands import Command, ConfigureAgent
+from contact_center.domain.acd.config import QueueConfig
 from contact_center.domain.acd.events import Event
 from contact_center.domain.acd.reconciler import LiveLegs, reconcile
 from contact_center.domain.acd.router import Acd
-from contact_center.domain.metrics.live import LiveMetrics, WindowReport
 from contact_center.services import acd_log
+from contact_center.services.acd_reports import AcdReports
 from contact_center.services.routing_config import load_agents, load_queues
 from contact_center.store.engine import session_factory
 
@@ -32,20 +33,24 @@ MAX_SLEEP = 1.0  # wake at least this often, so a clock that jumps is noticed
 MIN_SLEEP = 0.005  # a deadline already due is handled by the next pass, not a busy loop
 
 
-class AcdService:
-    def __init__(self, engine: AsyncEngine, clock: Clock, *, rng: random.Random | None = None) -> None:
-        self.engine = engine
-        self.clock = clock
+class AcdService(AcdReports):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        *,
+        rng: random.Random | None = None,
+        service_level_formula: str = "answered_plus_late_abandons",
+        short_abandon_seconds: float = 5.0,
+    ) -> None:
+        super().__init__(engine, clock, service_level_formula=service_level_formula,
+                         short_abandon_seconds=short_abandon_seconds)  # fmt: skip
         self.acd = Acd(rng=rng or random.Random())
-        self.metrics = LiveMetrics()
         self._listeners: list[Listener] = []
         self._wake = asyncio.Event()
         self._timer: asyncio.Task[None] | None = None
         self._pending: list[Event] = []
         self._writer_lock = asyncio.Lock()
-
-    def now(self) -> float:
-        return self.clock.now().timestamp()
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -53,14 +58,15 @@ class AcdService:
     async def start(self) -> None:
         """Load queues and agents from the CRM, rebuild today's metrics from the log, start the timer."""
         async with session_factory(self.engine)() as session:
-            for queue in await load_queues(session):
-                self.acd.configure_queue(queue)
+            queues = await load_queues(session)
             agents = await load_agents(session)
+        for queue in queues:
+            self.configure_queue(queue)
         now = self.now()
         for command in agents:
             self.acd.handle(command, now)
-        midnight = self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
-        self.metrics.apply_all(await acd_log.since(self.engine, midnight.timestamp()))
+            self.note_agent(command)
+        self.metrics.apply_all(await acd_log.since(self.engine, self.day_start() - 3600))
         self._timer = asyncio.create_task(self._run_timers(), name="acd-timers")
 
     async def stop(self) -> None:
@@ -70,9 +76,15 @@ class AcdService:
                 await self._timer
         await self._flush()
 
+    def configure_queue(self, queue: QueueConfig) -> None:
+        self.acd.configure_queue(queue)
+        self.note_queue(queue)
+
     async def handle(self, command: Command) -> list[Event]:
         """Run a command now; its events (and those of timers that fell due) are logged and published."""
         events = self.acd.handle(command, self.now())
+        if isinstance(command, ConfigureAgent):
+            self.note_agent(command)
         await self._emit(events)
         self._wake.set()
         return events
@@ -88,18 +100,10 @@ class AcdService:
         await self._emit(events)
         return events
 
-    def report(self, window_seconds: float, group: str = "queue") -> WindowReport:
-        return self.metrics.window(self.now(), window_seconds, group)  # type: ignore[arg-type]
-
-    def today(self, group: str = "queue") -> WindowReport:
-        now = self.clock.now()
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-        return self.metrics.today(now.timestamp(), start, group)  # type: ignore[arg-type]
-
     async def _emit(self, events: list[Event]) -> None:
         if not events:
             return
-        self.metrics.apply_all(events)
+        self.fold(events)
         self._pending.extend(events)
         await self._flush()
         for listener in self._listeners:
@@ -128,3 +132,4 @@ class AcdService:
                 await self.advance()
             except Exception:
                 log.exception("routing timer step failed")
+

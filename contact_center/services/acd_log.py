@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -10,26 +9,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.domain.acd import events as acd_events
+from contact_center.domain.acd.codec import event_from_row, fields_of
 from contact_center.domain.acd.events import Event
 from contact_center.store.tables import AcdEventRow
 
-EVENT_TYPES: dict[str, type[Event]] = {
-    name: cls
-    for name, cls in vars(acd_events).items()
-    if isinstance(cls, type) and issubclass(cls, Event) and dataclasses.is_dataclass(cls)
-}
-
-
-def _tuples(value: Any) -> Any:
-    # JSON has no tuples; the events are frozen and hashable, so lists come back as tuples.
-    if isinstance(value, list):
-        return tuple(_tuples(v) for v in value)
-    return value
-
 
 def to_row(event: Event) -> dict[str, Any]:
-    data = dataclasses.asdict(event)
+    data = fields_of(event)
     return {
         "at": dt.datetime.fromtimestamp(event.at, dt.UTC),
         "at_seconds": event.at,
@@ -41,8 +27,7 @@ def to_row(event: Event) -> dict[str, Any]:
 
 
 def from_row(kind: str, data: dict[str, Any]) -> Event:
-    cls = EVENT_TYPES[kind]
-    return cls(**{k: _tuples(v) for k, v in data.items()})
+    return event_from_row(kind, data)
 
 
 async def append(engine: AsyncEngine, events: Iterable[Event]) -> None:
@@ -50,6 +35,20 @@ async def append(engine: AsyncEngine, events: Iterable[Event]) -> None:
     if rows:
         async with engine.begin() as conn:
             await conn.execute(insert(AcdEventRow), rows)
+
+
+async def touching(engine: AsyncEngine, start_seconds: float, end_seconds: float) -> list[Event]:
+    """Every event, in order, of the calls that have at least one event in [start, end): the whole story of
+    each visit counted there, even one queued the day before (agent state changes are not included)."""
+    touched = (
+        select(AcdEventRow.call_id)
+        .where(AcdEventRow.at_seconds >= start_seconds, AcdEventRow.at_seconds < end_seconds)
+        .where(AcdEventRow.call_id.is_not(None))
+        .distinct()
+    )
+    query = select(AcdEventRow.kind, AcdEventRow.data).where(AcdEventRow.call_id.in_(touched)).order_by(AcdEventRow.id)
+    async with engine.connect() as conn:
+        return [from_row(kind, data) for kind, data in (await conn.execute(query)).all()]
 
 
 async def since(engine: AsyncEngine, start_seconds: float) -> list[Event]:

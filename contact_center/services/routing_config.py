@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.domain.acd.commands import ConfigureAgent
-from contact_center.domain.acd.config import QueueConfig
+from contact_center.domain.acd.config import QueueConfig, without_unknown_references
 from contact_center.domain.acd.errors import ConfigError
 from contact_center.store.tables import AgentSkill, Queue, QueueMember, Skill, Team, User
 
@@ -22,7 +22,26 @@ def agent_key(user_id: int) -> str:
     return str(user_id)
 
 
+# Queue settings the engine knows that have no column of their own yet: read from a column of that name
+# when the table has one, else from a JSON ``settings`` column when there is one, else the engine default.
+OPTIONAL_SETTINGS = ("reoffer_delay_seconds", "preferred_wait_seconds")
+
+
+def _optional_settings(row: Queue) -> dict[str, Any]:
+    columns = Queue.__table__.columns
+    out: dict[str, Any] = {}
+    extra = getattr(row, "settings", None) if "settings" in columns else None
+    for name in OPTIONAL_SETTINGS:
+        if name in columns:
+            out[name] = getattr(row, name)
+        elif isinstance(extra, dict) and name in extra:
+            out[name] = extra[name]
+    return out
+
+
 async def load_queues(session: AsyncSession) -> list[QueueConfig]:
+    """Every queue the engine can route; a queue with bad settings is skipped and a reference to a
+    queue that is missing (or skipped) is disabled, each with an error in the log."""
     rows = (await session.scalars(select(Queue).order_by(Queue.id))).all()
     names = {q.id: q.name for q in rows}
     configs = []
@@ -39,13 +58,22 @@ async def load_queues(session: AsyncSession) -> list[QueueConfig]:
             "overflow_queue": names.get(q.overflow_queue_id) if q.overflow_queue_id else None,
             "required_skills": q.required_skills or {},
             "default_priority": q.default_priority,
+            **_optional_settings(q),
         }
         try:
             configs.append(QueueConfig.from_mapping(q.name, mapping))
         except ConfigError as exc:
             # One mistyped queue must not take routing down for every other queue.
             log.error("queue %s is not routed until its settings are fixed: %s", q.name, exc)
-    return configs
+    return checked(configs)
+
+
+def checked(configs: list[QueueConfig]) -> list[QueueConfig]:
+    """The queues with references to unknown queues disabled, each logged as an error."""
+    usable, problems = without_unknown_references(configs)
+    for problem in problems:
+        log.error("routing configuration: %s", problem)
+    return usable
 
 
 async def load_agents(session: AsyncSession) -> list[ConfigureAgent]:

@@ -54,6 +54,7 @@ class Agent:
     offer_kind: str | None = None
     pending_not_ready: str | None = None  # asked while busy: applied when the work ends
     wrap_deadline: float | None = None
+    wrap_queue: str = ""  # the queue of the call being wrapped up (its WrapUpEnded names it)
     calls_today: int = 0
     talk_today: float = 0.0
     last_offer_seq: dict[str, int] = field(default_factory=dict)  # per queue, for round-robin

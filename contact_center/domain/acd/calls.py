@@ -44,13 +44,16 @@ class Call:
     caller_number: str | None = None
     pools: list[str] = field(default_factory=list)  # queues whose agents may answer it, in order
     excluded: dict[str, float] = field(default_factory=dict)  # agent -> not re-offered before
-    next_rule: int = 0
+    rules_done: dict[str, int] = field(default_factory=dict)  # queue -> escalation rules already applied there
     callback_number: str | None = None
     answered_at: float | None = None
     held_since: float | None = None
     hold_seconds: float = 0.0
     consult_agent_id: str | None = None
     conference: list[str] = field(default_factory=list)  # agents in a conference besides agent_id
+    preferred_agent: str | None = None  # offered only to this agent until preferred_until
+    preferred_until: float = 0.0
+    prefer_version: int = 0
     index_version: int = 0
     timer_version: int = 0
     trail: list[Event] = field(default_factory=list)
@@ -61,10 +64,18 @@ class Call:
         return (-self.priority, self.enqueued_at, self.seq)
 
     @property
+    def next_rule(self) -> int:
+        """Index of the next escalation rule of the current queue (rules fire in order, each once per call)."""
+        return self.rules_done.get(self.queue_id, 0)
+
+    @property
     def is_callback(self) -> bool:
         return self.callback_number is not None
 
     def is_excluded(self, agent_id: str, now: float) -> bool:
+        """Not to be offered to this agent now: they rejected or missed it lately, or it waits for another."""
+        if self.preferred_agent is not None and agent_id != self.preferred_agent and now < self.preferred_until:
+            return True
         until = self.excluded.get(agent_id)
         if until is None:
             return False

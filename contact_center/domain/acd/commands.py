@@ -50,6 +50,11 @@ class EnqueueCall(Command):
     priority: int | None = None  # None: the queue's default priority
     skills: Mapping[str, int] = field(default_factory=dict)
     caller_number: str | None = None  # lets a "callback" exit call the customer back
+    # "Talk to my account manager": the agent id as the router knows it (the CRM user id, as a string).
+    # While that agent is logged in and may take calls of the queue, only they are offered the call, for
+    # ``preferred_wait_seconds`` (None: the queue's ``preferred_wait_seconds``); then anyone.
+    preferred_agent: str | None = None
+    preferred_wait_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast, get_args
 
 from contact_center.domain.acd.errors import ConfigError
@@ -59,6 +59,8 @@ class QueueConfig:
     default_priority: int = 0
     # A rejected or missed offer is not made again to the same agent for this long.
     reoffer_delay_seconds: float = 30.0
+    # How long a call that asked for an agent by name waits for them alone (EnqueueCall.preferred_agent).
+    preferred_wait_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -66,8 +68,9 @@ class QueueConfig:
         for name in ("ring_timeout_seconds", "sl_threshold_seconds"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"queue {self.id!r}: {name} must be positive")
-        if self.wrapup_seconds < 0 or self.reoffer_delay_seconds < 0:
-            raise ConfigError(f"queue {self.id!r}: wrapup_seconds and reoffer_delay_seconds must be >= 0")
+        for name in ("wrapup_seconds", "reoffer_delay_seconds", "preferred_wait_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"queue {self.id!r}: {name} must be >= 0")
         if self.max_wait_seconds is not None and self.max_wait_seconds <= 0:
             raise ConfigError(f"queue {self.id!r}: max_wait_seconds must be positive")
         if self.max_length is not None and self.max_length < 0:
@@ -95,7 +98,7 @@ class QueueConfig:
         known = {
             "strategy", "sl_threshold_seconds", "ring_timeout_seconds", "wrapup_seconds", "max_wait_seconds",
             "max_length", "exit_action", "escalation", "overflow_queue", "required_skills",
-            "default_priority", "reoffer_delay_seconds",
+            "default_priority", "reoffer_delay_seconds", "preferred_wait_seconds",
         }  # fmt: skip
         unknown = set(raw) - known
         if unknown:
@@ -132,3 +135,38 @@ def skill_signature(*requirements: Mapping[str, int]) -> tuple[tuple[str, int], 
         for skill, level in req.items():
             merged[skill] = max(level, merged.get(skill, 0))
     return tuple(sorted((s, lvl) for s, lvl in merged.items() if lvl > 0))
+
+
+def without_unknown_references(queues: Iterable[QueueConfig]) -> tuple[list[QueueConfig], list[str]]:
+    """Queues with every reference to a queue outside the set disabled, and one message per disabled item.
+
+    A ``move`` or ``widen`` rule naming an unknown queue is dropped (the others keep their order), an
+    unknown ``overflow_queue`` is cleared, and an exit to an unknown queue becomes the default exit
+    (voicemail). One bad reference must not take the queue, or routing, down.
+    """
+    configs = list(queues)
+    known = {q.id for q in configs}
+    out: list[QueueConfig] = []
+    problems: list[str] = []
+    for q in configs:
+        overflow = q.overflow_queue
+        if overflow is not None and overflow not in known:
+            problems.append(f"queue {q.id!r}: overflow_queue {overflow!r} is not a queue; cleared")
+            overflow = None
+        rules = []
+        for i, rule in enumerate(q.escalation):
+            target = (rule.queue or overflow) if rule.action == "widen" else rule.queue
+            if rule.action in ("move", "widen") and target not in known:
+                problems.append(f"queue {q.id!r}: escalation[{i}] ({rule.action}) names unknown queue "
+                                f"{target!r}; rule disabled")  # fmt: skip
+                continue
+            rules.append(rule)
+        exit_action = q.exit_action
+        if exit_action.kind == "queue" and exit_action.queue not in known:
+            problems.append(f"queue {q.id!r}: exit_action names unknown queue {exit_action.queue!r}; "
+                            "voicemail instead")  # fmt: skip
+            exit_action = ExitAction()
+        changed = overflow != q.overflow_queue or len(rules) != len(q.escalation) or exit_action != q.exit_action
+        out.append(replace(q, overflow_queue=overflow, escalation=tuple(rules), exit_action=exit_action)
+                   if changed else q)  # fmt: skip
+    return out, problems

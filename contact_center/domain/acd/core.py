@@ -9,7 +9,6 @@ they become free (oldest eligible call across all their queues).
 from __future__ import annotations
 
 import heapq
-import itertools
 import random
 from collections import OrderedDict, deque
 from collections.abc import Iterable
@@ -41,12 +40,12 @@ class RouterCore:
         self.finished: OrderedDict[str, Call] = OrderedDict()
         self.waiting = WaitingIndex()
         self.available = AvailableIndex()
+        self.preferred: dict[str, dict[str, Call]] = {}  # agent -> calls waiting for them by name
         self.clock = float("-inf")
         self._rng = rng
         self._keep_finished = keep_finished
-        self._call_seq = itertools.count()
-        self._offer_seq = itertools.count()
-        self._timer_seq = itertools.count()
+        # Plain counters (not itertools.count) so that a snapshot can hold them: domain/acd/snapshot.py.
+        self.seqs = {"call": 0, "offer": 0, "timer": 0}
         self._timers: list[Timer] = []
         self._out: list[Event] = []
         self._touched_agents: deque[Agent] = deque()
@@ -88,13 +87,27 @@ class RouterCore:
         return out
 
     def _schedule(self, due: float, kind: str, ref: str, version: int) -> None:
-        heapq.heappush(self._timers, (due, next(self._timer_seq), kind, ref, version))
+        heapq.heappush(self._timers, (due, self._next("timer"), kind, ref, version))
 
     def next_deadline(self) -> float | None:
-        """When ``advance`` next has something to do (ring timeout, wrap-up end, escalation)."""
-        while self._timers and not self._timer_live(self._timers[0]):
+        """When ``advance`` next may have something to do (ring timeout, wrap-up end, escalation)."""
+        # Only timers that can never fire are dropped here: a re-offer timer of a call that rings
+        # elsewhere now must still fire if the call is back in the queue by then.
+        while self._timers and self._timer_dead(self._timers[0]):
             heapq.heappop(self._timers)
         return self._timers[0][0] if self._timers else None
+
+    def _timer_dead(self, timer: Timer) -> bool:
+        _, _, kind, ref, version = timer
+        if kind in ("ring", "wrap"):
+            agent = self.agents.get(ref)
+            return agent is None or agent.timer_version != version  # every state change bumps it
+        call = self.calls.get(ref)
+        if call is None:
+            return True
+        if kind == "reoffer":
+            return False
+        return (call.prefer_version if kind == "prefer" else call.timer_version) != version
 
     def advance(self, now: float) -> list[Event]:
         """Fire every timer due at or before ``now`` (each at its own instant), then route."""
@@ -118,6 +131,8 @@ class RouterCore:
             wanted = AgentState.RESERVED if kind == "ring" else AgentState.WRAP_UP
             return agent is not None and agent.timer_version == version and agent.state is wanted
         call = self.calls.get(ref)
+        if kind == "prefer":  # also while the preferred agent's offer rings
+            return call is not None and call.preferred_agent is not None and call.prefer_version == version
         if call is None or call.state is not CallState.QUEUED:
             return False
         return kind == "reoffer" or call.timer_version == version
@@ -133,6 +148,8 @@ class RouterCore:
             self._escalate(self.calls[ref], now)
         elif kind == "maxwait":
             self._max_wait(self.calls[ref], now)
+        elif kind == "prefer":
+            self._unprefer(self.calls[ref], now, "timeout")
 
     def _escalate(self, call: Call, now: float) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -142,6 +159,24 @@ class RouterCore:
 
     def _arm_call_timers(self, call: Call) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _unprefer(self, call: Call, now: float, reason: str) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _recheck_preference(self, call: Call, now: float) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _drop_preference(self, call: Call) -> None:
+        """The preference is over without anything to say (answered by that agent, or the call ended)."""
+        agent_id = call.preferred_agent
+        if agent_id is None:
+            return
+        call.preferred_agent = None
+        call.prefer_version += 1
+        waiting = self.preferred.get(agent_id, {})
+        waiting.pop(call.id, None)
+        if not waiting:
+            self.preferred.pop(agent_id, None)
 
     # -- agent helpers ----------------------------------------------------------------
     def _set_agent(self, agent: Agent, state: AgentState, now: float, reason: str | None = None) -> None:
@@ -167,17 +202,18 @@ class RouterCore:
         """The agent's part of the conversation is over: count it, then wrap-up (or free them)."""
         talk, hold = call.talk_seconds(now), call.total_hold(now)
         agent.talk_today += talk
+        wrap = self.queues[call.queue_id].wrapup_seconds if call.queue_id in self.queues else 0.0
         self._emit(
             CallEnded(
                 at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id,
-                talk_seconds=talk, hold_seconds=hold, reason=reason,
+                talk_seconds=talk, hold_seconds=hold, reason=reason, wrap_up=wrap > 0,
             ),
             call,
         )  # fmt: skip
-        wrap = self.queues[call.queue_id].wrapup_seconds if call.queue_id in self.queues else 0.0
         if wrap > 0:
             self._set_agent(agent, AgentState.WRAP_UP, now)
             agent.call_id = call.id
+            agent.wrap_queue = call.queue_id
             agent.wrap_deadline = now + wrap
             self._schedule(agent.wrap_deadline, "wrap", agent.id, agent.timer_version)
             self._emit(WrapUpStarted(at=now, agent_id=agent.id, call_id=call.id, queue_id=call.queue_id,
@@ -188,15 +224,18 @@ class RouterCore:
 
     def _end_wrap(self, agent: Agent, now: float) -> None:
         call_id = agent.call_id or ""
-        found = self.calls.get(call_id) or self.finished.get(call_id)
-        queue_id = found.queue_id if found is not None else ""
-        self._emit(WrapUpEnded(at=now, agent_id=agent.id, call_id=call_id, queue_id=queue_id,
+        self._emit(WrapUpEnded(at=now, agent_id=agent.id, call_id=call_id, queue_id=agent.wrap_queue,
                                wrap_seconds=max(0.0, now - agent.since)))  # fmt: skip
         self._agent_done(agent, now)
 
     # -- call helpers -----------------------------------------------------------------
     def _new_seq(self) -> int:
-        return next(self._call_seq)
+        return self._next("call")
+
+    def _next(self, name: str) -> int:
+        value = self.seqs[name]
+        self.seqs[name] = value + 1
+        return value
 
     def _put_waiting(self, call: Call) -> None:
         call.state = CallState.QUEUED
@@ -206,13 +245,15 @@ class RouterCore:
         self._arm_call_timers(call)
         self._touched_calls.append(call)
 
-    def _return_to_queue(self, call: Call, agent: Agent, now: float) -> None:
-        """After a reject or a miss: back to its place (original order), not to that agent soon."""
+    def _return_to_queue(self, call: Call, agent: Agent, now: float, why: str) -> None:
+        """After a reject, a miss or a withdrawal: back to its place (original order), not to that agent soon."""
         delay = self.queue(call.queue_id).reoffer_delay_seconds
         if delay > 0:
             call.excluded[agent.id] = now + delay
             self._schedule(now + delay, "reoffer", call.id, 0)
         self._put_waiting(call)
+        if call.preferred_agent == agent.id:
+            self._unprefer(call, now, why)  # the agent asked for did not take it: anyone may now
 
     def _close(self, call: Call, state: CallState) -> None:
         if call.state is CallState.QUEUED:
@@ -224,6 +265,7 @@ class RouterCore:
         call = self.calls.get(call_id)
         if call is None or not call.state.final:
             return
+        self._drop_preference(call)
         involved = [call.agent_id, call.consult_agent_id, *call.conference]
         if any(a is not None and a in self.agents and self.agents[a].call_id == call_id for a in involved):
             return
@@ -245,7 +287,7 @@ class RouterCore:
         self._set_agent(agent, AgentState.RESERVED, now)
         agent.call_id = call.id
         agent.offer_kind = kind
-        agent.last_offer_seq[call.queue_id] = next(self._offer_seq)
+        agent.last_offer_seq[call.queue_id] = self._next("offer")
         cfg = self.queues.get(call.queue_id)
         deadline = now + (cfg.ring_timeout_seconds if cfg is not None else 15.0)
         self._schedule(deadline, "ring", agent.id, agent.timer_version)
@@ -260,7 +302,7 @@ class RouterCore:
                                     target_agent_id=agent.id, outcome="missed"), call)  # fmt: skip
         else:
             self._emit(OfferMissed(at=now, call_id=call.id, agent_id=agent.id), call)
-            self._return_to_queue(call, agent, now)
+            self._return_to_queue(call, agent, now, "missed")
         # A missed offer makes the agent not-ready, as real ACDs do: they may have walked away.
         self._set_agent(agent, AgentState.NOT_READY, now, MISSED)
 
@@ -273,13 +315,21 @@ class RouterCore:
                     return pick(strategy, candidates, call, call.queue_id, self._rng)
         return None
 
+    def _preferred_call_for(self, agent: Agent, now: float) -> Call | None:
+        """A free agent first takes the oldest call that waits for them by name (no one else may take it)."""
+        waiting = self.preferred.get(agent.id)
+        if not waiting:
+            return None
+        eligible = [c for c in waiting.values() if c.state is CallState.QUEUED and agent.has_skills(c.signature)]
+        return min(eligible, key=lambda c: c.key, default=None)
+
     def _dispatch(self, now: float) -> None:
         """Match what changed: freed agents take their oldest eligible call, new waiters find an agent."""
         while self._touched_agents or self._touched_calls:
             if self._touched_agents:
                 agent = self._touched_agents.popleft()
                 if agent.state is AgentState.AVAILABLE:
-                    found = self.waiting.best_for(agent, now)
+                    found = self._preferred_call_for(agent, now) or self.waiting.best_for(agent, now)
                     if found is not None:
                         self._offer(found, agent, now, "callback" if found.is_callback else "queue")
                 continue

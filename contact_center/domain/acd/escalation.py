@@ -13,6 +13,7 @@ from contact_center.domain.acd.events import (
     CallEscalated,
     CallExited,
     CallMoved,
+    RouteTargetUnknown,
     SupervisorAlerted,
 )
 
@@ -27,13 +28,21 @@ class EscalationMixin(RouterCore):
             due = call.entered_queue_at + cfg.escalation[call.next_rule].after_seconds
             self._schedule(due, "escalate", call.id, call.timer_version)
         if cfg.max_wait_seconds is not None and not call.is_callback:
-            self._schedule(call.entered_queue_at + cfg.max_wait_seconds, "maxwait", call.id, call.timer_version)
+            due = call.entered_queue_at + cfg.max_wait_seconds
+            # Already past only when the exit failed (unknown queue) and the call stayed: do not fire again.
+            if due > self.clock:
+                self._schedule(due, "maxwait", call.id, call.timer_version)
 
     def _escalate(self, call: Call, now: float) -> None:
-        cfg = self.queues[call.queue_id]
+        cfg = self.queues.get(call.queue_id)
         index = call.next_rule
+        if cfg is None or index >= len(cfg.escalation):
+            return  # the queue was reconfigured with fewer rules since this timer was set
         rule = cfg.escalation[index]
-        call.next_rule += 1
+        if call.entered_queue_at + rule.after_seconds > now:
+            self._arm_call_timers(call)  # reconfigured with a later rule at this place: wait for it
+            return
+        call.rules_done[call.queue_id] = index + 1
         queue_before = call.queue_id
         detail = self._apply(call, cfg, rule, now)
         self._emit(CallEscalated(at=now, call_id=call.id, queue_id=queue_before, rule_index=index,
@@ -57,6 +66,8 @@ class EscalationMixin(RouterCore):
             return f"agents of {target} may answer"
         if rule.action == "move":
             target = rule.queue or ""
+            if target not in self.queues:
+                return self._move_failed(call, cfg, target, now)
             self._move(call, target, now, "escalation")
             return f"moved to {target}"
         wait = now - call.queued_at
@@ -68,6 +79,18 @@ class EscalationMixin(RouterCore):
         if not call.is_callback:  # offer_callback
             self._emit(CallbackOffered(at=now, call_id=call.id, queue_id=call.queue_id), call)
         return "callback offered"
+
+    def _move_failed(self, call: Call, cfg: QueueConfig, target: str, now: float) -> str:
+        """A move to a queue nobody configured: the queue's exit instead if it can work, else keep waiting."""
+        exit_target = cfg.exit_action.queue if cfg.exit_action.kind == "queue" else None
+        usable_exit = exit_target is None or (exit_target in self.queues and exit_target != call.queue_id)
+        fallback = "exit" if usable_exit else "waiting"
+        self._emit(RouteTargetUnknown(at=now, call_id=call.id, queue_id=call.queue_id, target_queue=target,
+                                      source="escalation", fallback=fallback), call)  # fmt: skip
+        if usable_exit:
+            self._exit(call, cfg, "move_failed", now, {call.queue_id})
+            return f"unknown queue {target}: exit {cfg.exit_action.kind} instead"
+        return f"unknown queue {target}: kept waiting"
 
     def _reindex(
         self,
@@ -103,25 +126,48 @@ class EscalationMixin(RouterCore):
         cfg = self.queue(queue_id)
         call.queue_id = queue_id
         call.entered_queue_at = now
-        call.next_rule = 0
         call.pools = [queue_id]
         call.signature = skill_signature(call.requested_skills, cfg.required_skills)
+        self._restore_escalations(call, cfg)
+        if call.preferred_agent is not None:
+            self._recheck_preference(call, now)  # a move: is the agent asked for still one of its pools?
         if cfg.max_length is not None and not call.is_callback and self._callers_waiting(queue_id) >= cfg.max_length:
             self._exit(call, cfg, "queue_full", now, visited | {queue_id})
             return
         self._put_waiting(call)
+
+    def _restore_escalations(self, call: Call, cfg: QueueConfig) -> None:
+        """Back in a queue whose rules already fired for this call: keep their effect, do not fire them again.
+
+        Priority stays on the call by itself; relaxed skills and widened pools are rebuilt here.
+        """
+        for rule in cfg.escalation[: call.next_rule]:
+            if rule.action == "relax_skills":
+                call.signature = skill_signature({s: lvl - rule.amount for s, lvl in call.signature})
+            elif rule.action == "widen":
+                target = rule.queue or cfg.overflow_queue or ""
+                if target not in call.pools:
+                    call.pools.append(target)
 
     def _callers_waiting(self, queue_id: str) -> int:
         return sum(1 for c in self.waiting.calls_in(queue_id) if not c.is_callback)
 
     def _exit(self, call: Call, cfg: QueueConfig, reason: str, now: float, visited: set[str]) -> None:
         action = cfg.exit_action
+        target = action.queue if action.kind == "queue" else None
+        if target is not None and target not in visited and target not in self.queues:
+            # Checked before anything changes: the call keeps waiting where it is rather than vanish.
+            self._emit(RouteTargetUnknown(at=now, call_id=call.id, queue_id=call.queue_id, target_queue=target,
+                                          source=reason, fallback="waiting"), call)  # fmt: skip
+            if reason == "queue_full":
+                self._put_waiting(call)  # over the limit, but in a queue
+            return
         if call.state is CallState.QUEUED:
             self.waiting.remove(call)
-        if action.kind == "queue" and action.queue is not None and action.queue not in visited:
-            self._emit(CallMoved(at=now, call_id=call.id, from_queue=call.queue_id, to_queue=action.queue,
+        if target is not None and target not in visited:
+            self._emit(CallMoved(at=now, call_id=call.id, from_queue=call.queue_id, to_queue=target,
                                  reason=reason), call)  # fmt: skip
-            self._admit(call, action.queue, now, visited | {action.queue})
+            self._admit(call, target, now, visited | {target})
             return
         if action.kind == "callback" and call.caller_number is not None:
             call.callback_number = call.caller_number

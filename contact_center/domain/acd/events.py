@@ -46,6 +46,26 @@ class CallOffered(CallEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class PreferredAgentWaiting(CallEvent):
+    """The call is offered only to the agent the caller asked for until ``until``, then to anyone."""
+
+    queue_id: str
+    agent_id: str
+    until: float
+
+
+@dataclass(frozen=True, slots=True)
+class PreferredAgentReleased(CallEvent):
+    """The call may go to anyone (now, or from the start): why it is not, or no longer, kept for that agent."""
+
+    queue_id: str
+    agent_id: str
+    # at enqueue: "unknown_agent", "offline", "not_in_queue", "lacks_skills", "no_wait"; later: "timeout",
+    # "logged_out", "rejected", "missed", "withdrawn", and "not_in_queue" after a move or a reconfiguration
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class OfferRejected(CallEvent):
     agent_id: str
 
@@ -87,7 +107,8 @@ class CallEnded(CallEvent):
     queue_id: str
     talk_seconds: float
     hold_seconds: float
-    reason: str  # "hangup", "agent_hangup", "transfer", "reconciled"
+    reason: str  # "hangup", "agent_hangup", "transfer" (blind, warm, or the owner leaving a conference)
+    wrap_up: bool = False  # the agent goes on to wrap-up (a WrapUpEnded for this part will follow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +131,16 @@ class CallMoved(CallEvent):
     from_queue: str
     to_queue: str
     reason: str  # "escalation", "max_wait", "queue_full"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTargetUnknown(CallEvent):
+    """A move or exit named a queue the router does not know: nothing was changed before this check."""
+
+    queue_id: str
+    target_queue: str
+    source: str  # "escalation", "max_wait", "queue_full"
+    fallback: str  # "exit" (the queue's exit action applies instead) or "waiting" (the call stays put)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,3 +243,14 @@ class StateRepaired(Event):
     before: str
     after: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepairFailed(Event):
+    """The reconciler saw a state to heal but the repair was refused; the rest of the pass went on."""
+
+    subject: str
+    subject_id: str
+    state: str
+    reason: str
+    error: str

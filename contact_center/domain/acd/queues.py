@@ -3,8 +3,10 @@
 ``WaitingIndex``: for every pool (a queue whose agents may answer) and every distinct
 skill signature, a heap of waiting calls keyed by (-priority, enqueue time, seq).
 Deletion is lazy: a heap entry is valid only while its version equals the call's
-``index_version``. An agent who frees up peeks the heads of the heaps of its queues
-whose signature it satisfies: a few dozen peeks instead of a scan of every call.
+``index_version``; once stale entries outnumber live ones (and there are more than
+``COMPACT_MIN``), the heaps are rebuilt, so memory stays proportional to what waits.
+An agent who frees up peeks the heads of the heaps of its queues whose signature it
+satisfies: a few dozen peeks instead of a scan of every call.
 
 ``AvailableIndex``: for every queue and tier, the available agents (dicts keep a
 deterministic order, so a seeded run replays exactly).
@@ -19,25 +21,38 @@ from contact_center.domain.acd.agents import Agent
 from contact_center.domain.acd.calls import Call, CallState, Signature
 
 Entry = tuple[int, float, int, int, Call]
+COMPACT_MIN = 1024  # below this many heap entries, stale ones cost less than a rebuild
 
 
 class WaitingIndex:
     def __init__(self) -> None:
         self._heaps: dict[str, dict[Signature, list[Entry]]] = {}
         self._by_queue: dict[str, dict[str, Call]] = {}
+        self._width: dict[str, int] = {}  # call id -> heap entries it has (one per pool)
+        self.entries = 0  # heap entries, live or stale
+        self.live = 0
+        self.compactions = 0
 
     def add(self, call: Call) -> None:
+        if call.id in self._width:
+            self.remove(call)
         call.index_version += 1
         entry: Entry = (-call.priority, call.enqueued_at, call.seq, call.index_version, call)
         for pool in call.pools:
             heapq.heappush(self._heaps.setdefault(pool, {}).setdefault(call.signature, []), entry)
         self._by_queue.setdefault(call.queue_id, {})[call.id] = call
+        self._width[call.id] = len(call.pools)
+        self.entries += len(call.pools)
+        self.live += len(call.pools)
 
     def remove(self, call: Call) -> None:
         call.index_version += 1
         waiting = self._by_queue.get(call.queue_id)
         if waiting is not None:
             waiting.pop(call.id, None)
+        self.live -= self._width.pop(call.id, 0)
+        if self.entries > COMPACT_MIN and self.entries - self.live > self.live:
+            self.compact()
 
     def length(self, queue_id: str) -> int:
         return len(self._by_queue.get(queue_id, ()))
@@ -64,49 +79,54 @@ class WaitingIndex:
             for signature, heap in buckets.items():
                 if not agent.has_skills(signature):
                     continue
-                entry = _head(heap, agent.id, now)
+                entry = self._head(heap, agent.id, now)
                 if entry is not None and (best is None or entry[:3] < best[:3]):
                     best = entry
         return None if best is None else best[4]
 
+    def _head(self, heap: list[Entry], agent_id: str, now: float) -> Entry | None:
+        while heap and not _valid(heap[0]):
+            heapq.heappop(heap)
+            self.entries -= 1
+        if not heap:
+            return None
+        if not heap[0][4].is_excluded(agent_id, now):
+            return heap[0]
+        # Rare: the head was just rejected or missed by this agent; look past it.
+        skipped: list[Entry] = []
+        found: Entry | None = None
+        while heap:
+            entry = heapq.heappop(heap)
+            if not _valid(entry):
+                self.entries -= 1
+                continue
+            skipped.append(entry)
+            if not entry[4].is_excluded(agent_id, now):
+                found = entry
+                break
+        for entry in skipped:
+            heapq.heappush(heap, entry)
+        return found
+
     def compact(self) -> None:
-        """Drop stale entries (the service may call this now and then; routing never needs it)."""
+        """Drop stale entries (``remove`` does it when they outnumber the live ones)."""
+        self.compactions += 1
+        total = 0
         for buckets in self._heaps.values():
             for signature, heap in list(buckets.items()):
                 live = [e for e in heap if _valid(e)]
                 if live:
                     heapq.heapify(live)
                     buckets[signature] = live
+                    total += len(live)
                 else:
                     del buckets[signature]
+        self.entries = total
 
 
 def _valid(entry: Entry) -> bool:
     call = entry[4]
     return entry[3] == call.index_version and call.state is CallState.QUEUED
-
-
-def _head(heap: list[Entry], agent_id: str, now: float) -> Entry | None:
-    while heap and not _valid(heap[0]):
-        heapq.heappop(heap)
-    if not heap:
-        return None
-    if not heap[0][4].is_excluded(agent_id, now):
-        return heap[0]
-    # Rare: the head was just rejected or missed by this agent; look past it.
-    skipped: list[Entry] = []
-    found: Entry | None = None
-    while heap:
-        entry = heapq.heappop(heap)
-        if not _valid(entry):
-            continue
-        skipped.append(entry)
-        if not entry[4].is_excluded(agent_id, now):
-            found = entry
-            break
-    for entry in skipped:
-        heapq.heappush(heap, entry)
-    return found
 
 
 class AvailableIndex:

@@ -4,9 +4,14 @@ A lost hang-up (a SIP BYE that never reached us, a crashed node) leaves an agent
 "reserved" or "on call" forever: the most common complaint against ACDs. The service
 calls ``reconcile`` every few seconds with the legs the telephony layer really has; each
 repair is applied through the same transition the missing event would have caused
-(``AbandonCall``, ``EndCall``, ``AgentHungUp``) and recorded as ``StateRepaired`` for the
-audit trail. States younger than ``grace_seconds`` are left alone (a leg may still be
-setting up).
+(``AbandonCall``, ``EndCall``, ``AgentHungUp``, ``CancelConsult``, ``LeaveConference``) and
+recorded as ``StateRepaired`` for the audit trail. States younger than ``grace_seconds``
+are left alone (a leg may still be setting up).
+
+A callback has no customer leg until the agent accepts it and the customer is dialled, so
+a waiting or ringing callback is never taken for a ghost (its ring timeout handles a
+ringing one). Each repair stands alone: one that fails is recorded as ``RepairFailed`` and
+the pass goes on with the next.
 """
 
 from __future__ import annotations
@@ -14,10 +19,17 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from contact_center.domain.acd.agents import AgentState
-from contact_center.domain.acd.calls import CallState
-from contact_center.domain.acd.commands import AbandonCall, AgentHungUp, Command, EndCall
-from contact_center.domain.acd.events import Event, StateRepaired
+from contact_center.domain.acd.agents import Agent, AgentState
+from contact_center.domain.acd.calls import Call, CallState
+from contact_center.domain.acd.commands import (
+    AbandonCall,
+    AgentHungUp,
+    CancelConsult,
+    Command,
+    EndCall,
+    LeaveConference,
+)
+from contact_center.domain.acd.events import Event, RepairFailed, StateRepaired
 from contact_center.domain.acd.router import Acd
 
 
@@ -36,39 +48,55 @@ def reconcile(acd: Acd, legs: LiveLegs, now: float, *, grace_seconds: float = 10
     for ghost in list(acd.waiting.all_waiting()):
         if ghost.is_callback or ghost.id in live or now - ghost.queued_at < grace_seconds:
             continue
-        events += acd.handle(AbandonCall(ghost.id), now)
-        events.append(_repaired(now, "call", ghost.id, "queued", ghost.state.value, "waiting call has no live leg"))
+        events += _attempt(acd, "call", ghost.id, "queued", "waiting call has no live leg", now, AbandonCall(ghost.id))
     for agent in list(acd.agents.values()):
         if agent.state not in (AgentState.RESERVED, AgentState.ON_CALL) or now - agent.since < grace_seconds:
             continue
-        call = acd.calls.get(agent.call_id or "")
         before = agent.state_key
+        call = acd.calls.get(agent.call_id or "")
         if call is None:
-            # Nothing behind the state at all: free the agent.
-            events += acd.release_agent(agent.id, now)
-            events.append(_repaired(now, "agent", agent.id, before, agent.state_key, "state refers to an unknown call"))
+            # Nothing behind the state at all: the work is over.
+            events += _attempt(acd, "agent", agent.id, before, "state refers to an unknown call", now, None)
             continue
-        command: Command | None = None
-        reason = ""
-        if call.id not in live and call.state in (CallState.QUEUED, CallState.OFFERED):
-            command, reason = AbandonCall(call.id), "offered call has no live leg"
-        elif call.id not in live and call.state is CallState.CONNECTED:
-            command, reason = EndCall(call.id), "connected call has no live leg"
-        elif (
-            legs.agents is not None
-            and agent.state is AgentState.ON_CALL
-            and call.state is CallState.CONNECTED
-            and call.agent_id == agent.id
-            and not call.conference
-            and legs.agents.get(agent.id) != call.id
-        ):
-            command, reason = AgentHungUp(call.id), "agent leg is gone, customer still on the line"
-        if command is None:
+        found = _repair_for(agent, call, live, legs.agents)
+        if found is None:
             continue
-        events += acd.handle(command, now)
-        events.append(_repaired(now, "agent", agent.id, before, acd.agent(agent.id).state_key, reason))
+        command, reason = found
+        events += _attempt(acd, "agent", agent.id, before, reason, now, command)
     return events
 
 
-def _repaired(now: float, subject: str, subject_id: str, before: str, after: str, reason: str) -> StateRepaired:
-    return StateRepaired(at=now, subject=subject, subject_id=subject_id, before=before, after=after, reason=reason)
+def _repair_for(
+    agent: Agent, call: Call, live: set[str], agent_legs: Mapping[str, str] | None
+) -> tuple[Command, str] | None:
+    if call.state is CallState.OFFERED and call.is_callback:
+        return None  # no customer leg before the agent accepts; the ring timeout ends a stuck offer
+    if call.id not in live and call.state in (CallState.QUEUED, CallState.OFFERED):
+        return AbandonCall(call.id), "offered call has no live leg"
+    if call.id not in live and call.state is CallState.CONNECTED:
+        return EndCall(call.id), "connected call has no live leg"
+    if agent_legs is None or agent.state is not AgentState.ON_CALL or call.state is not CallState.CONNECTED:
+        return None
+    if agent_legs.get(agent.id) == call.id:
+        return None
+    if call.consult_agent_id == agent.id:
+        return CancelConsult(call.id), "consulted agent's leg is gone"
+    if call.conference and (agent.id == call.agent_id or agent.id in call.conference):
+        return LeaveConference(call.id, agent.id), "conference member's leg is gone"
+    if call.agent_id == agent.id:
+        return AgentHungUp(call.id), "agent leg is gone, customer still on the line"
+    return None
+
+
+def _attempt(
+    acd: Acd, subject: str, subject_id: str, before: str, reason: str, now: float, command: Command | None
+) -> list[Event]:
+    """Apply one repair (``None``: release the agent); a refusal is recorded and the pass goes on."""
+    try:
+        events = acd.release_agent(subject_id, now) if command is None else acd.handle(command, now)
+    except Exception as exc:  # one repair that cannot be made must not stop the others
+        return [RepairFailed(at=now, subject=subject, subject_id=subject_id, state=before, reason=reason,
+                             error=f"{type(exc).__name__}: {exc}")]  # fmt: skip
+    after = acd.call(subject_id).state.value if subject == "call" else acd.agent(subject_id).state_key
+    return [*events, StateRepaired(at=now, subject=subject, subject_id=subject_id, before=before,
+                                   after=after, reason=reason)]  # fmt: skip

@@ -32,12 +32,13 @@ from contact_center.domain.acd.events import (
     OfferWithdrawn,
     WrapUpExtended,
 )
+from contact_center.domain.acd.preferred import PreferredAgentMixin
 from contact_center.domain.acd.transfers import TransfersMixin
 
 _S = AgentState
 
 
-class Acd(TransfersMixin, CallbacksMixin):
+class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin):
     """Automatic call distributor: queues, agents, offers, escalation, callbacks, transfers."""
 
     def __init__(self, queues: Iterable[QueueConfig] = (), *, rng: random.Random, keep_finished: int = 10_000):
@@ -56,8 +57,14 @@ class Acd(TransfersMixin, CallbacksMixin):
         }  # fmt: skip
 
     def configure_queue(self, config: QueueConfig) -> None:
-        """Add or replace a queue definition; calls already waiting keep their timers."""
+        """Add or replace a queue definition; calls waiting in it get their timers from the new one.
+
+        Rules are identified by position: a call that already had the first k rules of the queue applied
+        goes on with rule k of the new list.
+        """
         self.queues[config.id] = config
+        for call in list(self.waiting.calls_in(config.id)):
+            self._arm_call_timers(call)
 
     def handle(self, command: c.Command, now: float) -> list[Event]:
         self._advance(now)
@@ -67,13 +74,13 @@ class Acd(TransfersMixin, CallbacksMixin):
         return self._take_events()
 
     def release_agent(self, agent_id: str, now: float) -> list[Event]:
-        """Repair only (the reconciler): make an agent whose state refers to no call available."""
+        """Repair only (the reconciler): end the work of an agent whose state refers to no live call."""
         agent = self.agent(agent_id)
         if agent.call_id in self.calls:
             raise InvalidTransition(f"agent {agent_id!r} is busy with a known call; end the call instead")
         self.clock = max(self.clock, now)
-        agent.pending_not_ready = None
-        self._set_agent(agent, _S.AVAILABLE, self.clock)
+        # The work ended (we just never heard): a not-ready the agent asked for meanwhile applies now.
+        self._agent_done(agent, self.clock)
         self._dispatch(self.clock)
         return self._take_events()
 
@@ -91,6 +98,7 @@ class Acd(TransfersMixin, CallbacksMixin):
         if free:
             self.available.add(agent)
             self._touched_agents.append(agent)
+        self._recheck_preferences(agent, now)
 
     def _log_in(self, cmd: c.LogIn, now: float) -> None:
         agent = self.agent(cmd.agent_id)
@@ -110,7 +118,7 @@ class Acd(TransfersMixin, CallbacksMixin):
                                     target_agent_id=agent.id, outcome="declined"), call)  # fmt: skip
         else:
             self._emit(OfferWithdrawn(at=now, call_id=call.id, agent_id=agent.id, reason=reason), call)
-            self._return_to_queue(call, agent, now)
+            self._return_to_queue(call, agent, now, "withdrawn")
 
     def _log_out(self, cmd: c.LogOut, now: float) -> None:
         agent = self.agent(cmd.agent_id)
@@ -123,6 +131,7 @@ class Acd(TransfersMixin, CallbacksMixin):
         agent.pending_not_ready = None
         call_id = agent.call_id
         self._set_agent(agent, _S.OFFLINE, now)
+        self._recheck_preferences(agent, now)
         if call_id is not None:
             self._maybe_retire(call_id)
 
@@ -184,6 +193,9 @@ class Acd(TransfersMixin, CallbacksMixin):
         self._emit(CallQueued(at=now, call_id=call.id, queue_id=cfg.id, priority=priority, skills=call.signature,
                               enqueued_at=now, reason="new"), call)  # fmt: skip
         self._admit(call, cfg.id, now, {cfg.id})
+        if cmd.preferred_agent is not None and call.state is CallState.QUEUED:
+            wait = cfg.preferred_wait_seconds if cmd.preferred_wait_seconds is None else cmd.preferred_wait_seconds
+            self._prefer(call, cmd.preferred_agent, wait, now)
 
     def _abandon(self, cmd: c.AbandonCall, now: float) -> None:
         call = self.live_call(cmd.call_id)
@@ -211,6 +223,7 @@ class Acd(TransfersMixin, CallbacksMixin):
             return
         call.state = CallState.CONNECTED
         call.answered_at = now
+        self._drop_preference(call)
         agent.calls_today += 1
         self._emit(CallAnswered(at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id,
                                 wait_seconds=now - call.queued_at), call)  # fmt: skip
@@ -225,7 +238,7 @@ class Acd(TransfersMixin, CallbacksMixin):
                                     target_agent_id=agent.id, outcome="declined"), call)  # fmt: skip
         else:
             self._emit(OfferRejected(at=now, call_id=call.id, agent_id=agent.id), call)
-            self._return_to_queue(call, agent, now)  # excluded for this agent before they are free again
+            self._return_to_queue(call, agent, now, "rejected")  # not offered to this agent again soon
         self._set_agent(agent, _S.AVAILABLE, now)
 
     def _hold(self, cmd: c.HoldCall, now: float) -> None:

@@ -33,8 +33,7 @@ class TransfersMixin(EscalationMixin):
         call.held_since = None
         call.hold_seconds = 0.0
         call.queued_at = now
-        call.entered_queue_at = now
-        call.next_rule = 0
+        call.entered_queue_at = now  # rules already applied in this queue stay applied (call.rules_done)
         if not keep_place:
             call.enqueued_at = now
             call.seq = self._new_seq()

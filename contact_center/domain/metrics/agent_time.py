@@ -47,6 +47,13 @@ class AgentTimeLedger:
             self.spans.append(Span(event.agent_id, event.old, event.at - event.seconds_in_old, event.at))
         self._open[event.agent_id] = (state_key(event.new, event.reason), event.at)
 
+    def prune(self, before: float) -> int:
+        """Forget the spans that ended before ``before``; returns how many."""
+        kept = [span for span in self.spans if span.end >= before]
+        dropped = len(self.spans) - len(kept)
+        self.spans = kept
+        return dropped
+
     def current_states(self) -> dict[str, str]:
         return {agent: opened[0] for agent, opened in self._open.items()}
 

@@ -6,6 +6,7 @@ start-up (so figures survive a restart); it never looks at the router's memory.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -48,11 +49,11 @@ class LiveMetrics:
         return in_window(self.contacts.contacts, start, end)
 
     def window(self, now: float, seconds: float, group: GroupBy = "queue") -> WindowReport:
-        """The last ``seconds`` up to ``now`` (900 for 15 minutes, 3600 for an hour)."""
-        return self.report(now - seconds, now, group)
+        """The last ``seconds`` up to and including ``now`` (900 for 15 minutes, 3600 for an hour)."""
+        return self.report(now - seconds, math.nextafter(now, math.inf), group)
 
     def today(self, now: float, day_start: float, group: GroupBy = "queue") -> WindowReport:
-        return self.report(day_start, now, group)
+        return self.report(day_start, math.nextafter(now, math.inf), group)
 
     def report(self, start: float, end: float, group: GroupBy = "queue") -> WindowReport:
         chosen = self.contacts_between(start, end)
@@ -61,8 +62,8 @@ class LiveMetrics:
         return WindowReport(
             start=start,
             end=end,
-            total=compute(chosen, self.config),
-            groups=by_group(chosen, self.config, group, self.teams),
+            total=compute(chosen, self.config, (start, end)),
+            groups=by_group(chosen, self.config, group, self.teams, (start, end)),
             occupancy=occupancy(merge(times)),
             occupancy_by_agent={agent: occupancy(t) for agent, t in sorted(times.items())},
             agents_by_state=self.agent_time.agents_by_state(),
@@ -76,3 +77,8 @@ class LiveMetrics:
 
     def intervals(self, start: float, end: float, size: float = 900.0) -> list[tuple[float, QueueStats]]:
         return interval_stats(self.contacts.contacts, self.config, start, end, size)
+
+    def prune(self, before: float) -> None:
+        """Forget what finished before ``before`` (the service keeps about a day; the log keeps everything)."""
+        self.contacts.prune(before)
+        self.agent_time.prune(before)

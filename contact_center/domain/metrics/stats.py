@@ -1,14 +1,18 @@
 """Queue figures with stated definitions (docs/routing.md), computed from contacts.
 
-A contact counts in the window that holds its outcome instant, so a closed 15-minute
-interval never changes afterwards. Every figure is a function of a list of contacts,
-and ``select`` returns that list: any number can be drilled down to the calls behind it.
+A contact's outcome figures (offered, answered, abandoned, waits, service level) count in
+the window that holds its outcome instant; its handling figures (handled, talk, hold,
+wrap-up, AHT) in the window that holds the instant its handling completed
+(``Contact.handled_at``). Neither changes afterwards, so a closed 15-minute interval is
+final. The service-level threshold T is the contact's queue's own (``MetricsConfig.thresholds``),
+so agent and team figures use each call's queue's T. Every figure is a function of a list of
+contacts, and ``select`` returns that list: any number can be drilled down to the calls behind it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from contact_center.domain.metrics.contacts import Contact
@@ -16,17 +20,23 @@ from contact_center.domain.metrics.contacts import Contact
 SlFormula = Literal["answered_plus_late_abandons", "offered", "answered", "abandons_within_count_as_met"]
 SL_FORMULAS: tuple[str, ...] = get_args(SlFormula)
 GroupBy = Literal["queue", "agent", "team"]
+GROUPS: tuple[str, ...] = get_args(GroupBy)
+Window = tuple[float, float]  # [start, end)
 
 
 @dataclass(frozen=True, slots=True)
 class MetricsConfig:
-    sl_threshold_seconds: float = 20.0
+    sl_threshold_seconds: float = 20.0  # T of a queue missing from ``thresholds``
     short_abandon_seconds: float = 5.0  # abandons faster than this are not counted against the queue
     sl_formula: SlFormula = "answered_plus_late_abandons"
+    thresholds: Mapping[str, float] = field(default_factory=dict)  # queue -> its own T
 
     def __post_init__(self) -> None:
         if self.sl_formula not in SL_FORMULAS:
             raise ValueError(f"unknown service-level formula {self.sl_formula!r}; one of {SL_FORMULAS}")
+
+    def threshold(self, queue_id: str) -> float:
+        return self.thresholds.get(queue_id, self.sl_threshold_seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +68,27 @@ class QueueStats:
         return None if self.offered == 0 else total / self.offered
 
 
-def compute(contacts: Iterable[Contact], config: MetricsConfig) -> QueueStats:
-    t, short = config.sl_threshold_seconds, config.short_abandon_seconds
+def _inside(instant: float | None, window: Window | None) -> bool:
+    if instant is None:
+        return False
+    return window is None or window[0] <= instant < window[1]
+
+
+def compute(contacts: Iterable[Contact], config: MetricsConfig, window: Window | None = None) -> QueueStats:
+    """Figures of ``contacts``; with ``window``, only the outcomes and completed handlings inside it count."""
+    short = config.short_abandon_seconds
     offered = answered = abandoned = short_ab = exited = canceled = 0
     ans_within = ab_within = ab_after = ex_after = handled = waited = 0
     wait_answered = wait_all = longest = talk = hold = wrap = 0.0
     for c in contacts:
-        if c.outcome == "waiting":
+        if _inside(c.handled_at, window):
+            handled += 1
+            talk += c.talk_seconds
+            hold += c.hold_seconds
+            wrap += c.wrap_seconds
+        if c.outcome == "waiting" or not _inside(c.outcome_at, window):
             continue
+        t = config.threshold(c.queue_id)
         offered += 1
         w = c.wait_seconds
         if w > 0:
@@ -75,11 +98,6 @@ def compute(contacts: Iterable[Contact], config: MetricsConfig) -> QueueStats:
             wait_answered += w
             wait_all += w
             ans_within += w <= t
-            if c.conversation_ended:
-                handled += 1
-                talk += c.talk_seconds
-                hold += c.hold_seconds
-                wrap += c.wrap_seconds
         elif c.outcome == "abandoned":
             if w < short:
                 short_ab += 1
@@ -126,8 +144,9 @@ def _service_level(
 
 
 def in_window(contacts: Iterable[Contact], start: float, end: float) -> list[Contact]:
-    """Contacts whose outcome happened in [start, end)."""
-    return [c for c in contacts if c.outcome_at is not None and start <= c.outcome_at < end]
+    """Contacts whose outcome or completed handling happened in [start, end)."""
+    window = (start, end)
+    return [c for c in contacts if _inside(c.outcome_at, window) or _inside(c.handled_at, window)]
 
 
 def select(
@@ -157,29 +176,50 @@ def select(
     return out
 
 
+def group_key(contact: Contact, group: GroupBy, teams: Mapping[str, str] | None = None) -> str | None:
+    if group == "queue":
+        return contact.queue_id
+    if group == "agent":
+        return contact.agent_id
+    return (teams or {}).get(contact.agent_id or "")
+
+
 def by_group(
-    contacts: Iterable[Contact], config: MetricsConfig, group: GroupBy, teams: Mapping[str, str] | None = None
+    contacts: Iterable[Contact],
+    config: MetricsConfig,
+    group: GroupBy,
+    teams: Mapping[str, str] | None = None,
+    window: Window | None = None,
 ) -> dict[str, QueueStats]:
     """Figures per queue, per answering agent or per team (unanswered visits have no agent or team)."""
     buckets: dict[str, list[Contact]] = {}
     for c in contacts:
-        if group == "queue":
-            key: str | None = c.queue_id
-        elif group == "agent":
-            key = c.agent_id
-        else:
-            key = (teams or {}).get(c.agent_id or "")
+        key = group_key(c, group, teams)
         if key is not None:
             buckets.setdefault(key, []).append(c)
-    return {key: compute(items, config) for key, items in sorted(buckets.items())}
+    return {key: compute(items, config, window) for key, items in sorted(buckets.items())}
+
+
+def interval_buckets(contacts: Iterable[Contact], start: float, end: float, size: float) -> list[list[Contact]]:
+    """The contacts of each fixed interval from ``start``: by outcome instant and by handled instant."""
+    count = max(0, int((end - start + size - 1e-9) // size))
+    buckets: list[list[Contact]] = [[] for _ in range(count)]
+    for c in contacts:
+        instants = (c.outcome_at, c.handled_at)
+        slots = {int((at - start) // size) for at in instants if at is not None and start <= at < end}
+        for slot in slots:
+            if slot < count:
+                buckets[slot].append(c)
+    return buckets
 
 
 def intervals(
     contacts: Sequence[Contact], config: MetricsConfig, start: float, end: float, size: float = 900.0
 ) -> list[tuple[float, QueueStats]]:
     """Figures per fixed interval (15 minutes by default) from ``start`` (aligned by the caller)."""
-    buckets: dict[int, list[Contact]] = {}
-    for c in in_window(contacts, start, end):
-        buckets.setdefault(int(((c.outcome_at or 0.0) - start) // size), []).append(c)
-    count = max(0, int((end - start + size - 1e-9) // size))
-    return [(start + i * size, compute(buckets.get(i, []), config)) for i in range(count)]
+    buckets = interval_buckets(contacts, start, end, size)
+    out = []
+    for i, items in enumerate(buckets):
+        lo = start + i * size
+        out.append((lo, compute(items, config, (lo, min(lo + size, end)))))
+    return out

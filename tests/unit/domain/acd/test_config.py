@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contact_center.domain.acd import EscalationRule, ExitAction, QueueConfig
+from contact_center.domain.acd.config import without_unknown_references
 from contact_center.domain.acd.errors import ConfigError
 
 
@@ -44,3 +45,18 @@ def test_from_mapping_reads_the_documented_shape() -> None:
 def test_bad_definitions_are_refused_with_the_queue_named(raw: dict[str, object]) -> None:
     with pytest.raises(ConfigError, match="'q'"):
         QueueConfig.from_mapping("q", raw)
+
+
+def test_references_to_unknown_queues_are_disabled_one_by_one() -> None:
+    sales = QueueConfig(
+        "sales", overflow_queue="nowhere", exit_action=ExitAction("queue", "gone"),
+        escalation=(EscalationRule(10, "move", queue="gone"), EscalationRule(20, "alert"),
+                    EscalationRule(30, "widen", queue="service"), EscalationRule(40, "widen")),
+    )  # fmt: skip
+    usable, problems = without_unknown_references([sales, QueueConfig("service")])
+    fixed = usable[0]
+    assert fixed.escalation == (EscalationRule(20, "alert"), EscalationRule(30, "widen", queue="service"))
+    assert fixed.overflow_queue is None and fixed.exit_action == ExitAction()
+    assert usable[1] == QueueConfig("service")
+    assert len(problems) == 4 and all("'sales'" in p for p in problems)
+    assert any("escalation[0] (move)" in p and "'gone'" in p for p in problems)

@@ -12,6 +12,7 @@ from contact_center.domain.acd.events import (
     CallEscalated,
     CallExited,
     CallMoved,
+    RouteTargetUnknown,
     SupervisorAlerted,
 )
 
@@ -138,3 +139,55 @@ def test_max_length_zero_sends_straight_to_exit(make_desk: Any) -> None:
     desk = make_desk(QueueConfig("closed", max_length=0, exit_action=ExitAction("disconnect")))
     desk.call("c1", queue="closed")
     assert desk.of_type(CallExited)[0].destination == "disconnect"
+
+
+def test_move_to_an_unknown_queue_takes_the_exit_instead_and_says_why(make_desk: Any) -> None:
+    rules = (EscalationRule(30, "move", queue="gone"),)
+    desk = make_desk(QueueConfig("q", escalation=rules, exit_action=ExitAction("voicemail")))
+    desk.call("c1", at=0)
+    desk.tick(30)  # no exception: the target is checked before anything changes
+    unknown = desk.of_type(RouteTargetUnknown)
+    assert [(e.target_queue, e.source, e.fallback) for e in unknown] == [("gone", "escalation", "exit")]
+    assert desk.of_type(CallExited)[0].reason == "move_failed"
+    assert desk.acd.call("c1").state == "exited"
+    assert desk.acd.waiting.length("q") == 0 and "c1" not in desk.acd.calls
+
+
+def test_move_to_an_unknown_queue_with_no_usable_exit_keeps_waiting(make_desk: Any) -> None:
+    rules = (EscalationRule(30, "move", queue="gone"), EscalationRule(40, "raise_priority", amount=1))
+    desk = make_desk(QueueConfig("q", escalation=rules, exit_action=ExitAction("queue", "also-gone")))
+    desk.agent("a", ready=False)
+    desk.call("c1", at=0)
+    desk.tick(45)
+    assert desk.of_type(RouteTargetUnknown)[0].fallback == "waiting"
+    assert desk.acd.call("c1").priority == 1  # the rules go on
+    assert [c.id for c in desk.acd.waiting_calls("q")] == ["c1"]
+    desk.do(c.MakeAvailable("a"), at=50)
+    assert desk.offered_to("c1") == "a"  # not stranded
+
+
+def test_exit_to_an_unknown_queue_keeps_the_caller_waiting(make_desk: Any) -> None:
+    desk = make_desk(
+        QueueConfig("q", max_wait_seconds=60, max_length=1, exit_action=ExitAction("queue", "gone"))
+    )
+    desk.call("c1", at=0)
+    desk.call("c2", at=1)  # full: the exit's queue is unknown, so c2 waits over the limit
+    desk.tick(500)  # max wait: same, and it is not repeated
+    unknown = desk.of_type(RouteTargetUnknown)
+    assert [(e.call_id, e.source) for e in unknown] == [("c2", "queue_full"), ("c1", "max_wait"), ("c2", "max_wait")]
+    assert [c.id for c in desk.acd.waiting_calls("q")] == ["c1", "c2"]
+
+
+def test_reconfiguring_a_queue_with_fewer_rules_while_calls_wait(make_desk: Any) -> None:
+    rules = (EscalationRule(10, "raise_priority", amount=1), EscalationRule(20, "raise_priority", amount=1))
+    desk = make_desk(QueueConfig("q", escalation=rules))
+    desk.call("c1", at=0)
+    desk.tick(10)
+    desk.acd.configure_queue(QueueConfig("q", escalation=rules[:1]))
+    desk.tick(30)  # rule 1 no longer exists: nothing fires, nothing breaks
+    assert desk.acd.call("c1").priority == 1
+    desk.acd.configure_queue(QueueConfig("q", escalation=(*rules[:1], EscalationRule(60, "alert"))))
+    desk.tick(59)
+    assert not desk.of_type(SupervisorAlerted)
+    desk.tick(60)
+    assert desk.of_type(SupervisorAlerted)[0].at == 60  # the new rule at that place, on its own time

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
+from contact_center.domain.acd import Acd, QueueConfig
 from contact_center.domain.acd import commands as c
-from contact_center.domain.acd.events import CallAbandoned, StateRepaired
+from contact_center.domain.acd.errors import InvalidTransition
+from contact_center.domain.acd.events import CallAbandoned, Event, RepairFailed, StateRepaired
 from contact_center.domain.acd.reconciler import LiveLegs, reconcile
 
 
@@ -54,3 +57,73 @@ def test_healthy_states_are_left_alone(desk: Any) -> None:
     desk.answer("c1")
     desk.do(c.MakeNotReady("a", "break"))
     assert reconcile(desk.acd, LiveLegs(calls={"c1"}, agents={"a": "c1"}), 500) == []
+
+
+def test_not_ready_asked_while_busy_survives_a_repair(desk: Any) -> None:
+    desk.agent("a")
+    desk.call("c1")
+    desk.answer("c1")
+    desk.do(c.MakeNotReady("a", "lunch"))  # asked during the call: applies when the work ends
+    desk.acd.calls.pop("c1")  # the call is gone without a trace (a lost node)
+    events = reconcile(desk.acd, LiveLegs(calls=set()), 100)
+    assert [(e.before, e.after) for e in events if isinstance(e, StateRepaired)] == [("on_call", "not_ready:lunch")]
+
+
+def test_a_ringing_callback_is_not_taken_for_a_ghost(make_desk: Any) -> None:
+    desk = make_desk(QueueConfig("q", ring_timeout_seconds=60))
+    desk.agent("a", ready=False)
+    desk.call("c1", at=0)
+    desk.do(c.RequestCallback("c1", "+15551234567"), at=1)
+    desk.do(c.MakeAvailable("a"), at=2)
+    assert desk.state("a") == "reserved"
+    events = reconcile(desk.acd, LiveLegs(calls=set()), 40)  # older than grace, still within its ring time
+    assert events == []
+    assert desk.acd.call("c1").state == "offered"
+
+
+class RefusingAcd(Acd):
+    """Refuses to abandon one call, as a repair that cannot be made would."""
+
+    def handle(self, command: c.Command, now: float) -> list[Event]:
+        if isinstance(command, c.AbandonCall) and command.call_id == "stubborn":
+            raise InvalidTransition("cannot")
+        return super().handle(command, now)
+
+
+def test_one_failed_repair_does_not_stop_the_pass() -> None:
+    acd = RefusingAcd([QueueConfig("q")], rng=random.Random(0))
+    acd.handle(c.EnqueueCall("stubborn", "q"), 0)
+    acd.handle(c.EnqueueCall("ghost", "q"), 1)
+    events = reconcile(acd, LiveLegs(calls=set()), 50)
+    assert [(e.subject_id, e.error) for e in events if isinstance(e, RepairFailed)] == [
+        ("stubborn", "InvalidTransition: cannot")
+    ]
+    assert [e.subject_id for e in events if isinstance(e, StateRepaired)] == ["ghost"]
+
+
+def test_consulted_agent_whose_leg_dropped_is_freed(desk: Any) -> None:
+    desk.agent("a")
+    desk.agent("b")
+    desk.call("c1")
+    desk.answer("c1")
+    desk.do(c.StartConsult("c1", "b"), at=10)
+    desk.do(c.AcceptOffer("b", "c1"), at=12)
+    events = reconcile(desk.acd, LiveLegs(calls={"c1"}, agents={"a": "c1"}), 60)
+    assert [e.reason for e in events if isinstance(e, StateRepaired)] == ["consulted agent's leg is gone"]
+    assert desk.acd.call("c1").consult_agent_id is None and desk.acd.call("c1").agent_id == "a"
+    assert desk.state("b") == "available"  # a consult has no wrap-up of its own
+
+
+def test_conference_member_whose_leg_dropped_leaves_the_conference(desk: Any) -> None:
+    desk.agent("a")
+    desk.agent("b")
+    desk.call("c1")
+    desk.answer("c1")
+    desk.do(c.StartConsult("c1", "b"))
+    desk.do(c.AcceptOffer("b", "c1"))
+    desk.do(c.StartConference("c1"))
+    events = reconcile(desk.acd, LiveLegs(calls={"c1"}, agents={"b": "c1"}), 60)  # the owner's leg is gone
+    assert [(e.subject_id, e.reason) for e in events if isinstance(e, StateRepaired)] == [
+        ("a", "conference member's leg is gone")
+    ]
+    assert desk.acd.call("c1").agent_id == "b" and desk.acd.call("c1").conference == []

@@ -173,3 +173,17 @@ def test_skill_change_of_a_free_agent_reroutes(desk: Any) -> None:
     assert desk.acd.call("c1").state == "queued"
     desk.do(c.ConfigureAgent("a", skills={"de": 3}, tiers={"q": 1}))
     assert desk.offered_to("c1") == "a"
+
+
+def test_a_reoffer_wakeup_survives_the_call_ringing_elsewhere_meanwhile(make_desk: Any) -> None:
+    desk = make_desk(QueueConfig("q", reoffer_delay_seconds=30, ring_timeout_seconds=60))
+    desk.agent("x")
+    desk.agent("y", ready=False)
+    desk.call("c1", at=0)
+    desk.do(c.RejectOffer("x", "c1"), at=1)  # x may have it again from 31
+    desk.do(c.MakeAvailable("y"), at=2)
+    assert desk.offered_to("c1") == "y"
+    assert desk.acd.next_deadline() == 31  # asking when to wake must not drop the wake-up at 31
+    desk.do(c.RejectOffer("y", "c1"), at=5)
+    desk.tick(31)
+    assert desk.offered_to("c1") == "x"

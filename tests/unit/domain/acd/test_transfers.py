@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from contact_center.domain.acd import QueueConfig
+from contact_center.domain.acd import EscalationRule, QueueConfig
 from contact_center.domain.acd import commands as c
 from contact_center.domain.acd.errors import InvalidTransition
-from contact_center.domain.acd.events import CallEnded, CallQueued, CallTransferred, ConsultEnded
+from contact_center.domain.acd.events import CallEnded, CallEscalated, CallQueued, CallTransferred, ConsultEnded
 
 
 def _connected(desk: Any, call_id: str = "c1", agent: str = "a") -> None:
@@ -97,3 +97,31 @@ def test_agent_hang_up_before_customer_requeues_at_original_place(desk: Any) -> 
     assert [call.id for call in desk.acd.waiting_calls("q")] == ["c1", "c2"]
     assert desk.of_type(CallQueued)[-1].reason == "agent_hangup"
     assert desk.state("a") == "wrap_up"
+
+
+def test_requeue_does_not_fire_escalation_rules_again(make_desk: Any) -> None:
+    rules = (EscalationRule(10, "raise_priority", amount=2), EscalationRule(100, "alert"))
+    desk = make_desk(QueueConfig("q", escalation=rules))
+    desk.agent("a", ready=False)
+    desk.call("c1", at=0)
+    desk.tick(10)
+    assert desk.acd.call("c1").priority == 2
+    desk.do(c.MakeAvailable("a"), at=20)
+    desk.answer("c1")
+    desk.do(c.AgentHungUp("c1"), at=30)  # back in the same queue
+    desk.tick(90)
+    assert desk.acd.call("c1").priority == 2  # raised once, not twice
+    desk.tick(130)
+    assert [e.rule_index for e in desk.of_type(CallEscalated)] == [0, 1]  # the next rule, timed from re-entry
+
+
+def test_blind_transfer_back_to_the_queue_keeps_relaxed_skills(make_desk: Any) -> None:
+    desk = make_desk(QueueConfig("q", escalation=(EscalationRule(10, "relax_skills", amount=2),)))
+    desk.agent("junior", skills={"fr": 1}, ready=False)
+    desk.call("c1", at=0, skills={"fr": 3})
+    desk.tick(10)
+    desk.do(c.MakeAvailable("junior"), at=11)
+    desk.answer("c1")
+    desk.do(c.BlindTransfer("c1", queue_id="q"), at=40)
+    assert desk.acd.call("c1").signature == (("fr", 1),)  # the relaxation stays; the rule did not fire again
+    assert len(desk.of_type(CallEscalated)) == 1
