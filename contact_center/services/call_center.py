@@ -89,6 +89,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             agents = await load_agents(session)
         self.extensions = {user_id: ext for user_id, ext, _, _ in rows}
         self.names = {user_id: display or username for user_id, _, username, display in rows}
+        self.usernames = {username: user_id for user_id, _, username, _ in rows}
         for config in agents:
             if self._agent_configs.get(config.agent_id) != config:
                 known = config.agent_id in self.acd.acd.agents
@@ -135,7 +136,8 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             return
         session = CallSession(record, port=self.port, acd=self.acd, flows=route.flows, entry=route.entry,
                               directory=self.directory, clock=self.clock, var_dir=self.var_dir,
-                              identify=self._identify, estimate_wait=self.estimate_wait)  # fmt: skip
+                              identify=self._identify, estimate_wait=self.estimate_wait,
+                              agent_key=self.preferred_agent)  # fmt: skip
         self.sessions[event.call_id] = session
         self._spawn(self._run_session(session), f"call-{event.call_id}")
 
@@ -244,6 +246,13 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             self._spawn(session.called_back_instead(event.number), f"callback-{event.call_id}")
         elif isinstance(event, ev.CallbackOffered):
             session.offer_callback()
+
+    def preferred_agent(self, name: str | None) -> str | None:
+        """The routing id of the agent an IVR flow asks for, by username (or user id); None if unknown."""
+        if not name:
+            return None
+        user_id = self.usernames.get(name) or (int(name) if name.isdigit() and int(name) in self.names else None)
+        return agent_key(user_id) if user_id is not None else None
 
     def estimate_wait(self, call_id: str) -> WaitEstimate | None:
         """Place in line and expected wait of a waiting caller (what hold announcements say)."""

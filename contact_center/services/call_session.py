@@ -88,6 +88,7 @@ class CallSession(Conversation):
         var_dir: Path,
         identify: Callable[[CallRecord], Awaitable[None]],
         estimate_wait: Callable[[str], WaitEstimate | None] = lambda call_id: None,
+        agent_key: Callable[[str | None], str | None] = lambda name: None,
     ) -> None:
         super().__init__(record, acd)
         record.customer_leg = record.customer_leg or record.call_id
@@ -99,6 +100,7 @@ class CallSession(Conversation):
         self.var_dir = var_dir
         self.identify = identify
         self.estimate_wait = estimate_wait
+        self.agent_key = agent_key  # the routing id of an agent the IVR names (the account manager)
         self.callback_offered = False
         self._listener: asyncio.Task[None] | None = None
 
@@ -127,7 +129,7 @@ class CallSession(Conversation):
     async def _after_ivr(self, end: FlowEnd) -> None:
         if isinstance(end, Enqueue):
             self.record.queue_data = dict(end.data)
-            await self._enqueue(end.queue, end.priority, end.skills)
+            await self._enqueue(end.queue, end.priority, end.skills, preferred=self.agent_key(end.agent))
         elif isinstance(end, IvrCallback):
             await self._enqueue(end.queue, end.priority, end.skills)
             # The flow's callback node said its own goodbye (its `say`), so nothing more is played here.
@@ -143,14 +145,15 @@ class CallSession(Conversation):
             else:
                 self.caller_gone("caller")
 
-    async def _enqueue(self, queue: str, priority: int, skills: tuple[str, ...]) -> None:
+    async def _enqueue(self, queue: str, priority: int, skills: tuple[str, ...], *, preferred: str | None = None) -> None:
         self.record.queue = queue
         self.record.queued_at = self.clock.now()
         self.port.mark_queued(self.call_id)
         await self.port.start_hold(self.call_id, HOLD_MUSIC, announce=self._announcement, every=ANNOUNCE_EVERY)
         self.in_queue = True
         skill_levels = dict.fromkeys(skills, DEFAULT_SKILL_LEVEL)
-        command = EnqueueCall(self.call_id, queue, priority, skill_levels, caller_number=self.record.caller_number)
+        command = EnqueueCall(self.call_id, queue, priority, skill_levels, caller_number=self.record.caller_number,
+                              preferred_agent=preferred)  # fmt: skip
         await self.acd.handle(command)
 
     # --- while the caller waits ----------------------------------------------------------------

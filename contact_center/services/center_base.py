@@ -50,6 +50,7 @@ class CenterBase:
         self.wrapups: dict[int, dict[str, Any]] = {}
         self.extensions: dict[int, str | None] = {}
         self.names: dict[int, str] = {}  # user id -> what the board and transfer lists call the agent
+        self.usernames: dict[str, int] = {}
         self.leg_waiters: dict[str, asyncio.Event] = {}  # outbound legs someone waits on
         self.screen_pops: dict[str, dict[str, Any]] = {}  # interaction id -> what its offer showed
         self.consults: dict[str, Consult] = {}

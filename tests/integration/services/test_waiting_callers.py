@@ -35,11 +35,14 @@ FLOW = """\
 start: menu
 nodes:
   menu:
-    menu: "To wait for an agent, press 1. To be called back, press 2."
-    options: {1: wait, 2: call_me}
+    menu: "To wait for an agent, press 1. To be called back, press 2. For Ava, press 3."
+    options: {1: wait, 2: call_me, 3: to_ava}
     fallback: wait
   wait:
     queue: general
+  to_ava:
+    queue: general
+    agent: ava
   call_me:
     callback: general
     number: "{caller}"
@@ -247,3 +250,17 @@ async def until_async(check: Any, what: str, seconds: float = 20.0) -> Any:
         while not (result := await check()):  # noqa: ASYNC110 - polling the database the services write to
             await asyncio.sleep(0.05)
     return result
+
+
+async def test_a_flow_that_names_an_agent_keeps_the_call_for_them(center: Any, engine: AsyncEngine) -> None:
+    desk, port, heard = center
+    agent, ava = await agent_user(engine), await agent_user(engine, "ava")
+    await desk.set_state(agent.id, "available")  # idle longest: they would get the call otherwise
+    await desk.set_state(ava.id, "not_ready", "lunch")
+    call_id = port.inject_call(MARIA, "5000")
+    port.press(call_id, "3")
+    await until(lambda: desk.acd.acd.waiting_calls("general"), "the caller to wait for Ava")
+    assert not [p for a, e, p in heard if e == "call.offered"]  # kept for Ava, not offered to the free agent
+    await desk.set_state(ava.id, "available")
+    offer = (await until(lambda: [p for a, e, p in heard if e == "call.offered"], "the offer"))[0]
+    assert offer["call_id"] == call_id and desk.offers.get(ava.id, {}).get("call_id") == call_id
