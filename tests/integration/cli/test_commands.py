@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,23 @@ def test_migrate_up_and_down(tmp_path: Path) -> None:
     assert up.returncode == 0 and f"revision {head_revision()}" in up.stdout
     down = cli(tmp_path, "migrate", "--downgrade", "base")
     assert down.returncode == 0 and "base (empty)" in down.stdout
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli(tmp_path, "serve", env={"CC_HTTP_PORT": str(port), "CC_SEED_DEMO": "false"})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("contact-center serve:")]
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in line
+    assert "CC_HTTP_HOST" in line and "CC_HTTP_PORT" in line
+
+
+def test_serve_on_an_address_of_another_machine_exits_2(tmp_path: Path) -> None:
+    result = cli(tmp_path, "serve", env={"CC_HTTP_HOST": "192.0.2.1", "CC_SEED_DEMO": "false"})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "cannot listen on 192.0.2.1:8080: cannot assign requested address" in result.stderr
