@@ -160,10 +160,15 @@ CASE_FILTERS = {"status": str, "priority": str, "category": str, "customer_id": 
                 "escalation_level": int}  # fmt: skip
 
 
-@api.route("GET", "/api/v1/cases", "List cases, newest first", tag="cases", response=CaseOut, many=True,
-           query=(*CASE_FILTERS, *PAGE_QUERY))  # fmt: skip
+@api.route("GET", "/api/v1/cases", "List cases, newest first; open=true (not resolved or closed) and breached=true "
+           "(past the SLA target) narrow it", tag="cases", response=CaseOut, many=True,
+           query=(*CASE_FILTERS, "open", "breached", *PAGE_QUERY))  # fmt: skip
 async def list_cases(request: web.Request) -> web.Response:
-    return await _list(request, Case, CaseOut, CASE_FILTERS)
+    q = request.query
+    async with request.app[SESSIONS]() as session:
+        page = await cases.list_cases(session, q, CASE_FILTERS, request.app[CLOCK].now(), parse_cursor(q.get("cursor")),
+                                      parse_limit(q.get("limit")))  # fmt: skip
+    return page_json(CaseOut, page)
 
 
 @api.route("POST", "/api/v1/cases", "Open a case; its SLA clock starts on its calendar's business hours",
