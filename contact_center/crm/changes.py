@@ -8,7 +8,7 @@ are committed together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from contact_center.store.tables import Activity
@@ -32,15 +32,20 @@ def tracked_changes(row: Any, values: Mapping[str, Any], fields: Iterable[str]) 
     return changes
 
 
-def describe(changes: Changes, labels: Mapping[str, str] | None = None) -> str:
+def describe(
+    changes: Changes,
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+) -> str:
     """``status open → resolved; priority normal → high`` for an activity's subject."""
-    labels = labels or {}
+    labels, formats = labels or {}, formats or {}
 
-    def shown(value: Any) -> str:
-        return "none" if value is None else str(value)
+    def shown(name: str, value: Any) -> str:
+        return "none" if value is None else formats.get(name, str)(value)
 
     return "; ".join(
-        f"{labels.get(name, name.replace('_', ' '))} {shown(c['from'])} → {shown(c['to'])}" for name, c in changes.items()
+        f"{labels.get(name, name.replace('_', ' '))} {shown(name, c['from'])} → {shown(name, c['to'])}"
+        for name, c in changes.items()
     )
 
 
