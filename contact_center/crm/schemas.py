@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from contact_center.store.tables import (
     ACTIVITY_TYPES,
@@ -32,12 +32,23 @@ class Strict(BaseModel):
 
 
 class PhoneIn(Strict):
+    """A number in any common format; ``e164`` is accepted (and ignored beside ``number``) so output is input."""
+
     number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     kind: PhoneKind = "mobile"
+    e164: Annotated[str, StringConstraints(max_length=40)] | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_from_e164(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "number" not in value and value.get("e164"):
+            return {**value, "number": value["e164"]}
+        return value
 
 
 class PhoneOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+    number: str
     e164: str
     kind: str
 
