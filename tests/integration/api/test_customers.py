@@ -167,3 +167,43 @@ async def test_search_treats_wildcards_literally(app_client: Any, agent: Any) ->
     assert page["items"] == []
     page = await (await app_client.get("/api/v1/customers", params={"q": "le"}, headers=agent.headers())).json()
     assert [c["last_name"] for c in page["items"]] == ["Lee"]
+
+
+async def test_every_output_phone_has_number_and_can_be_sent_back(app_client: Any, agent: Any) -> None:
+    h = agent.headers()
+    account = await (await app_client.post("/api/v1/accounts", json={"name": "Acme", "phones": ["+1 415 555 0000"]},
+                                           headers=h)).json()  # fmt: skip
+    created = await (await create(app_client, agent, first_name="Maria", last_name="Garcia", account_id=account["id"],
+                                  phones=["(415) 555-0142", {"number": "+44 20 7946 0000", "kind": "work"}])).json()  # fmt: skip
+    cid = created["id"]
+    expected = [{"number": "+14155550142", "e164": "+14155550142", "kind": "mobile"},
+                {"number": "+442079460000", "e164": "+442079460000", "kind": "work"}]  # fmt: skip
+    view = await (await app_client.get(f"/api/v1/customers/{cid}/360", headers=h)).json()
+    outputs = {
+        "create": created["phones"],
+        "get": (await (await app_client.get(f"/api/v1/customers/{cid}", headers=h)).json())["phones"],
+        "list": (await (await app_client.get("/api/v1/customers", params={"q": "Garcia"}, headers=h)).json())["items"][0]["phones"],
+        "lookup": (await (await app_client.get("/api/v1/customers", params={"phone": "4155550142"}, headers=h)).json())["items"][0]["phones"],
+        "lookup via account": (await (await app_client.get("/api/v1/customers", params={"phone": "4155550000"},
+                                                           headers=h)).json())["items"][0]["phones"],
+        "360": view["customer"]["phones"],
+    }  # fmt: skip
+    for where, phones in outputs.items():
+        assert phones == expected, where
+    account_phone = [{"number": "+14155550000", "e164": "+14155550000", "kind": "mobile"}]
+    assert view["account"]["phones"] == account_phone
+    assert (await (await app_client.get(f"/api/v1/accounts/{account['id']}", headers=h)).json())["phones"] == account_phone
+    # Output objects are input again: the record is unchanged when its phones are sent back.
+    resp = await app_client.patch(f"/api/v1/customers/{cid}", json={"phones": created["phones"]}, headers=h)
+    assert resp.status == 200 and (await resp.json())["phones"] == expected
+    resp = await app_client.patch(f"/api/v1/customers/{cid}", json={"phones": [{"e164": "+14155550199"}]}, headers=h)
+    assert resp.status == 200 and [p["number"] for p in (await resp.json())["phones"]] == ["+14155550199"]
+
+
+async def test_an_unencoded_plus_in_the_phone_query_still_means_plus(app_client: Any, agent: Any) -> None:
+    await create(app_client, agent, first_name="Jane", last_name="London", phones=["+44 20 7946 0000"])
+    await create(app_client, agent, first_name="Not", last_name="Her", phones=["(442) 079-4600"])
+    for query in ("phone=+442079460000", "phone=+44%2020%207946%200000", "phone=%2B442079460000"):
+        resp = await app_client.get(f"/api/v1/customers?{query}", headers=agent.headers())
+        assert resp.status == 200, query
+        assert [c["last_name"] for c in (await resp.json())["items"]] == ["London"], query
