@@ -42,7 +42,7 @@ def _rows(handle: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
         yield reader.line_num, row
 
 
-def to_customer(row: dict[str, str]) -> CustomerCreate:
+def to_customer(row: dict[str, str], region: str | None = None) -> CustomerCreate:
     """One CSV row as a customer; list columns hold values separated by ';'."""
     data: dict[str, Any] = {"address": {}}
     for column, raw in row.items():
@@ -62,7 +62,7 @@ def to_customer(row: dict[str, str]) -> CustomerCreate:
             data["address"]["country"] = value.upper()
         else:
             data[column] = value
-    return CustomerCreate.model_validate(data)
+    return CustomerCreate.model_validate(data, context={"region": region} if region else None)
 
 
 def _reason(exc: ValidationError | ValidationFailed) -> str:
@@ -82,7 +82,7 @@ async def import_customers(
         batch: list[tuple[int, CustomerCreate]] = []
         for line, row in _rows(handle):
             try:
-                batch.append((line, to_customer(row)))
+                batch.append((line, to_customer(row, region)))
             except (ValidationError, ValidationFailed) as exc:
                 report.errors.append(RowError(line, _reason(exc)))
             if len(batch) >= BATCH:

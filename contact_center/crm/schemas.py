@@ -5,8 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from contact_center.crm.phones import InvalidPhoneNumber, to_e164
 from contact_center.store.tables import (
     ACTIVITY_TYPES,
     CASE_PRIORITIES,
@@ -44,6 +55,26 @@ class PhoneIn(Strict):
         if isinstance(value, dict) and "number" not in value and value.get("e164"):
             return {**value, "number": value["e164"]}
         return value
+
+    @model_validator(mode="after")
+    def _dialable(self, info: ValidationInfo) -> PhoneIn:
+        check_phone(self.number, info)
+        return self
+
+
+def check_phone(number: str, info: ValidationInfo) -> str:
+    """The number in E.164 when the caller's context names the default region (``{"region": "US"}``).
+
+    Checking here, during validation, puts a bad number in the same 422 as every other bad field;
+    without a context the number is left for the CRM to normalise (and refuse) when it stores it.
+    """
+    region = (info.context or {}).get("region")
+    if region is None:
+        return number
+    try:
+        return to_e164(number, region)
+    except InvalidPhoneNumber as exc:
+        raise PydanticCustomError("phone_number", "{reason}", {"reason": str(exc)}) from None
 
 
 class PhoneOut(BaseModel):
@@ -213,6 +244,11 @@ class LeadCreate(Strict):
     owner_id: Id | None = None
     customer_id: Id | None = None
     notes: Annotated[str, StringConstraints(max_length=20000)] = ""
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return check_phone(value, info) if value else value
 
 
 class LeadUpdate(LeadCreate):

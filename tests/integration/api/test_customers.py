@@ -207,3 +207,34 @@ async def test_an_unencoded_plus_in_the_phone_query_still_means_plus(app_client:
         resp = await app_client.get(f"/api/v1/customers?{query}", headers=agent.headers())
         assert resp.status == 200, query
         assert [c["last_name"] for c in (await resp.json())["items"]] == ["London"], query
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "fields"),
+    [
+        ("POST", "/api/v1/customers", {"first_name": "", "last_name": "X", "phones": ["12"]}, {"first_name", "phones.0"}),
+        ("POST", "/api/v1/customers", {"first_name": "A", "last_name": "X", "phones": ["(415) 555-0100", {"number": "x"}],
+                                       "vip": "maybe"}, {"phones.1", "vip"}),
+        ("PATCH", "/api/v1/customers/{customer}", {"last_name": "", "phones": ["12", "34"]},
+         {"last_name", "phones.0", "phones.1"}),
+        ("POST", "/api/v1/accounts", {"name": "", "phones": ["12"]}, {"name", "phones.0"}),
+        ("PATCH", "/api/v1/accounts/{account}", {"timezone": "Mars/Base", "phones": ["12"]}, {"timezone", "phones.0"}),
+        ("POST", "/api/v1/leads", {"last_name": "", "phone": "12"}, {"last_name", "phone"}),
+        ("PATCH", "/api/v1/leads/{lead}", {"score": 500, "phone": "garbage!!"}, {"score", "phone"}),
+    ],
+)  # fmt: skip
+async def test_one_answer_names_every_bad_field_phones_included(
+    app_client: Any, agent: Any, method: str, path: str, body: dict[str, Any], fields: set[str]
+) -> None:
+    h = agent.headers()
+    ids = {
+        "customer": (await (await create(app_client, agent, first_name="Jo", last_name="Doe")).json())["id"],
+        "account": (await (await app_client.post("/api/v1/accounts", json={"name": "Acme"}, headers=h)).json())["id"],
+        "lead": (await (await app_client.post("/api/v1/leads", json={"last_name": "Ng"}, headers=h)).json())["id"],
+    }
+    resp = await app_client.request(method, path.format(**ids), json=body, headers=h)
+    assert resp.status == 422
+    errors = (await resp.json())["errors"]
+    assert {e["field"] for e in errors} == fields
+    phone_errors = [e["reason"] for e in errors if e["field"].startswith("phone")]
+    assert phone_errors and all("phone number" in r or "digits" in r for r in phone_errors), phone_errors
