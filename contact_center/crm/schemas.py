@@ -420,3 +420,14 @@ class KbArticleOut(BaseModel):
     tags: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class Customer360Out(BaseModel):
+    """What a screen-pop shows, in one answer: the customer and what is going on with them."""
+
+    customer: CustomerOut
+    account: AccountOut | None
+    activities: list[ActivityOut] = Field(description="the last 20, newest first")
+    open_cases: list[CaseOut] = Field(description="the soonest due first")
+    open_opportunities: list[OpportunityOut] = Field(description="the soonest expected to close first")
+    recent_orders: list[OrderOut] = Field(description="the last 5 placed, newest first")

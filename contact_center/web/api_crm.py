@@ -23,6 +23,7 @@ from contact_center.crm.schemas import (
     CaseCreate,
     CaseOut,
     CaseUpdate,
+    Customer360Out,
     CustomerCreate,
     CustomerOut,
     CustomerUpdate,
@@ -112,7 +113,7 @@ async def update_customer(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/customers/{id}/360", "Customer 360: profile, account, last 20 activities, open cases, "
-           "open opportunities, recent orders", tag="customers")  # fmt: skip
+           "open opportunities, recent orders", tag="customers", response=Customer360Out)  # fmt: skip
 async def customer_360(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         return web.json_response(await views.customer_360(conn, record_id(request)))

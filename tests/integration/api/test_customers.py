@@ -6,6 +6,16 @@ from typing import Any
 
 import pytest
 
+from contact_center.crm.schemas import (
+    AccountOut,
+    ActivityOut,
+    CaseOut,
+    Customer360Out,
+    CustomerOut,
+    OpportunityOut,
+    OrderOut,
+)
+
 
 async def create(client: Any, login: Any, **body: Any) -> Any:
     return await client.post("/api/v1/customers", json=body, headers=login.headers())
@@ -123,6 +133,14 @@ async def test_customer_360_gathers_everything_the_screen_pop_needs(app_client: 
                                                           "started_at": f"2026-01-01T00:{i:02d}:00Z"}, headers=h)  # fmt: skip
     view = await (await app_client.get(f"/api/v1/customers/{cid}/360", headers=h)).json()
     assert view["customer"]["last_name"] == "Garcia"
+    # The answer is what /api/openapi.json says it is, key for key.
+    Customer360Out.model_validate(view)
+    assert set(view) == set(Customer360Out.model_fields)
+    for part, model in (("customer", CustomerOut), ("account", AccountOut)):
+        assert set(view[part]) == set(model.model_fields), part
+    for part, model in (("activities", ActivityOut), ("open_cases", CaseOut), ("open_opportunities", OpportunityOut),
+                        ("recent_orders", OrderOut)):  # fmt: skip
+        assert all(set(row) == set(model.model_fields) for row in view[part]), part
     assert view["account"]["name"] == "Acme"
     assert [c["subject"] for c in view["open_cases"]] == ["Router drops"]
     assert [o["name"] for o in view["open_opportunities"]] == ["Upgrade"]
