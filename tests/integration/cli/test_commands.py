@@ -96,3 +96,24 @@ def test_serve_on_an_address_of_another_machine_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "cannot listen on 192.0.2.1:8080: cannot assign requested address" in result.stderr
+
+
+def test_import_reports_errors_in_line_order_and_counts_records_not_lines(tmp_path: Path) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "first_name,last_name,account_id,street,phones\n"
+        'Ann,Lee,999,"12 High St\nFlat 3",(415) 555-0177\n'  # a quoted street over two lines; refused when written
+        ",NoFirst,,,12\n"  # refused when read: both bad fields named
+        "\n"
+        'Cat,Ok,,"1 Long\n\nRoad",+49 30 1234568\n'
+        "Dan,Extra,,,,surplus\n"
+    )
+    result = cli(tmp_path, "import", "customers", str(csv_file))
+    assert result.returncode == 1, result.stderr
+    assert "imported 1 customers" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith(str(csv_file))]
+    assert [e.split(":")[1] for e in errors] == ["2", "4", "9"]
+    assert "account_id: no account with id 999" in errors[0]
+    assert "first_name" in errors[1] and "phones.0" in errors[1]
+    assert "more values than the header has columns" in errors[2]
+    assert "importing people.csv: 4/4 (100 %" in result.stderr  # four records on nine lines
