@@ -33,6 +33,7 @@ Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
 Timezone = Annotated[str, StringConstraints(max_length=64)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Cents = Annotated[int, Field(ge=0, le=10**15)]
 PhoneKind = Literal["mobile", "work", "home", "main", "fax", "other"]
@@ -120,7 +121,7 @@ class CustomerCreate(Strict):
     address: Address = Field(default_factory=Address)
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     timezone: Timezone | None = None
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    language: Language = "en"
     tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
     vip: bool = False
     segment: Annotated[str, StringConstraints(max_length=32)] = "standard"
@@ -162,8 +163,11 @@ class AccountCreate(Strict):
     industry: Text200 = ""
     website: Text200 = ""
     segment: Annotated[str, StringConstraints(max_length=32)] = "standard"
+    vip: bool = False
     timezone: Timezone | None = None
+    language: Language = "en"
     address: Address = Field(default_factory=Address)
+    emails: list[Email] = Field(default_factory=list, max_length=20)
     tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
     owner_id: Id | None = None
     phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
@@ -183,8 +187,11 @@ class AccountOut(BaseModel):
     industry: str
     website: str
     segment: str
+    vip: bool
     timezone: str | None
+    language: str
     address: dict[str, Any]
+    emails: list[str]
     tags: list[str]
     owner_id: int | None
     phones: list[PhoneOut]

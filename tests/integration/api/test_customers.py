@@ -256,3 +256,21 @@ async def test_one_answer_names_every_bad_field_phones_included(
     assert {e["field"] for e in errors} == fields
     phone_errors = [e["reason"] for e in errors if e["field"].startswith("phone")]
     assert phone_errors and all("phone number" in r or "digits" in r for r in phone_errors), phone_errors
+
+
+async def test_accounts_have_emails_address_time_zone_language_tags_vip_and_segment(app_client: Any, agent: Any) -> None:
+    h = agent.headers()
+    body = {"name": "Acme GmbH", "emails": ["info@acme.example"], "language": "de", "timezone": "Europe/Berlin",
+            "vip": True, "segment": "enterprise", "tags": ["reseller"],
+            "address": {"street": "Torstraße 1", "city": "Berlin", "postal_code": "10119", "country": "DE"}}  # fmt: skip
+    resp = await app_client.post("/api/v1/accounts", json=body, headers=h)
+    assert resp.status == 201
+    account = await resp.json()
+    assert {k: account[k] for k in body} == {**body, "address": {**body["address"], "region": ""}}
+    changed = await (await app_client.patch(f"/api/v1/accounts/{account['id']}", json={"vip": False, "language": "en"},
+                                            headers=h)).json()  # fmt: skip
+    assert changed["vip"] is False and changed["language"] == "en" and changed["emails"] == ["info@acme.example"]
+    resp = await app_client.post("/api/v1/accounts", json={"name": "X", "emails": ["nope"], "language": "German"},
+                                 headers=h)  # fmt: skip
+    assert resp.status == 422
+    assert {e["field"] for e in (await resp.json())["errors"]} == {"emails.0", "language"}
