@@ -13,11 +13,9 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from contact_center.crm.phones import InvalidPhoneNumber, to_e164
+from contact_center.crm.phone_schemas import PhoneIn, PhoneOut, Strict, check_phone, phones_before
 from contact_center.store.tables import (
     ACTIVITY_TYPES,
     CASE_PRIORITIES,
@@ -36,60 +34,6 @@ Timezone = Annotated[str, StringConstraints(max_length=64)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Cents = Annotated[int, Field(ge=0, le=10**15)]
-PhoneKind = Literal["mobile", "work", "home", "main", "fax", "other"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PhoneIn(Strict):
-    """A number in any common format; ``e164`` is accepted (and ignored beside ``number``) so output is input."""
-
-    number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    kind: PhoneKind = "mobile"
-    e164: Annotated[str, StringConstraints(max_length=40)] | None = Field(default=None, exclude=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _number_from_e164(cls, value: Any) -> Any:
-        if isinstance(value, dict) and "number" not in value and value.get("e164"):
-            return {**value, "number": value["e164"]}
-        return value
-
-    @model_validator(mode="after")
-    def _dialable(self, info: ValidationInfo) -> PhoneIn:
-        check_phone(self.number, info)
-        return self
-
-
-def check_phone(number: str, info: ValidationInfo) -> str:
-    """The number in E.164 when the caller's context names the default region (``{"region": "US"}``).
-
-    Checking here, during validation, puts a bad number in the same 422 as every other bad field;
-    without a context the number is left for the CRM to normalise (and refuse) when it stores it.
-    """
-    region = (info.context or {}).get("region")
-    if region is None:
-        return number
-    try:
-        return to_e164(number, region)
-    except InvalidPhoneNumber as exc:
-        raise PydanticCustomError("phone_number", "{reason}", {"reason": str(exc)}) from None
-
-
-class PhoneOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    number: str
-    e164: str
-    kind: str
-
-
-def _phones(value: Any) -> Any:
-    # Plain strings are the common case: "(415) 555-0142".
-    if isinstance(value, list):
-        return [{"number": v} if isinstance(v, str) else v for v in value]
-    return value
 
 
 def _check_timezone(value: str | None) -> str | None:
@@ -127,7 +71,7 @@ class CustomerCreate(Strict):
     segment: Annotated[str, StringConstraints(max_length=32)] = "standard"
     account_manager_id: Id | None = None
 
-    _phones = field_validator("phones", mode="before")(_phones)
+    _phones = field_validator("phones", mode="before")(phones_before)
     _tz = field_validator("timezone")(_check_timezone)
 
 
@@ -172,7 +116,7 @@ class AccountCreate(Strict):
     owner_id: Id | None = None
     phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
 
-    _phones = field_validator("phones", mode="before")(_phones)
+    _phones = field_validator("phones", mode="before")(phones_before)
     _tz = field_validator("timezone")(_check_timezone)
 
 
