@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
@@ -57,6 +58,46 @@ def device_id_if_valid(secret: str, username: str, token: str | None) -> str | N
         return None
     device_id = token.split(".", 1)[0]
     return device_id if hmac.compare_digest(device_token(secret, username, device_id), token) else None
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.cache
+def _networks(trusted: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(n, strict=False) for n in trusted)
+
+
+def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(trusted))
+
+
+def client_address(peer: str | None, forwarded_for: list[str], trusted: tuple[str, ...]) -> str:
+    """The address a request came from, looking through our own reverse proxies only.
+
+    ``forwarded_for`` holds the X-Forwarded-For header values in order. Only when the peer is a
+    trusted proxy is the header read, from the right: each proxy appends the address it saw, so
+    the right-most address that is not one of ours is the client. Entries further left were
+    written by whoever sent the request and could be anything; from an untrusted peer the whole
+    header could be, so then it is ignored.
+    """
+    address = peer or "unknown"
+    if not trusted or not _is_trusted(address, trusted):
+        return address
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return address  # garbage where a proxy's entry should be: keep what we know for sure
+        if not _is_trusted(hop, trusted):
+            return hop
+        address = hop
+    return address
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from contact_center.cli._common import Progress, load_settings, ready_engine, run
-from contact_center.crm.importer import ImportReport, import_customers
+from contact_center.crm.importer import ImportReport, count_records, import_customers
 from contact_center.store.engine import session_factory
 
 
@@ -32,8 +32,11 @@ def main(args: argparse.Namespace) -> int:
         print(f"contact-center import: {path}: no such file", file=sys.stderr)
         return 2
     settings = load_settings()
-    with path.open(encoding="utf-8-sig") as handle:
-        total = max(0, sum(1 for _ in handle) - 1)
+    try:
+        total = count_records(path)
+    except UnicodeDecodeError as exc:
+        print(f"contact-center import: {path}: {exc}", file=sys.stderr)
+        return 2
 
     async def go() -> ImportReport:
         engine = await ready_engine(settings)

@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
+import sys
 from typing import Any
 
 from aiohttp import web
 
 from contact_center.app import create_app
-from contact_center.cli._common import load_settings, ready_engine
+from contact_center.cli._common import Progress, load_settings, ready_engine
 from contact_center.clock import SystemClock
-from contact_center.seed.demo import FIRST_START_CUSTOMERS, ensure_reference, print_logins, seed
+from contact_center.config import Settings
+from contact_center.seed.demo import FIRST_START_CUSTOMERS, first_start, print_logins
+
+
+class CannotListen(Exception):
+    """The HTTP address cannot be bound (in use, not on this machine, not allowed)."""
 
 
 def register(sub: Any) -> None:
@@ -27,24 +34,37 @@ def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings().with_secret()
     host, port = args.host or settings.http_host, args.port or settings.http_port
-    asyncio.run(_serve(settings, host, port))
+    try:
+        asyncio.run(_serve(settings, host, port))
+    except CannotListen as exc:
+        print(f"contact-center serve: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
-async def _serve(settings: Any, host: str, port: int) -> None:
+async def _serve(settings: Settings, host: str, port: int) -> None:
     engine = await ready_engine(settings)
     url = f"http://{host}:{port}"
     if settings.seed_demo:
-        logins = await ensure_reference(engine)
-        if logins:
-            print(f"First start: seeding {FIRST_START_CUSTOMERS:,} demo customers …", flush=True)
-            await seed(engine, FIRST_START_CUSTOMERS, SystemClock().now())
-            print_logins(logins, url)
+        await first_start(
+            engine,
+            SystemClock().now(),
+            lambda logins: print_logins(logins, url),
+            announce=lambda n: print(f"First start: seeding {n:,} demo customers …", flush=True),
+            progress=Progress("demo customers", FIRST_START_CUSTOMERS).update,
+        )
     app = create_app(settings, engine=engine)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        # asyncio's message repeats the address; the errno's own text is the reason.
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise CannotListen(
+            f"cannot listen on {host}:{port}: {reason.lower()} (set CC_HTTP_HOST / CC_HTTP_PORT, or --host / --port)"
+        ) from None
     print(f"Listening on {url}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

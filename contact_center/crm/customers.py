@@ -33,8 +33,16 @@ async def update_customer(session: AsyncSession, customer_id: int, data: Custome
     return await update_with_phones(session, Customer, customer_id, data, region)
 
 
+def _plus_from_query(raw: str) -> str:
+    """``?phone=+4420…`` sent unencoded arrives as `` 4420…`` (a + in a query string means a space)."""
+    if len(raw) > 1 and raw[0] == " " and raw[1].isdigit():
+        return "+" + raw[1:]
+    return raw
+
+
 async def find_by_phone(conn: AsyncConnection, raw: str, region: str) -> list[dict[str, Any]]:
     """Customers with this number (any common format), as JSON-ready rows."""
+    raw = _plus_from_query(raw)
     try:
         e164 = to_e164(raw, region)
     except InvalidPhoneNumber as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -45,9 +45,10 @@ async def list_records(
     filterable: Mapping[str, type],
     cursor: int | None,
     limit: int,
+    conditions: Sequence[Any] = (),
 ) -> Page:
-    """Equality filters on the named columns (``?status=open&owner_id=3``), newest first."""
-    query = select(table)
+    """Equality filters on the named columns (``?status=open&owner_id=3``) and ``conditions``, newest first."""
+    query = select(table).where(*conditions)
     for name, raw in filters.items():
         kind = filterable.get(name)
         if kind is None:

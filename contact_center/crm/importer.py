@@ -33,16 +33,49 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _rows(handle: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(handle)
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+def _records(handle: TextIO) -> Iterator[tuple[int, list[str] | csv.Error]]:
+    """Each CSV record with the line it starts on (a quoted field may span lines); blank lines skipped."""
+    reader = csv.reader(handle)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, exc
+            continue
+        if record:
+            yield start, record
+
+
+def count_records(path: Path) -> int:
+    """How many records follow the header: what the progress total counts."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return max(0, sum(1 for _ in _records(handle)) - 1)
+
+
+def _rows(handle: TextIO) -> Iterator[tuple[int, dict[str, str] | csv.Error]]:
+    records = _records(handle)
+    first = next(records, None)
+    header = first[1] if first is not None else []
+    if isinstance(header, csv.Error):
+        raise ValueError(f"line 1: the header is not valid CSV ({header})")
+    header = [name.strip() for name in header]
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ValueError(f"line 1: the header lacks column(s) {', '.join(missing)}")
-    for row in reader:
-        yield reader.line_num, row
+    for line, record in records:
+        if isinstance(record, csv.Error):
+            yield line, record
+            continue
+        row: dict[Any, str] = dict(zip(header, record, strict=False))
+        if len(record) > len(header):
+            row[None] = ""  # more values than columns: to_customer refuses the row
+        yield line, row
 
 
-def to_customer(row: dict[str, str]) -> CustomerCreate:
+def to_customer(row: dict[str, str], region: str | None = None) -> CustomerCreate:
     """One CSV row as a customer; list columns hold values separated by ';'."""
     data: dict[str, Any] = {"address": {}}
     for column, raw in row.items():
@@ -62,7 +95,7 @@ def to_customer(row: dict[str, str]) -> CustomerCreate:
             data["address"]["country"] = value.upper()
         else:
             data[column] = value
-    return CustomerCreate.model_validate(data)
+    return CustomerCreate.model_validate(data, context={"region": region} if region else None)
 
 
 def _reason(exc: ValidationError | ValidationFailed) -> str:
@@ -81,8 +114,11 @@ async def import_customers(
     with path.open(newline="", encoding="utf-8-sig") as handle:
         batch: list[tuple[int, CustomerCreate]] = []
         for line, row in _rows(handle):
+            if isinstance(row, csv.Error):
+                report.errors.append(RowError(line, f"not valid CSV: {row}"))
+                continue
             try:
-                batch.append((line, to_customer(row)))
+                batch.append((line, to_customer(row, region)))
             except (ValidationError, ValidationFailed) as exc:
                 report.errors.append(RowError(line, _reason(exc)))
             if len(batch) >= BATCH:
@@ -93,6 +129,9 @@ async def import_customers(
         await _write(sessions, batch, region, report)
     if progress:
         progress(report.imported + len(report.errors))
+    # Rows refused on validation are found as they are read, rows the database refuses when their batch
+    # is written: sorted, the report reads top to bottom like the file.
+    report.errors.sort(key=lambda e: e.line)
     return report
 
 

@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
+from contact_center.crm.phone_schemas import PhoneIn
 from contact_center.crm.phones import InvalidPhoneNumber, to_e164
 from contact_center.crm.records import check_references
-from contact_center.crm.schemas import AccountCreate, CustomerCreate, PhoneIn
+from contact_center.crm.schemas import AccountCreate, CustomerCreate
 from contact_center.store.tables import Account, Customer, Phone
 
 Owner = TypeVar("Owner", Customer, Account)

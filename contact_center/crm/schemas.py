@@ -5,8 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
+from contact_center.crm.phone_schemas import PhoneIn, PhoneOut, Strict, check_phone, phones_before
 from contact_center.store.tables import (
     ACTIVITY_TYPES,
     CASE_PRIORITIES,
@@ -22,31 +31,9 @@ Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
 Timezone = Annotated[str, StringConstraints(max_length=64)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Cents = Annotated[int, Field(ge=0, le=10**15)]
-PhoneKind = Literal["mobile", "work", "home", "main", "fax", "other"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PhoneIn(Strict):
-    number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    kind: PhoneKind = "mobile"
-
-
-class PhoneOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    e164: str
-    kind: str
-
-
-def _phones(value: Any) -> Any:
-    # Plain strings are the common case: "(415) 555-0142".
-    if isinstance(value, list):
-        return [{"number": v} if isinstance(v, str) else v for v in value]
-    return value
 
 
 def _check_timezone(value: str | None) -> str | None:
@@ -78,13 +65,13 @@ class CustomerCreate(Strict):
     address: Address = Field(default_factory=Address)
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     timezone: Timezone | None = None
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    language: Language = "en"
     tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
     vip: bool = False
     segment: Annotated[str, StringConstraints(max_length=32)] = "standard"
     account_manager_id: Id | None = None
 
-    _phones = field_validator("phones", mode="before")(_phones)
+    _phones = field_validator("phones", mode="before")(phones_before)
     _tz = field_validator("timezone")(_check_timezone)
 
 
@@ -120,13 +107,16 @@ class AccountCreate(Strict):
     industry: Text200 = ""
     website: Text200 = ""
     segment: Annotated[str, StringConstraints(max_length=32)] = "standard"
+    vip: bool = False
     timezone: Timezone | None = None
+    language: Language = "en"
     address: Address = Field(default_factory=Address)
+    emails: list[Email] = Field(default_factory=list, max_length=20)
     tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
     owner_id: Id | None = None
     phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
 
-    _phones = field_validator("phones", mode="before")(_phones)
+    _phones = field_validator("phones", mode="before")(phones_before)
     _tz = field_validator("timezone")(_check_timezone)
 
 
@@ -141,8 +131,11 @@ class AccountOut(BaseModel):
     industry: str
     website: str
     segment: str
+    vip: bool
     timezone: str | None
+    language: str
     address: dict[str, Any]
+    emails: list[str]
     tags: list[str]
     owner_id: int | None
     phones: list[PhoneOut]
@@ -202,6 +195,11 @@ class LeadCreate(Strict):
     owner_id: Id | None = None
     customer_id: Id | None = None
     notes: Annotated[str, StringConstraints(max_length=20000)] = ""
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return check_phone(value, info) if value else value
 
 
 class LeadUpdate(LeadCreate):
@@ -373,3 +371,14 @@ class KbArticleOut(BaseModel):
     tags: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class Customer360Out(BaseModel):
+    """What a screen-pop shows, in one answer: the customer and what is going on with them."""
+
+    customer: CustomerOut
+    account: AccountOut | None
+    activities: list[ActivityOut] = Field(description="the last 20, newest first")
+    open_cases: list[CaseOut] = Field(description="the soonest due first")
+    open_opportunities: list[OpportunityOut] = Field(description="the soonest expected to close first")
+    recent_orders: list[OrderOut] = Field(description="the last 5 placed, newest first")

@@ -57,11 +57,16 @@ async def _rows(conn: AsyncConnection, query: Select[Any]) -> list[dict[str, Any
     return [jsonable(r) for r in (await conn.execute(query)).mappings().all()]
 
 
+def phone_json(e164: str, kind: str) -> dict[str, str]:
+    """A phone as PhoneOut shows it: ``number`` makes it valid input again, ``e164`` is the same text."""
+    return {"number": e164, "e164": e164, "kind": kind}
+
+
 async def _phones(conn: AsyncConnection, owner: Any, ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
     by_owner: dict[int, list[dict[str, str]]] = defaultdict(list)
     query = select(owner, Phone.e164, Phone.kind).where(owner.in_(list(ids))).order_by(Phone.id)
     for owner_id, e164, kind in (await conn.execute(query)).all():
-        by_owner[owner_id].append({"e164": e164, "kind": kind})
+        by_owner[owner_id].append(phone_json(e164, kind))
     return by_owner
 
 
@@ -86,7 +91,7 @@ async def customers_by_e164(conn: AsyncConnection, e164: str) -> list[dict[str, 
             found["phones"] = []
             customers[row["id"]] = found
         if row["phone_e164"] is not None:
-            found["phones"].append({"e164": row["phone_e164"], "kind": row["phone_kind"]})
+            found["phones"].append(phone_json(row["phone_e164"], row["phone_kind"]))
     if customers:
         return list(customers.values())
     accounts = select(Phone.account_id).where(Phone.e164 == e164, Phone.account_id.is_not(None))

@@ -88,6 +88,10 @@ ARTICLES = (
 )  # fmt: skip
 
 
+# The demo users whose logins are printed at first start: username, role, phone extension.
+DEMO_USERS = (("agent", "agent", "2001"), ("supervisor", "supervisor", "2901"), ("admin", "admin", None))
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
@@ -127,11 +131,7 @@ async def seed_reference(session: AsyncSession, password: str | None = None) -> 
                          calendar_id=calendars["sales-hours"].id, caller_id="+14155550100"))  # fmt: skip
 
     logins = []
-    for username, role, ext in (
-        ("agent", "agent", "2001"),
-        ("supervisor", "supervisor", "2901"),
-        ("admin", "admin", None),
-    ):
+    for username, role, ext in DEMO_USERS:
         secret = password or secrets.token_urlsafe(9)
         user = await add_user(session, username, role, secret, display_name=f"Demo {role}", extension=ext,
                               queues="all" if role == "agent" else None)  # fmt: skip

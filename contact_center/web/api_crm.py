@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from contact_center.crm import accounts, activities, cases, customers, kb, views
+from contact_center.crm import accounts, activities, cases, customers, kb, sales, views
 from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.generic import apply_update, create_record, list_records
 from contact_center.crm.records import Page, get_or_404, parse_cursor, parse_id, parse_limit
@@ -20,6 +23,7 @@ from contact_center.crm.schemas import (
     CaseCreate,
     CaseOut,
     CaseUpdate,
+    Customer360Out,
     CustomerCreate,
     CustomerOut,
     CustomerUpdate,
@@ -109,7 +113,7 @@ async def update_customer(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/customers/{id}/360", "Customer 360: profile, account, last 20 activities, open cases, "
-           "open opportunities, recent orders", tag="customers")  # fmt: skip
+           "open opportunities, recent orders", tag="customers", response=Customer360Out)  # fmt: skip
 async def customer_360(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         return web.json_response(await views.customer_360(conn, record_id(request)))
@@ -160,10 +164,15 @@ CASE_FILTERS = {"status": str, "priority": str, "category": str, "customer_id": 
                 "escalation_level": int}  # fmt: skip
 
 
-@api.route("GET", "/api/v1/cases", "List cases, newest first", tag="cases", response=CaseOut, many=True,
-           query=(*CASE_FILTERS, *PAGE_QUERY))  # fmt: skip
+@api.route("GET", "/api/v1/cases", "List cases, newest first; open=true (not resolved or closed) and breached=true "
+           "(past the SLA target) narrow it", tag="cases", response=CaseOut, many=True,
+           query=(*CASE_FILTERS, "open", "breached", *PAGE_QUERY))  # fmt: skip
 async def list_cases(request: web.Request) -> web.Response:
-    return await _list(request, Case, CaseOut, CASE_FILTERS)
+    q = request.query
+    async with request.app[SESSIONS]() as session:
+        page = await cases.list_cases(session, q, CASE_FILTERS, request.app[CLOCK].now(), parse_cursor(q.get("cursor")),
+                                      parse_limit(q.get("limit")))  # fmt: skip
+    return page_json(CaseOut, page)
 
 
 @api.route("POST", "/api/v1/cases", "Open a case; its SLA clock starts on its calendar's business hours",
@@ -198,8 +207,15 @@ OPPORTUNITY_FILTERS = {"stage": str, "owner_id": int, "customer_id": int, "accou
 ORDER_FILTERS = {"status": str, "customer_id": int, "number": str}
 
 
+Creator = Callable[[AsyncSession, dict[str, Any], dt.datetime], Awaitable[Any]]
+Updater = Callable[[AsyncSession, int, dict[str, Any], int | None, dt.datetime], Awaitable[Any]]
+
+
 def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type[BaseModel], out: type[BaseModel],
-          filters: dict[str, type], write_role: str = "agent") -> None:  # fmt: skip
+          filters: dict[str, type], write_role: str = "agent", creator: Creator | None = None,
+          updater: Updater | None = None) -> None:  # fmt: skip
+    """List, create, get and change for a record; ``creator``/``updater`` add its own rules (and timeline)."""
+
     async def list_(request: web.Request) -> web.Response:
         return await _list(request, table, out, filters)
 
@@ -207,7 +223,11 @@ def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type
         data = await read_body(request, create)
         values = _prepare(table, data.model_dump(), request)
         async with request.app[SESSIONS].begin() as session:
-            result = dump(out, await create_record(session, table, values))
+            if creator is not None:
+                row = await creator(session, values, request.app[CLOCK].now())
+            else:
+                row = await create_record(session, table, values)
+            result = dump(out, row)
         return web.json_response(result, status=201)
 
     async def get_(request: web.Request) -> web.Response:
@@ -218,7 +238,11 @@ def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type
         async with request.app[SESSIONS].begin() as session:
             row = await get_or_404(session, table, record_id(request))
             values = _prepare(table, data.model_dump(exclude_unset=True), request, current=row)
-            result = dump(out, await apply_update(session, row, values))
+            if updater is not None:
+                row = await updater(session, row.id, values, principal(request).user_id, request.app[CLOCK].now())
+            else:
+                row = await apply_update(session, row, values)
+            result = dump(out, row)
         return web.json_response(result)
 
     api.route("GET", path, f"List {tag}, newest first", tag=tag, response=out, many=True,
@@ -227,9 +251,8 @@ def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type
         create_
     )
     api.route("GET", path + "/{id}", f"One of {tag}", tag=tag, response=out)(get_)
-    api.route("PATCH", path + "/{id}", f"Change one of {tag}", tag=tag, body=update, response=out, role=write_role)(
-        update_
-    )
+    summary = f"Change one of {tag}" + (" (tracked fields are recorded on the timeline)" if updater else "")
+    api.route("PATCH", path + "/{id}", summary, tag=tag, body=update, response=out, role=write_role)(update_)
 
 
 def _prepare(table: Any, values: dict[str, Any], request: web.Request, current: Any = None) -> dict[str, Any]:
@@ -250,9 +273,9 @@ def _prepare(table: Any, values: dict[str, Any], request: web.Request, current: 
     return values
 
 
-_crud("/api/v1/leads", "leads", Lead, LeadCreate, LeadUpdate, LeadOut, LEAD_FILTERS)
+_crud("/api/v1/leads", "leads", Lead, LeadCreate, LeadUpdate, LeadOut, LEAD_FILTERS, updater=sales.update_lead)
 _crud("/api/v1/opportunities", "opportunities", Opportunity, OpportunityCreate, OpportunityUpdate, OpportunityOut,
-      OPPORTUNITY_FILTERS)  # fmt: skip
+      OPPORTUNITY_FILTERS, creator=sales.create_opportunity, updater=sales.update_opportunity)  # fmt: skip
 _crud("/api/v1/orders", "orders", Order, OrderCreate, OrderUpdate, OrderOut, ORDER_FILTERS, write_role="supervisor")
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center import security
 from contact_center.security import device_id_if_valid, device_token, new_token, token_digest, verify_password
 from contact_center.store.tables import ApiToken, User, WebSession
 from contact_center.web.errors import error, read_body
@@ -131,7 +132,9 @@ class LoginOut(BaseModel):
 
 
 def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """The client's address for throttling: through trusted proxies (CC_TRUSTED_PROXIES) only."""
+    trusted = request.app[SETTINGS].trusted_proxies
+    return security.client_address(request.remote, request.headers.getall("X-Forwarded-For", []), trusted)
 
 
 @api.route("POST", "/api/v1/auth/login", "Log in with a password; sets the session cookie", tag="auth", role=None,

@@ -10,6 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
+from contact_center.web.keys import SETTINGS
 from contact_center.web.routing import Handler
 
 log = logging.getLogger(__name__)
@@ -74,4 +75,5 @@ async def read_body(request: web.Request, model: type[M]) -> M:
             text=json.dumps({"error": "bad_json", "message": "the body must be a JSON object"}),
             content_type="application/json",
         )
-    return model.model_validate(data)
+    # The region lets phone numbers be checked with the other fields, so one 422 names every bad field.
+    return model.model_validate(data, context={"region": request.app[SETTINGS].default_region})

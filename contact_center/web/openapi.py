@@ -43,7 +43,8 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
             operation["security"] = []
         else:
             operation["x-required-role"] = spec.role
-        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}}
+        # Record ids are integers; other path parts (a call id, a metrics group) are text.
+        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer" if p == "id" else "string"}}
                   for p in re.findall(r"{(\w+)}", spec.path)]  # fmt: skip
         params += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in spec.query]
         if params:

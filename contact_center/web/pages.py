@@ -6,8 +6,11 @@ from pathlib import Path
 
 import jinja2
 from aiohttp import web
+from sqlalchemy import select
 
+from contact_center.store.tables import Calendar
 from contact_center.web.auth import PRINCIPAL, Principal
+from contact_center.web.keys import SESSIONS
 
 UI_ROOT = Path(__file__).resolve().parents[2] / "agent_ui"
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
@@ -60,7 +63,11 @@ def safe_next(target: str | None) -> str:
 
 async def crm_page(request: web.Request) -> web.Response:
     me = signed_in(request)
-    return render(request, "crm.html", me=me)
+    # New cases pick the calendar their SLA clock runs on; the support hours come first when they exist.
+    async with request.app[SESSIONS]() as session:
+        names = list((await session.scalars(select(Calendar.name).order_by(Calendar.name))).all())
+    names.sort(key=lambda name: name != "support-hours")
+    return render(request, "crm.html", me=me, calendars=names)
 
 
 async def simulator_page(request: web.Request) -> web.Response:

@@ -2,6 +2,7 @@
 
 from contact_center.store.tables.activity import ACTIVITY_TYPES, Activity
 from contact_center.store.tables.base import Base, utcnow
+from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
     ROLES,
     AgentSkill,
@@ -51,6 +52,7 @@ __all__ = [
     "DispositionCode",
     "KbArticle",
     "Lead",
+    "MetaValue",
     "Opportunity",
     "Order",
     "Phone",

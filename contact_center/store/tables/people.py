@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contact_center.store.tables.base import Base, Timestamps
@@ -21,6 +21,10 @@ class Account(Base, Timestamps):
     timezone: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     tags: Mapped[list[str]] = mapped_column(Json, default=list)
+    # Added in 0003; the server defaults fill rows written by plain SQL (bulk loads) and older rows.
+    emails: Mapped[list[str]] = mapped_column(Json, default=list, server_default=text("'[]'"))
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    vip: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     phones: Mapped[list[Phone]] = relationship(
         back_populates="account", lazy="raise", cascade="all, delete-orphan", order_by="Phone.id"
@@ -63,3 +67,8 @@ class Phone(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     customer: Mapped[Customer | None] = relationship(back_populates="phones", lazy="raise")
     account: Mapped[Account | None] = relationship(back_populates="phones", lazy="raise")
+
+    @property
+    def number(self) -> str:
+        """The number as the API accepts it (``{"number": …}``), so an output phone is valid input again."""
+        return self.e164

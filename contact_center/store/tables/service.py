@@ -33,6 +33,10 @@ class Case(Base, Timestamps):
     sla_used_seconds: Mapped[int] = mapped_column(Integer, default=0)
     sla_running_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     sla_due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    # When the escalation level next rises (NULL while paused, stopped, at the top level or without a
+    # target): the escalation pass reads only cases whose moment has come, so cases already escalated
+    # and waiting for their next threshold never crowd out fresh breaches.
+    sla_escalate_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     first_responded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

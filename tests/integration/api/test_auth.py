@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 from contact_center.web.api_crm import api as crm_api
@@ -168,3 +169,33 @@ async def test_login_page_never_redirects_off_site(app_client: Any) -> None:
         assert 'data-next="/"' in page, target
     page = await (await app_client.get("/login", params={"next": "/crm?x=1"})).text()
     assert 'data-next="/crm?x=1"' in page
+
+
+async def login_from(client: Any, username: str, password: str, forwarded_for: str) -> Any:
+    return await client.post("/api/v1/auth/login", json={"username": username, "password": password},
+                             headers={"X-Forwarded-For": forwarded_for})  # fmt: skip
+
+
+async def test_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(app_client: Any, make_user: Any) -> None:
+    await make_user("bob", "agent", "s3cret-password")
+    for i in range(5):  # a new made-up address each time does not buy more guesses
+        assert (await login_from(app_client, "bob", "guess", f"198.51.100.{i}")).status == 401
+    assert (await login_from(app_client, "bob", "guess", "198.51.100.99")).status == 429
+    throttle = app_client.app[THROTTLE]
+    assert set(throttle._addresses) == {"127.0.0.1"}
+
+
+async def test_behind_a_trusted_proxy_the_throttle_keys_on_the_forwarded_client(
+    aiohttp_client: Any, settings: Any, engine: Any, clock: Any, make_user: Any
+) -> None:
+    from contact_center.app import create_app
+
+    app = create_app(replace(settings, trusted_proxies=("127.0.0.0/8",)), clock=clock, engine=engine)
+    client = await aiohttp_client(app)
+    await make_user("bob", "agent", "s3cret-password")
+    for _ in range(5):  # the guesser's own entry on the left is its own invention; the proxy's is on the right
+        assert (await login_from(client, "bob", "guess", "6.6.6.6, 198.51.100.7")).status == 401
+    assert (await login_from(client, "bob", "s3cret-password", "7.7.7.7, 198.51.100.7")).status == 429
+    # Everyone else behind the same proxy logs in as usual.
+    assert (await login_from(client, "bob", "s3cret-password", "203.0.113.8")).status == 200
+    assert set(app[THROTTLE]._addresses) == {"198.51.100.7", "203.0.113.8"}

@@ -6,6 +6,16 @@ from typing import Any
 
 import pytest
 
+from contact_center.crm.schemas import (
+    AccountOut,
+    ActivityOut,
+    CaseOut,
+    Customer360Out,
+    CustomerOut,
+    OpportunityOut,
+    OrderOut,
+)
+
 
 async def create(client: Any, login: Any, **body: Any) -> Any:
     return await client.post("/api/v1/customers", json=body, headers=login.headers())
@@ -123,6 +133,14 @@ async def test_customer_360_gathers_everything_the_screen_pop_needs(app_client: 
                                                           "started_at": f"2026-01-01T00:{i:02d}:00Z"}, headers=h)  # fmt: skip
     view = await (await app_client.get(f"/api/v1/customers/{cid}/360", headers=h)).json()
     assert view["customer"]["last_name"] == "Garcia"
+    # The answer is what /api/openapi.json says it is, key for key.
+    Customer360Out.model_validate(view)
+    assert set(view) == set(Customer360Out.model_fields)
+    for part, model in (("customer", CustomerOut), ("account", AccountOut)):
+        assert set(view[part]) == set(model.model_fields), part
+    for part, model in (("activities", ActivityOut), ("open_cases", CaseOut), ("open_opportunities", OpportunityOut),
+                        ("recent_orders", OrderOut)):  # fmt: skip
+        assert all(set(row) == set(model.model_fields) for row in view[part]), part
     assert view["account"]["name"] == "Acme"
     assert [c["subject"] for c in view["open_cases"]] == ["Router drops"]
     assert [o["name"] for o in view["open_opportunities"]] == ["Upgrade"]
@@ -167,3 +185,92 @@ async def test_search_treats_wildcards_literally(app_client: Any, agent: Any) ->
     assert page["items"] == []
     page = await (await app_client.get("/api/v1/customers", params={"q": "le"}, headers=agent.headers())).json()
     assert [c["last_name"] for c in page["items"]] == ["Lee"]
+
+
+async def test_every_output_phone_has_number_and_can_be_sent_back(app_client: Any, agent: Any) -> None:
+    h = agent.headers()
+    account = await (await app_client.post("/api/v1/accounts", json={"name": "Acme", "phones": ["+1 415 555 0000"]},
+                                           headers=h)).json()  # fmt: skip
+    created = await (await create(app_client, agent, first_name="Maria", last_name="Garcia", account_id=account["id"],
+                                  phones=["(415) 555-0142", {"number": "+44 20 7946 0000", "kind": "work"}])).json()  # fmt: skip
+    cid = created["id"]
+    expected = [{"number": "+14155550142", "e164": "+14155550142", "kind": "mobile"},
+                {"number": "+442079460000", "e164": "+442079460000", "kind": "work"}]  # fmt: skip
+    view = await (await app_client.get(f"/api/v1/customers/{cid}/360", headers=h)).json()
+    outputs = {
+        "create": created["phones"],
+        "get": (await (await app_client.get(f"/api/v1/customers/{cid}", headers=h)).json())["phones"],
+        "list": (await (await app_client.get("/api/v1/customers", params={"q": "Garcia"}, headers=h)).json())["items"][0]["phones"],
+        "lookup": (await (await app_client.get("/api/v1/customers", params={"phone": "4155550142"}, headers=h)).json())["items"][0]["phones"],
+        "lookup via account": (await (await app_client.get("/api/v1/customers", params={"phone": "4155550000"},
+                                                           headers=h)).json())["items"][0]["phones"],
+        "360": view["customer"]["phones"],
+    }  # fmt: skip
+    for where, phones in outputs.items():
+        assert phones == expected, where
+    account_phone = [{"number": "+14155550000", "e164": "+14155550000", "kind": "mobile"}]
+    assert view["account"]["phones"] == account_phone
+    assert (await (await app_client.get(f"/api/v1/accounts/{account['id']}", headers=h)).json())["phones"] == account_phone
+    # Output objects are input again: the record is unchanged when its phones are sent back.
+    resp = await app_client.patch(f"/api/v1/customers/{cid}", json={"phones": created["phones"]}, headers=h)
+    assert resp.status == 200 and (await resp.json())["phones"] == expected
+    resp = await app_client.patch(f"/api/v1/customers/{cid}", json={"phones": [{"e164": "+14155550199"}]}, headers=h)
+    assert resp.status == 200 and [p["number"] for p in (await resp.json())["phones"]] == ["+14155550199"]
+
+
+async def test_an_unencoded_plus_in_the_phone_query_still_means_plus(app_client: Any, agent: Any) -> None:
+    await create(app_client, agent, first_name="Jane", last_name="London", phones=["+44 20 7946 0000"])
+    await create(app_client, agent, first_name="Not", last_name="Her", phones=["(442) 079-4600"])
+    for query in ("phone=+442079460000", "phone=+44%2020%207946%200000", "phone=%2B442079460000"):
+        resp = await app_client.get(f"/api/v1/customers?{query}", headers=agent.headers())
+        assert resp.status == 200, query
+        assert [c["last_name"] for c in (await resp.json())["items"]] == ["London"], query
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "fields"),
+    [
+        ("POST", "/api/v1/customers", {"first_name": "", "last_name": "X", "phones": ["12"]}, {"first_name", "phones.0"}),
+        ("POST", "/api/v1/customers", {"first_name": "A", "last_name": "X", "phones": ["(415) 555-0100", {"number": "x"}],
+                                       "vip": "maybe"}, {"phones.1", "vip"}),
+        ("PATCH", "/api/v1/customers/{customer}", {"last_name": "", "phones": ["12", "34"]},
+         {"last_name", "phones.0", "phones.1"}),
+        ("POST", "/api/v1/accounts", {"name": "", "phones": ["12"]}, {"name", "phones.0"}),
+        ("PATCH", "/api/v1/accounts/{account}", {"timezone": "Mars/Base", "phones": ["12"]}, {"timezone", "phones.0"}),
+        ("POST", "/api/v1/leads", {"last_name": "", "phone": "12"}, {"last_name", "phone"}),
+        ("PATCH", "/api/v1/leads/{lead}", {"score": 500, "phone": "garbage!!"}, {"score", "phone"}),
+    ],
+)  # fmt: skip
+async def test_one_answer_names_every_bad_field_phones_included(
+    app_client: Any, agent: Any, method: str, path: str, body: dict[str, Any], fields: set[str]
+) -> None:
+    h = agent.headers()
+    ids = {
+        "customer": (await (await create(app_client, agent, first_name="Jo", last_name="Doe")).json())["id"],
+        "account": (await (await app_client.post("/api/v1/accounts", json={"name": "Acme"}, headers=h)).json())["id"],
+        "lead": (await (await app_client.post("/api/v1/leads", json={"last_name": "Ng"}, headers=h)).json())["id"],
+    }
+    resp = await app_client.request(method, path.format(**ids), json=body, headers=h)
+    assert resp.status == 422
+    errors = (await resp.json())["errors"]
+    assert {e["field"] for e in errors} == fields
+    phone_errors = [e["reason"] for e in errors if e["field"].startswith("phone")]
+    assert phone_errors and all("phone number" in r or "digits" in r for r in phone_errors), phone_errors
+
+
+async def test_accounts_have_emails_address_time_zone_language_tags_vip_and_segment(app_client: Any, agent: Any) -> None:
+    h = agent.headers()
+    body = {"name": "Acme GmbH", "emails": ["info@acme.example"], "language": "de", "timezone": "Europe/Berlin",
+            "vip": True, "segment": "enterprise", "tags": ["reseller"],
+            "address": {"street": "Torstraße 1", "city": "Berlin", "postal_code": "10119", "country": "DE"}}  # fmt: skip
+    resp = await app_client.post("/api/v1/accounts", json=body, headers=h)
+    assert resp.status == 201
+    account = await resp.json()
+    assert {k: account[k] for k in body} == {**body, "address": {**body["address"], "region": ""}}
+    changed = await (await app_client.patch(f"/api/v1/accounts/{account['id']}", json={"vip": False, "language": "en"},
+                                            headers=h)).json()  # fmt: skip
+    assert changed["vip"] is False and changed["language"] == "en" and changed["emails"] == ["info@acme.example"]
+    resp = await app_client.post("/api/v1/accounts", json={"name": "X", "emails": ["nope"], "language": "German"},
+                                 headers=h)  # fmt: skip
+    assert resp.status == 422
+    assert {e["field"] for e in (await resp.json())["errors"]} == {"emails.0", "language"}

@@ -41,7 +41,48 @@ async def test_case_sla_runs_on_business_hours_and_pauses_for_the_customer(
     assert case["sla_due_at"] == "2026-11-27T15:00:00Z"
     timeline = await (await app_client.get("/api/v1/activities", params={"case_id": case["id"]}, headers=h)).json()
     assert [a["type"] for a in timeline["items"]] == ["case_change", "case_change"]
-    assert timeline["items"][0]["details"] == {"from": "pending_customer", "to": "open", "case_number": case["number"]}
+    assert timeline["items"][0]["details"] == {"changes": {"status": {"from": "pending_customer", "to": "open"}},
+                                               "case_number": case["number"]}  # fmt: skip
+    assert timeline["items"][0]["agent_id"] == agent.user_id
+
+
+async def test_priority_owner_and_category_changes_are_one_case_change(app_client: Any, agent: Any,
+                                                                      make_user: Any) -> None:  # fmt: skip
+    h = agent.headers()
+    other = await make_user("bob", "agent")
+    case = await (await app_client.post("/api/v1/cases", json={"subject": "Slow"}, headers=h)).json()
+    resp = await app_client.patch(f"/api/v1/cases/{case['id']}", json={"priority": "high", "owner_id": other.user_id,
+                                  "category": "technical", "description": "not tracked"}, headers=h)  # fmt: skip
+    assert resp.status == 200
+    unchanged = await app_client.patch(f"/api/v1/cases/{case['id']}", json={"priority": "high"}, headers=h)
+    assert unchanged.status == 200
+    timeline = await (await app_client.get("/api/v1/activities", params={"case_id": case["id"]}, headers=h)).json()
+    [change] = timeline["items"]
+    assert change["type"] == "case_change" and change["agent_id"] == agent.user_id
+    assert change["details"]["changes"] == {"priority": {"from": "normal", "to": "high"},
+                                            "owner_id": {"from": None, "to": other.user_id},
+                                            "category": {"from": "general", "to": "technical"}}  # fmt: skip
+    assert change["subject"] == f"Case {case['number']}: priority normal → high; owner none → {other.user_id}; " \
+        "category general → technical"
+
+
+async def test_cases_filter_open_and_breached(app_client: Any, agent: Any, clock: Any) -> None:
+    h = agent.headers()
+    late = await (await app_client.post("/api/v1/cases", json={"subject": "Late", "priority": "urgent"}, headers=h)).json()
+    done = await (await app_client.post("/api/v1/cases", json={"subject": "Done", "status": "resolved"}, headers=h)).json()
+    clock.advance(5 * 3600)
+    fresh = await (await app_client.post("/api/v1/cases", json={"subject": "Fresh"}, headers=h)).json()
+
+    async def ids(**params: str) -> list[int]:
+        page = await (await app_client.get("/api/v1/cases", params=params, headers=h)).json()
+        return [c["id"] for c in page["items"]]
+
+    assert await ids(open="true") == [fresh["id"], late["id"]]
+    assert await ids(open="false") == [done["id"]]
+    assert await ids(open="true", breached="true") == [late["id"]]
+    assert await ids(breached="false") == [fresh["id"], done["id"]]
+    resp = await app_client.get("/api/v1/cases", params={"breached": "maybe"}, headers=h)
+    assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "breached"
 
 
 async def test_breached_cases_are_escalated_with_an_activity(app_client: Any, agent: Any, engine: AsyncEngine,

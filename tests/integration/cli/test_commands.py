@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,44 @@ def test_migrate_up_and_down(tmp_path: Path) -> None:
     assert up.returncode == 0 and f"revision {head_revision()}" in up.stdout
     down = cli(tmp_path, "migrate", "--downgrade", "base")
     assert down.returncode == 0 and "base (empty)" in down.stdout
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli(tmp_path, "serve", env={"CC_HTTP_PORT": str(port), "CC_SEED_DEMO": "false"})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("contact-center serve:")]
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in line
+    assert "CC_HTTP_HOST" in line and "CC_HTTP_PORT" in line
+
+
+def test_serve_on_an_address_of_another_machine_exits_2(tmp_path: Path) -> None:
+    result = cli(tmp_path, "serve", env={"CC_HTTP_HOST": "192.0.2.1", "CC_SEED_DEMO": "false"})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "cannot listen on 192.0.2.1:8080: cannot assign requested address" in result.stderr
+
+
+def test_import_reports_errors_in_line_order_and_counts_records_not_lines(tmp_path: Path) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "first_name,last_name,account_id,street,phones\n"
+        'Ann,Lee,999,"12 High St\nFlat 3",(415) 555-0177\n'  # a quoted street over two lines; refused when written
+        ",NoFirst,,,12\n"  # refused when read: both bad fields named
+        "\n"
+        'Cat,Ok,,"1 Long\n\nRoad",+49 30 1234568\n'
+        "Dan,Extra,,,,surplus\n"
+    )
+    result = cli(tmp_path, "import", "customers", str(csv_file))
+    assert result.returncode == 1, result.stderr
+    assert "imported 1 customers" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith(str(csv_file))]
+    assert [e.split(":")[1] for e in errors] == ["2", "4", "9"]
+    assert "account_id: no account with id 999" in errors[0]
+    assert "first_name" in errors[1] and "phones.0" in errors[1]
+    assert "more values than the header has columns" in errors[2]
+    assert "importing people.csv: 4/4 (100 %" in result.stderr  # four records on nine lines

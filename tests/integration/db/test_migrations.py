@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.store import migrate
-from contact_center.store.tables import Base
+from contact_center.store.tables import Account, Base, Case
 
 
 async def test_down_and_up_again(engine: AsyncEngine) -> None:
@@ -20,6 +22,31 @@ async def test_down_and_up_again(engine: AsyncEngine) -> None:
     assert set(tables) <= {"alembic_version"}
     await migrate.upgrade(engine)
     assert await migrate.current_revision(engine) == migrate.head_revision()
+
+
+async def test_0003_keeps_existing_accounts_and_cases_and_fills_the_new_columns(engine: AsyncEngine) -> None:
+    await migrate.downgrade(engine, "0002")
+    async with engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO accounts (id, name, industry, website, segment, address, tags, created_at, updated_at) "
+            "VALUES (1, 'Old Co', '', '', 'smb', '{}', '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        await conn.execute(text(
+            "INSERT INTO cases (id, number, subject, description, status, priority, category, sla_target_minutes, "
+            "sla_used_seconds, sla_due_at, escalation_level, created_at, updated_at) VALUES "
+            "(1, 20001, 'Running', '', 'open', 'normal', 'general', 60, 0, '2026-01-01 01:00:00', 1, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00'), "
+            "(2, 20002, 'Paused', '', 'pending_customer', 'normal', 'general', 60, 0, NULL, 0, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))  # fmt: skip
+    await migrate.upgrade(engine)
+    async with engine.connect() as conn:
+        account = (await conn.execute(select(Account.name, Account.emails, Account.language, Account.vip))).one()
+        assert tuple(account) == ("Old Co", [], "en", False)
+        escalate_at = dict((await conn.execute(select(Case.id, Case.sla_escalate_at))).all())
+        assert escalate_at == {1: dt.datetime(2026, 1, 1, 1, 0, tzinfo=dt.UTC), 2: None}
+    await migrate.downgrade(engine, "0002")
+    async with engine.connect() as conn:
+        names = await conn.run_sync(lambda c: [col["name"] for col in inspect(c).get_columns("accounts")])
+    assert "emails" not in names and "vip" not in names
 
 
 async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:

@@ -1,4 +1,4 @@
-from contact_center.security import LoginThrottle, hash_password, verify_password
+from contact_center.security import LoginThrottle, client_address, hash_password, verify_password
 
 
 def test_pair_backoff_doubles_after_free_attempts() -> None:
@@ -41,3 +41,24 @@ def test_passwords_are_argon2_and_short_ones_refused() -> None:
         assert "at least" in str(exc)
     else:
         raise AssertionError("a short password was accepted")
+
+
+PROXIES = ("10.0.0.0/24", "fd00::/64")
+
+
+def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() -> None:
+    assert client_address("203.0.113.9", ["1.2.3.4"], PROXIES) == "203.0.113.9"
+    assert client_address("203.0.113.9", ["1.2.3.4"], ()) == "203.0.113.9"
+    assert client_address("10.0.0.7", ["1.2.3.4"], ()) == "10.0.0.7"
+    assert client_address(None, [], PROXIES) == "unknown"
+
+
+def test_behind_trusted_proxies_the_right_most_untrusted_address_is_the_client() -> None:
+    assert client_address("10.0.0.7", ["198.51.100.20"], PROXIES) == "198.51.100.20"
+    # The client wrote "1.1.1.1" itself; the proxies appended what they saw.
+    assert client_address("10.0.0.7", ["1.1.1.1, 198.51.100.20, 10.0.0.3"], PROXIES) == "198.51.100.20"
+    assert client_address("10.0.0.7", ["1.1.1.1", "198.51.100.20,10.0.0.3"], PROXIES) == "198.51.100.20"
+    assert client_address("fd00::1", ["2001:db8::5"], PROXIES) == "2001:db8::5"
+    assert client_address("10.0.0.7", [], PROXIES) == "10.0.0.7"
+    assert client_address("10.0.0.7", ["10.0.0.3"], PROXIES) == "10.0.0.3"  # only proxies: the farthest one
+    assert client_address("10.0.0.7", ["198.51.100.20, not-an-address"], PROXIES) == "10.0.0.7"

@@ -1,0 +1,63 @@
+"""Opportunities and leads: stage and status changes (and the other tracked fields) go on the timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contact_center.crm.changes import change_activity, describe, tracked_changes
+from contact_center.crm.generic import apply_update, create_record
+from contact_center.crm.records import get_or_404
+from contact_center.store.tables import Lead, Opportunity
+
+CLOSED_STAGES = frozenset({"closed_won", "closed_lost"})
+OPPORTUNITY_TRACKED = ("stage", "amount_cents", "currency", "probability", "expected_close", "owner_id")
+LEAD_TRACKED = ("status", "score", "rating", "owner_id")
+LABELS = {"amount_cents": "amount", "owner_id": "owner", "rating": "temperature"}
+FORMATS = {"amount_cents": lambda cents: f"{cents / 100:,.2f}", "probability": lambda p: f"{p} %"}
+
+
+async def create_opportunity(session: AsyncSession, values: dict[str, Any], now: dt.datetime) -> Opportunity:
+    if values.get("stage") in CLOSED_STAGES:
+        values["closed_at"] = now
+    return await create_record(session, Opportunity, values)
+
+
+async def update_opportunity(
+    session: AsyncSession, opportunity_id: int, values: dict[str, Any], agent_id: int | None, now: dt.datetime
+) -> Opportunity:
+    """Apply a PATCH; a closing stage sets ``closed_at`` and reopening clears it, all in one opportunity_change."""
+    row = await get_or_404(session, Opportunity, opportunity_id)
+    changes = tracked_changes(row, values, OPPORTUNITY_TRACKED)
+    if "stage" in changes:
+        closing, was_closed = values["stage"] in CLOSED_STAGES, row.stage in CLOSED_STAGES
+        if closing and not was_closed:
+            values["closed_at"] = now
+        elif was_closed and not closing:
+            values["closed_at"] = None
+    row = await apply_update(session, row, values)
+    if changes:
+        session.add(change_activity(
+            "opportunity_change", f"Opportunity {row.name}: {describe(changes, LABELS, FORMATS)}", changes,
+            agent_id=agent_id, now=now, outcome=row.stage, extra={"currency": row.currency},
+            customer_id=row.customer_id, account_id=row.account_id, opportunity_id=row.id))  # fmt: skip
+        await session.flush()
+    return row
+
+
+async def update_lead(
+    session: AsyncSession, lead_id: int, values: dict[str, Any], agent_id: int | None, now: dt.datetime
+) -> Lead:
+    """Apply a PATCH; status, score, temperature and owner changes are one lead_change on the timeline."""
+    row = await get_or_404(session, Lead, lead_id)
+    changes = tracked_changes(row, values, LEAD_TRACKED)
+    row = await apply_update(session, row, values)
+    if changes:
+        name = " ".join(filter(None, (row.first_name, row.last_name)))
+        session.add(change_activity(
+            "lead_change", f"Lead {name}: {describe(changes, LABELS, FORMATS)}", changes, agent_id=agent_id, now=now,
+            outcome=row.status, customer_id=row.customer_id, lead_id=row.id))  # fmt: skip
+        await session.flush()
+    return row
