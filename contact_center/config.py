@@ -78,8 +78,8 @@ class Settings:
             sip_local_ip=env.get("CC_SIP_LOCAL_IP", "127.0.0.1"),
             sip_local_port=_port(env, "CC_SIP_LOCAL_PORT", 5070),
             rtp_ports=_port_range(env, "CC_RTP_PORTS", (20000, 20999)),
-            ivr_flow=Path(env.get("CC_IVR_FLOW", "ivr_flows/main.yaml")),
-            ivr_flows_dir=Path(env.get("CC_IVR_FLOWS_DIR", "ivr_flows")),
+            ivr_flow=Path(env["CC_IVR_FLOW"]) if env.get("CC_IVR_FLOW") else _shipped_flows() / "main.yaml",
+            ivr_flows_dir=Path(env["CC_IVR_FLOWS_DIR"]) if env.get("CC_IVR_FLOWS_DIR") else _shipped_flows(),
             sip_max_calls=_positive_int(env, "CC_SIP_MAX_CALLS", 60, maximum=2000),
             record_calls=_bool(env, "CC_RECORD_CALLS", False),
             hold_music=Path(env["CC_HOLD_MUSIC"]) if env.get("CC_HOLD_MUSIC") else None,
@@ -111,6 +111,15 @@ class Settings:
             with os.fdopen(fd, "w") as handle:
                 handle.write(key + "\n")
         return replace(self, secret_key=key)
+
+
+def _shipped_flows() -> Path:
+    """``ivr_flows`` in the working directory, else the flows shipped beside the package (a checkout's)."""
+    here = Path("ivr_flows")
+    if here.is_dir():
+        return here
+    shipped = Path(__file__).resolve().parent.parent / "ivr_flows"
+    return shipped if shipped.is_dir() else here
 
 
 def _check_database_url(url: str) -> None:

@@ -15,7 +15,7 @@ from aiohttp import web
 from contact_center.app import create_app
 from contact_center.cli._common import Progress, load_settings, ready_engine
 from contact_center.clock import SystemClock
-from contact_center.config import Settings
+from contact_center.config import Settings, SettingsError
 from contact_center.seed.demo import FIRST_START_CUSTOMERS, first_start, print_logins
 
 
@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
     host, port = args.host or settings.http_host, args.port or settings.http_port
     try:
         asyncio.run(_serve(settings, host, port))
-    except CannotListen as exc:
+    except (CannotListen, SettingsError) as exc:  # a setting that only shows its fault at start-up
         print(f"contact-center serve: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -58,6 +58,7 @@ DISPOSITIONS = (
     ("sale", "Sale made", "sales"),
     ("no_sale", "No sale", "sales"),
     ("callback_scheduled", "Callback scheduled", "sales"),
+    ("no_answer", "No answer or busy (call placed)", "outbound"),
     ("wrong_number", "Wrong number", "other"),
     ("voicemail_left", "Left a voicemail", "other"),
     ("transferred", "Transferred", "other"),

@@ -159,7 +159,7 @@ async def test_a_callback_the_customer_does_not_answer_ends_in_wrap_up_with_the_
     ended = (await until(lambda: events(heard, "call.ended"), "the attempt to fail"))[0]
     assert ended["reason"] == "callback_busy"
     await until(lambda: events(heard, "wrapup.started"), "wrap-up")
-    await desk.save_wrapup(agent.id, call_id, "follow_up", "Busy; try again tomorrow", [])
+    await desk.save_wrapup(agent.id, call_id, "no_answer", "Busy; try again tomorrow", [])
     call = (await activities(engine, call_id))[-1]
     assert call.direction == "outbound" and call.details["sip"]["customer_attempts"][0]["outcome"] == "busy"
 
