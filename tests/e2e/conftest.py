@@ -50,6 +50,26 @@ def database_url(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
     yield f"sqlite+aiosqlite:///{path}"
 
 
+@dataclass
+class Site:
+    """The real server on an empty CRM (no demo data): for pages that list what a test puts in."""
+
+    base: str
+
+
+@pytest.fixture
+async def site(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Site]:
+    from contact_center.app import create_app
+
+    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
+    server = TestServer(create_app(settings, engine=engine, telephony=port), host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        yield Site(str(server.make_url("")).rstrip("/"))
+    finally:
+        await server.close()
+
+
 PASSWORD = "demo-password-1"
 MARIA = "+14155550142"
 
