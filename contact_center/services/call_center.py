@@ -24,6 +24,7 @@ from contact_center.domain.acd.calls import CallState
 from contact_center.domain.acd.reconciler import LiveLegs
 from contact_center.domain.acd.wait_estimate import WaitEstimate, estimate, place_in_line
 from contact_center.ivr.registry import NoSuchFlow
+from contact_center.services import scheduled_callbacks
 from contact_center.services.call_control import CallControl
 from contact_center.services.call_record import CallRecord
 from contact_center.services.call_session import CallSession
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 RECONCILE_SECONDS = 10.0
 PEOPLE_SECONDS = 30.0  # users and agents added or changed while the server runs are picked up this often
 TIMELINE_SECONDS = 2.0
+CALLBACK_SECONDS = 15.0
 AHT_CACHE_SECONDS = 30.0
 
 
@@ -64,6 +66,8 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         self._spawn(self._every(RECONCILE_SECONDS, self._reconcile), "reconciler")
         self._spawn(self._every(PEOPLE_SECONDS, self.refresh_people), "people")
         self._spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
+        await scheduled_callbacks.release_orphans(self.engine)
+        self._spawn(self._every(CALLBACK_SECONDS, self._place_due_callbacks), "scheduled-callbacks")
 
     async def stop(self) -> None:
         if self._pump is not None:
@@ -206,7 +210,10 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
                 reason = getattr(event, "reason", None) or type(event).__name__.removeprefix("Offer").lower()
                 self._tell(("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason})
             elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
-                self.callbacks.pop(event.call_id, None)
+                gone = self.callbacks.pop(event.call_id, None)
+                if gone is not None and gone.scheduled_callback_id is not None:
+                    self._spawn(scheduled_callbacks.settle(self.engine, gone.scheduled_callback_id, "canceled",
+                                                           self.clock.now()), f"callback-canceled-{event.call_id}")  # fmt: skip
                 for user_id, offer in list(self.offers.items()):
                     if offer["call_id"] == event.call_id:
                         del self.offers[user_id]

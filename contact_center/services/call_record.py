@@ -44,6 +44,7 @@ class CallRecord:
     sip: dict[str, Any] = field(default_factory=dict)
     transferred_by: int | None = None  # the agent who last handed the call on (blind), for the next screen-pop
     callback_number: str | None = None  # where a callback the caller asked for goes
+    scheduled_callback_id: int | None = None  # the promised callback this call is an attempt of
     customer_leg: str | None = None  # the customer's telephony leg (an inbound caller's is the call id)
     direction: str = "inbound"  # "outbound" for click-to-call and callbacks we place
     escalations: list[dict[str, Any]] = field(default_factory=list)  # what routing did while the caller waited

@@ -41,6 +41,7 @@ class CenterBase:
                  record_calls: bool = False) -> None:  # fmt: skip
         self.engine, self.clock, self.acd, self.port = engine, clock, acd, port
         self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
+        self.zone: dt.tzinfo = dt.UTC  # whose clock a callback without a customer time zone goes by
         self.record_calls = record_calls
         self.sessions: dict[str, Conversation] = {}  # interaction id -> the call an agent may work on
         self.customer_legs: dict[str, str] = {}  # customer leg id -> interaction id, where the two differ

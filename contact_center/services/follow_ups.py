@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.cases import create_case, update_case
 from contact_center.crm.errors import NotFound
+from contact_center.crm.phones import try_e164
 from contact_center.crm.schemas import CaseCreate, CaseUpdate, LeadCreate, OpportunityCreate
 from contact_center.services.desk import DeskError
+from contact_center.services.scheduled_callbacks import schedule
 from contact_center.store.tables import Activity, Lead, Opportunity
 
 KINDS = ("case", "case_update", "lead", "opportunity", "task", "callback")
@@ -19,9 +21,11 @@ CASE_UPDATE_FIELDS = ("status", "priority", "category", "owner_id")
 
 
 async def add_follow_ups(session: AsyncSession, now: dt.datetime, customer_id: int | None, account_id: int | None,
-                         interaction_id: str, user_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+                         interaction_id: str, user_id: int, items: list[dict[str, Any]], *,
+                         number: str | None = None, region: str = "US") -> list[dict[str, Any]]:  # fmt: skip
     """Within the caller's transaction, so a bad item refuses the lot (and the call activity with it),
-    naming the item and field."""
+    naming the item and field. A callback is also scheduled to be placed (by default to ``number``, the
+    number of the call being wrapped up)."""
     created: list[dict[str, Any]] = []
     try:
         for i, item in enumerate(items):
@@ -69,6 +73,15 @@ async def add_follow_ups(session: AsyncSession, now: dt.datetime, customer_id: i
                 session.add(activity)
                 await session.flush()
                 created.append({"type": kind, "id": activity.id})
+                if kind == "callback":
+                    to = try_e164(str(fields.get("number") or number or ""), region)
+                    if to is None:
+                        raise DeskError("bad_follow_up", f"follow_ups.{i}.number: no phone number to call back")
+                    row = schedule(session, number=to, queue=str(fields.get("queue") or "general"), due_at=due or now,
+                                   customer_id=customer_id, agent_id=user_id if fields.get("mine") else None,
+                                   interaction_id=interaction_id, activity_id=activity.id)  # fmt: skip
+                    await session.flush()
+                    created[-1]["callback_id"] = row.id
             else:
                 raise DeskError("bad_follow_up", f"follow_ups.{i}.type must be one of {', '.join(KINDS)}")
     except ValidationError as exc:

@@ -13,11 +13,14 @@ from typing import Any
 
 from contact_center.crm.phones import try_e164
 from contact_center.domain.acd import commands as cmd
+from contact_center.domain.acd.errors import AcdError
+from contact_center.services import scheduled_callbacks as scheduled
 from contact_center.services.call_record import CallRecord, write_call_activity
 from contact_center.services.call_session import Conversation
 from contact_center.services.center_base import AGENT_RING_SECONDS, CenterBase, iso_time
 from contact_center.services.desk import DeskError
 from contact_center.services.routing_config import agent_key
+from contact_center.store.engine import session_factory
 from contact_center.telephony.events import LegKind, OriginateOutcome
 from contact_center.telephony.port import CallEnded
 
@@ -67,7 +70,9 @@ class Outbound(CenterBase):
         record.sip.setdefault("customer_attempts", []).append(
             {"number": number, "outcome": str(customer.outcome), "code": customer.sip_code,
              "at": iso_time(self.clock.now())})  # fmt: skip
-        if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
+        answered = customer.outcome == OriginateOutcome.ANSWERED and customer.call_id is not None
+        await self._settle_attempt(record, "answered" if answered else str(customer.outcome))
+        if not answered or customer.call_id is None:
             record.end_reason = f"callback_{customer.outcome}"
             record.hung_up_by = "customer"
             record.ended_at = self.clock.now()
@@ -78,6 +83,37 @@ class Outbound(CenterBase):
         record.customer_leg = customer.call_id
         self.customer_legs[customer.call_id] = call_id
         await self._bridge_agent(conversation, user_id, agent.call_id)
+
+    async def _settle_attempt(self, record: CallRecord, result: str) -> None:
+        """A promised callback learns how its attempt went; a caller who asked in the queue and is not
+        home gets a promised callback to try again later."""
+        now = self.clock.now()
+        if record.scheduled_callback_id is not None:
+            status = await scheduled.settle(self.engine, record.scheduled_callback_id, result, now)
+            log.info("callback %s: %s, now %s", record.scheduled_callback_id, result, status)
+        elif result != "answered":
+            async with session_factory(self.engine).begin() as session:
+                scheduled.schedule(session, number=record.callback_number or record.caller_number,
+                                   queue=record.queue or "general", due_at=now + scheduled.RETRY_AFTER,
+                                   customer_id=record.customer_id, agent_id=None, interaction_id=record.call_id,
+                                   activity_id=None, attempts=1)  # fmt: skip
+
+    async def _place_due_callbacks(self) -> None:
+        """Promised callbacks whose time has come wait in routing like any callback; their place is now."""
+        now = self.clock.now()
+        for row in await scheduled.claim_due(self.engine, now, self.zone):
+            call_id = f"cb{row.id}-{row.attempts + 1}"
+            record = CallRecord(call_id=call_id, caller_number=row.number, dialled=row.number, arrived_at=now,
+                                customer_id=row.customer_id, queue=row.queue, queued_at=now, direction="outbound",
+                                callback_number=row.number, scheduled_callback_id=row.id)  # fmt: skip
+            self.callbacks[call_id] = record
+            try:
+                await self.acd.handle(cmd.EnqueueCall(call_id, row.queue, caller_number=row.number, callback_number=row.number,
+                                                      preferred_agent=agent_key(row.agent_id) if row.agent_id else None))  # fmt: skip
+            except AcdError as exc:
+                self.callbacks.pop(call_id, None)
+                log.error("callback %s to %s cannot be queued in %s: %s", row.id, row.number, row.queue, exc)
+                await scheduled.settle(self.engine, row.id, f"refused: {type(exc).__name__}", now)
 
     # --- click-to-call --------------------------------------------------------------------------
 

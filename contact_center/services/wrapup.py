@@ -82,7 +82,8 @@ class Wrapups(CenterBase):
             db.add(activity)
             await db.flush()
             created = await add_follow_ups(db, self.clock.now(), record.customer_id, record.account_id,
-                                           record.call_id, user_id, _with_queue(follow_ups, record.queue))  # fmt: skip
+                                           record.call_id, user_id, _with_queue(follow_ups, record.queue),
+                                           number=record.callback_number or record.caller_number, region=self.region)  # fmt: skip
         record.logged = True
         await self._command(cmd.FinishWrapUp(agent_key(user_id)))
         if record.customer_id is not None:

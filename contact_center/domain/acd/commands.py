@@ -55,6 +55,9 @@ class EnqueueCall(Command):
     # ``preferred_wait_seconds`` (None: the queue's ``preferred_wait_seconds``); then anyone.
     preferred_agent: str | None = None
     preferred_wait_seconds: float | None = None
+    # A callback from the start (one promised for a time, now due): nobody holds a line, so it waits as a
+    # callback to this number (as if ``RequestCallback`` had come at once) and no max-wait exit applies.
+    callback_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

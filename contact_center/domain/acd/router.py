@@ -22,6 +22,7 @@ from contact_center.domain.acd.errors import DuplicateCall, InvalidTransition
 from contact_center.domain.acd.events import (
     CallAbandoned,
     CallAnswered,
+    CallbackRequested,
     CallHeld,
     CallQueued,
     CallResumed,
@@ -186,12 +187,15 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin):
             id=cmd.call_id, queue_id=cfg.id, priority=priority,
             signature=skill_signature(cmd.skills, cfg.required_skills), enqueued_at=now, queued_at=now,
             entered_queue_at=now, seq=self._new_seq(), requested_skills=dict(cmd.skills),
-            caller_number=cmd.caller_number,
+            caller_number=cmd.caller_number, callback_number=cmd.callback_number,
         )  # fmt: skip
         self.calls[call.id] = call
         self.finished.pop(call.id, None)
         self._emit(CallQueued(at=now, call_id=call.id, queue_id=cfg.id, priority=priority, skills=call.signature,
                               enqueued_at=now, reason="new"), call)  # fmt: skip
+        if cmd.callback_number is not None:
+            self._emit(CallbackRequested(at=now, call_id=call.id, queue_id=cfg.id, number=cmd.callback_number,
+                                         reason="scheduled"), call)  # fmt: skip
         self._admit(call, cfg.id, now, {cfg.id})
         if cmd.preferred_agent is not None and call.state is CallState.QUEUED:
             wait = cfg.preferred_wait_seconds if cmd.preferred_wait_seconds is None else cmd.preferred_wait_seconds

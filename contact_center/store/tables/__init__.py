@@ -2,6 +2,7 @@
 
 from contact_center.store.tables.activity import ACTIVITY_TYPES, Activity
 from contact_center.store.tables.base import Base, utcnow
+from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
     ROLES,
@@ -32,6 +33,7 @@ from contact_center.store.tables.service import CASE_PRIORITIES, CASE_STATUSES, 
 
 __all__ = [
     "ACTIVITY_TYPES",
+    "CALLBACK_STATUSES",
     "CASE_PRIORITIES",
     "CASE_STATUSES",
     "LEAD_RATINGS",
@@ -58,6 +60,7 @@ __all__ = [
     "Phone",
     "Queue",
     "QueueMember",
+    "ScheduledCallback",
     "Skill",
     "Team",
     "User",

@@ -63,3 +63,16 @@ def test_callback_not_subject_to_max_wait(make_desk: Any) -> None:
     desk.do(c.RequestCallback("cb", "+15550001111"), at=10)
     desk.tick(1000)
     assert desk.acd.call("cb").state == "queued"
+
+
+
+def test_a_call_enqueued_as_a_callback_waits_as_one_from_the_start(desk: Any) -> None:
+    from contact_center.domain.acd.events import CallbackRequested
+
+    desk.agent("a", ready=True)
+    events = desk.do(c.EnqueueCall("cb1", "q", callback_number="+14155550142"), at=5)
+    assert any(isinstance(e, CallbackRequested) and e.reason == "scheduled" for e in events)
+    offered = [e for e in events if isinstance(e, CallOffered)]
+    assert [(e.call_id, e.kind) for e in offered] == [("cb1", "callback")]
+    placed = [e for e in desk.do(c.AcceptOffer("a", "cb1"), at=6) if isinstance(e, CallbackPlaced)]
+    assert [p.number for p in placed] == ["+14155550142"]
