@@ -70,7 +70,7 @@ class MediaEngine:
     def open_stream(
         self,
         local: tuple[str, int],
-        remote: tuple[str, int],
+        remote: tuple[str, int] | None,
         *,
         payload_type: int = 0,
         event_type: int | None = 101,

@@ -15,7 +15,7 @@ import tempfile
 import wave
 from pathlib import Path
 
-from contact_center.telephony import audio
+from contact_center.telephony import audio, music
 from contact_center.telephony.port import Prompt, PromptFile, Speech
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,33 @@ class PromptLibrary:
         if pcm is None:
             pcm = await asyncio.to_thread(audio.read_wav, path)
             self._files[key] = pcm
+        return pcm
+
+    @property
+    def default_music_path(self) -> Path:
+        return self.cache_dir / f"hold-music-v{music.VERSION}.wav"
+
+    async def hold_music(self, path: Path | None = None) -> bytes:
+        """Hold music: the WAV at ``path`` (CC_HOLD_MUSIC) if it is usable, else the generated
+        tune, synthesised once into the cache. Never raises: a broken file is logged and the
+        tune plays instead (music, not the spoken fallback, is what a caller on hold expects)."""
+        if path is not None:
+            try:
+                return await self._load_file(path)
+            except (OSError, EOFError, wave.Error, ValueError) as exc:
+                self.failures += 1
+                log.warning("hold music %s unusable (%s); playing the built-in tune", path, exc)
+        target = self.default_music_path
+        cached = await asyncio.to_thread(_read_cached, target)
+        if cached is not None:
+            return cached
+        pcm = await asyncio.to_thread(music.hold_music)
+        try:
+            raw = await asyncio.to_thread(_temp_wav, self.cache_dir)
+            await asyncio.to_thread(audio.write_wav, raw, pcm)
+            await asyncio.to_thread(raw.replace, target)
+        except OSError as exc:
+            log.warning("cannot cache the hold music in %s (%s)", self.cache_dir, exc)
         return pcm
 
     def cached_path(self, speech: Speech) -> Path:

@@ -29,7 +29,7 @@ def prompt(tmp_path: Path) -> PromptFile:
 
 @pytest.fixture
 def sim(tmp_path: Path) -> SimulatedTelephony:
-    return SimulatedTelephony(PromptLibrary(tmp_path / "cache"), speed=1.0, max_calls=2)
+    return SimulatedTelephony(PromptLibrary(tmp_path / "cache"), speed=1.0, max_calls=2, reserve=0)
 
 
 def drain(sim: SimulatedTelephony) -> list[TelephonyEvent]:
