@@ -30,7 +30,7 @@ from contact_center.telephony.pyvoip_fixes import FixedSIPClient, FixedVoIPCall
 from contact_center.telephony.sip_inbound import InboundCalls
 from contact_center.telephony.sip_outbound import OutboundCalls
 from contact_center.telephony.sip_register import Registration
-from contact_center.telephony.sip_timers import Retransmit, TimerThread
+from contact_center.telephony.sip_timers import T1, Retransmit, TimerThread
 
 log = logging.getLogger(__name__)
 UA = "contact-center (pyVoIP 1.6.8)"
@@ -70,9 +70,11 @@ class FixedVoIPPhone(InboundCalls, OutboundCalls, VoIP.VoIPPhone):
         register_expires: int = 300,
         retry_after: int = 5,
         register_timeout: float = 5.0,
+        t1: float = T1,
     ) -> None:
         super().__init__(server, port, user, password, myIP=local_ip, callCallback=None, sipPort=local_port)
         self.engine, self.pool, self.listener, self.retry_after = engine, ports, listener, retry_after
+        self.t1 = t1  # RFC 3261's T1 (0.5 s); tests shorten it to see 64*T1 time-outs happen
         self.timers = TimerThread(f"sip-timers-{user}")
         self.sip = FixedSIPClient(server, port, user, password, phone=self, myIP=local_ip, myPort=local_port,
                                   callCallback=self.callback, fatalCallback=None, trusted=trusted)

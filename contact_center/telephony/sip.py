@@ -60,6 +60,8 @@ class SipTelephony(LineReactions):
         register_expires: int = 300,
         retry_after: int = 5,
         phone_status_ttl: float = 10.0,
+        register_timeout: float = 5.0,
+        t1: float = 0.5,
         clock: Callable[[], float] = time.time,
         switch_interval: float | None = 0.002,
     ) -> None:
@@ -71,7 +73,7 @@ class SipTelephony(LineReactions):
         self.engine = MediaEngine()
         self.pool = PortPool(*rtp_ports)
         self.capacity = CapacityGuard(max_calls, retry_after, reserve)
-        self.register_expires = register_expires
+        self.register_expires, self.register_timeout, self.t1 = register_expires, register_timeout, t1
         self.phones = PhoneStatusCache(self._probe, ttl=phone_status_ttl)
         self.lines: list[FixedVoIPPhone] = []
         self._specs: list[SipLine] = []
@@ -109,6 +111,8 @@ class SipTelephony(LineReactions):
                     trusted={proxy},
                     register_expires=self.register_expires,
                     retry_after=self.capacity.retry_after,
+                    register_timeout=self.register_timeout,
+                    t1=self.t1,
                 )
                 self.lines.append(phone)
                 try:

@@ -27,7 +27,7 @@ from contact_center.telephony.capacity import NoPortsLeft, PortPool
 from contact_center.telephony.events import HangupBy
 from contact_center.telephony.media import MediaEngine
 from contact_center.telephony.pyvoip_fixes import ALLOW, FixedMessage, FixedSIPClient, FixedVoIPCall
-from contact_center.telephony.sip_timers import T1, Retransmit, TimerThread
+from contact_center.telephony.sip_timers import Retransmit, TimerThread
 
 if TYPE_CHECKING:
     from contact_center.telephony.pyvoip_line import LineListener
@@ -44,6 +44,7 @@ class InboundCalls:
     engine: MediaEngine
     listener: LineListener
     myIP: str
+    t1: float
     retry_after: int
 
     if TYPE_CHECKING:
@@ -134,8 +135,8 @@ class InboundCalls:
             assert call.request is not None
             message = self._ok(call, call.request)
             call.state = VoIP.CallState.ANSWERED
-            call.retransmit = Retransmit(self.timers, lambda: self.sip.send(message), until=64 * T1,
-                                         on_timeout=lambda: self._no_ack(call))
+            call.retransmit = Retransmit(self.timers, lambda: self.sip.send(message), until=64 * self.t1,
+                                         t1=self.t1, t2=8 * self.t1, on_timeout=lambda: self._no_ack(call))
 
     def _ok(self, call: FixedVoIPCall, request: SIP.SIPMessage) -> bytes:
         assert call.rtp_port is not None
@@ -151,7 +152,7 @@ class InboundCalls:
         with call.lock:
             if call.ended.is_set() or call.acked:
                 return
-            log.warning("no ACK for the 200 OK of %s in %.0f s: hanging up", call.call_id, 64 * T1)
+            log.warning("no ACK for the 200 OK of %s in %.0f s: hanging up", call.call_id, 64 * self.t1)
             self.sip.send(call.dialog.bye())
             self.finish(call, HangupBy.SYSTEM, 408, "no ACK for our 200 OK")
 

@@ -24,7 +24,7 @@ from contact_center.telephony.capacity import PortPool
 from contact_center.telephony.events import HangupBy
 from contact_center.telephony.media import MediaEngine
 from contact_center.telephony.pyvoip_fixes import FixedSIPClient, FixedVoIPCall
-from contact_center.telephony.sip_timers import T1, Retransmit, TimerThread
+from contact_center.telephony.sip_timers import Retransmit, TimerThread
 
 if TYPE_CHECKING:
     from contact_center.telephony.pyvoip_line import LineListener
@@ -41,6 +41,7 @@ class OutboundCalls:
     engine: MediaEngine
     listener: LineListener
     myIP: str
+    t1: float
     username: str
     server: str
     port: int
@@ -78,7 +79,8 @@ class OutboundCalls:
             self.pool.give_back(port)
             raise
         invite = dialog.invite(sdp.offer(self.myIP, port, session), UA)
-        call.retransmit = Retransmit(self.timers, lambda: self.sip.send(invite), until=64 * T1, start=False,
+        call.retransmit = Retransmit(self.timers, lambda: self.sip.send(invite), until=64 * self.t1, t1=self.t1,
+                                     t2=8 * self.t1, start=False,
                                      on_timeout=lambda: self.finish(call, HangupBy.SYSTEM, 408, "no answer from the proxy"))
         self.calls[call_id] = call  # before the INVITE leaves: its answer can come back at once
         call.retransmit.start()

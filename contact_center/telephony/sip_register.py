@@ -193,7 +193,9 @@ class Registration:
         self._done.set()
         if self._asked == 0 or self._stopping:
             return
-        granted = _granted_expires(lines, self.contact_host) or self._asked
+        # refresh by what we asked if the registrar granted more (Kamailio raises short
+        # expiries to its min_expires): refreshing early is always allowed
+        granted = min(self._asked, _granted_expires(lines, self.contact_host) or self._asked)
         if self._established:
             self._set(LineStatus.REGISTERED, "")
         else:  # the first registration: ``start`` returning says so, no event
