@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from contact_center.telephony.pyvoip_fixes import FixedVoIPCall
-
 from contact_center.telephony.events import CallHungUp, HangupBy, OriginateOutcome
+from contact_center.telephony.pyvoip_fixes import FixedVoIPCall
 from contact_center.telephony.sip import SipTelephony
 
 
