@@ -74,9 +74,9 @@ class InboundCalls:
                             else (503, "Service Unavailable") if isinstance(exc, NoPortsLeft)
                             else (400, "Bad Request"))
             log.warning("INVITE %s refused with %d: %s", call_id, code, exc)
+            self.listener.release()  # before the answer: whoever sees it may count the legs
             self.sip.send(sm.response(message.raw, code, reason, to_tag=sm.new_tag(),
                                       extra=[ALLOW] if code == 488 else []))
-            self.listener.release()
             return
         dialog = sm.Dialog(
             call_id,
