@@ -121,8 +121,8 @@ class AdapterCore:
         await self.stop_hold(call_id)
         leg.check()
         if music is None:
-            music_pcm = await leg.until_ended(self.prompts.hold_music(self.hold_music))
-            music = PromptFile(self.hold_music if self.hold_music is not None else self.prompts.default_music_path)
+            music_pcm, source = await leg.until_ended(self.prompts.hold_music_from(self.hold_music))
+            music = PromptFile(source)
         else:
             music_pcm = await leg.until_ended(self.prompts.load(music))
         leg.recorder.hold(True)

@@ -89,16 +89,20 @@ class PromptLibrary:
         """Hold music: the WAV at ``path`` (CC_HOLD_MUSIC) if it is usable, else the generated
         tune, synthesised once into the cache. Never raises: a broken file is logged and the
         tune plays instead (music, not the spoken fallback, is what a caller on hold expects)."""
+        return (await self.hold_music_from(path))[0]
+
+    async def hold_music_from(self, path: Path | None) -> tuple[bytes, Path]:
+        """The hold music and the file it came from (``path``, or the generated tune's)."""
         if path is not None:
             try:
-                return await self._load_file(path)
+                return await self._load_file(path), path
             except (OSError, EOFError, wave.Error, ValueError) as exc:
                 self.failures += 1
                 log.warning("hold music %s unusable (%s); playing the built-in tune", path, exc)
         target = self.default_music_path
         cached = await asyncio.to_thread(_read_cached, target)
         if cached is not None:
-            return cached
+            return cached, target
         pcm = await asyncio.to_thread(music.hold_music)
         try:
             raw = await asyncio.to_thread(_temp_wav, self.cache_dir)
@@ -106,7 +110,7 @@ class PromptLibrary:
             await asyncio.to_thread(raw.replace, target)
         except OSError as exc:
             log.warning("cannot cache the hold music in %s (%s)", self.cache_dir, exc)
-        return pcm
+        return pcm, target
 
     def cached_path(self, speech: Speech) -> Path:
         return self.cache_dir / f"{speech_key(speech)}.wav"
