@@ -58,6 +58,9 @@ class AdapterCore:
     def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False, start: int = 0) -> asyncio.Future[None]:
         raise NotImplementedError
 
+    async def _prepare(self, pcm: bytes) -> None:
+        """Get ``pcm`` ready to play (the SIP adapter encodes it once, off the loop)."""
+
     def _hold_playing(self, leg: Leg, prompt: Prompt) -> None:
         """What hold is playing now (music, then an announcement...); a hook for the simulation."""
 
@@ -69,6 +72,7 @@ class AdapterCore:
         leg = self.legs.get(call_id)
         await self.stop_hold(call_id)
         pcm = await leg.until_ended(self.prompts.load(prompt))
+        await leg.until_ended(self._prepare(pcm))
         if barge_in and leg.has_digit():  # type-ahead: a digit already pressed skips the prompt
             return await leg.next_digit(0)
         return await self._play_pcm(leg, pcm, barge_in=barge_in)
@@ -125,6 +129,7 @@ class AdapterCore:
             music = PromptFile(source)
         else:
             music_pcm = await leg.until_ended(self.prompts.load(music))
+        await leg.until_ended(self._prepare(music_pcm))
         leg.recorder.hold(True)
         leg.hold_task = asyncio.create_task(self._hold_loop(leg, music, music_pcm, announce, every))
 
@@ -153,6 +158,7 @@ class AdapterCore:
                 if prompt is not None:
                     self._hold_playing(leg, prompt)
                     announcement = await self.prompts.load(prompt)
+                    await self._prepare(announcement)
                     await self._play_pcm(leg, announcement, barge_in=False)
 
     async def stop_hold(self, call_id: str) -> None:

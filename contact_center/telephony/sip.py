@@ -62,6 +62,7 @@ class SipTelephony(LineReactions):
         phone_status_ttl: float = 10.0,
         register_timeout: float = 5.0,
         t1: float = 0.5,
+        media_realtime: bool = True,
         clock: Callable[[], float] = time.time,
         switch_interval: float | None = 0.002,
     ) -> None:
@@ -70,7 +71,7 @@ class SipTelephony(LineReactions):
         # RTP send interval p99 reached 40 ms at 200 calls; at 1-2 ms it stays near 22 ms.
         self.switch_interval = switch_interval
         self._saved_switch_interval: float | None = None
-        self.engine = MediaEngine()
+        self.engine = MediaEngine(realtime=media_realtime)
         self.pool = PortPool(*rtp_ports)
         self.capacity = CapacityGuard(max_calls, retry_after, reserve)
         self.register_expires, self.register_timeout, self.t1 = register_expires, register_timeout, t1
@@ -172,14 +173,21 @@ class SipTelephony(LineReactions):
             await self.stop_hold(call_id)
             await asyncio.to_thread(found[0].hangup, found[1])
 
+    async def _prepare(self, pcm: bytes) -> None:
+        # Encoding is pure Python (16 s of hold music: tens of ms): in a thread, once per
+        # prompt, so the loop goes on taking calls meanwhile.
+        if pcm not in self._encoded:
+            self._remember(pcm, await asyncio.to_thread(_encode, pcm))
+
+    def _remember(self, pcm: bytes, frames: list[bytes]) -> list[bytes]:
+        if len(self._encoded) >= 32:
+            self._encoded.pop(next(iter(self._encoded)))
+        self._encoded[pcm] = frames
+        return frames
+
     def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False, start: int = 0) -> asyncio.Future[None]:
         stream = self._stream(leg.call_id)
-        frames = self._encoded.get(pcm)
-        if frames is None:
-            frames = [audio.ulaw_encode(f) for f in audio.frames(pcm)]
-            if len(self._encoded) >= 32:
-                self._encoded.pop(next(iter(self._encoded)))
-            self._encoded[pcm] = frames
+        frames = self._encoded.get(pcm) or self._remember(pcm, _encode(pcm))
         running = asyncio.get_running_loop()
         done: asyncio.Future[None] = running.create_future()
 
@@ -297,6 +305,10 @@ class SipTelephony(LineReactions):
     def stream_of(self, call_id: str) -> Stream | None:
         """The leg's RTP stream (taps and counters for tests and benchmarks)."""
         return self._stream_or_none(call_id)
+
+
+def _encode(pcm: bytes) -> list[bytes]:
+    return [audio.ulaw_encode(f) for f in audio.frames(pcm)]
 
 
 def _settle(future: asyncio.Future[None]) -> None:
