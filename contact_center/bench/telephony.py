@@ -71,7 +71,7 @@ async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool
     if bridged:
         rig.agent(agent_port)
     rtp_ports = (30000, 30000 + 8 * calls + 64)
-    tel = SipTelephony(PromptLibrary(tmp / "prompts"), rtp_ports=rtp_ports, max_calls=2 * calls + 8, reserve=calls + 4,
+    tel = SipTelephony(PromptLibrary(tmp / "prompts"), rtp_ports=rtp_ports, max_calls=2 * calls + 8, reserve=4,
                        switch_interval=switch_interval, media_realtime=realtime)
     tel.open_line(SipLine(f"127.0.0.1:{rig.proxy_port}", "ivr", "bench", "127.0.0.1", line_port))
     probe = _start_probe(tmp, rtp_ports, line_port)
