@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from contact_center.telephony.detail import CallDetail
-from contact_center.telephony.events import LegKind, OriginateOutcome, TelephonyEvent
+from contact_center.telephony.events import LegKind, LineStatus, OriginateOutcome, TelephonyEvent
 
 
 class CallEnded(Exception):
@@ -153,6 +153,10 @@ class TelephonyPort(Protocol):
 
     def detail(self, call_id: str) -> CallDetail:
         """The leg's call detail so far (times, who hung up, SIP codes, recording path)."""
+        ...
+
+    def line_status(self) -> dict[str, LineStatus]:
+        """Each SIP line's registration, by line user (changes also come as LineStatusChanged)."""
         ...
 
     async def phone_status(self, extension: str) -> bool | None:

@@ -28,6 +28,7 @@ from contact_center.telephony.events import (
     DigitReceived,
     HangupBy,
     LegKind,
+    LineStatus,
     OriginateOutcome,
 )
 from contact_center.telephony.legs import Leg
@@ -91,6 +92,9 @@ class SimulatedTelephony(AdapterCore):
     # -- driving the simulation -------------------------------------------------------
     def program(self, number: str, outcome: OriginateOutcome, delay: float = 0.0) -> None:
         self.programs[number] = Programmed(outcome, delay)
+
+    def line_status(self) -> dict[str, LineStatus]:
+        return {self.line: LineStatus.REGISTERED}  # a simulated line never loses its registrar
 
     def set_phone(self, extension: str, registered: bool | None) -> None:
         """What ``phone_status`` says for ``extension`` (None: forget, back to the default)."""

@@ -21,6 +21,7 @@ from contact_center.telephony.events import (
     LineStatus,
     LineStatusChanged,
 )
+from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.sip import SipTelephony
 
 
@@ -101,7 +102,7 @@ async def test_registration_lost_is_reported_and_retried_until_the_registrar_is_
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
     tel = await telephony(proxy, port=line, register_expires=4, register_timeout=1.0)
-    assert tel.line_status() == {"ivr": LineStatus.REGISTERED}
+    assert isinstance(tel, TelephonyPort) and tel.line_status() == {"ivr": LineStatus.REGISTERED}
     proxy.crash()
     lost = await next_of(tel, LineStatusChanged)
     assert (lost.line, lost.status) == ("ivr", LineStatus.RETRYING) and "no answer from registrar" in lost.reason

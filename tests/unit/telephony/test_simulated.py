@@ -12,6 +12,7 @@ from contact_center.telephony.events import (
     CallHungUp,
     HangupBy,
     LegKind,
+    LineStatus,
     OriginateOutcome,
     TelephonyEvent,
 )
@@ -41,6 +42,7 @@ def drain(sim: SimulatedTelephony) -> list[TelephonyEvent]:
 
 def test_it_satisfies_the_port(sim: SimulatedTelephony) -> None:
     assert isinstance(sim, TelephonyPort)
+    assert sim.line_status() == {"ivr": LineStatus.REGISTERED}
 
 
 async def test_arrival_answer_and_detail(sim: SimulatedTelephony) -> None:
