@@ -1,7 +1,7 @@
 """Telephony: the port the call sessions use, and its adapters.
 
 - ``port``: ``TelephonyPort`` (the Protocol), prompts (``PromptFile``, ``Speech``), ``CallEnded``.
-- ``events``: ``CallArrived``, ``DigitReceived``, ``CallHungUp``, ``BridgeEnded``.
+- ``events``: ``CallArrived``, ``DigitReceived``, ``CallHungUp``, ``BridgeEnded``, ``LineStatusChanged``.
 - ``detail``: per-leg ``CallDetail`` (times, who hung up, SIP codes, recording).
 - ``sip``: ``SipTelephony``, the pyVoIP adapter (the only code that knows pyVoIP).
 - ``simulated``: ``SimulatedTelephony`` with the same port.
@@ -19,6 +19,8 @@ from contact_center.telephony.events import (
     DigitReceived,
     HangupBy,
     LegKind,
+    LineStatus,
+    LineStatusChanged,
     OriginateOutcome,
     TelephonyEvent,
 )
@@ -33,6 +35,8 @@ __all__ = [
     "DigitReceived",
     "HangupBy",
     "LegKind",
+    "LineStatus",
+    "LineStatusChanged",
     "OriginateOutcome",
     "OriginateResult",
     "Prompt",

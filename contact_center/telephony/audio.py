@@ -186,3 +186,15 @@ def locate(probe: list[int], reference: list[int], step: int = 80) -> tuple[int,
         if score > best[1]:
             best = (offset, score)
     return best
+
+
+def tone_power(samples: list[int], freq: float, rate: int = RATE) -> float:
+    """Goertzel: the power of ``freq`` in ``samples``, per sample (0 for silence). Cheap
+    enough in pure Python to find a tone in seconds of audio."""
+    if not samples:
+        return 0.0
+    coeff = 2 * math.cos(2 * math.pi * freq / rate)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + coeff * s1 - s2, s1
+    return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / len(samples) ** 2

@@ -1,8 +1,9 @@
 """What both adapters share on the loop side: the event stream, legs, play with barge-in,
 digit collection and hold with music and announcements.
 
-Subclasses supply the media: ``_media_play`` starts audio on a leg and returns a future
-that completes when it has all been sent; ``_media_stop`` cuts it short.
+Subclasses supply the media: ``_media_play`` starts audio on a leg (from a given 20 ms
+frame) and returns a future that completes when it has all been sent; ``_media_stop``
+cuts it short.
 """
 
 from __future__ import annotations
@@ -12,22 +13,30 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
+from contact_center.telephony.audio import FRAME_BYTES
 from contact_center.telephony.detail import CallDetail
 from contact_center.telephony.events import TelephonyEvent
 from contact_center.telephony.legs import Leg, LegTable
-from contact_center.telephony.port import AnnouncementSource, Prompt
+from contact_center.telephony.port import AnnouncementSource, Prompt, PromptFile
 from contact_center.telephony.prompts import PromptLibrary
 
 log = logging.getLogger(__name__)
 _STOP = object()
 
 
+FRAME_SECONDS = 0.020
+
+
 class AdapterCore:
-    def __init__(self, prompts: PromptLibrary, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, prompts: PromptLibrary, clock: Callable[[], float] = time.time, hold_music: Path | None = None
+    ) -> None:
         self.prompts = prompts
         self.clock = clock
+        self.hold_music = hold_music  # a WAV (CC_HOLD_MUSIC); None: the generated tune
         self.legs = LegTable()
         self._events: asyncio.Queue[TelephonyEvent | object] = asyncio.Queue()
 
@@ -46,8 +55,14 @@ class AdapterCore:
             yield item  # type: ignore[misc]
 
     # -- media hooks ------------------------------------------------------------------
-    def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False) -> asyncio.Future[None]:
+    def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False, start: int = 0) -> asyncio.Future[None]:
         raise NotImplementedError
+
+    async def _prepare(self, pcm: bytes) -> None:
+        """Get ``pcm`` ready to play (the SIP adapter encodes it once, off the loop)."""
+
+    def _hold_playing(self, leg: Leg, prompt: Prompt) -> None:
+        """What hold is playing now (music, then an announcement...); a hook for the simulation."""
 
     def _media_stop(self, leg: Leg) -> None:
         raise NotImplementedError
@@ -57,6 +72,7 @@ class AdapterCore:
         leg = self.legs.get(call_id)
         await self.stop_hold(call_id)
         pcm = await leg.until_ended(self.prompts.load(prompt))
+        await leg.until_ended(self._prepare(pcm))
         if barge_in and leg.has_digit():  # type-ahead: a digit already pressed skips the prompt
             return await leg.next_digit(0)
         return await self._play_pcm(leg, pcm, barge_in=barge_in)
@@ -100,7 +116,7 @@ class AdapterCore:
     async def start_hold(
         self,
         call_id: str,
-        music: Prompt,
+        music: Prompt | None = None,
         *,
         announce: AnnouncementSource | None = None,
         every: float = 30.0,
@@ -108,16 +124,28 @@ class AdapterCore:
         leg = self.legs.get(call_id)
         await self.stop_hold(call_id)
         leg.check()
-        music_pcm = await leg.until_ended(self.prompts.load(music))
+        if music is None:
+            music_pcm, source = await leg.until_ended(self.prompts.hold_music_from(self.hold_music))
+            music = PromptFile(source)
+        else:
+            music_pcm = await leg.until_ended(self.prompts.load(music))
+        await leg.until_ended(self._prepare(music_pcm))
         leg.recorder.hold(True)
-        leg.hold_task = asyncio.create_task(self._hold_loop(leg, music_pcm, announce, every))
+        leg.hold_task = asyncio.create_task(self._hold_loop(leg, music, music_pcm, announce, every))
 
     async def _hold_loop(
-        self, leg: Leg, music: bytes, announce: AnnouncementSource | None, every: float
+        self, leg: Leg, music: Prompt, pcm: bytes, announce: AnnouncementSource | None, every: float
     ) -> None:
+        """Music, and every ``every`` seconds an announcement; the music then goes on where
+        it stopped rather than from the top, as on any decent phone system."""
+        frames = max(1, len(pcm) // FRAME_BYTES)
+        position = 0
+        loop = asyncio.get_running_loop()
         with contextlib.suppress(Exception):  # a hold loop never takes the loop down with it
             while not leg.is_ended:
-                playing = self._media_play(leg, music, loop=True)
+                self._hold_playing(leg, music)
+                started = loop.time()
+                playing = self._media_play(leg, pcm, loop=True, start=position)
                 ended = asyncio.ensure_future(leg.wait_ended())
                 try:
                     await asyncio.wait({playing, ended}, timeout=every, return_when=asyncio.FIRST_COMPLETED)
@@ -125,10 +153,13 @@ class AdapterCore:
                     ended.cancel()
                     self._media_stop(leg)
                     playing.cancel()
+                position = (position + round((loop.time() - started) / FRAME_SECONDS)) % frames
                 prompt = announce() if announce is not None and not leg.is_ended else None
                 if prompt is not None:
-                    pcm = await self.prompts.load(prompt)
-                    await self._play_pcm(leg, pcm, barge_in=False)
+                    self._hold_playing(leg, prompt)
+                    announcement = await self.prompts.load(prompt)
+                    await self._prepare(announcement)
+                    await self._play_pcm(leg, announcement, barge_in=False)
 
     async def stop_hold(self, call_id: str) -> None:
         leg = self.legs.find(call_id)

@@ -1,8 +1,14 @@
 """How many calls one telephony process carries, and the RTP ports it may use.
 
-Both are thread-safe: pyVoIP's SIP thread admits calls, the loop releases them.
+Both are thread-safe: the SIP receive thread admits calls, the loop releases them.
 Over capacity the SIP adapter answers 503 with ``Retry-After`` instead of carrying a
 call with bad audio (measured ceiling: see ``contact-center bench telephony``).
+
+Capacity counts legs, and a caller only reaches an agent through a second leg (the
+agent's phone). If callers on hold could take every leg, no agent could ever be
+connected and the queue would never move, so ``reserve`` legs are kept for agent and
+outbound legs: an inbound call is admitted only while fewer than ``max_calls - reserve``
+legs are up.
 """
 
 from __future__ import annotations
@@ -11,19 +17,35 @@ import random
 import threading
 
 
+def default_reserve(max_calls: int) -> int:
+    """A quarter of the legs, at least 2, but never more than half (a tiny worker still
+    takes calls): 60 -> 15, 100 -> 25, 4 -> 2, 2 -> 1, 1 -> 0."""
+    return min(max(2, max_calls // 4), max_calls // 2)
+
+
 class CapacityGuard:
-    def __init__(self, max_calls: int, retry_after: int = 5) -> None:
+    def __init__(self, max_calls: int, retry_after: int = 5, reserve: int | None = None) -> None:
         if max_calls < 1:
             raise ValueError("max_calls must be at least 1")
+        reserve = default_reserve(max_calls) if reserve is None else reserve
+        if not 0 <= reserve < max_calls:
+            raise ValueError(f"reserve must be between 0 and max_calls - 1 ({max_calls - 1}), not {reserve}")
         self.max_calls = max_calls
+        self.reserve = reserve
         self.retry_after = retry_after
         self._active = 0
         self._rejected = 0
         self._lock = threading.Lock()
 
-    def try_admit(self) -> bool:
+    @property
+    def inbound_limit(self) -> int:
+        return self.max_calls - self.reserve
+
+    def try_admit(self, *, inbound: bool = True) -> bool:
+        """Take a leg: inbound ones only below ``max_calls - reserve``, agent/outbound ones up
+        to ``max_calls``."""
         with self._lock:
-            if self._active >= self.max_calls:
+            if self._active >= (self.inbound_limit if inbound else self.max_calls):
                 self._rejected += 1
                 return False
             self._active += 1

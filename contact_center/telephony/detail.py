@@ -30,9 +30,18 @@ class CallDetail:
     ended_at: float | None = None
     hung_up_by: HangupBy | None = None
     sip_codes: tuple[int, ...] = ()  # final and provisional codes seen/sent, in order
+    ringing_at: float | None = None  # first 18x sent (inbound) or received (agent/outbound)
+    final_code: int | None = None  # the code that ended the INVITE (200 answered, 486, 404, 487...)
+    end_reason: str = ""  # the final response's reason phrase, or why the leg ended ("far end hung up")
     recording: Path | None = None
     bridged_with: str | None = None
     digits: str = ""
+
+    @property
+    def ring_seconds(self) -> float | None:
+        """From the INVITE to the answer (or to the end of an unanswered leg)."""
+        stop = self.answered_at if self.answered_at is not None else self.ended_at
+        return None if self.arrived_at is None or stop is None else max(0.0, stop - self.arrived_at)
 
     @property
     def talk_seconds(self) -> float | None:
@@ -54,6 +63,10 @@ class LegRecorder:
 
     def code(self, sip_code: int) -> None:
         self._set(sip_codes=(*self.detail.sip_codes, sip_code))
+        if 180 <= sip_code < 190 and self.detail.ringing_at is None:
+            self._set(ringing_at=self.clock())
+        if sip_code >= 200 and self.detail.final_code is None and self.detail.answered_at is None:
+            self._set(final_code=sip_code)
 
     def answered(self) -> None:
         if self.detail.answered_at is None:
@@ -78,15 +91,18 @@ class LegRecorder:
     def digit(self, digit: str) -> None:
         self._set(digits=self.detail.digits + digit)
 
+    def set_reason(self, reason: str) -> None:
+        self._set(end_reason=reason)
+
     def recording(self, path: Path) -> None:
         self._set(recording=path)
 
-    def ended(self, by: HangupBy, sip_code: int | None = None) -> bool:
+    def ended(self, by: HangupBy, sip_code: int | None = None, reason: str = "") -> bool:
         """Stamp the end once; returns False if the leg had already ended."""
         if self.detail.ended_at is not None:
             return False
         self.hold(False)
-        self._set(ended_at=self.clock(), hung_up_by=by)
+        self._set(ended_at=self.clock(), hung_up_by=by, end_reason=reason)
         if sip_code is not None:
             self.code(sip_code)
         return True

@@ -26,6 +26,15 @@ class LegKind(StrEnum):
     OUTBOUND = "outbound"
 
 
+class LineStatus(StrEnum):
+    """Where a SIP line's registration stands (``LineStatusChanged``, ``SipTelephony.line_status``)."""
+
+    REGISTERING = "registering"
+    REGISTERED = "registered"
+    RETRYING = "retrying"  # a refresh failed: calls may not reach this line; retried with backoff
+    STOPPED = "stopped"
+
+
 class OriginateOutcome(StrEnum):
     ANSWERED = "answered"
     BUSY = "busy"
@@ -74,4 +83,15 @@ class BridgeEnded:
     at: float
 
 
-TelephonyEvent = CallArrived | DigitReceived | CallHungUp | BridgeEnded
+@dataclass(frozen=True)
+class LineStatusChanged:
+    """A line's registration changed (lost, retried, back). For logs and health checks;
+    calls in progress carry on whatever it says."""
+
+    line: str  # the line's SIP user
+    status: LineStatus
+    at: float
+    reason: str = ""  # e.g. "no answer from registrar", "403 Forbidden"
+
+
+TelephonyEvent = CallArrived | DigitReceived | CallHungUp | BridgeEnded | LineStatusChanged

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from contact_center.telephony.detail import CallDetail
-from contact_center.telephony.events import LegKind, OriginateOutcome, TelephonyEvent
+from contact_center.telephony.events import LegKind, LineStatus, OriginateOutcome, TelephonyEvent
 
 
 class CallEnded(Exception):
@@ -45,12 +45,24 @@ Prompt = PromptFile | Speech
 
 @dataclass(frozen=True)
 class OriginateResult:
-    """How an outbound leg went. ``call_id`` is set only when ``outcome`` is ANSWERED."""
+    """How one dialling attempt went: everything needed to record it, answered or not.
+
+    ``call_id`` is set only when ``outcome`` is ANSWERED (the leg to bridge or hang up);
+    ``leg_id`` always names the attempt (also for one refused before it left, e.g. over
+    capacity). ``sip_code``/``reason`` are the final response (200, 486 Busy Here, 404
+    Not Found, 487 after our CANCEL, 503...); the times are on ``detail`` (``arrived_at``
+    = INVITE sent, ``ringing_at``, ``answered_at``, ``ended_at`` for a failed attempt).
+    """
 
     outcome: OriginateOutcome
     call_id: str | None
     sip_code: int | None
     detail: CallDetail
+    reason: str = ""
+
+    @property
+    def leg_id(self) -> str:
+        return self.detail.call_id
 
 
 AnnouncementSource = Callable[[], Prompt | None]
@@ -101,13 +113,15 @@ class TelephonyPort(Protocol):
     async def start_hold(
         self,
         call_id: str,
-        music: Prompt,
+        music: Prompt | None = None,
         *,
         announce: AnnouncementSource | None = None,
         every: float = 30.0,
     ) -> None:
-        """Loop ``music`` to the leg until ``stop_hold``; every ``every`` seconds play what
-        ``announce()`` returns (queue position, expected wait), if anything. Returns at once."""
+        """Loop ``music`` (default: the adapter's hold music, its ``hold_music`` WAV or a
+        generated tune) to the leg until ``stop_hold``; every ``every`` seconds interrupt it
+        with what ``announce()`` returns (queue position, expected wait), if anything, then
+        carry on with the music where it was. Returns at once."""
 
     async def stop_hold(self, call_id: str) -> None:
         """Stop hold music (no-op if not on hold)."""
@@ -139,4 +153,14 @@ class TelephonyPort(Protocol):
 
     def detail(self, call_id: str) -> CallDetail:
         """The leg's call detail so far (times, who hung up, SIP codes, recording path)."""
+        ...
+
+    def line_status(self) -> dict[str, LineStatus]:
+        """Each SIP line's registration, by line user (changes also come as LineStatusChanged)."""
+        ...
+
+    async def phone_status(self, extension: str) -> bool | None:
+        """Is the phone at ``extension`` registered and reachable? True yes, False no (not
+        registered, or registered but not answering), None unknown (could not ask).
+        Answers are cached for a few seconds, so polling it for every desk is cheap."""
         ...

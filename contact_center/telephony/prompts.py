@@ -14,8 +14,9 @@ import os
 import tempfile
 import wave
 from pathlib import Path
+from typing import Any
 
-from contact_center.telephony import audio
+from contact_center.telephony import audio, music
 from contact_center.telephony.port import Prompt, PromptFile, Speech
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,10 @@ class PromptLibrary:
         self.espeak = espeak
         self.fallback_text = fallback_text
         self.render_timeout = render_timeout
+        # Decoded audio kept in memory: decoding a WAV is pure Python and holds the GIL, so
+        # reading the same prompt from disk for every call delayed the media clock under load.
         self._files: dict[tuple[Path, float, int], bytes] = {}
+        self._spoken: dict[str, bytes] = {}
         self._renders: dict[str, asyncio.Task[bytes]] = {}
         self.failures = 0
 
@@ -65,6 +69,9 @@ class PromptLibrary:
         if not prompt.text.strip():
             raise PromptError("empty text")
         key = speech_key(prompt)
+        known = self._spoken.get(key)
+        if known is not None:
+            return known
         task = self._renders.get(key)
         if task is None:
             task = asyncio.ensure_future(self._speech(prompt, key))
@@ -78,8 +85,40 @@ class PromptLibrary:
         pcm = self._files.get(key)
         if pcm is None:
             pcm = await asyncio.to_thread(audio.read_wav, path)
-            self._files[key] = pcm
+            _keep(self._files, key, pcm)
         return pcm
+
+    @property
+    def default_music_path(self) -> Path:
+        return self.cache_dir / f"hold-music-v{music.VERSION}.wav"
+
+    async def hold_music(self, path: Path | None = None) -> bytes:
+        """Hold music: the WAV at ``path`` (CC_HOLD_MUSIC) if it is usable, else the generated
+        tune, synthesised once into the cache. Never raises: a broken file is logged and the
+        tune plays instead (music, not the spoken fallback, is what a caller on hold expects)."""
+        return (await self.hold_music_from(path))[0]
+
+    async def hold_music_from(self, path: Path | None) -> tuple[bytes, Path]:
+        """The hold music and the file it came from (``path``, or the generated tune's)."""
+        if path is not None:
+            try:
+                return await self._load_file(path), path
+            except (OSError, EOFError, wave.Error, ValueError) as exc:
+                self.failures += 1
+                log.warning("hold music %s unusable (%s); playing the built-in tune", path, exc)
+        target = self.default_music_path
+        try:
+            return await self._load_file(target), target
+        except (OSError, EOFError, wave.Error, ValueError):
+            pass  # not made yet (or damaged): make it
+        pcm = await asyncio.to_thread(music.hold_music)
+        try:
+            raw = await asyncio.to_thread(_temp_wav, self.cache_dir)
+            await asyncio.to_thread(audio.write_wav, raw, pcm)
+            await asyncio.to_thread(raw.replace, target)
+        except OSError as exc:
+            log.warning("cannot cache the hold music in %s (%s)", self.cache_dir, exc)
+        return pcm, target
 
     def cached_path(self, speech: Speech) -> Path:
         return self.cache_dir / f"{speech_key(speech)}.wav"
@@ -87,14 +126,15 @@ class PromptLibrary:
     async def _speech(self, speech: Speech, key: str) -> bytes:
         target = self.cache_dir / f"{key}.wav"
         cached = await asyncio.to_thread(_read_cached, target)
-        if cached is not None:
-            return cached
-        raw = await asyncio.to_thread(_temp_wav, self.cache_dir)
-        try:
-            await self._run_espeak(speech, raw)
-            return await asyncio.to_thread(_convert_into, raw, target)
-        finally:
-            await asyncio.to_thread(raw.unlink, missing_ok=True)
+        if cached is None:
+            raw = await asyncio.to_thread(_temp_wav, self.cache_dir)
+            try:
+                await self._run_espeak(speech, raw)
+                cached = await asyncio.to_thread(_convert_into, raw, target)
+            finally:
+                await asyncio.to_thread(raw.unlink, missing_ok=True)
+        _keep(self._spoken, key, cached)
+        return cached
 
     async def _run_espeak(self, speech: Speech, out: Path) -> None:
         try:
@@ -112,6 +152,16 @@ class PromptLibrary:
             raise PromptError("espeak-ng timed out") from None
         if proc.returncode != 0:
             raise PromptError(f"espeak-ng exited {proc.returncode}: {err.decode(errors='replace').strip()}")
+
+
+MEMORY_PROMPTS = 256
+
+
+def _keep(cache: dict[Any, bytes], key: Any, pcm: bytes) -> None:
+    """Remember ``pcm``, forgetting the oldest entry beyond MEMORY_PROMPTS (a flow has tens)."""
+    if len(cache) >= MEMORY_PROMPTS:
+        cache.pop(next(iter(cache)))
+    cache[key] = pcm
 
 
 def speech_key(speech: Speech) -> str:

@@ -2,31 +2,37 @@
 ``pyvoip_line`` import pyVoIP. Each override says which defect it works around.
 
 - ``FixedMessage``: parses OPTIONS/INFO/... instead of rejecting them as unparseable.
-- ``FixedSIPClient``: drops datagrams that do not come from the proxy (security), never
-  lets a malformed message escape the receive thread, answers OPTIONS (the dispatcher's
-  keep-alive) and hands every response to the phone (1.6.8 silently drops 486/480/487...).
-  Its receive thread is a daemon kept for ``join`` (1.6.8's threads outlive ``stop``).
-- ``MediaRTPClient``: sends and receives through the shared ``MediaEngine`` instead of two
-  busy-polling threads per call with a drifting clock; ``stop`` is idempotent and safe
-  before ``start``; the port goes back to the pool (1.6.8 never releases RTP ports).
-- ``FixedVoIPCall``: negotiates PCMU only (1.6.8 encodes PCMA with the PCMU encoder).
+- ``FixedSIPClient``: one receive thread blocking in ``select`` (1.6.8 polls every 10 ms
+  under a lock); drops datagrams that do not come from the proxy (security); never lets a
+  malformed message escape the receive thread; answers OPTIONS (the dispatcher's
+  keep-alive); hands every INVITE response to the phone (1.6.8 silently drops
+  486/480/487...); registers through ``Registration`` (1.6.8 registers by reading the
+  socket itself, and stops the phone silently after failed refreshes). Its threads are
+  daemons joined in ``stop`` (1.6.8's outlive it).
+- ``FixedVoIPCall``: a call's state without pyVoIP's SDP handling, which takes one RTP
+  port per audio m-line and leaks them, ignores media-level c= and port 0, cannot answer
+  an INVITE without SDP, and encodes PCMA with the PCMU encoder (``sdp`` does it instead).
 """
 
 from __future__ import annotations
 
 import logging
+import select
 import socket
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 # pyVoIP has an import cycle (SIP -> VoIP -> SIP): its VoIP module must be imported first.
 # isort: off
 from pyVoIP.VoIP import VoIP
-from pyVoIP import RTP, SIP
+from pyVoIP import SIP
 # isort: on
-from pyVoIP.VoIP.status import PhoneStatus
 
-from contact_center.telephony import sip_messages
+from contact_center.telephony import sip_messages as sm
+from contact_center.telephony.sdp import Chosen, Offer
+from contact_center.telephony.sip_register import Registration
+from contact_center.telephony.sip_timers import Retransmit, TimerThread
 from contact_center.telephony.stream import Stream
 
 if TYPE_CHECKING:
@@ -34,20 +40,27 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EXTRA_METHODS = ["OPTIONS", "INFO", "UPDATE", "PRACK", "REFER", "NOTIFY", "MESSAGE", "SUBSCRIBE", "PUBLISH"]
-
-
-class NotAcceptable(Exception):
-    """The offer has no codec we accept (488)."""
+ALLOW = "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS"
 
 
 class FixedMessage(SIP.SIPMessage):
+    """pyVoIP's header parser only: the body (SDP) is read by ``sdp``, since pyVoIP's SDP
+    parser raises on lines it does not know and its offer handling is what leaks ports."""
+
     def parse(self, data: bytes) -> None:
         self.SIPCompatibleMethods = [*self.SIPCompatibleMethods, *EXTRA_METHODS]
-        super().parse(data)
+        head = data.split(b"\r\n\r\n", 1)[0]
+        super().parse(head + b"\r\n\r\n")
+
+    @property
+    def body_text(self) -> str:
+        parts = self.raw.split(b"\r\n\r\n", 1)
+        return parts[1].decode("utf-8", errors="replace") if len(parts) == 2 else ""
 
 
 class FixedSIPClient(SIP.SIPClient):
     phone: FixedVoIPPhone
+    registration: Registration
 
     def __init__(self, *args: Any, trusted: set[tuple[str, int]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,80 +68,98 @@ class FixedSIPClient(SIP.SIPClient):
         self.dropped = 0
         self.malformed = 0
         self.recv_thread: threading.Thread | None = None
+        # responses by CSeq method: (code, reason, header lines, raw); pyVoIP cannot even parse
+        # codes its status enum lacks (422, 429, 580...)
+        self.on_response: dict[str, Callable[[int, str, list[tuple[str, str]], bytes], None]] = {}
 
     def start(self) -> None:
-        """Bind, register once (raising on failure, no silent retries), then receive."""
+        """Bind, start receiving, register once (raising ``RegistrationFailed``)."""
         if self.NSD:
             raise RuntimeError("SIP client already started")
-        self.NSD = True
         self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.s.bind((self.myIP, self.myPort))
         self.out = self.s
-        try:
-            with self.recvLock:
-                registered = getattr(self, "_SIPClient__register")()  # noqa: B009 - pyVoIP's private step
-            if not registered:
-                raise SIP.InvalidAccountInfoError("registration refused")
-        except BaseException:
-            self.NSD = False
-            self._close_sockets()
-            raise
-        self.phone._status = PhoneStatus.REGISTERED
-        getattr(self, "_SIPClient__start_register_timer")()  # noqa: B009 - re-registers before expiry
+        self.NSD = True
         self.recv_thread = threading.Thread(target=self.recv_loop, name=f"sip-recv-{self.username}", daemon=True)
         self.recv_thread.start()
+        try:
+            self.registration.register_blocking()
+        except BaseException:
+            self._halt()
+            raise
 
     def stop(self) -> None:
-        super().stop()  # cancels the register timer, unregisters, closes the socket
+        if not self.NSD:
+            return
+        self.registration.unregister()
+        self._halt()
+
+    def _halt(self) -> None:
+        self.NSD = False
         if self.recv_thread is not None and self.recv_thread is not threading.current_thread():
             self.recv_thread.join(timeout=5)
+        self._close_sockets()
+
+    def recv_loop(self) -> None:
+        while self.NSD:
+            try:
+                ready, _, _ = select.select([self.s], [], [], 0.5)
+            except (OSError, ValueError):
+                return  # socket closed under us while stopping
+            if ready:
+                self.recv()
 
     def recv(self) -> None:
         try:
-            raw, source = self.s.recvfrom(8192)
-        except BlockingIOError:
-            raise
+            raw, source = self.s.recvfrom(65535)
+        except (BlockingIOError, InterruptedError):
+            return
         except OSError:
-            return  # socket closed under us while stopping
+            return
         if source not in self.trusted:
             self.dropped += 1  # nothing answers SIP that did not come through our proxy
             return
         if not raw.strip():
             return  # keep-alive
         try:
+            self.handle(raw)
+        except Exception:
+            log.exception("SIP %r handling failed; the line carries on", raw[:60])
+
+    def handle(self, raw: bytes) -> None:
+        status = sm.status_of(raw)
+        lines = sm.header_lines(raw)
+        if status is not None:
+            handler = self.on_response.get(sm.cseq_of(lines)[1])
+            if handler is not None:
+                handler(status[0], status[1], lines, raw)
+            return
+        try:
             message = FixedMessage(raw)
         except Exception as exc:
             self.malformed += 1
-            log.warning("malformed SIP from %s:%s dropped (%s)", *source, exc)
-            self._reply_bad_request(raw)
+            log.warning("malformed SIP dropped (%s)", exc)
+            self._reply_bad_request(raw, lines)
             return
-        try:
-            self.parse_message(message)
-        except Exception:
-            log.exception("SIP %s handling failed; the line carries on", message.heading[:60])
+        if status is None and not _has_dialog_headers(lines):
+            self.malformed += 1
+            self._reply_bad_request(raw, lines)
+            return
+        self.parse_message(message)
 
-    def _reply_bad_request(self, raw: bytes) -> None:
-        lines = sip_messages.header_lines(raw)
-        is_request = not raw.startswith(b"SIP/")
-        if is_request and sip_messages.first(lines, "Via") and sip_messages.first(lines, "Call-ID"):
-            self.send(sip_messages.response(raw, 400, "Bad Request", to_tag=sip_messages.new_tag()))
+    def _reply_bad_request(self, raw: bytes, lines: list[tuple[str, str]]) -> None:
+        if sm.status_of(raw) is None and sm.first(lines, "Via") and sm.first(lines, "Call-ID") \
+                and not raw.startswith(b"ACK "):
+            self.send(sm.response(raw, 400, "Bad Request", to_tag=sm.new_tag()))
 
     def parse_message(self, message: SIP.SIPMessage) -> None:
-        if message.type == SIP.SIPMessageType.RESPONSE or message.method in ("INVITE", "BYE", "CANCEL", "ACK"):
+        if message.method in ("INVITE", "BYE", "CANCEL", "ACK"):
             if self.callCallback is not None:
                 self.callCallback(message)
         elif message.method == "OPTIONS":
-            self.send(
-                sip_messages.response(
-                    message.raw,
-                    200,
-                    "OK",
-                    to_tag=sip_messages.new_tag(),
-                    extra=["Allow: INVITE, ACK, BYE, CANCEL, OPTIONS"],
-                )
-            )
+            self.send(sm.response(message.raw, 200, "OK", to_tag=sm.new_tag(), extra=[ALLOW]))
         else:
-            self.send(sip_messages.response(message.raw, 501, "Not Implemented", to_tag=sip_messages.new_tag()))
+            self.send(sm.response(message.raw, 501, "Not Implemented", to_tag=sm.new_tag(), extra=[ALLOW]))
 
     def send(self, data: bytes) -> None:
         """Everything goes to the proxy: pyVoIP has no routing of its own."""
@@ -138,69 +169,50 @@ class FixedSIPClient(SIP.SIPClient):
             log.warning("SIP send failed: %s", exc)
 
 
-class MediaRTPClient(RTP.RTPClient):
-    def __init__(self, *args: Any, phone: FixedVoIPPhone, call_id: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.phone = phone
-        self.call_id = call_id
-        self.stream: Stream | None = None
-        self.event_type = next((pt for pt, kind in self.assoc.items() if kind is RTP.PayloadType.EVENT), None)
-
-    def start(self) -> None:
-        if self.stream is None:
-            self.stream = self.phone.engine.open_stream(
-                (self.inIP, self.inPort),
-                (self.outIP, self.outPort),
-                payload_type=0,
-                event_type=self.event_type,
-                on_digit=lambda d: self.phone.listener.digit(self.call_id, d),
-            )
-
-    def stop(self) -> None:
-        self.NSD = False
-        if self.stream is not None:
-            self.phone.engine.close_stream(self.stream)
+def _has_dialog_headers(lines: list[tuple[str, str]]) -> bool:
+    """What every request we act on needs: Via, From, To, Call-ID and a readable CSeq."""
+    return all(sm.first(lines, h) for h in ("Via", "From", "To", "Call-ID")) and sm.cseq_of(lines)[0] >= 0
 
 
 class FixedVoIPCall(VoIP.VoIPCall):
-    phone: FixedVoIPPhone
-    RTPClients: list[MediaRTPClient]  # type: ignore[assignment]  # only ours are ever added
-    rtp_port: int | None = None
+    """One call leg's SIP state. ``VoIPCall.__init__`` is deliberately not run: it is
+    pyVoIP's SDP handling (see the module docstring); ``sdp`` negotiates instead."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    phone: FixedVoIPPhone
+    request: SIP.SIPMessage | None  # type: ignore[assignment]  # None for the calls we dial
+
+    def __init__(self, phone: FixedVoIPPhone, state: VoIP.CallState, request: SIP.SIPMessage | None,
+                 call_id: str, session_id: int, dialog: sm.Dialog) -> None:
+        self.phone, self.sip, self.state, self.request = phone, phone.sip, state, request
+        self.call_id, self.session_id, self.dialog = call_id, str(session_id), dialog
+        self.myIP = phone.myIP
+        self.RTPClients = []
+        self.rtp_port: int | None = None
+        self.offer: Offer | None = None  # the inbound INVITE's offer (None: delayed offer)
+        self.chosen: Chosen | None = None  # the remote stream we talk to
+        self.stream: Stream | None = None
+        self.lock = threading.RLock()  # answer, CANCEL, ACK and the end of the call, one at a time
         self.ended = threading.Event()
         self.answered_event = threading.Event()
-        self.finish_lock = threading.Lock()
-        self.dialog: sip_messages.Dialog | None = None
         self.cancelling = False
-        try:
-            super().__init__(*args, **kwargs)
-        except BaseException:  # refused offer: give back the port pyVoIP took for it
-            if self.rtp_port is not None:
-                self.phone.release_ports(self)
-            raise
+        self.acked = False
+        self.provisional = False
+        self.final_code: int | None = None
+        self.final_reason = ""
+        self.retransmit: Retransmit | None = None  # our 200 until the ACK, or our INVITE until a reply
 
-    def create_rtp_clients(
-        self, codecs: dict[int, Any], ip: str, port: int, request: SIP.SIPMessage, baseport: int
-    ) -> None:
-        if self.rtp_port is None:
-            self.rtp_port = port
-        if RTP.PayloadType.PCMU not in codecs.values():
-            raise NotAcceptable("offer has no PCMU")
-        wanted = {pt: kind for pt, kind in codecs.items() if kind in (RTP.PayloadType.PCMU, RTP.PayloadType.EVENT)}
-        wanted = dict(sorted(wanted.items(), key=lambda item: item[1] is not RTP.PayloadType.PCMU))
-        address = request.body["c"][0]["address"]
-        self.RTPClients.append(
-            MediaRTPClient(wanted, ip, port, address, baseport, self.sendmode, phone=self.phone, call_id=self.call_id)
-        )
-
-    @property
-    def stream(self) -> Stream | None:
-        return self.RTPClients[0].stream if self.RTPClients else None
+    def stop_retransmitting(self) -> None:
+        if self.retransmit is not None:
+            self.retransmit.stop()
+            self.retransmit = None
 
     def stop_media(self) -> None:
-        for client in self.RTPClients:
-            client.stop()
+        if self.stream is not None:
+            self.phone.engine.close_stream(self.stream)
 
     def __del__(self) -> None:  # 1.6.8 releases ports from here, racing our own release
         pass
+
+
+def timers_for(user: str) -> TimerThread:
+    return TimerThread(f"sip-timers-{user}")

@@ -2,8 +2,10 @@
 
 For the demo and for load benchmarks of everything above telephony. Drive it with
 ``inject_call``, ``press`` and ``far_end_hangup``; program dialled numbers with
-``program``. Prompts "play" for their real length times ``speed`` (0: instantly).
-It records what happened (``played``, ``bridges``, ``rejected``) for tests.
+``program`` and desk phones with ``set_phone``. Prompts "play" for their real length
+times ``speed`` (0: instantly). It records what happened (``played``, ``on_hold`` — the
+music and announcements hold would play, in order —, ``bridges``, ``rejected``) for tests.
+Capacity counts legs like the SIP adapter's, with the same reserve for agent legs.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from contact_center.telephony.events import (
     DigitReceived,
     HangupBy,
     LegKind,
+    LineStatus,
     OriginateOutcome,
 )
 from contact_center.telephony.legs import Leg
+from contact_center.telephony.originate import refused
 from contact_center.telephony.port import CallEnded, OriginateResult, Prompt
 from contact_center.telephony.prompts import PromptLibrary
 
@@ -48,6 +52,8 @@ def _finish(future: asyncio.Future[None]) -> None:
 
 _CODES = {OriginateOutcome.ANSWERED: 200, OriginateOutcome.BUSY: 486,
           OriginateOutcome.NO_ANSWER: 487, OriginateOutcome.FAILED: 404}
+_REASONS = {OriginateOutcome.ANSWERED: "OK", OriginateOutcome.BUSY: "Busy Here",
+            OriginateOutcome.NO_ANSWER: "Request Terminated", OriginateOutcome.FAILED: "Not Found"}
 
 
 class SimulatedTelephony(AdapterCore):
@@ -58,14 +64,18 @@ class SimulatedTelephony(AdapterCore):
         line: str = "ivr",
         speed: float = 0.0,
         max_calls: int = 10_000,
+        reserve: int | None = None,
+        hold_music: Path | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(prompts, clock)
+        super().__init__(prompts, clock, hold_music)
         self.line = line
         self.speed = speed
-        self.capacity = CapacityGuard(max_calls)
+        self.capacity = CapacityGuard(max_calls, reserve=reserve)
         self.programs: dict[str, Programmed] = {}
+        self.phones: dict[str, bool] = {}
         self.played: list[tuple[str, Prompt]] = []
+        self.on_hold: list[tuple[str, Prompt]] = []
         self.bridges: list[tuple[str, str]] = []
         self.rejected: list[tuple[str, int]] = []
         self._ids = itertools.count(1)
@@ -82,6 +92,24 @@ class SimulatedTelephony(AdapterCore):
     # -- driving the simulation -------------------------------------------------------
     def program(self, number: str, outcome: OriginateOutcome, delay: float = 0.0) -> None:
         self.programs[number] = Programmed(outcome, delay)
+
+    def line_status(self) -> dict[str, LineStatus]:
+        return {self.line: LineStatus.REGISTERED}  # a simulated line never loses its registrar
+
+    def set_phone(self, extension: str, registered: bool | None) -> None:
+        """What ``phone_status`` says for ``extension`` (None: forget, back to the default)."""
+        if registered is None:
+            self.phones.pop(extension, None)
+        else:
+            self.phones[extension] = registered
+
+    async def phone_status(self, extension: str) -> bool | None:
+        """As set by ``set_phone``; otherwise a programmed number that would not fail is a
+        registered phone, and anything else is not."""
+        if extension in self.phones:
+            return self.phones[extension]
+        program = self.programs.get(extension)
+        return program is not None and program.outcome is not OriginateOutcome.FAILED
 
     def inject_call(self, caller: str, dialled: str) -> str | None:
         """A call arrives; returns its id, or None if over capacity (a 503 in SIP)."""
@@ -100,7 +128,7 @@ class SimulatedTelephony(AdapterCore):
             self.emit(DigitReceived(call_id, digit, self.clock()))
 
     def far_end_hangup(self, call_id: str) -> None:
-        self._end(self.legs.get(call_id), HangupBy.REMOTE, 200)
+        self._end(self.legs.get(call_id), HangupBy.REMOTE, 200, "far end hung up")
 
     # -- port -------------------------------------------------------------------------
     async def answer(self, call_id: str) -> None:
@@ -117,8 +145,11 @@ class SimulatedTelephony(AdapterCore):
         self.played.append((call_id, prompt))
         return await super().play(call_id, prompt, barge_in=barge_in)
 
-    def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False) -> asyncio.Future[None]:
-        seconds = len(pcm) / (audio.RATE * 2) * self.speed
+    def _hold_playing(self, leg: Leg, prompt: Prompt) -> None:
+        self.on_hold.append((leg.call_id, prompt))
+
+    def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False, start: int = 0) -> asyncio.Future[None]:
+        seconds = max(0, len(pcm) - start * audio.FRAME_BYTES) / (audio.RATE * 2) * self.speed
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if not loop:
             asyncio.get_running_loop().call_later(seconds, _finish, future)
@@ -133,6 +164,8 @@ class SimulatedTelephony(AdapterCore):
     async def originate(
         self, number: str, *, ring_timeout: float = 30.0, kind: LegKind = LegKind.AGENT
     ) -> OriginateResult:
+        if not self.capacity.try_admit(inbound=False):
+            return refused(number, kind, self.line, 503, "over capacity", self.clock)
         call_id = f"sim-{next(self._ids)}"
         leg = Leg(call_id, new_leg(call_id, kind, self.line, number, self.clock))
         self.legs.add(leg)
@@ -140,17 +173,18 @@ class SimulatedTelephony(AdapterCore):
         outcome = program.outcome
         if program.delay > ring_timeout:
             outcome, program = OriginateOutcome.NO_ANSWER, Programmed(outcome, ring_timeout)
+        if program.delay > 0:
+            leg.recorder.code(180)
         await asyncio.sleep(program.delay)
         code = _CODES[outcome]
         if outcome is OriginateOutcome.ANSWERED:
             leg.answered = True
             leg.recorder.code(200)
             leg.recorder.answered()
-            return OriginateResult(outcome, call_id, code, leg.recorder.snapshot())
+            return OriginateResult(outcome, call_id, code, leg.recorder.snapshot(), "OK")
         by = HangupBy.LOCAL if outcome is OriginateOutcome.NO_ANSWER else HangupBy.REMOTE
-        leg.recorder.ended(by, code)
-        leg.end()
-        return OriginateResult(outcome, None, code, leg.recorder.snapshot())
+        self._end(leg, by, code, _REASONS[outcome])  # CallHungUp too, as from the SIP adapter
+        return OriginateResult(outcome, None, code, leg.recorder.snapshot(), _REASONS[outcome])
 
     async def bridge(self, a: str, b: str) -> None:
         leg_a, leg_b = self.legs.get(a), self.legs.get(b)
@@ -179,16 +213,15 @@ class SimulatedTelephony(AdapterCore):
         if leg is not None:
             self._end(leg, HangupBy.LOCAL, None)
 
-    def _end(self, leg: Leg, by: HangupBy, code: int | None) -> None:
-        if not leg.recorder.ended(by, code):
+    def _end(self, leg: Leg, by: HangupBy, code: int | None, reason: str = "") -> None:
+        if not leg.recorder.ended(by, code, reason):
             return
         self._media_stop(leg)
         if leg.hold_task is not None:
             leg.hold_task.cancel()
         leg.end()
-        if leg.recorder.detail.kind is LegKind.INBOUND:
-            self.capacity.release()
-        self.emit(CallHungUp(leg.call_id, by, self.clock(), code))
+        self.capacity.release()
+        self.emit(CallHungUp(leg.call_id, by, self.clock(), code, reason))
         other = self.legs.find(leg.bridged_with) if leg.bridged_with else None
         if other is not None:
             other.bridged_with = leg.bridged_with = None

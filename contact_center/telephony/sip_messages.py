@@ -10,6 +10,9 @@ Why each exists (defects seen on the wire, see docs/telephony.md):
 - ``cancel``: pyVoIP cannot cancel an INVITE at all (ring timeout needs it).
 - ``response``: copies the request's Via, From, To, Call-ID and CSeq lines verbatim, and its
   Record-Route into 18x/2xx (pyVoIP drops it, so peers sent ACK/BYE straight to the worker).
+- ``Dialog.route_set``: in-dialog requests carry the dialog's Route set (RFC 3261 12.1),
+  learnt from Record-Route, so the proxy can check them against the dialogs it set up
+  instead of relaying whatever names a worker in its Request-URI.
 """
 
 from __future__ import annotations
@@ -69,6 +72,30 @@ def tag_of(header: str) -> str:
     return match.group(1) if match else ""
 
 
+def split_values(value: str) -> list[str]:
+    """A header value holding several comma-separated entries (commas inside <> or "" stay)."""
+    out, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "<":
+            depth += 1
+        elif not quoted and ch == ">":
+            depth = max(0, depth - 1)
+        elif ch == "," and not quoted and depth == 0:
+            out.append(value[start:i].strip())
+            start = i + 1
+    out.append(value[start:].strip())
+    return [v for v in out if v]
+
+
+def route_set(lines: Sequence[tuple[str, str]], *, reverse: bool) -> tuple[str, ...]:
+    """The Record-Route entries of a message in order (the callee's view of the route set),
+    or reversed (the caller's view, from the 2xx)."""
+    entries = [e for n, v in lines if n.lower() == "record-route" for e in split_values(v)]
+    return tuple(reversed(entries)) if reverse else tuple(entries)
+
+
 def user_of(header: str) -> str:
     match = re.match(r"sips?:([^@;>]+)@", uri_of(header))
     return match.group(1) if match else ""
@@ -90,6 +117,7 @@ class Dialog:
     invite_uri: str = ""
     invite_branch: str = ""
     invite_cseq: int = 1
+    route_set: tuple[str, ...] = ()
 
     def _request(
         self,
@@ -101,11 +129,13 @@ class Dialog:
         to_tag: str | None,
         extra: Sequence[str] = (),
         body: str = "",
+        routed: bool = False,
     ) -> bytes:
         to = self.remote_uri + (f";tag={to_tag}" if to_tag else "")
         lines = [
             f"{method} {uri} SIP/2.0",
             f"Via: SIP/2.0/UDP {self.via_host};branch={branch};rport",
+            *([f"Route: {r}" for r in self.route_set] if routed else []),
             "Max-Forwards: 70",
             f"From: {self.local_uri};tag={self.local_tag}",
             f"To: {to}",
@@ -133,7 +163,8 @@ class Dialog:
         )
 
     def ack_2xx(self) -> bytes:
-        return self._request("ACK", self.remote_target, new_branch(), self.invite_cseq, to_tag=self.remote_tag)
+        return self._request("ACK", self.remote_target, new_branch(), self.invite_cseq, to_tag=self.remote_tag,
+                             routed=True)
 
     def ack_failure(self, response_to_tag: str) -> bytes:
         return self._request("ACK", self.invite_uri, self.invite_branch, self.invite_cseq, to_tag=response_to_tag)
@@ -150,6 +181,7 @@ class Dialog:
             cseq,
             to_tag=self.remote_tag,
             extra=[f"Contact: {self.local_contact}"],
+            routed=True,
         )
 
 
@@ -186,21 +218,35 @@ def response(
     return ("\r\n".join(out) + "\r\n\r\n" + body).encode()
 
 
-def sdp(ip: str, port: int, session_id: int, event_type: int = 101) -> str:
-    """Our offer/answer: PCMU only (pyVoIP encodes PCMA with the PCMU encoder) + telephone-event."""
-    return "\r\n".join(
-        [
-            "v=0",
-            f"o=contact-center {session_id} {session_id + 1} IN IP4 {ip}",
-            "s=contact-center",
-            f"c=IN IP4 {ip}",
-            "t=0 0",
-            f"m=audio {port} RTP/AVP 0 {event_type}",
-            "a=rtpmap:0 PCMU/8000",
-            f"a=rtpmap:{event_type} telephone-event/8000",
-            f"a=fmtp:{event_type} 0-15",
-            "a=ptime:20",
-            "a=sendrecv",
-            "",
-        ]
-    )
+def options(uri: str, *, from_uri: str, via_host: str, user_agent: str) -> tuple[str, bytes]:
+    """An out-of-dialog OPTIONS (probing a phone through the proxy); returns (Call-ID, message)."""
+    call_id = new_call_id(via_host.split(":")[0])
+    to = uri if uri.startswith("<") else f"<{uri}>"
+    lines = [
+        f"OPTIONS {uri.strip('<>')} SIP/2.0",
+        f"Via: SIP/2.0/UDP {via_host};branch={new_branch()};rport",
+        "Max-Forwards: 70",
+        f"From: {from_uri};tag={new_tag()}",
+        f"To: {to}",
+        f"Call-ID: {call_id}",
+        "CSeq: 1 OPTIONS",
+        "Accept: application/sdp",
+        f"User-Agent: {user_agent}",
+        "Content-Length: 0",
+    ]
+    return call_id, ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def cseq_of(lines: Sequence[tuple[str, str]]) -> tuple[int, str]:
+    """(number, method) of the CSeq header; (-1, "") when missing or unreadable."""
+    number, _, method = (first(lines, "CSeq") or "").partition(" ")
+    return (int(number), method.strip().upper()) if number.strip().isdigit() else (-1, "")
+
+
+def status_of(raw: bytes) -> tuple[int, str] | None:
+    """(code, reason) of a response's status line, None for a request or junk."""
+    head = raw.split(b"\r\n", 1)[0].decode("utf-8", errors="replace")
+    parts = head.split(" ", 2)
+    if len(parts) >= 2 and parts[0] == "SIP/2.0" and parts[1].isdigit() and len(parts[1]) == 3:
+        return int(parts[1]), parts[2] if len(parts) > 2 else ""
+    return None

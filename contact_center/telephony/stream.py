@@ -1,8 +1,13 @@
 """One RTP stream (one call leg's media), driven by the media engine's two threads.
 
 The receiver thread calls ``receive_ready``; the clock thread calls ``take_inbound`` and
-``send_tick`` every 20 ms. Everything else (``play``, ``relay_from``, ``recorder``) is set
-from other threads with single attribute writes, which the GIL makes atomic.
+``send_tick`` every 20 ms. Everything else (``play``, ``relay_from``, ``recorder``,
+``retarget``) is set from other threads with single attribute writes, which the GIL makes
+atomic.
+
+Only packets from the negotiated remote address and port are taken (anyone else on the
+network could otherwise inject audio or digits into a call); until the remote is known
+(a delayed offer before its ACK, a dialled call before its 200) nothing is sent or taken.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ class Playback:
 
 class Stream:
     def __init__(
-        self, sock: socket.socket, remote: tuple[str, int], payload_type: int,
+        self, sock: socket.socket, remote: tuple[str, int] | None, payload_type: int,
         event_type: int | None, on_digit: Callable[[str], None] | None,
     ) -> None:
         self.sock = sock
@@ -55,7 +60,7 @@ class Stream:
         self.tap: list[bytes] | None = None  # every inbound audio payload, for tests and benchmarks
         self.current_in: bytes | None = None
         self.current_out = ULAW_SILENCE
-        self.packets_in = self.packets_out = self.bad_packets = 0
+        self.packets_in = self.packets_out = self.bad_packets = self.stray_packets = 0
         self._detector = rtp.DigitDetector()
         self._inbound: deque[bytes] = deque(maxlen=MAX_BUFFERED)
         self._primed = False
@@ -67,8 +72,13 @@ class Stream:
         self._last_sent: float | None = None
 
     # -- commands (any thread) -----------------------------------------------------------
-    def play(self, frames: list[bytes], *, loop: bool, on_done: Callable[[], None]) -> None:
-        self._playback = Playback(frames, loop, on_done)
+    def play(self, frames: list[bytes], *, loop: bool, on_done: Callable[[], None], start: int = 0) -> None:
+        self._playback = Playback(frames, loop, on_done, start % len(frames) if frames else 0)
+
+    def retarget(self, remote: tuple[str, int], event_type: int | None) -> None:
+        """Where the far end's media is, once known (or moved by a re-INVITE)."""
+        self.event_type = event_type
+        self.remote = remote
 
     def stop_playing(self) -> None:
         self._playback = None
@@ -84,11 +94,14 @@ class Stream:
     def receive_ready(self) -> None:
         for _ in range(64):  # bounded so one flooded socket cannot starve the others
             try:
-                data = self.sock.recv(2048)
+                data, source = self.sock.recvfrom(2048)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:
                 return
+            if source != self.remote:
+                self.stray_packets += 1
+                continue
             try:
                 packet = rtp.parse(data)
                 self._handle(packet)
@@ -125,18 +138,20 @@ class Stream:
     def send_tick(self, now: float, stats: SendStats) -> None:
         out = self._next_frame()
         self.current_out = out
-        try:
-            self.sock.sendto(rtp.build(self.payload_type, self._seq, self._ts, self._ssrc, out, self._marker),
-                             self.remote)
-            self.packets_out += 1
-        except OSError:
-            stats.send_errors += 1
-        self._marker = False
-        self._seq = (self._seq + 1) & 0xFFFF
+        remote = self.remote
+        if remote is not None:  # before that, the stream's clock runs but nothing goes out
+            try:
+                self.sock.sendto(rtp.build(self.payload_type, self._seq, self._ts, self._ssrc, out, self._marker),
+                                 remote)
+                self.packets_out += 1
+            except OSError:
+                stats.send_errors += 1
+            self._marker = False
+            self._seq = (self._seq + 1) & 0xFFFF
+            if self._last_sent is not None:
+                stats.add_interval(now - self._last_sent)
+            self._last_sent = now
         self._ts = (self._ts + FRAME_SAMPLES) & 0xFFFFFFFF
-        if self._last_sent is not None:
-            stats.add_interval(now - self._last_sent)
-        self._last_sent = now
         recorder = self.recorder
         if recorder is not None:
             recorder.add(self.current_in, out)

@@ -20,6 +20,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,7 +164,20 @@ class Proxy:
     directory: Path
     proc: subprocess.Popen[bytes]
     carrier_ports: list[int]  # the carrier trunk: sipp callers send from these
+    args: list[str] = field(default_factory=list)
+    procs: Processes | None = None
     _turn: int = 0
+
+    def crash(self) -> None:
+        """Kill Kamailio (its registrations and dialogs go with it)."""
+        assert self.procs is not None
+        self.procs.end(self.proc)
+
+    def restart(self) -> None:
+        """Start it again on the same port with the same configuration."""
+        assert self.procs is not None
+        self.proc = self.procs.start(self.args, self.directory, self.directory / "kamailio-again.log")
+        _wait_for_options(self)
 
     def next_carrier_port(self) -> int:
         self._turn += 1
@@ -197,9 +211,10 @@ def kamailio(tmp_path: Path, procs: Processes) -> Callable[..., Proxy]:
         (directory / "extensions.cfg").write_text(
             "".join(f'$sht(static=>{ext}) = "sip:127.0.0.1:{p}";\n' for ext, p in (static or {}).items()))
         (directory / "dispatcher.list").write_text("".join(f"1 sip:127.0.0.1:{w} 0 0\n" for w in workers))
-        proc = procs.start(["kamailio", "-f", str(directory / "kamailio.cfg"), "-DD", "-E", "-m", "32", "-M", "4",
-                            "-Y", str(directory)], directory, directory / "kamailio.log")
-        proxy = Proxy(port, directory, proc, carrier)
+        args = ["kamailio", "-f", str(directory / "kamailio.cfg"), "-DD", "-E", "-m", "32", "-M", "4",
+                "-Y", str(directory)]
+        proc = procs.start(args, directory, directory / "kamailio.log")
+        proxy = Proxy(port, directory, proc, carrier, args, procs)
         _wait_for_options(proxy)
         return proxy
 
@@ -316,9 +331,10 @@ async def telephony(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Sip
     started: list[SipTelephony] = []
 
     async def start(proxy: Proxy, *, port: int, user: str = "ivr", password: str = "ivr-secret",
-                    max_calls: int = 20, extra_lines: list[SipLine] | None = None) -> SipTelephony:
+                    max_calls: int = 20, extra_lines: list[SipLine] | None = None, **options: Any) -> SipTelephony:
+        options.setdefault("register_expires", 300)
         adapter = SipTelephony(PromptLibrary(tmp_path / "prompts"), rtp_ports=rtp_range(), max_calls=max_calls,
-                               register_expires=300)
+                               **options)
         adapter.open_line(SipLine(proxy.address, user, password, "127.0.0.1", port))
         for line in extra_lines or []:
             adapter.open_line(line)

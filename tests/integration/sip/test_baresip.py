@@ -38,7 +38,7 @@ async def test_baresip_agent_registers_answers_talks_and_accepts_our_ack_and_bye
     procs: Any, sipp: Callable[..., Any], caller_pcm: bytes, tmp_path: Path,
 ) -> None:
     line = ports()
-    proxy = kamailio(users={"ivr": "ivr-secret", "2001": "agent-pw"}, workers=[line])
+    proxy = kamailio(users={"ivr": "ivr-secret", "2001": "agent-pw", "2002": "other-pw"}, workers=[line])
     voice = tmp_path / "agent-voice.wav"
     audio.write_wav(voice, caller_pcm * 12)  # long enough that baresip never reaches the end of it
     config = tmp_path / "baresip"
@@ -52,6 +52,10 @@ async def test_baresip_agent_registers_answers_talks_and_accepts_our_ack_and_bye
     else:
         raise AssertionError(f"baresip did not register:\n{log.read_text(errors='replace')[-2000:]}")
     tel = await telephony(proxy, port=line)
+    # the desk's phone status: baresip is registered and answers OPTIONS; 2002 has an account
+    # but no phone registered now; 5555 is nobody
+    assert [await tel.phone_status(ext) for ext in ("2001", "2002", "5555")] == [True, False, False]
+    assert await tel.phone_status("2001") is True and tel.phones.probes_sent == 3  # cached
     outcome: dict[str, Any] = {}
 
     async def session() -> None:

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from contact_center.telephony.events import CallArrived
+from contact_center.telephony.events import CallArrived, OriginateOutcome
 from contact_center.telephony.port import CallEnded, Speech
 from contact_center.telephony.sip import SipTelephony
 
@@ -49,3 +49,31 @@ async def test_calls_spread_over_workers_and_overflow_gets_503(
     assert sum(w.capacity.rejected for w in workers) >= 1
     for task in sessions:
         task.cancel()
+
+
+async def test_a_full_queue_still_leaves_legs_for_connecting_agents(
+    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    sipp: Callable[..., Any], agent_phone: Callable[[str], Any],
+) -> None:
+    """Callers on hold must not take the legs agents need: with 4 legs and the default reserve
+    (2), a third caller gets 503 while the agent's phone can still be dialled."""
+    line = ports()
+    agent = agent_phone("uas_answer.xml")
+    proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line], static={"3000": agent.port})
+    tel = await telephony(proxy, port=line, max_calls=4)
+    assert (tel.capacity.reserve, tel.capacity.inbound_limit) == (2, 2)
+    answered: asyncio.Queue[str] = asyncio.Queue()
+    session = asyncio.create_task(answer_everything(tel, [], answered))
+
+    talking = asyncio.create_task(sipp("uac_talk.xml", proxy, calls=2, rate=20))
+    callers = [await asyncio.wait_for(answered.get(), 10) for _ in range(2)]
+    rejected = await sipp("uac_503.xml", proxy)
+    assert rejected.returncode == 0, rejected.log  # the queue is full for callers...
+    result = await tel.originate("3000", ring_timeout=5)  # ...but not for the agent who takes one of them
+    assert result.outcome is OriginateOutcome.ANSWERED and result.call_id is not None
+    await tel.bridge(callers[0], result.call_id)
+    assert tel.capacity.active == 3
+    await tel.hangup(result.call_id)
+    assert await agent.finished() == 0
+    assert (await talking).returncode == 0
+    session.cancel()

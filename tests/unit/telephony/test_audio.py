@@ -83,3 +83,12 @@ def test_locate_finds_a_probe_cut_from_the_middle_of_a_loop() -> None:
     assert correlation > 0.999
     noise = [rng.randint(-9000, 9000) for _ in range(2400)]
     assert audio.locate(noise, looped)[1] < 0.3
+
+
+def test_tone_power_finds_each_tone_in_a_mix() -> None:
+    from array import array
+
+    mixed = list(array("h", audio.mix(audio.tone(450, 1.0, 6000), audio.tone(1000, 1.0, 6000))))
+    assert audio.tone_power(mixed, 450) > 100 * audio.tone_power(mixed, 2500)
+    assert audio.tone_power(mixed, 1000) > 100 * audio.tone_power(mixed, 2500)
+    assert audio.tone_power([0] * 800, 450) == 0.0 and audio.tone_power([], 450) == 0.0

@@ -45,3 +45,17 @@ def test_hold_still_running_at_the_end_is_counted() -> None:
     clock.now += 12
     leg.ended(HangupBy.REMOTE)
     assert leg.snapshot().hold_seconds == 12
+
+
+def test_a_dialled_leg_keeps_ringing_time_final_code_and_reason() -> None:
+    clock = Clock()
+    leg = new_leg("out-1", LegKind.AGENT, "ivr", "2001", clock)
+    leg.code(100)
+    clock.now = 1000.5
+    leg.code(180)
+    clock.now = 1012.0
+    leg.code(486)
+    leg.ended(HangupBy.REMOTE, None, "Busy Here")
+    detail = leg.snapshot()
+    assert (detail.ringing_at, detail.final_code, detail.end_reason) == (1000.5, 486, "Busy Here")
+    assert detail.ring_seconds == 12.0 and detail.answered_at is None

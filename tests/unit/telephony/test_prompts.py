@@ -106,3 +106,14 @@ async def test_real_espeak_ng_renders_audible_speech(tmp_path: Path) -> None:
     samples = array("h", pcm)
     assert len(samples) > audio.RATE  # more than a second of speech
     assert max(abs(s) for s in samples) > 2000
+
+
+def test_the_built_in_hold_music_is_a_seamless_16_second_loop_at_a_gentle_level() -> None:
+    from array import array
+
+    from contact_center.telephony import music
+
+    samples = list(array("h", music.hold_music()))
+    assert len(samples) == 16 * audio.RATE
+    assert 6000 <= max(abs(s) for s in samples) <= 8100  # about -12 dBFS: no clipping in G.711
+    assert abs(samples[-1] - samples[0]) < 1500  # the loop point has no click

@@ -50,3 +50,15 @@ def test_a_replayed_press_with_the_same_timestamp_counts_once_it_ended() -> None
 def test_non_dtmf_events_are_rejected() -> None:
     with pytest.raises(ValueError):
         rtp.parse_event(bytes([16, 0, 0, 0]))
+
+
+def test_wire_figures_per_stream_intervals_inside_the_window_and_answer_times() -> None:
+    from contact_center.telephony.wire_probe import summarise
+
+    times = [10.00, 10.02, 10.04, 10.075, 99.0, 10.01, 10.03, 10.05]  # stream 30000, then 30002
+    ports = [30000] * 5 + [30002] * 3
+    raw = {"rtp_times": times, "rtp_ports": ports, "invites": {"a": 5.0, "b": 6.0, "lost": 7.0},
+           "oks": {"a": 5.001, "b": 6.003}, "kernel_drops": 0}
+    figures = summarise(raw, (10.0, 11.0))
+    assert figures.intervals == 5 and figures.max_ms == 35.0 and figures.late_over_30ms == 1
+    assert figures.p50_ms == 20.0 and figures.answers == 2 and figures.answer_max_ms == 3.0

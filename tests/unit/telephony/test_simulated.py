@@ -12,10 +12,11 @@ from contact_center.telephony.events import (
     CallHungUp,
     HangupBy,
     LegKind,
+    LineStatus,
     OriginateOutcome,
     TelephonyEvent,
 )
-from contact_center.telephony.port import CallEnded, Prompt, PromptFile, TelephonyPort
+from contact_center.telephony.port import CallEnded, Prompt, PromptFile, Speech, TelephonyPort
 from contact_center.telephony.prompts import PromptLibrary
 from contact_center.telephony.simulated import SimulatedTelephony
 
@@ -29,7 +30,7 @@ def prompt(tmp_path: Path) -> PromptFile:
 
 @pytest.fixture
 def sim(tmp_path: Path) -> SimulatedTelephony:
-    return SimulatedTelephony(PromptLibrary(tmp_path / "cache"), speed=1.0, max_calls=2)
+    return SimulatedTelephony(PromptLibrary(tmp_path / "cache"), speed=1.0, max_calls=2, reserve=0)
 
 
 def drain(sim: SimulatedTelephony) -> list[TelephonyEvent]:
@@ -41,6 +42,7 @@ def drain(sim: SimulatedTelephony) -> list[TelephonyEvent]:
 
 def test_it_satisfies_the_port(sim: SimulatedTelephony) -> None:
     assert isinstance(sim, TelephonyPort)
+    assert sim.line_status() == {"ivr": LineStatus.REGISTERED}
 
 
 async def test_arrival_answer_and_detail(sim: SimulatedTelephony) -> None:
@@ -213,3 +215,56 @@ def test_old_ended_legs_are_forgotten_but_live_ones_never(tmp_path: Path) -> Non
     with pytest.raises(CallEnded):
         sim.detail(ended[0])
     assert len(sim.legs) <= 2 * 3 + 1
+
+
+async def test_hold_plays_the_configured_music_with_the_announcements_in_between(tmp_path: Path) -> None:
+    music = tmp_path / "music.wav"
+    audio.write_wav(music, audio.tone(300, 1.0))
+    sim = SimulatedTelephony(PromptLibrary(tmp_path / "cache"), hold_music=music)
+    call = sim.inject_call("1", "2")
+    assert call is not None
+    announcements = iter([Speech("You are number two."), Speech("You are number one.")])
+    await sim.start_hold(call, announce=lambda: next(announcements, None), every=0.05)
+    await asyncio.sleep(0.3)
+    await sim.stop_hold(call)
+    played = [prompt for leg, prompt in sim.on_hold if leg == call]
+    assert played[:5] == [PromptFile(music), Speech("You are number two."), PromptFile(music),
+                          Speech("You are number one."), PromptFile(music)]
+
+
+async def test_without_hold_music_the_generated_tune_is_made_once_into_the_cache(tmp_path: Path) -> None:
+    prompts = PromptLibrary(tmp_path / "cache")
+    sim = SimulatedTelephony(prompts, hold_music=tmp_path / "missing.wav")  # a broken setting: the tune plays
+    call = sim.inject_call("1", "2")
+    assert call is not None
+    await sim.start_hold(call)
+    await asyncio.sleep(0)
+    assert sim.on_hold == [(call, PromptFile(prompts.default_music_path))]
+    assert prompts.failures == 1 and prompts.default_music_path.exists()
+    assert await prompts.hold_music(None) == audio.read_wav(prompts.default_music_path)
+    await sim.hangup(call)
+
+
+async def test_phone_status_from_programmed_phones(sim: SimulatedTelephony) -> None:
+    sim.program("2001", OriginateOutcome.ANSWERED)
+    sim.program("2002", OriginateOutcome.FAILED)
+    sim.set_phone("2003", False)
+    sim.program("2003", OriginateOutcome.ANSWERED)
+    assert [await sim.phone_status(e) for e in ("2001", "2002", "2003", "2999")] == [True, False, False, False]
+    sim.set_phone("2003", None)
+    assert await sim.phone_status("2003") is True
+
+
+async def test_agent_legs_keep_their_reserve_and_failed_dials_say_why(tmp_path: Path) -> None:
+    sim = SimulatedTelephony(PromptLibrary(tmp_path), max_calls=4)  # reserve 2: two callers at most
+    assert [sim.inject_call(str(n), "100") is not None for n in range(3)] == [True, True, False]
+    sim.program("2001", OriginateOutcome.ANSWERED)
+    sim.program("2002", OriginateOutcome.BUSY)
+    assert (await sim.originate("2001")).outcome is OriginateOutcome.ANSWERED
+    busy = await sim.originate("2002")
+    assert (busy.outcome, busy.sip_code, busy.reason, busy.detail.final_code) == (
+        OriginateOutcome.BUSY, 486, "Busy Here", 486)
+    assert any(isinstance(e, CallHungUp) and e.call_id == busy.leg_id for e in drain(sim))  # as over SIP
+    assert (await sim.originate("2001")).outcome is OriginateOutcome.ANSWERED  # the busy leg was given back
+    full = await sim.originate("2001")
+    assert (full.outcome, full.sip_code, full.reason) == (OriginateOutcome.FAILED, 503, "over capacity")

@@ -70,15 +70,37 @@ def test_cancel_matches_the_invite_transaction() -> None:
     assert "To: <sip:2000@proxy>" in out  # no tag
 
 
-def test_offer_is_pcmu_and_telephone_event_only() -> None:
-    body = sm.sdp("10.0.0.2", 20002, 42)
-    assert "m=audio 20002 RTP/AVP 0 101" in body and "PCMA" not in body
-    assert "a=rtpmap:101 telephone-event/8000" in body
-
-
 def test_header_helpers_survive_junk() -> None:
     assert sm.header_lines(b"\xff\xfe garbage") == []
     assert sm.uri_of('"A" <sip:a@b;x=y>;tag=1') == "sip:a@b;x=y"
     assert sm.tag_of('"A" <sip:a@b;tag=no>;tag=yes') == "yes"
     assert sm.user_of("<sip:+1555@host>") == "+1555" and sm.user_of("junk") == ""
     assert sm.new_call_id("h") != sm.new_call_id("h")  # 1.6.8 repeats sha256(n) on every run
+
+
+def test_in_dialog_requests_carry_the_route_set_learnt_from_record_route() -> None:
+    rr = [("Record-Route", "<sip:10.0.0.1;lr;did=1>, <sip:10.0.0.7;lr>"), ("Record-Route", "<sip:10.0.0.8;lr>")]
+    assert sm.route_set(rr, reverse=False) == ("<sip:10.0.0.1;lr;did=1>", "<sip:10.0.0.7;lr>", "<sip:10.0.0.8;lr>")
+    d = dialog()
+    d.route_set = sm.route_set(rr, reverse=True)  # the caller's view, from the 200
+    bye, ack = lines(d.bye()), lines(d.ack_2xx())
+    for request in (bye, ack):
+        assert [x for x in request if x.startswith("Route:")] == [
+            "Route: <sip:10.0.0.8;lr>", "Route: <sip:10.0.0.7;lr>", "Route: <sip:10.0.0.1;lr;did=1>"]
+    # the INVITE's own transaction (CANCEL, ACK of a failure) has no Route, like the INVITE
+    assert not [x for x in lines(d.cancel()) + lines(d.ack_failure("t")) if x.startswith("Route:")]
+
+
+def test_split_values_keeps_commas_inside_brackets_and_quotes() -> None:
+    assert sm.split_values('"Doe, J" <sip:a@b>, <sip:c@d;x=1,2>') == ['"Doe, J" <sip:a@b>', "<sip:c@d;x=1,2>"]
+
+
+def test_options_probe_and_status_line_helpers() -> None:
+    call_id, raw = sm.options("sip:2001@proxy:5060", from_uri="<sip:ivr@proxy>", via_host="10.0.0.2:5070",
+                              user_agent="ua")
+    out = lines(raw)
+    assert out[0] == "OPTIONS sip:2001@proxy:5060 SIP/2.0" and f"Call-ID: {call_id}" in out
+    assert sm.cseq_of(sm.header_lines(raw)) == (1, "OPTIONS")
+    assert sm.status_of(b"SIP/2.0 404 Not Found\r\n\r\n") == (404, "Not Found")
+    assert sm.status_of(b"SIP/2.0 4044 x\r\n") is None and sm.status_of(raw) is None
+    assert sm.cseq_of([("CSeq", "x INVITE")]) == (-1, "")
