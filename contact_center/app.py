@@ -24,17 +24,15 @@ from contact_center.services.call_center import CallCenter
 from contact_center.services.desk import Desk
 from contact_center.services.telephony_factory import build_telephony
 from contact_center.store.engine import create_engine, session_factory
-from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
 from contact_center.web import api_crm, api_recordings, api_routing, api_simulator, auth, pages, pages_desk
 from contact_center.web.errors import error_middleware
 from contact_center.web.health import healthz
-from contact_center.web.keys import CALL_CENTER, CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, THROTTLE
+from contact_center.web.keys import CALL_CENTER, CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, TELEPHONY, THROTTLE
 from contact_center.web.openapi import openapi_handler
 
 log = logging.getLogger(__name__)
-TELEPHONY = web.AppKey("telephony", TelephonyPort)
 FLOWS = web.AppKey("flows", FlowRegistry)
 GATEWAY = web.AppKey("gateway", realtime.Gateway)
 SLA_CHECK_SECONDS = 60
@@ -126,12 +124,6 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
                             f"see the errors above, or run `contact-center ivr validate {flows.directory}`)") from None
     await app[TELEPHONY].start()
     await app[CALL_CENTER].start()
-    port = app[TELEPHONY]
-    if isinstance(port, SimulatedTelephony):
-        # In the demo every agent's phone is the browser: it "answers" a second after it rings.
-        app[CALL_CENTER].simulated_phones = True
-        for extension in filter(None, app[CALL_CENTER].extensions.values()):
-            port.program(extension, OriginateOutcome.ANSWERED, delay=1.0)
 
     async def watch_flows() -> None:
         # An edited flow is picked up by new calls; calls in progress keep the version they started with.

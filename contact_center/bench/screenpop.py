@@ -35,7 +35,7 @@ from contact_center.store.engine import engine_for_url, session_factory
 from contact_center.store.tables import AgentSkill, Calendar, Customer, Queue, Skill, User
 from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.prompts import PromptLibrary
-from contact_center.telephony.simulated import SimulatedTelephony
+from contact_center.telephony.simulated import Programmed, SimulatedTelephony
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -95,7 +95,8 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
     url = f"sqlite+aiosqlite:///{database}"
     username, password, customers = await _bench_agent(url)
     var = Path(tempfile.mkdtemp(prefix="cc-bench-"))
-    port = SimulatedTelephony(PromptLibrary(var / "prompts"), speed=0.0)
+    port = SimulatedTelephony(PromptLibrary(var / "prompts"), speed=0.0,
+                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))
     app = create_app(Settings(database_url=url, var_dir=var, seed_demo=False, secret_key="bench"), telephony=port)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -37,13 +37,21 @@ from contact_center.services.transfers import Transfers
 from contact_center.services.wrapup import Wrapups
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import User
-from contact_center.telephony.events import BridgeEnded, CallArrived, CallHungUp, HangupBy
+from contact_center.telephony.events import (
+    BridgeEnded,
+    CallArrived,
+    CallHungUp,
+    HangupBy,
+    LineStatus,
+    LineStatusChanged,
+)
 
 log = logging.getLogger(__name__)
 RECONCILE_SECONDS = 10.0
 PEOPLE_SECONDS = 30.0  # users and agents added or changed while the server runs are picked up this often
 TIMELINE_SECONDS = 2.0
 CALLBACK_SECONDS = 15.0
+PHONE_SECONDS = 15.0  # how often logged-in agents' phones are asked whether they are registered
 AHT_CACHE_SECONDS = 30.0
 
 
@@ -68,6 +76,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         self._spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
         await scheduled_callbacks.release_orphans(self.engine)
         self._spawn(self._every(CALLBACK_SECONDS, self._place_due_callbacks), "scheduled-callbacks")
+        self._spawn(self._every(PHONE_SECONDS, self._check_phones), "phones")
 
     async def stop(self) -> None:
         if self._pump is not None:
@@ -112,6 +121,9 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
                     self._hung_up(event)
                 elif isinstance(event, BridgeEnded):
                     pass  # each leg's own CallHungUp says who left
+                elif isinstance(event, LineStatusChanged):
+                    level = logging.INFO if event.status is LineStatus.REGISTERED else logging.WARNING
+                    log.log(level, "SIP line %s is %s%s", event.line, event.status, f" ({event.reason})" if event.reason else "")
             except Exception:
                 log.exception("telephony event %r failed", event)
 
@@ -333,6 +345,18 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         view = (self.screen_pops.get(call_id) or {}).get("customer_360") or {}
         return {a["id"] for a in view.get("activities", [])}
 
+    async def _check_phones(self, only: int | None = None) -> None:
+        """Ask telephony whether each logged-in agent's phone is registered; desks hear when that changes."""
+        for agent in list(self.acd.acd.agents.values()):
+            user_id = int(agent.id)
+            extension = self.extensions.get(user_id)
+            if extension is None or (only is not None and user_id != only) or (only is None and str(agent.state) == "offline"):
+                continue
+            registered = await self.port.phone_status(extension)
+            if self.phones.get(user_id, "unknown") != registered:
+                self.phones[user_id] = registered
+                self._tell(("agent", user_id), "phone.status", {"extension": extension, "registered": registered})
+
     # --- what a desktop and the board see ---------------------------------------------------
 
     async def snapshot(self, user_id: int) -> dict[str, Any]:
@@ -348,8 +372,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
                     "queue": record.queue, "caller_number": record.caller_number, "direction": record.direction,
                     "screen_pop": self.screen_pops.get(call_id), "customer_id": record.customer_id,
                     "consult": consult.view(user_id, self.names) if (consult := self.consults.get(call_id)) else None}  # fmt: skip
-        # Registration is the proxy's to know; the simulated phones of the demo are always there.
-        phone = {"extension": self.extensions.get(user_id), "registered": True if self.simulated_phones else None}
+        phone = {"extension": self.extensions.get(user_id), "registered": self.phones.get(user_id)}
         return {"agent": state, "offer": self.offers.get(user_id), "call": call, "wrapup": self.wrapups.get(user_id),
                 "phone": phone}  # fmt: skip
 
@@ -385,7 +408,8 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             call_id = a.call_id or self.active.get(user_id)  # routing knows an offer before the desk has built it
             call = routing.calls.get(call_id) if call_id else None
             rows.append({"agent_id": a.id, "user_id": user_id, "name": self.names.get(user_id, a.id),
-                         "extension": self.extensions.get(user_id), "state": str(a.state), "reason": a.reason,
+                         "extension": self.extensions.get(user_id), "phone_registered": self.phones.get(user_id),
+                         "state": str(a.state), "reason": a.reason,
                          "since": iso(a.since), "call_id": call_id, "calls_today": a.calls_today,
                          "queue": call.queue_id if call is not None else None})  # fmt: skip
         rows.sort(key=lambda r: str(r["name"]).lower())
@@ -417,6 +441,8 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         else:
             raise DeskError("bad_state", "state must be available, not_ready or offline")
         await self._command(command)
+        if current == "offline" and user_id not in self.phones:
+            await self._check_phones(only=user_id)  # a desk logging in learns about its phone at once
         snapshot = await self.snapshot(user_id)
         agent_state: dict[str, Any] = snapshot["agent"]
         return agent_state

@@ -6,6 +6,7 @@ import contextlib
 import logging
 
 from contact_center.domain.acd import commands as cmd
+from contact_center.services.call_record import leg_json
 from contact_center.services.call_session import Conversation
 from contact_center.services.center_base import AGENT_RING_SECONDS, CenterBase, iso_time
 from contact_center.services.desk import DeskError
@@ -14,7 +15,6 @@ from contact_center.telephony.events import LegKind, OriginateOutcome
 from contact_center.telephony.port import CallEnded, OriginateResult, Speech
 
 log = logging.getLogger(__name__)
-HOLD_PROMPT = Speech("Please hold.")
 REQUEUE_PROMPT = Speech("Please hold while we connect you to another agent.")
 
 
@@ -47,7 +47,7 @@ class CallControl(CenterBase):
         result = await self.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
         session.record.sip.setdefault("agent_attempts", []).append(
             {"agent_id": user_id, "extension": extension, "outcome": str(result.outcome), "code": result.sip_code,
-             "at": iso_time(self.clock.now())})  # fmt: skip
+             "reason": result.reason, "at": iso_time(self.clock.now()), "leg": leg_json(result.detail)})  # fmt: skip
         return result
 
     async def _connect_agent(self, session: Conversation, user_id: int) -> None:
@@ -120,7 +120,7 @@ class CallControl(CenterBase):
         if session.record.held_since is None and session.leg is not None:
             await self._command(cmd.HoldCall(call_id))
             session.record.held_since = self.clock.now()
-            await self.port.start_hold(session.leg, HOLD_PROMPT, every=60.0)
+            await self.port.start_hold(session.leg)  # music until the agent resumes
             self._tell(("agent", user_id), "call.held", {"call_id": call_id})
 
     async def resume(self, user_id: int, call_id: str) -> None:
@@ -186,5 +186,4 @@ class CallControl(CenterBase):
             self.active.pop(user_id, None)
             self._tell(("agent", user_id), "call.ended", {"call_id": session.call_id, "hung_up_by": "agent",
                                                           "reason": "agent_phone_dropped"})  # fmt: skip
-        if session.leg is not None:
-            await self.port.start_hold(session.leg, REQUEUE_PROMPT)
+        await self._say_then_hold(session, REQUEUE_PROMPT)

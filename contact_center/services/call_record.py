@@ -142,6 +142,12 @@ def leg_json(detail: CallDetail) -> dict[str, Any]:
         "arrived_at": at(detail.arrived_at), "answered_at": at(detail.answered_at), "queued_at": at(detail.queued_at),
         "connected_at": at(detail.connected_at), "ended_at": at(detail.ended_at),
         "hold_seconds": round(detail.hold_seconds, 1),
+        "ringing_at": at(detail.ringing_at), "ring_seconds": _round(detail.ring_seconds),
         "hung_up_by": str(detail.hung_up_by) if detail.hung_up_by else None, "sip_codes": list(detail.sip_codes),
+        "final_code": detail.final_code, "end_reason": detail.end_reason or None,
         "recording": str(detail.recording) if detail.recording else None, "digits": detail.digits,
     }  # fmt: skip
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)

@@ -31,7 +31,6 @@ from contact_center.services.ivr_runner import run_ivr, to_prompt
 from contact_center.telephony.port import CallEnded, Prompt, Speech, TelephonyPort
 
 log = logging.getLogger(__name__)
-HOLD_MUSIC = Speech("Thank you for waiting. Your call is important to us. An agent will be with you shortly.")
 CALLBACK_CONFIRMATION = Speech("Thank you. We will call you back as soon as an agent is free. Goodbye.")
 VOICEMAIL_DONE = Speech("Thank you for your message. Goodbye.")
 QUEUE_VOICEMAIL = Speech("All our agents are still busy. Please leave a message after the tone, and we will call you back.")
@@ -149,7 +148,8 @@ class CallSession(Conversation):
         self.record.queue = queue
         self.record.queued_at = self.clock.now()
         self.port.mark_queued(self.call_id)
-        await self.port.start_hold(self.call_id, HOLD_MUSIC, announce=self._announcement, every=ANNOUNCE_EVERY)
+        # The adapter's hold music (CC_HOLD_MUSIC, or its own tune), with the place in line between stretches.
+        await self.port.start_hold(self.call_id, announce=self._announcement, every=ANNOUNCE_EVERY)
         self.in_queue = True
         skill_levels = dict.fromkeys(skills, DEFAULT_SKILL_LEVEL)
         command = EnqueueCall(self.call_id, queue, priority, skill_levels, caller_number=self.record.caller_number,

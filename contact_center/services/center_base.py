@@ -23,7 +23,7 @@ from contact_center.ivr.registry import FlowRegistry
 from contact_center.services.acd import AcdService
 from contact_center.services.call_record import CallRecord
 from contact_center.services.desk import Audience, DeskError, DeskListener
-from contact_center.telephony.port import TelephonyPort
+from contact_center.telephony.port import CallEnded, Prompt, TelephonyPort
 
 if TYPE_CHECKING:
     from contact_center.services.call_session import Conversation
@@ -52,13 +52,13 @@ class CenterBase:
         self.extensions: dict[int, str | None] = {}
         self.names: dict[int, str] = {}  # user id -> what the board and transfer lists call the agent
         self.usernames: dict[str, int] = {}
+        self.phones: dict[int, bool | None] = {}  # user id -> is their phone registered (None: could not tell)
         self.leg_waiters: dict[str, asyncio.Event] = {}  # outbound legs someone waits on
         self.screen_pops: dict[str, dict[str, Any]] = {}  # interaction id -> what its offer showed
         self.consults: dict[str, Consult] = {}
         self.consult_legs: dict[str, str] = {}
         self.segments: dict[tuple[int, str], CallRecord] = {}
         self.callbacks: dict[str, CallRecord] = {}  # callbacks waiting in routing, by interaction id
-        self.simulated_phones = False
         self._listeners: list[DeskListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -91,6 +91,18 @@ class CenterBase:
             return await self.acd.handle(command)
         except AcdError as exc:
             raise DeskError(type(exc).__name__, str(exc)) from None
+
+    async def _say_then_hold(self, session: Conversation, prompt: Prompt) -> None:
+        """Tell a customer back in the queue why they wait, then hold music (unless an agent took the call
+        while the prompt played: then the bridge has the line)."""
+        if session.leg is None:
+            return
+        try:
+            await self.port.play(session.leg, prompt, barge_in=False)
+            if session.in_queue and session.record.agent_leg is None:
+                await self.port.start_hold(session.leg)
+        except CallEnded:
+            pass
 
     def _session_of_leg(self, leg: str) -> Conversation | None:
         """The call a customer's leg belongs to (inbound legs are their own interaction id)."""

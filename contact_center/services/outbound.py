@@ -15,7 +15,7 @@ from contact_center.crm.phones import try_e164
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.errors import AcdError
 from contact_center.services import scheduled_callbacks as scheduled
-from contact_center.services.call_record import CallRecord, write_call_activity
+from contact_center.services.call_record import CallRecord, leg_json, write_call_activity
 from contact_center.services.call_session import Conversation
 from contact_center.services.center_base import AGENT_RING_SECONDS, CenterBase, iso_time
 from contact_center.services.desk import DeskError
@@ -68,8 +68,8 @@ class Outbound(CenterBase):
         self._tell(("agent", user_id), "call.dialling", {"call_id": call_id, "number": number})
         customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
         record.sip.setdefault("customer_attempts", []).append(
-            {"number": number, "outcome": str(customer.outcome), "code": customer.sip_code,
-             "at": iso_time(self.clock.now())})  # fmt: skip
+            {"number": number, "outcome": str(customer.outcome), "code": customer.sip_code, "reason": customer.reason,
+             "at": iso_time(self.clock.now()), "leg": leg_json(customer.detail)})  # fmt: skip
         answered = customer.outcome == OriginateOutcome.ANSWERED and customer.call_id is not None
         await self._settle_attempt(record, "answered" if answered else str(customer.outcome))
         if not answered or customer.call_id is None:

@@ -28,6 +28,7 @@ from contact_center.telephony.events import LegKind, OriginateOutcome
 from contact_center.telephony.port import CallEnded, Speech
 
 CONSULT_RING_SECONDS = 20.0
+TRANSFERRING = Speech("Please hold while we transfer your call.")
 
 
 @dataclass
@@ -78,8 +79,7 @@ class Transfers(CenterBase):
         record.agent_leg, record.connected_at, record.agent_user_id, record.answered_at = None, None, None, None
         record.queue = queue or record.queue
         session.in_queue = True
-        if session.leg is not None:
-            await self.port.start_hold(session.leg, Speech("Please hold while we transfer your call."))
+        self._spawn(self._say_then_hold(session, TRANSFERRING), f"transfer-hold-{call_id}")
         self.active.pop(user_id, None)
         self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "transfer",
                                                       "reason": f"transferred to {target}"})  # fmt: skip

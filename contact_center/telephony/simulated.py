@@ -67,8 +67,12 @@ class SimulatedTelephony(AdapterCore):
         reserve: int | None = None,
         hold_music: Path | None = None,
         clock: Callable[[], float] = time.time,
+        unprogrammed: Programmed | None = None,
     ) -> None:
         super().__init__(prompts, clock, hold_music)
+        # How a number nobody programmed behaves: by default it fails (404); the demo makes every phone
+        # answer, since each agent's "phone" is their browser.
+        self.unprogrammed = unprogrammed or Programmed(OriginateOutcome.FAILED)
         self.line = line
         self.speed = speed
         self.capacity = CapacityGuard(max_calls, reserve=reserve)
@@ -108,8 +112,8 @@ class SimulatedTelephony(AdapterCore):
         registered phone, and anything else is not."""
         if extension in self.phones:
             return self.phones[extension]
-        program = self.programs.get(extension)
-        return program is not None and program.outcome is not OriginateOutcome.FAILED
+        program = self.programs.get(extension, self.unprogrammed)
+        return program.outcome is not OriginateOutcome.FAILED
 
     def inject_call(self, caller: str, dialled: str) -> str | None:
         """A call arrives; returns its id, or None if over capacity (a 503 in SIP)."""
@@ -169,7 +173,7 @@ class SimulatedTelephony(AdapterCore):
         call_id = f"sim-{next(self._ids)}"
         leg = Leg(call_id, new_leg(call_id, kind, self.line, number, self.clock))
         self.legs.add(leg)
-        program = self.programs.get(number, Programmed(OriginateOutcome.FAILED))
+        program = self.programs.get(number, self.unprogrammed)
         outcome = program.outcome
         if program.delay > ring_timeout:
             outcome, program = OriginateOutcome.NO_ANSWER, Programmed(outcome, ring_timeout)

@@ -11,6 +11,7 @@ from contact_center.clock import Clock
 from contact_center.config import Settings
 from contact_center.security import LoginThrottle
 from contact_center.services.call_center import CallCenter
+from contact_center.telephony.port import TelephonyPort
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -20,3 +21,4 @@ THROTTLE = web.AppKey("throttle", LoginThrottle)
 # Password hashing is CPU-bound: it runs off the loop, at most two at once (one per core).
 HASHING = web.AppKey("hashing", asyncio.Semaphore)
 CALL_CENTER = web.AppKey("call_center", CallCenter)
+TELEPHONY = web.AppKey("telephony", TelephonyPort)

@@ -27,8 +27,9 @@ from contact_center.seed.demo import ensure_reference
 from contact_center.services.call_center import CallCenter
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Account, AgentSkill, Opportunity, Order, Skill, User
+from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.prompts import PromptLibrary
-from contact_center.telephony.simulated import SimulatedTelephony
+from contact_center.telephony.simulated import Programmed, SimulatedTelephony
 
 from ..conftest import T0
 
@@ -61,7 +62,8 @@ class Site:
 async def site(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Site]:
     from contact_center.app import create_app
 
-    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
+    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0,
+                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))
     server = TestServer(create_app(settings, engine=engine, telephony=port), host="127.0.0.1", port=0)
     await server.start_server()
     try:
@@ -124,7 +126,8 @@ async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> Async
         session.add_all([AgentSkill(user_id=bob.id, skill_id=skills["english"], level=5),
                          AgentSkill(user_id=bob.id, skill_id=skills["sales"], level=4)])  # fmt: skip
         users = {u.username: u.id for u in (await session.scalars(select(User))).all()}
-    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
+    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0,
+                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))
     # Monday 10:00 in New York: inside the demo calendars' opening hours whatever the real time is.
     app = create_app(settings, clock=FixedClock(T0), engine=engine, telephony=port)
     server = TestServer(app, host="127.0.0.1", port=0)

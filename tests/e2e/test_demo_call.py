@@ -22,8 +22,9 @@ from contact_center.crm.users import add_user
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, User
+from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.prompts import PromptLibrary
-from contact_center.telephony.simulated import SimulatedTelephony
+from contact_center.telephony.simulated import Programmed, SimulatedTelephony
 
 from ..conftest import T0
 from .conftest import Desktop, log_in
@@ -40,7 +41,8 @@ async def demo(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> Async
         data = CustomerCreate.model_validate({"first_name": "Maria", "last_name": "Garcia", "phones": ["(415) 555-0142"]})
         await create_customer(session, data, "US")
         await add_user(session, "bob", "agent", PASSWORD, extension="2050", queues="all")  # a second desktop
-    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
+    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0,
+                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))
     # Monday 10:00 in New York: inside the demo calendars' opening hours whatever the real time is.
     app = create_app(settings, clock=FixedClock(T0), engine=engine, telephony=port)
     server = TestServer(app, host="127.0.0.1", port=0)
