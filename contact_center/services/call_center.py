@@ -64,6 +64,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         self._agent_configs: dict[str, cmd.ConfigureAgent] = {}
         self._timeline_sent: dict[str, set[int]] = {}  # interaction id -> activity ids its agent has seen
         self._aht: dict[str, tuple[float, float | None]] = {}  # queue -> (when computed, AHT seconds)
+        self.phone_check_seconds: float | None = PHONE_SECONDS  # None: never ask phones (a test's one-call sipp)
         self.acd.subscribe(self._on_routing_events)
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -76,7 +77,8 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         self._spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
         await scheduled_callbacks.release_orphans(self.engine)
         self._spawn(self._every(CALLBACK_SECONDS, self._place_due_callbacks), "scheduled-callbacks")
-        self._spawn(self._every(PHONE_SECONDS, self._check_phones), "phones")
+        if self.phone_check_seconds is not None:
+            self._spawn(self._every(self.phone_check_seconds, self._check_phones), "phones")
 
     async def stop(self) -> None:
         if self._pump is not None:
@@ -441,7 +443,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         else:
             raise DeskError("bad_state", "state must be available, not_ready or offline")
         await self._command(command)
-        if current == "offline" and user_id not in self.phones:
+        if current == "offline" and user_id not in self.phones and self.phone_check_seconds is not None:
             await self._check_phones(only=user_id)  # a desk logging in learns about its phone at once
         snapshot = await self.snapshot(user_id)
         agent_state: dict[str, Any] = snapshot["agent"]

@@ -288,7 +288,8 @@ class AgentPhone:
 
 @pytest.fixture
 def agent_phone(tmp_path: Path, procs: Processes) -> Callable[[str], AgentPhone]:
-    """A sipp UAS that echoes RTP (-rtp_echo), reachable as a static extension."""
+    """A sipp UAS that echoes RTP (-rtp_echo), reachable as a static extension. Unlike a real phone it takes
+    one call and cannot answer the OPTIONS the server asks phones with (sipp counts one as its call)."""
 
     def start(scenario: str) -> AgentPhone:
         port, media = free_port(), free_port(even=True)

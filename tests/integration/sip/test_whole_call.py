@@ -49,9 +49,11 @@ async def test_a_real_sip_call_through_ivr_queue_desktop_and_wrap_up(
     telephony.open_line(SipLine(proxy.address, "ivr", "ivr-secret", "127.0.0.1", line))
 
     from contact_center.app import create_app
+    from contact_center.web.keys import CALL_CENTER
 
-    server = TestServer(create_app(settings, clock=SystemClock(), engine=engine, telephony=telephony),
-                        host="127.0.0.1", port=0)  # fmt: skip
+    app = create_app(settings, clock=SystemClock(), engine=engine, telephony=telephony)
+    app[CALL_CENTER].phone_check_seconds = None  # sipp, the agent's phone here, takes one dialog: no OPTIONS
+    server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     base = str(server.make_url("")).rstrip("/")
     try:
