@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import multiprocessing
 import os
 import signal
@@ -231,3 +232,35 @@ async def until_async(check: Callable[[], Any], seconds: float) -> None:
             if result:
                 return
             await asyncio.sleep(0.05)
+
+
+async def test_a_node_that_joins_later_starts_from_the_snapshot(engine: AsyncEngine, prefix: str) -> None:
+    await ensure_reference(engine, password="demo-password-1")
+    a = node(engine, prefix, "a", snapshot_seconds=0.2)
+    await a.start()
+    c = None
+    try:
+        first, second = (await agents(engine))[:2]
+        await a.handle(LogIn(first, ready=True))
+        await a.handle(EnqueueCall("c1", "general"))
+        await a.handle(EnqueueCall("c2", "general"))
+        await a.handle(AcceptOffer(first, "c1"))
+        await asyncio.sleep(0.5)  # a snapshot is written
+        await a.handle(LogIn(second, ready=False))  # and the log goes on after it
+        await asyncio.sleep(0.5)  # another snapshot: the log before the first one is trimmed
+        await a.handle(EnqueueCall("c3", "general"))
+        observer = RedisRoutingLog.from_url(URL, "observer", prefix)
+        oldest = (await observer.read("0-0", count=1))[0][1]
+        await observer.close()
+        assert json.loads(oldest["input"])["kind"] != "genesis"  # trimmed indeed: c cannot replay from the start
+        c = node(engine, prefix, "c")
+        await c.start()
+        assert not c.is_leader and c.applied == a.applied
+        assert c.acd.agents_by_state() == a.acd.agents_by_state()
+        assert [k.id for k in c.acd.waiting_calls("general")] == [k.id for k in a.acd.waiting_calls("general")]
+        assert c.today().groups["general"] == a.today().groups["general"]  # counted once, not twice
+        assert c.today().groups["general"].answered == 1
+    finally:
+        if c is not None:
+            await c.stop()
+        await a.stop()
