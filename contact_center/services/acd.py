@@ -103,9 +103,15 @@ class AcdService(AcdReports):
     async def _emit(self, events: list[Event]) -> None:
         if not events:
             return
-        self.fold(events)
         self._pending.extend(events)
         await self._flush()
+        self._publish(events)
+
+    def _publish(self, events: list[Event]) -> None:
+        """Into the live metrics, then to every listener (one that fails does not stop the others)."""
+        if not events:
+            return
+        self.fold(events)
         for listener in self._listeners:
             try:
                 listener(events)
@@ -131,5 +137,8 @@ class AcdService(AcdReports):
             try:
                 await self.advance()
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from None  # a driver turned stop()'s cancellation into an error
                 log.exception("routing timer step failed")
 

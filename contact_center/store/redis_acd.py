@@ -14,6 +14,18 @@ Keys (``p`` = prefix):
   ``p:avail:{q}``   sorted set of available agents of queue q by idle-since ms (longest idle first)
   ``p:lease``       the routing writer lease (node id, with a TTL)
 Keys are built inside the scripts, so this targets a single Redis (or one hash slot), not a cluster.
+
+``RedisRoutingLog`` is the other way to share routing, the one the server uses
+(``services/acd_shared.py``): one node holds the lease and runs the engine; its inputs and
+their events go to a stream every node replays. Keys (``p`` = prefix):
+  ``p:lease``       node id of the routing leader, with a TTL (renewed by the leader)
+  ``p:log``         stream of the leader's inputs with their events, in the engine's order
+  ``p:requests``    stream of commands from the other nodes, for the leader to run
+  ``p:snapshot``    the engine as JSON with the log entry it includes, for nodes that join
+  ``p:db_written``  the last log entry whose events are in the ``acd_events`` table
+  ``p:legs:{node}`` each node's live call legs (JSON, with a TTL), for the reconciler
+Every write only the leader may make is a script that first checks ``p:lease``: a node that
+lost the lease (paused, partitioned) cannot append, so the log has one writer at a time.
 """
 
 from __future__ import annotations
@@ -246,3 +258,118 @@ class RedisAcdStore:
         async for key in self.client.scan_iter(match=f"{self.prefix}:*", count=1000):
             deleted += int(await self.client.delete(key))
         return deleted
+
+
+_FENCED_XADD = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
+"""
+_FENCED_SET = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+Entry = tuple[str, dict[str, str]]
+LOG_MAXLEN = 1_000_000  # a safety cap; snapshots trim the log long before
+
+
+class RedisRoutingLog:
+    """The routing leader's lease, its log of inputs and events, the followers' requests, snapshots."""
+
+    def __init__(self, client: aioredis.Redis, node_id: str, prefix: str = "cc:acd") -> None:
+        self.client = client
+        self.node_id = node_id
+        self.prefix = prefix
+        self.keys = {name: f"{prefix}:{name}" for name in ("lease", "log", "requests", "snapshot", "db_written")}
+        self._xadd = client.register_script(_FENCED_XADD)
+        self._set = client.register_script(_FENCED_SET)
+        self._renew = client.register_script(_RENEW)
+        self._release = client.register_script(_RELEASE)
+
+    @classmethod
+    def from_url(cls, url: str, node_id: str, prefix: str = "cc:acd") -> RedisRoutingLog:
+        return cls(aioredis.from_url(url, decode_responses=True), node_id, prefix)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    # -- the lease ---------------------------------------------------------------------
+    async def acquire(self, ttl_seconds: float) -> bool:
+        return bool(await self.client.set(self.keys["lease"], self.node_id, nx=True, px=int(ttl_seconds * 1000)))
+
+    async def renew(self, ttl_seconds: float) -> bool:
+        return bool(await self._renew(keys=[self.keys["lease"]], args=[self.node_id, int(ttl_seconds * 1000)]))
+
+    async def release(self) -> None:
+        await self._release(keys=[self.keys["lease"]], args=[self.node_id])
+
+    async def leader(self) -> str | None:
+        value = await self.client.get(self.keys["lease"])
+        return None if value is None else str(value)
+
+    # -- the log -----------------------------------------------------------------------
+    async def append(self, fields: dict[str, str]) -> str | None:
+        """Add an entry if this node holds the lease; None (nothing written) if it does not."""
+        flat = [item for pair in fields.items() for item in pair]
+        got = await self._xadd(keys=[self.keys["lease"], self.keys["log"]], args=[self.node_id, LOG_MAXLEN, *flat])
+        return None if got is None else str(got)
+
+    async def read(self, after: str, *, count: int = 500, block_ms: int | None = None) -> list[Entry]:
+        """Entries after ``after``, oldest first; with ``block_ms``, waits that long for one to come."""
+        if block_ms is None:
+            return _items(await self.client.xrange(self.keys["log"], min=f"({after}", count=count))
+        return _streams(await self.client.xread({self.keys["log"]: after}, count=count, block=block_ms))
+
+    async def last_id(self) -> str:
+        raw = await self.client.xrevrange(self.keys["log"], count=1)
+        return str(raw[0][0]) if raw else "0-0"
+
+    async def trim(self, log_min_id: str, requests_min_id: str) -> None:
+        await self.client.xtrim(self.keys["log"], minid=log_min_id, approximate=False)
+        await self.client.xtrim(self.keys["requests"], minid=requests_min_id, approximate=False)
+
+    # -- requests from the followers ---------------------------------------------------
+    async def submit(self, fields: dict[str, str]) -> str:
+        data: Any = fields
+        return str(await self.client.xadd(self.keys["requests"], data, maxlen=100_000, approximate=True))
+
+    async def requests(self, after: str, *, count: int = 100, block_ms: int = 500) -> list[Entry]:
+        return _streams(await self.client.xread({self.keys["requests"]: after}, count=count, block=block_ms))
+
+    # -- snapshot, the database mark, live legs ----------------------------------------
+    async def fenced_set(self, name: str, value: str) -> bool:
+        return bool(await self._set(keys=[self.keys["lease"], self.keys[name]], args=[self.node_id, value]))
+
+    async def get(self, name: str) -> str | None:
+        value = await self.client.get(self.keys[name])
+        return None if value is None else str(value)
+
+    async def publish_legs(self, payload: str, ttl_seconds: float) -> None:
+        await self.client.set(f"{self.prefix}:legs:{self.node_id}", payload, px=int(ttl_seconds * 1000))
+
+    async def all_legs(self) -> list[str]:
+        keys = [k async for k in self.client.scan_iter(match=f"{self.prefix}:legs:*", count=1000)]
+        values = await self.client.mget(keys) if keys else []
+        return [str(v) for v in values if v is not None]
+
+    async def delete_all(self) -> int:
+        """Remove every key under the prefix (tests)."""
+        deleted = 0
+        async for key in self.client.scan_iter(match=f"{self.prefix}:*", count=1000):
+            deleted += int(await self.client.delete(key))
+        return deleted
+
+
+
+def _items(raw: Any) -> list[Entry]:
+    return [(str(i), {str(k): str(v) for k, v in f.items()}) for i, f in raw or []]
+
+
+def _streams(raw: Any) -> list[Entry]:
+    """XREAD's answer (a list of [stream, items], or a dict under RESP3) as the entries of one stream."""
+    groups = raw.values() if isinstance(raw, dict) else [items for _, items in raw or []]
+    return [entry for items in groups for entry in _items(items)]
