@@ -46,6 +46,19 @@ def package_version() -> str:
         return "0"
 
 
+def build_routing(settings: Settings, engine: AsyncEngine, clock: Clock) -> AcdService:
+    """One routing engine per process, or (CC_REDIS_URL) one shared by every node: the lease holder
+    decides, the others replicate it and forward their commands (docs/routing.md)."""
+    if settings.redis_url:
+        from contact_center.services.acd_shared import SharedAcdService
+
+        return SharedAcdService(engine, clock, redis_url=settings.redis_url,
+                                service_level_formula=settings.service_level_formula,
+                                short_abandon_seconds=settings.short_abandon_seconds)  # fmt: skip
+    return AcdService(engine, clock, service_level_formula=settings.service_level_formula,
+                      short_abandon_seconds=settings.short_abandon_seconds)  # fmt: skip
+
+
 def flows_directory(settings: Settings) -> Path:
     """The flows beside CC_IVR_FLOW when it names a file outside CC_IVR_FLOWS_DIR: that file is what runs."""
     entry = settings.ivr_flow
@@ -71,8 +84,7 @@ def create_app(
     engine = engine or create_engine(settings)
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
-    acd = AcdService(engine, app[CLOCK], service_level_formula=settings.service_level_formula,
-                     short_abandon_seconds=settings.short_abandon_seconds)  # fmt: skip
+    acd = build_routing(settings, engine, app[CLOCK])
     app[api_routing.ACD] = acd
     app[TELEPHONY] = telephony or build_telephony(settings)
     flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)

@@ -100,6 +100,8 @@ class Queue(Base, Timestamps):
     required_skills: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     escalation: Mapped[list[Any]] = mapped_column(Json, default=list)
     default_priority: Mapped[int] = mapped_column(Integer, default=0)
+    reoffer_delay_seconds: Mapped[int] = mapped_column(Integer, default=30)  # a turned-down call skips that agent
+    preferred_wait_seconds: Mapped[int] = mapped_column(Integer, default=30)  # kept for a named agent this long
     overflow_queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
     calendar_id: Mapped[int | None] = mapped_column(ForeignKey("calendars.id", ondelete="SET NULL"))
 
