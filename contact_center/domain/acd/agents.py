@@ -26,11 +26,11 @@ class AgentState(StrEnum):
 _S = AgentState
 ALLOWED: Mapping[AgentState, frozenset[AgentState]] = {
     _S.OFFLINE: frozenset({_S.AVAILABLE, _S.NOT_READY}),
-    _S.AVAILABLE: frozenset({_S.RESERVED, _S.NOT_READY, _S.OFFLINE}),
+    _S.AVAILABLE: frozenset({_S.RESERVED, _S.ON_CALL, _S.NOT_READY, _S.OFFLINE}),  # on call: they dialled out
     _S.RESERVED: frozenset({_S.ON_CALL, _S.AVAILABLE, _S.NOT_READY, _S.OFFLINE}),
     _S.ON_CALL: frozenset({_S.WRAP_UP, _S.AVAILABLE, _S.NOT_READY}),
     _S.WRAP_UP: frozenset({_S.AVAILABLE, _S.NOT_READY, _S.OFFLINE}),
-    _S.NOT_READY: frozenset({_S.AVAILABLE, _S.NOT_READY, _S.OFFLINE}),
+    _S.NOT_READY: frozenset({_S.AVAILABLE, _S.ON_CALL, _S.NOT_READY, _S.OFFLINE}),
 }
 
 # Reasons the router itself sets; every other not-ready reason was chosen by the agent.

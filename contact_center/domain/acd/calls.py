@@ -46,6 +46,7 @@ class Call:
     excluded: dict[str, float] = field(default_factory=dict)  # agent -> not re-offered before
     rules_done: dict[str, int] = field(default_factory=dict)  # queue -> escalation rules already applied there
     callback_number: str | None = None
+    outbound: bool = False  # an agent placed it (click-to-call): no queue visit
     answered_at: float | None = None
     held_since: float | None = None
     hold_seconds: float = 0.0

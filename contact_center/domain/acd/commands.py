@@ -168,3 +168,14 @@ class LeaveConference(Command):
 @dataclass(frozen=True, slots=True)
 class ResetDailyCounters(Command):
     """Start of a new day: calls and talk time "today" (fewest_calls, least_talk_time) go back to 0."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartOutboundCall(Command):
+    """An agent places a call (click-to-call): they are on a call until ``EndCall``, then wrap up
+    (``OUTBOUND_WRAPUP_SECONDS``, or the queue's when ``queue_id`` names one), then return to the state
+    they dialled from. The call is not a queue visit: it counts in the agent's figures, not a queue's."""
+
+    agent_id: str
+    call_id: str
+    queue_id: str | None = None

@@ -29,6 +29,8 @@ from contact_center.domain.acd.events import (
 from contact_center.domain.acd.queues import AvailableIndex, WaitingIndex
 from contact_center.domain.acd.strategies import pick
 
+OUTBOUND_WRAPUP_SECONDS = 60.0  # after-call work for a call an agent placed outside any queue
+
 Timer = tuple[float, int, str, str, int]  # due, seq, kind, ref, version
 
 
@@ -202,7 +204,10 @@ class RouterCore:
         """The agent's part of the conversation is over: count it, then wrap-up (or free them)."""
         talk, hold = call.talk_seconds(now), call.total_hold(now)
         agent.talk_today += talk
-        wrap = self.queues[call.queue_id].wrapup_seconds if call.queue_id in self.queues else 0.0
+        if call.queue_id in self.queues:
+            wrap = self.queues[call.queue_id].wrapup_seconds
+        else:
+            wrap = OUTBOUND_WRAPUP_SECONDS if call.outbound else 0.0
         self._emit(
             CallEnded(
                 at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id,

@@ -254,3 +254,9 @@ class RepairFailed(Event):
     state: str
     reason: str
     error: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundCallStarted(CallEvent):
+    agent_id: str
+    queue_id: str  # "" when the call belongs to no queue

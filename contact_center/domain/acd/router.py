@@ -33,13 +33,14 @@ from contact_center.domain.acd.events import (
     OfferWithdrawn,
     WrapUpExtended,
 )
+from contact_center.domain.acd.outbound import OutboundMixin
 from contact_center.domain.acd.preferred import PreferredAgentMixin
 from contact_center.domain.acd.transfers import TransfersMixin
 
 _S = AgentState
 
 
-class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin):
+class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
     """Automatic call distributor: queues, agents, offers, escalation, callbacks, transfers."""
 
     def __init__(self, queues: Iterable[QueueConfig] = (), *, rng: random.Random, keep_finished: int = 10_000):
@@ -55,6 +56,7 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin):
             c.StartConsult: self._start_consult, c.CompleteTransfer: self._complete_transfer,
             c.CancelConsult: self._cancel_consult, c.StartConference: self._start_conference,
             c.LeaveConference: self._leave_conference, c.ResetDailyCounters: self._reset_daily,
+            c.StartOutboundCall: self._start_outbound,
         }  # fmt: skip
 
     def configure_queue(self, config: QueueConfig) -> None:
