@@ -37,7 +37,7 @@ const reducers = {
     const prev = S.call && S.call.call_id === d.call_id ? S.call : {};
     S.call = { held: false, screen_pop: offer ? offer.screen_pop : (S.popCall === d.call_id ? S.pop : null),
       ...(offer ? { queue: offer.queue, caller_number: offer.caller_number } : {}), ...prev, call_id: d.call_id, started_at: d.started_at,
-      consult: d.consult || prev.consult || null };
+      direction: d.direction || prev.direction || "inbound", consult: d.consult || prev.consult || null };
     if (offer) S.offer = null;
     if (S.call.screen_pop) showPop(S.call.screen_pop, d.call_id);
     else S.popCall = d.call_id;  // click-to-call: keep the record on screen for this call
@@ -72,7 +72,17 @@ const reducers = {
     }
     if (S.popCall === d.call_id) { const pop = { ...(S.pop || {}), customer: d.customer, customer_360: d.customer_360, matches: [] }; S.pop = null; showPop(pop, d.call_id); }
   },
-  "call.dialling": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.dialling = d.number; else S.dialling = d; },
+  "call.dialling": (d) => {
+    // A call we place: on the desk from the moment the agent's phone answered, before the customer does.
+    const offer = S.offer && S.offer.call_id === d.call_id ? S.offer : null;
+    if (!S.call || S.call.call_id !== d.call_id) {
+      S.call = { call_id: d.call_id, direction: "outbound", started_at: null, held: false, caller_number: d.number, consult: null,
+        screen_pop: d.screen_pop || (offer ? offer.screen_pop : (S.popCall === d.call_id ? S.pop : null)) };
+    }
+    if (offer) S.offer = null;
+    S.call.dialling = d.number; S.ended = null;
+    if (S.call.screen_pop) showPop(S.call.screen_pop, d.call_id);
+  },
 };
 function setConsult(d) {
   if (S.call && S.call.call_id === d.call_id) S.call.consult = { role: d.role, agent_id: d.agent_id, agent_name: d.agent_name, state: d.state };

@@ -180,8 +180,6 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             record.account_id = record.matches[0]["account_id"]
 
     def _hung_up(self, event: CallHungUp) -> None:
-        if event.call_id in self.leg_waiters:
-            self.leg_waiters[event.call_id].set()
         session = self._session_of_leg(event.call_id)
         if session is not None and session.leg == event.call_id:
             session.record.sip["caller_hangup_code"] = event.sip_code

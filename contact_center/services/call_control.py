@@ -69,7 +69,8 @@ class CallControl(CenterBase):
         record = session.record
         assert session.leg is not None
         record.agent_leg = agent_leg
-        record.agent_legs_seen.append(agent_leg)
+        if agent_leg not in record.agent_legs_seen:  # a call we place noted the leg when it answered
+            record.agent_legs_seen.append(agent_leg)
         self.agent_legs[agent_leg] = session.call_id
         await self.port.stop_hold(session.leg)
         await self.port.bridge(session.leg, agent_leg)
@@ -82,7 +83,7 @@ class CallControl(CenterBase):
                 record.recording = str(path)
             except CallEnded:
                 pass
-        self._tell(("agent", user_id), "call.connected", {"call_id": session.call_id,
+        self._tell(("agent", user_id), "call.connected", {"call_id": session.call_id, "direction": record.direction,
                                                           "started_at": iso_time(record.connected_at)})  # fmt: skip
 
     async def _fail_connect(self, session: Conversation, user_id: int, why: str) -> None:

@@ -53,7 +53,6 @@ class CenterBase:
         self.names: dict[int, str] = {}  # user id -> what the board and transfer lists call the agent
         self.usernames: dict[str, int] = {}
         self.phones: dict[int, bool | None] = {}  # user id -> is their phone registered (None: could not tell)
-        self.leg_waiters: dict[str, asyncio.Event] = {}  # outbound legs someone waits on
         self.screen_pops: dict[str, dict[str, Any]] = {}  # interaction id -> what its offer showed
         self.consults: dict[str, Consult] = {}
         self.consult_legs: dict[str, str] = {}

@@ -16,7 +16,7 @@ Events to an agent (payloads are JSON-ready dicts):
   /api/v1/customers/{id}/360), "matches": [...] (several customers share the number), "ivr": {...}
   (the IVR trail: path, inputs, answers), "queue", "waited_seconds", "caller_number", "dialled"}
 - ``call.offer_withdrawn`` {"call_id", "reason"}          reason: missed, caller_hung_up, taken, ...
-- ``call.connected``       {"call_id", "started_at"}
+- ``call.connected``       {"call_id", "started_at", "direction"}
   A consult offer's ``screen_pop`` also holds "consult": {"from_agent_id", "notes"}.
 - ``call.held`` / ``call.resumed`` {"call_id"}
 - ``consult.started`` / ``consult.connected`` {"call_id", "role": "owner", "agent_id" (the consulted agent),
@@ -29,7 +29,8 @@ Events to an agent (payloads are JSON-ready dicts):
 - ``wrapup.started``       {"call_id", "deadline", "dispositions": [{"code", "label"}]}
 - ``wrapup.ended``         {"call_id"}
 - ``call.customer_linked`` {"call_id", "customer", "customer_360"}   the agent linked an unknown caller
-- ``call.dialling``        {"call_id", "number"}   a callback: the agent's phone answered, the customer rings
+- ``call.dialling``        {"call_id", "number", "screen_pop"}   a call we place (a callback, click-to-call): the
+  agent's phone answered, the customer's rings
 - ``timeline.appended``    {"customer_id", "activity"}   a row shaped like the 360's ``activities``, written
   by anyone while the call is on (the IVR, another agent, an integration, the wrap-up itself)
 - ``phone.status``         {"extension", "registered"}

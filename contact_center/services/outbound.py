@@ -6,23 +6,22 @@ customer answers; the customer's leg is then the conversation's leg like an inbo
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+import uuid
 from typing import Any
 
 from contact_center.crm.phones import try_e164
+from contact_center.crm.views import customer_360
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.errors import AcdError
 from contact_center.services import scheduled_callbacks as scheduled
 from contact_center.services.call_record import CallRecord, leg_json, write_call_activity
 from contact_center.services.call_session import Conversation
-from contact_center.services.center_base import AGENT_RING_SECONDS, CenterBase, iso_time
+from contact_center.services.center_base import CenterBase, iso_time
 from contact_center.services.desk import DeskError
 from contact_center.services.routing_config import agent_key
 from contact_center.store.engine import session_factory
 from contact_center.telephony.events import LegKind, OriginateOutcome
-from contact_center.telephony.port import CallEnded
 
 log = logging.getLogger(__name__)
 CUSTOMER_RING_SECONDS = 45.0
@@ -65,7 +64,8 @@ class Outbound(CenterBase):
         record.agent_leg = agent.call_id
         record.agent_legs_seen.append(agent.call_id)
         self.agent_legs[agent.call_id] = call_id
-        self._tell(("agent", user_id), "call.dialling", {"call_id": call_id, "number": number})
+        self._tell(("agent", user_id), "call.dialling", {"call_id": call_id, "number": number,
+                                                         "screen_pop": self.screen_pops.get(call_id)})  # fmt: skip
         customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
         record.sip.setdefault("customer_attempts", []).append(
             {"number": number, "outcome": str(customer.outcome), "code": customer.sip_code, "reason": customer.reason,
@@ -118,58 +118,71 @@ class Outbound(CenterBase):
     # --- click-to-call --------------------------------------------------------------------------
 
     async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
-        """Click-to-call: ring the agent's phone first, then the customer, and bridge the two."""
+        """Click-to-call: the agent is on the phone at once (routing offers them nothing), their phone
+        rings first, then the customer's; the call is then worked like any other (hold, notes, transfer,
+        hang-up, wrap-up)."""
         e164 = try_e164(number, self.region)
         if e164 is None:
             raise DeskError("bad_number", f"{number!r} is not a phone number")
         extension = self.extensions.get(user_id)
         if extension is None:
             raise DeskError("no_phone", "you have no phone extension")
-        agent = self.acd.acd.agents.get(agent_key(user_id))
-        if agent is None or str(agent.state) in ("reserved", "on_call"):
-            raise DeskError("busy", "finish the current call first")
-        if str(agent.state) == "available":  # no inbound offer may land while the agent dials out
-            await self._command(cmd.MakeNotReady(agent_key(user_id), "outbound"))
-        record = CallRecord(call_id=f"out-{user_id}-{int(self.clock.now().timestamp() * 1000)}", caller_number=e164,
-                            dialled=e164, arrived_at=self.clock.now(), customer_id=customer_id,
-                            agent_user_id=user_id, direction="outbound")  # fmt: skip
-        self._spawn(self._outbound(record, extension), f"dial-{record.call_id}")
-        return {"call_id": record.call_id}
+        call_id = f"out-{uuid.uuid4().hex[:16]}"
+        await self._command(cmd.StartOutboundCall(agent_key(user_id), call_id))
+        now = self.clock.now()
+        record = CallRecord(call_id=call_id, caller_number=e164, dialled=e164, arrived_at=now, customer_id=customer_id,
+                            agent_user_id=user_id, answered_at=now, direction="outbound")  # fmt: skip
+        if customer_id is not None:
+            try:
+                async with self.engine.connect() as conn:
+                    view = await customer_360(conn, customer_id)
+            except LookupError:
+                record.customer_id = None
+            else:
+                record.account_id = view["customer"]["account_id"]
+                self.screen_pops[call_id] = {"customer": view["customer"], "customer_360": view, "matches": [],
+                                             "ivr": None, "queue": None, "caller_number": e164, "dialled": e164}  # fmt: skip
+        self.sessions[call_id] = OutboundCall(record, self.acd)
+        self.active[user_id] = call_id
+        self._spawn(self._place_outbound(self.sessions[call_id], user_id, extension), f"dial-{call_id}")
+        return {"call_id": call_id}
 
-    async def _outbound(self, record: CallRecord, extension: str) -> None:
-        user_id = record.agent_user_id
-        assert user_id is not None
-        agent_leg = await self.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
-        outcome = str(agent_leg.outcome)
-        if agent_leg.call_id is not None:
-            customer = await self.port.originate(record.caller_number, ring_timeout=CUSTOMER_RING_SECONDS,
-                                                 kind=LegKind.OUTBOUND)  # fmt: skip
-            outcome = str(customer.outcome)
-            record.sip["customer_leg"] = {"outcome": outcome, "code": customer.sip_code}
+    async def _place_outbound(self, conversation: Conversation, user_id: int, extension: str) -> None:
+        record = conversation.record
+        agent = await self._ring_agent(conversation, user_id, extension)
+        if agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
+            # Nobody spoke to anybody: no wrap-up, the agent is back where they were, the attempt is logged.
+            record.ended_at, record.end_reason, record.hung_up_by = self.clock.now(), f"agent_phone_{agent.outcome}", "failure"
+            self.sessions.pop(record.call_id, None)
+            self.screen_pops.pop(record.call_id, None)
+            self.active.pop(user_id, None)
+            await self._safe(cmd.EndCall(record.call_id))
+            await self._safe(cmd.FinishWrapUp(agent_key(user_id)))
+            self._tell(("agent", user_id), "call.ended", {"call_id": record.call_id, "hung_up_by": "failure",
+                                                          "reason": f"your phone did not answer ({agent.outcome})"})  # fmt: skip
+            await write_call_activity(self.engine, record, disposition=None, wrap_seconds=0, outcome=record.end_reason)
+            return
+        record.agent_leg = agent.call_id
+        record.agent_legs_seen.append(agent.call_id)
+        self.agent_legs[agent.call_id] = record.call_id
+        self._tell(("agent", user_id), "call.dialling", {"call_id": record.call_id, "number": record.caller_number,
+                                                         "screen_pop": self.screen_pops.get(record.call_id)})  # fmt: skip
+        customer = await self.port.originate(record.caller_number, ring_timeout=CUSTOMER_RING_SECONDS,
+                                             kind=LegKind.OUTBOUND)  # fmt: skip
+        record.sip.setdefault("customer_attempts", []).append(
+            {"number": record.caller_number, "outcome": str(customer.outcome), "code": customer.sip_code,
+             "reason": customer.reason, "at": iso_time(self.clock.now()), "leg": leg_json(customer.detail)})  # fmt: skip
+        if conversation.finished.is_set():  # the agent gave up while it rang
             if customer.call_id is not None:
-                record.connected_at = self.clock.now()
-                self._tell(("agent", user_id), "call.connected",
-                           {"call_id": record.call_id, "started_at": iso_time(record.connected_at)})  # fmt: skip
-                await self.port.bridge(agent_leg.call_id, customer.call_id)
-                await self._until_ended(customer.call_id, agent_leg.call_id)
-            with contextlib.suppress(CallEnded):
-                await self.port.hangup(agent_leg.call_id)
-        record.ended_at = self.clock.now()
-        record.end_reason = outcome
-        self._tell(("agent", user_id), "call.ended", {"call_id": record.call_id, "hung_up_by": "system",
-                                                      "reason": outcome})  # fmt: skip
-        await write_call_activity(self.engine, record, disposition=None, wrap_seconds=0, outcome=outcome)
-
-    async def _until_ended(self, *legs: str) -> None:
-        ended = asyncio.Event()
-        for leg in legs:
-            self.leg_waiters[leg] = ended
-        try:
-            if all(self.port.detail(leg).ended_at is None for leg in legs):
-                await ended.wait()
-        finally:
-            for leg in legs:
-                self.leg_waiters.pop(leg, None)
-        for leg in legs:
-            with contextlib.suppress(CallEnded):
-                await self.port.hangup(leg)
+                await self.port.hangup(customer.call_id)
+            return
+        if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
+            record.end_reason, record.hung_up_by = str(customer.outcome), "customer"
+            record.ended_at = self.clock.now()
+            record.connected_at = record.ended_at  # no talk; the agent's leg is dropped and wrap-up starts
+            conversation.finished.set()
+            await self._end_talk(conversation, "customer")
+            return
+        record.customer_leg = customer.call_id
+        self.customer_legs[customer.call_id] = record.call_id
+        await self._bridge_agent(conversation, user_id, agent.call_id)

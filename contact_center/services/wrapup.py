@@ -56,7 +56,7 @@ class Wrapups(CenterBase):
                 # The wrap-up timer ran out before a disposition was saved: log the call all the same.
                 self._collect_legs(session.record)
                 await write_call_activity(self.engine, session.record, disposition=None, wrap_seconds=0,
-                                          outcome=session.record.end_reason or "answered")  # fmt: skip
+                                          outcome=_outcome(session.record))  # fmt: skip
         self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id or wrapup["call_id"]})
 
     async def save_wrapup(self, user_id: int, call_id: str, disposition: str, notes: str,
@@ -74,9 +74,9 @@ class Wrapups(CenterBase):
         await self._link_from_follow_ups(record, follow_ups)
         wrap_seconds = (self.clock.now() - (record.ended_at or self.clock.now())).total_seconds()
         self._collect_legs(record)
-        outcome = "transferred" if segment is not None else (record.end_reason if record.direction == "outbound" else "answered")
+        outcome = "transferred" if segment is not None else _outcome(record)
         activity = call_activity(record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds,
-                                 outcome=outcome or "answered")  # fmt: skip
+                                 outcome=outcome)  # fmt: skip
         # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
         async with session_factory(self.engine).begin() as db:
             db.add(activity)
@@ -150,6 +150,13 @@ class Wrapups(CenterBase):
         if wrapup is not None and extended:
             wrapup["deadline"] = iso(extended[-1].deadline)
             self._tell(("agent", user_id), "wrapup.started", wrapup)
+
+
+def _outcome(record: CallRecord) -> str:
+    """An answered call is ``answered``; a call we placed that nobody took says why (busy, no_answer...)."""
+    if record.direction == "outbound" and record.customer_leg is None:
+        return record.end_reason or "not_answered"
+    return "answered"
 
 
 def _with_queue(follow_ups: list[dict[str, Any]], queue: str | None) -> list[dict[str, Any]]:

@@ -51,6 +51,24 @@ async def test_an_unknown_caller_is_created_from_the_call_and_the_call_lands_on_
         call = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))).one()
     assert call.customer_id == grace
 
+    # Calling her back from her record: the agent's phone, then hers; the desk shows the call; hang up.
+    await page.click(f"#pop button.dial:has-text('{NUMBER}')")
+    await expect(page.locator("#incall")).to_be_visible()
+    await expect(page.locator("#call-title")).to_have_text("Outbound call", timeout=10_000)
+    await expect(page.locator("#call-name")).to_have_text("Grace Hopper")
+    await page.keyboard.press("h")
+    await expect(page.locator("#wrapup")).to_be_visible()
+    await expect(page.locator("#ended-reason")).to_have_attribute("data-reason", "you hung up")
+    before = await page.evaluate("window.deskDebug.state.wrapup.deadline")
+    await page.keyboard.press("e")
+    await page.wait_for_function("(before) => window.deskDebug.state.wrapup.deadline !== before", arg=before)
+    await page.select_option("#disposition", "resolved")
+    await page.click("#btn-save-wrapup")
+    await expect(page.locator("#wrapup")).to_be_hidden()
+    async with session_factory(engine)() as session:
+        placed = (await session.scalars(select(Activity).where(Activity.type == "call", Activity.direction == "outbound"))).one()
+    assert (placed.customer_id, placed.outcome) == (grace, "answered")
+
 
 async def test_a_rejected_offer_goes_to_the_next_agent(live: Live, desktop: Desktop) -> None:
     page, port = desktop.page, live.port
