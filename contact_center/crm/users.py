@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
 from contact_center.security import hash_password, new_token, token_digest
-from contact_center.store.tables import ROLES, ApiToken, Queue, QueueMember, User
+from contact_center.store.tables import ROLES, AgentSkill, ApiToken, Queue, QueueMember, Skill, User
 
 
 async def add_user(
@@ -22,8 +23,13 @@ async def add_user(
     display_name: str = "",
     extension: str | None = None,
     queues: str | list[str] | None = None,
+    skills: Mapping[str, int] | None = None,
 ) -> User:
-    """Create a user; ``queues`` is "all", a list of queue names, or None (no membership)."""
+    """Create a user; ``queues`` is "all", a list of queue names, or None (no membership).
+
+    ``skills`` maps skill names to levels (1-10). Left out for an agent who joins queues, they get what
+    those queues require and every other skill at level 1, so calls reach them from the first day
+    (the IVR asks at least level 1 of the caller's language); ``{}`` means no skills at all."""
     if role not in ROLES:
         raise ValidationFailed.one("role", f"must be one of {', '.join(ROLES)}")
     if not username or len(username) > 64 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
@@ -45,10 +51,35 @@ async def add_user(
         await session.flush()
     except IntegrityError:
         raise Conflict(f"user {username!r} or extension {extension} already exists") from None
-    for queue in await _queues(session, queues):
+    joined = await _queues(session, queues)
+    for queue in joined:
         session.add(QueueMember(queue_id=queue.id, user_id=user.id, tier=1))
+    known = {name: skill_id for skill_id, name in (await session.execute(select(Skill.id, Skill.name))).all()}
+    if skills is None:
+        skills = _starting_skills(known, joined) if role == "agent" and joined else {}
+    for name, level in (await _checked_skills(skills, known)).items():
+        session.add(AgentSkill(user_id=user.id, skill_id=known[name], level=level))
     await session.flush()
     return user
+
+
+def _starting_skills(known: Mapping[str, int], joined: list[Queue]) -> dict[str, int]:
+    levels = dict.fromkeys(known, 1)
+    for queue in joined:
+        for name, level in (queue.required_skills or {}).items():
+            if name in levels:
+                levels[name] = max(levels[name], int(level))
+    return levels
+
+
+async def _checked_skills(skills: Mapping[str, int], known: Mapping[str, int]) -> dict[str, int]:
+    unknown = sorted(set(skills) - set(known))
+    if unknown:
+        raise ValidationFailed.one("skills", f"unknown skill(s) {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none yet'})")
+    bad = [f"{name}={level}" for name, level in skills.items() if not isinstance(level, int) or not 1 <= level <= 10]
+    if bad:
+        raise ValidationFailed.one("skills", f"levels run from 1 to 10, got {', '.join(bad)}")
+    return dict(skills)
 
 
 async def _queues(session: AsyncSession, queues: str | list[str] | None) -> list[Queue]:

@@ -135,11 +135,10 @@ async def seed_reference(session: AsyncSession, password: str | None = None) -> 
     for username, role, ext in DEMO_USERS:
         secret = password or secrets.token_urlsafe(9)
         user = await add_user(session, username, role, secret, display_name=f"Demo {role}", extension=ext,
-                              queues="all" if role == "agent" else None)  # fmt: skip
+                              queues="all" if role == "agent" else None,
+                              skills=dict.fromkeys(SKILLS, 7) if role == "agent" else {})  # fmt: skip
         user.team_id = teams[0].id
         logins.append(DemoLogin(username, role, secret, ext))
-        if role == "agent":
-            await _give_skills(session, user.id, skills, {s: 7 for s in SKILLS})
     # A bench of agents without passwords, so reports and account managers look like a real floor.
     for i, first in enumerate(("Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Greta", "Hiro"), start=2):
         user = User(username=f"{first.lower()}", role="agent", display_name=f"{first} (demo)", extension=f"20{i:02d}",

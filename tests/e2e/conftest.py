@@ -26,7 +26,7 @@ from contact_center.realtime import Gateway
 from contact_center.seed.demo import ensure_reference
 from contact_center.services.call_center import CallCenter
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Account, AgentSkill, Opportunity, Order, Skill, User
+from contact_center.store.tables import Account, Opportunity, Order, User
 from contact_center.telephony.events import OriginateOutcome
 from contact_center.telephony.prompts import PromptLibrary
 from contact_center.telephony.simulated import Programmed, SimulatedTelephony
@@ -121,10 +121,8 @@ async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> Async
                                               sla_target_minutes=240), T0)  # fmt: skip
         session.add(Opportunity(name="Renewal 2027", customer_id=maria.id, stage="proposal", amount_cents=1_250_000))
         session.add(Order(number="SO-1001", customer_id=maria.id, status="shipped", total_cents=4999, placed_at=T0))
-        bob = await add_user(session, "bob", "agent", PASSWORD, extension="2050", queues="all")
-        skills = {name: skill_id for skill_id, name in (await session.execute(select(Skill.id, Skill.name))).all()}
-        session.add_all([AgentSkill(user_id=bob.id, skill_id=skills["english"], level=5),
-                         AgentSkill(user_id=bob.id, skill_id=skills["sales"], level=4)])  # fmt: skip
+        await add_user(session, "bob", "agent", PASSWORD, extension="2050", queues="all",
+                       skills={"english": 5, "sales": 4})  # fmt: skip
         users = {u.username: u.id for u in (await session.scalars(select(User))).all()}
     port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0,
                               unprogrammed=Programmed(OriginateOutcome.ANSWERED))

@@ -38,6 +38,9 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     await expect(pop).to_contain_text("SO-1001")
     await expect(page.locator("#local-time")).to_contain_text("local")
     await expect(page.locator("#kb-suggest")).to_contain_text("shipping")
+    # Readable at 1366x768: the page itself never scrolls, each panel scrolls inside.
+    fits = await page.evaluate("[document.documentElement.scrollWidth <= innerWidth, document.documentElement.scrollHeight <= innerHeight]")
+    assert fits == [True, True]
 
     await page.click("#btn-accept")
     await expect(page.locator("#incall")).to_be_visible()

@@ -117,3 +117,34 @@ def test_import_reports_errors_in_line_order_and_counts_records_not_lines(tmp_pa
     assert "first_name" in errors[1] and "phones.0" in errors[1]
     assert "more values than the header has columns" in errors[2]
     assert "importing people.csv: 4/4 (100 %" in result.stderr  # four records on nine lines
+
+
+def _skills_of(tmp_path: Path, username: str) -> dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        rows = db.execute("SELECT s.name, a.level FROM agent_skills a JOIN skills s ON s.id = a.skill_id "
+                          "JOIN users u ON u.id = a.user_id WHERE u.username = ?", (username,)).fetchall()  # fmt: skip
+    return dict(rows)
+
+
+def test_user_add_gives_agents_skills_that_let_calls_reach_them(tmp_path: Path) -> None:
+    assert cli(tmp_path, "seed", "--customers", "10").returncode == 0  # queues and skills of the demo organisation
+    plain = cli(tmp_path, "user", "add", "gil", "--role", "agent", "--extension", "2061", "--queues", "billing,general",
+                stdin="gil-password-1\n")  # fmt: skip
+    assert plain.returncode == 0, plain.stderr
+    skills = _skills_of(tmp_path, "gil")
+    assert skills["english"] == 1 and skills["billing"] == 3  # billing asks for 3; the IVR asks a language at 1
+    chosen = cli(tmp_path, "user", "add", "hal", "--role", "agent", "--queues", "all", "--skills", "english:8, spanish:5",
+                 stdin="hal-password-1\n")  # fmt: skip
+    assert chosen.returncode == 0, chosen.stderr
+    assert _skills_of(tmp_path, "hal") == {"english": 8, "spanish": 5}
+    assert cli(tmp_path, "user", "add", "ida", "--role", "agent", "--queues", "all", "--skills", "none",
+               stdin="ida-password-1\n").returncode == 0  # fmt: skip
+    assert _skills_of(tmp_path, "ida") == {}
+    unknown = cli(tmp_path, "user", "add", "jo", "--role", "agent", "--skills", "klingon:5", stdin="jo-password-12\n")
+    assert unknown.returncode == 2 and "unknown skill(s) klingon" in unknown.stderr
+    malformed = cli(tmp_path, "user", "add", "jo", "--role", "agent", "--skills", "english", stdin="jo-password-12\n")
+    assert malformed.returncode == 2 and "--skills: 'english' is not skill:level" in malformed.stderr
+    too_high = cli(tmp_path, "user", "add", "jo", "--role", "agent", "--skills", "english:11", stdin="jo-password-12\n")
+    assert too_high.returncode == 2 and "levels run from 1 to 10" in too_high.stderr
