@@ -61,28 +61,8 @@ class Outbound(CenterBase):
             why = "you have no phone extension" if agent is None else f"your phone did not answer ({agent.outcome})"
             self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "failure", "reason": why})
             return
-        record.agent_leg = agent.call_id
-        record.agent_legs_seen.append(agent.call_id)
-        self.agent_legs[agent.call_id] = call_id
-        self._tell(("agent", user_id), "call.dialling", {"call_id": call_id, "number": number,
-                                                         "screen_pop": self.screen_pops.get(call_id)})  # fmt: skip
-        customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
-        record.sip.setdefault("customer_attempts", []).append(
-            {"number": number, "outcome": str(customer.outcome), "code": customer.sip_code, "reason": customer.reason,
-             "at": iso_time(self.clock.now()), "leg": leg_json(customer.detail)})  # fmt: skip
-        answered = customer.outcome == OriginateOutcome.ANSWERED and customer.call_id is not None
-        await self._settle_attempt(record, "answered" if answered else str(customer.outcome))
-        if not answered or customer.call_id is None:
-            record.end_reason = f"callback_{customer.outcome}"
-            record.hung_up_by = "customer"
-            record.ended_at = self.clock.now()
-            record.connected_at = record.ended_at  # no talk; the agent's leg is dropped and wrap-up starts
-            conversation.finished.set()
-            await self._end_talk(conversation, "customer")
-            return
-        record.customer_leg = customer.call_id
-        self.customer_legs[customer.call_id] = call_id
-        await self._bridge_agent(conversation, user_id, agent.call_id)
+        answered = await self._ring_customer(conversation, user_id, agent.call_id, number, prefix="callback_")
+        await self._settle_attempt(record, "answered" if answered else (record.end_reason or "agent_hangup").removeprefix("callback_"))
 
     async def _settle_attempt(self, record: CallRecord, result: str) -> None:
         """A promised callback learns how its attempt went; a caller who asked in the queue and is not
@@ -162,27 +142,34 @@ class Outbound(CenterBase):
                                                           "reason": f"your phone did not answer ({agent.outcome})"})  # fmt: skip
             await write_call_activity(self.engine, record, disposition=None, wrap_seconds=0, outcome=record.end_reason)
             return
-        record.agent_leg = agent.call_id
-        record.agent_legs_seen.append(agent.call_id)
-        self.agent_legs[agent.call_id] = record.call_id
-        self._tell(("agent", user_id), "call.dialling", {"call_id": record.call_id, "number": record.caller_number,
+        await self._ring_customer(conversation, user_id, agent.call_id, record.caller_number)
+
+    async def _ring_customer(self, conversation: Conversation, user_id: int, agent_leg: str, number: str, *,
+                             prefix: str = "") -> bool:  # fmt: skip
+        """The agent's phone answered: ring the customer; bridge them, or end the call in wrap-up saying why
+        (``end_reason`` is ``prefix`` + busy / no_answer / failed). True when the customer answered."""
+        record = conversation.record
+        record.agent_leg = agent_leg
+        record.agent_legs_seen.append(agent_leg)
+        self.agent_legs[agent_leg] = record.call_id
+        self._tell(("agent", user_id), "call.dialling", {"call_id": record.call_id, "number": number,
                                                          "screen_pop": self.screen_pops.get(record.call_id)})  # fmt: skip
-        customer = await self.port.originate(record.caller_number, ring_timeout=CUSTOMER_RING_SECONDS,
-                                             kind=LegKind.OUTBOUND)  # fmt: skip
+        customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
         record.sip.setdefault("customer_attempts", []).append(
-            {"number": record.caller_number, "outcome": str(customer.outcome), "code": customer.sip_code,
-             "reason": customer.reason, "at": iso_time(self.clock.now()), "leg": leg_json(customer.detail)})  # fmt: skip
+            {"number": number, "outcome": str(customer.outcome), "code": customer.sip_code, "reason": customer.reason,
+             "at": iso_time(self.clock.now()), "leg": leg_json(customer.detail)})  # fmt: skip
         if conversation.finished.is_set():  # the agent gave up while it rang
             if customer.call_id is not None:
                 await self.port.hangup(customer.call_id)
-            return
+            return False
         if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
-            record.end_reason, record.hung_up_by = str(customer.outcome), "customer"
+            record.end_reason, record.hung_up_by = f"{prefix}{customer.outcome}", "customer"
             record.ended_at = self.clock.now()
             record.connected_at = record.ended_at  # no talk; the agent's leg is dropped and wrap-up starts
             conversation.finished.set()
             await self._end_talk(conversation, "customer")
-            return
+            return False
         record.customer_leg = customer.call_id
         self.customer_legs[customer.call_id] = record.call_id
-        await self._bridge_agent(conversation, user_id, agent.call_id)
+        await self._bridge_agent(conversation, user_id, agent_leg)
+        return True
