@@ -33,6 +33,11 @@ async def until(check: Callable[[], Any], what: str, seconds: float = 20.0) -> A
     return result
 
 
+def said(heard: list[tuple[Any, str, dict[str, Any]]], user_id: int, event: str) -> list[dict[str, Any]]:
+    """What the desk told one agent's desktop, of one event, in order."""
+    return [p for a, e, p in heard if e == event and a == ("agent", user_id)]
+
+
 @pytest.fixture
 async def center(engine: AsyncEngine, clock: Any, tmp_path: Path) -> AsyncIterator[Any]:
     await ensure_reference(engine, password="demo-password-1")

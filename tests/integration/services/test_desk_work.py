@@ -21,13 +21,10 @@ from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Case, Customer, User
 from contact_center.telephony.events import OriginateOutcome
 
-from .conftest import until
+from .conftest import said, until
 
 MARIA = "+14155550142"
 
-
-def said(heard: list[tuple[Any, str, dict[str, Any]]], user_id: int, event: str) -> list[dict[str, Any]]:
-    return [p for a, e, p in heard if e == event and a == ("agent", user_id)]
 
 
 async def _agent(engine: AsyncEngine, username: str = "agent") -> User:

@@ -15,13 +15,10 @@ from contact_center.store.tables import Customer, ScheduledCallback, User
 from contact_center.telephony.events import OriginateOutcome
 
 from ...conftest import T0
-from .conftest import until
+from .conftest import said, until
 
 MARIA = "+14155550142"  # a San Francisco number: Los Angeles time, 7:00 when the tests' clock says 10:00 New York
 
-
-def said(heard: list[tuple[Any, str, dict[str, Any]]], user_id: int, event: str) -> list[dict[str, Any]]:
-    return [p for a, e, p in heard if e == event and a == ("agent", user_id)]
 
 
 async def _agent(engine: AsyncEngine) -> User:

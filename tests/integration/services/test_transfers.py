@@ -14,7 +14,7 @@ from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, User
 from contact_center.telephony.events import OriginateOutcome
 
-from .conftest import until
+from .conftest import said, until
 
 
 async def _users(engine: AsyncEngine) -> tuple[User, User]:
@@ -23,9 +23,6 @@ async def _users(engine: AsyncEngine) -> tuple[User, User]:
     by_name = {u.username: u for u in rows}
     return by_name["agent"], by_name["ava"]
 
-
-def said(heard: list[tuple[Any, str, dict[str, Any]]], user_id: int, event: str) -> list[dict[str, Any]]:
-    return [p for a, e, p in heard if e == event and a == ("agent", user_id)]
 
 
 async def _talking(center: Any, engine: AsyncEngine) -> tuple[Any, Any, list[Any], User, User, str]:
