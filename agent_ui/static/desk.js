@@ -406,12 +406,13 @@ function drawPop() {
   const call = el("p", { class: "callinfo" }, `From ${pop.caller_number || "?"}`, pop.dialled ? ` to ${pop.dialled}` : "",
     pop.queue ? ` · queue ${pop.queue}` : "", pop.waited_seconds != null ? ` · waited ${duration(pop.waited_seconds * 1000)}` : "");
   const trail = el("div", { class: "ivr", id: "ivr" }, el("h3", {}, "IVR"),
-    el("p", { class: "path" }, (ivr.path || []).map(step).join(" → ") || "—"),
+    el("p", { class: "path", title: (ivr.path || []).map(step).join(" → ") }, shortPath(ivr) || "—"),
     inputsLine(ivr.inputs), answersList(ivr.answers), pairs("For you", pop.data), waitedLine(pop.escalations));
   if (!c) { root.replaceChildren(el("h2", { id: "pop-name" }, popName(pop)), call, trail, unknownCaller(pop)); suggest(); return; }
   const acct = v.account;
   root.replaceChildren(
-    el("h2", { id: "pop-name" }, fullName(c), " ", c.vip ? el("span", { class: "tag vip" }, "VIP") : null, el("span", { class: "tag" }, c.segment || "")),
+    el("h2", { id: "pop-name" }, fullName(c), " ", c.vip ? el("span", { class: "tag vip" }, "VIP") : null,
+      c.segment && c.segment !== "vip" && c.segment !== "standard" ? el("span", { class: "tag" }, c.segment) : null),
     el("p", {}, acct ? `${acct.name} · ` : "", `${c.language || ""}`, c.timezone ? ` · ${c.timezone} ` : "",
       c.timezone ? el("span", { id: "local-time", "data-tz": c.timezone }, "") : null),
     el("p", { class: "row wrap" }, (c.phones || []).map((p) => el("button", { type: "button", class: "dial",
@@ -447,12 +448,25 @@ function inputsLine(inputs) {
   return el("p", { class: "inputs" }, el("em", {}, "Pressed: "), inputs.map((i) =>
     el("span", { class: i.ok === false ? "tag bad" : "tag" }, `${i.node} ${i.kind === "timeout" ? "(no input)" : i.value}`)));
 }
+// What the caller got from self-service: orders and cases they asked about, who their manager is; the
+// look-ups the IVR made for itself (who is calling, are we open) say nothing the screen does not show.
+const SELF_SERVICE = { order: "Order", case: "Case", account_manager: "Account manager" };
 function answersList(answers) {
   if (!Array.isArray(answers)) return pairs("Answers", answers);
-  if (!answers.length) return null;
-  return el("ul", { class: "plain answers" }, answers.map((a) => el("li", {}, el("strong", {}, `${a.kind} ${a.key}`), ": ",
-    a.found ? Object.entries(a.values || {}).filter(([k]) => !/(^|\.)id$/.test(k)).slice(0, 4).map(([k, v]) => `${k.replace(/^[^.]*\./, "")} ${v}`).join(", ") || "found"
-      : "not found")));
+  const shown = answers.filter((a) => SELF_SERVICE[a.kind]);
+  if (!shown.length) return null;
+  return el("ul", { class: "plain answers" }, shown.map((a) => {
+    const v = a.values || {};
+    const said = a.kind === "account_manager" ? (v.name || v.username || "") :
+      [v.number ? `#${v.number}` : `#${a.key}`, v.status, v.carrier, v.tracking_number].filter(Boolean).join(" · ");
+    return el("li", {}, el("strong", {}, SELF_SERVICE[a.kind]), " ", a.found ? said : `${a.key}: not found`);
+  }));
+}
+// The nodes where the caller chose something, and where the IVR sent them; the full path is the tooltip.
+function shortPath(ivr) {
+  const path = (ivr.path || []).map(step), asked = new Set((ivr.inputs || []).map((i) => i.node));
+  const kept = path.filter((n, i) => asked.has(n) || i === path.length - 1);
+  return kept.filter((n, i) => n !== kept[i - 1]).join(" → ");
 }
 function waitedLine(escalations) {
   if (!escalations || !escalations.length) return null;
@@ -532,9 +546,10 @@ async function kbSearch(q) {
   } catch (err) { toast(err.message); }
 }
 function suggest() {
-  const pop = S.pop || {}, terms = new Set();
-  for (const s of (pop.ivr && pop.ivr.path || []).slice(-2)) terms.add(step(s).replace(/[_\-]+/g, " "));
-  if (pop.queue) terms.add(pop.queue);
+  const pop = S.pop || {}, terms = new Set(), data = pop.data || {};
+  if (data.topic && data.topic !== "general") terms.add(String(data.topic));
+  for (const a of (pop.ivr && pop.ivr.answers || [])) if (a.kind === "order" || a.kind === "case") terms.add(a.kind === "order" ? "order" : "case status");
+  if (pop.queue && pop.queue !== "general" && pop.queue !== "vip") terms.add(pop.queue);
   for (const k of (pop.customer_360 && pop.customer_360.open_cases || [])) if (k.category) terms.add(k.category);
   $("kb-suggest").replaceChildren(...[...terms].filter(Boolean).slice(0, 5).map((t) =>
     el("button", { type: "button", class: "chip", onclick: () => kbSearch(t) }, t)));
