@@ -37,7 +37,7 @@ async function poll() {
   try {
     const t = await api.get(`/api/v1/simulator/calls/${callId}`);
     for (const line of t.heard.slice(shown)) {
-      heard.append(el("li", { class: "said" }, line.text));
+      heard.append(el("li", { class: line.on_hold ? "said hold" : "said" }, line.text));
       if (line.audio) playlist.push(line.audio);
     }
     shown = t.heard.length;

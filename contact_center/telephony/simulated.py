@@ -80,6 +80,8 @@ class SimulatedTelephony(AdapterCore):
         self.phones: dict[str, bool] = {}
         self.played: list[tuple[str, Prompt]] = []
         self.on_hold: list[tuple[str, Prompt]] = []
+        # Everything a caller heard in order, prompts and hold (music or announcements): the caller simulator.
+        self.heard: list[tuple[str, Prompt, bool]] = []  # (call id, prompt, on hold)
         self.bridges: list[tuple[str, str]] = []
         self.rejected: list[tuple[str, int]] = []
         self._ids = itertools.count(1)
@@ -147,10 +149,12 @@ class SimulatedTelephony(AdapterCore):
 
     async def play(self, call_id: str, prompt: Prompt, *, barge_in: bool = True) -> str | None:
         self.played.append((call_id, prompt))
+        self.heard.append((call_id, prompt, False))
         return await super().play(call_id, prompt, barge_in=barge_in)
 
     def _hold_playing(self, leg: Leg, prompt: Prompt) -> None:
         self.on_hold.append((leg.call_id, prompt))
+        self.heard.append((leg.call_id, prompt, True))
 
     def _media_play(self, leg: Leg, pcm: bytes, *, loop: bool = False, start: int = 0) -> asyncio.Future[None]:
         seconds = max(0, len(pcm) - start * audio.FRAME_BYTES) / (audio.RATE * 2) * self.speed

@@ -80,8 +80,20 @@ async def hang_up(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _heard(port: SimulatedTelephony, call_id: str) -> list[Prompt]:
-    return [prompt for leg_id, prompt in port.played if leg_id == call_id]
+def _heard(port: SimulatedTelephony, call_id: str) -> list[tuple[Prompt, bool]]:
+    """What the caller heard, in order: prompts, and on hold the music and the announcements between it."""
+    heard: list[tuple[Prompt, bool]] = []
+    for leg_id, prompt, on_hold in port.heard:
+        if leg_id != call_id or (on_hold and not isinstance(prompt, Speech) and heard and heard[-1] == (prompt, True)):
+            continue  # the same music again after an announcement is not news
+        heard.append((prompt, on_hold))
+    return heard
+
+
+def _said(prompt: Prompt, on_hold: bool) -> str:
+    if isinstance(prompt, Speech):
+        return prompt.text
+    return "♪ hold music" if on_hold else f"[audio {prompt.path.name}]"
 
 
 @api.route("GET", "/api/v1/simulator/calls/{call_id}", "What the caller has heard and pressed so far, and where the call is",
@@ -90,9 +102,9 @@ async def transcript(request: web.Request) -> web.Response:
     port = _port(request)
     call_id = request.match_info["call_id"]
     _known(port, call_id)
-    heard = [{"text": prompt.text if isinstance(prompt, Speech) else f"[audio {prompt.path.name}]",
-              "audio": f"/api/v1/simulator/calls/{call_id}/heard/{n}.wav"}
-             for n, prompt in enumerate(_heard(port, call_id))]  # fmt: skip
+    heard = [{"text": _said(prompt, on_hold), "on_hold": on_hold,
+              "audio": None if on_hold and not isinstance(prompt, Speech) else f"/api/v1/simulator/calls/{call_id}/heard/{n}.wav"}
+             for n, (prompt, on_hold) in enumerate(_heard(port, call_id))]  # fmt: skip
     detail = port.detail(call_id)
     leg = port.legs.find(call_id)
     ended = detail.ended_at is not None
@@ -119,7 +131,7 @@ async def heard_audio(request: web.Request) -> web.StreamResponse:
     _known(port, call_id)
     heard = _heard(port, call_id)
     try:
-        prompt = heard[int(request.match_info["n"])]
+        prompt, _on_hold = heard[int(request.match_info["n"])]
     except (ValueError, IndexError):
         raise web.HTTPNotFound(text="no such prompt on this call") from None
     path = port.prompts.cached_path(prompt) if isinstance(prompt, Speech) else prompt.path
