@@ -48,7 +48,7 @@ class Settings:
     ivr_flow: Path = Path("ivr_flows/main.yaml")
     ivr_flows_dir: Path = Path("ivr_flows")
     # Calls one telephony process carries before it answers 503 (see docs/telephony.md for the measurement).
-    sip_max_calls: int = 60
+    sip_max_calls: int = 120
     record_calls: bool = False
     hold_music: Path | None = None
     # Queue metrics: which service-level formula the board shows, and which abandons are too short to count.
@@ -80,7 +80,7 @@ class Settings:
             rtp_ports=_port_range(env, "CC_RTP_PORTS", (20000, 20999)),
             ivr_flow=Path(env["CC_IVR_FLOW"]) if env.get("CC_IVR_FLOW") else _shipped_flows() / "main.yaml",
             ivr_flows_dir=Path(env["CC_IVR_FLOWS_DIR"]) if env.get("CC_IVR_FLOWS_DIR") else _shipped_flows(),
-            sip_max_calls=_positive_int(env, "CC_SIP_MAX_CALLS", 60, maximum=2000),
+            sip_max_calls=_positive_int(env, "CC_SIP_MAX_CALLS", 120, maximum=2000),
             record_calls=_bool(env, "CC_RECORD_CALLS", False),
             hold_music=Path(env["CC_HOLD_MUSIC"]) if env.get("CC_HOLD_MUSIC") else None,
             service_level_formula=_choice(env, "CC_SERVICE_LEVEL_FORMULA", "answered_plus_late_abandons",
