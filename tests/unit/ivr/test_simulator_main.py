@@ -64,10 +64,18 @@ async def test_case_status_by_number(shipped, crm, open_at) -> None:  # type: ig
     t = await call(shipped, crm, ANA, "2,20417#,1", open_at)
     assert "Case 2 0 4 1 7, Router keeps rebooting, is open. It was last updated on Wednesday." in t.prompts
     assert t.result["queue"] == "technical" and t.result["data"]["case_number"] == "20417"
-    t = await call(shipped, crm, ANA, "2,20388#", open_at)
-    assert "Case 2 0 3 8 8, Invoice address change, is resolved." in t.prompts
     t = await call(shipped, crm, ANA, "2,55555#,0", open_at)
     assert "Sorry, I could not find case 5 5 5 5 5." in t.prompts and t.result["queue"] == "general"
+
+
+async def test_a_case_is_read_out_only_to_its_own_customer(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, ANA, "2,20388#", open_at)  # someone else's case
+    assert "For your privacy, an agent will help you with that case." in t.prompts
+    assert not any("Invoice address change" in p for p in t.prompts)
+    assert t.result["queue"] == "technical" and t.result["data"]["case_number"] == "20388"
+    t = await call(shipped, crm, STRANGER, "1,2,20388#,2,0", open_at)  # nobody we know: the status, no details
+    assert "Case 2 0 3 8 8 is resolved." in t.prompts
+    assert not any("Invoice address change" in p for p in t.prompts)
 
 
 async def test_known_caller_reaches_the_account_manager(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
