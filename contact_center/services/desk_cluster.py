@@ -206,6 +206,8 @@ class ClusterDesk:
         """A command another node sent for a call this node holds: run here, never sent on again."""
         if method not in SERVED:
             return {"ok": False, "error": "unknown_event", "message": f"no such desk command: {method}"}
+        if args.get("user_id") is not None and args["user_id"] not in self.center.extensions:
+            await self.center.refresh_people()  # added since this node last looked (their desk's node knows them)
         try:
             result = await getattr(self.center, method)(**args)
         except DeskError as exc:
