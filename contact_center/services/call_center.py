@@ -125,8 +125,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         for config in agents:
             if self._agent_configs.get(config.agent_id) != config:
                 known = config.agent_id in self.acd.acd.agents
-                # Routing loaded the rest at its start; with several nodes the leader alone tells it changes.
-                if (not known or config.agent_id in self._agent_configs) and self.acd.leading:
+                # Routing loaded the rest at its start. With several nodes the leader alone tells it what changed;
+                # an agent routing does not know yet is told by whichever node sees them first (a login there).
+                if not known or (config.agent_id in self._agent_configs and self.acd.leading):
                     await self._safe(config)
                 self._agent_configs[config.agent_id] = config
 

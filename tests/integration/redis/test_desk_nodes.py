@@ -109,6 +109,11 @@ async def test_a_desk_on_one_node_works_a_call_held_by_the_other(
     ended = (await desk.wait_for("call.ended"))[0]
     assert ended["hung_up_by"] == "agent"
     wrapup = (await desk.wait_for("wrapup.started"))[0]
+    assert (await desk.call("wrapup.extend", {"seconds": 60}))["ok"] is True  # the wrap-up is kept on node B
+    extended = (await desk.wait_for("wrapup.started", 2))[1]
+    assert extended["deadline"] > wrapup["deadline"]
+    linked = await desk.call("call.link_customer", {"call_id": call_id, "customer_id": offer["screen_pop"]["customer"]["id"]})
+    assert linked["ok"] is True
     saved = await desk.call("wrapup.save", {"call_id": call_id, "disposition": "resolved", "notes": "sorted"})
     assert saved["ok"] is True and saved["activity_id"] > 0
     assert "resolved" in {d["code"] for d in wrapup["dispositions"]}
@@ -127,7 +132,7 @@ async def test_a_desk_on_one_node_works_a_call_held_by_the_other(
     seqs, streams = numbering(desk)
     assert seqs == list(range(1, len(seqs) + 1)) and len(streams) == 1
     names = [name for _, name, _ in desk.events]
-    for once in ("call.offered", "call.connected", "call.held", "call.resumed", "call.ended", "wrapup.started",
+    for once in ("call.offered", "call.connected", "call.held", "call.resumed", "call.ended", "call.customer_linked",
                  "wrapup.ended"):  # fmt: skip
         assert names.count(once) == 1, (once, names)
     states = [d["state"] for d in desk.named("agent.state_changed")]
@@ -279,3 +284,15 @@ async def test_a_warm_transfer_between_desks_on_node_a_of_a_call_on_node_b(
     for desk in (first, second):
         seqs, streams = numbering(desk)
         assert seqs == list(range(1, len(seqs) + 1)) and len(streams) == 1
+
+
+async def test_an_agent_added_while_the_nodes_run_can_log_in_on_a_follower(
+    nodes: tuple[Node, Node], desks: list[Desktop], make_user: Any
+) -> None:
+    _a, b = nodes
+    await make_user("cleo", "agent", password=PASSWORD, extension="2060", queues="all")
+    desk = await open_desk(desks, b)
+    answer = await desk.call("agent.set_state", {"state": "available"})
+    assert answer["ok"] is True and answer["state"] == "available"
+    cleo = await open_desk(desks, b, "cleo")
+    assert (await cleo.call("agent.set_state", {"state": "available"}))["state"] == "available"
