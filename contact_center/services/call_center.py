@@ -56,6 +56,7 @@ CALLBACK_SECONDS = 15.0
 PHONE_SECONDS = 15.0  # how often logged-in agents' phones are asked whether they are registered
 AHT_CACHE_SECONDS = 30.0
 ORPHAN_GRACE = dt.timedelta(minutes=1)
+ORPHAN_SECONDS = 60.0
 
 
 class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
@@ -84,6 +85,8 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         self._spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
         await self._release_orphan_callbacks()
         self._spawn(self._every(CALLBACK_SECONDS, self._place_due_callbacks), "scheduled-callbacks")
+        if self.acd.shared:  # a node that stopped or died may leave some; the leader looks now and then
+            self._spawn(self._every(ORPHAN_SECONDS, self._release_orphans_if_leading), "orphan-callbacks")
         if self.phone_check_seconds is not None:
             self._spawn(self._every(self.phone_check_seconds, self._check_phones), "phones")
 
@@ -105,6 +108,10 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         in_routing = set(self.acd.acd.calls)
         await scheduled_callbacks.release_orphans(self.engine, claimed_before=self.clock.now() - ORPHAN_GRACE,
                                                   keep=lambda call_id: call_id in in_routing)  # fmt: skip
+
+    async def _release_orphans_if_leading(self) -> None:
+        if self.acd.leading:
+            await self._release_orphan_callbacks()
 
     async def _every(self, seconds: float, step: Any) -> None:
         while True:

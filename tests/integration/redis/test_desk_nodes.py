@@ -296,3 +296,29 @@ async def test_an_agent_added_while_the_nodes_run_can_log_in_on_a_follower(
     assert answer["ok"] is True and answer["state"] == "available"
     cleo = await open_desk(desks, b, "cleo")
     assert (await cleo.call("agent.set_state", {"state": "available"}))["state"] == "available"
+
+
+async def test_the_leader_releases_callbacks_that_no_node_has_in_routing(nodes: tuple[Node, Node], engine: AsyncEngine) -> None:
+    import datetime as dt
+
+    from contact_center.services import scheduled_callbacks as scheduled
+    from contact_center.store.tables import ScheduledCallback
+
+    a, b = nodes
+    async with session_factory(engine).begin() as session:
+        row = scheduled.schedule(session, number=MARIA, queue="general", due_at=T0, customer_id=None, agent_id=None,
+                                 interaction_id=None, activity_id=None)  # fmt: skip
+        row.status, row.updated_at = "queued", T0 - dt.timedelta(minutes=5)  # claimed by a node that went away
+        await session.flush()
+        row_id = row.id
+
+    async def status() -> str:
+        async with session_factory(engine)() as session:
+            found = await session.get(ScheduledCallback, row_id)
+            assert found is not None
+            return found.status
+
+    await b.center._release_orphans_if_leading()  # a follower leaves it to the leader
+    assert await status() == "queued"
+    await a.center._release_orphans_if_leading()
+    assert await status() == "scheduled"
