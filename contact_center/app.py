@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from contact_center.security import LoginThrottle
 from contact_center.services.acd import AcdService
 from contact_center.services.call_center import CallCenter
 from contact_center.services.desk import Desk
+from contact_center.services.desk_cluster import ClusterDesk
 from contact_center.services.telephony_factory import build_telephony
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.telephony.port import TelephonyPort
@@ -35,6 +37,8 @@ from contact_center.web.openapi import openapi_handler
 log = logging.getLogger(__name__)
 FLOWS = web.AppKey("flows", FlowRegistry)
 GATEWAY = web.AppKey("gateway", realtime.Gateway)
+CLUSTER = web.AppKey("desk_cluster", ClusterDesk)
+NODE_ID = web.AppKey("node_id", str)
 SLA_CHECK_SECONDS = 60
 FLOW_CHECK_SECONDS = 5
 
@@ -46,14 +50,14 @@ def package_version() -> str:
         return "0"
 
 
-def build_routing(settings: Settings, engine: AsyncEngine, clock: Clock) -> AcdService:
+def build_routing(settings: Settings, engine: AsyncEngine, clock: Clock, node_id: str | None = None) -> AcdService:
     """One routing engine per process, or (CC_REDIS_URL) one shared by every node: the lease holder
     decides, the others replicate it and forward their commands (docs/routing.md)."""
     if settings.redis_url:
         from contact_center.services.acd_shared import SharedAcdService
 
-        return SharedAcdService(engine, clock, redis_url=settings.redis_url,
-                                service_level_formula=settings.service_level_formula,
+        return SharedAcdService(engine, clock, redis_url=settings.redis_url, prefix=f"{settings.redis_prefix}:acd",
+                                node_id=node_id, service_level_formula=settings.service_level_formula,
                                 short_abandon_seconds=settings.short_abandon_seconds)  # fmt: skip
     return AcdService(engine, clock, service_level_formula=settings.service_level_formula,
                       short_abandon_seconds=settings.short_abandon_seconds)  # fmt: skip
@@ -84,7 +88,8 @@ def create_app(
     engine = engine or create_engine(settings)
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
-    acd = build_routing(settings, engine, app[CLOCK])
+    app[NODE_ID] = settings.node_id or uuid.uuid4().hex[:12]
+    acd = build_routing(settings, engine, app[CLOCK], app[NODE_ID])
     app[api_routing.ACD] = acd
     app[TELEPHONY] = telephony or build_telephony(settings)
     flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)
@@ -95,6 +100,12 @@ def create_app(
     app[CALL_CENTER] = center
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
+    if settings.redis_url and desk is None:
+        # Several nodes: desks see one desk whichever node they are on (docs/desktop.md, "Several nodes").
+        app[CLUSTER] = ClusterDesk.from_url(center, settings.redis_url, f"{settings.redis_prefix}:desk",
+                                            node_id=app[NODE_ID], channel=f"{settings.redis_prefix}:socketio",
+                                            leader=_leader_of(acd))  # fmt: skip
+        app.cleanup_ctx.append(_cluster)
     app.cleanup_ctx.append(_calls)
     app.cleanup_ctx.append(_sla_escalation)
 
@@ -108,8 +119,25 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     pages.install(app)
     pages_desk.install(app)
-    app[GATEWAY] = realtime.install(app, desk or center)
+    cluster = app.get(CLUSTER)
+    if cluster is not None:
+        app[GATEWAY] = realtime.install(app, cluster, shared=cluster.store, annotate=cluster.annotate)
+    else:
+        app[GATEWAY] = realtime.install(app, desk or center)
     return app
+
+
+def _leader_of(acd: AcdService) -> Callable[[], Awaitable[str | None]] | None:
+    from contact_center.services.acd_shared import SharedAcdService
+
+    if not isinstance(acd, SharedAcdService):
+        return None
+    shared = acd
+
+    async def leader() -> str | None:
+        return await shared.redis.leader()
+
+    return leader
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -122,6 +150,12 @@ async def _routing(app: web.Application) -> AsyncIterator[None]:
     await service.start()
     yield
     await service.stop()
+
+
+async def _cluster(app: web.Application) -> AsyncIterator[None]:
+    await app[CLUSTER].start()
+    yield
+    await app[CLUSTER].stop()
 
 
 async def _calls(app: web.Application) -> AsyncIterator[None]:

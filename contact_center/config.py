@@ -19,6 +19,8 @@ import phonenumbers
 from contact_center.domain.metrics.stats import SL_FORMULAS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/contact_center.db"
+_PREFIX = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_NODE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")  # no colon: node ids end Redis key names
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 
@@ -30,6 +32,10 @@ class SettingsError(ValueError):
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # Several nodes on one Redis: the prefix of every key and channel they share (one cluster per prefix),
+    # and this node's name in it (unique per running process; generated when unset).
+    redis_prefix: str = "cc"
+    node_id: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     secret_key: str = ""
@@ -64,6 +70,8 @@ class Settings:
         settings = cls(
             database_url=env.get("CC_DATABASE_URL", DEFAULT_DATABASE_URL),
             redis_url=env.get("CC_REDIS_URL") or None,
+            redis_prefix=_name(env, "CC_REDIS_PREFIX", "cc", _PREFIX, "letters, digits, _ . : -"),
+            node_id=_name(env, "CC_NODE_ID", "", _NODE_ID, "letters, digits, _ . -") or None,
             http_host=_host(env, "CC_HTTP_HOST", "127.0.0.1"),
             http_port=_port(env, "CC_HTTP_PORT", 8080),
             secret_key=env.get("CC_SECRET_KEY", ""),
@@ -236,3 +244,10 @@ def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)") from None
     return tuple(networks)
+
+
+def _name(env: Mapping[str, str], name: str, default: str, pattern: re.Pattern[str], allowed: str) -> str:
+    raw = env.get(name) or default
+    if raw and not pattern.match(raw):
+        raise SettingsError(f"{name}: {raw!r} must be 1-64 characters of {allowed}")
+    return raw

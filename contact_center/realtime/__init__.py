@@ -15,8 +15,10 @@ from aiohttp import web
 from contact_center.realtime.gateway import Gateway, Timing
 from contact_center.realtime.namespaces import namespaces
 from contact_center.realtime.notifier import AGENT_NAMESPACE, SUPERVISOR_NAMESPACE, Notifier
+from contact_center.realtime.shared_stream import Annotator, SharedNotifier
 from contact_center.realtime.stream import DEFAULT_CAPACITY, Streams
 from contact_center.services.desk import Desk
+from contact_center.store.redis_desk import RedisDeskStore
 from contact_center.web.keys import CLOCK, SETTINGS
 
 GATEWAY = web.AppKey("realtime_gateway", Gateway)
@@ -31,11 +33,21 @@ def install(
     replay_size: int = DEFAULT_CAPACITY,
     timing: Timing | None = None,
     trusted_origins: Collection[str] = (),
+    shared: RedisDeskStore | None = None,
+    annotate: Annotator | None = None,
 ) -> Gateway:
-    """Attach socket.io at /socket.io/, subscribe the notifier to the desk, run its tasks with the app."""
+    """Attach socket.io at /socket.io/, subscribe the notifier to the desk, run its tasks with the app.
+
+    ``shared`` (several nodes): the agents' streams live in that store, numbered across the cluster,
+    and socket.io fans out on its channel; ``annotate`` is the desk's note of what each event leaves
+    behind (``SharedNotifier``)."""
     timing = timing or Timing()
     redis_url = app[SETTINGS].redis_url
-    manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
+    manager = None
+    if shared is not None and redis_url:
+        manager = socketio.AsyncRedisManager(redis_url, channel=shared.channel)
+    elif redis_url:
+        manager = socketio.AsyncRedisManager(redis_url)
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
@@ -47,7 +59,7 @@ def install(
         max_http_buffer_size=256 * 1024,
     )
     sio.attach(app)
-    notifier = Notifier(sio, Streams(replay_size))
+    notifier = Notifier(sio, Streams(replay_size)) if shared is None else SharedNotifier(sio, shared, annotate)
     gateway = Gateway(sio, desk, notifier, app[CLOCK], tuple(trusted_origins), timing)
     for namespace in namespaces(gateway):
         sio.register_namespace(namespace)

@@ -74,26 +74,28 @@ class Gateway:
         return [sid for (ns, sid), c in self.clients.items() if ns == namespace and c.principal.user_id == user_id]
 
     async def sync_agent(self, user_id: int, body: Sync) -> dict[str, Any]:
-        stream = self.notifier.streams.get(user_id)
-        missed = stream.since(body.since_seq, body.stream)
-        if missed is not None:
-            events = [{"event": sent.event, "data": sent.data} for sent in missed]
-            return {"ok": True, "mode": "replay", "stream": stream.stream_id, "seq": stream.seq, "events": events,
-                    "server_time": self.server_time()}  # fmt: skip
-        # Read seq before the snapshot: events made while it is built arrive live with a higher
-        # seq and are applied on top (the desktop's reducers are idempotent), so none is lost.
-        seq = stream.seq
+        # The position is read before the snapshot: events made while it is built arrive live with a
+        # higher seq and are applied on top (the desktop's reducers are idempotent), so none is lost.
+        position = await self.notifier.since(user_id, body.since_seq, body.stream)
+        if position.events is not None:
+            return {"ok": True, "mode": "replay", "stream": position.stream, "seq": position.seq,
+                    "events": position.events, "server_time": self.server_time()}  # fmt: skip
         snapshot = await self.desk.snapshot(user_id)
-        return {"ok": True, "mode": "snapshot", "stream": stream.stream_id, "seq": seq, "snapshot": snapshot,
+        return {"ok": True, "mode": "snapshot", "stream": position.stream, "seq": position.seq, "snapshot": snapshot,
                 "server_time": self.server_time()}  # fmt: skip
 
-    def heartbeat(self, user_id: int | None) -> dict[str, Any]:
+    async def sync_board(self) -> dict[str, Any]:
+        seq = await self.notifier.board_position()
+        board = await self.desk.board()
+        return {"ok": True, "seq": seq, "board": board, "server_time": self.server_time()}
+
+    async def heartbeat(self, user_id: int | None) -> dict[str, Any]:
         answer: dict[str, Any] = {"ok": True, "server_time": self.server_time()}
         if user_id is not None:
-            stream = self.notifier.streams.get(user_id)
-            answer.update(seq=stream.seq, stream=stream.stream_id)
+            position = await self.notifier.since(user_id, None, None)
+            answer.update(seq=position.seq, stream=position.stream)
         else:
-            answer.update(seq=self.notifier.board_seq)
+            answer.update(seq=await self.notifier.board_position())
         return answer
 
     async def sweep(self) -> None:

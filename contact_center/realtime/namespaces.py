@@ -75,7 +75,7 @@ class AgentNamespace(GatewayNamespace):
             return body if isinstance(body, dict) else await self.gateway.sync_agent(user_id, body)
         if event == "heartbeat":
             beat = parse(Heartbeat, data)
-            return beat if isinstance(beat, dict) else self.gateway.heartbeat(user_id)
+            return beat if isinstance(beat, dict) else await self.gateway.heartbeat(user_id)
         spec = COMMANDS.get(event)
         if spec is None:
             return unknown(event)
@@ -95,11 +95,9 @@ class SupervisorNamespace(GatewayNamespace):
 
     async def handle(self, event: str, user_id: int, data: Any) -> dict[str, Any]:
         if event == "sync":
-            seq = self.gateway.notifier.board_seq
-            board = await self.gateway.desk.board()
-            return {"ok": True, "seq": seq, "board": board, "server_time": self.gateway.server_time()}
+            return await self.gateway.sync_board()
         if event == "heartbeat":
-            return self.gateway.heartbeat(None)
+            return await self.gateway.heartbeat(None)
         return unknown(event)
 
 

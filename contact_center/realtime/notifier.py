@@ -9,7 +9,7 @@ from typing import Any
 
 import socketio
 
-from contact_center.realtime.stream import Streams
+from contact_center.realtime.stream import Position, Streams
 from contact_center.services.desk import Audience
 
 log = logging.getLogger(__name__)
@@ -68,3 +68,14 @@ class Notifier:
     async def drain(self) -> None:
         """Wait until everything queued so far has been handed to socket.io (tests, shutdown)."""
         await self._queue.join()
+
+    # -- what the gateway reads (async: the shared notifier reads Redis) ---------------------------
+    async def since(self, user_id: int, seq: int | None, stream_id: str | None) -> Position:
+        """The agent's position and the events after ``seq``, or ``events=None`` when the gap is unknown."""
+        stream = self.streams.get(user_id)
+        missed = stream.since(seq, stream_id)
+        events = None if missed is None else [{"event": sent.event, "data": sent.data} for sent in missed]
+        return Position(stream.seq, stream.stream_id, events)
+
+    async def board_position(self) -> int:
+        return self.board_seq

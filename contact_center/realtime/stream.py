@@ -17,6 +17,15 @@ DEFAULT_CAPACITY = 500
 
 
 @dataclass(frozen=True)
+class Position:
+    """Where an agent's stream stands: its last ``seq``, its id, and (after a sync) what was missed."""
+
+    seq: int
+    stream: str
+    events: list[dict[str, Any]] | None = None  # None: the gap is unknown, send a snapshot
+
+
+@dataclass(frozen=True)
 class Sent:
     seq: int
     event: str

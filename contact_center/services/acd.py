@@ -34,6 +34,14 @@ MIN_SLEEP = 0.005  # a deadline already due is handled by the next pass, not a b
 
 
 class AcdService(AcdReports):
+    shared = False  # several nodes replicate this engine (SharedAcdService)
+
+    @property
+    def leading(self) -> bool:
+        """Whether the events this node hands to its listeners were decided here (always, in one process):
+        what must be said once per cluster (agent states, the board) is said by the node that decided."""
+        return True
+
     def __init__(
         self,
         engine: AsyncEngine,

@@ -32,6 +32,14 @@ Reply = tuple[list[Event], Json | None]
 
 
 class LogFollower(AcdService):
+    shared = True
+
+    @property
+    def leading(self) -> bool:
+        # True exactly while this node appends to the log: a follower (or a node taking over, which
+        # replays the old leader's entries first) hands on events another node already told.
+        return self.is_leader
+
     def __init__(
         self,
         engine: AsyncEngine,

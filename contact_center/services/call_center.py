@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
@@ -28,8 +29,9 @@ from contact_center.services import scheduled_callbacks
 from contact_center.services.call_control import CallControl
 from contact_center.services.call_record import CallRecord
 from contact_center.services.call_session import CallSession
-from contact_center.services.center_base import AGENT_RING_SECONDS, SUPERVISORS, iso, iso_time
+from contact_center.services.center_base import AGENT_RING_SECONDS, SUPERVISORS, iso
 from contact_center.services.desk import DeskError
+from contact_center.services.desk_views import DeskViews
 from contact_center.services.outbound import Outbound
 from contact_center.services.routing_config import agent_key, load_agents
 from contact_center.services.timeline import appended_since
@@ -53,10 +55,16 @@ TIMELINE_SECONDS = 2.0
 CALLBACK_SECONDS = 15.0
 PHONE_SECONDS = 15.0  # how often logged-in agents' phones are asked whether they are registered
 AHT_CACHE_SECONDS = 30.0
+ORPHAN_GRACE = dt.timedelta(minutes=1)
+ORPHAN_SECONDS = 60.0
 
 
-class CallCenter(Outbound, Wrapups, Transfers, CallControl):
-    """Implements ``contact_center.services.desk.Desk``."""
+class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
+    """Implements ``contact_center.services.desk.Desk``.
+
+    With several nodes (``acd.shared``) every node hears every routing event; each says only its
+    share: agent states, the board and alerts by the node whose engine decided (``acd.leading``),
+    what concerns a call by the node that holds it (its caller's leg, its callback, its offer)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -75,8 +83,10 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         self._spawn(self._every(RECONCILE_SECONDS, self._reconcile), "reconciler")
         self._spawn(self._every(PEOPLE_SECONDS, self.refresh_people), "people")
         self._spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
-        await scheduled_callbacks.release_orphans(self.engine)
+        await self._release_orphan_callbacks()
         self._spawn(self._every(CALLBACK_SECONDS, self._place_due_callbacks), "scheduled-callbacks")
+        if self.acd.shared:  # a node that stopped or died may leave some; the leader looks now and then
+            self._spawn(self._every(ORPHAN_SECONDS, self._release_orphans_if_leading), "orphan-callbacks")
         if self.phone_check_seconds is not None:
             self._spawn(self._every(self.phone_check_seconds, self._check_phones), "phones")
 
@@ -88,6 +98,20 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _release_orphan_callbacks(self) -> None:
+        if not self.acd.shared:
+            await scheduled_callbacks.release_orphans(self.engine)
+            return
+        # Other nodes may be running: only callbacks that are not in the shared routing (and were not
+        # claimed just now, between the claim and the enqueue) were left by a node that stopped.
+        in_routing = set(self.acd.acd.calls)
+        await scheduled_callbacks.release_orphans(self.engine, claimed_before=self.clock.now() - ORPHAN_GRACE,
+                                                  keep=lambda call_id: call_id in in_routing)  # fmt: skip
+
+    async def _release_orphans_if_leading(self) -> None:
+        if self.acd.leading:
+            await self._release_orphan_callbacks()
 
     async def _every(self, seconds: float, step: Any) -> None:
         while True:
@@ -108,7 +132,9 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         for config in agents:
             if self._agent_configs.get(config.agent_id) != config:
                 known = config.agent_id in self.acd.acd.agents
-                if not known or config.agent_id in self._agent_configs:  # routing loaded the rest at its start
+                # Routing loaded the rest at its start. With several nodes the leader alone tells it what changed;
+                # an agent routing does not know yet is told by whichever node sees them first (a login there).
+                if not known or (config.agent_id in self._agent_configs and self.acd.leading):
                     await self._safe(config)
                 self._agent_configs[config.agent_id] = config
 
@@ -208,10 +234,12 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
     # --- routing events → desktops, the board and the callers on hold ---------------------------
 
     def _on_routing_events(self, events: Sequence[ev.Event]) -> None:
+        decided_here = self.acd.leading
         for event in events:
             if isinstance(event, ev.AgentStateChanged):
-                self._tell(("agent", int(event.agent_id)), "agent.state_changed",
-                           {"state": event.new, "reason": event.reason, "since": iso(event.at)})  # fmt: skip
+                if decided_here:
+                    self._tell(("agent", int(event.agent_id)), "agent.state_changed",
+                               {"state": event.new, "reason": event.reason, "since": iso(event.at)})  # fmt: skip
             elif isinstance(event, ev.CallOffered):
                 self._spawn(self._offer(event), f"offer-{event.call_id}")
             elif isinstance(event, ev.OfferMissed | ev.OfferWithdrawn | ev.OfferRejected):
@@ -220,7 +248,8 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
                 if offer is not None and offer["call_id"] == event.call_id:
                     del self.offers[user_id]
                 reason = getattr(event, "reason", None) or type(event).__name__.removeprefix("Offer").lower()
-                self._tell(("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason})
+                if self._mine(event.call_id):
+                    self._tell(("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason})
             elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
                 gone = self.callbacks.pop(event.call_id, None)
                 if gone is not None and gone.scheduled_callback_id is not None:
@@ -234,13 +263,18 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             elif isinstance(event, ev.ConsultEnded):
                 self._consult_ended_by_routing(event)
             elif isinstance(event, ev.WrapUpStarted):
-                self._spawn(self._wrapup_started(event), f"wrapup-{event.call_id}")
+                if self._mine(event.call_id):
+                    self._spawn(self._wrapup_started(event), f"wrapup-{event.call_id}")
             elif isinstance(event, ev.WrapUpEnded):
                 self._spawn(self._wrapup_ended(int(event.agent_id)), f"wrapup-end-{event.agent_id}")
             else:
                 self._on_queue_event(event)
-        if events:
+        if events and decided_here:
             self._tell(SUPERVISORS, "board.updated", self._board())
+
+    def _mine(self, call_id: str) -> bool:
+        """Whether this node tells the desks about the call (always, in one process)."""
+        return not self.acd.shared or self.holds(call_id)
 
     def _on_queue_event(self, event: ev.Event) -> None:
         """What routing does to a waiting caller: escalations go on the call's trail; exits and callback
@@ -253,7 +287,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             record.escalations.append(_trail_entry(event))
         if isinstance(event, ev.CallMoved) and record is not None:
             record.queue = event.to_queue
-        if isinstance(event, ev.SupervisorAlerted):
+        if isinstance(event, ev.SupervisorAlerted) and self.acd.leading:
             self._tell(SUPERVISORS, "board.alert", {"call_id": event.call_id, "queue": event.queue_id,
                                                     "message": event.message, "at": iso(event.at),
                                                     "wait_seconds": round(event.wait_seconds, 1)})  # fmt: skip
@@ -346,7 +380,10 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         return {a["id"] for a in view.get("activities", [])}
 
     async def _check_phones(self, only: int | None = None) -> None:
-        """Ask telephony whether each logged-in agent's phone is registered; desks hear when that changes."""
+        """Ask telephony whether each logged-in agent's phone is registered; desks hear when that changes.
+        With several nodes the routing leader asks (the phones register with the proxy, not a node)."""
+        if not self.acd.leading:
+            return
         for agent in list(self.acd.acd.agents.values()):
             user_id = int(agent.id)
             extension = self.extensions.get(user_id)
@@ -356,70 +393,6 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             if self.phones.get(user_id, "unknown") != registered:
                 self.phones[user_id] = registered
                 self._tell(("agent", user_id), "phone.status", {"extension": extension, "registered": registered})
-
-    # --- what a desktop and the board see ---------------------------------------------------
-
-    async def snapshot(self, user_id: int) -> dict[str, Any]:
-        agent = self.acd.acd.agents.get(agent_key(user_id))
-        state: dict[str, Any] = {"state": "offline", "reason": None, "since": None, "extension": self.extensions.get(user_id)}
-        if agent is not None:
-            state.update(state=str(agent.state), reason=agent.reason, since=iso(agent.since))
-        call_id = self.active.get(user_id)
-        call = None
-        if call_id is not None and call_id in self.sessions and user_id not in self.wrapups:
-            record = self.sessions[call_id].record
-            call = {"call_id": call_id, "started_at": iso_time(record.connected_at), "held": record.held_since is not None,
-                    "queue": record.queue, "caller_number": record.caller_number, "direction": record.direction,
-                    "screen_pop": self.screen_pops.get(call_id), "customer_id": record.customer_id,
-                    "consult": consult.view(user_id, self.names) if (consult := self.consults.get(call_id)) else None}  # fmt: skip
-        phone = {"extension": self.extensions.get(user_id), "registered": self.phones.get(user_id)}
-        return {"agent": state, "offer": self.offers.get(user_id), "call": call, "wrapup": self.wrapups.get(user_id),
-                "phone": phone}  # fmt: skip
-
-    async def board(self) -> dict[str, Any]:
-        return self._board()
-
-    async def transfer_targets(self, user_id: int) -> dict[str, Any]:
-        routing = self.acd.acd
-        queues = [{"name": name, "waiting": sum(1 for _ in routing.waiting.calls_in(name))} for name in sorted(routing.queues)]
-        order = {"available": 0, "wrap_up": 1, "on_call": 2, "reserved": 2, "not_ready": 3}
-        agents = sorted(({"user_id": int(a.id), "name": self.names.get(int(a.id), a.id), "state": str(a.state),
-                          "extension": self.extensions.get(int(a.id))}
-                         for a in routing.agents.values() if str(a.state) != "offline" and int(a.id) != user_id),
-                        key=lambda a: (order.get(str(a["state"]), 4), str(a["name"]).lower()))  # fmt: skip
-        return {"queues": queues, "agents": agents}
-
-    def _board(self) -> dict[str, Any]:
-        report = self.acd.report(900)
-        now = self.acd.now()
-        routing = self.acd.acd
-        agents = [a for a in routing.agents.values() if str(a.state) != "offline"]
-        queues = []
-        for name in sorted(routing.queues):
-            members = [a for a in agents if name in a.tiers]
-            queues.append({"name": name, "waiting": len(routing.waiting_calls(name)),
-                           "oldest_wait_seconds": round(routing.oldest_wait(name, now), 1),
-                           "agents_available": sum(1 for a in members if str(a.state) == "available"),
-                           "agents_busy": sum(1 for a in members if str(a.state) in ("reserved", "on_call", "wrap_up")),
-                           **_figures(report.groups.get(name))})  # fmt: skip
-        rows = []
-        for a in agents:
-            user_id = int(a.id)
-            call_id = a.call_id or self.active.get(user_id)  # routing knows an offer before the desk has built it
-            call = routing.calls.get(call_id) if call_id else None
-            rows.append({"agent_id": a.id, "user_id": user_id, "name": self.names.get(user_id, a.id),
-                         "extension": self.extensions.get(user_id), "phone_registered": self.phones.get(user_id),
-                         "state": str(a.state), "reason": a.reason,
-                         "since": iso(a.since), "call_id": call_id, "calls_today": a.calls_today,
-                         "queue": call.queue_id if call is not None else None})  # fmt: skip
-        rows.sort(key=lambda r: str(r["name"]).lower())
-        totals = {**_figures(report.total), "waiting": sum(q["waiting"] for q in queues),
-                  "agents_available": sum(1 for a in agents if str(a.state) == "available"),
-                  "agents_on_call": sum(1 for a in agents if str(a.state) in ("reserved", "on_call")),
-                  "agents_wrap_up": sum(1 for a in agents if str(a.state) == "wrap_up"),
-                  "agents_not_ready": sum(1 for a in agents if str(a.state) == "not_ready"),
-                  "callbacks_waiting": len(self.callbacks)}  # fmt: skip
-        return {"queues": queues, "agents": rows, "totals": totals}
 
     async def set_state(self, user_id: int, state: str, reason: str | None = None) -> dict[str, Any]:
         agent_id = agent_key(user_id)
@@ -454,15 +427,6 @@ def _trail_entry(event: ev.Event) -> dict[str, Any]:
         if hasattr(event, name):
             entry[name] = getattr(event, name)
     return entry
-
-
-def _figures(stats: Any) -> dict[str, Any]:
-    if stats is None:
-        return {"offered": 0, "answered": 0, "abandoned": 0, "service_level": None, "asa_seconds": None,
-                "aht_seconds": None, "longest_wait_seconds": None}  # fmt: skip
-    return {"offered": stats.offered, "answered": stats.answered, "abandoned": stats.abandoned + stats.short_abandoned,
-            "service_level": stats.service_level, "asa_seconds": stats.asa_seconds, "aht_seconds": stats.aht_seconds,
-            "longest_wait_seconds": stats.longest_wait_seconds}  # fmt: skip
 
 
 __all__ = ["AGENT_RING_SECONDS", "CallCenter", "iso"]

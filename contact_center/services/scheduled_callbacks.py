@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number as phone_time_zones
@@ -95,11 +96,27 @@ async def settle(engine: AsyncEngine, callback_id: int, result: str, now: dt.dat
         return row.status
 
 
-async def release_orphans(engine: AsyncEngine) -> int:
-    """At start-up: callbacks left ``queued`` by a stopped server are no longer in routing; due them again."""
+async def release_orphans(engine: AsyncEngine, *, claimed_before: dt.datetime | None = None,
+                          keep: Callable[[str], bool] | None = None) -> int:  # fmt: skip
+    """At start-up: callbacks left ``queued`` by a stopped server are no longer in routing; due them again.
+
+    With several nodes, others may hold queued callbacks: only those claimed before ``claimed_before``
+    whose routing call (``cb{id}-{attempt}``) ``keep`` does not know are released."""
+    query = update(ScheduledCallback).where(ScheduledCallback.status == "queued")
     async with session_factory(engine).begin() as session:
-        result = await session.execute(
-            update(ScheduledCallback).where(ScheduledCallback.status == "queued").values(status="scheduled"))
+        if claimed_before is not None or keep is not None:
+            rows = (await session.execute(
+                select(ScheduledCallback.id, ScheduledCallback.attempts, ScheduledCallback.updated_at)
+                .where(ScheduledCallback.status == "queued"))).all()  # fmt: skip
+            ids = [row_id for row_id, attempts, claimed in rows
+                   if (claimed_before is None or claimed is None or claimed < claimed_before)
+                   and (keep is None or not keep(f"cb{row_id}-{attempts + 1}"))]  # fmt: skip
+            if not ids:
+                return 0
+            query = query.where(ScheduledCallback.id.in_(ids))
+            if claimed_before is not None:  # claimed again meanwhile: not an orphan
+                query = query.where(ScheduledCallback.updated_at < claimed_before)
+        result = await session.execute(query.values(status="scheduled"))
     count = int(getattr(result, "rowcount", 0) or 0)
     if count:
         log.info("%d callback(s) left queued by the last run are due again", count)

@@ -35,6 +35,8 @@ def test_values_are_read_from_cc_variables() -> None:
         ("CC_SEED_DEMO", "maybe"),
         ("CC_DEFAULT_REGION", "XX"),
         ("CC_SESSION_HOURS", "0"),
+        ("CC_NODE_ID", "node:1"),  # node ids end key names
+        ("CC_REDIS_PREFIX", "a prefix"),
     ],
 )
 def test_a_bad_value_names_its_variable(name: str, value: str) -> None:
@@ -70,3 +72,9 @@ def test_new_settings_read_and_checked() -> None:
 def test_bad_new_settings_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_several_nodes_name_their_cluster_and_themselves() -> None:
+    assert Settings.from_env({}).redis_prefix == "cc" and Settings.from_env({}).node_id is None
+    s = Settings.from_env({"CC_REDIS_PREFIX": "acme:prod", "CC_NODE_ID": "node-2.eu"})
+    assert (s.redis_prefix, s.node_id) == ("acme:prod", "node-2.eu")

@@ -111,3 +111,19 @@ async def test_callbacks_left_queued_by_a_stopped_server_are_due_again(engine: A
         row.status = "queued"
     assert await scheduled.release_orphans(engine) == 1
     assert (await _callbacks(engine))[0].status == "scheduled"
+
+
+async def test_with_several_nodes_only_callbacks_no_node_has_are_released(engine: AsyncEngine, center: Any) -> None:
+    ids = [await _promise(engine, T0) for _ in range(3)]
+    long_ago, just_now = T0 - dt.timedelta(minutes=10), T0 - dt.timedelta(seconds=5)
+    async with session_factory(engine).begin() as session:
+        for row_id, claimed in zip(ids, (long_ago, long_ago, just_now), strict=True):
+            row = await session.get(ScheduledCallback, row_id)
+            assert row is not None
+            row.status, row.updated_at = "queued", claimed
+    # The first waits in the shared routing; the third was claimed a moment ago (its enqueue may be under way).
+    in_routing = {f"cb{ids[0]}-1"}
+    released = await scheduled.release_orphans(engine, claimed_before=T0 - dt.timedelta(minutes=1),
+                                               keep=lambda call_id: call_id in in_routing)  # fmt: skip
+    assert released == 1
+    assert [row.status for row in await _callbacks(engine)] == ["queued", "scheduled", "queued"]

@@ -1,0 +1,91 @@
+"""The notifier of a node among several: one numbering per agent for the whole cluster, kept in Redis.
+
+Same contract as ``Notifier`` (docs/desktop.md): events carry ``seq`` and ``stream``, ``sync``
+replays or snapshots, ``heartbeat`` reports the position. The difference is where it lives:
+``RedisDeskStore.record`` numbers, buffers and publishes each event in one script, so whichever
+node made an agent's event, the agent's desktops (on any node) see one gap-free sequence in
+order. Events are recorded from one task per node, in the order the desk made them.
+
+``annotate`` (given by the desk) says, at the moment an event is told, what it leaves behind
+on the agent's desk and which call this node answers for; both are written with the event,
+so a snapshot read after ``seq`` N reflects every event up to N (see ``services/desk_cluster.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import socketio
+
+from contact_center.realtime.notifier import (
+    AGENT_NAMESPACE,
+    SUPERVISOR_NAMESPACE,
+    SUPERVISORS_ROOM,
+    Notifier,
+    agent_room,
+)
+from contact_center.realtime.stream import Position, Streams
+from contact_center.services.desk import Audience
+from contact_center.store.redis_desk import Annotation, RedisDeskStore
+
+log = logging.getLogger(__name__)
+
+
+Annotator = Callable[[int, str, dict[str, Any]], Annotation]
+
+
+@dataclass(frozen=True)
+class _Item:
+    user_id: int | None  # None: the board
+    event: str
+    payload: dict[str, Any]
+    note: Annotation
+
+
+class SharedNotifier(Notifier):
+    def __init__(self, sio: socketio.AsyncServer, store: RedisDeskStore,
+                 annotate: Annotator | None = None) -> None:  # fmt: skip
+        super().__init__(sio, Streams(store.capacity))
+        self.store = store
+        self.annotate = annotate
+        self._items: asyncio.Queue[_Item] = asyncio.Queue()
+
+    def __call__(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
+        kind, user_id = audience
+        if kind == "agent" and user_id is not None:
+            note = self.annotate(user_id, event, payload) if self.annotate is not None else Annotation()
+            self._items.put_nowait(_Item(user_id, event, payload, note))
+        elif kind == "supervisors":
+            self._items.put_nowait(_Item(None, event, payload, Annotation()))
+        else:
+            log.warning("desk event %s for unknown audience %r dropped", event, audience)
+
+    async def run(self) -> None:
+        while True:
+            item = await self._items.get()
+            try:
+                if item.user_id is None:
+                    await self.store.record_board(item.event, item.payload, namespace=SUPERVISOR_NAMESPACE,
+                                                  room=SUPERVISORS_ROOM)  # fmt: skip
+                else:
+                    await self.store.record(item.user_id, item.event, item.payload, namespace=AGENT_NAMESPACE,
+                                            room=agent_room(item.user_id), note=item.note)  # fmt: skip
+            except Exception:
+                # Not numbered, not sent: the desk's next event or sync brings it up to date.
+                log.exception("could not record %s for %s in Redis", item.event, item.user_id or "the board")
+            finally:
+                self._items.task_done()
+
+    async def drain(self) -> None:
+        await self._items.join()
+
+    async def since(self, user_id: int, seq: int | None, stream_id: str | None) -> Position:
+        found = await self.store.since(user_id, seq, stream_id)
+        return Position(found.seq, found.stream, found.events)
+
+    async def board_position(self) -> int:
+        return await self.store.board_seq()
