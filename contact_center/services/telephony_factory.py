@@ -17,8 +17,10 @@ def build_telephony(settings: Settings) -> TelephonyPort:
     prompts = PromptLibrary(settings.var_dir / "prompts")
     if settings.sip_registrar is None:
         # In the demo every agent's phone is the browser: it "answers" a second after it rings.
+        # Several demo nodes (CC_NODE_ID) keep their call ids apart.
         return SimulatedTelephony(prompts, speed=DEMO_SPEED, hold_music=settings.hold_music,
-                                  unprogrammed=Programmed(OriginateOutcome.ANSWERED, delay=1.0))  # fmt: skip
+                                  unprogrammed=Programmed(OriginateOutcome.ANSWERED, delay=1.0),
+                                  id_prefix=f"sim-{settings.node_id}" if settings.node_id else "sim")  # fmt: skip
     from contact_center.telephony.sip import SipLine, SipTelephony  # pyVoIP is only imported when used
 
     telephony = SipTelephony(prompts, rtp_ports=settings.rtp_ports, max_calls=settings.sip_max_calls,

@@ -68,11 +68,13 @@ class SimulatedTelephony(AdapterCore):
         hold_music: Path | None = None,
         clock: Callable[[], float] = time.time,
         unprogrammed: Programmed | None = None,
+        id_prefix: str = "sim",
     ) -> None:
         super().__init__(prompts, clock, hold_music)
         # How a number nobody programmed behaves: by default it fails (404); the demo makes every phone
         # answer, since each agent's "phone" is their browser.
         self.unprogrammed = unprogrammed or Programmed(OriginateOutcome.FAILED)
+        self.id_prefix = id_prefix  # leg ids are unique per adapter; give each node of a cluster its own
         self.line = line
         self.speed = speed
         self.capacity = CapacityGuard(max_calls, reserve=reserve)
@@ -122,7 +124,7 @@ class SimulatedTelephony(AdapterCore):
         if not self.capacity.try_admit():
             self.rejected.append((caller, 503))
             return None
-        call_id = f"sim-{next(self._ids)}"
+        call_id = f"{self.id_prefix}-{next(self._ids)}"
         self.legs.add(Leg(call_id, new_leg(call_id, LegKind.INBOUND, caller, dialled, self.clock)))
         self.emit(CallArrived(call_id, caller, dialled, self.line, self.clock()))
         return call_id
@@ -174,7 +176,7 @@ class SimulatedTelephony(AdapterCore):
     ) -> OriginateResult:
         if not self.capacity.try_admit(inbound=False):
             return refused(number, kind, self.line, 503, "over capacity", self.clock)
-        call_id = f"sim-{next(self._ids)}"
+        call_id = f"{self.id_prefix}-{next(self._ids)}"
         leg = Leg(call_id, new_leg(call_id, kind, self.line, number, self.clock))
         self.legs.add(leg)
         program = self.programs.get(number, self.unprogrammed)

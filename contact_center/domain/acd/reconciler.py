@@ -24,6 +24,7 @@ from contact_center.domain.acd.calls import Call, CallState
 from contact_center.domain.acd.commands import (
     AbandonCall,
     AgentHungUp,
+    CancelCallback,
     CancelConsult,
     Command,
     EndCall,
@@ -46,7 +47,10 @@ def reconcile(acd: Acd, legs: LiveLegs, now: float, *, grace_seconds: float = 10
     live = set(legs.calls)
     # Ghost waiters first, so an agent freed below is not offered a call that is already gone.
     for ghost in list(acd.waiting.all_waiting()):
-        if ghost.is_callback or ghost.id in live or now - ghost.queued_at < grace_seconds:
+        if ghost.id in live or now - ghost.queued_at < grace_seconds:
+            continue
+        if ghost.is_callback:  # nobody holds it any more (its node is gone): it would ring agents for nothing
+            events += _attempt(acd, "call", ghost.id, "queued", "callback held by no node", now, CancelCallback(ghost.id))
             continue
         events += _attempt(acd, "call", ghost.id, "queued", "waiting call has no live leg", now, AbandonCall(ghost.id))
     for agent in list(acd.agents.values()):

@@ -127,3 +127,14 @@ def test_conference_member_whose_leg_dropped_leaves_the_conference(desk: Any) ->
         ("a", "conference member's leg is gone")
     ]
     assert desk.acd.call("c1").agent_id == "b" and desk.acd.call("c1").conference == []
+
+
+def test_a_waiting_callback_no_node_holds_is_canceled_not_rung_for_ever(desk: Any) -> None:
+    from contact_center.domain.acd.commands import EnqueueCall
+    from contact_center.domain.acd.events import CallbackCanceled
+
+    desk.do(EnqueueCall("cb-lost", "q", callback_number="+14155550142"), at=0)
+    held = reconcile(desk.acd, LiveLegs(calls=["cb-lost"], agents={}), 60.0, grace_seconds=10)
+    assert not [e for e in held if isinstance(e, CallbackCanceled)]  # a node still has it
+    gone = reconcile(desk.acd, LiveLegs(calls=[], agents={}), 61.0, grace_seconds=10)
+    assert [e.call_id for e in gone if isinstance(e, CallbackCanceled)] == ["cb-lost"]
