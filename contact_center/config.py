@@ -93,7 +93,7 @@ class Settings:
             hold_music=Path(env["CC_HOLD_MUSIC"]) if env.get("CC_HOLD_MUSIC") else None,
             service_level_formula=_choice(env, "CC_SERVICE_LEVEL_FORMULA", "answered_plus_late_abandons",
                                           SL_FORMULAS),
-            short_abandon_seconds=_non_negative_int(env, "CC_SHORT_ABANDON_SECONDS", 5, maximum=120),
+            short_abandon_seconds=_int_between(env, "CC_SHORT_ABANDON_SECONDS", 5, 0, 120),
             trusted_proxies=_addresses(env, "CC_TRUSTED_PROXIES"),
         )
         _check_database_url(settings.database_url)
@@ -152,6 +152,10 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, maximum: int = 2**31 - 1) -> int:
+    return _int_between(env, name, default, 1, maximum)
+
+
+def _int_between(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
     raw = env.get(name)
     if not raw:
         return default
@@ -159,8 +163,8 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, maximum: int 
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
-    if not 0 < value <= maximum:
-        raise SettingsError(f"{name}: must be from 1 to {maximum}, got {value}")
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name}: must be from {minimum} to {maximum}, got {value}")
     return value
 
 
@@ -203,19 +207,6 @@ def _port_range(env: Mapping[str, str], name: str, default: tuple[int, int]) -> 
     if not 1024 <= low < high <= 65535:
         raise SettingsError(f"{name}: {raw!r} must satisfy 1024 <= low < high <= 65535")
     return low, high
-
-
-def _non_negative_int(env: Mapping[str, str], name: str, default: int, maximum: int) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
-    if not 0 <= value <= maximum:
-        raise SettingsError(f"{name}: must be from 0 to {maximum}, got {value}")
-    return value
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
