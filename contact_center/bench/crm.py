@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import phonenumbers
 
 from contact_center.bench.crm_bulk import bulk_seed
+from contact_center.bench.stats import percentiles
 from contact_center.cli._common import Progress
 from contact_center.crm.customers import find_by_phone
 from contact_center.crm.views import customer_360
@@ -37,15 +37,6 @@ def register(kinds: Any) -> None:
     parser.set_defaults(func=main)
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    q = statistics.quantiles(ordered, n=100, method="inclusive")
-    return {
-        "p50": round(q[49], 3),
-        "p99": round(q[98], 3),
-        "max": round(ordered[-1], 3),
-        "mean": round(statistics.fmean(ordered), 3),
-    }
 
 
 def main(args: argparse.Namespace) -> int:
@@ -110,8 +101,8 @@ async def run(path: Path, customers: int, per_customer: float, samples: int, fre
                 except LookupError:
                     continue
             view.append((time.perf_counter() - t) * 1000)
-        result["lookup_ms"] = percentiles(lookup)
-        result["customer_360_ms"] = percentiles(view)
+        result["lookup_ms"] = percentiles(lookup, 3)
+        result["customer_360_ms"] = percentiles(view, 3)
         result["samples"] = {"lookup": len(lookup), "customer_360": len(view)}
     finally:
         await engine.dispose()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import tempfile
 import time
 import uuid
@@ -30,6 +29,7 @@ import socketio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from contact_center.bench.stats import percentiles
 from contact_center.clock import Clock
 from contact_center.config import Settings
 from contact_center.domain.acd.events import CallOffered
@@ -170,9 +170,6 @@ def register(kinds: Any) -> None:
     parser.set_defaults(func=main)
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    q = statistics.quantiles(sorted(samples), n=100, method="inclusive")
-    return {"p50": round(q[49], 2), "p99": round(q[98], 2), "max": round(max(samples), 2), "n": len(samples)}
 
 
 def main(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ import json
 import random
 import secrets
 import socket
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from aiohttp import web
 from sqlalchemy import func, select, update
 
 from contact_center.bench.crm_bulk import e164_for
+from contact_center.bench.stats import percentiles
 from contact_center.config import Settings
 from contact_center.crm.users import add_user
 from contact_center.domain.acd.events import CallOffered
@@ -51,9 +51,6 @@ def register(kinds: Any) -> None:
     parser.set_defaults(func=main)
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    q = statistics.quantiles(sorted(samples), n=100, method="inclusive")
-    return {"p50": round(q[49], 2), "p99": round(q[98], 2), "max": round(max(samples), 2), "n": len(samples)}
 
 
 def main(args: argparse.Namespace) -> int:
