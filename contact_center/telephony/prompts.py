@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import logging
 import os
+import subprocess
 import tempfile
 import wave
 from pathlib import Path
@@ -137,21 +138,21 @@ class PromptLibrary:
         return cached
 
     async def _run_espeak(self, speech: Speech, out: Path) -> None:
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                self.espeak, "-v", speech.voice, "-w", str(out), "--", speech.text,
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-            )
-        except OSError as exc:
-            raise PromptError(f"cannot run {self.espeak}: {exc}") from exc
-        try:
-            _, err = await asyncio.wait_for(proc.communicate(), self.render_timeout)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-            raise PromptError("espeak-ng timed out") from None
-        if proc.returncode != 0:
-            raise PromptError(f"espeak-ng exited {proc.returncode}: {err.decode(errors='replace').strip()}")
+        # In a thread, not an asyncio subprocess: a call that ends mid-render cancels only the wait, and
+        # the renderer finishes (or times out) on its own instead of leaving a pipe behind.
+        await asyncio.to_thread(_render, [self.espeak, "-v", speech.voice, "-w", str(out), "--", speech.text],
+                                self.render_timeout)  # fmt: skip
+
+
+def _render(command: list[str], timeout: float) -> None:
+    try:
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False)
+    except OSError as exc:
+        raise PromptError(f"cannot run {command[0]}: {exc}") from exc
+    except subprocess.TimeoutExpired:
+        raise PromptError("espeak-ng timed out") from None
+    if done.returncode != 0:
+        raise PromptError(f"espeak-ng exited {done.returncode}: {done.stderr.decode(errors='replace').strip()}")
 
 
 MEMORY_PROMPTS = 256

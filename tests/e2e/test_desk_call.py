@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Case
 
+from ..integration.services.conftest import until
 from .conftest import MARIA, PASSWORD, Desktop, Live, log_in
 
 
@@ -75,7 +76,8 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "wrap_up")
     await expect(page.locator("#ended-reason")).to_have_attribute("data-reason", "transferred")
     assert live.center.acd.acd.calls[call_id].queue_id == "sales"
-    assert live.center.offers[live.users["bob"]]["screen_pop"]["transfer"]["notes"][0] == "Wants the invoice resent"
+    offer = await until(lambda: live.center.offers.get(live.users["bob"]), "the transferred call offered to bob")
+    assert offer["screen_pop"]["transfer"]["notes"][0] == "Wants the invoice resent"
 
     await page.click("#btn-save-wrapup")
     await expect(page.locator("#toast")).to_have_text("Choose a disposition first")
