@@ -7,6 +7,7 @@ Everything here runs on the asyncio loop; adapters feed it from their threads wi
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections import deque
 from collections.abc import Awaitable
 from typing import TypeVar
@@ -52,7 +53,10 @@ class Leg:
     # -- waits used by commands -------------------------------------------------------
     async def until_ended(self, awaitable: Awaitable[T]) -> T:
         """Await ``awaitable`` unless the leg ends first (then cancel it, raise CallEnded)."""
-        self.check()
+        if self._ended.is_set():
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()  # never started: close it, or Python warns it was never awaited
+            raise CallEnded(self.call_id)
         work = asyncio.ensure_future(awaitable)
         ended = asyncio.ensure_future(self._ended.wait())
         try:
