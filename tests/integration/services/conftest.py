@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -43,21 +44,29 @@ async def center(engine: AsyncEngine, clock: Any, tmp_path: Path) -> AsyncIterat
     await ensure_reference(engine, password="demo-password-1")
     async with session_factory(engine).begin() as session:
         await create_customer(session, CustomerCreate(first_name="Maria", last_name="Garcia", phones=["(415) 555-0142"]), "US")  # type: ignore[list-item]
+    async with running_center(engine, clock, tmp_path, FLOWS) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_center(engine: AsyncEngine, clock: Any, tmp_path: Path, flows: Path) -> AsyncIterator[Any]:
+    """The call center started on the simulated adapter with the flows in ``flows``: (center, port, heard)."""
+    registry = FlowRegistry(flows)
+    assert registry.reload() == []
     port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
     acd = AcdService(engine, clock, rng=random.Random(3))
-    registry = FlowRegistry(FLOWS)
-    assert registry.reload() == []
-    sessions = session_factory(engine)
     center = CallCenter(engine=engine, clock=clock, acd=acd, port=port, flows=registry,
-                        directory=SqlDirectory(sessions, clock), region="US", var_dir=tmp_path)  # fmt: skip
+                        directory=SqlDirectory(session_factory(engine), clock), region="US", var_dir=tmp_path)  # fmt: skip
     heard: list[tuple[Any, str, dict[str, Any]]] = []
     center.subscribe(lambda audience, event, payload: heard.append((audience, event, payload)))
     await acd.start()
     await port.start()
     await center.start()
-    yield center, port, heard
-    await center.stop()
-    await port.stop()
-    await acd.stop()
+    try:
+        yield center, port, heard
+    finally:
+        await center.stop()
+        await port.stop()
+        await acd.stop()
 
 

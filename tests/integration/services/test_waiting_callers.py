@@ -4,7 +4,6 @@ supervisor alerts, and what hold announcements say."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.crm.customers import create_customer
 from contact_center.crm.schemas import CustomerCreate
 from contact_center.domain.acd.config import QueueConfig
-from contact_center.ivr.registry import FlowRegistry
-from contact_center.ivr.sql_directory import SqlDirectory
 from contact_center.seed.demo import ensure_reference
-from contact_center.services.acd import AcdService
 from contact_center.services.call_center import CallCenter
 from contact_center.services.call_session import CallSession
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, User
 from contact_center.telephony.events import OriginateOutcome
-from contact_center.telephony.prompts import PromptLibrary
-from contact_center.telephony.simulated import SimulatedTelephony
 
-from .conftest import until
+from .conftest import running_center, until
 
 MARIA = "+14155550142"
 FLOW = """\
@@ -59,21 +53,8 @@ async def center(engine: AsyncEngine, clock: Any, tmp_path: Path) -> AsyncIterat
     flows = tmp_path / "flows"
     flows.mkdir()
     (flows / "main.yaml").write_text(FLOW)
-    registry = FlowRegistry(flows)
-    assert registry.reload() == []
-    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
-    acd = AcdService(engine, clock, rng=random.Random(3))
-    center = CallCenter(engine=engine, clock=clock, acd=acd, port=port, flows=registry,
-                        directory=SqlDirectory(session_factory(engine), clock), region="US", var_dir=tmp_path)  # fmt: skip
-    heard: list[tuple[Any, str, dict[str, Any]]] = []
-    center.subscribe(lambda audience, event, payload: heard.append((audience, event, payload)))
-    await acd.start()
-    await port.start()
-    await center.start()
-    yield center, port, heard
-    await center.stop()
-    await port.stop()
-    await acd.stop()
+    async with running_center(engine, clock, tmp_path, flows) as running:
+        yield running
 
 
 async def agent_user(engine: AsyncEngine, username: str = "agent") -> User:
