@@ -3,6 +3,7 @@ due and inside the customer's calling hours, retried when nobody answers, done w
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -29,6 +30,15 @@ async def _agent(engine: AsyncEngine) -> User:
 async def _callbacks(engine: AsyncEngine) -> list[ScheduledCallback]:
     async with session_factory(engine)() as session:
         return list((await session.scalars(select(ScheduledCallback).order_by(ScheduledCallback.id))).all())
+
+
+async def _settled(engine: AsyncEngine) -> ScheduledCallback:
+    """The one callback once its attempt is written (the desk hears the call end just before)."""
+    async with asyncio.timeout(10):
+        while (rows := await _callbacks(engine))[0].status == "queued":  # noqa: ASYNC110 - polls the database
+            await asyncio.sleep(0.01)
+    [row] = rows
+    return row
 
 
 async def test_a_callback_promised_at_wrap_up_is_kept_for_its_time(center: Any, engine: AsyncEngine) -> None:
@@ -82,7 +92,7 @@ async def test_a_due_callback_waits_for_the_customers_morning_then_is_placed_and
     assert offer["kind"] == "callback" and offer["screen_pop"]["customer"]["first_name"] == "Maria"
     await desk.accept(agent.id, call_id)
     await until(lambda: said(heard, agent.id, "call.ended"), "the attempt")
-    [row] = await _callbacks(engine)
+    row = await _settled(engine)
     assert (row.status, row.attempts, row.last_result) == ("scheduled", 1, "no_answer")
     assert row.due_at == clock.now() + scheduled.RETRY_AFTER
 
@@ -99,7 +109,7 @@ async def test_an_answered_callback_is_done(center: Any, engine: AsyncEngine, cl
     await until(lambda: said(heard, agent.id, "call.offered"), "the callback offer")
     await desk.accept(agent.id, f"cb{promised}-1")
     await until(lambda: said(heard, agent.id, "call.connected"), "Maria answered")
-    [row] = await _callbacks(engine)
+    row = await _settled(engine)
     assert (row.status, row.attempts) == ("done", 1)
 
 
