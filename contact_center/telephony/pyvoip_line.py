@@ -29,11 +29,11 @@ from contact_center.telephony.media import MediaEngine
 from contact_center.telephony.pyvoip_fixes import FixedSIPClient, FixedVoIPCall
 from contact_center.telephony.sip_inbound import InboundCalls
 from contact_center.telephony.sip_outbound import OutboundCalls
+from contact_center.telephony.sip_parts import UA
 from contact_center.telephony.sip_register import Registration
 from contact_center.telephony.sip_timers import T1, Retransmit, TimerThread
 
 log = logging.getLogger(__name__)
-UA = "contact-center (pyVoIP 1.6.8)"
 PROBE_TIMEOUT = 8.0  # longer than the proxy's 5 s fr_timer, so its 408 arrives first
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import TYPE_CHECKING
 
 # isort: off
 from pyVoIP.VoIP import VoIP  # first: pyVoIP has an import cycle
@@ -23,33 +22,17 @@ from pyVoIP import SIP
 
 from contact_center.telephony import sdp
 from contact_center.telephony import sip_messages as sm
-from contact_center.telephony.capacity import NoPortsLeft, PortPool
+from contact_center.telephony.capacity import NoPortsLeft
 from contact_center.telephony.events import HangupBy
-from contact_center.telephony.media import MediaEngine
-from contact_center.telephony.pyvoip_fixes import ALLOW, FixedMessage, FixedSIPClient, FixedVoIPCall
-from contact_center.telephony.sip_timers import Retransmit, TimerThread
-
-if TYPE_CHECKING:
-    from contact_center.telephony.pyvoip_line import LineListener
+from contact_center.telephony.pyvoip_fixes import ALLOW, FixedMessage, FixedVoIPCall
+from contact_center.telephony.sip_parts import UA, PhoneParts
+from contact_center.telephony.sip_timers import Retransmit
 
 log = logging.getLogger(__name__)
-UA = "contact-center (pyVoIP 1.6.8)"
 
 
-class InboundCalls:
-    calls: dict[str, FixedVoIPCall]
-    sip: FixedSIPClient
-    timers: TimerThread
-    pool: PortPool
-    engine: MediaEngine
-    listener: LineListener
-    myIP: str
-    t1: float
+class InboundCalls(PhoneParts):
     retry_after: int
-
-    if TYPE_CHECKING:
-        def finish(self, call: FixedVoIPCall, by: HangupBy, code: int | None, reason: str = "") -> None: ...
-        def _contact(self) -> str: ...
 
     def _on_invite(self, message: SIP.SIPMessage) -> None:
         lines = sm.header_lines(message.raw)

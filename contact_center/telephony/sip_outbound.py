@@ -20,36 +20,21 @@ from pyVoIP.VoIP import VoIP  # first: pyVoIP has an import cycle
 
 from contact_center.telephony import sdp
 from contact_center.telephony import sip_messages as sm
-from contact_center.telephony.capacity import PortPool
 from contact_center.telephony.events import HangupBy
-from contact_center.telephony.media import MediaEngine
-from contact_center.telephony.pyvoip_fixes import FixedSIPClient, FixedVoIPCall
-from contact_center.telephony.sip_timers import Retransmit, TimerThread
-
-if TYPE_CHECKING:
-    from contact_center.telephony.pyvoip_line import LineListener
+from contact_center.telephony.pyvoip_fixes import FixedVoIPCall
+from contact_center.telephony.sip_parts import UA, PhoneParts
+from contact_center.telephony.sip_timers import Retransmit
 
 log = logging.getLogger(__name__)
-UA = "contact-center (pyVoIP 1.6.8)"
 
 
-class OutboundCalls:
-    calls: dict[str, FixedVoIPCall]
-    sip: FixedSIPClient
-    timers: TimerThread
-    pool: PortPool
-    engine: MediaEngine
-    listener: LineListener
-    myIP: str
-    t1: float
+class OutboundCalls(PhoneParts):
     username: str
     server: str
     port: int
 
     if TYPE_CHECKING:
-        def finish(self, call: FixedVoIPCall, by: HangupBy, code: int | None, reason: str = "") -> None: ...
         def hangup(self, call: FixedVoIPCall, code: int = 480, by: HangupBy = HangupBy.LOCAL) -> None: ...
-        def _contact(self) -> str: ...
 
     def dial(self, number: str, call_id: str) -> FixedVoIPCall:
         """Send an INVITE for ``number`` through the proxy. ``call_id`` is chosen by the
