@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -81,11 +82,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    template = request.getfixturevalue("postgres_template")
+    with postgres_database(request.getfixturevalue("postgres_template")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def postgres_database(template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database made from the migrated template, dropped afterwards: its URL."""
     name = f"cc_test_{uuid.uuid4().hex[:12]}"
     asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {template}"))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ every event applied once, in order, by replay."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import expect
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.bench.desk_nodes import MARIA, Node, node_settings, start_node, until
@@ -24,7 +22,7 @@ from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity
 
-from ..conftest import POSTGRES_URL, REDIS_URL, T0, _pg_admin
+from ..conftest import REDIS_URL, T0, postgres_database
 from .conftest import PASSWORD, Desktop, log_in
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -33,10 +31,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 @pytest.fixture
 def database_url(postgres_template: str) -> Iterator[str]:
     """PostgreSQL: two nodes share one database."""
-    name = f"cc_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {postgres_template}"))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    with postgres_database(postgres_template) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ an agent whose socket is on node A works a call that node B holds, and sees one 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.bench.desk_nodes import MARIA, Desktop, Node, node_settings, start_node, until
@@ -22,7 +20,7 @@ from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity
 
-from ...conftest import POSTGRES_URL, T0, _pg_admin
+from ...conftest import T0, postgres_database
 from .conftest import REDIS
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -32,10 +30,8 @@ PASSWORD = "demo-password-1"
 @pytest.fixture
 def database_url(postgres_template: str) -> Iterator[str]:
     """PostgreSQL only: two nodes share one database (a SQLite file is one process's)."""
-    name = f"cc_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {postgres_template}"))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    with postgres_database(postgres_template) as url:
+        yield url
 
 
 @pytest.fixture
