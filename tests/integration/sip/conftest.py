@@ -399,3 +399,19 @@ def sniff() -> Iterator[Callable[[int], RtpSniffer]]:
     yield start
     for sniffer in made:
         sniffer.stop()
+
+
+@pytest.fixture
+def udp_sockets() -> Iterator[Callable[[int], socket.socket]]:
+    """Bind UDP sockets on loopback ports (a hand-made SIP peer or RTP source); closed after the test."""
+    made: list[socket.socket] = []
+
+    def bind(port: int) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", port))
+        made.append(sock)
+        return sock
+
+    yield bind
+    for sock in made:
+        sock.close()

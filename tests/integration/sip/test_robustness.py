@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
-
-import pytest
 
 from contact_center.telephony import rtp, sdp
 from contact_center.telephony import sip_messages as sm
@@ -80,21 +78,6 @@ def offer(port: int) -> str:
     return sdp.offer("127.0.0.1", port, 1)
 
 
-@pytest.fixture
-def sockets() -> Iterator[Callable[[int], socket.socket]]:
-    made: list[socket.socket] = []
-
-    def bind(port: int) -> socket.socket:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind(("127.0.0.1", port))
-        made.append(sock)
-        return sock
-
-    yield bind
-    for sock in made:
-        sock.close()
-
-
 async def test_registration_lost_is_reported_and_retried_until_the_registrar_is_back(
     kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
     sipp: Callable[..., Any],
@@ -126,12 +109,12 @@ async def test_registration_lost_is_reported_and_retried_until_the_registrar_is_
 
 async def test_no_ack_for_our_200_retransmits_it_then_hangs_up_with_a_bye(
     kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    sockets: Callable[[int], socket.socket],
+    udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
     tel = await telephony(proxy, port=line, t1=0.05)  # 64*T1 = 3.2 s instead of 32 s
-    caller = RawCaller(sockets(proxy.carrier_ports[0]), proxy.port)
+    caller = RawCaller(udp_sockets(proxy.carrier_ports[0]), proxy.port)
     caller.invite(offer(ports(even=True)))
     arrived = await next_of(tel, CallArrived)
     await tel.answer(arrived.call_id)
@@ -146,15 +129,15 @@ async def test_no_ack_for_our_200_retransmits_it_then_hangs_up_with_a_bye(
 
 async def test_delayed_offer_and_rtp_only_from_the_negotiated_address(
     kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    sockets: Callable[[int], socket.socket],
+    udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     """An INVITE without SDP gets our offer in the 200 and the caller's answer in its ACK.
     Digits (or audio) sent from any other address than the negotiated one are ignored."""
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
     tel = await telephony(proxy, port=line)
-    caller = RawCaller(sockets(proxy.carrier_ports[0]), proxy.port)
-    media, stranger = sockets(ports(even=True)), sockets(ports(even=True))
+    caller = RawCaller(udp_sockets(proxy.carrier_ports[0]), proxy.port)
+    media, stranger = udp_sockets(ports(even=True)), udp_sockets(ports(even=True))
     caller.invite()  # no SDP
     arrived = await next_of(tel, CallArrived)
     await tel.answer(arrived.call_id)
@@ -198,14 +181,14 @@ MALFORMED = [
 
 async def test_malformed_sip_reaching_the_worker_never_stops_the_line(
     kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    sockets: Callable[[int], socket.socket], sipp: Callable[..., Any],
+    udp_sockets: Callable[[int], socket.socket], sipp: Callable[..., Any],
 ) -> None:
     """The proxy's sanity checks stop most of this; here it arrives anyway (as from a proxy
     with a bug), straight at the worker from an address it trusts."""
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
     tel = await telephony(proxy, port=line)
-    evil = sockets(ports())
+    evil = udp_sockets(ports())
     client = tel.lines[0].sip
     client.trusted.add(evil.getsockname())
     replies: list[bytes] = []  # the line answers to the proxy, whoever sent: note what it says

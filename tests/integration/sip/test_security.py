@@ -41,21 +41,6 @@ def final_status(sock: socket.socket, give_up: float = 3.0) -> int | None:
         return None
 
 
-@pytest.fixture
-def raw_from(ports: Callable[..., int]) -> Callable[[int], socket.socket]:
-    made: list[socket.socket] = []
-
-    def bind(port: int) -> socket.socket:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind(("127.0.0.1", port))
-        made.append(sock)
-        return sock
-
-    yield bind  # type: ignore[misc]
-    for sock in made:
-        sock.close()
-
-
 async def test_wrong_line_password_fails_to_start_and_leaves_nothing(
     kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
 ) -> None:
@@ -68,12 +53,12 @@ async def test_wrong_line_password_fails_to_start_and_leaves_nothing(
 
 async def test_agents_must_authenticate_and_nobody_talks_to_the_line_directly(
     kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    raw_from: Callable[[int], socket.socket],
+    udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret", "2001": "agent-pw"}, workers=[line])
     tel = await telephony(proxy, port=line)
-    phone = raw_from(ports())
+    phone = udp_sockets(ports())
     me = phone.getsockname()[1]
     phone.sendto(invite("100", proxy.port, me, "noauth", SDP_OK), ("127.0.0.1", proxy.port))
     assert await asyncio.to_thread(final_status, phone) == 407  # an agent's phone without credentials
@@ -85,12 +70,12 @@ async def test_agents_must_authenticate_and_nobody_talks_to_the_line_directly(
 
 async def test_malformed_sdp_and_unsupported_codecs_are_refused_and_the_line_goes_on(
     kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    raw_from: Callable[[int], socket.socket],
+    udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
     tel = await telephony(proxy, port=line)
-    carrier = raw_from(proxy.carrier_ports[0])
+    carrier = udp_sockets(proxy.carrier_ports[0])
     for call_id, sdp, expected in (("broken", SDP_BROKEN, 400), ("pcma", SDP_PCMA, 488), ("garbage", "\x00\xff", 400)):
         carrier.sendto(invite("100", proxy.port, carrier.getsockname()[1], call_id, sdp), ("127.0.0.1", proxy.port))
         assert await asyncio.to_thread(final_status, carrier) == expected, call_id
@@ -105,7 +90,7 @@ async def test_malformed_sdp_and_unsupported_codecs_are_refused_and_the_line_goe
 
 async def test_a_forged_in_dialog_invite_never_reaches_the_ivr(
     kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    raw_from: Callable[[int], socket.socket],
+    udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     """The reviewer's attack: an outsider skips the carrier-address check, the service-number
     list and digest auth by sending an "in-dialog" INVITE (made-up To-tag) whose Request-URI
@@ -115,7 +100,7 @@ async def test_a_forged_in_dialog_invite_never_reaches_the_ivr(
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
     tel = await telephony(proxy, port=line)
-    outsider = raw_from(ports())
+    outsider = udp_sockets(ports())
     me = outsider.getsockname()[1]
     worker = f"sip:ivr@127.0.0.1:{line}"
     attacks = {
@@ -127,7 +112,7 @@ async def test_a_forged_in_dialog_invite_never_reaches_the_ivr(
         outsider.sendto(message, ("127.0.0.1", proxy.port))
         assert await asyncio.to_thread(final_status, outsider) == 403, name
     # the carrier is trusted to send in-dialog requests without a Route set; the worker itself refuses
-    carrier = raw_from(proxy.carrier_ports[1])
+    carrier = udp_sockets(proxy.carrier_ports[1])
     carrier.sendto(invite("", 0, carrier.getsockname()[1], "attack3", SDP_OK, to_tag="fake", uri=worker),
                    ("127.0.0.1", proxy.port))
     assert await asyncio.to_thread(final_status, carrier) == 481
