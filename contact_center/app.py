@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +19,7 @@ from contact_center.config import Settings, SettingsError
 from contact_center.crm.cases import escalate_breached
 from contact_center.ivr.registry import FlowRegistry, NoSuchFlow, known_names
 from contact_center.ivr.sql_directory import SqlDirectory
+from contact_center.process import freeze_startup_objects
 from contact_center.security import LoginThrottle
 from contact_center.services.acd import AcdService
 from contact_center.services.call_center import CallCenter
@@ -171,10 +171,7 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
                             f"see the errors above, or run `contact-center ivr validate {flows.directory}`)") from None
     await app[TELEPHONY].start()
     await app[CALL_CENTER].start()
-    # Everything loaded at start-up lives as long as the process: keep it out of the collector's full
-    # passes, which otherwise stall the loop for 100 ms and more (measured) with the whole server imported.
-    gc.collect()
-    gc.freeze()
+    freeze_startup_objects()
 
     async def watch_flows() -> None:
         # An edited flow is picked up by new calls; calls in progress keep the version they started with.

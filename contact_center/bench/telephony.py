@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from contact_center.process import freeze_startup_objects
 from contact_center.telephony import wire_probe
 from contact_center.telephony.events import CallArrived
 from contact_center.telephony.port import CallEnded, Speech
@@ -78,6 +79,7 @@ async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool
     window = (0.0, 0.0)
     try:
         await tel.start()
+        freeze_startup_objects()  # as the server does once it is up
         voice = await tel.prompts.load(Speech("Hello, I am calling about my order number one two three."))
         await tel.prompts.hold_music(None)
         up = asyncio.Event()

@@ -10,7 +10,6 @@ kept for agents' and outbound legs (see ``capacity``).
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import sys
 import time
@@ -64,7 +63,6 @@ class SipTelephony(LineReactions):
         register_timeout: float = 5.0,
         t1: float = 0.5,
         media_realtime: bool = True,
-        freeze_gc: bool = True,
         clock: Callable[[], float] = time.time,
         switch_interval: float | None = 0.002,
     ) -> None:
@@ -72,10 +70,6 @@ class SipTelephony(LineReactions):
         # The media clock must get the GIL within a few ms: at the default 5 ms hand-off the
         # RTP send interval p99 reached 40 ms at 200 calls; at 1-2 ms it stays near 22 ms.
         self.switch_interval = switch_interval
-        # A full garbage collection walks every object the process has: with the whole server
-        # imported that took 130 ms (measured) and stalled call set-up meanwhile. Objects alive
-        # once the lines are up (modules, config, caches) are frozen out of collections.
-        self.freeze_gc = freeze_gc
         self._saved_switch_interval: float | None = None
         self.engine = MediaEngine(realtime=media_realtime)
         self.pool = PortPool(*rtp_ports)
@@ -130,9 +124,6 @@ class SipTelephony(LineReactions):
         except BaseException:
             await self.stop()
             raise
-        if self.freeze_gc:
-            gc.collect()
-            gc.freeze()
 
     async def stop(self) -> None:
         for phone in self.lines:
