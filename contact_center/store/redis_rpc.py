@@ -85,7 +85,7 @@ class RedisRpc:
                 await asyncio.sleep(1.0)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
     def _take(self, raw: str | bytes) -> None:
         try:
