@@ -440,7 +440,7 @@ function drawTimeline(force) {
   list.replaceChildren(...acts.slice(0, 30).map((a) => el("li", { "data-id": a.id },
     el("span", { class: "muted" }, when(a.started_at)), " ", el("strong", {}, a.type), " ", a.subject || "",
     a.disposition ? el("span", { class: "tag" }, a.disposition) : null,
-    a.details && a.details.recording ? el("a", { href: `/api/v1/activities/${a.id}/recording`, target: "_blank", rel: "noopener" }, "▶ listen") : null)));
+    a.details && a.details.recording_id ? el("a", { href: `/api/v1/activities/${a.id}/recording`, target: "_blank", rel: "noopener" }, "▶ listen") : null)));
 }
 function inputsLine(inputs) {
   if (!Array.isArray(inputs)) return pairs("Inputs", inputs);

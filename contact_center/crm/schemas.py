@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
 )
 
+from contact_center.crm.json_shape import MAX_DETAILS_DEPTH, json_depth
 from contact_center.crm.phone_schemas import PhoneIn, PhoneOut, Strict, check_phone, phones_before
 from contact_center.store.tables import (
     ACTIVITY_TYPES,
@@ -25,6 +26,9 @@ from contact_center.store.tables import (
     OPPORTUNITY_STAGES,
     ORDER_STATUSES,
 )
+
+# What the server records about calls it carried: a client may not claim a recording, call legs or SIP data.
+SERVER_DETAILS = frozenset({"recording", "recording_id", "legs", "sip"})
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -330,6 +334,16 @@ class ActivityCreate(Strict):
     started_at: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("details")
+    @classmethod
+    def _details_are_the_clients_own(cls, details: dict[str, Any]) -> dict[str, Any]:
+        taken = sorted(SERVER_DETAILS.intersection(details))
+        if taken:
+            raise ValueError(f"{', '.join(taken)} {'is' if len(taken) == 1 else 'are'} written by the server only")
+        if json_depth(details) > MAX_DETAILS_DEPTH:
+            raise ValueError(f"nests deeper than {MAX_DETAILS_DEPTH} levels")
+        return details
 
 
 class ActivityOut(BaseModel):

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Activity
+from contact_center.store.tables import Activity, Recording
 from contact_center.telephony.detail import CallDetail
 
 
@@ -92,7 +92,6 @@ def call_activity(record: CallRecord, *, disposition: str | None, wrap_seconds: 
         "escalations": record.escalations,
         "queue_data": record.queue_data,
         "notes": record.notes + ([wrap_notes] if wrap_notes else []),
-        "recording": record.recording,
         "sip": record.sip,
     }
     who = f" with agent {record.agent_user_id}" if record.agent_user_id else ""
@@ -113,26 +112,47 @@ async def write_call_activity(engine: AsyncEngine, record: CallRecord, *, dispos
     activity = call_activity(record, disposition=disposition, wrap_seconds=wrap_seconds, wrap_notes=wrap_notes,
                              outcome=outcome)  # fmt: skip
     async with session_factory(engine).begin() as session:
-        session.add(activity)
-        await session.flush()
+        await add_call_activity(session, record, activity)
     record.logged = True
     return activity.id
+
+
+async def add_call_activity(session: AsyncSession, record: CallRecord, activity: Activity) -> None:
+    """The call's activity, and its recording row when the call was recorded, in the caller's transaction."""
+    session.add(activity)
+    await session.flush()
+    if record.recording is not None:
+        await _attach_recording(session, activity, "call", record.recording)
+
+
+async def _attach_recording(session: AsyncSession, activity: Activity, kind: str, path: str) -> None:
+    """The recording row beside its activity, in the same transaction; the activity names it by id."""
+    recording = Recording(activity_id=activity.id, kind=kind, path=path)
+    session.add(recording)
+    await session.flush()
+    activity.details = {**activity.details, "recording_id": recording.id}
 
 
 async def write_voicemail_activity(engine: AsyncEngine, record: CallRecord, mailbox: str, path: str,
                                    seconds: float) -> None:  # fmt: skip
     """A message left for a mailbox: its own activity, so the mailbox's owners find it on the timeline."""
     who = record.caller_number or "a withheld number"
+    activity = Activity(type="voicemail", channel="phone", direction="inbound", subject=f"Voicemail for {mailbox} from {who}",
+                        customer_id=record.customer_id, account_id=record.account_id, interaction_id=record.call_id,
+                        queue=record.queue, outcome="new", started_at=record.arrived_at, ended_at=record.ended_at,
+                        details={"mailbox": mailbox, "seconds": round(seconds, 1),
+                                 "caller_number": record.caller_number, "dialled": record.dialled})  # fmt: skip
     async with session_factory(engine).begin() as session:
-        session.add(Activity(type="voicemail", channel="phone", direction="inbound", subject=f"Voicemail for {mailbox} from {who}",
-                             customer_id=record.customer_id, account_id=record.account_id, interaction_id=record.call_id,
-                             queue=record.queue, outcome="new", started_at=record.arrived_at, ended_at=record.ended_at,
-                             details={"mailbox": mailbox, "recording": path, "seconds": round(seconds, 1),
-                                      "caller_number": record.caller_number, "dialled": record.dialled}))  # fmt: skip
+        session.add(activity)
+        await session.flush()
+        await _attach_recording(session, activity, "voicemail", path)
 
 
 def leg_json(detail: CallDetail) -> dict[str, Any]:
-    """A leg's call detail for the activity: times (ISO), who hung up, SIP codes, recording."""
+    """A leg's call detail for the activity: times (ISO), who hung up, SIP codes, whether it was recorded.
+
+    The file's path stays on the server: the activity names its recording by ``recording_id``.
+    """
 
     def at(value: float | None) -> str | None:
         return None if value is None else dt.datetime.fromtimestamp(value, dt.UTC).isoformat().replace("+00:00", "Z")
@@ -145,7 +165,7 @@ def leg_json(detail: CallDetail) -> dict[str, Any]:
         "ringing_at": at(detail.ringing_at), "ring_seconds": _round(detail.ring_seconds),
         "hung_up_by": str(detail.hung_up_by) if detail.hung_up_by else None, "sip_codes": list(detail.sip_codes),
         "final_code": detail.final_code, "end_reason": detail.end_reason or None,
-        "recording": str(detail.recording) if detail.recording else None, "digits": detail.digits,
+        "recorded": detail.recording is not None, "digits": detail.digits,
     }  # fmt: skip
 
 

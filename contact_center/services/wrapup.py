@@ -10,7 +10,13 @@ from sqlalchemy import select
 from contact_center.crm.views import customer_360
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
-from contact_center.services.call_record import CallRecord, call_activity, leg_json, write_call_activity
+from contact_center.services.call_record import (
+    CallRecord,
+    add_call_activity,
+    call_activity,
+    leg_json,
+    write_call_activity,
+)
 from contact_center.services.center_base import CenterBase, iso
 from contact_center.services.desk import DeskError
 from contact_center.services.follow_ups import add_follow_ups
@@ -79,8 +85,7 @@ class Wrapups(CenterBase):
                                  outcome=outcome)  # fmt: skip
         # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
         async with session_factory(self.engine).begin() as db:
-            db.add(activity)
-            await db.flush()
+            await add_call_activity(db, record, activity)
             created = await add_follow_ups(db, self.clock.now(), record.customer_id, record.account_id,
                                            record.call_id, user_id, _with_queue(follow_ups, record.queue),
                                            number=record.callback_number or record.caller_number, region=self.region)  # fmt: skip

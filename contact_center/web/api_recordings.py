@@ -1,7 +1,8 @@
 """Listening back: the recording or voicemail behind a call or voicemail activity, as a WAV file.
 
-Supervisors and admins may hear any; an agent only the calls they handled. Only files under the
-server's own ``var/`` folder are ever served, whatever an activity's details say.
+Supervisors and admins may hear any; an agent only the calls they handled. The file is found through
+the ``recordings`` row the server wrote with the activity, never through anything a client wrote; and
+even that path is served only when it resolves (symlinks followed) inside the server's ``var/`` folder.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy import select
 
 from contact_center.crm.records import parse_id
-from contact_center.store.tables import Activity
+from contact_center.store.tables import Activity, Recording
 from contact_center.web.auth import principal
 from contact_center.web.keys import SESSIONS, SETTINGS
 from contact_center.web.routing import Api
@@ -27,15 +29,15 @@ async def recording(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text="no such activity")
     async with request.app[SESSIONS]() as session:
         activity = await session.get(Activity, activity_id)
-    if activity is None:
-        raise web.HTTPNotFound(text=f"no activity {activity_id}")
-    me = principal(request)
-    if not me.has_role("supervisor") and activity.agent_id != me.user_id:
-        raise web.HTTPForbidden(text="agents may listen to the calls they handled; ask a supervisor")
-    raw = (activity.details or {}).get("recording")
-    if not raw:
+        if activity is None:
+            raise web.HTTPNotFound(text=f"no activity {activity_id}")
+        me = principal(request)
+        if not me.has_role("supervisor") and activity.agent_id != me.user_id:
+            raise web.HTTPForbidden(text="agents may listen to the calls they handled; ask a supervisor")
+        stored = await session.scalar(select(Recording.path).where(Recording.activity_id == activity_id))
+    if stored is None:
         raise web.HTTPNotFound(text=f"activity {activity_id} has no recording")
-    path = _inside(Path(str(raw)), request.app[SETTINGS].var_dir)
+    path = _inside(Path(stored), request.app[SETTINGS].var_dir)
     if path is None or not path.is_file():
         raise web.HTTPNotFound(text=f"the recording of activity {activity_id} is no longer on this server")
     return web.FileResponse(path, headers={"Content-Type": "audio/wav", "Cache-Control": "private, no-store",

@@ -10,6 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
+from contact_center.crm.json_shape import MAX_BODY_DEPTH, json_depth
 from contact_center.web.keys import SETTINGS
 from contact_center.web.routing import Handler
 
@@ -57,23 +58,26 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error(500, "internal_error", "the server failed; the error was logged")
 
 
+def _bad_json(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": "bad_json", "message": message}),
+                              content_type="application/json")  # fmt: skip
+
+
 async def read_body(request: web.Request, model: type[M]) -> M:
-    """Parse and validate a JSON body; malformed JSON is a 400, bad fields a 422."""
+    """Parse and validate a JSON body; malformed or over-deep JSON is a 400, bad fields a 422."""
     raw = await request.read()
     try:
         data = json.loads(raw or b"null", parse_constant=_no_constants)
+    except RecursionError:
+        raise _bad_json(f"the body nests deeper than {MAX_BODY_DEPTH} levels") from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": "bad_json", "message": f"the body is not valid JSON: {exc}"}),
-            content_type="application/json",
-        ) from None
+        raise _bad_json(f"the body is not valid JSON: {exc}") from None
+    if json_depth(data) > MAX_BODY_DEPTH:
+        raise _bad_json(f"the body nests deeper than {MAX_BODY_DEPTH} levels")
     if b"\\u0000" in raw or b"\x00" in raw:
         # PostgreSQL text cannot hold NUL, and no field has a use for it.
         raise ValidationFailed.one("body", "text may not contain NUL (\\u0000) characters")
     if not isinstance(data, dict):
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": "bad_json", "message": "the body must be a JSON object"}),
-            content_type="application/json",
-        )
+        raise _bad_json("the body must be a JSON object")
     # The region lets phone numbers be checked with the other fields, so one 422 names every bad field.
     return model.model_validate(data, context={"region": request.app[SETTINGS].default_region})

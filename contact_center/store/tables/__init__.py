@@ -1,6 +1,6 @@
 """Every table, importable from one place (``from contact_center.store.tables import Customer``)."""
 
-from contact_center.store.tables.activity import ACTIVITY_TYPES, Activity
+from contact_center.store.tables.activity import ACTIVITY_TYPES, Activity, Recording
 from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
 from contact_center.store.tables.meta import MetaValue
@@ -60,6 +60,7 @@ __all__ = [
     "Phone",
     "Queue",
     "QueueMember",
+    "Recording",
     "ScheduledCallback",
     "Skill",
     "Team",

@@ -44,3 +44,18 @@ class Activity(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Recording(Base):
+    """A sound file the server recorded (a call or a voicemail), attached to the activity it wrote with it.
+
+    Clients name a recording only through its activity; the path is the server's own and never comes
+    from a request, so no request can make the server read a file it did not record.
+    """
+
+    __tablename__ = "recordings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "call" or "voicemail"
+    path: Mapped[str] = mapped_column(String(1024))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.store import migrate
-from contact_center.store.tables import Account, Base, Case
+from contact_center.store.tables import Account, Activity, Base, Case, Recording
 
 
 async def test_down_and_up_again(engine: AsyncEngine) -> None:
@@ -64,3 +64,34 @@ def _include(obj: object, name: str | None, type_: str, reflected: bool, compare
     if type_ == "table" and name is not None and name.startswith("kb_articles_fts"):
         return False
     return not (name in ("search", "ix_kb_articles_search") and type_ in ("column", "index"))
+
+
+async def test_0006_moves_only_server_written_recordings_into_their_table(engine: AsyncEngine) -> None:
+    await migrate.downgrade(engine, "0005")
+    rows = [
+        (1, "call", "c-1", {"recording": "/srv/var/recordings/2026/12/01/c-1.wav", "notes": ["kept"]}),
+        (2, "voicemail", "c-2", {"recording": "var/voicemail/sales/c-2.wav", "mailbox": "sales"}),
+        (3, "call", "c-3", {"recording": "var/contact_center.db"}),  # what a client wrote
+        (4, "call", "c-1", {"recording": "/srv/var/recordings/2026/12/01/c-1.wav"}),  # a copy claiming c-1's file
+        (5, "note", "c-5", {"recording": "var/recordings/c-5.wav"}),  # not a call
+        (6, "call", "c-6", {"recording": "var/recordings/../secret_key/c-6.wav"}),
+    ]
+    async with engine.begin() as conn:
+        for id_, type_, interaction, details in rows:
+            await conn.execute(Activity.__table__.insert().values(
+                id=id_, type=type_, interaction_id=interaction, details=details, channel="phone", subject="",
+                started_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC), created_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)))  # fmt: skip
+    await migrate.upgrade(engine)
+    async with engine.connect() as conn:
+        moved = {row.activity_id: (row.kind, row.path, row.id) for row in await conn.execute(select(Recording))}
+        details = dict((await conn.execute(select(Activity.id, Activity.details))).all())
+    assert {k: v[:2] for k, v in moved.items()} == {1: ("call", "/srv/var/recordings/2026/12/01/c-1.wav"),
+                                                    2: ("voicemail", "var/voicemail/sales/c-2.wav")}  # fmt: skip
+    assert details[1] == {"recording_id": moved[1][2], "notes": ["kept"]}
+    assert details[2] == {"recording_id": moved[2][2], "mailbox": "sales"}
+    assert details[3] == {"recording": "var/contact_center.db"}  # left as it was, and served by nothing
+    await migrate.downgrade(engine, "0005")
+    async with engine.connect() as conn:
+        back = dict((await conn.execute(select(Activity.id, Activity.details))).all())
+    assert back[1] == {"recording": "/srv/var/recordings/2026/12/01/c-1.wav", "notes": ["kept"]}
+    assert back[2] == {"recording": "var/voicemail/sales/c-2.wav", "mailbox": "sales"}

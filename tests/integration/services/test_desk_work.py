@@ -18,7 +18,7 @@ from contact_center.crm.schemas import CaseCreate, CustomerCreate
 from contact_center.crm.users import add_user
 from contact_center.services.desk import DeskError
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Activity, Case, Customer, User
+from contact_center.store.tables import Activity, Case, Customer, Recording, User
 from contact_center.telephony.events import OriginateOutcome
 
 from .conftest import said, until
@@ -148,9 +148,11 @@ async def test_calls_are_recorded_when_recording_is_on(center: Any, engine: Asyn
     await until(lambda: said(heard, agent.id, "wrapup.started"), "wrap-up")
     await desk.save_wrapup(agent.id, call_id, "resolved", "", [])
     [call] = await _call_activities(engine, call_id)
-    recording = Path(call.details["recording"])
-    assert recording.is_relative_to(tmp_path / "recordings") and recording.exists()  # noqa: ASYNC240
-    assert call.details["legs"][0]["recording"] == str(recording)
+    async with session_factory(engine)() as session:
+        recording = await session.get(Recording, call.details["recording_id"])
+    assert recording is not None and (recording.activity_id, recording.kind) == (call.id, "call")
+    assert Path(recording.path).is_relative_to(tmp_path / "recordings") and Path(recording.path).exists()  # noqa: ASYNC240
+    assert call.details["legs"][0]["recorded"] is True and "recording" not in call.details["legs"][0]
 
 
 async def test_the_board_names_agents_and_counts_them_per_state(center: Any, engine: AsyncEngine) -> None:

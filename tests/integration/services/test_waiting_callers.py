@@ -164,7 +164,7 @@ async def test_a_caller_past_the_maximum_wait_leaves_a_voicemail_for_the_queue(
     rows = await until_async(logged, "the voicemail on the timeline")
     by_type = {a.type: a for a in rows}
     assert by_type["voicemail"].details["mailbox"] == "general"
-    assert by_type["voicemail"].customer_id is not None and by_type["voicemail"].details["recording"]
+    assert by_type["voicemail"].customer_id is not None and by_type["voicemail"].details["recording_id"]
     assert by_type["call"].outcome == "max_wait"
     assert [e["event"] for e in by_type["call"].details["escalations"]] == ["CallExited"]
 
