@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -37,6 +38,18 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s
 Timezone = Annotated[str, StringConstraints(max_length=64)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# Years a record can be about; outside them converting to UTC or adding a day overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _plausible_year(value: dt.date) -> dt.date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"use a year from {FIRST_YEAR} to {LAST_YEAR}")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible_year)]
+Day = Annotated[dt.date, AfterValidator(_plausible_year)]
 Cents = Annotated[int, Field(ge=0, le=10**15)]
 
 
@@ -245,7 +258,7 @@ class OpportunityCreate(Strict):
     amount_cents: Cents = 0
     currency: Currency = "USD"
     probability: Annotated[int, Field(ge=0, le=100)] = 10
-    expected_close: dt.date | None = None
+    expected_close: Day | None = None
     products: list[Product] = Field(default_factory=list, max_length=200)
 
 
@@ -285,9 +298,9 @@ class OrderCreate(Strict):
     items: list[OrderItem] = Field(default_factory=list, max_length=500)
     total_cents: Cents | None = None
     currency: Currency = "USD"
-    placed_at: AwareDatetime | None = None
-    shipped_at: AwareDatetime | None = None
-    delivered_at: AwareDatetime | None = None
+    placed_at: Instant | None = None
+    shipped_at: Instant | None = None
+    delivered_at: Instant | None = None
     carrier: Annotated[str, StringConstraints(max_length=64)] | None = None
     tracking_number: Annotated[str, StringConstraints(max_length=64)] | None = None
     notes: Annotated[str, StringConstraints(max_length=20000)] = ""
@@ -331,8 +344,8 @@ class ActivityCreate(Strict):
     queue: Annotated[str, StringConstraints(max_length=64)] | None = None
     disposition: Annotated[str, StringConstraints(max_length=64)] | None = None
     outcome: Annotated[str, StringConstraints(max_length=64)] | None = None
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: Instant | None = None
+    ended_at: Instant | None = None
     details: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("details")

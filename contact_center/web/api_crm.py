@@ -237,7 +237,8 @@ def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type
         data = await read_body(request, update)
         async with request.app[SESSIONS].begin() as session:
             row = await get_or_404(session, table, record_id(request))
-            values = _prepare(table, data.model_dump(exclude_unset=True), request, current=row)
+            # Partial at the top only: a nested item sent is a whole item, its defaults filled in.
+            values = _prepare(table, data.model_dump(include=data.model_fields_set), request, current=row)
             if updater is not None:
                 row = await updater(session, row.id, values, principal(request).user_id, request.app[CLOCK].now())
             else:

@@ -62,11 +62,18 @@ async def list_queues(request: web.Request) -> web.Response:
     return web.json_response({"items": items, "next_cursor": None})
 
 
+# Figures exist for the years the event log can hold; past these bounds date arithmetic overflows.
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+
+
 def _instant(raw: str, name: str, errors: list[FieldError]) -> float | None:
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
         errors.append(FieldError(name, "use an ISO 8601 date-time, e.g. 2026-11-23T09:00:00Z"))
+        return None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        errors.append(FieldError(name, f"use a year from {FIRST_YEAR} to {LAST_YEAR}"))
         return None
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
 
@@ -104,6 +111,9 @@ async def metric_intervals(request: web.Request) -> web.Response:
             day = dt.date.fromisoformat(raw_date)
         except ValueError:
             errors.append(FieldError("date", "use YYYY-MM-DD"))
+        else:
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                errors.append(FieldError("date", f"use a year from {FIRST_YEAR} to {LAST_YEAR}"))
     if errors:
         raise ValidationFailed(errors)
     rows = await service.intervals(day, group)  # type: ignore[arg-type]

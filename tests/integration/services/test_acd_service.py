@@ -175,6 +175,10 @@ async def test_intervals_and_drill_down_from_the_log(aiohttp_client: Any, settin
     [
         ("/api/v1/metrics/intervals", {"date": "23/11/2026"}, "date"),
         ("/api/v1/metrics/intervals", {"group": "planet"}, "group"),
+        ("/api/v1/metrics/intervals", {"date": "9999-12-31"}, "date"),
+        ("/api/v1/metrics/intervals", {"date": "0001-01-01"}, "date"),
+        ("/api/v1/metrics/calls", {"from": "0001-01-01T00:00:00+14:00"}, "from"),
+        ("/api/v1/metrics/calls", {"from": "2026-11-23T09:00:00Z", "to": "9999-12-31T23:59:59-12:00"}, "to"),
         ("/api/v1/metrics/calls", {"from": "yesterday"}, "from"),
         ("/api/v1/metrics/calls", {"outcome": "lost"}, "outcome"),
         ("/api/v1/metrics/calls", {"limit": "0"}, "limit"),
