@@ -30,9 +30,19 @@ from contact_center.store.engine import create_engine, session_factory
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
 from contact_center.web import api_crm, api_recordings, api_routing, api_simulator, auth, pages, pages_desk
-from contact_center.web.errors import error_middleware
+from contact_center.web.errors import error_middleware, plain_server_header, quiet_bad_requests
 from contact_center.web.health import healthz
-from contact_center.web.keys import CALL_CENTER, CLOCK, ENGINE, HASHING, SESSIONS, SETTINGS, TELEPHONY, THROTTLE
+from contact_center.web.keys import (
+    CALL_CENTER,
+    CLOCK,
+    ENGINE,
+    HASHING,
+    SESSION_CLOSERS,
+    SESSIONS,
+    SETTINGS,
+    TELEPHONY,
+    THROTTLE,
+)
 from contact_center.web.openapi import openapi_handler
 
 log = logging.getLogger(__name__)
@@ -82,6 +92,8 @@ def create_app(
 ) -> web.Application:
     """The server. ``desk`` replaces the call center behind the desktops (tests drive a fake one)."""
     app = web.Application(middlewares=[error_middleware, auth.auth_middleware], client_max_size=2 * 1024 * 1024)
+    app.on_response_prepare.append(plain_server_header)
+    quiet_bad_requests()
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[THROTTLE] = LoginThrottle()
@@ -125,6 +137,8 @@ def create_app(
         app[GATEWAY] = realtime.install(app, cluster, shared=cluster.store, annotate=cluster.annotate)
     else:
         app[GATEWAY] = realtime.install(app, desk or center)
+    closers: list[Callable[[str], Awaitable[None]]] = [app[GATEWAY].close_session]
+    app[SESSION_CLOSERS] = closers
     return app
 
 

@@ -110,8 +110,18 @@ class Gateway:
                 client.checked_at = now
                 found = await authenticate(client.request)
                 if found is None or found.user_id != client.principal.user_id:
-                    await self.sio.emit("session.ended", {"reason": "logged_out"}, to=sid, namespace=namespace)
-                    await self.sio.disconnect(sid, namespace=namespace)
+                    await self._end(namespace, sid, "logged_out")
+
+    async def close_session(self, session_id: str) -> None:
+        """The login session ended here (logout): its sockets on this node close now, not at the next recheck."""
+        for (namespace, sid), client in list(self.clients.items()):
+            if client.principal.session_id == session_id:
+                await self._end(namespace, sid, "logged_out")
+
+    async def _end(self, namespace: str, sid: str, reason: str) -> None:
+        self.forget(namespace, sid)
+        await self.sio.emit("session.ended", {"reason": reason}, to=sid, namespace=namespace)
+        await self.sio.disconnect(sid, namespace=namespace)
 
     async def run_sweeper(self) -> None:
         while True:

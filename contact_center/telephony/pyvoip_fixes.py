@@ -29,6 +29,7 @@ from pyVoIP.VoIP import VoIP
 from pyVoIP import SIP
 # isort: on
 
+from contact_center.log_limits import ThrottledLog
 from contact_center.telephony import sip_messages as sm
 from contact_center.telephony.sdp import Chosen, Offer
 from contact_center.telephony.sip_register import Registration
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from contact_center.telephony.pyvoip_line import FixedVoIPPhone
 
 log = logging.getLogger(__name__)
+# Malformed datagrams can come by the thousand from anyone who can spoof the proxy's address.
+noisy = ThrottledLog(log)
 EXTRA_METHODS = ["OPTIONS", "INFO", "UPDATE", "PRACK", "REFER", "NOTIFY", "MESSAGE", "SUBSCRIBE", "PUBLISH"]
 ALLOW = "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS"
 
@@ -138,7 +141,7 @@ class FixedSIPClient(SIP.SIPClient):
             message = FixedMessage(raw)
         except Exception as exc:
             self.malformed += 1
-            log.warning("malformed SIP dropped (%s)", exc)
+            noisy.log("malformed", logging.WARNING, "malformed SIP dropped (%s)", exc)
             self._reply_bad_request(raw, lines)
             return
         if status is None and not _has_dialog_headers(lines):

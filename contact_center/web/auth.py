@@ -18,7 +18,7 @@ from contact_center import security
 from contact_center.security import device_id_if_valid, device_token, new_token, token_digest, verify_password
 from contact_center.store.tables import ApiToken, User, WebSession
 from contact_center.web.errors import error, read_body
-from contact_center.web.keys import CLOCK, HASHING, SESSIONS, SETTINGS, THROTTLE
+from contact_center.web.keys import CLOCK, HASHING, SESSION_CLOSERS, SESSIONS, SETTINGS, THROTTLE
 from contact_center.web.routing import ROLE_RANK, Api, Handler, required_role
 
 SESSION_COOKIE = "cc_session"
@@ -192,6 +192,8 @@ async def logout(request: web.Request) -> web.StreamResponse:
     if me.session_id:
         async with request.app[SESSIONS].begin() as session:
             await session.execute(delete(WebSession).where(WebSession.id == me.session_id))
+        for close in request.app.get(SESSION_CLOSERS, []):
+            await close(me.session_id)
     response = web.Response(status=204)
     response.del_cookie(SESSION_COOKIE, path="/")
     response.del_cookie(CSRF_COOKIE, path="/")

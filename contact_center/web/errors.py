@@ -7,10 +7,12 @@ import logging
 from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, ValidationError
 
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
 from contact_center.crm.json_shape import MAX_BODY_DEPTH, json_depth
+from contact_center.log_limits import ThrottledLog
 from contact_center.web.keys import SETTINGS
 from contact_center.web.routing import Handler
 
@@ -52,7 +54,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         if exc.content_type == "application/json" or exc.status < 400:
             raise
-        return error(exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason)
+        answer = error(exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason)
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):  # what the status means needs these kept
+            if name in exc.headers:
+                answer.headers[name] = exc.headers[name]
+        return answer
     except Exception:
         log.exception("unhandled error in %s %s", request.method, request.path)
         return error(500, "internal_error", "the server failed; the error was logged")
@@ -81,3 +87,32 @@ async def read_body(request: web.Request, model: type[M]) -> M:
         raise _bad_json("the body must be a JSON object")
     # The region lets phone numbers be checked with the other fields, so one 422 names every bad field.
     return model.model_validate(data, context={"region": request.app[SETTINGS].default_region})
+
+
+class QuietBadRequests(logging.Filter):
+    """aiohttp logs every unparsable request (an over-long request line, a broken header) at ERROR with a
+    traceback. They are the client's fault: one line at INFO, throttled, instead."""
+
+    def __init__(self, window: float = 60.0) -> None:
+        super().__init__()
+        self.throttled = ThrottledLog(logging.getLogger("contact_center.http"), window)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, HttpProcessingError):
+            return True
+        self.throttled.log(type(exc).__name__, logging.INFO, "refused a malformed HTTP request: %s",
+                           str(exc).splitlines()[0] if str(exc) else type(exc).__name__)  # fmt: skip
+        return False
+
+
+def quiet_bad_requests() -> None:
+    """Install ``QuietBadRequests`` on aiohttp's server logger, once per process."""
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, QuietBadRequests) for f in server_log.filters):
+        server_log.addFilter(QuietBadRequests())
+
+
+async def plain_server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """Name the product, not the Python and aiohttp versions an attacker would look up."""
+    response.headers["Server"] = "contact-center"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,3 +23,5 @@ THROTTLE = web.AppKey("throttle", LoginThrottle)
 HASHING = web.AppKey("hashing", asyncio.Semaphore)
 CALL_CENTER = web.AppKey("call_center", CallCenter)
 TELEPHONY = web.AppKey("telephony", TelephonyPort)
+# Called with a session id when that login session ends (logout), so open sockets riding on it close at once.
+SESSION_CLOSERS = web.AppKey("session_closers", list[Callable[[str], Awaitable[None]]])

@@ -86,7 +86,9 @@ def test_serve_installs_python3_venv_and_npm_then_starts_the_server(tmp_path: Pa
     assert installs == ["apt-get install -y -qq --no-install-recommends python3-venv",
                         "apt-get install -y -qq --no-install-recommends nodejs npm"]  # fmt: skip
     assert log.index(installs[0]) < log.index("python3 -m venv")
-    assert "pip install --quiet --disable-pip-version-check -e ." in log
+    locked = "pip install --quiet --disable-pip-version-check --require-hashes -r requirements/serve.lock"
+    project = "pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ."
+    assert log.index(locked) < log.index(project)  # every library from the lock, pinned by hash; then ours alone
     assert log[-1] == "contact-center serve --port 8081"
 
 
