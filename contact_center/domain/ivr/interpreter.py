@@ -45,6 +45,8 @@ def begin(flows: m.FlowSet, entry: str, start: Start) -> tuple[SessionState, tup
 
 def step(state: SessionState, event: Input) -> tuple[SessionState, tuple[Action, ...]]:
     if state.end is not None:
+        if isinstance(event, CallerHungUp) and not isinstance(state.end, Abandoned):
+            return _left_at_the_end(state, event)
         return state, ()
     run = Run(state, event.at)
     if isinstance(event, CallerHungUp):
@@ -69,6 +71,16 @@ def step(state: SessionState, event: Input) -> tuple[SessionState, tuple[Action,
     if target is not None:
         _advance(run, target)
     return run.freeze()
+
+
+def _left_at_the_end(state: SessionState, event: CallerHungUp) -> tuple[SessionState, tuple[Action, ...]]:
+    """The flow had ended (queue, transfer, ...) but the caller hung up before the driver carried the end
+    out, typically during the prompts that come before it: the call ends abandoned in the IVR, with the
+    whole trail it walked."""
+    assert state.end is not None
+    trail = state.end.trail._replace(ended_at=event.at, outcome=Abandoned.action)
+    abandoned = Abandoned(trail=trail)
+    return state._replace(end=abandoned), (abandoned,)
 
 
 def _advance(run: Run, target: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from types import ModuleType
 
 from contact_center.domain.ivr import actions as a
@@ -152,3 +153,17 @@ def test_the_trail_records_path_inputs_answers_and_exports_an_activity(kit: Modu
     activity = trail.to_activity()
     assert activity["type"] == "ivr" and activity["customer_id"] == 42 and activity["outcome"] == "queue"
     assert activity["details"]["path"] == ["who", "menu", "q"]
+
+
+def test_a_caller_who_hangs_up_during_the_last_prompts_is_abandoned_with_the_whole_trail(kit: ModuleType) -> None:
+    """The flow ended (queue) but the driver was still playing "Please hold." when the caller left."""
+    flow = kit.flows(m.QueueCall(id="q", queue="billing", say=kit.p("Please hold.")))
+    state, actions = kit.run(flow, caller="+15")
+    queued = kit.ending(actions)
+    left_at = queued.trail.ended_at + dt.timedelta(seconds=2)
+    state, actions = step(state, a.CallerHungUp(at=left_at))
+    [abandoned] = actions
+    assert isinstance(abandoned, a.Abandoned)
+    assert abandoned.trail.outcome == "abandoned" and abandoned.trail.ended_at == left_at
+    assert abandoned.trail.path == queued.trail.path and "Please hold." in abandoned.trail.prompts
+    assert step(state, a.CallerHungUp(at=left_at)) == (state, ())  # once abandoned, nothing more happens

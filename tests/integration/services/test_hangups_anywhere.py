@@ -1,0 +1,102 @@
+"""Callers who hang up at any moment: at once, in the IVR, in the queue, while an agent's phone rings,
+talking, on hold. Every call ends cleanly and is accounted for on the timeline, once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity, User
+from contact_center.telephony.events import OriginateOutcome
+
+from .conftest import until
+
+CALLS = 300
+
+
+async def _agents(engine: AsyncEngine) -> list[User]:
+    async with session_factory(engine)() as session:
+        rows = (await session.scalars(select(User).where(User.extension.is_not(None), User.role == "agent").order_by(User.id))).all()
+    return list(rows)[:3]
+
+
+async def test_every_call_hung_up_at_a_random_moment_is_accounted_for(
+    center: Any, engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    desk, port, heard = center
+    rng = random.Random(7)
+    port.speed = 0.002  # prompts take a little time, so hang-ups land inside them too
+    agents = await _agents(engine)
+    for agent in agents:
+        port.program(agent.extension, OriginateOutcome.ANSWERED, delay=0.05)  # the phone rings a while
+        await desk.set_state(agent.id, "available")
+
+    async def agents_take_calls() -> None:
+        """Agents accept what they are offered, put some calls on hold, and wrap up what ends."""
+        done: set[tuple[int, str]] = set()
+        while True:
+            for audience, event, payload in list(heard):
+                key = (audience[1] if isinstance(audience, tuple) else 0, f"{event}:{payload.get('call_id')}")
+                if key in done or not isinstance(audience, tuple) or audience[0] != "agent":
+                    continue
+                done.add(key)
+                user_id, call_id = audience[1], payload.get("call_id")
+                try:
+                    if event == "call.offered":
+                        await desk.accept(user_id, call_id)
+                    elif event == "call.connected" and rng.random() < 0.5:
+                        await desk.hold(user_id, call_id)
+                    elif event == "wrapup.started":
+                        await desk.save_wrapup(user_id, call_id, "resolved", "", [])
+                except Exception:  # the caller may have gone meanwhile: the desk refuses, that is fine
+                    continue
+            await asyncio.sleep(0.005)
+
+    worker = asyncio.create_task(agents_take_calls())
+    placed: list[str] = []
+    with caplog.at_level(logging.WARNING):
+        for n in range(CALLS):
+            caller = rng.choice(["+14155550142", f"+1212555{n:04d}"])
+            call_id = port.inject_call(caller, "5000")
+            assert call_id is not None
+            placed.append(call_id)
+            keys = rng.choice(["", "1", "10", "0", "2", "1#", "10"])
+            if keys:
+                port.press(call_id, keys)
+            delay = rng.choice([0.0, 0.001, rng.uniform(0, 0.05), rng.uniform(0.05, 0.5), rng.uniform(0.5, 3)])
+            asyncio.get_running_loop().call_later(delay, port.far_end_hangup, call_id)
+            await asyncio.sleep(rng.uniform(0, 0.004))
+
+        async def logged() -> dict[str, int] | None:
+            async with session_factory(engine)() as session:
+                rows = (await session.execute(select(Activity.interaction_id).where(Activity.type == "call"))).all()
+            counts: dict[str, int] = {}
+            for (call_id,) in rows:
+                counts[call_id] = counts.get(call_id, 0) + 1
+            return counts if set(placed) <= set(counts) else None
+
+        async def until_logged() -> dict[str, int]:
+            async with asyncio.timeout(60):
+                while (counts := await logged()) is None:
+                    await asyncio.sleep(0.1)
+            return counts
+
+        try:
+            counts = await until_logged()
+        finally:
+            worker.cancel()
+    missing = [c for c in placed if c not in counts]
+    assert missing == []
+    assert {c: n for c, n in counts.items() if c in placed and n != 1} == {}, "one call activity per call"
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert problems == [], problems[:5]
+    await until(lambda: not desk.sessions, "every session to be over")
+    reached = {event for _audience, event, _payload in heard}
+    assert {"call.offered", "call.connected", "call.held", "wrapup.started"} <= reached, sorted(reached)
