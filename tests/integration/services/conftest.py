@@ -34,6 +34,14 @@ async def until(check: Callable[[], Any], what: str, seconds: float = 20.0) -> A
     return result
 
 
+async def until_async(check: Callable[[], Any], what: str, seconds: float = 20.0) -> Any:
+    """``until`` for a check that must await (one that reads the database the services write to)."""
+    async with asyncio.timeout(seconds):
+        while not (result := await check()):  # noqa: ASYNC110 - polling the database the services write to
+            await asyncio.sleep(0.05)
+    return result
+
+
 def said(heard: list[tuple[Any, str, dict[str, Any]]], user_id: int, event: str) -> list[dict[str, Any]]:
     """What the desk told one agent's desktop, of one event, in order."""
     return [p for a, e, p in heard if e == event and a == ("agent", user_id)]

@@ -16,7 +16,7 @@ from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, User
 from contact_center.telephony.events import OriginateOutcome
 
-from .conftest import until
+from .conftest import until, until_async
 
 CALLS = 300
 
@@ -82,14 +82,8 @@ async def test_every_call_hung_up_at_a_random_moment_is_accounted_for(
                 counts[call_id] = counts.get(call_id, 0) + 1
             return counts if set(placed) <= set(counts) else None
 
-        async def until_logged() -> dict[str, int]:
-            async with asyncio.timeout(60):
-                while (counts := await logged()) is None:
-                    await asyncio.sleep(0.1)
-            return counts
-
         try:
-            counts = await until_logged()
+            counts = await until_async(logged, "every call on the timeline", 60)
         finally:
             worker.cancel()
     missing = [c for c in placed if c not in counts]

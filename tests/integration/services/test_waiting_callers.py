@@ -22,7 +22,7 @@ from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, User
 from contact_center.telephony.events import OriginateOutcome
 
-from .conftest import running_center, until
+from .conftest import running_center, until, until_async
 
 MARIA = "+14155550142"
 FLOW = """\
@@ -222,15 +222,6 @@ async def test_hold_announcements_give_the_place_in_line_and_an_estimate_once_th
     assert wait is not None and (wait.position, wait.minutes) == (1, 4)
     said = session._announcement()
     assert said is not None and said.text == "You are number 1 in line. Your expected wait is about 4 minutes."
-
-
-async def until_async(check: Any, what: str, seconds: float = 20.0) -> Any:
-    import asyncio
-
-    async with asyncio.timeout(seconds):
-        while not (result := await check()):  # noqa: ASYNC110 - polling the database the services write to
-            await asyncio.sleep(0.05)
-    return result
 
 
 async def test_a_flow_that_names_an_agent_keeps_the_call_for_them(center: Any, engine: AsyncEngine) -> None:
