@@ -105,7 +105,9 @@ class Rig:
             "#!define WORKERS_SET 1", f'#!define DISPATCHER_LIST "{self.directory / "dispatcher.list"}"',
             f"#!define CARRIER_PORT_MIN {self.carrier_port}", f"#!define CARRIER_PORT_MAX {self.carrier_port}",
             '#!substdef "!CARRIER_IP!127.0.0.1!g"', '#!substdef "!SERVICE_NUMBERS!100!g"',
-            '#!substdef "!OUTBOUND_NUMBERS!9[0-9]+!g"', '#!substdef "!TRUNK_URI!!g"', ""]))
+            '#!substdef "!OUTBOUND_NUMBERS!9[0-9]+!g"', '#!substdef "!TRUNK_URI!!g"',
+            # Hundreds of agents' phones share 127.0.0.1 here: the flood limit is for one phone per address.
+            '#!substdef "!PIKE_DENSITY!100000!g"', ""]))
         (self.directory / "users.cfg").write_text("".join(f'$sht(users=>{u}) = "{p}";\n' for u, p in users.items()))
         (self.directory / "extensions.cfg").write_text(
             "".join(f'$sht(static=>{e}) = "sip:127.0.0.1:{p}";\n' for e, p in static.items()))

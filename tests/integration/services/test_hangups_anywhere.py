@@ -41,6 +41,7 @@ async def test_every_call_hung_up_at_a_random_moment_is_accounted_for(
     async def agents_take_calls() -> None:
         """Agents accept what they are offered, put some calls on hold, and wrap up what ends."""
         done: set[tuple[int, str]] = set()
+        connected: list[str] = []
         while True:
             for audience, event, payload in list(heard):
                 key = (audience[1] if isinstance(audience, tuple) else 0, f"{event}:{payload.get('call_id')}")
@@ -51,8 +52,10 @@ async def test_every_call_hung_up_at_a_random_moment_is_accounted_for(
                 try:
                     if event == "call.offered":
                         await desk.accept(user_id, call_id)
-                    elif event == "call.connected" and rng.random() < 0.5:
-                        await desk.hold(user_id, call_id)
+                    elif event == "call.connected":
+                        connected.append(call_id)
+                        if len(connected) % 2:  # every other call goes on hold
+                            await desk.hold(user_id, call_id)
                     elif event == "wrapup.started":
                         await desk.save_wrapup(user_id, call_id, "resolved", "", [])
                 except Exception:  # the caller may have gone meanwhile: the desk refuses, that is fine
