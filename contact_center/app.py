@@ -67,11 +67,21 @@ def build_routing(settings: Settings, engine: AsyncEngine, clock: Clock, node_id
     if settings.redis_url:
         from contact_center.services.acd_shared import SharedAcdService
 
-        return SharedAcdService(engine, clock, redis_url=settings.redis_url, prefix=f"{settings.redis_prefix}:acd",
-                                node_id=node_id, service_level_formula=settings.service_level_formula,
-                                short_abandon_seconds=settings.short_abandon_seconds)  # fmt: skip
-    return AcdService(engine, clock, service_level_formula=settings.service_level_formula,
-                      short_abandon_seconds=settings.short_abandon_seconds)  # fmt: skip
+        return SharedAcdService(
+            engine,
+            clock,
+            redis_url=settings.redis_url,
+            prefix=f"{settings.redis_prefix}:acd",
+            node_id=node_id,
+            service_level_formula=settings.service_level_formula,
+            short_abandon_seconds=settings.short_abandon_seconds,
+        )
+    return AcdService(
+        engine,
+        clock,
+        service_level_formula=settings.service_level_formula,
+        short_abandon_seconds=settings.short_abandon_seconds,
+    )
 
 
 def flows_directory(settings: Settings) -> Path:
@@ -107,17 +117,30 @@ def create_app(
     app[TELEPHONY] = telephony or build_telephony(settings)
     flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)
     app[FLOWS] = flows
-    center = CallCenter(engine=engine, clock=app[CLOCK], acd=acd, port=app[TELEPHONY], flows=flows,
-                        directory=SqlDirectory(app[SESSIONS], app[CLOCK]), region=settings.default_region,
-                        var_dir=settings.var_dir, record_calls=settings.record_calls)  # fmt: skip
+    center = CallCenter(
+        engine=engine,
+        clock=app[CLOCK],
+        acd=acd,
+        port=app[TELEPHONY],
+        flows=flows,
+        directory=SqlDirectory(app[SESSIONS], app[CLOCK]),
+        region=settings.default_region,
+        var_dir=settings.var_dir,
+        record_calls=settings.record_calls,
+    )
     app[CALL_CENTER] = center
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
     if settings.redis_url and desk is None:
         # Several nodes: desks see one desk whichever node they are on (docs/desktop.md, "Several nodes").
-        app[CLUSTER] = ClusterDesk.from_url(center, settings.redis_url, f"{settings.redis_prefix}:desk",
-                                            node_id=app[NODE_ID], channel=f"{settings.redis_prefix}:socketio",
-                                            leader=_leader_of(acd))  # fmt: skip
+        app[CLUSTER] = ClusterDesk.from_url(
+            center,
+            settings.redis_url,
+            f"{settings.redis_prefix}:desk",
+            node_id=app[NODE_ID],
+            channel=f"{settings.redis_prefix}:socketio",
+            leader=_leader_of(acd),
+        )
         app.cleanup_ctx.append(_cluster)
     app.cleanup_ctx.append(_calls)
     app.cleanup_ctx.append(_sla_escalation)
@@ -125,7 +148,13 @@ def create_app(
     simulated = app[TELEPHONY]
     if isinstance(simulated, SimulatedTelephony):
         app[api_simulator.SIMULATOR] = simulated
-    specs = [*auth.api.specs, *api_crm.api.specs, *api_routing.api.specs, *api_simulator.api.specs, *api_recordings.api.specs]
+    specs = [
+        *auth.api.specs,
+        *api_crm.api.specs,
+        *api_routing.api.specs,
+        *api_simulator.api.specs,
+        *api_recordings.api.specs,
+    ]
     for spec in specs:
         app.router.add_route(spec.method, spec.path, spec.handler)
     app.router.add_get("/api/openapi.json", openapi_handler(specs, package_version()))
@@ -181,8 +210,10 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
     try:
         flows.flow(flows.entry)
     except NoSuchFlow:
-        raise SettingsError(f"CC_IVR_FLOW: the flow {app[SETTINGS].ivr_flow} did not load (missing or invalid: "
-                            f"see the errors above, or run `contact-center ivr validate {flows.directory}`)") from None
+        raise SettingsError(
+            f"CC_IVR_FLOW: the flow {app[SETTINGS].ivr_flow} did not load (missing or invalid: "
+            f"see the errors above, or run `contact-center ivr validate {flows.directory}`)"
+        ) from None
     await app[TELEPHONY].start()
     await app[CALL_CENTER].start()
     freeze_startup_objects()

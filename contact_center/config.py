@@ -21,7 +21,9 @@ from contact_center.domain.metrics.stats import SL_FORMULAS
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/contact_center.db"
 _PREFIX = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _NODE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")  # no colon: node ids end Redis key names
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
 
 
 class SettingsError(ValueError):
@@ -91,8 +93,7 @@ class Settings:
             sip_max_calls=_positive_int(env, "CC_SIP_MAX_CALLS", 120, maximum=2000),
             record_calls=_bool(env, "CC_RECORD_CALLS", False),
             hold_music=Path(env["CC_HOLD_MUSIC"]) if env.get("CC_HOLD_MUSIC") else None,
-            service_level_formula=_choice(env, "CC_SERVICE_LEVEL_FORMULA", "answered_plus_late_abandons",
-                                          SL_FORMULAS),
+            service_level_formula=_choice(env, "CC_SERVICE_LEVEL_FORMULA", "answered_plus_late_abandons", SL_FORMULAS),
             short_abandon_seconds=_int_between(env, "CC_SHORT_ABANDON_SECONDS", 5, 0, 120),
             trusted_proxies=_addresses(env, "CC_TRUSTED_PROXIES"),
         )
@@ -233,7 +234,9 @@ def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         try:
             networks.append(str(ipaddress.ip_network(part, strict=False)))
         except ValueError:
-            raise SettingsError(f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)") from None
+            raise SettingsError(
+                f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)"
+            ) from None
     return tuple(networks)
 
 

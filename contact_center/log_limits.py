@@ -18,8 +18,9 @@ class ThrottledLog:
     Thread-safe: the SIP receiver logs from its own thread.
     """
 
-    def __init__(self, logger: logging.Logger, window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+    def __init__(
+        self, logger: logging.Logger, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.logger = logger
         self.window = window
         self.clock = clock

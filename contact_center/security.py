@@ -21,6 +21,8 @@ def _dummy_hash() -> str:
     # Verifying against this keeps the time of "no such user" equal to "wrong password".
     # Made on first use: hashing at import would slow every CLI command by a tenth of a second.
     return _hasher.hash("not-a-real-password")
+
+
 MIN_PASSWORD_LENGTH = 8
 
 

@@ -61,20 +61,30 @@ class FakeDesk:
         return {"customer_id": customer_id}
 
     async def transfer_targets(self, user_id: int) -> dict[str, Any]:
-        agents = [{"user_id": a.user_id, "name": a.name, "state": a.state, "extension": a.extension}
-                  for a in self.agents.values() if a.user_id != user_id and a.state != "offline"]  # fmt: skip
-        return {"queues": [{"name": q.get("name"), "waiting": q.get("waiting", 0)} for q in self.queues], "agents": agents}
+        agents = [
+            {"user_id": a.user_id, "name": a.name, "state": a.state, "extension": a.extension}
+            for a in self.agents.values()
+            if a.user_id != user_id and a.state != "offline"
+        ]
+        return {
+            "queues": [{"name": q.get("name"), "waiting": q.get("waiting", 0)} for q in self.queues],
+            "agents": agents,
+        }
 
     def subscribe(self, listener: DeskListener) -> None:
         self.listeners.append(listener)
 
     async def snapshot(self, user_id: int) -> dict[str, Any]:
         a = self.agent(user_id)
-        return copy.deepcopy({
-            "agent": {"state": a.state, "reason": a.reason, "since": a.since, "extension": a.extension},
-            "phone": {"extension": a.extension, "registered": a.registered},
-            "offer": a.offer, "call": a.call, "wrapup": a.wrapup,
-        })  # fmt: skip
+        return copy.deepcopy(
+            {
+                "agent": {"state": a.state, "reason": a.reason, "since": a.since, "extension": a.extension},
+                "phone": {"extension": a.extension, "registered": a.registered},
+                "offer": a.offer,
+                "call": a.call,
+                "wrapup": a.wrapup,
+            }
+        )
 
     async def board(self) -> dict[str, Any]:
         return self._board()
@@ -98,10 +108,16 @@ class FakeDesk:
         offer = self._offer(a, call_id)
         a.offer = None
         a.call = {
-            "call_id": call_id, "direction": "inbound", "started_at": iso(self.clock.now()), "held": False,
-            "queue": offer["queue"], "caller_number": offer["caller_number"], "dialled": offer["dialled"],
-            "screen_pop": offer["screen_pop"], "notes": [],
-        }  # fmt: skip
+            "call_id": call_id,
+            "direction": "inbound",
+            "started_at": iso(self.clock.now()),
+            "held": False,
+            "queue": offer["queue"],
+            "caller_number": offer["caller_number"],
+            "dialled": offer["dialled"],
+            "screen_pop": offer["screen_pop"],
+            "notes": [],
+        }
         self._emit(a, "call.connected", {"call_id": call_id, "started_at": a.call["started_at"]})
         self._state(a, "on_call")
         self._timeline(a, "call", f"Inbound call answered ({offer['queue']})")
@@ -173,8 +189,11 @@ class FakeDesk:
         consult = call.pop("consult", None)
         if not consult:
             raise DeskError("no_consult", "there is no consult on this call to cancel")
-        self._emit(a, "consult.ended", {"call_id": call_id, "agent_id": consult["agent_id"], "role": "owner",
-                                        "outcome": "canceled"})  # fmt: skip
+        self._emit(
+            a,
+            "consult.ended",
+            {"call_id": call_id, "agent_id": consult["agent_id"], "role": "owner", "outcome": "canceled"},
+        )
         call["held"] = False
         self._emit(a, "call.resumed", {"call_id": call_id})
 
@@ -187,8 +206,9 @@ class FakeDesk:
     async def save_wrapup(
         self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        self._record("save_wrapup", user_id, call_id=call_id, disposition=disposition, notes=notes,
-                     follow_ups=follow_ups)  # fmt: skip
+        self._record(
+            "save_wrapup", user_id, call_id=call_id, disposition=disposition, notes=notes, follow_ups=follow_ups
+        )
         a = self.agent(user_id)
         if a.wrapup is None or a.wrapup["call_id"] != call_id:
             raise DeskError("no_such_wrapup", "there is no wrap-up for this call")
@@ -219,10 +239,16 @@ class FakeDesk:
         call_id = f"out-{next(self._ids)}"
         pop = self.screen_pops.get(customer_id) if customer_id is not None else None
         a.call = {
-            "call_id": call_id, "direction": "outbound", "started_at": iso(self.clock.now()), "held": False,
-            "queue": None, "caller_number": number, "dialled": number,
-            "screen_pop": copy.deepcopy(pop) if pop else _unknown_pop(number), "notes": [],
-        }  # fmt: skip
+            "call_id": call_id,
+            "direction": "outbound",
+            "started_at": iso(self.clock.now()),
+            "held": False,
+            "queue": None,
+            "caller_number": number,
+            "dialled": number,
+            "screen_pop": copy.deepcopy(pop) if pop else _unknown_pop(number),
+            "notes": [],
+        }
         self._emit(a, "call.connected", {"call_id": call_id, "started_at": a.call["started_at"]})
         self._state(a, "on_call")
         return {"call_id": call_id}
@@ -231,23 +257,38 @@ class FakeDesk:
     def agent(self, user_id: int, name: str | None = None) -> FakeAgent:
         found = self.agents.get(user_id)
         if found is None:
-            found = self.agents[user_id] = FakeAgent(user_id, name or f"agent {user_id}", f"{1000 + user_id}",
-                                                     since=iso(self.clock.now()))  # fmt: skip
+            found = self.agents[user_id] = FakeAgent(
+                user_id, name or f"agent {user_id}", f"{1000 + user_id}", since=iso(self.clock.now())
+            )
         return found
 
     def offer(
-        self, user_id: int, call_id: str, screen_pop: dict[str, Any] | None = None, *, queue: str = "support",
-        caller_number: str = "+15550100100", dialled: str = "+18005550100", waited_seconds: float = 12,
+        self,
+        user_id: int,
+        call_id: str,
+        screen_pop: dict[str, Any] | None = None,
+        *,
+        queue: str = "support",
+        caller_number: str = "+15550100100",
+        dialled: str = "+18005550100",
+        waited_seconds: float = 12,
         ring_seconds: float = 20,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> dict[str, Any]:
         a = self.agent(user_id)
         if a.state != "available":
             raise DeskError("not_available", f"agent {user_id} is {a.state}")
         pop = copy.deepcopy(screen_pop) if screen_pop else _unknown_pop(caller_number)
         pop.update(queue=queue, waited_seconds=waited_seconds, caller_number=caller_number, dialled=dialled)
         deadline = self.clock.now() + dt.timedelta(seconds=ring_seconds)
-        a.offer = {"call_id": call_id, "queue": queue, "caller_number": caller_number, "dialled": dialled,
-                   "waited_seconds": waited_seconds, "ring_deadline": iso(deadline), "screen_pop": pop}  # fmt: skip
+        a.offer = {
+            "call_id": call_id,
+            "queue": queue,
+            "caller_number": caller_number,
+            "dialled": dialled,
+            "waited_seconds": waited_seconds,
+            "ring_deadline": iso(deadline),
+            "screen_pop": pop,
+        }
         self._state(a, "reserved")
         self._emit(a, "call.offered", a.offer)
         return copy.deepcopy(a.offer)
@@ -316,17 +357,34 @@ class FakeDesk:
         customer = pop.get("customer")
         if not customer:
             return
-        item = {"id": next(self._ids), "type": kind, "direction": None, "subject": subject,
-                "started_at": iso(self.clock.now()), "disposition": None, "outcome": None, **(activity or {})}  # fmt: skip
+        item = {
+            "id": next(self._ids),
+            "type": kind,
+            "direction": None,
+            "subject": subject,
+            "started_at": iso(self.clock.now()),
+            "disposition": None,
+            "outcome": None,
+            **(activity or {}),
+        }
         view = pop.get("customer_360")
         if view is not None:
             view.setdefault("activities", []).insert(0, item)
         self._emit(a, "timeline.appended", {"customer_id": customer["id"], "activity": item})
 
     def _board(self) -> dict[str, Any]:
-        agents = [{"user_id": a.user_id, "name": a.name, "extension": a.extension, "state": a.state,
-                   "reason": a.reason, "since": a.since,
-                   "call_id": (a.call or a.offer or {}).get("call_id")} for a in self.agents.values()]  # fmt: skip
+        agents = [
+            {
+                "user_id": a.user_id,
+                "name": a.name,
+                "extension": a.extension,
+                "state": a.state,
+                "reason": a.reason,
+                "since": a.since,
+                "call_id": (a.call or a.offer or {}).get("call_id"),
+            }
+            for a in self.agents.values()
+        ]
         states = [a["state"] for a in agents]
         totals = {
             "waiting": sum(int(q.get("waiting", 0)) for q in self.queues),
@@ -338,5 +396,13 @@ class FakeDesk:
 
 
 def _unknown_pop(number: str) -> dict[str, Any]:
-    return {"customer": None, "customer_360": None, "matches": [], "ivr": {"path": [], "inputs": {}, "answers": {}},
-            "queue": None, "waited_seconds": 0, "caller_number": number, "dialled": None}  # fmt: skip
+    return {
+        "customer": None,
+        "customer_360": None,
+        "matches": [],
+        "ivr": {"path": [], "inputs": {}, "answers": {}},
+        "queue": None,
+        "waited_seconds": 0,
+        "caller_number": number,
+        "dialled": None,
+    }

@@ -37,8 +37,6 @@ def register(kinds: Any) -> None:
     parser.set_defaults(func=main)
 
 
-
-
 def main(args: argparse.Namespace) -> int:
     path: Path = args.database or Path("var/bench") / f"crm-{args.customers}.db"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,8 +109,13 @@ async def run(path: Path, customers: int, per_customer: float, samples: int, fre
 
 def _any_format(e164: str, rng: random.Random) -> str:
     number = phonenumbers.parse(e164)
-    style = rng.choice((phonenumbers.PhoneNumberFormat.E164, phonenumbers.PhoneNumberFormat.INTERNATIONAL,
-                        phonenumbers.PhoneNumberFormat.NATIONAL))  # fmt: skip
+    style = rng.choice(
+        (
+            phonenumbers.PhoneNumberFormat.E164,
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+            phonenumbers.PhoneNumberFormat.NATIONAL,
+        )
+    )
     text = phonenumbers.format_number(number, style)
     if style == phonenumbers.PhoneNumberFormat.NATIONAL and number.country_code != 1:
         return "00" + str(number.country_code) + str(number.national_number)

@@ -12,10 +12,50 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-FIRST = ("James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "Oliver",
-         "Amelia", "Lukas", "Anna", "Hugo", "Lucía", "Aarav", "Ananya", "Haruto", "Yui")  # fmt: skip
-LAST = ("Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Müller", "Schmidt", "Martin",
-        "Bernard", "Fernández", "López", "Sharma", "Patel", "Sato", "Suzuki", "Taylor", "Wilson")  # fmt: skip
+FIRST = (
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "Oliver",
+    "Amelia",
+    "Lukas",
+    "Anna",
+    "Hugo",
+    "Lucía",
+    "Aarav",
+    "Ananya",
+    "Haruto",
+    "Yui",
+)
+LAST = (
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Müller",
+    "Schmidt",
+    "Martin",
+    "Bernard",
+    "Fernández",
+    "López",
+    "Sharma",
+    "Patel",
+    "Sato",
+    "Suzuki",
+    "Taylor",
+    "Wilson",
+)
 CHUNK = 100_000
 
 
@@ -28,8 +68,9 @@ def e164_for(n: int) -> str:
     return f"+1{201 + n % 798:03d}{201 + (n // 798) % 798:03d}{(n // 636804) % 10000:04d}"
 
 
-async def bulk_seed(conn: AsyncConnection, customers: int, activities_per_customer: int,
-                    progress: Callable[[int], None] | None = None) -> dict[str, int]:  # fmt: skip
+async def bulk_seed(
+    conn: AsyncConnection, customers: int, activities_per_customer: int, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Insert customers 1..N (the database must hold none yet); the caller commits."""
     run = conn.exec_driver_sql
     await run("CREATE TEMP TABLE bench_first(i INTEGER PRIMARY KEY, name TEXT)")
@@ -41,7 +82,7 @@ async def bulk_seed(conn: AsyncConnection, customers: int, activities_per_custom
         WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {accounts})
         INSERT INTO accounts (id, name, industry, website, segment, timezone, address, tags, created_at, updated_at)
         SELECT n, 'Company ' || n, 'Retail', '', 'smb', 'America/New_York', '{{}}', '[]', datetime('now', '-900 days'),
-               datetime('now') FROM seq""")  # fmt: skip
+               datetime('now') FROM seq""")
     # Agents to own records; the reference seed made them.
     agents = (await run("SELECT count(*) FROM users")).scalar() or 1
     for start in range(0, customers, CHUNK):
@@ -56,7 +97,7 @@ async def bulk_seed(conn: AsyncConnection, customers: int, activities_per_custom
                    CASE WHEN n % 25 = 0 THEN 1 + n % {agents} END,
                    datetime('now', '-' || (30 + n % 1300) || ' days'), datetime('now', '-' || (n % 30) || ' days')
             FROM seq JOIN bench_first f ON f.i = n % {len(FIRST)} JOIN bench_last l ON l.i = (n / {len(FIRST)}) % {len(LAST)}
-            """)  # fmt: skip
+            """)
         await run(f"""
             INSERT INTO phones (e164, kind, customer_id)
             SELECT {phone_sql("id")}, 'mobile', id FROM customers WHERE id > {start} AND id <= {end}""")
@@ -69,13 +110,13 @@ async def bulk_seed(conn: AsyncConnection, customers: int, activities_per_custom
                    datetime('now', '-' || (abs(random()) % 700) || ' days'), NULL, 'UPS', NULL, '',
                    datetime('now'), datetime('now')
             FROM customers c JOIN (SELECT 1 AS j UNION ALL SELECT 2) k ON k.j <= 1 + c.id % 2
-            WHERE c.id > {start} AND c.id <= {end}""")  # fmt: skip
+            WHERE c.id > {start} AND c.id <= {end}""")
         await run(f"""
             INSERT INTO cases (number, subject, description, status, priority, category, customer_id, sla_target_minutes,
                                sla_used_seconds, escalation_level, created_at, updated_at)
             SELECT NULL, 'Router keeps dropping connection', '', CASE WHEN id % 2 = 0 THEN 'open' ELSE 'resolved' END,
                    'normal', 'technical', id, 1440, 0, 0, datetime('now', '-' || (id % 60) || ' days'), datetime('now')
-            FROM customers WHERE id > {start} AND id <= {end} AND id % 3 = 0""")  # fmt: skip
+            FROM customers WHERE id > {start} AND id <= {end} AND id % 3 = 0""")
         # About activities_per_customer rows each (binomial spread), two years of history, newest last.
         await run(f"""
             WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < {2 * activities_per_customer})
@@ -92,7 +133,7 @@ async def bulk_seed(conn: AsyncConnection, customers: int, activities_per_custom
             FROM (SELECT c.id AS cid, c.account_id AS acc, k.j AS j, abs(random()) % 100 AS r,
                          datetime('now', '-' || (abs(random()) % 63072000) || ' seconds') AS started
                   FROM customers c CROSS JOIN k WHERE c.id > {start} AND c.id <= {end} AND abs(random()) % 2 = 0)
-            """)  # fmt: skip
+            """)
         if progress:
             progress(end)
     await run("UPDATE cases SET number = 20000 + id WHERE number IS NULL")

@@ -92,15 +92,23 @@ class Node:
 
 
 def node_settings(database_url: str, redis_url: str | None, prefix: str, name: str, var: Path) -> Settings:
-    return Settings(database_url=database_url, secret_key="test-secret", var_dir=var / name, seed_demo=False,
-                    redis_url=redis_url, redis_prefix=prefix, node_id=name)  # fmt: skip
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret",
+        var_dir=var / name,
+        seed_demo=False,
+        redis_url=redis_url,
+        redis_prefix=prefix,
+        node_id=name,
+    )
 
 
 async def start_node(settings: Settings, clock: Clock | None, name: str, var: Path) -> Node:
     from contact_center.app import create_app
 
-    port = SimulatedTelephony(PromptLibrary(var / f"prompts-{name}"), speed=0.0,
-                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))  # fmt: skip
+    port = SimulatedTelephony(
+        PromptLibrary(var / f"prompts-{name}"), speed=0.0, unprogrammed=Programmed(OriginateOutcome.ANSWERED)
+    )
     app = create_app(settings, clock=clock, telephony=port)
     server = TestServer(app, host="127.0.0.1", port=0)
     node = Node(name, app, server, port)
@@ -130,8 +138,9 @@ class Desktop:
             return f"cc_session={response.cookies['cc_session'].value}"
 
     async def connect(self, base: str, cookie: str) -> Desktop:
-        await self.sio.connect(base, namespaces=[self.namespace], headers={"Cookie": cookie},
-                               transports=["websocket"], wait_timeout=5)  # fmt: skip
+        await self.sio.connect(
+            base, namespaces=[self.namespace], headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=5
+        )
         return self
 
     async def call(self, event: str, data: Any = None) -> Any:
@@ -140,8 +149,13 @@ class Desktop:
     def named(self, event: str) -> list[dict[str, Any]]:
         return [data for _, name, data in self.events if name == event]
 
-    async def wait_for(self, event: str, count: int = 1, seconds: float = 20.0,
-                       where: Callable[[dict[str, Any]], bool] = lambda d: True) -> list[dict[str, Any]]:  # fmt: skip
+    async def wait_for(
+        self,
+        event: str,
+        count: int = 1,
+        seconds: float = 20.0,
+        where: Callable[[dict[str, Any]], bool] = lambda d: True,
+    ) -> list[dict[str, Any]]:
         async with asyncio.timeout(seconds):
             while len(found := [d for d in self.named(event) if where(d)]) < count:  # noqa: ASYNC110
                 await asyncio.sleep(0.005)
@@ -161,6 +175,7 @@ async def until(check: Callable[[], Any], seconds: float = 20.0) -> Any:
 
 # -- the benchmark ---------------------------------------------------------------------------------
 
+
 def register(kinds: Any) -> None:
     parser = kinds.add_parser("desk-nodes", help="offer → call.offered on a socket of another node (2 nodes, Redis)")
     parser.add_argument("--database-url", required=True, help="postgresql+asyncpg://… (a database it may seed)")
@@ -168,8 +183,6 @@ def register(kinds: Any) -> None:
     parser.add_argument("--offers", type=int, default=200)
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=main)
-
-
 
 
 def main(args: argparse.Namespace) -> int:
@@ -202,8 +215,11 @@ async def run(database_url: str, redis_url: str, offers: int) -> dict[str, Any]:
     var = Path(tempfile.mkdtemp(prefix="cc-bench-nodes-"))
     single = await _measure(database_url, None, var, offers, f"cc:bench:{uuid.uuid4().hex}")
     shared = await _measure(database_url, redis_url, var, offers, f"cc:bench:{uuid.uuid4().hex}")
-    return {"offers": offers, "one_node_offer_to_socket_ms": single,
-            "two_nodes_offer_to_socket_on_other_node_ms": shared}  # fmt: skip
+    return {
+        "offers": offers,
+        "one_node_offer_to_socket_ms": single,
+        "two_nodes_offer_to_socket_on_other_node_ms": shared,
+    }
 
 
 async def _measure(database_url: str, redis_url: str | None, var: Path, offers: int, prefix: str) -> dict[str, float]:
@@ -214,8 +230,9 @@ async def _measure(database_url: str, redis_url: str | None, var: Path, offers: 
     a = await start_node(node_settings(database_url, redis_url, prefix, "a", var), None, "a", var)
     b = await start_node(node_settings(database_url, redis_url, prefix, "b", var), None, "b", var) if redis_url else a
     decided: dict[str, float] = {}
-    a.center.acd.subscribe(lambda events: decided.update(
-        {e.call_id: time.perf_counter() for e in events if isinstance(e, CallOffered)}))  # fmt: skip
+    a.center.acd.subscribe(
+        lambda events: decided.update({e.call_id: time.perf_counter() for e in events if isinstance(e, CallOffered)})
+    )
     desk = await Desktop().connect(a.base, await Desktop.cookie(a.base, "agent", "demo-password-1"))
     samples: list[float] = []
     try:

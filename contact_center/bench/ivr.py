@@ -89,11 +89,18 @@ def run_bench(flows: FlowSet, entry: str, calls: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started  # less disturbed than wall time on a busy machine
     return {
-        "flow": entry, "calls": calls, "steps": steps, "seconds": round(elapsed, 3),
-        "steps_per_second": round(steps / elapsed), "calls_per_second": round(calls / elapsed),
+        "flow": entry,
+        "calls": calls,
+        "steps": steps,
+        "seconds": round(elapsed, 3),
+        "steps_per_second": round(steps / elapsed),
+        "calls_per_second": round(calls / elapsed),
         "microseconds_per_step": round(1e6 * elapsed / steps, 2),
-        "cpu_seconds": round(cpu, 3), "steps_per_cpu_second": round(steps / cpu), "outcomes": ends, "goal_steps_per_second": 100_000,
-    }  # fmt: skip
+        "cpu_seconds": round(cpu, 3),
+        "steps_per_cpu_second": round(steps / cpu),
+        "outcomes": ends,
+        "goal_steps_per_second": 100_000,
+    }
 
 
 def main(args: argparse.Namespace) -> int:

@@ -76,18 +76,27 @@ def _summary(samples: list[float]) -> dict[str, float]:
     def pick(q: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e6, 1)
 
-    return {"n": len(ordered), "p50_us": pick(0.5), "p99_us": pick(0.99), "max_us": round(ordered[-1] * 1e6, 1),
-            "mean_us": round(statistics.fmean(ordered) * 1e6, 1)}  # fmt: skip
+    return {
+        "n": len(ordered),
+        "p50_us": pick(0.5),
+        "p99_us": pick(0.99),
+        "max_us": round(ordered[-1] * 1e6, 1),
+        "mean_us": round(statistics.fmean(ordered) * 1e6, 1),
+    }
 
 
 def build(queues: int, agents: int, seed: int) -> tuple[Acd, list[str], random.Random]:
     rng = random.Random(seed)
     names = [f"q{i:02d}" for i in range(queues)]
     configs = [
-        QueueConfig(n, strategy=cast(Strategy, STRATEGIES[i % len(STRATEGIES)]),
-                    required_skills={SKILLS[i % len(SKILLS)]: 1}, wrapup_seconds=30)
+        QueueConfig(
+            n,
+            strategy=cast(Strategy, STRATEGIES[i % len(STRATEGIES)]),
+            required_skills={SKILLS[i % len(SKILLS)]: 1},
+            wrapup_seconds=30,
+        )
         for i, n in enumerate(names)
-    ]  # fmt: skip
+    ]
     acd = Acd(configs, rng=random.Random(seed))
     for i in range(agents):
         skills = {s: rng.randint(1, 5) for s in rng.sample(SKILLS, 4)}
@@ -140,10 +149,14 @@ def in_process(calls: int, queues: int, agents: int, decisions: int, seed: int) 
         _call(acd2, names2, rng2, i, 1.0 + i)
         arrive_free.append(time.perf_counter() - start)
     return {
-        "calls_waiting": waiting, "queues": queues, "agents": agents, "offers_on_free": offers,
-        "agent_frees_up": _summary(freed), "call_arrives_no_agent_free": _summary(arrive_busy),
+        "calls_waiting": waiting,
+        "queues": queues,
+        "agents": agents,
+        "offers_on_free": offers,
+        "agent_frees_up": _summary(freed),
+        "call_arrives_no_agent_free": _summary(arrive_busy),
         "call_arrives_agents_free": _summary(arrive_free),
-    }  # fmt: skip
+    }
 
 
 async def redis_worker(url: str, prefix: str, worker: int, seconds: float, queues: int, agents: int) -> dict[str, int]:
@@ -181,8 +194,10 @@ def run_redis_workers(
 ) -> list[dict[str, int]]:
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    procs = [ctx.Process(target=redis_worker_main, args=(url, prefix, w, seconds, queues, agents, out))
-             for w in range(workers)]  # fmt: skip
+    procs = [
+        ctx.Process(target=redis_worker_main, args=(url, prefix, w, seconds, queues, agents, out))
+        for w in range(workers)
+    ]
     for proc in procs:
         proc.start()
     results = [out.get(timeout=seconds + 60) for _ in procs]
@@ -198,9 +213,13 @@ def through_redis(url: str, seconds: float, workers: int, queues: int) -> dict[s
     finally:
         asyncio.run(_cleanup(url, prefix))
     assigned = sum(r["assigned"] for r in results)
-    return {"workers": workers, "seconds": seconds, "assignments": assigned,
-            "assignments_per_second": round(assigned / seconds, 1),
-            "cycles_per_second": round(sum(r["cycles"] for r in results) / seconds, 1)}  # fmt: skip
+    return {
+        "workers": workers,
+        "seconds": seconds,
+        "assignments": assigned,
+        "assignments_per_second": round(assigned / seconds, 1),
+        "cycles_per_second": round(sum(r["cycles"] for r in results) / seconds, 1),
+    }
 
 
 async def _cleanup(url: str, prefix: str) -> None:
@@ -212,8 +231,18 @@ async def _cleanup(url: str, prefix: str) -> None:
 
 
 # -- shared routing: two nodes -----------------------------------------------------------------
-async def shared_node(db_url: str, redis_url: str, prefix: str, node_id: str, agents: list[str], queue: str,
-                      seconds: float, out: TextIO, go: Any = None, gap: float = 0.005) -> dict[str, Any]:  # fmt: skip
+async def shared_node(
+    db_url: str,
+    redis_url: str,
+    prefix: str,
+    node_id: str,
+    agents: list[str],
+    queue: str,
+    seconds: float,
+    out: TextIO,
+    go: Any = None,
+    gap: float = 0.005,
+) -> dict[str, Any]:
     """One node's load: calls keep arriving, this node's agents accept, talk briefly, wrap up at once.
 
     Every event the node's listeners get is written to ``out`` as it comes (one JSON line each), so
@@ -224,8 +253,16 @@ async def shared_node(db_url: str, redis_url: str, prefix: str, node_id: str, ag
     from contact_center.store.engine import engine_for_url
 
     engine = engine_for_url(db_url)
-    service = SharedAcdService(engine, SystemClock(), redis_url=redis_url, prefix=prefix, node_id=node_id,
-                               lease_seconds=1.5, request_timeout=5.0, snapshot_seconds=1.0)  # fmt: skip
+    service = SharedAcdService(
+        engine,
+        SystemClock(),
+        redis_url=redis_url,
+        prefix=prefix,
+        node_id=node_id,
+        lease_seconds=1.5,
+        request_timeout=5.0,
+        snapshot_seconds=1.0,
+    )
     mine, rng, counts = set(agents), random.Random(node_id), Counter[str]()
     latencies: list[float] = []
     tasks: set[asyncio.Task[None]] = set()
@@ -276,8 +313,18 @@ async def shared_node(db_url: str, redis_url: str, prefix: str, node_id: str, ag
     return {"node": node_id, "calls": calls, **counts, "enqueue": _summary(latencies) if latencies else {}}
 
 
-def shared_node_main(db_url: str, redis_url: str, prefix: str, node_id: str, agents: list[str], queue: str,
-                     seconds: float, events_path: str, results: Any, go: Any = None) -> None:  # fmt: skip
+def shared_node_main(
+    db_url: str,
+    redis_url: str,
+    prefix: str,
+    node_id: str,
+    agents: list[str],
+    queue: str,
+    seconds: float,
+    events_path: str,
+    results: Any,
+    go: Any = None,
+) -> None:
     with Path(events_path).open("a") as out:
         results.put(asyncio.run(shared_node(db_url, redis_url, prefix, node_id, agents, queue, seconds, out, go)))
 
@@ -340,9 +387,24 @@ def through_shared(url: str, seconds: float, agents: int = 20) -> dict[str, Any]
         ctx = multiprocessing.get_context("spawn")
         out, go = ctx.Queue(), ctx.Event()
         paths = [str(Path(tmp) / f"node{n}.jsonl") for n in range(2)]
-        procs = [ctx.Process(target=shared_node_main, args=(f"sqlite+aiosqlite:///{db}", url, prefix, f"node{n}",
-                                                            ids[n::2], "bench", seconds, paths[n], out, go))
-                 for n in range(2)]  # fmt: skip
+        procs = [
+            ctx.Process(
+                target=shared_node_main,
+                args=(
+                    f"sqlite+aiosqlite:///{db}",
+                    url,
+                    prefix,
+                    f"node{n}",
+                    ids[n::2],
+                    "bench",
+                    seconds,
+                    paths[n],
+                    out,
+                    go,
+                ),
+            )
+            for n in range(2)
+        ]
         try:
             for proc in procs:
                 proc.start()
@@ -355,7 +417,12 @@ def through_shared(url: str, seconds: float, agents: int = 20) -> dict[str, Any]
         finally:
             asyncio.run(_cleanup(url, prefix))
     offers = sum(isinstance(e, CallOffered) for e in seen[1])
-    return {"nodes": 2, "seconds": seconds, "offers": offers, "offers_per_second": round(offers / seconds, 1),
-            "double_offers": double_offers(seen[1]),
-            "same_events_on_both_nodes": same_order(seen[0], seen[1]),
-            "per_node": results}  # fmt: skip
+    return {
+        "nodes": 2,
+        "seconds": seconds,
+        "offers": offers,
+        "offers_per_second": round(offers / seconds, 1),
+        "double_offers": double_offers(seen[1]),
+        "same_events_on_both_nodes": same_order(seen[0], seen[1]),
+        "per_node": results,
+    }

@@ -38,8 +38,14 @@ from contact_center.telephony.prompts import PromptLibrary
 from contact_center.telephony.simulated import Programmed, SimulatedTelephony
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 EXTENSION = "2999"
 WARM_UP = 100  # look-ups not counted while the operating system's cache fills
 
@@ -50,8 +56,6 @@ def register(kinds: Any) -> None:
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=main)
-
-
 
 
 def main(args: argparse.Namespace) -> int:
@@ -72,8 +76,7 @@ async def _bench_agent(url: str) -> tuple[str, str, int]:
         if old is not None:
             old.extension = None
         await session.flush()
-        await add_user(session, username, "agent", password, extension=EXTENSION, queues="all",
-                       skills={"english": 9})  # fmt: skip
+        await add_user(session, username, "agent", password, extension=EXTENSION, queues="all", skills={"english": 9})
         # The bench must not depend on the hour it runs at: every calendar open around the clock.
         await session.execute(update(Calendar).values(weekly_hours=ALWAYS, holiday_country=None))
         for name, *_rest, rules in QUEUES:  # databases seeded before the routing schema settled
@@ -92,8 +95,9 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
     url = f"sqlite+aiosqlite:///{database}"
     username, password, customers = await _bench_agent(url)
     var = Path(tempfile.mkdtemp(prefix="cc-bench-"))
-    port = SimulatedTelephony(PromptLibrary(var / "prompts"), speed=0.0,
-                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))
+    port = SimulatedTelephony(
+        PromptLibrary(var / "prompts"), speed=0.0, unprogrammed=Programmed(OriginateOutcome.ANSWERED)
+    )
     app = create_app(Settings(database_url=url, var_dir=var, seed_demo=False, secret_key="bench"), telephony=port)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -105,8 +109,9 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
     center = app[CALL_CENTER]
     port.program(EXTENSION, OriginateOutcome.ANSWERED)
     offered_at: dict[str, float] = {}
-    center.acd.subscribe(lambda events: offered_at.update(
-        {e.call_id: time.time() * 1000 for e in events if isinstance(e, CallOffered)}))  # fmt: skip
+    center.acd.subscribe(
+        lambda events: offered_at.update({e.call_id: time.time() * 1000 for e in events if isinstance(e, CallOffered)})
+    )
     pops: list[float] = []
     identify: list[float] = []
     identify_alone: list[float] = []
@@ -176,10 +181,14 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
                     identify_alone.append(taken)
     finally:
         await runner.cleanup()
-    return {"database": str(database), "customers": customers, "calls": calls,
-            "offer_to_screen_pop_rendered_ms": percentiles(pops),
-            "caller_number_to_customer_ms": percentiles(identify_alone),
-            "caller_number_to_customer_with_browser_on_the_same_cores_ms": percentiles(with_browser)}  # fmt: skip
+    return {
+        "database": str(database),
+        "customers": customers,
+        "calls": calls,
+        "offer_to_screen_pop_rendered_ms": percentiles(pops),
+        "caller_number_to_customer_ms": percentiles(identify_alone),
+        "caller_number_to_customer_with_browser_on_the_same_cores_ms": percentiles(with_browser),
+    }
 
 
 async def _until(check: Any) -> None:

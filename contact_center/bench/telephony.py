@@ -43,10 +43,15 @@ def register(kinds: Any) -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="new calls per second (default 10)")
     parser.add_argument("--hold", type=float, default=10.0, help="seconds measured with all calls up")
     parser.add_argument("--bridged", action="store_true", help="bridge each call to an agent phone")
-    parser.add_argument("--switch-interval", type=float, default=0.002,
-                        help="sys.setswitchinterval while telephony runs (default 0.002 s, as the adapter)")
-    parser.add_argument("--no-realtime", action="store_true",
-                        help="leave the media clock thread at normal scheduling priority")
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=0.002,
+        help="sys.setswitchinterval while telephony runs (default 0.002 s, as the adapter)",
+    )
+    parser.add_argument(
+        "--no-realtime", action="store_true", help="leave the media clock thread at normal scheduling priority"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
 
@@ -54,8 +59,11 @@ def register(kinds: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-telephony-") as tmp:
-        figures = asyncio.run(measure(Path(tmp), args.calls, args.rate, args.hold, args.bridged,
-                                           args.switch_interval, not args.no_realtime))
+        figures = asyncio.run(
+            measure(
+                Path(tmp), args.calls, args.rate, args.hold, args.bridged, args.switch_interval, not args.no_realtime
+            )
+        )
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -64,16 +72,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool,
-                  switch_interval: float, realtime: bool = True) -> dict[str, Any]:
+async def measure(
+    tmp: Path, calls: int, rate: float, hold: float, bridged: bool, switch_interval: float, realtime: bool = True
+) -> dict[str, Any]:
     rig = Rig(tmp)
     line_port, agent_port = free_port(), free_port()
     rig.kamailio({"ivr": "bench"}, [line_port], {"3000": agent_port})
     if bridged:
         rig.agent(agent_port)
     rtp_ports = (30000, 30000 + 8 * calls + 64)
-    tel = SipTelephony(PromptLibrary(tmp / "prompts"), rtp_ports=rtp_ports, max_calls=2 * calls + 8, reserve=4,
-                       switch_interval=switch_interval, media_realtime=realtime)
+    tel = SipTelephony(
+        PromptLibrary(tmp / "prompts"),
+        rtp_ports=rtp_ports,
+        max_calls=2 * calls + 8,
+        reserve=4,
+        switch_interval=switch_interval,
+        media_realtime=realtime,
+    )
     tel.open_line(SipLine(f"127.0.0.1:{rig.proxy_port}", "ivr", "bench", "127.0.0.1", line_port))
     probe = _start_probe(tmp, rtp_ports, line_port)
     window = (0.0, 0.0)
@@ -96,8 +111,9 @@ async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool
         cpu0, wall0, peers0, threads0 = time.process_time(), time.monotonic(), _peer_cpu(rig), _thread_cpu()
         await asyncio.sleep(hold)
         wall = time.monotonic() - wall0
-        by_thread = {name: round(100 * (used - threads0.get(name, 0.0)) / wall, 1)
-                     for name, used in _thread_cpu().items()}
+        by_thread = {
+            name: round(100 * (used - threads0.get(name, 0.0)) / wall, 1) for name, used in _thread_cpu().items()
+        }
         window = (window_start, time.time())
         cpu = (time.process_time() - cpu0) / wall
         peers = (_peer_cpu(rig) - peers0) / wall
@@ -113,50 +129,84 @@ async def measure(tmp: Path, calls: int, rate: float, hold: float, bridged: bool
     legs = 2 * calls if bridged else calls
     figures: dict[str, Any] = {
         "mode": "bridged pairs" if bridged else "calls on hold (music out, caller voice in)",
-        "concurrent calls": calls, "rtp streams": legs, "call rate asked (cps)": rate,
-        "all calls up after (s)": round(ramp, 2), "set-up rate achieved (cps)": round(calls / ramp, 1),
+        "concurrent calls": calls,
+        "rtp streams": legs,
+        "call rate asked (cps)": rate,
+        "all calls up after (s)": round(ramp, 2),
+        "set-up rate achieved (cps)": round(calls / ramp, 1),
     }
     if wire is not None:
         figures |= {
             "measured by": "capture on lo (kernel timestamps, separate process)",
-            "rtp interval p50 (ms)": wire.p50_ms, "rtp interval p99 (ms)": wire.p99_ms,
-            "rtp interval max (ms)": wire.max_ms, "rtp intervals measured": wire.intervals,
-            "rtp intervals over 30 ms": wire.late_over_30ms, "capture drops": wire.kernel_drops,
-            "answer INVITE->200 p50 (ms)": wire.answer_p50_ms, "answer INVITE->200 p99 (ms)": wire.answer_p99_ms,
-            "answer INVITE->200 max (ms)": wire.answer_max_ms, "answers timed": wire.answers,
+            "rtp interval p50 (ms)": wire.p50_ms,
+            "rtp interval p99 (ms)": wire.p99_ms,
+            "rtp interval max (ms)": wire.max_ms,
+            "rtp intervals measured": wire.intervals,
+            "rtp intervals over 30 ms": wire.late_over_30ms,
+            "capture drops": wire.kernel_drops,
+            "answer INVITE->200 p50 (ms)": wire.answer_p50_ms,
+            "answer INVITE->200 p99 (ms)": wire.answer_p99_ms,
+            "answer INVITE->200 max (ms)": wire.answer_max_ms,
+            "answers timed": wire.answers,
         }
     else:
-        figures |= {"measured by": "the media clock's own send times (no capture permission)",
-                    "rtp interval p50 (ms)": sender.p50_ms, "rtp interval p99 (ms)": sender.p99_ms,
-                    "rtp interval max (ms)": sender.max_ms, "rtp intervals measured": sender.count}
+        figures |= {
+            "measured by": "the media clock's own send times (no capture permission)",
+            "rtp interval p50 (ms)": sender.p50_ms,
+            "rtp interval p99 (ms)": sender.p99_ms,
+            "rtp interval max (ms)": sender.max_ms,
+            "rtp intervals measured": sender.count,
+        }
     return figures | {
         "sender clock p99 / max (ms)": f"{sender.p99_ms} / {sender.max_ms}",
         "answer on the loop p50 / p99 (ms)": "{:.2f} / {:.2f}".format(*_percentiles(loop_latency)),
         "media clock scheduling": tel.engine.scheduling,
-        "rtp send errors": sender.send_errors, "clock resyncs": sender.resyncs,
-        "cpu (% of one core)": round(100 * cpu, 1), "cpu per call (%)": round(100 * cpu / calls, 2),
-        "peers cpu: kamailio+sipp (% core)": round(100 * peers, 1), "threads": threads,
-        "cpu by thread (% core)": ", ".join(f"{k} {v}" for k, v in sorted(by_thread.items(), key=lambda kv: -kv[1])
-                                            if v >= 0.5),
-        "sipp failed calls": failed, "rejected (503)": tel.capacity.rejected, "answered": len(answered),
+        "rtp send errors": sender.send_errors,
+        "clock resyncs": sender.resyncs,
+        "cpu (% of one core)": round(100 * cpu, 1),
+        "cpu per call (%)": round(100 * cpu / calls, 2),
+        "peers cpu: kamailio+sipp (% core)": round(100 * peers, 1),
+        "threads": threads,
+        "cpu by thread (% core)": ", ".join(
+            f"{k} {v}" for k, v in sorted(by_thread.items(), key=lambda kv: -kv[1]) if v >= 0.5
+        ),
+        "sipp failed calls": failed,
+        "rejected (503)": tel.capacity.rejected,
+        "answered": len(answered),
     }
 
 
 def _start_probe(tmp: Path, rtp_ports: tuple[int, int], line: int) -> subprocess.Popen[str] | None:
-    proc = subprocess.Popen([sys.executable, "-m", "contact_center.telephony.wire_probe",
-                             "--rtp", f"{rtp_ports[0]}-{rtp_ports[1]}", "--line", str(line), "--out",
-                             str(tmp / "wire.json")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "contact_center.telephony.wire_probe",
+            "--rtp",
+            f"{rtp_ports[0]}-{rtp_ports[1]}",
+            "--line",
+            str(line),
+            "--out",
+            str(tmp / "wire.json"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     if proc.stdout.readline().strip() != "ready":
         proc.wait(5)
-        logging.warning("no capture on lo (%s): timing RTP by the sender's clock",
-                        (proc.stderr.read() if proc.stderr else "").strip().splitlines()[-1:])
+        logging.warning(
+            "no capture on lo (%s): timing RTP by the sender's clock",
+            (proc.stderr.read() if proc.stderr else "").strip().splitlines()[-1:],
+        )
         return None
     return proc
 
 
-def _stop_probe(proc: subprocess.Popen[str] | None, tmp: Path,
-                window: tuple[float, float]) -> wire_probe.WireFigures | None:
+def _stop_probe(
+    proc: subprocess.Popen[str] | None, tmp: Path, window: tuple[float, float]
+) -> wire_probe.WireFigures | None:
     if proc is None:
         return None
     proc.send_signal(signal.SIGTERM)
@@ -167,8 +217,9 @@ def _stop_probe(proc: subprocess.Popen[str] | None, tmp: Path,
         return None
 
 
-async def _answer_all(tel: SipTelephony, bridged: bool, calls: int, up: asyncio.Event,
-                      answered: list[str], loop_latency: list[float]) -> None:
+async def _answer_all(
+    tel: SipTelephony, bridged: bool, calls: int, up: asyncio.Event, answered: list[str], loop_latency: list[float]
+) -> None:
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(event: CallArrived) -> None:

@@ -91,8 +91,10 @@ def validate_command(args: argparse.Namespace) -> int:
         print(problem)
     errors = len(result.errors) + len(missing)
     valid = ", ".join(sorted(result.flows)) or "none"
-    print(f"{len(result.flows)} flow(s) valid ({valid}); {errors} error(s), {len(result.warnings)} warning(s)",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"{len(result.flows)} flow(s) valid ({valid}); {errors} error(s), {len(result.warnings)} warning(s)",
+        file=sys.stderr,
+    )
     return 1 if errors else 0  # warnings alone do not fail a check
 
 

@@ -32,11 +32,19 @@ def main(args: argparse.Namespace) -> int:
                 print_logins(logins, f"http://{settings.http_host}:{settings.http_port}")
             started = time.monotonic()
             progress = Progress("customers", args.customers)
-            result = await seed(engine, args.customers, SystemClock().now(), seed_value=args.seed,
-                                activities_per_customer=args.activities_per_customer, progress=progress.update)  # fmt: skip
-            print(f"seeded {result.customers:,} customers, {result.accounts:,} accounts, {result.orders:,} orders, "
-                  f"{result.cases:,} cases, {result.opportunities:,} opportunities, {result.leads:,} leads, "
-                  f"{result.activities:,} activities in {time.monotonic() - started:.1f} s")  # fmt: skip
+            result = await seed(
+                engine,
+                args.customers,
+                SystemClock().now(),
+                seed_value=args.seed,
+                activities_per_customer=args.activities_per_customer,
+                progress=progress.update,
+            )
+            print(
+                f"seeded {result.customers:,} customers, {result.accounts:,} accounts, {result.orders:,} orders, "
+                f"{result.cases:,} cases, {result.opportunities:,} opportunities, {result.leads:,} leads, "
+                f"{result.activities:,} activities in {time.monotonic() - started:.1f} s"
+            )
         finally:
             await engine.dispose()
 

@@ -22,8 +22,11 @@ def register(sub: Any) -> None:
     add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
     add.add_argument("--extension", help="the SIP extension of the user's phone, e.g. 2001")
     add.add_argument("--queues", help="'all' or a comma-separated list of queue names")
-    add.add_argument("--skills", help="skill:level pairs (levels 1-10), e.g. english:5,billing:3, or 'none'; "
-                     "default for an agent: what their queues require, every other skill at 1")
+    add.add_argument(
+        "--skills",
+        help="skill:level pairs (levels 1-10), e.g. english:5,billing:3, or 'none'; "
+        "default for an agent: what their queues require, every other skill at 1",
+    )
     add.add_argument("--display-name", default="")
     add.set_defaults(func=add_main)
 
@@ -67,8 +70,16 @@ def add_main(args: argparse.Namespace) -> int:
         engine = await ready_engine(settings)
         try:
             async with session_factory(engine).begin() as session:
-                user = await add_user(session, args.name, args.role, password, display_name=args.display_name,
-                                      extension=args.extension, queues=queues, skills=skills)  # fmt: skip
+                user = await add_user(
+                    session,
+                    args.name,
+                    args.role,
+                    password,
+                    display_name=args.display_name,
+                    extension=args.extension,
+                    queues=queues,
+                    skills=skills,
+                )
                 return user.id
         finally:
             await engine.dispose()

@@ -105,10 +105,20 @@ async def update_case(
         elif case.status not in sla.STOPPED_STATUSES:
             case.resolved_at = None
     if changes:
-        session.add(change_activity(
-            "case_change", f"Case {case.number}: {describe(changes, LABELS)}", changes, agent_id=agent_id, now=now,
-            outcome=case.status, extra={"case_number": case.number}, customer_id=case.customer_id,
-            account_id=case.account_id, case_id=case.id))  # fmt: skip
+        session.add(
+            change_activity(
+                "case_change",
+                f"Case {case.number}: {describe(changes, LABELS)}",
+                changes,
+                agent_id=agent_id,
+                now=now,
+                outcome=case.status,
+                extra={"case_number": case.number},
+                customer_id=case.customer_id,
+                account_id=case.account_id,
+                case_id=case.id,
+            )
+        )
     await session.flush()
     await session.refresh(case)
     return case

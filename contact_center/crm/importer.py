@@ -135,8 +135,12 @@ async def import_customers(
     return report
 
 
-async def _write(sessions: async_sessionmaker[AsyncSession], batch: list[tuple[int, CustomerCreate]], region: str,
-                 report: ImportReport) -> None:  # fmt: skip
+async def _write(
+    sessions: async_sessionmaker[AsyncSession],
+    batch: list[tuple[int, CustomerCreate]],
+    region: str,
+    report: ImportReport,
+) -> None:
     # One transaction per batch, one savepoint per row: a bad row never takes good ones with it.
     async with sessions.begin() as session:
         for line, data in batch:

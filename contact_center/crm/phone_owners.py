@@ -40,7 +40,9 @@ async def get_with_phones(session: AsyncSession, table: type[Owner], record_id: 
     return row
 
 
-async def create_with_phones(session: AsyncSession, table: type[Owner], data: CustomerCreate | AccountCreate, region: str) -> Owner:
+async def create_with_phones(
+    session: AsyncSession, table: type[Owner], data: CustomerCreate | AccountCreate, region: str
+) -> Owner:
     phones = normalise_phones(data.phones, region)
     values: dict[str, Any] = data.model_dump(exclude={"phones"})
     await check_references(session, values)

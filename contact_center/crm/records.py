@@ -103,5 +103,3 @@ async def page_by_id(
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, str(rows[-1].id) if more and rows else None)
-
-

@@ -39,10 +39,20 @@ async def update_opportunity(
             values["closed_at"] = None
     row = await apply_update(session, row, values)
     if changes:
-        session.add(change_activity(
-            "opportunity_change", f"Opportunity {row.name}: {describe(changes, LABELS, FORMATS)}", changes,
-            agent_id=agent_id, now=now, outcome=row.stage, extra={"currency": row.currency},
-            customer_id=row.customer_id, account_id=row.account_id, opportunity_id=row.id))  # fmt: skip
+        session.add(
+            change_activity(
+                "opportunity_change",
+                f"Opportunity {row.name}: {describe(changes, LABELS, FORMATS)}",
+                changes,
+                agent_id=agent_id,
+                now=now,
+                outcome=row.stage,
+                extra={"currency": row.currency},
+                customer_id=row.customer_id,
+                account_id=row.account_id,
+                opportunity_id=row.id,
+            )
+        )
         await session.flush()
     return row
 
@@ -56,8 +66,17 @@ async def update_lead(
     row = await apply_update(session, row, values)
     if changes:
         name = " ".join(filter(None, (row.first_name, row.last_name)))
-        session.add(change_activity(
-            "lead_change", f"Lead {name}: {describe(changes, LABELS, FORMATS)}", changes, agent_id=agent_id, now=now,
-            outcome=row.status, customer_id=row.customer_id, lead_id=row.id))  # fmt: skip
+        session.add(
+            change_activity(
+                "lead_change",
+                f"Lead {name}: {describe(changes, LABELS, FORMATS)}",
+                changes,
+                agent_id=agent_id,
+                now=now,
+                outcome=row.status,
+                customer_id=row.customer_id,
+                lead_id=row.id,
+            )
+        )
         await session.flush()
     return row

@@ -44,8 +44,13 @@ async def add_user(
         raise Conflict(f"user {username!r} already exists")
     if extension and (await session.scalars(select(User.username).where(User.extension == extension))).first():
         raise Conflict(f"extension {extension} already belongs to another user")
-    user = User(username=username, role=role, password_hash=password_hash, display_name=display_name or username,
-                extension=extension)  # fmt: skip
+    user = User(
+        username=username,
+        role=role,
+        password_hash=password_hash,
+        display_name=display_name or username,
+        extension=extension,
+    )
     session.add(user)
     try:
         await session.flush()
@@ -75,7 +80,9 @@ def _starting_skills(known: Mapping[str, int], joined: list[Queue]) -> dict[str,
 async def _checked_skills(skills: Mapping[str, int], known: Mapping[str, int]) -> dict[str, int]:
     unknown = sorted(set(skills) - set(known))
     if unknown:
-        raise ValidationFailed.one("skills", f"unknown skill(s) {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none yet'})")
+        raise ValidationFailed.one(
+            "skills", f"unknown skill(s) {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none yet'})"
+        )
     bad = [f"{name}={level}" for name, level in skills.items() if not isinstance(level, int) or not 1 <= level <= 10]
     if bad:
         raise ValidationFailed.one("skills", f"levels run from 1 to 10, got {', '.join(bad)}")

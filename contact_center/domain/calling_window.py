@@ -26,7 +26,9 @@ def customer_zone(name: str | None, fallback: dt.tzinfo) -> dt.tzinfo:
         return fallback
 
 
-def within_customer_hours(at: dt.datetime, zone: dt.tzinfo, earliest: dt.time = EARLIEST, latest: dt.time = LATEST) -> dt.datetime:
+def within_customer_hours(
+    at: dt.datetime, zone: dt.tzinfo, earliest: dt.time = EARLIEST, latest: dt.time = LATEST
+) -> dt.datetime:
     """``at`` if it is between ``earliest`` and ``latest`` on the customer's clock, else their next ``earliest``."""
     local = at.astimezone(zone)
     if local.time() < earliest:

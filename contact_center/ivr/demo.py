@@ -40,12 +40,26 @@ def demo_directory() -> InMemoryDirectory:
     # Jorge: known, speaks Spanish, VIP, no account manager.
     d.add_customer(CustomerRecord(2, "Jorge", "Ruiz", "es", vip=True, segment="enterprise"), ["+13055550102"])
     d.add_order(
-        OrderRecord("104521", "shipped", dt.datetime(2026, 3, 2, 15, tzinfo=UTC), 1,
-                    shipped_at=dt.datetime(2026, 3, 3, 14, tzinfo=UTC), carrier="UPS")
-    )  # fmt: skip
-    d.add_order(OrderRecord("104400", "delivered", dt.datetime(2026, 2, 1, 15, tzinfo=UTC), 1,
-                            shipped_at=dt.datetime(2026, 2, 2, 14, tzinfo=UTC),
-                            delivered_at=dt.datetime(2026, 2, 5, 18, tzinfo=UTC), carrier="FedEx"))  # fmt: skip
+        OrderRecord(
+            "104521",
+            "shipped",
+            dt.datetime(2026, 3, 2, 15, tzinfo=UTC),
+            1,
+            shipped_at=dt.datetime(2026, 3, 3, 14, tzinfo=UTC),
+            carrier="UPS",
+        )
+    )
+    d.add_order(
+        OrderRecord(
+            "104400",
+            "delivered",
+            dt.datetime(2026, 2, 1, 15, tzinfo=UTC),
+            1,
+            shipped_at=dt.datetime(2026, 2, 2, 14, tzinfo=UTC),
+            delivered_at=dt.datetime(2026, 2, 5, 18, tzinfo=UTC),
+            carrier="FedEx",
+        )
+    )
     d.add_order(OrderRecord("104777", "processing", dt.datetime(2026, 3, 5, 10, tzinfo=UTC), 2))
     d.add_order(OrderRecord("104888", "cancelled", dt.datetime(2026, 1, 5, 10, tzinfo=UTC), None))
     d.add_case(CaseRecord(20417, "open", "Router keeps rebooting", 1, dt.datetime(2026, 3, 4, 16, tzinfo=UTC)))

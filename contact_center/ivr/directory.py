@@ -33,10 +33,15 @@ class CustomerRecord:
 
     def values(self) -> dict[str, Value]:
         return {
-            "id": self.id, "first_name": self.first_name, "last_name": self.last_name,
-            "name": f"{self.first_name} {self.last_name}".strip(), "language": self.language,
-            "vip": self.vip, "segment": self.segment, "has_account_manager": self.account_manager_id is not None,
-        }  # fmt: skip
+            "id": self.id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "name": f"{self.first_name} {self.last_name}".strip(),
+            "language": self.language,
+            "vip": self.vip,
+            "segment": self.segment,
+            "has_account_manager": self.account_manager_id is not None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +56,14 @@ class OrderRecord:
 
     def values(self) -> dict[str, Value]:
         return {
-            "number": self.number, "status": self.status, "customer_id": self.customer_id,
-            "placed_at": _iso(self.placed_at), "shipped_at": _iso(self.shipped_at),
-            "delivered_at": _iso(self.delivered_at), "carrier": self.carrier or "",
-        }  # fmt: skip
+            "number": self.number,
+            "status": self.status,
+            "customer_id": self.customer_id,
+            "placed_at": _iso(self.placed_at),
+            "shipped_at": _iso(self.shipped_at),
+            "delivered_at": _iso(self.delivered_at),
+            "carrier": self.carrier or "",
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +76,13 @@ class CaseRecord:
 
     def values(self) -> dict[str, Value]:
         return {
-            "number": self.number, "status": self.status, "subject": self.subject,
-            "customer_id": self.customer_id, "updated_at": _iso(self.updated_at),
+            "number": self.number,
+            "status": self.status,
+            "subject": self.subject,
+            "customer_id": self.customer_id,
+            "updated_at": _iso(self.updated_at),
             "open": self.status in OPEN_CASE_STATUSES,
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,8 +72,9 @@ def menu(r: NodeReader) -> m.Node:
             if digit not in MENU_KEYS:
                 r.context.error(line, f"menu node {r.id!r}: option {key!r} is not a phone key (0-9, * or #)")
             elif digit in written:
-                r.context.error(line, f"menu node {r.id!r}: option {digit!r} is given twice "
-                                      f"(as {written[digit]!r} and {key!r})")  # fmt: skip
+                r.context.error(
+                    line, f"menu node {r.id!r}: option {digit!r} is given twice (as {written[digit]!r} and {key!r})"
+                )
             elif not isinstance(target, str) or not target:
                 r.context.error(line, f"menu node {r.id!r}: option {digit!r} must name a node, got {target!r}")
             if digit in MENU_KEYS and digit not in written:

@@ -15,10 +15,22 @@ from contact_center.domain.ivr.variables import unset_variables
 from contact_center.ivr.reader import Problem
 
 KIND_NAMES: dict[type[m.Node], str] = {
-    m.Say: "say", m.Menu: "menu", m.Collect: "collect", m.Lookup: "lookup", m.Branch: "branch", m.Hours: "hours",
-    m.SetVars: "set", m.QueueCall: "queue", m.Callback: "callback", m.Voicemail: "voicemail",
-    m.Transfer: "transfer", m.Hangup: "hangup", m.Goto: "goto", m.SubFlow: "subflow", m.Return: "return",
-}  # fmt: skip
+    m.Say: "say",
+    m.Menu: "menu",
+    m.Collect: "collect",
+    m.Lookup: "lookup",
+    m.Branch: "branch",
+    m.Hours: "hours",
+    m.SetVars: "set",
+    m.QueueCall: "queue",
+    m.Callback: "callback",
+    m.Voicemail: "voicemail",
+    m.Transfer: "transfer",
+    m.Hangup: "hangup",
+    m.Goto: "goto",
+    m.SubFlow: "subflow",
+    m.Return: "return",
+}
 
 
 def kind_of(node: m.Node) -> str:
@@ -37,7 +49,9 @@ def check_references(
     ``broken`` names flows whose files have errors; ``owners`` maps each service
     number to the flow that held it before (that one keeps it when another claims it).
     """
-    found: dict[str, list[Problem]] = {name: node_references(flow, flows, queues, calendars, broken) for name, flow in flows.items()}  # fmt: skip
+    found: dict[str, list[Problem]] = {
+        name: node_references(flow, flows, queues, calendars, broken) for name, flow in flows.items()
+    }
     for name, problems in _number_conflicts(flows, owners or {}).items():
         found[name].extend(problems)
     for name, graph_problems in check_flows(flows).items():

@@ -155,8 +155,10 @@ class FlowRegistry:
                 todo.extend((called, name) for called in called_flows(deleted[name]))
             callers.setdefault(name, []).append(caller)
         for name, users in sorted(callers.items()):
-            message = (f"flow file deleted, but {', '.join(sorted(set(users)))} still use(s) flow {name!r}: "
-                       f"its last good version ({deleted[name].version}) stays in service")  # fmt: skip
+            message = (
+                f"flow file deleted, but {', '.join(sorted(set(users)))} still use(s) flow {name!r}: "
+                f"its last good version ({deleted[name].version}) stays in service"
+            )
             problems.append(Problem(deleted[name].source, 1, message))
         for name in sorted(set(deleted) - set(callers)):
             log.info("IVR flow %s removed (its file was deleted)", name)

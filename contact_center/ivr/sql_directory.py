@@ -17,16 +17,26 @@ from contact_center.store.tables import Case, Customer, Order, Phone, Queue, Use
 
 def _customer(row: Customer) -> CustomerRecord:
     return CustomerRecord(
-        id=row.id, first_name=row.first_name, last_name=row.last_name, language=row.language or "en",
-        vip=bool(row.vip), segment=row.segment or "standard", account_manager_id=row.account_manager_id,
-    )  # fmt: skip
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        language=row.language or "en",
+        vip=bool(row.vip),
+        segment=row.segment or "standard",
+        account_manager_id=row.account_manager_id,
+    )
 
 
 def _order(row: Order) -> OrderRecord:
     return OrderRecord(
-        number=row.number, status=row.status, placed_at=row.placed_at, customer_id=row.customer_id,
-        shipped_at=row.shipped_at, delivered_at=row.delivered_at, carrier=row.carrier,
-    )  # fmt: skip
+        number=row.number,
+        status=row.status,
+        placed_at=row.placed_at,
+        customer_id=row.customer_id,
+        shipped_at=row.shipped_at,
+        delivered_at=row.delivered_at,
+        carrier=row.carrier,
+    )
 
 
 class SqlDirectory:
@@ -37,9 +47,12 @@ class SqlDirectory:
     async def customer_by_phone(self, e164: str) -> CustomerRecord | None:
         # A number shared by several customers (a family line) finds the one added first.
         query = (
-            select(Customer).join(Phone, Phone.customer_id == Customer.id)
-            .where(Phone.e164 == e164).order_by(Customer.id).limit(1)
-        )  # fmt: skip
+            select(Customer)
+            .join(Phone, Phone.customer_id == Customer.id)
+            .where(Phone.e164 == e164)
+            .order_by(Customer.id)
+            .limit(1)
+        )
         async with self.sessions() as session:
             row = (await session.scalars(query)).first()
         return _customer(row) if row is not None else None
@@ -56,9 +69,11 @@ class SqlDirectory:
 
     async def orders_of_customer(self, customer_id: int, limit: int = 5) -> list[OrderRecord]:
         query = (
-            select(Order).where(Order.customer_id == customer_id)
-            .order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)
-        )  # fmt: skip
+            select(Order)
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.placed_at.desc(), Order.id.desc())
+            .limit(limit)
+        )
         async with self.sessions() as session:
             return [_order(row) for row in await session.scalars(query)]
 

@@ -78,11 +78,23 @@ class Gateway:
         # higher seq and are applied on top (the desktop's reducers are idempotent), so none is lost.
         position = await self.notifier.since(user_id, body.since_seq, body.stream)
         if position.events is not None:
-            return {"ok": True, "mode": "replay", "stream": position.stream, "seq": position.seq,
-                    "events": position.events, "server_time": self.server_time()}  # fmt: skip
+            return {
+                "ok": True,
+                "mode": "replay",
+                "stream": position.stream,
+                "seq": position.seq,
+                "events": position.events,
+                "server_time": self.server_time(),
+            }
         snapshot = await self.desk.snapshot(user_id)
-        return {"ok": True, "mode": "snapshot", "stream": position.stream, "seq": position.seq, "snapshot": snapshot,
-                "server_time": self.server_time()}  # fmt: skip
+        return {
+            "ok": True,
+            "mode": "snapshot",
+            "stream": position.stream,
+            "seq": position.seq,
+            "snapshot": snapshot,
+            "server_time": self.server_time(),
+        }
 
     async def sync_board(self) -> dict[str, Any]:
         seq = await self.notifier.board_position()

@@ -47,8 +47,7 @@ class _Item:
 
 
 class SharedNotifier(Notifier):
-    def __init__(self, sio: socketio.AsyncServer, store: RedisDeskStore,
-                 annotate: Annotator | None = None) -> None:  # fmt: skip
+    def __init__(self, sio: socketio.AsyncServer, store: RedisDeskStore, annotate: Annotator | None = None) -> None:
         super().__init__(sio, Streams(store.capacity))
         self.store = store
         self.annotate = annotate
@@ -69,11 +68,18 @@ class SharedNotifier(Notifier):
             item = await self._items.get()
             try:
                 if item.user_id is None:
-                    await self.store.record_board(item.event, item.payload, namespace=SUPERVISOR_NAMESPACE,
-                                                  room=SUPERVISORS_ROOM)  # fmt: skip
+                    await self.store.record_board(
+                        item.event, item.payload, namespace=SUPERVISOR_NAMESPACE, room=SUPERVISORS_ROOM
+                    )
                 else:
-                    await self.store.record(item.user_id, item.event, item.payload, namespace=AGENT_NAMESPACE,
-                                            room=agent_room(item.user_id), note=item.note)  # fmt: skip
+                    await self.store.record(
+                        item.user_id,
+                        item.event,
+                        item.payload,
+                        namespace=AGENT_NAMESPACE,
+                        room=agent_room(item.user_id),
+                        note=item.note,
+                    )
             except Exception:
                 # Not numbered, not sent: the desk's next event or sync brings it up to date.
                 log.exception("could not record %s for %s in Redis", item.event, item.user_id or "the board")

@@ -14,10 +14,22 @@ Rows = dict[str, list[dict[str, Any]]]
 TABLES = ("customers", "accounts", "phones", "orders", "cases", "opportunities", "leads", "activities")
 # Bulk inserts take the keys of their first row: every activity row carries all of these.
 ACTIVITY_KEYS: dict[str, Any] = {
-    "channel": "phone", "direction": None, "subject": "", "customer_id": None, "account_id": None, "agent_id": None,
-    "case_id": None, "opportunity_id": None, "lead_id": None, "interaction_id": None, "queue": None,
-    "disposition": None, "outcome": None, "ended_at": None, "details": {},
-}  # fmt: skip
+    "channel": "phone",
+    "direction": None,
+    "subject": "",
+    "customer_id": None,
+    "account_id": None,
+    "agent_id": None,
+    "case_id": None,
+    "opportunity_id": None,
+    "lead_id": None,
+    "interaction_id": None,
+    "queue": None,
+    "disposition": None,
+    "outcome": None,
+    "ended_at": None,
+    "details": {},
+}
 KNOWN_CALLER = "+14155550142"  # Maria Garcia, the caller the README and the demo rely on
 
 
@@ -59,8 +71,14 @@ class SeedContext:
         return start + dt.timedelta(seconds=self.rng.randrange(span + 1))
 
     def activity(self, type_: str, started: dt.datetime, **values: Any) -> dict[str, Any]:
-        row = {**ACTIVITY_KEYS, **values, "id": self.ids.take("activities"), "type": type_, "started_at": started,
-               "created_at": values.get("created_at", started)}  # fmt: skip
+        row = {
+            **ACTIVITY_KEYS,
+            **values,
+            "id": self.ids.take("activities"),
+            "type": type_,
+            "started_at": started,
+            "created_at": values.get("created_at", started),
+        }
         if row["details"] is ACTIVITY_KEYS["details"]:
             row["details"] = {}
         self.rows["activities"].append(row)

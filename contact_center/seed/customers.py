@@ -38,15 +38,39 @@ from contact_center.store.tables import (
 CHUNK = 2000
 SUPPORT_CALENDAR = "support-hours"
 INDUSTRIES = ("Logistics", "Retail", "Healthcare", "Software", "Manufacturing", "Hospitality", "Finance", "Education")
-COMPANY_WORDS = ("Acme", "Northwind", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent",
-                 "Tyrell", "Cyberdyne", "Wonka", "Gringotts", "Oceanic", "Pied Piper")  # fmt: skip
+COMPANY_WORDS = (
+    "Acme",
+    "Northwind",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Tyrell",
+    "Cyberdyne",
+    "Wonka",
+    "Gringotts",
+    "Oceanic",
+    "Pied Piper",
+)
 COMPANY_SUFFIX = ("Logistics", "Foods", "Systems", "Labs", "Partners", "Group", "Health", "Supplies", "Media")
 TAGS = ("newsletter", "paperless", "multi-line", "early-adopter", "price-sensitive")
 # A few customers speak another language than their country's first one (the IVR and routing care).
 SECOND_LANGUAGE = {"US": "es", "IN": "hi", "ES": "ca", "DE": "en", "FR": "en"}
 INSERT_ORDER = ("customers", "phones", "orders", "cases", "opportunities", "leads", "activities")
-MODELS: dict[str, Any] = {"customers": Customer, "accounts": Account, "phones": Phone, "orders": Order, "cases": Case,
-                          "opportunities": Opportunity, "leads": Lead, "activities": Activity}  # fmt: skip
+MODELS: dict[str, Any] = {
+    "customers": Customer,
+    "accounts": Account,
+    "phones": Phone,
+    "orders": Order,
+    "cases": Case,
+    "opportunities": Opportunity,
+    "leads": Lead,
+    "activities": Activity,
+}
 
 
 @dataclass
@@ -84,8 +108,14 @@ async def seed_customers(
     ids = Ids({name: (await conn.scalar(select(func.max(MODELS[name].__table__.c.id))) or 0) + 1 for name in TABLES})
     agents: list[int | None] = list((await conn.scalars(select(User.id).where(User.role == "agent"))).all()) or [None]
     calendar = (await conn.execute(select(Calendar.__table__).where(Calendar.name == SUPPORT_CALENDAR))).first()
-    ctx = SeedContext(random.Random(seed), now, ids, agents, calendar.id if calendar else None,
-                      to_domain(Calendar(**calendar._mapping), now) if calendar else always_open())  # fmt: skip
+    ctx = SeedContext(
+        random.Random(seed),
+        now,
+        ids,
+        agents,
+        calendar.id if calendar else None,
+        to_domain(Calendar(**calendar._mapping), now) if calendar else always_open(),
+    )
     result = SeedResult()
     fresh = ids.next["customers"] == 1  # the well-known first customer only in an empty database
     companies = _accounts(ctx, max(1, count // 20), fresh)
@@ -110,14 +140,22 @@ async def seed_customers(
             progress(done)
     if conn.dialect.name == "postgresql":
         for name in TABLES:
-            await conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                    f"(SELECT coalesce(max(id), 1) FROM {name}))"))  # fmt: skip
+            await conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 1) FROM {name}))"
+                )
+            )
     return result
 
 
 def _address(ctx: SeedContext, country: Country, city: City) -> dict[str, str]:
-    return {"street": street_for(country, ctx.rng), "city": city.name, "region": city.region,
-            "postal_code": postcode_for(city, ctx.rng), "country": country.code}  # fmt: skip
+    return {
+        "street": street_for(country, ctx.rng),
+        "city": city.name,
+        "region": city.region,
+        "postal_code": postcode_for(city, ctx.rng),
+        "country": country.code,
+    }
 
 
 def _accounts(ctx: SeedContext, n: int, fresh: bool) -> list[Company]:
@@ -131,16 +169,33 @@ def _accounts(ctx: SeedContext, n: int, fresh: bool) -> list[Company]:
             name = "Acme Logistics"  # Maria Garcia's employer
         domain = f"{name.lower().replace(' ', '')}.example"
         segment = rng.choice(("smb", "smb", "mid_market", "enterprise"))
-        ctx.rows["accounts"].append({
-            "id": account_id, "name": name, "industry": rng.choice(INDUSTRIES), "website": f"https://{domain}",
-            "segment": segment, "vip": segment == "enterprise", "timezone": city.timezone, "language": country.language,
-            "address": _address(ctx, country, city), "emails": [f"info@{domain}", f"billing@{domain}"][: rng.randrange(1, 3)],
-            "tags": rng.sample(("partner", "reseller", "multi-site", "public-sector"), rng.randrange(2)),
-            "owner_id": ctx.agent(), "created_at": ctx.now - dt.timedelta(days=rng.randrange(200, 1500)),
-            "updated_at": ctx.now,
-        })  # fmt: skip
-        ctx.rows["phones"].append({"id": ctx.ids.take("phones"), "e164": ctx.number(country, city, "work"),
-                                   "kind": "main", "account_id": account_id, "customer_id": None})  # fmt: skip
+        ctx.rows["accounts"].append(
+            {
+                "id": account_id,
+                "name": name,
+                "industry": rng.choice(INDUSTRIES),
+                "website": f"https://{domain}",
+                "segment": segment,
+                "vip": segment == "enterprise",
+                "timezone": city.timezone,
+                "language": country.language,
+                "address": _address(ctx, country, city),
+                "emails": [f"info@{domain}", f"billing@{domain}"][: rng.randrange(1, 3)],
+                "tags": rng.sample(("partner", "reseller", "multi-site", "public-sector"), rng.randrange(2)),
+                "owner_id": ctx.agent(),
+                "created_at": ctx.now - dt.timedelta(days=rng.randrange(200, 1500)),
+                "updated_at": ctx.now,
+            }
+        )
+        ctx.rows["phones"].append(
+            {
+                "id": ctx.ids.take("phones"),
+                "e164": ctx.number(country, city, "work"),
+                "kind": "main",
+                "account_id": account_id,
+                "customer_id": None,
+            }
+        )
         out.append(Company(account_id, name, country, city))
     return out
 
@@ -160,20 +215,39 @@ def _one_customer(ctx: SeedContext, companies: list[Company], per_customer: floa
     since = now - dt.timedelta(days=rng.randrange(30, 1400))
     vip = rng.random() < 0.04 or known_caller
     language = SECOND_LANGUAGE.get(country.code, country.language) if rng.random() < 0.08 else country.language
-    ctx.rows["customers"].append({
-        "id": cid, "first_name": first_name, "last_name": last_name, "account_id": account_id,
-        "emails": [f"{_ascii(first_name)}.{_ascii(last_name)}{cid}@example.com"],
-        "address": _address(ctx, country, city), "country": country.code, "timezone": city.timezone,
-        "language": "en" if known_caller else language, "tags": rng.sample(TAGS, rng.randrange(3)), "vip": vip,
-        "segment": "vip" if vip else rng.choice(("standard", "standard", "plus", "business")),
-        "account_manager_id": ctx.agent() if (vip or account_id) else None, "created_at": since, "updated_at": since,
-    })  # fmt: skip
+    ctx.rows["customers"].append(
+        {
+            "id": cid,
+            "first_name": first_name,
+            "last_name": last_name,
+            "account_id": account_id,
+            "emails": [f"{_ascii(first_name)}.{_ascii(last_name)}{cid}@example.com"],
+            "address": _address(ctx, country, city),
+            "country": country.code,
+            "timezone": city.timezone,
+            "language": "en" if known_caller else language,
+            "tags": rng.sample(TAGS, rng.randrange(3)),
+            "vip": vip,
+            "segment": "vip" if vip else rng.choice(("standard", "standard", "plus", "business")),
+            "account_manager_id": ctx.agent() if (vip or account_id) else None,
+            "created_at": since,
+            "updated_at": since,
+        }
+    )
     main = KNOWN_CALLER if known_caller else ctx.number(country, city, "mobile")
-    ctx.rows["phones"].append({"id": ctx.ids.take("phones"), "e164": main, "kind": "mobile", "customer_id": cid,
-                               "account_id": None})  # fmt: skip
+    ctx.rows["phones"].append(
+        {"id": ctx.ids.take("phones"), "e164": main, "kind": "mobile", "customer_id": cid, "account_id": None}
+    )
     if rng.random() < 0.3:
-        ctx.rows["phones"].append({"id": ctx.ids.take("phones"), "e164": ctx.number(country, city, "home"),
-                                   "kind": "home", "customer_id": cid, "account_id": None})  # fmt: skip
+        ctx.rows["phones"].append(
+            {
+                "id": ctx.ids.take("phones"),
+                "e164": ctx.number(country, city, "home"),
+                "kind": "home",
+                "customer_id": cid,
+                "account_id": None,
+            }
+        )
     n_orders = 3 if known_caller else rng.choice((0, 1, 1, 2, 2, 3, 4))
     order_ids = histories.orders(ctx, cid, country, since, n_orders, recent_first=known_caller)
     case_ids = histories.case(ctx, cid, account_id, known_caller=known_caller)
@@ -182,8 +256,9 @@ def _one_customer(ctx: SeedContext, companies: list[Company], per_customer: floa
     if rng.random() < 0.1:
         histories.lead(ctx, f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIX)}")
     n_activities = 8 if known_caller else _poisson(rng, per_customer)
-    timeline.interactions(ctx, n_activities, customer_id=cid, account_id=account_id, since=since, orders=order_ids,
-                          cases=case_ids)  # fmt: skip
+    timeline.interactions(
+        ctx, n_activities, customer_id=cid, account_id=account_id, since=since, orders=order_ids, cases=case_ids
+    )
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

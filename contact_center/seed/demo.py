@@ -82,9 +82,15 @@ async def seed(
 ) -> SeedResult:
     """Add customers in one transaction; it also marks the demo seeding done (a later start adds none)."""
     async with engine.begin() as conn:
-        result = await seed_customers(conn, customers, now=now, seed=seed_value,
-                                      activities_per_customer=activities_per_customer, progress=progress,
-                                      sample_every=sample_every)  # fmt: skip
+        result = await seed_customers(
+            conn,
+            customers,
+            now=now,
+            seed=seed_value,
+            activities_per_customer=activities_per_customer,
+            progress=progress,
+            sample_every=sample_every,
+        )
         await _mark_done(conn, now)
         return result
 

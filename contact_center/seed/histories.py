@@ -14,40 +14,73 @@ from contact_center.seed import timeline
 from contact_center.seed.context import SeedContext
 from contact_center.seed.countries import COUNTRIES, Country
 
-PRODUCTS = (("SKU-ROUTER", "Fibre router", 12900), ("SKU-MESH", "Mesh extender", 7900), ("SKU-PLAN-M", "Monthly plan",
-            4500), ("SKU-CAB", "Cable kit", 1900), ("SKU-TV", "TV box", 9900), ("SKU-PHONE", "Desk phone", 5900))  # fmt: skip
-CASE_SUBJECTS = (("Router keeps dropping connection", "technical"), ("Double charge on invoice", "billing"),
-                 ("Parcel not delivered", "shipping"), ("Request to change plan", "sales"),
-                 ("Cannot log in to account", "account"), ("Damaged item received", "shipping"),
-                 ("Refund not received", "billing"), ("Slow speeds in the evening", "technical"))  # fmt: skip
+PRODUCTS = (
+    ("SKU-ROUTER", "Fibre router", 12900),
+    ("SKU-MESH", "Mesh extender", 7900),
+    ("SKU-PLAN-M", "Monthly plan", 4500),
+    ("SKU-CAB", "Cable kit", 1900),
+    ("SKU-TV", "TV box", 9900),
+    ("SKU-PHONE", "Desk phone", 5900),
+)
+CASE_SUBJECTS = (
+    ("Router keeps dropping connection", "technical"),
+    ("Double charge on invoice", "billing"),
+    ("Parcel not delivered", "shipping"),
+    ("Request to change plan", "sales"),
+    ("Cannot log in to account", "account"),
+    ("Damaged item received", "shipping"),
+    ("Refund not received", "billing"),
+    ("Slow speeds in the evening", "technical"),
+)
 CARRIERS = {"US": ("UPS", "FedEx", "USPS"), "GB": ("Royal Mail", "DPD", "Evri"), "DE": ("DHL", "Hermes", "DPD")}
 STAGES = ("prospecting", "qualification", "proposal", "negotiation")
-PROBABILITY = {"prospecting": 10, "qualification": 25, "proposal": 50, "negotiation": 75, "closed_won": 100,
-               "closed_lost": 0}  # fmt: skip
+PROBABILITY = {
+    "prospecting": 10,
+    "qualification": 25,
+    "proposal": 50,
+    "negotiation": 75,
+    "closed_won": 100,
+    "closed_lost": 0,
+}
 
 
-def orders(ctx: SeedContext, customer_id: int, country: Country, since: dt.datetime, n: int, *,
-           recent_first: bool = False) -> list[int]:  # fmt: skip
+def orders(
+    ctx: SeedContext, customer_id: int, country: Country, since: dt.datetime, n: int, *, recent_first: bool = False
+) -> list[int]:
     rng, now, out = ctx.rng, ctx.now, []
     for k in range(n):
         oid = ctx.ids.take("orders")
         days = 2 if recent_first and k == 0 else rng.randrange(1, max(2, (now - since).days))
         placed = now - dt.timedelta(days=days, minutes=rng.randrange(600))
         age = (now - placed).days
-        status = ("processing" if age < 2 else "shipped" if age < 5 else
-                  rng.choice(("delivered", "delivered", "delivered", "returned", "cancelled")))  # fmt: skip
+        status = (
+            "processing"
+            if age < 2
+            else "shipped"
+            if age < 5
+            else rng.choice(("delivered", "delivered", "delivered", "returned", "cancelled"))
+        )
         lines = [(s, nm, rng.randrange(1, 3), p) for s, nm, p in rng.sample(PRODUCTS, rng.randrange(1, 3))]
         shipped = placed + dt.timedelta(days=1) if status in ("shipped", "delivered", "returned") else None
-        ctx.rows["orders"].append({
-            "id": oid, "number": str(100000 + oid), "customer_id": customer_id, "status": status,
-            "items": [{"sku": s, "name": nm, "quantity": q, "unit_price_cents": p} for s, nm, q, p in lines],
-            "total_cents": sum(q * p for _, _, q, p in lines), "currency": country.currency,
-            "placed_at": placed, "shipped_at": shipped,
-            "delivered_at": placed + dt.timedelta(days=3) if status in ("delivered", "returned") else None,
-            "carrier": rng.choice(CARRIERS.get(country.code, ("DHL", "FedEx"))) if shipped else None,
-            "tracking_number": f"1Z{rng.randrange(10**12):012d}" if shipped else None, "notes": "",
-            "created_at": placed, "updated_at": placed,
-        })  # fmt: skip
+        ctx.rows["orders"].append(
+            {
+                "id": oid,
+                "number": str(100000 + oid),
+                "customer_id": customer_id,
+                "status": status,
+                "items": [{"sku": s, "name": nm, "quantity": q, "unit_price_cents": p} for s, nm, q, p in lines],
+                "total_cents": sum(q * p for _, _, q, p in lines),
+                "currency": country.currency,
+                "placed_at": placed,
+                "shipped_at": shipped,
+                "delivered_at": placed + dt.timedelta(days=3) if status in ("delivered", "returned") else None,
+                "carrier": rng.choice(CARRIERS.get(country.code, ("DHL", "FedEx"))) if shipped else None,
+                "tracking_number": f"1Z{rng.randrange(10**12):012d}" if shipped else None,
+                "notes": "",
+                "created_at": placed,
+                "updated_at": placed,
+            }
+        )
         out.append(oid)
     return out
 
@@ -95,24 +128,56 @@ def case(ctx: SeedContext, customer_id: int, account_id: int | None, *, known_ca
             else:
                 status = "resolved"
     for at, old, new in history:
-        timeline.change(ctx, "case_change", at, f"Case {number}: status {old} → {new}", "status", old, new,
-                        agent_id=owner, extra={"case_number": number}, **links)  # fmt: skip
+        timeline.change(
+            ctx,
+            "case_change",
+            at,
+            f"Case {number}: status {old} → {new}",
+            "status",
+            old,
+            new,
+            agent_id=owner,
+            extra={"case_number": number},
+            **links,
+        )
     level = clock.escalation_level(cal, now)
     step = target / 2
     for k in range(1, level + 1):
         at = cal.add_business_time(opened, target + step * (k - 1)) or now
-        ctx.activity("escalation", at, **links, channel="system", outcome=f"level_{k}",
-                     subject=f"Case {number} SLA breached: escalation level {k - 1} → {k}",
-                     details={"level": k, "previous_level": k - 1, "sla_target_minutes": int(target.total_seconds() // 60)})  # fmt: skip
-    ctx.rows["cases"].append({
-        "id": case_id, "number": number, "subject": subject, "description": f"Customer reports: {subject.lower()}.",
-        "status": status, "priority": priority, "category": category, "customer_id": customer_id,
-        "account_id": account_id, "owner_id": owner, "calendar_id": ctx.calendar_id,
-        "sla_target_minutes": int(target.total_seconds() // 60), "sla_used_seconds": int(clock.used.total_seconds()),
-        "sla_running_since": clock.running_since, "sla_due_at": clock.due_at(cal), "escalation_level": level,
-        "sla_escalate_at": next_escalation_at(clock, level, cal), "first_responded_at": responded,
-        "resolved_at": resolved_at, "created_at": opened, "updated_at": history[-1][0] if history else opened,
-    })  # fmt: skip
+        ctx.activity(
+            "escalation",
+            at,
+            **links,
+            channel="system",
+            outcome=f"level_{k}",
+            subject=f"Case {number} SLA breached: escalation level {k - 1} → {k}",
+            details={"level": k, "previous_level": k - 1, "sla_target_minutes": int(target.total_seconds() // 60)},
+        )
+    ctx.rows["cases"].append(
+        {
+            "id": case_id,
+            "number": number,
+            "subject": subject,
+            "description": f"Customer reports: {subject.lower()}.",
+            "status": status,
+            "priority": priority,
+            "category": category,
+            "customer_id": customer_id,
+            "account_id": account_id,
+            "owner_id": owner,
+            "calendar_id": ctx.calendar_id,
+            "sla_target_minutes": int(target.total_seconds() // 60),
+            "sla_used_seconds": int(clock.used.total_seconds()),
+            "sla_running_since": clock.running_since,
+            "sla_due_at": clock.due_at(cal),
+            "escalation_level": level,
+            "sla_escalate_at": next_escalation_at(clock, level, cal),
+            "first_responded_at": responded,
+            "resolved_at": resolved_at,
+            "created_at": opened,
+            "updated_at": history[-1][0] if history else opened,
+        }
+    )
     return [case_id]
 
 
@@ -129,19 +194,46 @@ def opportunity(ctx: SeedContext, customer_id: int, account_id: int, last_name: 
     links = {"customer_id": customer_id, "account_id": account_id, "opportunity_id": oid}
     amount = rng.randrange(20, 600) * 10000
     for old, new, at in zip(path[:-1], path[1:], times, strict=True):
-        timeline.change(ctx, "opportunity_change", at, f"Opportunity {name}: stage {old} → {new}", "stage", old, new,
-                        agent_id=owner, extra={"currency": country.currency}, **links)  # fmt: skip
+        timeline.change(
+            ctx,
+            "opportunity_change",
+            at,
+            f"Opportunity {name}: stage {old} → {new}",
+            "stage",
+            old,
+            new,
+            agent_id=owner,
+            extra={"currency": country.currency},
+            **links,
+        )
         if new == "proposal":
             timeline.meeting(ctx, at - dt.timedelta(days=1), {**links}, [])
     closed_at = times[-1] if final not in STAGES else None
-    ctx.rows["opportunities"].append({
-        "id": oid, "name": name, "customer_id": customer_id, "account_id": account_id, "owner_id": owner,
-        "stage": final, "amount_cents": amount, "currency": country.currency, "probability": PROBABILITY[final],
-        "expected_close": (closed_at or now + dt.timedelta(days=rng.randrange(7, 120))).date(),
-        "products": [{"sku": "SKU-PLAN-M", "name": "Business plan", "quantity": rng.randrange(5, 50),
-                      "unit_price_cents": 4500}], "closed_at": closed_at,
-        "created_at": created, "updated_at": times[-1] if times else created,
-    })  # fmt: skip
+    ctx.rows["opportunities"].append(
+        {
+            "id": oid,
+            "name": name,
+            "customer_id": customer_id,
+            "account_id": account_id,
+            "owner_id": owner,
+            "stage": final,
+            "amount_cents": amount,
+            "currency": country.currency,
+            "probability": PROBABILITY[final],
+            "expected_close": (closed_at or now + dt.timedelta(days=rng.randrange(7, 120))).date(),
+            "products": [
+                {
+                    "sku": "SKU-PLAN-M",
+                    "name": "Business plan",
+                    "quantity": rng.randrange(5, 50),
+                    "unit_price_cents": 4500,
+                }
+            ],
+            "closed_at": closed_at,
+            "created_at": created,
+            "updated_at": times[-1] if times else created,
+        }
+    )
 
 
 def lead(ctx: SeedContext, company: str) -> None:
@@ -151,8 +243,12 @@ def lead(ctx: SeedContext, company: str) -> None:
     city = rng.choice(country.cities)
     lid = ctx.ids.take("leads")
     status = rng.choice(("new", "new", "contacted", "contacted", "qualified", "disqualified"))
-    path = {"new": ["new"], "contacted": ["new", "contacted"], "qualified": ["new", "contacted", "qualified"],
-            "disqualified": ["new", "contacted", "disqualified"]}[status]  # fmt: skip
+    path = {
+        "new": ["new"],
+        "contacted": ["new", "contacted"],
+        "qualified": ["new", "contacted", "qualified"],
+        "disqualified": ["new", "contacted", "disqualified"],
+    }[status]
     created = now - dt.timedelta(days=rng.randrange(1, 60))
     owner = ctx.agent()
     first, last = rng.choice(country.first_names), rng.choice(country.last_names)
@@ -161,13 +257,35 @@ def lead(ctx: SeedContext, company: str) -> None:
     for at in times[:1]:
         timeline.dial_attempt(ctx, at - dt.timedelta(hours=rng.randrange(1, 48)), {"lead_id": lid}, [])
     for old, new, at in zip(path[:-1], path[1:], times, strict=True):
-        timeline.change(ctx, "lead_change", at, f"Lead {first} {last}: status {old} → {new}", "status", old, new,
-                        agent_id=owner, lead_id=lid)  # fmt: skip
-    ctx.rows["leads"].append({
-        "id": lid, "first_name": first, "last_name": last, "company": company,
-        "email": f"{first[0].lower()}.{last.lower()}@{company.lower().replace(' ', '')}.example".encode("ascii", "ignore").decode(),
-        "phone": phone, "source": rng.choice(("web", "referral", "event", "inbound_call")),
-        "score": rng.randrange(101), "rating": rng.choice(("hot", "warm", "cold", "cold")), "status": status,
-        "owner_id": owner, "customer_id": None, "notes": "", "created_at": created,
-        "updated_at": times[-1] if times else created,
-    })  # fmt: skip
+        timeline.change(
+            ctx,
+            "lead_change",
+            at,
+            f"Lead {first} {last}: status {old} → {new}",
+            "status",
+            old,
+            new,
+            agent_id=owner,
+            lead_id=lid,
+        )
+    ctx.rows["leads"].append(
+        {
+            "id": lid,
+            "first_name": first,
+            "last_name": last,
+            "company": company,
+            "email": f"{first[0].lower()}.{last.lower()}@{company.lower().replace(' ', '')}.example".encode(
+                "ascii", "ignore"
+            ).decode(),
+            "phone": phone,
+            "source": rng.choice(("web", "referral", "event", "inbound_call")),
+            "score": rng.randrange(101),
+            "rating": rng.choice(("hot", "warm", "cold", "cold")),
+            "status": status,
+            "owner_id": owner,
+            "customer_id": None,
+            "notes": "",
+            "created_at": created,
+            "updated_at": times[-1] if times else created,
+        }
+    )

@@ -35,21 +35,57 @@ CALENDARS = (
 SKILLS = ("billing", "technical", "sales", "english", "german", "spanish", "french")
 # name, display, strategy, required skills, calendar, escalation rules
 QUEUES: tuple[tuple[str, str, str, dict[str, int], str, list[dict[str, Any]]], ...] = (
-    ("general", "General support", "longest_idle", {}, "support-hours",
-     [{"after_seconds": 120, "action": "raise_priority", "amount": 1},
-      {"after_seconds": 300, "action": "offer_callback"}]),
-    ("billing", "Billing", "skills_best_match", {"billing": 3}, "support-hours",
-     [{"after_seconds": 90, "action": "relax_skills", "amount": 2},
-      {"after_seconds": 240, "action": "widen", "queue": "general"}]),
-    ("technical", "Technical support", "skills_best_match", {"technical": 4}, "support-hours",
-     [{"after_seconds": 120, "action": "relax_skills", "amount": 2},
-      {"after_seconds": 600, "action": "alert", "message": "technical caller waiting 10 min"}]),
-    ("sales", "Sales", "round_robin", {"sales": 3}, "sales-hours",
-     [{"after_seconds": 60, "action": "raise_priority", "amount": 2}]),
+    (
+        "general",
+        "General support",
+        "longest_idle",
+        {},
+        "support-hours",
+        [
+            {"after_seconds": 120, "action": "raise_priority", "amount": 1},
+            {"after_seconds": 300, "action": "offer_callback"},
+        ],
+    ),
+    (
+        "billing",
+        "Billing",
+        "skills_best_match",
+        {"billing": 3},
+        "support-hours",
+        [
+            {"after_seconds": 90, "action": "relax_skills", "amount": 2},
+            {"after_seconds": 240, "action": "widen", "queue": "general"},
+        ],
+    ),
+    (
+        "technical",
+        "Technical support",
+        "skills_best_match",
+        {"technical": 4},
+        "support-hours",
+        [
+            {"after_seconds": 120, "action": "relax_skills", "amount": 2},
+            {"after_seconds": 600, "action": "alert", "message": "technical caller waiting 10 min"},
+        ],
+    ),
+    (
+        "sales",
+        "Sales",
+        "round_robin",
+        {"sales": 3},
+        "sales-hours",
+        [{"after_seconds": 60, "action": "raise_priority", "amount": 2}],
+    ),
     ("retention", "Retention", "skills_best_match", {"sales": 5}, "sales-hours", []),
-    ("vip", "VIP line", "longest_idle", {}, "24x7",
-     [{"after_seconds": 30, "action": "alert", "message": "VIP caller waiting"}]),
-)  # fmt: skip
+    (
+        "vip",
+        "VIP line",
+        "longest_idle",
+        {},
+        "24x7",
+        [{"after_seconds": 30, "action": "alert", "message": "VIP caller waiting"}],
+    ),
+)
 DISPOSITIONS = (
     ("resolved", "Resolved on first contact", "service"),
     ("follow_up", "Follow-up needed", "service"),
@@ -64,29 +100,77 @@ DISPOSITIONS = (
     ("transferred", "Transferred", "other"),
 )
 ARTICLES = (
-    ("Resetting a customer's password", "Verify identity with two of: date of birth, postcode, last order number. "
-     "Then send the reset link from the account page. Links expire after 30 minutes.", "account", ["password", "login"]),
-    ("Where is my order? Tracking and delays", "Orders ship within two business days. Shipped orders have a carrier and "
-     "tracking number on the order. If tracking shows no movement for five days, open a case in category shipping.",
-     "shipping", ["order", "tracking", "delivery"]),
-    ("Refunds and returns policy", "Items can be returned within 30 days in original packaging. Refunds go to the "
-     "original payment method within 5-7 business days after the return is received.", "billing", ["refund", "return"]),
-    ("Updating billing details", "Card details are never taken over the phone. Send the secure payment link; the "
-     "customer updates the card themselves. Invoices can be re-sent from the billing tab.", "billing", ["card", "invoice"]),
-    ("Router does not connect: first steps", "Power-cycle the router for 30 seconds, check the WAN light, then run the "
-     "line test from the technical tools. Escalate to technical tier 2 if the line test fails twice.", "technical",
-     ["router", "internet", "connection"]),
-    ("Slow internet speed", "Run a speed test on a wired connection. Below 50 % of the plan speed, check for line "
-     "faults and open a technical case with the test results attached.", "technical", ["speed", "internet"]),
-    ("Upgrading a plan", "Quote the upgrade price pro rata. Upgrades take effect immediately; downgrades at the next "
-     "billing cycle. Create an opportunity for business plans over 10 seats.", "sales", ["upgrade", "plan"]),
-    ("Cancelling a subscription", "Offer the retention discount once. If the customer still wants to cancel, transfer "
-     "to the retention queue; never refuse a cancellation.", "retention", ["cancel", "churn"]),
-    ("GDPR data requests", "Requests for a copy or deletion of personal data go to privacy@ within 24 hours. Log the "
-     "request as a case in category privacy; the legal deadline is one month.", "privacy", ["gdpr", "privacy"]),
-    ("Damaged delivery", "Ask for a photo of the damage, offer a replacement or a refund, and open a case in category "
-     "shipping so the carrier claim can be filed.", "shipping", ["damaged", "delivery"]),
-)  # fmt: skip
+    (
+        "Resetting a customer's password",
+        "Verify identity with two of: date of birth, postcode, last order number. "
+        "Then send the reset link from the account page. Links expire after 30 minutes.",
+        "account",
+        ["password", "login"],
+    ),
+    (
+        "Where is my order? Tracking and delays",
+        "Orders ship within two business days. Shipped orders have a carrier and "
+        "tracking number on the order. If tracking shows no movement for five days, open a case in category shipping.",
+        "shipping",
+        ["order", "tracking", "delivery"],
+    ),
+    (
+        "Refunds and returns policy",
+        "Items can be returned within 30 days in original packaging. Refunds go to the "
+        "original payment method within 5-7 business days after the return is received.",
+        "billing",
+        ["refund", "return"],
+    ),
+    (
+        "Updating billing details",
+        "Card details are never taken over the phone. Send the secure payment link; the "
+        "customer updates the card themselves. Invoices can be re-sent from the billing tab.",
+        "billing",
+        ["card", "invoice"],
+    ),
+    (
+        "Router does not connect: first steps",
+        "Power-cycle the router for 30 seconds, check the WAN light, then run the "
+        "line test from the technical tools. Escalate to technical tier 2 if the line test fails twice.",
+        "technical",
+        ["router", "internet", "connection"],
+    ),
+    (
+        "Slow internet speed",
+        "Run a speed test on a wired connection. Below 50 % of the plan speed, check for line "
+        "faults and open a technical case with the test results attached.",
+        "technical",
+        ["speed", "internet"],
+    ),
+    (
+        "Upgrading a plan",
+        "Quote the upgrade price pro rata. Upgrades take effect immediately; downgrades at the next "
+        "billing cycle. Create an opportunity for business plans over 10 seats.",
+        "sales",
+        ["upgrade", "plan"],
+    ),
+    (
+        "Cancelling a subscription",
+        "Offer the retention discount once. If the customer still wants to cancel, transfer "
+        "to the retention queue; never refuse a cancellation.",
+        "retention",
+        ["cancel", "churn"],
+    ),
+    (
+        "GDPR data requests",
+        "Requests for a copy or deletion of personal data go to privacy@ within 24 hours. Log the "
+        "request as a case in category privacy; the legal deadline is one month.",
+        "privacy",
+        ["gdpr", "privacy"],
+    ),
+    (
+        "Damaged delivery",
+        "Ask for a photo of the damage, offer a replacement or a refund, and open a case in category "
+        "shipping so the carrier claim can be filed.",
+        "shipping",
+        ["damaged", "delivery"],
+    ),
+)
 
 
 # The demo users whose logins are printed at first start: username, role, phone extension.
@@ -118,31 +202,69 @@ async def seed_reference(session: AsyncSession, password: str | None = None) -> 
     await session.flush()
     queues = {}
     for name, display, strategy, req, cal, rules in QUEUES:
-        queue = Queue(name=name, display_name=display, strategy=strategy, required_skills=req,
-                      calendar_id=calendars[cal].id, escalation=rules, exit_action={"kind": "voicemail"},
-                      max_wait_seconds=900, sl_threshold_seconds=20 if name != "vip" else 10)  # fmt: skip
+        queue = Queue(
+            name=name,
+            display_name=display,
+            strategy=strategy,
+            required_skills=req,
+            calendar_id=calendars[cal].id,
+            escalation=rules,
+            exit_action={"kind": "voicemail"},
+            max_wait_seconds=900,
+            sl_threshold_seconds=20 if name != "vip" else 10,
+        )
         session.add(queue)
         queues[name] = queue
     session.add_all(DispositionCode(code=c, label=label, category=cat) for c, label, cat in DISPOSITIONS)
     session.add_all(KbArticle(title=t, body=b, category=c, tags=tags) for t, b, c, tags in ARTICLES)
     await session.flush()
-    session.add(Campaign(name="Spring renewals", mode="progressive", status="draft", queue_id=queues["sales"].id,
-                         calendar_id=calendars["sales-hours"].id, caller_id="+14155550100", dial_ratio=1.0))  # fmt: skip
-    session.add(Campaign(name="Win-back", mode="preview", status="draft", queue_id=queues["retention"].id,
-                         calendar_id=calendars["sales-hours"].id, caller_id="+14155550100"))  # fmt: skip
+    session.add(
+        Campaign(
+            name="Spring renewals",
+            mode="progressive",
+            status="draft",
+            queue_id=queues["sales"].id,
+            calendar_id=calendars["sales-hours"].id,
+            caller_id="+14155550100",
+            dial_ratio=1.0,
+        )
+    )
+    session.add(
+        Campaign(
+            name="Win-back",
+            mode="preview",
+            status="draft",
+            queue_id=queues["retention"].id,
+            calendar_id=calendars["sales-hours"].id,
+            caller_id="+14155550100",
+        )
+    )
 
     logins = []
     for username, role, ext in DEMO_USERS:
         secret = password or secrets.token_urlsafe(9)
-        user = await add_user(session, username, role, secret, display_name=f"Demo {role}", extension=ext,
-                              queues="all" if role == "agent" else None,
-                              skills=dict.fromkeys(SKILLS, 7) if role == "agent" else {})  # fmt: skip
+        user = await add_user(
+            session,
+            username,
+            role,
+            secret,
+            display_name=f"Demo {role}",
+            extension=ext,
+            queues="all" if role == "agent" else None,
+            skills=dict.fromkeys(SKILLS, 7) if role == "agent" else {},
+        )
         user.team_id = teams[0].id
         logins.append(DemoLogin(username, role, secret, ext))
     # A bench of agents without passwords, so reports and account managers look like a real floor.
     for i, first in enumerate(("Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Greta", "Hiro"), start=2):
-        user = User(username=f"{first.lower()}", role="agent", display_name=f"{first} (demo)", extension=f"20{i:02d}",
-                    team_id=teams[i % 3].id, password_hash=None)  # fmt: skip
+        user = User(
+            username=f"{first.lower()}",
+            role="agent",
+            display_name=f"{first} (demo)",
+            extension=f"20{i:02d}",
+            team_id=teams[i % 3].id,
+            password_hash=None,
+        )
         session.add(user)
         await session.flush()
         levels = {

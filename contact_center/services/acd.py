@@ -51,8 +51,9 @@ class AcdService(AcdReports):
         service_level_formula: str = "answered_plus_late_abandons",
         short_abandon_seconds: float = 5.0,
     ) -> None:
-        super().__init__(engine, clock, service_level_formula=service_level_formula,
-                         short_abandon_seconds=short_abandon_seconds)  # fmt: skip
+        super().__init__(
+            engine, clock, service_level_formula=service_level_formula, short_abandon_seconds=short_abandon_seconds
+        )
         self.acd = Acd(rng=rng or random.Random())
         self._listeners: list[Listener] = []
         self._wake = asyncio.Event()
@@ -149,4 +150,3 @@ class AcdService(AcdReports):
                 if task is not None and task.cancelling():
                     raise asyncio.CancelledError from None  # a driver turned stop()'s cancellation into an error
                 log.exception("routing timer step failed")
-

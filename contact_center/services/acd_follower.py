@@ -51,8 +51,9 @@ class LogFollower(AcdService):
         service_level_formula: str,
         short_abandon_seconds: float,
     ) -> None:
-        super().__init__(engine, clock, service_level_formula=service_level_formula,
-                         short_abandon_seconds=short_abandon_seconds)  # fmt: skip
+        super().__init__(
+            engine, clock, service_level_formula=service_level_formula, short_abandon_seconds=short_abandon_seconds
+        )
         self.node_id = node_id or uuid.uuid4().hex[:12]
         self.redis_url, self.prefix = redis_url, prefix
         self.log: RedisRoutingLog | None = None

@@ -88,20 +88,42 @@ class Entry:
 
     @classmethod
     def read(cls, entry_id: str, fields: Mapping[str, str]) -> Entry:
-        return cls(entry_id, fields.get("prev", ""), json.loads(fields["input"]), json.loads(fields["events"]),
-                   json.loads(fields["error"]) if fields.get("error") else None, fields.get("cid", ""),
-                   fields.get("origin", ""), fields.get("req", ""))  # fmt: skip
+        return cls(
+            entry_id,
+            fields.get("prev", ""),
+            json.loads(fields["input"]),
+            json.loads(fields["events"]),
+            json.loads(fields["error"]) if fields.get("error") else None,
+            fields.get("cid", ""),
+            fields.get("origin", ""),
+            fields.get("req", ""),
+        )
 
     def decoded_events(self) -> list[Event]:
         return [event_from_dict(e) for e in self.events]
 
 
-def entry_fields(prev: str, inp: Json, events: list[Event], error: Json | None, *, node: str, cid: str = "",
-                 origin: str = "", request: str = "") -> dict[str, str]:  # fmt: skip
+def entry_fields(
+    prev: str,
+    inp: Json,
+    events: list[Event],
+    error: Json | None,
+    *,
+    node: str,
+    cid: str = "",
+    origin: str = "",
+    request: str = "",
+) -> dict[str, str]:
     return {
-        "prev": prev, "node": node, "input": json.dumps(inp), "events": json.dumps([event_to_dict(e) for e in events]),
-        "error": json.dumps(error) if error is not None else "", "cid": cid, "origin": origin, "req": request,
-    }  # fmt: skip
+        "prev": prev,
+        "node": node,
+        "input": json.dumps(inp),
+        "events": json.dumps([event_to_dict(e) for e in events]),
+        "error": json.dumps(error) if error is not None else "",
+        "cid": cid,
+        "origin": origin,
+        "req": request,
+    }
 
 
 def stream_id(value: str) -> tuple[int, int]:

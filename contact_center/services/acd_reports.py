@@ -57,8 +57,7 @@ class AcdReports:
         self.engine = engine
         self.clock = clock
         # MetricsConfig refuses an unknown formula with a message naming the choices.
-        config = MetricsConfig(short_abandon_seconds=short_abandon_seconds,
-                               sl_formula=service_level_formula)  # type: ignore[arg-type]  # fmt: skip
+        config = MetricsConfig(short_abandon_seconds=short_abandon_seconds, sl_formula=service_level_formula)  # type: ignore[arg-type]
         self.metrics = LiveMetrics(config)
         self._pruned_day: float | None = None
 
@@ -111,8 +110,11 @@ class AcdReports:
         rows = []
         for i, items in enumerate(interval_buckets(contacts, start, start + DAY, INTERVAL)):
             window = (start + i * INTERVAL, start + (i + 1) * INTERVAL)
-            rows.append(IntervalRow(window[0], window[1], compute(items, config, window),
-                                    by_group(items, config, group, teams, window)))  # fmt: skip
+            rows.append(
+                IntervalRow(
+                    window[0], window[1], compute(items, config, window), by_group(items, config, group, teams, window)
+                )
+            )
         return rows
 
     async def calls(
@@ -145,10 +147,18 @@ class AcdReports:
 
 
 OUTCOMES: tuple[str, ...] = (
-    "offered", "answered", "abandoned", "short_abandoned", "exited", "canceled", "handled",
-    "answered_within_threshold", "answered_after_threshold", "abandoned_within_threshold",
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "exited",
+    "canceled",
+    "handled",
+    "answered_within_threshold",
+    "answered_after_threshold",
+    "abandoned_within_threshold",
     "abandoned_after_threshold",
-)  # fmt: skip
+)
 
 
 def matches(c: Contact, outcome: str, config: MetricsConfig) -> bool:
@@ -169,4 +179,3 @@ def matches(c: Contact, outcome: str, config: MetricsConfig) -> bool:
         "abandoned_after_threshold": c.outcome == "abandoned" and w > t,
     }
     return tests[outcome]
-

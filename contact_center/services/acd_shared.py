@@ -78,9 +78,15 @@ class SharedAcdService(LogFollower):
         service_level_formula: str = "answered_plus_late_abandons",
         short_abandon_seconds: float = 5.0,
     ) -> None:
-        super().__init__(engine, clock, redis_url=redis_url, prefix=prefix, node_id=node_id,
-                         service_level_formula=service_level_formula,
-                         short_abandon_seconds=short_abandon_seconds)  # fmt: skip
+        super().__init__(
+            engine,
+            clock,
+            redis_url=redis_url,
+            prefix=prefix,
+            node_id=node_id,
+            service_level_formula=service_level_formula,
+            short_abandon_seconds=short_abandon_seconds,
+        )
         self.lease_seconds, self.request_timeout = lease_seconds, request_timeout
         self.snapshot_seconds, self.legs_ttl_seconds = snapshot_seconds, legs_ttl_seconds
         self._unpersisted: list[tuple[str, list[Event]]] = []
@@ -129,8 +135,9 @@ class SharedAcdService(LogFollower):
     async def handle(self, command: Command) -> list[Event]:
         """Run a command on the leader (this node or another) and return its events."""
         if self.is_leader:
-            events, error = await self._lead({"kind": "command", "now": self._input_now(),
-                                              "command": command_to_dict(command)})  # fmt: skip
+            events, error = await self._lead(
+                {"kind": "command", "now": self._input_now(), "command": command_to_dict(command)}
+            )
             self._wake.set()
         else:
             events, error = await self._forward(command)
@@ -161,8 +168,15 @@ class SharedAcdService(LogFollower):
             calls.update(node["calls"])
             if node["agents"] is not None:
                 agents = {**(agents or {}), **node["agents"]}
-        events, _ = await self._lead({"kind": "reconcile", "now": self._input_now(), "grace": grace_seconds,
-                                      "calls": sorted(calls), "agents": agents})  # fmt: skip
+        events, _ = await self._lead(
+            {
+                "kind": "reconcile",
+                "now": self._input_now(),
+                "grace": grace_seconds,
+                "calls": sorted(calls),
+                "agents": agents,
+            }
+        )
         return events
 
     async def _forward(self, command: Command) -> Reply:
@@ -172,8 +186,14 @@ class SharedAcdService(LogFollower):
         try:
             # The deadline is wall-clock time, shared by the nodes: a leader does not run a request it sees
             # after its sender stopped waiting.
-            await self.redis.submit({"cid": cid, "origin": self.node_id, "command": json.dumps(command_to_dict(command)),
-                                     "deadline": repr(time.time() + self.request_timeout)})  # fmt: skip
+            await self.redis.submit(
+                {
+                    "cid": cid,
+                    "origin": self.node_id,
+                    "command": json.dumps(command_to_dict(command)),
+                    "deadline": repr(time.time() + self.request_timeout),
+                }
+            )
             async with asyncio.timeout(self.request_timeout):
                 return await reply
         except TimeoutError:
@@ -196,8 +216,9 @@ class SharedAcdService(LogFollower):
             if "now" in inp:
                 inp["now"] = max(float(inp["now"]), self.acd.clock)
             self.acd, events, error = apply_input(self.acd, inp)
-            fields = entry_fields(self.applied, inp, events, error, node=self.node_id, cid=cid, origin=origin,
-                                  request=request)  # fmt: skip
+            fields = entry_fields(
+                self.applied, inp, events, error, node=self.node_id, cid=cid, origin=origin, request=request
+            )
             try:
                 entry_id = await self.redis.append(fields)
             except Exception as exc:
@@ -260,8 +281,12 @@ class SharedAcdService(LogFollower):
             self._start_following()
             return
         log.warning("routing: node %s leads (log at %s)", self.node_id, self.applied)
-        for name, work in (("serve", self._serve_requests), ("timers", self._run_timers),
-                           ("snapshots", self._keep_snapshots), ("persist", self._keep_persisting)):  # fmt: skip
+        for name, work in (
+            ("serve", self._serve_requests),
+            ("timers", self._run_timers),
+            ("snapshots", self._keep_snapshots),
+            ("persist", self._keep_persisting),
+        ):
             self._tasks[name] = asyncio.create_task(work(), name=f"acd-{name}-{self.node_id}")
         await self._load_configuration()
 
@@ -289,10 +314,12 @@ class SharedAcdService(LogFollower):
             for command in agents:
                 agent = self.acd.agents.get(command.agent_id)
                 same = agent is not None and (agent.skills, agent.tiers, agent.team) == (
-                    dict(command.skills), dict(command.tiers), command.team)  # fmt: skip
+                    dict(command.skills),
+                    dict(command.tiers),
+                    command.team,
+                )
                 if not same:
-                    await self._lead({"kind": "command", "now": self._input_now(),
-                                      "command": command_to_dict(command)})  # fmt: skip
+                    await self._lead({"kind": "command", "now": self._input_now(), "command": command_to_dict(command)})
         except RoutingUnavailable:
             log.warning("routing: lost the lease while loading the configuration")
 
@@ -319,8 +346,9 @@ class SharedAcdService(LogFollower):
                 except (KeyError, ValueError) as exc:
                     inp = {"kind": "none", "error": error_to_dict(exc)}
                 try:
-                    await self._lead(inp, cid=fields.get("cid", ""), origin=fields.get("origin", ""),
-                                     request=request_id)  # fmt: skip
+                    await self._lead(
+                        inp, cid=fields.get("cid", ""), origin=fields.get("origin", ""), request=request_id
+                    )
                 except RoutingUnavailable:
                     return  # stepping down
                 self._wake.set()
@@ -333,8 +361,9 @@ class SharedAcdService(LogFollower):
             try:
                 async with self._engine_lock:
                     at = self.applied
-                    text = json.dumps({"log_id": at, "last_request": self.last_request,
-                                       "engine": snapshot.dump(self.acd)})  # fmt: skip
+                    text = json.dumps(
+                        {"log_id": at, "last_request": self.last_request, "engine": snapshot.dump(self.acd)}
+                    )
                 if await self.redis.fenced_set("snapshot", text):
                     self._snapshot_at = at
                     if self._previous_snapshot is not None:
@@ -382,7 +411,6 @@ class SharedAcdService(LogFollower):
             # This copy may hold an input the log refused: start again from the snapshot and the log.
             await self._sync(deliver_after=self.applied)
         self._start_following()
-
 
 
 def _take(seen: Counter[Event], event: Event) -> bool:

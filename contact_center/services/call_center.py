@@ -106,8 +106,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         # Other nodes may be running: only callbacks that are not in the shared routing (and were not
         # claimed just now, between the claim and the enqueue) were left by a node that stopped.
         in_routing = set(self.acd.acd.calls)
-        await scheduled_callbacks.release_orphans(self.engine, claimed_before=self.clock.now() - ORPHAN_GRACE,
-                                                  keep=lambda call_id: call_id in in_routing)  # fmt: skip
+        await scheduled_callbacks.release_orphans(
+            self.engine, claimed_before=self.clock.now() - ORPHAN_GRACE, keep=lambda call_id: call_id in in_routing
+        )
 
     async def _release_orphans_if_leading(self) -> None:
         if self.acd.leading:
@@ -151,7 +152,13 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                     pass  # each leg's own CallHungUp says who left
                 elif isinstance(event, LineStatusChanged):
                     level = logging.INFO if event.status is LineStatus.REGISTERED else logging.WARNING
-                    log.log(level, "SIP line %s is %s%s", event.line, event.status, f" ({event.reason})" if event.reason else "")
+                    log.log(
+                        level,
+                        "SIP line %s is %s%s",
+                        event.line,
+                        event.status,
+                        f" ({event.reason})" if event.reason else "",
+                    )
             except Exception:
                 log.exception("telephony event %r failed", event)
 
@@ -170,18 +177,31 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                 log.warning("routing state repaired: %s", repair)
 
     def _arrived(self, event: CallArrived) -> None:
-        record = CallRecord(call_id=event.call_id, caller_number=try_e164(event.caller, self.region) or event.caller,
-                            dialled=event.dialled, arrived_at=self.clock.now())  # fmt: skip
+        record = CallRecord(
+            call_id=event.call_id,
+            caller_number=try_e164(event.caller, self.region) or event.caller,
+            dialled=event.dialled,
+            arrived_at=self.clock.now(),
+        )
         try:
             route = self.flows.flow_for(event.dialled)  # the service number picks the flow; a call keeps its version
         except NoSuchFlow:
             log.error("no IVR flow loaded for a call to %s: refused with 503", event.dialled)
             self._spawn(self.port.reject(event.call_id, 503), f"refuse-{event.call_id}")
             return
-        session = CallSession(record, port=self.port, acd=self.acd, flows=route.flows, entry=route.entry,
-                              directory=self.directory, clock=self.clock, var_dir=self.var_dir,
-                              identify=self._identify, estimate_wait=self.estimate_wait,
-                              agent_key=self.preferred_agent)  # fmt: skip
+        session = CallSession(
+            record,
+            port=self.port,
+            acd=self.acd,
+            flows=route.flows,
+            entry=route.entry,
+            directory=self.directory,
+            clock=self.clock,
+            var_dir=self.var_dir,
+            identify=self._identify,
+            estimate_wait=self.estimate_wait,
+            agent_key=self.preferred_agent,
+        )
         self.sessions[event.call_id] = session
         self._spawn(self._run_session(session), f"call-{event.call_id}")
 
@@ -238,8 +258,11 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         for event in events:
             if isinstance(event, ev.AgentStateChanged):
                 if decided_here:
-                    self._tell(("agent", int(event.agent_id)), "agent.state_changed",
-                               {"state": event.new, "reason": event.reason, "since": iso(event.at)})  # fmt: skip
+                    self._tell(
+                        ("agent", int(event.agent_id)),
+                        "agent.state_changed",
+                        {"state": event.new, "reason": event.reason, "since": iso(event.at)},
+                    )
             elif isinstance(event, ev.CallOffered):
                 self._spawn(self._offer(event), f"offer-{event.call_id}")
             elif isinstance(event, ev.OfferMissed | ev.OfferWithdrawn | ev.OfferRejected):
@@ -253,13 +276,20 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
                 gone = self.callbacks.pop(event.call_id, None)
                 if gone is not None and gone.scheduled_callback_id is not None:
-                    self._spawn(scheduled_callbacks.settle(self.engine, gone.scheduled_callback_id, "canceled",
-                                                           self.clock.now()), f"callback-canceled-{event.call_id}")  # fmt: skip
+                    self._spawn(
+                        scheduled_callbacks.settle(
+                            self.engine, gone.scheduled_callback_id, "canceled", self.clock.now()
+                        ),
+                        f"callback-canceled-{event.call_id}",
+                    )
                 for user_id, offer in list(self.offers.items()):
                     if offer["call_id"] == event.call_id:
                         del self.offers[user_id]
-                        self._tell(("agent", user_id), "call.offer_withdrawn",
-                                   {"call_id": event.call_id, "reason": "caller_hung_up"})  # fmt: skip
+                        self._tell(
+                            ("agent", user_id),
+                            "call.offer_withdrawn",
+                            {"call_id": event.call_id, "reason": "caller_hung_up"},
+                        )
             elif isinstance(event, ev.ConsultEnded):
                 self._consult_ended_by_routing(event)
             elif isinstance(event, ev.WrapUpStarted):
@@ -288,9 +318,17 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         if isinstance(event, ev.CallMoved) and record is not None:
             record.queue = event.to_queue
         if isinstance(event, ev.SupervisorAlerted) and self.acd.leading:
-            self._tell(SUPERVISORS, "board.alert", {"call_id": event.call_id, "queue": event.queue_id,
-                                                    "message": event.message, "at": iso(event.at),
-                                                    "wait_seconds": round(event.wait_seconds, 1)})  # fmt: skip
+            self._tell(
+                SUPERVISORS,
+                "board.alert",
+                {
+                    "call_id": event.call_id,
+                    "queue": event.queue_id,
+                    "message": event.message,
+                    "at": iso(event.at),
+                    "wait_seconds": round(event.wait_seconds, 1),
+                },
+            )
         if not isinstance(session, CallSession):
             return
         if isinstance(event, ev.CallExited):
@@ -328,10 +366,18 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         record = session.record if session is not None else self.callbacks.get(event.call_id)
         if record is None:
             return
-        pop: dict[str, Any] = {"customer": None, "customer_360": None, "matches": record.matches, "ivr": record.ivr,
-                               "queue": event.queue_id, "waited_seconds": round(record.wait_seconds_now(self.clock.now()), 1),
-                               "caller_number": record.caller_number, "dialled": record.dialled,
-                               "data": record.queue_data, "escalations": record.escalations}  # fmt: skip
+        pop: dict[str, Any] = {
+            "customer": None,
+            "customer_360": None,
+            "matches": record.matches,
+            "ivr": record.ivr,
+            "queue": event.queue_id,
+            "waited_seconds": round(record.wait_seconds_now(self.clock.now()), 1),
+            "caller_number": record.caller_number,
+            "dialled": record.dialled,
+            "data": record.queue_data,
+            "escalations": record.escalations,
+        }
         if record.customer_id is not None:
             async with self.engine.connect() as conn:
                 view = await customer_360(conn, record.customer_id)
@@ -339,13 +385,26 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         if event.kind == "consult":
             pop = {**pop, "consult": self.consult_offer(event.call_id)}
         elif record.transferred_by is not None:  # handed on by an agent: who, and the notes so far
-            pop = {**pop, "transfer": {"from_agent_id": record.transferred_by, "notes": list(record.notes),
-                                       "from_agent": self.names.get(record.transferred_by)}}  # fmt: skip
+            pop = {
+                **pop,
+                "transfer": {
+                    "from_agent_id": record.transferred_by,
+                    "notes": list(record.notes),
+                    "from_agent": self.names.get(record.transferred_by),
+                },
+            }
         elif event.kind == "callback":
             pop = {**pop, "callback": {"number": record.callback_number or record.caller_number}}
-        payload = {"call_id": event.call_id, "kind": event.kind, "queue": event.queue_id, "caller_number": record.caller_number,
-                   "dialled": record.dialled, "waited_seconds": pop["waited_seconds"],
-                   "ring_deadline": iso(event.ring_deadline), "screen_pop": pop}  # fmt: skip
+        payload = {
+            "call_id": event.call_id,
+            "kind": event.kind,
+            "queue": event.queue_id,
+            "caller_number": record.caller_number,
+            "dialled": record.dialled,
+            "waited_seconds": pop["waited_seconds"],
+            "ring_deadline": iso(event.ring_deadline),
+            "screen_pop": pop,
+        }
         user_id = int(event.agent_id)
         self.offers[user_id] = payload
         if event.kind != "consult":
@@ -372,8 +431,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             for row in rows:
                 if row["customer_id"] == record.customer_id and row["id"] not in sent:
                     sent.add(row["id"])
-                    self._tell(("agent", user_id), "timeline.appended",
-                               {"customer_id": record.customer_id, "activity": row})  # fmt: skip
+                    self._tell(
+                        ("agent", user_id), "timeline.appended", {"customer_id": record.customer_id, "activity": row}
+                    )
 
     def _shown_in_pop(self, call_id: str) -> set[int]:
         view = (self.screen_pops.get(call_id) or {}).get("customer_360") or {}
@@ -387,7 +447,11 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         for agent in list(self.acd.acd.agents.values()):
             user_id = int(agent.id)
             extension = self.extensions.get(user_id)
-            if extension is None or (only is not None and user_id != only) or (only is None and str(agent.state) == "offline"):
+            if (
+                extension is None
+                or (only is not None and user_id != only)
+                or (only is None and str(agent.state) == "offline")
+            ):
                 continue
             registered = await self.port.phone_status(extension)
             if self.phones.get(user_id, "unknown") != registered:

@@ -46,8 +46,16 @@ class CallControl(CenterBase):
         """Dial the agent's phone; every attempt, answered or not, stays on the call's detail."""
         result = await self.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
         session.record.sip.setdefault("agent_attempts", []).append(
-            {"agent_id": user_id, "extension": extension, "outcome": str(result.outcome), "code": result.sip_code,
-             "reason": result.reason, "at": iso_time(self.clock.now()), "leg": leg_json(result.detail)})  # fmt: skip
+            {
+                "agent_id": user_id,
+                "extension": extension,
+                "outcome": str(result.outcome),
+                "code": result.sip_code,
+                "reason": result.reason,
+                "at": iso_time(self.clock.now()),
+                "leg": leg_json(result.detail),
+            }
+        )
         return result
 
     async def _connect_agent(self, session: Conversation, user_id: int) -> None:
@@ -83,8 +91,11 @@ class CallControl(CenterBase):
                 record.recording = str(path)
             except CallEnded:
                 pass
-        self._tell(("agent", user_id), "call.connected", {"call_id": session.call_id, "direction": record.direction,
-                                                          "started_at": iso_time(record.connected_at)})  # fmt: skip
+        self._tell(
+            ("agent", user_id),
+            "call.connected",
+            {"call_id": session.call_id, "direction": record.direction, "started_at": iso_time(record.connected_at)},
+        )
 
     async def _fail_connect(self, session: Conversation, user_id: int, why: str) -> None:
         session.record.agent_user_id = None
@@ -147,7 +158,9 @@ class CallControl(CenterBase):
             raise DeskError("no_such_call", f"call {call_id} is not connected to you")
         consult = self.consults.get(call_id)
         if consult is not None and consult.target == user_id:
-            raise DeskError("consulting", "you are being consulted on this call; the agent who called you still owns it")
+            raise DeskError(
+                "consulting", "you are being consulted on this call; the agent who called you still owns it"
+            )
         return session
 
     async def _end_talk(self, session: Conversation, by: str) -> None:
@@ -171,8 +184,11 @@ class CallControl(CenterBase):
             with contextlib.suppress(CallEnded):
                 await self.port.hangup(record.agent_leg)
         await self._safe(cmd.EndCall(session.call_id))
-        self._tell(("agent", record.agent_user_id), "call.ended",
-                   {"call_id": session.call_id, "hung_up_by": record.hung_up_by, "reason": record.end_reason or "hangup"})  # fmt: skip
+        self._tell(
+            ("agent", record.agent_user_id),
+            "call.ended",
+            {"call_id": session.call_id, "hung_up_by": record.hung_up_by, "reason": record.end_reason or "hangup"},
+        )
 
     async def _agent_leg_dropped(self, session: Conversation) -> None:
         """The agent's phone dropped with the customer still there: back to the head of the queue."""
@@ -185,6 +201,9 @@ class CallControl(CenterBase):
         session.in_queue = True
         if user_id is not None:
             self.active.pop(user_id, None)
-            self._tell(("agent", user_id), "call.ended", {"call_id": session.call_id, "hung_up_by": "agent",
-                                                          "reason": "agent_phone_dropped"})  # fmt: skip
+            self._tell(
+                ("agent", user_id),
+                "call.ended",
+                {"call_id": session.call_id, "hung_up_by": "agent", "reason": "agent_phone_dropped"},
+            )
         await self._say_then_hold(session, REQUEUE_PROMPT)

@@ -75,8 +75,9 @@ async def write_ivr_activity(engine: AsyncEngine, record: CallRecord, trail_colu
         session.add(Activity(**values))
 
 
-def call_activity(record: CallRecord, *, disposition: str | None, wrap_seconds: float, wrap_notes: str = "",
-                  outcome: str) -> Activity:  # fmt: skip
+def call_activity(
+    record: CallRecord, *, disposition: str | None, wrap_seconds: float, wrap_notes: str = "", outcome: str
+) -> Activity:
     """One activity for the whole interaction: IVR trail, queue wait, talk, hold, wrap, disposition."""
     details: dict[str, Any] = {
         "caller_number": record.caller_number,
@@ -100,17 +101,35 @@ def call_activity(record: CallRecord, *, disposition: str | None, wrap_seconds: 
     else:
         subject = f"Inbound call{' · ' + record.queue if record.queue else ''}{who}"
     return Activity(
-        type="call", channel="phone", direction=record.direction, subject=subject,
-        customer_id=record.customer_id, account_id=record.account_id, agent_id=record.agent_user_id,
-        interaction_id=record.call_id, queue=record.queue, disposition=disposition, outcome=outcome,
-        started_at=record.arrived_at, ended_at=record.ended_at, details=details,
-    )  # fmt: skip
+        type="call",
+        channel="phone",
+        direction=record.direction,
+        subject=subject,
+        customer_id=record.customer_id,
+        account_id=record.account_id,
+        agent_id=record.agent_user_id,
+        interaction_id=record.call_id,
+        queue=record.queue,
+        disposition=disposition,
+        outcome=outcome,
+        started_at=record.arrived_at,
+        ended_at=record.ended_at,
+        details=details,
+    )
 
 
-async def write_call_activity(engine: AsyncEngine, record: CallRecord, *, disposition: str | None,
-                              wrap_seconds: float, wrap_notes: str = "", outcome: str) -> int:  # fmt: skip
-    activity = call_activity(record, disposition=disposition, wrap_seconds=wrap_seconds, wrap_notes=wrap_notes,
-                             outcome=outcome)  # fmt: skip
+async def write_call_activity(
+    engine: AsyncEngine,
+    record: CallRecord,
+    *,
+    disposition: str | None,
+    wrap_seconds: float,
+    wrap_notes: str = "",
+    outcome: str,
+) -> int:
+    activity = call_activity(
+        record, disposition=disposition, wrap_seconds=wrap_seconds, wrap_notes=wrap_notes, outcome=outcome
+    )
     async with session_factory(engine).begin() as session:
         await add_call_activity(session, record, activity)
     record.logged = True
@@ -133,15 +152,30 @@ async def _attach_recording(session: AsyncSession, activity: Activity, kind: str
     activity.details = {**activity.details, "recording_id": recording.id}
 
 
-async def write_voicemail_activity(engine: AsyncEngine, record: CallRecord, mailbox: str, path: str,
-                                   seconds: float) -> None:  # fmt: skip
+async def write_voicemail_activity(
+    engine: AsyncEngine, record: CallRecord, mailbox: str, path: str, seconds: float
+) -> None:
     """A message left for a mailbox: its own activity, so the mailbox's owners find it on the timeline."""
     who = record.caller_number or "a withheld number"
-    activity = Activity(type="voicemail", channel="phone", direction="inbound", subject=f"Voicemail for {mailbox} from {who}",
-                        customer_id=record.customer_id, account_id=record.account_id, interaction_id=record.call_id,
-                        queue=record.queue, outcome="new", started_at=record.arrived_at, ended_at=record.ended_at,
-                        details={"mailbox": mailbox, "seconds": round(seconds, 1),
-                                 "caller_number": record.caller_number, "dialled": record.dialled})  # fmt: skip
+    activity = Activity(
+        type="voicemail",
+        channel="phone",
+        direction="inbound",
+        subject=f"Voicemail for {mailbox} from {who}",
+        customer_id=record.customer_id,
+        account_id=record.account_id,
+        interaction_id=record.call_id,
+        queue=record.queue,
+        outcome="new",
+        started_at=record.arrived_at,
+        ended_at=record.ended_at,
+        details={
+            "mailbox": mailbox,
+            "seconds": round(seconds, 1),
+            "caller_number": record.caller_number,
+            "dialled": record.dialled,
+        },
+    )
     async with session_factory(engine).begin() as session:
         session.add(activity)
         await session.flush()
@@ -158,15 +192,25 @@ def leg_json(detail: CallDetail) -> dict[str, Any]:
         return None if value is None else dt.datetime.fromtimestamp(value, dt.UTC).isoformat().replace("+00:00", "Z")
 
     return {
-        "call_id": detail.call_id, "kind": str(detail.kind), "caller": detail.caller, "dialled": detail.dialled,
-        "arrived_at": at(detail.arrived_at), "answered_at": at(detail.answered_at), "queued_at": at(detail.queued_at),
-        "connected_at": at(detail.connected_at), "ended_at": at(detail.ended_at),
+        "call_id": detail.call_id,
+        "kind": str(detail.kind),
+        "caller": detail.caller,
+        "dialled": detail.dialled,
+        "arrived_at": at(detail.arrived_at),
+        "answered_at": at(detail.answered_at),
+        "queued_at": at(detail.queued_at),
+        "connected_at": at(detail.connected_at),
+        "ended_at": at(detail.ended_at),
         "hold_seconds": round(detail.hold_seconds, 1),
-        "ringing_at": at(detail.ringing_at), "ring_seconds": _round(detail.ring_seconds),
-        "hung_up_by": str(detail.hung_up_by) if detail.hung_up_by else None, "sip_codes": list(detail.sip_codes),
-        "final_code": detail.final_code, "end_reason": detail.end_reason or None,
-        "recorded": detail.recording is not None, "digits": detail.digits,
-    }  # fmt: skip
+        "ringing_at": at(detail.ringing_at),
+        "ring_seconds": _round(detail.ring_seconds),
+        "hung_up_by": str(detail.hung_up_by) if detail.hung_up_by else None,
+        "sip_codes": list(detail.sip_codes),
+        "final_code": detail.final_code,
+        "end_reason": detail.end_reason or None,
+        "recorded": detail.recording is not None,
+        "digits": detail.digits,
+    }
 
 
 def _round(value: float | None) -> float | None:

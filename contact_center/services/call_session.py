@@ -33,7 +33,9 @@ from contact_center.telephony.port import CallEnded, Prompt, Speech, TelephonyPo
 log = logging.getLogger(__name__)
 CALLBACK_CONFIRMATION = Speech("Thank you. We will call you back as soon as an agent is free. Goodbye.")
 VOICEMAIL_DONE = Speech("Thank you for your message. Goodbye.")
-QUEUE_VOICEMAIL = Speech("All our agents are still busy. Please leave a message after the tone, and we will call you back.")
+QUEUE_VOICEMAIL = Speech(
+    "All our agents are still busy. Please leave a message after the tone, and we will call you back."
+)
 QUEUE_CLOSED = Speech("We are sorry, all our agents are busy. Please call again later. Goodbye.")
 QUEUE_VOICEMAIL_SECONDS = 120.0
 ANNOUNCE_EVERY = 30.0  # seconds of hold music between announcements
@@ -144,7 +146,9 @@ class CallSession(Conversation):
             else:
                 self.caller_gone("caller")
 
-    async def _enqueue(self, queue: str, priority: int, skills: tuple[str, ...], *, preferred: str | None = None) -> None:
+    async def _enqueue(
+        self, queue: str, priority: int, skills: tuple[str, ...], *, preferred: str | None = None
+    ) -> None:
         self.record.queue = queue
         self.record.queued_at = self.clock.now()
         self.port.mark_queued(self.call_id)
@@ -152,8 +156,14 @@ class CallSession(Conversation):
         await self.port.start_hold(self.call_id, announce=self._announcement, every=ANNOUNCE_EVERY)
         self.in_queue = True
         skill_levels = dict.fromkeys(skills, DEFAULT_SKILL_LEVEL)
-        command = EnqueueCall(self.call_id, queue, priority, skill_levels, caller_number=self.record.caller_number,
-                              preferred_agent=preferred)  # fmt: skip
+        command = EnqueueCall(
+            self.call_id,
+            queue,
+            priority,
+            skill_levels,
+            caller_number=self.record.caller_number,
+            preferred_agent=preferred,
+        )
         await self.acd.handle(command)
 
     # --- while the caller waits ----------------------------------------------------------------
@@ -182,8 +192,9 @@ class CallSession(Conversation):
     async def _listen_for_callback(self) -> None:
         with contextlib.suppress(CallEnded):
             while self.in_queue and not self.finished.is_set():
-                digit = await self.port.collect_digits(self.call_id, max_digits=1, first_timeout=ANNOUNCE_EVERY,
-                                                       inter_digit_timeout=1.0, terminators="")  # fmt: skip
+                digit = await self.port.collect_digits(
+                    self.call_id, max_digits=1, first_timeout=ANNOUNCE_EVERY, inter_digit_timeout=1.0, terminators=""
+                )
                 if digit == "1" and self.in_queue:
                     await self._leave_for_callback(self.record.caller_number, request=True)
                     return

@@ -36,9 +36,19 @@ SUPERVISORS: Audience = ("supervisors", None)
 
 
 class CenterBase:
-    def __init__(self, *, engine: AsyncEngine, clock: Clock, acd: AcdService, port: TelephonyPort,
-                 flows: FlowRegistry, directory: Directory, region: str, var_dir: Path,
-                 record_calls: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        clock: Clock,
+        acd: AcdService,
+        port: TelephonyPort,
+        flows: FlowRegistry,
+        directory: Directory,
+        region: str,
+        var_dir: Path,
+        record_calls: bool = False,
+    ) -> None:
         self.engine, self.clock, self.acd, self.port = engine, clock, acd, port
         self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
         self.zone: dt.tzinfo = dt.UTC  # whose clock a callback without a customer time zone goes by
@@ -108,6 +118,7 @@ class CenterBase:
         return self.sessions.get(self.customer_legs.get(leg, leg))
 
     if TYPE_CHECKING:  # the parts call each other through these
+
         async def hold(self, user_id: int, call_id: str) -> None: ...
         async def resume(self, user_id: int, call_id: str) -> None: ...
         async def _end_consult(self, call_id: str, outcome: str) -> None: ...
@@ -118,8 +129,9 @@ class CenterBase:
         async def _place_callback(self, user_id: int, call_id: str) -> None: ...
         async def _connect_consult(self, session: Conversation, user_id: int) -> None: ...
         def _collect_legs(self, record: CallRecord) -> None: ...
-        async def _log_segment(self, segment: CallRecord, *, disposition: str | None, notes: str,
-                               wrap_seconds: float) -> int: ...  # fmt: skip
+        async def _log_segment(
+            self, segment: CallRecord, *, disposition: str | None, notes: str, wrap_seconds: float
+        ) -> int: ...
         def _owned(self, user_id: int, call_id: str) -> Conversation: ...
 
 

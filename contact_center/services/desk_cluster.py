@@ -33,8 +33,21 @@ from contact_center.store.redis_desk import Annotation, RedisDeskStore, StateWri
 from contact_center.store.redis_rpc import NodeUnavailable, RedisRpc
 
 log = logging.getLogger(__name__)
-CALL_COMMANDS = frozenset({"accept", "reject", "hangup", "hold", "resume", "transfer", "complete_transfer",
-                           "cancel_consult", "add_note", "save_wrapup", "link_customer"})  # fmt: skip
+CALL_COMMANDS = frozenset(
+    {
+        "accept",
+        "reject",
+        "hangup",
+        "hold",
+        "resume",
+        "transfer",
+        "complete_transfer",
+        "cancel_consult",
+        "add_note",
+        "save_wrapup",
+        "link_customer",
+    }
+)
 SERVED = CALL_COMMANDS | {"extend_wrapup", "board"}
 VIEW_KEYS = ("offer", "call", "wrapup")
 
@@ -42,9 +55,17 @@ VIEW_KEYS = ("offer", "call", "wrapup")
 class ClusterDesk:
     """Implements ``contact_center.services.desk.Desk`` around this node's ``CallCenter``."""
 
-    def __init__(self, center: CallCenter, store: RedisDeskStore, *, node_id: str,
-                 leader: Callable[[], Awaitable[str | None]] | None = None, request_timeout: float = 10.0,
-                 owner_ttl: float = 60.0, alive_ttl: float = 15.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        center: CallCenter,
+        store: RedisDeskStore,
+        *,
+        node_id: str,
+        leader: Callable[[], Awaitable[str | None]] | None = None,
+        request_timeout: float = 10.0,
+        owner_ttl: float = 60.0,
+        alive_ttl: float = 15.0,
+    ) -> None:
         self.center, self.store, self.node_id, self.leader = center, store, node_id, leader
         # Longer than routing's own request timeout (5 s): an owner forwarding to a slow leader still answers.
         self.request_timeout, self.owner_ttl, self.alive_ttl = request_timeout, owner_ttl, alive_ttl
@@ -53,8 +74,9 @@ class ClusterDesk:
         self._keeper: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_url(cls, center: CallCenter, url: str, prefix: str, *, node_id: str, channel: str,
-                 **options: Any) -> ClusterDesk:  # fmt: skip
+    def from_url(
+        cls, center: CallCenter, url: str, prefix: str, *, node_id: str, channel: str, **options: Any
+    ) -> ClusterDesk:
         store = RedisDeskStore(aioredis.from_url(url, decode_responses=True), prefix, channel=channel)
         return cls(center, store, node_id=node_id, **options)
 
@@ -151,10 +173,14 @@ class ClusterDesk:
     async def resume(self, user_id: int, call_id: str) -> None:
         await self._at_owner(call_id, "resume", {"user_id": user_id, "call_id": call_id})
 
-    async def transfer(self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None,
-                       warm: bool = False) -> None:  # fmt: skip
-        await self._at_owner(call_id, "transfer", {"user_id": user_id, "call_id": call_id, "queue": queue,
-                                                   "agent_id": agent_id, "warm": warm})  # fmt: skip
+    async def transfer(
+        self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None, warm: bool = False
+    ) -> None:
+        await self._at_owner(
+            call_id,
+            "transfer",
+            {"user_id": user_id, "call_id": call_id, "queue": queue, "agent_id": agent_id, "warm": warm},
+        )
 
     async def complete_transfer(self, user_id: int, call_id: str) -> None:
         await self._at_owner(call_id, "complete_transfer", {"user_id": user_id, "call_id": call_id})
@@ -165,15 +191,29 @@ class ClusterDesk:
     async def add_note(self, user_id: int, call_id: str, text: str) -> None:
         await self._at_owner(call_id, "add_note", {"user_id": user_id, "call_id": call_id, "text": text})
 
-    async def save_wrapup(self, user_id: int, call_id: str, disposition: str, notes: str,
-                          follow_ups: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
-        return dict(await self._at_owner(call_id, "save_wrapup", {"user_id": user_id, "call_id": call_id,
-                                                                  "disposition": disposition, "notes": notes,
-                                                                  "follow_ups": follow_ups}))  # fmt: skip
+    async def save_wrapup(
+        self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return dict(
+            await self._at_owner(
+                call_id,
+                "save_wrapup",
+                {
+                    "user_id": user_id,
+                    "call_id": call_id,
+                    "disposition": disposition,
+                    "notes": notes,
+                    "follow_ups": follow_ups,
+                },
+            )
+        )
 
     async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
-        return dict(await self._at_owner(call_id, "link_customer", {"user_id": user_id, "call_id": call_id,
-                                                                    "customer_id": customer_id}))  # fmt: skip
+        return dict(
+            await self._at_owner(
+                call_id, "link_customer", {"user_id": user_id, "call_id": call_id, "customer_id": customer_id}
+            )
+        )
 
     async def extend_wrapup(self, user_id: int, seconds: float) -> None:
         # The wrap-up is kept by the node that holds its call; routing knows which call that is.
@@ -197,7 +237,9 @@ class ClusterDesk:
         try:
             answer = await self.rpc.call(node, method, args, self.request_timeout)
         except NodeUnavailable as exc:
-            raise DeskError("owner_unavailable", f"the node that holds {what} is unavailable ({exc}); try again") from None
+            raise DeskError(
+                "owner_unavailable", f"the node that holds {what} is unavailable ({exc}); try again"
+            ) from None
         if not answer.get("ok"):
             raise DeskError(str(answer.get("error") or "internal"), str(answer.get("message") or ""))
         return answer.get("result")

@@ -20,9 +20,18 @@ KINDS = ("case", "case_update", "lead", "opportunity", "task", "callback")
 CASE_UPDATE_FIELDS = ("status", "priority", "category", "owner_id")
 
 
-async def add_follow_ups(session: AsyncSession, now: dt.datetime, customer_id: int | None, account_id: int | None,
-                         interaction_id: str, user_id: int, items: list[dict[str, Any]], *,
-                         number: str | None = None, region: str = "US") -> list[dict[str, Any]]:  # fmt: skip
+async def add_follow_ups(
+    session: AsyncSession,
+    now: dt.datetime,
+    customer_id: int | None,
+    account_id: int | None,
+    interaction_id: str,
+    user_id: int,
+    items: list[dict[str, Any]],
+    *,
+    number: str | None = None,
+    region: str = "US",
+) -> list[dict[str, Any]]:
     """Within the caller's transaction, so a bad item refuses the lot (and the call activity with it),
     naming the item and field. A callback is also scheduled to be placed (by default to ``number``, the
     number of the call being wrapped up)."""
@@ -32,8 +41,9 @@ async def add_follow_ups(session: AsyncSession, now: dt.datetime, customer_id: i
             kind = item.get("type")
             fields = _fields(kind, item)
             if kind == "case":
-                data = CaseCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
-                                                  "owner_id": user_id, **fields})  # fmt: skip
+                data = CaseCreate.model_validate(
+                    {"customer_id": customer_id, "account_id": account_id, "owner_id": user_id, **fields}
+                )
                 case = await create_case(session, data, now)
                 created.append({"type": "case", "id": case.id, "number": case.number})
             elif kind == "case_update":
@@ -44,10 +54,20 @@ async def add_follow_ups(session: AsyncSession, now: dt.datetime, customer_id: i
                 except NotFound:
                     raise DeskError("bad_follow_up", f"follow_ups.{i}.case_id: no case {case_id}") from None
                 if item.get("note"):
-                    session.add(Activity(type="note", channel="phone", subject=str(item["note"])[:300],
-                                         customer_id=case.customer_id or customer_id, account_id=case.account_id,
-                                         agent_id=user_id, case_id=case.id, interaction_id=interaction_id,
-                                         started_at=now, details={"text": str(item["note"])[:10_000]}))  # fmt: skip
+                    session.add(
+                        Activity(
+                            type="note",
+                            channel="phone",
+                            subject=str(item["note"])[:300],
+                            customer_id=case.customer_id or customer_id,
+                            account_id=case.account_id,
+                            agent_id=user_id,
+                            case_id=case.id,
+                            interaction_id=interaction_id,
+                            started_at=now,
+                            details={"text": str(item["note"])[:10_000]},
+                        )
+                    )
                 created.append({"type": "case_update", "id": case.id, "number": case.number, "status": case.status})
             elif kind == "lead":
                 lead = Lead(**LeadCreate.model_validate({"owner_id": user_id, **fields}).model_dump())
@@ -56,20 +76,32 @@ async def add_follow_ups(session: AsyncSession, now: dt.datetime, customer_id: i
                 await session.flush()
                 created.append({"type": "lead", "id": lead.id})
             elif kind == "opportunity":
-                data_o = OpportunityCreate.model_validate({"customer_id": customer_id, "account_id": account_id,
-                                                           "owner_id": user_id, **fields})  # fmt: skip
+                data_o = OpportunityCreate.model_validate(
+                    {"customer_id": customer_id, "account_id": account_id, "owner_id": user_id, **fields}
+                )
                 opportunity = Opportunity(**data_o.model_dump())
                 session.add(opportunity)
                 await session.flush()
                 created.append({"type": "opportunity", "id": opportunity.id})
             elif kind in ("task", "callback"):
                 due = _due(fields.get("due_at") or fields.get("at"), f"follow_ups.{i}.at")
-                activity = Activity(type="task" if kind == "task" else "callback", channel="system",
-                                    subject=str(fields.get("subject") or ("Call back" if kind == "callback" else "Task"))[:300],
-                                    customer_id=customer_id, account_id=account_id, agent_id=user_id,
-                                    interaction_id=interaction_id, outcome="scheduled", started_at=due or now,
-                                    details={"due_at": due.isoformat() if due else None, "queue": fields.get("queue"),
-                                             "number": fields.get("number"), "notes": fields.get("notes", "")})  # fmt: skip
+                activity = Activity(
+                    type="task" if kind == "task" else "callback",
+                    channel="system",
+                    subject=str(fields.get("subject") or ("Call back" if kind == "callback" else "Task"))[:300],
+                    customer_id=customer_id,
+                    account_id=account_id,
+                    agent_id=user_id,
+                    interaction_id=interaction_id,
+                    outcome="scheduled",
+                    started_at=due or now,
+                    details={
+                        "due_at": due.isoformat() if due else None,
+                        "queue": fields.get("queue"),
+                        "number": fields.get("number"),
+                        "notes": fields.get("notes", ""),
+                    },
+                )
                 session.add(activity)
                 await session.flush()
                 created.append({"type": kind, "id": activity.id})
@@ -77,9 +109,16 @@ async def add_follow_ups(session: AsyncSession, now: dt.datetime, customer_id: i
                     to = try_e164(str(fields.get("number") or number or ""), region)
                     if to is None:
                         raise DeskError("bad_follow_up", f"follow_ups.{i}.number: no phone number to call back")
-                    row = schedule(session, number=to, queue=str(fields.get("queue") or "general"), due_at=due or now,
-                                   customer_id=customer_id, agent_id=user_id if fields.get("mine") else None,
-                                   interaction_id=interaction_id, activity_id=activity.id)  # fmt: skip
+                    row = schedule(
+                        session,
+                        number=to,
+                        queue=str(fields.get("queue") or "general"),
+                        due_at=due or now,
+                        customer_id=customer_id,
+                        agent_id=user_id if fields.get("mine") else None,
+                        interaction_id=interaction_id,
+                        activity_id=activity.id,
+                    )
                     await session.flush()
                     created[-1]["callback_id"] = row.id
             else:

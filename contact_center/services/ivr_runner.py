@@ -85,8 +85,9 @@ async def run_ivr(
         state, actions = step(state, event)
 
 
-async def _perform(port: PromptPort, call_id: str, actions: tuple[Action, ...], directory: Directory, clock: Clock,
-                   ahead: str) -> tuple[Input | FlowEnd, str]:  # fmt: skip
+async def _perform(
+    port: PromptPort, call_id: str, actions: tuple[Action, ...], directory: Directory, clock: Clock, ahead: str
+) -> tuple[Input | FlowEnd, str]:
     """Carry out one step's actions; return the input for the next step (or the FlowEnd) and keys still ahead."""
     for action in actions:
         if isinstance(action, Play):

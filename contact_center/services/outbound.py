@@ -62,7 +62,9 @@ class Outbound(CenterBase):
             self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "failure", "reason": why})
             return
         answered = await self._ring_customer(conversation, user_id, agent.call_id, number, prefix="callback_")
-        await self._settle_attempt(record, "answered" if answered else (record.end_reason or "agent_hangup").removeprefix("callback_"))
+        await self._settle_attempt(
+            record, "answered" if answered else (record.end_reason or "agent_hangup").removeprefix("callback_")
+        )
 
     async def _settle_attempt(self, record: CallRecord, result: str) -> None:
         """A promised callback learns how its attempt went; a caller who asked in the queue and is not
@@ -73,23 +75,46 @@ class Outbound(CenterBase):
             log.info("callback %s: %s, now %s", record.scheduled_callback_id, result, status)
         elif result != "answered":
             async with session_factory(self.engine).begin() as session:
-                scheduled.schedule(session, number=record.callback_number or record.caller_number,
-                                   queue=record.queue or "general", due_at=now + scheduled.RETRY_AFTER,
-                                   customer_id=record.customer_id, agent_id=None, interaction_id=record.call_id,
-                                   activity_id=None, attempts=1)  # fmt: skip
+                scheduled.schedule(
+                    session,
+                    number=record.callback_number or record.caller_number,
+                    queue=record.queue or "general",
+                    due_at=now + scheduled.RETRY_AFTER,
+                    customer_id=record.customer_id,
+                    agent_id=None,
+                    interaction_id=record.call_id,
+                    activity_id=None,
+                    attempts=1,
+                )
 
     async def _place_due_callbacks(self) -> None:
         """Promised callbacks whose time has come wait in routing like any callback; their place is now."""
         now = self.clock.now()
         for row in await scheduled.claim_due(self.engine, now, self.zone):
             call_id = f"cb{row.id}-{row.attempts + 1}"
-            record = CallRecord(call_id=call_id, caller_number=row.number, dialled=row.number, arrived_at=now,
-                                customer_id=row.customer_id, queue=row.queue, queued_at=now, direction="outbound",
-                                callback_number=row.number, scheduled_callback_id=row.id)  # fmt: skip
+            record = CallRecord(
+                call_id=call_id,
+                caller_number=row.number,
+                dialled=row.number,
+                arrived_at=now,
+                customer_id=row.customer_id,
+                queue=row.queue,
+                queued_at=now,
+                direction="outbound",
+                callback_number=row.number,
+                scheduled_callback_id=row.id,
+            )
             self.callbacks[call_id] = record
             try:
-                await self.acd.handle(cmd.EnqueueCall(call_id, row.queue, caller_number=row.number, callback_number=row.number,
-                                                      preferred_agent=agent_key(row.agent_id) if row.agent_id else None))  # fmt: skip
+                await self.acd.handle(
+                    cmd.EnqueueCall(
+                        call_id,
+                        row.queue,
+                        caller_number=row.number,
+                        callback_number=row.number,
+                        preferred_agent=agent_key(row.agent_id) if row.agent_id else None,
+                    )
+                )
             except AcdError as exc:
                 self.callbacks.pop(call_id, None)
                 log.error("callback %s to %s cannot be queued in %s: %s", row.id, row.number, row.queue, exc)
@@ -110,8 +135,16 @@ class Outbound(CenterBase):
         call_id = f"out-{uuid.uuid4().hex[:16]}"
         await self._command(cmd.StartOutboundCall(agent_key(user_id), call_id))
         now = self.clock.now()
-        record = CallRecord(call_id=call_id, caller_number=e164, dialled=e164, arrived_at=now, customer_id=customer_id,
-                            agent_user_id=user_id, answered_at=now, direction="outbound")  # fmt: skip
+        record = CallRecord(
+            call_id=call_id,
+            caller_number=e164,
+            dialled=e164,
+            arrived_at=now,
+            customer_id=customer_id,
+            agent_user_id=user_id,
+            answered_at=now,
+            direction="outbound",
+        )
         if customer_id is not None:
             try:
                 async with self.engine.connect() as conn:
@@ -120,8 +153,15 @@ class Outbound(CenterBase):
                 record.customer_id = None
             else:
                 record.account_id = view["customer"]["account_id"]
-                self.screen_pops[call_id] = {"customer": view["customer"], "customer_360": view, "matches": [],
-                                             "ivr": None, "queue": None, "caller_number": e164, "dialled": e164}  # fmt: skip
+                self.screen_pops[call_id] = {
+                    "customer": view["customer"],
+                    "customer_360": view,
+                    "matches": [],
+                    "ivr": None,
+                    "queue": None,
+                    "caller_number": e164,
+                    "dialled": e164,
+                }
         self.sessions[call_id] = OutboundCall(record, self.acd)
         self.active[user_id] = call_id
         self._spawn(self._place_outbound(self.sessions[call_id], user_id, extension), f"dial-{call_id}")
@@ -132,32 +172,54 @@ class Outbound(CenterBase):
         agent = await self._ring_agent(conversation, user_id, extension)
         if agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
             # Nobody spoke to anybody: no wrap-up, the agent is back where they were, the attempt is logged.
-            record.ended_at, record.end_reason, record.hung_up_by = self.clock.now(), f"agent_phone_{agent.outcome}", "failure"
+            record.ended_at, record.end_reason, record.hung_up_by = (
+                self.clock.now(),
+                f"agent_phone_{agent.outcome}",
+                "failure",
+            )
             self.sessions.pop(record.call_id, None)
             self.screen_pops.pop(record.call_id, None)
             self.active.pop(user_id, None)
             await self._safe(cmd.EndCall(record.call_id))
             await self._safe(cmd.FinishWrapUp(agent_key(user_id)))
-            self._tell(("agent", user_id), "call.ended", {"call_id": record.call_id, "hung_up_by": "failure",
-                                                          "reason": f"your phone did not answer ({agent.outcome})"})  # fmt: skip
+            self._tell(
+                ("agent", user_id),
+                "call.ended",
+                {
+                    "call_id": record.call_id,
+                    "hung_up_by": "failure",
+                    "reason": f"your phone did not answer ({agent.outcome})",
+                },
+            )
             await write_call_activity(self.engine, record, disposition=None, wrap_seconds=0, outcome=record.end_reason)
             return
         await self._ring_customer(conversation, user_id, agent.call_id, record.caller_number)
 
-    async def _ring_customer(self, conversation: Conversation, user_id: int, agent_leg: str, number: str, *,
-                             prefix: str = "") -> bool:  # fmt: skip
+    async def _ring_customer(
+        self, conversation: Conversation, user_id: int, agent_leg: str, number: str, *, prefix: str = ""
+    ) -> bool:
         """The agent's phone answered: ring the customer; bridge them, or end the call in wrap-up saying why
         (``end_reason`` is ``prefix`` + busy / no_answer / failed). True when the customer answered."""
         record = conversation.record
         record.agent_leg = agent_leg
         record.agent_legs_seen.append(agent_leg)
         self.agent_legs[agent_leg] = record.call_id
-        self._tell(("agent", user_id), "call.dialling", {"call_id": record.call_id, "number": number,
-                                                         "screen_pop": self.screen_pops.get(record.call_id)})  # fmt: skip
+        self._tell(
+            ("agent", user_id),
+            "call.dialling",
+            {"call_id": record.call_id, "number": number, "screen_pop": self.screen_pops.get(record.call_id)},
+        )
         customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
         record.sip.setdefault("customer_attempts", []).append(
-            {"number": number, "outcome": str(customer.outcome), "code": customer.sip_code, "reason": customer.reason,
-             "at": iso_time(self.clock.now()), "leg": leg_json(customer.detail)})  # fmt: skip
+            {
+                "number": number,
+                "outcome": str(customer.outcome),
+                "code": customer.sip_code,
+                "reason": customer.reason,
+                "at": iso_time(self.clock.now()),
+                "leg": leg_json(customer.detail),
+            }
+        )
         if conversation.finished.is_set():  # the agent gave up while it rang
             if customer.call_id is not None:
                 await self.port.hangup(customer.call_id)

@@ -27,12 +27,29 @@ RETRY_AFTER = dt.timedelta(minutes=15)
 CLAIM_BATCH = 20
 
 
-def schedule(session: AsyncSession, *, number: str, queue: str, due_at: dt.datetime, customer_id: int | None,
-             agent_id: int | None, interaction_id: str | None, activity_id: int | None,
-             attempts: int = 0) -> ScheduledCallback:  # fmt: skip
-    row = ScheduledCallback(number=number, queue=queue, due_at=due_at, customer_id=customer_id, agent_id=agent_id,
-                            interaction_id=interaction_id, activity_id=activity_id, attempts=attempts,
-                            status="scheduled")  # fmt: skip
+def schedule(
+    session: AsyncSession,
+    *,
+    number: str,
+    queue: str,
+    due_at: dt.datetime,
+    customer_id: int | None,
+    agent_id: int | None,
+    interaction_id: str | None,
+    activity_id: int | None,
+    attempts: int = 0,
+) -> ScheduledCallback:
+    row = ScheduledCallback(
+        number=number,
+        queue=queue,
+        due_at=due_at,
+        customer_id=customer_id,
+        agent_id=agent_id,
+        interaction_id=interaction_id,
+        activity_id=activity_id,
+        attempts=attempts,
+        status="scheduled",
+    )
     session.add(row)
     return row
 
@@ -41,12 +58,16 @@ async def claim_due(engine: AsyncEngine, now: dt.datetime, fallback_zone: dt.tzi
     """The callbacks to place now, marked ``queued``; due ones outside the calling window move to its start."""
     claimed: list[ScheduledCallback] = []
     async with session_factory(engine).begin() as session:
-        due = (await session.execute(
-            select(ScheduledCallback, Customer.timezone, Queue.calendar_id)
-            .outerjoin(Customer, Customer.id == ScheduledCallback.customer_id)
-            .outerjoin(Queue, Queue.name == ScheduledCallback.queue)
-            .where(ScheduledCallback.status == "scheduled", ScheduledCallback.due_at <= now)
-            .order_by(ScheduledCallback.due_at, ScheduledCallback.id).limit(CLAIM_BATCH))).all()  # fmt: skip
+        due = (
+            await session.execute(
+                select(ScheduledCallback, Customer.timezone, Queue.calendar_id)
+                .outerjoin(Customer, Customer.id == ScheduledCallback.customer_id)
+                .outerjoin(Queue, Queue.name == ScheduledCallback.queue)
+                .where(ScheduledCallback.status == "scheduled", ScheduledCallback.due_at <= now)
+                .order_by(ScheduledCallback.due_at, ScheduledCallback.id)
+                .limit(CLAIM_BATCH)
+            )
+        ).all()
         for row, timezone, calendar_id in due:
             calendar = await session.get(Calendar, calendar_id) if calendar_id is not None else None
             zone = customer_zone(timezone, zone_of_number(row.number) or fallback_zone)
@@ -58,8 +79,11 @@ async def claim_due(engine: AsyncEngine, now: dt.datetime, fallback_zone: dt.tzi
             else:
                 # Claimed only if still scheduled: another node that got there first wins.
                 taken = await session.execute(
-                    update(ScheduledCallback).where(ScheduledCallback.id == row.id, ScheduledCallback.status == "scheduled")
-                    .values(status="queued", updated_at=now).returning(ScheduledCallback.id))  # fmt: skip
+                    update(ScheduledCallback)
+                    .where(ScheduledCallback.id == row.id, ScheduledCallback.status == "scheduled")
+                    .values(status="queued", updated_at=now)
+                    .returning(ScheduledCallback.id)
+                )
                 if taken.scalar_one_or_none() is not None:
                     row.status = "queued"
                     claimed.append(row)
@@ -96,8 +120,9 @@ async def settle(engine: AsyncEngine, callback_id: int, result: str, now: dt.dat
         return row.status
 
 
-async def release_orphans(engine: AsyncEngine, *, claimed_before: dt.datetime | None = None,
-                          keep: Callable[[str], bool] | None = None) -> int:  # fmt: skip
+async def release_orphans(
+    engine: AsyncEngine, *, claimed_before: dt.datetime | None = None, keep: Callable[[str], bool] | None = None
+) -> int:
     """At start-up: callbacks left ``queued`` by a stopped server are no longer in routing; due them again.
 
     With several nodes, others may hold queued callbacks: only those claimed before ``claimed_before``
@@ -105,12 +130,19 @@ async def release_orphans(engine: AsyncEngine, *, claimed_before: dt.datetime | 
     query = update(ScheduledCallback).where(ScheduledCallback.status == "queued")
     async with session_factory(engine).begin() as session:
         if claimed_before is not None or keep is not None:
-            rows = (await session.execute(
-                select(ScheduledCallback.id, ScheduledCallback.attempts, ScheduledCallback.updated_at)
-                .where(ScheduledCallback.status == "queued"))).all()  # fmt: skip
-            ids = [row_id for row_id, attempts, claimed in rows
-                   if (claimed_before is None or claimed is None or claimed < claimed_before)
-                   and (keep is None or not keep(f"cb{row_id}-{attempts + 1}"))]  # fmt: skip
+            rows = (
+                await session.execute(
+                    select(ScheduledCallback.id, ScheduledCallback.attempts, ScheduledCallback.updated_at).where(
+                        ScheduledCallback.status == "queued"
+                    )
+                )
+            ).all()
+            ids = [
+                row_id
+                for row_id, attempts, claimed in rows
+                if (claimed_before is None or claimed is None or claimed < claimed_before)
+                and (keep is None or not keep(f"cb{row_id}-{attempts + 1}"))
+            ]
             if not ids:
                 return 0
             query = query.where(ScheduledCallback.id.in_(ids))

@@ -24,7 +24,9 @@ def activity_json(activity: Activity) -> dict[str, Any]:
     return jsonable({name: getattr(activity, name) for name in ActivityOut.model_fields})
 
 
-async def appended_since(conn: AsyncConnection, customer_ids: Collection[int], since: dt.datetime) -> list[dict[str, Any]]:
+async def appended_since(
+    conn: AsyncConnection, customer_ids: Collection[int], since: dt.datetime
+) -> list[dict[str, Any]]:
     """Activities of these customers created since ``since``: oldest first, at most ``MAX_ROWS``."""
     if not customer_ids:
         return []

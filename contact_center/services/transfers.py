@@ -45,15 +45,20 @@ class Consult:
         """What a desktop shows of the consult, from the side of ``user_id``."""
         role = "owner" if user_id == self.owner else "target"
         other = self.target if role == "owner" else self.owner
-        return {"role": role, "agent_id": other, "agent_name": names.get(other),
-                "state": "connected" if self.connected else "ringing"}  # fmt: skip
+        return {
+            "role": role,
+            "agent_id": other,
+            "agent_name": names.get(other),
+            "state": "connected" if self.connected else "ringing",
+        }
 
 
 class Transfers(CenterBase):
     """The transfer commands of ``CallCenter``."""
 
-    async def transfer(self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None,
-                       warm: bool = False) -> None:  # fmt: skip
+    async def transfer(
+        self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None, warm: bool = False
+    ) -> None:
         session = self._owned(user_id, call_id)
         if (queue is None) == (agent_id is None):
             raise DeskError("bad_transfer", "transfer to either a queue or an agent")
@@ -63,11 +68,16 @@ class Transfers(CenterBase):
             raise DeskError("consult_in_progress", "complete or cancel the consult first")
         if warm:
             if agent_id is None:
-                raise DeskError("warm_needs_agent", "a warm transfer goes to an agent: pick one, or send the call to the queue blind")
+                raise DeskError(
+                    "warm_needs_agent",
+                    "a warm transfer goes to an agent: pick one, or send the call to the queue blind",
+                )
             await self._start_consult(session, user_id, agent_id)
             return
         target = f"queue {queue}" if queue else f"agent {agent_id}"
-        events = await self._command(cmd.BlindTransfer(call_id, queue_id=queue, agent_id=agent_key(agent_id) if agent_id else None))
+        events = await self._command(
+            cmd.BlindTransfer(call_id, queue_id=queue, agent_id=agent_key(agent_id) if agent_id else None)
+        )
         record = session.record
         record.notes.append(f"transferred by agent {user_id} to {target}")
         record.transferred_by = user_id
@@ -81,8 +91,11 @@ class Transfers(CenterBase):
         session.in_queue = True
         self._spawn(self._say_then_hold(session, TRANSFERRING), f"transfer-hold-{call_id}")
         self.active.pop(user_id, None)
-        self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "transfer",
-                                                      "reason": f"transferred to {target}"})  # fmt: skip
+        self._tell(
+            ("agent", user_id),
+            "call.ended",
+            {"call_id": call_id, "hung_up_by": "transfer", "reason": f"transferred to {target}"},
+        )
 
     # --- warm transfer ---------------------------------------------------------------------
 
@@ -103,8 +116,11 @@ class Transfers(CenterBase):
         consult = self.consults.get(call_id)
         if consult is None:
             return None
-        return {"from_agent_id": consult.owner, "from_agent": self.names.get(consult.owner),
-                "notes": list(self.sessions[call_id].record.notes)}  # fmt: skip
+        return {
+            "from_agent_id": consult.owner,
+            "from_agent": self.names.get(consult.owner),
+            "notes": list(self.sessions[call_id].record.notes),
+        }
 
     async def _connect_consult(self, session: Conversation, user_id: int) -> None:
         call_id = session.call_id
@@ -131,9 +147,16 @@ class Transfers(CenterBase):
         if session.record.agent_leg:
             await self.port.bridge(session.record.agent_leg, result.call_id)
         now = self.clock.now().isoformat()
-        self._tell(("agent", consult.owner), "consult.connected", {"call_id": call_id, **consult.view(consult.owner, self.names)})
-        self._tell(("agent", user_id), "call.connected",
-                   {"call_id": call_id, "started_at": now, "consult": consult.view(user_id, self.names)})  # fmt: skip
+        self._tell(
+            ("agent", consult.owner),
+            "consult.connected",
+            {"call_id": call_id, **consult.view(consult.owner, self.names)},
+        )
+        self._tell(
+            ("agent", user_id),
+            "call.connected",
+            {"call_id": call_id, "started_at": now, "consult": consult.view(user_id, self.names)},
+        )
 
     async def complete_transfer(self, user_id: int, call_id: str) -> None:
         session = self._owned(user_id, call_id)
@@ -150,7 +173,12 @@ class Transfers(CenterBase):
         await self._close_segment(session, user_id, f"warm transfer to agent {consult.target}", events)
         first_leg = record.agent_leg
         now = self.clock.now()
-        record.agent_user_id, record.agent_leg, record.answered_at, record.connected_at = consult.target, consult.leg, now, now
+        record.agent_user_id, record.agent_leg, record.answered_at, record.connected_at = (
+            consult.target,
+            consult.leg,
+            now,
+            now,
+        )
         self.agent_legs[consult.leg] = call_id
         if session.leg is not None:
             await self.port.bridge(session.leg, consult.leg)  # ends the customer's hold music
@@ -159,10 +187,16 @@ class Transfers(CenterBase):
             with contextlib.suppress(CallEnded):
                 await self.port.hangup(first_leg)
         self.active.pop(user_id, None)
-        self._tell(("agent", consult.target), "consult.ended",
-                   {"call_id": call_id, "agent_id": user_id, "outcome": "transferred", "role": "target"})  # fmt: skip
-        self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "transfer",
-                                                      "reason": f"transferred to agent {consult.target}"})  # fmt: skip
+        self._tell(
+            ("agent", consult.target),
+            "consult.ended",
+            {"call_id": call_id, "agent_id": user_id, "outcome": "transferred", "role": "target"},
+        )
+        self._tell(
+            ("agent", user_id),
+            "call.ended",
+            {"call_id": call_id, "hung_up_by": "transfer", "reason": f"transferred to agent {consult.target}"},
+        )
 
     async def cancel_consult(self, user_id: int, call_id: str) -> None:
         self._owned(user_id, call_id)
@@ -189,10 +223,16 @@ class Transfers(CenterBase):
             self._tell(("agent", target), "call.offer_withdrawn", {"call_id": call_id, "reason": f"consult_{outcome}"})
         elif self.active.get(target) == call_id:
             del self.active[target]
-            self._tell(("agent", target), "call.ended", {"call_id": call_id, "hung_up_by": "agent",
-                                                         "reason": f"consult ended ({outcome})"})  # fmt: skip
-        self._tell(("agent", consult.owner), "consult.ended",
-                   {"call_id": call_id, "agent_id": target, "outcome": outcome, "role": "owner"})  # fmt: skip
+            self._tell(
+                ("agent", target),
+                "call.ended",
+                {"call_id": call_id, "hung_up_by": "agent", "reason": f"consult ended ({outcome})"},
+            )
+        self._tell(
+            ("agent", consult.owner),
+            "consult.ended",
+            {"call_id": call_id, "agent_id": target, "outcome": outcome, "role": "owner"},
+        )
 
     def _consult_ended_by_routing(self, event: ev.ConsultEnded) -> None:
         """The consulted agent declined, let the offer ring out, or logged out."""
@@ -202,17 +242,29 @@ class Transfers(CenterBase):
 
     # --- each agent's part of a transferred call ---------------------------------------------
 
-    async def _close_segment(self, session: Conversation, user_id: int, reason: str, events: Sequence[ev.Event]) -> None:
+    async def _close_segment(
+        self, session: Conversation, user_id: int, reason: str, events: Sequence[ev.Event]
+    ) -> None:
         """Keep the first agent's part of the call for their wrap-up; the call itself goes on."""
         record = session.record
         now = self.clock.now()
         held = (now - record.held_since).total_seconds() if record.held_since is not None else 0.0
         segment = dataclasses.replace(
-            record, agent_user_id=user_id, ended_at=now, hung_up_by="transfer", end_reason=reason,
-            hold_seconds=record.hold_seconds + held, held_since=None, notes=list(record.notes),
-            agent_legs_seen=[record.agent_leg] if record.agent_leg else [], legs=[], sip=dict(record.sip),
-            matches=list(record.matches), logged=False, talk_closed=True,
-        )  # fmt: skip
+            record,
+            agent_user_id=user_id,
+            ended_at=now,
+            hung_up_by="transfer",
+            end_reason=reason,
+            hold_seconds=record.hold_seconds + held,
+            held_since=None,
+            notes=list(record.notes),
+            agent_legs_seen=[record.agent_leg] if record.agent_leg else [],
+            legs=[],
+            sip=dict(record.sip),
+            matches=list(record.matches),
+            logged=False,
+            talk_closed=True,
+        )
         record.hold_seconds, record.held_since = 0.0, None
         wrapping = any(isinstance(e, ev.WrapUpStarted) and e.agent_id == agent_key(user_id) for e in events)
         if wrapping:
@@ -220,8 +272,15 @@ class Transfers(CenterBase):
         else:  # no wrap-up in this queue: the part is logged at once, without a disposition
             await self._log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)
 
-    async def _log_segment(self, segment: CallRecord, *, disposition: str | None, notes: str, wrap_seconds: float) -> int:
+    async def _log_segment(
+        self, segment: CallRecord, *, disposition: str | None, notes: str, wrap_seconds: float
+    ) -> int:
         self._collect_legs(segment)
-        return await write_call_activity(self.engine, segment, disposition=disposition, wrap_notes=notes,
-                                         wrap_seconds=wrap_seconds, outcome="transferred")  # fmt: skip
-
+        return await write_call_activity(
+            self.engine,
+            segment,
+            disposition=disposition,
+            wrap_notes=notes,
+            wrap_seconds=wrap_seconds,
+            outcome="transferred",
+        )

@@ -33,12 +33,19 @@ MAX_EXTEND_SECONDS = 600
 class Wrapups(CenterBase):
     async def _wrapup_started(self, event: ev.WrapUpStarted) -> None:
         async with session_factory(self.engine)() as session:
-            codes = (await session.execute(
-                select(DispositionCode.code, DispositionCode.label).where(DispositionCode.active.is_(True))
-                .order_by(DispositionCode.id))).all()  # fmt: skip
+            codes = (
+                await session.execute(
+                    select(DispositionCode.code, DispositionCode.label)
+                    .where(DispositionCode.active.is_(True))
+                    .order_by(DispositionCode.id)
+                )
+            ).all()
         user_id = int(event.agent_id)
-        payload = {"call_id": event.call_id, "deadline": iso(event.deadline),
-                   "dispositions": [{"code": c, "label": label} for c, label in codes]}  # fmt: skip
+        payload = {
+            "call_id": event.call_id,
+            "deadline": iso(event.deadline),
+            "dispositions": [{"code": c, "label": label} for c, label in codes],
+        }
         self.wrapups[user_id] = payload
         self._tell(("agent", user_id), "wrapup.started", payload)
 
@@ -61,12 +68,14 @@ class Wrapups(CenterBase):
             if not session.record.logged:
                 # The wrap-up timer ran out before a disposition was saved: log the call all the same.
                 self._collect_legs(session.record)
-                await write_call_activity(self.engine, session.record, disposition=None, wrap_seconds=0,
-                                          outcome=_outcome(session.record))  # fmt: skip
+                await write_call_activity(
+                    self.engine, session.record, disposition=None, wrap_seconds=0, outcome=_outcome(session.record)
+                )
         self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id or wrapup["call_id"]})
 
-    async def save_wrapup(self, user_id: int, call_id: str, disposition: str, notes: str,
-                          follow_ups: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    async def save_wrapup(
+        self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         wrapup = self.wrapups.get(user_id)
         segment = self.segments.get((user_id, call_id))
         session = self.sessions.get(call_id)
@@ -81,19 +90,31 @@ class Wrapups(CenterBase):
         wrap_seconds = (self.clock.now() - (record.ended_at or self.clock.now())).total_seconds()
         self._collect_legs(record)
         outcome = "transferred" if segment is not None else _outcome(record)
-        activity = call_activity(record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds,
-                                 outcome=outcome)  # fmt: skip
+        activity = call_activity(
+            record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds, outcome=outcome
+        )
         # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
         async with session_factory(self.engine).begin() as db:
             await add_call_activity(db, record, activity)
-            created = await add_follow_ups(db, self.clock.now(), record.customer_id, record.account_id,
-                                           record.call_id, user_id, _with_queue(follow_ups, record.queue),
-                                           number=record.callback_number or record.caller_number, region=self.region)  # fmt: skip
+            created = await add_follow_ups(
+                db,
+                self.clock.now(),
+                record.customer_id,
+                record.account_id,
+                record.call_id,
+                user_id,
+                _with_queue(follow_ups, record.queue),
+                number=record.callback_number or record.caller_number,
+                region=self.region,
+            )
         record.logged = True
         await self._command(cmd.FinishWrapUp(agent_key(user_id)))
         if record.customer_id is not None:
-            self._tell(("agent", user_id), "timeline.appended",
-                       {"customer_id": record.customer_id, "activity": activity_json(activity)})  # fmt: skip
+            self._tell(
+                ("agent", user_id),
+                "timeline.appended",
+                {"customer_id": record.customer_id, "activity": activity_json(activity)},
+            )
         return {"activity_id": activity.id, "created": created}
 
     def _collect_legs(self, record: CallRecord) -> None:
@@ -122,8 +143,11 @@ class Wrapups(CenterBase):
         pop = self.screen_pops.get(call_id)
         if pop is not None:  # transfers and reconnects show the linked customer from now on
             pop["customer"], pop["customer_360"], pop["matches"] = view["customer"], view, []
-        self._tell(("agent", user_id), "call.customer_linked", {"call_id": call_id, "customer": view["customer"],
-                                                                "customer_360": view})  # fmt: skip
+        self._tell(
+            ("agent", user_id),
+            "call.customer_linked",
+            {"call_id": call_id, "customer": view["customer"], "customer_360": view},
+        )
         return {"customer_id": customer_id}
 
     def _record_of(self, user_id: int, call_id: str) -> CallRecord | None:

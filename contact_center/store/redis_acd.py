@@ -191,10 +191,16 @@ class RedisAcdStore:
         self._scripts = {
             name: client.register_script(source)
             for name, source in {
-                "enqueue": _ENQUEUE, "ready": _AGENT_READY, "reserve": _RESERVE, "assign": _ASSIGN_NEXT,
-                "accept": _ACCEPT, "reject": _REJECT, "finish": _FINISH, "renew": _RENEW,
+                "enqueue": _ENQUEUE,
+                "ready": _AGENT_READY,
+                "reserve": _RESERVE,
+                "assign": _ASSIGN_NEXT,
+                "accept": _ACCEPT,
+                "reject": _REJECT,
+                "finish": _FINISH,
+                "renew": _RENEW,
             }.items()
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "cc:acd", *, audit: bool = False) -> RedisAcdStore:
@@ -362,7 +368,6 @@ class RedisRoutingLog:
         async for key in self.client.scan_iter(match=f"{self.prefix}:*", count=1000):
             deleted += int(await self.client.delete(key))
         return deleted
-
 
 
 def _items(raw: Any) -> list[Entry]:

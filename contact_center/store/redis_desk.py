@@ -138,8 +138,16 @@ class RedisDeskStore:
         return f"{self.prefix}:{kind}:{name}"
 
     # -- the agents' streams ----------------------------------------------------------------
-    async def record(self, user_id: int, event: str, payload: dict[str, Any], *, namespace: str, room: str,
-                     note: Annotation | None = None) -> tuple[int, str]:  # fmt: skip
+    async def record(
+        self,
+        user_id: int,
+        event: str,
+        payload: dict[str, Any],
+        *,
+        namespace: str,
+        room: str,
+        note: Annotation | None = None,
+    ) -> tuple[int, str]:
         """Number and publish one event to an agent, with what ``note`` says to write beside it."""
         state, owner = (None, None) if note is None else (note.state, note.owner)
         d0, d1, d2 = _data_template(payload)
@@ -148,8 +156,23 @@ class RedisDeskStore:
         field, value = ("", "") if state is None else (state.field, state.value or "")
         call_id, node, ttl = owner or ("", "", 0.0)
         keys = [self.key("a", user_id), self.key("buf", user_id), self.key("st", user_id), self.key("owner", call_id)]
-        args: list[str | int] = [_stream_token(user_id), self.capacity, AGENT_TTL_MS, self.channel, d0, d1, d2, m0, m1, e0, e1,
-                field, value, node, int(ttl * 1000)]  # fmt: skip
+        args: list[str | int] = [
+            _stream_token(user_id),
+            self.capacity,
+            AGENT_TTL_MS,
+            self.channel,
+            d0,
+            d1,
+            d2,
+            m0,
+            m1,
+            e0,
+            e1,
+            field,
+            value,
+            node,
+            int(ttl * 1000),
+        ]
         seq, stream = await self._record(keys=keys, args=args)
         return int(seq), str(stream)
 
@@ -213,6 +236,13 @@ def _data_template(payload: dict[str, Any]) -> tuple[str, str, str]:
 def _message_template(event: str, namespace: str, room: str) -> tuple[str, str]:
     """socket.io's pub/sub message for ``emit(event, DATA, to=room, namespace=namespace)``, around DATA."""
     head = '{"method": "emit", "event": ' + json.dumps(event) + ', "data": ['
-    tail = ('], "binary": false, "namespace": ' + json.dumps(namespace) + ', "room": ' + json.dumps(room)
-            + ', "skip_sid": null, "callback": null, "host_id": ' + json.dumps(EMITTER) + "}")  # fmt: skip
+    tail = (
+        '], "binary": false, "namespace": '
+        + json.dumps(namespace)
+        + ', "room": '
+        + json.dumps(room)
+        + ', "skip_sid": null, "callback": null, "host_id": '
+        + json.dumps(EMITTER)
+        + "}"
+    )
     return head, tail

@@ -57,8 +57,14 @@ class RedisRpc:
         rid = uuid.uuid4().hex
         answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waiting[rid] = answer
-        request = {"kind": "request", "id": rid, "from": self.node_id, "method": method, "args": args,
-                   "deadline": time.time() + wait_seconds}  # fmt: skip
+        request = {
+            "kind": "request",
+            "id": rid,
+            "from": self.node_id,
+            "method": method,
+            "args": args,
+            "deadline": time.time() + wait_seconds,
+        }
         try:
             if not await self.client.publish(self.channel(node_id), json.dumps(request)):
                 raise NodeUnavailable(f"node {node_id} is not running")

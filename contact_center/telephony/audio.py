@@ -91,8 +91,10 @@ def _to_int16(raw: bytes, width: int) -> list[int]:
     if width == 2:
         return list(array("h", raw))
     if width in (3, 4):
-        return [int.from_bytes(raw[i : i + width], "little", signed=True) >> (8 * (width - 2))
-                for i in range(0, len(raw), width)]
+        return [
+            int.from_bytes(raw[i : i + width], "little", signed=True) >> (8 * (width - 2))
+            for i in range(0, len(raw), width)
+        ]
     raise ValueError(f"unsupported sample width {width}")
 
 
@@ -177,8 +179,9 @@ def locate(probe: list[int], reference: list[int], step: int = 80) -> tuple[int,
     """
     coarse_probe, coarse_ref = envelope(probe, step), envelope(reference, step)
     span = len(coarse_probe)
-    coarse = max(range(max(1, len(coarse_ref) - span + 1)),
-                 key=lambda k: pearson(coarse_probe, coarse_ref[k : k + span]))
+    coarse = max(
+        range(max(1, len(coarse_ref) - span + 1)), key=lambda k: pearson(coarse_probe, coarse_ref[k : k + span])
+    )
     low, high = max(0, (coarse - 2) * step), min(len(reference) - len(probe), (coarse + 2) * step)
     best = (low, -1.0)
     for offset in range(low, high + 1):

@@ -115,7 +115,5 @@ class LegRecorder:
         return self.detail
 
 
-def new_leg(
-    call_id: str, kind: LegKind, caller: str, dialled: str, clock: Callable[[], float]
-) -> LegRecorder:
+def new_leg(call_id: str, kind: LegKind, caller: str, dialled: str, clock: Callable[[], float]) -> LegRecorder:
     return LegRecorder(CallDetail(call_id, kind, caller, dialled, arrived_at=clock()), clock)

@@ -87,9 +87,7 @@ class Leg:
     def has_digit(self) -> bool:
         return bool(self._digits)
 
-    async def collect(
-        self, max_digits: int, first_timeout: float, inter_digit_timeout: float, terminators: str
-    ) -> str:
+    async def collect(self, max_digits: int, first_timeout: float, inter_digit_timeout: float, terminators: str) -> str:
         got = ""
         while len(got) < max_digits:
             digit = await self.next_digit(first_timeout if not got else inter_digit_timeout)

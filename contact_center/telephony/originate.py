@@ -25,8 +25,9 @@ def outcome_for(code: int) -> OriginateOutcome:
     return OriginateOutcome.FAILED
 
 
-def refused(number: str, kind: LegKind, line: str, code: int, reason: str,
-            clock: Callable[[], float]) -> OriginateResult:
+def refused(
+    number: str, kind: LegKind, line: str, code: int, reason: str, clock: Callable[[], float]
+) -> OriginateResult:
     """The result for a dial that never left this process (over capacity, no RTP port)."""
     leg = new_leg(f"local-{secrets.token_hex(8)}", kind, line, number, clock)
     leg.ended(HangupBy.SYSTEM, code, reason)

@@ -28,8 +28,13 @@ def registered(code: int | None) -> bool | None:
 
 
 class PhoneStatusCache:
-    def __init__(self, probe: Callable[[str], Awaitable[int | None]], *, ttl: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        probe: Callable[[str], Awaitable[int | None]],
+        *,
+        ttl: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.probe, self.ttl, self.clock = probe, ttl, clock
         self._known: dict[str, tuple[float, bool | None]] = {}  # extension -> (good until, status)
         self._asking: dict[str, asyncio.Task[bool | None]] = {}

@@ -140,8 +140,9 @@ class PromptLibrary:
     async def _run_espeak(self, speech: Speech, out: Path) -> None:
         # In a thread, not an asyncio subprocess: a call that ends mid-render cancels only the wait, and
         # the renderer finishes (or times out) on its own instead of leaving a pipe behind.
-        await asyncio.to_thread(_render, [self.espeak, "-v", speech.voice, "-w", str(out), "--", speech.text],
-                                self.render_timeout)  # fmt: skip
+        await asyncio.to_thread(
+            _render, [self.espeak, "-v", speech.voice, "-w", str(out), "--", speech.text], self.render_timeout
+        )
 
 
 def _render(command: list[str], timeout: float) -> None:

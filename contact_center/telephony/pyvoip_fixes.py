@@ -151,8 +151,12 @@ class FixedSIPClient(SIP.SIPClient):
         self.parse_message(message)
 
     def _reply_bad_request(self, raw: bytes, lines: list[tuple[str, str]]) -> None:
-        if sm.status_of(raw) is None and sm.first(lines, "Via") and sm.first(lines, "Call-ID") \
-                and not raw.startswith(b"ACK "):
+        if (
+            sm.status_of(raw) is None
+            and sm.first(lines, "Via")
+            and sm.first(lines, "Call-ID")
+            and not raw.startswith(b"ACK ")
+        ):
             self.send(sm.response(raw, 400, "Bad Request", to_tag=sm.new_tag()))
 
     def parse_message(self, message: SIP.SIPMessage) -> None:
@@ -184,8 +188,15 @@ class FixedVoIPCall(VoIP.VoIPCall):
     phone: FixedVoIPPhone
     request: SIP.SIPMessage | None  # type: ignore[assignment]  # None for the calls we dial
 
-    def __init__(self, phone: FixedVoIPPhone, state: VoIP.CallState, request: SIP.SIPMessage | None,
-                 call_id: str, session_id: int, dialog: sm.Dialog) -> None:
+    def __init__(
+        self,
+        phone: FixedVoIPPhone,
+        state: VoIP.CallState,
+        request: SIP.SIPMessage | None,
+        call_id: str,
+        session_id: int,
+        dialog: sm.Dialog,
+    ) -> None:
         self.phone, self.sip, self.state, self.request = phone, phone.sip, state, request
         self.call_id, self.session_id, self.dialog = call_id, str(session_id), dialog
         self.myIP = phone.myIP

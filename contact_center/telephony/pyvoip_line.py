@@ -19,6 +19,7 @@ from typing import Protocol
 # isort: off
 from pyVoIP.VoIP import VoIP  # first: pyVoIP has an import cycle
 from pyVoIP import SIP
+
 # isort: on
 from pyVoIP.VoIP.status import PhoneStatus
 
@@ -76,14 +77,38 @@ class FixedVoIPPhone(InboundCalls, OutboundCalls, VoIP.VoIPPhone):
         self.engine, self.pool, self.listener, self.retry_after = engine, ports, listener, retry_after
         self.t1 = t1  # RFC 3261's T1 (0.5 s); tests shorten it to see 64*T1 time-outs happen
         self.timers = TimerThread(f"sip-timers-{user}")
-        self.sip = FixedSIPClient(server, port, user, password, phone=self, myIP=local_ip, myPort=local_port,
-                                  callCallback=self.callback, fatalCallback=None, trusted=trusted)
+        self.sip = FixedSIPClient(
+            server,
+            port,
+            user,
+            password,
+            phone=self,
+            myIP=local_ip,
+            myPort=local_port,
+            callCallback=self.callback,
+            fatalCallback=None,
+            trusted=trusted,
+        )
         self.sip.registration = Registration(
-            server=server, port=port, user=user, password=password, contact_host=f"{local_ip}:{local_port}",
-            send=self.sip.send, timers=self.timers, expires=register_expires, timeout=register_timeout,
-            user_agent=UA, on_status=lambda status, reason: listener.line_status(user, status, reason))
-        self.sip.on_response = {"REGISTER": self.sip.registration.on_response, "INVITE": self._on_invite_response,
-                                "OPTIONS": self._on_probe_response, "BYE": _ignore, "CANCEL": _ignore}
+            server=server,
+            port=port,
+            user=user,
+            password=password,
+            contact_host=f"{local_ip}:{local_port}",
+            send=self.sip.send,
+            timers=self.timers,
+            expires=register_expires,
+            timeout=register_timeout,
+            user_agent=UA,
+            on_status=lambda status, reason: listener.line_status(user, status, reason),
+        )
+        self.sip.on_response = {
+            "REGISTER": self.sip.registration.on_response,
+            "INVITE": self._on_invite_response,
+            "OPTIONS": self._on_probe_response,
+            "BYE": _ignore,
+            "CANCEL": _ignore,
+        }
         self.probes: dict[str, tuple[Callable[[int | None, str], None], Retransmit]] = {}
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -173,17 +198,21 @@ class FixedVoIPPhone(InboundCalls, OutboundCalls, VoIP.VoIPPhone):
     def probe(self, extension: str, on_result: Callable[[int | None, str], None]) -> None:
         """OPTIONS to ``extension`` through the proxy; ``on_result(code, reason)`` once, from a
         SIP thread (``None`` when nothing answered)."""
-        call_id, message = sm.options(f"sip:{extension}@{self.server}:{self.port}",
-                                      from_uri=f"<sip:{self.username}@{self.server}>",
-                                      via_host=f"{self.myIP}:{self.sip.myPort}", user_agent=UA)
+        call_id, message = sm.options(
+            f"sip:{extension}@{self.server}:{self.port}",
+            from_uri=f"<sip:{self.username}@{self.server}>",
+            via_host=f"{self.myIP}:{self.sip.myPort}",
+            user_agent=UA,
+        )
 
         def timed_out() -> None:
             entry = self.probes.pop(call_id, None)
             if entry is not None:
                 entry[0](None, "no answer")
 
-        retransmit = Retransmit(self.timers, lambda: self.sip.send(message), until=PROBE_TIMEOUT,
-                                on_timeout=timed_out, start=False)
+        retransmit = Retransmit(
+            self.timers, lambda: self.sip.send(message), until=PROBE_TIMEOUT, on_timeout=timed_out, start=False
+        )
         self.probes[call_id] = (on_result, retransmit)
         retransmit.start()
 

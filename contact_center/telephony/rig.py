@@ -93,41 +93,118 @@ class Rig:
 
     def start(self, args: list[str], name: str) -> subprocess.Popen[bytes]:
         with (self.directory / f"{name}.log").open("wb") as out:
-            proc = subprocess.Popen(args, cwd=self.directory, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
+            proc = subprocess.Popen(
+                args,
+                cwd=self.directory,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
         self.procs.append(proc)
         return proc
 
     def kamailio(self, users: dict[str, str], workers: list[int], static: dict[str, int]) -> None:
         shutil.copy(DEPLOY_CFG, self.directory / "kamailio.cfg")
-        (self.directory / "local.cfg").write_text("\n".join([
-            f"listen=udp:127.0.0.1:{self.proxy_port}", f'alias="127.0.0.1:{self.proxy_port}"',
-            "#!define WORKERS_SET 1", f'#!define DISPATCHER_LIST "{self.directory / "dispatcher.list"}"',
-            f"#!define CARRIER_PORT_MIN {self.carrier_port}", f"#!define CARRIER_PORT_MAX {self.carrier_port}",
-            '#!substdef "!CARRIER_IP!127.0.0.1!g"', '#!substdef "!SERVICE_NUMBERS!100!g"',
-            '#!substdef "!OUTBOUND_NUMBERS!9[0-9]+!g"', '#!substdef "!TRUNK_URI!!g"',
-            # Hundreds of agents' phones share 127.0.0.1 here: the flood limit is for one phone per address.
-            '#!substdef "!PIKE_DENSITY!100000!g"', ""]))
+        (self.directory / "local.cfg").write_text(
+            "\n".join(
+                [
+                    f"listen=udp:127.0.0.1:{self.proxy_port}",
+                    f'alias="127.0.0.1:{self.proxy_port}"',
+                    "#!define WORKERS_SET 1",
+                    f'#!define DISPATCHER_LIST "{self.directory / "dispatcher.list"}"',
+                    f"#!define CARRIER_PORT_MIN {self.carrier_port}",
+                    f"#!define CARRIER_PORT_MAX {self.carrier_port}",
+                    '#!substdef "!CARRIER_IP!127.0.0.1!g"',
+                    '#!substdef "!SERVICE_NUMBERS!100!g"',
+                    '#!substdef "!OUTBOUND_NUMBERS!9[0-9]+!g"',
+                    '#!substdef "!TRUNK_URI!!g"',
+                    # Hundreds of agents' phones share 127.0.0.1 here: the flood limit is for one phone per address.
+                    '#!substdef "!PIKE_DENSITY!100000!g"',
+                    "",
+                ]
+            )
+        )
         (self.directory / "users.cfg").write_text("".join(f'$sht(users=>{u}) = "{p}";\n' for u, p in users.items()))
         (self.directory / "extensions.cfg").write_text(
-            "".join(f'$sht(static=>{e}) = "sip:127.0.0.1:{p}";\n' for e, p in static.items()))
+            "".join(f'$sht(static=>{e}) = "sip:127.0.0.1:{p}";\n' for e, p in static.items())
+        )
         (self.directory / "dispatcher.list").write_text("".join(f"1 sip:127.0.0.1:{w} 0 0\n" for w in workers))
-        self.start(["kamailio", "-f", str(self.directory / "kamailio.cfg"), "-DD", "-E", "-m", "64", "-M", "8",
-                    "-Y", str(self.directory)], "kamailio")
+        self.start(
+            [
+                "kamailio",
+                "-f",
+                str(self.directory / "kamailio.cfg"),
+                "-DD",
+                "-E",
+                "-m",
+                "64",
+                "-M",
+                "8",
+                "-Y",
+                str(self.directory),
+            ],
+            "kamailio",
+        )
         time.sleep(1.0)  # kamailio forks its workers; a benchmark can afford the wait
 
     def agent(self, port: int) -> None:
         """A sipp UAS answering every call and echoing its RTP (the agents' phones)."""
-        self.start(["sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", str(port), "-mi", "127.0.0.1",
-                    "-mp", str(free_port()), "-rtp_echo", "-nostdin", "-nd"], "agents")
+        self.start(
+            [
+                "sipp",
+                "-sn",
+                "uas",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-mi",
+                "127.0.0.1",
+                "-mp",
+                str(free_port()),
+                "-rtp_echo",
+                "-nostdin",
+                "-nd",
+            ],
+            "agents",
+        )
 
     def callers(self, calls: int, rate: float, talk_ms: int, voice_pcm: bytes) -> subprocess.Popen[bytes]:
         (self.directory / "caller.xml").write_text(_CALLER)
         (self.directory / "voice.wav").write_bytes(ulaw_wav(voice_pcm))
-        return self.start(["sipp", f"127.0.0.1:{self.proxy_port}", "-sf", "caller.xml", "-s", "100",
-                           "-i", "127.0.0.1", "-p", str(self.carrier_port), "-mi", "127.0.0.1",
-                           "-m", str(calls), "-l", str(calls), "-r", str(rate), "-d", str(talk_ms),
-                           "-nostdin", "-trace_stat", "-stf", "stat.csv", "-timeout", "300s"], "callers")
+        return self.start(
+            [
+                "sipp",
+                f"127.0.0.1:{self.proxy_port}",
+                "-sf",
+                "caller.xml",
+                "-s",
+                "100",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(self.carrier_port),
+                "-mi",
+                "127.0.0.1",
+                "-m",
+                str(calls),
+                "-l",
+                str(calls),
+                "-r",
+                str(rate),
+                "-d",
+                str(talk_ms),
+                "-nostdin",
+                "-trace_stat",
+                "-stf",
+                "stat.csv",
+                "-timeout",
+                "300s",
+            ],
+            "callers",
+        )
 
     def stop(self) -> None:
         for proc in self.procs:

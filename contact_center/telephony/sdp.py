@@ -88,8 +88,9 @@ def parse(body: str) -> Offer:
             media[-1].rtpmap[pt.strip()] = encoding.strip().lower()
     if not media:
         raise SdpError("no m= line")
-    return Offer(tuple(MediaLine(m.kind, m.port, m.proto, m.formats, m.address or session_address, m.rtpmap)
-                       for m in media))
+    return Offer(
+        tuple(MediaLine(m.kind, m.port, m.proto, m.formats, m.address or session_address, m.rtpmap) for m in media)
+    )
 
 
 def _connection_address(value: str) -> str:
@@ -108,16 +109,27 @@ def choose(offer: Offer) -> Chosen:
             continue
         if line.address is None or line.address == "0.0.0.0":  # an old-style "on hold" offer
             raise NotAcceptable("audio stream without a connection address")
-        event = next((int(pt) for pt in line.formats
-                      if pt.isdigit() and line.rtpmap.get(pt, "").startswith("telephone-event/8000")), None)
+        event = next(
+            (
+                int(pt)
+                for pt in line.formats
+                if pt.isdigit() and line.rtpmap.get(pt, "").startswith("telephone-event/8000")
+            ),
+            None,
+        )
         return Chosen(index, line.address, line.port, event)
     raise NotAcceptable("no RTP/AVP audio stream with PCMU")
 
 
 def answer(offer: Offer, chosen: Chosen, ip: str, port: int, session_id: int) -> str:
     """Our answer: PCMU (+ telephone-event if offered) on the chosen line, the rest disabled."""
-    lines = ["v=0", f"o=contact-center {session_id} {session_id + 1} IN IP4 {ip}", "s=contact-center",
-             f"c=IN IP4 {ip}", "t=0 0"]
+    lines = [
+        "v=0",
+        f"o=contact-center {session_id} {session_id + 1} IN IP4 {ip}",
+        "s=contact-center",
+        f"c=IN IP4 {ip}",
+        "t=0 0",
+    ]
     for index, line in enumerate(offer.media):
         if index != chosen.index:
             lines.append(f"m={line.kind} 0 {line.proto} {line.formats[0] if line.formats else '0'}")
@@ -133,8 +145,19 @@ def answer(offer: Offer, chosen: Chosen, ip: str, port: int, session_id: int) ->
 def offer(ip: str, port: int, session_id: int, event_type: int = DEFAULT_EVENT) -> str:
     """Our offer (outbound calls, and the 200 to an INVITE without SDP): PCMU only, since
     pyVoIP 1.6.8 encodes PCMA with the PCMU encoder, plus telephone-event."""
-    return "\r\n".join([
-        "v=0", f"o=contact-center {session_id} {session_id + 1} IN IP4 {ip}", "s=contact-center",
-        f"c=IN IP4 {ip}", "t=0 0", f"m=audio {port} RTP/AVP 0 {event_type}", "a=rtpmap:0 PCMU/8000",
-        f"a=rtpmap:{event_type} telephone-event/8000", f"a=fmtp:{event_type} 0-15", "a=ptime:20",
-        "a=sendrecv", ""])
+    return "\r\n".join(
+        [
+            "v=0",
+            f"o=contact-center {session_id} {session_id + 1} IN IP4 {ip}",
+            "s=contact-center",
+            f"c=IN IP4 {ip}",
+            "t=0 0",
+            f"m=audio {port} RTP/AVP 0 {event_type}",
+            "a=rtpmap:0 PCMU/8000",
+            f"a=rtpmap:{event_type} telephone-event/8000",
+            f"a=fmtp:{event_type} 0-15",
+            "a=ptime:20",
+            "a=sendrecv",
+            "",
+        ]
+    )

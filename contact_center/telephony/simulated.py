@@ -50,10 +50,18 @@ def _finish(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-_CODES = {OriginateOutcome.ANSWERED: 200, OriginateOutcome.BUSY: 486,
-          OriginateOutcome.NO_ANSWER: 487, OriginateOutcome.FAILED: 404}
-_REASONS = {OriginateOutcome.ANSWERED: "OK", OriginateOutcome.BUSY: "Busy Here",
-            OriginateOutcome.NO_ANSWER: "Request Terminated", OriginateOutcome.FAILED: "Not Found"}
+_CODES = {
+    OriginateOutcome.ANSWERED: 200,
+    OriginateOutcome.BUSY: 486,
+    OriginateOutcome.NO_ANSWER: 487,
+    OriginateOutcome.FAILED: 404,
+}
+_REASONS = {
+    OriginateOutcome.ANSWERED: "OK",
+    OriginateOutcome.BUSY: "Busy Here",
+    OriginateOutcome.NO_ANSWER: "Request Terminated",
+    OriginateOutcome.FAILED: "Not Found",
+}
 
 
 class SimulatedTelephony(AdapterCore):

@@ -242,8 +242,13 @@ class SipTelephony(LineReactions):
         if timed_out:
             code = code if code >= 300 else 487
             leg.recorder.set_reason(f"no answer in {ring_timeout:g} s")
-            return OriginateResult(OriginateOutcome.NO_ANSWER, None, code, leg.recorder.snapshot(),
-                                   call.final_reason or "Request Terminated")
+            return OriginateResult(
+                OriginateOutcome.NO_ANSWER,
+                None,
+                code,
+                leg.recorder.snapshot(),
+                call.final_reason or "Request Terminated",
+            )
         if code == 200 and not leg.is_ended:
             leg.answered = True
             leg.recorder.answered()

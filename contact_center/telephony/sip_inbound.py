@@ -46,20 +46,32 @@ class InboundCalls(PhoneParts):
             self.sip.send(sm.response(message.raw, 481, "Call/Transaction Does Not Exist"))
             return
         if not self.listener.admit():
-            self.sip.send(sm.response(message.raw, 503, "Service Unavailable", to_tag=sm.new_tag(),
-                                      extra=[f"Retry-After: {self.retry_after}"]))
+            self.sip.send(
+                sm.response(
+                    message.raw,
+                    503,
+                    "Service Unavailable",
+                    to_tag=sm.new_tag(),
+                    extra=[f"Retry-After: {self.retry_after}"],
+                )
+            )
             return
         try:
             offer, chosen = _negotiate(message)
             port = self.pool.take()
         except (sdp.SdpError, sdp.NotAcceptable, NoPortsLeft) as exc:
-            code, reason = ((488, "Not Acceptable Here") if isinstance(exc, sdp.NotAcceptable)
-                            else (503, "Service Unavailable") if isinstance(exc, NoPortsLeft)
-                            else (400, "Bad Request"))
+            code, reason = (
+                (488, "Not Acceptable Here")
+                if isinstance(exc, sdp.NotAcceptable)
+                else (503, "Service Unavailable")
+                if isinstance(exc, NoPortsLeft)
+                else (400, "Bad Request")
+            )
             log.warning("INVITE %s refused with %d: %s", call_id, code, exc)
             self.listener.release()  # before the answer: whoever sees it may count the legs
-            self.sip.send(sm.response(message.raw, code, reason, to_tag=sm.new_tag(),
-                                      extra=[ALLOW] if code == 488 else []))
+            self.sip.send(
+                sm.response(message.raw, code, reason, to_tag=sm.new_tag(), extra=[ALLOW] if code == 488 else [])
+            )
             return
         dialog = sm.Dialog(
             call_id,
@@ -72,20 +84,34 @@ class InboundCalls(PhoneParts):
             via_host=f"{self.myIP}:{self.sip.myPort}",
             route_set=sm.route_set(lines, reverse=False),
         )
-        call = FixedVoIPCall(self, VoIP.CallState.RINGING, message, call_id,  # type: ignore[arg-type]
-                             random.randint(1, 10**9), dialog)
+        call = FixedVoIPCall(
+            self,  # type: ignore[arg-type]
+            VoIP.CallState.RINGING,
+            message,
+            call_id,
+            random.randint(1, 10**9),
+            dialog,
+        )
         call.rtp_port, call.offer, call.chosen = port, offer, chosen
         self.calls[call_id] = call
-        self.sip.send(sm.response(message.raw, 180, "Ringing", to_tag=dialog.local_tag,
-                                  extra=[f"Contact: {self._contact()}"]))
+        self.sip.send(
+            sm.response(message.raw, 180, "Ringing", to_tag=dialog.local_tag, extra=[f"Contact: {self._contact()}"])
+        )
         self.listener.arrived(self, call)  # type: ignore[arg-type]  # from this thread: it precedes the end
 
     def _on_reinvite(self, call: FixedVoIPCall, message: SIP.SIPMessage, to_tag: str) -> None:
         with call.lock:
             if not to_tag:  # the INVITE again: repeat our last answer to it
                 if call.state == VoIP.CallState.RINGING and call.request is not None:
-                    self.sip.send(sm.response(call.request.raw, 180, "Ringing", to_tag=call.dialog.local_tag,
-                                              extra=[f"Contact: {self._contact()}"]))
+                    self.sip.send(
+                        sm.response(
+                            call.request.raw,
+                            180,
+                            "Ringing",
+                            to_tag=call.dialog.local_tag,
+                            extra=[f"Contact: {self._contact()}"],
+                        )
+                    )
                 elif call.state == VoIP.CallState.ANSWERED and call.stream is not None and call.acked:
                     self.sip.send(self._ok(call, message))
                 return  # while unacknowledged, the retransmission timer resends the 200 anyway
@@ -118,8 +144,14 @@ class InboundCalls(PhoneParts):
             assert call.request is not None
             message = self._ok(call, call.request)
             call.state = VoIP.CallState.ANSWERED
-            call.retransmit = Retransmit(self.timers, lambda: self.sip.send(message), until=64 * self.t1,
-                                         t1=self.t1, t2=8 * self.t1, on_timeout=lambda: self._no_ack(call))
+            call.retransmit = Retransmit(
+                self.timers,
+                lambda: self.sip.send(message),
+                until=64 * self.t1,
+                t1=self.t1,
+                t2=8 * self.t1,
+                on_timeout=lambda: self._no_ack(call),
+            )
 
     def _ok(self, call: FixedVoIPCall, request: SIP.SIPMessage) -> bytes:
         assert call.rtp_port is not None
@@ -127,8 +159,14 @@ class InboundCalls(PhoneParts):
             body = sdp.answer(call.offer, call.chosen, self.myIP, call.rtp_port, int(call.session_id))
         else:
             body = sdp.offer(self.myIP, call.rtp_port, int(call.session_id))
-        return sm.response(request.raw, 200, "OK", to_tag=call.dialog.local_tag, body=body,
-                           extra=[f"Contact: {self._contact()}", ALLOW, f"User-Agent: {UA}"])
+        return sm.response(
+            request.raw,
+            200,
+            "OK",
+            to_tag=call.dialog.local_tag,
+            body=body,
+            extra=[f"Contact: {self._contact()}", ALLOW, f"User-Agent: {UA}"],
+        )
 
     def _no_ack(self, call: FixedVoIPCall) -> None:
         """64*T1 without an ACK for our 200: the caller never got it; end the call (RFC 3261 13.3.1.4)."""

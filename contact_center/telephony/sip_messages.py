@@ -163,8 +163,9 @@ class Dialog:
         )
 
     def ack_2xx(self) -> bytes:
-        return self._request("ACK", self.remote_target, new_branch(), self.invite_cseq, to_tag=self.remote_tag,
-                             routed=True)
+        return self._request(
+            "ACK", self.remote_target, new_branch(), self.invite_cseq, to_tag=self.remote_tag, routed=True
+        )
 
     def ack_failure(self, response_to_tag: str) -> bytes:
         return self._request("ACK", self.invite_uri, self.invite_branch, self.invite_cseq, to_tag=response_to_tag)

@@ -34,6 +34,7 @@ class OutboundCalls(PhoneParts):
     port: int
 
     if TYPE_CHECKING:
+
         def hangup(self, call: FixedVoIPCall, code: int = 480, by: HangupBy = HangupBy.LOCAL) -> None: ...
 
     def dial(self, number: str, call_id: str) -> FixedVoIPCall:
@@ -57,16 +58,26 @@ class OutboundCalls(PhoneParts):
         call = FixedVoIPCall(self, VoIP.CallState.DIALING, None, call_id, session, dialog)  # type: ignore[arg-type]
         call.rtp_port = port
         try:  # bound now, so the callee's first packets after its 200 find the socket
-            call.stream = self.engine.open_stream((self.myIP, port), None, payload_type=0,
-                                                  event_type=sdp.DEFAULT_EVENT,
-                                                  on_digit=lambda d: self.listener.digit(call_id, d))
+            call.stream = self.engine.open_stream(
+                (self.myIP, port),
+                None,
+                payload_type=0,
+                event_type=sdp.DEFAULT_EVENT,
+                on_digit=lambda d: self.listener.digit(call_id, d),
+            )
         except OSError:
             self.pool.give_back(port)
             raise
         invite = dialog.invite(sdp.offer(self.myIP, port, session), UA)
-        call.retransmit = Retransmit(self.timers, lambda: self.sip.send(invite), until=64 * self.t1, t1=self.t1,
-                                     t2=8 * self.t1, start=False,
-                                     on_timeout=lambda: self.finish(call, HangupBy.SYSTEM, 408, "no answer from the proxy"))
+        call.retransmit = Retransmit(
+            self.timers,
+            lambda: self.sip.send(invite),
+            until=64 * self.t1,
+            t1=self.t1,
+            t2=8 * self.t1,
+            start=False,
+            on_timeout=lambda: self.finish(call, HangupBy.SYSTEM, 408, "no answer from the proxy"),
+        )
         self.calls[call_id] = call  # before the INVITE leaves: its answer can come back at once
         call.retransmit.start()
         return call

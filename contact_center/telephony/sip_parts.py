@@ -30,5 +30,6 @@ class PhoneParts:
     t1: float
 
     if TYPE_CHECKING:
+
         def finish(self, call: FixedVoIPCall, by: HangupBy, code: int | None, reason: str = "") -> None: ...
         def _contact(self) -> str: ...

@@ -33,12 +33,15 @@ def parse_challenge(value: str) -> dict[str, str]:
     scheme, _, params = value.strip().partition(" ")
     if scheme.lower() != "digest":
         raise ValueError(f"not a Digest challenge: {scheme!r}")
-    return {k.lower(): v1 if v1 else v2
-            for k, v1, v2 in re.findall(r'([A-Za-z0-9_-]+)\s*=\s*(?:"([^"]*)"|([^\s,]+))', params)}
+    return {
+        k.lower(): v1 if v1 else v2
+        for k, v1, v2 in re.findall(r'([A-Za-z0-9_-]+)\s*=\s*(?:"([^"]*)"|([^\s,]+))', params)
+    }
 
 
-def digest_authorization(method: str, uri: str, user: str, password: str, challenge: dict[str, str],
-                         cnonce: str | None = None) -> str:
+def digest_authorization(
+    method: str, uri: str, user: str, password: str, challenge: dict[str, str], cnonce: str | None = None
+) -> str:
     """The Authorization value answering ``challenge`` (MD5, with qop=auth when offered)."""
     if challenge.get("algorithm", "MD5").upper() != "MD5":
         raise ValueError(f"unsupported digest algorithm {challenge['algorithm']}")
@@ -104,8 +107,9 @@ class Registration:
             with self._lock:
                 self._stopping = True
                 self._cancel()
-            raise RegistrationFailed(f"registration of {self.user} at {self.server}:{self.port} refused: "
-                                     f"{self.last_reason or 'no answer'}")
+            raise RegistrationFailed(
+                f"registration of {self.user} at {self.server}:{self.port} refused: {self.last_reason or 'no answer'}"
+            )
 
     def unregister(self, wait: float = 2.0) -> None:
         with self._lock:
@@ -126,8 +130,12 @@ class Registration:
             self._asked = expires
             self.cseq += 1
             message = self._register(expires, authorization)
-            self._transaction = Retransmit(self.timers, lambda: self.send(message), until=self.timeout,
-                                           on_timeout=lambda: self._failed("no answer from registrar"))
+            self._transaction = Retransmit(
+                self.timers,
+                lambda: self.send(message),
+                until=self.timeout,
+                on_timeout=lambda: self._failed("no answer from registrar"),
+            )
 
     def _register(self, expires: int, authorization: str | None) -> bytes:
         aor = f"<sip:{self.user}@{self.server}>"

@@ -44,8 +44,12 @@ class Playback:
 
 class Stream:
     def __init__(
-        self, sock: socket.socket, remote: tuple[str, int] | None, payload_type: int,
-        event_type: int | None, on_digit: Callable[[str], None] | None,
+        self,
+        sock: socket.socket,
+        remote: tuple[str, int] | None,
+        payload_type: int,
+        event_type: int | None,
+        on_digit: Callable[[str], None] | None,
     ) -> None:
         self.sock = sock
         self.fileno = sock.fileno()
@@ -141,8 +145,9 @@ class Stream:
         remote = self.remote
         if remote is not None:  # before that, the stream's clock runs but nothing goes out
             try:
-                self.sock.sendto(rtp.build(self.payload_type, self._seq, self._ts, self._ssrc, out, self._marker),
-                                 remote)
+                self.sock.sendto(
+                    rtp.build(self.payload_type, self._seq, self._ts, self._ssrc, out, self._marker), remote
+                )
                 self.packets_out += 1
             except OSError:
                 stats.send_errors += 1

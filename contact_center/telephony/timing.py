@@ -56,5 +56,12 @@ class SendStats:
 
     def summary(self) -> IntervalSummary:
         mean = self._total / self._count if self._count else 0.0
-        return IntervalSummary(self._count, round(mean, 2), round(self.percentile(0.5), 2),
-                               round(self.percentile(0.99), 2), round(self._max, 2), self.send_errors, self.resyncs)
+        return IntervalSummary(
+            self._count,
+            round(mean, 2),
+            round(self.percentile(0.5), 2),
+            round(self.percentile(0.99), 2),
+            round(self._max, 2),
+            self.send_errors,
+            self.resyncs,
+        )

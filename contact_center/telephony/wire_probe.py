@@ -80,8 +80,15 @@ def capture(rtp: tuple[int, int], line: int, out: Path) -> None:
             continue
         except InterruptedError:
             continue
-        when = next((s + ns / 1e9 for level, kind, raw in ancillary if level == socket.SOL_SOCKET
-                     and kind == SO_TIMESTAMPNS for s, ns in [struct.unpack("qq", raw[:16])]), None)
+        when = next(
+            (
+                s + ns / 1e9
+                for level, kind, raw in ancillary
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS
+                for s, ns in [struct.unpack("qq", raw[:16])]
+            ),
+            None,
+        )
         if when is None or len(data) < 42:
             continue
         ip = data[14:]
@@ -101,8 +108,18 @@ def capture(rtp: tuple[int, int], line: int, out: Path) -> None:
                 oks.setdefault(call_id, when)
     stats = sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
     packets, drops = struct.unpack("II", stats)
-    out.write_text(json.dumps({"rtp_times": rtp_times.tolist(), "rtp_ports": rtp_ports.tolist(),
-                               "invites": invites, "oks": oks, "kernel_drops": drops, "seen": packets}))
+    out.write_text(
+        json.dumps(
+            {
+                "rtp_times": rtp_times.tolist(),
+                "rtp_ports": rtp_ports.tolist(),
+                "invites": invites,
+                "oks": oks,
+                "kernel_drops": drops,
+                "seen": packets,
+            }
+        )
+    )
 
 
 def _header(payload: bytes, name: bytes) -> bytes:
@@ -145,9 +162,18 @@ def summarise(raw: dict[str, Any], window: tuple[float, float]) -> WireFigures:
         last[port] = when
     answers = sorted((raw["oks"][c] - t) * 1000 for c, t in raw["invites"].items() if c in raw["oks"])
     gaps.sort()
-    return WireFigures(len(gaps), _pct(gaps, 0.5), _pct(gaps, 0.99), round(gaps[-1], 2) if gaps else 0.0,
-                       sum(1 for g in gaps if g > 30), len(answers), _pct(answers, 0.5), _pct(answers, 0.99),
-                       round(answers[-1], 2) if answers else 0.0, raw["kernel_drops"])
+    return WireFigures(
+        len(gaps),
+        _pct(gaps, 0.5),
+        _pct(gaps, 0.99),
+        round(gaps[-1], 2) if gaps else 0.0,
+        sum(1 for g in gaps if g > 30),
+        len(answers),
+        _pct(answers, 0.5),
+        _pct(answers, 0.99),
+        round(answers[-1], 2) if answers else 0.0,
+        raw["kernel_drops"],
+    )
 
 
 def _pct(values: list[float], fraction: float) -> float:

@@ -72,8 +72,15 @@ def region(request: web.Request) -> str:
 # --- customers -------------------------------------------------------------------------------
 
 
-@api.route("GET", "/api/v1/customers", "Search customers by name (q) or find them by phone number in any format",
-           tag="customers", response=CustomerOut, many=True, query=("q", "phone", *PAGE_QUERY))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/customers",
+    "Search customers by name (q) or find them by phone number in any format",
+    tag="customers",
+    response=CustomerOut,
+    many=True,
+    query=("q", "phone", *PAGE_QUERY),
+)
 async def list_customers(request: web.Request) -> web.Response:
     q = request.query
     if "phone" in q:
@@ -87,8 +94,15 @@ async def list_customers(request: web.Request) -> web.Response:
     return page_json(CustomerOut, page)
 
 
-@api.route("POST", "/api/v1/customers", "Create a customer; phones are stored in E.164", tag="customers",
-           body=CustomerCreate, response=CustomerOut, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/customers",
+    "Create a customer; phones are stored in E.164",
+    tag="customers",
+    body=CustomerCreate,
+    response=CustomerOut,
+    status=201,
+)
 async def create_customer(request: web.Request) -> web.Response:
     data = await read_body(request, CustomerCreate)
     async with request.app[SESSIONS].begin() as session:
@@ -103,8 +117,14 @@ async def get_customer(request: web.Request) -> web.Response:
         return web.json_response(dump(CustomerOut, await customers.get_customer(session, record_id(request))))
 
 
-@api.route("PATCH", "/api/v1/customers/{id}", "Change the named fields of a customer (phones replace the list)",
-           tag="customers", body=CustomerUpdate, response=CustomerOut)  # fmt: skip
+@api.route(
+    "PATCH",
+    "/api/v1/customers/{id}",
+    "Change the named fields of a customer (phones replace the list)",
+    tag="customers",
+    body=CustomerUpdate,
+    response=CustomerOut,
+)
 async def update_customer(request: web.Request) -> web.Response:
     data = await read_body(request, CustomerUpdate)
     async with request.app[SESSIONS].begin() as session:
@@ -112,8 +132,13 @@ async def update_customer(request: web.Request) -> web.Response:
     return web.json_response(out)
 
 
-@api.route("GET", "/api/v1/customers/{id}/360", "Customer 360: profile, account, last 20 activities, open cases, "
-           "open opportunities, recent orders", tag="customers", response=Customer360Out)  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/customers/{id}/360",
+    "Customer 360: profile, account, last 20 activities, open cases, open opportunities, recent orders",
+    tag="customers",
+    response=Customer360Out,
+)
 async def customer_360(request: web.Request) -> web.Response:
     async with request.app[ENGINE].connect() as conn:
         return web.json_response(await views.customer_360(conn, record_id(request)))
@@ -122,8 +147,15 @@ async def customer_360(request: web.Request) -> web.Response:
 # --- accounts --------------------------------------------------------------------------------
 
 
-@api.route("GET", "/api/v1/accounts", "Search accounts by name", tag="accounts", response=AccountOut, many=True,
-           query=("q", *PAGE_QUERY))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/accounts",
+    "Search accounts by name",
+    tag="accounts",
+    response=AccountOut,
+    many=True,
+    query=("q", *PAGE_QUERY),
+)
 async def list_accounts(request: web.Request) -> web.Response:
     q = request.query
     async with request.app[SESSIONS]() as session:
@@ -133,8 +165,9 @@ async def list_accounts(request: web.Request) -> web.Response:
     return page_json(AccountOut, page)
 
 
-@api.route("POST", "/api/v1/accounts", "Create an account", tag="accounts", body=AccountCreate, response=AccountOut,
-           status=201)  # fmt: skip
+@api.route(
+    "POST", "/api/v1/accounts", "Create an account", tag="accounts", body=AccountCreate, response=AccountOut, status=201
+)
 async def create_account(request: web.Request) -> web.Response:
     data = await read_body(request, AccountCreate)
     async with request.app[SESSIONS].begin() as session:
@@ -160,23 +193,49 @@ async def update_account(request: web.Request) -> web.Response:
 
 # --- cases -----------------------------------------------------------------------------------
 
-CASE_FILTERS = {"status": str, "priority": str, "category": str, "customer_id": int, "account_id": int, "owner_id": int,
-                "escalation_level": int}  # fmt: skip
+CASE_FILTERS = {
+    "status": str,
+    "priority": str,
+    "category": str,
+    "customer_id": int,
+    "account_id": int,
+    "owner_id": int,
+    "escalation_level": int,
+}
 
 
-@api.route("GET", "/api/v1/cases", "List cases, newest first; open=true (not resolved or closed) and breached=true "
-           "(past the SLA target) narrow it", tag="cases", response=CaseOut, many=True,
-           query=(*CASE_FILTERS, "open", "breached", *PAGE_QUERY))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/cases",
+    "List cases, newest first; open=true (not resolved or closed) and breached=true (past the SLA target) narrow it",
+    tag="cases",
+    response=CaseOut,
+    many=True,
+    query=(*CASE_FILTERS, "open", "breached", *PAGE_QUERY),
+)
 async def list_cases(request: web.Request) -> web.Response:
     q = request.query
     async with request.app[SESSIONS]() as session:
-        page = await cases.list_cases(session, q, CASE_FILTERS, request.app[CLOCK].now(), parse_cursor(q.get("cursor")),
-                                      parse_limit(q.get("limit")))  # fmt: skip
+        page = await cases.list_cases(
+            session,
+            q,
+            CASE_FILTERS,
+            request.app[CLOCK].now(),
+            parse_cursor(q.get("cursor")),
+            parse_limit(q.get("limit")),
+        )
     return page_json(CaseOut, page)
 
 
-@api.route("POST", "/api/v1/cases", "Open a case; its SLA clock starts on its calendar's business hours",
-           tag="cases", body=CaseCreate, response=CaseOut, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/cases",
+    "Open a case; its SLA clock starts on its calendar's business hours",
+    tag="cases",
+    body=CaseCreate,
+    response=CaseOut,
+    status=201,
+)
 async def create_case(request: web.Request) -> web.Response:
     data = await read_body(request, CaseCreate)
     async with request.app[SESSIONS].begin() as session:
@@ -189,8 +248,14 @@ async def get_case(request: web.Request) -> web.Response:
     return await _get(request, Case, CaseOut)
 
 
-@api.route("PATCH", "/api/v1/cases/{id}", "Change a case; status changes pause or resume the SLA clock",
-           tag="cases", body=CaseUpdate, response=CaseOut)  # fmt: skip
+@api.route(
+    "PATCH",
+    "/api/v1/cases/{id}",
+    "Change a case; status changes pause or resume the SLA clock",
+    tag="cases",
+    body=CaseUpdate,
+    response=CaseOut,
+)
 async def update_case(request: web.Request) -> web.Response:
     data = await read_body(request, CaseUpdate)
     me = principal(request)
@@ -211,9 +276,18 @@ Creator = Callable[[AsyncSession, dict[str, Any], dt.datetime], Awaitable[Any]]
 Updater = Callable[[AsyncSession, int, dict[str, Any], int | None, dt.datetime], Awaitable[Any]]
 
 
-def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type[BaseModel], out: type[BaseModel],
-          filters: dict[str, type], write_role: str = "agent", creator: Creator | None = None,
-          updater: Updater | None = None) -> None:  # fmt: skip
+def _crud(
+    path: str,
+    tag: str,
+    table: Any,
+    create: type[BaseModel],
+    update: type[BaseModel],
+    out: type[BaseModel],
+    filters: dict[str, type],
+    write_role: str = "agent",
+    creator: Creator | None = None,
+    updater: Updater | None = None,
+) -> None:
     """List, create, get and change for a record; ``creator``/``updater`` add its own rules (and timeline)."""
 
     async def list_(request: web.Request) -> web.Response:
@@ -246,8 +320,9 @@ def _crud(path: str, tag: str, table: Any, create: type[BaseModel], update: type
             result = dump(out, row)
         return web.json_response(result)
 
-    api.route("GET", path, f"List {tag}, newest first", tag=tag, response=out, many=True,
-              query=(*filters, *PAGE_QUERY))(list_)  # fmt: skip
+    api.route(
+        "GET", path, f"List {tag}, newest first", tag=tag, response=out, many=True, query=(*filters, *PAGE_QUERY)
+    )(list_)
     api.route("POST", path, f"Create one of {tag}", tag=tag, body=create, response=out, status=201, role=write_role)(
         create_
     )
@@ -275,8 +350,17 @@ def _prepare(table: Any, values: dict[str, Any], request: web.Request, current: 
 
 
 _crud("/api/v1/leads", "leads", Lead, LeadCreate, LeadUpdate, LeadOut, LEAD_FILTERS, updater=sales.update_lead)
-_crud("/api/v1/opportunities", "opportunities", Opportunity, OpportunityCreate, OpportunityUpdate, OpportunityOut,
-      OPPORTUNITY_FILTERS, creator=sales.create_opportunity, updater=sales.update_opportunity)  # fmt: skip
+_crud(
+    "/api/v1/opportunities",
+    "opportunities",
+    Opportunity,
+    OpportunityCreate,
+    OpportunityUpdate,
+    OpportunityOut,
+    OPPORTUNITY_FILTERS,
+    creator=sales.create_opportunity,
+    updater=sales.update_opportunity,
+)
 _crud("/api/v1/orders", "orders", Order, OrderCreate, OrderUpdate, OrderOut, ORDER_FILTERS, write_role="supervisor")
 
 
@@ -297,9 +381,15 @@ async def _get(request: web.Request, table: Any, out: type[BaseModel]) -> web.Re
 # --- activities (append-only) ----------------------------------------------------------------
 
 
-@api.route("GET", "/api/v1/activities", "The timeline, newest first, filtered by customer, account, agent, case, …",
-           tag="activities", response=ActivityOut, many=True,
-           query=(*activities.FILTERS, "interaction_id", "type", *PAGE_QUERY))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/activities",
+    "The timeline, newest first, filtered by customer, account, agent, case, …",
+    tag="activities",
+    response=ActivityOut,
+    many=True,
+    query=(*activities.FILTERS, "interaction_id", "type", *PAGE_QUERY),
+)
 async def list_activities(request: web.Request) -> web.Response:
     q = request.query
     async with request.app[SESSIONS]() as session:
@@ -307,8 +397,15 @@ async def list_activities(request: web.Request) -> web.Response:
     return page_json(ActivityOut, page)
 
 
-@api.route("POST", "/api/v1/activities", "Append an activity to the timeline (activities are never changed)",
-           tag="activities", body=ActivityCreate, response=ActivityOut, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/activities",
+    "Append an activity to the timeline (activities are never changed)",
+    tag="activities",
+    body=ActivityCreate,
+    response=ActivityOut,
+    status=201,
+)
 async def append_activity(request: web.Request) -> web.Response:
     data = await read_body(request, ActivityCreate)
     me = principal(request)
@@ -333,8 +430,15 @@ async def get_activity(request: web.Request) -> web.Response:
 # --- knowledge base --------------------------------------------------------------------------
 
 
-@api.route("GET", "/api/v1/kb/search", "Full-text search of the knowledge base, best match first", tag="kb",
-           response=KbArticleOut, many=True, query=("q", "limit"))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/kb/search",
+    "Full-text search of the knowledge base, best match first",
+    tag="kb",
+    response=KbArticleOut,
+    many=True,
+    query=("q", "limit"),
+)
 async def search_kb(request: web.Request) -> web.Response:
     q = request.query.get("q", "")
     async with request.app[SESSIONS]() as session:
@@ -342,8 +446,16 @@ async def search_kb(request: web.Request) -> web.Response:
     return web.json_response({"items": [dump(KbArticleOut, a) for a in found], "next_cursor": None})
 
 
-@api.route("POST", "/api/v1/kb/articles", "Write a knowledge-base article", tag="kb", role="supervisor",
-           body=KbArticleCreate, response=KbArticleOut, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/kb/articles",
+    "Write a knowledge-base article",
+    tag="kb",
+    role="supervisor",
+    body=KbArticleCreate,
+    response=KbArticleOut,
+    status=201,
+)
 async def create_article(request: web.Request) -> web.Response:
     data = await read_body(request, KbArticleCreate)
     async with request.app[SESSIONS].begin() as session:

@@ -21,8 +21,12 @@ from contact_center.web.routing import Api
 api = Api()
 
 
-@api.route("GET", "/api/v1/activities/{activity_id}/recording", "The call recording or voicemail of an activity (WAV)",
-           tag="activities")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/activities/{activity_id}/recording",
+    "The call recording or voicemail of an activity (WAV)",
+    tag="activities",
+)
 async def recording(request: web.Request) -> web.StreamResponse:
     activity_id = parse_id(request.match_info["activity_id"])
     if activity_id is None:
@@ -40,8 +44,14 @@ async def recording(request: web.Request) -> web.StreamResponse:
     path = _inside(Path(stored), request.app[SETTINGS].var_dir)
     if path is None or not path.is_file():
         raise web.HTTPNotFound(text=f"the recording of activity {activity_id} is no longer on this server")
-    return web.FileResponse(path, headers={"Content-Type": "audio/wav", "Cache-Control": "private, no-store",
-                                           "Content-Disposition": f'inline; filename="activity-{activity_id}.wav"'})  # fmt: skip
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": "audio/wav",
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'inline; filename="activity-{activity_id}.wav"',
+        },
+    )
 
 
 def _inside(path: Path, var_dir: Path) -> Path | None:

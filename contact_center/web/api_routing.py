@@ -52,13 +52,15 @@ async def list_queues(request: web.Request) -> web.Response:
     now = service.now()
     items = []
     for queue_id, config in sorted(service.acd.queues.items()):
-        items.append({
-            "name": queue_id,
-            "strategy": config.strategy,
-            "sl_threshold_seconds": config.sl_threshold_seconds,
-            "waiting": len(service.acd.waiting_calls(queue_id)),
-            "oldest_wait_seconds": service.acd.oldest_wait(queue_id, now),
-        })  # fmt: skip
+        items.append(
+            {
+                "name": queue_id,
+                "strategy": config.strategy,
+                "sl_threshold_seconds": config.sl_threshold_seconds,
+                "waiting": len(service.acd.waiting_calls(queue_id)),
+                "oldest_wait_seconds": service.acd.oldest_wait(queue_id, now),
+            }
+        )
     return web.json_response({"items": items, "next_cursor": None})
 
 
@@ -88,18 +90,34 @@ def _choice(request: web.Request, name: str, choices: tuple[str, ...], errors: l
 
 def contact_json(c: Contact, teams: dict[str, str]) -> dict[str, Any]:
     return {
-        "call_id": c.call_id, "visit": c.visit, "queue": c.queue_id, "queued_at": iso(c.queued_at),
-        "outcome": c.outcome, "outcome_at": iso(c.outcome_at), "wait_seconds": c.wait_seconds,
-        "agent_id": c.agent_id, "team": teams.get(c.agent_id or ""), "callback": c.callback,
-        "talk_seconds": c.talk_seconds, "hold_seconds": c.hold_seconds, "wrap_seconds": c.wrap_seconds,
-        "handled_at": iso(c.handled_at), "moved_from": list(c.moved_from),
-    }  # fmt: skip
+        "call_id": c.call_id,
+        "visit": c.visit,
+        "queue": c.queue_id,
+        "queued_at": iso(c.queued_at),
+        "outcome": c.outcome,
+        "outcome_at": iso(c.outcome_at),
+        "wait_seconds": c.wait_seconds,
+        "agent_id": c.agent_id,
+        "team": teams.get(c.agent_id or ""),
+        "callback": c.callback,
+        "talk_seconds": c.talk_seconds,
+        "hold_seconds": c.hold_seconds,
+        "wrap_seconds": c.wrap_seconds,
+        "handled_at": iso(c.handled_at),
+        "moved_from": list(c.moved_from),
+    }
 
 
 # Registered before /api/v1/metrics/{group} so that these two names are not taken for a group.
-@api.route("GET", "/api/v1/metrics/intervals", "Fifteen-minute rows of one UTC day from the event log, per queue, "
-           "agent or team (date=YYYY-MM-DD, default today; group=queue|agent|team)", tag="routing",
-           role="supervisor", query=("date", "group"))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/metrics/intervals",
+    "Fifteen-minute rows of one UTC day from the event log, per queue, "
+    "agent or team (date=YYYY-MM-DD, default today; group=queue|agent|team)",
+    tag="routing",
+    role="supervisor",
+    query=("date", "group"),
+)
 async def metric_intervals(request: web.Request) -> web.Response:
     service = request.app[ACD]
     errors: list[FieldError] = []
@@ -117,16 +135,33 @@ async def metric_intervals(request: web.Request) -> web.Response:
     if errors:
         raise ValidationFailed(errors)
     rows = await service.intervals(day, group)  # type: ignore[arg-type]
-    return web.json_response({
-        "date": day.isoformat(), "group": group, "interval_seconds": 900,
-        "intervals": [{"start": iso(r.start), "end": iso(r.end), "total": stats_json(r.total),
-                       "groups": {name: stats_json(s) for name, s in r.groups.items()}} for r in rows],
-    })  # fmt: skip
+    return web.json_response(
+        {
+            "date": day.isoformat(),
+            "group": group,
+            "interval_seconds": 900,
+            "intervals": [
+                {
+                    "start": iso(r.start),
+                    "end": iso(r.end),
+                    "total": stats_json(r.total),
+                    "groups": {name: stats_json(s) for name, s in r.groups.items()},
+                }
+                for r in rows
+            ],
+        }
+    )
 
 
-@api.route("GET", "/api/v1/metrics/calls", "The calls behind a figure: visits whose outcome (or, for handled, "
-           "completed handling) falls in [from, to), by queue, agent, team and outcome", tag="routing",
-           role="supervisor", query=("from", "to", "queue", "agent", "team", "outcome", "limit"))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/metrics/calls",
+    "The calls behind a figure: visits whose outcome (or, for handled, "
+    "completed handling) falls in [from, to), by queue, agent, team and outcome",
+    tag="routing",
+    role="supervisor",
+    query=("from", "to", "queue", "agent", "team", "outcome", "limit"),
+)
 async def metric_calls(request: web.Request) -> web.Response:
     service = request.app[ACD]
     errors: list[FieldError] = []
@@ -149,18 +184,36 @@ async def metric_calls(request: web.Request) -> web.Response:
             errors.append(FieldError("to", f"at most {MAX_DRILL_DAYS} days after from"))
     if errors or start is None or end is None:
         raise ValidationFailed(errors)
-    found = await service.calls(start, end, outcome=outcome, queue=request.query.get("queue"),
-                                agent=request.query.get("agent"), team=request.query.get("team"))  # fmt: skip
+    found = await service.calls(
+        start,
+        end,
+        outcome=outcome,
+        queue=request.query.get("queue"),
+        agent=request.query.get("agent"),
+        team=request.query.get("team"),
+    )
     teams = service.metrics.teams
-    return web.json_response({
-        "from": iso(start), "to": iso(end), "outcome": outcome, "count": len(found),
-        "truncated": len(found) > limit, "items": [contact_json(c, teams) for c in found[:limit]],
-        "next_cursor": None,
-    })  # fmt: skip
+    return web.json_response(
+        {
+            "from": iso(start),
+            "to": iso(end),
+            "outcome": outcome,
+            "count": len(found),
+            "truncated": len(found) > limit,
+            "items": [contact_json(c, teams) for c in found[:limit]],
+            "next_cursor": None,
+        }
+    )
 
 
-@api.route("GET", "/api/v1/metrics/{group}", "Routing metrics per queue, agent or team over a window "
-           "(window=15m|60m|today)", tag="routing", role="supervisor", query=("window",))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/metrics/{group}",
+    "Routing metrics per queue, agent or team over a window (window=15m|60m|today)",
+    tag="routing",
+    role="supervisor",
+    query=("window",),
+)
 async def metrics(request: web.Request) -> web.Response:
     group = request.match_info["group"]
     if group not in ("queues", "agents", "teams"):

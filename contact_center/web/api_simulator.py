@@ -45,8 +45,15 @@ def _known(port: SimulatedTelephony, call_id: str) -> None:
         raise web.HTTPNotFound(text=f"no simulated call {call_id}")
 
 
-@api.route("POST", "/api/v1/simulator/calls", "Place a simulated inbound call as a caller number", tag="simulator",
-           role="supervisor", body=PlaceCall, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/simulator/calls",
+    "Place a simulated inbound call as a caller number",
+    tag="simulator",
+    role="supervisor",
+    body=PlaceCall,
+    status=201,
+)
 async def place_call(request: web.Request) -> web.Response:
     port = _port(request)
     body = await read_body(request, PlaceCall)
@@ -59,8 +66,14 @@ async def place_call(request: web.Request) -> web.Response:
     return web.json_response({"call_id": call_id, "caller": caller}, status=201)
 
 
-@api.route("POST", "/api/v1/simulator/calls/{call_id}/digits", "Press keys on a simulated call", tag="simulator",
-           role="supervisor", body=Keys)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/simulator/calls/{call_id}/digits",
+    "Press keys on a simulated call",
+    tag="simulator",
+    role="supervisor",
+    body=Keys,
+)
 async def press(request: web.Request) -> web.Response:
     port = _port(request)
     call_id = request.match_info["call_id"]
@@ -70,8 +83,13 @@ async def press(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-@api.route("DELETE", "/api/v1/simulator/calls/{call_id}", "Hang up a simulated call as the caller",
-           tag="simulator", role="supervisor")  # fmt: skip
+@api.route(
+    "DELETE",
+    "/api/v1/simulator/calls/{call_id}",
+    "Hang up a simulated call as the caller",
+    tag="simulator",
+    role="supervisor",
+)
 async def hang_up(request: web.Request) -> web.Response:
     port = _port(request)
     call_id = request.match_info["call_id"]
@@ -96,15 +114,27 @@ def _said(prompt: Prompt, on_hold: bool) -> str:
     return "♪ hold music" if on_hold else f"[audio {prompt.path.name}]"
 
 
-@api.route("GET", "/api/v1/simulator/calls/{call_id}", "What the caller has heard and pressed so far, and where the call is",
-           tag="simulator", role="supervisor")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/simulator/calls/{call_id}",
+    "What the caller has heard and pressed so far, and where the call is",
+    tag="simulator",
+    role="supervisor",
+)
 async def transcript(request: web.Request) -> web.Response:
     port = _port(request)
     call_id = request.match_info["call_id"]
     _known(port, call_id)
-    heard = [{"text": _said(prompt, on_hold), "on_hold": on_hold,
-              "audio": None if on_hold and not isinstance(prompt, Speech) else f"/api/v1/simulator/calls/{call_id}/heard/{n}.wav"}
-             for n, (prompt, on_hold) in enumerate(_heard(port, call_id))]  # fmt: skip
+    heard = [
+        {
+            "text": _said(prompt, on_hold),
+            "on_hold": on_hold,
+            "audio": None
+            if on_hold and not isinstance(prompt, Speech)
+            else f"/api/v1/simulator/calls/{call_id}/heard/{n}.wav",
+        }
+        for n, (prompt, on_hold) in enumerate(_heard(port, call_id))
+    ]
     detail = port.detail(call_id)
     leg = port.legs.find(call_id)
     ended = detail.ended_at is not None
@@ -114,17 +144,38 @@ async def transcript(request: web.Request) -> web.Response:
     if center is not None and session is not None and session.record.connected_at is not None:
         agent = center.names.get(session.record.agent_user_id or 0)
     on_hold = leg is not None and leg.hold_task is not None and not ended
-    where = ("ended" if ended else "with_agent" if agent and not on_hold else "on_hold" if on_hold and agent
-             else "queued" if detail.queued_at is not None and on_hold else "ivr")  # fmt: skip
-    return web.json_response({
-        "call_id": call_id, "heard": heard, "pressed": detail.digits, "ended": ended, "where": where,
-        "agent": agent, "connected_to_agent": where == "with_agent",
-        "hung_up_by": str(detail.hung_up_by) if detail.hung_up_by else None,
-    })  # fmt: skip
+    where = (
+        "ended"
+        if ended
+        else "with_agent"
+        if agent and not on_hold
+        else "on_hold"
+        if on_hold and agent
+        else "queued"
+        if detail.queued_at is not None and on_hold
+        else "ivr"
+    )
+    return web.json_response(
+        {
+            "call_id": call_id,
+            "heard": heard,
+            "pressed": detail.digits,
+            "ended": ended,
+            "where": where,
+            "agent": agent,
+            "connected_to_agent": where == "with_agent",
+            "hung_up_by": str(detail.hung_up_by) if detail.hung_up_by else None,
+        }
+    )
 
 
-@api.route("GET", "/api/v1/simulator/calls/{call_id}/heard/{n}.wav", "The n-th prompt the caller heard, as audio",
-           tag="simulator", role="supervisor")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/simulator/calls/{call_id}/heard/{n}.wav",
+    "The n-th prompt the caller heard, as audio",
+    tag="simulator",
+    role="supervisor",
+)
 async def heard_audio(request: web.Request) -> web.StreamResponse:
     port = _port(request)
     call_id = request.match_info["call_id"]

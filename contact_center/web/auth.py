@@ -137,8 +137,15 @@ def client_address(request: web.Request) -> str:
     return security.client_address(request.remote, request.headers.getall("X-Forwarded-For", []), trusted)
 
 
-@api.route("POST", "/api/v1/auth/login", "Log in with a password; sets the session cookie", tag="auth", role=None,
-           body=LoginBody, response=LoginOut)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/auth/login",
+    "Log in with a password; sets the session cookie",
+    tag="auth",
+    role=None,
+    body=LoginBody,
+    response=LoginOut,
+)
 async def login(request: web.Request) -> web.StreamResponse:
     if request.content_type != "application/json":
         # A cross-site HTML form cannot send JSON: this keeps other sites from logging a browser in.
@@ -170,15 +177,30 @@ async def login(request: web.Request) -> web.StreamResponse:
         await session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at <= now))
         cookie, csrf = new_token(), new_token()
         expires = now + dt.timedelta(hours=settings.session_hours)
-        session.add(WebSession(id=token_digest(cookie), user_id=user.id, csrf_token=csrf, created_at=now,
-                               expires_at=expires, remote=address[:64]))  # fmt: skip
+        session.add(
+            WebSession(
+                id=token_digest(cookie),
+                user_id=user.id,
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=expires,
+                remote=address[:64],
+            )
+        )
         user.last_login_at = now
         out = LoginOut(user_id=user.id, username=user.username, role=user.role, csrf_token=csrf, expires_at=expires)
     response = web.json_response(out.model_dump(mode="json"))
     secure = request.secure or settings.cookie_secure
     max_age = settings.session_hours * 3600
-    response.set_cookie(DEVICE_COOKIE, device_token(settings.secret_key, body.username, device), httponly=True,
-                        samesite="Strict", secure=secure, max_age=365 * 86400, path="/api/v1/auth")  # fmt: skip
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_token(settings.secret_key, body.username, device),
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        max_age=365 * 86400,
+        path="/api/v1/auth",
+    )
     response.set_cookie(
         SESSION_COOKIE, cookie, httponly=True, samesite="Strict", secure=secure, max_age=max_age, path="/"
     )
@@ -211,5 +233,6 @@ class MeOut(BaseModel):
 @api.route("GET", "/api/v1/auth/me", "Who am I", tag="auth", response=MeOut)
 async def me(request: web.Request) -> web.StreamResponse:
     p = principal(request)
-    return web.json_response(MeOut(user_id=p.user_id, username=p.username, role=p.role, via=p.via,
-                                   csrf_token=p.csrf_token).model_dump())  # fmt: skip
+    return web.json_response(
+        MeOut(user_id=p.user_id, username=p.username, role=p.role, via=p.via, csrf_token=p.csrf_token).model_dump()
+    )

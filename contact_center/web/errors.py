@@ -65,8 +65,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 def _bad_json(message: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=json.dumps({"error": "bad_json", "message": message}),
-                              content_type="application/json")  # fmt: skip
+    return web.HTTPBadRequest(
+        text=json.dumps({"error": "bad_json", "message": message}), content_type="application/json"
+    )
 
 
 async def read_body(request: web.Request, model: type[M]) -> M:
@@ -101,8 +102,12 @@ class QuietBadRequests(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if not isinstance(exc, HttpProcessingError):
             return True
-        self.throttled.log(type(exc).__name__, logging.INFO, "refused a malformed HTTP request: %s",
-                           str(exc).splitlines()[0] if str(exc) else type(exc).__name__)  # fmt: skip
+        self.throttled.log(
+            type(exc).__name__,
+            logging.INFO,
+            "refused a malformed HTTP request: %s",
+            str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+        )
         return False
 
 

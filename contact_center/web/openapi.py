@@ -15,10 +15,12 @@ ERROR_SCHEMA = {
     "properties": {
         "error": {"type": "string"},
         "message": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "reason": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}},
+        },
     },
-}  # fmt: skip
+}
 
 
 def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
@@ -44,8 +46,10 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
         else:
             operation["x-required-role"] = spec.role
         # Record ids are integers; other path parts (a call id, a metrics group) are text.
-        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer" if p == "id" else "string"}}
-                  for p in re.findall(r"{(\w+)}", spec.path)]  # fmt: skip
+        params = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "integer" if p == "id" else "string"}}
+            for p in re.findall(r"{(\w+)}", spec.path)
+        ]
         params += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in spec.query]
         if params:
             operation["parameters"] = params
@@ -56,9 +60,17 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
         success: dict[str, Any] = {"description": "OK"}
         if spec.response is not None:
             item = ref(spec.response)
-            body = ({"type": "object", "properties": {"items": {"type": "array", "items": item},
-                                                       "next_cursor": {"type": ["string", "null"]}}}
-                    if spec.many else item)  # fmt: skip
+            body = (
+                {
+                    "type": "object",
+                    "properties": {
+                        "items": {"type": "array", "items": item},
+                        "next_cursor": {"type": ["string", "null"]},
+                    },
+                }
+                if spec.many
+                else item
+            )
             success["content"] = {"application/json": {"schema": body}}
         operation["responses"][str(spec.status)] = success
         if "{" in spec.path:

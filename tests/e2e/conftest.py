@@ -34,8 +34,14 @@ from contact_center.telephony.simulated import Programmed, SimulatedTelephony
 from ..conftest import T0
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -62,8 +68,9 @@ class Site:
 async def site(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Site]:
     from contact_center.app import create_app
 
-    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0,
-                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))
+    port = SimulatedTelephony(
+        PromptLibrary(tmp_path / "prompts"), speed=0.0, unprogrammed=Programmed(OriginateOutcome.ANSWERED)
+    )
     server = TestServer(create_app(settings, engine=engine, telephony=port), host="127.0.0.1", port=0)
     await server.start_server()
     try:
@@ -113,19 +120,32 @@ async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> Async
         account = Account(name="Garcia Imports", segment="gold", timezone="America/Los_Angeles")
         session.add(account)
         await session.flush()
-        data = CustomerCreate.model_validate({"first_name": "Maria", "last_name": "Garcia", "phones": [MARIA],
-                                              "vip": True, "segment": "gold", "timezone": "America/Los_Angeles",
-                                              "account_id": account.id})  # fmt: skip
+        data = CustomerCreate.model_validate(
+            {
+                "first_name": "Maria",
+                "last_name": "Garcia",
+                "phones": [MARIA],
+                "vip": True,
+                "segment": "gold",
+                "timezone": "America/Los_Angeles",
+                "account_id": account.id,
+            }
+        )
         maria = await create_customer(session, data, "US")
-        await create_case(session, CaseCreate(subject="Broken delivery", customer_id=maria.id, category="shipping",
-                                              sla_target_minutes=240), T0)  # fmt: skip
+        await create_case(
+            session,
+            CaseCreate(subject="Broken delivery", customer_id=maria.id, category="shipping", sla_target_minutes=240),
+            T0,
+        )
         session.add(Opportunity(name="Renewal 2027", customer_id=maria.id, stage="proposal", amount_cents=1_250_000))
         session.add(Order(number="SO-1001", customer_id=maria.id, status="shipped", total_cents=4999, placed_at=T0))
-        await add_user(session, "bob", "agent", PASSWORD, extension="2050", queues="all",
-                       skills={"english": 5, "sales": 4})  # fmt: skip
+        await add_user(
+            session, "bob", "agent", PASSWORD, extension="2050", queues="all", skills={"english": 5, "sales": 4}
+        )
         users = {u.username: u.id for u in (await session.scalars(select(User))).all()}
-    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0,
-                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))
+    port = SimulatedTelephony(
+        PromptLibrary(tmp_path / "prompts"), speed=0.0, unprogrammed=Programmed(OriginateOutcome.ANSWERED)
+    )
     # Monday 10:00 in New York: inside the demo calendars' opening hours whatever the real time is.
     app = create_app(settings, clock=FixedClock(T0), engine=engine, telephony=port)
     server = TestServer(app, host="127.0.0.1", port=0)

@@ -30,8 +30,17 @@ async def test_the_board_is_live_and_for_supervisors_only(live: Live, desktop: D
     await expect(row).to_have_attribute("data-state", "on_call")
     await expect(queue.locator("td").nth(1)).to_have_text("0")
 
-    center._tell(("supervisors", None), "board.alert", {"call_id": "c-9", "queue": "vip", "message": "VIP caller waiting",
-                                                          "wait_seconds": 31.0, "at": "2026-11-23T15:00:31Z"})  # fmt: skip
+    center._tell(
+        ("supervisors", None),
+        "board.alert",
+        {
+            "call_id": "c-9",
+            "queue": "vip",
+            "message": "VIP caller waiting",
+            "wait_seconds": 31.0,
+            "at": "2026-11-23T15:00:31Z",
+        },
+    )
     await expect(page.locator("#alerts li").first).to_contain_text("VIP caller waiting")
 
     # An agent gets a refusal page, and the socket would refuse them anyway (tests/integration/realtime).

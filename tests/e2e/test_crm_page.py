@@ -85,8 +85,9 @@ async def test_a_supervisor_filters_cases_and_works_leads_and_opportunities(
     await make_user("sue", "supervisor")
     now = dt.datetime.now(dt.UTC)
     async with session_factory(engine).begin() as session:
-        late = await create_case(session, CaseCreate(subject="Waiting too long", sla_target_minutes=60),
-                                 now - dt.timedelta(hours=3))  # fmt: skip
+        late = await create_case(
+            session, CaseCreate(subject="Waiting too long", sla_target_minutes=60), now - dt.timedelta(hours=3)
+        )
         grace = await create_customer(session, CustomerCreate(first_name="Grace", last_name="Hopper"), "US")
         await create_case(session, CaseCreate(subject="Just in", customer_id=grace.id), now)
         await create_case(session, CaseCreate(subject="Done already", status="closed"), now)

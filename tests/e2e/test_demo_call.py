@@ -33,16 +33,21 @@ PASSWORD = "demo-password-1"
 
 
 @pytest.fixture
-async def demo(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[tuple[str, SimulatedTelephony]]:
+async def demo(
+    settings: Settings, engine: AsyncEngine, tmp_path: Path
+) -> AsyncIterator[tuple[str, SimulatedTelephony]]:
     from contact_center.app import create_app
 
     await ensure_reference(engine, password=PASSWORD)
     async with session_factory(engine).begin() as session:
-        data = CustomerCreate.model_validate({"first_name": "Maria", "last_name": "Garcia", "phones": ["(415) 555-0142"]})
+        data = CustomerCreate.model_validate(
+            {"first_name": "Maria", "last_name": "Garcia", "phones": ["(415) 555-0142"]}
+        )
         await create_customer(session, data, "US")
         await add_user(session, "bob", "agent", PASSWORD, extension="2050", queues="all")  # a second desktop
-    port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0,
-                              unprogrammed=Programmed(OriginateOutcome.ANSWERED))
+    port = SimulatedTelephony(
+        PromptLibrary(tmp_path / "prompts"), speed=0.0, unprogrammed=Programmed(OriginateOutcome.ANSWERED)
+    )
     # Monday 10:00 in New York: inside the demo calendars' opening hours whatever the real time is.
     app = create_app(settings, clock=FixedClock(T0), engine=engine, telephony=port)
     server = TestServer(app, host="127.0.0.1", port=0)
@@ -78,7 +83,9 @@ async def test_a_simulated_caller_reaches_the_agent_in_the_browser(
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
 
     async with session_factory(engine)() as session:
-        rows = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id).order_by(Activity.id))).all()
+        rows = (
+            await session.scalars(select(Activity).where(Activity.interaction_id == call_id).order_by(Activity.id))
+        ).all()
     assert [a.type for a in rows] == ["ivr", "call"]
     call: Any = rows[-1]
     assert call.disposition == "resolved" and call.details["hung_up_by"] == "caller"
@@ -142,7 +149,12 @@ async def test_a_warm_transfer_between_two_desktops(
     await second.click("#btn-save-wrapup")
     await expect(second.locator("#agent-state")).to_have_attribute("data-state", "available")
     async with session_factory(engine)() as session:
-        calls = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call")
-                                       .order_by(Activity.id))).all()  # fmt: skip
+        calls = (
+            await session.scalars(
+                select(Activity)
+                .where(Activity.interaction_id == call_id, Activity.type == "call")
+                .order_by(Activity.id)
+            )
+        ).all()
     assert [(c.agent_id, c.outcome) for c in calls][-1] == (bob.id, "answered")
     assert [c.outcome for c in calls] == ["transferred", "answered"]

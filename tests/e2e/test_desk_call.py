@@ -40,7 +40,9 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     await expect(page.locator("#local-time")).to_contain_text("local")
     await expect(page.locator("#kb-suggest")).to_contain_text("shipping")
     # Readable at 1366x768: the page itself never scrolls, each panel scrolls inside.
-    fits = await page.evaluate("[document.documentElement.scrollWidth <= innerWidth, document.documentElement.scrollHeight <= innerHeight]")
+    fits = await page.evaluate(
+        "[document.documentElement.scrollWidth <= innerWidth, document.documentElement.scrollHeight <= innerHeight]"
+    )
     assert fits == [True, True]
 
     await page.click("#btn-accept")
@@ -60,8 +62,17 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     await expect(page.locator("#notes li")).to_have_text("Wants the invoice resent")
     # Someone else writes to Maria's timeline while she is on the line: it shows up on the desktop.
     async with session_factory(engine).begin() as session:
-        session.add(Activity(type="email", channel="email", direction="outbound", subject="Invoice resent by billing",
-                             customer_id=live.maria, started_at=live.center.clock.now(), created_at=live.center.clock.now()))  # fmt: skip
+        session.add(
+            Activity(
+                type="email",
+                channel="email",
+                direction="outbound",
+                subject="Invoice resent by billing",
+                customer_id=live.maria,
+                started_at=live.center.clock.now(),
+                created_at=live.center.clock.now(),
+            )
+        )
     await expect(page.locator("#timeline li").first).to_contain_text("Invoice resent by billing", timeout=10_000)
 
     await page.focus("#transfer-target")
@@ -91,7 +102,9 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     await expect(page.locator("#wrapup")).to_be_hidden()
 
     async with session_factory(engine)() as session:
-        rows = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id).order_by(Activity.id))).all()
+        rows = (
+            await session.scalars(select(Activity).where(Activity.interaction_id == call_id).order_by(Activity.id))
+        ).all()
         case = (await session.scalars(select(Case).where(Case.customer_id == live.maria))).one()
     part = next(a for a in rows if a.type == "call")
     assert part.outcome == "transferred" and part.disposition == "resolved" and part.agent_id == agent_id

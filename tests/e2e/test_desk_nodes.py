@@ -40,14 +40,21 @@ async def nodes(database_url: str, engine: AsyncEngine, tmp_path: Path) -> Async
     prefix = f"cc:test:{uuid.uuid4().hex}"
     await ensure_reference(engine, password=PASSWORD)
     async with session_factory(engine).begin() as session:
-        await create_customer(session, CustomerCreate.model_validate(
-            {"first_name": "Maria", "last_name": "Garcia", "phones": [MARIA]}), "US")  # fmt: skip
+        await create_customer(
+            session,
+            CustomerCreate.model_validate({"first_name": "Maria", "last_name": "Garcia", "phones": [MARIA]}),
+            "US",
+        )
     clock = FixedClock(T0)
     started: list[Node] = []
     try:
-        started.append(await start_node(node_settings(database_url, REDIS_URL, prefix, "a", tmp_path), clock, "a", tmp_path))
+        started.append(
+            await start_node(node_settings(database_url, REDIS_URL, prefix, "a", tmp_path), clock, "a", tmp_path)
+        )
         await until(lambda: started[0].center.acd.leading, 10)
-        started.append(await start_node(node_settings(database_url, REDIS_URL, prefix, "b", tmp_path), clock, "b", tmp_path))
+        started.append(
+            await start_node(node_settings(database_url, REDIS_URL, prefix, "b", tmp_path), clock, "b", tmp_path)
+        )
         yield started[0], started[1]
     finally:
         for node in reversed(started):
@@ -58,7 +65,9 @@ async def nodes(database_url: str, engine: AsyncEngine, tmp_path: Path) -> Async
         await client.aclose()
 
 
-async def test_a_desk_on_node_a_takes_node_bs_call(nodes: tuple[Node, Node], desktop: Desktop, engine: AsyncEngine) -> None:
+async def test_a_desk_on_node_a_takes_node_bs_call(
+    nodes: tuple[Node, Node], desktop: Desktop, engine: AsyncEngine
+) -> None:
     a, b = nodes
     page, conn = desktop.page, desktop.page.locator("#conn")
     await log_in(page, a.base, "/desk", "agent", PASSWORD)
@@ -100,6 +109,7 @@ async def test_a_desk_on_node_a_takes_node_bs_call(nodes: tuple[Node, Node], des
     assert await page.evaluate("window.deskDebug.snapshots") == [0]  # caught up by replay, not a snapshot
     assert await page.evaluate("window.deskDebug.duplicates") == []
     async with session_factory(engine)() as session:
-        calls = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id,
-                                                              Activity.type == "call"))).all()  # fmt: skip
+        calls = (
+            await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))
+        ).all()
     assert len(calls) == 1 and calls[0].disposition == "resolved"

@@ -17,7 +17,9 @@ async def applied(page: Page) -> list[int]:
     return await page.evaluate("window.deskDebug.applied.slice()")  # type: ignore[no-any-return]
 
 
-async def test_the_page_converges_after_the_socket_dies_mid_call(live: Live, desktop: Desktop, engine: AsyncEngine) -> None:
+async def test_the_page_converges_after_the_socket_dies_mid_call(
+    live: Live, desktop: Desktop, engine: AsyncEngine
+) -> None:
     page, conn, port, center = desktop.page, desktop.page.locator("#conn"), live.port, live.center
     agent_id = live.users["agent"]
     stream = live.gateway.notifier.streams.get(agent_id)
@@ -35,8 +37,16 @@ async def test_the_page_converges_after_the_socket_dies_mid_call(live: Live, des
     await desktop.network.cut()
     await expect(conn).not_to_have_attribute("data-state", "connected")
     async with session_factory(engine).begin() as session:
-        session.add(Activity(type="note", channel="system", subject="Payment received", customer_id=live.maria,
-                             started_at=center.clock.now(), created_at=center.clock.now()))  # fmt: skip
+        session.add(
+            Activity(
+                type="note",
+                channel="system",
+                subject="Payment received",
+                customer_id=live.maria,
+                started_at=center.clock.now(),
+                created_at=center.clock.now(),
+            )
+        )
     await center._push_timelines()
     port.far_end_hangup(call_id)
     await until(lambda: agent_id in center.wrapups, "wrap-up to start on the server")

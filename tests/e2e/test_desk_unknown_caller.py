@@ -48,7 +48,9 @@ async def test_an_unknown_caller_is_created_from_the_call_and_the_call_lands_on_
     await page.click("#btn-save-wrapup")
     await expect(page.locator("#wrapup")).to_be_hidden()
     async with session_factory(engine)() as session:
-        call = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))).one()
+        call = (
+            await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))
+        ).one()
     assert call.customer_id == grace
 
     # Calling her back from her record: the agent's phone, then hers; the desk shows the call; hang up.
@@ -66,7 +68,9 @@ async def test_an_unknown_caller_is_created_from_the_call_and_the_call_lands_on_
     await page.click("#btn-save-wrapup")
     await expect(page.locator("#wrapup")).to_be_hidden()
     async with session_factory(engine)() as session:
-        placed = (await session.scalars(select(Activity).where(Activity.type == "call", Activity.direction == "outbound"))).one()
+        placed = (
+            await session.scalars(select(Activity).where(Activity.type == "call", Activity.direction == "outbound"))
+        ).one()
     assert (placed.customer_id, placed.outcome) == (grace, "answered")
 
 

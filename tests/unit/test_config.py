@@ -14,9 +14,15 @@ def test_defaults_are_the_embedded_single_process_setup() -> None:
 
 
 def test_values_are_read_from_cc_variables() -> None:
-    s = Settings.from_env({"CC_HTTP_PORT": "9000", "CC_REDIS_URL": "redis://127.0.0.1:6379/1",
-                           "CC_SIP_REGISTRAR": "127.0.0.1:5060", "CC_RTP_PORTS": "30000-30100",
-                           "CC_DATABASE_URL": "postgresql+asyncpg://u@h/db"})  # fmt: skip
+    s = Settings.from_env(
+        {
+            "CC_HTTP_PORT": "9000",
+            "CC_REDIS_URL": "redis://127.0.0.1:6379/1",
+            "CC_SIP_REGISTRAR": "127.0.0.1:5060",
+            "CC_RTP_PORTS": "30000-30100",
+            "CC_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+        }
+    )
     assert s.http_port == 9000 and s.redis_url == "redis://127.0.0.1:6379/1"
     assert s.sip_registrar == "127.0.0.1:5060" and s.rtp_ports == (30000, 30100)
     assert not s.is_sqlite
@@ -53,9 +59,16 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
 
 
 def test_new_settings_read_and_checked() -> None:
-    settings = Settings.from_env({"CC_SIP_MAX_CALLS": "80", "CC_RECORD_CALLS": "1", "CC_HOLD_MUSIC": "/srv/moh.wav",
-                                  "CC_SERVICE_LEVEL_FORMULA": "answered", "CC_SHORT_ABANDON_SECONDS": "0",
-                                  "CC_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/24"})
+    settings = Settings.from_env(
+        {
+            "CC_SIP_MAX_CALLS": "80",
+            "CC_RECORD_CALLS": "1",
+            "CC_HOLD_MUSIC": "/srv/moh.wav",
+            "CC_SERVICE_LEVEL_FORMULA": "answered",
+            "CC_SHORT_ABANDON_SECONDS": "0",
+            "CC_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/24",
+        }
+    )
     assert settings.sip_max_calls == 80
     assert settings.record_calls is True
     assert str(settings.hold_music) == "/srv/moh.wav"
@@ -64,11 +77,18 @@ def test_new_settings_read_and_checked() -> None:
     assert settings.trusted_proxies == ("10.0.0.5/32", "192.168.0.0/24")
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("CC_SIP_MAX_CALLS", "0"), ("CC_SERVICE_LEVEL_FORMULA", "magic"), ("CC_SHORT_ABANDON_SECONDS", "-1"),
-    ("CC_TRUSTED_PROXIES", "10.0.0.300"), ("CC_HTTP_HOST", "999.1.1.1"), ("CC_HTTP_HOST", "bad host"),
-    ("CC_HTTP_PORT", "0"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CC_SIP_MAX_CALLS", "0"),
+        ("CC_SERVICE_LEVEL_FORMULA", "magic"),
+        ("CC_SHORT_ABANDON_SECONDS", "-1"),
+        ("CC_TRUSTED_PROXIES", "10.0.0.300"),
+        ("CC_HTTP_HOST", "999.1.1.1"),
+        ("CC_HTTP_HOST", "bad host"),
+        ("CC_HTTP_PORT", "0"),
+    ],
+)
 def test_bad_new_settings_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})

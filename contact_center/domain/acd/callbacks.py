@@ -24,8 +24,9 @@ class CallbacksMixin(RouterCore):
         if not cmd.number:
             raise InvalidTransition(f"call {call.id!r}: a callback needs a number")
         call.callback_number = cmd.number
-        self._emit(CallbackRequested(at=now, call_id=call.id, queue_id=call.queue_id, number=cmd.number,
-                                     reason="caller"), call)  # fmt: skip
+        self._emit(
+            CallbackRequested(at=now, call_id=call.id, queue_id=call.queue_id, number=cmd.number, reason="caller"), call
+        )
         # Its place is unchanged; only the max-wait timer stops applying (nobody is holding on).
         self._arm_call_timers(call)
 

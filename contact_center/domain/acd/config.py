@@ -96,10 +96,20 @@ class QueueConfig:
     def from_mapping(cls, queue_id: str, raw: Mapping[str, Any]) -> QueueConfig:
         """Build from a DB row / JSON object; unknown keys are an error so typos do not pass silently."""
         known = {
-            "strategy", "sl_threshold_seconds", "ring_timeout_seconds", "wrapup_seconds", "max_wait_seconds",
-            "max_length", "exit_action", "escalation", "overflow_queue", "required_skills",
-            "default_priority", "reoffer_delay_seconds", "preferred_wait_seconds",
-        }  # fmt: skip
+            "strategy",
+            "sl_threshold_seconds",
+            "ring_timeout_seconds",
+            "wrapup_seconds",
+            "max_wait_seconds",
+            "max_length",
+            "exit_action",
+            "escalation",
+            "overflow_queue",
+            "required_skills",
+            "default_priority",
+            "reoffer_delay_seconds",
+            "preferred_wait_seconds",
+        }
         unknown = set(raw) - known
         if unknown:
             raise ConfigError(f"queue {queue_id!r}: unknown field(s) {sorted(unknown)}")
@@ -157,16 +167,17 @@ def without_unknown_references(queues: Iterable[QueueConfig]) -> tuple[list[Queu
         for i, rule in enumerate(q.escalation):
             target = (rule.queue or overflow) if rule.action == "widen" else rule.queue
             if rule.action in ("move", "widen") and target not in known:
-                problems.append(f"queue {q.id!r}: escalation[{i}] ({rule.action}) names unknown queue "
-                                f"{target!r}; rule disabled")  # fmt: skip
+                problems.append(
+                    f"queue {q.id!r}: escalation[{i}] ({rule.action}) names unknown queue {target!r}; rule disabled"
+                )
                 continue
             rules.append(rule)
         exit_action = q.exit_action
         if exit_action.kind == "queue" and exit_action.queue not in known:
-            problems.append(f"queue {q.id!r}: exit_action names unknown queue {exit_action.queue!r}; "
-                            "voicemail instead")  # fmt: skip
+            problems.append(f"queue {q.id!r}: exit_action names unknown queue {exit_action.queue!r}; voicemail instead")
             exit_action = ExitAction()
         changed = overflow != q.overflow_queue or len(rules) != len(q.escalation) or exit_action != q.exit_action
-        out.append(replace(q, overflow_queue=overflow, escalation=tuple(rules), exit_action=exit_action)
-                   if changed else q)  # fmt: skip
+        out.append(
+            replace(q, overflow_queue=overflow, escalation=tuple(rules), exit_action=exit_action) if changed else q
+        )
     return out, problems

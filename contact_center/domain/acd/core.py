@@ -210,27 +210,43 @@ class RouterCore:
             wrap = OUTBOUND_WRAPUP_SECONDS if call.outbound else 0.0
         self._emit(
             CallEnded(
-                at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id,
-                talk_seconds=talk, hold_seconds=hold, reason=reason, wrap_up=wrap > 0,
+                at=now,
+                call_id=call.id,
+                agent_id=agent.id,
+                queue_id=call.queue_id,
+                talk_seconds=talk,
+                hold_seconds=hold,
+                reason=reason,
+                wrap_up=wrap > 0,
             ),
             call,
-        )  # fmt: skip
+        )
         if wrap > 0:
             self._set_agent(agent, AgentState.WRAP_UP, now)
             agent.call_id = call.id
             agent.wrap_queue = call.queue_id
             agent.wrap_deadline = now + wrap
             self._schedule(agent.wrap_deadline, "wrap", agent.id, agent.timer_version)
-            self._emit(WrapUpStarted(at=now, agent_id=agent.id, call_id=call.id, queue_id=call.queue_id,
-                                     deadline=agent.wrap_deadline))  # fmt: skip
+            self._emit(
+                WrapUpStarted(
+                    at=now, agent_id=agent.id, call_id=call.id, queue_id=call.queue_id, deadline=agent.wrap_deadline
+                )
+            )
         else:
             agent.call_id = None
             self._agent_done(agent, now)
 
     def _end_wrap(self, agent: Agent, now: float) -> None:
         call_id = agent.call_id or ""
-        self._emit(WrapUpEnded(at=now, agent_id=agent.id, call_id=call_id, queue_id=agent.wrap_queue,
-                               wrap_seconds=max(0.0, now - agent.since)))  # fmt: skip
+        self._emit(
+            WrapUpEnded(
+                at=now,
+                agent_id=agent.id,
+                call_id=call_id,
+                queue_id=agent.wrap_queue,
+                wrap_seconds=max(0.0, now - agent.since),
+            )
+        )
         self._agent_done(agent, now)
 
     # -- call helpers -----------------------------------------------------------------
@@ -296,15 +312,23 @@ class RouterCore:
         cfg = self.queues.get(call.queue_id)
         deadline = now + (cfg.ring_timeout_seconds if cfg is not None else 15.0)
         self._schedule(deadline, "ring", agent.id, agent.timer_version)
-        self._emit(CallOffered(at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id,
-                               kind=kind, ring_deadline=deadline), call)  # fmt: skip
+        self._emit(
+            CallOffered(
+                at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id, kind=kind, ring_deadline=deadline
+            ),
+            call,
+        )
 
     def _offer_missed(self, agent: Agent, now: float) -> None:
         call = self.calls[agent.call_id or ""]
         if agent.offer_kind == "consult":
             call.consult_agent_id = None
-            self._emit(ConsultEnded(at=now, call_id=call.id, agent_id=call.agent_id or "",
-                                    target_agent_id=agent.id, outcome="missed"), call)  # fmt: skip
+            self._emit(
+                ConsultEnded(
+                    at=now, call_id=call.id, agent_id=call.agent_id or "", target_agent_id=agent.id, outcome="missed"
+                ),
+                call,
+            )
         else:
             self._emit(OfferMissed(at=now, call_id=call.id, agent_id=agent.id), call)
             self._return_to_queue(call, agent, now, "missed")

@@ -45,8 +45,12 @@ class EscalationMixin(RouterCore):
         call.rules_done[call.queue_id] = index + 1
         queue_before = call.queue_id
         detail = self._apply(call, cfg, rule, now)
-        self._emit(CallEscalated(at=now, call_id=call.id, queue_id=queue_before, rule_index=index,
-                                 action=rule.action, detail=detail), call)  # fmt: skip
+        self._emit(
+            CallEscalated(
+                at=now, call_id=call.id, queue_id=queue_before, rule_index=index, action=rule.action, detail=detail
+            ),
+            call,
+        )
         if call.state is CallState.QUEUED and call.queue_id == queue_before:
             self._arm_call_timers(call)  # the next rule (and the max-wait timer) from here
 
@@ -73,8 +77,10 @@ class EscalationMixin(RouterCore):
         wait = now - call.queued_at
         if rule.action == "alert":
             message = rule.message or f"call waiting {wait:.0f}s in {call.queue_id}"
-            self._emit(SupervisorAlerted(at=now, call_id=call.id, queue_id=call.queue_id, message=message,
-                                         wait_seconds=wait), call)  # fmt: skip
+            self._emit(
+                SupervisorAlerted(at=now, call_id=call.id, queue_id=call.queue_id, message=message, wait_seconds=wait),
+                call,
+            )
             return message
         if not call.is_callback:  # offer_callback
             self._emit(CallbackOffered(at=now, call_id=call.id, queue_id=call.queue_id), call)
@@ -85,8 +91,17 @@ class EscalationMixin(RouterCore):
         exit_target = cfg.exit_action.queue if cfg.exit_action.kind == "queue" else None
         usable_exit = exit_target is None or (exit_target in self.queues and exit_target != call.queue_id)
         fallback = "exit" if usable_exit else "waiting"
-        self._emit(RouteTargetUnknown(at=now, call_id=call.id, queue_id=call.queue_id, target_queue=target,
-                                      source="escalation", fallback=fallback), call)  # fmt: skip
+        self._emit(
+            RouteTargetUnknown(
+                at=now,
+                call_id=call.id,
+                queue_id=call.queue_id,
+                target_queue=target,
+                source="escalation",
+                fallback=fallback,
+            ),
+            call,
+        )
         if usable_exit:
             self._exit(call, cfg, "move_failed", now, {call.queue_id})
             return f"unknown queue {target}: exit {cfg.exit_action.kind} instead"
@@ -157,27 +172,50 @@ class EscalationMixin(RouterCore):
         target = action.queue if action.kind == "queue" else None
         if target is not None and target not in visited and target not in self.queues:
             # Checked before anything changes: the call keeps waiting where it is rather than vanish.
-            self._emit(RouteTargetUnknown(at=now, call_id=call.id, queue_id=call.queue_id, target_queue=target,
-                                          source=reason, fallback="waiting"), call)  # fmt: skip
+            self._emit(
+                RouteTargetUnknown(
+                    at=now,
+                    call_id=call.id,
+                    queue_id=call.queue_id,
+                    target_queue=target,
+                    source=reason,
+                    fallback="waiting",
+                ),
+                call,
+            )
             if reason == "queue_full":
                 self._put_waiting(call)  # over the limit, but in a queue
             return
         if call.state is CallState.QUEUED:
             self.waiting.remove(call)
         if target is not None and target not in visited:
-            self._emit(CallMoved(at=now, call_id=call.id, from_queue=call.queue_id, to_queue=target,
-                                 reason=reason), call)  # fmt: skip
+            self._emit(
+                CallMoved(at=now, call_id=call.id, from_queue=call.queue_id, to_queue=target, reason=reason), call
+            )
             self._admit(call, target, now, visited | {target})
             return
         if action.kind == "callback" and call.caller_number is not None:
             call.callback_number = call.caller_number
-            self._emit(CallbackRequested(at=now, call_id=call.id, queue_id=call.queue_id,
-                                         number=call.caller_number, reason=reason), call)  # fmt: skip
+            self._emit(
+                CallbackRequested(
+                    at=now, call_id=call.id, queue_id=call.queue_id, number=call.caller_number, reason=reason
+                ),
+                call,
+            )
             self._put_waiting(call)
             return
         # Voicemail, disconnect, or a fallback (no number to call back, or the queue chain loops).
         destination = action.kind if action.kind in ("voicemail", "disconnect") else "voicemail"
-        self._emit(CallExited(at=now, call_id=call.id, queue_id=call.queue_id, reason=reason,
-                              destination=destination, wait_seconds=now - call.queued_at), call)  # fmt: skip
+        self._emit(
+            CallExited(
+                at=now,
+                call_id=call.id,
+                queue_id=call.queue_id,
+                reason=reason,
+                destination=destination,
+                wait_seconds=now - call.queued_at,
+            ),
+            call,
+        )
         call.state = CallState.EXITED
         self._maybe_retire(call.id)

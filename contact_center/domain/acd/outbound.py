@@ -24,9 +24,20 @@ class OutboundMixin(RouterCore):
             raise NoSuchQueue(queue_id)
         if agent.state is AgentState.NOT_READY:
             agent.pending_not_ready = agent.reason or "not_ready"  # back to the same break after the call
-        call = Call(id=cmd.call_id, queue_id=queue_id, priority=0, signature=(), enqueued_at=now, queued_at=now,
-                    entered_queue_at=now, seq=self._new_seq(), state=CallState.CONNECTED, agent_id=agent.id,
-                    answered_at=now, outbound=True)  # fmt: skip
+        call = Call(
+            id=cmd.call_id,
+            queue_id=queue_id,
+            priority=0,
+            signature=(),
+            enqueued_at=now,
+            queued_at=now,
+            entered_queue_at=now,
+            seq=self._new_seq(),
+            state=CallState.CONNECTED,
+            agent_id=agent.id,
+            answered_at=now,
+            outbound=True,
+        )
         self.calls[call.id] = call
         agent.call_id = call.id
         agent.calls_today += 1

@@ -33,16 +33,24 @@ class PreferredAgentMixin(RouterCore):
     def _prefer(self, call: Call, agent_id: str, wait: float, now: float) -> None:
         problem = self._preference_problem(call, agent_id) or (None if wait > 0 else "no_wait")
         if problem is not None:
-            self._emit(PreferredAgentReleased(at=now, call_id=call.id, queue_id=call.queue_id, agent_id=agent_id,
-                                              reason=problem), call)  # fmt: skip
+            self._emit(
+                PreferredAgentReleased(
+                    at=now, call_id=call.id, queue_id=call.queue_id, agent_id=agent_id, reason=problem
+                ),
+                call,
+            )
             return
         call.preferred_agent = agent_id
         call.preferred_until = now + wait
         call.prefer_version += 1
         self.preferred.setdefault(agent_id, {})[call.id] = call
         self._schedule(call.preferred_until, "prefer", call.id, call.prefer_version)
-        self._emit(PreferredAgentWaiting(at=now, call_id=call.id, queue_id=call.queue_id, agent_id=agent_id,
-                                         until=call.preferred_until), call)  # fmt: skip
+        self._emit(
+            PreferredAgentWaiting(
+                at=now, call_id=call.id, queue_id=call.queue_id, agent_id=agent_id, until=call.preferred_until
+            ),
+            call,
+        )
         # Already touched by _put_waiting: the dispatch that follows offers it to that agent if free.
 
     def _unprefer(self, call: Call, now: float, reason: str) -> None:
@@ -50,8 +58,10 @@ class PreferredAgentMixin(RouterCore):
         if agent_id is None:
             return
         self._drop_preference(call)
-        self._emit(PreferredAgentReleased(at=now, call_id=call.id, queue_id=call.queue_id, agent_id=agent_id,
-                                          reason=reason), call)  # fmt: skip
+        self._emit(
+            PreferredAgentReleased(at=now, call_id=call.id, queue_id=call.queue_id, agent_id=agent_id, reason=reason),
+            call,
+        )
         if call.state is CallState.QUEUED:
             self._touched_calls.append(call)  # anyone free may take it now
 

@@ -50,7 +50,9 @@ def reconcile(acd: Acd, legs: LiveLegs, now: float, *, grace_seconds: float = 10
         if ghost.id in live or now - ghost.queued_at < grace_seconds:
             continue
         if ghost.is_callback:  # nobody holds it any more (its node is gone): it would ring agents for nothing
-            events += _attempt(acd, "call", ghost.id, "queued", "callback held by no node", now, CancelCallback(ghost.id))
+            events += _attempt(
+                acd, "call", ghost.id, "queued", "callback held by no node", now, CancelCallback(ghost.id)
+            )
             continue
         events += _attempt(acd, "call", ghost.id, "queued", "waiting call has no live leg", now, AbandonCall(ghost.id))
     for agent in list(acd.agents.values()):
@@ -99,8 +101,18 @@ def _attempt(
     try:
         events = acd.release_agent(subject_id, now) if command is None else acd.handle(command, now)
     except Exception as exc:  # one repair that cannot be made must not stop the others
-        return [RepairFailed(at=now, subject=subject, subject_id=subject_id, state=before, reason=reason,
-                             error=f"{type(exc).__name__}: {exc}")]  # fmt: skip
+        return [
+            RepairFailed(
+                at=now,
+                subject=subject,
+                subject_id=subject_id,
+                state=before,
+                reason=reason,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        ]
     after = acd.call(subject_id).state.value if subject == "call" else acd.agent(subject_id).state_key
-    return [*events, StateRepaired(at=now, subject=subject, subject_id=subject_id, before=before,
-                                   after=after, reason=reason)]  # fmt: skip
+    return [
+        *events,
+        StateRepaired(at=now, subject=subject, subject_id=subject_id, before=before, after=after, reason=reason),
+    ]

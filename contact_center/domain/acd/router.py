@@ -46,18 +46,32 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
     def __init__(self, queues: Iterable[QueueConfig] = (), *, rng: random.Random, keep_finished: int = 10_000):
         super().__init__(queues, rng=rng, keep_finished=keep_finished)
         self._handlers: dict[type[c.Command], Callable[[Any, float], None]] = {
-            c.ConfigureAgent: self._configure_agent, c.LogIn: self._log_in, c.LogOut: self._log_out,
-            c.MakeAvailable: self._make_available, c.MakeNotReady: self._make_not_ready,
-            c.EnqueueCall: self._enqueue, c.AbandonCall: self._abandon, c.AcceptOffer: self._accept,
-            c.RejectOffer: self._reject, c.HoldCall: self._hold, c.ResumeCall: self._resume,
-            c.EndCall: self._end_call, c.AgentHungUp: self._agent_hung_up, c.ExtendWrapUp: self._extend_wrap,
-            c.FinishWrapUp: self._finish_wrap, c.RequestCallback: self._request_callback,
-            c.CancelCallback: self._cancel_callback, c.BlindTransfer: self._blind_transfer,
-            c.StartConsult: self._start_consult, c.CompleteTransfer: self._complete_transfer,
-            c.CancelConsult: self._cancel_consult, c.StartConference: self._start_conference,
-            c.LeaveConference: self._leave_conference, c.ResetDailyCounters: self._reset_daily,
+            c.ConfigureAgent: self._configure_agent,
+            c.LogIn: self._log_in,
+            c.LogOut: self._log_out,
+            c.MakeAvailable: self._make_available,
+            c.MakeNotReady: self._make_not_ready,
+            c.EnqueueCall: self._enqueue,
+            c.AbandonCall: self._abandon,
+            c.AcceptOffer: self._accept,
+            c.RejectOffer: self._reject,
+            c.HoldCall: self._hold,
+            c.ResumeCall: self._resume,
+            c.EndCall: self._end_call,
+            c.AgentHungUp: self._agent_hung_up,
+            c.ExtendWrapUp: self._extend_wrap,
+            c.FinishWrapUp: self._finish_wrap,
+            c.RequestCallback: self._request_callback,
+            c.CancelCallback: self._cancel_callback,
+            c.BlindTransfer: self._blind_transfer,
+            c.StartConsult: self._start_consult,
+            c.CompleteTransfer: self._complete_transfer,
+            c.CancelConsult: self._cancel_consult,
+            c.StartConference: self._start_conference,
+            c.LeaveConference: self._leave_conference,
+            c.ResetDailyCounters: self._reset_daily,
             c.StartOutboundCall: self._start_outbound,
-        }  # fmt: skip
+        }
 
     def configure_queue(self, config: QueueConfig) -> None:
         """Add or replace a queue definition; calls waiting in it get their timers from the new one.
@@ -117,8 +131,12 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
         call = self.calls[agent.call_id or ""]
         if agent.offer_kind == "consult":
             call.consult_agent_id = None
-            self._emit(ConsultEnded(at=now, call_id=call.id, agent_id=call.agent_id or "",
-                                    target_agent_id=agent.id, outcome="declined"), call)  # fmt: skip
+            self._emit(
+                ConsultEnded(
+                    at=now, call_id=call.id, agent_id=call.agent_id or "", target_agent_id=agent.id, outcome="declined"
+                ),
+                call,
+            )
         else:
             self._emit(OfferWithdrawn(at=now, call_id=call.id, agent_id=agent.id, reason=reason), call)
             self._return_to_queue(call, agent, now, "withdrawn")
@@ -186,18 +204,39 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
         cfg = self.queue(cmd.queue_id)
         priority = cfg.default_priority if cmd.priority is None else cmd.priority
         call = Call(
-            id=cmd.call_id, queue_id=cfg.id, priority=priority,
-            signature=skill_signature(cmd.skills, cfg.required_skills), enqueued_at=now, queued_at=now,
-            entered_queue_at=now, seq=self._new_seq(), requested_skills=dict(cmd.skills),
-            caller_number=cmd.caller_number, callback_number=cmd.callback_number,
-        )  # fmt: skip
+            id=cmd.call_id,
+            queue_id=cfg.id,
+            priority=priority,
+            signature=skill_signature(cmd.skills, cfg.required_skills),
+            enqueued_at=now,
+            queued_at=now,
+            entered_queue_at=now,
+            seq=self._new_seq(),
+            requested_skills=dict(cmd.skills),
+            caller_number=cmd.caller_number,
+            callback_number=cmd.callback_number,
+        )
         self.calls[call.id] = call
         self.finished.pop(call.id, None)
-        self._emit(CallQueued(at=now, call_id=call.id, queue_id=cfg.id, priority=priority, skills=call.signature,
-                              enqueued_at=now, reason="new"), call)  # fmt: skip
+        self._emit(
+            CallQueued(
+                at=now,
+                call_id=call.id,
+                queue_id=cfg.id,
+                priority=priority,
+                skills=call.signature,
+                enqueued_at=now,
+                reason="new",
+            ),
+            call,
+        )
         if cmd.callback_number is not None:
-            self._emit(CallbackRequested(at=now, call_id=call.id, queue_id=cfg.id, number=cmd.callback_number,
-                                         reason="scheduled"), call)  # fmt: skip
+            self._emit(
+                CallbackRequested(
+                    at=now, call_id=call.id, queue_id=cfg.id, number=cmd.callback_number, reason="scheduled"
+                ),
+                call,
+            )
         self._admit(call, cfg.id, now, {cfg.id})
         if cmd.preferred_agent is not None and call.state is CallState.QUEUED:
             wait = cfg.preferred_wait_seconds if cmd.preferred_wait_seconds is None else cmd.preferred_wait_seconds
@@ -208,8 +247,16 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
         if call.state not in (CallState.QUEUED, CallState.OFFERED) or call.is_callback:
             raise InvalidTransition(f"call {call.id!r} cannot be abandoned while {call.state}")
         agent = self.agents.get(call.agent_id or "") if call.state is CallState.OFFERED else None
-        self._emit(CallAbandoned(at=now, call_id=call.id, queue_id=call.queue_id, wait_seconds=now - call.queued_at,
-                                 reason="caller_hangup"), call)  # fmt: skip
+        self._emit(
+            CallAbandoned(
+                at=now,
+                call_id=call.id,
+                queue_id=call.queue_id,
+                wait_seconds=now - call.queued_at,
+                reason="caller_hangup",
+            ),
+            call,
+        )
         self._close(call, CallState.ABANDONED)
         if agent is not None:
             self._emit(OfferWithdrawn(at=now, call_id=call.id, agent_id=agent.id, reason="caller_hangup"), call)
@@ -231,8 +278,12 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
         call.answered_at = now
         self._drop_preference(call)
         agent.calls_today += 1
-        self._emit(CallAnswered(at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id,
-                                wait_seconds=now - call.queued_at), call)  # fmt: skip
+        self._emit(
+            CallAnswered(
+                at=now, call_id=call.id, agent_id=agent.id, queue_id=call.queue_id, wait_seconds=now - call.queued_at
+            ),
+            call,
+        )
         if call.is_callback:
             self._callback_accepted(call, agent.id, now)
 
@@ -240,8 +291,12 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
         agent, call = self._offered_to(cmd.agent_id, cmd.call_id)
         if agent.offer_kind == "consult":
             call.consult_agent_id = None
-            self._emit(ConsultEnded(at=now, call_id=call.id, agent_id=call.agent_id or "",
-                                    target_agent_id=agent.id, outcome="declined"), call)  # fmt: skip
+            self._emit(
+                ConsultEnded(
+                    at=now, call_id=call.id, agent_id=call.agent_id or "", target_agent_id=agent.id, outcome="declined"
+                ),
+                call,
+            )
         else:
             self._emit(OfferRejected(at=now, call_id=call.id, agent_id=agent.id), call)
             self._return_to_queue(call, agent, now, "rejected")  # not offered to this agent again soon

@@ -37,8 +37,18 @@ class TransfersMixin(EscalationMixin):
         if not keep_place:
             call.enqueued_at = now
             call.seq = self._new_seq()
-        self._emit(CallQueued(at=now, call_id=call.id, queue_id=call.queue_id, priority=call.priority,
-                              skills=call.signature, enqueued_at=call.enqueued_at, reason=reason), call)  # fmt: skip
+        self._emit(
+            CallQueued(
+                at=now,
+                call_id=call.id,
+                queue_id=call.queue_id,
+                priority=call.priority,
+                skills=call.signature,
+                enqueued_at=call.enqueued_at,
+                reason=reason,
+            ),
+            call,
+        )
 
     def _blind_transfer(self, cmd: BlindTransfer, now: float) -> None:
         call = self._connected(cmd.call_id)
@@ -54,8 +64,17 @@ class TransfersMixin(EscalationMixin):
             self.queue(cmd.queue_id)
         else:
             raise InvalidTransition("a blind transfer needs a queue or an agent")
-        self._emit(CallTransferred(at=now, call_id=call.id, from_agent_id=agent.id, to_queue_id=cmd.queue_id,
-                                   to_agent_id=cmd.agent_id, kind="blind"), call)  # fmt: skip
+        self._emit(
+            CallTransferred(
+                at=now,
+                call_id=call.id,
+                from_agent_id=agent.id,
+                to_queue_id=cmd.queue_id,
+                to_agent_id=cmd.agent_id,
+                kind="blind",
+            ),
+            call,
+        )
         self._finish_talk(call, agent, now, "transfer")
         call.state = CallState.QUEUED
         call.agent_id = None
@@ -92,8 +111,9 @@ class TransfersMixin(EscalationMixin):
         if target.state is not AgentState.AVAILABLE or target.id == call.agent_id:
             raise InvalidTransition(f"agent {target.id!r} is not available for a consult")
         call.consult_agent_id = target.id
-        self._emit(ConsultStarted(at=now, call_id=call.id, agent_id=call.agent_id or "",
-                                  target_agent_id=target.id), call)  # fmt: skip
+        self._emit(
+            ConsultStarted(at=now, call_id=call.id, agent_id=call.agent_id or "", target_agent_id=target.id), call
+        )
         self._reserve(target, call, now, "consult")
 
     def _consulted(self, call: Call) -> str:
@@ -105,10 +125,16 @@ class TransfersMixin(EscalationMixin):
         call = self._connected(cmd.call_id)
         target_id = self._consulted(call)
         first = self.agent(call.agent_id or "")
-        self._emit(CallTransferred(at=now, call_id=call.id, from_agent_id=first.id, to_queue_id=None,
-                                   to_agent_id=target_id, kind="warm"), call)  # fmt: skip
-        self._emit(ConsultEnded(at=now, call_id=call.id, agent_id=first.id, target_agent_id=target_id,
-                                outcome="transferred"), call)  # fmt: skip
+        self._emit(
+            CallTransferred(
+                at=now, call_id=call.id, from_agent_id=first.id, to_queue_id=None, to_agent_id=target_id, kind="warm"
+            ),
+            call,
+        )
+        self._emit(
+            ConsultEnded(at=now, call_id=call.id, agent_id=first.id, target_agent_id=target_id, outcome="transferred"),
+            call,
+        )
         self._finish_talk(call, first, now, "transfer")
         call.agent_id = target_id
         call.consult_agent_id = None
@@ -123,8 +149,12 @@ class TransfersMixin(EscalationMixin):
             raise InvalidTransition(f"call {call.id!r}: no consult in progress")
         target = self.agent(call.consult_agent_id)
         call.consult_agent_id = None
-        self._emit(ConsultEnded(at=now, call_id=call.id, agent_id=call.agent_id or "", target_agent_id=target.id,
-                                outcome="canceled"), call)  # fmt: skip
+        self._emit(
+            ConsultEnded(
+                at=now, call_id=call.id, agent_id=call.agent_id or "", target_agent_id=target.id, outcome="canceled"
+            ),
+            call,
+        )
         if target.state is AgentState.RESERVED:
             self._set_agent(target, AgentState.AVAILABLE, now)
         else:
@@ -135,8 +165,12 @@ class TransfersMixin(EscalationMixin):
         target_id = self._consulted(call)
         call.conference.append(target_id)
         call.consult_agent_id = None
-        self._emit(ConsultEnded(at=now, call_id=call.id, agent_id=call.agent_id or "", target_agent_id=target_id,
-                                outcome="conference"), call)  # fmt: skip
+        self._emit(
+            ConsultEnded(
+                at=now, call_id=call.id, agent_id=call.agent_id or "", target_agent_id=target_id, outcome="conference"
+            ),
+            call,
+        )
 
     def _leave_conference(self, cmd: LeaveConference, now: float) -> None:
         call = self._connected(cmd.call_id)

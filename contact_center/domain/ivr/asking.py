@@ -21,8 +21,15 @@ def ask(run: Run, node: m.Ask) -> None:
             low, high, term, gap = node.min_length, node.max_length, node.terminator, node.inter_digit_timeout
         else:
             low, high, term, gap = 1, 1, None, 0.0
-        action = CollectDigits(node=node.id, prompt=speech, min_digits=low, max_digits=high, terminator=term,
-                               timeout=node.timeout, inter_digit_timeout=gap)  # fmt: skip
+        action = CollectDigits(
+            node=node.id,
+            prompt=speech,
+            min_digits=low,
+            max_digits=high,
+            terminator=term,
+            timeout=node.timeout,
+            inter_digit_timeout=gap,
+        )
         memo[key] = (node, action)
         run.actions.append(action)
     run.waiting = "digits"

@@ -28,9 +28,27 @@ from contact_center.domain.ivr.trail import IvrTrail, TrailAnswer, TrailInput
 class Run:
     """Only what a step changes is copied: variables on first write, trail entries as additions."""
 
-    __slots__ = ("actions", "answers", "at", "end", "failures", "flow", "flows", "inputs", "language", "node",
-                 "own_variables",
-                 "path", "prompts", "stack", "started_at", "state", "trail_inputs", "variables", "waiting")  # fmt: skip
+    __slots__ = (
+        "actions",
+        "answers",
+        "at",
+        "end",
+        "failures",
+        "flow",
+        "flows",
+        "inputs",
+        "language",
+        "node",
+        "own_variables",
+        "path",
+        "prompts",
+        "stack",
+        "started_at",
+        "state",
+        "trail_inputs",
+        "variables",
+        "waiting",
+    )
 
     def __init__(self, state: SessionState, at: dt.datetime) -> None:
         self.state = state
@@ -180,15 +198,26 @@ class Run:
     def freeze(self) -> tuple[SessionState, tuple[Action, ...]]:
         old = self.state
         # tuple.__new__ skips NamedTuple's keyword-handling __new__: a step's largest fixed cost.
-        state: SessionState = _new_state(SessionState, (
-            self.flows, old.entry, self.flow, self.node, self.waiting, self.variables, self.failures, self.inputs,
-            self.stack, self.started_at,
-            old.path + tuple(self.path) if self.path else old.path,
-            old.trail_inputs + tuple(self.trail_inputs) if self.trail_inputs else old.trail_inputs,
-            old.answers + tuple(self.answers) if self.answers else old.answers,
-            old.prompts + tuple(self.prompts) if self.prompts else old.prompts,
-            self.end,
-        ))  # fmt: skip
+        state: SessionState = _new_state(
+            SessionState,
+            (
+                self.flows,
+                old.entry,
+                self.flow,
+                self.node,
+                self.waiting,
+                self.variables,
+                self.failures,
+                self.inputs,
+                self.stack,
+                self.started_at,
+                old.path + tuple(self.path) if self.path else old.path,
+                old.trail_inputs + tuple(self.trail_inputs) if self.trail_inputs else old.trail_inputs,
+                old.answers + tuple(self.answers) if self.answers else old.answers,
+                old.prompts + tuple(self.prompts) if self.prompts else old.prompts,
+                self.end,
+            ),
+        )
         return state, tuple(self.actions)
 
 

@@ -116,17 +116,29 @@ def compute(contacts: Iterable[Contact], config: MetricsConfig, window: Window |
         longest = max(longest, w)
     counted = answered + abandoned
     return QueueStats(
-        offered=offered, answered=answered, abandoned=abandoned, short_abandoned=short_ab, exited=exited,
-        canceled=canceled, answered_within_threshold=ans_within, abandoned_within_threshold=ab_within,
-        abandoned_after_threshold=ab_after, exited_after_threshold=ex_after,
-        service_level=_service_level(config.sl_formula, ans_within, answered, ab_within, ab_after, ex_after,
-                                     offered - short_ab),
+        offered=offered,
+        answered=answered,
+        abandoned=abandoned,
+        short_abandoned=short_ab,
+        exited=exited,
+        canceled=canceled,
+        answered_within_threshold=ans_within,
+        abandoned_within_threshold=ab_within,
+        abandoned_after_threshold=ab_after,
+        exited_after_threshold=ex_after,
+        service_level=_service_level(
+            config.sl_formula, ans_within, answered, ab_within, ab_after, ex_after, offered - short_ab
+        ),
         asa_seconds=wait_answered / answered if answered else None,
         average_wait_seconds=wait_all / counted if counted else None,
-        longest_wait_seconds=longest, handled=handled,
+        longest_wait_seconds=longest,
+        handled=handled,
         aht_seconds=(talk + hold + wrap) / handled if handled else None,
-        talk_seconds=talk, hold_seconds=hold, wrap_seconds=wrap, waited=waited,
-    )  # fmt: skip
+        talk_seconds=talk,
+        hold_seconds=hold,
+        wrap_seconds=wrap,
+        waited=waited,
+    )
 
 
 def _service_level(

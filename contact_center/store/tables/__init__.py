@@ -67,4 +67,4 @@ __all__ = [
     "User",
     "WebSession",
     "utcnow",
-]  # fmt: skip
+]

@@ -12,9 +12,22 @@ from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.types import BigId, Json, UtcDateTime
 
 ACTIVITY_TYPES = (
-    "call", "ivr", "note", "email", "meeting", "task", "dial_attempt", "voicemail",
-    "callback", "sms", "chat", "case_change", "opportunity_change", "lead_change", "escalation",
-)  # fmt: skip
+    "call",
+    "ivr",
+    "note",
+    "email",
+    "meeting",
+    "task",
+    "dial_attempt",
+    "voicemail",
+    "callback",
+    "sms",
+    "chat",
+    "case_change",
+    "opportunity_change",
+    "lead_change",
+    "escalation",
+)
 
 
 class Activity(Base):

@@ -172,8 +172,11 @@ async def test_login_page_never_redirects_off_site(app_client: Any) -> None:
 
 
 async def login_from(client: Any, username: str, password: str, forwarded_for: str) -> Any:
-    return await client.post("/api/v1/auth/login", json={"username": username, "password": password},
-                             headers={"X-Forwarded-For": forwarded_for})  # fmt: skip
+    return await client.post(
+        "/api/v1/auth/login",
+        json={"username": username, "password": password},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
 
 
 async def test_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(app_client: Any, make_user: Any) -> None:

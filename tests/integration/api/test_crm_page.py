@@ -16,8 +16,10 @@ async def test_the_crm_page_needs_a_login_and_offers_the_support_calendar_first(
     resp = await app_client.get("/crm", allow_redirects=False)
     assert resp.status == 302 and resp.headers["Location"] == "/login?next=/crm"
     async with session_factory(engine).begin() as session:
-        session.add_all(Calendar(name=name, timezone="UTC", weekly_hours={}, holidays={}, exceptions={})
-                        for name in ("24x7", "sales-hours", "support-hours"))  # fmt: skip
+        session.add_all(
+            Calendar(name=name, timezone="UTC", weekly_hours={}, holidays={}, exceptions={})
+            for name in ("24x7", "sales-hours", "support-hours")
+        )
     await make_user("bob", "agent", "s3cret-password")
     login = await app_client.post("/api/v1/auth/login", json={"username": "bob", "password": "s3cret-password"})
     assert login.status == 200

@@ -22,8 +22,13 @@ async def create(client: Any, login: Any, **body: Any) -> Any:
 
 
 async def test_create_stores_phones_in_e164(app_client: Any, agent: Any) -> None:
-    resp = await create(app_client, agent, first_name="Maria", last_name="Garcia",
-                        phones=["(415) 555-0142", {"number": "004420 7946 0000", "kind": "work"}])  # fmt: skip
+    resp = await create(
+        app_client,
+        agent,
+        first_name="Maria",
+        last_name="Garcia",
+        phones=["(415) 555-0142", {"number": "004420 7946 0000", "kind": "work"}],
+    )
     assert resp.status == 201
     body = await resp.json()
     assert [p["e164"] for p in body["phones"]] == ["+14155550142", "+442079460000"]
@@ -52,8 +57,9 @@ async def test_lookup_of_unknown_number_is_empty_and_bad_number_is_422(app_clien
 
 
 async def test_bad_fields_are_named_and_nothing_is_written(app_client: Any, agent: Any) -> None:
-    resp = await create(app_client, agent, first_name="", last_name="X", phones=["12"], emails=["not-an-email"],
-                        timezone="Mars/Olympus")  # fmt: skip
+    resp = await create(
+        app_client, agent, first_name="", last_name="X", phones=["12"], emails=["not-an-email"], timezone="Mars/Olympus"
+    )
     assert resp.status == 422
     fields = {e["field"] for e in (await resp.json())["errors"]}
     assert {"first_name", "emails.0", "timezone"} <= fields
@@ -87,8 +93,9 @@ async def test_patch_changes_only_named_fields_and_replaces_phones(app_client: A
     created = await (
         await create(app_client, agent, first_name="Jo", last_name="Doe", phones=["(415) 555-0100"])
     ).json()
-    resp = await app_client.patch(f"/api/v1/customers/{created['id']}", json={"vip": True, "phones": ["+49 30 1234567"]},
-                                  headers=agent.headers())  # fmt: skip
+    resp = await app_client.patch(
+        f"/api/v1/customers/{created['id']}", json={"vip": True, "phones": ["+49 30 1234567"]}, headers=agent.headers()
+    )
     assert resp.status == 200
     body = await resp.json()
     assert body["vip"] is True and body["first_name"] == "Jo"
@@ -116,21 +123,38 @@ async def test_search_pages_with_a_cursor(app_client: Any, agent: Any) -> None:
 
 async def test_customer_360_gathers_everything_the_screen_pop_needs(app_client: Any, agent: Any, admin: Any) -> None:
     h = agent.headers()
-    account = await (await app_client.post("/api/v1/accounts", json={"name": "Acme", "phones": ["+1 415 555 0000"]},
-                                           headers=h)).json()  # fmt: skip
-    customer = await (await create(app_client, agent, first_name="Maria", last_name="Garcia",
-                                   account_id=account["id"], phones=["(415) 555-0142"])).json()  # fmt: skip
+    account = await (
+        await app_client.post("/api/v1/accounts", json={"name": "Acme", "phones": ["+1 415 555 0000"]}, headers=h)
+    ).json()
+    customer = await (
+        await create(
+            app_client,
+            agent,
+            first_name="Maria",
+            last_name="Garcia",
+            account_id=account["id"],
+            phones=["(415) 555-0142"],
+        )
+    ).json()
     cid = customer["id"]
     await app_client.post("/api/v1/cases", json={"subject": "Router drops", "customer_id": cid}, headers=h)
     await app_client.post("/api/v1/cases", json={"subject": "Old", "customer_id": cid, "status": "closed"}, headers=h)
-    await app_client.post("/api/v1/opportunities", json={"name": "Upgrade", "customer_id": cid, "amount_cents": 50000},
-                          headers=h)  # fmt: skip
-    order = {"number": "104521", "customer_id": cid, "status": "shipped",
-             "items": [{"sku": "R1", "quantity": 2, "unit_price_cents": 1250}]}  # fmt: skip
+    await app_client.post(
+        "/api/v1/opportunities", json={"name": "Upgrade", "customer_id": cid, "amount_cents": 50000}, headers=h
+    )
+    order = {
+        "number": "104521",
+        "customer_id": cid,
+        "status": "shipped",
+        "items": [{"sku": "R1", "quantity": 2, "unit_price_cents": 1250}],
+    }
     assert (await app_client.post("/api/v1/orders", json=order, headers=admin.headers())).status == 201
     for i in range(25):
-        await app_client.post("/api/v1/activities", json={"type": "note", "subject": f"n{i}", "customer_id": cid,
-                                                          "started_at": f"2026-01-01T00:{i:02d}:00Z"}, headers=h)  # fmt: skip
+        await app_client.post(
+            "/api/v1/activities",
+            json={"type": "note", "subject": f"n{i}", "customer_id": cid, "started_at": f"2026-01-01T00:{i:02d}:00Z"},
+            headers=h,
+        )
     view = await (await app_client.get(f"/api/v1/customers/{cid}/360", headers=h)).json()
     assert view["customer"]["last_name"] == "Garcia"
     # The answer is what /api/openapi.json says it is, key for key.
@@ -138,8 +162,12 @@ async def test_customer_360_gathers_everything_the_screen_pop_needs(app_client: 
     assert set(view) == set(Customer360Out.model_fields)
     for part, model in (("customer", CustomerOut), ("account", AccountOut)):
         assert set(view[part]) == set(model.model_fields), part
-    for part, model in (("activities", ActivityOut), ("open_cases", CaseOut), ("open_opportunities", OpportunityOut),
-                        ("recent_orders", OrderOut)):  # fmt: skip
+    for part, model in (
+        ("activities", ActivityOut),
+        ("open_cases", CaseOut),
+        ("open_opportunities", OpportunityOut),
+        ("recent_orders", OrderOut),
+    ):
         assert all(set(row) == set(model.model_fields) for row in view[part]), part
     assert view["account"]["name"] == "Acme"
     assert [c["subject"] for c in view["open_cases"]] == ["Router drops"]
@@ -189,28 +217,46 @@ async def test_search_treats_wildcards_literally(app_client: Any, agent: Any) ->
 
 async def test_every_output_phone_has_number_and_can_be_sent_back(app_client: Any, agent: Any) -> None:
     h = agent.headers()
-    account = await (await app_client.post("/api/v1/accounts", json={"name": "Acme", "phones": ["+1 415 555 0000"]},
-                                           headers=h)).json()  # fmt: skip
-    created = await (await create(app_client, agent, first_name="Maria", last_name="Garcia", account_id=account["id"],
-                                  phones=["(415) 555-0142", {"number": "+44 20 7946 0000", "kind": "work"}])).json()  # fmt: skip
+    account = await (
+        await app_client.post("/api/v1/accounts", json={"name": "Acme", "phones": ["+1 415 555 0000"]}, headers=h)
+    ).json()
+    created = await (
+        await create(
+            app_client,
+            agent,
+            first_name="Maria",
+            last_name="Garcia",
+            account_id=account["id"],
+            phones=["(415) 555-0142", {"number": "+44 20 7946 0000", "kind": "work"}],
+        )
+    ).json()
     cid = created["id"]
-    expected = [{"number": "+14155550142", "e164": "+14155550142", "kind": "mobile"},
-                {"number": "+442079460000", "e164": "+442079460000", "kind": "work"}]  # fmt: skip
+    expected = [
+        {"number": "+14155550142", "e164": "+14155550142", "kind": "mobile"},
+        {"number": "+442079460000", "e164": "+442079460000", "kind": "work"},
+    ]
     view = await (await app_client.get(f"/api/v1/customers/{cid}/360", headers=h)).json()
     outputs = {
         "create": created["phones"],
         "get": (await (await app_client.get(f"/api/v1/customers/{cid}", headers=h)).json())["phones"],
-        "list": (await (await app_client.get("/api/v1/customers", params={"q": "Garcia"}, headers=h)).json())["items"][0]["phones"],
-        "lookup": (await (await app_client.get("/api/v1/customers", params={"phone": "4155550142"}, headers=h)).json())["items"][0]["phones"],
-        "lookup via account": (await (await app_client.get("/api/v1/customers", params={"phone": "4155550000"},
-                                                           headers=h)).json())["items"][0]["phones"],
+        "list": (await (await app_client.get("/api/v1/customers", params={"q": "Garcia"}, headers=h)).json())["items"][
+            0
+        ]["phones"],
+        "lookup": (await (await app_client.get("/api/v1/customers", params={"phone": "4155550142"}, headers=h)).json())[
+            "items"
+        ][0]["phones"],
+        "lookup via account": (
+            await (await app_client.get("/api/v1/customers", params={"phone": "4155550000"}, headers=h)).json()
+        )["items"][0]["phones"],
         "360": view["customer"]["phones"],
-    }  # fmt: skip
+    }
     for where, phones in outputs.items():
         assert phones == expected, where
     account_phone = [{"number": "+14155550000", "e164": "+14155550000", "kind": "mobile"}]
     assert view["account"]["phones"] == account_phone
-    assert (await (await app_client.get(f"/api/v1/accounts/{account['id']}", headers=h)).json())["phones"] == account_phone
+    assert (await (await app_client.get(f"/api/v1/accounts/{account['id']}", headers=h)).json())[
+        "phones"
+    ] == account_phone
     # Output objects are input again: the record is unchanged when its phones are sent back.
     resp = await app_client.patch(f"/api/v1/customers/{cid}", json={"phones": created["phones"]}, headers=h)
     assert resp.status == 200 and (await resp.json())["phones"] == expected
@@ -230,17 +276,30 @@ async def test_an_unencoded_plus_in_the_phone_query_still_means_plus(app_client:
 @pytest.mark.parametrize(
     ("method", "path", "body", "fields"),
     [
-        ("POST", "/api/v1/customers", {"first_name": "", "last_name": "X", "phones": ["12"]}, {"first_name", "phones.0"}),
-        ("POST", "/api/v1/customers", {"first_name": "A", "last_name": "X", "phones": ["(415) 555-0100", {"number": "x"}],
-                                       "vip": "maybe"}, {"phones.1", "vip"}),
-        ("PATCH", "/api/v1/customers/{customer}", {"last_name": "", "phones": ["12", "34"]},
-         {"last_name", "phones.0", "phones.1"}),
+        (
+            "POST",
+            "/api/v1/customers",
+            {"first_name": "", "last_name": "X", "phones": ["12"]},
+            {"first_name", "phones.0"},
+        ),
+        (
+            "POST",
+            "/api/v1/customers",
+            {"first_name": "A", "last_name": "X", "phones": ["(415) 555-0100", {"number": "x"}], "vip": "maybe"},
+            {"phones.1", "vip"},
+        ),
+        (
+            "PATCH",
+            "/api/v1/customers/{customer}",
+            {"last_name": "", "phones": ["12", "34"]},
+            {"last_name", "phones.0", "phones.1"},
+        ),
         ("POST", "/api/v1/accounts", {"name": "", "phones": ["12"]}, {"name", "phones.0"}),
         ("PATCH", "/api/v1/accounts/{account}", {"timezone": "Mars/Base", "phones": ["12"]}, {"timezone", "phones.0"}),
         ("POST", "/api/v1/leads", {"last_name": "", "phone": "12"}, {"last_name", "phone"}),
         ("PATCH", "/api/v1/leads/{lead}", {"score": 500, "phone": "garbage!!"}, {"score", "phone"}),
     ],
-)  # fmt: skip
+)
 async def test_one_answer_names_every_bad_field_phones_included(
     app_client: Any, agent: Any, method: str, path: str, body: dict[str, Any], fields: set[str]
 ) -> None:
@@ -258,19 +317,30 @@ async def test_one_answer_names_every_bad_field_phones_included(
     assert phone_errors and all("phone number" in r or "digits" in r for r in phone_errors), phone_errors
 
 
-async def test_accounts_have_emails_address_time_zone_language_tags_vip_and_segment(app_client: Any, agent: Any) -> None:
+async def test_accounts_have_emails_address_time_zone_language_tags_vip_and_segment(
+    app_client: Any, agent: Any
+) -> None:
     h = agent.headers()
-    body = {"name": "Acme GmbH", "emails": ["info@acme.example"], "language": "de", "timezone": "Europe/Berlin",
-            "vip": True, "segment": "enterprise", "tags": ["reseller"],
-            "address": {"street": "Torstraße 1", "city": "Berlin", "postal_code": "10119", "country": "DE"}}  # fmt: skip
+    body = {
+        "name": "Acme GmbH",
+        "emails": ["info@acme.example"],
+        "language": "de",
+        "timezone": "Europe/Berlin",
+        "vip": True,
+        "segment": "enterprise",
+        "tags": ["reseller"],
+        "address": {"street": "Torstraße 1", "city": "Berlin", "postal_code": "10119", "country": "DE"},
+    }
     resp = await app_client.post("/api/v1/accounts", json=body, headers=h)
     assert resp.status == 201
     account = await resp.json()
     assert {k: account[k] for k in body} == {**body, "address": {**body["address"], "region": ""}}
-    changed = await (await app_client.patch(f"/api/v1/accounts/{account['id']}", json={"vip": False, "language": "en"},
-                                            headers=h)).json()  # fmt: skip
+    changed = await (
+        await app_client.patch(f"/api/v1/accounts/{account['id']}", json={"vip": False, "language": "en"}, headers=h)
+    ).json()
     assert changed["vip"] is False and changed["language"] == "en" and changed["emails"] == ["info@acme.example"]
-    resp = await app_client.post("/api/v1/accounts", json={"name": "X", "emails": ["nope"], "language": "German"},
-                                 headers=h)  # fmt: skip
+    resp = await app_client.post(
+        "/api/v1/accounts", json={"name": "X", "emails": ["nope"], "language": "German"}, headers=h
+    )
     assert resp.status == 422
     assert {e["field"] for e in (await resp.json())["errors"]} == {"emails.0", "language"}

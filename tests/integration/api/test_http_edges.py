@@ -19,8 +19,9 @@ async def test_a_method_not_allowed_says_which_are(app_client: Any, agent: Any) 
     assert answer.status == 405 and "GET" in answer.headers["Allow"]
 
 
-async def test_an_over_long_request_line_is_one_quiet_line_not_a_traceback(app_client: Any,
-                                                                           caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+async def test_an_over_long_request_line_is_one_quiet_line_not_a_traceback(
+    app_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     host, port = app_client.server.host, app_client.server.port
     with caplog.at_level(logging.INFO):
         for _ in range(5):

@@ -26,8 +26,15 @@ T = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
 
 async def _server_call(engine: AsyncEngine, agent_id: int, call_id: str, wav: Path) -> int:
     """A call activity as the server writes it at the end of a recorded call."""
-    record = CallRecord(call_id=call_id, caller_number="+14155550142", dialled="5000", arrived_at=T,
-                        agent_user_id=agent_id, ended_at=T, recording=str(wav))  # fmt: skip
+    record = CallRecord(
+        call_id=call_id,
+        caller_number="+14155550142",
+        dialled="5000",
+        arrived_at=T,
+        agent_user_id=agent_id,
+        ended_at=T,
+        recording=str(wav),
+    )
     return await write_call_activity(engine, record, disposition="resolved", wrap_seconds=0, outcome="answered")
 
 
@@ -37,8 +44,9 @@ def _wav(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
-async def test_a_recording_is_served_to_who_may_hear_it(app_client: Any, settings: Settings, engine: AsyncEngine,
-                                                       make_user: Any, token_for: Any, agent: Any) -> None:  # fmt: skip
+async def test_a_recording_is_served_to_who_may_hear_it(
+    app_client: Any, settings: Settings, engine: AsyncEngine, make_user: Any, token_for: Any, agent: Any
+) -> None:
     boss = await token_for(await make_user("sue", "supervisor"))
     other = await token_for(await make_user("olga", "agent"))
     wav = _wav(settings.var_dir / "recordings" / "2026" / "call-1.wav")
@@ -79,9 +87,9 @@ def _path_forms(settings: Settings, victim_wav: Path, tmp_path: Path) -> list[st
     ]
 
 
-async def test_no_client_written_path_reaches_a_file(app_client: Any, settings: Settings, engine: AsyncEngine,
-                                                    make_user: Any, token_for: Any, agent: Any,
-                                                    tmp_path: Path) -> None:  # fmt: skip
+async def test_no_client_written_path_reaches_a_file(
+    app_client: Any, settings: Settings, engine: AsyncEngine, make_user: Any, token_for: Any, agent: Any, tmp_path: Path
+) -> None:
     boss = await token_for(await make_user("sue", "supervisor"))
     victim = await make_user("olga", "agent")
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -95,8 +103,11 @@ async def test_no_client_written_path_reaches_a_file(app_client: Any, settings: 
     for form in forms:
         for key in ("recording", "recording_id", "legs", "sip"):
             value: Any = form if key != "recording_id" else victims
-            posted = await app_client.post("/api/v1/activities", headers=agent.headers(),
-                                           json={"type": "call", "interaction_id": "olga-call", "details": {key: value}})  # fmt: skip
+            posted = await app_client.post(
+                "/api/v1/activities",
+                headers=agent.headers(),
+                json={"type": "call", "interaction_id": "olga-call", "details": {key: value}},
+            )
             assert posted.status == 422, (key, form)
             [problem] = (await posted.json())["errors"]
             assert problem["field"] == "details" and "server only" in problem["reason"], problem
@@ -104,8 +115,10 @@ async def test_no_client_written_path_reaches_a_file(app_client: Any, settings: 
     # Rows a client could write before this fix (a path in details) name no file either: only the
     # recordings table does, and only the server writes it.
     async with session_factory(engine).begin() as session:
-        forged = [Activity(type="call", agent_id=agent.user_id, interaction_id="olga-call", details={"recording": form})
-                  for form in forms]  # fmt: skip
+        forged = [
+            Activity(type="call", agent_id=agent.user_id, interaction_id="olga-call", details={"recording": form})
+            for form in forms
+        ]
         session.add_all(forged)
     for row in forged:
         for who in (agent, boss):
@@ -115,9 +128,9 @@ async def test_no_client_written_path_reaches_a_file(app_client: Any, settings: 
         assert (await session.scalars(select(Recording.activity_id))).all() == [victims]
 
 
-async def test_a_server_path_outside_var_or_through_a_symlink_is_not_served(app_client: Any, settings: Settings,
-                                                                           engine: AsyncEngine, make_user: Any,
-                                                                           token_for: Any, tmp_path: Path) -> None:  # fmt: skip
+async def test_a_server_path_outside_var_or_through_a_symlink_is_not_served(
+    app_client: Any, settings: Settings, engine: AsyncEngine, make_user: Any, token_for: Any, tmp_path: Path
+) -> None:
     """Defence in depth: even a recording row is served only when its file resolves inside var/."""
     boss = await token_for(await make_user("sue", "supervisor"))
     outside = _wav(tmp_path / "elsewhere" / "call-2.wav")
@@ -127,7 +140,9 @@ async def test_a_server_path_outside_var_or_through_a_symlink_is_not_served(app_
     os.symlink(outside, link)
     linked = await _server_call(engine, boss.user_id, "call-3", link)
     for activity_id in (escaped, linked):
-        assert (await app_client.get(f"/api/v1/activities/{activity_id}/recording", headers=boss.headers())).status == 404
+        assert (
+            await app_client.get(f"/api/v1/activities/{activity_id}/recording", headers=boss.headers())
+        ).status == 404
 
 
 @pytest.mark.parametrize("depth", [9, 200, 900])
@@ -135,7 +150,8 @@ async def test_details_nested_too_deep_are_refused(app_client: Any, agent: Any, 
     nested: Any = "x"
     for _ in range(depth):
         nested = {"a": nested}
-    posted = await app_client.post("/api/v1/activities", headers=agent.headers(),
-                                   json={"type": "note", "details": nested})  # fmt: skip
+    posted = await app_client.post(
+        "/api/v1/activities", headers=agent.headers(), json={"type": "note", "details": nested}
+    )
     assert posted.status in (400, 422)
     assert "deeper" in await posted.text()

@@ -6,11 +6,14 @@ import asyncio
 from typing import Any
 
 
-async def test_a_simulated_call_hears_the_ivr_and_can_hang_up(app_client: Any, make_user: Any, token_for: Any,
-                                                              agent: Any) -> None:  # fmt: skip
+async def test_a_simulated_call_hears_the_ivr_and_can_hang_up(
+    app_client: Any, make_user: Any, token_for: Any, agent: Any
+) -> None:
     boss = await token_for(await make_user("sue", "supervisor"))
     h = boss.headers()
-    assert (await app_client.post("/api/v1/simulator/calls", json={"caller": "x"}, headers=agent.headers())).status == 403
+    assert (
+        await app_client.post("/api/v1/simulator/calls", json={"caller": "x"}, headers=agent.headers())
+    ).status == 403
     bad = await app_client.post("/api/v1/simulator/calls", json={"caller": "not a number"}, headers=h)
     assert bad.status == 422 and (await bad.json())["errors"][0]["field"] == "caller"
     call = await (await app_client.post("/api/v1/simulator/calls", json={"caller": "(415) 555-0142"}, headers=h)).json()

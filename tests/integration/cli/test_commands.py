@@ -13,12 +13,21 @@ import pytest
 from contact_center.store.migrate import head_revision
 
 
-def cli(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CC_")}
     environ |= {"CC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "CC_VAR_DIR": str(tmp_path / "var")}
     environ |= env or {}
-    return subprocess.run([sys.executable, "-m", "contact_center.cli", *args], input=stdin, capture_output=True,
-                          text=True, env=environ, cwd=tmp_path, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "contact_center.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=120,
+    )
 
 
 def test_seed_user_add_and_token_create(tmp_path: Path) -> None:
@@ -27,8 +36,19 @@ def test_seed_user_add_and_token_create(tmp_path: Path) -> None:
     assert "seeded 300 customers" in seeded.stdout
     assert "username agent" in seeded.stdout  # first seed prints the demo logins
     assert "customers: 300/300" in seeded.stderr  # progress
-    added = cli(tmp_path, "user", "add", "dana", "--role", "agent", "--extension", "2050", "--queues", "billing,sales",
-                stdin="dana-password-1\n")  # fmt: skip
+    added = cli(
+        tmp_path,
+        "user",
+        "add",
+        "dana",
+        "--role",
+        "agent",
+        "--extension",
+        "2050",
+        "--queues",
+        "billing,sales",
+        stdin="dana-password-1\n",
+    )
     assert added.returncode == 0, added.stderr
     assert "added agent dana" in added.stdout
     again = cli(tmp_path, "user", "add", "dana", "--role", "agent", stdin="dana-password-1\n")
@@ -123,24 +143,63 @@ def _skills_of(tmp_path: Path, username: str) -> dict[str, int]:
     import sqlite3
 
     with sqlite3.connect(tmp_path / "cli.db") as db:
-        rows = db.execute("SELECT s.name, a.level FROM agent_skills a JOIN skills s ON s.id = a.skill_id "
-                          "JOIN users u ON u.id = a.user_id WHERE u.username = ?", (username,)).fetchall()  # fmt: skip
+        rows = db.execute(
+            "SELECT s.name, a.level FROM agent_skills a JOIN skills s ON s.id = a.skill_id "
+            "JOIN users u ON u.id = a.user_id WHERE u.username = ?",
+            (username,),
+        ).fetchall()
     return dict(rows)
 
 
 def test_user_add_gives_agents_skills_that_let_calls_reach_them(tmp_path: Path) -> None:
     assert cli(tmp_path, "seed", "--customers", "10").returncode == 0  # queues and skills of the demo organisation
-    plain = cli(tmp_path, "user", "add", "gil", "--role", "agent", "--extension", "2061", "--queues", "billing,general",
-                stdin="gil-password-1\n")  # fmt: skip
+    plain = cli(
+        tmp_path,
+        "user",
+        "add",
+        "gil",
+        "--role",
+        "agent",
+        "--extension",
+        "2061",
+        "--queues",
+        "billing,general",
+        stdin="gil-password-1\n",
+    )
     assert plain.returncode == 0, plain.stderr
     skills = _skills_of(tmp_path, "gil")
     assert skills["english"] == 1 and skills["billing"] == 3  # billing asks for 3; the IVR asks a language at 1
-    chosen = cli(tmp_path, "user", "add", "hal", "--role", "agent", "--queues", "all", "--skills", "english:8, spanish:5",
-                 stdin="hal-password-1\n")  # fmt: skip
+    chosen = cli(
+        tmp_path,
+        "user",
+        "add",
+        "hal",
+        "--role",
+        "agent",
+        "--queues",
+        "all",
+        "--skills",
+        "english:8, spanish:5",
+        stdin="hal-password-1\n",
+    )
     assert chosen.returncode == 0, chosen.stderr
     assert _skills_of(tmp_path, "hal") == {"english": 8, "spanish": 5}
-    assert cli(tmp_path, "user", "add", "ida", "--role", "agent", "--queues", "all", "--skills", "none",
-               stdin="ida-password-1\n").returncode == 0  # fmt: skip
+    assert (
+        cli(
+            tmp_path,
+            "user",
+            "add",
+            "ida",
+            "--role",
+            "agent",
+            "--queues",
+            "all",
+            "--skills",
+            "none",
+            stdin="ida-password-1\n",
+        ).returncode
+        == 0
+    )
     assert _skills_of(tmp_path, "ida") == {}
     unknown = cli(tmp_path, "user", "add", "jo", "--role", "agent", "--skills", "klingon:5", stdin="jo-password-12\n")
     assert unknown.returncode == 2 and "unknown skill(s) klingon" in unknown.stderr

@@ -66,14 +66,20 @@ def fresh_machine(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     stub(bin_dir / "apt-cache", "#!/bin/bash\nexit 1\n")
     stub(bin_dir / "id", "#!/bin/bash\necho 0\n")
     stub(bin_dir / "python3", PYTHON)
-    env = {"PATH": str(bin_dir), "LOG": str(tmp_path / "log"), "STATE": str(state), "BIN": str(bin_dir),
-           "HOME": str(tmp_path)}  # fmt: skip
+    env = {
+        "PATH": str(bin_dir),
+        "LOG": str(tmp_path / "log"),
+        "STATE": str(state),
+        "BIN": str(bin_dir),
+        "HOME": str(tmp_path),
+    }
     return repo, env
 
 
 def run_dev(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["/bin/bash", str(repo / "scripts" / "dev"), *args], env=env, capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    return subprocess.run(
+        ["/bin/bash", str(repo / "scripts" / "dev"), *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_serve_installs_python3_venv_and_npm_then_starts_the_server(tmp_path: Path) -> None:
@@ -83,8 +89,10 @@ def test_serve_installs_python3_venv_and_npm_then_starts_the_server(tmp_path: Pa
     log = (tmp_path / "log").read_text().splitlines()
     assert log.count("apt-get update -qq") == 1
     installs = [line for line in log if line.startswith("apt-get install")]
-    assert installs == ["apt-get install -y -qq --no-install-recommends python3-venv",
-                        "apt-get install -y -qq --no-install-recommends nodejs npm"]  # fmt: skip
+    assert installs == [
+        "apt-get install -y -qq --no-install-recommends python3-venv",
+        "apt-get install -y -qq --no-install-recommends nodejs npm",
+    ]
     assert log.index(installs[0]) < log.index("python3 -m venv")
     locked = "pip install --quiet --disable-pip-version-check --require-hashes -r requirements/serve.lock"
     project = "pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ."

@@ -31,7 +31,9 @@ async def demo(engine: AsyncEngine, clock: Any) -> AsyncEngine:
 def place_agrees(address: dict[str, str], timezone: str | None) -> bool:
     country = BY_CODE[address["country"]]
     cities = {(c.name, c.region, c.timezone) for c in country.cities}
-    return (address["city"], address["region"], timezone) in cities and matches_postcode(country, address["postal_code"])
+    return (address["city"], address["region"], timezone) in cities and matches_postcode(
+        country, address["postal_code"]
+    )
 
 
 async def test_addresses_time_zones_postcodes_and_numbers_agree_per_country(demo: AsyncEngine) -> None:
@@ -79,8 +81,19 @@ async def test_timelines_hold_every_kind_of_interaction_and_history(demo: AsyncE
         kinds = dict((await session.execute(select(Activity.type, func.count()).group_by(Activity.type))).all())
         escalations = await session.scalar(select(func.count()).select_from(Case).where(Case.escalation_level > 0))
         changes = (await session.scalars(select(Activity).where(Activity.type == "case_change").limit(50))).all()
-    assert {"call", "ivr", "email", "note", "meeting", "task", "dial_attempt", "case_change", "opportunity_change",
-            "lead_change", "escalation"} <= set(kinds)  # fmt: skip
+    assert {
+        "call",
+        "ivr",
+        "email",
+        "note",
+        "meeting",
+        "task",
+        "dial_attempt",
+        "case_change",
+        "opportunity_change",
+        "lead_change",
+        "escalation",
+    } <= set(kinds)
     assert kinds["escalation"] >= (escalations or 0)
     for change in changes:
         [(field, moved)] = change.details["changes"].items()

@@ -16,8 +16,10 @@ from contact_center.store.tables import Activity, Case
 
 async def open_cases(engine: AsyncEngine, n: int, at: dt.datetime, minutes: int) -> list[int]:
     async with session_factory(engine).begin() as session:
-        return [(await create_case(session, CaseCreate(subject=f"case {i}", sla_target_minutes=minutes), at)).id
-                for i in range(n)]  # fmt: skip
+        return [
+            (await create_case(session, CaseCreate(subject=f"case {i}", sla_target_minutes=minutes), at)).id
+            for i in range(n)
+        ]
 
 
 async def escalate(engine: AsyncEngine, now: dt.datetime) -> set[int]:
@@ -53,7 +55,9 @@ async def test_a_paused_case_is_not_due_and_resumes_where_it_left_off(engine: As
     t0 = clock.now()
     [case_id] = await open_cases(engine, 1, t0, minutes=60)
     async with session_factory(engine).begin() as session:
-        case = await update_case(session, case_id, CaseUpdate(status="pending_customer"), None, t0 + dt.timedelta(minutes=30))
+        case = await update_case(
+            session, case_id, CaseUpdate(status="pending_customer"), None, t0 + dt.timedelta(minutes=30)
+        )
         assert case.sla_escalate_at is None
     assert await escalate(engine, t0 + dt.timedelta(hours=5)) == set()
     async with session_factory(engine).begin() as session:

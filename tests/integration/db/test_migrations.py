@@ -27,16 +27,22 @@ async def test_down_and_up_again(engine: AsyncEngine) -> None:
 async def test_0003_keeps_existing_accounts_and_cases_and_fills_the_new_columns(engine: AsyncEngine) -> None:
     await migrate.downgrade(engine, "0002")
     async with engine.begin() as conn:
-        await conn.execute(text(
-            "INSERT INTO accounts (id, name, industry, website, segment, address, tags, created_at, updated_at) "
-            "VALUES (1, 'Old Co', '', '', 'smb', '{}', '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
-        await conn.execute(text(
-            "INSERT INTO cases (id, number, subject, description, status, priority, category, sla_target_minutes, "
-            "sla_used_seconds, sla_due_at, escalation_level, created_at, updated_at) VALUES "
-            "(1, 20001, 'Running', '', 'open', 'normal', 'general', 60, 0, '2026-01-01 01:00:00', 1, "
-            "'2026-01-01 00:00:00', '2026-01-01 00:00:00'), "
-            "(2, 20002, 'Paused', '', 'pending_customer', 'normal', 'general', 60, 0, NULL, 0, "
-            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))  # fmt: skip
+        await conn.execute(
+            text(
+                "INSERT INTO accounts (id, name, industry, website, segment, address, tags, created_at, updated_at) "
+                "VALUES (1, 'Old Co', '', '', 'smb', '{}', '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO cases (id, number, subject, description, status, priority, category, sla_target_minutes, "
+                "sla_used_seconds, sla_due_at, escalation_level, created_at, updated_at) VALUES "
+                "(1, 20001, 'Running', '', 'open', 'normal', 'general', 60, 0, '2026-01-01 01:00:00', 1, "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00'), "
+                "(2, 20002, 'Paused', '', 'pending_customer', 'normal', 'general', 60, 0, NULL, 0, "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
     await migrate.upgrade(engine)
     async with engine.connect() as conn:
         account = (await conn.execute(select(Account.name, Account.emails, Account.language, Account.vip))).one()
@@ -78,15 +84,26 @@ async def test_0006_moves_only_server_written_recordings_into_their_table(engine
     ]
     async with engine.begin() as conn:
         for id_, type_, interaction, details in rows:
-            await conn.execute(Activity.__table__.insert().values(
-                id=id_, type=type_, interaction_id=interaction, details=details, channel="phone", subject="",
-                started_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC), created_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)))  # fmt: skip
+            await conn.execute(
+                Activity.__table__.insert().values(
+                    id=id_,
+                    type=type_,
+                    interaction_id=interaction,
+                    details=details,
+                    channel="phone",
+                    subject="",
+                    started_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                    created_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                )
+            )
     await migrate.upgrade(engine)
     async with engine.connect() as conn:
         moved = {row.activity_id: (row.kind, row.path, row.id) for row in await conn.execute(select(Recording))}
         details = dict((await conn.execute(select(Activity.id, Activity.details))).all())
-    assert {k: v[:2] for k, v in moved.items()} == {1: ("call", "/srv/var/recordings/2026/12/01/c-1.wav"),
-                                                    2: ("voicemail", "var/voicemail/sales/c-2.wav")}  # fmt: skip
+    assert {k: v[:2] for k, v in moved.items()} == {
+        1: ("call", "/srv/var/recordings/2026/12/01/c-1.wav"),
+        2: ("voicemail", "var/voicemail/sales/c-2.wav"),
+    }
     assert details[1] == {"recording_id": moved[1][2], "notes": ["kept"]}
     assert details[2] == {"recording_id": moved[2][2], "mailbox": "sales"}
     assert details[3] == {"recording": "var/contact_center.db"}  # left as it was, and served by nothing

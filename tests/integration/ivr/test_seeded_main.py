@@ -61,5 +61,11 @@ async def test_an_unknown_caller_chooses_a_language_and_reaches_an_agent(directo
     assert t.prompts[0].startswith("Welcome to Acme support.")
     assert t.variables["customer.found"] is False and t.variables["language"] == "es"
     assert "Lo siento, no encontré el pedido 9 9 9 9 9 9." in t.prompts
-    assert t.result == {"action": "queue", "queue": "general", "priority": 0, "skills": ["spanish"], "agent": None,
-                        "data": {"topic": "general"}}  # fmt: skip
+    assert t.result == {
+        "action": "queue",
+        "queue": "general",
+        "priority": 0,
+        "skills": ["spanish"],
+        "agent": None,
+        "data": {"topic": "general"},
+    }

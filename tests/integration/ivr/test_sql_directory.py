@@ -36,17 +36,34 @@ async def _seed(url: str) -> None:
         jorge.phones = [Phone(e164="+13055550102")]
         session.add_all([ana, jorge])
         await session.flush()
-        session.add_all([
-            Order(number="104521", customer_id=ana.id, status="shipped", placed_at=dt.datetime(2026, 3, 2, tzinfo=UTC),
-                  shipped_at=dt.datetime(2026, 3, 3, 14, tzinfo=UTC), carrier="UPS"),
-            Order(number="104400", customer_id=ana.id, status="delivered", placed_at=dt.datetime(2026, 2, 1, tzinfo=UTC),
-                  delivered_at=dt.datetime(2026, 2, 5, 18, tzinfo=UTC)),
-            Case(number=20417, subject="Router keeps rebooting", status="open", customer_id=ana.id),
-            Calendar(name="support-hours", timezone="America/New_York",
-                     weekly_hours={**WEEKDAYS, "sat": [["09:00", "14:00"]]}, holiday_country="US"),
-            Calendar(name="sales-hours", timezone="America/New_York", weekly_hours=WEEKDAYS),
-            *[Queue(name=n) for n in ("general", "billing", "technical", "sales", "retention", "vip")],
-        ])  # fmt: skip
+        session.add_all(
+            [
+                Order(
+                    number="104521",
+                    customer_id=ana.id,
+                    status="shipped",
+                    placed_at=dt.datetime(2026, 3, 2, tzinfo=UTC),
+                    shipped_at=dt.datetime(2026, 3, 3, 14, tzinfo=UTC),
+                    carrier="UPS",
+                ),
+                Order(
+                    number="104400",
+                    customer_id=ana.id,
+                    status="delivered",
+                    placed_at=dt.datetime(2026, 2, 1, tzinfo=UTC),
+                    delivered_at=dt.datetime(2026, 2, 5, 18, tzinfo=UTC),
+                ),
+                Case(number=20417, subject="Router keeps rebooting", status="open", customer_id=ana.id),
+                Calendar(
+                    name="support-hours",
+                    timezone="America/New_York",
+                    weekly_hours={**WEEKDAYS, "sat": [["09:00", "14:00"]]},
+                    holiday_country="US",
+                ),
+                Calendar(name="sales-hours", timezone="America/New_York", weekly_hours=WEEKDAYS),
+                *[Queue(name=n) for n in ("general", "billing", "technical", "sales", "retention", "vip")],
+            ]
+        )
     await engine.dispose()
 
 
@@ -115,8 +132,20 @@ def test_cli_simulate_and_validate_use_the_configured_database(
 ) -> None:
     monkeypatch.setenv("CC_DATABASE_URL", crm_url)
     monkeypatch.setenv("CC_IVR_FLOWS_DIR", str(ROOT / "ivr_flows"))
-    code = main(["ivr", "simulate", "main", "--ani", "212-555-0101", "--digits", "9", "--at", "2026-03-09T10:00-05:00",
-                 "--json"])  # fmt: skip
+    code = main(
+        [
+            "ivr",
+            "simulate",
+            "main",
+            "--ani",
+            "212-555-0101",
+            "--digits",
+            "9",
+            "--at",
+            "2026-03-09T10:00-05:00",
+            "--json",
+        ]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["result"]["agent"] == "maria.garcia" and data["variables"]["customer.first_name"] == "Ana"

@@ -51,8 +51,9 @@ class Live:
         recorder = Recorder(namespace)
         self.sockets.append(recorder.sio)
         try:
-            await recorder.sio.connect(self.url(), namespaces=[namespace], headers=headers or {},
-                                       transports=["websocket"], wait_timeout=5)  # fmt: skip
+            await recorder.sio.connect(
+                self.url(), namespaces=[namespace], headers=headers or {}, transports=["websocket"], wait_timeout=5
+            )
         except socketio.exceptions.ConnectionError as exc:
             raise HandshakeRefused(recorder.refusal) from exc
         return recorder

@@ -73,7 +73,11 @@ async def test_an_agent_hears_only_their_own_room(live: Any, make_user: Any) -> 
 async def test_bearer_tokens_work_for_integrations(live: Any, agent: Any) -> None:
     recorder = await live.connect("/agent", {"Authorization": f"Bearer {agent.token}"})
     assert (await recorder.call("agent.set_state", {"state": "available"})) == {
-        "ok": True, "state": "available", "reason": None, "since": "2026-11-23T15:00:00Z"}  # fmt: skip
+        "ok": True,
+        "state": "available",
+        "reason": None,
+        "since": "2026-11-23T15:00:00Z",
+    }
 
 
 def test_the_fake_desk_is_a_desk(fake_desk: Any) -> None:

@@ -37,7 +37,9 @@ async def test_missed_events_are_replayed_in_order(live: Any, make_user: Any) ->
     replay = await again.call("sync", {"since_seq": seen, "stream": start["stream"]})
     assert replay["mode"] == "replay"
     assert [(e["event"], e["data"]["seq"]) for e in replay["events"]] == [
-        ("agent.state_changed", seen + 1), ("call.offered", seen + 2)]  # fmt: skip
+        ("agent.state_changed", seen + 1),
+        ("call.offered", seen + 2),
+    ]
     assert replay["events"][1]["data"]["call_id"] == "call-9" and replay["seq"] == seen + 2
 
 

@@ -19,8 +19,9 @@ async def redis_client() -> AsyncIterator[aioredis.Redis]:
     try:
         await client.ping()
     except (OSError, aioredis.RedisError):
-        pytest.fail(f"no Redis answers at {REDIS}: start one (redis-server) or point CC_TEST_REDIS_URL at it",
-                    pytrace=False)  # fmt: skip
+        pytest.fail(
+            f"no Redis answers at {REDIS}: start one (redis-server) or point CC_TEST_REDIS_URL at it", pytrace=False
+        )
     yield client
     await client.aclose()
 

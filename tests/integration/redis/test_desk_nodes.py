@@ -35,7 +35,9 @@ def database_url(postgres_template: str) -> Iterator[str]:
 
 
 @pytest.fixture
-async def nodes(database_url: str, engine: AsyncEngine, cluster_prefix: str, tmp_path: Path) -> AsyncIterator[tuple[Node, Node]]:
+async def nodes(
+    database_url: str, engine: AsyncEngine, cluster_prefix: str, tmp_path: Path
+) -> AsyncIterator[tuple[Node, Node]]:
     """Node A (started first: the routing leader) and node B, the demo's reference data, Maria Garcia."""
     await ensure_reference(engine, password=PASSWORD)
     async with session_factory(engine).begin() as session:
@@ -46,7 +48,9 @@ async def nodes(database_url: str, engine: AsyncEngine, cluster_prefix: str, tmp
     started: list[Node] = [a]
     try:
         await until(lambda: a.center.acd.leading, 10)
-        started.append(await start_node(node_settings(database_url, REDIS, cluster_prefix, "b", tmp_path), clock, "b", tmp_path))
+        started.append(
+            await start_node(node_settings(database_url, REDIS, cluster_prefix, "b", tmp_path), clock, "b", tmp_path)
+        )
         yield a, started[1]
     finally:
         for node in reversed(started):
@@ -108,7 +112,9 @@ async def test_a_desk_on_one_node_works_a_call_held_by_the_other(
     assert (await desk.call("wrapup.extend", {"seconds": 60}))["ok"] is True  # the wrap-up is kept on node B
     extended = (await desk.wait_for("wrapup.started", 2))[1]
     assert extended["deadline"] > wrapup["deadline"]
-    linked = await desk.call("call.link_customer", {"call_id": call_id, "customer_id": offer["screen_pop"]["customer"]["id"]})
+    linked = await desk.call(
+        "call.link_customer", {"call_id": call_id, "customer_id": offer["screen_pop"]["customer"]["id"]}
+    )
     assert linked["ok"] is True
     saved = await desk.call("wrapup.save", {"call_id": call_id, "disposition": "resolved", "notes": "sorted"})
     assert saved["ok"] is True and saved["activity_id"] > 0
@@ -119,8 +125,9 @@ async def test_a_desk_on_one_node_works_a_call_held_by_the_other(
     await asyncio.sleep(0.2)  # anything a second emitter would send comes now
 
     async with session_factory(engine)() as session:
-        calls = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id,
-                                                              Activity.type == "call"))).all()  # fmt: skip
+        calls = (
+            await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))
+        ).all()
     assert len(calls) == 1 and calls[0].disposition == "resolved" and calls[0].agent_id == a.center.usernames["agent"]
     assert "asked about the invoice" in calls[0].details["notes"]  # the note was kept on node B
 
@@ -128,8 +135,15 @@ async def test_a_desk_on_one_node_works_a_call_held_by_the_other(
     seqs, streams = numbering(desk)
     assert seqs == list(range(1, len(seqs) + 1)) and len(streams) == 1
     names = [name for _, name, _ in desk.events]
-    for once in ("call.offered", "call.connected", "call.held", "call.resumed", "call.ended", "call.customer_linked",
-                 "wrapup.ended"):  # fmt: skip
+    for once in (
+        "call.offered",
+        "call.connected",
+        "call.held",
+        "call.resumed",
+        "call.ended",
+        "call.customer_linked",
+        "wrapup.ended",
+    ):
         assert names.count(once) == 1, (once, names)
     states = [d["state"] for d in desk.named("agent.state_changed")]
     assert states == ["available", "reserved", "on_call", "wrap_up", "available"]
@@ -168,8 +182,8 @@ async def test_a_desk_that_moves_to_the_other_node_catches_up_by_replay_or_snaps
     assert not again.events  # nothing arrived twice
 
     # A desk that knows nothing gets the same desk from either node.
-    on_b = (await again.call("sync", {"since_seq": None}))
-    on_a = (await (await open_desk(desks, a)).call("sync", {"since_seq": None}))
+    on_b = await again.call("sync", {"since_seq": None})
+    on_a = await (await open_desk(desks, a)).call("sync", {"since_seq": None})
     for answer in (on_a, on_b):
         assert answer["mode"] == "snapshot" and answer["seq"] == replay["seq"]
         view = answer["snapshot"]
@@ -273,10 +287,12 @@ async def test_a_warm_transfer_between_desks_on_node_a_of_a_call_on_node_b(
     assert (await second.call("wrapup.save", {"call_id": call_id, "disposition": "resolved"}))["ok"] is True
     await drained(a, b)
     async with session_factory(engine)() as session:
-        parts = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id,
-                                                              Activity.type == "call"))).all()  # fmt: skip
-    assert sorted((p.agent_id, p.outcome) for p in parts) == sorted([(a.center.usernames["agent"], "transferred"),
-                                                                      (bob, "answered")])  # fmt: skip
+        parts = (
+            await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))
+        ).all()
+    assert sorted((p.agent_id, p.outcome) for p in parts) == sorted(
+        [(a.center.usernames["agent"], "transferred"), (bob, "answered")]
+    )
     for desk in (first, second):
         seqs, streams = numbering(desk)
         assert seqs == list(range(1, len(seqs) + 1)) and len(streams) == 1
@@ -294,7 +310,9 @@ async def test_an_agent_added_while_the_nodes_run_can_log_in_on_a_follower(
     assert (await cleo.call("agent.set_state", {"state": "available"}))["state"] == "available"
 
 
-async def test_the_leader_releases_callbacks_that_no_node_has_in_routing(nodes: tuple[Node, Node], engine: AsyncEngine) -> None:
+async def test_the_leader_releases_callbacks_that_no_node_has_in_routing(
+    nodes: tuple[Node, Node], engine: AsyncEngine
+) -> None:
     import datetime as dt
 
     from contact_center.services import scheduled_callbacks as scheduled
@@ -302,8 +320,16 @@ async def test_the_leader_releases_callbacks_that_no_node_has_in_routing(nodes: 
 
     a, b = nodes
     async with session_factory(engine).begin() as session:
-        row = scheduled.schedule(session, number=MARIA, queue="general", due_at=T0, customer_id=None, agent_id=None,
-                                 interaction_id=None, activity_id=None)  # fmt: skip
+        row = scheduled.schedule(
+            session,
+            number=MARIA,
+            queue="general",
+            due_at=T0,
+            customer_id=None,
+            agent_id=None,
+            interaction_id=None,
+            activity_id=None,
+        )
         row.status, row.updated_at = "queued", T0 - dt.timedelta(minutes=5)  # claimed by a node that went away
         await session.flush()
         row_id = row.id

@@ -32,8 +32,9 @@ async def _reachable() -> bool:
 async def store() -> AsyncIterator[RedisAcdStore]:
     if not await _reachable():
         # Shared routing is a requirement, not an option: a missing Redis is a failure to see, not a skip.
-        pytest.fail(f"no Redis answers at {URL}: start one (redis-server) or point CC_TEST_REDIS_URL at it",
-                    pytrace=False)  # fmt: skip
+        pytest.fail(
+            f"no Redis answers at {URL}: start one (redis-server) or point CC_TEST_REDIS_URL at it", pytrace=False
+        )
     s = RedisAcdStore.from_url(URL, f"cc:test:{uuid.uuid4().hex}", audit=True)
     try:
         yield s

@@ -27,8 +27,12 @@ async def test_two_writers_share_one_gap_free_numbering_published_in_order(
     listener = redis_client.pubsub(ignore_subscribe_messages=True)
     await listener.subscribe(f"{cluster_prefix}:socketio")
     # Two nodes record for agent 7 at the same time.
-    results = await asyncio.gather(*[(a if n % 2 else b).record(7, "timeline.appended", {"n": n}, namespace="/agent",
-                                                                  room="agent:7") for n in range(40)])  # fmt: skip
+    results = await asyncio.gather(
+        *[
+            (a if n % 2 else b).record(7, "timeline.appended", {"n": n}, namespace="/agent", room="agent:7")
+            for n in range(40)
+        ]
+    )
     assert sorted(seq for seq, _ in results) == list(range(1, 41))
     assert len({stream for _, stream in results}) == 1
     published: list[dict[str, Any]] = []
@@ -41,8 +45,12 @@ async def test_two_writers_share_one_gap_free_numbering_published_in_order(
     # What socket.io's Redis manager handles as an emit from another host, in seq order.
     assert [m["data"][0]["seq"] for m in published] == list(range(1, 41))
     first = published[0]
-    assert (first["method"], first["event"], first["room"], first["namespace"]) == ("emit", "timeline.appended",
-                                                                                   "agent:7", "/agent")  # fmt: skip
+    assert (first["method"], first["event"], first["room"], first["namespace"]) == (
+        "emit",
+        "timeline.appended",
+        "agent:7",
+        "/agent",
+    )
     assert first["host_id"] == "cc-desk-stream" and first["callback"] is None and first["binary"] is False
     assert set(first["data"][0]) == {"n", "seq", "stream"}
 
@@ -54,12 +62,16 @@ async def test_replay_what_the_buffer_holds_and_a_snapshot_for_any_other_gap(
     start = await desk.since(5, None, None)
     assert (start.seq, start.events) == (0, None)
     for n in range(5):
-        await desk.record(5, "call.held", {"call_id": f"c{n}", "matches": [], "pop": {}}, namespace="/agent", room="agent:5")
+        await desk.record(
+            5, "call.held", {"call_id": f"c{n}", "matches": [], "pop": {}}, namespace="/agent", room="agent:5"
+        )
     position = await desk.since(5, 3, start.stream)
     assert position.stream == start.stream  # the id a first sync handed out is the one events carry
     assert [e["data"]["seq"] for e in position.events or []] == [4, 5]
-    assert position.events and position.events[0] == {"event": "call.held", "data": {
-        "call_id": "c3", "matches": [], "pop": {}, "seq": 4, "stream": start.stream}}  # fmt: skip
+    assert position.events and position.events[0] == {
+        "event": "call.held",
+        "data": {"call_id": "c3", "matches": [], "pop": {}, "seq": 4, "stream": start.stream},
+    }
     assert (await desk.since(5, 5, start.stream)).events == []
     assert (await desk.since(5, 1, start.stream)).events is None  # seq 2 rolled out of the buffer
     assert (await desk.since(5, 4, "another-stream")).events is None
@@ -72,19 +84,42 @@ async def test_desk_state_is_written_with_its_event_and_dead_nodes_parts_are_lef
 ) -> None:
     desk = store(redis_client, cluster_prefix)
     await desk.alive("n1", 30)
-    await desk.record(3, "agent.state_changed", {"state": "reserved"}, namespace="/agent", room="agent:3",
-                      note=Annotation(StateWrite("agent", json.dumps({"state": "reserved"}))))  # fmt: skip
-    await desk.record(3, "call.offered", {"call_id": "c1"}, namespace="/agent", room="agent:3",
-                      note=Annotation(StateWrite("part:n1", json.dumps({"offer": {"call_id": "c1"}})),
-                                      owner=("c1", "n1", 30)))  # fmt: skip
-    await desk.record(3, "call.offered", {"call_id": "old"}, namespace="/agent", room="agent:3",
-                      note=Annotation(StateWrite("part:dead", json.dumps({"offer": {"call_id": "old"}}))))  # fmt: skip
+    await desk.record(
+        3,
+        "agent.state_changed",
+        {"state": "reserved"},
+        namespace="/agent",
+        room="agent:3",
+        note=Annotation(StateWrite("agent", json.dumps({"state": "reserved"}))),
+    )
+    await desk.record(
+        3,
+        "call.offered",
+        {"call_id": "c1"},
+        namespace="/agent",
+        room="agent:3",
+        note=Annotation(StateWrite("part:n1", json.dumps({"offer": {"call_id": "c1"}})), owner=("c1", "n1", 30)),
+    )
+    await desk.record(
+        3,
+        "call.offered",
+        {"call_id": "old"},
+        namespace="/agent",
+        room="agent:3",
+        note=Annotation(StateWrite("part:dead", json.dumps({"offer": {"call_id": "old"}}))),
+    )
     state = await desk.state(3)
     assert state.agent == {"state": "reserved"} and state.phone is None
     assert state.parts == [(2, {"offer": {"call_id": "c1"}})]  # node "dead" is not alive
     assert await desk.owner("c1") == "n1" and await desk.owner("old") is None
-    await desk.record(3, "call.offer_withdrawn", {"call_id": "c1"}, namespace="/agent", room="agent:3",
-                      note=Annotation(StateWrite("part:n1", None)))  # fmt: skip
+    await desk.record(
+        3,
+        "call.offer_withdrawn",
+        {"call_id": "c1"},
+        namespace="/agent",
+        room="agent:3",
+        note=Annotation(StateWrite("part:n1", None)),
+    )
     assert (await desk.state(3)).parts == []
     await desk.gone("n1")
     assert await desk.live_nodes() == []
@@ -103,7 +138,10 @@ async def test_a_request_is_answered_by_the_node_asked_or_fails_clearly(
     async def nothing(method: str, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True}
 
-    server, client = RedisRpc(redis_client, cluster_prefix, "b", answer), RedisRpc(redis_client, cluster_prefix, "a", nothing)
+    server, client = (
+        RedisRpc(redis_client, cluster_prefix, "b", answer),
+        RedisRpc(redis_client, cluster_prefix, "a", nothing),
+    )
     await server.start()
     await client.start()
     try:

@@ -43,8 +43,9 @@ async def prefix() -> AsyncIterator[str]:
     try:
         await client.ping()
     except (OSError, aioredis.RedisError):
-        pytest.fail(f"no Redis answers at {URL}: start one (redis-server) or point CC_TEST_REDIS_URL at it",
-                    pytrace=False)  # fmt: skip
+        pytest.fail(
+            f"no Redis answers at {URL}: start one (redis-server) or point CC_TEST_REDIS_URL at it", pytrace=False
+        )
     name = f"cc:test:{uuid.uuid4().hex}"
     yield name
     async for key in client.scan_iter(match=f"{name}:*"):
@@ -160,10 +161,12 @@ async def test_two_processes_route_as_one_and_survive_the_leader_being_killed(
     results, go = ctx.Queue(), ctx.Event()
     paths = {name: str(tmp_path / f"{name}.jsonl") for name in ("node-a", "node-b")}
     procs = {
-        name: ctx.Process(target=shared_node_main, args=(database_url, URL, prefix, name, ids[n::2], "general", 6.0,
-                                                         paths[name], results, go))
+        name: ctx.Process(
+            target=shared_node_main,
+            args=(database_url, URL, prefix, name, ids[n::2], "general", 6.0, paths[name], results, go),
+        )
         for n, name in enumerate(paths)
-    }  # fmt: skip
+    }
     lease = RedisRoutingLog.from_url(URL, "observer", prefix)
     try:
         procs["node-a"].start()
@@ -191,7 +194,7 @@ async def test_two_processes_route_as_one_and_survive_the_leader_being_killed(
     assert double_offers(seen_b) == 0 and double_offers(seen_a) == 0
     offered = [e.call_id for e in seen_a if isinstance(e, CallOffered)]
     assert any(c.startswith("node-a-") for c in offered) and any(c.startswith("node-b-") for c in offered)
-    after = seen_b[len(seen_b) - _tail_after(seen_a, seen_b):]
+    after = seen_b[len(seen_b) - _tail_after(seen_a, seen_b) :]
     assert sum(isinstance(e, CallOffered) for e in after) > 10  # b went on routing alone
 
 

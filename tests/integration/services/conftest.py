@@ -51,7 +51,9 @@ def said(heard: list[tuple[Any, str, dict[str, Any]]], user_id: int, event: str)
 async def center(engine: AsyncEngine, clock: Any, tmp_path: Path) -> AsyncIterator[Any]:
     await ensure_reference(engine, password="demo-password-1")
     async with session_factory(engine).begin() as session:
-        await create_customer(session, CustomerCreate(first_name="Maria", last_name="Garcia", phones=["(415) 555-0142"]), "US")  # type: ignore[list-item]
+        await create_customer(
+            session, CustomerCreate(first_name="Maria", last_name="Garcia", phones=["(415) 555-0142"]), "US"
+        )  # type: ignore[list-item]
     async with running_center(engine, clock, tmp_path, FLOWS) as running:
         yield running
 
@@ -63,8 +65,16 @@ async def running_center(engine: AsyncEngine, clock: Any, tmp_path: Path, flows:
     assert registry.reload() == []
     port = SimulatedTelephony(PromptLibrary(tmp_path / "prompts"), speed=0.0)
     acd = AcdService(engine, clock, rng=random.Random(3))
-    center = CallCenter(engine=engine, clock=clock, acd=acd, port=port, flows=registry,
-                        directory=SqlDirectory(session_factory(engine), clock), region="US", var_dir=tmp_path)  # fmt: skip
+    center = CallCenter(
+        engine=engine,
+        clock=clock,
+        acd=acd,
+        port=port,
+        flows=registry,
+        directory=SqlDirectory(session_factory(engine), clock),
+        region="US",
+        var_dir=tmp_path,
+    )
     heard: list[tuple[Any, str, dict[str, Any]]] = []
     center.subscribe(lambda audience, event, payload: heard.append((audience, event, payload)))
     await acd.start()
@@ -76,5 +86,3 @@ async def running_center(engine: AsyncEngine, clock: Any, tmp_path: Path, flows:
         await center.stop()
         await port.stop()
         await acd.stop()
-
-

@@ -90,8 +90,7 @@ async def test_metrics_endpoint_needs_a_supervisor(app_client: Any, agent: Any, 
 
 async def test_teams_per_queue_thresholds_and_settings_reach_the_metrics(engine: AsyncEngine, clock: Any) -> None:
     await ensure_reference(engine, password="demo-password-1")
-    service = AcdService(engine, clock, rng=random.Random(1), service_level_formula="answered",
-                         short_abandon_seconds=8)  # fmt: skip
+    service = AcdService(engine, clock, rng=random.Random(1), service_level_formula="answered", short_abandon_seconds=8)
     await service.start()
     try:
         assert service.metrics.config.sl_formula == "answered"
@@ -116,8 +115,15 @@ async def test_a_queue_naming_an_unknown_queue_loads_with_that_rule_disabled(
     engine: AsyncEngine, clock: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with session_factory(engine).begin() as session:
-        session.add(Queue(name="sales", escalation=[{"after_seconds": 30, "action": "move", "queue": "nowhere"},
-                                                     {"after_seconds": 60, "action": "alert"}]))  # fmt: skip
+        session.add(
+            Queue(
+                name="sales",
+                escalation=[
+                    {"after_seconds": 30, "action": "move", "queue": "nowhere"},
+                    {"after_seconds": 60, "action": "alert"},
+                ],
+            )
+        )
     service = AcdService(engine, clock)
     with caplog.at_level(logging.ERROR):
         await service.start()
@@ -142,8 +148,9 @@ async def _one_answered_call(service: AcdService, clock: Any, agent: str) -> Non
     await service.handle(AbandonCall("call-2"))
 
 
-async def test_intervals_and_drill_down_from_the_log(aiohttp_client: Any, settings: Any, engine: AsyncEngine,
-                                                     clock: Any, make_user: Any, token_for: Any) -> None:  # fmt: skip
+async def test_intervals_and_drill_down_from_the_log(
+    aiohttp_client: Any, settings: Any, engine: AsyncEngine, clock: Any, make_user: Any, token_for: Any
+) -> None:
     await ensure_reference(engine, password="demo-password-1")
     app_client = await aiohttp_client(create_app(settings, clock=clock, engine=engine))
     service = app_client.server.app[ACD]
@@ -151,13 +158,17 @@ async def test_intervals_and_drill_down_from_the_log(aiohttp_client: Any, settin
     await _one_answered_call(service, clock, agent)
     boss = await token_for(await make_user("sue", "supervisor"))
     day = clock.now().date().isoformat()
-    resp = await app_client.get("/api/v1/metrics/intervals", params={"date": day, "group": "team"},
-                                headers=boss.headers())  # fmt: skip
+    resp = await app_client.get(
+        "/api/v1/metrics/intervals", params={"date": day, "group": "team"}, headers=boss.headers()
+    )
     assert resp.status == 200
     body = await resp.json()
     assert body["date"] == day and len(body["intervals"]) == 96
-    busy = [(row["start"], row["total"]["answered"], row["total"]["handled"], row["total"]["abandoned"])
-            for row in body["intervals"] if row["total"]["offered"] or row["total"]["handled"]]  # fmt: skip
+    busy = [
+        (row["start"], row["total"]["answered"], row["total"]["handled"], row["total"]["abandoned"])
+        for row in body["intervals"]
+        if row["total"]["offered"] or row["total"]["handled"]
+    ]
     assert busy == [("2026-11-23T15:00:00+00:00", 1, 0, 0), ("2026-11-23T15:15:00+00:00", 0, 1, 1)]
     assert body["intervals"][61]["groups"]["Tier 1"]["aht_seconds"] == 920
 

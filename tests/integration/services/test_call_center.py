@@ -54,12 +54,15 @@ async def test_a_known_caller_reaches_an_agent_and_the_interaction_lands_on_the_
     clock.advance(20)
     with pytest.raises(DeskError):
         await desk.save_wrapup(agent.id, call_id, "no-such-code", "", [])
-    saved = await desk.save_wrapup(agent.id, call_id, "resolved", "Explained the bill",
-                                   [{"type": "case", "subject": "Send corrected invoice"}])  # fmt: skip
+    saved = await desk.save_wrapup(
+        agent.id, call_id, "resolved", "Explained the bill", [{"type": "case", "subject": "Send corrected invoice"}]
+    )
     assert saved["created"][0]["type"] == "case"
 
     async with session_factory(engine)() as session:
-        timeline = (await session.scalars(select(Activity).where(Activity.interaction_id == call_id).order_by(Activity.id))).all()
+        timeline = (
+            await session.scalars(select(Activity).where(Activity.interaction_id == call_id).order_by(Activity.id))
+        ).all()
         case = (await session.scalars(select(Case))).one()
     kinds = [a.type for a in timeline]
     assert kinds == ["ivr", "call"]
@@ -71,7 +74,9 @@ async def test_a_known_caller_reaches_an_agent_and_the_interaction_lands_on_the_
     assert call.details["ivr"]["inputs"]
     inbound, agent_leg = call.details["legs"]
     assert (inbound["kind"], agent_leg["kind"]) == ("inbound", "agent")
-    assert inbound["hung_up_by"] == "remote" and 200 in agent_leg["sip_codes"] and agent_leg["dialled"] == agent.extension
+    assert (
+        inbound["hung_up_by"] == "remote" and 200 in agent_leg["sip_codes"] and agent_leg["dialled"] == agent.extension
+    )
     assert (await desk.snapshot(agent.id))["agent"]["state"] == "available"
 
 
@@ -79,8 +84,10 @@ async def test_a_caller_who_hangs_up_in_the_queue_is_logged_as_abandoned(center:
     _desk, port, heard = center
     call_id = port.inject_call("+14155550199", "5000")
     port.press(call_id, "10")
-    await until(lambda: any(e == "board.updated" and any(q["waiting"] for q in p["queues"]) for _, e, p in heard),
-                "the caller to wait")  # fmt: skip
+    await until(
+        lambda: any(e == "board.updated" and any(q["waiting"] for q in p["queues"]) for _, e, p in heard),
+        "the caller to wait",
+    )
     port.far_end_hangup(call_id)
 
     async def logged() -> list[Activity]:

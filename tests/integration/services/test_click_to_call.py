@@ -19,7 +19,6 @@ from .conftest import said, until
 MARIA = "+14155550142"
 
 
-
 async def _setup(center: Any, engine: AsyncEngine) -> tuple[Any, Any, list[Any], User, int]:
     desk, port, heard = center
     async with session_factory(engine)() as session:
@@ -35,7 +34,9 @@ async def _calls(engine: AsyncEngine, call_id: str) -> list[Activity]:
         return list((await session.scalars(select(Activity).where(Activity.interaction_id == call_id))).all())
 
 
-async def test_a_call_from_the_customer_record_is_worked_like_any_other(center: Any, engine: AsyncEngine, clock: Any) -> None:
+async def test_a_call_from_the_customer_record_is_worked_like_any_other(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
     desk, port, heard, agent, maria = await _setup(center, engine)
     port.program(MARIA, OriginateOutcome.ANSWERED)
     with pytest.raises(DeskError):
@@ -81,7 +82,9 @@ async def test_a_busy_customer_ends_in_wrap_up_and_a_dead_phone_in_nothing(cente
 
     port.program(agent.extension, OriginateOutcome.FAILED)
     second = (await desk.dial(agent.id, MARIA, maria))["call_id"]
-    ended = await until(lambda: [e for e in said(heard, agent.id, "call.ended") if e["call_id"] == second], "the failure")
+    ended = await until(
+        lambda: [e for e in said(heard, agent.id, "call.ended") if e["call_id"] == second], "the failure"
+    )
     assert ended[0]["hung_up_by"] == "failure"
     await until(lambda: desk.acd.acd.agents[str(agent.id)].state == "not_ready", "the agent back on their break")
     [attempt] = await _calls(engine, second)

@@ -26,7 +26,6 @@ from .conftest import said, until
 MARIA = "+14155550142"
 
 
-
 async def _agent(engine: AsyncEngine, username: str = "agent") -> User:
     async with session_factory(engine)() as session:
         return (await session.scalars(select(User).where(User.username == username))).one()
@@ -63,7 +62,9 @@ async def test_a_bad_follow_up_refuses_the_whole_wrap_up_and_a_corrected_one_is_
 ) -> None:
     desk, _port, _heard, agent, call_id = await _in_wrapup(center, engine)
     with pytest.raises(DeskError) as refused:
-        await desk.save_wrapup(agent.id, call_id, "resolved", "", [{"type": "task", "subject": "Ship it", "at": "tomorrow"}])
+        await desk.save_wrapup(
+            agent.id, call_id, "resolved", "", [{"type": "task", "subject": "Ship it", "at": "tomorrow"}]
+        )
     assert refused.value.code == "bad_follow_up" and "follow_ups.0.at" in refused.value.message
     assert await _call_activities(engine, call_id) == []  # nothing half-written
     await desk.save_wrapup(agent.id, call_id, "resolved", "", [{"type": "task", "subject": "Ship it"}])
@@ -80,12 +81,19 @@ async def test_wrap_up_can_update_an_open_case_with_a_note(center: Any, engine: 
     with pytest.raises(DeskError) as refused:
         await desk.save_wrapup(agent.id, call_id, "resolved", "", [{"type": "case_update", "case_id": 999_999}])
     assert refused.value.code == "bad_follow_up" and "no case 999999" in refused.value.message
-    saved = await desk.save_wrapup(agent.id, call_id, "resolved", "", [
-        {"type": "case_update", "case_id": case.id, "status": "resolved", "note": "Refund issued on the call"}])
+    saved = await desk.save_wrapup(
+        agent.id,
+        call_id,
+        "resolved",
+        "",
+        [{"type": "case_update", "case_id": case.id, "status": "resolved", "note": "Refund issued on the call"}],
+    )
     assert saved["created"] == [{"type": "case_update", "id": case.id, "number": case.number, "status": "resolved"}]
     async with session_factory(engine)() as session:
         stored = await session.get(Case, case.id)
-        notes = (await session.scalars(select(Activity).where(Activity.case_id == case.id, Activity.type == "note"))).all()
+        notes = (
+            await session.scalars(select(Activity).where(Activity.case_id == case.id, Activity.type == "note"))
+        ).all()
     assert stored is not None and stored.status == "resolved" and stored.resolved_at is not None
     assert [n.interaction_id for n in notes] == [call_id]
 
@@ -120,8 +128,17 @@ async def test_what_anyone_adds_to_the_timeline_during_the_call_reaches_the_agen
     await desk._push_timelines()  # what the screen-pop showed is not sent again
     before = len(said(heard, agent.id, "timeline.appended"))
     async with session_factory(engine).begin() as session:
-        session.add(Activity(type="email", channel="email", direction="inbound", subject="Photo of the damage",
-                             customer_id=customer_id, started_at=clock.now(), created_at=clock.now()))  # fmt: skip
+        session.add(
+            Activity(
+                type="email",
+                channel="email",
+                direction="inbound",
+                subject="Photo of the damage",
+                customer_id=customer_id,
+                started_at=clock.now(),
+                created_at=clock.now(),
+            )
+        )
     await desk._push_timelines()
     await desk._push_timelines()
     appended = said(heard, agent.id, "timeline.appended")[before:]
@@ -160,7 +177,11 @@ async def test_the_board_names_agents_and_counts_them_per_state(center: Any, eng
     board = desk._board()
     row = next(r for r in board["agents"] if r["user_id"] == agent.id)
     assert (row["name"], row["extension"], row["state"], row["call_id"]) == (
-        agent.display_name or agent.username, agent.extension, "on_call", call_id)
+        agent.display_name or agent.username,
+        agent.extension,
+        "on_call",
+        call_id,
+    )
     assert board["totals"]["agents_on_call"] == 1
     general = next(q for q in board["queues"] if q["name"] == "general")
     assert general["agents_busy"] == 1 and general["waiting"] == 0

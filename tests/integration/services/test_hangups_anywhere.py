@@ -23,7 +23,11 @@ CALLS = 300
 
 async def _agents(engine: AsyncEngine) -> list[User]:
     async with session_factory(engine)() as session:
-        rows = (await session.scalars(select(User).where(User.extension.is_not(None), User.role == "agent").order_by(User.id))).all()
+        rows = (
+            await session.scalars(
+                select(User).where(User.extension.is_not(None), User.role == "agent").order_by(User.id)
+            )
+        ).all()
     return list(rows)[:3]
 
 

@@ -21,7 +21,6 @@ from .conftest import said, until
 MARIA = "+14155550142"  # a San Francisco number: Los Angeles time, 7:00 when the tests' clock says 10:00 New York
 
 
-
 async def _agent(engine: AsyncEngine) -> User:
     async with session_factory(engine)() as session:
         return (await session.scalars(select(User).where(User.username == "agent"))).one()
@@ -54,7 +53,9 @@ async def test_a_callback_promised_at_wrap_up_is_kept_for_its_time(center: Any, 
     port.far_end_hangup(call_id)
     await until(lambda: said(heard, agent.id, "wrapup.started"), "wrap-up")
     at = (T0 + dt.timedelta(days=1)).isoformat()
-    saved = await desk.save_wrapup(agent.id, call_id, "resolved", "", [{"type": "callback", "subject": "Call back", "at": at}])
+    saved = await desk.save_wrapup(
+        agent.id, call_id, "resolved", "", [{"type": "callback", "subject": "Call back", "at": at}]
+    )
     [row] = await _callbacks(engine)
     assert saved["created"][0]["callback_id"] == row.id
     assert (row.number, row.queue, row.status, row.interaction_id) == (MARIA, "general", "scheduled", call_id)
@@ -64,8 +65,16 @@ async def test_a_callback_promised_at_wrap_up_is_kept_for_its_time(center: Any, 
 async def _promise(engine: AsyncEngine, due: dt.datetime) -> int:
     async with session_factory(engine).begin() as session:
         maria = (await session.scalars(select(Customer).where(Customer.first_name == "Maria"))).one()
-        row = scheduled.schedule(session, number=MARIA, queue="general", due_at=due, customer_id=maria.id, agent_id=None,
-                                 interaction_id=None, activity_id=None)  # fmt: skip
+        row = scheduled.schedule(
+            session,
+            number=MARIA,
+            queue="general",
+            due_at=due,
+            customer_id=maria.id,
+            agent_id=None,
+            interaction_id=None,
+            activity_id=None,
+        )
         await session.flush()
         return row.id
 
@@ -133,7 +142,8 @@ async def test_with_several_nodes_only_callbacks_no_node_has_are_released(engine
             row.status, row.updated_at = "queued", claimed
     # The first waits in the shared routing; the third was claimed a moment ago (its enqueue may be under way).
     in_routing = {f"cb{ids[0]}-1"}
-    released = await scheduled.release_orphans(engine, claimed_before=T0 - dt.timedelta(minutes=1),
-                                               keep=lambda call_id: call_id in in_routing)  # fmt: skip
+    released = await scheduled.release_orphans(
+        engine, claimed_before=T0 - dt.timedelta(minutes=1), keep=lambda call_id: call_id in in_routing
+    )
     assert released == 1
     assert [row.status for row in await _callbacks(engine)] == ["queued", "scheduled", "queued"]

@@ -24,7 +24,6 @@ async def _users(engine: AsyncEngine) -> tuple[User, User]:
     return by_name["agent"], by_name["ava"]
 
 
-
 async def _talking(center: Any, engine: AsyncEngine) -> tuple[Any, Any, list[Any], User, User, str]:
     """Maria's call connected to `agent`, with `ava` ready for a transfer."""
     desk, port, heard = center
@@ -44,11 +43,15 @@ async def _talking(center: Any, engine: AsyncEngine) -> tuple[Any, Any, list[Any
 
 async def _calls(engine: AsyncEngine, call_id: str) -> list[Activity]:
     async with session_factory(engine)() as session:
-        query = select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call").order_by(Activity.id)
+        query = (
+            select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call").order_by(Activity.id)
+        )
         return list((await session.scalars(query)).all())
 
 
-async def test_a_warm_transfer_consults_then_hands_the_customer_over(center: Any, engine: AsyncEngine, clock: Any) -> None:
+async def test_a_warm_transfer_consults_then_hands_the_customer_over(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
     desk, port, heard, first, second, call_id = await _talking(center, engine)
     agent_leg = port.bridges[-1][1]
 
@@ -63,8 +66,11 @@ async def test_a_warm_transfer_consults_then_hands_the_customer_over(center: Any
     offer = (await until(lambda: said(heard, second.id, "call.offered"), "the consult offer"))[0]
     assert offer["kind"] == "consult"
     assert offer["screen_pop"]["customer"]["first_name"] == "Maria"
-    assert offer["screen_pop"]["consult"] == {"from_agent_id": first.id, "from_agent": first.display_name or first.username,
-                                              "notes": ["Wants a refund for order 104521"]}
+    assert offer["screen_pop"]["consult"] == {
+        "from_agent_id": first.id,
+        "from_agent": first.display_name or first.username,
+        "notes": ["Wants a refund for order 104521"],
+    }
     with pytest.raises(DeskError) as early:
         await desk.complete_transfer(first.id, call_id)
     assert early.value.code == "consult_not_connected"
@@ -76,8 +82,12 @@ async def test_a_warm_transfer_consults_then_hands_the_customer_over(center: Any
     assert port.bridges[-1] == (agent_leg, consult_leg)  # the two agents' phones, the customer still on hold
     assert said(heard, second.id, "call.connected")[0]["consult"]["role"] == "target"
     target_view = (await desk.snapshot(second.id))["call"]
-    assert target_view["consult"] == {"role": "target", "agent_id": first.id, "agent_name": first.display_name or first.username,
-                                      "state": "connected"}
+    assert target_view["consult"] == {
+        "role": "target",
+        "agent_id": first.id,
+        "agent_name": first.display_name or first.username,
+        "state": "connected",
+    }
     with pytest.raises(DeskError) as not_yours:
         await desk.hold(second.id, call_id)
     assert not_yours.value.code == "consulting"
@@ -101,8 +111,11 @@ async def test_a_warm_transfer_consults_then_hands_the_customer_over(center: Any
     calls = await _calls(engine, call_id)
     assert [c.id for c in calls] == [first_part["activity_id"], last_part["activity_id"]]
     handed, finished = calls
-    assert (handed.agent_id, handed.outcome, handed.details["end_reason"]) == (first.id, "transferred",
-                                                                              f"warm transfer to agent {second.id}")
+    assert (handed.agent_id, handed.outcome, handed.details["end_reason"]) == (
+        first.id,
+        "transferred",
+        f"warm transfer to agent {second.id}",
+    )
     assert handed.details["hold_seconds"] == 15 and handed.details["talk_seconds"] == 30
     assert "Wants a refund for order 104521" in handed.details["notes"]
     assert (finished.agent_id, finished.outcome, finished.details["hung_up_by"]) == (second.id, "answered", "caller")
@@ -133,7 +146,9 @@ async def test_a_cancelled_consult_puts_the_agent_back_with_the_customer(center:
     assert (await desk.snapshot(second.id))["call"] is None
 
 
-async def test_a_declined_consult_leaves_the_customer_on_hold_with_the_first_agent(center: Any, engine: AsyncEngine) -> None:
+async def test_a_declined_consult_leaves_the_customer_on_hold_with_the_first_agent(
+    center: Any, engine: AsyncEngine
+) -> None:
     desk, _port, heard, first, second, call_id = await _talking(center, engine)
     await desk.transfer(first.id, call_id, agent_id=second.id, warm=True)
     await until(lambda: said(heard, second.id, "call.offered"), "the consult offer")
@@ -165,7 +180,9 @@ async def test_the_caller_hanging_up_mid_consult_ends_everyone_cleanly(center: A
     assert [(c.agent_id, c.outcome) for c in calls] == [(first.id, "answered")]
 
 
-async def test_a_blind_transfer_logs_the_first_agents_part_and_the_call_goes_on(center: Any, engine: AsyncEngine) -> None:
+async def test_a_blind_transfer_logs_the_first_agents_part_and_the_call_goes_on(
+    center: Any, engine: AsyncEngine
+) -> None:
     desk, port, heard, first, second, call_id = await _talking(center, engine)
     await desk.transfer(first.id, call_id, agent_id=second.id)
     assert said(heard, first.id, "call.ended")[-1]["hung_up_by"] == "transfer"

@@ -173,8 +173,14 @@ async def test_an_escalation_offers_the_caller_a_callback_and_pressing_1_takes_i
     center: Any, engine: AsyncEngine, clock: Any
 ) -> None:
     desk, port, heard = center
-    reconfigure(desk, "general", escalation=[{"after_seconds": 30, "action": "offer_callback"},
-                                             {"after_seconds": 40, "action": "alert", "message": "long wait"}])  # fmt: skip
+    reconfigure(
+        desk,
+        "general",
+        escalation=[
+            {"after_seconds": 30, "action": "offer_callback"},
+            {"after_seconds": 40, "action": "alert", "message": "long wait"},
+        ],
+    )
     call_id = port.inject_call(MARIA, "5000")
     port.press(call_id, "1")
     await until(lambda: desk.acd.acd.waiting_calls("general"), "the caller to wait")

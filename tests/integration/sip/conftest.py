@@ -95,8 +95,15 @@ class Processes:
 
     def start(self, args: list[str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
         out = log.open("wb")
-        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, preexec_fn=_die_with_parent)
+        proc = subprocess.Popen(
+            args,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         out.close()
         self.started.append(proc)
         return proc
@@ -193,26 +200,49 @@ class Proxy:
 
 @pytest.fixture
 def kamailio(tmp_path: Path, procs: Processes) -> Callable[..., Proxy]:
-    def start(*, users: dict[str, str], workers: list[int], static: dict[str, int] | None = None,
-              service: str = "100|200") -> Proxy:
+    def start(
+        *, users: dict[str, str], workers: list[int], static: dict[str, int] | None = None, service: str = "100|200"
+    ) -> Proxy:
         port = free_port()
         carrier = free_block(3)
         directory = tmp_path / f"kamailio-{port}"
         directory.mkdir()
         shutil.copy(KAMAILIO_CFG, directory / "kamailio.cfg")
-        (directory / "local.cfg").write_text("\n".join([
-            f"listen=udp:127.0.0.1:{port}", f'alias="127.0.0.1:{port}"',
-            "#!define WORKERS_SET 1", f'#!define DISPATCHER_LIST "{directory / "dispatcher.list"}"',
-            f"#!define CARRIER_PORT_MIN {min(carrier)}", f"#!define CARRIER_PORT_MAX {max(carrier)}",
-            '#!substdef "!CARRIER_IP!127.0.0.1!g"',
-            f'#!substdef "!SERVICE_NUMBERS!{service}!g"', '#!substdef "!OUTBOUND_NUMBERS!9[0-9]+!g"',
-            '#!substdef "!TRUNK_URI!!g"', ""]))
+        (directory / "local.cfg").write_text(
+            "\n".join(
+                [
+                    f"listen=udp:127.0.0.1:{port}",
+                    f'alias="127.0.0.1:{port}"',
+                    "#!define WORKERS_SET 1",
+                    f'#!define DISPATCHER_LIST "{directory / "dispatcher.list"}"',
+                    f"#!define CARRIER_PORT_MIN {min(carrier)}",
+                    f"#!define CARRIER_PORT_MAX {max(carrier)}",
+                    '#!substdef "!CARRIER_IP!127.0.0.1!g"',
+                    f'#!substdef "!SERVICE_NUMBERS!{service}!g"',
+                    '#!substdef "!OUTBOUND_NUMBERS!9[0-9]+!g"',
+                    '#!substdef "!TRUNK_URI!!g"',
+                    "",
+                ]
+            )
+        )
         (directory / "users.cfg").write_text("".join(f'$sht(users=>{u}) = "{p}";\n' for u, p in users.items()))
         (directory / "extensions.cfg").write_text(
-            "".join(f'$sht(static=>{ext}) = "sip:127.0.0.1:{p}";\n' for ext, p in (static or {}).items()))
+            "".join(f'$sht(static=>{ext}) = "sip:127.0.0.1:{p}";\n' for ext, p in (static or {}).items())
+        )
         (directory / "dispatcher.list").write_text("".join(f"1 sip:127.0.0.1:{w} 0 0\n" for w in workers))
-        args = ["kamailio", "-f", str(directory / "kamailio.cfg"), "-DD", "-E", "-m", "32", "-M", "4",
-                "-Y", str(directory)]
+        args = [
+            "kamailio",
+            "-f",
+            str(directory / "kamailio.cfg"),
+            "-DD",
+            "-E",
+            "-m",
+            "32",
+            "-M",
+            "4",
+            "-Y",
+            str(directory),
+        ]
         proc = procs.start(args, directory, directory / "kamailio.log")
         proxy = Proxy(port, directory, proc, carrier, args, procs)
         _wait_for_options(proxy)
@@ -229,10 +259,14 @@ def _wait_for_options(proxy: Proxy) -> None:
         for attempt in range(50):
             if proxy.proc.poll() is not None:
                 raise RuntimeError(f"kamailio exited:\n{proxy.log()[-3000:]}")
-            s.sendto((f"OPTIONS sip:127.0.0.1:{proxy.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{me};branch=z9hG4bK"
-                      f"probe{attempt}\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:127.0.0.1>\r\nCall-ID: "
-                      f"probe{attempt}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n").encode(),
-                     ("127.0.0.1", proxy.port))
+            s.sendto(
+                (
+                    f"OPTIONS sip:127.0.0.1:{proxy.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{me};branch=z9hG4bK"
+                    f"probe{attempt}\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:127.0.0.1>\r\nCall-ID: "
+                    f"probe{attempt}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n"
+                ).encode(),
+                ("127.0.0.1", proxy.port),
+            )
             try:
                 if s.recv(4096).startswith(b"SIP/2.0 200"):
                     return
@@ -252,18 +286,57 @@ class SippResult:
 def sipp(tmp_path: Path, procs: Processes, caller_wav: Path) -> Callable[..., Awaitable[SippResult]]:
     shutil.copy(caller_wav, tmp_path / "caller.wav")
 
-    async def run(scenario: str, proxy: Proxy, *, service: str = "100", calls: int = 1, rate: float = 10,
-                  limit: int | None = None, give_up: float = 40, media_port: int | None = None) -> SippResult:
+    async def run(
+        scenario: str,
+        proxy: Proxy,
+        *,
+        service: str = "100",
+        calls: int = 1,
+        rate: float = 10,
+        limit: int | None = None,
+        give_up: float = 40,
+        media_port: int | None = None,
+    ) -> SippResult:
         """A caller: sipp UAC through the proxy's carrier port; waits for it to finish."""
         media = media_port or free_port(even=True)
         _taken.update(range(media, media + 4 * calls + 4))
         log = tmp_path / f"sipp-{scenario}-{media}.log"
-        proc = procs.start(["sipp", f"127.0.0.1:{proxy.port}", "-sf", str(SCENARIOS / scenario), "-s", service,
-                            "-i", "127.0.0.1", "-p", str(proxy.next_carrier_port()), "-mi", "127.0.0.1",
-                            "-mp", str(media), "-m", str(calls), "-l", str(limit or calls), "-r", str(rate),
-                            "-timeout", f"{int(give_up)}s", "-timeout_error", "-nostdin", "-trace_err",
-                            "-error_file", str(log) + ".err", "-nd", "-max_recv_loops", "100"],
-                           tmp_path, log)
+        proc = procs.start(
+            [
+                "sipp",
+                f"127.0.0.1:{proxy.port}",
+                "-sf",
+                str(SCENARIOS / scenario),
+                "-s",
+                service,
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(proxy.next_carrier_port()),
+                "-mi",
+                "127.0.0.1",
+                "-mp",
+                str(media),
+                "-m",
+                str(calls),
+                "-l",
+                str(limit or calls),
+                "-r",
+                str(rate),
+                "-timeout",
+                f"{int(give_up)}s",
+                "-timeout_error",
+                "-nostdin",
+                "-trace_err",
+                "-error_file",
+                str(log) + ".err",
+                "-nd",
+                "-max_recv_loops",
+                "100",
+            ],
+            tmp_path,
+            log,
+        )
         await asyncio.to_thread(proc.wait)
         return SippResult(proc.returncode, await asyncio.to_thread(_read_logs, log))
 
@@ -294,9 +367,31 @@ def agent_phone(tmp_path: Path, procs: Processes) -> Callable[[str], AgentPhone]
     def start(scenario: str) -> AgentPhone:
         port, media = free_port(), free_port(even=True)
         log = tmp_path / f"agent-{port}.log"
-        proc = procs.start(["sipp", "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1", "-p", str(port), "-mi",
-                            "127.0.0.1", "-mp", str(media), "-rtp_echo", "-nostdin", "-nd", "-m", "1",
-                            "-trace_err", "-error_file", str(log) + ".err"], tmp_path, log)
+        proc = procs.start(
+            [
+                "sipp",
+                "-sf",
+                str(SCENARIOS / scenario),
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-mi",
+                "127.0.0.1",
+                "-mp",
+                str(media),
+                "-rtp_echo",
+                "-nostdin",
+                "-nd",
+                "-m",
+                "1",
+                "-trace_err",
+                "-error_file",
+                str(log) + ".err",
+            ],
+            tmp_path,
+            log,
+        )
         for _ in range(100):  # bound once sipp owns the port
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
                 try:
@@ -314,8 +409,7 @@ def caller_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A few seconds of speech as an 8 kHz mu-law WAV (what sipp's rtp_stream plays)."""
     directory = tmp_path_factory.mktemp("voice")
     speech = directory / "speech.wav"
-    subprocess.run(["espeak-ng", "-w", str(speech), "One two three four five. The caller is speaking now."],
-                   check=True)
+    subprocess.run(["espeak-ng", "-w", str(speech), "One two three four five. The caller is speaking now."], check=True)
     pcm = audio.read_wav(speech)
     audio.write_wav(directory / "caller8k.wav", pcm)
     subprocess.run(["sox", str(directory / "caller8k.wav"), "-e", "u-law", str(directory / "caller.wav")], check=True)
@@ -331,11 +425,20 @@ def caller_pcm(caller_wav: Path) -> bytes:
 async def telephony(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[SipTelephony]]]:
     started: list[SipTelephony] = []
 
-    async def start(proxy: Proxy, *, port: int, user: str = "ivr", password: str = "ivr-secret",
-                    max_calls: int = 20, extra_lines: list[SipLine] | None = None, **options: Any) -> SipTelephony:
+    async def start(
+        proxy: Proxy,
+        *,
+        port: int,
+        user: str = "ivr",
+        password: str = "ivr-secret",
+        max_calls: int = 20,
+        extra_lines: list[SipLine] | None = None,
+        **options: Any,
+    ) -> SipTelephony:
         options.setdefault("register_expires", 300)
-        adapter = SipTelephony(PromptLibrary(tmp_path / "prompts"), rtp_ports=rtp_range(), max_calls=max_calls,
-                               **options)
+        adapter = SipTelephony(
+            PromptLibrary(tmp_path / "prompts"), rtp_ports=rtp_range(), max_calls=max_calls, **options
+        )
         adapter.open_line(SipLine(proxy.address, user, password, "127.0.0.1", port))
         for line in extra_lines or []:
             adapter.open_line(line)

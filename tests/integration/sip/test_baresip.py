@@ -23,19 +23,44 @@ pytestmark = pytest.mark.skipif(shutil.which("baresip") is None, reason="baresip
 def baresip_config(directory: Path, proxy_port: int, sip_port: int, rtp: int, source: Path) -> None:
     directory.mkdir()
     (directory / "accounts").write_text(
-        f"<sip:2001@127.0.0.1:{proxy_port}>;auth_pass=agent-pw;answermode=auto;regint=300;audio_codecs=PCMU\n")
-    (directory / "config").write_text("\n".join([
-        "poll_method epoll", f"sip_listen 127.0.0.1:{sip_port}", "call_local_timeout 120", "call_max_calls 4",
-        f"audio_source aufile,{source}", f"audio_alert aufile,{source}", "audio_player aufile,/dev/null",
-        "ausrc_srate 8000", "auplay_srate 8000", "ausrc_channels 1", "auplay_channels 1",
-        f"rtp_ports {rtp}-{rtp + 20}", "module_path /usr/lib/baresip/modules", "module g711.so",
-        "module aufile.so", "module_app account.so", "module_app menu.so", "module_tmp uuid.so",
-        "net_interface 127.0.0.1", ""]))
+        f"<sip:2001@127.0.0.1:{proxy_port}>;auth_pass=agent-pw;answermode=auto;regint=300;audio_codecs=PCMU\n"
+    )
+    (directory / "config").write_text(
+        "\n".join(
+            [
+                "poll_method epoll",
+                f"sip_listen 127.0.0.1:{sip_port}",
+                "call_local_timeout 120",
+                "call_max_calls 4",
+                f"audio_source aufile,{source}",
+                f"audio_alert aufile,{source}",
+                "audio_player aufile,/dev/null",
+                "ausrc_srate 8000",
+                "auplay_srate 8000",
+                "ausrc_channels 1",
+                "auplay_channels 1",
+                f"rtp_ports {rtp}-{rtp + 20}",
+                "module_path /usr/lib/baresip/modules",
+                "module g711.so",
+                "module aufile.so",
+                "module_app account.so",
+                "module_app menu.so",
+                "module_tmp uuid.so",
+                "net_interface 127.0.0.1",
+                "",
+            ]
+        )
+    )
 
 
 async def test_baresip_agent_registers_answers_talks_and_accepts_our_ack_and_bye(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    procs: Any, sipp: Callable[..., Any], caller_pcm: bytes, tmp_path: Path,
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
+    procs: Any,
+    sipp: Callable[..., Any],
+    caller_pcm: bytes,
+    tmp_path: Path,
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret", "2001": "agent-pw", "2002": "other-pw"}, workers=[line])

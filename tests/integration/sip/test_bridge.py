@@ -37,9 +37,13 @@ def matches_caller(samples: list[int], caller_pcm: bytes) -> float:
 
 
 @pytest.fixture
-async def setup(kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]],
-                ports: Callable[..., int], agent_phone: Callable[[str], Any], request: pytest.FixtureRequest,
-                ) -> tuple[Any, SipTelephony, Any]:
+async def setup(
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
+    agent_phone: Callable[[str], Any],
+    request: pytest.FixtureRequest,
+) -> tuple[Any, SipTelephony, Any]:
     line = ports()
     agent = agent_phone(request.param)
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line], static={"3000": agent.port})
@@ -48,8 +52,12 @@ async def setup(kamailio: Callable[..., Any], telephony: Callable[..., Awaitable
 
 @pytest.mark.parametrize("setup", ["uas_answer.xml"], indirect=True)
 async def test_caller_and_agent_hear_each_other_until_the_caller_hangs_up(
-    setup: tuple[Any, SipTelephony, Any], sipp: Callable[..., Any], sniff: Callable[[int], Any],
-    ports: Callable[..., int], caller_pcm: bytes, tmp_path: Path,
+    setup: tuple[Any, SipTelephony, Any],
+    sipp: Callable[..., Any],
+    sniff: Callable[[int], Any],
+    ports: Callable[..., int],
+    caller_pcm: bytes,
+    tmp_path: Path,
 ) -> None:
     proxy, tel, phone = setup
     caller_media = ports(even=True)

@@ -25,17 +25,22 @@ async def answer_everything(tel: SipTelephony, arrived: list[str], answered: asy
 
 
 async def test_calls_spread_over_workers_and_overflow_gets_503(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
     sipp: Callable[..., Any],
 ) -> None:
     first, second = ports(), ports()
     proxy = kamailio(users={"ivr1": "one", "ivr2": "two"}, workers=[first, second])
-    workers = [await telephony(proxy, port=first, user="ivr1", password="one", max_calls=1),
-               await telephony(proxy, port=second, user="ivr2", password="two", max_calls=1)]
+    workers = [
+        await telephony(proxy, port=first, user="ivr1", password="one", max_calls=1),
+        await telephony(proxy, port=second, user="ivr2", password="two", max_calls=1),
+    ]
     arrived: list[list[str]] = [[], []]
     answered: asyncio.Queue[str] = asyncio.Queue()
-    sessions = [asyncio.create_task(answer_everything(w, seen, answered))
-                for w, seen in zip(workers, arrived, strict=True)]
+    sessions = [
+        asyncio.create_task(answer_everything(w, seen, answered)) for w, seen in zip(workers, arrived, strict=True)
+    ]
 
     talking = asyncio.create_task(sipp("uac_talk.xml", proxy, calls=2, rate=20))
     for _ in range(2):  # both workers are now full
@@ -52,8 +57,11 @@ async def test_calls_spread_over_workers_and_overflow_gets_503(
 
 
 async def test_a_full_queue_still_leaves_legs_for_connecting_agents(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    sipp: Callable[..., Any], agent_phone: Callable[[str], Any],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
+    sipp: Callable[..., Any],
+    agent_phone: Callable[[str], Any],
 ) -> None:
     """Callers on hold must not take the legs agents need: with 4 legs and the default reserve
     (2), a third caller gets 503 while the agent's phone can still be dialled."""

@@ -33,20 +33,26 @@ class Registrar:
     def close(self) -> None:
         self.sock.close()
 
-    def register(self, user: str, *, nonce: str | None = None, password: str = "", wait: float = 1.0) -> tuple[int | None, str | None]:  # fmt: skip
+    def register(
+        self, user: str, *, nonce: str | None = None, password: str = "", wait: float = 1.0
+    ) -> tuple[int | None, str | None]:
         """Send one REGISTER; the final status and the nonce of a challenge (None, None: no answer)."""
         self.cseq += 1
         uri = f"sip:127.0.0.1:{self.proxy_port}"
         auth = ""
         if nonce is not None:
             response = _md5(f"{_md5(f'{user}:127.0.0.1:{password}')}:{nonce}:{_md5(f'REGISTER:{uri}')}")
-            auth = (f'Authorization: Digest username="{user}", realm="127.0.0.1", nonce="{nonce}", uri="{uri}", '
-                    f'response="{response}", algorithm=MD5\r\n')  # fmt: skip
-        message = (f"REGISTER {uri} SIP/2.0\r\nVia: SIP/2.0/UDP {self.address}:{self.port};branch=z9hG4bKg{self.cseq}"
-                   f"x{time.monotonic_ns()}\r\nMax-Forwards: 70\r\nFrom: <sip:{user}@127.0.0.1>;tag=g{self.port}\r\n"
-                   f"To: <sip:{user}@127.0.0.1>\r\nCall-ID: guess-{self.port}@{self.address}\r\nCSeq: {self.cseq} "
-                   f"REGISTER\r\nContact: <sip:{user}@{self.address}:{self.port}>\r\nExpires: 60\r\n{auth}"
-                   "Content-Length: 0\r\n\r\n")  # fmt: skip
+            auth = (
+                f'Authorization: Digest username="{user}", realm="127.0.0.1", nonce="{nonce}", uri="{uri}", '
+                f'response="{response}", algorithm=MD5\r\n'
+            )
+        message = (
+            f"REGISTER {uri} SIP/2.0\r\nVia: SIP/2.0/UDP {self.address}:{self.port};branch=z9hG4bKg{self.cseq}"
+            f"x{time.monotonic_ns()}\r\nMax-Forwards: 70\r\nFrom: <sip:{user}@127.0.0.1>;tag=g{self.port}\r\n"
+            f"To: <sip:{user}@127.0.0.1>\r\nCall-ID: guess-{self.port}@{self.address}\r\nCSeq: {self.cseq} "
+            f"REGISTER\r\nContact: <sip:{user}@{self.address}:{self.port}>\r\nExpires: 60\r\n{auth}"
+            "Content-Length: 0\r\n\r\n"
+        )
         self.sock.sendto(message.encode(), ("127.0.0.1", self.proxy_port))
         self.sock.settimeout(wait)
         try:
@@ -80,7 +86,9 @@ def registrars() -> Any:
 
 
 async def test_digest_guessing_is_banned_and_a_phone_elsewhere_still_registers(
-    kamailio: Callable[..., Any], ports: Callable[..., int], registrars: Callable[[int, str], Registrar],
+    kamailio: Callable[..., Any],
+    ports: Callable[..., int],
+    registrars: Callable[[int, str], Registrar],
 ) -> None:
     proxy = kamailio(users={"2001": "agent-pw", "2002": "other-pw"}, workers=[ports()])
     guesser = registrars(proxy.port, "127.0.0.2")
@@ -93,8 +101,9 @@ async def test_digest_guessing_is_banned_and_a_phone_elsewhere_still_registers(
     answers = []
     status, nonce = known, known_nonce
     for attempt in range(MAX_AUTH_FAILURES + 20):
-        status, fresh = await asyncio.to_thread(guesser.register, "2001", nonce=nonce, password=f"guess-{attempt}",
-                                                wait=0.5)  # fmt: skip
+        status, fresh = await asyncio.to_thread(
+            guesser.register, "2001", nonce=nonce, password=f"guess-{attempt}", wait=0.5
+        )
         answers.append(status)
         nonce = fresh or nonce
     assert answers[: MAX_AUTH_FAILURES - 1] == [401] * (MAX_AUTH_FAILURES - 1)
@@ -110,13 +119,17 @@ async def test_digest_guessing_is_banned_and_a_phone_elsewhere_still_registers(
 
 
 async def test_a_request_flood_is_cut_off_and_logged(
-    kamailio: Callable[..., Any], ports: Callable[..., int], registrars: Callable[[int, str], Registrar],
+    kamailio: Callable[..., Any],
+    ports: Callable[..., int],
+    registrars: Callable[[int, str], Registrar],
 ) -> None:
     proxy = kamailio(users={"2001": "agent-pw"}, workers=[ports()])
     flooder = registrars(proxy.port, "127.0.0.3")
-    options = (f"OPTIONS sip:127.0.0.1:{proxy.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.3:{flooder.port};branch="
-               "z9hG4bKf{n}\r\nFrom: <sip:f@127.0.0.3>;tag=f\r\nTo: <sip:127.0.0.1>\r\nCall-ID: flood{n}\r\n"
-               "CSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n")  # fmt: skip
+    options = (
+        f"OPTIONS sip:127.0.0.1:{proxy.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.3:{flooder.port};branch="
+        "z9hG4bKf{n}\r\nFrom: <sip:f@127.0.0.3>;tag=f\r\nTo: <sip:127.0.0.1>\r\nCall-ID: flood{n}\r\n"
+        "CSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n"
+    )
 
     def flood() -> int:
         flooder.sock.setblocking(False)

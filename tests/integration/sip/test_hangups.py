@@ -17,8 +17,10 @@ from contact_center.telephony.events import CallArrived, CallHungUp, HangupBy
 from contact_center.telephony.port import CallEnded, Speech
 from contact_center.telephony.sip import SipTelephony
 
-LONG = Speech("This is a long announcement that keeps going for several seconds while the caller "
-              "thinks about hanging up, and then, eventually, does hang up.")
+LONG = Speech(
+    "This is a long announcement that keeps going for several seconds while the caller "
+    "thinks about hanging up, and then, eventually, does hang up."
+)
 MUSIC = Speech("la la la la la la la la")
 
 
@@ -37,8 +39,9 @@ def assert_nothing_left(tel: SipTelephony) -> None:
 
 
 @pytest.fixture
-async def line(kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]],
-               ports: Callable[..., int]) -> tuple[Any, SipTelephony]:
+async def line(
+    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int]
+) -> tuple[Any, SipTelephony]:
     port = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[port])
     return proxy, await telephony(proxy, port=port)

@@ -22,8 +22,11 @@ async def first_call(tel: SipTelephony) -> CallArrived:
 
 
 async def test_caller_hears_the_prompt_and_its_digits_arrive(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], sipp: Callable[..., Any],
-    sniff: Callable[[int], Any], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    sipp: Callable[..., Any],
+    sniff: Callable[[int], Any],
+    ports: Callable[..., int],
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
@@ -75,13 +78,18 @@ def _samples(pcm: bytes) -> list[int]:
     return list(array("h", pcm))
 
 
-LONG = Speech("Please listen carefully, as our menu options have changed. For sales, press one. For support, "
-              "press two. For billing, press three. To hear these options again, stay on the line.")
+LONG = Speech(
+    "Please listen carefully, as our menu options have changed. For sales, press one. For support, "
+    "press two. For billing, press three. To hear these options again, stay on the line."
+)
 
 
 async def test_a_key_press_interrupts_the_prompt(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], sipp: Callable[..., Any],
-    sniff: Callable[[int], Any], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    sipp: Callable[..., Any],
+    sniff: Callable[[int], Any],
+    ports: Callable[..., int],
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])

@@ -28,13 +28,19 @@ async def next_of(tel: SipTelephony, kind: type) -> Any:
 def frame_index(pcm: bytes) -> dict[bytes, int]:
     """Each audible 20 ms frame of ``pcm`` as it goes on the wire (mu-law) -> its position
     (silent frames look alike whatever they belong to)."""
-    return {audio.ulaw_encode(frame): i for i, frame in enumerate(audio.frames(pcm))
-            if max(abs(s) for s in array("h", frame)) > 300}
+    return {
+        audio.ulaw_encode(frame): i
+        for i, frame in enumerate(audio.frames(pcm))
+        if max(abs(s) for s in array("h", frame)) > 300
+    }
 
 
 async def test_callers_on_hold_hear_music_then_the_announcement_then_the_music_again(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], sipp: Callable[..., Any],
-    sniff: Callable[[int], Any], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    sipp: Callable[..., Any],
+    sniff: Callable[[int], Any],
+    ports: Callable[..., int],
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret"}, workers=[line])
@@ -56,8 +62,10 @@ async def test_callers_on_hold_hear_music_then_the_announcement_then_the_music_a
 
     payloads = [rtp.parse(p).payload for _, p in to_caller.packets]
     music_at, spoken_at = frame_index(music), frame_index(spoken)
-    heard = [("music", music_at[p]) if p in music_at else ("announcement", spoken_at[p]) if p in spoken_at
-             else ("other", 0) for p in payloads]
+    heard = [
+        ("music", music_at[p]) if p in music_at else ("announcement", spoken_at[p]) if p in spoken_at else ("other", 0)
+        for p in payloads
+    ]
     runs: list[tuple[str, list[int]]] = []
     for kind, index in heard:
         if kind == "other":
@@ -80,8 +88,11 @@ async def test_callers_on_hold_hear_music_then_the_announcement_then_the_music_a
 
 
 async def test_a_recording_holds_both_directions(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], sipp: Callable[..., Any],
-    ports: Callable[..., int], tmp_path: Path,
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    sipp: Callable[..., Any],
+    ports: Callable[..., int],
+    tmp_path: Path,
 ) -> None:
     """The caller sends a 1000 Hz tone, we send 450 Hz: both are in the mixed WAV."""
     line = ports()

@@ -17,12 +17,20 @@ from contact_center.telephony.sip import SipTelephony
 
 @pytest.mark.parametrize(
     ("scenario", "ring_timeout", "outcome", "code", "by"),
-    [("uas_busy.xml", 5.0, OriginateOutcome.BUSY, 486, HangupBy.REMOTE),
-     ("uas_ring.xml", 1.0, OriginateOutcome.NO_ANSWER, 487, HangupBy.LOCAL)],
+    [
+        ("uas_busy.xml", 5.0, OriginateOutcome.BUSY, 486, HangupBy.REMOTE),
+        ("uas_ring.xml", 1.0, OriginateOutcome.NO_ANSWER, 487, HangupBy.LOCAL),
+    ],
 )
 async def test_busy_and_no_answer(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    agent_phone: Callable[[str], Any], scenario: str, ring_timeout: float, outcome: OriginateOutcome, code: int,
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
+    agent_phone: Callable[[str], Any],
+    scenario: str,
+    ring_timeout: float,
+    outcome: OriginateOutcome,
+    code: int,
     by: HangupBy,
 ) -> None:
     line = ports()
@@ -43,7 +51,9 @@ async def test_busy_and_no_answer(
 
 
 async def test_unregistered_and_unknown_numbers_fail_without_crashing(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "ivr-secret", "2001": "agent-pw"}, workers=[line])
@@ -58,7 +68,9 @@ async def test_unregistered_and_unknown_numbers_fail_without_crashing(
 
 
 async def test_an_immediate_404_is_not_lost_while_the_invite_is_still_being_sent(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
 ) -> None:
     """The proxy answers 404 for an unregistered agent at once. Here ``dial`` is made to
     return late (after the 404 has been handled), as it does on a busy box: the result must
@@ -83,7 +95,9 @@ async def test_an_immediate_404_is_not_lost_while_the_invite_is_still_being_sent
 
 
 async def test_503_from_the_phone_and_from_ourselves_over_capacity(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
     agent_phone: Callable[[str], Any],
 ) -> None:
     line = ports()

@@ -46,14 +46,30 @@ class RawCaller:
     def invite(self, body: str = "") -> None:
         self.send("INVITE", "sip:100@127.0.0.1", 1, body=body, branch="z9hG4bKinv" + self.tag)
 
-    def send(self, method: str, uri: str, cseq: int, *, body: str = "", to_tag: str = "", route: str = "",
-             branch: str | None = None) -> None:
-        lines = [f"{method} {uri} SIP/2.0", f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch={branch or sm.new_branch()}",
-                 *([f"Route: {route}"] if route else []), "Max-Forwards: 70",
-                 f"From: <sip:+15550007777@127.0.0.1>;tag={self.tag}",
-                 f"To: <sip:100@127.0.0.1>{';tag=' + to_tag if to_tag else ''}", f"Call-ID: {self.call_id}",
-                 f"CSeq: {cseq} {method}", f"Contact: <sip:raw@127.0.0.1:{self.port}>",
-                 *(["Content-Type: application/sdp"] if body else []), f"Content-Length: {len(body)}"]
+    def send(
+        self,
+        method: str,
+        uri: str,
+        cseq: int,
+        *,
+        body: str = "",
+        to_tag: str = "",
+        route: str = "",
+        branch: str | None = None,
+    ) -> None:
+        lines = [
+            f"{method} {uri} SIP/2.0",
+            f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch={branch or sm.new_branch()}",
+            *([f"Route: {route}"] if route else []),
+            "Max-Forwards: 70",
+            f"From: <sip:+15550007777@127.0.0.1>;tag={self.tag}",
+            f"To: <sip:100@127.0.0.1>{';tag=' + to_tag if to_tag else ''}",
+            f"Call-ID: {self.call_id}",
+            f"CSeq: {cseq} {method}",
+            f"Contact: <sip:raw@127.0.0.1:{self.port}>",
+            *(["Content-Type: application/sdp"] if body else []),
+            f"Content-Length: {len(body)}",
+        ]
         self.sock.sendto(("\r\n".join(lines) + "\r\n\r\n" + body).encode(), self.proxy)
 
     def read(self, until: Callable[[bytes], bool], timeout: float = 8.0) -> bytes:
@@ -79,7 +95,9 @@ def offer(port: int) -> str:
 
 
 async def test_registration_lost_is_reported_and_retried_until_the_registrar_is_back(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
     sipp: Callable[..., Any],
 ) -> None:
     line = ports()
@@ -108,7 +126,9 @@ async def test_registration_lost_is_reported_and_retried_until_the_registrar_is_
 
 
 async def test_no_ack_for_our_200_retransmits_it_then_hangs_up_with_a_bye(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
     udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     line = ports()
@@ -128,7 +148,9 @@ async def test_no_ack_for_our_200_retransmits_it_then_hangs_up_with_a_bye(
 
 
 async def test_delayed_offer_and_rtp_only_from_the_negotiated_address(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
     udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     """An INVITE without SDP gets our offer in the 200 and the caller's answer in its ACK.
@@ -143,8 +165,7 @@ async def test_delayed_offer_and_rtp_only_from_the_negotiated_address(
     await tel.answer(arrived.call_id)
     _, to_tag, route, ours = await asyncio.to_thread(caller.answered)
     assert ours is not None and ours.event_type == 101  # our offer
-    caller.send("ACK", f"sip:ivr@127.0.0.1:{line}", 1, to_tag=to_tag, route=route,
-                body=offer(media.getsockname()[1]))
+    caller.send("ACK", f"sip:ivr@127.0.0.1:{line}", 1, to_tag=to_tag, route=route, body=offer(media.getsockname()[1]))
     media.settimeout(3)
     packet = rtp.parse(await asyncio.to_thread(media.recv, 2048))  # our media now flows to the answer's address
     assert packet.payload_type == 0
@@ -180,8 +201,11 @@ MALFORMED = [
 
 
 async def test_malformed_sip_reaching_the_worker_never_stops_the_line(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
-    udp_sockets: Callable[[int], socket.socket], sipp: Callable[..., Any],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
+    udp_sockets: Callable[[int], socket.socket],
+    sipp: Callable[..., Any],
 ) -> None:
     """The proxy's sanity checks stop most of this; here it arrives anyway (as from a proxy
     with a bug), straight at the worker from an address it trusts."""

@@ -18,16 +18,19 @@ SDP_PCMA = SDP_OK.replace("RTP/AVP 0", "RTP/AVP 8")
 SDP_BROKEN = "v=0\r\nc=IN IP4\r\nm=audio notaport RTP/AVP 0\r\na=rtpmap:0\r\n"
 
 
-def invite(to: str, port: int, me: int, call_id: str, sdp: str, *, to_tag: str = "", route: str = "",
-           uri: str | None = None) -> bytes:
+def invite(
+    to: str, port: int, me: int, call_id: str, sdp: str, *, to_tag: str = "", route: str = "", uri: str | None = None
+) -> bytes:
     """An INVITE for ``to`` at 127.0.0.1:``port``, or for the whole ``uri`` when given."""
     uri = uri or f"sip:{to}@127.0.0.1:{port}"
-    return (f"INVITE {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{me};branch=z9hG4bK{call_id}\r\n"
-            + (f"Route: {route}\r\n" if route else "")
-            + f"Max-Forwards: 70\r\nFrom: <sip:+15550009999@127.0.0.1>;tag=x{call_id}\r\n"
-            f"To: <{uri}>{';tag=' + to_tag if to_tag else ''}\r\nCall-ID: {call_id}\r\nCSeq: 1 INVITE\r\n"
-            f"Contact: <sip:raw@127.0.0.1:{me}>\r\nContent-Type: application/sdp\r\n"
-            f"Content-Length: {len(sdp)}\r\n\r\n{sdp}").encode()
+    return (
+        f"INVITE {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{me};branch=z9hG4bK{call_id}\r\n"
+        + (f"Route: {route}\r\n" if route else "")
+        + f"Max-Forwards: 70\r\nFrom: <sip:+15550009999@127.0.0.1>;tag=x{call_id}\r\n"
+        f"To: <{uri}>{';tag=' + to_tag if to_tag else ''}\r\nCall-ID: {call_id}\r\nCSeq: 1 INVITE\r\n"
+        f"Contact: <sip:raw@127.0.0.1:{me}>\r\nContent-Type: application/sdp\r\n"
+        f"Content-Length: {len(sdp)}\r\n\r\n{sdp}"
+    ).encode()
 
 
 def final_status(sock: socket.socket, give_up: float = 3.0) -> int | None:
@@ -42,7 +45,9 @@ def final_status(sock: socket.socket, give_up: float = 3.0) -> int | None:
 
 
 async def test_wrong_line_password_fails_to_start_and_leaves_nothing(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
 ) -> None:
     line = ports()
     proxy = kamailio(users={"ivr": "right"}, workers=[line])
@@ -52,7 +57,9 @@ async def test_wrong_line_password_fails_to_start_and_leaves_nothing(
 
 
 async def test_agents_must_authenticate_and_nobody_talks_to_the_line_directly(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
     udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     line = ports()
@@ -69,7 +76,9 @@ async def test_agents_must_authenticate_and_nobody_talks_to_the_line_directly(
 
 
 async def test_malformed_sdp_and_unsupported_codecs_are_refused_and_the_line_goes_on(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
     udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     line = ports()
@@ -89,7 +98,9 @@ async def test_malformed_sdp_and_unsupported_codecs_are_refused_and_the_line_goe
 
 
 async def test_a_forged_in_dialog_invite_never_reaches_the_ivr(
-    kamailio: Callable[..., Any], telephony: Callable[..., Awaitable[SipTelephony]], ports: Callable[..., int],
+    kamailio: Callable[..., Any],
+    telephony: Callable[..., Awaitable[SipTelephony]],
+    ports: Callable[..., int],
     udp_sockets: Callable[[int], socket.socket],
 ) -> None:
     """The reviewer's attack: an outsider skips the carrier-address check, the service-number
@@ -105,16 +116,25 @@ async def test_a_forged_in_dialog_invite_never_reaches_the_ivr(
     worker = f"sip:ivr@127.0.0.1:{line}"
     attacks = {
         "no-route": invite("", 0, me, "attack1", SDP_OK, to_tag="fake", uri=worker),
-        "forged-route": invite("", 0, me, "attack2", SDP_OK, to_tag="fake", uri=worker,
-                               route=f"<sip:127.0.0.1:{proxy.port};lr;ftag=xattack2;did=abc.1>"),
+        "forged-route": invite(
+            "",
+            0,
+            me,
+            "attack2",
+            SDP_OK,
+            to_tag="fake",
+            uri=worker,
+            route=f"<sip:127.0.0.1:{proxy.port};lr;ftag=xattack2;did=abc.1>",
+        ),
     }
     for name, message in attacks.items():
         outsider.sendto(message, ("127.0.0.1", proxy.port))
         assert await asyncio.to_thread(final_status, outsider) == 403, name
     # the carrier is trusted to send in-dialog requests without a Route set; the worker itself refuses
     carrier = udp_sockets(proxy.carrier_ports[1])
-    carrier.sendto(invite("", 0, carrier.getsockname()[1], "attack3", SDP_OK, to_tag="fake", uri=worker),
-                   ("127.0.0.1", proxy.port))
+    carrier.sendto(
+        invite("", 0, carrier.getsockname()[1], "attack3", SDP_OK, to_tag="fake", uri=worker), ("127.0.0.1", proxy.port)
+    )
     assert await asyncio.to_thread(final_status, carrier) == 481
     assert tel.capacity.active == 0 and tel.legs.live() == [] and tel.pool.in_use == frozenset()
 

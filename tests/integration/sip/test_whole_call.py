@@ -33,14 +33,21 @@ PASSWORD = "demo-password-1"
 
 
 async def test_a_real_sip_call_through_ivr_queue_desktop_and_wrap_up(
-    kamailio: Callable[..., Any], agent_phone: Callable[[str], Any], sipp: Callable[..., Any],
-    ports: Callable[..., int], settings: Settings, engine: AsyncEngine, tmp_path: Path,
-) -> None:  # fmt: skip
+    kamailio: Callable[..., Any],
+    agent_phone: Callable[[str], Any],
+    sipp: Callable[..., Any],
+    ports: Callable[..., int],
+    settings: Settings,
+    engine: AsyncEngine,
+    tmp_path: Path,
+) -> None:
     await ensure_reference(engine, password=PASSWORD)
     async with session_factory(engine).begin() as session:
         # Open around the clock, so the test does not depend on the time of day it runs at.
         await session.execute(update(Calendar).values(weekly_hours=ALWAYS, holiday_country=None))
-        data = CustomerCreate.model_validate({"first_name": "Maria", "last_name": "Garcia", "phones": ["(415) 555-0142"]})
+        data = CustomerCreate.model_validate(
+            {"first_name": "Maria", "last_name": "Garcia", "phones": ["(415) 555-0142"]}
+        )
         await create_customer(session, data, "US")
     line = ports()
     phone = agent_phone("uas_answer.xml")
@@ -83,7 +90,9 @@ async def test_a_real_sip_call_through_ivr_queue_desktop_and_wrap_up(
         await server.close()
 
     async with session_factory(engine)() as session:
-        rows = (await session.scalars(select(Activity).where(Activity.type.in_(("ivr", "call"))).order_by(Activity.id))).all()
+        rows = (
+            await session.scalars(select(Activity).where(Activity.type.in_(("ivr", "call"))).order_by(Activity.id))
+        ).all()
     assert [a.type for a in rows] == ["ivr", "call"]
     ivr, call = rows
     assert ivr.interaction_id == call.interaction_id and ivr.customer_id == call.customer_id is not None

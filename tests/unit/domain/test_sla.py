@@ -4,7 +4,9 @@ from contact_center.domain import sla
 from contact_center.domain.calendar import Calendar, always_open
 
 T0 = dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.UTC)  # Monday 09:00 New York
-NY = Calendar.from_config("ny", "America/New_York", {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")})
+NY = Calendar.from_config(
+    "ny", "America/New_York", {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+)
 
 
 def hours(n: float) -> dt.timedelta:

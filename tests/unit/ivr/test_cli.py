@@ -31,13 +31,30 @@ def test_validate_prints_file_line_message_and_fails(capsys: pytest.CaptureFixtu
 
 def test_simulate_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CC_IVR_FLOWS_DIR", str(ROOT / "ivr_flows"))
-    code = main(["ivr", "simulate", "main", "--demo", "--ani", "(212) 555-0101", "--digits", "1,2,104521#,0",
-                 "--at", "2026-03-09T10:00-05:00", "--json"])  # fmt: skip
+    code = main(
+        [
+            "ivr",
+            "simulate",
+            "main",
+            "--demo",
+            "--ani",
+            "(212) 555-0101",
+            "--digits",
+            "1,2,104521#,0",
+            "--at",
+            "2026-03-09T10:00-05:00",
+            "--json",
+        ]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert "Your order 1 0 4 5 2 1 shipped on Tuesday, March 3, with UPS." in data["prompts"]
-    assert data["inputs"] == [{"node": "main_menu", "input": "1"}, {"node": "latest_order_menu", "input": "2"},
-                              {"node": "ask_order", "input": "104521#"}, {"node": "after_order", "input": "0"}]  # fmt: skip
+    assert data["inputs"] == [
+        {"node": "main_menu", "input": "1"},
+        {"node": "latest_order_menu", "input": "2"},
+        {"node": "ask_order", "input": "104521#"},
+        {"node": "after_order", "input": "0"},
+    ]
     assert data["variables"]["customer.id"] == 1
     assert data["result"]["action"] == "queue" and data["result"]["queue"] == "general"
     assert data["trail"]["outcome"] == "queue"
@@ -70,6 +87,8 @@ def test_validate_passes_with_only_warnings(tmp_path: Path, capsys: pytest.Captu
     flow.write_text("start: a\nnodes:\n  a:\n    hangup: 'Goodbye {nmae}.'\n")
     assert main(["ivr", "validate", str(flow)]) == 0
     out, err = capsys.readouterr()
-    assert out.splitlines() == [f"{flow}:4: warning: hangup node 'a': variable 'nmae' is never set on any path to "
-                                "this node, so it speaks as nothing"]  # fmt: skip
+    assert out.splitlines() == [
+        f"{flow}:4: warning: hangup node 'a': variable 'nmae' is never set on any path to "
+        "this node, so it speaks as nothing"
+    ]
     assert "0 error(s), 1 warning(s)" in err

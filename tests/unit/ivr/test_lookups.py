@@ -20,8 +20,13 @@ def test_caller_numbers_are_normalised_to_e164() -> None:
 
 
 async def test_customer_by_phone_id_order_and_case(crm: InMemoryDirectory) -> None:
-    for kind, by, key in [("customer", "phone", "+12125550101"), ("customer", "phone", "(212) 555-0101"),
-                          ("customer", "id", "1"), ("customer", "order", "104521"), ("customer", "case", "20417")]:  # fmt: skip
+    for kind, by, key in [
+        ("customer", "phone", "+12125550101"),
+        ("customer", "phone", "(212) 555-0101"),
+        ("customer", "id", "1"),
+        ("customer", "order", "104521"),
+        ("customer", "case", "20417"),
+    ]:
         result = await answer_lookup(crm, ask(kind, by, key), AT)
         assert isinstance(result, LookupResult) and result.found, (by, key)
         assert result.values["first_name"] == "Ana" and result.values["has_account_manager"] is True
@@ -30,9 +35,15 @@ async def test_customer_by_phone_id_order_and_case(crm: InMemoryDirectory) -> No
 async def test_orders_cases_and_account_managers(crm: InMemoryDirectory) -> None:
     order = await answer_lookup(crm, ask("order", "number", "104521"), AT)
     assert isinstance(order, LookupResult)
-    assert order.values == {"number": "104521", "status": "shipped", "customer_id": 1,
-                            "placed_at": "2026-03-02T15:00:00+00:00", "shipped_at": "2026-03-03T14:00:00+00:00",
-                            "delivered_at": None, "carrier": "UPS"}  # fmt: skip
+    assert order.values == {
+        "number": "104521",
+        "status": "shipped",
+        "customer_id": 1,
+        "placed_at": "2026-03-02T15:00:00+00:00",
+        "shipped_at": "2026-03-03T14:00:00+00:00",
+        "delivered_at": None,
+        "carrier": "UPS",
+    }
     latest = await answer_lookup(crm, ask("order", "customer", "1"), AT)
     assert isinstance(latest, LookupResult) and latest.values["number"] == "104521"
     case = await answer_lookup(crm, ask("case", "number", "20450"), AT)
@@ -40,13 +51,21 @@ async def test_orders_cases_and_account_managers(crm: InMemoryDirectory) -> None
         isinstance(case, LookupResult) and case.values["open"] is True and case.values["subject"] == "Replacement part"
     )
     manager = await answer_lookup(crm, ask("account_manager", "customer", "1"), AT)
-    assert isinstance(manager, LookupResult) and manager.values == {"id": 7, "username": "maria.garcia",
-                                                                    "name": "Maria Garcia"}  # fmt: skip
+    assert isinstance(manager, LookupResult) and manager.values == {
+        "id": 7,
+        "username": "maria.garcia",
+        "name": "Maria Garcia",
+    }
 
 
 async def test_unknown_or_malformed_keys_are_not_found_without_asking(crm: InMemoryDirectory) -> None:
-    for kind, by, key in [("order", "number", "999999"), ("order", "number", "12ab"), ("case", "number", "x"),
-                          ("customer", "phone", "+19995550000"), ("account_manager", "customer", "2")]:  # fmt: skip
+    for kind, by, key in [
+        ("order", "number", "999999"),
+        ("order", "number", "12ab"),
+        ("case", "number", "x"),
+        ("customer", "phone", "+19995550000"),
+        ("account_manager", "customer", "2"),
+    ]:
         result = await answer_lookup(crm, ask(kind, by, key), AT)
         assert isinstance(result, LookupResult) and not result.found, (kind, key)
     assert ("order_by_number", "12ab") not in crm.calls

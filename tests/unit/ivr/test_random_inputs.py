@@ -18,9 +18,11 @@ ENDS = (a.Enqueue, a.RequestCallback, a.RecordVoicemail, a.TransferCall, a.HangU
 KEYS = st.text(alphabet="0123456789*#", min_size=0, max_size=8)
 ANSWER = st.one_of(st.none(), KEYS)  # None: a timeout
 CALENDARS: dict[str, Calendar] = {c.name: c for c in demo_calendars()}
-VALUES = st.dictionaries(st.sampled_from(["id", "status", "number", "first_name", "language", "vip", "open"]),
-                         st.one_of(st.none(), st.booleans(), st.integers(-5, 99999), st.text(max_size=6)),
-                         max_size=5)  # fmt: skip
+VALUES = st.dictionaries(
+    st.sampled_from(["id", "status", "number", "first_name", "language", "vip", "open"]),
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 99999), st.text(max_size=6)),
+    max_size=5,
+)
 
 
 @st.composite

@@ -92,8 +92,11 @@ def test_reload_only_when_files_changed(tmp_path: Path) -> None:
 
 def test_the_shipped_flows_load(tmp_path: Path) -> None:
     shutil.copytree(Path(__file__).parents[3] / "ivr_flows", tmp_path / "flows")
-    registry = FlowRegistry(tmp_path / "flows", queues={"general", "billing", "technical", "sales", "retention", "vip"},
-                            calendars={"support-hours", "sales-hours", "24x7"})  # fmt: skip
+    registry = FlowRegistry(
+        tmp_path / "flows",
+        queues={"general", "billing", "technical", "sales", "retention", "vip"},
+        calendars={"support-hours", "sales-hours", "24x7"},
+    )
     assert registry.reload() == []
     assert {"main", "sales", "after_hours", "callback_number"} <= set(registry.current().flows)
     assert registry.flow_for("+14155550100").entry == "sales"

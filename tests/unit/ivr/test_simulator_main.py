@@ -13,8 +13,9 @@ JORGE = "+13055550102"  # known, Spanish, VIP
 STRANGER = "+19995550000"
 
 
-async def call(flows: FlowSet, crm: InMemoryDirectory, caller: str, digits: str, at: dt.datetime,
-               flow: str = "main") -> Transcript:  # fmt: skip
+async def call(
+    flows: FlowSet, crm: InMemoryDirectory, caller: str, digits: str, at: dt.datetime, flow: str = "main"
+) -> Transcript:
     return await simulate(flows, flow, crm, caller=caller, digits=parse_digits(digits), at=at)
 
 
@@ -27,8 +28,14 @@ async def test_known_caller_is_greeted_and_hears_the_latest_order(shipped, crm, 
         in t.prompts
     )
     assert "Your order 1 0 4 5 2 1 shipped on Tuesday, March 3, with UPS." in t.prompts
-    assert t.result == {"action": "queue", "queue": "general", "priority": 0, "skills": ["english"], "agent": None,
-                        "data": {"topic": "order", "order_number": "104521", "order_status": "shipped"}}  # fmt: skip
+    assert t.result == {
+        "action": "queue",
+        "queue": "general",
+        "priority": 0,
+        "skills": ["english"],
+        "agent": None,
+        "data": {"topic": "order", "order_number": "104521", "order_status": "shipped"},
+    }
     assert t.variables["customer.id"] == 1
     assert t.end is not None and t.end.trail.customer_id == 1
 
@@ -87,8 +94,14 @@ async def test_known_caller_reaches_the_account_manager(shipped, crm, open_at) -
 async def test_unknown_caller_asking_for_an_account_manager_goes_back_to_the_menu(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
     t = await call(shipped, crm, STRANGER, "1,9,3,1", open_at)
     assert "Sorry, I could not find an account manager for this number." in t.prompts
-    assert t.result == {"action": "queue", "queue": "billing", "priority": 0, "skills": ["billing", "english"],
-                        "agent": None, "data": {"topic": "billing"}}  # fmt: skip
+    assert t.result == {
+        "action": "queue",
+        "queue": "billing",
+        "priority": 0,
+        "skills": ["billing", "english"],
+        "agent": None,
+        "data": {"topic": "billing"},
+    }
 
 
 async def test_spanish_vip_is_routed_with_priority_and_spanish_skill(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
@@ -100,8 +113,13 @@ async def test_spanish_vip_is_routed_with_priority_and_spanish_skill(shipped, cr
 
 async def test_callback_offer(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
     t = await call(shipped, crm, ANA, "3,2", open_at)
-    assert t.result == {"action": "callback", "queue": "billing", "number": ANA, "priority": 0,
-                        "skills": ["billing", "english"]}  # fmt: skip
+    assert t.result == {
+        "action": "callback",
+        "queue": "billing",
+        "number": ANA,
+        "priority": 0,
+        "skills": ["billing", "english"],
+    }
 
 
 async def test_warranty_transfers_out(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
@@ -149,8 +167,13 @@ async def test_a_withheld_caller_types_a_number_to_be_called_back(shipped, crm, 
     assert "Your number is withheld." in t.prompts[3]
     assert "Sorry, that is not a ten-digit phone number." in t.prompts  # nine digits
     assert "We will call 4 1 5 5 5 5 0 1 4 2. If that is right, press 1. To enter it again, press 2." in t.prompts
-    assert t.result == {"action": "callback", "queue": "billing", "number": "+14155550143", "priority": 0,
-                        "skills": ["billing", "english"]}  # fmt: skip
+    assert t.result == {
+        "action": "callback",
+        "queue": "billing",
+        "number": "+14155550143",
+        "priority": 0,
+        "skills": ["billing", "english"],
+    }
     assert "at this number" not in " ".join(t.prompts)
 
 
@@ -174,8 +197,12 @@ async def test_one_wrong_key_after_an_order_or_a_case_is_asked_again(shipped, cr
     assert t.result["queue"] == "technical" and t.result["data"]["case_number"] == "20417"
     t = await call(shipped, crm, ANA, "2,20417#", open_at)  # silence: asked again, then goodbye
     after_case = "To speak with the support team about this case, press 1. For the main menu, press 2."
-    assert t.prompts[-4:] == [after_case, "Sorry, I didn't hear your choice.", after_case,
-                              "Thank you for calling Acme. Goodbye."]  # fmt: skip
+    assert t.prompts[-4:] == [
+        after_case,
+        "Sorry, I didn't hear your choice.",
+        after_case,
+        "Thank you for calling Acme. Goodbye.",
+    ]
     assert t.result == {"action": "hangup", "reason": "flow"}
 
 

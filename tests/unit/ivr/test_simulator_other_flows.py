@@ -26,9 +26,14 @@ async def test_sales_routes_new_business_renewals_cancellations(shipped, crm, op
         return t.result
 
     assert (await result(STRANGER, "1"))["data"] == {"topic": "new_business"}
-    assert (await result(ANA, "2")) == {"action": "queue", "queue": "sales", "priority": 5,
-                                         "skills": ["sales", "english"], "agent": None,
-                                         "data": {"topic": "renewal", "segment": "standard"}}  # fmt: skip
+    assert (await result(ANA, "2")) == {
+        "action": "queue",
+        "queue": "sales",
+        "priority": 5,
+        "skills": ["sales", "english"],
+        "agent": None,
+        "data": {"topic": "renewal", "segment": "standard"},
+    }
     assert (await result(STRANGER, "2"))["data"] == {"topic": "new_business"}
     assert (await result(ANA, "3"))["queue"] == "retention"
     assert (await result(ANA, "9"))["agent"] == "maria.garcia"
@@ -78,8 +83,12 @@ async def test_a_failing_crm_does_not_drop_the_call(shipped, crm, open_at) -> No
 
 async def test_several_keys_at_a_menu_are_taken_one_per_prompt_as_on_a_live_call(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
     t = await simulate(shipped, "main", crm, caller=ANA, digits=parse_digits("12104521#0"), at=open_at)
-    assert t.inputs == [{"node": "main_menu", "input": "1"}, {"node": "latest_order_menu", "input": "2"},
-                        {"node": "ask_order", "input": "104521#"}, {"node": "after_order", "input": "0"}]  # fmt: skip
+    assert t.inputs == [
+        {"node": "main_menu", "input": "1"},
+        {"node": "latest_order_menu", "input": "2"},
+        {"node": "ask_order", "input": "104521#"},
+        {"node": "after_order", "input": "0"},
+    ]
     # Prompts a key pressed ahead cuts off are not spoken (the greeting before any key is).
     assert t.prompts[0] == "Welcome back to Acme, Ana."
     assert not any(p.startswith("Your most recent order") for p in t.prompts)
@@ -93,8 +102,15 @@ def test_a_collect_takes_its_length_and_the_terminator_after_it() -> None:
     from contact_center.ivr.simulator import take_keys
 
     def collect(high: int, terminator: str | None) -> CollectDigits:
-        return CollectDigits(node="n", prompt=None, min_digits=1, max_digits=high, terminator=terminator,
-                             timeout=5, inter_digit_timeout=3)  # fmt: skip
+        return CollectDigits(
+            node="n",
+            prompt=None,
+            min_digits=1,
+            max_digits=high,
+            terminator=terminator,
+            timeout=5,
+            inter_digit_timeout=3,
+        )
 
     assert take_keys("1234#56", collect(4, "#")) == ("1234#", "56")
     assert take_keys("12#9", collect(6, "#")) == ("12#", "9")
@@ -111,8 +127,13 @@ async def test_withheld_callers_after_hours_give_a_number_or_leave_a_message(shi
     assert t.result["action"] == "voicemail"
     evening = open_at + dt.timedelta(hours=10)
     t = await simulate(shipped, "sales", crm, caller="", digits=parse_digits("1,3055550100#,1"), at=evening)
-    assert t.result == {"action": "callback", "queue": "sales", "number": "+13055550100", "priority": 0,
-                        "skills": ["sales"]}  # fmt: skip
+    assert t.result == {
+        "action": "callback",
+        "queue": "sales",
+        "number": "+13055550100",
+        "priority": 0,
+        "skills": ["sales"],
+    }
 
 
 async def test_after_hours_asks_again_after_a_wrong_key_following_an_order(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]

@@ -135,8 +135,9 @@ def test_yaml_errors_and_unreadable_files(tmp_path: Path) -> None:
 
 def test_an_audio_file_beside_the_flow_is_found_and_opened_from_there(tmp_path: Path) -> None:
     (tmp_path / "hello.wav").write_bytes(b"RIFF")
-    (tmp_path / "hi.yaml").write_text("start: a\nnodes:\n  a:\n    say: {audio: hello.wav, text: Hi}\n    next: z\n"
-                                      "  z:\n    hangup: true\n")  # fmt: skip
+    (tmp_path / "hi.yaml").write_text(
+        "start: a\nnodes:\n  a:\n    say: {audio: hello.wav, text: Hi}\n    next: z\n  z:\n    hangup: true\n"
+    )
     result = validate_paths([tmp_path / "hi.yaml"])
     assert result.ok, [str(p) for p in result.problems]
     variant = result.flows["hi"].nodes["a"].prompt.variants["*"]  # type: ignore[attr-defined]

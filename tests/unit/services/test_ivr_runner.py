@@ -81,10 +81,23 @@ class FakePhone:
         self._wait(self.prompt_seconds)
         return None
 
-    async def collect_digits(self, call_id: str, *, max_digits: int = 1, first_timeout: float = 5.0,
-                             inter_digit_timeout: float = 3.0, terminators: str = "#") -> str:  # fmt: skip
-        self.collects.append({"max_digits": max_digits, "first_timeout": first_timeout,
-                              "inter_digit_timeout": inter_digit_timeout, "terminators": terminators})  # fmt: skip
+    async def collect_digits(
+        self,
+        call_id: str,
+        *,
+        max_digits: int = 1,
+        first_timeout: float = 5.0,
+        inter_digit_timeout: float = 3.0,
+        terminators: str = "#",
+    ) -> str:
+        self.collects.append(
+            {
+                "max_digits": max_digits,
+                "first_timeout": first_timeout,
+                "inter_digit_timeout": inter_digit_timeout,
+                "terminators": terminators,
+            }
+        )
         got = ""
         while len(got) < max_digits:
             wait = first_timeout if not got else inter_digit_timeout
@@ -109,8 +122,15 @@ class FakePhone:
 async def call(phone: FakePhone, flow: str = FLOW) -> FlowEnd:
     parsed, problems = parse_flow(flow, "test.yaml")
     assert parsed is not None, problems
-    return await run_ivr(phone, "call-1", FlowSet.of(parsed), "test", Start(at=AT, caller="+12125550101"),
-                         InMemoryDirectory(), FixedClock(AT))  # fmt: skip
+    return await run_ivr(
+        phone,
+        "call-1",
+        FlowSet.of(parsed),
+        "test",
+        Start(at=AT, caller="+12125550101"),
+        InMemoryDirectory(),
+        FixedClock(AT),
+    )
 
 
 async def test_a_key_during_a_prompt_cuts_it_off_and_skips_the_prompts_before_the_question() -> None:

@@ -9,17 +9,43 @@ import pytest
 from contact_center.cli import main
 
 KEYS = {
-    "offered", "answered", "abandoned", "answered_within_threshold", "p_wait", "service_level", "asa_seconds",
-    "aht_seconds", "abandon_rate", "occupancy",
-}  # fmt: skip
+    "offered",
+    "answered",
+    "abandoned",
+    "answered_within_threshold",
+    "p_wait",
+    "service_level",
+    "asa_seconds",
+    "aht_seconds",
+    "abandon_rate",
+    "occupancy",
+}
 
 
 def test_simulate_acd_prints_one_json_object(capsys: pytest.CaptureFixture[str]) -> None:
-    status = main([
-        "simulate", "acd", "--agents", "10", "--calls-per-hour", "150", "--aht", "180",
-        "--aht-distribution", "lognormal", "--patience", "60", "--hours", "2", "--sl-threshold", "20",
-        "--seed", "4", "--json",
-    ])  # fmt: skip
+    status = main(
+        [
+            "simulate",
+            "acd",
+            "--agents",
+            "10",
+            "--calls-per-hour",
+            "150",
+            "--aht",
+            "180",
+            "--aht-distribution",
+            "lognormal",
+            "--patience",
+            "60",
+            "--hours",
+            "2",
+            "--sl-threshold",
+            "20",
+            "--seed",
+            "4",
+            "--json",
+        ]
+    )
     assert status == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= KEYS

@@ -7,7 +7,15 @@ from contact_center.telephony.phone_status import PhoneStatusCache, registered
 
 def test_answers_map_to_registered_absent_or_unknown() -> None:
     assert [registered(c) for c in (200, 405, 501, 404, 480, 408, 503, None)] == [
-        True, True, True, False, False, False, False, None]
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        None,
+    ]
 
 
 async def test_answers_are_cached_and_concurrent_questions_share_a_probe() -> None:
@@ -21,8 +29,9 @@ async def test_answers_are_cached_and_concurrent_questions_share_a_probe() -> No
         return answers.get(extension)
 
     cache = PhoneStatusCache(probe, ttl=10, clock=lambda: now[0])
-    assert await asyncio.gather(cache.status("2001"), cache.status("2001"), cache.status("2002"),
-                                cache.status("9999")) == [True, True, False, None]
+    assert await asyncio.gather(
+        cache.status("2001"), cache.status("2001"), cache.status("2002"), cache.status("9999")
+    ) == [True, True, False, None]
     assert sorted(asked) == ["2001", "2002", "9999"]
     answers["2001"] = 404
     now[0] = 5.0

@@ -11,7 +11,12 @@ def test_build_and_parse_round_trip() -> None:
     data = rtp.build(0, 65535, 2**32 - 1, 1234, b"\xff" * 160, marker=True)
     packet = rtp.parse(data)
     assert (packet.payload_type, packet.marker, packet.sequence, packet.timestamp, packet.ssrc) == (
-        0, True, 65535, 2**32 - 1, 1234)
+        0,
+        True,
+        65535,
+        2**32 - 1,
+        1234,
+    )
     assert packet.payload == b"\xff" * 160
 
 
@@ -42,8 +47,10 @@ def test_one_digit_per_press_even_with_repeated_end_packets() -> None:
 
 def test_a_replayed_press_with_the_same_timestamp_counts_once_it_ended() -> None:
     detector = rtp.DigitDetector()
-    first = [rtp.RtpPacket(101, True, 1, 500, 1, event(11, False, 160)),
-             rtp.RtpPacket(101, False, 2, 500, 1, event(11, True, 800))]
+    first = [
+        rtp.RtpPacket(101, True, 1, 500, 1, event(11, False, 160)),
+        rtp.RtpPacket(101, False, 2, 500, 1, event(11, True, 800)),
+    ]
     assert [detector.feed(p) for p in first + first] == ["#", None, "#", None]
 
 
@@ -57,8 +64,13 @@ def test_wire_figures_per_stream_intervals_inside_the_window_and_answer_times() 
 
     times = [10.00, 10.02, 10.04, 10.075, 99.0, 10.01, 10.03, 10.05]  # stream 30000, then 30002
     ports = [30000] * 5 + [30002] * 3
-    raw = {"rtp_times": times, "rtp_ports": ports, "invites": {"a": 5.0, "b": 6.0, "lost": 7.0},
-           "oks": {"a": 5.001, "b": 6.003}, "kernel_drops": 0}
+    raw = {
+        "rtp_times": times,
+        "rtp_ports": ports,
+        "invites": {"a": 5.0, "b": 6.0, "lost": 7.0},
+        "oks": {"a": 5.001, "b": 6.003},
+        "kernel_drops": 0,
+    }
     figures = summarise(raw, (10.0, 11.0))
     assert figures.intervals == 5 and figures.max_ms == 35.0 and figures.late_over_30ms == 1
     assert figures.p50_ms == 20.0 and figures.answers == 2 and figures.answer_max_ms == 3.0

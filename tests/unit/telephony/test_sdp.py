@@ -4,11 +4,13 @@ import pytest
 
 from contact_center.telephony import sdp
 
-TWO_AUDIO = ("v=0\r\no=x 1 1 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n"
-             "m=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
-             "m=audio 40002 RTP/AVP 96 0 97\r\nc=IN IP4 10.0.0.10\r\na=rtpmap:96 opus/48000/2\r\n"
-             "a=rtpmap:97 telephone-event/8000\r\n"
-             "m=video 40004 RTP/AVP 99\r\n")
+TWO_AUDIO = (
+    "v=0\r\no=x 1 1 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n"
+    "m=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
+    "m=audio 40002 RTP/AVP 96 0 97\r\nc=IN IP4 10.0.0.10\r\na=rtpmap:96 opus/48000/2\r\n"
+    "a=rtpmap:97 telephone-event/8000\r\n"
+    "m=video 40004 RTP/AVP 99\r\n"
+)
 
 
 def test_the_first_audio_stream_with_pcmu_is_chosen_with_its_own_address() -> None:
@@ -30,17 +32,30 @@ def test_pcmu_by_rtpmap_disabled_streams_and_no_event() -> None:
     assert sdp.choose(sdp.parse(body)) == sdp.Chosen(1, "1.2.3.4", 5000, None)
 
 
-@pytest.mark.parametrize("body", ["m=audio 4000 RTP/AVP 8\r\nc=IN IP4 1.2.3.4\r\n",  # PCMA only
-                                  "c=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/SAVP 0\r\n",  # SRTP
-                                  "c=IN IP4 0.0.0.0\r\nm=audio 4000 RTP/AVP 0\r\n"])  # old-style hold
+@pytest.mark.parametrize(
+    "body",
+    [
+        "m=audio 4000 RTP/AVP 8\r\nc=IN IP4 1.2.3.4\r\n",  # PCMA only
+        "c=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/SAVP 0\r\n",  # SRTP
+        "c=IN IP4 0.0.0.0\r\nm=audio 4000 RTP/AVP 0\r\n",
+    ],
+)  # old-style hold
 def test_offers_we_cannot_take_are_not_acceptable(body: str) -> None:
     with pytest.raises(sdp.NotAcceptable):
         sdp.choose(sdp.parse(body))
 
 
-@pytest.mark.parametrize("body", ["", "garbage", "v=0\r\nc=IN IP4\r\nm=audio 1 RTP/AVP 0\r\n",
-                                  "m=audio notaport RTP/AVP 0\r\n", "m=audio 99999 RTP/AVP 0\r\n",
-                                  "c=IN IP6 ::1\r\nm=audio 4000 RTP/AVP 0\r\n"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "garbage",
+        "v=0\r\nc=IN IP4\r\nm=audio 1 RTP/AVP 0\r\n",
+        "m=audio notaport RTP/AVP 0\r\n",
+        "m=audio 99999 RTP/AVP 0\r\n",
+        "c=IN IP6 ::1\r\nm=audio 4000 RTP/AVP 0\r\n",
+    ],
+)
 def test_unreadable_sdp_is_an_sdp_error(body: str) -> None:
     with pytest.raises(sdp.SdpError):
         sdp.parse(body)

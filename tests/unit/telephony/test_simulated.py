@@ -165,8 +165,11 @@ async def test_over_capacity_calls_are_rejected_with_503(sim: SimulatedTelephony
 
 @pytest.mark.parametrize(
     ("outcome", "code", "has_leg"),
-    [(OriginateOutcome.ANSWERED, 200, True), (OriginateOutcome.BUSY, 486, False),
-     (OriginateOutcome.FAILED, 404, False)],
+    [
+        (OriginateOutcome.ANSWERED, 200, True),
+        (OriginateOutcome.BUSY, 486, False),
+        (OriginateOutcome.FAILED, 404, False),
+    ],
 )
 async def test_originate_outcomes(sim: SimulatedTelephony, outcome: OriginateOutcome, code: int, has_leg: bool) -> None:
     sim.program("2001", outcome)
@@ -228,8 +231,13 @@ async def test_hold_plays_the_configured_music_with_the_announcements_in_between
     await asyncio.sleep(0.3)
     await sim.stop_hold(call)
     played = [prompt for leg, prompt in sim.on_hold if leg == call]
-    assert played[:5] == [PromptFile(music), Speech("You are number two."), PromptFile(music),
-                          Speech("You are number one."), PromptFile(music)]
+    assert played[:5] == [
+        PromptFile(music),
+        Speech("You are number two."),
+        PromptFile(music),
+        Speech("You are number one."),
+        PromptFile(music),
+    ]
 
 
 async def test_without_hold_music_the_generated_tune_is_made_once_into_the_cache(tmp_path: Path) -> None:
@@ -263,7 +271,11 @@ async def test_agent_legs_keep_their_reserve_and_failed_dials_say_why(tmp_path: 
     assert (await sim.originate("2001")).outcome is OriginateOutcome.ANSWERED
     busy = await sim.originate("2002")
     assert (busy.outcome, busy.sip_code, busy.reason, busy.detail.final_code) == (
-        OriginateOutcome.BUSY, 486, "Busy Here", 486)
+        OriginateOutcome.BUSY,
+        486,
+        "Busy Here",
+        486,
+    )
     assert any(isinstance(e, CallHungUp) and e.call_id == busy.leg_id for e in drain(sim))  # as over SIP
     assert (await sim.originate("2001")).outcome is OriginateOutcome.ANSWERED  # the busy leg was given back
     full = await sim.originate("2001")

@@ -26,28 +26,35 @@ from contact_center.telephony.pyvoip_fixes import FixedMessage, FixedVoIPCall
 from contact_center.telephony.pyvoip_line import FixedVoIPPhone
 from tests.unit.telephony.manual_timers import ManualTimers
 
-OFFER = ("v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-         "m=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
-         "m=audio 40002 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"
-         "m=audio 40004 RTP/AVP 0\r\n")
+OFFER = (
+    "v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
+    "m=audio 40002 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"
+    "m=audio 40004 RTP/AVP 0\r\n"
+)
 
 
 def invite(call_id: str = "c1", body: str = OFFER, to_tag: str = "") -> FixedMessage:
-    raw = (f"INVITE sip:100@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK{call_id}\r\n"
-           f"Record-Route: <sip:127.0.0.1:5060;lr;did=1.2>\r\nFrom: <sip:+1555@127.0.0.1>;tag=f{call_id}\r\n"
-           f"To: <sip:100@127.0.0.1>{';tag=' + to_tag if to_tag else ''}\r\nCall-ID: {call_id}\r\n"
-           f"CSeq: 1 INVITE\r\nContact: <sip:caller@127.0.0.1:5080>\r\n"
-           + ("Content-Type: application/sdp\r\n" if body else "")
-           + f"Content-Length: {len(body)}\r\n\r\n{body}")
+    raw = (
+        f"INVITE sip:100@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK{call_id}\r\n"
+        f"Record-Route: <sip:127.0.0.1:5060;lr;did=1.2>\r\nFrom: <sip:+1555@127.0.0.1>;tag=f{call_id}\r\n"
+        f"To: <sip:100@127.0.0.1>{';tag=' + to_tag if to_tag else ''}\r\nCall-ID: {call_id}\r\n"
+        f"CSeq: 1 INVITE\r\nContact: <sip:caller@127.0.0.1:5080>\r\n"
+        + ("Content-Type: application/sdp\r\n" if body else "")
+        + f"Content-Length: {len(body)}\r\n\r\n{body}"
+    )
     return FixedMessage(raw.encode())
 
 
 def request(method: str, call: FixedVoIPCall, body: str = "", cseq: int = 1) -> FixedMessage:
-    raw = (f"{method} sip:ivr@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK{method}\r\n"
-           f"From: <sip:+1555@127.0.0.1>;tag=f{call.call_id}\r\n"
-           f"To: <sip:100@127.0.0.1>;tag={call.dialog.local_tag}\r\nCall-ID: {call.call_id}\r\n"
-           f"CSeq: {cseq} {method}\r\n" + ("Content-Type: application/sdp\r\n" if body else "")
-           + f"Content-Length: {len(body)}\r\n\r\n{body}")
+    raw = (
+        f"{method} sip:ivr@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK{method}\r\n"
+        f"From: <sip:+1555@127.0.0.1>;tag=f{call.call_id}\r\n"
+        f"To: <sip:100@127.0.0.1>;tag={call.dialog.local_tag}\r\nCall-ID: {call.call_id}\r\n"
+        f"CSeq: {cseq} {method}\r\n"
+        + ("Content-Type: application/sdp\r\n" if body else "")
+        + f"Content-Length: {len(body)}\r\n\r\n{body}"
+    )
     return FixedMessage(raw.encode())
 
 
@@ -83,8 +90,18 @@ class Listener:
 @pytest.fixture
 def line() -> Iterator[tuple[FixedVoIPPhone, list[bytes], Listener, ManualTimers]]:
     engine, listener, timers, sent = MediaEngine(), Listener(), ManualTimers(), []
-    phone = FixedVoIPPhone("127.0.0.1", 5060, "ivr", "pw", local_ip="127.0.0.1", local_port=5070, engine=engine,
-                           ports=PortPool(42000, 42100), listener=listener, trusted={("127.0.0.1", 5060)})
+    phone = FixedVoIPPhone(
+        "127.0.0.1",
+        5060,
+        "ivr",
+        "pw",
+        local_ip="127.0.0.1",
+        local_port=5070,
+        engine=engine,
+        ports=PortPool(42000, 42100),
+        listener=listener,
+        trusted={("127.0.0.1", 5060)},
+    )
     phone.timers = timers  # type: ignore[assignment]
     phone.sip.send = sent.append  # type: ignore[method-assign]
     yield phone, sent, listener, timers
@@ -205,8 +222,13 @@ def test_delayed_offer_our_offer_in_the_200_and_the_answer_from_the_ack(line) ->
     ok = sent[-1].split(b"\r\n\r\n", 1)[1].decode()
     assert sdp.choose(sdp.parse(ok)).port == call.rtp_port  # our offer
     assert call.stream is not None and call.stream.remote is None  # nothing sent until the answer
-    phone.callback(request("ACK", call, body="v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 41000 RTP/AVP 0 101\r\n"
-                                              "a=rtpmap:101 telephone-event/8000\r\n"))
+    phone.callback(
+        request(
+            "ACK",
+            call,
+            body="v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 41000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n",
+        )
+    )
     assert call.stream.remote == ("127.0.0.1", 41000) and call.stream.event_type == 101
     phone.callback(invite("late2", body=""))
     second = phone.calls["late2"]

@@ -2,20 +2,32 @@
 
 from contact_center.telephony import sip_messages as sm
 
-INVITE = (b"INVITE sip:100@10.0.0.1:5060 SIP/2.0\r\n"
-          b"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKproxy\r\n"
-          b"Via: SIP/2.0/UDP 10.0.0.9:5080;branch=z9hG4bKcaller;rport=5080\r\n"
-          b"Record-Route: <sip:10.0.0.1:5060;lr>\r\n"
-          b'f: "Customer" <sip:+15550001111@10.0.0.9>;tag=abc\r\n'
-          b"To: <sip:100@10.0.0.1>\r\nCall-ID: cid-1\r\nCSeq: 7 INVITE\r\n"
-          b"Contact: <sip:sipp@10.0.0.9:5080;transport=udp>\r\nContent-Length: 0\r\n\r\n")
+INVITE = (
+    b"INVITE sip:100@10.0.0.1:5060 SIP/2.0\r\n"
+    b"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKproxy\r\n"
+    b"Via: SIP/2.0/UDP 10.0.0.9:5080;branch=z9hG4bKcaller;rport=5080\r\n"
+    b"Record-Route: <sip:10.0.0.1:5060;lr>\r\n"
+    b'f: "Customer" <sip:+15550001111@10.0.0.9>;tag=abc\r\n'
+    b"To: <sip:100@10.0.0.1>\r\nCall-ID: cid-1\r\nCSeq: 7 INVITE\r\n"
+    b"Contact: <sip:sipp@10.0.0.9:5080;transport=udp>\r\nContent-Length: 0\r\n\r\n"
+)
 
 
 def dialog() -> sm.Dialog:
-    return sm.Dialog("cid-2", local_uri="<sip:ivr@proxy>", local_tag="ours", remote_uri="<sip:2000@proxy>",
-                     remote_tag="theirs", remote_target="sip:2000@10.0.0.5:5090", local_contact="<sip:ivr@10.0.0.2:5070>",
-                     via_host="10.0.0.2:5070", next_cseq=2, invite_uri="sip:2000@proxy:5060",
-                     invite_branch="z9hG4bKinvite", invite_cseq=1)
+    return sm.Dialog(
+        "cid-2",
+        local_uri="<sip:ivr@proxy>",
+        local_tag="ours",
+        remote_uri="<sip:2000@proxy>",
+        remote_tag="theirs",
+        remote_target="sip:2000@10.0.0.5:5090",
+        local_contact="<sip:ivr@10.0.0.2:5070>",
+        via_host="10.0.0.2:5070",
+        next_cseq=2,
+        invite_uri="sip:2000@proxy:5060",
+        invite_branch="z9hG4bKinvite",
+        invite_cseq=1,
+    )
 
 
 def lines(raw: bytes) -> list[str]:
@@ -25,8 +37,10 @@ def lines(raw: bytes) -> list[str]:
 def test_response_copies_vias_and_dialog_headers_and_adds_one_to_tag() -> None:
     out = lines(sm.response(INVITE, 180, "Ringing", to_tag="t1"))
     assert out[0] == "SIP/2.0 180 Ringing"
-    assert out[1:3] == ["Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKproxy",
-                        "Via: SIP/2.0/UDP 10.0.0.9:5080;branch=z9hG4bKcaller;rport=5080"]
+    assert out[1:3] == [
+        "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKproxy",
+        "Via: SIP/2.0/UDP 10.0.0.9:5080;branch=z9hG4bKcaller;rport=5080",
+    ]
     assert 'From: "Customer" <sip:+15550001111@10.0.0.9>;tag=abc' in out  # compact "f:" understood
     assert "To: <sip:100@10.0.0.1>;tag=t1" in out and "CSeq: 7 INVITE" in out and "Call-ID: cid-1" in out
     assert "Record-Route: <sip:10.0.0.1:5060;lr>" in out  # so in-dialog requests come back through the proxy
@@ -86,7 +100,10 @@ def test_in_dialog_requests_carry_the_route_set_learnt_from_record_route() -> No
     bye, ack = lines(d.bye()), lines(d.ack_2xx())
     for request in (bye, ack):
         assert [x for x in request if x.startswith("Route:")] == [
-            "Route: <sip:10.0.0.8;lr>", "Route: <sip:10.0.0.7;lr>", "Route: <sip:10.0.0.1;lr;did=1>"]
+            "Route: <sip:10.0.0.8;lr>",
+            "Route: <sip:10.0.0.7;lr>",
+            "Route: <sip:10.0.0.1;lr;did=1>",
+        ]
     # the INVITE's own transaction (CANCEL, ACK of a failure) has no Route, like the INVITE
     assert not [x for x in lines(d.cancel()) + lines(d.ack_failure("t")) if x.startswith("Route:")]
 
@@ -96,8 +113,9 @@ def test_split_values_keeps_commas_inside_brackets_and_quotes() -> None:
 
 
 def test_options_probe_and_status_line_helpers() -> None:
-    call_id, raw = sm.options("sip:2001@proxy:5060", from_uri="<sip:ivr@proxy>", via_host="10.0.0.2:5070",
-                              user_agent="ua")
+    call_id, raw = sm.options(
+        "sip:2001@proxy:5060", from_uri="<sip:ivr@proxy>", via_host="10.0.0.2:5070", user_agent="ua"
+    )
     out = lines(raw)
     assert out[0] == "OPTIONS sip:2001@proxy:5060 SIP/2.0" and f"Call-ID: {call_id}" in out
     assert sm.cseq_of(sm.header_lines(raw)) == (1, "OPTIONS")

@@ -28,8 +28,11 @@ class Registrar:
 
     def reply(self, reg: Registration, code: int, reason: str, *extra: tuple[str, str]) -> None:
         lines = self.last()
-        reg.on_response(code, reason, [("Call-ID", sm.first(lines, "Call-ID") or ""),
-                                       ("CSeq", sm.first(lines, "CSeq") or ""), *extra])
+        reg.on_response(
+            code,
+            reason,
+            [("Call-ID", sm.first(lines, "Call-ID") or ""), ("CSeq", sm.first(lines, "CSeq") or ""), *extra],
+        )
 
 
 CHALLENGE = ("WWW-Authenticate", 'Digest realm="proxy", nonce="n1"')
@@ -38,9 +41,18 @@ CHALLENGE = ("WWW-Authenticate", 'Digest realm="proxy", nonce="n1"')
 @pytest.fixture
 def line() -> tuple[Registration, Registrar, ManualTimers, list[tuple[LineStatus, str]]]:
     timers, registrar, statuses = ManualTimers(), Registrar(), []
-    reg = Registration(server="proxy", port=5060, user="ivr", password="pw", contact_host="10.0.0.2:5070",
-                       send=registrar.sent.append, timers=timers,  # type: ignore[arg-type]
-                       on_status=lambda s, r: statuses.append((s, r)), expires=300, timeout=5)
+    reg = Registration(
+        server="proxy",
+        port=5060,
+        user="ivr",
+        password="pw",
+        contact_host="10.0.0.2:5070",
+        send=registrar.sent.append,
+        timers=timers,  # type: ignore[arg-type]
+        on_status=lambda s, r: statuses.append((s, r)),
+        expires=300,
+        timeout=5,
+    )
     return reg, registrar, timers, statuses
 
 

@@ -11,8 +11,14 @@ def test_retransmit_doubles_up_to_t2_until_it_gives_up() -> None:
     timers = ManualTimers()
     sent: list[float] = []
     gave_up: list[float] = []
-    Retransmit(timers, lambda: sent.append(timers.now), until=32, t1=0.5, t2=4,  # type: ignore[arg-type]
-               on_timeout=lambda: gave_up.append(timers.now))
+    Retransmit(
+        timers,
+        lambda: sent.append(timers.now),
+        until=32,
+        t1=0.5,
+        t2=4,  # type: ignore[arg-type]
+        on_timeout=lambda: gave_up.append(timers.now),
+    )
     timers.advance(60)
     assert sent == [0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5]  # RFC 3261 timer G's schedule
     assert gave_up == [32]
@@ -22,8 +28,13 @@ def test_stopped_retransmission_sends_no_more_and_never_times_out() -> None:
     timers = ManualTimers()
     sent: list[float] = []
     gave_up: list[float] = []
-    r = Retransmit(timers, lambda: sent.append(timers.now), until=32,  # type: ignore[arg-type]
-                   on_timeout=lambda: gave_up.append(timers.now), start=False)
+    r = Retransmit(
+        timers,
+        lambda: sent.append(timers.now),
+        until=32,  # type: ignore[arg-type]
+        on_timeout=lambda: gave_up.append(timers.now),
+        start=False,
+    )
     assert sent == []  # not before start()
     r.start()
     timers.advance(1)

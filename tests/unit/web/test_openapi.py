@@ -51,8 +51,14 @@ def test_every_reference_resolves() -> None:
 def test_the_customer_360_is_described_field_by_field() -> None:
     op = DOC["paths"]["/api/v1/customers/{id}/360"]["get"]
     schema = resolve(op["responses"]["200"]["content"]["application/json"]["schema"])
-    assert set(schema["properties"]) == {"customer", "account", "activities", "open_cases", "open_opportunities",
-                                         "recent_orders"}  # fmt: skip
+    assert set(schema["properties"]) == {
+        "customer",
+        "account",
+        "activities",
+        "open_cases",
+        "open_opportunities",
+        "recent_orders",
+    }
     assert schema["properties"]["activities"]["items"] == {"$ref": "#/components/schemas/ActivityOut"}
     phone = DOC["components"]["schemas"]["PhoneOut"]
     assert set(phone["properties"]) == {"number", "e164", "kind"}

@@ -29,14 +29,34 @@ BODIES: dict[str, type[BaseModel]] = {
     if spec.body is not None
 }
 
-EDGE_STRINGS = st.sampled_from([
-    "", " ", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "9999-12-31", "0001-01-01",
-    "2026-02-30", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "+1 415 555 0142", "00", "+", "x" * 400, "é\u200b", "null", "../../etc/passwd",
-])  # fmt: skip
+EDGE_STRINGS = st.sampled_from(
+    [
+        "",
+        " ",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
+        "9999-12-31",
+        "0001-01-01",
+        "2026-02-30",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "+1 415 555 0142",
+        "00",
+        "+",
+        "x" * 400,
+        "é\u200b",
+        "null",
+        "../../etc/passwd",
+    ]
+)
 SCALARS = (
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40) | EDGE_STRINGS
-)  # fmt: skip
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40)
+    | EDGE_STRINGS
+)
 
 
 def _values(keys: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:

@@ -35,12 +35,21 @@ def upgrade() -> None:
         sa.Column("last_result", sa.String(length=64), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["activity_id"], ["activities.id"], name=op.f("fk_scheduled_callbacks_activity_id_activities"),
-                                ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["agent_id"], ["users.id"], name=op.f("fk_scheduled_callbacks_agent_id_users"),
-                                ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name=op.f("fk_scheduled_callbacks_customer_id_customers"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["activity_id"],
+            ["activities.id"],
+            name=op.f("fk_scheduled_callbacks_activity_id_activities"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["agent_id"], ["users.id"], name=op.f("fk_scheduled_callbacks_agent_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_scheduled_callbacks_customer_id_customers"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_callbacks")),
     )
     op.create_index("ix_scheduled_callbacks_status_due", "scheduled_callbacks", ["status", "due_at"], unique=False)

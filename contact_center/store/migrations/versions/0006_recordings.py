@@ -44,19 +44,25 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("path", sa.String(length=1024), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["activity_id"], ["activities.id"], name=op.f("fk_recordings_activity_id_activities"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["activity_id"], ["activities.id"], name=op.f("fk_recordings_activity_id_activities"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recordings")),
         sa.UniqueConstraint("activity_id", name=op.f("uq_recordings_activity_id")),
-    )  # fmt: skip
+    )
     bind = op.get_bind()
     rows = bind.execute(
-        sa.select(activities.c.id, activities.c.type, activities.c.interaction_id, activities.c.details,
-                  activities.c.created_at)
+        sa.select(
+            activities.c.id,
+            activities.c.type,
+            activities.c.interaction_id,
+            activities.c.details,
+            activities.c.created_at,
+        )
         .where(activities.c.type.in_(("call", "voicemail")))
         .where(activities.c.details["recording"].as_string().is_not(None))
         .order_by(activities.c.id)
-    ).all()  # fmt: skip
+    ).all()
     claimed: set[str] = set()
     for row in rows:
         details: dict[str, Any] = dict(row.details or {})
@@ -87,9 +93,10 @@ def downgrade() -> None:
     recordings = sa.table("recordings", sa.column("activity_id", BigId), sa.column("path", sa.String()))
     bind = op.get_bind()
     rows = bind.execute(
-        sa.select(activities.c.id, activities.c.details, recordings.c.path)
-        .join(recordings, recordings.c.activity_id == activities.c.id)
-    ).all()  # fmt: skip
+        sa.select(activities.c.id, activities.c.details, recordings.c.path).join(
+            recordings, recordings.c.activity_id == activities.c.id
+        )
+    ).all()
     for row in rows:
         details = {key: value for key, value in (row.details or {}).items() if key != "recording_id"}
         details["recording"] = row.path

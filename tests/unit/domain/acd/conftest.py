@@ -32,8 +32,14 @@ class Desk:
         self.log += events
         return events
 
-    def agent(self, agent_id: str, tiers: Mapping[str, int] | None = None, skills: Mapping[str, int] | None = None,
-              ready: bool = True, team: str | None = None) -> None:  # fmt: skip
+    def agent(
+        self,
+        agent_id: str,
+        tiers: Mapping[str, int] | None = None,
+        skills: Mapping[str, int] | None = None,
+        ready: bool = True,
+        team: str | None = None,
+    ) -> None:
         self.do(c.ConfigureAgent(agent_id, skills=dict(skills or {}), tiers=dict(tiers or {"q": 1}), team=team))
         self.do(c.LogIn(agent_id, ready=ready))
 

@@ -65,7 +65,6 @@ def test_callback_not_subject_to_max_wait(make_desk: Any) -> None:
     assert desk.acd.call("cb").state == "queued"
 
 
-
 def test_a_call_enqueued_as_a_callback_waits_as_one_from_the_start(desk: Any) -> None:
     from contact_center.domain.acd.events import CallbackRequested
 

@@ -49,10 +49,16 @@ def test_bad_definitions_are_refused_with_the_queue_named(raw: dict[str, object]
 
 def test_references_to_unknown_queues_are_disabled_one_by_one() -> None:
     sales = QueueConfig(
-        "sales", overflow_queue="nowhere", exit_action=ExitAction("queue", "gone"),
-        escalation=(EscalationRule(10, "move", queue="gone"), EscalationRule(20, "alert"),
-                    EscalationRule(30, "widen", queue="service"), EscalationRule(40, "widen")),
-    )  # fmt: skip
+        "sales",
+        overflow_queue="nowhere",
+        exit_action=ExitAction("queue", "gone"),
+        escalation=(
+            EscalationRule(10, "move", queue="gone"),
+            EscalationRule(20, "alert"),
+            EscalationRule(30, "widen", queue="service"),
+            EscalationRule(40, "widen"),
+        ),
+    )
     usable, problems = without_unknown_references([sales, QueueConfig("service")])
     fixed = usable[0]
     assert fixed.escalation == (EscalationRule(20, "alert"), EscalationRule(30, "widen", queue="service"))

@@ -80,9 +80,14 @@ def test_move_alert_and_offer_callback_in_order(make_desk: Any) -> None:
     assert call.enqueued_at == 0  # moving keeps the place
     kinds = [type(e).__name__ for e in call.trail]
     assert kinds == [
-        "CallQueued", "SupervisorAlerted", "CallEscalated", "CallbackOffered", "CallEscalated",
-        "CallMoved", "CallEscalated",
-    ]  # fmt: skip
+        "CallQueued",
+        "SupervisorAlerted",
+        "CallEscalated",
+        "CallbackOffered",
+        "CallEscalated",
+        "CallMoved",
+        "CallEscalated",
+    ]
     assert desk.of_type(SupervisorAlerted)[0].message == "long wait"
     assert desk.of_type(CallbackOffered)[0].at == 20
     assert desk.of_type(CallMoved)[0].at == 30
@@ -167,9 +172,7 @@ def test_move_to_an_unknown_queue_with_no_usable_exit_keeps_waiting(make_desk: A
 
 
 def test_exit_to_an_unknown_queue_keeps_the_caller_waiting(make_desk: Any) -> None:
-    desk = make_desk(
-        QueueConfig("q", max_wait_seconds=60, max_length=1, exit_action=ExitAction("queue", "gone"))
-    )
+    desk = make_desk(QueueConfig("q", max_wait_seconds=60, max_length=1, exit_action=ExitAction("queue", "gone")))
     desk.call("c1", at=0)
     desk.call("c2", at=1)  # full: the exit's queue is unknown, so c2 waits over the limit
     desk.tick(500)  # max wait: same, and it is not repeated

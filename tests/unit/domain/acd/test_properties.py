@@ -27,12 +27,23 @@ from contact_center.domain.acd.events import (
 from contact_center.domain.acd.reconciler import LiveLegs, reconcile
 
 QUEUES = (
-    QueueConfig("a", ring_timeout_seconds=10, wrapup_seconds=5, reoffer_delay_seconds=8,
-                escalation=(EscalationRule(15, "widen", queue="b"), EscalationRule(25, "relax_skills"))),
-    QueueConfig("b", strategy="skills_best_match", ring_timeout_seconds=7, wrapup_seconds=0, max_length=3,
-                exit_action=ExitAction("queue", "c")),
+    QueueConfig(
+        "a",
+        ring_timeout_seconds=10,
+        wrapup_seconds=5,
+        reoffer_delay_seconds=8,
+        escalation=(EscalationRule(15, "widen", queue="b"), EscalationRule(25, "relax_skills")),
+    ),
+    QueueConfig(
+        "b",
+        strategy="skills_best_match",
+        ring_timeout_seconds=7,
+        wrapup_seconds=0,
+        max_length=3,
+        exit_action=ExitAction("queue", "c"),
+    ),
     QueueConfig("c", strategy="random", max_wait_seconds=40, exit_action=ExitAction("callback"), wrapup_seconds=3),
-)  # fmt: skip
+)
 AGENTS = {
     "x": ({"s": 3}, {"a": 1, "b": 2}),
     "y": ({"s": 1}, {"a": 2, "c": 1}),
@@ -82,9 +93,13 @@ ops = st.one_of(  # a few listed twice or three times: drawn more often, so cons
 
 
 SIMPLE_CALL_COMMANDS = {
-    "complete_transfer": c.CompleteTransfer, "cancel_consult": c.CancelConsult, "conference": c.StartConference,
-    "cancel_callback": c.CancelCallback, "hold": c.HoldCall, "resume": c.ResumeCall,
-}  # fmt: skip
+    "complete_transfer": c.CompleteTransfer,
+    "cancel_consult": c.CancelConsult,
+    "conference": c.StartConference,
+    "cancel_callback": c.CancelCallback,
+    "hold": c.HoldCall,
+    "resume": c.ResumeCall,
+}
 
 
 def _more_commands(op: tuple) -> c.Command | None:  # type: ignore[type-arg]
@@ -263,8 +278,7 @@ def _action(acd: Acd, op: tuple, now: float) -> Callable[[Acd], list[Event]]:  #
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), ops), min_size=20, max_size=80), st.integers(0, 2**16),
-       st.integers(0, 80))  # fmt: skip
+@given(st.lists(st.tuples(st.integers(0, 3), ops), min_size=20, max_size=80), st.integers(0, 2**16), st.integers(0, 80))
 def test_no_call_lost_duplicated_or_offered_twice(steps: list[tuple], seed: int, snapshot_at: int) -> None:  # type: ignore[type-arg]
     acd = Acd(QUEUES, rng=random.Random(seed))
     audit = OfferAudit()

@@ -8,8 +8,17 @@ from contact_center.domain.acd.queues import COMPACT_MIN, WaitingIndex
 
 
 def _call(i: int) -> Call:
-    return Call(id=f"c{i}", queue_id="q", priority=0, signature=(), enqueued_at=float(i), queued_at=float(i),
-                entered_queue_at=float(i), seq=i, pools=["q", "overflow"])  # fmt: skip
+    return Call(
+        id=f"c{i}",
+        queue_id="q",
+        priority=0,
+        signature=(),
+        enqueued_at=float(i),
+        queued_at=float(i),
+        entered_queue_at=float(i),
+        seq=i,
+        pools=["q", "overflow"],
+    )
 
 
 def test_stale_entries_are_compacted_when_they_outnumber_live_ones() -> None:

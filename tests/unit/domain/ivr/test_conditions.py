@@ -4,8 +4,18 @@ import pytest
 
 from contact_center.domain.ivr.conditions import ConditionError, parse_condition
 
-VARS = {"customer.vip": True, "customer.id": 12, "order.status": "shipped", "digits": "4521", "empty": "", "zero": 0,
-        "padded": " 07", "negative": "-3", "fraction": ".5", "word": "nan"}
+VARS = {
+    "customer.vip": True,
+    "customer.id": 12,
+    "order.status": "shipped",
+    "digits": "4521",
+    "empty": "",
+    "zero": 0,
+    "padded": " 07",
+    "negative": "-3",
+    "fraction": ".5",
+    "word": "nan",
+}
 
 
 @pytest.mark.parametrize(

@@ -14,16 +14,28 @@ from contact_center.domain.ivr.interpreter import MAX_HOPS, begin, step
 def test_queue_renders_priority_skills_agent_and_data_after_its_say(kit: ModuleType) -> None:
     flow = kit.flows(
         m.SetVars(id="s", values={"p": "7", "lang": "spanish", "mgr": "maria"}, next="q"),
-        m.QueueCall(id="q", queue="billing", priority=kit.t("{p}"), agent=kit.t("{mgr}"),
-                    skills=(kit.t("billing"), kit.t("{lang}"), kit.t("{missing}"), kit.t("billing")),
-                    data={"topic": "billing", "who": kit.t("{caller}")}, say=kit.p("Please hold.")),
-    )  # fmt: skip
+        m.QueueCall(
+            id="q",
+            queue="billing",
+            priority=kit.t("{p}"),
+            agent=kit.t("{mgr}"),
+            skills=(kit.t("billing"), kit.t("{lang}"), kit.t("{missing}"), kit.t("billing")),
+            data={"topic": "billing", "who": kit.t("{caller}")},
+            say=kit.p("Please hold."),
+        ),
+    )
     _, actions = kit.run(flow, caller="+15")
     assert kit.spoken(actions) == ["Please hold."]
     end = kit.ending(actions)
     assert isinstance(end, a.Enqueue)
-    assert end.to_result() == {"action": "queue", "queue": "billing", "priority": 7, "skills": ["billing", "spanish"],
-                               "agent": "maria", "data": {"topic": "billing", "who": "+15"}}  # fmt: skip
+    assert end.to_result() == {
+        "action": "queue",
+        "queue": "billing",
+        "priority": 7,
+        "skills": ["billing", "spanish"],
+        "agent": "maria",
+        "data": {"topic": "billing", "who": "+15"},
+    }
     assert end.trail.outcome == "queue"
 
 
@@ -36,8 +48,13 @@ def test_a_priority_that_is_not_a_number_becomes_zero(kit: ModuleType) -> None:
 def test_callback_defaults_to_the_callers_number(kit: ModuleType) -> None:
     flow = kit.flows(m.Callback(id="cb", queue="billing", number=kit.t("{caller}"), priority=3, skills=(kit.t("x"),)))
     end = kit.ending(kit.run(flow, caller="+12125550101")[1])
-    assert end.to_result() == {"action": "callback", "queue": "billing", "number": "+12125550101", "priority": 3,
-                               "skills": ["x"]}  # fmt: skip
+    assert end.to_result() == {
+        "action": "callback",
+        "queue": "billing",
+        "number": "+12125550101",
+        "priority": 3,
+        "skills": ["x"],
+    }
 
 
 def test_voicemail_carries_its_prompt_and_length(kit: ModuleType) -> None:
@@ -63,8 +80,7 @@ def test_hangup_says_goodbye_first(kit: ModuleType) -> None:
 
 def test_goto_jumps_within_a_flow_and_into_another_flow(kit: ModuleType) -> None:
     main = kit.flows(m.Goto(id="g", target="x"), m.Goto(id="x", target=None, flow="other"), name="main")
-    other = kit.flows(m.Say(id="hi", prompt=kit.p("Other."), next="z"), m.Hangup(id="z", reason="other"),
-                      name="other")  # fmt: skip
+    other = kit.flows(m.Say(id="hi", prompt=kit.p("Other."), next="z"), m.Hangup(id="z", reason="other"), name="other")
     _, actions = kit.run(m.FlowSet.of(main, other), entry="main")
     end = kit.ending(actions)
     assert end.to_result()["reason"] == "other"
@@ -73,8 +89,12 @@ def test_goto_jumps_within_a_flow_and_into_another_flow(kit: ModuleType) -> None
 
 
 def test_subflow_runs_until_return_then_continues(kit: ModuleType) -> None:
-    main = kit.flows(m.SubFlow(id="call", flow="sub", next="after"), m.Say(id="after", prompt=kit.p("Back."),
-                     next="z"), m.Hangup(id="z"), name="main")  # fmt: skip
+    main = kit.flows(
+        m.SubFlow(id="call", flow="sub", next="after"),
+        m.Say(id="after", prompt=kit.p("Back."), next="z"),
+        m.Hangup(id="z"),
+        name="main",
+    )
     sub = kit.flows(m.Say(id="in", prompt=kit.p("Inside."), next="ret"), m.Return(id="ret"), name="sub")
     _, actions = kit.run(m.FlowSet.of(main, sub), entry="main")
     assert kit.spoken(actions) == ["Inside.", "Back."]
@@ -110,8 +130,11 @@ def test_the_caller_can_hang_up_at_any_time(kit: ModuleType) -> None:
 def test_inputs_the_session_is_not_waiting_for_are_ignored(kit: ModuleType) -> None:
     flow = kit.flows(m.Menu(id="m", prompt=kit.p("?"), options={"1": "z"}, fallback="z"), m.Hangup(id="z"))
     state, _ = kit.run(flow)
-    for stray in (a.LookupResult(at=kit.AT, found=True), a.CalendarResult(at=kit.AT, calendar=None),
-                  a.Start(at=kit.AT, caller="+1")):  # fmt: skip
+    for stray in (
+        a.LookupResult(at=kit.AT, found=True),
+        a.CalendarResult(at=kit.AT, calendar=None),
+        a.Start(at=kit.AT, caller="+1"),
+    ):
         assert step(state, stray) == (state, ())
 
 
@@ -132,11 +155,19 @@ def test_a_session_keeps_the_flow_set_it_started_with(kit: ModuleType) -> None:
 
 def test_the_trail_records_path_inputs_answers_and_exports_an_activity(kit: ModuleType) -> None:
     flow = kit.flows(
-        m.Lookup(id="who", kind="customer", by="phone", source="caller", into="customer", found="menu",
-                 not_found="menu", error="menu"),
+        m.Lookup(
+            id="who",
+            kind="customer",
+            by="phone",
+            source="caller",
+            into="customer",
+            found="menu",
+            not_found="menu",
+            error="menu",
+        ),
         m.Menu(id="menu", prompt=kit.p("Press 1."), options={"1": "q"}, fallback="q"),
         m.QueueCall(id="q", queue="general"),
-    )  # fmt: skip
+    )
     later = kit.AT.replace(minute=2)
     state, _ = begin(m.FlowSet.of(flow), "f", a.Start(at=kit.AT, caller="+12125550101"))
     state, _ = step(state, a.LookupResult(at=kit.AT, found=True, values={"id": 42, "first_name": "Ana"}))
@@ -146,8 +177,10 @@ def test_the_trail_records_path_inputs_answers_and_exports_an_activity(kit: Modu
     assert trail.customer_id == 42 and trail.duration_seconds == 120
     assert trail.path == ("who", "menu", "q")
     data = trail.to_dict()
-    assert data["inputs"] == [{"node": "menu", "kind": "digits", "value": "5", "ok": False},
-                              {"node": "menu", "kind": "digits", "value": "1", "ok": True}]  # fmt: skip
+    assert data["inputs"] == [
+        {"node": "menu", "kind": "digits", "value": "5", "ok": False},
+        {"node": "menu", "kind": "digits", "value": "1", "ok": True},
+    ]
     assert data["answers"][0]["values"] == {"id": 42, "first_name": "Ana"}
     assert data["outcome"] == "queue" and data["started_at"] == kit.AT.isoformat()
     activity = trail.to_activity()

@@ -37,8 +37,9 @@ def test_loops_through_menus_are_fine_but_silent_loops_are_not(kit: ModuleType) 
     menu = m.Menu(id="m", prompt=kit.p("?"), options={"1": "s", "2": "z"}, fallback="z")
     say = m.Say(id="s", prompt=kit.p("again"), next="m")
     assert _messages("m", menu, say, m.Hangup(id="z")) == []
-    silent = _messages("a", m.Say(id="a", prompt=kit.p("x"), next="b"),
-                       m.SetVars(id="b", values={}, next="a"), m.Hangup(id="z"))  # fmt: skip
+    silent = _messages(
+        "a", m.Say(id="a", prompt=kit.p("x"), next="b"), m.SetVars(id="b", values={}, next="a"), m.Hangup(id="z")
+    )
     assert ("a", "loop that takes no input: a -> b -> a") in silent
 
 

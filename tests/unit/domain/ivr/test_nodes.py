@@ -25,9 +25,14 @@ def test_say_speaks_templated_text_then_continues(kit: ModuleType) -> None:
 
 def test_say_picks_the_session_language_and_falls_back_to_the_default(kit: ModuleType) -> None:
     hello = kit.p(en="Hello", es="Hola")
-    flow = kit.flows(m.Say(id="a", prompt=hello, next="b"), m.SetVars(id="b", values={"language": "es"}, next="c"),
-                     m.Say(id="c", prompt=hello, next="d"), m.SetVars(id="d", values={"language": "de"}, next="e"),
-                     m.Say(id="e", prompt=hello, next="z"), m.Hangup(id="z"))  # fmt: skip
+    flow = kit.flows(
+        m.Say(id="a", prompt=hello, next="b"),
+        m.SetVars(id="b", values={"language": "es"}, next="c"),
+        m.Say(id="c", prompt=hello, next="d"),
+        m.SetVars(id="d", values={"language": "de"}, next="e"),
+        m.Say(id="e", prompt=hello, next="z"),
+        m.Hangup(id="z"),
+    )
     _, actions = kit.run(flow)
     plays = [x.speech for x in actions if isinstance(x, a.Play)]
     assert [(s.text, s.language) for s in plays] == [("Hello", "en"), ("Hola", "es"), ("Hello", "en")]
@@ -51,8 +56,9 @@ def _menu(kit: ModuleType, **kw: object) -> m.Flow:
         retries=2,
         **kw,
     )  # type: ignore[arg-type]
-    return kit.flows(menu, m.Hangup(id="one", reason="one"), m.Hangup(id="two", reason="two"),
-                     m.Hangup(id="fb", reason="fallback"))  # fmt: skip
+    return kit.flows(
+        menu, m.Hangup(id="one", reason="one"), m.Hangup(id="two", reason="two"), m.Hangup(id="fb", reason="fallback")
+    )
 
 
 def test_menu_asks_for_one_key_and_follows_the_option(kit: ModuleType) -> None:
@@ -78,12 +84,18 @@ def test_menu_reprompts_after_invalid_and_missing_input_then_falls_back(kit: Mod
     end = kit.ending(actions)
     assert isinstance(end, a.HangUp) and end.reason == "fallback"
     assert [(i.kind, i.value, i.ok) for i in end.trail.inputs] == [
-        ("digits", "7", False), ("timeout", "", False), ("timeout", "", False)]  # fmt: skip
+        ("digits", "7", False),
+        ("timeout", "", False),
+        ("timeout", "", False),
+    ]
 
 
 def test_menu_with_no_retries_falls_back_at_the_first_failure(kit: ModuleType) -> None:
-    flow = kit.flows(m.Menu(id="m", prompt=kit.p("?"), options={"1": "z"}, retries=0, fallback="fb"),
-                     m.Hangup(id="z"), m.Hangup(id="fb", reason="fb"))  # fmt: skip
+    flow = kit.flows(
+        m.Menu(id="m", prompt=kit.p("?"), options={"1": "z"}, retries=0, fallback="fb"),
+        m.Hangup(id="z"),
+        m.Hangup(id="fb", reason="fb"),
+    )
     _, actions = kit.run(flow, a.NoInput(at=kit.AT))
     assert kit.ending(actions).to_result() == {"action": "hangup", "reason": "fb"}
 
@@ -138,10 +150,20 @@ def test_collect_checks_the_pattern_and_falls_back_when_retries_run_out(kit: Mod
 
 def _lookup_flow(kit: ModuleType) -> m.Flow:
     return kit.flows(
-        m.Lookup(id="find", kind="order", by="number", source="order_number", into="order", found="yes",
-                 not_found="no", error="err"),
-        m.Hangup(id="yes", reason="yes"), m.Hangup(id="no", reason="no"), m.Hangup(id="err", reason="err"),
-    )  # fmt: skip
+        m.Lookup(
+            id="find",
+            kind="order",
+            by="number",
+            source="order_number",
+            into="order",
+            found="yes",
+            not_found="no",
+            error="err",
+        ),
+        m.Hangup(id="yes", reason="yes"),
+        m.Hangup(id="no", reason="no"),
+        m.Hangup(id="err", reason="err"),
+    )
 
 
 def test_lookup_asks_the_driver_and_sets_variables_from_the_answer(kit: ModuleType) -> None:
@@ -156,7 +178,8 @@ def test_lookup_asks_the_driver_and_sets_variables_from_the_answer(kit: ModuleTy
     end = kit.ending(list(actions))
     assert end.to_result()["reason"] == "yes"
     assert [(x.kind, x.key, x.found, dict(x.values)) for x in end.trail.answers] == [
-        ("order", "104521", True, {"status": "shipped"})]  # fmt: skip
+        ("order", "104521", True, {"status": "shipped"})
+    ]
 
 
 def test_lookup_not_found_failed_and_without_a_key(kit: ModuleType) -> None:
@@ -178,12 +201,12 @@ def test_a_second_lookup_forgets_what_the_first_found(kit: ModuleType) -> None:
     from contact_center.domain.ivr.interpreter import begin, step
 
     flow = kit.flows(
-        m.Lookup(id="one", kind="order", by="number", source="n", into="order", found="two", not_found="two",
-                 error="two"),
-        m.Lookup(id="two", kind="order", by="number", source="n", into="order", found="z", not_found="z",
-                 error="z"),
+        m.Lookup(
+            id="one", kind="order", by="number", source="n", into="order", found="two", not_found="two", error="two"
+        ),
+        m.Lookup(id="two", kind="order", by="number", source="n", into="order", found="z", not_found="z", error="z"),
         m.Hangup(id="z"),
-    )  # fmt: skip
+    )
     state, _ = begin(m.FlowSet.of(flow), "f", a.Start(at=kit.AT, caller="+1", variables={"n": "1"}))
     state, _ = step(state, a.LookupResult(at=kit.AT, found=True, values={"carrier": "UPS"}))
     state, _ = step(state, a.LookupResult(at=kit.AT, found=False))
@@ -196,23 +219,28 @@ def test_branch_takes_the_first_true_case_else_the_default(kit: ModuleType) -> N
     def flow(vip: bool, tier: int) -> m.Flow:
         return kit.flows(
             m.SetVars(id="s", values={"vip": vip, "tier": tier}, next="b"),
-            m.Branch(id="b", cases=((parse_condition("vip"), "v"), (parse_condition("tier >= 2"), "t")),
-                     otherwise="o"),
-            m.Hangup(id="v", reason="v"), m.Hangup(id="t", reason="t"), m.Hangup(id="o", reason="o"),
-        )  # fmt: skip
+            m.Branch(id="b", cases=((parse_condition("vip"), "v"), (parse_condition("tier >= 2"), "t")), otherwise="o"),
+            m.Hangup(id="v", reason="v"),
+            m.Hangup(id="t", reason="t"),
+            m.Hangup(id="o", reason="o"),
+        )
 
     reasons = [kit.ending(kit.run(flow(v, t))[1]).to_result()["reason"] for v, t in [(True, 3), (False, 3), (False, 1)]]
     assert reasons == ["v", "t", "o"]
 
 
 def _hours_flow(kit: ModuleType) -> m.Flow:
-    return kit.flows(m.Hours(id="h", calendar="support", open="o", closed="c", holiday="hol"),
-                     m.Hangup(id="o", reason="open"), m.Hangup(id="c", reason="closed"),
-                     m.Hangup(id="hol", reason="holiday"))  # fmt: skip
+    return kit.flows(
+        m.Hours(id="h", calendar="support", open="o", closed="c", holiday="hol"),
+        m.Hangup(id="o", reason="open"),
+        m.Hangup(id="c", reason="closed"),
+        m.Hangup(id="hol", reason="holiday"),
+    )
 
 
-CALENDAR = Calendar.from_config("support", "America/New_York", {"mon": [["08:00", "20:00"]]},
-                                holidays={"2026-03-16": "Founders Day"})  # fmt: skip
+CALENDAR = Calendar.from_config(
+    "support", "America/New_York", {"mon": [["08:00", "20:00"]]}, holidays={"2026-03-16": "Founders Day"}
+)
 
 
 def test_hours_fetches_the_named_calendar_and_routes_by_its_status_at_that_instant(kit: ModuleType) -> None:
@@ -241,7 +269,8 @@ def test_hours_with_an_unknown_calendar_counts_as_closed(kit: ModuleType) -> Non
 
 
 def test_set_renders_templates_and_keeps_literal_values(kit: ModuleType) -> None:
-    flow = kit.flows(m.SetVars(id="s", values={"a": 1, "b": kit.t("x{caller}"), "c": None, "d": True}, next="z"),
-                     m.Hangup(id="z"))  # fmt: skip
+    flow = kit.flows(
+        m.SetVars(id="s", values={"a": 1, "b": kit.t("x{caller}"), "c": None, "d": True}, next="z"), m.Hangup(id="z")
+    )
     state, _ = kit.run(flow, caller="+15")
     assert {k: state.variables[k] for k in "abcd"} == {"a": 1, "b": "x+15", "c": None, "d": True}

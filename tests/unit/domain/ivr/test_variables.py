@@ -15,14 +15,20 @@ def _unset(*flows: m.Flow) -> dict[str, list[tuple[str | None, str]]]:
 
 def test_variables_set_by_the_call_lookups_sets_menus_and_hours_are_known(kit: ModuleType) -> None:
     flow = kit.flows(
-        m.Lookup(id="who", kind="customer", by="phone", source="caller", into="customer", found="h",
-                 not_found="h", error="h"),
+        m.Lookup(
+            id="who", kind="customer", by="phone", source="caller", into="customer", found="h", not_found="h", error="h"
+        ),
         m.Hours(id="h", calendar="c", open="s", closed="s", holiday="s"),
         m.SetVars(id="s", values={"topic": "x", "again": kit.t("{topic}")}, next="ask"),
-        m.Menu(id="ask", prompt=kit.p("{customer.first_name}, {hours.holiday}, {caller} {language} {dialed}"),
-               options={"1": "q"}, fallback="q", into="choice"),
+        m.Menu(
+            id="ask",
+            prompt=kit.p("{customer.first_name}, {hours.holiday}, {caller} {language} {dialed}"),
+            options={"1": "q"},
+            fallback="q",
+            into="choice",
+        ),
         m.QueueCall(id="q", queue="general", skills=(kit.t("{choice}"),), agent=kit.t("{topic}")),
-    )  # fmt: skip
+    )
     assert _unset(flow) == {}
 
 

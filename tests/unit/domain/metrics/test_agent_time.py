@@ -15,11 +15,15 @@ def test_occupancy_and_time_by_state_from_a_real_router_log() -> None:
     acd = Acd([QueueConfig("q", wrapup_seconds=20)], rng=random.Random(0))
     live = LiveMetrics(teams={"a": "red", "b": "red"})
     steps = [
-        (0, c.ConfigureAgent("a", tiers={"q": 1})), (0, c.LogIn("a", ready=True)),
-        (0, c.ConfigureAgent("b", tiers={"q": 1})), (0, c.LogIn("b", ready=False)),
-        (100, c.EnqueueCall("c1", "q")), (100, c.AcceptOffer("a", "c1")), (160, c.EndCall("c1")),
+        (0, c.ConfigureAgent("a", tiers={"q": 1})),
+        (0, c.LogIn("a", ready=True)),
+        (0, c.ConfigureAgent("b", tiers={"q": 1})),
+        (0, c.LogIn("b", ready=False)),
+        (100, c.EnqueueCall("c1", "q")),
+        (100, c.AcceptOffer("a", "c1")),
+        (160, c.EndCall("c1")),
         (200, c.MakeNotReady("a", "lunch")),
-    ]  # fmt: skip
+    ]
     for at, command in steps:
         live.apply_all(acd.handle(command, at))
     live.apply_all(acd.advance(180))

@@ -10,13 +10,24 @@ from contact_center.domain.metrics.contacts import ContactLedger
 
 
 def _visit(call: str, queued: float, outcome: str, at: float, agent: str = "a", queue: str = "q") -> list[ev.Event]:
-    log: list[ev.Event] = [ev.CallQueued(at=queued, call_id=call, queue_id=queue, priority=0, skills=(),
-                                         enqueued_at=queued, reason="new")]  # fmt: skip
+    log: list[ev.Event] = [
+        ev.CallQueued(at=queued, call_id=call, queue_id=queue, priority=0, skills=(), enqueued_at=queued, reason="new")
+    ]
     wait = at - queued
     if outcome == "answered":
         log.append(ev.CallAnswered(at=at, call_id=call, agent_id=agent, queue_id=queue, wait_seconds=wait))
-        log.append(ev.CallEnded(at=at + 100, call_id=call, agent_id=agent, queue_id=queue, talk_seconds=90,
-                                hold_seconds=10, reason="hangup", wrap_up=True))  # fmt: skip
+        log.append(
+            ev.CallEnded(
+                at=at + 100,
+                call_id=call,
+                agent_id=agent,
+                queue_id=queue,
+                talk_seconds=90,
+                hold_seconds=10,
+                reason="hangup",
+                wrap_up=True,
+            )
+        )
         log.append(ev.WrapUpEnded(at=at + 130, agent_id=agent, call_id=call, queue_id=queue, wrap_seconds=30))
     else:
         log.append(ev.CallAbandoned(at=at, call_id=call, queue_id=queue, wait_seconds=wait, reason="caller_hangup"))
@@ -78,8 +89,10 @@ def test_windows_and_intervals_count_outcomes_where_they_happen() -> None:
     assert live.window(now=900, seconds=900).total.answered == 1
     rows = live.intervals(0, 2700)
     assert [(start, s.offered, s.answered, s.abandoned) for start, s in rows] == [
-        (0, 1, 1, 0), (900, 1, 1, 0), (1800, 1, 0, 1),
-    ]  # fmt: skip
+        (0, 1, 1, 0),
+        (900, 1, 1, 0),
+        (1800, 1, 0, 1),
+    ]
     report = live.report(0, 3600, group="agent")
     assert report.groups["a"].answered == 2
 
@@ -93,8 +106,9 @@ def test_moved_call_counts_in_the_queue_where_it_ended_and_visits_restart_on_tra
     ledger = ContactLedger()
     ledger.apply_all(log)
     assert [(c.queue_id, c.visit, c.outcome, c.moved_from) for c in ledger.contacts] == [
-        ("r", 1, "answered", ["q"]), ("s", 2, "waiting", []),
-    ]  # fmt: skip
+        ("r", 1, "answered", ["q"]),
+        ("s", 2, "waiting", []),
+    ]
 
 
 def test_unknown_formula_is_refused() -> None:
@@ -124,11 +138,21 @@ def test_handle_time_counts_where_handling_completed_so_closed_intervals_stay_fi
     live = LiveMetrics(MetricsConfig(20, 5))
     live.apply_all(_answered("c1", "q", 5, at=800))  # answered at 805, in the first interval
     first = live.intervals(0, 1800)
-    live.apply_all([
-        ev.CallEnded(at=1000, call_id="c1", agent_id="a", queue_id="q", talk_seconds=195, hold_seconds=0,
-                     reason="hangup", wrap_up=True),
-        ev.WrapUpEnded(at=1030, agent_id="a", call_id="c1", queue_id="q", wrap_seconds=30),
-    ])  # fmt: skip
+    live.apply_all(
+        [
+            ev.CallEnded(
+                at=1000,
+                call_id="c1",
+                agent_id="a",
+                queue_id="q",
+                talk_seconds=195,
+                hold_seconds=0,
+                reason="hangup",
+                wrap_up=True,
+            ),
+            ev.WrapUpEnded(at=1030, agent_id="a", call_id="c1", queue_id="q", wrap_seconds=30),
+        ]
+    )
     second = live.intervals(0, 1800)
     assert second[0] == first[0]  # the closed interval did not move
     assert (second[0][1].answered, second[0][1].handled) == (1, 0)
@@ -137,41 +161,66 @@ def test_handle_time_counts_where_handling_completed_so_closed_intervals_stay_fi
 
 def test_a_warm_transfer_is_handled_when_the_last_agent_finished_wrapping_up() -> None:
     ledger = ContactLedger()
-    ledger.apply_all([
-        *_answered("c1", "q", 0),
-        ev.CallTransferred(at=50, call_id="c1", from_agent_id="a", to_queue_id=None, to_agent_id="b", kind="warm"),
-        ev.CallEnded(at=50, call_id="c1", agent_id="a", queue_id="q", talk_seconds=50, hold_seconds=0,
-                     reason="transfer", wrap_up=True),
-        ev.WrapUpEnded(at=60, agent_id="a", call_id="c1", queue_id="q", wrap_seconds=10),
-    ])  # fmt: skip
+    ledger.apply_all(
+        [
+            *_answered("c1", "q", 0),
+            ev.CallTransferred(at=50, call_id="c1", from_agent_id="a", to_queue_id=None, to_agent_id="b", kind="warm"),
+            ev.CallEnded(
+                at=50,
+                call_id="c1",
+                agent_id="a",
+                queue_id="q",
+                talk_seconds=50,
+                hold_seconds=0,
+                reason="transfer",
+                wrap_up=True,
+            ),
+            ev.WrapUpEnded(at=60, agent_id="a", call_id="c1", queue_id="q", wrap_seconds=10),
+        ]
+    )
     assert ledger.contacts[0].handled_at is None  # b still talks
-    ledger.apply_all([
-        ev.CallEnded(at=100, call_id="c1", agent_id="b", queue_id="q", talk_seconds=50, hold_seconds=0,
-                     reason="hangup", wrap_up=False),
-    ])  # fmt: skip
+    ledger.apply_all(
+        [
+            ev.CallEnded(
+                at=100,
+                call_id="c1",
+                agent_id="b",
+                queue_id="q",
+                talk_seconds=50,
+                hold_seconds=0,
+                reason="hangup",
+                wrap_up=False,
+            ),
+        ]
+    )
     contact = ledger.contacts[0]
     assert (contact.handled_at, contact.handle_seconds) == (100, 110)
 
 
 def test_logs_without_the_wrap_up_flag_still_count_wrap_up() -> None:
     ledger = ContactLedger()
-    ledger.apply_all([
-        *_answered("c1", "q", 0),
-        ev.CallEnded(at=50, call_id="c1", agent_id="a", queue_id="q", talk_seconds=50, hold_seconds=0,
-                     reason="hangup"),
-        ev.WrapUpStarted(at=50, agent_id="a", call_id="c1", queue_id="q", deadline=80),
-        ev.WrapUpEnded(at=70, agent_id="a", call_id="c1", queue_id="q", wrap_seconds=20),
-    ])  # fmt: skip
+    ledger.apply_all(
+        [
+            *_answered("c1", "q", 0),
+            ev.CallEnded(
+                at=50, call_id="c1", agent_id="a", queue_id="q", talk_seconds=50, hold_seconds=0, reason="hangup"
+            ),
+            ev.WrapUpStarted(at=50, agent_id="a", call_id="c1", queue_id="q", deadline=80),
+            ev.WrapUpEnded(at=70, agent_id="a", call_id="c1", queue_id="q", wrap_seconds=20),
+        ]
+    )
     assert (ledger.contacts[0].handled_at, ledger.contacts[0].handle_seconds) == (70, 70)
 
 
 def test_pruning_forgets_what_finished_before_and_keeps_what_is_open() -> None:
     live = LiveMetrics(MetricsConfig(20, 5))
     live.apply_all(_visit("old", 0, "answered", 5) + _answered("open", "q", 5, at=10))
-    live.apply_all([ev.AgentStateChanged(at=1, agent_id="a", old="offline", new="available", reason=None,
-                                         seconds_in_old=0),
-                    ev.AgentStateChanged(at=2, agent_id="a", old="available", new="reserved", reason=None,
-                                         seconds_in_old=1)])  # fmt: skip
+    live.apply_all(
+        [
+            ev.AgentStateChanged(at=1, agent_id="a", old="offline", new="available", reason=None, seconds_in_old=0),
+            ev.AgentStateChanged(at=2, agent_id="a", old="available", new="reserved", reason=None, seconds_in_old=1),
+        ]
+    )
     live.prune(before=1000)
     assert [c.call_id for c in live.contacts.contacts] == ["open"]  # answered, not yet handled
     assert live.agent_time.spans == []
