@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import socketio
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -161,14 +162,34 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     pages.install(app)
     pages_desk.install(app)
-    cluster = app.get(CLUSTER)
-    if cluster is not None:
-        app[GATEWAY] = realtime.install(app, cluster, shared=cluster.store, annotate=cluster.annotate)
-    else:
-        app[GATEWAY] = realtime.install(app, desk or center)
+    app[GATEWAY] = _gateway(app, settings, desk or center)
     closers: list[Callable[[str], Awaitable[None]]] = [app[GATEWAY].close_session]
     app[SESSION_CLOSERS] = closers
     return app
+
+
+def _gateway(app: web.Application, settings: Settings, desk: Desk) -> realtime.Gateway:
+    """The socket.io server (fanned out over Redis when several nodes run) and the gateway on it."""
+    timing = realtime.Timing()
+    cluster = app.get(CLUSTER)
+    manager = None
+    if cluster is not None:
+        manager = socketio.AsyncRedisManager(settings.redis_url, channel=cluster.store.channel)
+    elif settings.redis_url:
+        manager = socketio.AsyncRedisManager(settings.redis_url)
+    sio = realtime.socket_server(timing, manager)
+    if cluster is not None:
+        return realtime.install(
+            app,
+            cluster,
+            sio=sio,
+            clock=app[CLOCK],
+            authenticate=auth.authenticate,
+            timing=timing,
+            shared=cluster.store,
+            annotate=cluster.annotate,
+        )
+    return realtime.install(app, desk, sio=sio, clock=app[CLOCK], authenticate=auth.authenticate, timing=timing)
 
 
 def _leader_of(acd: AcdService) -> Callable[[], Awaitable[str | None]] | None:

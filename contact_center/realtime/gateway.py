@@ -14,10 +14,10 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from contact_center.clock import Clock
+from contact_center.principal import Authenticator, Principal
 from contact_center.realtime.commands import Sync
 from contact_center.realtime.notifier import Notifier
 from contact_center.services.desk import Desk
-from contact_center.web.auth import Principal, authenticate
 
 log = logging.getLogger(__name__)
 B = TypeVar("B", bound=BaseModel)
@@ -50,6 +50,7 @@ class Gateway:
     desk: Desk
     notifier: Notifier
     clock: Clock
+    authenticate: Authenticator
     trusted_origins: Collection[str] = ()
     timing: Timing = field(default_factory=Timing)
     clients: dict[tuple[str, str], Client] = field(default_factory=dict)
@@ -120,7 +121,7 @@ class Gateway:
                 continue
             if now - client.checked_at > self.timing.recheck_after:
                 client.checked_at = now
-                found = await authenticate(client.request)
+                found = await self.authenticate(client.request)
                 if found is None or found.user_id != client.principal.user_id:
                     await self._end(namespace, sid, "logged_out")
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import socketio
 from aiohttp import web
 
-from contact_center.web.auth import PRINCIPAL, Principal, authenticate
+from contact_center.principal import PRINCIPAL, Authenticator, Principal
 
 
 class Refused(socketio.exceptions.ConnectionRefusedError):  # type: ignore[misc]
@@ -39,7 +39,7 @@ def origin_allowed(request: web.Request, trusted_origins: Collection[str]) -> bo
     return bool(request.host) and urlsplit(origin).netloc.lower() == request.host.lower()
 
 
-async def identify(request: web.Request, trusted_origins: Collection[str]) -> Principal:
+async def identify(request: web.Request, trusted_origins: Collection[str], authenticate: Authenticator) -> Principal:
     if not origin_allowed(request, trusted_origins):
         raise Refused("bad_origin")
     # The auth middleware has already looked the session up for this request; do not query twice.

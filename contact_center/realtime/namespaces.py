@@ -47,7 +47,7 @@ class GatewayNamespace(socketio.AsyncNamespace):  # type: ignore[misc]  # socket
 
     async def connect(self, sid: str, environ: dict[str, Any]) -> bool:
         request = handshake_request(environ)
-        principal = await identify(request, self.gateway.trusted_origins)
+        principal = await identify(request, self.gateway.trusted_origins, self.gateway.authenticate)
         if not principal.has_role(self.required_role):
             raise Refused("forbidden")
         await self.enter_room(sid, self.room(principal.user_id))

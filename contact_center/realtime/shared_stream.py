@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import socketio
 
@@ -30,36 +30,69 @@ from contact_center.realtime.notifier import (
 )
 from contact_center.realtime.stream import Position, Streams
 from contact_center.services.desk import Audience
-from contact_center.store.redis_desk import Annotation, RedisDeskStore
 
 log = logging.getLogger(__name__)
+# What the desk writes beside an event (its state, the call a node answers for): opaque here.
+N = TypeVar("N")
+N_contra = TypeVar("N_contra", contravariant=True)
+Annotator = Callable[[int, str, dict[str, Any]], N]
 
 
-Annotator = Callable[[int, str, dict[str, Any]], Annotation]
+class Found(Protocol):
+    @property
+    def seq(self) -> int: ...
+    @property
+    def stream(self) -> str: ...
+    @property
+    def events(self) -> list[dict[str, Any]] | None: ...
+
+
+class DeskStreams(Protocol[N_contra]):
+    """Where the cluster's agent streams and board sequence live (``store.redis_desk.RedisDeskStore``)."""
+
+    @property
+    def capacity(self) -> int: ...
+
+    async def record(
+        self,
+        user_id: int,
+        event: str,
+        payload: dict[str, Any],
+        *,
+        namespace: str,
+        room: str,
+        note: N_contra | None = None,
+    ) -> tuple[int, str]: ...
+
+    async def since(self, user_id: int, seq: int | None, stream: str | None) -> Found: ...
+
+    async def record_board(self, event: str, payload: dict[str, Any], *, namespace: str, room: str) -> int: ...
+
+    async def board_seq(self) -> int: ...
 
 
 @dataclass(frozen=True)
-class _Item:
+class _Item(Generic[N]):
     user_id: int | None  # None: the board
     event: str
     payload: dict[str, Any]
-    note: Annotation
+    note: N | None
 
 
-class SharedNotifier(Notifier):
-    def __init__(self, sio: socketio.AsyncServer, store: RedisDeskStore, annotate: Annotator | None = None) -> None:
+class SharedNotifier(Notifier, Generic[N]):
+    def __init__(self, sio: socketio.AsyncServer, store: DeskStreams[N], annotate: Annotator[N] | None = None) -> None:
         super().__init__(sio, Streams(store.capacity))
         self.store = store
         self.annotate = annotate
-        self._items: asyncio.Queue[_Item] = asyncio.Queue()
+        self._items: asyncio.Queue[_Item[N]] = asyncio.Queue()
 
     def __call__(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
         kind, user_id = audience
         if kind == "agent" and user_id is not None:
-            note = self.annotate(user_id, event, payload) if self.annotate is not None else Annotation()
+            note = self.annotate(user_id, event, payload) if self.annotate is not None else None
             self._items.put_nowait(_Item(user_id, event, payload, note))
         elif kind == "supervisors":
-            self._items.put_nowait(_Item(None, event, payload, Annotation()))
+            self._items.put_nowait(_Item(None, event, payload, None))
         else:
             log.warning("desk event %s for unknown audience %r dropped", event, audience)
 

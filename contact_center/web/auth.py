@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import hmac
 import time
-from dataclasses import dataclass
 from typing import Annotated
 
 from aiohttp import web
@@ -15,11 +14,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center import security
+from contact_center.principal import PRINCIPAL, Principal
 from contact_center.security import device_id_if_valid, device_token, new_token, token_digest, verify_password
 from contact_center.store.tables import ApiToken, User, WebSession
 from contact_center.web.errors import error, read_body
 from contact_center.web.keys import CLOCK, HASHING, SESSION_CLOSERS, SESSIONS, SETTINGS, THROTTLE
-from contact_center.web.routing import ROLE_RANK, Api, Handler, required_role
+from contact_center.web.routing import Api, Handler, required_role
 
 SESSION_COOKIE = "cc_session"
 CSRF_COOKIE = "cc_csrf"
@@ -28,22 +28,6 @@ DEVICE_COOKIE = "cc_device"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 api = Api()
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: int
-    username: str
-    role: str
-    via: str  # "session" or "token"
-    session_id: str | None = None
-    csrf_token: str | None = None
-
-    def has_role(self, role: str) -> bool:
-        return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
-
-
-PRINCIPAL = web.RequestKey("principal", Principal)
 
 
 def principal(request: web.Request) -> Principal:

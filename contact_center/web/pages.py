@@ -8,8 +8,8 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import select
 
+from contact_center.principal import PRINCIPAL, Principal
 from contact_center.store.tables import Calendar
-from contact_center.web.auth import PRINCIPAL, Principal
 from contact_center.web.keys import SESSIONS
 
 UI_ROOT = Path(__file__).resolve().parents[2] / "agent_ui"

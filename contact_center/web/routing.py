@@ -10,7 +10,6 @@ from aiohttp import web
 from pydantic import BaseModel
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-ROLE_RANK = {"agent": 1, "supervisor": 2, "admin": 3}
 
 
 @dataclass(frozen=True)
