@@ -34,23 +34,26 @@ from contact_center.web import api_crm, api_recordings, api_routing, api_simulat
 from contact_center.web.errors import error_middleware, plain_server_header, quiet_bad_requests
 from contact_center.web.health import healthz
 from contact_center.web.keys import (
+    ACD,
     CALL_CENTER,
     CLOCK,
+    CLUSTER,
+    DIRECTORY,
     ENGINE,
+    FLOWS,
+    GATEWAY,
     HASHING,
+    NODE_ID,
     SESSION_CLOSERS,
     SESSIONS,
     SETTINGS,
+    SIMULATOR,
     TELEPHONY,
     THROTTLE,
 )
 from contact_center.web.openapi import openapi_handler
 
 log = logging.getLogger(__name__)
-FLOWS = web.AppKey("flows", FlowRegistry)
-GATEWAY = web.AppKey("gateway", realtime.Gateway)
-CLUSTER = web.AppKey("desk_cluster", ClusterDesk)
-NODE_ID = web.AppKey("node_id", str)
 SLA_CHECK_SECONDS = 60
 FLOW_CHECK_SECONDS = 5
 
@@ -114,17 +117,18 @@ def create_app(
     app[SESSIONS] = session_factory(engine)
     app[NODE_ID] = settings.node_id or uuid.uuid4().hex[:12]
     acd = build_routing(settings, engine, app[CLOCK], app[NODE_ID])
-    app[api_routing.ACD] = acd
+    app[ACD] = acd
     app[TELEPHONY] = telephony or build_telephony(settings)
     flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)
     app[FLOWS] = flows
+    app[DIRECTORY] = SqlDirectory(app[SESSIONS], app[CLOCK])
     center = CallCenter(
         engine=engine,
         clock=app[CLOCK],
         acd=acd,
         port=app[TELEPHONY],
         flows=flows,
-        directory=SqlDirectory(app[SESSIONS], app[CLOCK]),
+        directory=app[DIRECTORY],
         region=settings.default_region,
         var_dir=settings.var_dir,
         record_calls=settings.record_calls,
@@ -148,7 +152,7 @@ def create_app(
 
     simulated = app[TELEPHONY]
     if isinstance(simulated, SimulatedTelephony):
-        app[api_simulator.SIMULATOR] = simulated
+        app[SIMULATOR] = simulated
     specs = [
         *auth.api.specs,
         *api_crm.api.specs,
@@ -211,7 +215,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _routing(app: web.Application) -> AsyncIterator[None]:
-    service = app[api_routing.ACD]
+    service = app[ACD]
     await service.start()
     yield
     await service.stop()
@@ -225,8 +229,7 @@ async def _cluster(app: web.Application) -> AsyncIterator[None]:
 
 async def _calls(app: web.Application) -> AsyncIterator[None]:
     """IVR flows loaded and checked against the CRM's queues and calendars, the phone line up, calls taken."""
-    flows = app[FLOWS]
-    directory = SqlDirectory(app[SESSIONS], app[CLOCK])
+    flows, directory = app[FLOWS], app[DIRECTORY]
     flows.reload(await known_names(directory))  # the registry logs each problem itself
     try:
         flows.flow(flows.entry)

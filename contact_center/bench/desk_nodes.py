@@ -64,7 +64,7 @@ class Node:
 
     @property
     def gateway(self) -> Any:
-        from contact_center.app import GATEWAY
+        from contact_center.web.keys import GATEWAY
 
         return self.app[GATEWAY]
 

@@ -12,11 +12,10 @@ from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.domain.metrics.contacts import Contact
 from contact_center.domain.metrics.live import WindowReport
 from contact_center.domain.metrics.stats import GROUPS, QueueStats
-from contact_center.services.acd import AcdService
 from contact_center.services.acd_reports import OUTCOMES
+from contact_center.web.keys import ACD
 from contact_center.web.routing import Api
 
-ACD = web.AppKey("acd", AcdService)
 api = Api()
 WINDOWS = {"15m": 900, "60m": 3600}
 MAX_DRILL_DAYS = 31

@@ -14,11 +14,10 @@ from contact_center.crm.phones import try_e164
 from contact_center.telephony.port import Prompt, Speech
 from contact_center.telephony.simulated import SimulatedTelephony
 from contact_center.web.errors import read_body
-from contact_center.web.keys import CALL_CENTER, SETTINGS
+from contact_center.web.keys import CALL_CENTER, SETTINGS, SIMULATOR
 from contact_center.web.routing import Api
 
 api = Api()
-SIMULATOR = web.AppKey("simulator", SimulatedTelephony)
 KEYS = re.compile(r"^[0-9*#]{1,32}$")
 
 

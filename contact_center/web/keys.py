@@ -1,18 +1,26 @@
-"""Typed keys for what the composition root puts on the aiohttp application."""
+"""Typed keys for what the composition root (``contact_center.app.create_app``) puts on the aiohttp
+application: every key is defined here, and every object is stored under one key only."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from contact_center.clock import Clock
 from contact_center.config import Settings
+from contact_center.ivr.registry import FlowRegistry
+from contact_center.ivr.sql_directory import SqlDirectory
+from contact_center.realtime import Gateway
 from contact_center.security import LoginThrottle
+from contact_center.services.acd import AcdService
 from contact_center.services.call_center import CallCenter
+from contact_center.services.desk_cluster import ClusterDesk
 from contact_center.telephony.port import TelephonyPort
+from contact_center.telephony.simulated import SimulatedTelephony
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -25,3 +33,11 @@ CALL_CENTER = web.AppKey("call_center", CallCenter)
 TELEPHONY = web.AppKey("telephony", TelephonyPort)
 # Called with a session id when that login session ends (logout), so open sockets riding on it close at once.
 SESSION_CLOSERS = web.AppKey("session_closers", list[Callable[[str], Awaitable[None]]])
+NODE_ID = web.AppKey("node_id", str)
+ACD = web.AppKey("acd", AcdService)
+FLOWS = web.AppKey("flows", FlowRegistry)
+DIRECTORY = web.AppKey("directory", SqlDirectory)  # what IVR flows and screen-pops look up in the CRM
+GATEWAY = web.AppKey("gateway", Gateway)
+CLUSTER = web.AppKey("desk_cluster", ClusterDesk)  # several nodes only
+SIMULATOR = web.AppKey("simulator", SimulatedTelephony)  # the simulated telephony only
+TEMPLATES = web.AppKey("templates", jinja2.Environment)

@@ -10,10 +10,9 @@ from sqlalchemy import select
 
 from contact_center.principal import PRINCIPAL, Principal
 from contact_center.store.tables import Calendar
-from contact_center.web.keys import SESSIONS
+from contact_center.web.keys import SESSIONS, TEMPLATES
 
 UI_ROOT = Path(__file__).resolve().parents[2] / "agent_ui"
-TEMPLATES = web.AppKey("templates", jinja2.Environment)
 
 
 def install(app: web.Application) -> None:
