@@ -41,9 +41,6 @@ class FlowContext:
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
 
-    def warn(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, message, "warning"))
-
 
 class NodeReader:
     def __init__(self, context: FlowContext, node_id: str, data: LineDict, kind: str) -> None:

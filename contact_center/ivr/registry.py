@@ -108,10 +108,6 @@ class FlowRegistry:
             raise NoSuchFlow(name)
         return Route(snapshot, name)
 
-    def set_known_names(self, *, queues: set[str] | None, calendars: set[str] | None) -> None:
-        """Names from the CRM to check flows against from the next reload on."""
-        self.known = KnownNames(_frozen(queues), _frozen(calendars))
-
     def reload(self, known: KnownNames | None = None) -> list[Problem]:
         """Load every flow file again; returns the problems (errors mean that file kept its old version)."""
         if known is not None:

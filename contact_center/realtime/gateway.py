@@ -71,9 +71,6 @@ class Gateway:
             client.last_seen = time.monotonic()
         return client
 
-    def sids_of(self, user_id: int, namespace: str) -> list[str]:
-        return [sid for (ns, sid), c in self.clients.items() if ns == namespace and c.principal.user_id == user_id]
-
     async def sync_agent(self, user_id: int, body: Sync) -> dict[str, Any]:
         # The position is read before the snapshot: events made while it is built arrive live with a
         # higher seq and are applied on top (the desktop's reducers are idempotent), so none is lost.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -50,7 +49,3 @@ async def _with_connection(engine: AsyncEngine, action: object) -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(run)
-
-
-def upgrade_sync(engine: AsyncEngine) -> None:
-    asyncio.run(upgrade(engine))

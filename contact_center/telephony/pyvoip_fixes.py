@@ -33,7 +33,7 @@ from contact_center.log_limits import ThrottledLog
 from contact_center.telephony import sip_messages as sm
 from contact_center.telephony.sdp import Chosen, Offer
 from contact_center.telephony.sip_register import Registration
-from contact_center.telephony.sip_timers import Retransmit, TimerThread
+from contact_center.telephony.sip_timers import Retransmit
 from contact_center.telephony.stream import Stream
 
 if TYPE_CHECKING:
@@ -226,7 +226,3 @@ class FixedVoIPCall(VoIP.VoIPCall):
 
     def __del__(self) -> None:  # 1.6.8 releases ports from here, racing our own release
         pass
-
-
-def timers_for(user: str) -> TimerThread:
-    return TimerThread(f"sip-timers-{user}")

@@ -217,10 +217,6 @@ class Template:
         return tuple(p.name for p in self.parts if isinstance(p, Field))
 
     @property
-    def is_literal(self) -> bool:
-        return all(isinstance(p, str) for p in self.parts)
-
-    @property
     def literal(self) -> str | None:
         """The text itself when there is nothing to fill in."""
         if not self.parts:
