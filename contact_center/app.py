@@ -18,9 +18,10 @@ from contact_center import realtime
 from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings, SettingsError
 from contact_center.crm.cases import escalate_breached
+from contact_center.crm.views import CALL_PATH_STATEMENTS, CallPathReads
 from contact_center.ivr.registry import FlowRegistry, NoSuchFlow, known_names
 from contact_center.ivr.sql_directory import SqlDirectory
-from contact_center.process import freeze_startup_objects
+from contact_center.process import freeze_startup_objects, full_collections
 from contact_center.security import LoginThrottle
 from contact_center.services.acd import AcdService
 from contact_center.services.call_center import CallCenter
@@ -28,6 +29,7 @@ from contact_center.services.desk import Desk
 from contact_center.services.desk_cluster import ClusterDesk
 from contact_center.services.telephony_factory import build_telephony
 from contact_center.store.engine import create_engine, session_factory
+from contact_center.store.lean_reads import SqliteRows
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
 from contact_center.web import api_crm, api_recordings, api_routing, api_simulator, auth, pages, pages_desk
@@ -122,6 +124,7 @@ def create_app(
     flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)
     app[FLOWS] = flows
     app[DIRECTORY] = SqlDirectory(app[SESSIONS], app[CLOCK])
+    reads = CallPathReads(engine, _lean_rows(engine))
     center = CallCenter(
         engine=engine,
         clock=app[CLOCK],
@@ -132,6 +135,7 @@ def create_app(
         region=settings.default_region,
         var_dir=settings.var_dir,
         record_calls=settings.record_calls,
+        reads=reads,
     )
     app[CALL_CENTER] = center
     app.cleanup_ctx.append(_database)
@@ -170,6 +174,14 @@ def create_app(
     closers: list[Callable[[str], Awaitable[None]]] = [app[GATEWAY].close_session]
     app[SESSION_CLOSERS] = closers
     return app
+
+
+def _lean_rows(engine: AsyncEngine) -> SqliteRows | None:
+    """On a SQLite file, the call path reads through its own read-only connection (store/lean_reads.py)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return SqliteRows(Path(database), CALL_PATH_STATEMENTS)
 
 
 def _gateway(app: web.Application, settings: Settings, desk: Desk) -> realtime.Gateway:
@@ -211,6 +223,9 @@ def _leader_of(acd: AcdService) -> Callable[[], Awaitable[str | None]] | None:
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     yield
+    lean = app[CALL_CENTER].reads.source
+    if isinstance(lean, SqliteRows):
+        lean.close()
     await app[ENGINE].dispose()
 
 
@@ -251,11 +266,15 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
             except Exception:
                 log.exception("reloading IVR flows failed; the last good versions stay in service")
 
-    watcher = asyncio.create_task(watch_flows(), name="ivr-flow-watcher")
+    background = [
+        asyncio.create_task(watch_flows(), name="ivr-flow-watcher"),
+        asyncio.create_task(full_collections(), name="full-garbage-collections"),
+    ]
     yield
-    watcher.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watcher
+    for task in background:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await app[CALL_CENTER].stop()
     await app[TELEPHONY].stop()
 

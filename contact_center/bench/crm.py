@@ -1,7 +1,12 @@
 """`contact-center bench crm`: seed a large customer base into SQLite, then time phone lookup and customer 360.
 
-Lookups go through the same service functions as the API (number parsing included); each operation
-opens its own session, as a request does. Figures are printed, never asserted.
+Three ways to the same rows, timed on the same file in one run:
+- ``call_lookup_ms``: the call path's look-up of a caller's E.164 number (``CallPathReads`` on the lean
+  SQLite reader, as the server runs it), interleaved sample by sample with
+- ``bare_lookup_ms``: a bare indexed ``sqlite3`` SELECT of the same customers (the baseline), and
+- ``api_lookup_ms``: the API's look-up (any number format parsed, a connection of the async engine each).
+``call_vs_bare`` divides the call path's p50 and p99 by the bare ones. The customer 360 is timed both on
+the lean reader (the screen-pop) and through the engine (the API). Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import argparse
 import asyncio
 import json
 import random
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -20,10 +26,17 @@ from contact_center.bench.crm_bulk import bulk_seed
 from contact_center.bench.stats import percentiles
 from contact_center.cli._common import Progress
 from contact_center.crm.customers import find_by_phone
-from contact_center.crm.views import customer_360
+from contact_center.crm.views import CALL_PATH_STATEMENTS, CallPathReads, customer_360
 from contact_center.seed.demo import ensure_reference
 from contact_center.store import migrate
 from contact_center.store.engine import engine_for_url, session_factory
+from contact_center.store.lean_reads import SqliteRows
+
+# The baseline: what SQLite itself costs for the call path's question, with nothing around it.
+BARE_LOOKUP = (
+    "SELECT c.* FROM phones AS m JOIN customers AS c ON m.customer_id = c.id "
+    "LEFT JOIN phones AS own ON own.customer_id = c.id WHERE m.e164 = ? ORDER BY c.id, own.id"
+)
 
 
 def register(kinds: Any) -> None:
@@ -81,16 +94,35 @@ async def run(path: Path, customers: int, per_customer: float, samples: int, fre
             result.setdefault("activities", await session.scalar(select(func.count()).select_from(Activity)))
             ids = [rng.randrange(1, max_id + 1) for _ in range(samples)]
             phones = list((await session.scalars(select(Phone.e164).where(Phone.customer_id.in_(ids)))).all())
-        # Callers' numbers arrive in every format; time the parsing too.
+        # The API gets numbers in every format (parsed each time); the call path has E.164 already.
         formatted = [_any_format(p, rng) for p in phones]
-        lookup = []
+        api_lookup = []
         for raw in formatted:
             t = time.perf_counter()
             async with engine.connect() as conn:
                 found = await find_by_phone(conn, raw, "US")
-            lookup.append((time.perf_counter() - t) * 1000)
+            api_lookup.append((time.perf_counter() - t) * 1000)
             assert found, raw
-        view = []
+        lean = SqliteRows(path, CALL_PATH_STATEMENTS)
+        reads = CallPathReads(engine, lean)
+        bare_db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        bare_db.execute("PRAGMA mmap_size=268435456")
+        call_lookup, bare_lookup = [], []
+        for warm in phones[:100]:  # both paths see warm pages and a prepared statement
+            await reads.customers_by_e164(warm)
+            bare_db.execute(BARE_LOOKUP, (warm,)).fetchall()
+        for n, e164 in enumerate(phones):
+            for which in ("call", "bare") if n % 2 == 0 else ("bare", "call"):  # interleaved: A B, then B A
+                t = time.perf_counter()
+                if which == "call":
+                    found = await reads.customers_by_e164(e164)
+                    call_lookup.append((time.perf_counter() - t) * 1000)
+                else:
+                    found = bare_db.execute(BARE_LOOKUP, (e164,)).fetchall()
+                    bare_lookup.append((time.perf_counter() - t) * 1000)
+                assert found, e164
+        bare_db.close()
+        view, lean_view = [], []
         for customer_id in ids:
             t = time.perf_counter()
             async with engine.connect() as conn:
@@ -99,9 +131,18 @@ async def run(path: Path, customers: int, per_customer: float, samples: int, fre
                 except LookupError:
                     continue
             view.append((time.perf_counter() - t) * 1000)
-        result["lookup_ms"] = percentiles(lookup, 3)
-        result["customer_360_ms"] = percentiles(view, 3)
-        result["samples"] = {"lookup": len(lookup), "customer_360": len(view)}
+            t = time.perf_counter()
+            await reads.customer_360(customer_id)
+            lean_view.append((time.perf_counter() - t) * 1000)
+        lean.close()
+        result["call_lookup_ms"] = percentiles(call_lookup, 4)
+        result["bare_lookup_ms"] = percentiles(bare_lookup, 4)
+        result["call_vs_bare"] = {
+            q: round(result["call_lookup_ms"][q] / result["bare_lookup_ms"][q], 2) for q in ("p50", "p99")
+        }
+        result["api_lookup_ms"] = percentiles(api_lookup, 3)
+        result["customer_360_ms"] = {"call_path": percentiles(lean_view, 3), "api": percentiles(view, 3)}
+        result["samples"] = {"lookup": len(call_lookup), "customer_360": len(view)}
     finally:
         await engine.dispose()
     return result

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import Select, Table, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import BindParameter, Select, Table, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
 from contact_center.crm.errors import NotFound
@@ -53,8 +53,26 @@ def jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _json_value(value) for key, value in row.items()}
 
 
-async def _rows(conn: AsyncConnection, query: Select[Any]) -> list[dict[str, Any]]:
-    return [jsonable(r) for r in (await conn.execute(query)).mappings().all()]
+class RowSource(Protocol):
+    """Runs one of this module's prebuilt statements with its parameters; rows come back JSON-shaped.
+
+    ``ConnectionRows`` runs them on an async SQLAlchemy connection (either database);
+    ``store.lean_reads.SqliteRows`` on a plain read-only ``sqlite3`` connection, for the call path.
+    """
+
+    async def rows(self, statement: Select[Any], params: Mapping[str, Any]) -> list[dict[str, Any]]: ...
+
+
+class ConnectionRows:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def rows(self, statement: Select[Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [jsonable(r) for r in (await self.conn.execute(statement, dict(params))).mappings().all()]
+
+
+def _source(conn: AsyncConnection | RowSource) -> RowSource:
+    return ConnectionRows(conn) if isinstance(conn, AsyncConnection) else conn
 
 
 def phone_json(e164: str, kind: str) -> dict[str, str]:
@@ -62,91 +80,138 @@ def phone_json(e164: str, kind: str) -> dict[str, str]:
     return {"number": e164, "e164": e164, "kind": kind}
 
 
-async def _phones(conn: AsyncConnection, owner: Any, ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
+def _phones_of(owner: Any, key: Any) -> Select[Any]:
+    return select(owner.label("owner_id"), Phone.e164, Phone.kind).where(key).order_by(Phone.id)
+
+
+async def _phones(
+    source: RowSource, statement: Select[Any], params: Mapping[str, Any]
+) -> dict[int, list[dict[str, str]]]:
     by_owner: dict[int, list[dict[str, str]]] = defaultdict(list)
-    query = select(owner, Phone.e164, Phone.kind).where(owner.in_(list(ids))).order_by(Phone.id)
-    for owner_id, e164, kind in (await conn.execute(query)).all():
-        by_owner[owner_id].append(phone_json(e164, kind))
+    for row in await source.rows(statement, params):
+        by_owner[row["owner_id"]].append(phone_json(row["e164"], row["kind"]))
     return by_owner
 
 
+# Every statement is built once, with bound parameters: the lean reader compiles each only once.
 _MATCH = aliased(Phone, name="match")
 _OWN = aliased(Phone, name="own")
+_E164: BindParameter[str] = bindparam("e164")
 # One statement: the customers owning the number, each with all of their phones.
 _BY_PHONE = (
     select(*CUSTOMER_COLUMNS, _OWN.e164.label("phone_e164"), _OWN.kind.label("phone_kind"))
     .join(_MATCH, _MATCH.customer_id == Customer.id)
     .outerjoin(_OWN, _OWN.customer_id == Customer.id)
+    .where(_MATCH.e164 == _E164)
     .order_by(Customer.id, _OWN.id)
+    .limit(MAX_MATCHES * 5)
+)
+_ACCOUNTS_OF_NUMBER = select(Phone.account_id).where(Phone.e164 == _E164, Phone.account_id.is_not(None))
+_BY_ACCOUNT_PHONE = (
+    select(*CUSTOMER_COLUMNS)
+    .where(Customer.account_id.in_(_ACCOUNTS_OF_NUMBER))
+    .order_by(Customer.id)
+    .limit(MAX_MATCHES)
+)
+_PHONES_BY_ACCOUNT_PHONE = _phones_of(
+    Phone.customer_id, Phone.customer_id.in_(_BY_ACCOUNT_PHONE.with_only_columns(Customer.id))
 )
 
 
-async def customers_by_e164(conn: AsyncConnection, e164: str) -> list[dict[str, Any]]:
+async def customers_by_e164(conn: AsyncConnection | RowSource, e164: str) -> list[dict[str, Any]]:
     """Customers who own this number; failing that, the people of the account whose number it is."""
+    source, params = _source(conn), {"e164": e164}
     customers: dict[int, dict[str, Any]] = {}
-    for row in (await conn.execute(_BY_PHONE.where(_MATCH.e164 == e164).limit(MAX_MATCHES * 5))).mappings():
+    for row in await source.rows(_BY_PHONE, params):
+        e164_of_row, kind = row.pop("phone_e164"), row.pop("phone_kind")
         found = customers.get(row["id"])
         if found is None:
-            found = jsonable({k: v for k, v in row.items() if not k.startswith("phone_")})
+            found = customers[row["id"]] = row
             found["phones"] = []
-            customers[row["id"]] = found
-        if row["phone_e164"] is not None:
-            found["phones"].append(phone_json(row["phone_e164"], row["phone_kind"]))
+        if e164_of_row is not None:
+            found["phones"].append(phone_json(e164_of_row, kind))
     if customers:
         return list(customers.values())
-    accounts = select(Phone.account_id).where(Phone.e164 == e164, Phone.account_id.is_not(None))
-    query = select(*CUSTOMER_COLUMNS).where(Customer.account_id.in_(accounts)).order_by(Customer.id).limit(MAX_MATCHES)
-    rows = await _rows(conn, query)
-    phones = await _phones(conn, Phone.customer_id, (r["id"] for r in rows)) if rows else {}
+    rows = await source.rows(_BY_ACCOUNT_PHONE, params)
+    phones = await _phones(source, _PHONES_BY_ACCOUNT_PHONE, params) if rows else {}
     for customer in rows:
         customer["phones"] = phones.get(customer["id"], [])
     return rows
 
 
-async def customer_360(conn: AsyncConnection, customer_id: int) -> dict[str, Any]:
+_CUSTOMER: BindParameter[int] = bindparam("customer_id")
+_ACCOUNT: BindParameter[int] = bindparam("account_id")
+_THE_CUSTOMER = select(*CUSTOMER_COLUMNS).where(Customer.id == _CUSTOMER)
+_CUSTOMER_PHONES = _phones_of(Phone.customer_id, Phone.customer_id == _CUSTOMER)
+_THE_ACCOUNT = select(*ACCOUNT_COLUMNS).where(Account.id == _ACCOUNT)
+_ACCOUNT_PHONES = _phones_of(Phone.account_id, Phone.account_id == _ACCOUNT)
+_TIMELINE = (
+    select(*ACTIVITY_COLUMNS)
+    .where(Activity.customer_id == _CUSTOMER)
+    .order_by(Activity.started_at.desc(), Activity.id.desc())
+    .limit(TIMELINE_LENGTH)
+)
+_OPEN_CASES = (
+    select(*CASE_COLUMNS)
+    .where(Case.customer_id == _CUSTOMER, Case.status.in_(OPEN_CASE_STATUSES))
+    .order_by(Case.sla_due_at.is_(None), Case.sla_due_at, Case.id)
+)
+_OPEN_OPPORTUNITIES = (
+    select(*OPPORTUNITY_COLUMNS)
+    .where(Opportunity.customer_id == _CUSTOMER, Opportunity.stage.in_(OPEN_STAGES))
+    .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close)
+)
+_RECENT_ORDERS = (
+    select(*ORDER_COLUMNS).where(Order.customer_id == _CUSTOMER).order_by(Order.placed_at.desc()).limit(RECENT_ORDERS)
+)
+# What the lean reader prepares at start-up.
+CALL_PATH_STATEMENTS = (
+    _BY_PHONE, _BY_ACCOUNT_PHONE, _PHONES_BY_ACCOUNT_PHONE, _THE_CUSTOMER, _CUSTOMER_PHONES, _THE_ACCOUNT,
+    _ACCOUNT_PHONES, _TIMELINE, _OPEN_CASES, _OPEN_OPPORTUNITIES, _RECENT_ORDERS,
+)  # fmt: skip
+
+
+async def customer_360(conn: AsyncConnection | RowSource, customer_id: int) -> dict[str, Any]:
     """Profile, account, last 20 activities, open cases, open opportunities, recent orders: what a screen-pop shows."""
-    found = await _rows(conn, select(*CUSTOMER_COLUMNS).where(Customer.id == customer_id))
+    source, params = _source(conn), {"customer_id": customer_id}
+    found = await source.rows(_THE_CUSTOMER, params)
     if not found:
         raise NotFound("customer", customer_id)
     customer = found[0]
-    customer["phones"] = (await _phones(conn, Phone.customer_id, [customer_id])).get(customer_id, [])
+    customer["phones"] = (await _phones(source, _CUSTOMER_PHONES, params)).get(customer_id, [])
     account = None
     if customer["account_id"] is not None:
-        accounts = await _rows(conn, select(*ACCOUNT_COLUMNS).where(Account.id == customer["account_id"]))
+        of_account = {"account_id": customer["account_id"]}
+        accounts = await source.rows(_THE_ACCOUNT, of_account)
         if accounts:
             account = accounts[0]
-            account["phones"] = (await _phones(conn, Phone.account_id, [account["id"]])).get(account["id"], [])
-    activities = await _rows(
-        conn,
-        select(*ACTIVITY_COLUMNS)
-        .where(Activity.customer_id == customer_id)
-        .order_by(Activity.started_at.desc(), Activity.id.desc())
-        .limit(TIMELINE_LENGTH),
-    )
-    cases = await _rows(
-        conn,
-        select(*CASE_COLUMNS)
-        .where(Case.customer_id == customer_id, Case.status.in_(OPEN_CASE_STATUSES))
-        .order_by(Case.sla_due_at.is_(None), Case.sla_due_at, Case.id),
-    )
-    opportunities = await _rows(
-        conn,
-        select(*OPPORTUNITY_COLUMNS)
-        .where(Opportunity.customer_id == customer_id, Opportunity.stage.in_(OPEN_STAGES))
-        .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close),
-    )
-    orders = await _rows(
-        conn,
-        select(*ORDER_COLUMNS)
-        .where(Order.customer_id == customer_id)
-        .order_by(Order.placed_at.desc())
-        .limit(RECENT_ORDERS),
-    )
+            account["phones"] = (await _phones(source, _ACCOUNT_PHONES, of_account)).get(account["id"], [])
     return {
         "customer": customer,
         "account": account,
-        "activities": activities,
-        "open_cases": cases,
-        "open_opportunities": opportunities,
-        "recent_orders": orders,
+        "activities": await source.rows(_TIMELINE, params),
+        "open_cases": await source.rows(_OPEN_CASES, params),
+        "open_opportunities": await source.rows(_OPEN_OPPORTUNITIES, params),
+        "recent_orders": await source.rows(_RECENT_ORDERS, params),
     }
+
+
+class CallPathReads:
+    """The reads a live call makes (who is calling, the screen-pop's 360), on ``source`` when the
+    composition root gave a lean one (SQLite: ``store.lean_reads.SqliteRows``), else on a connection
+    of ``engine`` per read."""
+
+    def __init__(self, engine: AsyncEngine, source: RowSource | None = None) -> None:
+        self.engine, self.source = engine, source
+
+    async def customers_by_e164(self, e164: str) -> list[dict[str, Any]]:
+        if self.source is not None:
+            return await customers_by_e164(self.source, e164)
+        async with self.engine.connect() as conn:
+            return await customers_by_e164(conn, e164)
+
+    async def customer_360(self, customer_id: int) -> dict[str, Any]:
+        if self.source is not None:
+            return await customer_360(self.source, customer_id)
+        async with self.engine.connect() as conn:
+            return await customer_360(conn, customer_id)

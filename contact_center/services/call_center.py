@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import select
 
 from contact_center.crm.phones import try_e164
-from contact_center.crm.views import customer_360, customers_by_e164
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.calls import CallState
@@ -219,8 +218,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
     async def _identify(self, record: CallRecord) -> None:
         if not record.caller_number.startswith("+"):
             return
-        async with self.engine.connect() as conn:
-            record.matches = await customers_by_e164(conn, record.caller_number)
+        record.matches = await self.reads.customers_by_e164(record.caller_number)
         if len(record.matches) == 1:
             record.customer_id = record.matches[0]["id"]
             record.account_id = record.matches[0]["account_id"]
@@ -379,8 +377,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             "escalations": record.escalations,
         }
         if record.customer_id is not None:
-            async with self.engine.connect() as conn:
-                view = await customer_360(conn, record.customer_id)
+            view = await self.reads.customer_360(record.customer_id)
             pop["customer"], pop["customer_360"] = view["customer"], view
         if event.kind == "consult":
             pop = {**pop, "consult": self.consult_offer(event.call_id)}

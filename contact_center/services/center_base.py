@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
+from contact_center.crm.views import CallPathReads
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.errors import AcdError
@@ -48,8 +49,10 @@ class CenterBase:
         region: str,
         var_dir: Path,
         record_calls: bool = False,
+        reads: CallPathReads | None = None,
     ) -> None:
         self.engine, self.clock, self.acd, self.port = engine, clock, acd, port
+        self.reads = reads or CallPathReads(engine)  # who is calling, the screen-pop's 360
         self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
         self.zone: dt.tzinfo = dt.UTC  # whose clock a callback without a customer time zone goes by
         self.record_calls = record_calls

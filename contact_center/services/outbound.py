@@ -11,7 +11,6 @@ import uuid
 from typing import Any
 
 from contact_center.crm.phones import try_e164
-from contact_center.crm.views import customer_360
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.errors import AcdError
 from contact_center.services import scheduled_callbacks as scheduled
@@ -147,8 +146,7 @@ class Outbound(CenterBase):
         )
         if customer_id is not None:
             try:
-                async with self.engine.connect() as conn:
-                    view = await customer_360(conn, customer_id)
+                view = await self.reads.customer_360(customer_id)
             except LookupError:
                 record.customer_id = None
             else:

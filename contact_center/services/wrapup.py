@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from contact_center.crm.views import customer_360
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
 from contact_center.services.call_record import (
@@ -134,11 +133,10 @@ class Wrapups(CenterBase):
             raise DeskError("no_such_call", f"call {call_id} is not yours")
         if record.logged:
             raise DeskError("already_saved", "this call is already on a timeline")
-        async with self.engine.connect() as conn:
-            try:
-                view = await customer_360(conn, customer_id)
-            except LookupError:
-                raise DeskError("no_such_customer", f"no customer {customer_id}") from None
+        try:
+            view = await self.reads.customer_360(customer_id)
+        except (LookupError, OverflowError):
+            raise DeskError("no_such_customer", f"no customer {customer_id}") from None
         record.customer_id, record.account_id = view["customer"]["id"], view["customer"]["account_id"]
         pop = self.screen_pops.get(call_id)
         if pop is not None:  # transfers and reconnects show the linked customer from now on
@@ -163,11 +161,10 @@ class Wrapups(CenterBase):
         if record.customer_id is not None or len(chosen) != 1:
             return
         customer_id: Any = chosen.pop()
-        async with self.engine.connect() as conn:
-            try:
-                view = await customer_360(conn, int(customer_id))
-            except (LookupError, ValueError, TypeError):
-                raise DeskError("bad_follow_up", f"no customer {customer_id}") from None
+        try:
+            view = await self.reads.customer_360(int(customer_id))
+        except (LookupError, ValueError, TypeError, OverflowError):
+            raise DeskError("bad_follow_up", f"no customer {customer_id}") from None
         record.customer_id, record.account_id = view["customer"]["id"], view["customer"]["account_id"]
 
     async def extend_wrapup(self, user_id: int, seconds: float) -> None:
