@@ -32,6 +32,7 @@ from contact_center.domain.acd.codec import event_to_dict
 from contact_center.domain.acd.config import STRATEGIES, Strategy
 from contact_center.domain.acd.errors import AcdError
 from contact_center.domain.acd.events import CallAnswered, CallOffered, Event, WrapUpStarted
+from contact_center.process import freeze_startup_objects
 from contact_center.store.redis_acd import RedisAcdStore
 
 SKILLS = ("billing", "tech", "sales", "fr", "de", "es", "vip", "retention")
@@ -113,6 +114,8 @@ def _call(acd: Acd, names: list[str], rng: random.Random, i: int, now: float) ->
 
 def in_process(calls: int, queues: int, agents: int, decisions: int, seed: int) -> dict[str, Any]:
     acd, names, rng = build(queues, agents, seed)
+    acd2, names2, rng2 = build(queues, agents, seed + 1)
+    freeze_startup_objects()  # the garbage collector set as the server sets it once it is up
     now, serial = 1.0, 0
     arrive_busy: list[float] = []
     for _ in range(calls):
@@ -140,7 +143,6 @@ def in_process(calls: int, queues: int, agents: int, decisions: int, seed: int) 
                 serial += 1
                 _call(acd, names, rng, serial, now)  # keep the backlog at its size
     # Many agents free, calls arriving: tiers, skills filter and strategy over the free agents.
-    acd2, names2, rng2 = build(queues, agents, seed + 1)
     for agent in sorted(acd2.agents):
         acd2.handle(c.MakeAvailable(agent), 0.5)
     arrive_free: list[float] = []

@@ -25,6 +25,7 @@ from aiohttp import web
 from sqlalchemy import func, select, update
 
 from contact_center.bench.crm_bulk import e164_for
+from contact_center.bench.loop_lag import LoopLag
 from contact_center.bench.stats import percentiles
 from contact_center.config import Settings
 from contact_center.crm.users import add_user
@@ -140,6 +141,8 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
                 .observe(document.getElementById('offer-name'), {childList: true, characterData: true, subtree: true}); }""")
             user_id = next(uid for uid, ext in center.extensions.items() if ext == EXTENSION)
             await center.set_state(user_id, "available")
+            lag_with_browser = LoopLag()
+            await lag_with_browser.__aenter__()
             for _ in range(calls):
                 customer_id = rng.randrange(1, customers + 1)
                 if customer_id % 25 == 0:  # VIPs of the bulk data have an account manager the IVR routes to instead
@@ -162,12 +165,15 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
                 await _until(lambda: user_id in center.wrapups)
                 await center.save_wrapup(user_id, call_id, "resolved", "", [])
                 await _until(lambda: str(center.acd.acd.agents[str(user_id)].state) == "available")
+            await lag_with_browser.__aexit__(None, None, None)
             await browser.close()
             with_browser = list(identify)
             # The same lookup with no browser on these two cores (in production it runs on the agent's PC):
             # callers the agent does not take, each hanging up once the IVR has them.
             identify.clear()
             await center.set_state(user_id, "not_ready", "bench")
+            lag_alone = LoopLag()
+            await lag_alone.__aenter__()
             for n in range(WARM_UP + calls):
                 number = e164_for(rng.randrange(1, customers + 1))
                 call_id = port.inject_call(number, "100")
@@ -179,6 +185,7 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
                 taken = identify.pop()
                 if n >= WARM_UP:  # the first look-ups read a cold index from disk, once per start
                     identify_alone.append(taken)
+            await lag_alone.__aexit__(None, None, None)
     finally:
         await runner.cleanup()
     return {
@@ -188,6 +195,9 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
         "offer_to_screen_pop_rendered_ms": percentiles(pops),
         "caller_number_to_customer_ms": percentiles(identify_alone),
         "caller_number_to_customer_with_browser_on_the_same_cores_ms": percentiles(with_browser),
+        # How late the server's event loop ran what was due (a 5 ms timer), in each phase.
+        "event_loop_lag_ms": lag_alone.figures(),
+        "event_loop_lag_with_browser_ms": lag_with_browser.figures(),
     }
 
 
