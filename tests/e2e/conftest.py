@@ -112,8 +112,8 @@ class Live:
 
 @pytest.fixture
 async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Live]:
-    from contact_center.app import GATEWAY, create_app
-    from contact_center.web.keys import CALL_CENTER
+    from contact_center.app import create_app
+    from contact_center.web.keys import CALL_CENTER, GATEWAY
 
     await ensure_reference(engine, password=PASSWORD)
     async with session_factory(engine).begin() as session:

@@ -14,6 +14,7 @@ async def test_the_board_is_live_and_for_supervisors_only(live: Live, desktop: D
     await expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
 
     call_id = port.inject_call(MARIA, "5000")
+    assert call_id is not None
     await live.press_when_asked(call_id, "0", "To speak with an agent")  # Maria is a VIP: the vip queue
     queue = page.locator("#queues tr[data-queue=vip]")
     await expect(queue.locator("td").nth(1)).to_have_text("1", timeout=20_000)

@@ -69,6 +69,7 @@ async def test_a_simulated_caller_reaches_the_agent_in_the_browser(
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
 
     call_id = port.inject_call("+14155550142", "5000")
+    assert call_id is not None
     port.press(call_id, "10")  # English, then an agent
     await expect(page.locator("#offer-name")).to_have_text("Maria Garcia", timeout=20_000)
     await page.click("#btn-accept")
@@ -106,6 +107,7 @@ async def test_a_warm_transfer_between_two_desktops(
     await expect(first.locator("#agent-state")).to_have_attribute("data-state", "available")
 
     call_id = port.inject_call("+14155550142", "5000")
+    assert call_id is not None
     port.press(call_id, "10")
     await expect(first.locator("#offer-name")).to_have_text("Maria Garcia", timeout=20_000)
     await first.click("#btn-accept")

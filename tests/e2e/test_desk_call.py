@@ -24,6 +24,7 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
 
     call_id = port.inject_call(MARIA, "5000")
+    assert call_id is not None
     await live.press_when_asked(call_id, "0", "To speak with an agent")  # a known caller hears the main menu at once
     await expect(page.locator("#offer-name")).to_have_text("Maria Garcia", timeout=20_000)
     await expect(page.locator("#offer-detail")).to_contain_text(f"{MARIA} → 5000 · queue vip")

@@ -28,6 +28,7 @@ async def test_the_page_converges_after_the_socket_dies_mid_call(
     await page.click("#btn-ready")
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
     call_id = port.inject_call(MARIA, "5000")
+    assert call_id is not None
     await live.press_when_asked(call_id, "0", "To speak with an agent")
     await expect(page.locator("#offer-name")).to_have_text("Maria Garcia", timeout=20_000)
     await page.keyboard.press("a")

@@ -25,6 +25,7 @@ async def test_an_unknown_caller_is_created_from_the_call_and_the_call_lands_on_
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
 
     call_id = port.inject_call(NUMBER, "5000")
+    assert call_id is not None
     await live.press_when_asked(call_id, "1", "For English, press 1")
     await live.press_when_asked(call_id, "0", "To speak with an agent")
     await expect(page.locator("#offer-name")).to_have_text(f"Unknown caller {NUMBER}", timeout=20_000)

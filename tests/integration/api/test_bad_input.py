@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -26,7 +26,9 @@ async def test_an_order_item_sent_without_quantity_or_price_takes_the_defaults(a
         json={"number": "B-1", "items": [{"sku": "A", "quantity": 2, "unit_price_cents": 500}]},
     )
     order = await made.json()
-    for item in ({"sku": "A"}, {"sku": "A", "quantity": 3}, {"sku": "A", "unit_price_cents": 250}):
+    for item in cast(
+        "tuple[dict[str, Any], ...]", ({"sku": "A"}, {"sku": "A", "quantity": 3}, {"sku": "A", "unit_price_cents": 250})
+    ):
         changed = await app_client.patch(
             f"/api/v1/orders/{order['id']}", json={"items": [item]}, headers=admin.headers()
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from contact_center.crm.schemas import (
     AccountOut,
@@ -160,6 +161,7 @@ async def test_customer_360_gathers_everything_the_screen_pop_needs(app_client: 
     # The answer is what /api/openapi.json says it is, key for key.
     Customer360Out.model_validate(view)
     assert set(view) == set(Customer360Out.model_fields)
+    model: type[BaseModel]
     for part, model in (("customer", CustomerOut), ("account", AccountOut)):
         assert set(view[part]) == set(model.model_fields), part
     for part, model in (
@@ -321,7 +323,7 @@ async def test_accounts_have_emails_address_time_zone_language_tags_vip_and_segm
     app_client: Any, agent: Any
 ) -> None:
     h = agent.headers()
-    body = {
+    body: dict[str, Any] = {
         "name": "Acme GmbH",
         "emails": ["info@acme.example"],
         "language": "de",

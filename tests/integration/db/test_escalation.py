@@ -54,6 +54,7 @@ async def test_new_breaches_escalate_while_more_than_a_batch_of_cases_wait_at_le
 async def test_a_paused_case_is_not_due_and_resumes_where_it_left_off(engine: AsyncEngine, clock: Any) -> None:
     t0 = clock.now()
     [case_id] = await open_cases(engine, 1, t0, minutes=60)
+    case: Case | None
     async with session_factory(engine).begin() as session:
         case = await update_case(
             session, case_id, CaseUpdate(status="pending_customer"), None, t0 + dt.timedelta(minutes=30)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Table, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.store import migrate
@@ -58,7 +59,8 @@ async def test_0003_keeps_existing_accounts_and_cases_and_fills_the_new_columns(
 async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:
     def diff(conn: object) -> list[object]:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _include})  # type: ignore[arg-type]
-        return compare_metadata(context, Base.metadata)
+        differences: list[object] = compare_metadata(context, Base.metadata)
+        return differences
 
     async with engine.connect() as conn:
         assert await conn.run_sync(diff) == []
@@ -82,10 +84,11 @@ async def test_0006_moves_only_server_written_recordings_into_their_table(engine
         (5, "note", "c-5", {"recording": "var/recordings/c-5.wav"}),  # not a call
         (6, "call", "c-6", {"recording": "var/recordings/../secret_key/c-6.wav"}),
     ]
+    activities = cast(Table, Activity.__table__)
     async with engine.begin() as conn:
         for id_, type_, interaction, details in rows:
             await conn.execute(
-                Activity.__table__.insert().values(
+                activities.insert().values(
                     id=id_,
                     type=type_,
                     interaction_id=interaction,
@@ -99,7 +102,7 @@ async def test_0006_moves_only_server_written_recordings_into_their_table(engine
     await migrate.upgrade(engine)
     async with engine.connect() as conn:
         moved = {row.activity_id: (row.kind, row.path, row.id) for row in await conn.execute(select(Recording))}
-        details = dict((await conn.execute(select(Activity.id, Activity.details))).all())
+        details = cast(Any, dict((await conn.execute(select(Activity.id, Activity.details))).all()))
     assert {k: v[:2] for k, v in moved.items()} == {
         1: ("call", "/srv/var/recordings/2026/12/01/c-1.wav"),
         2: ("voicemail", "var/voicemail/sales/c-2.wav"),
@@ -109,6 +112,6 @@ async def test_0006_moves_only_server_written_recordings_into_their_table(engine
     assert details[3] == {"recording": "var/contact_center.db"}  # left as it was, and served by nothing
     await migrate.downgrade(engine, "0005")
     async with engine.connect() as conn:
-        back = dict((await conn.execute(select(Activity.id, Activity.details))).all())
+        back: dict[int, Any] = dict((await conn.execute(select(Activity.id, Activity.details))).all())
     assert back[1] == {"recording": "/srv/var/recordings/2026/12/01/c-1.wav", "notes": ["kept"]}
     assert back[2] == {"recording": "var/voicemail/sales/c-2.wav", "mailbox": "sales"}

@@ -93,7 +93,8 @@ class Recorder:
 async def live(
     aiohttp_client: Any, settings: Settings, engine: AsyncEngine, clock: FixedClock, fake_desk: FakeDesk
 ) -> AsyncIterator[Live]:
-    from contact_center.app import GATEWAY, create_app
+    from contact_center.app import create_app
+    from contact_center.web.keys import GATEWAY
 
     app = create_app(settings, clock=clock, engine=engine, desk=fake_desk)
     gateway = app[GATEWAY]

@@ -53,7 +53,7 @@ async def center(engine: AsyncEngine, clock: Any, tmp_path: Path) -> AsyncIterat
     async with session_factory(engine).begin() as session:
         await create_customer(
             session, CustomerCreate(first_name="Maria", last_name="Garcia", phones=["(415) 555-0142"]), "US"
-        )  # type: ignore[list-item]
+        )
     async with running_center(engine, clock, tmp_path, FLOWS) as running:
         yield running
 

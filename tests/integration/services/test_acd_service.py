@@ -27,7 +27,7 @@ from contact_center.services.acd import AcdService
 from contact_center.services.routing_config import agent_key
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import AcdEventRow, Queue, User
-from contact_center.web.api_routing import ACD
+from contact_center.web.keys import ACD
 
 
 async def agent_id(engine: AsyncEngine, username: str) -> str:

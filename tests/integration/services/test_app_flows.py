@@ -9,12 +9,13 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.app import FLOWS, create_app
+from contact_center.app import create_app
 from contact_center.clock import FixedClock
 from contact_center.config import Settings, SettingsError
 from contact_center.seed.demo import ensure_reference
 from contact_center.telephony.prompts import PromptLibrary
 from contact_center.telephony.simulated import SimulatedTelephony
+from contact_center.web.keys import FLOWS
 
 from ...conftest import T0
 

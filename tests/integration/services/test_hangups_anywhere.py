@@ -81,10 +81,10 @@ async def test_every_call_hung_up_at_a_random_moment_is_accounted_for(
             asyncio.get_running_loop().call_later(delay, port.far_end_hangup, call_id)
             await asyncio.sleep(rng.uniform(0, 0.004))
 
-        async def logged() -> dict[str, int] | None:
+        async def logged() -> dict[str | None, int] | None:
             async with session_factory(engine)() as session:
                 rows = (await session.execute(select(Activity.interaction_id).where(Activity.type == "call"))).all()
-            counts: dict[str, int] = {}
+            counts: dict[str | None, int] = {}
             for (call_id,) in rows:
                 counts[call_id] = counts.get(call_id, 0) + 1
             return counts if set(placed) <= set(counts) else None

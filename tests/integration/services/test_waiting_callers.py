@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from contact_center.services.call_session import CallSession
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, User
 from contact_center.telephony.events import OriginateOutcome
+from contact_center.telephony.port import Speech
 
 from .conftest import running_center, until, until_async
 
@@ -192,7 +193,7 @@ async def test_an_escalation_offers_the_caller_a_callback_and_pressing_1_takes_i
     alert = (await until(lambda: events(heard, "board.alert"), "the supervisors' alert"))[0]
     assert alert["call_id"] == call_id and alert["message"] == "long wait"
     await until(lambda: session.callback_offered, "the callback offer")
-    said = session._announcement()
+    said = cast("Speech | None", session._announcement())
     assert said is not None and "press 1" in said.text
 
     port.press(call_id, "1")
@@ -214,7 +215,7 @@ async def test_hold_announcements_give_the_place_in_line_and_an_estimate_once_th
     await until(lambda: len(desk.acd.acd.waiting_calls("general")) == 2, "both callers to wait")
     session = desk.sessions[second]
     assert isinstance(session, CallSession)
-    said = session._announcement()
+    said = cast("Speech | None", session._announcement())
     assert said is not None and said.text == "You are number 2 in line."  # nobody staffs it: no estimate
 
     agent = await agent_user(engine)
@@ -226,7 +227,7 @@ async def test_hold_announcements_give_the_place_in_line_and_an_estimate_once_th
     assert desk.estimate_wait(first) is None
     wait = desk.estimate_wait(second)
     assert wait is not None and (wait.position, wait.minutes) == (1, 4)
-    said = session._announcement()
+    said = cast("Speech | None", session._announcement())
     assert said is not None and said.text == "You are number 1 in line. Your expected wait is about 4 minutes."
 
 

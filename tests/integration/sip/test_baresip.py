@@ -5,11 +5,10 @@ baresip retransmitted its 200 OK and logged the BYE's 200 as unhandled)."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from array import array
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -17,7 +16,12 @@ from contact_center.telephony import audio
 from contact_center.telephony.events import CallArrived, HangupBy, OriginateOutcome
 from contact_center.telephony.sip import SipTelephony
 
-pytestmark = pytest.mark.skipif(shutil.which("baresip") is None, reason="baresip is not installed")
+from ...tools import require_tool
+
+
+@pytest.fixture(autouse=True)
+def _baresip_installed() -> None:
+    require_tool("baresip")
 
 
 def baresip_config(directory: Path, proxy_port: int, sip_port: int, rtp: int, source: Path) -> None:
@@ -87,6 +91,7 @@ async def test_baresip_agent_registers_answers_talks_and_accepts_our_ack_and_bye
         async for event in tel.events():
             if isinstance(event, CallArrived):
                 break
+        event = cast(CallArrived, event)
         await tel.answer(event.call_id)
         result = await tel.originate("2001", ring_timeout=10)
         outcome["result"] = result

@@ -131,7 +131,7 @@ async def test_a_request_flood_is_cut_off_and_logged(
         "CSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n"
     )
 
-    def flood() -> int:
+    def flood() -> int:  # type: ignore[return]
         flooder.sock.setblocking(False)
         answered = 0
         for n in range(2000):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -81,7 +81,7 @@ async def test_hang_up_on_hold(line: tuple[Any, SipTelephony], sipp: Callable[..
         return Speech(f"You are number {len(announcements)} in the queue.")
 
     async def session() -> CallArrived:
-        arrived = await next_of(tel, CallArrived)
+        arrived: CallArrived = await next_of(tel, CallArrived)
         await tel.answer(arrived.call_id)
         tel.mark_queued(arrived.call_id)
         await tel.start_hold(arrived.call_id, MUSIC, announce=announce, every=0.2)
@@ -96,7 +96,10 @@ async def test_hang_up_on_hold(line: tuple[Any, SipTelephony], sipp: Callable[..
     detail = tel.detail(arrived.call_id)
     assert detail.queued_at is not None and detail.hold_started_at is not None
     assert detail.hold_seconds > 0 and detail.hung_up_by is HangupBy.REMOTE
-    assert tel.legs.get(arrived.call_id).hold_task is None or tel.legs.get(arrived.call_id).hold_task.done()
+    assert (
+        tel.legs.get(arrived.call_id).hold_task is None
+        or cast("asyncio.Task[None]", tel.legs.get(arrived.call_id).hold_task).done()
+    )
     await asyncio.sleep(0.3)
     count = len(announcements)
     await asyncio.sleep(0.5)

@@ -117,7 +117,8 @@ async def test_registration_lost_is_reported_and_retried_until_the_registrar_is_
     async def session() -> CallHungUp:  # and calls reach the line again
         arrived = await next_of(tel, CallArrived)
         await tel.answer(arrived.call_id)
-        return await next_of(tel, CallHungUp)
+        hung_up: CallHungUp = await next_of(tel, CallHungUp)
+        return hung_up
 
     task = asyncio.create_task(session())
     result = await sipp("uac_bye_early.xml", proxy)

@@ -61,7 +61,7 @@ def test_always_open_and_midnight_spans() -> None:
         ({}, "Mars/Base", "unknown time zone"),
     ],
 )
-def test_bad_definitions_are_refused_with_a_reason(weekly: dict, tz: str, message: str) -> None:
+def test_bad_definitions_are_refused_with_a_reason(weekly: dict[str, list[list[str]]], tz: str, message: str) -> None:
     with pytest.raises(CalendarError, match=message):
         Calendar.from_config("x", tz, weekly)
 

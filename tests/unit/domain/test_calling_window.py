@@ -12,8 +12,8 @@ LA = ZoneInfo("America/Los_Angeles")
 NY = ZoneInfo("America/New_York")
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 def weekdays_9_to_17_new_york() -> Calendar:

@@ -1,6 +1,7 @@
 """Desk phone status from OPTIONS answers: mapped, cached, one probe per extension at a time."""
 
 import asyncio
+from typing import cast
 
 from contact_center.telephony.phone_status import PhoneStatusCache, registered
 
@@ -29,8 +30,9 @@ async def test_answers_are_cached_and_concurrent_questions_share_a_probe() -> No
         return answers.get(extension)
 
     cache = PhoneStatusCache(probe, ttl=10, clock=lambda: now[0])
-    assert await asyncio.gather(
-        cache.status("2001"), cache.status("2001"), cache.status("2002"), cache.status("9999")
+    assert cast(
+        list[bool | None],
+        await asyncio.gather(cache.status("2001"), cache.status("2001"), cache.status("2002"), cache.status("9999")),
     ) == [True, True, False, None]
     assert sorted(asked) == ["2001", "2002", "9999"]
     answers["2001"] = 404

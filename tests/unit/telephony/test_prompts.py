@@ -1,4 +1,3 @@
-import shutil
 import sys
 from array import array
 from pathlib import Path
@@ -8,6 +7,8 @@ import pytest
 from contact_center.telephony import audio
 from contact_center.telephony.port import PromptFile, Speech
 from contact_center.telephony.prompts import PromptLibrary, speech_key
+
+from ...tools import require_tool
 
 FAKE_ESPEAK = """#!{python}
 import math, sys, wave
@@ -100,8 +101,8 @@ async def test_corrupt_cache_entry_is_rendered_again(tmp_path: Path, fake_espeak
     assert calls.read_text().splitlines() == ["hi", "hi"]
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 async def test_real_espeak_ng_renders_audible_speech(tmp_path: Path) -> None:
+    require_tool("espeak-ng")
     pcm = await PromptLibrary(tmp_path).load(Speech("Welcome to the contact center."))
     samples = array("h", pcm)
     assert len(samples) > audio.RATE  # more than a second of speech

@@ -89,7 +89,8 @@ class Listener:
 
 @pytest.fixture
 def line() -> Iterator[tuple[FixedVoIPPhone, list[bytes], Listener, ManualTimers]]:
-    engine, listener, timers, sent = MediaEngine(), Listener(), ManualTimers(), []
+    sent: list[bytes] = []
+    engine, listener, timers = MediaEngine(), Listener(), ManualTimers()
     phone = FixedVoIPPhone(
         "127.0.0.1",
         5060,
@@ -103,7 +104,7 @@ def line() -> Iterator[tuple[FixedVoIPPhone, list[bytes], Listener, ManualTimers
         trusted={("127.0.0.1", 5060)},
     )
     phone.timers = timers  # type: ignore[assignment]
-    phone.sip.send = sent.append  # type: ignore[method-assign]
+    phone.sip.send = sent.append  # type: ignore[method-assign, assignment]
     yield phone, sent, listener, timers
     for call in list(phone.calls.values()):
         phone.finish(call, HangupBy.SYSTEM, None)
@@ -145,7 +146,7 @@ def test_an_offer_with_several_audio_streams_takes_one_port_and_answers_each_m_l
     assert len(phone.pool.in_use) == 1
     body = sent[-1].split(b"\r\n\r\n", 1)[1].decode()
     assert [m.port != 0 for m in sdp.parse(body).media] == [False, True, False]
-    assert phone.calls["c1"].stream.remote == ("127.0.0.1", 40002)  # type: ignore[union-attr]
+    assert phone.calls["c1"].stream.remote == ("127.0.0.1", 40002)
     phone.callback(request("BYE", phone.calls["c1"], cseq=2))
     assert phone.pool.in_use == frozenset()
 

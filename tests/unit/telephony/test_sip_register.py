@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import cast
 
 import pytest
 
@@ -100,7 +101,7 @@ def test_a_failed_refresh_is_reported_and_retried_with_backoff(line) -> None:  #
     assert "403 Forbidden" in statuses[-1][1] and "retrying in 2 s" in statuses[-1][1]
     timers.advance(2)
     registrar.reply(reg, 200, "OK")
-    assert reg.status is LineStatus.REGISTERED and statuses[-1] == (LineStatus.REGISTERED, "")
+    assert cast(LineStatus, reg.status) is LineStatus.REGISTERED and statuses[-1] == (LineStatus.REGISTERED, "")
 
 
 def test_wrong_password_is_refused_on_the_second_challenge(line) -> None:  # type: ignore[no-untyped-def]

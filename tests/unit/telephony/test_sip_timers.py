@@ -2,6 +2,7 @@
 and the timer thread itself runs what is due and stops cleanly."""
 
 import threading
+from typing import cast
 
 from contact_center.telephony.sip_timers import Retransmit, TimerThread
 from tests.unit.telephony.manual_timers import ManualTimers
@@ -12,11 +13,11 @@ def test_retransmit_doubles_up_to_t2_until_it_gives_up() -> None:
     sent: list[float] = []
     gave_up: list[float] = []
     Retransmit(
-        timers,
+        cast(TimerThread, timers),
         lambda: sent.append(timers.now),
         until=32,
         t1=0.5,
-        t2=4,  # type: ignore[arg-type]
+        t2=4,
         on_timeout=lambda: gave_up.append(timers.now),
     )
     timers.advance(60)
@@ -29,9 +30,9 @@ def test_stopped_retransmission_sends_no_more_and_never_times_out() -> None:
     sent: list[float] = []
     gave_up: list[float] = []
     r = Retransmit(
-        timers,
+        cast(TimerThread, timers),
         lambda: sent.append(timers.now),
-        until=32,  # type: ignore[arg-type]
+        until=32,
         on_timeout=lambda: gave_up.append(timers.now),
         start=False,
     )
@@ -48,11 +49,19 @@ def test_timer_thread_runs_callbacks_in_due_order_and_joins_on_stop() -> None:
     timers.start()
     order: list[int] = []
     done = threading.Event()
+
+    def third() -> None:
+        order.append(3)
+        done.set()
+
+    def fails() -> None:
+        _ = 1 / 0
+
     try:
-        timers.call_later(0.03, lambda: (order.append(3), done.set()))
+        timers.call_later(0.03, third)
         timers.call_later(0.01, lambda: order.append(1))
         timers.call_later(0.02, lambda: order.append(2)).cancel()
-        timers.call_later(0.0, lambda: 1 / 0)  # a failing callback does not stop the thread
+        timers.call_later(0.0, fails)  # a failing callback does not stop the thread
         assert done.wait(5)
     finally:
         timers.stop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -110,7 +110,7 @@ def test_a_request_model_accepts_or_names_the_problem(route: str, data: st.DataO
         if isinstance(value, dt.date):  # what storage and the SLA clocks do with it must not overflow
             shifted = value + dt.timedelta(days=400) - dt.timedelta(days=800)
             if isinstance(value, dt.datetime):
-                shifted.astimezone(dt.UTC)
+                cast(dt.datetime, shifted).astimezone(dt.UTC)
 
 
 def _leaves(value: Any) -> list[Any]:

@@ -52,7 +52,7 @@ AGENTS = {
 }
 CALLS = [f"k{i}" for i in range(8)]
 DELAYS = {q.id: q.reoffer_delay_seconds for q in QUEUES}
-TIERS = ({"a": 1}, {"b": 1, "c": 2}, {"a": 2, "b": 1, "c": 1}, {})
+TIERS: tuple[dict[str, int], ...] = ({"a": 1}, {"b": 1, "c": 2}, {"a": 2, "b": 1, "c": 1}, {})
 
 agent_ids = st.sampled_from(sorted(AGENTS))
 call_ids = st.sampled_from(CALLS)

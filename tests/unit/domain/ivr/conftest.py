@@ -15,7 +15,7 @@ from contact_center.domain.ivr import model as m
 from contact_center.domain.ivr.actions import Action, FlowEnd, Input, Play, Start
 from contact_center.domain.ivr.interpreter import begin, step
 from contact_center.domain.ivr.state import SessionState
-from contact_center.domain.ivr.template import parse_template
+from contact_center.domain.ivr.template import Template, parse_template
 
 AT = dt.datetime(2026, 3, 9, 15, 0, tzinfo=dt.UTC)  # Monday 10:00 in New York
 
@@ -26,7 +26,7 @@ def p(text: str | None = None, **languages: str) -> m.Prompt:
     return m.Prompt({lang: m.PromptVariant(text=parse_template(t)) for lang, t in languages.items()})
 
 
-def t(text: str) -> m.Template:
+def t(text: str) -> Template:
     return parse_template(text)
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from contact_center.domain.ivr.conditions import ConditionError, parse_condition
+from contact_center.domain.ivr.template import Variables
 
-VARS = {
+VARS: Variables = {
     "customer.vip": True,
     "customer.id": 12,
     "order.status": "shipped",

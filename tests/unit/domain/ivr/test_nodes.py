@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from types import ModuleType
+from typing import Any
 
 from contact_center.domain.calendar import Calendar
 from contact_center.domain.ivr import actions as a
@@ -45,7 +46,7 @@ def test_say_can_play_an_audio_file(kit: ModuleType) -> None:
     assert isinstance(play, a.Play) and play.speech.audio == "welcome.wav" and play.speech.text == ""
 
 
-def _menu(kit: ModuleType, **kw: object) -> m.Flow:
+def _menu(kit: ModuleType, **kw: Any) -> m.Flow:
     menu = m.Menu(
         id="menu",
         prompt=kit.p("Press 1 or 2."),
@@ -55,10 +56,11 @@ def _menu(kit: ModuleType, **kw: object) -> m.Flow:
         no_input=kit.p("Nothing heard."),
         retries=2,
         **kw,
-    )  # type: ignore[arg-type]
-    return kit.flows(
+    )
+    flow: m.Flow = kit.flows(
         menu, m.Hangup(id="one", reason="one"), m.Hangup(id="two", reason="two"), m.Hangup(id="fb", reason="fallback")
     )
+    return flow
 
 
 def test_menu_asks_for_one_key_and_follows_the_option(kit: ModuleType) -> None:
@@ -100,7 +102,7 @@ def test_menu_with_no_retries_falls_back_at_the_first_failure(kit: ModuleType) -
     assert kit.ending(actions).to_result() == {"action": "hangup", "reason": "fb"}
 
 
-def _collect(kit: ModuleType, **kw: object) -> m.Flow:
+def _collect(kit: ModuleType, **kw: Any) -> m.Flow:
     node = m.Collect(
         id="c",
         prompt=kit.p("Enter your order number."),
@@ -114,8 +116,9 @@ def _collect(kit: ModuleType, **kw: object) -> m.Flow:
         invalid=kit.p("Not valid."),
         next="ok",
         **kw,
-    )  # type: ignore[arg-type]
-    return kit.flows(node, m.Hangup(id="ok", reason="ok"), m.Hangup(id="fb", reason="fb"))
+    )
+    flow: m.Flow = kit.flows(node, m.Hangup(id="ok", reason="ok"), m.Hangup(id="fb", reason="fb"))
+    return flow
 
 
 def test_collect_asks_with_lengths_terminator_and_timeouts(kit: ModuleType) -> None:
@@ -149,7 +152,7 @@ def test_collect_checks_the_pattern_and_falls_back_when_retries_run_out(kit: Mod
 
 
 def _lookup_flow(kit: ModuleType) -> m.Flow:
-    return kit.flows(
+    flow: m.Flow = kit.flows(
         m.Lookup(
             id="find",
             kind="order",
@@ -164,6 +167,7 @@ def _lookup_flow(kit: ModuleType) -> m.Flow:
         m.Hangup(id="no", reason="no"),
         m.Hangup(id="err", reason="err"),
     )
+    return flow
 
 
 def test_lookup_asks_the_driver_and_sets_variables_from_the_answer(kit: ModuleType) -> None:
@@ -217,25 +221,27 @@ def test_branch_takes_the_first_true_case_else_the_default(kit: ModuleType) -> N
     from contact_center.domain.ivr.conditions import parse_condition
 
     def flow(vip: bool, tier: int) -> m.Flow:
-        return kit.flows(
+        made: m.Flow = kit.flows(
             m.SetVars(id="s", values={"vip": vip, "tier": tier}, next="b"),
             m.Branch(id="b", cases=((parse_condition("vip"), "v"), (parse_condition("tier >= 2"), "t")), otherwise="o"),
             m.Hangup(id="v", reason="v"),
             m.Hangup(id="t", reason="t"),
             m.Hangup(id="o", reason="o"),
         )
+        return made
 
     reasons = [kit.ending(kit.run(flow(v, t))[1]).to_result()["reason"] for v, t in [(True, 3), (False, 3), (False, 1)]]
     assert reasons == ["v", "t", "o"]
 
 
 def _hours_flow(kit: ModuleType) -> m.Flow:
-    return kit.flows(
+    flow: m.Flow = kit.flows(
         m.Hours(id="h", calendar="support", open="o", closed="c", holiday="hol"),
         m.Hangup(id="o", reason="open"),
         m.Hangup(id="c", reason="closed"),
         m.Hangup(id="hol", reason="holiday"),
     )
+    return flow
 
 
 CALENDAR = Calendar.from_config(
