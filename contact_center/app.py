@@ -19,20 +19,20 @@ from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings, SettingsError
 from contact_center.crm.cases import escalate_breached
 from contact_center.crm.views import CALL_PATH_STATEMENTS, CallPathReads
-from contact_center.ivr.registry import FlowRegistry, NoSuchFlow, known_names
-from contact_center.ivr.sql_directory import SqlDirectory
+from contact_center.flows.registry import FlowRegistry, NoSuchFlow, known_names
+from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.process import freeze_startup_objects, full_collections
 from contact_center.security import LoginThrottle
-from contact_center.services.acd import AcdService
-from contact_center.services.call_center import CallCenter
+from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk import Desk
-from contact_center.services.desk_cluster import ClusterDesk
-from contact_center.services.telephony_factory import build_telephony
+from contact_center.services.desk.cluster import ClusterDesk
+from contact_center.services.routing.service import AcdService
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.store.lean_reads import SqliteRows
+from contact_center.telephony.factory import build_telephony
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
-from contact_center.web import api_crm, api_recordings, api_routing, api_simulator, auth, pages, pages_desk
+from contact_center.web import api_caller_simulator, api_crm, api_recordings, api_routing, auth, pages, pages_desk
 from contact_center.web.errors import error_middleware, plain_server_header, quiet_bad_requests
 from contact_center.web.health import healthz
 from contact_center.web.keys import (
@@ -71,7 +71,7 @@ def build_routing(settings: Settings, engine: AsyncEngine, clock: Clock, node_id
     """One routing engine per process, or (CC_REDIS_URL) one shared by every node: the lease holder
     decides, the others replicate it and forward their commands (docs/routing.md)."""
     if settings.redis_url:
-        from contact_center.services.acd_shared import SharedAcdService
+        from contact_center.services.routing.shared import SharedAcdService
 
         return SharedAcdService(
             engine,
@@ -161,7 +161,7 @@ def create_app(
         *auth.api.specs,
         *api_crm.api.specs,
         *api_routing.api.specs,
-        *api_simulator.api.specs,
+        *api_caller_simulator.api.specs,
         *api_recordings.api.specs,
     ]
     for spec in specs:
@@ -209,7 +209,7 @@ def _gateway(app: web.Application, settings: Settings, desk: Desk) -> realtime.G
 
 
 def _leader_of(acd: AcdService) -> Callable[[], Awaitable[str | None]] | None:
-    from contact_center.services.acd_shared import SharedAcdService
+    from contact_center.services.routing.shared import SharedAcdService
 
     if not isinstance(acd, SharedAcdService):
         return None

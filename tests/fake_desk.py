@@ -1,7 +1,7 @@
 """An in-memory Desk for tests and UI work: tests drive the telephony side (``offer``, ``end_call``,
 ``withdraw``, ``append_timeline``, ``set_phone``, ``set_queues``) and the desktop drives the rest
 through the gateway. It keeps the same rules a real desk would (one offer or call per agent, wrap-up
-before ready, dispositions from a list) and emits exactly the events of ``services/desk.py``.
+before ready, dispositions from a list) and emits exactly the events of ``services/desk/__init__.py``.
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ from contact_center.domain.ivr import actions as a
 from contact_center.domain.ivr.interpreter import step
 from contact_center.domain.ivr.model import FlowSet
 from contact_center.domain.ivr.state import initial_state
-from contact_center.ivr.demo import demo_directory
-from contact_center.ivr.lookups import answer_calendar, answer_lookup
-from contact_center.ivr.validator import validate_paths
+from contact_center.flows.demo import demo_directory
+from contact_center.flows.lookups import answer_calendar, answer_lookup
+from contact_center.flows.validator import validate_paths
 
 AT = dt.datetime(2026, 3, 9, 15, 0, tzinfo=dt.UTC)  # a Monday, 10:00 in New York: open
 SCRIPTS = [  # (caller, digits); "T" is a timeout

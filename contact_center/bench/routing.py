@@ -251,7 +251,7 @@ async def shared_node(
     what a node saw survives its being killed. With ``go`` (a multiprocessing event), the calls start
     when it is set, so that several nodes load routing over the same seconds.
     """
-    from contact_center.services.acd_shared import SharedAcdService  # the bench's other parts need no server
+    from contact_center.services.routing.shared import SharedAcdService  # the bench's other parts need no server
     from contact_center.store.engine import engine_for_url
 
     engine = engine_for_url(db_url)

@@ -28,12 +28,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from contact_center.bench import wire_probe
+from contact_center.bench.sip_rig import Rig, free_port
 from contact_center.process import freeze_startup_objects
-from contact_center.telephony import wire_probe
 from contact_center.telephony.events import CallArrived
 from contact_center.telephony.port import CallEnded, Speech
 from contact_center.telephony.prompts import PromptLibrary
-from contact_center.telephony.rig import Rig, free_port
 from contact_center.telephony.sip import SipLine, SipTelephony
 
 
@@ -181,7 +181,7 @@ def _start_probe(tmp: Path, rtp_ports: tuple[int, int], line: int) -> subprocess
         [
             sys.executable,
             "-m",
-            "contact_center.telephony.wire_probe",
+            "contact_center.bench.wire_probe",
             "--rtp",
             f"{rtp_ports[0]}-{rtp_ports[1]}",
             "--line",

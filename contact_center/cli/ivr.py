@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 from contact_center.cli._common import load_settings, run
 from contact_center.config import Settings
 from contact_center.domain.ivr.model import FlowSet
-from contact_center.ivr.demo import demo_directory
-from contact_center.ivr.directory import Directory
-from contact_center.ivr.lookups import normalize_number
-from contact_center.ivr.simulator import DigitsError, parse_digits, simulate
-from contact_center.ivr.validator import validate_paths
+from contact_center.flows.demo import demo_directory
+from contact_center.flows.directory import Directory
+from contact_center.flows.dry_run import DigitsError, parse_digits, simulate
+from contact_center.flows.lookups import normalize_number
+from contact_center.flows.validator import validate_paths
 
 T = TypeVar("T")
 NO_CRM_NOTICE = "notice: no CRM given (--crm or --demo): queue and calendar names were not checked"
@@ -56,7 +56,7 @@ def _crm_options(parser: argparse.ArgumentParser) -> None:
 async def _with_directory(settings: Settings, demo: bool, use: Callable[[Directory], Awaitable[T]]) -> T:
     if demo:
         return await use(demo_directory())
-    from contact_center.ivr.sql_directory import SqlDirectory
+    from contact_center.flows.sql_directory import SqlDirectory
     from contact_center.store.engine import create_engine, session_factory
 
     engine = create_engine(settings)

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from contact_center.services.calls.follow_ups import KINDS as FOLLOW_UP_KINDS
 from contact_center.services.desk import Desk
-from contact_center.services.follow_ups import KINDS as FOLLOW_UP_KINDS
 
 CallId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=64)]

@@ -8,7 +8,7 @@ order. Events are recorded from one task per node, in the order the desk made th
 
 ``annotate`` (given by the desk) says, at the moment an event is told, what it leaves behind
 on the agent's desk and which call this node answers for; both are written with the event,
-so a snapshot read after ``seq`` N reflects every event up to N (see ``services/desk_cluster.py``).
+so a snapshot read after ``seq`` N reflects every event up to N (see ``services/desk/cluster.py``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Keys (``p`` = prefix):
 Keys are built inside the scripts, so this targets a single Redis (or one hash slot), not a cluster.
 
 ``RedisRoutingLog`` is the other way to share routing, the one the server uses
-(``services/acd_shared.py``): one node holds the lease and runs the engine; its inputs and
+(``services/routing/shared.py``): one node holds the lease and runs the engine; its inputs and
 their events go to a stream every node replays. Keys (``p`` = prefix):
   ``p:lease``       node id of the routing leader, with a TTL (renewed by the leader)
   ``p:log``         stream of the leader's inputs with their events, in the engine's order

@@ -5,7 +5,7 @@ sender's node id and a wall-clock deadline, and the answer goes back on the send
 Pub/sub, not a stream: a request is worth nothing once its sender has stopped waiting (a desk
 command the agent will retry), and ``PUBLISH`` says how many listeners got it, so a node that is
 not running is known at once instead of after a timeout. Like the routing requests
-(``services/acd_shared.py``), a request seen after its deadline is dropped, not run late.
+(``services/routing/shared.py``), a request seen after its deadline is dropped, not run late.
 """
 
 from __future__ import annotations

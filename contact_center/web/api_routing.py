@@ -12,7 +12,7 @@ from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.domain.metrics.contacts import Contact
 from contact_center.domain.metrics.live import WindowReport
 from contact_center.domain.metrics.stats import GROUPS, QueueStats
-from contact_center.services.acd_reports import OUTCOMES
+from contact_center.services.routing.reports import OUTCOMES
 from contact_center.web.keys import ACD
 from contact_center.web.routing import Api
 

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from contact_center.clock import Clock
 from contact_center.config import Settings
-from contact_center.ivr.registry import FlowRegistry
-from contact_center.ivr.sql_directory import SqlDirectory
+from contact_center.flows.registry import FlowRegistry
+from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.realtime import Gateway
 from contact_center.security import LoginThrottle
-from contact_center.services.acd import AcdService
-from contact_center.services.call_center import CallCenter
-from contact_center.services.desk_cluster import ClusterDesk
+from contact_center.services.calls.center import CallCenter
+from contact_center.services.desk.cluster import ClusterDesk
+from contact_center.services.routing.service import AcdService
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
 

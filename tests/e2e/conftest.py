@@ -24,7 +24,7 @@ from contact_center.crm.schemas import CaseCreate, CustomerCreate
 from contact_center.crm.users import add_user
 from contact_center.realtime import Gateway
 from contact_center.seed.demo import ensure_reference
-from contact_center.services.call_center import CallCenter
+from contact_center.services.calls.center import CallCenter
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Account, Opportunity, Order, User
 from contact_center.telephony.events import OriginateOutcome

@@ -7,10 +7,10 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from contact_center.web.api_caller_simulator import api as simulator_api
 from contact_center.web.api_crm import api as crm_api
 from contact_center.web.api_recordings import api as recordings_api
 from contact_center.web.api_routing import api as routing_api
-from contact_center.web.api_simulator import api as simulator_api
 from contact_center.web.auth import api as auth_api
 from contact_center.web.keys import THROTTLE
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.config import Settings
-from contact_center.services.call_record import CallRecord, write_call_activity
+from contact_center.services.calls.record import CallRecord, write_call_activity
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Recording
 from contact_center.telephony import audio

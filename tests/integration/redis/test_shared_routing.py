@@ -26,10 +26,10 @@ from contact_center.domain.acd.commands import AcceptOffer, EnqueueCall, LogIn, 
 from contact_center.domain.acd.errors import InvalidTransition
 from contact_center.domain.acd.events import CallOffered, Event
 from contact_center.seed.demo import ensure_reference
-from contact_center.services.acd_follower import stop_tasks
-from contact_center.services.acd_replica import RoutingUnavailable
-from contact_center.services.acd_shared import SharedAcdService
-from contact_center.services.routing_config import agent_key
+from contact_center.services.routing.config import agent_key
+from contact_center.services.routing.follower import stop_tasks
+from contact_center.services.routing.replica import RoutingUnavailable
+from contact_center.services.routing.shared import SharedAcdService
 from contact_center.store.engine import session_factory
 from contact_center.store.redis_acd import RedisRoutingLog
 from contact_center.store.tables import AcdEventRow, User

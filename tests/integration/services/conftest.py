@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.crm.customers import create_customer
 from contact_center.crm.schemas import CustomerCreate
-from contact_center.ivr.registry import FlowRegistry
-from contact_center.ivr.sql_directory import SqlDirectory
+from contact_center.flows.registry import FlowRegistry
+from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.seed.demo import ensure_reference
-from contact_center.services.acd import AcdService
-from contact_center.services.call_center import CallCenter
+from contact_center.services.calls.center import CallCenter
+from contact_center.services.routing.service import AcdService
 from contact_center.store.engine import session_factory
 from contact_center.telephony.prompts import PromptLibrary
 from contact_center.telephony.simulated import SimulatedTelephony

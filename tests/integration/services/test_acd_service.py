@@ -23,8 +23,8 @@ from contact_center.domain.acd.commands import (
 )
 from contact_center.domain.acd.events import CallOffered
 from contact_center.seed.demo import ensure_reference
-from contact_center.services.acd import AcdService
-from contact_center.services.routing_config import agent_key
+from contact_center.services.routing.config import agent_key
+from contact_center.services.routing.service import AcdService
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import AcdEventRow, Queue, User
 from contact_center.web.keys import ACD

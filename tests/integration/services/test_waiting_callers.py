@@ -16,8 +16,8 @@ from contact_center.crm.customers import create_customer
 from contact_center.crm.schemas import CustomerCreate
 from contact_center.domain.acd.config import QueueConfig
 from contact_center.seed.demo import ensure_reference
-from contact_center.services.call_center import CallCenter
-from contact_center.services.call_session import CallSession
+from contact_center.services.calls.center import CallCenter
+from contact_center.services.calls.session import CallSession
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, User
 from contact_center.telephony.events import OriginateOutcome

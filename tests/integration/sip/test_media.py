@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from contact_center.bench.sip_rig import ulaw_wav
 from contact_center.telephony import audio, rtp
 from contact_center.telephony.events import CallArrived, CallHungUp
 from contact_center.telephony.port import PromptFile, Speech
-from contact_center.telephony.rig import ulaw_wav
 from contact_center.telephony.sip import SipTelephony
 
 ANNOUNCEMENT = Speech("You are number one in the queue.")

@@ -11,9 +11,9 @@ from contact_center.clock import FixedClock
 from contact_center.domain.ivr import Abandoned, Enqueue, FlowEnd, HangUp, Start
 from contact_center.domain.ivr.actions import Speech as IvrSpeech
 from contact_center.domain.ivr.model import FlowSet
-from contact_center.ivr.memory_directory import InMemoryDirectory
-from contact_center.ivr.schema import parse_flow
-from contact_center.services.ivr_runner import run_ivr, to_prompt
+from contact_center.flows.memory_directory import InMemoryDirectory
+from contact_center.flows.schema import parse_flow
+from contact_center.services.calls.ivr_runner import run_ivr, to_prompt
 from contact_center.telephony.port import CallEnded, Prompt, PromptFile, Speech
 
 AT = dt.datetime(2026, 3, 9, 15, 0, tzinfo=dt.UTC)

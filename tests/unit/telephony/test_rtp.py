@@ -60,7 +60,7 @@ def test_non_dtmf_events_are_rejected() -> None:
 
 
 def test_wire_figures_per_stream_intervals_inside_the_window_and_answer_times() -> None:
-    from contact_center.telephony.wire_probe import summarise
+    from contact_center.bench.wire_probe import summarise
 
     times = [10.00, 10.02, 10.04, 10.075, 99.0, 10.01, 10.03, 10.05]  # stream 30000, then 30002
     ports = [30000] * 5 + [30002] * 3

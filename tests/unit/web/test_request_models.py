@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from contact_center.web.api_caller_simulator import api as simulator_api
 from contact_center.web.api_crm import api as crm_api
 from contact_center.web.api_recordings import api as recordings_api
 from contact_center.web.api_routing import api as routing_api
-from contact_center.web.api_simulator import api as simulator_api
 from contact_center.web.auth import api as auth_api
 
 BODIES: dict[str, type[BaseModel]] = {

@@ -1,0 +1,147 @@
+"""What every part of the call center shares: the live calls and desks it tracks, and the helpers they use.
+
+``CallCenter`` is put together from parts (call control, transfers, wrap-up, outbound calls), each a
+subclass of ``CenterBase``; they share one set of maps so a call is always found the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.clock import Clock
+from contact_center.crm.views import CallPathReads
+from contact_center.domain.acd import commands as cmd
+from contact_center.domain.acd import events as ev
+from contact_center.domain.acd.errors import AcdError
+from contact_center.flows.directory import Directory
+from contact_center.flows.registry import FlowRegistry
+from contact_center.services.calls.record import CallRecord
+from contact_center.services.desk import Audience, DeskError, DeskListener
+from contact_center.services.routing.service import AcdService
+from contact_center.telephony.port import CallEnded, Prompt, TelephonyPort
+
+if TYPE_CHECKING:
+    from contact_center.services.calls.session import Conversation
+    from contact_center.services.calls.transfers import Consult
+    from contact_center.telephony.port import OriginateResult
+
+log = logging.getLogger(__name__)
+AGENT_RING_SECONDS = 20.0
+SUPERVISORS: Audience = ("supervisors", None)
+
+
+class CenterBase:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        clock: Clock,
+        acd: AcdService,
+        port: TelephonyPort,
+        flows: FlowRegistry,
+        directory: Directory,
+        region: str,
+        var_dir: Path,
+        record_calls: bool = False,
+        reads: CallPathReads | None = None,
+    ) -> None:
+        self.engine, self.clock, self.acd, self.port = engine, clock, acd, port
+        self.reads = reads or CallPathReads(engine)  # who is calling, the screen-pop's 360
+        self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
+        self.zone: dt.tzinfo = dt.UTC  # whose clock a callback without a customer time zone goes by
+        self.record_calls = record_calls
+        self.sessions: dict[str, Conversation] = {}  # interaction id -> the call an agent may work on
+        self.customer_legs: dict[str, str] = {}  # customer leg id -> interaction id, where the two differ
+        self.agent_legs: dict[str, str] = {}  # agent leg id -> interaction id
+        self.offers: dict[int, dict[str, Any]] = {}  # user id -> call.offered payload
+        self.active: dict[int, str] = {}  # user id -> interaction id on the line or in wrap-up
+        self.wrapups: dict[int, dict[str, Any]] = {}
+        self.extensions: dict[int, str | None] = {}
+        self.names: dict[int, str] = {}  # user id -> what the board and transfer lists call the agent
+        self.usernames: dict[str, int] = {}
+        self.phones: dict[int, bool | None] = {}  # user id -> is their phone registered (None: could not tell)
+        self.screen_pops: dict[str, dict[str, Any]] = {}  # interaction id -> what its offer showed
+        self.consults: dict[str, Consult] = {}
+        self.consult_legs: dict[str, str] = {}
+        self.segments: dict[tuple[int, str], CallRecord] = {}
+        self.callbacks: dict[str, CallRecord] = {}  # callbacks waiting in routing, by interaction id
+        self._listeners: list[DeskListener] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def subscribe(self, listener: DeskListener) -> None:
+        self._listeners.append(listener)
+
+    def _tell(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(audience, event, payload)
+            except Exception:
+                log.exception("desk listener failed on %s", event)
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _safe(self, command: cmd.Command) -> list[ev.Event]:
+        """A command whose refusal is expected now and then (the state already moved on): logged, not raised."""
+        try:
+            return await self.acd.handle(command)
+        except AcdError as exc:
+            log.info("routing refused %r: %s", command, exc)
+            return []
+
+    async def _command(self, command: cmd.Command) -> list[ev.Event]:
+        """A command an agent asked for: a refusal goes back to their desktop."""
+        try:
+            return await self.acd.handle(command)
+        except AcdError as exc:
+            raise DeskError(type(exc).__name__, str(exc)) from None
+
+    async def _say_then_hold(self, session: Conversation, prompt: Prompt) -> None:
+        """Tell a customer back in the queue why they wait, then hold music (unless an agent took the call
+        while the prompt played: then the bridge has the line)."""
+        if session.leg is None:
+            return
+        try:
+            await self.port.play(session.leg, prompt, barge_in=False)
+            if session.in_queue and session.record.agent_leg is None:
+                await self.port.start_hold(session.leg)
+        except CallEnded:
+            pass
+
+    def _session_of_leg(self, leg: str) -> Conversation | None:
+        """The call a customer's leg belongs to (inbound legs are their own interaction id)."""
+        return self.sessions.get(self.customer_legs.get(leg, leg))
+
+    if TYPE_CHECKING:  # the parts call each other through these
+
+        async def hold(self, user_id: int, call_id: str) -> None: ...
+        async def resume(self, user_id: int, call_id: str) -> None: ...
+        async def _end_consult(self, call_id: str, outcome: str) -> None: ...
+        async def _end_talk(self, session: Conversation, by: str) -> None: ...
+        async def _ring_agent(self, session: Conversation, user_id: int, extension: str) -> OriginateResult: ...
+        async def _bridge_agent(self, session: Conversation, user_id: int, agent_leg: str) -> None: ...
+        async def _fail_connect(self, session: Conversation, user_id: int, why: str) -> None: ...
+        async def _place_callback(self, user_id: int, call_id: str) -> None: ...
+        async def _connect_consult(self, session: Conversation, user_id: int) -> None: ...
+        def _collect_legs(self, record: CallRecord) -> None: ...
+        async def _log_segment(
+            self, segment: CallRecord, *, disposition: str | None, notes: str, wrap_seconds: float
+        ) -> int: ...
+        def _owned(self, user_id: int, call_id: str) -> Conversation: ...
+
+
+def iso(seconds: float) -> str:
+    """Routing keeps epoch seconds; desktops read ISO 8601 (UTC)."""
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def iso_time(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,493 @@
+"""The call center: telephony events in, routing decisions out, and the agent desk (``Desk``) in between.
+
+It starts a ``CallSession`` per inbound call, turns routing events into what desktops and the board
+hear, connects an accepted offer to the agent's phone, and writes the interaction to the timeline.
+Call control, transfers, wrap-up and the calls we place are its parts (see ``center_base``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from contact_center.crm.phones import try_e164
+from contact_center.domain.acd import commands as cmd
+from contact_center.domain.acd import events as ev
+from contact_center.domain.acd.calls import CallState
+from contact_center.domain.acd.reconciler import LiveLegs
+from contact_center.domain.acd.wait_estimate import WaitEstimate, estimate, place_in_line
+from contact_center.flows.registry import NoSuchFlow
+from contact_center.services.calls import scheduled_callbacks
+from contact_center.services.calls.base import AGENT_RING_SECONDS, SUPERVISORS, iso
+from contact_center.services.calls.control import CallControl
+from contact_center.services.calls.outbound import Outbound
+from contact_center.services.calls.record import CallRecord
+from contact_center.services.calls.session import CallSession
+from contact_center.services.calls.timeline import appended_since
+from contact_center.services.calls.transfers import Transfers
+from contact_center.services.calls.wrapup import Wrapups
+from contact_center.services.desk import DeskError
+from contact_center.services.desk.views import DeskViews
+from contact_center.services.routing.config import agent_key, load_agents
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import User
+from contact_center.telephony.events import (
+    BridgeEnded,
+    CallArrived,
+    CallHungUp,
+    HangupBy,
+    LineStatus,
+    LineStatusChanged,
+)
+
+log = logging.getLogger(__name__)
+RECONCILE_SECONDS = 10.0
+PEOPLE_SECONDS = 30.0  # users and agents added or changed while the server runs are picked up this often
+TIMELINE_SECONDS = 2.0
+CALLBACK_SECONDS = 15.0
+PHONE_SECONDS = 15.0  # how often logged-in agents' phones are asked whether they are registered
+AHT_CACHE_SECONDS = 30.0
+ORPHAN_GRACE = dt.timedelta(minutes=1)
+ORPHAN_SECONDS = 60.0
+
+
+class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
+    """Implements ``contact_center.services.desk.Desk``.
+
+    With several nodes (``acd.shared``) every node hears every routing event; each says only its
+    share: agent states, the board and alerts by the node whose engine decided (``acd.leading``),
+    what concerns a call by the node that holds it (its caller's leg, its callback, its offer)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pump: asyncio.Task[None] | None = None
+        self._agent_configs: dict[str, cmd.ConfigureAgent] = {}
+        self._timeline_sent: dict[str, set[int]] = {}  # interaction id -> activity ids its agent has seen
+        self._aht: dict[str, tuple[float, float | None]] = {}  # queue -> (when computed, AHT seconds)
+        self.phone_check_seconds: float | None = PHONE_SECONDS  # None: never ask phones (a test's one-call sipp)
+        self.acd.subscribe(self._on_routing_events)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.refresh_people()
+        self._pump = asyncio.create_task(self._pump_telephony(), name="telephony-events")
+        self._spawn(self._every(RECONCILE_SECONDS, self._reconcile), "reconciler")
+        self._spawn(self._every(PEOPLE_SECONDS, self.refresh_people), "people")
+        self._spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
+        await self._release_orphan_callbacks()
+        self._spawn(self._every(CALLBACK_SECONDS, self._place_due_callbacks), "scheduled-callbacks")
+        if self.acd.shared:  # a node that stopped or died may leave some; the leader looks now and then
+            self._spawn(self._every(ORPHAN_SECONDS, self._release_orphans_if_leading), "orphan-callbacks")
+        if self.phone_check_seconds is not None:
+            self._spawn(self._every(self.phone_check_seconds, self._check_phones), "phones")
+
+    async def stop(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _release_orphan_callbacks(self) -> None:
+        if not self.acd.shared:
+            await scheduled_callbacks.release_orphans(self.engine)
+            return
+        # Other nodes may be running: only callbacks that are not in the shared routing (and were not
+        # claimed just now, between the claim and the enqueue) were left by a node that stopped.
+        in_routing = set(self.acd.acd.calls)
+        await scheduled_callbacks.release_orphans(
+            self.engine, claimed_before=self.clock.now() - ORPHAN_GRACE, keep=lambda call_id: call_id in in_routing
+        )
+
+    async def _release_orphans_if_leading(self) -> None:
+        if self.acd.leading:
+            await self._release_orphan_callbacks()
+
+    async def _every(self, seconds: float, step: Any) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await step()
+            except Exception:
+                log.exception("%s failed; trying again in %.0f s", getattr(step, "__name__", step), seconds)
+
+    async def refresh_people(self) -> None:
+        """Extensions and names of every user, and routing's view of every agent, from the CRM."""
+        async with session_factory(self.engine)() as session:
+            rows = (await session.execute(select(User.id, User.extension, User.username, User.display_name))).all()
+            agents = await load_agents(session)
+        self.extensions = {user_id: ext for user_id, ext, _, _ in rows}
+        self.names = {user_id: display or username for user_id, _, username, display in rows}
+        self.usernames = {username: user_id for user_id, _, username, _ in rows}
+        for config in agents:
+            if self._agent_configs.get(config.agent_id) != config:
+                known = config.agent_id in self.acd.acd.agents
+                # Routing loaded the rest at its start. With several nodes the leader alone tells it what changed;
+                # an agent routing does not know yet is told by whichever node sees them first (a login there).
+                if not known or (config.agent_id in self._agent_configs and self.acd.leading):
+                    await self._safe(config)
+                self._agent_configs[config.agent_id] = config
+
+    # --- telephony ---------------------------------------------------------------------------
+
+    async def _pump_telephony(self) -> None:
+        async for event in self.port.events():
+            try:
+                if isinstance(event, CallArrived):
+                    self._arrived(event)
+                elif isinstance(event, CallHungUp):
+                    self._hung_up(event)
+                elif isinstance(event, BridgeEnded):
+                    pass  # each leg's own CallHungUp says who left
+                elif isinstance(event, LineStatusChanged):
+                    level = logging.INFO if event.status is LineStatus.REGISTERED else logging.WARNING
+                    log.log(
+                        level,
+                        "SIP line %s is %s%s",
+                        event.line,
+                        event.status,
+                        f" ({event.reason})" if event.reason else "",
+                    )
+            except Exception:
+                log.exception("telephony event %r failed", event)
+
+    def live_legs(self) -> LiveLegs:
+        """What telephony knows is up: callers still on the line, and the call each busy agent works."""
+        calls = [call_id for call_id, s in self.sessions.items() if not s.finished.is_set()]
+        calls += list(self.callbacks)  # nobody is on the line, but the callback is real
+        agents = {agent_key(user_id): call_id for user_id, call_id in self.active.items()}
+        return LiveLegs(calls=calls, agents=agents)
+
+    async def _reconcile(self) -> None:
+        # Stuck agents are the most common complaint about ACDs: check routing against the legs regularly.
+        repairs = await self.acd.reconcile(self.live_legs(), grace_seconds=AGENT_RING_SECONDS + 10)
+        for repair in repairs:
+            if isinstance(repair, ev.StateRepaired):
+                log.warning("routing state repaired: %s", repair)
+
+    def _arrived(self, event: CallArrived) -> None:
+        record = CallRecord(
+            call_id=event.call_id,
+            caller_number=try_e164(event.caller, self.region) or event.caller,
+            dialled=event.dialled,
+            arrived_at=self.clock.now(),
+        )
+        try:
+            route = self.flows.flow_for(event.dialled)  # the service number picks the flow; a call keeps its version
+        except NoSuchFlow:
+            log.error("no IVR flow loaded for a call to %s: refused with 503", event.dialled)
+            self._spawn(self.port.reject(event.call_id, 503), f"refuse-{event.call_id}")
+            return
+        session = CallSession(
+            record,
+            port=self.port,
+            acd=self.acd,
+            flows=route.flows,
+            entry=route.entry,
+            directory=self.directory,
+            clock=self.clock,
+            var_dir=self.var_dir,
+            identify=self._identify,
+            estimate_wait=self.estimate_wait,
+            agent_key=self.preferred_agent,
+        )
+        self.sessions[event.call_id] = session
+        self._spawn(self._run_session(session), f"call-{event.call_id}")
+
+    async def _run_session(self, session: CallSession) -> None:
+        try:
+            await session.run()
+            await session.log_unanswered()
+        finally:
+            if session.record.agent_user_id is None:
+                self.sessions.pop(session.call_id, None)
+                self.screen_pops.pop(session.call_id, None)
+                if session.record.callback_number and session.record.end_reason == "callback_requested":
+                    self.callbacks[session.call_id] = session.record  # routing keeps its place in the queue
+
+    async def _identify(self, record: CallRecord) -> None:
+        if not record.caller_number.startswith("+"):
+            return
+        record.matches = await self.reads.customers_by_e164(record.caller_number)
+        if len(record.matches) == 1:
+            record.customer_id = record.matches[0]["id"]
+            record.account_id = record.matches[0]["account_id"]
+
+    def _hung_up(self, event: CallHungUp) -> None:
+        session = self._session_of_leg(event.call_id)
+        if session is not None and session.leg == event.call_id:
+            session.record.sip["caller_hangup_code"] = event.sip_code
+            session.caller_gone("caller" if event.by == HangupBy.REMOTE else "system")
+            self._spawn(self._end_talk(session, "caller"), f"end-{session.call_id}")
+        elif event.call_id in self.consult_legs:  # the consulted agent's phone hung up
+            call_id = self.consult_legs.pop(event.call_id)
+            self._spawn(self._end_consult(call_id, "target_hung_up"), f"consult-end-{call_id}")
+        elif event.call_id in self.agent_legs:
+            call_id = self.agent_legs.pop(event.call_id)
+            talking = self.sessions.get(call_id)
+            if talking is None or talking.finished.is_set():
+                return
+            if talking.record.direction == "outbound":  # the agent put the phone down on a call they placed
+                talking.record.end_reason = talking.record.end_reason or "agent_hangup"
+                self._spawn(self._agent_ended_outbound(talking), f"end-{call_id}")
+            else:  # the customer is still there: back to the head of the queue
+                self._spawn(self._agent_leg_dropped(talking), f"requeue-{call_id}")
+
+    async def _agent_ended_outbound(self, session: Any) -> None:
+        if session.leg is not None:
+            await self.port.hangup(session.leg)
+        session.caller_gone("agent")
+        await self._end_talk(session, "agent")
+
+    # --- routing events → desktops, the board and the callers on hold ---------------------------
+
+    def _on_routing_events(self, events: Sequence[ev.Event]) -> None:
+        decided_here = self.acd.leading
+        for event in events:
+            if isinstance(event, ev.AgentStateChanged):
+                if decided_here:
+                    self._tell(
+                        ("agent", int(event.agent_id)),
+                        "agent.state_changed",
+                        {"state": event.new, "reason": event.reason, "since": iso(event.at)},
+                    )
+            elif isinstance(event, ev.CallOffered):
+                self._spawn(self._offer(event), f"offer-{event.call_id}")
+            elif isinstance(event, ev.OfferMissed | ev.OfferWithdrawn | ev.OfferRejected):
+                user_id = int(event.agent_id)
+                offer = self.offers.get(user_id)
+                if offer is not None and offer["call_id"] == event.call_id:
+                    del self.offers[user_id]
+                reason = getattr(event, "reason", None) or type(event).__name__.removeprefix("Offer").lower()
+                if self._mine(event.call_id):
+                    self._tell(("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason})
+            elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
+                gone = self.callbacks.pop(event.call_id, None)
+                if gone is not None and gone.scheduled_callback_id is not None:
+                    self._spawn(
+                        scheduled_callbacks.settle(
+                            self.engine, gone.scheduled_callback_id, "canceled", self.clock.now()
+                        ),
+                        f"callback-canceled-{event.call_id}",
+                    )
+                for user_id, offer in list(self.offers.items()):
+                    if offer["call_id"] == event.call_id:
+                        del self.offers[user_id]
+                        self._tell(
+                            ("agent", user_id),
+                            "call.offer_withdrawn",
+                            {"call_id": event.call_id, "reason": "caller_hung_up"},
+                        )
+            elif isinstance(event, ev.ConsultEnded):
+                self._consult_ended_by_routing(event)
+            elif isinstance(event, ev.WrapUpStarted):
+                if self._mine(event.call_id):
+                    self._spawn(self._wrapup_started(event), f"wrapup-{event.call_id}")
+            elif isinstance(event, ev.WrapUpEnded):
+                self._spawn(self._wrapup_ended(int(event.agent_id)), f"wrapup-end-{event.agent_id}")
+            else:
+                self._on_queue_event(event)
+        if events and decided_here:
+            self._tell(SUPERVISORS, "board.updated", self._board())
+
+    def _mine(self, call_id: str) -> bool:
+        """Whether this node tells the desks about the call (always, in one process)."""
+        return not self.acd.shared or self.holds(call_id)
+
+    def _on_queue_event(self, event: ev.Event) -> None:
+        """What routing does to a waiting caller: escalations go on the call's trail; exits and callback
+        offers are acted on by the caller's session."""
+        call_id = getattr(event, "call_id", None)
+        session = self.sessions.get(call_id) if call_id else None
+        record = session.record if session is not None else self.callbacks.get(call_id or "")
+        trail = ev.CallEscalated | ev.CallMoved | ev.SupervisorAlerted | ev.CallExited | ev.CallbackOffered
+        if isinstance(event, trail) and record is not None:
+            record.escalations.append(_trail_entry(event))
+        if isinstance(event, ev.CallMoved) and record is not None:
+            record.queue = event.to_queue
+        if isinstance(event, ev.SupervisorAlerted) and self.acd.leading:
+            self._tell(
+                SUPERVISORS,
+                "board.alert",
+                {
+                    "call_id": event.call_id,
+                    "queue": event.queue_id,
+                    "message": event.message,
+                    "at": iso(event.at),
+                    "wait_seconds": round(event.wait_seconds, 1),
+                },
+            )
+        if not isinstance(session, CallSession):
+            return
+        if isinstance(event, ev.CallExited):
+            self._spawn(session.left_queue(event.destination, event.reason), f"exit-{event.call_id}")
+        elif isinstance(event, ev.CallbackRequested) and event.reason != "caller":
+            self._spawn(session.called_back_instead(event.number), f"callback-{event.call_id}")
+        elif isinstance(event, ev.CallbackOffered):
+            session.offer_callback()
+
+    def preferred_agent(self, name: str | None) -> str | None:
+        """The routing id of the agent an IVR flow asks for, by username (or user id); None if unknown."""
+        if not name:
+            return None
+        user_id = self.usernames.get(name) or (int(name) if name.isdigit() and int(name) in self.names else None)
+        return agent_key(user_id) if user_id is not None else None
+
+    def estimate_wait(self, call_id: str) -> WaitEstimate | None:
+        """Place in line and expected wait of a waiting caller (what hold announcements say)."""
+        call = self.acd.acd.calls.get(call_id)
+        if call is None or call.state is not CallState.QUEUED:
+            return None
+        position = place_in_line(call, self.acd.acd.waiting.calls_in(call.queue_id))
+        return estimate(position, self._queue_aht(call.queue_id), self.acd.acd.agents.values(), call.queue_id)
+
+    def _queue_aht(self, queue: str) -> float | None:
+        now = time.monotonic()
+        cached = self._aht.get(queue)
+        if cached is None or now - cached[0] > AHT_CACHE_SECONDS:
+            stats = self.acd.report(3600).groups.get(queue)
+            cached = self._aht[queue] = (now, stats.aht_seconds if stats is not None else None)
+        return cached[1]
+
+    async def _offer(self, event: ev.CallOffered) -> None:
+        session = self.sessions.get(event.call_id)
+        record = session.record if session is not None else self.callbacks.get(event.call_id)
+        if record is None:
+            return
+        pop: dict[str, Any] = {
+            "customer": None,
+            "customer_360": None,
+            "matches": record.matches,
+            "ivr": record.ivr,
+            "queue": event.queue_id,
+            "waited_seconds": round(record.wait_seconds_now(self.clock.now()), 1),
+            "caller_number": record.caller_number,
+            "dialled": record.dialled,
+            "data": record.queue_data,
+            "escalations": record.escalations,
+        }
+        if record.customer_id is not None:
+            view = await self.reads.customer_360(record.customer_id)
+            pop["customer"], pop["customer_360"] = view["customer"], view
+        if event.kind == "consult":
+            pop = {**pop, "consult": self.consult_offer(event.call_id)}
+        elif record.transferred_by is not None:  # handed on by an agent: who, and the notes so far
+            pop = {
+                **pop,
+                "transfer": {
+                    "from_agent_id": record.transferred_by,
+                    "notes": list(record.notes),
+                    "from_agent": self.names.get(record.transferred_by),
+                },
+            }
+        elif event.kind == "callback":
+            pop = {**pop, "callback": {"number": record.callback_number or record.caller_number}}
+        payload = {
+            "call_id": event.call_id,
+            "kind": event.kind,
+            "queue": event.queue_id,
+            "caller_number": record.caller_number,
+            "dialled": record.dialled,
+            "waited_seconds": pop["waited_seconds"],
+            "ring_deadline": iso(event.ring_deadline),
+            "screen_pop": pop,
+        }
+        user_id = int(event.agent_id)
+        self.offers[user_id] = payload
+        if event.kind != "consult":
+            self.screen_pops[event.call_id] = pop
+        self._tell(("agent", user_id), "call.offered", payload)
+
+    async def _push_timelines(self) -> None:
+        """While a call is on, what anyone appends to the customer's timeline shows on the agent's desktop."""
+        watched = {}
+        for user_id, call_id in self.active.items():
+            session = self.sessions.get(call_id)
+            if session is not None and session.record.customer_id is not None:
+                watched[call_id] = (user_id, session.record)
+        for call_id in list(self._timeline_sent):
+            if call_id not in watched:
+                del self._timeline_sent[call_id]
+        if not watched:
+            return
+        since = min(record.arrived_at for _, record in watched.values())
+        async with self.engine.connect() as conn:
+            rows = await appended_since(conn, {r.customer_id for _, r in watched.values() if r.customer_id}, since)
+        for call_id, (user_id, record) in watched.items():
+            sent = self._timeline_sent.setdefault(call_id, self._shown_in_pop(call_id))
+            for row in rows:
+                if row["customer_id"] == record.customer_id and row["id"] not in sent:
+                    sent.add(row["id"])
+                    self._tell(
+                        ("agent", user_id), "timeline.appended", {"customer_id": record.customer_id, "activity": row}
+                    )
+
+    def _shown_in_pop(self, call_id: str) -> set[int]:
+        view = (self.screen_pops.get(call_id) or {}).get("customer_360") or {}
+        return {a["id"] for a in view.get("activities", [])}
+
+    async def _check_phones(self, only: int | None = None) -> None:
+        """Ask telephony whether each logged-in agent's phone is registered; desks hear when that changes.
+        With several nodes the routing leader asks (the phones register with the proxy, not a node)."""
+        if not self.acd.leading:
+            return
+        for agent in list(self.acd.acd.agents.values()):
+            user_id = int(agent.id)
+            extension = self.extensions.get(user_id)
+            if (
+                extension is None
+                or (only is not None and user_id != only)
+                or (only is None and str(agent.state) == "offline")
+            ):
+                continue
+            registered = await self.port.phone_status(extension)
+            if self.phones.get(user_id, "unknown") != registered:
+                self.phones[user_id] = registered
+                self._tell(("agent", user_id), "phone.status", {"extension": extension, "registered": registered})
+
+    async def set_state(self, user_id: int, state: str, reason: str | None = None) -> dict[str, Any]:
+        agent_id = agent_key(user_id)
+        if agent_id not in self.acd.acd.agents:
+            await self.refresh_people()  # added since the last refresh?
+        if agent_id not in self.acd.acd.agents:
+            raise DeskError("not_an_agent", "you are not a member of any queue")
+        current = str(self.acd.acd.agents[agent_id].state)
+        if state == "available":
+            command: cmd.Command = (
+                cmd.LogIn(agent_id, ready=True) if current == "offline" else cmd.MakeAvailable(agent_id)
+            )
+        elif state == "not_ready":
+            if current == "offline":
+                await self._command(cmd.LogIn(agent_id, ready=False))
+            command = cmd.MakeNotReady(agent_id, reason or "break")
+        elif state == "offline":
+            command = cmd.LogOut(agent_id)
+        else:
+            raise DeskError("bad_state", "state must be available, not_ready or offline")
+        await self._command(command)
+        if current == "offline" and user_id not in self.phones and self.phone_check_seconds is not None:
+            await self._check_phones(only=user_id)  # a desk logging in learns about its phone at once
+        snapshot = await self.snapshot(user_id)
+        agent_state: dict[str, Any] = snapshot["agent"]
+        return agent_state
+
+
+def _trail_entry(event: ev.Event) -> dict[str, Any]:
+    entry: dict[str, Any] = {"event": type(event).__name__, "at": iso(event.at)}
+    for name in ("queue_id", "action", "detail", "from_queue", "to_queue", "reason", "destination", "message"):
+        if hasattr(event, name):
+            entry[name] = getattr(event, name)
+    return entry
+
+
+__all__ = ["AGENT_RING_SECONDS", "CallCenter", "iso"]

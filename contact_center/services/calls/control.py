@@ -1,0 +1,209 @@
+"""Call control on the desk: accept or reject an offer, the agent's phone connected, hold, notes, hang-up."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from contact_center.domain.acd import commands as cmd
+from contact_center.services.calls.base import AGENT_RING_SECONDS, CenterBase, iso_time
+from contact_center.services.calls.record import leg_json
+from contact_center.services.calls.session import Conversation
+from contact_center.services.desk import DeskError
+from contact_center.services.routing.config import agent_key
+from contact_center.telephony.events import LegKind, OriginateOutcome
+from contact_center.telephony.port import CallEnded, OriginateResult, Speech
+
+log = logging.getLogger(__name__)
+REQUEUE_PROMPT = Speech("Please hold while we connect you to another agent.")
+
+
+class CallControl(CenterBase):
+    async def accept(self, user_id: int, call_id: str) -> None:
+        offer = self.offers.get(user_id)
+        if offer is None or offer["call_id"] != call_id:
+            raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
+        kind = offer.get("kind")
+        session = self.sessions.get(call_id)
+        if session is None and kind != "callback":
+            raise DeskError("no_such_offer", f"call {call_id} has ended")
+        await self._command(cmd.AcceptOffer(agent_key(user_id), call_id))
+        del self.offers[user_id]
+        self.active[user_id] = call_id
+        if kind == "callback":
+            self._spawn(self._place_callback(user_id, call_id), f"callback-{call_id}")
+            return
+        assert session is not None
+        if kind == "consult":
+            self._spawn(self._connect_consult(session, user_id), f"consult-{call_id}")
+            return
+        record = session.record
+        record.agent_user_id, record.answered_at = user_id, self.clock.now()
+        session.in_queue = False
+        self._spawn(self._connect_agent(session, user_id), f"connect-{call_id}")
+
+    async def _ring_agent(self, session: Conversation, user_id: int, extension: str) -> OriginateResult:
+        """Dial the agent's phone; every attempt, answered or not, stays on the call's detail."""
+        result = await self.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
+        session.record.sip.setdefault("agent_attempts", []).append(
+            {
+                "agent_id": user_id,
+                "extension": extension,
+                "outcome": str(result.outcome),
+                "code": result.sip_code,
+                "reason": result.reason,
+                "at": iso_time(self.clock.now()),
+                "leg": leg_json(result.detail),
+            }
+        )
+        return result
+
+    async def _connect_agent(self, session: Conversation, user_id: int) -> None:
+        extension = self.extensions.get(user_id)
+        if extension is None:
+            await self._fail_connect(session, user_id, "you have no phone extension")
+            return
+        result = await self._ring_agent(session, user_id, extension)
+        if result.outcome != OriginateOutcome.ANSWERED or result.call_id is None:
+            await self._fail_connect(session, user_id, f"your phone did not answer ({result.outcome})")
+            return
+        if session.finished.is_set() or session.leg is None:  # the caller left while the agent's phone rang
+            await self.port.hangup(result.call_id)
+            await self._end_talk(session, "caller")
+            return
+        await self._bridge_agent(session, user_id, result.call_id)
+
+    async def _bridge_agent(self, session: Conversation, user_id: int, agent_leg: str) -> None:
+        record = session.record
+        assert session.leg is not None
+        record.agent_leg = agent_leg
+        if agent_leg not in record.agent_legs_seen:  # a call we place noted the leg when it answered
+            record.agent_legs_seen.append(agent_leg)
+        self.agent_legs[agent_leg] = session.call_id
+        await self.port.stop_hold(session.leg)
+        await self.port.bridge(session.leg, agent_leg)
+        record.connected_at = self.clock.now()
+        if self.record_calls and record.recording is None:
+            path = self.var_dir / "recordings" / record.arrived_at.strftime("%Y/%m/%d") / f"{record.call_id}.wav"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                await self.port.start_recording(session.leg, path)
+                record.recording = str(path)
+            except CallEnded:
+                pass
+        self._tell(
+            ("agent", user_id),
+            "call.connected",
+            {"call_id": session.call_id, "direction": record.direction, "started_at": iso_time(record.connected_at)},
+        )
+
+    async def _fail_connect(self, session: Conversation, user_id: int, why: str) -> None:
+        session.record.agent_user_id = None
+        self.active.pop(user_id, None)
+        await self._safe(cmd.AgentHungUp(session.call_id))
+        session.in_queue = True
+        await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
+        self._tell(
+            ("agent", user_id), "call.ended", {"call_id": session.call_id, "hung_up_by": "failure", "reason": why}
+        )
+
+    async def reject(self, user_id: int, call_id: str) -> None:
+        offer = self.offers.get(user_id)
+        if offer is None or offer["call_id"] != call_id:
+            raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
+        await self._command(cmd.RejectOffer(agent_key(user_id), call_id))
+
+    async def hangup(self, user_id: int, call_id: str) -> None:
+        consult = self.consults.get(call_id)
+        if consult is not None and consult.target == user_id and self.active.get(user_id) == call_id:
+            await self._end_consult(call_id, "declined")  # the consulted agent leaves; the owner keeps the customer
+            return
+        session = self._owned(user_id, call_id)
+        session.record.hung_up_by = "agent"
+        session.record.end_reason = "agent_hangup"
+        if session.leg is not None:
+            with contextlib.suppress(CallEnded):
+                await self.port.hangup(session.leg)
+        session.caller_gone("agent")
+        await self._end_talk(session, "agent")
+
+    async def hold(self, user_id: int, call_id: str) -> None:
+        session = self._owned(user_id, call_id)
+        if session.record.held_since is None and session.leg is not None:
+            await self._command(cmd.HoldCall(call_id))
+            session.record.held_since = self.clock.now()
+            await self.port.start_hold(session.leg)  # music until the agent resumes
+            self._tell(("agent", user_id), "call.held", {"call_id": call_id})
+
+    async def resume(self, user_id: int, call_id: str) -> None:
+        session = self._owned(user_id, call_id)
+        if session.record.held_since is not None and session.leg is not None:
+            await self._command(cmd.ResumeCall(call_id))
+            session.record.hold_seconds += (self.clock.now() - session.record.held_since).total_seconds()
+            session.record.held_since = None
+            await self.port.stop_hold(session.leg)
+            if session.record.agent_leg:
+                await self.port.bridge(session.leg, session.record.agent_leg)
+            self._tell(("agent", user_id), "call.resumed", {"call_id": call_id})
+
+    async def add_note(self, user_id: int, call_id: str, text: str) -> None:
+        if self.active.get(user_id) != call_id or call_id not in self.sessions:
+            raise DeskError("no_such_call", f"call {call_id} is not yours")
+        self.sessions[call_id].record.notes.append(text[:4000])
+
+    def _owned(self, user_id: int, call_id: str) -> Conversation:
+        """The call connected to this agent, who must be its owner (not an agent being consulted on it)."""
+        session = self.sessions.get(call_id)
+        if self.active.get(user_id) != call_id or session is None or session.record.connected_at is None:
+            raise DeskError("no_such_call", f"call {call_id} is not connected to you")
+        consult = self.consults.get(call_id)
+        if consult is not None and consult.target == user_id:
+            raise DeskError(
+                "consulting", "you are being consulted on this call; the agent who called you still owns it"
+            )
+        return session
+
+    async def _end_talk(self, session: Conversation, by: str) -> None:
+        """The conversation is over (either side hung up): drop the agent's phone and start their wrap-up."""
+        record = session.record
+        if record.talk_closed:
+            return
+        if record.agent_user_id is None or record.connected_at is None:
+            if record.agent_user_id is not None:  # offer accepted but the agent leg never connected
+                await self._safe(cmd.EndCall(session.call_id))
+            return
+        record.talk_closed = True
+        record.ended_at = record.ended_at or self.clock.now()
+        await self._end_consult(session.call_id, f"{by}_hung_up")
+        record.hung_up_by = record.hung_up_by or by
+        if record.recording is not None and session.leg is not None:
+            with contextlib.suppress(Exception):  # the leg may be gone already; its detail keeps the file
+                await self.port.stop_recording(session.leg)
+        if record.agent_leg:
+            self.agent_legs.pop(record.agent_leg, None)
+            with contextlib.suppress(CallEnded):
+                await self.port.hangup(record.agent_leg)
+        await self._safe(cmd.EndCall(session.call_id))
+        self._tell(
+            ("agent", record.agent_user_id),
+            "call.ended",
+            {"call_id": session.call_id, "hung_up_by": record.hung_up_by, "reason": record.end_reason or "hangup"},
+        )
+
+    async def _agent_leg_dropped(self, session: Conversation) -> None:
+        """The agent's phone dropped with the customer still there: back to the head of the queue."""
+        record = session.record
+        user_id = record.agent_user_id
+        await self._end_consult(session.call_id, "owner_phone_dropped")
+        record.agent_leg, record.connected_at, record.answered_at = None, None, None
+        record.agent_user_id = None
+        await self._safe(cmd.AgentHungUp(session.call_id))
+        session.in_queue = True
+        if user_id is not None:
+            self.active.pop(user_id, None)
+            self._tell(
+                ("agent", user_id),
+                "call.ended",
+                {"call_id": session.call_id, "hung_up_by": "agent", "reason": "agent_phone_dropped"},
+            )
+        await self._say_then_hold(session, REQUEUE_PROMPT)

@@ -1,0 +1,235 @@
+"""Calls we place: callbacks whose turn came in the queue, and click-to-call from a customer record.
+
+Both ring the agent's phone first and then the customer, so the agent is on the line when the
+customer answers; the customer's leg is then the conversation's leg like an inbound caller's.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from contact_center.crm.phones import try_e164
+from contact_center.domain.acd import commands as cmd
+from contact_center.domain.acd.errors import AcdError
+from contact_center.services.calls import scheduled_callbacks as scheduled
+from contact_center.services.calls.base import CenterBase, iso_time
+from contact_center.services.calls.record import CallRecord, leg_json, write_call_activity
+from contact_center.services.calls.session import Conversation
+from contact_center.services.desk import DeskError
+from contact_center.services.routing.config import agent_key
+from contact_center.store.engine import session_factory
+from contact_center.telephony.events import LegKind, OriginateOutcome
+
+log = logging.getLogger(__name__)
+CUSTOMER_RING_SECONDS = 45.0
+
+
+class OutboundCall(Conversation):
+    """A customer we are calling; ``leg`` is set once their phone is dialled."""
+
+
+class Outbound(CenterBase):
+    # --- callbacks -----------------------------------------------------------------------------
+
+    async def _place_callback(self, user_id: int, call_id: str) -> None:
+        """The agent accepted a callback: their phone, then the customer's number, bridged."""
+        record = self.callbacks.pop(call_id, None)
+        if record is None:  # routing offered a callback this node does not know: nothing to dial
+            await self._safe(cmd.EndCall(call_id))
+            return
+        number = record.callback_number or record.caller_number
+        conversation = OutboundCall(record, self.acd)
+        record.agent_user_id, record.answered_at, record.direction = user_id, self.clock.now(), "outbound"
+        # The same interaction goes on: the inbound part is on the timeline, this part gets its own activity.
+        record.talk_closed, record.logged, record.hung_up_by, record.end_reason = False, False, None, None
+        record.ended_at, record.connected_at, record.hold_seconds, record.legs = None, None, 0.0, []
+        record.customer_leg, record.agent_legs_seen = None, []
+        self.sessions[call_id] = conversation
+        extension = self.extensions.get(user_id)
+        agent = None if extension is None else await self._ring_agent(conversation, user_id, extension)
+        if agent is None or agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
+            # Back in the queue at its place; this agent's phone is not working.
+            self.sessions.pop(call_id, None)
+            self.callbacks[call_id] = record
+            record.agent_user_id = None
+            self.active.pop(user_id, None)
+            await self._safe(cmd.AgentHungUp(call_id))
+            await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
+            why = "you have no phone extension" if agent is None else f"your phone did not answer ({agent.outcome})"
+            self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "failure", "reason": why})
+            return
+        answered = await self._ring_customer(conversation, user_id, agent.call_id, number, prefix="callback_")
+        await self._settle_attempt(
+            record, "answered" if answered else (record.end_reason or "agent_hangup").removeprefix("callback_")
+        )
+
+    async def _settle_attempt(self, record: CallRecord, result: str) -> None:
+        """A promised callback learns how its attempt went; a caller who asked in the queue and is not
+        home gets a promised callback to try again later."""
+        now = self.clock.now()
+        if record.scheduled_callback_id is not None:
+            status = await scheduled.settle(self.engine, record.scheduled_callback_id, result, now)
+            log.info("callback %s: %s, now %s", record.scheduled_callback_id, result, status)
+        elif result != "answered":
+            async with session_factory(self.engine).begin() as session:
+                scheduled.schedule(
+                    session,
+                    number=record.callback_number or record.caller_number,
+                    queue=record.queue or "general",
+                    due_at=now + scheduled.RETRY_AFTER,
+                    customer_id=record.customer_id,
+                    agent_id=None,
+                    interaction_id=record.call_id,
+                    activity_id=None,
+                    attempts=1,
+                )
+
+    async def _place_due_callbacks(self) -> None:
+        """Promised callbacks whose time has come wait in routing like any callback; their place is now."""
+        now = self.clock.now()
+        for row in await scheduled.claim_due(self.engine, now, self.zone):
+            call_id = f"cb{row.id}-{row.attempts + 1}"
+            record = CallRecord(
+                call_id=call_id,
+                caller_number=row.number,
+                dialled=row.number,
+                arrived_at=now,
+                customer_id=row.customer_id,
+                queue=row.queue,
+                queued_at=now,
+                direction="outbound",
+                callback_number=row.number,
+                scheduled_callback_id=row.id,
+            )
+            self.callbacks[call_id] = record
+            try:
+                await self.acd.handle(
+                    cmd.EnqueueCall(
+                        call_id,
+                        row.queue,
+                        caller_number=row.number,
+                        callback_number=row.number,
+                        preferred_agent=agent_key(row.agent_id) if row.agent_id else None,
+                    )
+                )
+            except AcdError as exc:
+                self.callbacks.pop(call_id, None)
+                log.error("callback %s to %s cannot be queued in %s: %s", row.id, row.number, row.queue, exc)
+                await scheduled.settle(self.engine, row.id, f"refused: {type(exc).__name__}", now)
+
+    # --- click-to-call --------------------------------------------------------------------------
+
+    async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
+        """Click-to-call: the agent is on the phone at once (routing offers them nothing), their phone
+        rings first, then the customer's; the call is then worked like any other (hold, notes, transfer,
+        hang-up, wrap-up)."""
+        e164 = try_e164(number, self.region)
+        if e164 is None:
+            raise DeskError("bad_number", f"{number!r} is not a phone number")
+        extension = self.extensions.get(user_id)
+        if extension is None:
+            raise DeskError("no_phone", "you have no phone extension")
+        call_id = f"out-{uuid.uuid4().hex[:16]}"
+        await self._command(cmd.StartOutboundCall(agent_key(user_id), call_id))
+        now = self.clock.now()
+        record = CallRecord(
+            call_id=call_id,
+            caller_number=e164,
+            dialled=e164,
+            arrived_at=now,
+            customer_id=customer_id,
+            agent_user_id=user_id,
+            answered_at=now,
+            direction="outbound",
+        )
+        if customer_id is not None:
+            try:
+                view = await self.reads.customer_360(customer_id)
+            except LookupError:
+                record.customer_id = None
+            else:
+                record.account_id = view["customer"]["account_id"]
+                self.screen_pops[call_id] = {
+                    "customer": view["customer"],
+                    "customer_360": view,
+                    "matches": [],
+                    "ivr": None,
+                    "queue": None,
+                    "caller_number": e164,
+                    "dialled": e164,
+                }
+        self.sessions[call_id] = OutboundCall(record, self.acd)
+        self.active[user_id] = call_id
+        self._spawn(self._place_outbound(self.sessions[call_id], user_id, extension), f"dial-{call_id}")
+        return {"call_id": call_id}
+
+    async def _place_outbound(self, conversation: Conversation, user_id: int, extension: str) -> None:
+        record = conversation.record
+        agent = await self._ring_agent(conversation, user_id, extension)
+        if agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
+            # Nobody spoke to anybody: no wrap-up, the agent is back where they were, the attempt is logged.
+            record.ended_at, record.end_reason, record.hung_up_by = (
+                self.clock.now(),
+                f"agent_phone_{agent.outcome}",
+                "failure",
+            )
+            self.sessions.pop(record.call_id, None)
+            self.screen_pops.pop(record.call_id, None)
+            self.active.pop(user_id, None)
+            await self._safe(cmd.EndCall(record.call_id))
+            await self._safe(cmd.FinishWrapUp(agent_key(user_id)))
+            self._tell(
+                ("agent", user_id),
+                "call.ended",
+                {
+                    "call_id": record.call_id,
+                    "hung_up_by": "failure",
+                    "reason": f"your phone did not answer ({agent.outcome})",
+                },
+            )
+            await write_call_activity(self.engine, record, disposition=None, wrap_seconds=0, outcome=record.end_reason)
+            return
+        await self._ring_customer(conversation, user_id, agent.call_id, record.caller_number)
+
+    async def _ring_customer(
+        self, conversation: Conversation, user_id: int, agent_leg: str, number: str, *, prefix: str = ""
+    ) -> bool:
+        """The agent's phone answered: ring the customer; bridge them, or end the call in wrap-up saying why
+        (``end_reason`` is ``prefix`` + busy / no_answer / failed). True when the customer answered."""
+        record = conversation.record
+        record.agent_leg = agent_leg
+        record.agent_legs_seen.append(agent_leg)
+        self.agent_legs[agent_leg] = record.call_id
+        self._tell(
+            ("agent", user_id),
+            "call.dialling",
+            {"call_id": record.call_id, "number": number, "screen_pop": self.screen_pops.get(record.call_id)},
+        )
+        customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
+        record.sip.setdefault("customer_attempts", []).append(
+            {
+                "number": number,
+                "outcome": str(customer.outcome),
+                "code": customer.sip_code,
+                "reason": customer.reason,
+                "at": iso_time(self.clock.now()),
+                "leg": leg_json(customer.detail),
+            }
+        )
+        if conversation.finished.is_set():  # the agent gave up while it rang
+            if customer.call_id is not None:
+                await self.port.hangup(customer.call_id)
+            return False
+        if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
+            record.end_reason, record.hung_up_by = f"{prefix}{customer.outcome}", "customer"
+            record.ended_at = self.clock.now()
+            record.connected_at = record.ended_at  # no talk; the agent's leg is dropped and wrap-up starts
+            conversation.finished.set()
+            await self._end_talk(conversation, "customer")
+            return False
+        record.customer_leg = customer.call_id
+        self.customer_legs[customer.call_id] = record.call_id
+        await self._bridge_agent(conversation, user_id, agent_leg)
+        return True

@@ -1,0 +1,190 @@
+"""After the call: wrap-up with a disposition, notes and follow-ups, written to the timeline in one go."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from contact_center.domain.acd import commands as cmd
+from contact_center.domain.acd import events as ev
+from contact_center.services.calls.base import CenterBase, iso
+from contact_center.services.calls.follow_ups import add_follow_ups
+from contact_center.services.calls.record import (
+    CallRecord,
+    add_call_activity,
+    call_activity,
+    leg_json,
+    write_call_activity,
+)
+from contact_center.services.calls.timeline import activity_json
+from contact_center.services.desk import DeskError
+from contact_center.services.routing.config import agent_key
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import DispositionCode
+from contact_center.telephony.port import CallEnded
+
+log = logging.getLogger(__name__)
+MAX_EXTEND_SECONDS = 600
+
+
+class Wrapups(CenterBase):
+    async def _wrapup_started(self, event: ev.WrapUpStarted) -> None:
+        async with session_factory(self.engine)() as session:
+            codes = (
+                await session.execute(
+                    select(DispositionCode.code, DispositionCode.label)
+                    .where(DispositionCode.active.is_(True))
+                    .order_by(DispositionCode.id)
+                )
+            ).all()
+        user_id = int(event.agent_id)
+        payload = {
+            "call_id": event.call_id,
+            "deadline": iso(event.deadline),
+            "dispositions": [{"code": c, "label": label} for c, label in codes],
+        }
+        self.wrapups[user_id] = payload
+        self._tell(("agent", user_id), "wrapup.started", payload)
+
+    async def _wrapup_ended(self, user_id: int) -> None:
+        wrapup = self.wrapups.pop(user_id, None)
+        call_id = self.active.pop(user_id, None)
+        if wrapup is None:
+            return
+        segment = self.segments.pop((user_id, wrapup["call_id"]), None)
+        if segment is not None:  # their part of a call they transferred; the call itself goes on
+            if not segment.logged:
+                await self._log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)
+            self._tell(("agent", user_id), "wrapup.ended", {"call_id": wrapup["call_id"]})
+            return
+        session = self.sessions.pop(wrapup["call_id"], None)
+        self.screen_pops.pop(wrapup["call_id"], None)
+        if session is not None:
+            if session.leg is not None:
+                self.customer_legs.pop(session.leg, None)
+            if not session.record.logged:
+                # The wrap-up timer ran out before a disposition was saved: log the call all the same.
+                self._collect_legs(session.record)
+                await write_call_activity(
+                    self.engine, session.record, disposition=None, wrap_seconds=0, outcome=_outcome(session.record)
+                )
+        self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id or wrapup["call_id"]})
+
+    async def save_wrapup(
+        self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        wrapup = self.wrapups.get(user_id)
+        segment = self.segments.get((user_id, call_id))
+        session = self.sessions.get(call_id)
+        record = segment or (session.record if session is not None else None)
+        if wrapup is None or wrapup["call_id"] != call_id or record is None:
+            raise DeskError("no_such_wrapup", f"call {call_id} is not in wrap-up with you")
+        if record.logged:
+            raise DeskError("already_saved", f"the wrap-up of call {call_id} is already saved")
+        if disposition not in {d["code"] for d in wrapup["dispositions"]}:
+            raise DeskError("bad_disposition", f"{disposition!r} is not a disposition code")
+        await self._link_from_follow_ups(record, follow_ups)
+        wrap_seconds = (self.clock.now() - (record.ended_at or self.clock.now())).total_seconds()
+        self._collect_legs(record)
+        outcome = "transferred" if segment is not None else _outcome(record)
+        activity = call_activity(
+            record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds, outcome=outcome
+        )
+        # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
+        async with session_factory(self.engine).begin() as db:
+            await add_call_activity(db, record, activity)
+            created = await add_follow_ups(
+                db,
+                self.clock.now(),
+                record.customer_id,
+                record.account_id,
+                record.call_id,
+                user_id,
+                _with_queue(follow_ups, record.queue),
+                number=record.callback_number or record.caller_number,
+                region=self.region,
+            )
+        record.logged = True
+        await self._command(cmd.FinishWrapUp(agent_key(user_id)))
+        if record.customer_id is not None:
+            self._tell(
+                ("agent", user_id),
+                "timeline.appended",
+                {"customer_id": record.customer_id, "activity": activity_json(activity)},
+            )
+        return {"activity_id": activity.id, "created": created}
+
+    def _collect_legs(self, record: CallRecord) -> None:
+        record.legs = []
+        for leg in filter(None, (record.customer_leg, *record.agent_legs_seen)):
+            try:
+                record.legs.append(leg_json(self.port.detail(leg)))
+            except CallEnded:  # forgotten by telephony long ago; what the record holds still stands
+                continue
+
+    async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
+        """An unknown (or wrongly matched) caller the agent found or created: the call joins that timeline."""
+        if self.active.get(user_id) != call_id and (self.offers.get(user_id) or {}).get("call_id") != call_id:
+            raise DeskError("no_such_call", f"call {call_id} is not yours")
+        record = self._record_of(user_id, call_id)
+        if record is None:
+            raise DeskError("no_such_call", f"call {call_id} is not yours")
+        if record.logged:
+            raise DeskError("already_saved", "this call is already on a timeline")
+        try:
+            view = await self.reads.customer_360(customer_id)
+        except (LookupError, OverflowError):
+            raise DeskError("no_such_customer", f"no customer {customer_id}") from None
+        record.customer_id, record.account_id = view["customer"]["id"], view["customer"]["account_id"]
+        pop = self.screen_pops.get(call_id)
+        if pop is not None:  # transfers and reconnects show the linked customer from now on
+            pop["customer"], pop["customer_360"], pop["matches"] = view["customer"], view, []
+        self._tell(
+            ("agent", user_id),
+            "call.customer_linked",
+            {"call_id": call_id, "customer": view["customer"], "customer_360": view},
+        )
+        return {"customer_id": customer_id}
+
+    def _record_of(self, user_id: int, call_id: str) -> CallRecord | None:
+        segment = self.segments.get((user_id, call_id))
+        if segment is not None:
+            return segment
+        session = self.sessions.get(call_id)
+        return session.record if session is not None else None
+
+    async def _link_from_follow_ups(self, record: CallRecord, follow_ups: list[dict[str, Any]]) -> None:
+        """Older desktops link an unknown caller by naming the customer in the follow-ups."""
+        chosen = {f["customer_id"] for f in follow_ups if f.get("customer_id")}
+        if record.customer_id is not None or len(chosen) != 1:
+            return
+        customer_id: Any = chosen.pop()
+        try:
+            view = await self.reads.customer_360(int(customer_id))
+        except (LookupError, ValueError, TypeError, OverflowError):
+            raise DeskError("bad_follow_up", f"no customer {customer_id}") from None
+        record.customer_id, record.account_id = view["customer"]["id"], view["customer"]["account_id"]
+
+    async def extend_wrapup(self, user_id: int, seconds: float) -> None:
+        if not 0 < seconds <= MAX_EXTEND_SECONDS:
+            raise DeskError("bad_extension", f"extend wrap-up by 1 to {MAX_EXTEND_SECONDS} seconds")
+        events = await self._command(cmd.ExtendWrapUp(agent_key(user_id), seconds))
+        wrapup = self.wrapups.get(user_id)
+        extended = [e for e in events if isinstance(e, ev.WrapUpExtended)]
+        if wrapup is not None and extended:
+            wrapup["deadline"] = iso(extended[-1].deadline)
+            self._tell(("agent", user_id), "wrapup.started", wrapup)
+
+
+def _outcome(record: CallRecord) -> str:
+    """An answered call is ``answered``; a call we placed that nobody took says why (busy, no_answer...)."""
+    if record.direction == "outbound" and record.customer_leg is None:
+        return record.end_reason or "not_answered"
+    return "answered"
+
+
+def _with_queue(follow_ups: list[dict[str, Any]], queue: str | None) -> list[dict[str, Any]]:
+    """A callback scheduled from a call goes back to that call's queue unless the agent chose another."""
+    return [{**f, "queue": f.get("queue") or queue} if f.get("type") == "callback" else f for f in follow_ups]

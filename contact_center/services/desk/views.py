@@ -1,0 +1,161 @@
+"""What a desktop and the board see: the agent's snapshot, the board, where a call can be transferred.
+
+``desk_view`` is the part of an agent's desk this node holds (the offer it built, the call whose
+leg it has, the wrap-up of that call); with several nodes each node's view is written beside the
+events it sends (``services/desk/cluster.py``) and a snapshot merges them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contact_center.services.calls.base import CenterBase, iso, iso_time
+from contact_center.services.routing.config import agent_key
+
+
+class DeskViews(CenterBase):
+    async def snapshot(self, user_id: int) -> dict[str, Any]:
+        return {"agent": self.agent_view(user_id), **self.desk_view(user_id), "phone": self.phone_view(user_id)}
+
+    def agent_view(self, user_id: int) -> dict[str, Any]:
+        agent = self.acd.acd.agents.get(agent_key(user_id))
+        state: dict[str, Any] = {
+            "state": "offline",
+            "reason": None,
+            "since": None,
+            "extension": self.extensions.get(user_id),
+        }
+        if agent is not None:
+            state.update(state=str(agent.state), reason=agent.reason, since=iso(agent.since))
+        return state
+
+    def phone_view(self, user_id: int) -> dict[str, Any]:
+        return {"extension": self.extensions.get(user_id), "registered": self.phones.get(user_id)}
+
+    def desk_view(self, user_id: int) -> dict[str, Any]:
+        """The offer, call and wrap-up of this agent that this node holds (each None when it holds none)."""
+        call_id = self.active.get(user_id)
+        call = None
+        if call_id is not None and call_id in self.sessions and user_id not in self.wrapups:
+            record = self.sessions[call_id].record
+            call = {
+                "call_id": call_id,
+                "started_at": iso_time(record.connected_at),
+                "held": record.held_since is not None,
+                "queue": record.queue,
+                "caller_number": record.caller_number,
+                "direction": record.direction,
+                "screen_pop": self.screen_pops.get(call_id),
+                "customer_id": record.customer_id,
+                "consult": consult.view(user_id, self.names) if (consult := self.consults.get(call_id)) else None,
+            }
+        return {"offer": self.offers.get(user_id), "call": call, "wrapup": self.wrapups.get(user_id)}
+
+    def holds(self, call_id: str) -> bool:
+        """Whether this node has the call: its caller's leg, a callback waiting, or an agent's part to wrap up."""
+        return (
+            call_id in self.sessions or call_id in self.callbacks or any(held == call_id for _, held in self.segments)
+        )
+
+    def owned_calls(self) -> list[str]:
+        return sorted({*self.sessions, *self.callbacks, *(held for _, held in self.segments)})
+
+    async def board(self) -> dict[str, Any]:
+        return self._board()
+
+    async def transfer_targets(self, user_id: int) -> dict[str, Any]:
+        routing = self.acd.acd
+        queues = [
+            {"name": name, "waiting": sum(1 for _ in routing.waiting.calls_in(name))} for name in sorted(routing.queues)
+        ]
+        order = {"available": 0, "wrap_up": 1, "on_call": 2, "reserved": 2, "not_ready": 3}
+        agents = sorted(
+            (
+                {
+                    "user_id": int(a.id),
+                    "name": self.names.get(int(a.id), a.id),
+                    "state": str(a.state),
+                    "extension": self.extensions.get(int(a.id)),
+                }
+                for a in routing.agents.values()
+                if str(a.state) != "offline" and int(a.id) != user_id
+            ),
+            key=lambda a: (order.get(str(a["state"]), 4), str(a["name"]).lower()),
+        )
+        return {"queues": queues, "agents": agents}
+
+    def _board(self) -> dict[str, Any]:
+        report = self.acd.report(900)
+        now = self.acd.now()
+        routing = self.acd.acd
+        agents = [a for a in routing.agents.values() if str(a.state) != "offline"]
+        queues = []
+        for name in sorted(routing.queues):
+            members = [a for a in agents if name in a.tiers]
+            queues.append(
+                {
+                    "name": name,
+                    "waiting": len(routing.waiting_calls(name)),
+                    "oldest_wait_seconds": round(routing.oldest_wait(name, now), 1),
+                    "agents_available": sum(1 for a in members if str(a.state) == "available"),
+                    "agents_busy": sum(1 for a in members if str(a.state) in ("reserved", "on_call", "wrap_up")),
+                    **_figures(report.groups.get(name)),
+                }
+            )
+        rows = []
+        for a in agents:
+            user_id = int(a.id)
+            call_id = a.call_id or self.active.get(user_id)  # routing knows an offer before the desk has built it
+            call = routing.calls.get(call_id) if call_id else None
+            rows.append(
+                {
+                    "agent_id": a.id,
+                    "user_id": user_id,
+                    "name": self.names.get(user_id, a.id),
+                    "extension": self.extensions.get(user_id),
+                    "phone_registered": self.phones.get(user_id),
+                    "state": str(a.state),
+                    "reason": a.reason,
+                    "since": iso(a.since),
+                    "call_id": call_id,
+                    "calls_today": a.calls_today,
+                    "queue": call.queue_id if call is not None else None,
+                }
+            )
+        rows.sort(key=lambda r: str(r["name"]).lower())
+        # With several nodes each holds only its own callbacks; routing knows those of every node.
+        callbacks = (
+            sum(1 for c in routing.waiting.all_waiting() if c.is_callback) if self.acd.shared else len(self.callbacks)
+        )
+        totals = {
+            **_figures(report.total),
+            "waiting": sum(q["waiting"] for q in queues),
+            "agents_available": sum(1 for a in agents if str(a.state) == "available"),
+            "agents_on_call": sum(1 for a in agents if str(a.state) in ("reserved", "on_call")),
+            "agents_wrap_up": sum(1 for a in agents if str(a.state) == "wrap_up"),
+            "agents_not_ready": sum(1 for a in agents if str(a.state) == "not_ready"),
+            "callbacks_waiting": callbacks,
+        }
+        return {"queues": queues, "agents": rows, "totals": totals}
+
+
+def _figures(stats: Any) -> dict[str, Any]:
+    if stats is None:
+        return {
+            "offered": 0,
+            "answered": 0,
+            "abandoned": 0,
+            "service_level": None,
+            "asa_seconds": None,
+            "aht_seconds": None,
+            "longest_wait_seconds": None,
+        }
+    return {
+        "offered": stats.offered,
+        "answered": stats.answered,
+        "abandoned": stats.abandoned + stats.short_abandoned,
+        "service_level": stats.service_level,
+        "asa_seconds": stats.asa_seconds,
+        "aht_seconds": stats.aht_seconds,
+        "longest_wait_seconds": stats.longest_wait_seconds,
+    }
