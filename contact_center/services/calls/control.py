@@ -8,7 +8,7 @@ import logging
 from contact_center.domain.acd import commands as cmd
 from contact_center.services.calls.base import AGENT_RING_SECONDS, CenterBase, iso_time
 from contact_center.services.calls.record import leg_json
-from contact_center.services.calls.session import Conversation
+from contact_center.services.calls.session import CallSession, Conversation
 from contact_center.services.desk import DeskError
 from contact_center.services.routing.config import agent_key
 from contact_center.telephony.events import LegKind, OriginateOutcome
@@ -27,7 +27,24 @@ class CallControl(CenterBase):
         session = self.sessions.get(call_id)
         if session is None and kind != "callback":
             raise DeskError("no_such_offer", f"call {call_id} has ended")
-        await self._command(cmd.AcceptOffer(agent_key(user_id), call_id))
+        # The call is the agent's from before routing is asked: a caller who hangs up while routing
+        # answers is then ended by the connect path (and wrapped up by this agent), not also abandoned
+        # in the queue and logged as unanswered.
+        claimed = session is not None and kind not in ("callback", "consult")
+        if claimed:
+            assert session is not None
+            session.record.agent_user_id, session.record.answered_at = user_id, self.clock.now()
+            session.in_queue, session.accepting = False, True
+        try:
+            await self._command(cmd.AcceptOffer(agent_key(user_id), call_id))
+        except DeskError:
+            if claimed:
+                assert session is not None
+                await self._unclaim(session)
+            raise
+        finally:
+            if session is not None:
+                session.accepting = False
         del self.offers[user_id]
         self.active[user_id] = call_id
         if kind == "callback":
@@ -37,10 +54,20 @@ class CallControl(CenterBase):
         if kind == "consult":
             self._spawn(self._connect_consult(session, user_id), f"consult-{call_id}")
             return
-        record = session.record
-        record.agent_user_id, record.answered_at = user_id, self.clock.now()
-        session.in_queue = False
         self._spawn(self._connect_agent(session, user_id), f"connect-{call_id}")
+
+    async def _unclaim(self, session: Conversation) -> None:
+        """Routing refused the accept: the call is the queue's again, or, if the caller left meanwhile, it
+        ends as it would have without this agent (abandoned in the queue, logged as unanswered)."""
+        session.record.agent_user_id, session.record.answered_at = None, None
+        if not session.finished.is_set():
+            session.in_queue = True
+            return
+        await self._safe(cmd.AbandonCall(session.call_id))
+        if isinstance(session, CallSession):
+            await session.log_unanswered()
+        self.sessions.pop(session.call_id, None)
+        self.screen_pops.pop(session.call_id, None)
 
     async def _ring_agent(self, session: Conversation, user_id: int, extension: str) -> OriginateResult:
         """Dial the agent's phone; every attempt, answered or not, stays on the call's detail."""
@@ -169,7 +196,9 @@ class CallControl(CenterBase):
         if record.talk_closed:
             return
         if record.agent_user_id is None or record.connected_at is None:
-            if record.agent_user_id is not None:  # offer accepted but the agent leg never connected
+            # Offer accepted but the agent leg never connected. While routing is still answering the
+            # accept, the accept's own path ends the call (or gives it back) once it knows.
+            if record.agent_user_id is not None and not session.accepting:
                 await self._safe(cmd.EndCall(session.call_id))
             return
         record.talk_closed = True

@@ -54,6 +54,8 @@ class Conversation:
         self.in_queue = False
         self.finished = asyncio.Event()
         self._abandon: asyncio.Task[object] | None = None
+        self._logging_unanswered = False
+        self.accepting = False  # an agent's accept is with routing right now
 
     @property
     def call_id(self) -> str:
@@ -265,8 +267,9 @@ class CallSession(Conversation):
         self.caller_gone("system")
 
     async def log_unanswered(self) -> None:
-        """Calls that never reached an agent are logged as soon as they end."""
-        if not self.record.logged and self.record.agent_user_id is None:
+        """Calls that never reached an agent are logged as soon as they end (once, whoever asks first)."""
+        if not self.record.logged and not self._logging_unanswered and self.record.agent_user_id is None:
+            self._logging_unanswered = True
             self.record.legs = [leg_json(self.port.detail(self.call_id))]
             outcome = self.record.end_reason or ("abandoned" if self.record.queue else "ivr_only")
             await write_call_activity(self.acd.engine, self.record, disposition=None, wrap_seconds=0, outcome=outcome)
