@@ -23,16 +23,27 @@ from contact_center.flows.registry import FlowRegistry, NoSuchFlow, known_names
 from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.process import freeze_startup_objects, full_collections
 from contact_center.security import LoginThrottle
+from contact_center.services.admin.configuration import CONFIG_VERSION_KEY
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk import Desk
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.routing.service import AcdService
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.store.lean_reads import SqliteRows
+from contact_center.store.tables import MetaValue
 from contact_center.telephony.factory import build_telephony
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
-from contact_center.web import api_caller_simulator, api_crm, api_recordings, api_routing, auth, pages, pages_desk
+from contact_center.web import (
+    api_admin,
+    api_caller_simulator,
+    api_crm,
+    api_recordings,
+    api_routing,
+    auth,
+    pages,
+    pages_desk,
+)
 from contact_center.web.errors import error_middleware, plain_server_header, quiet_bad_requests
 from contact_center.web.health import healthz
 from contact_center.web.keys import (
@@ -58,6 +69,7 @@ from contact_center.web.openapi import openapi_handler
 log = logging.getLogger(__name__)
 SLA_CHECK_SECONDS = 60
 FLOW_CHECK_SECONDS = 5
+CONFIG_CHECK_SECONDS = 2.0
 
 
 def package_version() -> str:
@@ -162,6 +174,7 @@ def create_app(
         *api_crm.api.specs,
         *api_routing.api.specs,
         *api_caller_simulator.api.specs,
+        *api_admin.api.specs,
         *api_recordings.api.specs,
     ]
     for spec in specs:
@@ -266,8 +279,26 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
             except Exception:
                 log.exception("reloading IVR flows failed; the last good versions stay in service")
 
+    async def watch_configuration() -> None:
+        # `config apply` (another process) or the admin API on another node bumps the version in the database.
+        seen: str | None = None
+        while True:
+            try:
+                async with app[SESSIONS]() as session:
+                    row = await session.get(MetaValue, CONFIG_VERSION_KEY)
+                version = row.value if row is not None else None
+                if seen is not None and version != seen:
+                    changed = await app[ACD].reload_queues()
+                    await app[CALL_CENTER].refresh_people()
+                    log.info("configuration version %s: routing reloaded (queues changed: %s)", version, changed)
+                seen = version
+            except Exception:
+                log.exception("checking the configuration failed; trying again")
+            await asyncio.sleep(CONFIG_CHECK_SECONDS)
+
     background = [
         asyncio.create_task(watch_flows(), name="ivr-flow-watcher"),
+        asyncio.create_task(watch_configuration(), name="configuration-watcher"),
         asyncio.create_task(full_collections(), name="full-garbage-collections"),
     ]
     yield

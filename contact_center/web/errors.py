@@ -70,8 +70,8 @@ def _bad_json(message: str) -> web.HTTPBadRequest:
     )
 
 
-async def read_body(request: web.Request, model: type[M]) -> M:
-    """Parse and validate a JSON body; malformed or over-deep JSON is a 400, bad fields a 422."""
+async def read_json_object(request: web.Request) -> dict[str, Any]:
+    """The JSON object a request carries; malformed, over-deep or not an object is a 400."""
     raw = await request.read()
     try:
         data = json.loads(raw or b"null", parse_constant=_no_constants)
@@ -86,6 +86,12 @@ async def read_body(request: web.Request, model: type[M]) -> M:
         raise ValidationFailed.one("body", "text may not contain NUL (\\u0000) characters")
     if not isinstance(data, dict):
         raise _bad_json("the body must be a JSON object")
+    return data
+
+
+async def read_body(request: web.Request, model: type[M]) -> M:
+    """Parse and validate a JSON body; malformed or over-deep JSON is a 400, bad fields a 422."""
+    data = await read_json_object(request)
     # The region lets phone numbers be checked with the other fields, so one 422 names every bad field.
     return model.model_validate(data, context={"region": request.app[SETTINGS].default_region})
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
+from contact_center.domain.acd.codec import queue_to_dict
 from contact_center.domain.acd.commands import Command, ConfigureAgent
 from contact_center.domain.acd.config import QueueConfig
 from contact_center.domain.acd.events import Event
@@ -88,6 +89,19 @@ class AcdService(AcdReports):
     def configure_queue(self, queue: QueueConfig) -> None:
         self.acd.configure_queue(queue)
         self.note_queue(queue)
+
+    async def reload_queues(self) -> list[str]:
+        """Queues added or changed in the CRM since they were loaded, configured now; their names.
+        Calls waiting keep their place and take their timers from the new definition."""
+        async with session_factory(self.engine)() as session:
+            queues = await load_queues(session)
+        changed = []
+        for queue in queues:
+            known = self.acd.queues.get(queue.id)
+            if known is None or queue_to_dict(known) != queue_to_dict(queue):
+                self.configure_queue(queue)
+                changed.append(queue.id)
+        return changed
 
     async def handle(self, command: Command) -> list[Event]:
         """Run a command now; its events (and those of timers that fell due) are logged and published."""

@@ -131,6 +131,15 @@ class SharedAcdService(LogFollower):
     def configure_queue(self, queue: QueueConfig) -> None:
         raise RoutingError("with shared routing, queues come from the CRM when a node takes the lease")
 
+    async def reload_queues(self) -> list[str]:
+        """On the leader, queues and agents that changed in the CRM go into the log (every node applies
+        them from there); other nodes leave it to the leader, which watches the same CRM."""
+        if not self.is_leader:
+            return []
+        before = dict(self.acd.queues)
+        await self._load_configuration()
+        return [name for name, queue in self.acd.queues.items() if before.get(name) is not queue]
+
     # -- commands -----------------------------------------------------------------------------
     async def handle(self, command: Command) -> list[Event]:
         """Run a command on the leader (this node or another) and return its events."""

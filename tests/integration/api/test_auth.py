@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from contact_center.web.api_admin import api as admin_api
 from contact_center.web.api_caller_simulator import api as simulator_api
 from contact_center.web.api_crm import api as crm_api
 from contact_center.web.api_recordings import api as recordings_api
@@ -20,8 +21,20 @@ async def login(client: Any, username: str, password: str) -> Any:
 
 
 async def test_every_api_route_but_login_needs_credentials(app_client: Any) -> None:
-    for spec in [*auth_api.specs, *crm_api.specs, *routing_api.specs, *simulator_api.specs, *recordings_api.specs]:
-        path = spec.path.replace("{id}", "1").replace("{group}", "queues").replace("{call_id}", "sim-1")
+    for spec in [
+        *auth_api.specs,
+        *crm_api.specs,
+        *routing_api.specs,
+        *simulator_api.specs,
+        *recordings_api.specs,
+        *admin_api.specs,
+    ]:
+        path = (
+            spec.path.replace("{id}", "1")
+            .replace("{group}", "queues")
+            .replace("{call_id}", "sim-1")
+            .replace("{name}", "general")
+        )
         resp = await app_client.request(spec.method, path, json={})
         expected = 401 if spec.path != "/api/v1/auth/login" else 422
         assert resp.status == expected, (spec.method, path, resp.status)

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from contact_center.web.api_admin import api as admin_api
 from contact_center.web.api_caller_simulator import api as simulator_api
 from contact_center.web.api_crm import api as crm_api
 from contact_center.web.api_recordings import api as recordings_api
@@ -24,7 +25,7 @@ from contact_center.web.auth import api as auth_api
 
 BODIES: dict[str, type[BaseModel]] = {
     f"{spec.method} {spec.path}": spec.body
-    for api in (auth_api, crm_api, routing_api, simulator_api, recordings_api)
+    for api in (auth_api, crm_api, routing_api, simulator_api, recordings_api, admin_api)
     for spec in api.specs
     if spec.body is not None
 }

@@ -1,0 +1,136 @@
+"""What an administrator configures, record by record: the one shape shared by the admin API, the
+configuration file (``contact-center config export|plan|apply``) and the audit trail's before/after.
+
+Each spec names its record by ``name`` (``code`` for dispositions) and refers to others by name, so a
+file can be read, diffed and copied between installations.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Annotated, Any
+
+import holidays as public_holidays
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from contact_center.domain.acd.config import STRATEGIES, QueueConfig
+from contact_center.domain.acd.errors import ConfigError
+from contact_center.domain.calendar import Calendar as DomainCalendar
+
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+Seconds = Annotated[int, Field(ge=0, le=7 * 24 * 3600)]
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @property
+    def key(self) -> str:
+        return str(getattr(self, "name"))  # noqa: B009 - every spec but dispositions has a name
+
+
+class SkillSpec(Spec):
+    name: Key
+    description: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class TeamSpec(Spec):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class CalendarSpec(Spec):
+    name: Key
+    timezone: str = "UTC"
+    weekly_hours: dict[str, list[list[str]]] = Field(default_factory=dict)
+    holiday_country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    holidays: dict[str, str] = Field(default_factory=dict)
+    exceptions: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+        return value
+
+    @field_validator("holiday_country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        if value is not None and value not in public_holidays.list_supported_countries():
+            raise ValueError(f"no public holidays are known for {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _hours_parse(self) -> CalendarSpec:
+        try:
+            DomainCalendar.from_config(self.name, self.timezone, self.weekly_hours, self.holidays, self.exceptions)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"opening hours: {exc}") from None
+        return self
+
+
+class DispositionSpec(Spec):
+    code: Key
+    label: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    category: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")] = "service"
+    active: bool = True
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+class QueueSpec(Spec):
+    name: Key
+    display_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    strategy: str = "longest_idle"
+    sl_threshold_seconds: Seconds = 20
+    ring_timeout_seconds: Annotated[int, Field(ge=5, le=300)] = 15
+    wrapup_seconds: Seconds = 30
+    max_wait_seconds: Seconds | None = None
+    max_length: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    exit_action: dict[str, Any] = Field(default_factory=dict)
+    required_skills: dict[str, Annotated[int, Field(ge=1, le=10)]] = Field(default_factory=dict)
+    escalation: list[dict[str, Any]] = Field(default_factory=list)
+    default_priority: Annotated[int, Field(ge=0, le=100)] = 0
+    reoffer_delay_seconds: Seconds = 30
+    preferred_wait_seconds: Seconds = 30
+    overflow_queue: Key | None = None
+    calendar: Key | None = None
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, value: str) -> str:
+        if value not in STRATEGIES:
+            raise ValueError(f"use one of {', '.join(STRATEGIES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _routable(self) -> QueueSpec:
+        """What routing would refuse is refused here, with its reason (escalation rules, exit)."""
+        try:
+            QueueConfig.from_mapping(self.name, self.routing())
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    def routing(self) -> dict[str, Any]:
+        """The mapping routing's QueueConfig is built from (as services/routing/config.py loads it)."""
+        fields = (
+            "strategy", "sl_threshold_seconds", "ring_timeout_seconds", "wrapup_seconds", "max_wait_seconds",
+            "max_length", "escalation", "overflow_queue", "required_skills", "default_priority",
+            "reoffer_delay_seconds", "preferred_wait_seconds",
+        )  # fmt: skip
+        return {"exit_action": self.exit_action or None, **{name: getattr(self, name) for name in fields}}
+
+
+KINDS: dict[str, type[Spec]] = {
+    # In the order they are created (a queue names calendars and skills); removed in reverse.
+    "skills": SkillSpec,
+    "teams": TeamSpec,
+    "calendars": CalendarSpec,
+    "dispositions": DispositionSpec,
+    "queues": QueueSpec,
+}
