@@ -7,7 +7,6 @@ pydantic models (asserted by the API tests).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -20,6 +19,7 @@ from sqlalchemy.orm import aliased
 from contact_center.crm.errors import NotFound
 from contact_center.crm.schemas import AccountOut, ActivityOut, CaseOut, CustomerOut, OpportunityOut, OrderOut
 from contact_center.store.tables import Account, Activity, Case, Customer, Opportunity, Order, Phone
+from contact_center.store.types import json_value
 
 OPEN_CASE_STATUSES = ("new", "open", "pending_customer")
 OPEN_STAGES = ("prospecting", "qualification", "proposal", "negotiation")
@@ -41,16 +41,8 @@ OPPORTUNITY_COLUMNS = _columns(Opportunity, OpportunityOut)
 ORDER_COLUMNS = _columns(Order, OrderOut)
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _json_value(value) for key, value in row.items()}
+    return {key: json_value(value) for key, value in row.items()}
 
 
 class RowSource(Protocol):

@@ -13,7 +13,6 @@ each statement sees what was committed before it started.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from contact_center.store.types import json_value
 
 _DIALECT = sqlite_dialect.dialect(paramstyle="qmark")
 
@@ -35,18 +36,9 @@ class _Prepared:
     converters: tuple[tuple[str, Callable[[Any], Any]], ...]  # only the columns whose values need decoding
 
 
-def _json_value(value: Any) -> Any:
-    # The same shaping as crm.views.jsonable: instants as ISO 8601 with Z, dates as ISO.
-    if isinstance(value, dt.datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _then_json(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
-        return _json_value(process(value))
+        return json_value(process(value))
 
     return convert
 

@@ -37,3 +37,12 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
             return None
         stored: dt.datetime = value
         return stored.replace(tzinfo=dt.UTC) if stored.tzinfo is None else stored.astimezone(dt.UTC)
+
+
+def json_value(value: Any) -> Any:
+    """A stored value as JSON shows it: instants in ISO 8601 with Z, dates in ISO, the rest as they are."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
