@@ -91,6 +91,7 @@ def test_serve_installs_python3_venv_and_npm_then_starts_the_server(tmp_path: Pa
     installs = [line for line in log if line.startswith("apt-get install")]
     assert installs == [
         "apt-get install -y -qq --no-install-recommends python3-venv",
+        "apt-get install -y -qq --no-install-recommends espeak-ng",  # the prompts are spoken
         "apt-get install -y -qq --no-install-recommends nodejs npm",
     ]
     assert log.index(installs[0]) < log.index("python3 -m venv")
