@@ -95,7 +95,7 @@ def test_serve_installs_python3_venv_and_npm_then_starts_the_server(tmp_path: Pa
         "apt-get install -y -qq --no-install-recommends nodejs npm",
     ]
     assert log.index(installs[0]) < log.index("python3 -m venv")
-    locked = "pip install --quiet --disable-pip-version-check --require-hashes -r requirements/serve.lock"
+    locked = "pip install --quiet --disable-pip-version-check --require-hashes -r requirements-serve.lock"
     project = "pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ."
     assert log.index(locked) < log.index(project)  # every library from the lock, pinned by hash; then ours alone
     assert log[-1] == "contact-center serve --port 8081"
