@@ -67,6 +67,15 @@ async def test_every_call_hung_up_at_a_random_moment_is_accounted_for(
             await asyncio.sleep(0.005)
 
     worker = asyncio.create_task(agents_take_calls())
+    try:  # the agents keep working to the end: a wrap-up that started last still needs saving
+        await _place_calls_and_check(desk, port, heard, engine, rng, caplog)
+    finally:
+        worker.cancel()
+
+
+async def _place_calls_and_check(
+    desk: Any, port: Any, heard: Any, engine: AsyncEngine, rng: random.Random, caplog: pytest.LogCaptureFixture
+) -> None:
     placed: list[str] = []
     with caplog.at_level(logging.WARNING):
         for n in range(CALLS):
@@ -89,10 +98,7 @@ async def test_every_call_hung_up_at_a_random_moment_is_accounted_for(
                 counts[call_id] = counts.get(call_id, 0) + 1
             return counts if set(placed) <= set(counts) else None
 
-        try:
-            counts = await until_async(logged, "every call on the timeline", 60)
-        finally:
-            worker.cancel()
+        counts = await until_async(logged, "every call on the timeline", 60)
     missing = [c for c in placed if c not in counts]
     assert missing == []
     assert {c: n for c, n in counts.items() if c in placed and n != 1} == {}, "one call activity per call"
