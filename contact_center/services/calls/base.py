@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,6 +22,7 @@ from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.errors import AcdError
 from contact_center.flows.directory import Directory
 from contact_center.flows.registry import FlowRegistry
+from contact_center.services.calls.owner import CallOwners
 from contact_center.services.calls.record import CallRecord
 from contact_center.services.desk import Audience, DeskError, DeskListener
 from contact_center.services.routing.service import AcdService
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from contact_center.telephony.port import OriginateResult
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 AGENT_RING_SECONDS = 20.0
 SUPERVISORS: Audience = ("supervisors", None)
 
@@ -72,7 +75,30 @@ class CenterBase:
         self.segments: dict[tuple[int, str], CallRecord] = {}
         self.callbacks: dict[str, CallRecord] = {}  # callbacks waiting in routing, by interaction id
         self._listeners: list[DeskListener] = []
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()  # the center's own loops (reconciler, timelines, ...)
+        self.owners = CallOwners(self._tracks)
+
+    def _tracks(self, call_id: str) -> bool:
+        """Whether anything of the call is still held here (its owner stays until nothing is)."""
+        return (
+            call_id in self.sessions
+            or call_id in self.callbacks
+            or call_id in self.consults
+            or any(segment_call == call_id for _, segment_call in self.segments)
+            or any(wrapup["call_id"] == call_id for wrapup in self.wrapups.values())
+        )
+
+    def _post(self, call_id: str, step: Coroutine[Any, Any, Any], what: str) -> None:
+        """A step for the call's owner that nobody waits for (a telephony or routing event)."""
+        self.owners.of(call_id).post(step, what)
+
+    def _child(self, call_id: str, step: Coroutine[Any, Any, Any], what: str) -> None:
+        """A long step of the call (it waits on a phone or the caller), beside its owner's inbox."""
+        self.owners.of(call_id).child(step, what)
+
+    async def _ask(self, call_id: str, step: Coroutine[Any, Any, T], what: str) -> T:
+        """A step for the call's owner whose result or refusal comes back (desk commands)."""
+        return await self.owners.of(call_id).ask(step, what)
 
     def subscribe(self, listener: DeskListener) -> None:
         self._listeners.append(listener)
@@ -122,8 +148,8 @@ class CenterBase:
 
     if TYPE_CHECKING:  # the parts call each other through these
 
-        async def hold(self, user_id: int, call_id: str) -> None: ...
-        async def resume(self, user_id: int, call_id: str) -> None: ...
+        async def _hold(self, user_id: int, call_id: str) -> None: ...
+        async def _resume(self, user_id: int, call_id: str) -> None: ...
         async def _end_consult(self, call_id: str, outcome: str) -> None: ...
         async def _end_talk(self, session: Conversation, by: str) -> None: ...
         async def _ring_agent(self, session: Conversation, user_id: int, extension: str) -> OriginateResult: ...

@@ -97,6 +97,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.owners.close()
 
     async def _release_orphan_callbacks(self) -> None:
         if not self.acd.shared:
@@ -188,25 +189,34 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             log.error("no IVR flow loaded for a call to %s: refused with 503", event.dialled)
             self._spawn(self.port.reject(event.call_id, 503), f"refuse-{event.call_id}")
             return
+        call_id = event.call_id
         session = CallSession(
             record,
             port=self.port,
-            acd=self.acd,
+            routing=self.acd.handle,
+            engine=self.engine,
             flows=route.flows,
             entry=route.entry,
             directory=self.directory,
             clock=self.clock,
             var_dir=self.var_dir,
             identify=self._identify,
+            abandon=lambda: self._post(call_id, self._safe(cmd.AbandonCall(call_id)), "abandoned in the queue"),
             estimate_wait=self.estimate_wait,
             agent_key=self.preferred_agent,
         )
-        self.sessions[event.call_id] = session
-        self._spawn(self._run_session(session), f"call-{event.call_id}")
+        self.sessions[call_id] = session
+        self._child(call_id, self._run_session(session), "answer, IVR, queue")
 
     async def _run_session(self, session: CallSession) -> None:
+        """The caller's side of the call, from answer to the caller leaving (a child of the call's owner)."""
         try:
             await session.run()
+        finally:
+            await self._ask(session.call_id, self._caller_side_over(session), "the caller's side is over")
+
+    async def _caller_side_over(self, session: CallSession) -> None:
+        try:
             await session.log_unanswered()
         finally:
             if session.record.agent_user_id is None:
@@ -228,10 +238,10 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         if session is not None and session.leg == event.call_id:
             session.record.sip["caller_hangup_code"] = event.sip_code
             session.caller_gone("caller" if event.by == HangupBy.REMOTE else "system")
-            self._spawn(self._end_talk(session, "caller"), f"end-{session.call_id}")
+            self._post(session.call_id, self._end_talk(session, "caller"), "the caller hung up")
         elif event.call_id in self.consult_legs:  # the consulted agent's phone hung up
             call_id = self.consult_legs.pop(event.call_id)
-            self._spawn(self._end_consult(call_id, "target_hung_up"), f"consult-end-{call_id}")
+            self._post(call_id, self._end_consult(call_id, "target_hung_up"), "the consulted agent hung up")
         elif event.call_id in self.agent_legs:
             call_id = self.agent_legs.pop(event.call_id)
             talking = self.sessions.get(call_id)
@@ -239,9 +249,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                 return
             if talking.record.direction == "outbound":  # the agent put the phone down on a call they placed
                 talking.record.end_reason = talking.record.end_reason or "agent_hangup"
-                self._spawn(self._agent_ended_outbound(talking), f"end-{call_id}")
+                self._post(call_id, self._agent_ended_outbound(talking), "the agent hung up")
             else:  # the customer is still there: back to the head of the queue
-                self._spawn(self._agent_leg_dropped(talking), f"requeue-{call_id}")
+                self._post(call_id, self._agent_leg_dropped(talking), "the agent's phone dropped")
 
     async def _agent_ended_outbound(self, session: Any) -> None:
         if session.leg is not None:
@@ -262,7 +272,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                         {"state": event.new, "reason": event.reason, "since": iso(event.at)},
                     )
             elif isinstance(event, ev.CallOffered):
-                self._spawn(self._offer(event), f"offer-{event.call_id}")
+                self._post(event.call_id, self._offer(event), "offer")
             elif isinstance(event, ev.OfferMissed | ev.OfferWithdrawn | ev.OfferRejected):
                 user_id = int(event.agent_id)
                 offer = self.offers.get(user_id)
@@ -274,11 +284,12 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
                 gone = self.callbacks.pop(event.call_id, None)
                 if gone is not None and gone.scheduled_callback_id is not None:
-                    self._spawn(
+                    self._post(
+                        event.call_id,
                         scheduled_callbacks.settle(
                             self.engine, gone.scheduled_callback_id, "canceled", self.clock.now()
                         ),
-                        f"callback-canceled-{event.call_id}",
+                        "callback canceled",
                     )
                 for user_id, offer in list(self.offers.items()):
                     if offer["call_id"] == event.call_id:
@@ -292,9 +303,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                 self._consult_ended_by_routing(event)
             elif isinstance(event, ev.WrapUpStarted):
                 if self._mine(event.call_id):
-                    self._spawn(self._wrapup_started(event), f"wrapup-{event.call_id}")
+                    self._post(event.call_id, self._wrapup_started(event), "wrap-up started")
             elif isinstance(event, ev.WrapUpEnded):
-                self._spawn(self._wrapup_ended(int(event.agent_id)), f"wrapup-end-{event.agent_id}")
+                self._post(event.call_id, self._wrapup_ended(int(event.agent_id)), "wrap-up ended")
             else:
                 self._on_queue_event(event)
         if events and decided_here:
@@ -330,11 +341,13 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         if not isinstance(session, CallSession):
             return
         if isinstance(event, ev.CallExited):
-            self._spawn(session.left_queue(event.destination, event.reason), f"exit-{event.call_id}")
+            self._child(session.call_id, session.left_queue(event.destination, event.reason), "left the queue")
         elif isinstance(event, ev.CallbackRequested) and event.reason != "caller":
-            self._spawn(session.called_back_instead(event.number), f"callback-{event.call_id}")
+            self._child(session.call_id, session.called_back_instead(event.number), "called back instead")
         elif isinstance(event, ev.CallbackOffered):
-            session.offer_callback()
+            listen = session.offer_callback()
+            if listen is not None:
+                self._child(session.call_id, listen, "listen for the callback key")
 
     def preferred_agent(self, name: str | None) -> str | None:
         """The routing id of the agent an IVR flow asks for, by username (or user id); None if unknown."""
@@ -454,6 +467,47 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             if self.phones.get(user_id, "unknown") != registered:
                 self.phones[user_id] = registered
                 self._tell(("agent", user_id), "phone.status", {"extension": extension, "registered": registered})
+
+    # --- desk commands: each is a message to the call's owner, taken in turn ---------------------
+
+    async def accept(self, user_id: int, call_id: str) -> None:
+        await self._ask(call_id, self._accept(user_id, call_id), "accept")
+
+    async def reject(self, user_id: int, call_id: str) -> None:
+        await self._ask(call_id, self._reject(user_id, call_id), "reject")
+
+    async def hangup(self, user_id: int, call_id: str) -> None:
+        await self._ask(call_id, self._hangup(user_id, call_id), "hang up")
+
+    async def hold(self, user_id: int, call_id: str) -> None:
+        await self._ask(call_id, self._hold(user_id, call_id), "hold")
+
+    async def resume(self, user_id: int, call_id: str) -> None:
+        await self._ask(call_id, self._resume(user_id, call_id), "resume")
+
+    async def add_note(self, user_id: int, call_id: str, text: str) -> None:
+        await self._ask(call_id, self._add_note(user_id, call_id, text), "note")
+
+    async def transfer(
+        self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None, warm: bool = False
+    ) -> None:
+        step = self._transfer(user_id, call_id, queue=queue, agent_id=agent_id, warm=warm)
+        await self._ask(call_id, step, "transfer")
+
+    async def complete_transfer(self, user_id: int, call_id: str) -> None:
+        await self._ask(call_id, self._complete_transfer(user_id, call_id), "complete the transfer")
+
+    async def cancel_consult(self, user_id: int, call_id: str) -> None:
+        await self._ask(call_id, self._cancel_consult(user_id, call_id), "cancel the consult")
+
+    async def save_wrapup(
+        self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        step = self._save_wrapup(user_id, call_id, disposition, notes, follow_ups)
+        return await self._ask(call_id, step, "save the wrap-up")
+
+    async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
+        return await self._ask(call_id, self._link_customer(user_id, call_id, customer_id), "link the customer")
 
     async def set_state(self, user_id: int, state: str, reason: str | None = None) -> dict[str, Any]:
         agent_id = agent_key(user_id)

@@ -19,7 +19,7 @@ REQUEUE_PROMPT = Speech("Please hold while we connect you to another agent.")
 
 
 class CallControl(CenterBase):
-    async def accept(self, user_id: int, call_id: str) -> None:
+    async def _accept(self, user_id: int, call_id: str) -> None:
         offer = self.offers.get(user_id)
         if offer is None or offer["call_id"] != call_id:
             raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
@@ -48,13 +48,13 @@ class CallControl(CenterBase):
         del self.offers[user_id]
         self.active[user_id] = call_id
         if kind == "callback":
-            self._spawn(self._place_callback(user_id, call_id), f"callback-{call_id}")
+            self._child(call_id, self._place_callback(user_id, call_id), "place the callback")
             return
         assert session is not None
         if kind == "consult":
-            self._spawn(self._connect_consult(session, user_id), f"consult-{call_id}")
+            self._child(call_id, self._connect_consult(session, user_id), "ring the consulted agent")
             return
-        self._spawn(self._connect_agent(session, user_id), f"connect-{call_id}")
+        self._child(call_id, self._connect_agent(session, user_id), "ring the agent")
 
     async def _unclaim(self, session: Conversation) -> None:
         """Routing refused the accept: the call is the queue's again, or, if the caller left meanwhile, it
@@ -86,11 +86,17 @@ class CallControl(CenterBase):
         return result
 
     async def _connect_agent(self, session: Conversation, user_id: int) -> None:
+        """A child of the call: the agent's phone rings (a while), then the owner decides what follows."""
         extension = self.extensions.get(user_id)
         if extension is None:
-            await self._fail_connect(session, user_id, "you have no phone extension")
+            await self._ask(
+                session.call_id, self._fail_connect(session, user_id, "you have no phone extension"), "no phone"
+            )
             return
         result = await self._ring_agent(session, user_id, extension)
+        await self._ask(session.call_id, self._agent_rang(session, user_id, result), "the agent's phone rang")
+
+    async def _agent_rang(self, session: Conversation, user_id: int, result: OriginateResult) -> None:
         if result.outcome != OriginateOutcome.ANSWERED or result.call_id is None:
             await self._fail_connect(session, user_id, f"your phone did not answer ({result.outcome})")
             return
@@ -134,13 +140,13 @@ class CallControl(CenterBase):
             ("agent", user_id), "call.ended", {"call_id": session.call_id, "hung_up_by": "failure", "reason": why}
         )
 
-    async def reject(self, user_id: int, call_id: str) -> None:
+    async def _reject(self, user_id: int, call_id: str) -> None:
         offer = self.offers.get(user_id)
         if offer is None or offer["call_id"] != call_id:
             raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
         await self._command(cmd.RejectOffer(agent_key(user_id), call_id))
 
-    async def hangup(self, user_id: int, call_id: str) -> None:
+    async def _hangup(self, user_id: int, call_id: str) -> None:
         consult = self.consults.get(call_id)
         if consult is not None and consult.target == user_id and self.active.get(user_id) == call_id:
             await self._end_consult(call_id, "declined")  # the consulted agent leaves; the owner keeps the customer
@@ -154,7 +160,7 @@ class CallControl(CenterBase):
         session.caller_gone("agent")
         await self._end_talk(session, "agent")
 
-    async def hold(self, user_id: int, call_id: str) -> None:
+    async def _hold(self, user_id: int, call_id: str) -> None:
         session = self._owned(user_id, call_id)
         if session.record.held_since is None and session.leg is not None:
             await self._command(cmd.HoldCall(call_id))
@@ -162,7 +168,7 @@ class CallControl(CenterBase):
             await self.port.start_hold(session.leg)  # music until the agent resumes
             self._tell(("agent", user_id), "call.held", {"call_id": call_id})
 
-    async def resume(self, user_id: int, call_id: str) -> None:
+    async def _resume(self, user_id: int, call_id: str) -> None:
         session = self._owned(user_id, call_id)
         if session.record.held_since is not None and session.leg is not None:
             await self._command(cmd.ResumeCall(call_id))
@@ -173,7 +179,7 @@ class CallControl(CenterBase):
                 await self.port.bridge(session.leg, session.record.agent_leg)
             self._tell(("agent", user_id), "call.resumed", {"call_id": call_id})
 
-    async def add_note(self, user_id: int, call_id: str, text: str) -> None:
+    async def _add_note(self, user_id: int, call_id: str, text: str) -> None:
         if self.active.get(user_id) != call_id or call_id not in self.sessions:
             raise DeskError("no_such_call", f"call {call_id} is not yours")
         self.sessions[call_id].record.notes.append(text[:4000])
@@ -235,4 +241,4 @@ class CallControl(CenterBase):
                 "call.ended",
                 {"call_id": session.call_id, "hung_up_by": "agent", "reason": "agent_phone_dropped"},
             )
-        await self._say_then_hold(session, REQUEUE_PROMPT)
+        self._child(session.call_id, self._say_then_hold(session, REQUEUE_PROMPT), "tell the caller why they wait")

@@ -40,7 +40,7 @@ class Outbound(CenterBase):
             await self._safe(cmd.EndCall(call_id))
             return
         number = record.callback_number or record.caller_number
-        conversation = OutboundCall(record, self.acd)
+        conversation = OutboundCall(record, self.clock)
         record.agent_user_id, record.answered_at, record.direction = user_id, self.clock.now(), "outbound"
         # The same interaction goes on: the inbound part is on the timeline, this part gets its own activity.
         record.talk_closed, record.logged, record.hung_up_by, record.end_reason = False, False, None, None
@@ -160,9 +160,9 @@ class Outbound(CenterBase):
                     "caller_number": e164,
                     "dialled": e164,
                 }
-        self.sessions[call_id] = OutboundCall(record, self.acd)
+        self.sessions[call_id] = OutboundCall(record, self.clock)
         self.active[user_id] = call_id
-        self._spawn(self._place_outbound(self.sessions[call_id], user_id, extension), f"dial-{call_id}")
+        self._child(call_id, self._place_outbound(self.sessions[call_id], user_id, extension), "dial")
         return {"call_id": call_id}
 
     async def _place_outbound(self, conversation: Conversation, user_id: int, extension: str) -> None:

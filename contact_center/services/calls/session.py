@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
-from contact_center.domain.acd.commands import AbandonCall, EnqueueCall, RequestCallback
+from contact_center.domain.acd.commands import Command, EnqueueCall, RequestCallback
 from contact_center.domain.acd.wait_estimate import WaitEstimate
 from contact_center.domain.ivr import Enqueue, FlowEnd, HangUp, RecordVoicemail, Start, TransferCall
 from contact_center.domain.ivr import RequestCallback as IvrCallback
@@ -27,7 +30,6 @@ from contact_center.services.calls.record import (
     write_ivr_activity,
     write_voicemail_activity,
 )
-from contact_center.services.routing.service import AcdService
 from contact_center.telephony.port import CallEnded, Prompt, Speech, TelephonyPort
 
 log = logging.getLogger(__name__)
@@ -48,12 +50,12 @@ class Conversation:
     ``leg`` is the customer's telephony leg: an inbound caller's leg is the interaction itself; a
     customer we dial gets their leg once the dialling starts."""
 
-    def __init__(self, record: CallRecord, acd: AcdService) -> None:
+    def __init__(self, record: CallRecord, clock: Clock, abandon: Callable[[], None] = lambda: None) -> None:
         self.record = record
-        self.acd = acd
+        self.clock = clock
+        self.abandon = abandon  # tells routing the caller left the queue (through the call's owner)
         self.in_queue = False
         self.finished = asyncio.Event()
-        self._abandon: asyncio.Task[object] | None = None
         self._logging_unanswered = False
         self.accepting = False  # an agent's accept is with routing right now
 
@@ -69,11 +71,11 @@ class Conversation:
         """The customer's leg ended (by them, us, or a failure); wrap the call up once."""
         if self.finished.is_set():
             return
-        self.record.ended_at = self.acd.clock.now()
+        self.record.ended_at = self.clock.now()
         self.record.hung_up_by = self.record.hung_up_by or by
         if self.in_queue:
             self.in_queue = False
-            self._abandon = asyncio.get_running_loop().create_task(self.acd.handle(AbandonCall(self.call_id)))
+            self.abandon()
         self.finished.set()
 
 
@@ -83,29 +85,31 @@ class CallSession(Conversation):
         record: CallRecord,
         *,
         port: TelephonyPort,
-        acd: AcdService,
+        routing: Callable[[Command], Awaitable[object]],
+        engine: AsyncEngine,
         flows: FlowSet,
         entry: str,
         directory: Directory,
         clock: Clock,
         var_dir: Path,
         identify: Callable[[CallRecord], Awaitable[None]],
+        abandon: Callable[[], None] = lambda: None,
         estimate_wait: Callable[[str], WaitEstimate | None] = lambda call_id: None,
         agent_key: Callable[[str | None], str | None] = lambda name: None,
     ) -> None:
-        super().__init__(record, acd)
+        super().__init__(record, clock, abandon)
         record.customer_leg = record.customer_leg or record.call_id
         self.port = port
+        self.routing = routing  # commands to routing; what it decides comes back through the call's owner
+        self.engine = engine
         self.flows = flows
         self.entry = entry
         self.directory = directory
-        self.clock = clock
         self.var_dir = var_dir
         self.identify = identify
         self.estimate_wait = estimate_wait
         self.agent_key = agent_key  # the routing id of an agent the IVR names (the account manager)
         self.callback_offered = False
-        self._listener: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         try:
@@ -117,7 +121,7 @@ class CallSession(Conversation):
             self.record.ivr_outcome = type(end).__name__
             if end.trail.customer_id and not self.record.customer_id:
                 self.record.customer_id = end.trail.customer_id
-            await write_ivr_activity(self.acd.engine, self.record, end.trail.to_activity())
+            await write_ivr_activity(self.engine, self.record, end.trail.to_activity())
             await self._after_ivr(end)
         except CallEnded:
             self.caller_gone("caller")
@@ -166,7 +170,7 @@ class CallSession(Conversation):
             caller_number=self.record.caller_number,
             preferred_agent=preferred,
         )
-        await self.acd.handle(command)
+        await self.routing(command)
 
     # --- while the caller waits ----------------------------------------------------------------
 
@@ -184,12 +188,13 @@ class CallSession(Conversation):
             text += " To be called back without losing your place in line, press 1."
         return Speech(text)
 
-    def offer_callback(self) -> None:
-        """Routing says this caller may leave and be called back (an escalation rule): listen for 1."""
+    def offer_callback(self) -> Coroutine[Any, Any, None] | None:
+        """Routing says this caller may leave and be called back (an escalation rule): what listens for 1
+        (the call's owner runs it), or None when there is nothing to offer."""
         if self.callback_offered or not self.in_queue or not self.record.caller_number.startswith("+"):
-            return  # a withheld number cannot be called back
+            return None  # a withheld number cannot be called back
         self.callback_offered = True
-        self._listener = asyncio.get_running_loop().create_task(self._listen_for_callback())
+        return self._listen_for_callback()
 
     async def _listen_for_callback(self) -> None:
         with contextlib.suppress(CallEnded):
@@ -204,7 +209,7 @@ class CallSession(Conversation):
     async def _leave_for_callback(self, number: str, *, request: bool, confirm: bool = True) -> None:
         """The caller keeps their place but leaves the line; an agent calls them back when it comes."""
         if request:
-            await self.acd.handle(RequestCallback(self.call_id, number))
+            await self.routing(RequestCallback(self.call_id, number))
         self.in_queue = False
         self.record.callback_number = number
         with contextlib.suppress(CallEnded):
@@ -245,7 +250,7 @@ class CallSession(Conversation):
             self.record.recording = str(await self.port.stop_recording(self.call_id) or path)
         self.record.recording = self.record.recording or str(path)
         seconds = (self.clock.now() - started).total_seconds()
-        await write_voicemail_activity(self.acd.engine, self.record, mailbox, self.record.recording, seconds)
+        await write_voicemail_activity(self.engine, self.record, mailbox, self.record.recording, seconds)
         if not self.finished.is_set():
             with contextlib.suppress(CallEnded):
                 await self.port.play(self.call_id, VOICEMAIL_DONE, barge_in=False)
@@ -272,4 +277,4 @@ class CallSession(Conversation):
             self._logging_unanswered = True
             self.record.legs = [leg_json(self.port.detail(self.call_id))]
             outcome = self.record.end_reason or ("abandoned" if self.record.queue else "ivr_only")
-            await write_call_activity(self.acd.engine, self.record, disposition=None, wrap_seconds=0, outcome=outcome)
+            await write_call_activity(self.engine, self.record, disposition=None, wrap_seconds=0, outcome=outcome)

@@ -56,7 +56,7 @@ class Consult:
 class Transfers(CenterBase):
     """The transfer commands of ``CallCenter``."""
 
-    async def transfer(
+    async def _transfer(
         self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None, warm: bool = False
     ) -> None:
         session = self._owned(user_id, call_id)
@@ -89,7 +89,7 @@ class Transfers(CenterBase):
         record.agent_leg, record.connected_at, record.agent_user_id, record.answered_at = None, None, None, None
         record.queue = queue or record.queue
         session.in_queue = True
-        self._spawn(self._say_then_hold(session, TRANSFERRING), f"transfer-hold-{call_id}")
+        self._child(call_id, self._say_then_hold(session, TRANSFERRING), "tell the caller they are transferred")
         self.active.pop(user_id, None)
         self._tell(
             ("agent", user_id),
@@ -108,7 +108,7 @@ class Transfers(CenterBase):
             del self.consults[call_id]
             raise
         if session.record.held_since is None:
-            await self.hold(user_id, call_id)  # the customer hears music while the agents talk
+            await self._hold(user_id, call_id)  # the customer hears music while the agents talk
         self._tell(("agent", user_id), "consult.started", {"call_id": call_id, **consult.view(user_id, self.names)})
 
     def consult_offer(self, call_id: str) -> dict[str, Any] | None:
@@ -158,7 +158,7 @@ class Transfers(CenterBase):
             {"call_id": call_id, "started_at": now, "consult": consult.view(user_id, self.names)},
         )
 
-    async def complete_transfer(self, user_id: int, call_id: str) -> None:
+    async def _complete_transfer(self, user_id: int, call_id: str) -> None:
         session = self._owned(user_id, call_id)
         consult = self.consults.get(call_id)
         if consult is None or consult.owner != user_id:
@@ -198,13 +198,13 @@ class Transfers(CenterBase):
             {"call_id": call_id, "hung_up_by": "transfer", "reason": f"transferred to agent {consult.target}"},
         )
 
-    async def cancel_consult(self, user_id: int, call_id: str) -> None:
+    async def _cancel_consult(self, user_id: int, call_id: str) -> None:
         self._owned(user_id, call_id)
         consult = self.consults.get(call_id)
         if consult is None or consult.owner != user_id:
             raise DeskError("no_consult", "there is no consult on this call to cancel")
         await self._end_consult(call_id, "canceled")
-        await self.resume(user_id, call_id)  # back to the customer
+        await self._resume(user_id, call_id)  # back to the customer
 
     async def _end_consult(self, call_id: str, outcome: str) -> None:
         """Tear a consult down (whoever ended it); the customer stays with the first agent, on hold."""
@@ -238,7 +238,7 @@ class Transfers(CenterBase):
         """The consulted agent declined, let the offer ring out, or logged out."""
         consult = self.consults.get(event.call_id)
         if consult is not None and event.outcome in ("declined", "missed"):
-            self._spawn(self._end_consult(event.call_id, event.outcome), f"consult-end-{event.call_id}")
+            self._post(event.call_id, self._end_consult(event.call_id, event.outcome), "consult ended by routing")
 
     # --- each agent's part of a transferred call ---------------------------------------------
 

@@ -72,7 +72,7 @@ class Wrapups(CenterBase):
                 )
         self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id or wrapup["call_id"]})
 
-    async def save_wrapup(
+    async def _save_wrapup(
         self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
     ) -> dict[str, Any]:
         wrapup = self.wrapups.get(user_id)
@@ -124,7 +124,7 @@ class Wrapups(CenterBase):
             except CallEnded:  # forgotten by telephony long ago; what the record holds still stands
                 continue
 
-    async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
+    async def _link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
         """An unknown (or wrongly matched) caller the agent found or created: the call joins that timeline."""
         if self.active.get(user_id) != call_id and (self.offers.get(user_id) or {}).get("call_id") != call_id:
             raise DeskError("no_such_call", f"call {call_id} is not yours")

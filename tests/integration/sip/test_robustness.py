@@ -227,15 +227,15 @@ async def test_malformed_sip_reaching_the_worker_never_stops_the_line(
     for message in MALFORMED:
         evil.sendto(message, ("127.0.0.1", line))
 
-    def codes() -> list[int]:
+    def answered() -> list[int]:
         return sorted(s[0] for s in map(sm.status_of, list(replies)) if s is not None)
 
     for _ in range(200):  # the replies come from the line's own thread, in no promised order
-        if client.malformed >= 4 and {200, 400, 481} <= set(codes()):
+        if client.malformed >= 4 and {200, 400, 481} <= set(answered()):
             break
         await asyncio.sleep(0.05)
     client.send = real_send  # type: ignore[method-assign]
-    codes = codes()
+    codes = answered()
     assert set(codes) == {200, 400, 481}, codes  # OPTIONS answered, bad requests refused, the unknown BYE 481
     assert client.malformed >= 4 and client.recv_thread is not None and client.recv_thread.is_alive()
     assert tel.legs.live() == [] and tel.capacity.active == 0
