@@ -1,4 +1,5 @@
-"""Administration over HTTP: queues (create, change, remove; admin only) and the audit trail.
+"""Administration over HTTP: queues, skills, teams, calendars and dispositions (read: supervisors;
+create, change, remove: admins) and the audit trail.
 
 Every change is checked as routing would check it, lands with its audit entry in one transaction, and
 reaches routing at once on this node (other nodes within seconds, through the configuration version).
@@ -15,7 +16,7 @@ from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.records import parse_cursor, parse_limit
 from contact_center.services.admin import audit
 from contact_center.services.admin import configuration as config
-from contact_center.services.admin.specs import QueueSpec
+from contact_center.services.admin.specs import KINDS, QueueSpec, Spec
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body, read_json_object
 from contact_center.web.keys import ACD, CALL_CENTER, CLOCK, SESSIONS
@@ -96,3 +97,65 @@ async def list_audit(request: web.Request) -> web.Response:
         for r in rows
     ]  # fmt: skip
     return web.json_response({"items": items, "next_cursor": rows[-1].id if len(rows) == limit else None})
+
+
+# --- skills, teams, calendars, dispositions: the same five routes each -----------------------------
+
+
+def _kind_routes(kind: str, spec_type: type[Spec]) -> None:
+    """List, read, create, change and remove one kind of record. A record is named by its key (``name``,
+    or ``code`` for dispositions), which cannot change: create a new one and remove the old."""
+    one, key = kind[:-1], "code" if kind == "dispositions" else "name"
+    base, item = f"/api/v1/{kind}", f"/api/v1/{kind}/{{{key}}}"
+
+    async def list_all(request: web.Request) -> web.Response:
+        async with request.app[SESSIONS]() as session:
+            specs = (await config.export(session))[kind]
+        return web.json_response({"items": [s.model_dump(mode="json") for s in specs]})
+
+    async def read_one(request: web.Request) -> web.Response:
+        async with request.app[SESSIONS]() as session:
+            spec = await config.one(session, kind, request.match_info[key])
+        return web.json_response(spec.model_dump(mode="json"))
+
+    async def create(request: web.Request) -> web.Response:
+        spec = await read_body(request, spec_type)
+        async with request.app[SESSIONS].begin() as session:
+            await config.store_one(session, kind, spec, create=True, actor=principal(request).username,
+                                   now=request.app[CLOCK].now())  # fmt: skip
+        await _applied(request)
+        return web.json_response(spec.model_dump(mode="json"), status=201)
+
+    async def change(request: web.Request) -> web.Response:
+        name = request.match_info[key]
+        body = await read_json_object(request)
+        async with request.app[SESSIONS].begin() as session:
+            current = await config.one(session, kind, name)
+            if body.get(key, name) != name:
+                raise ValidationFailed.one(key, f"a {one}'s {key} cannot change; create a new one")
+            spec = spec_type.model_validate({**current.model_dump(mode="json"), **body})
+            await config.store_one(session, kind, spec, create=False, actor=principal(request).username,
+                                   now=request.app[CLOCK].now())  # fmt: skip
+        await _applied(request)
+        return web.json_response(spec.model_dump(mode="json"))
+
+    async def remove(request: web.Request) -> web.Response:
+        async with request.app[SESSIONS].begin() as session:
+            await config.remove_one(session, kind, request.match_info[key], actor=principal(request).username,
+                                    now=request.app[CLOCK].now())  # fmt: skip
+        await _applied(request)
+        return web.Response(status=204)
+
+    api.route("GET", base, f"Every {one}", tag="admin", role="supervisor", response=spec_type, many=True)(list_all)
+    api.route("GET", item, f"One {one}", tag="admin", role="supervisor", response=spec_type)(read_one)
+    api.route("POST", base, f"Create a {one} (admin)", tag="admin", role="admin", body=spec_type,
+              response=spec_type, status=201)(create)  # fmt: skip
+    api.route("PATCH", item, f"Change a {one} (admin): the fields sent replace the stored ones", tag="admin",
+              role="admin", response=spec_type)(change)  # fmt: skip
+    api.route("DELETE", item, f"Remove a {one} (admin; refused while in use)", tag="admin", role="admin",
+              status=204)(remove)  # fmt: skip
+
+
+for _kind, _spec_type in KINDS.items():
+    if _kind != "queues":  # queues have their routes above (and their list in the routing API)
+        _kind_routes(_kind, _spec_type)

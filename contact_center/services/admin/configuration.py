@@ -30,7 +30,7 @@ from contact_center.services.admin.specs import (
     Spec,
     TeamSpec,
 )
-from contact_center.store.tables import Calendar, DispositionCode, MetaValue, Queue, Skill, Team
+from contact_center.store.tables import AgentSkill, Calendar, DispositionCode, MetaValue, Queue, Skill, Team, User
 
 # Bumped by every applied change; running servers poll it and reload routing's queues when it moves.
 CONFIG_VERSION_KEY = "config_version"
@@ -348,9 +348,16 @@ async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: boo
 
 
 async def remove_one(session: AsyncSession, kind: str, key: str, *, actor: str, now: datetime) -> None:
-    before = {s.key: s for s in (await export(session))[kind]}.get(key)
+    """Remove one record, audited; refused (``Conflict``, naming who uses it) while others refer to it."""
+    document = await export(session)
+    before = {s.key: s for s in document[kind]}.get(key)
     if before is None:
         raise NotFound(kind[:-1], key)
+    users = await _users_of(session, kind, key)
+    queues = sorted(q.key for q in document["queues"] if q.key != key and key in _names_used(kind, q))
+    if users or queues:
+        who = [f"queue {name}" for name in queues] + [f"user {name}" for name in users]
+        raise Conflict(f"{kind[:-1]} {key!r} is still used by {', '.join(who[:10])}{' ...' if len(who) > 10 else ''}")
     await _remove(session, kind, key)
     record_change(session, actor, f"{kind[:-1]}.remove", f"{kind[:-1]}:{key}", before, None, now)
     await bump_version(session, now)
@@ -361,3 +368,27 @@ async def one(session: AsyncSession, kind: str, key: str) -> Spec:
     if found is None:
         raise NotFound(kind[:-1], key)
     return found
+
+
+def _names_used(kind: str, queue: Spec) -> set[str]:
+    """The records of ``kind`` a queue refers to."""
+    assert isinstance(queue, QueueSpec)
+    if kind == "skills":
+        return set(queue.required_skills)
+    if kind == "calendars":
+        return {queue.calendar} if queue.calendar else set()
+    if kind == "queues":
+        return {queue.overflow_queue} if queue.overflow_queue else set()
+    return set()
+
+
+async def _users_of(session: AsyncSession, kind: str, key: str) -> list[str]:
+    """Users (by username) whose settings name the record: their skills, team or queue memberships."""
+    if kind == "skills":
+        query = select(User.username).join(AgentSkill, AgentSkill.user_id == User.id).join(Skill)
+        query = query.where(Skill.name == key)
+    elif kind == "teams":
+        query = select(User.username).join(Team, Team.id == User.team_id).where(Team.name == key)
+    else:
+        return []
+    return sorted((await session.scalars(query.order_by(User.username))).all())
