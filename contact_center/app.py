@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import redis.asyncio as aioredis
 import socketio
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,6 +31,8 @@ from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.routing.service import AcdService
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.store.lean_reads import SqliteRows
+from contact_center.store.redis_client import redis_client
+from contact_center.store.redis_desk import RedisDeskStore
 from contact_center.store.tables import MetaValue
 from contact_center.telephony.factory import build_telephony
 from contact_center.telephony.port import TelephonyPort
@@ -57,6 +60,7 @@ from contact_center.web.keys import (
     GATEWAY,
     HASHING,
     NODE_ID,
+    REDIS,
     SESSION_CLOSERS,
     SESSIONS,
     SETTINGS,
@@ -79,16 +83,22 @@ def package_version() -> str:
         return "0"
 
 
-def build_routing(settings: Settings, engine: AsyncEngine, clock: Clock, node_id: str | None = None) -> AcdService:
+def build_routing(
+    settings: Settings,
+    engine: AsyncEngine,
+    clock: Clock,
+    node_id: str | None = None,
+    redis: aioredis.Redis | None = None,
+) -> AcdService:
     """One routing engine per process, or (CC_REDIS_URL) one shared by every node: the lease holder
     decides, the others replicate it and forward their commands (docs/routing.md)."""
-    if settings.redis_url:
+    if redis is not None:
         from contact_center.services.routing.shared import SharedAcdService
 
         return SharedAcdService(
             engine,
             clock,
-            redis_url=settings.redis_url,
+            redis_client=redis,
             prefix=f"{settings.redis_prefix}:acd",
             node_id=node_id,
             service_level_formula=settings.service_level_formula,
@@ -130,7 +140,10 @@ def create_app(
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
     app[NODE_ID] = settings.node_id or uuid.uuid4().hex[:12]
-    acd = build_routing(settings, engine, app[CLOCK], app[NODE_ID])
+    if settings.redis_url:
+        app[REDIS] = redis_client(settings.redis_url)
+        app.cleanup_ctx.append(_redis)  # first in, last out: closed after everything that uses it stopped
+    acd = build_routing(settings, engine, app[CLOCK], app[NODE_ID], app.get(REDIS))
     app[ACD] = acd
     app[TELEPHONY] = telephony or build_telephony(settings)
     flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)
@@ -154,14 +167,8 @@ def create_app(
     app.cleanup_ctx.append(_routing)
     if settings.redis_url and desk is None:
         # Several nodes: desks see one desk whichever node they are on (docs/desktop.md, "Several nodes").
-        app[CLUSTER] = ClusterDesk.from_url(
-            center,
-            settings.redis_url,
-            f"{settings.redis_prefix}:desk",
-            node_id=app[NODE_ID],
-            channel=f"{settings.redis_prefix}:socketio",
-            leader=_leader_of(acd),
-        )
+        store = RedisDeskStore(app[REDIS], f"{settings.redis_prefix}:desk", channel=f"{settings.redis_prefix}:socketio")
+        app[CLUSTER] = ClusterDesk(center, store, node_id=app[NODE_ID], leader=_leader_of(acd))
         app.cleanup_ctx.append(_cluster)
     app.cleanup_ctx.append(_calls)
     app.cleanup_ctx.append(_sla_escalation)
@@ -232,6 +239,11 @@ def _leader_of(acd: AcdService) -> Callable[[], Awaitable[str | None]] | None:
         return await shared.redis.leader()
 
     return leader
+
+
+async def _redis(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[REDIS].aclose()
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

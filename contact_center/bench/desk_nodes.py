@@ -225,7 +225,7 @@ async def run(database_url: str, redis_url: str, offers: int) -> dict[str, Any]:
 async def _measure(database_url: str, redis_url: str | None, var: Path, offers: int, prefix: str) -> dict[str, float]:
     import redis.asyncio as aioredis
 
-    from contact_center.services.routing.config import agent_key
+    from contact_center.domain.acd.agents import agent_key
 
     a = await start_node(node_settings(database_url, redis_url, prefix, "a", var), None, "a", var)
     b = await start_node(node_settings(database_url, redis_url, prefix, "b", var), None, "b", var) if redis_url else a

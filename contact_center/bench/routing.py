@@ -253,12 +253,14 @@ async def shared_node(
     """
     from contact_center.services.routing.shared import SharedAcdService  # the bench's other parts need no server
     from contact_center.store.engine import engine_for_url
+    from contact_center.store.redis_client import redis_client
 
     engine = engine_for_url(db_url)
+    redis = redis_client(redis_url)
     service = SharedAcdService(
         engine,
         SystemClock(),
-        redis_url=redis_url,
+        redis_client=redis,
         prefix=prefix,
         node_id=node_id,
         lease_seconds=1.5,
@@ -311,6 +313,7 @@ async def shared_node(
     await asyncio.sleep(1.0)
     counts["leader_at_end"] = int(service.is_leader)
     await service.stop()
+    await redis.aclose()
     await engine.dispose()
     return {"node": node_id, "calls": calls, **counts, "enqueue": _summary(latencies) if latencies else {}}
 

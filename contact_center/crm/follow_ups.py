@@ -11,10 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contact_center.crm.cases import create_case, update_case
 from contact_center.crm.errors import NotFound
 from contact_center.crm.phones import try_e164
+from contact_center.crm.scheduled_callbacks import schedule
 from contact_center.crm.schemas import CaseCreate, CaseUpdate, LeadCreate, OpportunityCreate
-from contact_center.services.calls.scheduled_callbacks import schedule
-from contact_center.services.desk import DeskError
 from contact_center.store.tables import Activity, Lead, Opportunity
+
+
+class FollowUpRefused(ValueError):
+    """A follow-up that cannot be made; the message names the item and field (``follow_ups.2.number: ...``)."""
+
 
 KINDS = ("case", "case_update", "lead", "opportunity", "task", "callback")
 CASE_UPDATE_FIELDS = ("status", "priority", "category", "owner_id")
@@ -52,7 +56,7 @@ async def add_follow_ups(
                 try:
                     case = await update_case(session, case_id, CaseUpdate.model_validate(changes), user_id, now)
                 except NotFound:
-                    raise DeskError("bad_follow_up", f"follow_ups.{i}.case_id: no case {case_id}") from None
+                    raise FollowUpRefused(f"follow_ups.{i}.case_id: no case {case_id}") from None
                 if item.get("note"):
                     session.add(
                         Activity(
@@ -108,7 +112,7 @@ async def add_follow_ups(
                 if kind == "callback":
                     to = try_e164(str(fields.get("number") or number or ""), region)
                     if to is None:
-                        raise DeskError("bad_follow_up", f"follow_ups.{i}.number: no phone number to call back")
+                        raise FollowUpRefused(f"follow_ups.{i}.number: no phone number to call back")
                     row = schedule(
                         session,
                         number=to,
@@ -122,11 +126,11 @@ async def add_follow_ups(
                     await session.flush()
                     created[-1]["callback_id"] = row.id
             else:
-                raise DeskError("bad_follow_up", f"follow_ups.{i}.type must be one of {', '.join(KINDS)}")
+                raise FollowUpRefused(f"follow_ups.{i}.type must be one of {', '.join(KINDS)}")
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise DeskError("bad_follow_up", f"follow-up {field}: {first['msg']}") from None
+        raise FollowUpRefused(f"follow-up {field}: {first['msg']}") from None
     return created
 
 
@@ -151,9 +155,9 @@ def _case_id(raw: Any, field: str) -> int:
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise DeskError("bad_follow_up", f"{field} must name a case by its id") from None
+        raise FollowUpRefused(f"{field} must name a case by its id") from None
     if value <= 0:
-        raise DeskError("bad_follow_up", f"{field} must name a case by its id")
+        raise FollowUpRefused(f"{field} must name a case by its id")
     return value
 
 
@@ -163,7 +167,7 @@ def _due(raw: Any, field: str) -> dt.datetime | None:
     try:
         due = dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:
-        raise DeskError("bad_follow_up", f"{field} is not a date and time") from None
+        raise FollowUpRefused(f"{field} is not a date and time") from None
     if due.tzinfo is None:  # the desktop sends ISO with "Z"; a bare local time is ambiguous
-        raise DeskError("bad_follow_up", f"{field} needs a time zone (e.g. 2026-11-24T10:00:00+01:00)")
+        raise FollowUpRefused(f"{field} needs a time zone (e.g. 2026-11-24T10:00:00+01:00)")
     return due

@@ -7,9 +7,10 @@ pydantic models (asserted by the API tests).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Collection, Mapping
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import BindParameter, Select, Table, bindparam, select
@@ -18,7 +19,17 @@ from sqlalchemy.orm import aliased
 
 from contact_center.crm.errors import NotFound
 from contact_center.crm.schemas import AccountOut, ActivityOut, CaseOut, CustomerOut, OpportunityOut, OrderOut
-from contact_center.store.tables import Account, Activity, Case, Customer, Opportunity, Order, Phone
+from contact_center.store.tables import (
+    Account,
+    Activity,
+    Case,
+    Customer,
+    DispositionCode,
+    Opportunity,
+    Order,
+    Phone,
+    User,
+)
 from contact_center.store.types import json_value
 
 OPEN_CASE_STATUSES = ("new", "open", "pending_customer")
@@ -26,6 +37,9 @@ OPEN_STAGES = ("prospecting", "qualification", "proposal", "negotiation")
 TIMELINE_LENGTH = 20
 RECENT_ORDERS = 5
 MAX_MATCHES = 20
+# Rows written a little before the call was registered (the IVR activity, a clock a little behind) still count.
+APPENDED_SLACK = dt.timedelta(seconds=5)
+APPENDED_ROWS = 200
 
 
 def _columns(table: Any, model: type[BaseModel]) -> list[Any]:
@@ -207,3 +221,40 @@ class CallPathReads:
             return await customer_360(self.source, customer_id)
         async with self.engine.connect() as conn:
             return await customer_360(conn, customer_id)
+
+    async def appended_since(self, customer_ids: Collection[int], since: dt.datetime) -> list[dict[str, Any]]:
+        """Activities of these customers created since ``since`` (a little slack for clocks), oldest first,
+        at most ``APPENDED_ROWS``: what a desktop adds to the timeline it shows while a call is on."""
+        if not customer_ids:
+            return []
+        query = (
+            select(*ACTIVITY_COLUMNS)
+            .where(Activity.customer_id.in_(list(customer_ids)), Activity.created_at >= since - APPENDED_SLACK)
+            .order_by(Activity.created_at, Activity.id)
+            .limit(APPENDED_ROWS)
+        )
+        async with self.engine.connect() as conn:
+            return [jsonable(dict(row)) for row in (await conn.execute(query)).mappings().all()]
+
+    async def people(self) -> list[Person]:
+        """Every user: id, phone extension, username and the name the desks show."""
+        query = select(User.id, User.extension, User.username, User.display_name)
+        async with self.engine.connect() as conn:
+            return [Person(*row) for row in (await conn.execute(query)).all()]
+
+    async def dispositions(self) -> list[dict[str, str]]:
+        """The disposition codes a wrap-up offers (active ones, in their order)."""
+        query = (
+            select(DispositionCode.code, DispositionCode.label)
+            .where(DispositionCode.active.is_(True))
+            .order_by(DispositionCode.id)
+        )
+        async with self.engine.connect() as conn:
+            return [{"code": code, "label": label} for code, label in (await conn.execute(query)).all()]
+
+
+class Person(NamedTuple):
+    user_id: int
+    extension: str | None
+    username: str
+    display_name: str | None

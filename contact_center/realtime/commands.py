@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from contact_center.services.calls.follow_ups import KINDS as FOLLOW_UP_KINDS
+from contact_center.crm.follow_ups import KINDS as FOLLOW_UP_KINDS
 from contact_center.services.desk import Desk
 
 CallId = Annotated[str, StringConstraints(min_length=1, max_length=128)]

@@ -1,4 +1,4 @@
-"""Queues and agents as the CRM stores them, turned into the routing engine's configuration."""
+"""Queues and agents as the CRM stores them, read and turned into the routing engine's configuration."""
 
 from __future__ import annotations
 
@@ -9,17 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.commands import ConfigureAgent
 from contact_center.domain.acd.config import QueueConfig, without_unknown_references
 from contact_center.domain.acd.errors import ConfigError
 from contact_center.store.tables import AgentSkill, Queue, QueueMember, Skill, Team, User
 
 log = logging.getLogger(__name__)
-
-
-def agent_key(user_id: int) -> str:
-    """Routing identifies agents by string; the CRM by user id."""
-    return str(user_id)
 
 
 # Queue settings the engine knows that have no column of their own yet: read from a column of that name

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import jinja2
+import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -39,5 +40,6 @@ FLOWS = web.AppKey("flows", FlowRegistry)
 DIRECTORY = web.AppKey("directory", SqlDirectory)  # what IVR flows and screen-pops look up in the CRM
 GATEWAY = web.AppKey("gateway", Gateway)
 CLUSTER = web.AppKey("desk_cluster", ClusterDesk)  # several nodes only
+REDIS = web.AppKey("redis", aioredis.Redis)  # CC_REDIS_URL only: the one client routing and the desks share
 SIMULATOR = web.AppKey("simulator", SimulatedTelephony)  # the simulated telephony only
 TEMPLATES = web.AppKey("templates", jinja2.Environment)

@@ -14,6 +14,11 @@ from contact_center.domain.acd.errors import InvalidTransition
 from contact_center.domain.acd.events import AgentStateChanged
 
 
+def agent_key(user_id: int) -> str:
+    """Routing identifies agents by string; the CRM by user id."""
+    return str(user_id)
+
+
 class AgentState(StrEnum):
     OFFLINE = "offline"
     AVAILABLE = "available"

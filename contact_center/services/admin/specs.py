@@ -117,7 +117,7 @@ class QueueSpec(Spec):
         return self
 
     def routing(self) -> dict[str, Any]:
-        """The mapping routing's QueueConfig is built from (as services/routing/config.py loads it)."""
+        """The mapping routing's QueueConfig is built from (as store/routing_config.py loads it)."""
         fields = (
             "strategy", "sl_threshold_seconds", "ring_timeout_seconds", "wrapup_seconds", "max_wait_seconds",
             "max_length", "escalation", "overflow_queue", "required_skills", "default_priority",

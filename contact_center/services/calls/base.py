@@ -26,6 +26,7 @@ from contact_center.services.calls.owner import CallOwners
 from contact_center.services.calls.record import CallRecord
 from contact_center.services.desk import Audience, DeskError, DeskListener
 from contact_center.services.routing.service import AcdService
+from contact_center.store.activity_log import ActivityLog
 from contact_center.telephony.port import CallEnded, Prompt, TelephonyPort
 
 if TYPE_CHECKING:
@@ -53,9 +54,11 @@ class CenterBase:
         var_dir: Path,
         record_calls: bool = False,
         reads: CallPathReads | None = None,
+        activities: ActivityLog | None = None,
     ) -> None:
         self.engine, self.clock, self.acd, self.port = engine, clock, acd, port
         self.reads = reads or CallPathReads(engine)  # who is calling, the screen-pop's 360
+        self.activities = activities or ActivityLog(engine)  # every interaction reaches the timeline here
         self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
         self.zone: dt.tzinfo = dt.UTC  # whose clock a callback without a customer time zone goes by
         self.record_calls = record_calls

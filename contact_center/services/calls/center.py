@@ -15,29 +15,26 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-
+from contact_center.crm import scheduled_callbacks
 from contact_center.crm.phones import try_e164
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
+from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.calls import CallState
 from contact_center.domain.acd.reconciler import LiveLegs
 from contact_center.domain.acd.wait_estimate import WaitEstimate, estimate, place_in_line
 from contact_center.flows.registry import NoSuchFlow
-from contact_center.services.calls import scheduled_callbacks
 from contact_center.services.calls.base import AGENT_RING_SECONDS, SUPERVISORS, iso
 from contact_center.services.calls.control import CallControl
 from contact_center.services.calls.outbound import Outbound
 from contact_center.services.calls.record import CallRecord
 from contact_center.services.calls.session import CallSession
-from contact_center.services.calls.timeline import appended_since
 from contact_center.services.calls.transfers import Transfers
 from contact_center.services.calls.wrapup import Wrapups
 from contact_center.services.desk import DeskError
 from contact_center.services.desk.views import DeskViews
-from contact_center.services.routing.config import agent_key, load_agents
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import User
+from contact_center.store.routing_config import load_agents
 from contact_center.telephony.events import (
     BridgeEnded,
     CallArrived,
@@ -98,6 +95,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.owners.close()
+        await self.activities.close()
 
     async def _release_orphan_callbacks(self) -> None:
         if not self.acd.shared:
@@ -124,8 +122,8 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
 
     async def refresh_people(self) -> None:
         """Extensions and names of every user, and routing's view of every agent, from the CRM."""
+        rows = await self.reads.people()
         async with session_factory(self.engine)() as session:
-            rows = (await session.execute(select(User.id, User.extension, User.username, User.display_name))).all()
             agents = await load_agents(session)
         self.extensions = {user_id: ext for user_id, ext, _, _ in rows}
         self.names = {user_id: display or username for user_id, _, username, display in rows}
@@ -194,7 +192,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             record,
             port=self.port,
             routing=self.acd.handle,
-            engine=self.engine,
+            activities=self.activities,
             flows=route.flows,
             entry=route.entry,
             directory=self.directory,
@@ -434,8 +432,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         if not watched:
             return
         since = min(record.arrived_at for _, record in watched.values())
-        async with self.engine.connect() as conn:
-            rows = await appended_since(conn, {r.customer_id for _, r in watched.values() if r.customer_id}, since)
+        rows = await self.reads.appended_since({r.customer_id for _, r in watched.values() if r.customer_id}, since)
         for call_id, (user_id, record) in watched.items():
             sent = self._timeline_sent.setdefault(call_id, self._shown_in_pop(call_id))
             for row in rows:

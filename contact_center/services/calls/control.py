@@ -6,11 +6,11 @@ import contextlib
 import logging
 
 from contact_center.domain.acd import commands as cmd
+from contact_center.domain.acd.agents import agent_key
 from contact_center.services.calls.base import AGENT_RING_SECONDS, CenterBase, iso_time
 from contact_center.services.calls.record import leg_json
 from contact_center.services.calls.session import CallSession, Conversation
 from contact_center.services.desk import DeskError
-from contact_center.services.routing.config import agent_key
 from contact_center.telephony.events import LegKind, OriginateOutcome
 from contact_center.telephony.port import CallEnded, OriginateResult, Speech
 

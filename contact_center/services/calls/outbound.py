@@ -10,15 +10,15 @@ import logging
 import uuid
 from typing import Any
 
+from contact_center.crm import scheduled_callbacks as scheduled
 from contact_center.crm.phones import try_e164
 from contact_center.domain.acd import commands as cmd
+from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.errors import AcdError
-from contact_center.services.calls import scheduled_callbacks as scheduled
 from contact_center.services.calls.base import CenterBase, iso_time
 from contact_center.services.calls.record import CallRecord, leg_json, write_call_activity
 from contact_center.services.calls.session import Conversation
 from contact_center.services.desk import DeskError
-from contact_center.services.routing.config import agent_key
 from contact_center.store.engine import session_factory
 from contact_center.telephony.events import LegKind, OriginateOutcome
 
@@ -189,7 +189,9 @@ class Outbound(CenterBase):
                     "reason": f"your phone did not answer ({agent.outcome})",
                 },
             )
-            await write_call_activity(self.engine, record, disposition=None, wrap_seconds=0, outcome=record.end_reason)
+            await write_call_activity(
+                self.activities, record, disposition=None, wrap_seconds=0, outcome=record.end_reason
+            )
             return
         await self._ring_customer(conversation, user_id, agent.call_id, record.caller_number)
 

@@ -6,10 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-
-from contact_center.store.engine import session_factory
-from contact_center.store.tables import Activity, Recording
+from contact_center.store.activity_log import ActivityLog, NewActivity
 from contact_center.telephony.detail import CallDetail
 
 
@@ -67,17 +64,16 @@ class CallRecord:
         return max(0.0, (self.ended_at - self.connected_at).total_seconds() - self.hold_seconds)
 
 
-async def write_ivr_activity(engine: AsyncEngine, record: CallRecord, trail_columns: dict[str, Any]) -> None:
+async def write_ivr_activity(activities: ActivityLog, record: CallRecord, trail_columns: dict[str, Any]) -> None:
     """The IVR session on the timeline as soon as it ends: nothing is lost if the call drops later."""
     values = {**trail_columns, "interaction_id": record.call_id, "account_id": record.account_id}
     values["customer_id"] = values.get("customer_id") or record.customer_id
-    async with session_factory(engine).begin() as session:
-        session.add(Activity(**values))
+    await activities.append(NewActivity(values))
 
 
 def call_activity(
     record: CallRecord, *, disposition: str | None, wrap_seconds: float, wrap_notes: str = "", outcome: str
-) -> Activity:
+) -> NewActivity:
     """One activity for the whole interaction: IVR trail, queue wait, talk, hold, wrap, disposition."""
     details: dict[str, Any] = {
         "caller_number": record.caller_number,
@@ -100,26 +96,27 @@ def call_activity(
         subject = f"Outbound call to {record.caller_number}{who}"
     else:
         subject = f"Inbound call{' · ' + record.queue if record.queue else ''}{who}"
-    return Activity(
-        type="call",
-        channel="phone",
-        direction=record.direction,
-        subject=subject,
-        customer_id=record.customer_id,
-        account_id=record.account_id,
-        agent_id=record.agent_user_id,
-        interaction_id=record.call_id,
-        queue=record.queue,
-        disposition=disposition,
-        outcome=outcome,
-        started_at=record.arrived_at,
-        ended_at=record.ended_at,
-        details=details,
-    )
+    columns = {
+        "type": "call",
+        "channel": "phone",
+        "direction": record.direction,
+        "subject": subject,
+        "customer_id": record.customer_id,
+        "account_id": record.account_id,
+        "agent_id": record.agent_user_id,
+        "interaction_id": record.call_id,
+        "queue": record.queue,
+        "disposition": disposition,
+        "outcome": outcome,
+        "started_at": record.arrived_at,
+        "ended_at": record.ended_at,
+        "details": details,
+    }
+    return NewActivity(columns, ("call", record.recording) if record.recording is not None else None)
 
 
 async def write_call_activity(
-    engine: AsyncEngine,
+    activities: ActivityLog,
     record: CallRecord,
     *,
     disposition: str | None,
@@ -127,59 +124,40 @@ async def write_call_activity(
     wrap_notes: str = "",
     outcome: str,
 ) -> int:
-    activity = call_activity(
+    entry = call_activity(
         record, disposition=disposition, wrap_seconds=wrap_seconds, wrap_notes=wrap_notes, outcome=outcome
     )
-    async with session_factory(engine).begin() as session:
-        await add_call_activity(session, record, activity)
+    row = await activities.append(entry)
     record.logged = True
-    return activity.id
-
-
-async def add_call_activity(session: AsyncSession, record: CallRecord, activity: Activity) -> None:
-    """The call's activity, and its recording row when the call was recorded, in the caller's transaction."""
-    session.add(activity)
-    await session.flush()
-    if record.recording is not None:
-        await _attach_recording(session, activity, "call", record.recording)
-
-
-async def _attach_recording(session: AsyncSession, activity: Activity, kind: str, path: str) -> None:
-    """The recording row beside its activity, in the same transaction; the activity names it by id."""
-    recording = Recording(activity_id=activity.id, kind=kind, path=path)
-    session.add(recording)
-    await session.flush()
-    activity.details = {**activity.details, "recording_id": recording.id}
+    activity_id: int = row["id"]
+    return activity_id
 
 
 async def write_voicemail_activity(
-    engine: AsyncEngine, record: CallRecord, mailbox: str, path: str, seconds: float
+    activities: ActivityLog, record: CallRecord, mailbox: str, path: str, seconds: float
 ) -> None:
     """A message left for a mailbox: its own activity, so the mailbox's owners find it on the timeline."""
     who = record.caller_number or "a withheld number"
-    activity = Activity(
-        type="voicemail",
-        channel="phone",
-        direction="inbound",
-        subject=f"Voicemail for {mailbox} from {who}",
-        customer_id=record.customer_id,
-        account_id=record.account_id,
-        interaction_id=record.call_id,
-        queue=record.queue,
-        outcome="new",
-        started_at=record.arrived_at,
-        ended_at=record.ended_at,
-        details={
+    columns = {
+        "type": "voicemail",
+        "channel": "phone",
+        "direction": "inbound",
+        "subject": f"Voicemail for {mailbox} from {who}",
+        "customer_id": record.customer_id,
+        "account_id": record.account_id,
+        "interaction_id": record.call_id,
+        "queue": record.queue,
+        "outcome": "new",
+        "started_at": record.arrived_at,
+        "ended_at": record.ended_at,
+        "details": {
             "mailbox": mailbox,
             "seconds": round(seconds, 1),
             "caller_number": record.caller_number,
             "dialled": record.dialled,
         },
-    )
-    async with session_factory(engine).begin() as session:
-        session.add(activity)
-        await session.flush()
-        await _attach_recording(session, activity, "voicemail", path)
+    }
+    await activities.append(NewActivity(columns, ("voicemail", path)))
 
 
 def leg_json(detail: CallDetail) -> dict[str, Any]:

@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from contact_center.clock import Clock
 from contact_center.domain.acd.commands import Command, EnqueueCall, RequestCallback
 from contact_center.domain.acd.wait_estimate import WaitEstimate
@@ -30,6 +28,7 @@ from contact_center.services.calls.record import (
     write_ivr_activity,
     write_voicemail_activity,
 )
+from contact_center.store.activity_log import ActivityLog
 from contact_center.telephony.port import CallEnded, Prompt, Speech, TelephonyPort
 
 log = logging.getLogger(__name__)
@@ -86,7 +85,7 @@ class CallSession(Conversation):
         *,
         port: TelephonyPort,
         routing: Callable[[Command], Awaitable[object]],
-        engine: AsyncEngine,
+        activities: ActivityLog,
         flows: FlowSet,
         entry: str,
         directory: Directory,
@@ -101,7 +100,7 @@ class CallSession(Conversation):
         record.customer_leg = record.customer_leg or record.call_id
         self.port = port
         self.routing = routing  # commands to routing; what it decides comes back through the call's owner
-        self.engine = engine
+        self.activities = activities  # the one writer of the timeline
         self.flows = flows
         self.entry = entry
         self.directory = directory
@@ -121,7 +120,7 @@ class CallSession(Conversation):
             self.record.ivr_outcome = type(end).__name__
             if end.trail.customer_id and not self.record.customer_id:
                 self.record.customer_id = end.trail.customer_id
-            await write_ivr_activity(self.engine, self.record, end.trail.to_activity())
+            await write_ivr_activity(self.activities, self.record, end.trail.to_activity())
             await self._after_ivr(end)
         except CallEnded:
             self.caller_gone("caller")
@@ -250,7 +249,7 @@ class CallSession(Conversation):
             self.record.recording = str(await self.port.stop_recording(self.call_id) or path)
         self.record.recording = self.record.recording or str(path)
         seconds = (self.clock.now() - started).total_seconds()
-        await write_voicemail_activity(self.engine, self.record, mailbox, self.record.recording, seconds)
+        await write_voicemail_activity(self.activities, self.record, mailbox, self.record.recording, seconds)
         if not self.finished.is_set():
             with contextlib.suppress(CallEnded):
                 await self.port.play(self.call_id, VOICEMAIL_DONE, barge_in=False)
@@ -277,4 +276,4 @@ class CallSession(Conversation):
             self._logging_unanswered = True
             self.record.legs = [leg_json(self.port.detail(self.call_id))]
             outcome = self.record.end_reason or ("abandoned" if self.record.queue else "ivr_only")
-            await write_call_activity(self.engine, self.record, disposition=None, wrap_seconds=0, outcome=outcome)
+            await write_call_activity(self.activities, self.record, disposition=None, wrap_seconds=0, outcome=outcome)

@@ -19,11 +19,11 @@ from typing import Any
 
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
+from contact_center.domain.acd.agents import agent_key
 from contact_center.services.calls.base import CenterBase
 from contact_center.services.calls.record import CallRecord, write_call_activity
 from contact_center.services.calls.session import Conversation
 from contact_center.services.desk import DeskError
-from contact_center.services.routing.config import agent_key
 from contact_center.telephony.events import LegKind, OriginateOutcome
 from contact_center.telephony.port import CallEnded, Speech
 
@@ -277,7 +277,7 @@ class Transfers(CenterBase):
     ) -> int:
         self._collect_legs(segment)
         return await write_call_activity(
-            self.engine,
+            self.activities,
             segment,
             disposition=disposition,
             wrap_notes=notes,

@@ -5,24 +5,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.crm.follow_ups import FollowUpRefused, add_follow_ups
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
+from contact_center.domain.acd.agents import agent_key
 from contact_center.services.calls.base import CenterBase, iso
-from contact_center.services.calls.follow_ups import add_follow_ups
 from contact_center.services.calls.record import (
     CallRecord,
-    add_call_activity,
     call_activity,
     leg_json,
     write_call_activity,
 )
 from contact_center.services.calls.timeline import activity_json
 from contact_center.services.desk import DeskError
-from contact_center.services.routing.config import agent_key
-from contact_center.store.engine import session_factory
-from contact_center.store.tables import DispositionCode
 from contact_center.telephony.port import CallEnded
 
 log = logging.getLogger(__name__)
@@ -31,19 +28,12 @@ MAX_EXTEND_SECONDS = 600
 
 class Wrapups(CenterBase):
     async def _wrapup_started(self, event: ev.WrapUpStarted) -> None:
-        async with session_factory(self.engine)() as session:
-            codes = (
-                await session.execute(
-                    select(DispositionCode.code, DispositionCode.label)
-                    .where(DispositionCode.active.is_(True))
-                    .order_by(DispositionCode.id)
-                )
-            ).all()
+        codes = await self.reads.dispositions()
         user_id = int(event.agent_id)
         payload = {
             "call_id": event.call_id,
             "deadline": iso(event.deadline),
-            "dispositions": [{"code": c, "label": label} for c, label in codes],
+            "dispositions": codes,
         }
         self.wrapups[user_id] = payload
         self._tell(("agent", user_id), "wrapup.started", payload)
@@ -68,7 +58,7 @@ class Wrapups(CenterBase):
                 # The wrap-up timer ran out before a disposition was saved: log the call all the same.
                 self._collect_legs(session.record)
                 await write_call_activity(
-                    self.engine, session.record, disposition=None, wrap_seconds=0, outcome=_outcome(session.record)
+                    self.activities, session.record, disposition=None, wrap_seconds=0, outcome=_outcome(session.record)
                 )
         self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id or wrapup["call_id"]})
 
@@ -89,15 +79,15 @@ class Wrapups(CenterBase):
         wrap_seconds = (self.clock.now() - (record.ended_at or self.clock.now())).total_seconds()
         self._collect_legs(record)
         outcome = "transferred" if segment is not None else _outcome(record)
-        activity = call_activity(
+        entry = call_activity(
             record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds, outcome=outcome
         )
-        # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
-        async with session_factory(self.engine).begin() as db:
-            await add_call_activity(db, record, activity)
-            created = await add_follow_ups(
+        now = self.clock.now()
+
+        async def with_follow_ups(db: AsyncSession, activity_id: int) -> list[dict[str, Any]]:
+            return await add_follow_ups(
                 db,
-                self.clock.now(),
+                now,
                 record.customer_id,
                 record.account_id,
                 record.call_id,
@@ -106,15 +96,21 @@ class Wrapups(CenterBase):
                 number=record.callback_number or record.caller_number,
                 region=self.region,
             )
+
+        # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
+        try:
+            row, created = await self.activities.append_with(entry, with_follow_ups)
+        except FollowUpRefused as exc:
+            raise DeskError("bad_follow_up", str(exc)) from None
         record.logged = True
         await self._command(cmd.FinishWrapUp(agent_key(user_id)))
         if record.customer_id is not None:
             self._tell(
                 ("agent", user_id),
                 "timeline.appended",
-                {"customer_id": record.customer_id, "activity": activity_json(activity)},
+                {"customer_id": record.customer_id, "activity": activity_json(row)},
             )
-        return {"activity_id": activity.id, "created": created}
+        return {"activity_id": row["id"], "created": created}
 
     def _collect_legs(self, record: CallRecord) -> None:
         record.legs = []

@@ -24,11 +24,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import redis.asyncio as aioredis
-
+from contact_center.domain.acd.agents import agent_key
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk import DeskError, DeskListener
-from contact_center.services.routing.config import agent_key
 from contact_center.store.redis_desk import Annotation, RedisDeskStore, StateWrite
 from contact_center.store.redis_rpc import NodeUnavailable, RedisRpc
 
@@ -73,13 +71,6 @@ class ClusterDesk:
         self._views: dict[int, str | None] = {}  # user id -> this node's view as last written
         self._keeper: asyncio.Task[None] | None = None
 
-    @classmethod
-    def from_url(
-        cls, center: CallCenter, url: str, prefix: str, *, node_id: str, channel: str, **options: Any
-    ) -> ClusterDesk:
-        store = RedisDeskStore(aioredis.from_url(url, decode_responses=True), prefix, channel=channel)
-        return cls(center, store, node_id=node_id, **options)
-
     async def start(self) -> None:
         await self.store.alive(self.node_id, self.alive_ttl)
         await self.rpc.start()
@@ -93,7 +84,6 @@ class ClusterDesk:
         await self.rpc.stop()
         with contextlib.suppress(Exception):
             await self.store.gone(self.node_id)
-        await self.store.client.aclose()
 
     async def _keep(self) -> None:
         """This node is alive, and answers for the calls it holds, as long as it runs."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from contact_center.domain.acd.agents import agent_key
 from contact_center.services.calls.base import CenterBase, iso, iso_time
-from contact_center.services.routing.config import agent_key
 
 
 class DeskViews(CenterBase):

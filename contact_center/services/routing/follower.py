@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
@@ -45,7 +46,7 @@ class LogFollower(AcdService):
         engine: AsyncEngine,
         clock: Clock,
         *,
-        redis_url: str,
+        redis_client: aioredis.Redis,
         prefix: str,
         node_id: str | None,
         service_level_formula: str,
@@ -55,7 +56,7 @@ class LogFollower(AcdService):
             engine, clock, service_level_formula=service_level_formula, short_abandon_seconds=short_abandon_seconds
         )
         self.node_id = node_id or uuid.uuid4().hex[:12]
-        self.redis_url, self.prefix = redis_url, prefix
+        self.redis_client, self.prefix = redis_client, prefix  # made and closed by the composition root
         self.log: RedisRoutingLog | None = None
         self.is_leader = False
         self.applied = "0-0"  # the last log entry applied to self.acd

@@ -30,7 +30,7 @@ from contact_center.domain.metrics.stats import (
     group_key,
     interval_buckets,
 )
-from contact_center.services.routing import log as acd_log
+from contact_center.store import acd_events as acd_log
 
 DAY = 86_400.0
 INTERVAL = 900.0

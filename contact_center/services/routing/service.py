@@ -23,10 +23,10 @@ from contact_center.domain.acd.config import QueueConfig
 from contact_center.domain.acd.events import Event
 from contact_center.domain.acd.reconciler import LiveLegs, reconcile
 from contact_center.domain.acd.router import Acd
-from contact_center.services.routing import log as acd_log
-from contact_center.services.routing.config import load_agents, load_queues
 from contact_center.services.routing.reports import AcdReports
+from contact_center.store import acd_events as acd_log
 from contact_center.store.engine import session_factory
+from contact_center.store.routing_config import load_agents, load_queues
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Sequence[Event]], None]

@@ -33,6 +33,7 @@ import time
 import uuid
 from collections import Counter
 
+import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
@@ -42,8 +43,6 @@ from contact_center.domain.acd.commands import Command
 from contact_center.domain.acd.config import QueueConfig
 from contact_center.domain.acd.events import Event
 from contact_center.domain.acd.reconciler import LiveLegs
-from contact_center.services.routing import log as acd_log
-from contact_center.services.routing.config import load_agents, load_queues
 from contact_center.services.routing.follower import LogFollower, Reply, stop_if_cancelled, stop_tasks
 from contact_center.services.routing.replica import (
     Entry,
@@ -56,8 +55,11 @@ from contact_center.services.routing.replica import (
     error_to_dict,
     stream_id,
 )
+from contact_center.store import acd_events as acd_log
 from contact_center.store.engine import session_factory
 from contact_center.store.redis_acd import RedisRoutingLog
+from contact_center.store.redis_client import where
+from contact_center.store.routing_config import load_agents, load_queues
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class SharedAcdService(LogFollower):
         engine: AsyncEngine,
         clock: Clock,
         *,
-        redis_url: str,
+        redis_client: aioredis.Redis,
         prefix: str = "cc:acd",
         node_id: str | None = None,
         lease_seconds: float = 3.0,
@@ -81,7 +83,7 @@ class SharedAcdService(LogFollower):
         super().__init__(
             engine,
             clock,
-            redis_url=redis_url,
+            redis_client=redis_client,
             prefix=prefix,
             node_id=node_id,
             service_level_formula=service_level_formula,
@@ -97,12 +99,12 @@ class SharedAcdService(LogFollower):
     # -- life cycle ---------------------------------------------------------------------------
     async def start(self) -> None:
         """Today's figures from the database, the engine from the snapshot and the log, then follow or lead."""
-        self.log = RedisRoutingLog.from_url(self.redis_url, self.node_id, self.prefix)
+        self.log = RedisRoutingLog(self.redis_client, self.node_id, self.prefix)
         try:
             await self.log.client.ping()
         except Exception as exc:
-            await self.log.close()
-            raise RoutingUnavailable(f"shared routing: Redis at {self.redis_url} does not answer: {exc}") from exc
+            at = where(self.redis_client)
+            raise RoutingUnavailable(f"shared routing: Redis at {at} does not answer: {exc}") from exc
         history = await acd_log.since(self.engine, self.day_start() - 3600)
         self.metrics.apply_all(history)
         async with self._engine_lock:
@@ -125,7 +127,6 @@ class SharedAcdService(LogFollower):
                 if self.is_leader:
                     await self._persist()
                     await self.log.release()  # a clean stop hands over at once, not after the TTL
-            await self.log.close()
         self.is_leader = False
 
     def configure_queue(self, queue: QueueConfig) -> None:

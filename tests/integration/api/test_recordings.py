@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.config import Settings
 from contact_center.services.calls.record import CallRecord, write_call_activity
+from contact_center.store.activity_log import ActivityLog
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Recording
 from contact_center.telephony import audio
@@ -35,7 +36,11 @@ async def _server_call(engine: AsyncEngine, agent_id: int, call_id: str, wav: Pa
         ended_at=T,
         recording=str(wav),
     )
-    return await write_call_activity(engine, record, disposition="resolved", wrap_seconds=0, outcome="answered")
+    activities = ActivityLog(engine)
+    try:
+        return await write_call_activity(activities, record, disposition="resolved", wrap_seconds=0, outcome="answered")
+    finally:
+        await activities.close()
 
 
 def _wav(path: Path, seconds: float = 1.0) -> Path:

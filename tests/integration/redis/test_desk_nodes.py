@@ -315,7 +315,7 @@ async def test_the_leader_releases_callbacks_that_no_node_has_in_routing(
 ) -> None:
     import datetime as dt
 
-    from contact_center.services.calls import scheduled_callbacks as scheduled
+    from contact_center.crm import scheduled_callbacks as scheduled
     from contact_center.store.tables import ScheduledCallback
 
     a, b = nodes

@@ -22,16 +22,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.bench.routing import double_offers, read_events, same_order, shared_node_main
 from contact_center.clock import SystemClock
+from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.commands import AcceptOffer, EnqueueCall, LogIn, RejectOffer
 from contact_center.domain.acd.errors import InvalidTransition
 from contact_center.domain.acd.events import CallOffered, Event
 from contact_center.seed.demo import ensure_reference
-from contact_center.services.routing.config import agent_key
 from contact_center.services.routing.follower import stop_tasks
 from contact_center.services.routing.replica import RoutingUnavailable
 from contact_center.services.routing.shared import SharedAcdService
 from contact_center.store.engine import session_factory
 from contact_center.store.redis_acd import RedisRoutingLog
+from contact_center.store.redis_client import redis_client
 from contact_center.store.tables import AcdEventRow, User
 
 URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -54,9 +55,22 @@ async def prefix() -> AsyncIterator[str]:
     await client.aclose()
 
 
+_node_clients: list[aioredis.Redis] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_node_clients() -> AsyncIterator[None]:
+    """Each node has its own Redis client, as a server's composition root makes one; closed after the test."""
+    yield
+    while _node_clients:
+        await _node_clients.pop().aclose()
+
+
 def node(engine: AsyncEngine, prefix: str, name: str, **kw: Any) -> SharedAcdService:
     options: dict[str, Any] = {"lease_seconds": 1.5, "request_timeout": 3.0, "snapshot_seconds": 0.5, **kw}
-    return SharedAcdService(engine, SystemClock(), redis_url=URL, prefix=prefix, node_id=name, **options)
+    client = redis_client(URL)
+    _node_clients.append(client)
+    return SharedAcdService(engine, SystemClock(), redis_client=client, prefix=prefix, node_id=name, **options)
 
 
 async def agents(engine: AsyncEngine) -> list[str]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.app import create_app
+from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.commands import (
     AbandonCall,
     AcceptOffer,
@@ -23,7 +24,6 @@ from contact_center.domain.acd.commands import (
 )
 from contact_center.domain.acd.events import CallOffered
 from contact_center.seed.demo import ensure_reference
-from contact_center.services.routing.config import agent_key
 from contact_center.services.routing.service import AcdService
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import AcdEventRow, Queue, User

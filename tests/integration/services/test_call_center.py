@@ -104,9 +104,9 @@ async def test_a_caller_who_hangs_up_in_the_queue_is_logged_as_abandoned(center:
 async def test_an_agent_stuck_on_a_call_that_has_no_leg_is_healed_with_an_audit_entry(
     center: Any, engine: AsyncEngine
 ) -> None:
+    from contact_center.domain.acd.agents import agent_key
     from contact_center.domain.acd.commands import AcceptOffer, EnqueueCall
     from contact_center.domain.acd.events import StateRepaired
-    from contact_center.services.routing.config import agent_key
     from contact_center.store.tables import AcdEventRow
 
     desk, _port, _heard = center

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.services.calls import scheduled_callbacks as scheduled
+from contact_center.crm import scheduled_callbacks as scheduled
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Customer, ScheduledCallback, User
 from contact_center.telephony.events import OriginateOutcome
