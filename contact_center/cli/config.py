@@ -86,9 +86,7 @@ def _run_file(path: Path, *, apply: bool) -> int:
         engine = await ready_engine(settings)
         try:
             async with session_factory(engine).begin() as session:
-                document = config.read_document(
-                    text, str(path), stored_calendars=await config.stored_calendar_names(session)
-                )
+                document = config.read_document(text, str(path), stored=await config.stored_names(session))
                 if not apply:
                     return await config.plan(session, document)
                 return await config.apply(session, document, actor=actor, now=dt.datetime.now(dt.UTC))

@@ -7,17 +7,20 @@ reaches routing at once on this node (other nodes within seconds, through the co
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.records import parse_cursor, parse_limit
 from contact_center.services.admin import audit
 from contact_center.services.admin import configuration as config
-from contact_center.services.admin.specs import KINDS, QueueSpec, Spec
-from contact_center.web.auth import principal
+from contact_center.services.admin.specs import KINDS, QueueSpec, Spec, UserSpec
+from contact_center.services.desk import DeskError
+from contact_center.web.auth import end_sessions, hashed, principal
 from contact_center.web.errors import read_body, read_json_object
 from contact_center.web.keys import ACD, CALL_CENTER, CLOCK, SESSIONS
 from contact_center.web.routing import Api
@@ -102,10 +105,20 @@ async def list_audit(request: web.Request) -> web.Response:
 # --- skills, teams, calendars, dispositions: the same five routes each -----------------------------
 
 
-def _kind_routes(kind: str, spec_type: type[Spec]) -> None:
+AfterChange = Callable[[web.Request, Spec], Awaitable[None]]
+
+
+async def _nothing_more(request: web.Request, spec: Spec) -> None:
+    return None
+
+
+def _kind_routes(
+    kind: str, spec_type: type[Spec], *, create: bool = True, after_change: AfterChange = _nothing_more
+) -> None:
     """List, read, create, change and remove one kind of record. A record is named by its key (``name``,
-    or ``code`` for dispositions), which cannot change: create a new one and remove the old."""
-    one, key = kind[:-1], "code" if kind == "dispositions" else "name"
+    ``code`` for dispositions, ``username`` for users), which cannot change: create a new one instead.
+    ``after_change`` runs once a change or removal is committed (with the record as it is now)."""
+    one, key = kind[:-1], {"dispositions": "code", "users": "username"}.get(kind, "name")
     base, item = f"/api/v1/{kind}", f"/api/v1/{kind}/{{{key}}}"
 
     async def list_all(request: web.Request) -> web.Response:
@@ -118,7 +131,7 @@ def _kind_routes(kind: str, spec_type: type[Spec]) -> None:
             spec = await config.one(session, kind, request.match_info[key])
         return web.json_response(spec.model_dump(mode="json"))
 
-    async def create(request: web.Request) -> web.Response:
+    async def create_one(request: web.Request) -> web.Response:
         spec = await read_body(request, spec_type)
         async with request.app[SESSIONS].begin() as session:
             await config.store_one(session, kind, spec, create=True, actor=principal(request).username,
@@ -137,25 +150,87 @@ def _kind_routes(kind: str, spec_type: type[Spec]) -> None:
             await config.store_one(session, kind, spec, create=False, actor=principal(request).username,
                                    now=request.app[CLOCK].now())  # fmt: skip
         await _applied(request)
+        await after_change(request, spec)
         return web.json_response(spec.model_dump(mode="json"))
 
     async def remove(request: web.Request) -> web.Response:
         async with request.app[SESSIONS].begin() as session:
             await config.remove_one(session, kind, request.match_info[key], actor=principal(request).username,
                                     now=request.app[CLOCK].now())  # fmt: skip
+            removed = await config.export(session)
         await _applied(request)
+        now_stored = {s.key: s for s in removed[kind]}.get(request.match_info[key])
+        if now_stored is not None:  # a user is switched off, not removed
+            await after_change(request, now_stored)
         return web.Response(status=204)
 
     api.route("GET", base, f"Every {one}", tag="admin", role="supervisor", response=spec_type, many=True)(list_all)
     api.route("GET", item, f"One {one}", tag="admin", role="supervisor", response=spec_type)(read_one)
-    api.route("POST", base, f"Create a {one} (admin)", tag="admin", role="admin", body=spec_type,
-              response=spec_type, status=201)(create)  # fmt: skip
+    if create:
+        api.route("POST", base, f"Create a {one} (admin)", tag="admin", role="admin", body=spec_type,
+                  response=spec_type, status=201)(create_one)  # fmt: skip
     api.route("PATCH", item, f"Change a {one} (admin): the fields sent replace the stored ones", tag="admin",
               role="admin", response=spec_type)(change)  # fmt: skip
-    api.route("DELETE", item, f"Remove a {one} (admin; refused while in use)", tag="admin", role="admin",
+    what = "switch a user off (their history stays)" if kind == "users" else f"remove a {one} (refused while in use)"
+    api.route("DELETE", item, f"{what[0].upper()}{what[1:]} (admin)", tag="admin", role="admin",
               status=204)(remove)  # fmt: skip
 
 
 for _kind, _spec_type in KINDS.items():
-    if _kind != "queues":  # queues have their routes above (and their list in the routing API)
+    if _kind not in ("queues", "users"):  # queues have their routes above (and their list in the routing API)
         _kind_routes(_kind, _spec_type)
+
+
+# --- users: made with a password, switched off rather than removed ---------------------------------
+
+
+class UserCreate(UserSpec):
+    password: str | None = None  # without one the user cannot log in until an admin sets it
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str
+
+
+async def _logged_out_if_off(request: web.Request, spec: Spec) -> None:
+    """A user switched off is logged out at once, everywhere (their open desktops too)."""
+    assert isinstance(spec, UserSpec)
+    if not spec.active:
+        async with request.app[SESSIONS]() as session:
+            user_id = await config.user_id(session, spec.username)
+        await end_sessions(request, user_id)
+        with contextlib.suppress(DeskError):  # not an agent, or never logged in: nothing to log out of
+            await request.app[CALL_CENTER].set_state(user_id, "offline")
+
+
+_kind_routes("users", UserSpec, create=False, after_change=_logged_out_if_off)
+
+
+@api.route("POST", "/api/v1/users", "Create a user (admin): role, extension, team, skills, queues, password",
+           tag="admin", role="admin", body=UserCreate, response=UserSpec, status=201)  # fmt: skip
+async def create_user(request: web.Request) -> web.Response:
+    body = await read_body(request, UserCreate)
+    spec = UserSpec.model_validate(body.model_dump(exclude={"password"}))
+    digest = await hashed(request, body.password) if body.password is not None else None
+    actor, now = principal(request).username, request.app[CLOCK].now()
+    async with request.app[SESSIONS].begin() as session:
+        await config.store_one(session, "users", spec, create=True, actor=actor, now=now)
+        if digest is not None:
+            await config.set_password(session, spec.username, digest, actor=actor, now=now)
+    await _applied(request)
+    return web.json_response(spec.model_dump(mode="json"), status=201)
+
+
+@api.route("POST", "/api/v1/users/{username}/password",
+           "Set a user's password (admin); their other sessions are logged out", tag="admin", role="admin",
+           body=PasswordIn, status=204)  # fmt: skip
+async def reset_password(request: web.Request) -> web.Response:
+    body = await read_body(request, PasswordIn)
+    digest = await hashed(request, body.password)
+    me = principal(request)
+    async with request.app[SESSIONS].begin() as session:
+        user_id = await config.set_password(session, request.match_info["username"], digest, actor=me.username,
+                                            now=request.app[CLOCK].now())  # fmt: skip
+    await end_sessions(request, user_id, keep=me.session_id)
+    return web.Response(status=204)

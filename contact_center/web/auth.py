@@ -14,8 +14,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center import security
+from contact_center.crm.errors import ValidationFailed
 from contact_center.principal import PRINCIPAL, Principal
-from contact_center.security import device_id_if_valid, device_token, new_token, token_digest, verify_password
+from contact_center.security import (
+    device_id_if_valid,
+    device_token,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
 from contact_center.store.tables import ApiToken, User, WebSession
 from contact_center.web.errors import error, read_body
 from contact_center.web.keys import CLOCK, HASHING, SESSION_CLOSERS, SESSIONS, SETTINGS, THROTTLE
@@ -220,3 +228,29 @@ async def me(request: web.Request) -> web.StreamResponse:
     return web.json_response(
         MeOut(user_id=p.user_id, username=p.username, role=p.role, via=p.via, csrf_token=p.csrf_token).model_dump()
     )
+
+
+async def hashed(request: web.Request, password: str) -> str:
+    """A password's hash, made off the event loop (argon2 takes tens of milliseconds); too short: 422."""
+    async with request.app[HASHING]:
+        try:
+            return await asyncio.to_thread(hash_password, password)
+        except ValueError as exc:
+            raise ValidationFailed.one("password", str(exc)) from None
+
+
+async def end_sessions(request: web.Request, user_id: int, *, keep: str | None = None) -> int:
+    """Log the user out everywhere (but the session ``keep``): browser sessions deleted, their sockets
+    closed. Bearer tokens stop working with the account (they are checked against ``active``)."""
+    async with request.app[SESSIONS].begin() as session:
+        ids = [
+            i
+            for i in (await session.scalars(select(WebSession.id).where(WebSession.user_id == user_id))).all()
+            if i != keep
+        ]
+        if ids:
+            await session.execute(delete(WebSession).where(WebSession.id.in_(ids)))
+    for session_id in ids:
+        for close in request.app.get(SESSION_CLOSERS, []):
+            await close(session_id)
+    return len(ids)

@@ -23,15 +23,28 @@ from contact_center.flows.yaml_lines import LineDict, LineList, YamlProblem, loa
 from contact_center.services.admin.audit import record_change
 from contact_center.services.admin.specs import (
     KINDS,
+    NEVER_REMOVED,
     CalendarSpec,
     DispositionSpec,
     QueueSpec,
     SkillSpec,
     Spec,
     TeamSpec,
+    UserSpec,
 )
-from contact_center.store.tables import AgentSkill, Calendar, DispositionCode, MetaValue, Queue, Skill, Team, User
+from contact_center.store.tables import (
+    AgentSkill,
+    Calendar,
+    DispositionCode,
+    MetaValue,
+    Queue,
+    QueueMember,
+    Skill,
+    Team,
+    User,
+)
 
+KEY_FIELDS = {"dispositions": "code", "users": "username"}  # the rest are named by ``name``
 # Bumped by every applied change; running servers poll it and reload routing's queues when it moves.
 CONFIG_VERSION_KEY = "config_version"
 
@@ -100,7 +113,36 @@ async def export(session: AsyncSession) -> Document:
             for d in (await session.scalars(select(DispositionCode).order_by(DispositionCode.code))).all()
         ],
         "queues": [_queue_spec(q, queue_names, calendars) for q in queues],
+        "users": await _user_specs(session, queue_names),
     }
+
+
+async def _user_specs(session: AsyncSession, queue_names: Mapping[int, str]) -> list[Spec]:
+    teams = {t.id: t.name for t in (await session.scalars(select(Team))).all()}
+    skills: dict[int, dict[str, int]] = {}
+    for user_id, name, level in (
+        await session.execute(select(AgentSkill.user_id, Skill.name, AgentSkill.level).join(Skill))
+    ).all():
+        skills.setdefault(user_id, {})[name] = level
+    tiers: dict[int, dict[str, int]] = {}
+    for user_id, queue_id, tier in (
+        await session.execute(select(QueueMember.user_id, QueueMember.queue_id, QueueMember.tier))
+    ).all():
+        tiers.setdefault(user_id, {})[queue_names[queue_id]] = tier
+    specs: list[Spec] = []
+    for u in (await session.scalars(select(User).order_by(User.username))).all():
+        values: dict[str, Any] = {
+            "username": u.username,
+            "display_name": u.display_name,
+            "role": u.role,
+            "extension": u.extension,
+            "team": teams.get(u.team_id) if u.team_id else None,
+            "active": u.active,
+            "skills": dict(sorted(skills.get(u.id, {}).items())),
+            "queues": dict(sorted(tiers.get(u.id, {}).items())),
+        }
+        specs.append(UserSpec.model_construct(**values))
+    return specs
 
 
 def _queue_spec(row: Queue, queue_names: Mapping[int, str], calendars: Mapping[int, str]) -> QueueSpec:
@@ -133,10 +175,11 @@ def to_plain(document: Document) -> dict[str, list[dict[str, Any]]]:
 # --- reading a file ----------------------------------------------------------------------------
 
 
-def read_document(text: str, file: str, *, stored_calendars: Collection[str] = ()) -> Document:
+def read_document(text: str, file: str, *, stored: Mapping[str, Collection[str]] | None = None) -> Document:
     """The document in ``text``; every problem found, as ``FILE:LINE: reason``, in ``DocumentRefused``.
 
-    A queue's calendar must be in the file when it lists calendars, else among ``stored_calendars``."""
+    What a record names (a queue's calendar, a user's team, skills and queues) must be in the file when
+    it lists that kind, else among the ``stored`` names of that kind (``stored_names``)."""
     try:
         raw, duplicates = load_yaml(text)
     except YamlProblem as exc:
@@ -148,7 +191,8 @@ def read_document(text: str, file: str, *, stored_calendars: Collection[str] = (
     if not isinstance(raw, LineDict):
         raise DocumentRefused([Problem(file, getattr(raw, "line", 1), "the file must be a mapping of kinds")])
     document: Document = {}
-    read_queues: list[tuple[QueueSpec, LineDict]] = []
+    read: dict[str, list[tuple[Spec, LineDict]]] = {}
+    listed: dict[str, set[str]] = {}
     for kind, items in raw.items():
         line = raw.line_of(kind)
         if kind not in KINDS:
@@ -162,9 +206,10 @@ def read_document(text: str, file: str, *, stored_calendars: Collection[str] = (
             continue
         pairs = _read_items(kind, items, file, problems)
         document[kind] = [spec for spec, _ in pairs]
-        if kind == "queues":
-            read_queues = [(spec, item) for spec, item in pairs if isinstance(spec, QueueSpec)]
-    problems += _references(document, read_queues, file, stored_calendars)
+        read[kind] = pairs
+        # What the file names, valid or not: a record refused for its own fields is not also "missing".
+        listed[kind] = {str(i.get(KEY_FIELDS.get(kind, "name"))) for i in items if isinstance(i, LineDict)}
+    problems += _references(listed, read, file, stored or {})
     if problems:
         raise DocumentRefused(sorted(problems, key=lambda p: p.line))
     return document
@@ -199,22 +244,48 @@ def _read_items(kind: str, items: LineList, file: str, problems: list[Problem]) 
 
 
 def _references(
-    document: Document, queues: list[tuple[QueueSpec, LineDict]], file: str, stored_calendars: Collection[str]
+    listed: Mapping[str, set[str]],
+    read: Mapping[str, list[tuple[Spec, LineDict]]],
+    file: str,
+    stored: Mapping[str, Collection[str]],
 ) -> list[Problem]:
-    """Queues name calendars and overflow queues; they must be in the file or already stored."""
+    """Records name others (a queue its calendar and overflow queue, a user their team, skills and queues);
+    each named record must be in the file, or already stored when the file does not list its kind."""
     problems: list[Problem] = []
-    queue_names = {spec.key for spec, _ in queues}
-    in_file = "calendars" in document
-    calendar_names = {c.key for c in document["calendars"]} if in_file else set(stored_calendars)
-    for spec, item in queues:
-        if spec.overflow_queue is not None and spec.overflow_queue not in queue_names:
+
+    def names(kind: str) -> tuple[set[str], str]:
+        if kind in listed:
+            return listed[kind], "in the file"
+        return set(stored.get(kind, ())), "stored"
+
+    def check(spec: Spec, item: LineDict, field: str, kind: str, wanted: Collection[str]) -> None:
+        known, where = names(kind)
+        for name in wanted:
+            if name not in known:
+                problems.append(Problem(file, item.line_of(field),
+                                        f"{_one(spec)} {spec.key}: no {kind[:-1]} {name!r} is {where}"))  # fmt: skip
+
+    for spec, item in read.get("queues", []):
+        assert isinstance(spec, QueueSpec)
+        if spec.overflow_queue is not None and spec.overflow_queue not in listed["queues"]:
             problems.append(Problem(file, item.line_of("overflow_queue"),
                                     f"queue {spec.name}: overflow_queue {spec.overflow_queue!r} is not in the file"))  # fmt: skip
-        if spec.calendar is not None and spec.calendar not in calendar_names:
-            where = "in the file" if in_file else "stored"
-            problems.append(Problem(file, item.line_of("calendar"),
-                                    f"queue {spec.name}: no calendar {spec.calendar!r} is {where}"))  # fmt: skip
+        check(spec, item, "calendar", "calendars", [spec.calendar] if spec.calendar else [])
+    for spec, item in read.get("users", []):
+        assert isinstance(spec, UserSpec)
+        check(spec, item, "team", "teams", [spec.team] if spec.team else [])
+        check(spec, item, "skills", "skills", list(spec.skills))
+        check(spec, item, "queues", "queues", list(spec.queues))
     return problems
+
+
+def _one(spec: Spec) -> str:
+    return "user" if isinstance(spec, UserSpec) else "queue"
+
+
+async def stored_names(session: AsyncSession) -> dict[str, set[str]]:
+    """The names of every stored record, by kind (what a file that leaves a kind out may refer to)."""
+    return {kind: {spec.key for spec in specs} for kind, specs in (await export(session)).items()}
 
 
 async def stored_calendar_names(session: AsyncSession) -> set[str]:
@@ -237,7 +308,8 @@ async def plan(session: AsyncSession, document: Document) -> Plan:
                 out.create.append((kind, key))
             elif values != old[key]:
                 out.change.append((kind, key, sorted(f for f in values if values[f] != old[key].get(f))))
-        out.remove += [(kind, key) for key in old if key not in new]
+        if kind not in NEVER_REMOVED:
+            out.remove += [(kind, key) for key in old if key not in new]
     return out
 
 
@@ -292,6 +364,9 @@ async def _remove(session: AsyncSession, kind: str, key: str) -> None:
 
 async def _store(session: AsyncSession, kind: str, spec: Spec) -> None:
     """Create or change one record (queue references to other queues are set by ``_link_queues``)."""
+    if isinstance(spec, UserSpec):
+        await _store_user(session, spec)
+        return
     table, column = _TABLES[kind]
     values = spec.model_dump()
     if isinstance(spec, QueueSpec):
@@ -306,6 +381,27 @@ async def _store(session: AsyncSession, kind: str, spec: Spec) -> None:
     else:
         for name, value in values.items():
             setattr(row, name, value)
+    await session.flush()
+
+
+async def _store_user(session: AsyncSession, spec: UserSpec) -> None:
+    """The user's row, team, skills and queue memberships as the spec says (the password is left alone)."""
+    team_id = await session.scalar(select(Team.id).where(Team.name == spec.team)) if spec.team else None
+    user = (await session.scalars(select(User).where(User.username == spec.username))).first()
+    if user is None:
+        user = User(username=spec.username, password_hash=None)
+        session.add(user)
+    user.display_name = spec.display_name or spec.username
+    user.role, user.extension, user.team_id, user.active = spec.role, spec.extension, team_id, spec.active
+    await session.flush()
+    await session.execute(delete(AgentSkill).where(AgentSkill.user_id == user.id))
+    await session.execute(delete(QueueMember).where(QueueMember.user_id == user.id))
+    skill_ids: dict[str, int] = {name: id_ for name, id_ in (await session.execute(select(Skill.name, Skill.id))).all()}
+    queue_ids: dict[str, int] = {name: id_ for name, id_ in (await session.execute(select(Queue.name, Queue.id))).all()}
+    for name, level in spec.skills.items():
+        session.add(AgentSkill(user_id=user.id, skill_id=skill_ids[name], level=level))
+    for name, tier in spec.queues.items():
+        session.add(QueueMember(user_id=user.id, queue_id=queue_ids[name], tier=tier))
     await session.flush()
 
 
@@ -337,6 +433,8 @@ async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: boo
             errors.append(FieldError("calendar", f"no calendar {spec.calendar!r}"))
         if errors:
             raise ValidationFailed(errors)
+    if isinstance(spec, UserSpec):
+        await _check_user(session, spec)
     if before is not None and before.model_dump(mode="json") == spec.model_dump(mode="json"):
         return
     await _store(session, kind, spec)
@@ -348,11 +446,19 @@ async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: boo
 
 
 async def remove_one(session: AsyncSession, kind: str, key: str, *, actor: str, now: datetime) -> None:
-    """Remove one record, audited; refused (``Conflict``, naming who uses it) while others refer to it."""
+    """Remove one record, audited; refused (``Conflict``, naming who uses it) while others refer to it.
+    A user is not removed but switched off (``active: false``): their history stays theirs."""
     document = await export(session)
     before = {s.key: s for s in document[kind]}.get(key)
     if before is None:
         raise NotFound(kind[:-1], key)
+    if isinstance(before, UserSpec):
+        if before.active:
+            after = before.model_copy(update={"active": False})
+            await _store_user(session, after)
+            record_change(session, actor, "user.deactivate", f"user:{key}", before, after, now)
+            await bump_version(session, now)
+        return
     users = await _users_of(session, kind, key)
     queues = sorted(q.key for q in document["queues"] if q.key != key and key in _names_used(kind, q))
     if users or queues:
@@ -368,6 +474,26 @@ async def one(session: AsyncSession, kind: str, key: str) -> Spec:
     if found is None:
         raise NotFound(kind[:-1], key)
     return found
+
+
+async def _check_user(session: AsyncSession, spec: UserSpec) -> None:
+    """What a user names must exist, and their extension must be theirs alone."""
+    stored = await stored_names(session)
+    errors = []
+    if spec.team is not None and spec.team not in stored["teams"]:
+        errors.append(FieldError("team", f"no team {spec.team!r}"))
+    for kind, named in (("skills", spec.skills), ("queues", spec.queues)):
+        unknown = sorted(set(named) - stored[kind])
+        if unknown:
+            errors.append(FieldError(kind, f"no {kind[:-1]} {', '.join(map(repr, unknown))}"))
+    if errors:
+        raise ValidationFailed(errors)
+    if spec.extension is not None:
+        taken = await session.scalar(
+            select(User.username).where(User.extension == spec.extension, User.username != spec.username)
+        )
+        if taken is not None:
+            raise Conflict(f"extension {spec.extension} already belongs to {taken}")
 
 
 def _names_used(kind: str, queue: Spec) -> set[str]:
@@ -392,3 +518,22 @@ async def _users_of(session: AsyncSession, kind: str, key: str) -> list[str]:
     else:
         return []
     return sorted((await session.scalars(query.order_by(User.username))).all())
+
+
+async def set_password(session: AsyncSession, username: str, password_hash: str, *, actor: str, now: datetime) -> int:
+    """Store a new password (hashed by the caller, off the event loop); audited without the secret.
+    Returns the user id."""
+    user = (await session.scalars(select(User).where(User.username == username))).first()
+    if user is None:
+        raise NotFound("user", username)
+    user.password_hash = password_hash
+    record_change(session, actor, "user.password", f"user:{username}", None, None, now)
+    await session.flush()
+    return user.id
+
+
+async def user_id(session: AsyncSession, username: str) -> int:
+    found = await session.scalar(select(User.id).where(User.username == username))
+    if found is None:
+        raise NotFound("user", username)
+    return int(found)

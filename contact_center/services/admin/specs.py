@@ -8,7 +8,7 @@ file can be read, diffed and copied between installations.
 from __future__ import annotations
 
 import zoneinfo
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import holidays as public_holidays
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -126,6 +126,24 @@ class QueueSpec(Spec):
         return {"exit_action": self.exit_action or None, **{name: getattr(self, name) for name in fields}}
 
 
+class UserSpec(Spec):
+    """A person who logs in, with what routing needs of an agent. Never their password (set it with
+    ``POST /api/v1/users/{username}/password``): a user made from a file logs in once one is set."""
+
+    username: Annotated[str, StringConstraints(pattern=r"^[\w.-]{1,64}$")]  # as `contact-center user add` allows
+    display_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    role: Literal["agent", "supervisor", "admin"] = "agent"
+    extension: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,16}$")] | None = None
+    team: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    active: bool = True
+    skills: dict[Key, Annotated[int, Field(ge=1, le=10)]] = Field(default_factory=dict)
+    queues: dict[Key, Annotated[int, Field(ge=1, le=9)]] = Field(default_factory=dict)  # queue -> tier
+
+    @property
+    def key(self) -> str:
+        return self.username
+
+
 KINDS: dict[str, type[Spec]] = {
     # In the order they are created (a queue names calendars and skills); removed in reverse.
     "skills": SkillSpec,
@@ -133,4 +151,8 @@ KINDS: dict[str, type[Spec]] = {
     "calendars": CalendarSpec,
     "dispositions": DispositionSpec,
     "queues": QueueSpec,
+    "users": UserSpec,
 }
+# A file never removes users (their history stays theirs): one left out is left alone; a user is
+# switched off with ``active: false``.
+NEVER_REMOVED = frozenset({"users"})

@@ -34,7 +34,10 @@ def _write(tmp_path: Path, name: str, document: dict[str, Any]) -> Path:
 
 
 def _in_order(document: dict[str, Any]) -> dict[str, Any]:
-    return {kind: sorted(items, key=lambda i: i.get("name") or i["code"]) for kind, items in document.items()}
+    return {
+        kind: sorted(items, key=lambda i: i.get("name") or i.get("code") or i["username"])
+        for kind, items in document.items()
+    }
 
 
 def _stored(tmp_path: Path, query: Any) -> list[Any]:
@@ -126,3 +129,26 @@ def test_a_broken_file_is_refused_with_file_and_line_and_changes_nothing(tmp_pat
     assert refused.returncode == 1 and refused.stderr.startswith(f"{syntax}:")
     missing = cli(tmp_path, "config", "apply", str(tmp_path / "none.yaml"))
     assert missing.returncode == 1 and "none.yaml:1: cannot read the file" in missing.stderr
+
+
+def test_users_come_and_change_through_the_file_but_are_never_removed_by_it(tmp_path: Path) -> None:
+    _seeded(tmp_path)
+    before = _export(tmp_path)["users"]
+    assert before and all("password" not in u and "password_hash" not in u for u in before)
+    newcomer = {"username": "kofi", "display_name": "Kofi Mensah", "role": "agent", "extension": "2099",
+                "team": None, "active": True, "skills": {"english": 6}, "queues": {"general": 1}}  # fmt: skip
+    document = {"users": [newcomer]}  # only kofi: everyone else is left alone, never removed
+    path = _write(tmp_path, "users.yaml", document)
+    planned = cli(tmp_path, "config", "plan", str(path))
+    assert (planned.returncode, planned.stdout.splitlines()) == (2, ["+ user kofi"]), planned.stderr
+    assert cli(tmp_path, "config", "apply", str(path)).returncode == 0
+    after = {u["username"]: u for u in _export(tmp_path)["users"]}
+    assert after["kofi"] == newcomer and {u["username"] for u in before} < set(after)
+
+    newcomer["queues"] = {"general": 1, "nowhere": 2}
+    path = _write(tmp_path, "users.yaml", {"users": [newcomer]})
+    refused = cli(tmp_path, "config", "plan", str(path))
+    queues_line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.strip() == "queues:")
+    assert (
+        refused.returncode == 1 and f"{path}:{queues_line}: user kofi: no queue 'nowhere' is stored" in refused.stderr
+    )
