@@ -206,7 +206,7 @@ def _lean_rows(engine: AsyncEngine) -> SqliteRows | None:
 
 def _gateway(app: web.Application, settings: Settings, desk: Desk) -> realtime.Gateway:
     """The socket.io server (fanned out over Redis when several nodes run) and the gateway on it."""
-    timing = realtime.Timing()
+    timing = realtime.Timing(disconnect_grace=settings.disconnect_grace_seconds)
     cluster = app.get(CLUSTER)
     manager = None
     if cluster is not None:
@@ -215,7 +215,7 @@ def _gateway(app: web.Application, settings: Settings, desk: Desk) -> realtime.G
         manager = socketio.AsyncRedisManager(settings.redis_url)
     sio = realtime.socket_server(timing, manager)
     if cluster is not None:
-        return realtime.install(
+        gateway = realtime.install(
             app,
             cluster,
             sio=sio,
@@ -225,6 +225,8 @@ def _gateway(app: web.Application, settings: Settings, desk: Desk) -> realtime.G
             shared=cluster.store,
             annotate=cluster.annotate,
         )
+        cluster.desktops_here = gateway.agent_desktops  # other nodes learn where each agent's desktops are
+        return gateway
     return realtime.install(app, desk, sio=sio, clock=app[CLOCK], authenticate=auth.authenticate, timing=timing)
 
 

@@ -62,6 +62,8 @@ class Settings:
     # Queue metrics: which service-level formula the board shows, and which abandons are too short to count.
     service_level_formula: str = "answered_plus_late_abandons"
     short_abandon_seconds: int = 5
+    # An agent whose last desktop is gone this long is made not ready ("disconnected").
+    disconnect_grace_seconds: int = 20
     # Addresses of reverse proxies whose X-Forwarded-For is believed (login throttling keys on the client).
     trusted_proxies: tuple[str, ...] = ()
 
@@ -95,6 +97,7 @@ class Settings:
             hold_music=Path(env["CC_HOLD_MUSIC"]) if env.get("CC_HOLD_MUSIC") else None,
             service_level_formula=_choice(env, "CC_SERVICE_LEVEL_FORMULA", "answered_plus_late_abandons", SL_FORMULAS),
             short_abandon_seconds=_int_between(env, "CC_SHORT_ABANDON_SECONDS", 5, 0, 120),
+            disconnect_grace_seconds=_int_between(env, "CC_DISCONNECT_GRACE_SECONDS", 20, 1, 3600),
             trusted_proxies=_addresses(env, "CC_TRUSTED_PROXIES"),
         )
         _check_database_url(settings.database_url)

@@ -71,6 +71,12 @@ class FakeDesk:
             "agents": agents,
         }
 
+    async def desktop_gone(self, user_id: int) -> None:
+        self._record("desktop_gone", user_id)
+        a = self.agent(user_id)
+        if a.state in ("available",) and not a.offer:
+            self._state(a, "not_ready", "disconnected")
+
     def subscribe(self, listener: DeskListener) -> None:
         self.listeners.append(listener)
 

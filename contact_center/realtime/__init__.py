@@ -75,6 +75,7 @@ def _run(gateway: Gateway) -> Callable[[web.Application], AsyncIterator[None]]:
             asyncio.create_task(gateway.run_sweeper(), name="realtime-sweeper"),
         ]
         yield
+        await gateway.stop()
         await gateway.sio.shutdown()
         for task in tasks:
             task.cancel()

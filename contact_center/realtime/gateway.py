@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from contact_center.clock import Clock
 from contact_center.principal import Authenticator, Principal
 from contact_center.realtime.commands import Sync
-from contact_center.realtime.notifier import Notifier
+from contact_center.realtime.notifier import AGENT_NAMESPACE, Notifier
 from contact_center.services.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,9 @@ class Timing:
     stale_after: float = 120
     recheck_after: float = 60
     sweep_every: float = 15
+    # An agent whose last desktop closed (browser shut, crash, network gone) and did not come back within
+    # this is made not ready ("disconnected"), so callers do not ring into nobody; a reload is quicker.
+    disconnect_grace: float = 20
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Gateway:
     trusted_origins: Collection[str] = ()
     timing: Timing = field(default_factory=Timing)
     clients: dict[tuple[str, str], Client] = field(default_factory=dict)
+    _gone_checks: dict[int, asyncio.Task[None]] = field(default_factory=dict)
 
     def server_time(self) -> str:
         return self.clock.now().isoformat().replace("+00:00", "Z")
@@ -61,9 +65,48 @@ class Gateway:
     def register(self, namespace: str, sid: str, principal: Principal, request: web.Request) -> None:
         now = time.monotonic()
         self.clients[(namespace, sid)] = Client(principal, request, now, now)
+        if namespace == AGENT_NAMESPACE:
+            pending = self._gone_checks.pop(principal.user_id, None)
+            if pending is not None:  # back within the grace: nothing happens
+                pending.cancel()
 
     def forget(self, namespace: str, sid: str) -> None:
-        self.clients.pop((namespace, sid), None)
+        client = self.clients.pop((namespace, sid), None)
+        if client is None or namespace != AGENT_NAMESPACE:
+            return
+        user_id = client.principal.user_id
+        if user_id not in self.agent_desktops() and user_id not in self._gone_checks:
+            task = asyncio.get_running_loop().create_task(
+                self._desktop_gone_later(user_id), name=f"desk-gone-{user_id}"
+            )
+            self._gone_checks[user_id] = task
+
+    def agent_desktops(self) -> dict[int, int]:
+        """How many desktops each agent has connected to this node."""
+        counts: dict[int, int] = {}
+        for (namespace, _), client in self.clients.items():
+            if namespace == AGENT_NAMESPACE:
+                counts[client.principal.user_id] = counts.get(client.principal.user_id, 0) + 1
+        return counts
+
+    async def _desktop_gone_later(self, user_id: int) -> None:
+        try:
+            await asyncio.sleep(self.timing.disconnect_grace)
+            if user_id not in self.agent_desktops():
+                await self.desk.desktop_gone(user_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("could not mark agent %d as disconnected", user_id)
+        finally:
+            if self._gone_checks.get(user_id) is asyncio.current_task():
+                del self._gone_checks[user_id]
+
+    async def stop(self) -> None:
+        checks = list(self._gone_checks.values())
+        for task in checks:
+            task.cancel()
+        await asyncio.gather(*checks, return_exceptions=True)
 
     def seen(self, namespace: str, sid: str) -> Client | None:
         client = self.clients.get((namespace, sid))

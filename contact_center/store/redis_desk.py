@@ -216,6 +216,23 @@ class RedisDeskStore:
     async def gone(self, node_id: str) -> None:
         await self.client.delete(self.key("node", node_id))
 
+    async def desktops(self, node_id: str, counts: dict[int, int], ttl_seconds: float) -> None:
+        """The agents with a desktop connected to this node (replacing what it said before); gone with the node."""
+        key = self.key("desktops", node_id)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.delete(key)
+            if counts:
+                pipe.hset(key, mapping={str(user): count for user, count in counts.items()})
+                pipe.pexpire(key, int(ttl_seconds * 1000))
+            await pipe.execute()
+
+    async def desktop_elsewhere(self, user_id: int, node_id: str) -> bool:
+        """Whether a live node other than ``node_id`` has a desktop of the agent connected."""
+        for node in await self.live_nodes():
+            if node != node_id and await self.client.hexists(self.key("desktops", node), str(user_id)):
+                return True
+        return False
+
     async def live_nodes(self) -> list[str]:
         start = len(self.key("node", ""))
         found = [str(k)[start:] async for k in self.client.scan_iter(match=self.key("node", "*"), count=1000)]

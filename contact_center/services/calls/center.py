@@ -506,6 +506,13 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
     async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
         return await self._ask(call_id, self._link_customer(user_id, call_id, customer_id), "link the customer")
 
+    async def desktop_gone(self, user_id: int) -> None:
+        agent = self.acd.acd.agents.get(agent_key(user_id))
+        if agent is None or str(agent.state) in ("offline", "not_ready"):
+            return
+        log.info("agent %d has no desktop any more: not ready (disconnected)", user_id)
+        await self._safe(cmd.MakeNotReady(agent_key(user_id), "disconnected"))
+
     async def set_state(self, user_id: int, state: str, reason: str | None = None) -> dict[str, Any]:
         agent_id = agent_key(user_id)
         if agent_id not in self.acd.acd.agents:

@@ -112,6 +112,11 @@ class Desk(Protocol):
         """The agent says who an unknown caller is: the call, its wrap-up and its transfers follow that customer."""
         ...
 
+    async def desktop_gone(self, user_id: int) -> None:
+        """The agent's last desktop closed a grace period ago and none came back: a ready agent (or one
+        whose offer rings) is made not ready with reason ``disconnected``; one on a call or in wrap-up
+        when that work ends (their phone call goes on). Not ready or offline already: nothing changes."""
+
     async def transfer_targets(self, user_id: int) -> dict[str, Any]:
         """Where a call can go: {"queues": [{"name", "waiting"}], "agents": [{"user_id", "name", "state",
         "extension"}]} (logged-in agents other than the one asking)."""

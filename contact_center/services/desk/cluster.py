@@ -69,6 +69,8 @@ class ClusterDesk:
         self.request_timeout, self.owner_ttl, self.alive_ttl = request_timeout, owner_ttl, alive_ttl
         self.rpc = RedisRpc(store.client, store.prefix, node_id, self._serve)
         self._views: dict[int, str | None] = {}  # user id -> this node's view as last written
+        # This node's desktops per agent (the gateway's count, handed over by the composition root).
+        self.desktops_here: Callable[[], dict[int, int]] = dict
         self._keeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -92,6 +94,7 @@ class ClusterDesk:
             try:
                 await self.store.alive(self.node_id, self.alive_ttl)
                 await self.store.own(self.center.owned_calls(), self.node_id, self.owner_ttl)
+                await self.store.desktops(self.node_id, self.desktops_here(), self.alive_ttl)
             except Exception:
                 log.exception("could not refresh this node's marks in Redis; retrying")
 
@@ -144,6 +147,12 @@ class ClusterDesk:
 
     async def transfer_targets(self, user_id: int) -> dict[str, Any]:
         return await self.center.transfer_targets(user_id)
+
+    async def desktop_gone(self, user_id: int) -> None:
+        await self.store.desktops(self.node_id, self.desktops_here(), self.alive_ttl)
+        if await self.store.desktop_elsewhere(user_id, self.node_id):
+            return  # the desktop moved to another node (a reload reached another node): still here
+        await self.center.desktop_gone(user_id)
 
     async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
         return await self.center.dial(user_id, number, customer_id)

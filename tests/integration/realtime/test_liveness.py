@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from .test_handshake import _until
@@ -42,3 +43,33 @@ async def test_a_silent_socket_is_dropped(live: Any, make_user: Any) -> None:
     live.gateway.timing.stale_after = 0
     await live.gateway.sweep()
     await _gone(recorder)
+
+
+async def test_an_agent_whose_last_desktop_is_gone_past_the_grace_is_made_not_ready(live: Any, make_user: Any) -> None:
+    login = await make_user("alice")
+    live.gateway.timing.disconnect_grace = 0.3
+    cookie = await live.cookie("alice")
+    first = await live.connect("/agent", {"Cookie": cookie})
+    second = await live.connect("/agent", {"Cookie": cookie})  # a second tab
+    await live.desk.set_state(login.user_id, "available")
+
+    def told() -> list[Any]:
+        return [c for c in live.desk.commands if c[0] == "desktop_gone"]
+
+    await first.sio.disconnect()
+    await asyncio.sleep(0.5)
+    assert told() == []  # the other tab is still open
+    await second.sio.disconnect()
+    await asyncio.sleep(0.1)
+    back = await live.connect("/agent", {"Cookie": cookie})  # a reload, back within the grace
+    await asyncio.sleep(0.5)
+    assert told() == [] and live.desk.agent(login.user_id).state == "available"
+
+    await back.sio.disconnect()  # the browser is closed
+    for _ in range(200):
+        if told():
+            break
+        await asyncio.sleep(0.01)
+    assert len(told()) == 1
+    agent = live.desk.agent(login.user_id)
+    assert (agent.state, agent.reason) == ("not_ready", "disconnected")

@@ -186,3 +186,24 @@ async def test_the_board_names_agents_and_counts_them_per_state(center: Any, eng
     general = next(q for q in board["queues"] if q["name"] == "general")
     assert general["agents_busy"] == 1 and general["waiting"] == 0
     assert dt.datetime.fromisoformat(row["since"].replace("Z", "+00:00")) <= desk.clock.now()
+
+
+async def test_an_agent_whose_desktop_is_gone_is_not_offered_calls(center: Any, engine: AsyncEngine) -> None:
+    """Ready: not ready at once ("disconnected"). On a call: the call goes on, not ready when it ends.
+    Already not ready: their own reason stays."""
+    desk, port, heard, agent, call_id = await _connected(center, engine)
+    await desk.desktop_gone(agent.id)
+    assert (await desk.snapshot(agent.id))["agent"]["state"] == "on_call"  # the phone call goes on
+    port.far_end_hangup(call_id)
+    await until(lambda: said(heard, agent.id, "wrapup.started"), "wrap-up")
+    await desk.save_wrapup(agent.id, call_id, "resolved", "", [])
+    await until(lambda: desk.acd.acd.agents[str(agent.id)].state == "not_ready", "not ready after the call")
+    assert (await desk.snapshot(agent.id))["agent"]["reason"] == "disconnected"
+
+    await desk.set_state(agent.id, "available")
+    await desk.desktop_gone(agent.id)
+    state = (await desk.snapshot(agent.id))["agent"]
+    assert (state["state"], state["reason"]) == ("not_ready", "disconnected")
+    await desk.set_state(agent.id, "not_ready", "lunch")
+    await desk.desktop_gone(agent.id)
+    assert (await desk.snapshot(agent.id))["agent"]["reason"] == "lunch"
