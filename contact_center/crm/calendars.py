@@ -8,7 +8,7 @@ import holidays as public_holidays
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contact_center.domain.calendar import Calendar, always_open
+from contact_center.domain.calendar import Calendar, Override, always_open
 from contact_center.store.tables import Calendar as CalendarRow
 
 
@@ -19,7 +19,25 @@ def to_domain(row: CalendarRow, around: dt.datetime) -> Calendar:
         years = range(around.year - 1, around.year + 2)
         for day, name in public_holidays.country_holidays(row.holiday_country, years=years).items():
             named.setdefault(day.isoformat(), str(name))
-    return Calendar.from_config(row.name, row.timezone, row.weekly_hours or {}, named, row.exceptions or {})
+    return Calendar.from_config(
+        row.name, row.timezone, row.weekly_hours or {}, named, row.exceptions or {}, override=override_of(row)
+    )
+
+
+def override_of(row: CalendarRow) -> Override | None:
+    """The stored override; one that is unreadable is ignored (the hours apply), never fatal to a call."""
+    raw = row.override
+    if not raw:
+        return None
+    try:
+        start = dt.datetime.fromisoformat(str(raw["start"]))
+        until = dt.datetime.fromisoformat(str(raw["until"]))
+        state = raw["state"]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if state not in ("open", "closed") or start.tzinfo is None or until.tzinfo is None:
+        return None
+    return Override(state, start, until, str(raw.get("reason") or ""))
 
 
 async def calendar_by_name(session: AsyncSession, name: str) -> CalendarRow | None:

@@ -55,6 +55,21 @@ def _parse_time(text: str, where: str) -> dt.time:
         raise CalendarError(f"{where}: {text!r} is not a time like 09:00") from None
 
 
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A supervisor's "open now" or "closed now", from ``start`` until ``until`` (aware instants), with a
+    reason: it wins over the hours, holidays and exceptions while it lasts, for everything that asks
+    (IVR hours, queues, SLA clocks, calling windows)."""
+
+    state: Literal["open", "closed"]
+    start: dt.datetime
+    until: dt.datetime
+    reason: str = ""
+
+    def covers(self, at: dt.datetime) -> bool:
+        return self.start <= at < self.until
+
+
 @dataclass(frozen=True)
 class Calendar:
     """Weekly opening hours in a time zone, with holidays and dated exceptions.
@@ -69,6 +84,7 @@ class Calendar:
     weekly: Mapping[str, tuple[Span, ...]]
     holidays: Mapping[dt.date, str] = field(default_factory=dict)
     exceptions: Mapping[dt.date, tuple[Span, ...]] = field(default_factory=dict)
+    override: Override | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -87,12 +103,13 @@ class Calendar:
         weekly_hours: Mapping[str, Sequence[Sequence[str]]],
         holidays: Mapping[str, str] | None = None,
         exceptions: Mapping[str, Sequence[Sequence[str]]] | None = None,
+        override: Override | None = None,
     ) -> Calendar:
         """Build from the JSON-shaped definition stored in the CRM."""
         weekly = {day: parse_spans(spans, f"{name}.{day}") for day, spans in weekly_hours.items()}
         hol = {_parse_date(d, name): n for d, n in (holidays or {}).items()}
         exc = {_parse_date(d, name): parse_spans(s, f"{name}.{d}") for d, s in (exceptions or {}).items()}
-        return cls(name=name, timezone=timezone, weekly=weekly, holidays=hol, exceptions=exc)
+        return cls(name=name, timezone=timezone, weekly=weekly, holidays=hol, exceptions=exc, override=override)
 
     @functools.cached_property
     def zone(self) -> ZoneInfo:
@@ -107,6 +124,8 @@ class Calendar:
 
     def status(self, at: dt.datetime) -> CalendarStatus:
         """Open, closed, or closed for a named holiday, at an aware instant."""
+        if self.override is not None and self.override.covers(_aware(at)):
+            return self.override.state
         local = _aware(at).astimezone(self.zone)
         day = local.date()
         if day not in self.exceptions and day in self.holidays:
@@ -124,8 +143,18 @@ class Calendar:
         return self.holidays.get(_aware(at).astimezone(self.zone).date())
 
     def open_intervals(self, start: dt.datetime, *, days: int = 400) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-        """Open intervals (UTC) from ``start`` onwards, clipped at ``start``; at most ``days`` days ahead."""
+        """Open intervals (UTC) from ``start`` onwards, clipped at ``start``; at most ``days`` days ahead.
+        An override in force cuts its span out of them (closed) or adds it (open)."""
         start = _aware(start).astimezone(dt.UTC)
+        hours = self._hours_intervals(start, days)
+        o = self.override
+        if o is None or o.until <= start:
+            yield from hours
+            return
+        window = (max(o.start.astimezone(dt.UTC), start), o.until.astimezone(dt.UTC))
+        yield from (_without if o.state == "closed" else _with)(hours, window)
+
+    def _hours_intervals(self, start: dt.datetime, days: int) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         zone = self.zone
         day = start.astimezone(zone).date()
         for _ in range(days):
@@ -173,6 +202,38 @@ ALWAYS_OPEN_HOURS: dict[str, list[list[str]]] = {day: [["00:00", "24:00"]] for d
 
 def always_open(timezone: str = "UTC") -> Calendar:
     return Calendar.from_config("24x7", timezone, ALWAYS_OPEN_HOURS)
+
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+def _without(intervals: Iterator[Interval], window: Interval) -> Iterator[Interval]:
+    """The intervals with ``window`` cut out."""
+    cut_lo, cut_hi = window
+    for lo, hi in intervals:
+        if hi <= cut_lo or lo >= cut_hi:
+            yield lo, hi
+            continue
+        if lo < cut_lo:
+            yield lo, cut_lo
+        if hi > cut_hi:
+            yield cut_hi, hi
+
+
+def _with(intervals: Iterator[Interval], window: Interval) -> Iterator[Interval]:
+    """The sorted intervals with ``window`` added (merged with those it touches)."""
+    pending: Interval | None = window
+    for lo, hi in intervals:
+        if pending is None or hi < pending[0]:
+            yield lo, hi
+        elif lo > pending[1]:
+            yield pending
+            pending = None
+            yield lo, hi
+        else:
+            pending = (min(lo, pending[0]), max(hi, pending[1]))
+    if pending is not None:
+        yield pending
 
 
 def _parse_date(text: str, where: str) -> dt.date:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
 from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.records import parse_cursor, parse_limit
-from contact_center.services.admin import audit
+from contact_center.services.admin import audit, overrides
 from contact_center.services.admin import configuration as config
 from contact_center.services.admin.specs import KINDS, QueueSpec, Spec, UserSpec
 from contact_center.services.desk import DeskError
@@ -233,4 +234,49 @@ async def reset_password(request: web.Request) -> web.Response:
         user_id = await config.set_password(session, request.match_info["username"], digest, actor=me.username,
                                             now=request.app[CLOCK].now())  # fmt: skip
     await end_sessions(request, user_id, keep=me.session_id)
+    return web.Response(status=204)
+
+
+# --- open or close now (supervisors) ------------------------------------------------------------
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["open", "closed"]
+    until: str  # HH:MM (the next such time in the calendar's zone) or an ISO 8601 date and time
+    reason: str
+
+
+@api.route("GET", "/api/v1/calendars/{name}/status", "Open or closed now, and why (the override in force)",
+           tag="admin", role="supervisor")  # fmt: skip
+async def calendar_status(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        status = await overrides.calendar_status(session, request.match_info["name"], request.app[CLOCK].now())
+    return web.json_response(status)
+
+
+@api.route("POST", "/api/v1/calendars/{name}/override",
+           "Open or close a calendar now, until a time (supervisor; audited)", tag="admin", role="supervisor",
+           body=OverrideIn)  # fmt: skip
+async def override_calendar(request: web.Request) -> web.Response:
+    body = await read_body(request, OverrideIn)
+    name, now = request.match_info["name"], request.app[CLOCK].now()
+    async with request.app[SESSIONS].begin() as session:
+        zone = ZoneInfo((await overrides.calendar_status(session, name, now))["timezone"])
+        try:
+            until = overrides.until_time(body.until, zone, now)
+        except ValueError as exc:
+            raise ValidationFailed.one("until", str(exc)) from None
+        await overrides.set_override(session, name, body.state, until, body.reason,
+                                     actor=principal(request).username, now=now)  # fmt: skip
+        status = await overrides.calendar_status(session, name, now)
+    return web.json_response(status)
+
+
+@api.route("DELETE", "/api/v1/calendars/{name}/override", "Back to the calendar's hours (supervisor; audited)",
+           tag="admin", role="supervisor", status=204)  # fmt: skip
+async def clear_calendar_override(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS].begin() as session:
+        await overrides.clear_override(session, request.match_info["name"], actor=principal(request).username,
+                                       now=request.app[CLOCK].now())  # fmt: skip
     return web.Response(status=204)

@@ -83,6 +83,9 @@ class Calendar(Base):
     holidays: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     holiday_country: Mapped[str | None] = mapped_column(String(8))
     exceptions: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # {"state": "open"|"closed", "start", "until" (ISO 8601, UTC), "reason", "by"}: operations, not
+    # configuration (the configuration file leaves it alone).
+    override: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
 
 class Queue(Base, Timestamps):

@@ -103,3 +103,45 @@ async def test_a_record_still_in_use_is_not_removed_and_says_who_uses_it(
                 break
         else:
             pytest.fail(f"no {kind[:-1]} of the demo is in use: the test needs one")
+
+
+async def test_a_supervisor_opens_a_closed_calendar_until_a_time_and_it_is_audited(
+    reference: None, app_client: Any, admin: Any, agent: Any, make_user: Any, token_for: Any, clock: Any
+) -> None:
+    boss = await token_for(await make_user("sue", "supervisor"))
+    url = "/api/v1/calendars/support-hours"
+    body = {"state": "closed", "until": "23:30", "reason": "fire drill"}
+    assert (await app_client.post(f"{url}/override", json=body, headers=agent.headers())).status == 403
+    closed = await app_client.post(f"{url}/override", json=body, headers=boss.headers())
+    assert closed.status == 200, await closed.text()
+    status = await closed.json()
+    assert status["status"] == "closed" and status["override"]["reason"] == "fire drill"
+    assert status["override"]["by"] == "sue" and status["next_open"] is not None
+    shown = await (await app_client.get(f"{url}/status", headers=boss.headers())).json()
+    assert shown == status
+
+    for bad, field in (
+        ({**body, "until": "25:99"}, "until"),
+        ({**body, "until": "next week"}, "until"),
+        ({**body, "until": "2020-01-01T00:00:00Z"}, "until"),
+        ({**body, "state": "ajar"}, "state"),
+        ({**body, "reason": " "}, "reason"),
+    ):
+        refused = await app_client.post(f"{url}/override", json=bad, headers=boss.headers())
+        assert refused.status == 422, bad
+        assert [e["field"] for e in (await refused.json())["errors"]] == [field], bad
+    missing = await app_client.post("/api/v1/calendars/nowhere/override", json=body, headers=boss.headers())
+    assert missing.status == 404
+
+    assert (await app_client.delete(f"{url}/override", headers=boss.headers())).status == 204
+    back = await (await app_client.get(f"{url}/status", headers=boss.headers())).json()
+    assert back["override"] is None
+    # The configuration file neither shows nor changes an override.
+    spec = await (await app_client.get(url, headers=boss.headers())).json()
+    assert "override" not in spec
+    trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
+    assert [(e["action"], e["actor"]) for e in trail[:2]] == [
+        ("calendar.override_cleared", "sue"),
+        ("calendar.override", "sue"),
+    ]
+    assert trail[1]["after"]["state"] == "closed" and trail[0]["after"] is None

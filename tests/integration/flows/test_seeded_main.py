@@ -15,6 +15,7 @@ from contact_center.flows.lookups import normalize_number
 from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.flows.validator import validate_paths
 from contact_center.seed.demo import ensure_reference, seed
+from contact_center.services.admin import overrides
 from contact_center.store.engine import engine_for_url, session_factory
 
 ROOT = Path(__file__).parents[3]
@@ -33,11 +34,9 @@ async def directory(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[SqlD
     await engine.dispose()
 
 
-async def call(directory: SqlDirectory, caller: str, digits: str) -> Transcript:
+async def call(directory: SqlDirectory, caller: str, digits: str, at: dt.datetime = OPEN) -> Transcript:
     flows = FlowSet.of(*validate_paths([ROOT / "ivr_flows"]).flows.values())
-    return await simulate(
-        flows, "main", directory, caller=normalize_number(caller), digits=parse_digits(digits), at=OPEN
-    )
+    return await simulate(flows, "main", directory, caller=normalize_number(caller), digits=parse_digits(digits), at=at)
 
 
 async def test_maria_garcia_is_known_and_hears_her_latest_order(directory: SqlDirectory) -> None:
@@ -69,3 +68,17 @@ async def test_an_unknown_caller_chooses_a_language_and_reaches_an_agent(directo
         "agent": None,
         "data": {"topic": "general"},
     }
+
+
+async def test_on_a_sunday_night_the_line_is_closed_until_a_supervisor_opens_it(directory: SqlDirectory) -> None:
+    """The README's walk-through at any hour: closed by the hours, open with an override, closed again after."""
+    sunday_night = dt.datetime(2026, 3, 16, 3, 30, tzinfo=dt.UTC)  # Sunday 23:30 in New York
+    closed = await call(directory, MARIA, "1,1,0", at=sunday_night)
+    assert closed.result["action"] != "queue"
+    async with directory.sessions.begin() as session:
+        await overrides.set_override(session, "support-hours", "open", sunday_night + dt.timedelta(hours=1),
+                                     "trying the walk-through", actor="sue", now=sunday_night)  # fmt: skip
+    opened = await call(directory, MARIA, "1,1,0", at=sunday_night + dt.timedelta(minutes=5))
+    assert opened.result["action"] == "queue" and opened.result["queue"] == "general"
+    later = await call(directory, MARIA, "1,1,0", at=sunday_night + dt.timedelta(hours=2))
+    assert later.result["action"] == closed.result["action"]  # the override ran out: the hours again

@@ -1,8 +1,9 @@
+import dataclasses
 import datetime as dt
 
 import pytest
 
-from contact_center.domain.calendar import Calendar, CalendarError, always_open
+from contact_center.domain.calendar import Calendar, CalendarError, Override, always_open
 
 UTC = dt.UTC
 OFFICE = Calendar.from_config(
@@ -69,3 +70,28 @@ def test_bad_definitions_are_refused_with_a_reason(weekly: dict[str, list[list[s
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         OFFICE.status(dt.datetime(2026, 12, 21, 10))
+
+
+def test_an_open_override_opens_a_closed_evening_and_everything_follows_it() -> None:
+    saturday = at(26, 18)  # 19:00 Berlin on a Saturday: closed by the hours
+    opened = dataclasses.replace(OFFICE, override=Override("open", saturday, at(26, 21), "year-end push"))
+    assert OFFICE.status(saturday) == "closed" and opened.status(saturday) == "open"
+    assert opened.status(at(26, 21)) == "closed"  # until is exclusive: the hours again
+    assert opened.next_open(at(26, 17)) == saturday  # the override starts here
+    assert next(opened.open_intervals(at(26, 19))) == (at(26, 19), at(26, 21))
+    assert opened.business_time_between(at(26, 17), at(28, 9)) == dt.timedelta(hours=3 + 1)  # Monday opens 08 UTC
+    assert opened.add_business_time(saturday, dt.timedelta(hours=4)) == at(28, 9)  # 3 h on Saturday, 1 h Monday
+
+
+def test_a_closed_override_closes_open_hours_until_it_ends() -> None:
+    monday = at(21, 9)  # 10:00 Berlin, open by the hours
+    closed = dataclasses.replace(OFFICE, override=Override("closed", monday, at(21, 13), "fire drill"))
+    assert closed.status(monday) == "closed" and closed.status(at(21, 13)) == "open"
+    assert closed.next_open(monday) == at(21, 13)
+    assert closed.business_time_between(at(21, 8), at(21, 16)) == dt.timedelta(hours=1 + 3)  # 08-09, 13-16 UTC
+    assert closed.status(at(20, 9)) == OFFICE.status(at(20, 9))  # before it was set: the hours
+
+
+def test_an_override_that_ended_changes_nothing() -> None:
+    past = dataclasses.replace(OFFICE, override=Override("closed", at(1, 9), at(1, 10)))
+    assert list(past.open_intervals(at(21, 0), days=3)) == list(OFFICE.open_intervals(at(21, 0), days=3))
