@@ -25,6 +25,7 @@ const api = {
   get(path) { return api.call("GET", path); },
   post(path, body) { return api.call("POST", path, body || {}); },
   patch(path, body) { return api.call("PATCH", path, body); },
+  del(path) { return api.call("DELETE", path); },
 };
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);

@@ -74,3 +74,36 @@ setInterval(async () => {
 setInterval(draw, 1000);
 loadWindow();
 setInterval(loadWindow, 15000);  // the window moves on even when nothing happens
+
+// Opening hours: each calendar's state now, and a supervisor's override (open or closed until a time).
+const HOURS_LABEL = { open: "Open", closed: "Closed", holiday: "Holiday" };
+async function loadHours() {
+  let calendars;
+  try { calendars = (await api.get("/api/v1/calendars")).items; } catch (e) { return; }
+  const rows = await Promise.all(calendars.map(async (c) => {
+    const s = await api.get(`/api/v1/calendars/${encodeURIComponent(c.name)}/status`);
+    const until = el("input", { type: "time", class: "until", "aria-label": `until, ${c.name}` });
+    const reason = el("input", { type: "text", class: "reason", placeholder: "why", "aria-label": `reason, ${c.name}` });
+    const act = (state) => async () => {
+      const err = document.getElementById("hours-error");
+      err.hidden = true;
+      try {
+        if (state === "clear") await api.del(`/api/v1/calendars/${encodeURIComponent(c.name)}/override`);
+        else await api.post(`/api/v1/calendars/${encodeURIComponent(c.name)}/override`, { state, until: until.value, reason: reason.value });
+        await loadHours();
+      } catch (e) { err.textContent = `${c.name}: ${e.message}`; err.hidden = false; }
+    };
+    const o = s.override;
+    const why = o ? `override until ${new Date(o.until).toLocaleString()} — ${o.reason} (${o.by})`
+      : (s.next_open ? `hours; opens ${new Date(s.next_open).toLocaleString()}` : "hours");
+    return el("tr", { "data-calendar": c.name, "data-status": s.status }, el("td", {}, c.name),
+      el("td", {}, el("span", { class: "state", "data-state": s.status === "open" ? "available" : "not_ready" }, HOURS_LABEL[s.status] || s.status)),
+      el("td", { class: "muted why" }, why), el("td", {}, until), el("td", {}, reason),
+      el("td", {}, el("button", { class: "open-now", onclick: act("open") }, "Open now"), " ",
+        el("button", { class: "close-now", onclick: act("closed") }, "Close now"),
+        o ? el("button", { class: "clear", onclick: act("clear") }, "Back to hours") : null));
+  }));
+  document.querySelector("#calendars tbody").replaceChildren(...rows);
+}
+loadHours();
+setInterval(loadHours, 30000);

@@ -48,3 +48,24 @@ async def test_the_board_is_live_and_for_supervisors_only(live: Live, desktop: D
     await page.evaluate("fetch('/api/v1/auth/logout', {method: 'POST', headers: {'X-CSRF-Token': api.csrf()}})")
     await log_in(page, live.base, "/board", "bob", PASSWORD)
     await expect(page.locator("main.board .error")).to_contain_text("for supervisors")
+
+
+async def test_a_supervisor_closes_a_line_now_from_the_board_and_opens_it_again(live: Live, desktop: Desktop) -> None:
+    page = desktop.page
+    await log_in(page, live.base, "/board", "supervisor", PASSWORD)
+    row = page.locator("#calendars tr[data-calendar='support-hours']")
+    await expect(row).to_be_visible(timeout=10_000)
+
+    await row.locator("input.until").fill("23:59")
+    await row.locator("button.close-now").click()  # no reason given: refused, saying so
+    await expect(page.locator("#hours-error")).to_contain_text("reason")
+
+    await row.locator("input.reason").fill("storm outage")
+    await row.locator("button.close-now").click()
+    await expect(row).to_have_attribute("data-status", "closed")
+    await expect(row.locator(".why")).to_contain_text("storm outage")
+    await expect(row.locator(".why")).to_contain_text("supervisor")
+
+    await row.locator("button.clear").click()
+    await expect(row.locator(".why")).not_to_contain_text("storm outage")
+    await expect(row.locator("button.clear")).to_have_count(0)
