@@ -58,7 +58,10 @@ const reducers = {
     S.ended = { call_id: d.call_id, by: d.hung_up_by, text: HUNG_UP[d.hung_up_by] || d.reason || "ended" };
   },
   "wrapup.started": (d) => { S.wrapup = d; },
-  "wrapup.ended": (d) => { if (S.wrapup && S.wrapup.call_id === d.call_id) S.wrapup = null; },
+  // A wrap-up that ran out keeps its form (and what was typed): the call is logged, its disposition pending.
+  "wrapup.ended": (d) => {
+    if (S.wrapup && S.wrapup.call_id === d.call_id) S.wrapup = d.disposition_pending ? { ...S.wrapup, deadline: null, disposition_pending: true } : null;
+  },
   "timeline.appended": (d) => {
     const pop = S.pop;
     if (!pop || !pop.customer || pop.customer.id !== d.customer_id || !pop.customer_360) return;
@@ -561,7 +564,10 @@ function tick() {
   if (S.agent && S.agent.since) $("state-since").textContent = duration(now - Date.parse(S.agent.since));
   if (S.call && S.call.started_at) $("call-timer").textContent = duration(now - Date.parse(S.call.started_at));
   if (S.offer && S.offer.ring_deadline) $("offer-countdown").textContent = duration(Date.parse(S.offer.ring_deadline) - now);
-  if (S.wrapup && S.wrapup.deadline) {
+  $("wrapup-timer").classList.toggle("pending", !!(S.wrapup && S.wrapup.disposition_pending));
+  if (S.wrapup && S.wrapup.disposition_pending) {
+    $("wrapup-timer").textContent = "time ran out: the call is logged, its disposition pending until you save it";
+  } else if (S.wrapup && S.wrapup.deadline) {
     const left = Date.parse(S.wrapup.deadline) - now;
     $("wrapup-timer").textContent = left > 0 ? `${duration(left)} left` : "time is up";
     $("wrapup-timer").classList.toggle("late", left <= 10000);

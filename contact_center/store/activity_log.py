@@ -7,7 +7,9 @@ committed: an acknowledged write is a committed one. A batch the database refuse
 entry by entry, so one bad entry fails alone and the rest still land.
 
 An entry may bring more to write in its transaction (``extra``: the follow-ups of a wrap-up, all or
-none with the call); such an entry is written on its own.
+none with the call); such an entry is written on its own. The one change the log allows to a written
+row is completing it (``complete_with``): a call logged when its wrap-up ran out gets the disposition
+the agent picks afterwards, so a call never loses its disposition.
 """
 
 from __future__ import annotations
@@ -38,9 +40,19 @@ class NewActivity:
     recording: tuple[str, str] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What completing a written activity sets: its disposition, more details, notes appended to its own."""
+
+    activity_id: int
+    disposition: str | None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class _Pending:
-    entry: NewActivity
+    entry: NewActivity | Completion
     extra: Extra | None
     done: asyncio.Future[tuple[dict[str, Any], Any]] = field(repr=False)
 
@@ -63,7 +75,12 @@ class ActivityLog:
         Returns the row and what ``extra`` returned; what ``extra`` raises comes back here."""
         return await self._submit(entry, extra)
 
-    async def _submit(self, entry: NewActivity, extra: Extra | None) -> tuple[dict[str, Any], Any]:
+    async def complete_with(self, completion: Completion, extra: Extra) -> tuple[dict[str, Any], Any]:
+        """Complete a written activity and write ``extra(session, activity_id)``, in one transaction.
+        ``LookupError`` when there is no such activity."""
+        return await self._submit(completion, extra)
+
+    async def _submit(self, entry: NewActivity | Completion, extra: Extra | None) -> tuple[dict[str, Any], Any]:
         loop = asyncio.get_running_loop()
         if self._writer is None or self._writer.done():
             self._writer = loop.create_task(self._write_forever(), name="activity-log-writer")
@@ -94,11 +111,11 @@ class ActivityLog:
                     self._queue.task_done()
 
     async def _write_batch(self, batch: list[_Pending]) -> None:
-        plain = [p for p in batch if p.extra is None]
+        plain = [p for p in batch if p.extra is None and isinstance(p.entry, NewActivity)]
         if len(plain) > 1:
             try:
                 async with self._sessions.begin() as session:
-                    rows = [await _add(session, p.entry) for p in plain]
+                    rows = [await _write(session, p.entry) for p in plain]
                 self.batches += 1
             except Exception:
                 log.warning("a batch of %d activities was refused; writing them one by one", len(plain))
@@ -106,10 +123,11 @@ class ActivityLog:
                 for p, row in zip(plain, rows, strict=True):
                     _settle(p, (_columns(row), None))
                 plain = []
-        for p in [*plain, *(p for p in batch if p.extra is not None)]:
+        alone = [p for p in batch if p.extra is not None or not isinstance(p.entry, NewActivity)]
+        for p in [*plain, *alone]:
             try:
                 async with self._sessions.begin() as session:
-                    row = await _add(session, p.entry)
+                    row = await _write(session, p.entry)
                     more = await p.extra(session, row.id) if p.extra is not None else None
                 self.batches += 1
             except Exception as exc:
@@ -117,6 +135,24 @@ class ActivityLog:
                     p.done.set_exception(exc)
             else:
                 _settle(p, (_columns(row), more))
+
+
+async def _write(session: AsyncSession, entry: NewActivity | Completion) -> Activity:
+    if isinstance(entry, Completion):
+        return await _complete(session, entry)
+    return await _add(session, entry)
+
+
+async def _complete(session: AsyncSession, completion: Completion) -> Activity:
+    activity = await session.get(Activity, completion.activity_id)
+    if activity is None:
+        raise LookupError(f"no activity {completion.activity_id}")
+    details = {**(activity.details or {}), **completion.details}
+    if completion.notes:
+        details["notes"] = [*details.get("notes", []), *completion.notes]
+    activity.disposition, activity.details = completion.disposition, details
+    await session.flush()
+    return activity
 
 
 async def _add(session: AsyncSession, entry: NewActivity) -> Activity:

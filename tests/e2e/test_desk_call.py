@@ -7,6 +7,7 @@ from playwright.async_api import expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contact_center.clock import FixedClock
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Case
 
@@ -113,3 +114,39 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     assert case.status == "pending_customer"
     callback = next(a for a in rows if a.type == "callback")
     assert callback.customer_id == live.maria and callback.outcome == "scheduled" and callback.details["queue"] == "vip"
+
+
+async def test_a_wrap_up_that_runs_out_keeps_the_form_and_saves_the_disposition_later(
+    live: Live, desktop: Desktop, engine: AsyncEngine
+) -> None:
+    page, port, center = desktop.page, live.port, live.center
+    await log_in(page, live.base, "/desk", "agent", PASSWORD)
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+    await page.keyboard.press("r")
+    await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
+    call_id = port.inject_call(MARIA, "5000")
+    assert call_id is not None
+    await live.press_when_asked(call_id, "0", "To speak with an agent")
+    await page.click("#btn-accept", timeout=20_000)
+    await expect(page.locator("#incall")).to_be_visible()
+    port.far_end_hangup(call_id)
+    await expect(page.locator("#wrapup")).to_be_visible()
+    await page.fill("#wrapup-notes", "Typed before I was called away")
+
+    clock = center.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(3600)  # the wrap-up time runs out while the agent is away from the desk
+    await center.acd.advance()
+    await expect(page.locator("#wrapup-timer")).to_contain_text("disposition pending")
+    await expect(page.locator("#agent-state")).to_have_attribute("data-state", "available")
+    await expect(page.locator("#wrapup-notes")).to_have_value("Typed before I was called away")
+
+    await page.select_option("#disposition", "resolved")
+    await page.click("#btn-save-wrapup")
+    await expect(page.locator("#wrapup")).to_be_hidden()
+    async with session_factory(engine)() as session:
+        rows = (
+            await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))
+        ).all()
+    assert len(rows) == 1 and rows[0].disposition == "resolved"
+    assert "Typed before I was called away" in rows[0].details["notes"]

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -77,6 +78,8 @@ class CenterBase:
         self.consult_legs: dict[str, str] = {}
         self.segments: dict[tuple[int, str], CallRecord] = {}
         self.callbacks: dict[str, CallRecord] = {}  # callbacks waiting in routing, by interaction id
+        # (user id, call id) -> a call logged when its wrap-up ran out, waiting for the agent's disposition
+        self.unfinished: dict[tuple[int, str], Unfinished] = {}
         self._listeners: list[DeskListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()  # the center's own loops (reconciler, timelines, ...)
         self.owners = CallOwners(self._tracks)
@@ -162,9 +165,26 @@ class CenterBase:
         async def _connect_consult(self, session: Conversation, user_id: int) -> None: ...
         def _collect_legs(self, record: CallRecord) -> None: ...
         async def _log_segment(
-            self, segment: CallRecord, *, disposition: str | None, notes: str, wrap_seconds: float
+            self,
+            segment: CallRecord,
+            *,
+            disposition: str | None,
+            notes: str,
+            wrap_seconds: float,
+            disposition_pending: bool = False,
         ) -> int: ...
         def _owned(self, user_id: int, call_id: str) -> Conversation: ...
+        def pending_wrapup(self, user_id: int) -> dict[str, Any] | None: ...
+
+
+@dataclass
+class Unfinished:
+    """A call whose wrap-up ran out before a disposition was saved: logged (``activity_id``) and shown to
+    its agent as "disposition pending" (``view``) until they save one, which completes the row."""
+
+    record: CallRecord
+    activity_id: int
+    view: dict[str, Any]
 
 
 def iso(seconds: float) -> str:

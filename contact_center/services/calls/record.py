@@ -72,9 +72,16 @@ async def write_ivr_activity(activities: ActivityLog, record: CallRecord, trail_
 
 
 def call_activity(
-    record: CallRecord, *, disposition: str | None, wrap_seconds: float, wrap_notes: str = "", outcome: str
+    record: CallRecord,
+    *,
+    disposition: str | None,
+    wrap_seconds: float,
+    wrap_notes: str = "",
+    outcome: str,
+    disposition_pending: bool = False,
 ) -> NewActivity:
-    """One activity for the whole interaction: IVR trail, queue wait, talk, hold, wrap, disposition."""
+    """One activity for the whole interaction: IVR trail, queue wait, talk, hold, wrap, disposition.
+    ``disposition_pending``: the wrap-up ran out; the agent's disposition completes the row later."""
     details: dict[str, Any] = {
         "caller_number": record.caller_number,
         "dialled": record.dialled,
@@ -91,6 +98,8 @@ def call_activity(
         "notes": record.notes + ([wrap_notes] if wrap_notes else []),
         "sip": record.sip,
     }
+    if disposition_pending:
+        details["disposition_pending"] = True
     who = f" with agent {record.agent_user_id}" if record.agent_user_id else ""
     if record.direction == "outbound":
         subject = f"Outbound call to {record.caller_number}{who}"
@@ -123,9 +132,15 @@ async def write_call_activity(
     wrap_seconds: float,
     wrap_notes: str = "",
     outcome: str,
+    disposition_pending: bool = False,
 ) -> int:
     entry = call_activity(
-        record, disposition=disposition, wrap_seconds=wrap_seconds, wrap_notes=wrap_notes, outcome=outcome
+        record,
+        disposition=disposition,
+        wrap_seconds=wrap_seconds,
+        wrap_notes=wrap_notes,
+        outcome=outcome,
+        disposition_pending=disposition_pending,
     )
     row = await activities.append(entry)
     record.logged = True

@@ -273,7 +273,13 @@ class Transfers(CenterBase):
             await self._log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)
 
     async def _log_segment(
-        self, segment: CallRecord, *, disposition: str | None, notes: str, wrap_seconds: float
+        self,
+        segment: CallRecord,
+        *,
+        disposition: str | None,
+        notes: str,
+        wrap_seconds: float,
+        disposition_pending: bool = False,
     ) -> int:
         self._collect_legs(segment)
         return await write_call_activity(
@@ -283,4 +289,5 @@ class Transfers(CenterBase):
             wrap_notes=notes,
             wrap_seconds=wrap_seconds,
             outcome="transferred",
+            disposition_pending=disposition_pending,
         )

@@ -11,7 +11,7 @@ from contact_center.crm.follow_ups import FollowUpRefused, add_follow_ups
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.agents import agent_key
-from contact_center.services.calls.base import CenterBase, iso
+from contact_center.services.calls.base import CenterBase, Unfinished, iso, iso_time
 from contact_center.services.calls.record import (
     CallRecord,
     call_activity,
@@ -20,6 +20,7 @@ from contact_center.services.calls.record import (
 )
 from contact_center.services.calls.timeline import activity_json
 from contact_center.services.desk import DeskError
+from contact_center.store.activity_log import Completion, Extra
 from contact_center.telephony.port import CallEnded
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,15 @@ class Wrapups(CenterBase):
         call_id = self.active.pop(user_id, None)
         if wrapup is None:
             return
+        ended: dict[str, Any] = {"call_id": wrapup["call_id"]}
         segment = self.segments.pop((user_id, wrapup["call_id"]), None)
         if segment is not None:  # their part of a call they transferred; the call itself goes on
             if not segment.logged:
-                await self._log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)
-            self._tell(("agent", user_id), "wrapup.ended", {"call_id": wrapup["call_id"]})
+                activity_id = await self._log_segment(
+                    segment, disposition=None, notes="", wrap_seconds=0.0, disposition_pending=True
+                )
+                ended.update(self._disposition_pending(user_id, segment, activity_id, wrapup))
+            self._tell(("agent", user_id), "wrapup.ended", ended)
             return
         session = self.sessions.pop(wrapup["call_id"], None)
         self.screen_pops.pop(wrapup["call_id"], None)
@@ -55,17 +60,42 @@ class Wrapups(CenterBase):
             if session.leg is not None:
                 self.customer_legs.pop(session.leg, None)
             if not session.record.logged:
-                # The wrap-up timer ran out before a disposition was saved: log the call all the same.
+                # The wrap-up timer ran out before a disposition was saved: the call is logged now, and
+                # stays "disposition pending" on the agent's desk until they pick one.
                 self._collect_legs(session.record)
-                await write_call_activity(
-                    self.activities, session.record, disposition=None, wrap_seconds=0, outcome=_outcome(session.record)
+                activity_id = await write_call_activity(
+                    self.activities,
+                    session.record,
+                    disposition=None,
+                    wrap_seconds=0,
+                    outcome=_outcome(session.record),
+                    disposition_pending=True,
                 )
-        self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id or wrapup["call_id"]})
+                ended.update(self._disposition_pending(user_id, session.record, activity_id, wrapup))
+        ended["call_id"] = call_id or wrapup["call_id"]
+        self._tell(("agent", user_id), "wrapup.ended", ended)
+
+    def _disposition_pending(
+        self, user_id: int, record: CallRecord, activity_id: int, wrapup: dict[str, Any]
+    ) -> dict[str, Any]:
+        view = {**wrapup, "deadline": None, "disposition_pending": True}
+        self.unfinished[(user_id, record.call_id)] = Unfinished(record, activity_id, view)
+        return {"disposition_pending": True}
+
+    def pending_wrapup(self, user_id: int) -> dict[str, Any] | None:
+        """The oldest call of this agent still waiting for its disposition (what the desk shows)."""
+        for (agent, _), unfinished in self.unfinished.items():
+            if agent == user_id:
+                return unfinished.view
+        return None
 
     async def _save_wrapup(
         self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
     ) -> dict[str, Any]:
         wrapup = self.wrapups.get(user_id)
+        unfinished = self.unfinished.get((user_id, call_id))
+        if unfinished is not None and (wrapup is None or wrapup["call_id"] != call_id):
+            return await self._complete_disposition(user_id, unfinished, disposition, notes, follow_ups)
         segment = self.segments.get((user_id, call_id))
         session = self.sessions.get(call_id)
         record = segment or (session.record if session is not None else None)
@@ -82,9 +112,25 @@ class Wrapups(CenterBase):
         entry = call_activity(
             record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds, outcome=outcome
         )
+        # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
+        try:
+            row, created = await self.activities.append_with(entry, self._follow_ups(user_id, record, follow_ups))
+        except FollowUpRefused as exc:
+            raise DeskError("bad_follow_up", str(exc)) from None
+        record.logged = True
+        await self._command(cmd.FinishWrapUp(agent_key(user_id)))
+        if record.customer_id is not None:
+            self._tell(
+                ("agent", user_id),
+                "timeline.appended",
+                {"customer_id": record.customer_id, "activity": activity_json(row)},
+            )
+        return {"activity_id": row["id"], "created": created}
+
+    def _follow_ups(self, user_id: int, record: CallRecord, follow_ups: list[dict[str, Any]]) -> Extra:
         now = self.clock.now()
 
-        async def with_follow_ups(db: AsyncSession, activity_id: int) -> list[dict[str, Any]]:
+        async def write(db: AsyncSession, activity_id: int) -> list[dict[str, Any]]:
             return await add_follow_ups(
                 db,
                 now,
@@ -97,13 +143,30 @@ class Wrapups(CenterBase):
                 region=self.region,
             )
 
-        # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
+        return write
+
+    async def _complete_disposition(
+        self, user_id: int, unfinished: Unfinished, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The disposition of a call whose wrap-up ran out: its logged row is completed (with the notes and
+        follow-ups, all or none); the agent is not put back into wrap-up."""
+        record, call_id = unfinished.record, unfinished.record.call_id
+        if disposition not in {d["code"] for d in unfinished.view["dispositions"]}:
+            raise DeskError("bad_disposition", f"{disposition!r} is not a disposition code")
+        completion = Completion(
+            unfinished.activity_id,
+            disposition,
+            {"disposition_pending": False, "disposition_saved_at": iso_time(self.clock.now())},
+            (notes,) if notes else (),
+        )
         try:
-            row, created = await self.activities.append_with(entry, with_follow_ups)
+            row, created = await self.activities.complete_with(
+                completion, self._follow_ups(user_id, record, follow_ups)
+            )
         except FollowUpRefused as exc:
             raise DeskError("bad_follow_up", str(exc)) from None
-        record.logged = True
-        await self._command(cmd.FinishWrapUp(agent_key(user_id)))
+        del self.unfinished[(user_id, call_id)]
+        self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id, "disposition_saved": True})
         if record.customer_id is not None:
             self._tell(
                 ("agent", user_id),

@@ -49,7 +49,9 @@ class DeskViews(CenterBase):
                 "customer_id": record.customer_id,
                 "consult": consult.view(user_id, self.names) if (consult := self.consults.get(call_id)) else None,
             }
-        return {"offer": self.offers.get(user_id), "call": call, "wrapup": self.wrapups.get(user_id)}
+        # A call whose wrap-up ran out shows as the wrap-up, "disposition pending", until its disposition is saved.
+        wrapup = self.wrapups.get(user_id) or self.pending_wrapup(user_id)
+        return {"offer": self.offers.get(user_id), "call": call, "wrapup": wrapup}
 
     def holds(self, call_id: str) -> bool:
         """Whether this node has the call: its caller's leg, a callback waiting, or an agent's part to wrap up."""

@@ -21,7 +21,7 @@ from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Case, Customer, Recording, User
 from contact_center.telephony.events import OriginateOutcome
 
-from .conftest import said, until
+from .conftest import said, until, until_async
 
 MARIA = "+14155550142"
 
@@ -207,3 +207,35 @@ async def test_an_agent_whose_desktop_is_gone_is_not_offered_calls(center: Any, 
     await desk.set_state(agent.id, "not_ready", "lunch")
     await desk.desktop_gone(agent.id)
     assert (await desk.snapshot(agent.id))["agent"]["reason"] == "lunch"
+
+
+async def test_a_wrap_up_that_runs_out_logs_the_call_and_keeps_its_disposition_pending(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, _, heard, agent, call_id = await _in_wrapup(center, engine)
+    clock.advance(3600)  # the agent was called away: the wrap-up time runs out
+    await desk.acd.advance()
+    ended = await until(lambda: said(heard, agent.id, "wrapup.ended"), "the wrap-up to run out")
+    assert ended[-1] == {"call_id": call_id, "disposition_pending": True}
+    logged = await until_async(lambda: _call_activities(engine, call_id), "the call on the timeline")
+    assert len(logged) == 1 and logged[0].disposition is None and logged[0].details["disposition_pending"] is True
+
+    snapshot = await desk.snapshot(agent.id)
+    assert snapshot["agent"]["state"] == "available"  # the agent goes on taking calls
+    assert snapshot["wrapup"]["call_id"] == call_id and snapshot["wrapup"]["disposition_pending"] is True
+    assert {d["code"] for d in snapshot["wrapup"]["dispositions"]} >= {"resolved"}
+
+    with pytest.raises(DeskError):
+        await desk.save_wrapup(agent.id, call_id, "no-such-code", "", [])
+    saved = await desk.save_wrapup(
+        agent.id, call_id, "resolved", "Called away; sorted it out", [{"type": "task", "subject": "Post the form"}]
+    )
+    assert saved["created"][0]["type"] == "task"
+    completed = await _call_activities(engine, call_id)
+    assert [a.id for a in completed] == [logged[0].id]  # the same row, completed: one activity per call
+    assert completed[0].disposition == "resolved" and completed[0].details["disposition_pending"] is False
+    assert "Called away; sorted it out" in completed[0].details["notes"]
+    assert said(heard, agent.id, "wrapup.ended")[-1] == {"call_id": call_id, "disposition_saved": True}
+    assert (await desk.snapshot(agent.id))["wrapup"] is None
+    with pytest.raises(DeskError):
+        await desk.save_wrapup(agent.id, call_id, "resolved", "", [])
