@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from contact_center.store.activity_log import ActivityLog, NewActivity
+from contact_center.store.activity_log import ActivityLog, Completion, NewActivity
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Recording
 
@@ -98,3 +98,32 @@ async def test_closing_writes_what_was_appended_first(engine: AsyncEngine) -> No
     await log.close()
     assert all(p.done() and not p.exception() for p in pending)
     assert await _count(engine, type="call") == 20
+
+
+async def test_a_written_activity_is_completed_with_what_goes_with_it_or_not_at_all(engine: AsyncEngine) -> None:
+    log = ActivityLog(engine)
+
+    async def nothing(session: AsyncSession, activity_id: int) -> None:
+        return None
+
+    async def refuse(session: AsyncSession, activity_id: int) -> None:
+        raise ValueError("follow_ups.0: refused")
+
+    try:
+        row = await log.append(_call(1, details={"notes": ["first"], "disposition_pending": True}))
+        with pytest.raises(ValueError, match="refused"):
+            await log.complete_with(
+                Completion(row["id"], "resolved", {"disposition_pending": False}, ("later",)), refuse
+            )
+        async with session_factory(engine)() as session:
+            untouched = await session.get(Activity, row["id"])
+        assert untouched is not None and untouched.disposition is None and untouched.details["notes"] == ["first"]
+        done, _ = await log.complete_with(
+            Completion(row["id"], "resolved", {"disposition_pending": False}, ("later",)), nothing
+        )
+        assert done["disposition"] == "resolved" and done["details"]["notes"] == ["first", "later"]
+        assert done["details"]["disposition_pending"] is False
+        with pytest.raises(LookupError):
+            await log.complete_with(Completion(row["id"] + 1000, "resolved"), nothing)
+    finally:
+        await log.close()
