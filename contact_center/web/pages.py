@@ -20,6 +20,7 @@ def install(app: web.Application) -> None:
         loader=jinja2.FileSystemLoader(UI_ROOT / "templates"), autoescape=True, enable_async=False
     )
     app.router.add_get("/", index)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_get("/login", login_page)
     app.router.add_get("/crm", crm_page)
     app.router.add_get("/simulator", simulator_page)
@@ -47,6 +48,11 @@ async def index(request: web.Request) -> web.Response:
     if me is None:
         raise web.HTTPFound("/login")
     raise web.HTTPFound("/board" if me.has_role("supervisor") else "/desk")
+
+
+async def favicon(request: web.Request) -> web.FileResponse:
+    """Browsers ask for /favicon.ico whatever the page says; they all take the SVG."""
+    return web.FileResponse(UI_ROOT / "static" / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
 
 
 async def login_page(request: web.Request) -> web.Response:
