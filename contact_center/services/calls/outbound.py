@@ -190,7 +190,12 @@ class Outbound(CenterBase):
                 },
             )
             await write_call_activity(
-                self.activities, record, disposition=None, wrap_seconds=0, outcome=record.end_reason
+                self.activities,
+                record,
+                disposition=None,
+                wrap_seconds=0,
+                outcome=record.end_reason,
+                agent_name=self.names.get(user_id),
             )
             return
         await self._ring_customer(conversation, user_id, agent.call_id, record.caller_number)

@@ -79,6 +79,7 @@ def call_activity(
     wrap_notes: str = "",
     outcome: str,
     disposition_pending: bool = False,
+    agent_name: str | None = None,
 ) -> NewActivity:
     """One activity for the whole interaction: IVR trail, queue wait, talk, hold, wrap, disposition.
     ``disposition_pending``: the wrap-up ran out; the agent's disposition completes the row later."""
@@ -100,7 +101,7 @@ def call_activity(
     }
     if disposition_pending:
         details["disposition_pending"] = True
-    who = f" with agent {record.agent_user_id}" if record.agent_user_id else ""
+    who = f" with {agent_name or f'agent {record.agent_user_id}'}" if record.agent_user_id else ""
     if record.direction == "outbound":
         subject = f"Outbound call to {record.caller_number}{who}"
     else:
@@ -133,6 +134,7 @@ async def write_call_activity(
     wrap_notes: str = "",
     outcome: str,
     disposition_pending: bool = False,
+    agent_name: str | None = None,
 ) -> int:
     entry = call_activity(
         record,
@@ -141,6 +143,7 @@ async def write_call_activity(
         wrap_notes=wrap_notes,
         outcome=outcome,
         disposition_pending=disposition_pending,
+        agent_name=agent_name,
     )
     row = await activities.append(entry)
     record.logged = True

@@ -290,4 +290,5 @@ class Transfers(CenterBase):
             wrap_seconds=wrap_seconds,
             outcome="transferred",
             disposition_pending=disposition_pending,
+            agent_name=self.names.get(segment.agent_user_id or 0),
         )

@@ -70,6 +70,7 @@ class Wrapups(CenterBase):
                     wrap_seconds=0,
                     outcome=_outcome(session.record),
                     disposition_pending=True,
+                    agent_name=self.names.get(user_id),
                 )
                 ended.update(self._disposition_pending(user_id, session.record, activity_id, wrapup))
         ended["call_id"] = call_id or wrapup["call_id"]
@@ -110,7 +111,12 @@ class Wrapups(CenterBase):
         self._collect_legs(record)
         outcome = "transferred" if segment is not None else _outcome(record)
         entry = call_activity(
-            record, disposition=disposition, wrap_notes=notes, wrap_seconds=wrap_seconds, outcome=outcome
+            record,
+            disposition=disposition,
+            wrap_notes=notes,
+            wrap_seconds=wrap_seconds,
+            outcome=outcome,
+            agent_name=self.names.get(user_id),
         )
         # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
         try:

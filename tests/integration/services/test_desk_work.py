@@ -234,6 +234,7 @@ async def test_a_wrap_up_that_runs_out_logs_the_call_and_keeps_its_disposition_p
     completed = await _call_activities(engine, call_id)
     assert [a.id for a in completed] == [logged[0].id]  # the same row, completed: one activity per call
     assert completed[0].disposition == "resolved" and completed[0].details["disposition_pending"] is False
+    assert completed[0].subject.endswith(f"with {agent.display_name}")  # the timeline names the agent
     assert "Called away; sorted it out" in completed[0].details["notes"]
     assert said(heard, agent.id, "wrapup.ended")[-1] == {"call_id": call_id, "disposition_saved": True}
     assert (await desk.snapshot(agent.id))["wrapup"] is None
