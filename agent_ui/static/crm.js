@@ -143,7 +143,9 @@ async function showCustomer(id) {
   const a = c.address || {};
   detail.replaceChildren(
     el("div", { class: "title" }, el("h2", { id: "customer-name" }, `${c.first_name} ${c.last_name} `,
-      c.vip ? el("span", { class: "tag vip" }, "VIP") : null, el("span", { class: "tag" }, c.segment)),
+      c.vip ? el("span", { class: "tag vip" }, "VIP") : null,
+      // The segment "vip" is the VIP tag already; "standard" says nothing.
+      c.segment && !["vip", "standard"].includes(c.segment) ? el("span", { class: "tag" }, c.segment) : null),
       el("button", { id: "edit-customer", onclick: () => detail.replaceChildren(customerForm(c)) }, "Edit")),
     el("p", { id: "customer-contact" }, v.account ? `${v.account.name} · ` : "",
       c.phones.map(p => `${p.number} (${p.kind})`).join(", "), c.emails.length ? " · " + c.emails.join(", ") : "",

@@ -274,7 +274,7 @@ function addFollowUp(type) {
   if (type === "callback") item.at = new Date(serverNow() + 3600e3).toISOString().slice(0, 16);
   followUps.push(item); drawFollowUps();
 }
-const CASE_STATUSES = ["open", "pending_customer", "resolved", "closed"];
+const CASE_STATUSES = ["new", "open", "pending_customer", "resolved", "closed"];  // as the CRM has them
 function addCaseUpdate(k) {
   if (followUps.some((f) => f.type === "case_update" && f.case_id === k.id)) return;
   followUps.push({ type: "case_update", case_id: k.id, number: k.number, status: k.status, note: "" }); drawFollowUps();
@@ -285,7 +285,7 @@ function drawFollowUps() {
     el("strong", {}, `case ${f.number || f.case_id}`), " ",
     el("select", { "aria-label": "case status", onchange: (e) => { f.status = e.target.value; } },
       CASE_STATUSES.map((st) => el("option", st === f.status ? { value: st, selected: "" } : { value: st }, st.replace(/_/g, " ")))),
-    el("input", { placeholder: "note on the case", "aria-label": "case note", oninput: (e) => { f.note = e.target.value; } }),
+    el("input", { placeholder: "note on the case", "aria-label": "case note", value: f.note || "", oninput: (e) => { f.note = e.target.value; } }),
     el("button", { type: "button", onclick: () => { followUps.splice(i, 1); drawFollowUps(); } }, "✕")) : el("li", { "data-type": f.type },
     el("strong", {}, f.type), " ",
     el("input", { value: f.subject, "aria-label": `${f.type} subject`, oninput: (e) => { f.subject = e.target.value; } }),

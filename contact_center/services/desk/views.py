@@ -107,7 +107,9 @@ class DeskViews(CenterBase):
         rows = []
         for a in agents:
             user_id = int(a.id)
-            call_id = a.call_id or self.active.get(user_id)  # routing knows an offer before the desk has built it
+            # Routing knows an offer before the desk has built it; once the work is over the row shows no call.
+            working = str(a.state) in ("reserved", "on_call", "wrap_up")
+            call_id = (a.call_id or self.active.get(user_id)) if working else None
             call = routing.calls.get(call_id) if call_id else None
             rows.append(
                 {

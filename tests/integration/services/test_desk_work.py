@@ -238,5 +238,7 @@ async def test_a_wrap_up_that_runs_out_logs_the_call_and_keeps_its_disposition_p
     assert "Called away; sorted it out" in completed[0].details["notes"]
     assert said(heard, agent.id, "wrapup.ended")[-1] == {"call_id": call_id, "disposition_saved": True}
     assert (await desk.snapshot(agent.id))["wrapup"] is None
+    row = next(r for r in (await desk.board())["agents"] if r["user_id"] == agent.id)
+    assert (row["state"], row["call_id"], row["queue"]) == ("available", None, None)  # not the last call
     with pytest.raises(DeskError):
         await desk.save_wrapup(agent.id, call_id, "resolved", "", [])
