@@ -41,8 +41,9 @@ async function poll() {
       if (line.audio) playlist.push(line.audio);
     }
     shown = t.heard.length;
+    // Keys pressed here are shown as they are pressed (before the IVR's answer to them); only others are added.
     for (const key of t.pressed.slice(pressedShown)) heard.append(el("li", { class: "pressed" }, `You pressed ${key}`));
-    pressedShown = t.pressed.length;
+    pressedShown = Math.max(pressedShown, t.pressed.length);
     playNext();
     statusLine.dataset.where = t.where;
     statusLine.textContent = t.where === "with_agent" && t.agent ? `Talking to ${t.agent}.` :
@@ -66,6 +67,8 @@ document.getElementById("dial-form").addEventListener("submit", async (e) => {
 async function press(key) {
   if (!callId) return;
   stopAudio();
+  heard.append(el("li", { class: "pressed" }, `You pressed ${key}`));
+  pressedShown += 1;
   try { await api.post(`/api/v1/simulator/calls/${callId}/digits`, { digits: key }); poll(); } catch (e) { statusLine.textContent = e.message; }
 }
 keys.forEach(k => k.addEventListener("click", () => press(k.dataset.key)));

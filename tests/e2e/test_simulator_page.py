@@ -30,6 +30,8 @@ async def test_a_caller_on_the_simulator_reaches_an_agent(live: Live, desktop: D
     await expect(page.locator("#heard li.pressed")).to_have_text("You pressed 0")
     await expect(page.locator("#status")).to_have_attribute("data-where", "queued", timeout=20_000)
     await expect(page.locator("#heard li.hold").first).to_have_text("♪ hold music")
+    order = await page.evaluate("[...document.querySelectorAll('#heard li')].map((li) => li.className)")
+    assert order.count("pressed") == 1 and order.index("pressed") < order.index("said hold")  # the key, then the answer
     await center.set_state(bob, "available")
     call_id = center.offers[bob]["call_id"] if bob in center.offers else None
     while call_id is None:
