@@ -410,7 +410,7 @@ function drawPop() {
     pop.queue ? ` · queue ${pop.queue}` : "", pop.waited_seconds != null ? ` · waited ${duration(pop.waited_seconds * 1000)}` : "");
   const trail = el("div", { class: "ivr", id: "ivr" }, el("h3", {}, "IVR"),
     el("p", { class: "path", title: (ivr.path || []).map(step).join(" → ") }, shortPath(ivr) || "—"),
-    inputsLine(ivr.inputs), answersList(ivr.answers), pairs("For you", pop.data), waitedLine(pop.escalations));
+    inputsLine(ivr.inputs, ivr), answersList(ivr.answers), pairs("For you", pop.data), waitedLine(pop.escalations));
   if (!c) { root.replaceChildren(el("h2", { id: "pop-name" }, popName(pop)), call, trail, unknownCaller(pop)); suggest(); return; }
   const acct = v.account;
   root.replaceChildren(
@@ -445,11 +445,11 @@ function drawTimeline(force) {
     a.disposition ? el("span", { class: "tag" }, a.disposition) : null,
     a.details && a.details.recording_id ? el("a", { href: `/api/v1/activities/${a.id}/recording`, target: "_blank", rel: "noopener" }, "▶ listen") : null)));
 }
-function inputsLine(inputs) {
+function inputsLine(inputs, ivr) {
   if (!Array.isArray(inputs)) return pairs("Inputs", inputs);
   if (!inputs.length) return null;
   return el("p", { class: "inputs" }, el("em", {}, "Pressed: "), inputs.map((i) =>
-    el("span", { class: i.ok === false ? "tag bad" : "tag" }, `${i.node} ${i.kind === "timeout" ? "(no input)" : i.value}`)));
+    el("span", { class: i.ok === false ? "tag bad" : "tag" }, `${nodeLabel(ivr, i.node)} ${i.kind === "timeout" ? "(no input)" : i.value}`)));
 }
 // What the caller got from self-service: orders and cases they asked about, who their manager is; the
 // look-ups the IVR made for itself (who is calling, are we open) say nothing the screen does not show.
@@ -469,8 +469,11 @@ function answersList(answers) {
 function shortPath(ivr) {
   const path = (ivr.path || []).map(step), asked = new Set((ivr.inputs || []).map((i) => i.node));
   const kept = path.filter((n, i) => asked.has(n) || i === path.length - 1);
-  return kept.filter((n, i) => n !== kept[i - 1]).join(" → ");
+  return kept.filter((n, i) => n !== kept[i - 1]).map((n) => nodeLabel(ivr, n)).join(" → ");
 }
+// The flow's own words for a node (its `label:`), else its id.
+function nodeLabel(ivr, node) { return (ivr && ivr.labels && ivr.labels[node]) || node; }
+function humanKey(k) { const s = String(k).replace(/[_.]+/g, " "); return s.charAt(0).toUpperCase() + s.slice(1); }
 function waitedLine(escalations) {
   if (!escalations || !escalations.length) return null;
   return el("p", { class: "muted" }, el("em", {}, "While waiting: "), escalations.map((e) =>
@@ -483,7 +486,7 @@ function pairs(title, obj) {
   if (!obj || (Array.isArray(obj) ? !obj.length : !Object.keys(obj).length)) return null;
   const items = Array.isArray(obj) ? obj.map((x, i) => [i + 1, typeof x === "object" ? JSON.stringify(x) : x])
     : Object.entries(obj).map(([k, x]) => [k, typeof x === "object" ? JSON.stringify(x) : x]);
-  return el("p", {}, el("em", {}, title + ": "), items.map(([k, x]) => `${k}=${x}`).join(", "));
+  return el("p", {}, el("em", {}, title + ": "), items.map(([k, x]) => `${humanKey(k)}: ${x}`).join(" · "));
 }
 function due(k) {
   if (!k.sla_due_at) return "—";

@@ -7,6 +7,7 @@ other flows). Only ``Parsed.flow`` (no errors) may ever run.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,13 +192,24 @@ def _nodes(doc: LineDict, context: FlowContext) -> dict[str, m.Node]:
         kind = kinds[0]
         build, allowed = BUILDERS[kind]
         for key in data:
-            if key != kind and key not in allowed:
+            if key != kind and key not in allowed and key != "label":
                 context.error(
                     data.line_of(key),
                     f"{kind} node {node_id!r}: unknown key {key!r} (allowed: {', '.join(allowed) or 'none'})",
                 )
-        nodes[node_id] = build(NodeReader(context, node_id, data, kind))
+        nodes[node_id] = _labelled(build(NodeReader(context, node_id, data, kind)), data, context, kind)
     return nodes
+
+
+def _labelled(node: m.Node, data: LineDict, context: FlowContext, kind: str) -> m.Node:
+    """``label:`` on any node: what the agent's screen-pop shows for it instead of its id."""
+    label = data.get("label")
+    if label is None:
+        return node
+    if not isinstance(label, str) or not label.strip() or len(label) > 80:
+        context.error(data.line_of("label"), f"{kind} node {node.id!r}: 'label' must be text of 1 to 80 characters")
+        return node
+    return dataclasses.replace(node, label=label.strip())
 
 
 def read_flow_file(path: Path, *, region: str = "US") -> Parsed:

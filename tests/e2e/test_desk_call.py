@@ -32,8 +32,9 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     pop = page.locator("#pop")
     await expect(pop.locator("#pop-name")).to_contain_text("Maria Garcia")
     await expect(pop.locator(".tag.vip")).to_have_text("VIP")
-    await expect(pop.locator("#ivr")).to_contain_text("main_menu")
-    await expect(pop.locator("#ivr .inputs")).to_contain_text("main_menu 0")
+    await expect(pop.locator("#ivr")).to_contain_text("Main menu")  # the flow's labels, not its node ids
+    await expect(pop.locator("#ivr .inputs")).to_contain_text("Main menu 0")
+    await expect(pop.locator("#ivr .path")).to_contain_text("Main menu → VIP queue")
     await expect(pop).to_contain_text("Garcia Imports")
     await expect(pop).to_contain_text("Broken delivery")
     await expect(pop.locator(".sla")).to_contain_text("due in")

@@ -44,6 +44,7 @@ class Prompt:
 class Node:
     id: str
     line: int = 0
+    label: str = ""  # what people see for this node (the agent's screen-pop), e.g. "Main menu"
 
     def targets(self) -> tuple[str, ...]:
         """Nodes of the same flow this node can continue to."""

@@ -177,6 +177,17 @@ class Run:
         else:
             self.finish(HangUp, {"reason": node.reason if isinstance(node, m.Hangup) else "flow"})
 
+    def labels_of(self, path: tuple[str, ...]) -> dict[str, str]:
+        """The human labels of the nodes on the path (``flow:node`` entries are nodes of another flow)."""
+        labels: dict[str, str] = {}
+        for entry in set(path):
+            flow_name, _, node_id = entry.rpartition(":")
+            flow = self.flows.flows.get(flow_name or self.state.entry)
+            node = flow.nodes.get(node_id) if flow is not None else None
+            if node is not None and node.label:
+                labels[entry] = node.label
+        return labels
+
     def finish(self, kind: type[FlowEnd], fields: dict[str, Any]) -> None:
         self.waiting = "done"
         trail = IvrTrail(
@@ -191,6 +202,7 @@ class Run:
             prompts=self.state.prompts + tuple(self.prompts),
             variables=dict(self.variables),
             outcome=kind.action,
+            labels=self.labels_of(self.state.path + tuple(self.path)),
         )
         self.end = kind(trail=trail, **fields)
         self.actions.append(self.end)

@@ -43,6 +43,7 @@ class IvrTrail(NamedTuple):
     prompts: tuple[str, ...]
     variables: Mapping[str, Value]
     outcome: str
+    labels: Mapping[str, str] = MappingProxyType({})  # path entry -> the node's human label, where it has one
 
     @property
     def customer_id(self) -> int | None:
@@ -69,6 +70,7 @@ class IvrTrail(NamedTuple):
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "ended_at": self.ended_at.isoformat() if self.ended_at else None,
             "path": list(self.path),
+            "labels": dict(self.labels),
             "inputs": [{"node": i.node, "kind": i.kind, "value": i.value, "ok": i.ok} for i in self.inputs],
             "answers": [
                 {"node": a.node, "kind": a.kind, "key": a.key, "found": a.found, "values": dict(a.values)}

@@ -196,3 +196,16 @@ def test_the_shipped_flows_validate_against_the_demo_queues_and_calendars() -> N
 def test_flows_called_from_a_file_are_found_beside_it() -> None:
     result = validate_paths([SHIPPED / "main.yaml"], queues=QUEUES, calendars=CALENDARS)
     assert result.ok and list(result.flows) == ["main"]
+
+
+def test_a_node_may_carry_a_label_for_people_and_a_bad_one_is_refused_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "lab.yaml").write_text(
+        "start: a\nnodes:\n  a:\n    label: 'Main menu'\n    say: hi\n    next: b\n"
+        "  b:\n    label: 7\n    hangup: true\n"
+    )
+    result = validate_paths([tmp_path])
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'lab.yaml'}:8: hangup node 'b': 'label' must be text of 1 to 80 characters"
+    ]
+    (tmp_path / "lab.yaml").write_text("start: a\nnodes:\n  a:\n    label: 'Main menu'\n    hangup: true\n")
+    assert validate_paths([tmp_path]).flows["lab"].nodes["a"].label == "Main menu"

@@ -200,3 +200,14 @@ def test_a_caller_who_hangs_up_during_the_last_prompts_is_abandoned_with_the_who
     assert abandoned.trail.outcome == "abandoned" and abandoned.trail.ended_at == left_at
     assert abandoned.trail.path == queued.trail.path and "Please hold." in abandoned.trail.prompts
     assert step(state, a.CallerHungUp(at=left_at)) == (state, ())  # once abandoned, nothing more happens
+
+
+def test_the_trail_names_each_labelled_node_on_the_path_in_any_flow(kit: ModuleType) -> None:
+    main = kit.flows(m.Goto(id="g", target="x", label="Start"), m.Goto(id="x", target=None, flow="other"), name="main")
+    other = kit.flows(
+        m.Say(id="hi", prompt=kit.p("Other."), next="z", label="Greeting"), m.Hangup(id="z"), name="other"
+    )
+    _, actions = kit.run(m.FlowSet.of(main, other), entry="main")
+    trail = kit.ending(actions).trail
+    assert trail.labels == {"g": "Start", "other:hi": "Greeting"}  # unlabelled nodes keep their ids
+    assert trail.to_dict()["labels"] == {"g": "Start", "other:hi": "Greeting"}
