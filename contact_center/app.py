@@ -43,6 +43,7 @@ from contact_center.web import (
     api_crm,
     api_recordings,
     api_routing,
+    api_supervisor,
     auth,
     pages,
     pages_desk,
@@ -182,6 +183,7 @@ def create_app(
         *api_routing.api.specs,
         *api_caller_simulator.api.specs,
         *api_admin.api.specs,
+        *api_supervisor.api.specs,
         *api_recordings.api.specs,
     ]
     for spec in specs:

@@ -102,6 +102,16 @@ class AcdReports:
         history.apply_all(await acd_log.touching(self.engine, start, end))
         return history.contacts.contacts
 
+    async def over(
+        self, start: float, end: float, group: GroupBy = "queue"
+    ) -> tuple[QueueStats, dict[str, QueueStats]]:
+        """Figures for [start, end) from the event log, in all and per queue, agent or team: the same
+        definitions as the live board (a visit counts where its outcome falls)."""
+        contacts = await self._contacts(start, end)
+        config, teams = self.metrics.config, self.metrics.teams
+        window = (start, end)
+        return compute(contacts, config, window), by_group(contacts, config, group, teams, window)
+
     async def intervals(self, day: dt.date, group: GroupBy = "queue") -> list[IntervalRow]:
         """The 96 fifteen-minute rows of a (UTC) day, rebuilt from the event log."""
         start = dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()

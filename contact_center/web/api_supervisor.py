@@ -1,0 +1,139 @@
+"""What supervisors do and read beyond the live board: act on an agent, and reports over a date range.
+
+Every action is in the audit trail (who, when, the state before and after).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Annotated, Any, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
+from contact_center.domain.acd.agents import agent_key
+from contact_center.domain.metrics.stats import QueueStats
+from contact_center.services.admin.audit import record_change
+from contact_center.services.desk import DeskError
+from contact_center.web.auth import principal
+from contact_center.web.errors import error, read_body
+from contact_center.web.keys import ACD, CALL_CENTER, CLOCK, SESSIONS
+from contact_center.web.routing import Api
+
+api = Api()
+MAX_REPORT_DAYS = 366
+REPORT_GROUPS = {"queues": "queue", "agents": "agent", "teams": "team"}
+# The columns of a report, in order (the CSV header; the JSON has these and a few more).
+REPORT_COLUMNS = (
+    "offered", "answered", "abandoned", "service_level", "asa_seconds", "aht_seconds",
+    "short_abandoned", "exited", "average_wait_seconds", "longest_wait_seconds", "handled", "abandon_rate",
+)  # fmt: skip
+
+
+class AgentStateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["not_ready", "offline"]
+    reason: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+@api.route("POST", "/api/v1/agents/{user_id}/state",
+           "Set an agent's state (supervisor): not ready with a reason, or log them out; audited", tag="supervisor",
+           role="supervisor", body=AgentStateIn)  # fmt: skip
+async def set_agent_state(request: web.Request) -> web.Response:
+    try:
+        user_id = int(request.match_info["user_id"])
+    except ValueError:
+        raise ValidationFailed.one("user_id", "must be a user id (a whole number)") from None
+    body = await read_body(request, AgentStateIn)
+    center = request.app[CALL_CENTER]
+    agent = center.acd.acd.agents.get(agent_key(user_id))
+    if agent is None:
+        raise NotFound("agent", user_id)
+    before = {"state": str(agent.state), "reason": agent.reason}
+    if before["state"] == "offline":
+        return error(409, "offline", f"agent {user_id} is logged out already")
+    reason = (body.reason or "supervisor").strip() or "supervisor"
+    try:
+        state = await center.set_state(user_id, body.state, reason if body.state == "not_ready" else None)
+    except DeskError as exc:
+        return error(409, exc.code, exc.message)
+    me = principal(request)
+    async with request.app[SESSIONS].begin() as session:
+        after = {"state": state["state"], "reason": state.get("reason"), "asked": body.state}
+        record_change(session, me.username, "agent.state", f"agent:{user_id}", before, after, request.app[CLOCK].now())
+    return web.json_response({"user_id": user_id, **state})
+
+
+def _day(raw: str | None, name: str, errors: list[FieldError]) -> dt.date | None:
+    if raw is None:
+        errors.append(FieldError(name, "required (YYYY-MM-DD)"))
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(FieldError(name, "use YYYY-MM-DD"))
+        return None
+    if not 1970 <= day.year <= 2999:
+        errors.append(FieldError(name, "use a year from 1970 to 2999"))
+        return None
+    return day
+
+
+def _row(name: str, stats: QueueStats) -> dict[str, Any]:
+    return {"name": name, **{column: getattr(stats, column) for column in REPORT_COLUMNS}}
+
+
+@api.route("GET", "/api/v1/reports/{group}",
+           "Figures per queue, agent or team over whole UTC days [from, to] from the event log "
+           "(format=csv for a spreadsheet)", tag="supervisor", role="supervisor",
+           query=("from", "to", "format"))  # fmt: skip
+async def report(request: web.Request) -> web.StreamResponse:
+    group = request.match_info["group"]
+    if group not in REPORT_GROUPS:
+        raise NotFound("report", group)
+    errors: list[FieldError] = []
+    first = _day(request.query.get("from"), "from", errors)
+    last = _day(request.query.get("to"), "to", errors)
+    form = request.query.get("format", "json")
+    if form not in ("json", "csv"):
+        errors.append(FieldError("format", "use csv or json"))
+    if first is not None and last is not None:
+        if last < first:
+            errors.append(FieldError("to", "is before from"))
+        elif (last - first).days >= MAX_REPORT_DAYS:
+            errors.append(FieldError("to", f"at most {MAX_REPORT_DAYS} days after from"))
+    if errors or first is None or last is None:
+        raise ValidationFailed(errors)
+    start = dt.datetime.combine(first, dt.time(), dt.UTC).timestamp()
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.UTC).timestamp()
+    total, groups = await request.app[ACD].over(start, end, REPORT_GROUPS[group])  # type: ignore[arg-type]
+    rows = [_row(name, stats) for name, stats in sorted(groups.items())]
+    one = group[:-1]
+    if form == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([one, *REPORT_COLUMNS])
+        for row in [*rows, _row("(all)", total)]:
+            writer.writerow([row["name"], *("" if row[c] is None else _cell(row[c]) for c in REPORT_COLUMNS)])
+        filename = f"{group}-{first.isoformat()}-{last.isoformat()}.csv"
+        return web.Response(
+            text=out.getvalue(),
+            content_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return web.json_response(
+        {
+            "group": group,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "total": _row("(all)", total),
+            "items": rows,
+        }
+    )
+
+
+def _cell(value: Any) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)

@@ -1,0 +1,110 @@
+"""Supervisors act on agents (audited) and read reports over a date range, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.domain.acd import commands as c
+from contact_center.seed.demo import ensure_reference
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import User
+from contact_center.web.keys import ACD, CALL_CENTER
+
+HEADER = "queue,offered,answered,abandoned,service_level,asa_seconds,aht_seconds"
+
+
+@pytest.fixture
+async def reference(engine: AsyncEngine) -> None:
+    await ensure_reference(engine, password="demo-password-1")
+
+
+async def _demo_agent(engine: AsyncEngine) -> int:
+    async with session_factory(engine)() as session:
+        return int(await session.scalar(select(User.id).where(User.username == "agent")) or 0)
+
+
+async def test_a_supervisor_sets_an_agents_state_and_it_is_audited(
+    reference: None, app_client: Any, admin: Any, agent: Any, make_user: Any, token_for: Any, engine: AsyncEngine
+) -> None:
+    boss = await token_for(await make_user("sue", "supervisor"))
+    user_id = await _demo_agent(engine)
+    center = app_client.server.app[CALL_CENTER]
+    url = f"/api/v1/agents/{user_id}/state"
+    body = {"state": "not_ready", "reason": "coaching"}
+    assert (await app_client.post(url, json=body, headers=boss.headers())).status == 409  # logged out: nothing to do
+    await center.set_state(user_id, "available")
+
+    assert (await app_client.post(url, json=body, headers=agent.headers())).status == 403
+    done = await app_client.post(url, json=body, headers=boss.headers())
+    assert done.status == 200, await done.text()
+    assert (await done.json())["state"] == "not_ready"
+    state = (await center.snapshot(user_id))["agent"]
+    assert (state["state"], state["reason"]) == ("not_ready", "coaching")
+
+    out = await app_client.post(url, json={"state": "offline"}, headers=boss.headers())
+    assert out.status == 200 and (await center.snapshot(user_id))["agent"]["state"] == "offline"
+    for bad, field in (({"state": "available"}, "state"), ({"state": "not_ready", "x": 1}, "x")):
+        refused = await app_client.post(url, json=bad, headers=boss.headers())
+        assert refused.status == 422 and [e["field"] for e in (await refused.json())["errors"]] == [field]
+    assert (await app_client.post("/api/v1/agents/999999/state", json=body, headers=boss.headers())).status == 404
+
+    trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
+    assert [(e["action"], e["actor"], e["after"]["state"]) for e in trail[:2]] == [
+        ("agent.state", "sue", "offline"),
+        ("agent.state", "sue", "not_ready"),
+    ]
+    assert trail[1]["before"]["state"] == "available"
+
+
+async def test_reports_over_days_as_json_and_csv(
+    reference: None, app_client: Any, make_user: Any, token_for: Any, agent: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    boss = await token_for(await make_user("sue", "supervisor"))
+    routing = app_client.server.app[ACD]
+    agent_id = str(await _demo_agent(engine))
+    await routing.handle(c.LogIn(agent_id, ready=True))
+    await routing.handle(c.EnqueueCall("r-1", "general"))
+    clock.advance(8)
+    await routing.handle(c.AcceptOffer(agent_id, "r-1"))
+    clock.advance(60)
+    await routing.handle(c.EndCall("r-1"))
+    await routing.handle(c.FinishWrapUp(agent_id))
+    await routing.handle(c.EnqueueCall("r-2", "billing"))
+    clock.advance(30)
+    await routing.handle(c.AbandonCall("r-2"))
+    day = clock.now().date().isoformat()
+
+    url = f"/api/v1/reports/queues?from={day}&to={day}"
+    assert (await app_client.get(url, headers=agent.headers())).status == 403
+    report = await (await app_client.get(url, headers=boss.headers())).json()
+    rows = {r["name"]: r for r in report["items"]}
+    assert (rows["general"]["offered"], rows["general"]["answered"]) == (1, 1)
+    assert (rows["billing"]["offered"], rows["billing"]["abandoned"]) == (1, 1)
+    assert report["total"]["offered"] == 2 and rows["general"]["aht_seconds"] > 0
+
+    answer = await app_client.get(url + "&format=csv", headers=boss.headers())
+    assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/csv")
+    text = await answer.text()
+    assert text.splitlines()[0].startswith(HEADER)
+    table = {r["queue"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert table["general"]["answered"] == "1" and table["billing"]["abandoned"] == "1" and "(all)" in table
+
+    earlier = await (
+        await app_client.get("/api/v1/reports/queues?from=2020-01-01&to=2020-01-02", headers=boss.headers())
+    ).json()
+    assert earlier["items"] == [] and earlier["total"]["offered"] == 0
+    for query, field in (
+        ("from=2026-13-01&to=2026-12-01", "from"),
+        (f"from={day}", "to"),
+        ("from=2026-12-02&to=2026-12-01", "to"),
+        (f"from={day}&to={day}&format=xls", "format"),
+    ):
+        refused = await app_client.get(f"/api/v1/reports/queues?{query}", headers=boss.headers())
+        assert refused.status == 422 and field in [e["field"] for e in (await refused.json())["errors"]], query
+    assert (await app_client.get(f"/api/v1/reports/planets?from={day}&to={day}", headers=boss.headers())).status == 404
