@@ -24,6 +24,7 @@ def install(app: web.Application) -> None:
     app.router.add_get("/login", login_page)
     app.router.add_get("/crm", crm_page)
     app.router.add_get("/simulator", simulator_page)
+    app.router.add_get("/admin", admin_page)
     app.router.add_static("/static", UI_ROOT / "static", append_version=True)
 
 
@@ -73,6 +74,18 @@ async def crm_page(request: web.Request) -> web.Response:
         names = list((await session.scalars(select(Calendar.name).order_by(Calendar.name))).all())
     names.sort(key=lambda name: name != "support-hours")
     return render(request, "crm.html", me=me, calendars=names)
+
+
+ADMIN_KINDS = [("queues", "Queues"), ("users", "Users"), ("skills", "Skills"), ("teams", "Teams"),
+               ("calendars", "Calendars"), ("dispositions", "Dispositions")]  # fmt: skip
+
+
+async def admin_page(request: web.Request) -> web.Response:
+    """The centre's configuration: admins change it, supervisors read it."""
+    me = signed_in(request)
+    if not me.has_role("supervisor"):
+        raise web.HTTPForbidden(text="administration is for supervisors (read) and admins")
+    return render(request, "admin.html", me=me, kinds=ADMIN_KINDS)
 
 
 async def simulator_page(request: web.Request) -> web.Response:

@@ -1,0 +1,116 @@
+// Administration: one list and one editor per kind of record, all through the admin API (the same
+// shapes as `contact-center config export`). Admins write; supervisors read.
+"use strict";
+const KINDS = {
+  queues: { title: "Queues", key: "name", columns: ["name", "strategy", "calendar", "sl_threshold_seconds", "wrapup_seconds"],
+    template: { name: "", display_name: "", strategy: "longest_idle", sl_threshold_seconds: 20, ring_timeout_seconds: 15,
+      wrapup_seconds: 30, max_wait_seconds: null, max_length: null, exit_action: {}, required_skills: {}, escalation: [],
+      default_priority: 0, reoffer_delay_seconds: 30, preferred_wait_seconds: 30, overflow_queue: null, calendar: null } },
+  users: { title: "Users", key: "username", columns: ["username", "display_name", "role", "extension", "team", "active"],
+    template: { username: "", display_name: "", role: "agent", extension: null, team: null, active: true, skills: {}, queues: {} } },
+  skills: { title: "Skills", key: "name", columns: ["name", "description"], template: { name: "", description: "" } },
+  teams: { title: "Teams", key: "name", columns: ["name"], template: { name: "" } },
+  calendars: { title: "Calendars", key: "name", columns: ["name", "timezone", "holiday_country"],
+    template: { name: "", timezone: "UTC", weekly_hours: { mon: [["09:00", "17:00"]], tue: [["09:00", "17:00"]], wed: [["09:00", "17:00"]],
+      thu: [["09:00", "17:00"]], fri: [["09:00", "17:00"]] }, holiday_country: null, holidays: {}, exceptions: {} } },
+  dispositions: { title: "Dispositions", key: "code", columns: ["code", "label", "category", "active"],
+    template: { code: "", label: "", category: "service", active: true } },
+};
+const $ = (id) => document.getElementById(id);
+const canWrite = document.querySelector("main.admin").dataset.canWrite === "yes";
+const state = { kind: "queues", record: null, isNew: false };
+
+function cell(v) { return v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v); }
+
+async function show(kind) {
+  state.kind = kind;
+  document.querySelectorAll("nav.tabs button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.kind === kind)));
+  $("editor").hidden = true;
+  $("new-record").hidden = !canWrite || kind === "audit";
+  if (kind === "audit") return showAudit();
+  const spec = KINDS[kind];
+  $("kind-title").textContent = spec.title;
+  $("records").querySelector("thead").replaceChildren(el("tr", {}, spec.columns.map((c) => el("th", {}, c.replace(/_/g, " ")))));
+  const { items } = await api.get(`/api/v1/${kind}`);
+  $("records").querySelector("tbody").replaceChildren(...items.map((item) =>
+    el("tr", { "data-key": item[spec.key], onclick: () => open(kind, item[spec.key]) }, spec.columns.map((c) => el("td", {}, cell(item[c]))))));
+}
+
+async function showAudit() {
+  $("kind-title").textContent = "Audit trail";
+  $("records").querySelector("thead").replaceChildren(el("tr", {}, ["When", "Who", "What", "Record"].map((c) => el("th", {}, c))));
+  let items = [];
+  try { items = (await api.get("/api/v1/audit?limit=200")).items; } catch (e) { items = []; }
+  $("records").querySelector("tbody").replaceChildren(...items.map((e) =>
+    el("tr", { "data-action": e.action }, el("td", {}, new Date(e.at).toLocaleString()), el("td", {}, e.actor), el("td", {}, e.action), el("td", {}, e.target))));
+}
+
+async function open(kind, key) {
+  const record = key === null ? { ...KINDS[kind].template } : await api.get(`/api/v1/${kind}/${encodeURIComponent(key)}`);
+  state.record = record; state.isNew = key === null;
+  $("editor-title").textContent = key === null ? `New ${kind.slice(0, -1)}` : `${kind.slice(0, -1)} ${key}`;
+  const template = KINDS[kind].template, keyField = KINDS[kind].key;
+  const fields = Object.keys({ ...template, ...record }).map((name) => field(name, record[name], template[name], name === keyField && !state.isNew));
+  if (kind === "users") fields.push(field("password", "", "", false, state.isNew ? "password (at least 8 characters)" : "new password (leave empty to keep)"));
+  $("record-form").replaceChildren(...fields);
+  $("form-error").hidden = true;
+  $("save-record").hidden = $("remove-record").hidden = !canWrite;
+  $("remove-record").hidden = !canWrite || state.isNew;
+  $("remove-record").textContent = kind === "users" ? "Switch off" : "Remove";
+  $("editor").hidden = false;
+}
+
+// One input per field, by the kind of value it holds: text, number, yes/no, or JSON for maps and lists.
+function field(name, value, like, readOnly, label) {
+  const sample = value ?? like;
+  const attrs = { name, "data-field": name, "aria-label": name, ...(readOnly || !canWrite ? { readonly: "" } : {}) };
+  let input;
+  if (typeof sample === "boolean") input = el("input", { ...attrs, type: "checkbox", ...(value ? { checked: "" } : {}), ...(readOnly || !canWrite ? { disabled: "" } : {}) });
+  else if (typeof sample === "number") input = el("input", { ...attrs, type: "number", value: value ?? "", "data-type": "number" });
+  else if (sample !== null && typeof sample === "object") input = el("textarea", { ...attrs, "data-type": "json" }, JSON.stringify(value ?? like, null, 1));
+  else input = el("input", { ...attrs, type: name === "password" ? "password" : "text", value: value ?? "", "data-type": like === null ? "nullable" : "text" });
+  return el("label", {}, el("span", {}, label || name.replace(/_/g, " ")), input);
+}
+
+function collect() {
+  const body = {};
+  for (const input of $("record-form").querySelectorAll("[data-field]")) {
+    const name = input.dataset.field;
+    input.classList.remove("bad");
+    if (input.type === "checkbox") body[name] = input.checked;
+    else if (input.dataset.type === "number") body[name] = input.value === "" ? null : Number(input.value);
+    else if (input.dataset.type === "json") {
+      try { body[name] = JSON.parse(input.value || "null"); } catch (e) { input.classList.add("bad"); throw new Error(`${name}: not valid JSON (${e.message})`); }
+    } else if (input.dataset.type === "nullable") body[name] = input.value.trim() === "" ? null : input.value.trim();
+    else body[name] = input.value;
+  }
+  return body;
+}
+
+$("record-form").onsubmit = async (e) => {
+  e.preventDefault();
+  const kind = state.kind, keyField = KINDS[kind].key;
+  $("form-error").hidden = true;
+  try {
+    const body = collect();
+    const password = body.password; delete body.password;
+    if (state.isNew) {
+      await api.post(`/api/v1/${kind}`, kind === "users" && password ? { ...body, password } : body);
+    } else {
+      await api.patch(`/api/v1/${kind}/${encodeURIComponent(state.record[keyField])}`, body);
+      if (kind === "users" && password) await api.post(`/api/v1/users/${encodeURIComponent(body.username)}/password`, { password });
+    }
+    await show(kind);
+    await open(kind, body[keyField]);
+    $("form-error").hidden = true;
+  } catch (err) { $("form-error").textContent = err.message; $("form-error").hidden = false; }
+};
+$("remove-record").onclick = async () => {
+  const kind = state.kind, key = state.record[KINDS[kind].key];
+  try { await api.del(`/api/v1/${kind}/${encodeURIComponent(key)}`); await show(kind); }
+  catch (err) { $("form-error").textContent = err.message; $("form-error").hidden = false; }
+};
+$("close-editor").onclick = () => { $("editor").hidden = true; };
+$("new-record").onclick = () => open(state.kind, null);
+document.querySelectorAll("nav.tabs button").forEach((b) => { b.onclick = () => show(b.dataset.kind); });
+show(location.hash.slice(1) in KINDS || location.hash === "#audit" ? location.hash.slice(1) : "queues");
