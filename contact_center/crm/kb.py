@@ -32,7 +32,7 @@ async def search_articles(session: AsyncSession, q: str, limit: int = 10) -> lis
             "SELECT rowid FROM kb_articles_fts WHERE kb_articles_fts MATCH :q "
             "ORDER BY bm25(kb_articles_fts, 5.0, 1.0, 2.0) LIMIT :n"
         )
-        ids = [r[0] for r in (await session.execute(ids_sql, {"q": match, "n": limit})).all()]
+        ids = [r[0] for r in (await session.execute(ids_sql, {"q": match, "n": _room(limit)})).all()]
     else:
         words = _WORD.findall(q)
         if not words:
@@ -42,8 +42,14 @@ async def search_articles(session: AsyncSession, q: str, limit: int = 10) -> lis
             "ORDER BY ts_rank(search, query) DESC LIMIT :n"
         )
         tsquery = " & ".join([*words[:-1], words[-1] + ":*"])
-        ids = [r[0] for r in (await session.execute(ids_sql, {"q": tsquery, "n": limit})).all()]
+        ids = [r[0] for r in (await session.execute(ids_sql, {"q": tsquery, "n": _room(limit)})).all()]
     if not ids:
         return []
-    rows = {a.id: a for a in (await session.scalars(select(KbArticle).where(KbArticle.id.in_(ids)))).all()}
-    return [rows[i] for i in ids if i in rows]
+    query = select(KbArticle).where(KbArticle.id.in_(ids), KbArticle.retired_at.is_(None))  # retired: not found
+    rows = {a.id: a for a in (await session.scalars(query)).all()}
+    return [rows[i] for i in ids if i in rows][:limit]
+
+
+def _room(limit: int) -> int:
+    """Ask the index for more than wanted: retired articles are dropped after it answers."""
+    return limit * 2 + 10

@@ -389,6 +389,13 @@ class KbArticleCreate(Strict):
     tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list, max_length=50)
 
 
+class KbArticleUpdate(KbArticleCreate):
+    """A change to an article: the fields sent replace the stored ones."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] = None  # type: ignore[assignment]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=200000)] = None  # type: ignore[assignment]
+
+
 class KbArticleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -398,6 +405,7 @@ class KbArticleOut(BaseModel):
     tags: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
+    retired_at: dt.datetime | None = None
 
 
 class Customer360Out(BaseModel):

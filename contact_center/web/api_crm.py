@@ -8,12 +8,13 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm import accounts, activities, cases, customers, kb, sales, views
 from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.generic import apply_update, create_record, list_records
-from contact_center.crm.records import Page, get_or_404, parse_cursor, parse_id, parse_limit
+from contact_center.crm.records import Page, get_or_404, page_by_id, parse_cursor, parse_id, parse_limit
 from contact_center.crm.schemas import (
     AccountCreate,
     AccountOut,
@@ -29,6 +30,7 @@ from contact_center.crm.schemas import (
     CustomerUpdate,
     KbArticleCreate,
     KbArticleOut,
+    KbArticleUpdate,
     LeadCreate,
     LeadOut,
     LeadUpdate,
@@ -39,6 +41,7 @@ from contact_center.crm.schemas import (
     OrderOut,
     OrderUpdate,
 )
+from contact_center.services.admin.audit import record_change
 from contact_center.store.tables import Activity, Case, KbArticle, Lead, Opportunity, Order
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
@@ -460,9 +463,70 @@ async def create_article(request: web.Request) -> web.Response:
     data = await read_body(request, KbArticleCreate)
     async with request.app[SESSIONS].begin() as session:
         out = dump(KbArticleOut, await create_record(session, KbArticle, data.model_dump()))
+        now = request.app[CLOCK].now()
+        record_change(session, principal(request).username, "kb.create", f"kb:{out['id']}", None, out, now)
     return web.json_response(out, status=201)
 
 
 @api.route("GET", "/api/v1/kb/articles/{id}", "One article", tag="kb", response=KbArticleOut)
 async def get_article(request: web.Request) -> web.Response:
     return await _get(request, KbArticle, KbArticleOut)
+
+
+@api.route("GET", "/api/v1/kb/articles", "Articles by id (retired ones with retired=true)", tag="kb",
+           response=KbArticleOut, many=True, query=("retired", "cursor", "limit"))  # fmt: skip
+async def list_articles(request: web.Request) -> web.Response:
+    retired = request.query.get("retired", "false")
+    if retired not in ("true", "false"):
+        raise ValidationFailed.one("retired", "use true or false")
+    query = select(KbArticle).where(
+        KbArticle.retired_at.is_not(None) if retired == "true" else KbArticle.retired_at.is_(None)
+    )
+    limit = parse_limit(request.query.get("limit"))
+    async with request.app[SESSIONS]() as session:
+        cursor = parse_cursor(request.query.get("cursor"))
+        page = await page_by_id(session, query, KbArticle.id, cursor, limit, newest_first=False)
+    return web.json_response({"items": [dump(KbArticleOut, a) for a in page.items], "next_cursor": page.next_cursor})
+
+
+@api.route("PATCH", "/api/v1/kb/articles/{id}", "Edit an article (supervisor): the fields sent replace the stored ones",
+           tag="kb", role="supervisor", body=KbArticleUpdate, response=KbArticleOut)  # fmt: skip
+async def edit_article(request: web.Request) -> web.Response:
+    data = await read_body(request, KbArticleUpdate)
+    async with request.app[SESSIONS].begin() as session:
+        article = await get_or_404(session, KbArticle, record_id(request))
+        before = dump(KbArticleOut, article)
+        for name, value in data.model_dump(exclude_unset=True).items():
+            setattr(article, name, value)
+        article.updated_at = request.app[CLOCK].now()
+        await session.flush()
+        after = dump(KbArticleOut, article)
+        record_change(session, principal(request).username, "kb.change", f"kb:{article.id}", before, after,
+                      request.app[CLOCK].now())  # fmt: skip
+    return web.json_response(after)
+
+
+@api.route("POST", "/api/v1/kb/articles/{id}/retire",
+           "Retire an article (supervisor): kept, no longer found by search or listed", tag="kb", role="supervisor",
+           response=KbArticleOut)  # fmt: skip
+async def retire_article(request: web.Request) -> web.Response:
+    return await _set_retired(request, retired=True)
+
+
+@api.route("POST", "/api/v1/kb/articles/{id}/restore", "Bring a retired article back (supervisor)", tag="kb",
+           role="supervisor", response=KbArticleOut)  # fmt: skip
+async def restore_article(request: web.Request) -> web.Response:
+    return await _set_retired(request, retired=False)
+
+
+async def _set_retired(request: web.Request, *, retired: bool) -> web.Response:
+    now = request.app[CLOCK].now()
+    async with request.app[SESSIONS].begin() as session:
+        article = await get_or_404(session, KbArticle, record_id(request))
+        before = dump(KbArticleOut, article)
+        article.retired_at = now if retired else None
+        await session.flush()
+        after = dump(KbArticleOut, article)
+        action = "kb.retire" if retired else "kb.restore"
+        record_change(session, principal(request).username, action, f"kb:{article.id}", before, after, now)
+    return web.json_response(after)

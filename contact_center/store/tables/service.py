@@ -51,3 +51,4 @@ class KbArticle(Base, Timestamps):
     body: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(64), default="general")
     tags: Mapped[list[str]] = mapped_column(Json, default=list)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # kept for history, found no more
