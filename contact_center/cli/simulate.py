@@ -8,7 +8,9 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from contact_center.domain.dialer.pacing import MODES
 from contact_center.sim.acd import SimParams, simulate
+from contact_center.sim.dialer import DialerParams, simulate_dialer
 
 
 def register(sub: Any) -> None:
@@ -27,6 +29,20 @@ def register(sub: Any) -> None:
     acd.add_argument("--seed", type=int, default=1)
     acd.add_argument("--json", action="store_true", help="print one JSON object")
     acd.set_defaults(func=run_acd)
+    dialer = kinds.add_parser("dialer", help="a day of outbound calling through the real pacing and abandonment ledger")
+    dialer.add_argument("--agents", type=int, required=True)
+    dialer.add_argument("--mode", choices=MODES, required=True)
+    dialer.add_argument(
+        "--live-answer-rate", type=float, required=True, metavar="P", help="share of dialled lines a person answers"
+    )
+    dialer.add_argument("--aht", type=float, required=True, metavar="SECONDS", help="mean handle time (talk + wrap-up)")
+    dialer.add_argument("--hours", type=float, required=True)
+    dialer.add_argument(
+        "--target-abandon", type=float, default=0.025, metavar="R", help="predictive steers under this (default 0.025)"
+    )
+    dialer.add_argument("--seed", type=int, default=1)
+    dialer.add_argument("--json", action="store_true", help="print one JSON object")
+    dialer.set_defaults(func=run_dialer)
 
 
 def run_acd(args: argparse.Namespace) -> int:
@@ -61,3 +77,26 @@ def run_acd(args: argparse.Namespace) -> int:
 
 def _fmt(value: object) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def run_dialer(args: argparse.Namespace) -> int:
+    try:
+        params = DialerParams(
+            agents=args.agents,
+            mode=args.mode,
+            live_answer_rate=args.live_answer_rate,
+            aht_seconds=args.aht,
+            hours=args.hours,
+            target_abandon=args.target_abandon,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        print(f"simulate dialer: {exc}", file=sys.stderr)
+        return 2
+    result = simulate_dialer(params)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    for key, value in result.items():
+        print(f"{key:28} {_fmt(value)}")
+    return 0
