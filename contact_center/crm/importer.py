@@ -33,7 +33,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _records(handle: TextIO) -> Iterator[tuple[int, list[str] | csv.Error]]:
+def csv_records(handle: TextIO) -> Iterator[tuple[int, list[str] | csv.Error]]:
     """Each CSV record with the line it starts on (a quoted field may span lines); blank lines skipped."""
     reader = csv.reader(handle)
     while True:
@@ -52,11 +52,11 @@ def _records(handle: TextIO) -> Iterator[tuple[int, list[str] | csv.Error]]:
 def count_records(path: Path) -> int:
     """How many records follow the header: what the progress total counts."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return max(0, sum(1 for _ in _records(handle)) - 1)
+        return max(0, sum(1 for _ in csv_records(handle)) - 1)
 
 
 def _rows(handle: TextIO) -> Iterator[tuple[int, dict[str, str] | csv.Error]]:
-    records = _records(handle)
+    records = csv_records(handle)
     first = next(records, None)
     header = first[1] if first is not None else []
     if isinstance(header, csv.Error):

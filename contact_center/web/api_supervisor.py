@@ -12,12 +12,14 @@ from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlalchemy import func, select
 
 from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.metrics.stats import QueueStats
 from contact_center.services.admin.audit import record_change
 from contact_center.services.desk import DeskError
+from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
 from contact_center.web.errors import error, read_body
 from contact_center.web.keys import ACD, CALL_CENTER, CLOCK, SESSIONS
@@ -137,3 +139,28 @@ async def report(request: web.Request) -> web.StreamResponse:
 
 def _cell(value: Any) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+@api.route("GET", "/api/v1/campaigns", "Outbound campaigns with their mode, status and list size (supervisor)",
+           tag="supervisor", role="supervisor")  # fmt: skip
+async def list_campaigns(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        campaigns = (await session.scalars(select(Campaign).order_by(Campaign.name))).all()
+        counts: dict[int, dict[str, int]] = {}
+        query = select(DialingRecord.campaign_id, DialingRecord.status, func.count()).group_by(
+            DialingRecord.campaign_id, DialingRecord.status
+        )
+        for campaign_id, status, count in (await session.execute(query)).all():
+            counts.setdefault(campaign_id, {})[status] = count
+    items = [
+        {
+            "name": c.name,
+            "mode": c.mode,
+            "status": c.status,
+            "max_attempts": c.max_attempts,
+            "records": sum(counts.get(c.id, {}).values()),
+            "records_by_status": counts.get(c.id, {}),
+        }
+        for c in campaigns
+    ]
+    return web.json_response({"items": items, "next_cursor": None})

@@ -4,6 +4,7 @@ from contact_center.store.tables.activity import ACTIVITY_TYPES, Activity, Recor
 from contact_center.store.tables.audit import AuditEntry
 from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
+from contact_center.store.tables.dialing import RECORD_STATUSES, DialingRecord
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
     ROLES,
@@ -41,6 +42,7 @@ __all__ = [
     "LEAD_STATUSES",
     "OPPORTUNITY_STAGES",
     "ORDER_STATUSES",
+    "RECORD_STATUSES",
     "ROLES",
     "Account",
     "AcdEventRow",
@@ -53,6 +55,7 @@ __all__ = [
     "Campaign",
     "Case",
     "Customer",
+    "DialingRecord",
     "DispositionCode",
     "KbArticle",
     "Lead",

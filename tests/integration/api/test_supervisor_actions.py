@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contact_center.crm.dialing_lists import import_list
 from contact_center.domain.acd import commands as c
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
@@ -108,3 +109,19 @@ async def test_reports_over_days_as_json_and_csv(
         refused = await app_client.get(f"/api/v1/reports/queues?{query}", headers=boss.headers())
         assert refused.status == 422 and field in [e["field"] for e in (await refused.json())["errors"]], query
     assert (await app_client.get(f"/api/v1/reports/planets?from={day}&to={day}", headers=boss.headers())).status == 404
+
+
+async def test_campaigns_are_listed_with_mode_status_and_list_size(
+    reference: None, app_client: Any, agent: Any, make_user: Any, token_for: Any, engine: AsyncEngine, tmp_path: Any
+) -> None:
+    boss = await token_for(await make_user("sue", "supervisor"))
+    path = tmp_path / "list.csv"
+    path.write_text("phone,first_name\n+12125550100,Sam\n+12125550101,Kim\n")
+    async with session_factory(engine).begin() as session:
+        loaded = await import_list(session, "Win-back", path, "US")
+    assert loaded.loaded == 2
+    assert (await app_client.get("/api/v1/campaigns", headers=agent.headers())).status == 403
+    items = (await (await app_client.get("/api/v1/campaigns", headers=boss.headers())).json())["items"]
+    assert all({"name", "mode", "status"} <= set(c) for c in items)
+    win_back = next(c for c in items if c["name"] == "Win-back")  # the demo has it; the list adds to it
+    assert win_back["records"] == 2 and win_back["records_by_status"] == {"new": 2}

@@ -1,0 +1,65 @@
+"""`contact-center campaign import CAMPAIGN FILE.csv`: good rows load, each bad one is named by line."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from contact_center.store.engine import engine_for_url
+from contact_center.store.tables import Campaign, DialingRecord
+
+from .test_commands import cli
+
+LIST = """phone,first_name,last_name,country,plan
+(415) 555-0142,Maria,Garcia,,gold
+212-555-0100,Sam,Lee,,silver
+not a number,Bad,Row,,
+,Empty,Phone,,
++1 212 555 0100,Same,Number,,
+020 7946 0000,Ann,Jones,GB,
+1,2,3,4,5,6
+"""
+
+
+def _records(tmp_path: Path) -> list[Any]:
+    async def go() -> list[Any]:
+        engine = engine_for_url(f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+        try:
+            async with engine.connect() as conn:
+                query = select(DialingRecord.number, DialingRecord.customer_id, DialingRecord.data, Campaign.name)
+                return list((await conn.execute(query.join(Campaign).order_by(DialingRecord.id))).all())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def test_a_list_loads_its_good_rows_and_names_each_bad_one(tmp_path: Path) -> None:
+    assert cli(tmp_path, "seed", "--customers", "10").returncode == 0
+    path = tmp_path / "spring.csv"
+    path.write_text(LIST)
+    loaded = cli(tmp_path, "campaign", "import", "Spring upsell", str(path), "--region", "US")
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stderr.splitlines() == [
+        f"{path}:4: 'not a number' is not a phone number",
+        f"{path}:5: phone is empty",
+        f"{path}:8: 6 values for 5 columns",
+        f"{path}:6: +12125550100 is already on the list (skipped)",
+    ]
+    assert "loaded 3 record(s), 1 of them known customers" in loaded.stdout and "new campaign" in loaded.stdout
+    rows = _records(tmp_path)
+    assert [r.number for r in rows] == ["+14155550142", "+12125550100", "+442079460000"]
+    assert rows[0].customer_id is not None and rows[1].customer_id is None  # Maria is a customer already
+    assert rows[0].data == {"plan": "gold"} and {r.name for r in rows} == {"Spring upsell"}
+
+    again = cli(tmp_path, "campaign", "import", "Spring upsell", str(path))
+    assert again.returncode == 1  # nothing new: every number is on the list already
+    assert "already on the list" in again.stderr and len(_records(tmp_path)) == 3
+    missing = cli(tmp_path, "campaign", "import", "Spring upsell", str(tmp_path / "none.csv"))
+    assert missing.returncode == 2 and "none.csv:1: no such file" in missing.stderr
+    (tmp_path / "nophone.csv").write_text("name,city\nA,B\n")
+    headless = cli(tmp_path, "campaign", "import", "Spring upsell", str(tmp_path / "nophone.csv"))
+    assert headless.returncode == 1 and "nophone.csv:1: no phone column" in headless.stderr
