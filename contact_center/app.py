@@ -41,6 +41,7 @@ from contact_center.web import (
     api_admin,
     api_caller_simulator,
     api_crm,
+    api_flows,
     api_recordings,
     api_routing,
     api_supervisor,
@@ -184,6 +185,7 @@ def create_app(
         *api_caller_simulator.api.specs,
         *api_admin.api.specs,
         *api_supervisor.api.specs,
+        *api_flows.api.specs,
         *api_recordings.api.specs,
     ]
     for spec in specs:
