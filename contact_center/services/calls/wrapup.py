@@ -125,6 +125,12 @@ class Wrapups(CenterBase):
             raise DeskError("bad_follow_up", str(exc)) from None
         record.logged = True
         await self._command(cmd.FinishWrapUp(agent_key(user_id)))
+        return self._saved(user_id, record, row, created)
+
+    def _saved(
+        self, user_id: int, record: CallRecord, row: dict[str, Any], created: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The agent's desktop shows the saved call on the customer's timeline at once; the answer to the save."""
         if record.customer_id is not None:
             self._tell(
                 ("agent", user_id),
@@ -173,13 +179,7 @@ class Wrapups(CenterBase):
             raise DeskError("bad_follow_up", str(exc)) from None
         del self.unfinished[(user_id, call_id)]
         self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id, "disposition_saved": True})
-        if record.customer_id is not None:
-            self._tell(
-                ("agent", user_id),
-                "timeline.appended",
-                {"customer_id": record.customer_id, "activity": activity_json(row)},
-            )
-        return {"activity_id": row["id"], "created": created}
+        return self._saved(user_id, record, row, created)
 
     def _collect_legs(self, record: CallRecord) -> None:
         record.legs = []
