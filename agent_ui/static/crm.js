@@ -313,6 +313,12 @@ function customerLink(id) {
 function late(k) { return k.escalation_level > 0 || (k.sla_due_at && Date.parse(k.sla_due_at) <= Date.now()); }
 
 const lists = {
+  accounts: worklist({
+    name: "account", path: "/api/v1/accounts", head: ["Account", "Industry", "Segment", "Time zone", "Phones"],
+    query: (f) => (f.q.value.trim() ? { q: f.q.value.trim() } : {}),
+    row: (a) => cells(a, [el("button", { class: "link", onclick: () => editAccount(a) }, a.name, a.vip ? " ★" : ""), a.industry,
+      a.segment, a.timezone || "", (a.phones || []).map((p) => p.e164).join(", ")]),
+  }),
   cases: worklist({
     name: "case", path: "/api/v1/cases", head: ["Case", "Subject", "Customer", "Status", "Priority", "SLA due"],
     query: (f) => Object.fromEntries(Object.entries({ open: f.open.checked ? "true" : "", breached: f.breached.checked ? "true" : "",
@@ -334,6 +340,31 @@ const lists = {
       o.expected_close || "", opportunityStage(o, again)]),
   }),
 };
+
+// Accounts: one form to add an account or change the one picked from the list.
+function editAccount(a) {
+  const form = $("account-form");
+  form.id.value = a ? a.id : ""; form.name.value = a ? a.name : ""; form.industry.value = a ? a.industry : "";
+  form.segment.value = a ? a.segment : ""; form.timezone.value = a ? a.timezone || "" : "";
+  form.phone.value = a ? (a.phones || []).map((p) => p.e164).join(", ") : ""; form.vip.checked = !!(a && a.vip);
+  $("account-form-title").textContent = a ? `Account ${a.name}` : "New account";
+  $("account-save").textContent = a ? "Save account" : "Add account";
+  $("account-new").hidden = !a;
+  clearErrors(form);
+  if (a) form.name.focus();
+}
+$("account-new").addEventListener("click", () => editAccount(null));
+$("account-filters").addEventListener("input", () => lists.accounts.reload());
+$("account-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const form = e.target;
+  submitting(form, async () => {
+    const body = { name: form.name.value, industry: form.industry.value, segment: form.segment.value.trim() || "standard",
+      timezone: form.timezone.value.trim() || null, vip: form.vip.checked, phones: form.phone.value.split(/[,;]/).map((p) => p.trim()).filter(Boolean) };
+    const saved = form.id.value ? await send("PATCH", `/api/v1/accounts/${form.id.value}`, body) : await send("POST", "/api/v1/accounts", body);
+    toast(form.id.value ? "Account saved" : "Account added"); editAccount(saved); await lists.accounts.reload();
+  });
+});
 
 $("lead-form").addEventListener("submit", (e) => {
   e.preventDefault();

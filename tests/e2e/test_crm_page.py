@@ -132,3 +132,28 @@ async def test_a_supervisor_filters_cases_and_works_leads_and_opportunities(
     assert change["type"] == "opportunity_change"
     await page.select_option("#opportunity-filters [name=stage]", "proposal")
     await expect(page.locator("#opportunity-list tr[data-id]")).to_have_count(0)
+
+
+async def test_accounts_are_listed_added_and_edited(site: Site, desktop: Desktop, make_user: Any) -> None:
+    await make_user("alice")
+    page = desktop.page
+    await open_crm(page, site, "alice")
+    await page.click("[data-tab=accounts]")
+    form = page.locator("#account-form")
+    await form.locator("[name=name]").fill("Globex")
+    await form.locator("[name=timezone]").fill("Mars/Olympus")
+    await page.click("#account-save")
+    await expect(form.locator("[data-error-for=timezone]")).to_be_visible()  # refused beside the field
+    await form.locator("[name=timezone]").fill("Europe/Berlin")
+    await form.locator("[name=phone]").fill("+49 30 901820")
+    await page.click("#account-save")
+    row = page.locator("#account-list tr", has_text="Globex")
+    await expect(row).to_contain_text("Europe/Berlin")
+    await expect(row).to_contain_text("+4930901820")
+
+    await row.locator("button.link").click()
+    await form.locator("[name=industry]").fill("Energy")
+    await page.click("#account-save")
+    await expect(page.locator("#account-list tr", has_text="Globex")).to_contain_text("Energy")
+    accounts = await api_get(page, "/api/v1/accounts?q=Glob")
+    assert [a["industry"] for a in accounts["items"]] == ["Energy"]  # changed, not added twice
