@@ -153,8 +153,8 @@ async function showCustomer(id) {
     a.city || a.street ? el("p", { class: "muted" }, [a.street, [a.postal_code, a.city].filter(Boolean).join(" "), a.region, a.country].filter(Boolean).join(", ")) : null,
     el("div", { class: "forms" }, noteForm(c), caseForm(c)),
     el("h3", {}, `Open cases (${v.open_cases.length})`),
-    table(["Case", "Subject", "Status", "Priority", "SLA due"], v.open_cases.map(k => ({ attrs: { "data-case": k.number }, cells: [
-      k.number, k.subject, caseStatus(k), casePriority(k),
+    table(["Case", "Subject", "Owner", "Status", "Priority", "SLA due"], v.open_cases.map(k => ({ attrs: { "data-case": k.number }, cells: [
+      k.number, k.subject, caseOwner(k, () => showCustomer(c.id)), caseStatus(k), casePriority(k),
       [when(k.sla_due_at), k.escalation_level ? el("span", { class: "tag late" }, `level ${k.escalation_level}`) : null]] })),
       { id: "open-cases" }),
     el("h3", {}, `Open opportunities (${v.open_opportunities.length})`),
@@ -171,6 +171,24 @@ async function showCustomer(id) {
 }
 const reload = () => (current ? showCustomer(current) : null);
 
+// Who works a case: anyone active; the change goes on the customer's timeline (the server writes it).
+const people = [];
+function caseOwner(k, after) {
+  const select = el("select", { "aria-label": `Owner of case ${k.number || k.id}`, class: "owner" },
+    el("option", { value: "" }, "nobody"), people.map((p) => el("option", { value: String(p.id) }, p.team ? `${p.name} (${p.team})` : p.name)));
+  let value = k.owner_id ? String(k.owner_id) : "";
+  select.value = value;
+  select.addEventListener("change", async () => {
+    select.disabled = true;
+    try {
+      await send("PATCH", `/api/v1/cases/${k.id}`, { owner_id: select.value ? Number(select.value) : null });
+      value = select.value; toast(`Case ${k.number || k.id} given to ${select.selectedOptions[0].textContent}`);
+      if (after) after();
+    } catch (e) { select.value = value; toast(e instanceof ApiError ? describe(e) : e.message, true); }
+    finally { select.disabled = false; }
+  });
+  return select;
+}
 function caseStatus(k, after) {
   return saver(k.status, ENUMS.caseStatus, `Status of case ${k.number}`,
     (status) => send("PATCH", `/api/v1/cases/${k.id}`, { status }).then(after || reload));
@@ -320,10 +338,10 @@ const lists = {
       a.segment, a.timezone || "", (a.phones || []).map((p) => p.e164).join(", ")]),
   }),
   cases: worklist({
-    name: "case", path: "/api/v1/cases", head: ["Case", "Subject", "Customer", "Status", "Priority", "SLA due"],
+    name: "case", path: "/api/v1/cases", head: ["Case", "Subject", "Customer", "Owner", "Status", "Priority", "SLA due"],
     query: (f) => Object.fromEntries(Object.entries({ open: f.open.checked ? "true" : "", breached: f.breached.checked ? "true" : "",
       status: f.status.value, priority: f.priority.value, owner_id: f.mine.checked ? String(ME.id) : "" }).filter(([, v]) => v)),
-    row: (k, again) => cells(k, [k.number, k.subject, customerLink(k.customer_id), caseStatus(k, again), casePriority(k, again),
+    row: (k, again) => cells(k, [k.number, k.subject, customerLink(k.customer_id), caseOwner(k, again), caseStatus(k, again), casePriority(k, again),
       [when(k.sla_due_at), late(k) ? el("span", { class: "tag late" }, k.escalation_level ? `breached · level ${k.escalation_level}` : "breached") : null]]),
   }),
   leads: worklist({
@@ -394,6 +412,7 @@ async function start() {
   Object.assign(ENUMS, { caseStatus: enumOf("CaseCreate", "status"), casePriority: enumOf("CaseCreate", "priority"),
     leadStatus: enumOf("LeadCreate", "status"), leadRating: enumOf("LeadCreate", "rating"),
     stage: enumOf("OpportunityCreate", "stage"), phoneKind: enumOf("PhoneIn", "kind") });
+  people.push(...(await send("GET", "/api/v1/people")).items);
   fillOptions($("case-filters").status, ENUMS.caseStatus);
   fillOptions($("case-filters").priority, ENUMS.casePriority);
   fillOptions($("lead-filters").status, ENUMS.leadStatus);

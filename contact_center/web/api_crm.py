@@ -42,7 +42,7 @@ from contact_center.crm.schemas import (
     OrderUpdate,
 )
 from contact_center.services.admin.audit import record_change
-from contact_center.store.tables import Activity, Case, KbArticle, Lead, Opportunity, Order
+from contact_center.store.tables import Activity, Case, KbArticle, Lead, Opportunity, Order, Team, User
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
 from contact_center.web.keys import CLOCK, ENGINE, SESSIONS, SETTINGS
@@ -530,3 +530,21 @@ async def _set_retired(request: web.Request, *, retired: bool) -> web.Response:
         action = "kb.retire" if retired else "kb.restore"
         record_change(session, principal(request).username, action, f"kb:{article.id}", before, after, now)
     return web.json_response(after)
+
+
+# --- people (whom work can be given to) --------------------------------------------------------
+
+
+@api.route("GET", "/api/v1/people", "Active users by name (to give a case or a lead to someone)", tag="people")
+async def list_people(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        rows = (
+            await session.execute(
+                select(User.id, User.username, User.display_name, User.role, Team.name)
+                .outerjoin(Team, Team.id == User.team_id)
+                .where(User.active.is_(True))
+                .order_by(User.display_name, User.username)
+            )
+        ).all()
+    items = [{"id": i, "username": u, "name": d or u, "role": r, "team": t} for i, u, d, r, t in rows]
+    return web.json_response({"items": items})

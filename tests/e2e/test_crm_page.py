@@ -106,6 +106,15 @@ async def test_a_supervisor_filters_cases_and_works_leads_and_opportunities(
     await page.select_option(f'select[aria-label="Priority of case {late.number}"]', "urgent")
     await expect(page.locator("#toast")).to_contain_text("urgent")
     assert (await api_get(page, f"/api/v1/cases/{late.id}"))["priority"] == "urgent"
+    bob = await make_user("bob", "agent", display_name="Bob Builder")
+    await page.reload()  # the people the page offers are read as it opens
+    await expect(page.locator("#crm")).to_have_attribute("data-ready", "true")
+    await page.click("[data-tab=cases]")
+    await page.select_option(f'select[aria-label="Owner of case {late.number}"]', str(bob.user_id))
+    await expect(page.locator("#toast")).to_contain_text("given to Bob Builder")
+    assert (await api_get(page, f"/api/v1/cases/{late.id}"))["owner_id"] == bob.user_id
+    changes = await api_get(page, f"/api/v1/activities?case_id={late.id}")
+    assert any("owner" in a["subject"] for a in changes["items"])  # the reassignment is on the timeline
 
     await page.click("[data-tab=leads]")
     await page.fill("#lead-form [name=last_name]", "Ng")
