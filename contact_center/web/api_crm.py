@@ -535,7 +535,16 @@ async def _set_retired(request: web.Request, *, retired: bool) -> web.Response:
 # --- people (whom work can be given to) --------------------------------------------------------
 
 
-@api.route("GET", "/api/v1/people", "Active users by name (to give a case or a lead to someone)", tag="people")
+class PersonOut(BaseModel):
+    id: int
+    username: str
+    name: str
+    role: str
+    team: str | None
+
+
+@api.route("GET", "/api/v1/people", "Active users by name (to give a case or a lead to someone)", tag="people",
+           response=PersonOut, many=True)  # fmt: skip
 async def list_people(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         rows = (

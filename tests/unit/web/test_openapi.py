@@ -8,7 +8,11 @@ from contact_center.web import api_crm, auth
 from contact_center.web.openapi import build_openapi
 
 DOC = build_openapi([*auth.api.specs, *api_crm.api.specs], "test")
-NO_BODY = {("post", "/api/v1/auth/logout")}
+NO_BODY = {
+    ("post", "/api/v1/auth/logout"),
+    ("post", "/api/v1/kb/articles/{id}/retire"),
+    ("post", "/api/v1/kb/articles/{id}/restore"),
+}
 
 
 def resolve(schema: dict[str, Any]) -> dict[str, Any]:
