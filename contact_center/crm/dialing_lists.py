@@ -28,7 +28,11 @@ class ListImport:
     loaded: int = 0
     duplicates: int = 0
     matched_customers: int = 0
-    problems: list[str] = field(default_factory=list)  # "FILE:LINE: reason"
+    problems: list[str] = field(default_factory=list)  # "FILE:LINE: reason", in line order
+    found: list[tuple[int, str]] = field(default_factory=list)  # (line, "FILE:LINE: reason") as the checks find them
+
+    def refuse(self, file: str, line: int, reason: str) -> None:
+        self.found.append((line, f"{file}:{line}: {reason}"))
 
 
 async def import_list(session: AsyncSession, campaign_name: str, path: Path, region: str) -> ListImport:
@@ -55,7 +59,7 @@ async def import_list(session: AsyncSession, campaign_name: str, path: Path, reg
     for line, number, row in rows:
         if number in known:
             result.duplicates += 1
-            result.problems.append(f"{path}:{line}: {number} is already on the list (skipped)")
+            result.refuse(str(path), line, f"{number} is already on the list (skipped)")
             continue
         known.add(number)
         customer_id = owners.get(number)
@@ -74,6 +78,7 @@ async def import_list(session: AsyncSession, campaign_name: str, path: Path, reg
         )
         result.loaded += 1
     await session.flush()
+    result.problems = [text for _, text in sorted(result.found, key=lambda found: found[0])]  # the file's order
     return result
 
 
@@ -81,27 +86,27 @@ def _rows(handle: Any, file: str, result: ListImport, region: str) -> Iterator[t
     records = csv_records(handle)
     first = next(records, None)
     if first is None or isinstance(first[1], csv.Error):
-        result.problems.append(f"{file}:1: the first line must be a header naming the columns (phone, first_name, ...)")
+        result.refuse(file, 1, "the first line must be a header naming the columns (phone, first_name, ...)")
         return
     header = [name.strip().lower() for name in first[1]]
     column = next((c for c in NUMBER_COLUMNS if c in header), None)
     if column is None:
-        result.problems.append(f"{file}:1: no phone column (name one of: {', '.join(NUMBER_COLUMNS)})")
+        result.refuse(file, 1, f"no phone column (name one of: {', '.join(NUMBER_COLUMNS)})")
         return
     for line, record in records:
         if isinstance(record, csv.Error):
-            result.problems.append(f"{file}:{line}: not valid CSV ({record})")
+            result.refuse(file, line, f"not valid CSV ({record})")
             continue
         if len(record) > len(header):
-            result.problems.append(f"{file}:{line}: {len(record)} values for {len(header)} columns")
+            result.refuse(file, line, f"{len(record)} values for {len(header)} columns")
             continue
         row = {name: value.strip() for name, value in zip(header, record, strict=False)}
         raw = row.get(column, "")
         number = try_e164(raw, row_region(region, row)) if raw else None
         if not raw:
-            result.problems.append(f"{file}:{line}: {column} is empty")
+            result.refuse(file, line, f"{column} is empty")
         elif number is None:
-            result.problems.append(f"{file}:{line}: {raw!r} is not a phone number")
+            result.refuse(file, line, f"{raw!r} is not a phone number")
         else:
             yield line, number, row
 

@@ -46,8 +46,8 @@ def test_a_list_loads_its_good_rows_and_names_each_bad_one(tmp_path: Path) -> No
     assert loaded.stderr.splitlines() == [
         f"{path}:4: 'not a number' is not a phone number",
         f"{path}:5: phone is empty",
-        f"{path}:8: 6 values for 5 columns",
         f"{path}:6: +12125550100 is already on the list (skipped)",
+        f"{path}:8: 6 values for 5 columns",
     ]
     assert "loaded 3 record(s), 1 of them known customers" in loaded.stdout and "new campaign" in loaded.stdout
     rows = _records(tmp_path)
