@@ -164,3 +164,30 @@ async def list_campaigns(request: web.Request) -> web.Response:
         for c in campaigns
     ]
     return web.json_response({"items": items, "next_cursor": None})
+
+
+CAMPAIGN_MOVES = {"running": ("draft", "paused"), "paused": ("running",), "stopped": ("draft", "running", "paused")}
+
+
+class CampaignStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["running", "paused", "stopped"]
+
+
+@api.route("POST", "/api/v1/campaigns/{name}/status",
+           "Start, pause or stop a campaign (supervisor; audited)", tag="supervisor", role="supervisor",
+           body=CampaignStatusIn)  # fmt: skip
+async def set_campaign_status(request: web.Request) -> web.Response:
+    body = await read_body(request, CampaignStatusIn)
+    name = request.match_info["name"]
+    async with request.app[SESSIONS].begin() as session:
+        campaign = (await session.scalars(select(Campaign).where(Campaign.name == name))).first()
+        if campaign is None:
+            raise NotFound("campaign", name)
+        before = campaign.status
+        if before != body.status and before not in CAMPAIGN_MOVES[body.status]:
+            return error(409, "bad_move", f"campaign {name} is {before}: it cannot be {body.status} from there")
+        campaign.status = body.status
+        record_change(session, principal(request).username, "campaign.status", f"campaign:{name}",
+                      {"status": before}, {"status": body.status}, request.app[CLOCK].now())  # fmt: skip
+    return web.json_response({"name": name, "status": body.status})

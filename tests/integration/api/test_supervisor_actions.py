@@ -125,3 +125,25 @@ async def test_campaigns_are_listed_with_mode_status_and_list_size(
     assert all({"name", "mode", "status"} <= set(c) for c in items)
     win_back = next(c for c in items if c["name"] == "Win-back")  # the demo has it; the list adds to it
     assert win_back["records"] == 2 and win_back["records_by_status"] == {"new": 2}
+
+
+async def test_a_supervisor_starts_pauses_and_stops_a_campaign(
+    reference: None, app_client: Any, agent: Any, admin: Any, make_user: Any, token_for: Any
+) -> None:
+    boss = await token_for(await make_user("sue", "supervisor"))
+    url = "/api/v1/campaigns/Win-back/status"
+    assert (await app_client.post(url, json={"status": "running"}, headers=agent.headers())).status == 403
+    for status in ("running", "paused", "running", "stopped"):
+        answer = await app_client.post(url, json={"status": status}, headers=boss.headers())
+        assert answer.status == 200 and (await answer.json())["status"] == status, status
+    again = await app_client.post(url, json={"status": "paused"}, headers=boss.headers())
+    assert again.status == 409  # a stopped campaign is not paused
+    assert (await app_client.post(url, json={"status": "flying"}, headers=boss.headers())).status == 422
+    missing = await app_client.post(
+        "/api/v1/campaigns/nowhere/status", json={"status": "running"}, headers=boss.headers()
+    )
+    assert missing.status == 404
+    listed = (await (await app_client.get("/api/v1/campaigns", headers=boss.headers())).json())["items"]
+    assert next(c for c in listed if c["name"] == "Win-back")["status"] == "stopped"
+    trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
+    assert [e["after"]["status"] for e in trail[:4]] == ["stopped", "running", "paused", "running"]
