@@ -33,11 +33,18 @@ function draw() {
       el("td", {}, el("span", { class: "state", "data-state": a.state }, (STATE_LABEL[a.state] || a.state) + (a.reason ? ` (${a.reason})` : ""))),
       el("td", { class: "num" }, a.since ? secs((now - Date.parse(a.since)) / 1000) : ""), el("td", {}, a.queue || ""),
       el("td", { class: "muted" }, a.call_id || ""), el("td", { class: "num" }, a.calls_today ?? ""))));
+  const waiting = d.waiting_calls || [];
+  document.getElementById("waiting-count").textContent = waiting.length ? `· ${waiting.length}` : "· nobody in line";
+  document.querySelector("#waiting tbody").replaceChildren(...waiting.map((w) =>
+    el("tr", { "data-call": w.call_id, "data-queue": w.queue }, el("td", {}, w.queue), el("td", { class: "num" }, w.priority),
+      el("td", { class: "num" + (w.wait_seconds > 60 ? " late" : "") }, secs(w.wait_seconds + (now - board.takenAt) / 1000)),
+      el("td", {}, w.customer ? `${w.customer} · ${w.caller_number || ""}` : (w.caller_number || "withheld"), w.callback ? " (callback)" : ""),
+      el("td", { class: "muted" }, (w.ivr || []).join(" → ")))));
   document.getElementById("alerts-panel").hidden = !board.alerts.length;
   document.getElementById("alerts").replaceChildren(...board.alerts.slice(0, 10).map((x) =>
     el("li", {}, el("strong", {}, x.queue), " ", x.message, el("span", { class: "muted" }, ` · waited ${secs(x.wait_seconds)} · ${new Date(x.at).toLocaleTimeString()}`))));
 }
-function take(seq, data) { if (seq <= board.seq) return; board.seq = seq; board.data = data; draw(); }
+function take(seq, data) { if (seq <= board.seq) return; board.seq = seq; board.data = data; board.takenAt = Date.now() + board.offset; draw(); }
 
 async function loadWindow() {
   try {

@@ -19,6 +19,10 @@ async def test_the_board_is_live_and_for_supervisors_only(live: Live, desktop: D
     queue = page.locator("#queues tr[data-queue=vip]")
     await expect(queue.locator("td").nth(1)).to_have_text("1", timeout=20_000)
     await expect(page.locator("#totals")).to_contain_text("1 waiting · 0 ready")
+    waiting = page.locator(f"#waiting tr[data-call='{call_id}']")  # who waits, where, and what they did
+    await expect(waiting).to_contain_text("Maria Garcia")
+    await expect(waiting).to_contain_text("vip")
+    await expect(waiting).to_contain_text("Main menu")
 
     bob = live.users["bob"]
     await center.set_state(bob, "available")  # the waiting call is offered to bob at once
@@ -30,6 +34,7 @@ async def test_the_board_is_live_and_for_supervisors_only(live: Live, desktop: D
     await center.accept(bob, call_id)
     await expect(row).to_have_attribute("data-state", "on_call")
     await expect(queue.locator("td").nth(1)).to_have_text("0")
+    await expect(waiting).to_have_count(0)
 
     center._tell(
         ("supervisors", None),

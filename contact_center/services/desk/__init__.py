@@ -35,7 +35,9 @@ Events to an agent (payloads are JSON-ready dicts):
   by anyone while the call is on (the IVR, another agent, an integration, the wrap-up itself)
 - ``phone.status``         {"extension", "registered"}
 
-Events to supervisors: ``board.updated`` {"queues": [...], "agents": [...], "totals": {...}} and
+Events to supervisors: ``board.updated`` {"queues": [...], "agents": [...], "totals": {...},
+"waiting_calls": [{"call_id", "queue", "priority", "wait_seconds", "caller_number", "customer", "callback",
+"ivr": [the caller's steps in the flow's words]}] (longest waits of the highest priority first)} and
 ``board.alert`` {"call_id", "queue", "message", "wait_seconds", "at"} (a queue's alert rule fired).
 """
 

@@ -12,6 +12,8 @@ from typing import Any
 from contact_center.domain.acd.agents import agent_key
 from contact_center.services.calls.base import CenterBase, iso, iso_time
 
+WAITING_ROWS = 200  # the board lists at most this many callers in line (the longest waits first)
+
 
 class DeskViews(CenterBase):
     async def snapshot(self, user_id: int) -> dict[str, Any]:
@@ -140,7 +142,42 @@ class DeskViews(CenterBase):
             "agents_not_ready": sum(1 for a in agents if str(a.state) == "not_ready"),
             "callbacks_waiting": callbacks,
         }
-        return {"queues": queues, "agents": rows, "totals": totals}
+        waiting = [
+            self._waiting_row(call, now) for name in sorted(routing.queues) for call in routing.waiting_calls(name)
+        ]
+        waiting.sort(key=lambda w: (-w["priority"], -w["wait_seconds"]))
+        return {"queues": queues, "agents": rows, "totals": totals, "waiting_calls": waiting[:WAITING_ROWS]}
+
+    def _waiting_row(self, call: Any, now: float) -> dict[str, Any]:
+        """A caller in line as the board lists them: where, how long, who (when known), what they did in the IVR."""
+        session = self.sessions.get(call.id)
+        record = session.record if session is not None else self.callbacks.get(call.id)
+        customer = None
+        if record is not None and record.customer_id is not None:
+            match = next((m for m in record.matches if m.get("id") == record.customer_id), None)
+            if match is not None:
+                customer = f"{match.get('first_name', '')} {match.get('last_name', '')}".strip() or None
+        return {
+            "call_id": call.id,
+            "queue": call.queue_id,
+            "priority": call.priority,
+            "wait_seconds": round(max(0.0, now - call.queued_at), 1),
+            "caller_number": call.caller_number or (record.caller_number if record is not None else None),
+            "customer": customer,
+            "callback": call.callback_number is not None,
+            "ivr": _ivr_steps(record.ivr if record is not None else None),
+        }
+
+
+def _ivr_steps(ivr: dict[str, Any] | None) -> list[str]:
+    """The caller's way through the IVR in the flow's words: the nodes where they answered, and the last."""
+    if not ivr:
+        return []
+    path, labels = ivr.get("path") or [], ivr.get("labels") or {}
+    asked = {i.get("node") for i in ivr.get("inputs") or []}
+    kept = [step for i, step in enumerate(path) if step in asked or i == len(path) - 1]
+    steps = [labels.get(step, step) for n, step in enumerate(kept) if n == 0 or step != kept[n - 1]]
+    return steps[-6:]
 
 
 def _figures(stats: Any) -> dict[str, Any]:
