@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from contact_center.crm import scheduled_callbacks as scheduled
@@ -21,6 +22,7 @@ from contact_center.services.calls.session import Conversation
 from contact_center.services.desk import DeskError
 from contact_center.store.engine import session_factory
 from contact_center.telephony.events import LegKind, OriginateOutcome
+from contact_center.telephony.port import OriginateResult
 
 log = logging.getLogger(__name__)
 CUSTOMER_RING_SECONDS = 45.0
@@ -49,6 +51,16 @@ class Outbound(CenterBase):
         self.sessions[call_id] = conversation
         extension = self.extensions.get(user_id)
         agent = None if extension is None else await self._ring_agent(conversation, user_id, extension)
+        await self._ask(
+            call_id, self._callback_agent_rang(conversation, user_id, number, agent), "the agent's phone rang"
+        )
+
+    async def _callback_agent_rang(
+        self, conversation: Conversation, user_id: int, number: str, agent: OriginateResult | None
+    ) -> None:
+        """The owner's step once the agent's phone answered (or not): dial the customer, or give the callback
+        back to the queue at its place."""
+        record, call_id = conversation.record, conversation.call_id
         if agent is None or agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
             # Back in the queue at its place; this agent's phone is not working.
             self.sessions.pop(call_id, None)
@@ -60,10 +72,12 @@ class Outbound(CenterBase):
             why = "you have no phone extension" if agent is None else f"your phone did not answer ({agent.outcome})"
             self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "failure", "reason": why})
             return
-        answered = await self._ring_customer(conversation, user_id, agent.call_id, number, prefix="callback_")
-        await self._settle_attempt(
-            record, "answered" if answered else (record.end_reason or "agent_hangup").removeprefix("callback_")
-        )
+
+        async def settle(answered: bool) -> None:
+            result = "answered" if answered else (record.end_reason or "agent_hangup").removeprefix("callback_")
+            await self._settle_attempt(record, result)
+
+        self._dial_customer(conversation, user_id, agent.call_id, number, prefix="callback_", then=settle)
 
     async def _settle_attempt(self, record: CallRecord, result: str) -> None:
         """A promised callback learns how its attempt went; a caller who asked in the queue and is not
@@ -166,8 +180,14 @@ class Outbound(CenterBase):
         return {"call_id": call_id}
 
     async def _place_outbound(self, conversation: Conversation, user_id: int, extension: str) -> None:
-        record = conversation.record
+        """A child of the call: the agent's phone rings first; the owner decides what follows."""
         agent = await self._ring_agent(conversation, user_id, extension)
+        await self._ask(
+            conversation.call_id, self._outbound_agent_rang(conversation, user_id, agent), "the agent's phone rang"
+        )
+
+    async def _outbound_agent_rang(self, conversation: Conversation, user_id: int, agent: OriginateResult) -> None:
+        record = conversation.record
         if agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
             # Nobody spoke to anybody: no wrap-up, the agent is back where they were, the attempt is logged.
             record.ended_at, record.end_reason, record.hung_up_by = (
@@ -198,13 +218,21 @@ class Outbound(CenterBase):
                 agent_name=self.names.get(user_id),
             )
             return
-        await self._ring_customer(conversation, user_id, agent.call_id, record.caller_number)
+        self._dial_customer(conversation, user_id, agent.call_id, record.caller_number)
 
-    async def _ring_customer(
-        self, conversation: Conversation, user_id: int, agent_leg: str, number: str, *, prefix: str = ""
-    ) -> bool:
-        """The agent's phone answered: ring the customer; bridge them, or end the call in wrap-up saying why
-        (``end_reason`` is ``prefix`` + busy / no_answer / failed). True when the customer answered."""
+    def _dial_customer(
+        self,
+        conversation: Conversation,
+        user_id: int,
+        agent_leg: str,
+        number: str,
+        *,
+        prefix: str = "",
+        then: Callable[[bool], Coroutine[Any, Any, None]] | None = None,
+    ) -> None:
+        """The agent's phone answered: ring the customer (a child of the call); the owner then bridges them,
+        or ends the call in wrap-up saying why (``end_reason`` is ``prefix`` + busy / no_answer / failed),
+        and ``then(answered)`` follows."""
         record = conversation.record
         record.agent_leg = agent_leg
         record.agent_legs_seen.append(agent_leg)
@@ -214,7 +242,38 @@ class Outbound(CenterBase):
             "call.dialling",
             {"call_id": record.call_id, "number": number, "screen_pop": self.screen_pops.get(record.call_id)},
         )
+        self._child(
+            record.call_id,
+            self._ringing_customer(conversation, user_id, agent_leg, number, prefix, then),
+            "ring the customer",
+        )
+
+    async def _ringing_customer(
+        self,
+        conversation: Conversation,
+        user_id: int,
+        agent_leg: str,
+        number: str,
+        prefix: str,
+        then: Callable[[bool], Coroutine[Any, Any, None]] | None,
+    ) -> None:
         customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
+        step = self._customer_rang(conversation, user_id, agent_leg, number, prefix, customer)
+        answered = await self._ask(conversation.call_id, step, "the customer's phone rang")
+        if then is not None:
+            await self._ask(conversation.call_id, then(answered), "after the customer's phone rang")
+
+    async def _customer_rang(
+        self,
+        conversation: Conversation,
+        user_id: int,
+        agent_leg: str,
+        number: str,
+        prefix: str,
+        customer: OriginateResult,
+    ) -> bool:
+        """True when the customer answered and is bridged to the agent."""
+        record = conversation.record
         record.sip.setdefault("customer_attempts", []).append(
             {
                 "number": number,

@@ -25,7 +25,7 @@ from contact_center.services.calls.record import CallRecord, write_call_activity
 from contact_center.services.calls.session import Conversation
 from contact_center.services.desk import DeskError
 from contact_center.telephony.events import LegKind, OriginateOutcome
-from contact_center.telephony.port import CallEnded, Speech
+from contact_center.telephony.port import CallEnded, OriginateResult, Speech
 
 CONSULT_RING_SECONDS = 20.0
 TRANSFERRING = Speech("Please hold while we transfer your call.")
@@ -131,6 +131,13 @@ class Transfers(CenterBase):
         result = None
         if extension is not None:
             result = await self.port.originate(extension, ring_timeout=CONSULT_RING_SECONDS, kind=LegKind.AGENT)
+        await self._ask(call_id, self._consult_rang(session, user_id, consult, result), "the consulted phone rang")
+
+    async def _consult_rang(
+        self, session: Conversation, user_id: int, consult: Consult, result: OriginateResult | None
+    ) -> None:
+        """The owner's step once the consulted agent's phone answered or not (the call may have moved on)."""
+        call_id = session.call_id
         answered = result is not None and result.outcome == OriginateOutcome.ANSWERED and result.call_id is not None
         if not answered or self.consults.get(call_id) is not consult or session.finished.is_set():
             if result is not None and result.call_id is not None:
