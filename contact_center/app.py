@@ -299,13 +299,14 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
 
     async def watch_configuration() -> None:
         # `config apply` (another process) or the admin API on another node bumps the version in the database.
-        seen: str | None = None
+        # Not read yet (a fresh database has no version at all until its first change: that change counts).
+        seen: str | bool | None = False
         while True:
             try:
                 async with app[SESSIONS]() as session:
                     row = await session.get(MetaValue, CONFIG_VERSION_KEY)
                 version = row.value if row is not None else None
-                if seen is not None and version != seen:
+                if seen is not False and version != seen:
                     changed = await app[ACD].reload_queues()
                     await app[CALL_CENTER].refresh_people()
                     log.info("configuration version %s: routing reloaded (queues changed: %s)", version, changed)

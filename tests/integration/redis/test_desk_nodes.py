@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -344,3 +345,17 @@ async def test_the_leader_releases_callbacks_that_no_node_has_in_routing(
     assert await status() == "queued"
     await a.center._release_orphans_if_leading()
     assert await status() == "scheduled"
+
+
+async def test_a_queue_made_on_one_node_is_routed_on_both_without_a_restart(nodes: tuple[Node, Node]) -> None:
+    a, b = nodes  # a leads routing; the change is made on b, the follower
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        login = await browser.post(f"{b.base}/api/v1/auth/login", json={"username": "admin", "password": PASSWORD})
+        assert login.status == 200, await login.text()
+        csrf = (await login.json())["csrf_token"]
+        queue = {"name": "claims", "strategy": "round_robin", "calendar": "support-hours", "wrapup_seconds": 20}
+        made = await browser.post(f"{b.base}/api/v1/queues", json=queue, headers={"X-CSRF-Token": csrf})
+        assert made.status == 201, await made.text()
+    # The first change of a fresh database counts too (the watcher once took "no version yet" for "not read").
+    await until(lambda: "claims" in a.center.acd.acd.queues and "claims" in b.center.acd.acd.queues, 15)
+    assert b.center.acd.acd.queues["claims"].strategy == "round_robin"
