@@ -26,8 +26,10 @@ async function show(kind) {
   state.kind = kind;
   document.querySelectorAll("nav.tabs button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.kind === kind)));
   $("editor").hidden = true;
+  $("flow-editor").hidden = true;
   $("new-record").hidden = !canWrite || kind === "audit";
   if (kind === "audit") return showAudit();
+  if (kind === "flows") return showFlows();
   const spec = KINDS[kind];
   $("kind-title").textContent = spec.title;
   $("records").querySelector("thead").replaceChildren(el("tr", {}, spec.columns.map((c) => el("th", {}, c.replace(/_/g, " ")))));
@@ -87,6 +89,50 @@ function collect() {
   return body;
 }
 
+// IVR flows: the file as YAML, checked by the server before it is saved (problems as FILE:LINE: reason).
+let flowName = null;
+async function showFlows() {
+  $("kind-title").textContent = "IVR flows";
+  $("records").querySelector("thead").replaceChildren(el("tr", {}, ["Flow", "Loaded version", "Numbers"].map((c) => el("th", {}, c))));
+  const { items } = await api.get("/api/v1/flows");
+  $("records").querySelector("tbody").replaceChildren(...items.map((f) =>
+    el("tr", { "data-key": f.name, onclick: () => openFlow(f.name) }, el("td", {}, f.name + (f.entry ? " (entry)" : "")),
+      el("td", {}, f.loaded ? f.version : "not loaded"), el("td", {}, f.numbers.join(", ")))));
+}
+async function openFlow(name) {
+  flowName = name;
+  const flow = name ? await api.get(`/api/v1/flows/${encodeURIComponent(name)}`) : { text: "start: hello\nnodes:\n  hello:\n    hangup: 'Hello.'\n" };
+  $("flow-title").textContent = name ? `Flow ${name}` : "New flow";
+  $("flow-loaded").textContent = name ? (flow.loaded ? `loaded: ${flow.version}` : "not loaded (it has errors)") : "";
+  $("flow-text").value = flow.text;
+  $("flow-text").readOnly = !canWrite;
+  $("save-flow").hidden = !canWrite;
+  $("flow-errors").hidden = true;
+  const history = name ? (await api.get(`/api/v1/flows/${encodeURIComponent(name)}/history`)).items : [];
+  $("flow-history").replaceChildren(...history.map((v) => el("li", { "data-version": v.version }, v.version, " ",
+    canWrite ? el("button", { type: "button", onclick: () => rollback(v.version) }, "Put back") : null)));
+  $("flow-editor").hidden = false;
+}
+async function saveFlow(path, method, body) {
+  const res = await fetch(path, { method, credentials: "same-origin", body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": api.csrf() } });
+  const data = await res.json();
+  if (res.ok) { $("flow-errors").hidden = true; await showFlows(); await openFlow(flowName); return; }
+  const problems = (data.errors || []).map((e) => e.reason || `${e.field}: ${e.reason}`);
+  $("flow-errors").replaceChildren(...(problems.length ? problems : [data.message]).map((p) => el("li", {}, p)));
+  $("flow-errors").hidden = false;
+}
+async function rollback(version) { await saveFlow(`/api/v1/flows/${encodeURIComponent(flowName)}/rollback`, "POST", { version }); }
+$("save-flow").onclick = async () => {
+  if (!flowName) {
+    const name = prompt("Name of the new flow (lower-case letters, digits, _)");
+    if (!name) return;
+    flowName = name;
+  }
+  await saveFlow(`/api/v1/flows/${encodeURIComponent(flowName)}`, "PUT", { text: $("flow-text").value });
+};
+$("close-flow").onclick = () => { $("flow-editor").hidden = true; };
+
 $("record-form").onsubmit = async (e) => {
   e.preventDefault();
   const kind = state.kind, keyField = KINDS[kind].key;
@@ -111,6 +157,6 @@ $("remove-record").onclick = async () => {
   catch (err) { $("form-error").textContent = err.message; $("form-error").hidden = false; }
 };
 $("close-editor").onclick = () => { $("editor").hidden = true; };
-$("new-record").onclick = () => open(state.kind, null);
+$("new-record").onclick = () => (state.kind === "flows" ? openFlow(null) : open(state.kind, null));
 document.querySelectorAll("nav.tabs button").forEach((b) => { b.onclick = () => show(b.dataset.kind); });
-show(location.hash.slice(1) in KINDS || location.hash === "#audit" ? location.hash.slice(1) : "queues");
+show(location.hash.slice(1) in KINDS || ["#audit", "#flows"].includes(location.hash) ? location.hash.slice(1) : "queues");

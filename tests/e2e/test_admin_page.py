@@ -4,6 +4,7 @@ call placed on the simulated line reaches that agent; a supervisor may look but 
 from __future__ import annotations
 
 import json
+import re
 
 from playwright.async_api import Page, expect
 
@@ -74,3 +75,20 @@ async def test_a_supervisor_reads_the_configuration_but_cannot_change_it(live: L
     await page.locator("#records tbody tr").first.click()
     await expect(page.locator("#editor")).to_be_visible()
     await expect(page.locator("#save-record")).to_be_hidden()
+
+
+async def test_an_admin_opens_a_flow_and_a_broken_edit_is_refused_line_by_line(live: Live, desktop: Desktop) -> None:
+    page = desktop.page
+    await log_in(page, live.base, "/admin", "admin", PASSWORD)
+    await page.click("nav.tabs button[data-kind=flows]")
+    await page.click("#records tr[data-key=main]")
+    text = page.locator("#flow-text")
+    await expect(text).to_have_value(re.compile("main_menu"))
+    original = await text.input_value()
+    await expect(page.locator("#flow-loaded")).to_contain_text("loaded")
+    await text.fill(original.replace("next: main_menu", "next: no_such_node", 1))
+    await page.click("#save-flow")
+    await expect(page.locator("#flow-errors li").first).to_contain_text("main.yaml:")
+    await expect(page.locator("#flow-errors")).to_contain_text("no_such_node")
+    served = await page.evaluate("api.get('/api/v1/flows/main')")
+    assert served["text"] == original  # refused: nothing was written
