@@ -15,15 +15,22 @@ const KINDS = {
       thu: [["09:00", "17:00"]], fri: [["09:00", "17:00"]] }, holiday_country: null, holidays: {}, exceptions: {} } },
   dispositions: { title: "Dispositions", key: "code", columns: ["code", "label", "category", "active"],
     template: { code: "", label: "", category: "service", active: true } },
+  // Articles are named by number; only their text is edited, and one is retired rather than removed.
+  kb: { title: "Knowledge base", key: "id", path: "kb/articles", columns: ["id", "title", "category"], writeOnly: true,
+    template: { title: "", body: "", category: "general", tags: [] }, removeLabel: "Retire",
+    remove: (id) => api.post(`/api/v1/kb/articles/${id}/retire`) },
 };
+const pathOf = (kind) => `/api/v1/${KINDS[kind].path || kind}`;
 const $ = (id) => document.getElementById(id);
-const canWrite = document.querySelector("main.admin").dataset.canWrite === "yes";
+const role = document.querySelector("main.admin").dataset.role;
+let canWrite = false;  // for the kind on show: admins write everything; supervisors also the knowledge base
 const state = { kind: "queues", record: null, isNew: false };
 
 function cell(v) { return v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v); }
 
 async function show(kind) {
   state.kind = kind;
+  canWrite = role === "admin" || (role === "supervisor" && kind === "kb");
   document.querySelectorAll("nav.tabs button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.kind === kind)));
   $("editor").hidden = true;
   $("flow-editor").hidden = true;
@@ -33,7 +40,7 @@ async function show(kind) {
   const spec = KINDS[kind];
   $("kind-title").textContent = spec.title;
   $("records").querySelector("thead").replaceChildren(el("tr", {}, spec.columns.map((c) => el("th", {}, c.replace(/_/g, " ")))));
-  const { items } = await api.get(`/api/v1/${kind}`);
+  const { items } = await api.get(pathOf(kind));
   $("records").querySelector("tbody").replaceChildren(...items.map((item) =>
     el("tr", { "data-key": item[spec.key], onclick: () => open(kind, item[spec.key]) }, spec.columns.map((c) => el("td", {}, cell(item[c]))))));
 }
@@ -48,17 +55,18 @@ async function showAudit() {
 }
 
 async function open(kind, key) {
-  const record = key === null ? { ...KINDS[kind].template } : await api.get(`/api/v1/${kind}/${encodeURIComponent(key)}`);
+  const record = key === null ? { ...KINDS[kind].template } : await api.get(`${pathOf(kind)}/${encodeURIComponent(key)}`);
   state.record = record; state.isNew = key === null;
   $("editor-title").textContent = key === null ? `New ${kind.slice(0, -1)}` : `${kind.slice(0, -1)} ${key}`;
   const template = KINDS[kind].template, keyField = KINDS[kind].key;
-  const fields = Object.keys({ ...template, ...record }).map((name) => field(name, record[name], template[name], name === keyField && !state.isNew));
+  const names = KINDS[kind].writeOnly ? Object.keys(template) : Object.keys({ ...template, ...record });
+  const fields = names.map((name) => field(name, record[name], template[name], name === keyField && !state.isNew));
   if (kind === "users") fields.push(field("password", "", "", false, state.isNew ? "password (at least 8 characters)" : "new password (leave empty to keep)"));
   $("record-form").replaceChildren(...fields);
   $("form-error").hidden = true;
   $("save-record").hidden = $("remove-record").hidden = !canWrite;
   $("remove-record").hidden = !canWrite || state.isNew;
-  $("remove-record").textContent = kind === "users" ? "Switch off" : "Remove";
+  $("remove-record").textContent = kind === "users" ? "Switch off" : KINDS[kind].removeLabel || "Remove";
   $("editor").hidden = false;
 }
 
@@ -69,6 +77,7 @@ function field(name, value, like, readOnly, label) {
   let input;
   if (typeof sample === "boolean") input = el("input", { ...attrs, type: "checkbox", ...(value ? { checked: "" } : {}), ...(readOnly || !canWrite ? { disabled: "" } : {}) });
   else if (typeof sample === "number") input = el("input", { ...attrs, type: "number", value: value ?? "", "data-type": "number" });
+  else if (name === "body") input = el("textarea", { ...attrs, rows: "12" }, value ?? "");
   else if (sample !== null && typeof sample === "object") input = el("textarea", { ...attrs, "data-type": "json" }, JSON.stringify(value ?? like, null, 1));
   else input = el("input", { ...attrs, type: name === "password" ? "password" : "text", value: value ?? "", "data-type": like === null ? "nullable" : "text" });
   return el("label", {}, el("span", {}, label || name.replace(/_/g, " ")), input);
@@ -140,20 +149,21 @@ $("record-form").onsubmit = async (e) => {
   try {
     const body = collect();
     const password = body.password; delete body.password;
+    let saved;
     if (state.isNew) {
-      await api.post(`/api/v1/${kind}`, kind === "users" && password ? { ...body, password } : body);
+      saved = await api.post(pathOf(kind), kind === "users" && password ? { ...body, password } : body);
     } else {
-      await api.patch(`/api/v1/${kind}/${encodeURIComponent(state.record[keyField])}`, body);
+      saved = await api.patch(`${pathOf(kind)}/${encodeURIComponent(state.record[keyField])}`, body);
       if (kind === "users" && password) await api.post(`/api/v1/users/${encodeURIComponent(body.username)}/password`, { password });
     }
     await show(kind);
-    await open(kind, body[keyField]);
+    await open(kind, (saved && saved[keyField]) ?? body[keyField]);
     $("form-error").hidden = true;
   } catch (err) { $("form-error").textContent = err.message; $("form-error").hidden = false; }
 };
 $("remove-record").onclick = async () => {
   const kind = state.kind, key = state.record[KINDS[kind].key];
-  try { await api.del(`/api/v1/${kind}/${encodeURIComponent(key)}`); await show(kind); }
+  try { await (KINDS[kind].remove ? KINDS[kind].remove(key) : api.del(`${pathOf(kind)}/${encodeURIComponent(key)}`)); await show(kind); }
   catch (err) { $("form-error").textContent = err.message; $("form-error").hidden = false; }
 };
 $("close-editor").onclick = () => { $("editor").hidden = true; };

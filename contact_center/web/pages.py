@@ -77,7 +77,7 @@ async def crm_page(request: web.Request) -> web.Response:
 
 
 ADMIN_KINDS = [("queues", "Queues"), ("users", "Users"), ("skills", "Skills"), ("teams", "Teams"),
-               ("calendars", "Calendars"), ("dispositions", "Dispositions")]  # fmt: skip
+               ("calendars", "Calendars"), ("dispositions", "Dispositions"), ("kb", "Knowledge base")]  # fmt: skip
 
 
 async def admin_page(request: web.Request) -> web.Response:

@@ -92,3 +92,22 @@ async def test_an_admin_opens_a_flow_and_a_broken_edit_is_refused_line_by_line(l
     await expect(page.locator("#flow-errors")).to_contain_text("no_such_node")
     served = await page.evaluate("api.get('/api/v1/flows/main')")
     assert served["text"] == original  # refused: nothing was written
+
+
+async def test_a_supervisor_writes_and_retires_a_knowledge_base_article(live: Live, desktop: Desktop) -> None:
+    page = desktop.page
+    await log_in(page, live.base, "/admin", "supervisor", PASSWORD)
+    await page.click("nav.tabs button[data-kind=kb]")
+    await page.click("#new-record")
+    await page.fill("#record-form [data-field=title]", "Resetting a router")
+    await page.fill("#record-form [data-field=body]", "Hold the reset button for ten seconds.")
+    await page.click("#save-record")
+    await expect(page.locator("#form-error")).to_be_hidden()
+    row = page.locator("#records tr", has_text="Resetting a router")
+    await expect(row).to_be_visible()
+    found = await page.evaluate("api.get('/api/v1/kb/search?q=resetting')")
+    assert "Resetting a router" in [a["title"] for a in found["items"]]
+    await page.click("#remove-record")  # Retire: kept, no longer listed or found
+    await expect(row).to_have_count(0)
+    found = await page.evaluate("api.get('/api/v1/kb/search?q=resetting')")
+    assert "Resetting a router" not in [a["title"] for a in found["items"]]
