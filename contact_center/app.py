@@ -29,6 +29,7 @@ from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk import Desk
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.routing.service import AcdService
+from contact_center.store.activity_log import ActivityLog
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.store.lean_reads import SqliteRows
 from contact_center.store.redis_client import redis_client
@@ -163,6 +164,7 @@ def create_app(
         var_dir=settings.var_dir,
         record_calls=settings.record_calls,
         reads=reads,
+        activities=ActivityLog(engine),  # the one writer of the interaction log
     )
     app[CALL_CENTER] = center
     app.cleanup_ctx.append(_database)

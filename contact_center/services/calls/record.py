@@ -71,6 +71,19 @@ async def write_ivr_activity(activities: ActivityLog, record: CallRecord, trail_
     await activities.append(NewActivity(values))
 
 
+def _interaction_columns(record: CallRecord) -> dict[str, Any]:
+    """What every activity of one phone interaction says alike: who, which call, which queue, when."""
+    return {
+        "channel": "phone",
+        "customer_id": record.customer_id,
+        "account_id": record.account_id,
+        "interaction_id": record.call_id,
+        "queue": record.queue,
+        "started_at": record.arrived_at,
+        "ended_at": record.ended_at,
+    }
+
+
 def call_activity(
     record: CallRecord,
     *,
@@ -107,19 +120,13 @@ def call_activity(
     else:
         subject = f"Inbound call{' · ' + record.queue if record.queue else ''}{who}"
     columns = {
+        **_interaction_columns(record),
         "type": "call",
-        "channel": "phone",
         "direction": record.direction,
         "subject": subject,
-        "customer_id": record.customer_id,
-        "account_id": record.account_id,
         "agent_id": record.agent_user_id,
-        "interaction_id": record.call_id,
-        "queue": record.queue,
         "disposition": disposition,
         "outcome": outcome,
-        "started_at": record.arrived_at,
-        "ended_at": record.ended_at,
         "details": details,
     }
     return NewActivity(columns, ("call", record.recording) if record.recording is not None else None)
@@ -157,17 +164,11 @@ async def write_voicemail_activity(
     """A message left for a mailbox: its own activity, so the mailbox's owners find it on the timeline."""
     who = record.caller_number or "a withheld number"
     columns = {
+        **_interaction_columns(record),
         "type": "voicemail",
-        "channel": "phone",
         "direction": "inbound",
         "subject": f"Voicemail for {mailbox} from {who}",
-        "customer_id": record.customer_id,
-        "account_id": record.account_id,
-        "interaction_id": record.call_id,
-        "queue": record.queue,
         "outcome": "new",
-        "started_at": record.arrived_at,
-        "ended_at": record.ended_at,
         "details": {
             "mailbox": mailbox,
             "seconds": round(seconds, 1),
