@@ -20,11 +20,13 @@ from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings, SettingsError
 from contact_center.crm.cases import escalate_breached
 from contact_center.crm.views import CALL_PATH_STATEMENTS, CallPathReads
+from contact_center.domain.metrics.alerts import AgentLimits
 from contact_center.flows.registry import FlowRegistry, NoSuchFlow, known_names
 from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.process import freeze_startup_objects, full_collections
 from contact_center.security import LoginThrottle
 from contact_center.services.admin.configuration import CONFIG_VERSION_KEY
+from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk import Desk
 from contact_center.services.desk.cluster import ClusterDesk
@@ -54,6 +56,7 @@ from contact_center.web.errors import error_middleware, plain_server_header, qui
 from contact_center.web.health import healthz
 from contact_center.web.keys import (
     ACD,
+    ALERTS,
     CALL_CENTER,
     CLOCK,
     CLUSTER,
@@ -167,6 +170,14 @@ def create_app(
         activities=ActivityLog(engine),  # the one writer of the interaction log
     )
     app[CALL_CENTER] = center
+    app[ALERTS] = BoardAlerts(
+        engine=engine,
+        clock=app[CLOCK],
+        acd=acd,
+        announce=center.announce,
+        names=lambda user_id: center.names.get(user_id),
+        limits=AgentLimits(settings.alert_not_ready_seconds, settings.alert_wrap_up_seconds),
+    )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
     if settings.redis_url and desk is None:
@@ -175,6 +186,7 @@ def create_app(
         app[CLUSTER] = ClusterDesk(center, store, node_id=app[NODE_ID], leader=_leader_of(acd))
         app.cleanup_ctx.append(_cluster)
     app.cleanup_ctx.append(_calls)
+    app.cleanup_ctx.append(_alerts)
     app.cleanup_ctx.append(_sla_escalation)
 
     simulated = app[TELEPHONY]
@@ -329,6 +341,12 @@ async def _calls(app: web.Application) -> AsyncIterator[None]:
             await task
     await app[CALL_CENTER].stop()
     await app[TELEPHONY].stop()
+
+
+async def _alerts(app: web.Application) -> AsyncIterator[None]:
+    await app[ALERTS].start()
+    yield
+    await app[ALERTS].stop()
 
 
 async def _sla_escalation(app: web.Application) -> AsyncIterator[None]:

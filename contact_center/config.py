@@ -64,6 +64,8 @@ class Settings:
     short_abandon_seconds: int = 5
     # An agent whose last desktop is gone this long is made not ready ("disconnected").
     disconnect_grace_seconds: int = 20
+    alert_not_ready_seconds: int = 900  # the board alerts when an agent stays not ready longer
+    alert_wrap_up_seconds: int = 180  # ... or in wrap-up longer
     # Addresses of reverse proxies whose X-Forwarded-For is believed (login throttling keys on the client).
     trusted_proxies: tuple[str, ...] = ()
 
@@ -98,6 +100,8 @@ class Settings:
             service_level_formula=_choice(env, "CC_SERVICE_LEVEL_FORMULA", "answered_plus_late_abandons", SL_FORMULAS),
             short_abandon_seconds=_int_between(env, "CC_SHORT_ABANDON_SECONDS", 5, 0, 120),
             disconnect_grace_seconds=_int_between(env, "CC_DISCONNECT_GRACE_SECONDS", 20, 1, 3600),
+            alert_not_ready_seconds=_int_between(env, "CC_ALERT_NOT_READY_SECONDS", 900, 10, 86_400),
+            alert_wrap_up_seconds=_int_between(env, "CC_ALERT_WRAP_UP_SECONDS", 180, 10, 86_400),
             trusted_proxies=_addresses(env, "CC_TRUSTED_PROXIES"),
         )
         _check_database_url(settings.database_url)

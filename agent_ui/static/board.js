@@ -19,10 +19,10 @@ function draw() {
     const oldest = pick(q.oldest_wait_seconds, 0);
     return el("tr", { "data-queue": name, class: q.waiting && !q.agents_available ? "short" : "" }, el("td", {}, name),
       el("td", { class: "num" }, q.waiting ?? 0),
-      el("td", { class: "num" + (oldest > 60 ? " late" : "") }, secs(q.waiting ? oldest : 0)),
+      el("td", { class: "num" + (q.waiting && oldest > pick(q.alert_wait_seconds, 60) ? " late" : "") }, secs(q.waiting ? oldest : 0)),
       el("td", { class: "num" }, q.agents_available ?? "—"), el("td", { class: "num" }, q.agents_busy ?? "—"),
       el("td", { class: "num" }, pick(w.offered, q.offered, 0)), el("td", { class: "num" }, pick(w.answered, q.answered, 0)),
-      el("td", { class: "num" }, pct(pick(w.service_level, q.service_level))),
+      slCell(pick(w.service_level, q.service_level), q),
       el("td", { class: "num" }, secs(pick(w.asa_seconds, q.asa_seconds))),
       el("td", { class: "num" }, secs(pick(w.aht_seconds, q.aht_seconds))),
       el("td", { class: "num" }, pick(w.abandoned, q.abandoned, 0)));
@@ -40,9 +40,38 @@ function draw() {
       el("td", { class: "num" + (w.wait_seconds > 60 ? " late" : "") }, secs(w.wait_seconds + (now - board.takenAt) / 1000)),
       el("td", {}, w.customer ? `${w.customer} · ${w.caller_number || ""}` : (w.caller_number || "withheld"), w.callback ? " (callback)" : ""),
       el("td", { class: "muted" }, (w.ivr || []).join(" → ")))));
-  document.getElementById("alerts-panel").hidden = !board.alerts.length;
-  document.getElementById("alerts").replaceChildren(...board.alerts.slice(0, 10).map((x) =>
-    el("li", {}, el("strong", {}, x.queue), " ", x.message, el("span", { class: "muted" }, ` · waited ${secs(x.wait_seconds)} · ${new Date(x.at).toLocaleTimeString()}`))));
+  drawAlerts();
+}
+function slCell(sl, q) {
+  const under = sl !== null && sl !== undefined && q.sl_target && sl < q.sl_target;
+  return el("td", { class: "num" + (under ? " late" : ""), title: `answered within ${q.sl_threshold_seconds ?? "?"} s ÷ offered (target ${pct(q.sl_target)})` }, pct(sl));
+}
+
+// Alerts are kept on the server: listed on load, pushed when raised, cleared or acknowledged.
+function drawAlerts() {
+  const shown = board.alerts.filter((x) => !x.cleared_at || !x.acknowledged_at);
+  document.getElementById("alerts-panel").hidden = !shown.length;
+  document.getElementById("alerts").replaceChildren(...shown.slice(0, 30).map((x) => {
+    const who = x.queue ? el("strong", {}, x.queue) : null;
+    const when = ` · ${new Date(x.at).toLocaleTimeString()}` + (x.wait_seconds ? ` · waited ${secs(x.wait_seconds)}` : "");
+    const ack = x.acknowledged_at
+      ? el("span", { class: "acked" }, ` acknowledged by ${x.acknowledged_by} at ${new Date(x.acknowledged_at).toLocaleTimeString()}`)
+      : (x.id ? el("button", { class: "ack", onclick: () => acknowledge(x.id) }, "Acknowledge") : null);
+    return el("li", { "data-alert": x.id ?? "", "data-kind": x.kind || "rule", class: x.cleared_at ? "cleared" : "" },
+      who, who ? " " : "", x.message, el("span", { class: "muted" }, when + (x.cleared_at ? " · over" : "")), " ", ack);
+  }));
+}
+function keepAlert(alert) {
+  const at = board.alerts.findIndex((x) => x.id !== null && x.id === alert.id);
+  if (at >= 0) board.alerts[at] = alert; else board.alerts.unshift(alert);
+  board.alerts.length = Math.min(board.alerts.length, 200);
+  drawAlerts();
+}
+async function loadAlerts() {
+  try { board.alerts = (await api.get("/api/v1/alerts?state=open")).items; drawAlerts(); } catch (e) { /* shown on the next push */ }
+}
+async function acknowledge(id) {
+  try { keepAlert(await api.post(`/api/v1/alerts/${id}/acknowledge`, {})); } catch (e) { alert(`Could not acknowledge: ${e.message}`); }
 }
 function take(seq, data) { if (seq <= board.seq) return; board.seq = seq; board.data = data; board.takenAt = Date.now() + board.offset; draw(); }
 
@@ -64,11 +93,12 @@ socket.on("connect", async () => {
   try {
     const res = await socket.timeout(8000).emitWithAck("sync", {});
     if (res.server_time) board.offset = Date.parse(res.server_time) - Date.now();
-    board.seq = -1; take(res.seq, res.board); setConn("connected");
+    board.seq = -1; take(res.seq, res.board); setConn("connected"); loadAlerts();
   } catch (e) { socket.disconnect(); socket.connect(); }
 });
 socket.on("board.updated", (data) => take(data.seq, data));
-socket.on("board.alert", (alert) => { board.alerts.unshift(alert); board.alerts.length = Math.min(board.alerts.length, 50); draw(); });
+socket.on("board.alert", keepAlert);
+socket.on("board.alert_updated", keepAlert);
 socket.on("disconnect", () => setConn("reconnecting"));
 socket.on("connect_error", (err) => {
   if (err && (err.message === "unauthorized" || err.message === "forbidden")) { location.href = "/login?next=/board"; return; }

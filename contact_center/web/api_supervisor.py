@@ -22,7 +22,7 @@ from contact_center.services.desk import DeskError
 from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
 from contact_center.web.errors import error, read_body
-from contact_center.web.keys import ACD, CALL_CENTER, CLOCK, SESSIONS
+from contact_center.web.keys import ACD, ALERTS, CALL_CENTER, CLOCK, SESSIONS
 from contact_center.web.routing import Api
 
 api = Api()
@@ -191,3 +191,39 @@ async def set_campaign_status(request: web.Request) -> web.Response:
         record_change(session, principal(request).username, "campaign.status", f"campaign:{name}",
                       {"status": before}, {"status": body.status}, request.app[CLOCK].now())  # fmt: skip
     return web.json_response({"name": name, "status": body.status})
+
+
+@api.route("GET", "/api/v1/alerts",
+           "The board's alerts, newest first: open or not yet acknowledged (state=open, the default), or all "
+           "raised in the last `hours` (state=all)", tag="supervisor", role="supervisor",
+           query=("state", "hours"))  # fmt: skip
+async def list_alerts(request: web.Request) -> web.Response:
+    state = request.query.get("state", "open")
+    errors: list[FieldError] = []
+    if state not in ("open", "all"):
+        errors.append(FieldError("state", "use open or all"))
+    try:
+        hours = float(request.query.get("hours", "24"))
+        if not 0 < hours <= 24 * 31:
+            raise ValueError
+    except ValueError:
+        errors.append(FieldError("hours", "a number of hours from 0 to 744"))
+        hours = 24.0
+    if errors:
+        raise ValidationFailed(errors)
+    items = await request.app[ALERTS].listing(open_only=state == "open", hours=hours)
+    return web.json_response({"items": items, "next_cursor": None})
+
+
+@api.route("POST", "/api/v1/alerts/{alert_id}/acknowledge",
+           "Acknowledge an alert in your name (supervisor; kept, audited, shown on every board)",
+           tag="supervisor", role="supervisor")  # fmt: skip
+async def acknowledge_alert(request: web.Request) -> web.Response:
+    try:
+        alert_id = int(request.match_info["alert_id"])
+    except ValueError:
+        raise ValidationFailed.one("alert_id", "must be an alert id (a whole number)") from None
+    alert = await request.app[ALERTS].acknowledge(alert_id, principal(request).username)
+    if alert is None:
+        raise NotFound("alert", alert_id)
+    return web.json_response(alert)

@@ -17,6 +17,7 @@ from contact_center.flows.registry import FlowRegistry
 from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.realtime import Gateway
 from contact_center.security import LoginThrottle
+from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.routing.service import AcdService
@@ -31,6 +32,7 @@ THROTTLE = web.AppKey("throttle", LoginThrottle)
 # Password hashing is CPU-bound: it runs off the loop, at most two at once (one per core).
 HASHING = web.AppKey("hashing", asyncio.Semaphore)
 CALL_CENTER = web.AppKey("call_center", CallCenter)
+ALERTS = web.AppKey("board_alerts", BoardAlerts)
 TELEPHONY = web.AppKey("telephony", TelephonyPort)
 # Called with a session id when that login session ends (logout), so open sockets riding on it close at once.
 SESSION_CLOSERS = web.AppKey("session_closers", list[Callable[[str], Awaitable[None]]])

@@ -24,6 +24,7 @@ from contact_center.crm.schemas import CaseCreate, CustomerCreate
 from contact_center.crm.users import add_user
 from contact_center.realtime import Gateway
 from contact_center.seed.demo import ensure_reference
+from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Account, Opportunity, Order, User
@@ -95,6 +96,7 @@ class Live:
     gateway: Gateway
     users: dict[str, int]
     maria: int
+    alerts: BoardAlerts
 
     async def press_when_asked(self, call_id: str | None, digits: str, heard: str, seconds: float = 20.0) -> None:
         """Press keys once the caller has heard a prompt containing ``heard`` (as a person would; keys
@@ -113,7 +115,7 @@ class Live:
 @pytest.fixture
 async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Live]:
     from contact_center.app import create_app
-    from contact_center.web.keys import CALL_CENTER, GATEWAY
+    from contact_center.web.keys import ALERTS, CALL_CENTER, GATEWAY
 
     await ensure_reference(engine, password=PASSWORD)
     async with session_factory(engine).begin() as session:
@@ -151,7 +153,8 @@ async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> Async
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     try:
-        yield Live(str(server.make_url("")).rstrip("/"), port, app[CALL_CENTER], app[GATEWAY], users, maria.id)
+        base = str(server.make_url("")).rstrip("/")
+        yield Live(base, port, app[CALL_CENTER], app[GATEWAY], users, maria.id, app[ALERTS])
     finally:
         await server.close()
 

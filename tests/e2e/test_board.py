@@ -74,3 +74,30 @@ async def test_a_supervisor_closes_a_line_now_from_the_board_and_opens_it_again(
     await row.locator("button.clear").click()
     await expect(row.locator(".why")).not_to_contain_text("storm outage")
     await expect(row.locator("button.clear")).to_have_count(0)
+
+
+async def test_an_alert_is_pushed_acknowledged_by_name_and_still_acknowledged_after_a_reload(
+    live: Live, desktop: Desktop
+) -> None:
+    page, port = desktop.page, live.port
+    await log_in(page, live.base, "/board", "supervisor", PASSWORD)
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+
+    call_id = port.inject_call(MARIA, "5000")
+    await live.press_when_asked(call_id, "0", "To speak with an agent")
+    await expect(page.locator("#queues tr[data-queue=vip] td").nth(1)).to_have_text("1", timeout=20_000)
+    await live.alerts.check()  # nobody is logged in to take the VIP caller
+    alert = page.locator("#alerts li[data-kind=no_agents]")
+    await expect(alert).to_contain_text("no agent of the queue is logged in")
+    await expect(alert).to_contain_text("vip")
+
+    await alert.locator("button.ack").click()
+    await expect(alert.locator(".acked")).to_contain_text("acknowledged by supervisor")
+    await page.reload()
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+    alert = page.locator("#alerts li[data-kind=no_agents]")
+    await expect(alert.locator(".acked")).to_contain_text("acknowledged by supervisor")
+    await expect(alert.locator("button.ack")).to_have_count(0)
+
+    assert call_id is not None
+    port.far_end_hangup(call_id)

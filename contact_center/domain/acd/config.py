@@ -61,6 +61,10 @@ class QueueConfig:
     reoffer_delay_seconds: float = 30.0
     # How long a call that asked for an agent by name waits for them alone (EnqueueCall.preferred_agent).
     preferred_wait_seconds: float = 30.0
+    # The board's yardsticks (routing itself ignores them): the share of calls to answer within
+    # ``sl_threshold_seconds``, and a wait that raises an alert (None: three times the threshold).
+    sl_target: float = 0.8
+    alert_wait_seconds: float | None = None
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -71,6 +75,10 @@ class QueueConfig:
         for name in ("wrapup_seconds", "reoffer_delay_seconds", "preferred_wait_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"queue {self.id!r}: {name} must be >= 0")
+        if not 0 < self.sl_target <= 1:
+            raise ConfigError(f"queue {self.id!r}: sl_target must be a share between 0 and 1 (0.8 for 80 %)")
+        if self.alert_wait_seconds is not None and self.alert_wait_seconds <= 0:
+            raise ConfigError(f"queue {self.id!r}: alert_wait_seconds must be positive")
         if self.max_wait_seconds is not None and self.max_wait_seconds <= 0:
             raise ConfigError(f"queue {self.id!r}: max_wait_seconds must be positive")
         if self.max_length is not None and self.max_length < 0:
@@ -109,6 +117,8 @@ class QueueConfig:
             "default_priority",
             "reoffer_delay_seconds",
             "preferred_wait_seconds",
+            "sl_target",
+            "alert_wait_seconds",
         }
         unknown = set(raw) - known
         if unknown:

@@ -152,6 +152,8 @@ def _queue_spec(row: Queue, queue_names: Mapping[int, str], calendars: Mapping[i
         display_name=row.display_name,
         strategy=row.strategy,
         sl_threshold_seconds=row.sl_threshold_seconds,
+        sl_target=row.sl_target,
+        alert_wait_seconds=row.alert_wait_seconds,
         ring_timeout_seconds=row.ring_timeout_seconds,
         wrapup_seconds=row.wrapup_seconds,
         max_wait_seconds=row.max_wait_seconds,

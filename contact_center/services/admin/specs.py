@@ -87,6 +87,8 @@ class QueueSpec(Spec):
     display_name: Annotated[str, StringConstraints(max_length=200)] = ""
     strategy: str = "longest_idle"
     sl_threshold_seconds: Seconds = 20
+    sl_target: Annotated[float, Field(gt=0, le=1)] = 0.8
+    alert_wait_seconds: Seconds | None = None
     ring_timeout_seconds: Annotated[int, Field(ge=5, le=300)] = 15
     wrapup_seconds: Seconds = 30
     max_wait_seconds: Seconds | None = None
@@ -121,7 +123,7 @@ class QueueSpec(Spec):
         fields = (
             "strategy", "sl_threshold_seconds", "ring_timeout_seconds", "wrapup_seconds", "max_wait_seconds",
             "max_length", "escalation", "overflow_queue", "required_skills", "default_priority",
-            "reoffer_delay_seconds", "preferred_wait_seconds",
+            "reoffer_delay_seconds", "preferred_wait_seconds", "sl_target", "alert_wait_seconds",
         )  # fmt: skip
         return {"exit_action": self.exit_action or None, **{name: getattr(self, name) for name in fields}}
 

@@ -109,6 +109,10 @@ class CenterBase:
     def subscribe(self, listener: DeskListener) -> None:
         self._listeners.append(listener)
 
+    def announce(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
+        """Say something to desks or the board through the same listeners as the calls' own events."""
+        self._tell(audience, event, payload)
+
     def _tell(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
         for listener in self._listeners:
             try:

@@ -315,7 +315,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
 
     def _on_queue_event(self, event: ev.Event) -> None:
         """What routing does to a waiting caller: escalations go on the call's trail; exits and callback
-        offers are acted on by the caller's session."""
+        offers are acted on by the caller's session (a rule's alert is the board's: services/board)."""
         call_id = getattr(event, "call_id", None)
         session = self.sessions.get(call_id) if call_id else None
         record = session.record if session is not None else self.callbacks.get(call_id or "")
@@ -324,18 +324,6 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             record.escalations.append(_trail_entry(event))
         if isinstance(event, ev.CallMoved) and record is not None:
             record.queue = event.to_queue
-        if isinstance(event, ev.SupervisorAlerted) and self.acd.leading:
-            self._tell(
-                SUPERVISORS,
-                "board.alert",
-                {
-                    "call_id": event.call_id,
-                    "queue": event.queue_id,
-                    "message": event.message,
-                    "at": iso(event.at),
-                    "wait_seconds": round(event.wait_seconds, 1),
-                },
-            )
         if not isinstance(session, CallSession):
             return
         if isinstance(event, ev.CallExited):

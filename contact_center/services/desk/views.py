@@ -94,11 +94,14 @@ class DeskViews(CenterBase):
         routing = self.acd.acd
         agents = [a for a in routing.agents.values() if str(a.state) != "offline"]
         queues = []
-        for name in sorted(routing.queues):
+        for name, config in sorted(routing.queues.items()):
             members = [a for a in agents if name in a.tiers]
             queues.append(
                 {
                     "name": name,
+                    "sl_target": config.sl_target,
+                    "sl_threshold_seconds": config.sl_threshold_seconds,
+                    "alert_wait_seconds": config.alert_wait_seconds or 3 * config.sl_threshold_seconds,
                     "waiting": len(routing.waiting_calls(name)),
                     "oldest_wait_seconds": round(routing.oldest_wait(name, now), 1),
                     "agents_available": sum(1 for a in members if str(a.state) == "available"),

@@ -1,6 +1,7 @@
 """Every table, importable from one place (``from contact_center.store.tables import Customer``)."""
 
 from contact_center.store.tables.activity import ACTIVITY_TYPES, Activity, Recording
+from contact_center.store.tables.alerts import BoardAlert
 from contact_center.store.tables.audit import AuditEntry
 from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
@@ -51,6 +52,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "BoardAlert",
     "Calendar",
     "Campaign",
     "Case",

@@ -95,6 +95,8 @@ class Queue(Base, Timestamps):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     strategy: Mapped[str] = mapped_column(String(32), default="longest_idle")
     sl_threshold_seconds: Mapped[int] = mapped_column(Integer, default=20)
+    sl_target: Mapped[float] = mapped_column(Float, default=0.8)  # share answered within the threshold
+    alert_wait_seconds: Mapped[int | None] = mapped_column(Integer)  # board alert; None: 3 x the threshold
     ring_timeout_seconds: Mapped[int] = mapped_column(Integer, default=15)
     wrapup_seconds: Mapped[int] = mapped_column(Integer, default=30)
     max_wait_seconds: Mapped[int | None] = mapped_column(Integer)

@@ -15,7 +15,7 @@ from contact_center.domain.acd import commands as c
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import User
-from contact_center.web.keys import ACD, CALL_CENTER
+from contact_center.web.keys import ACD, ALERTS, CALL_CENTER
 
 HEADER = "queue,offered,answered,abandoned,service_level,asa_seconds,aht_seconds"
 
@@ -147,3 +147,28 @@ async def test_a_supervisor_starts_pauses_and_stops_a_campaign(
     assert next(c for c in listed if c["name"] == "Win-back")["status"] == "stopped"
     trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
     assert [e["after"]["status"] for e in trail[:4]] == ["stopped", "running", "paused", "running"]
+
+
+async def test_alerts_are_listed_and_acknowledged_by_supervisors_only(
+    reference: None, app_client: Any, admin: Any, agent: Any, make_user: Any, token_for: Any
+) -> None:
+    boss = await token_for(await make_user("sue", "supervisor"))
+    acd = app_client.server.app[ACD]
+    await acd.handle(c.EnqueueCall("c-77", "billing", caller_number="+14155550142"))
+    await app_client.server.app[ALERTS].check()  # callers waiting, nobody logged in
+
+    assert (await app_client.get("/api/v1/alerts", headers=agent.headers())).status == 403
+    listed = await (await app_client.get("/api/v1/alerts", headers=boss.headers())).json()
+    (alert,) = [a for a in listed["items"] if a["key"] == "no_agents:billing"]
+    assert {"id", "kind", "queue", "message", "at", "acknowledged_by", "acknowledged_at", "cleared_at"} <= set(alert)
+    url = f"/api/v1/alerts/{alert['id']}/acknowledge"
+    assert (await app_client.post(url, json={}, headers=agent.headers())).status == 403
+    done = await app_client.post(url, json={}, headers=boss.headers())
+    assert done.status == 200 and (await done.json())["acknowledged_by"] == "sue"
+    assert (await app_client.post("/api/v1/alerts/424242/acknowledge", json={}, headers=boss.headers())).status == 404
+    refused = await app_client.get("/api/v1/alerts?state=closed&hours=-1", headers=boss.headers())
+    assert refused.status == 422
+    assert sorted(e["field"] for e in (await refused.json())["errors"]) == ["hours", "state"]
+    trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
+    assert (trail[0]["action"], trail[0]["actor"]) == ("alert.acknowledge", "sue")
+    await acd.handle(c.AbandonCall("c-77"))

@@ -18,6 +18,7 @@ from contact_center.crm.schemas import CustomerCreate
 from contact_center.flows.registry import FlowRegistry
 from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.seed.demo import ensure_reference
+from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.routing.service import AcdService
 from contact_center.store.engine import session_factory
@@ -77,12 +78,16 @@ async def running_center(engine: AsyncEngine, clock: Any, tmp_path: Path, flows:
     )
     heard: list[tuple[Any, str, dict[str, Any]]] = []
     center.subscribe(lambda audience, event, payload: heard.append((audience, event, payload)))
+    # The board's alerts (a queue rule's alert is kept and pushed by them); judged only when a test asks.
+    alerts = BoardAlerts(engine=engine, clock=clock, acd=acd, announce=center.announce, check_seconds=3600)
     await acd.start()
     await port.start()
     await center.start()
+    await alerts.start()
     try:
         yield center, port, heard
     finally:
+        await alerts.stop()
         await center.stop()
         await port.stop()
         await acd.stop()

@@ -1,0 +1,1 @@
+"""What the supervisors' board adds to routing's figures: alerts that are kept and acknowledged."""
