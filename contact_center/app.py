@@ -30,6 +30,7 @@ from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk import Desk
 from contact_center.services.desk.cluster import ClusterDesk
+from contact_center.services.dialer.runner import DialerRunner
 from contact_center.services.routing.service import AcdService
 from contact_center.store.activity_log import ActivityLog
 from contact_center.store.engine import create_engine, session_factory
@@ -60,6 +61,7 @@ from contact_center.web.keys import (
     CALL_CENTER,
     CLOCK,
     CLUSTER,
+    DIALER,
     DIRECTORY,
     ENGINE,
     FLOWS,
@@ -178,6 +180,7 @@ def create_app(
         names=lambda user_id: center.names.get(user_id),
         limits=AgentLimits(settings.alert_not_ready_seconds, settings.alert_wrap_up_seconds),
     )
+    app[DIALER] = DialerRunner(engine=engine, clock=app[CLOCK], center=center, zone=center.zone)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
     if settings.redis_url and desk is None:
@@ -187,6 +190,7 @@ def create_app(
         app.cleanup_ctx.append(_cluster)
     app.cleanup_ctx.append(_calls)
     app.cleanup_ctx.append(_alerts)
+    app.cleanup_ctx.append(_dialer)
     app.cleanup_ctx.append(_sla_escalation)
 
     simulated = app[TELEPHONY]
@@ -347,6 +351,12 @@ async def _alerts(app: web.Application) -> AsyncIterator[None]:
     await app[ALERTS].start()
     yield
     await app[ALERTS].stop()
+
+
+async def _dialer(app: web.Application) -> AsyncIterator[None]:
+    await app[DIALER].start()
+    yield
+    await app[DIALER].stop()
 
 
 async def _sla_escalation(app: web.Application) -> AsyncIterator[None]:

@@ -411,7 +411,13 @@ function drawPop() {
   const trail = el("div", { class: "ivr", id: "ivr" }, el("h3", {}, "IVR"),
     el("p", { class: "path", title: (ivr.path || []).map(step).join(" → ") }, shortPath(ivr) || "—"),
     inputsLine(ivr.inputs, ivr), answersList(ivr.answers), pairs("For you", pop.data), waitedLine(pop.escalations));
-  if (!c) { root.replaceChildren(el("h2", { id: "pop-name" }, popName(pop)), call, trail, unknownCaller(pop)); suggest(); return; }
+  const campaign = campaignCard(pop.campaign);
+  if (campaign) trail.replaceWith(campaign);
+  const shown = campaign || trail;
+  if (!c) {
+    const name = pop.campaign ? fullName(pop.campaign.record) || popName(pop) : popName(pop);
+    root.replaceChildren(el("h2", { id: "pop-name" }, name), call, shown, unknownCaller(pop)); suggest(); return;
+  }
   const acct = v.account;
   root.replaceChildren(
     el("h2", { id: "pop-name" }, fullName(c), " ", c.vip ? el("span", { class: "tag vip" }, "VIP") : null,
@@ -420,7 +426,7 @@ function drawPop() {
       c.timezone ? el("span", { id: "local-time", "data-tz": c.timezone }, "") : null),
     el("p", { class: "row wrap" }, (c.phones || []).map((p) => el("button", { type: "button", class: "dial",
       onclick: () => actions.dial(p.e164, c.id) }, `☎ ${p.e164}`))),
-    call, trail,
+    call, shown,
     el("h3", {}, `Open cases (${(v.open_cases || []).length})`),
     table(["Case", "Subject", "Status", "SLA", ""], (v.open_cases || []).map((k) =>
       [k.number || k.id, k.subject, `${k.status} · ${k.priority}`, due(k),
@@ -432,6 +438,14 @@ function drawPop() {
     el("h3", {}, "Timeline"), el("ul", { id: "timeline", class: "timeline" }));
   drawTimeline(true);
   suggest();
+}
+// A call the dialer placed: which campaign, the record as the list has it, and the script to read.
+function campaignCard(campaign) {
+  if (!campaign) return null;
+  const r = campaign.record || {};
+  return el("div", { class: "campaign", id: "campaign" }, el("h3", {}, `Campaign · ${campaign.name}`),
+    el("p", { class: "muted" }, `${r.number || ""} · attempt ${r.attempts || 1}`), pairs("From the list", r.data),
+    campaign.script ? el("blockquote", { class: "script", id: "campaign-script" }, campaign.script) : null);
 }
 let drawnTimeline = null;
 function drawTimeline(force) {

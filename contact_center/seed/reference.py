@@ -95,6 +95,7 @@ DISPOSITIONS = (
     ("no_sale", "No sale", "sales"),
     ("callback_scheduled", "Callback scheduled", "sales"),
     ("no_answer", "No answer or busy (call placed)", "outbound"),
+    ("do_not_call", "Do not call again (the number goes on the do-not-call list)", "dnc"),
     ("wrong_number", "Wrong number", "other"),
     ("voicemail_left", "Left a voicemail", "other"),
     ("transferred", "Transferred", "other"),

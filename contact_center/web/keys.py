@@ -20,6 +20,7 @@ from contact_center.security import LoginThrottle
 from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk.cluster import ClusterDesk
+from contact_center.services.dialer.runner import DialerRunner
 from contact_center.services.routing.service import AcdService
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
@@ -33,6 +34,7 @@ THROTTLE = web.AppKey("throttle", LoginThrottle)
 HASHING = web.AppKey("hashing", asyncio.Semaphore)
 CALL_CENTER = web.AppKey("call_center", CallCenter)
 ALERTS = web.AppKey("board_alerts", BoardAlerts)
+DIALER = web.AppKey("dialer", DialerRunner)
 TELEPHONY = web.AppKey("telephony", TelephonyPort)
 # Called with a session id when that login session ends (logout), so open sockets riding on it close at once.
 SESSION_CLOSERS = web.AppKey("session_closers", list[Callable[[str], Awaitable[None]]])

@@ -26,6 +26,7 @@ from contact_center.realtime import Gateway
 from contact_center.seed.demo import ensure_reference
 from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
+from contact_center.services.dialer.runner import DialerRunner
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Account, Opportunity, Order, User
 from contact_center.telephony.events import OriginateOutcome
@@ -97,6 +98,7 @@ class Live:
     users: dict[str, int]
     maria: int
     alerts: BoardAlerts
+    dialer: DialerRunner
 
     async def press_when_asked(self, call_id: str | None, digits: str, heard: str, seconds: float = 20.0) -> None:
         """Press keys once the caller has heard a prompt containing ``heard`` (as a person would; keys
@@ -115,7 +117,7 @@ class Live:
 @pytest.fixture
 async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Live]:
     from contact_center.app import create_app
-    from contact_center.web.keys import ALERTS, CALL_CENTER, GATEWAY
+    from contact_center.web.keys import ALERTS, CALL_CENTER, DIALER, GATEWAY
 
     await ensure_reference(engine, password=PASSWORD)
     async with session_factory(engine).begin() as session:
@@ -154,7 +156,7 @@ async def live(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> Async
     await server.start_server()
     try:
         base = str(server.make_url("")).rstrip("/")
-        yield Live(base, port, app[CALL_CENTER], app[GATEWAY], users, maria.id, app[ALERTS])
+        yield Live(base, port, app[CALL_CENTER], app[GATEWAY], users, maria.id, app[ALERTS], app[DIALER])
     finally:
         await server.close()
 

@@ -11,13 +11,14 @@ import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from contact_center.crm import dialing
 from contact_center.crm import scheduled_callbacks as scheduled
 from contact_center.crm.phones import try_e164
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.errors import AcdError
 from contact_center.services.calls.base import CenterBase, iso_time
-from contact_center.services.calls.record import CallRecord, leg_json, write_call_activity
+from contact_center.services.calls.record import CallRecord, CampaignCall, leg_json, write_call_activity
 from contact_center.services.calls.session import Conversation
 from contact_center.services.desk import DeskError
 from contact_center.store.engine import session_factory
@@ -135,17 +136,25 @@ class Outbound(CenterBase):
 
     # --- click-to-call --------------------------------------------------------------------------
 
-    async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
-        """Click-to-call: the agent is on the phone at once (routing offers them nothing), their phone
-        rings first, then the customer's; the call is then worked like any other (hold, notes, transfer,
-        hang-up, wrap-up)."""
+    async def dial(
+        self,
+        user_id: int,
+        number: str,
+        customer_id: int | None = None,
+        *,
+        call_id: str | None = None,
+        campaign: CampaignCall | None = None,
+    ) -> dict[str, Any]:
+        """Click-to-call (and the dialer's calls, with ``campaign``): the agent is on the phone at once
+        (routing offers them nothing), their phone rings first, then the customer's; the call is then
+        worked like any other (hold, notes, transfer, hang-up, wrap-up)."""
         e164 = try_e164(number, self.region)
         if e164 is None:
             raise DeskError("bad_number", f"{number!r} is not a phone number")
         extension = self.extensions.get(user_id)
         if extension is None:
             raise DeskError("no_phone", "you have no phone extension")
-        call_id = f"out-{uuid.uuid4().hex[:16]}"
+        call_id = call_id or f"out-{uuid.uuid4().hex[:16]}"
         await self._command(cmd.StartOutboundCall(agent_key(user_id), call_id))
         now = self.clock.now()
         record = CallRecord(
@@ -157,6 +166,7 @@ class Outbound(CenterBase):
             agent_user_id=user_id,
             answered_at=now,
             direction="outbound",
+            campaign=campaign,
         )
         if customer_id is not None:
             try:
@@ -174,6 +184,13 @@ class Outbound(CenterBase):
                     "caller_number": e164,
                     "dialled": e164,
                 }
+        if campaign is not None:  # the agent sees whom they call, what the list says and the script
+            pop = self.screen_pops.setdefault(
+                call_id,
+                {"customer": None, "customer_360": None, "matches": [], "ivr": None, "queue": None,
+                 "caller_number": e164, "dialled": e164},
+            )  # fmt: skip
+            pop["campaign"] = {"name": campaign.campaign, "script": campaign.script, "record": campaign.record}
         self.sessions[call_id] = OutboundCall(record, self.clock)
         self.active[user_id] = call_id
         self._child(call_id, self._place_outbound(self.sessions[call_id], user_id, extension), "dial")
@@ -217,8 +234,26 @@ class Outbound(CenterBase):
                 outcome=record.end_reason,
                 agent_name=self.names.get(user_id),
             )
+            await self._campaign_attempt(record, "agent_unreachable")
             return
-        self._dial_customer(conversation, user_id, agent.call_id, record.caller_number)
+        if record.campaign is None:
+            self._dial_customer(conversation, user_id, agent.call_id, record.caller_number)
+            return
+
+        async def settle(answered: bool) -> None:
+            await self._campaign_attempt(record, "answered" if answered else (record.end_reason or "failed"))
+
+        self._dial_customer(conversation, user_id, agent.call_id, record.caller_number, then=settle)
+
+    async def _campaign_attempt(self, record: CallRecord, result: str) -> None:
+        """A dialer's call: the record learns what its attempt did (retried later, done, ...)."""
+        if record.campaign is None:
+            return
+        async with session_factory(self.engine).begin() as session:
+            standing = await dialing.record_result(session, record.campaign.attempt_id, result, self.clock.now())
+        log.info(
+            "campaign %s record %s: %s -> %s", record.campaign.campaign, record.campaign.record_id, result, standing
+        )
 
     def _dial_customer(
         self,

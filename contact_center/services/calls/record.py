@@ -10,6 +10,17 @@ from contact_center.store.activity_log import ActivityLog, NewActivity
 from contact_center.telephony.detail import CallDetail
 
 
+@dataclass(frozen=True, slots=True)
+class CampaignCall:
+    """What a call the dialer placed carries: its campaign, the record and the attempt it is."""
+
+    campaign: str
+    record_id: int
+    attempt_id: int
+    script: str = ""
+    record: dict[str, Any] = field(default_factory=dict)  # name, number, attempts, the list's columns
+
+
 @dataclass
 class CallRecord:
     """Everything the call activity needs; filled in by the session as the call goes."""
@@ -46,6 +57,7 @@ class CallRecord:
     direction: str = "inbound"  # "outbound" for click-to-call and callbacks we place
     escalations: list[dict[str, Any]] = field(default_factory=list)  # what routing did while the caller waited
     queue_data: dict[str, Any] = field(default_factory=dict)  # what the IVR handed on for the agent
+    campaign: CampaignCall | None = None  # a call the dialer placed
     logged: bool = False
     talk_closed: bool = False
 
@@ -112,10 +124,18 @@ def call_activity(
         "notes": record.notes + ([wrap_notes] if wrap_notes else []),
         "sip": record.sip,
     }
+    if record.campaign is not None:
+        details["campaign"] = {
+            "name": record.campaign.campaign,
+            "record_id": record.campaign.record_id,
+            "attempt": record.campaign.record.get("attempts"),
+        }
     if disposition_pending:
         details["disposition_pending"] = True
     who = f" with {agent_name or f'agent {record.agent_user_id}'}" if record.agent_user_id else ""
-    if record.direction == "outbound":
+    if record.campaign is not None:
+        subject = f"Campaign call ({record.campaign.campaign}) to {record.caller_number}{who}"
+    elif record.direction == "outbound":
         subject = f"Outbound call to {record.caller_number}{who}"
     else:
         subject = f"Inbound call{' · ' + record.queue if record.queue else ''}{who}"

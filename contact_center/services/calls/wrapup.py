@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.crm import dialing
 from contact_center.crm.follow_ups import FollowUpRefused, add_follow_ups
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
@@ -120,7 +121,9 @@ class Wrapups(CenterBase):
         )
         # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
         try:
-            row, created = await self.activities.append_with(entry, self._follow_ups(user_id, record, follow_ups))
+            row, created = await self.activities.append_with(
+                entry, self._follow_ups(user_id, record, follow_ups, disposition)
+            )
         except FollowUpRefused as exc:
             raise DeskError("bad_follow_up", str(exc)) from None
         record.logged = True
@@ -139,10 +142,17 @@ class Wrapups(CenterBase):
             )
         return {"activity_id": row["id"], "created": created}
 
-    def _follow_ups(self, user_id: int, record: CallRecord, follow_ups: list[dict[str, Any]]) -> Extra:
+    def _follow_ups(
+        self, user_id: int, record: CallRecord, follow_ups: list[dict[str, Any]], disposition: str
+    ) -> Extra:
+        """What the disposition writes beside the call's activity, in its transaction: the follow-ups, and for
+        a dialer's call where its record stands now (done, tried again later, do not call)."""
         now = self.clock.now()
 
         async def write(db: AsyncSession, activity_id: int) -> list[dict[str, Any]]:
+            if record.campaign is not None:
+                by = self.names.get(user_id) or f"agent {user_id}"
+                await dialing.record_disposition(db, record.campaign.attempt_id, disposition, now, by=by)
             return await add_follow_ups(
                 db,
                 now,
@@ -173,7 +183,7 @@ class Wrapups(CenterBase):
         )
         try:
             row, created = await self.activities.complete_with(
-                completion, self._follow_ups(user_id, record, follow_ups)
+                completion, self._follow_ups(user_id, record, follow_ups, disposition)
             )
         except FollowUpRefused as exc:
             raise DeskError("bad_follow_up", str(exc)) from None

@@ -5,7 +5,7 @@ from contact_center.store.tables.alerts import BoardAlert
 from contact_center.store.tables.audit import AuditEntry
 from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
-from contact_center.store.tables.dialing import RECORD_STATUSES, DialingRecord
+from contact_center.store.tables.dialing import RECORD_STATUSES, DialingAttempt, DialingRecord, DncNumber
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
     ROLES,
@@ -57,8 +57,10 @@ __all__ = [
     "Campaign",
     "Case",
     "Customer",
+    "DialingAttempt",
     "DialingRecord",
     "DispositionCode",
+    "DncNumber",
     "KbArticle",
     "Lead",
     "MetaValue",

@@ -1,0 +1,336 @@
+"""The dialer's records as stored: the next record a campaign may dial now (checked at dial time), each
+attempt and its result, the disposition's effect, and the do-not-call list."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from phonenumbers.timezone import time_zones_for_number
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contact_center.crm.calendars import calendar_by_id
+from contact_center.crm.phones import try_e164
+from contact_center.domain.calendar import Calendar
+from contact_center.domain.dialer.compliance import DialCheck, next_allowed, refusal
+from contact_center.domain.dialer.outcomes import Standing, after_attempt, after_disposition
+from contact_center.store.tables import (
+    Campaign,
+    Customer,
+    DialingAttempt,
+    DialingRecord,
+    DispositionCode,
+    DncNumber,
+    Queue,
+)
+
+DIALABLE = ("new", "retry")
+LOOK_AHEAD = 50  # records weighed per claim: those refused now (hours, DNC) are moved out of the way
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRun:
+    """A running campaign as the dialer needs it."""
+
+    id: int
+    name: str
+    mode: str
+    queue: str | None
+    calendar: Calendar
+    max_attempts: int
+    retry_after: dt.timedelta
+    script: str
+    caller_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A record handed to one attempt (status ``dialing``; ``attempt_id`` names the attempt)."""
+
+    record_id: int
+    attempt_id: int
+    campaign: str
+    number: str
+    first_name: str
+    last_name: str
+    customer_id: int | None
+    attempts: int  # this one included
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+async def running_campaigns(session: AsyncSession, now: dt.datetime) -> list[CampaignRun]:
+    rows = (
+        await session.execute(
+            select(Campaign, Queue.name)
+            .outerjoin(Queue, Queue.id == Campaign.queue_id)
+            .where(Campaign.status == "running")
+            .order_by(Campaign.id)
+        )
+    ).all()
+    runs = []
+    for campaign, queue in rows:
+        if campaign.ends_at is not None and campaign.ends_at <= now:
+            continue
+        if campaign.starts_at is not None and campaign.starts_at > now:
+            continue
+        runs.append(
+            CampaignRun(
+                id=campaign.id,
+                name=campaign.name,
+                mode=campaign.mode,
+                queue=queue,
+                calendar=await calendar_by_id(session, campaign.calendar_id, now),
+                max_attempts=campaign.max_attempts,
+                retry_after=dt.timedelta(minutes=campaign.retry_minutes),
+                script=campaign.script,
+                caller_id=campaign.caller_id,
+            )
+        )
+    return runs
+
+
+def zones_of_number(e164: str, fallback: dt.tzinfo) -> list[dt.tzinfo]:
+    """Every time zone the number's area may lie in (a mobile or a big area may have several: the calling
+    window must hold in each); ``fallback`` when the numbering plan says nothing."""
+    try:
+        names = time_zones_for_number(phonenumbers.parse(e164))
+    except phonenumbers.NumberParseException:
+        return [fallback]
+    zones: list[dt.tzinfo] = []
+    for name in names:
+        try:
+            zones.append(ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return zones or [fallback]
+
+
+async def claim_next(
+    session: AsyncSession, campaign: CampaignRun, call_id: str, agent_id: int | None, now: dt.datetime, zone: dt.tzinfo
+) -> Claimed | None:
+    """The next record the campaign may dial now, marked ``dialing`` with its attempt written; records that
+    may not be dialled now are moved on (to their next allowed time, or out of the list: DNC, attempts used)."""
+    query = (
+        select(DialingRecord, Customer.timezone)
+        .outerjoin(Customer, Customer.id == DialingRecord.customer_id)
+        .where(
+            DialingRecord.campaign_id == campaign.id,
+            DialingRecord.status.in_(DIALABLE),
+            (DialingRecord.next_at.is_(None)) | (DialingRecord.next_at <= now),
+        )
+        .order_by(DialingRecord.attempts, DialingRecord.next_at, DialingRecord.id)
+        .limit(LOOK_AHEAD)
+        .with_for_update(skip_locked=True, of=DialingRecord)  # two nodes never claim the same record
+    )
+    candidates = (await session.execute(query)).all()
+    blocked = await dnc_among(session, [record.number for record, _ in candidates])
+    for record, timezone in candidates:
+        zones = _zones(timezone, record.number, zone)
+        checks = [
+            DialCheck(
+                zone=z,
+                do_not_call=record.number in blocked,
+                attempts=record.attempts,
+                max_attempts=campaign.max_attempts,
+                last_abandoned_at=await _last_abandoned(session, record.id),
+                calendar=campaign.calendar,
+            )
+            for z in zones
+        ]
+        why = next((r for r in (refusal(c, now) for c in checks) if r is not None), None)
+        if why == "do_not_call":
+            record.status = "dnc"
+            continue
+        if why == "attempts_used":
+            record.status = "done"
+            continue
+        if why is not None:
+            allowed = [next_allowed(c, now) for c in checks]
+            if any(a is None for a in allowed):
+                record.status, record.next_at = "failed", None
+                record.data = {**record.data, "failed": f"no time to call within two weeks ({why})"}
+            else:
+                record.next_at = max(a for a in allowed if a is not None)
+            continue
+        record.status, record.attempts, record.next_at = "dialing", record.attempts + 1, None
+        attempt = DialingAttempt(
+            record_id=record.id, campaign_id=campaign.id, call_id=call_id, agent_id=agent_id, at=now, result="dialing"
+        )
+        session.add(attempt)
+        await session.flush()
+        return Claimed(
+            record_id=record.id,
+            attempt_id=attempt.id,
+            campaign=campaign.name,
+            number=record.number,
+            first_name=record.first_name,
+            last_name=record.last_name,
+            customer_id=record.customer_id,
+            attempts=record.attempts,
+            data=dict(record.data or {}),
+        )
+    await session.flush()
+    return None
+
+
+def _zones(timezone: str | None, number: str, fallback: dt.tzinfo) -> list[dt.tzinfo]:
+    if timezone:  # the customer's own address beats the number's area
+        try:
+            return [ZoneInfo(timezone)]
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return zones_of_number(number, fallback)
+
+
+async def _last_abandoned(session: AsyncSession, record_id: int) -> dt.datetime | None:
+    query = select(func.max(DialingAttempt.at)).where(
+        DialingAttempt.record_id == record_id, DialingAttempt.result == "abandoned"
+    )
+    return await session.scalar(query)
+
+
+async def record_result(session: AsyncSession, attempt_id: int, result: str, now: dt.datetime) -> Standing | None:
+    """What the customer's phone did on this attempt; the record moves on accordingly."""
+    found = await _attempt(session, attempt_id)
+    if found is None:
+        return None
+    attempt, record, campaign = found
+    attempt.result = result
+    if result == "agent_unreachable":
+        record.attempts = max(0, record.attempts - 1)  # the customer was never dialled
+    standing = after_attempt(
+        result,
+        attempts=record.attempts,
+        max_attempts=campaign.max_attempts,
+        retry_after=dt.timedelta(minutes=campaign.retry_minutes),
+        now=now,
+    )
+    record.status, record.next_at = standing.status, standing.next_at
+    record.data = {**record.data, "last_result": result}
+    await session.flush()
+    return standing
+
+
+async def record_disposition(
+    session: AsyncSession, attempt_id: int, code: str, now: dt.datetime, *, by: str
+) -> Standing | None:
+    """The agent's disposition of an answered attempt: done, tried again later, failed, or do not call."""
+    found = await _attempt(session, attempt_id)
+    if found is None:
+        return None
+    attempt, record, campaign = found
+    category = await session.scalar(select(DispositionCode.category).where(DispositionCode.code == code))
+    attempt.disposition = code
+    standing = after_disposition(
+        code,
+        category,
+        attempts=record.attempts,
+        max_attempts=campaign.max_attempts,
+        retry_after=dt.timedelta(minutes=campaign.retry_minutes),
+        now=now,
+    )
+    record.status, record.next_at = standing.status, standing.next_at
+    record.data = {**record.data, "disposition": code}
+    if standing.do_not_call:
+        await add_dnc(
+            session, record.number, reason=f"disposition {code}", source=f"call {attempt.call_id}", by=by, now=now
+        )
+    await session.flush()
+    return standing
+
+
+async def _attempt(session: AsyncSession, attempt_id: int) -> tuple[DialingAttempt, DialingRecord, Campaign] | None:
+    attempt = await session.get(DialingAttempt, attempt_id)
+    if attempt is None:
+        return None
+    record = await session.get(DialingRecord, attempt.record_id, with_for_update=True)
+    campaign = await session.get(Campaign, attempt.campaign_id)
+    if record is None or campaign is None:
+        return None
+    return attempt, record, campaign
+
+
+async def release_stale(session: AsyncSession, before: dt.datetime) -> int:
+    """Records left ``dialing`` by a node that stopped mid-attempt are dialable again (the attempt is lost)."""
+    stale = select(DialingAttempt.record_id).where(DialingAttempt.result == "dialing", DialingAttempt.at < before)
+    ids = list((await session.scalars(stale)).all())
+    if not ids:
+        return 0
+    await session.execute(
+        update(DialingAttempt)
+        .where(DialingAttempt.result == "dialing", DialingAttempt.at < before)
+        .values(result="lost")
+    )
+    result = await session.execute(
+        update(DialingRecord)
+        .where(DialingRecord.id.in_(ids), DialingRecord.status == "dialing")
+        .values(status="retry", next_at=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- the do-not-call list ---------------------------------------------------------------------------
+
+
+async def dnc_among(session: AsyncSession, numbers: Iterable[str]) -> set[str]:
+    wanted = list(set(numbers))
+    if not wanted:
+        return set()
+    return set((await session.scalars(select(DncNumber.number).where(DncNumber.number.in_(wanted)))).all())
+
+
+async def add_dnc(session: AsyncSession, number: str, *, reason: str, source: str, by: str, now: dt.datetime) -> bool:
+    """On the list from now (True), or already there (False: the first entry stands)."""
+    if await session.get(DncNumber, number) is not None:
+        return False
+    session.add(DncNumber(number=number, reason=reason[:200], source=source[:300], added_by=by[:100], added_at=now))
+    await session.flush()
+    return True
+
+
+async def remove_dnc(session: AsyncSession, number: str) -> bool:
+    row = await session.get(DncNumber, number)
+    if row is None:
+        return False
+    await session.delete(row)
+    return True
+
+
+@dataclass
+class DncImport:
+    added: int = 0
+    already: int = 0
+    problems: list[str] = field(default_factory=list)  # FILE:LINE: reason
+
+
+async def import_dnc(session: AsyncSession, path: Path, region: str, *, by: str, now: dt.datetime) -> DncImport:
+    """A do-not-call file: one number per line, or a CSV whose ``number`` / ``phone`` column holds them."""
+    result = DncImport()
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    column = 0
+    start = 0
+    if rows and any(cell.strip().lower() in ("number", "phone", "phone_number") for cell in rows[0]):
+        header = [cell.strip().lower() for cell in rows[0]]
+        column = next(i for i, cell in enumerate(header) if cell in ("number", "phone", "phone_number"))
+        start = 1
+    for line, row in enumerate(rows[start:], start=start + 1):
+        raw = row[column].strip() if len(row) > column else ""
+        if not raw or raw.startswith("#"):
+            continue
+        number = try_e164(raw, region)
+        if number is None:
+            result.problems.append(f"{path}:{line}: {raw!r} is not a phone number")
+            continue
+        if await add_dnc(session, number, reason="imported", source=f"{path.name}:{line}", by=by, now=now):
+            result.added += 1
+        else:
+            result.already += 1
+    return result

@@ -1,0 +1,125 @@
+"""The dialer's runner: every couple of seconds, each running progressive campaign gives each of its free
+agents the next record it may call now, and the call center places that call like a click-to-call
+(the agent's phone, then the customer's), owned like any other call.
+
+Progressive dialling here is agent-first: the agent is on the line before the customer's phone rings,
+so no answered call ever waits for an agent and nothing is abandoned (the 3 % rule cannot be broken).
+Each attempt's result moves its record on (retry later, done); the agent's disposition has the last
+word (do not call, wrong number, call back). Compliance is checked at dial time (crm/dialing.py).
+
+With several nodes the node whose routing decides (``acd.leading``) dials; records are claimed under a
+row lock, so a node that takes over never dials a record twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.clock import Clock
+from contact_center.crm import dialing
+from contact_center.domain.acd.agents import AgentState
+from contact_center.services.calls.center import CallCenter
+from contact_center.services.calls.record import CampaignCall
+from contact_center.services.desk import DeskError
+from contact_center.store.engine import session_factory
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 2.0
+STALE_AFTER = dt.timedelta(minutes=10)  # a record "dialing" this long was left by a node that stopped
+PLACED_MODES = ("progressive",)  # preview: the agent places the call from the card; predictive: not yet placed
+
+
+class DialerRunner:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        clock: Clock,
+        center: CallCenter,
+        zone: dt.tzinfo,
+        tick_seconds: float = TICK_SECONDS,
+    ) -> None:
+        self.engine, self.clock, self.center = engine, clock, center
+        self.sessions = session_factory(engine)
+        self.zone = zone  # whose clock a number with no known area goes by
+        self.tick_seconds = tick_seconds
+        self._loop: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        async with self.sessions.begin() as session:
+            released = await dialing.release_stale(session, self.clock.now() - STALE_AFTER)
+        if released:
+            log.warning("dialer: %d record(s) left mid-attempt by a stopped node are dialable again", released)
+        self._loop = asyncio.create_task(self._every(), name="dialer")
+
+    async def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.cancel()
+            await asyncio.gather(self._loop, return_exceptions=True)
+
+    async def _every(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_seconds)
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("dialer pass failed; trying again in %.0f s", self.tick_seconds)
+
+    def free_agents(self, queue: str | None) -> list[int]:
+        """Agents of the campaign's queue who are ready now, longest idle first."""
+        if queue is None:
+            return []
+        agents = [
+            a
+            for a in self.center.acd.acd.agents.values()
+            if a.state is AgentState.AVAILABLE and queue in a.tiers and a.id.isdigit()
+        ]
+        agents.sort(key=lambda a: a.since)
+        return [int(a.id) for a in agents]
+
+    async def tick(self) -> list[dict[str, Any]]:
+        """One pass: the calls placed (call id, campaign, record, agent)."""
+        if not self.center.acd.leading:
+            return []
+        now = self.clock.now()
+        async with self.sessions() as session:
+            campaigns = await dialing.running_campaigns(session, now)
+        placed = []
+        for campaign in campaigns:
+            if campaign.mode not in PLACED_MODES:
+                continue
+            for user_id in self.free_agents(campaign.queue):
+                call = await self._place(campaign, user_id)
+                if call is None:
+                    break  # nothing more to dial in this campaign now
+                placed.append(call)
+        return placed
+
+    async def _place(self, campaign: dialing.CampaignRun, user_id: int) -> dict[str, Any] | None:
+        call_id = f"dl-{uuid.uuid4().hex[:16]}"
+        async with self.sessions.begin() as session:
+            claimed = await dialing.claim_next(session, campaign, call_id, user_id, self.clock.now(), self.zone)
+        if claimed is None:
+            return None
+        record = {
+            "first_name": claimed.first_name,
+            "last_name": claimed.last_name,
+            "number": claimed.number,
+            "attempts": claimed.attempts,
+            "data": claimed.data,
+        }
+        tag = CampaignCall(campaign.name, claimed.record_id, claimed.attempt_id, campaign.script, record)
+        try:
+            await self.center.dial(user_id, claimed.number, claimed.customer_id, call_id=call_id, campaign=tag)
+        except DeskError as exc:  # the agent moved on meanwhile, or has no phone: the record waits for the next
+            log.info("dialer: record %s not placed with agent %s: %s", claimed.record_id, user_id, exc.message)
+            async with self.sessions.begin() as session:
+                await dialing.record_result(session, claimed.attempt_id, "agent_unreachable", self.clock.now())
+            return {"call_id": None, "campaign": campaign.name, "record_id": claimed.record_id, "agent": user_id}
+        return {"call_id": call_id, "campaign": campaign.name, "record_id": claimed.record_id, "agent": user_id}

@@ -1,0 +1,127 @@
+"""The progressive dialer through the real call center on the simulated adapter: each free agent of a
+running campaign gets the next record it may call now; answered, busy and refused records each end where
+they should, the disposition has the last word, and do-not-call and calling hours are checked at dial time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.crm import dialing
+from contact_center.seed.demo import ensure_reference
+from contact_center.services.dialer.runner import DialerRunner
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity, Campaign, DialingAttempt, DialingRecord, DncNumber, User
+from contact_center.telephony.events import OriginateOutcome
+
+from .conftest import said, until
+
+NEW_YORK = ("+12125550101", "+12125550102", "+12125550103")  # 10:00 there at T0: may be called
+LOS_ANGELES = "+14155550177"  # 07:00 there at T0: too early
+
+
+async def _campaign(engine: AsyncEngine) -> None:
+    async with session_factory(engine).begin() as session:
+        campaign = (await session.scalars(select(Campaign).where(Campaign.name == "Spring renewals"))).one()
+        campaign.status, campaign.max_attempts, campaign.retry_minutes = "running", 2, 30
+        campaign.script = "Hello, this is about your renewal."
+        for n, number in enumerate([*NEW_YORK, LOS_ANGELES]):
+            session.add(DialingRecord(campaign_id=campaign.id, number=number, first_name=f"R{n}", last_name="Lee"))
+        session.add(DncNumber(number=NEW_YORK[2], reason="asked", source="test", added_by="test"))
+
+
+async def _records(engine: AsyncEngine) -> dict[str, DialingRecord]:
+    async with session_factory(engine)() as session:
+        return {r.number: r for r in (await session.scalars(select(DialingRecord))).all()}
+
+
+async def test_a_progressive_campaign_calls_records_in_turn_and_each_ends_where_it_should(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, port, heard = center
+    await _campaign(engine)
+    async with session_factory(engine)() as session:
+        agent = (await session.scalars(select(User).where(User.username == "agent"))).one()
+    port.program(agent.extension, OriginateOutcome.ANSWERED)
+    port.program(NEW_YORK[0], OriginateOutcome.ANSWERED)
+    port.program(NEW_YORK[1], OriginateOutcome.BUSY)
+    runner = DialerRunner(engine=engine, clock=clock, center=desk, zone=dt.UTC, tick_seconds=3600)
+    assert await runner.tick() == []  # nobody ready: nothing dialled
+
+    await desk.set_state(agent.id, "available")
+    (first,) = await runner.tick()
+    assert (first["record_id"], first["agent"]) == ((await _records(engine))[NEW_YORK[0]].id, agent.id)
+    assert await runner.tick() == []  # the agent is on that call now
+    await until(lambda: said(heard, agent.id, "call.connected"), "the customer answered")
+    pop = (await desk.snapshot(agent.id))["call"]["screen_pop"]
+    assert pop["campaign"]["name"] == "Spring renewals" and pop["campaign"]["record"]["first_name"] == "R0"
+    assert pop["campaign"]["script"] == "Hello, this is about your renewal."
+    clock.advance(60)
+    await desk.hangup(agent.id, first["call_id"])
+    await until(lambda: said(heard, agent.id, "wrapup.started"), "wrap-up")
+    await desk.save_wrapup(agent.id, first["call_id"], "do_not_call", "asked not to be called", [])
+    records = await _records(engine)
+    assert (records[NEW_YORK[0]].status, records[NEW_YORK[0]].attempts) == ("dnc", 1)
+    async with session_factory(engine)() as session:
+        assert await dialing.dnc_among(session, [NEW_YORK[0]]) == {NEW_YORK[0]}
+        (activity,) = (await session.scalars(select(Activity).where(Activity.interaction_id == first["call_id"]))).all()
+    assert activity.subject.startswith("Campaign call (Spring renewals) to +12125550101")
+    assert activity.disposition == "do_not_call" and activity.details["campaign"]["attempt"] == 1
+
+    # Next: the busy one (the DNC'd number and the one where it is 07:00 are moved out of the way).
+    await until(lambda: desk.acd.acd.agents[str(agent.id)].state == "available", "the agent ready again")
+    (second,) = await runner.tick()
+    await until(
+        lambda: [w for w in said(heard, agent.id, "wrapup.started") if w["call_id"] == second["call_id"]], "wrap-up"
+    )
+    records = await _records(engine)
+    busy = records[NEW_YORK[1]]
+    assert (busy.status, busy.attempts, busy.data["last_result"]) == ("retry", 1, "busy")
+    assert busy.next_at == clock.now() + dt.timedelta(minutes=30)
+    await desk.save_wrapup(agent.id, second["call_id"], "no_answer", "", [])
+
+    await until(lambda: desk.acd.acd.agents[str(agent.id)].state == "available", "the agent ready again")
+    assert await runner.tick() == []  # nothing may be dialled now
+    records = await _records(engine)
+    assert records[NEW_YORK[2]].status == "dnc"  # on the do-not-call list: never dialled
+    early = records[LOS_ANGELES]
+    assert (early.status, early.attempts) == ("new", 0)
+    assert early.next_at == dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)  # 08:00 in Los Angeles
+
+    # Half an hour later the busy number is tried again, and with its attempts used it is done.
+    clock.advance(31 * 60)
+    port.program(LOS_ANGELES, OriginateOutcome.NO_ANSWER)
+    (third,) = await runner.tick()
+    assert third["record_id"] == busy.id
+    await until(
+        lambda: [w for w in said(heard, agent.id, "wrapup.started") if w["call_id"] == third["call_id"]], "wrap-up"
+    )
+    assert (await _records(engine))[NEW_YORK[1]].status == "done"
+    async with session_factory(engine)() as session:
+        attempts = (await session.scalars(select(DialingAttempt).order_by(DialingAttempt.id))).all()
+    assert [(a.result, a.disposition) for a in attempts] == [
+        ("answered", "do_not_call"),
+        ("busy", "no_answer"),
+        ("busy", None),
+    ]
+    await desk.save_wrapup(agent.id, third["call_id"], "no_answer", "", [])
+    await desk.set_state(agent.id, "offline")
+
+
+async def test_a_record_left_mid_attempt_by_a_stopped_node_is_dialable_again(engine: AsyncEngine, clock: Any) -> None:
+    await ensure_reference(engine, password="demo-password-1")
+    await _campaign(engine)
+    async with session_factory(engine).begin() as session:
+        (run,) = await dialing.running_campaigns(session, clock.now())
+        claimed = await dialing.claim_next(session, run, "dl-x", None, clock.now(), dt.UTC)
+    assert claimed is not None and claimed.number == NEW_YORK[0]
+    async with session_factory(engine).begin() as session:
+        assert await dialing.release_stale(session, clock.now()) == 0  # not stale yet
+    clock.advance(600)
+    async with session_factory(engine).begin() as session:
+        assert await dialing.release_stale(session, clock.now()) == 1
+    record = (await _records(engine))[NEW_YORK[0]]
+    assert (record.status, record.attempts) == ("retry", 1)
