@@ -46,6 +46,7 @@ from contact_center.web import (
     api_caller_simulator,
     api_crm,
     api_flows,
+    api_queue_actions,
     api_recordings,
     api_routing,
     api_supervisor,
@@ -203,6 +204,7 @@ def create_app(
         *api_caller_simulator.api.specs,
         *api_admin.api.specs,
         *api_supervisor.api.specs,
+        *api_queue_actions.api.specs,
         *api_flows.api.specs,
         *api_recordings.api.specs,
     ]

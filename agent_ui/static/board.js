@@ -32,14 +32,16 @@ function draw() {
       el("td", {}, a.extension || ""),
       el("td", {}, el("span", { class: "state", "data-state": a.state }, (STATE_LABEL[a.state] || a.state) + (a.reason ? ` (${a.reason})` : ""))),
       el("td", { class: "num" }, a.since ? secs((now - Date.parse(a.since)) / 1000) : ""), el("td", {}, a.queue || ""),
-      el("td", { class: "muted" }, a.call_id || ""), el("td", { class: "num" }, a.calls_today ?? ""))));
+      el("td", { class: "muted" }, a.call_id || ""), el("td", { class: "num" }, a.calls_today ?? ""),
+      el("td", {}, el("button", { class: "small act", onclick: () => selectAgent(a) }, "Act…")))));
   const waiting = d.waiting_calls || [];
   document.getElementById("waiting-count").textContent = waiting.length ? `· ${waiting.length}` : "· nobody in line";
   document.querySelector("#waiting tbody").replaceChildren(...waiting.map((w) =>
     el("tr", { "data-call": w.call_id, "data-queue": w.queue }, el("td", {}, w.queue), el("td", { class: "num" }, w.priority),
       el("td", { class: "num" + (w.wait_seconds > 60 ? " late" : "") }, secs(w.wait_seconds + (now - board.takenAt) / 1000)),
       el("td", {}, w.customer ? `${w.customer} · ${w.caller_number || ""}` : (w.caller_number || "withheld"), w.callback ? " (callback)" : ""),
-      el("td", { class: "muted" }, (w.ivr || []).join(" → ")))));
+      el("td", { class: "muted" }, (w.ivr || []).join(" → ")),
+      el("td", {}, el("button", { class: "small act", onclick: () => selectCall(w) }, "Act…")))));
   drawAlerts();
 }
 function slCell(sl, q) {
@@ -93,7 +95,7 @@ socket.on("connect", async () => {
   try {
     const res = await socket.timeout(8000).emitWithAck("sync", {});
     if (res.server_time) board.offset = Date.parse(res.server_time) - Date.now();
-    board.seq = -1; take(res.seq, res.board); setConn("connected"); loadAlerts();
+    board.seq = -1; take(res.seq, res.board); setConn("connected"); loadAlerts(); loadCallbacks();
   } catch (e) { socket.disconnect(); socket.connect(); }
 });
 socket.on("board.updated", (data) => take(data.seq, data));
@@ -144,3 +146,72 @@ async function loadHours() {
 }
 loadHours();
 setInterval(loadHours, 30000);
+
+// Actions (supervisors): on a waiting call, on an agent, on callbacks. Each goes through the API, which
+// audits it; the board then shows the effect from the next push.
+const $ = (id) => document.getElementById(id);
+function failed(node, e) { node.textContent = e.message; node.hidden = false; }
+let chosenCall = null, chosenAgent = null;
+function selectCall(w) {
+  chosenCall = w;
+  $("call-actions").hidden = false; $("call-error").hidden = true;
+  $("call-selected").textContent = `${w.customer || w.caller_number || "caller"} in ${w.queue}`;
+  const queues = (board.data.queues || []).map((q) => q.name).filter((name) => name !== w.queue);
+  $("move-queue").replaceChildren(...queues.map((name) => el("option", { value: name }, name)));
+  $("priority").value = w.priority;
+  $("btn-offer-callback").hidden = !!w.callback;
+  $("btn-cancel-callback").hidden = !w.callback;
+}
+async function onCall(path, body) {
+  if (!chosenCall) return;
+  try {
+    await api.post(`/api/v1/calls/${encodeURIComponent(chosenCall.call_id)}/${path}`, body);
+    $("call-actions").hidden = true; chosenCall = null;
+  } catch (e) { failed($("call-error"), e); }
+}
+$("btn-move").onclick = () => onCall("move", { queue: $("move-queue").value });
+$("btn-priority").onclick = () => onCall("priority", { priority: Number($("priority").value) });
+$("btn-offer-callback").onclick = () => onCall("offer-callback", {});
+$("btn-cancel-callback").onclick = () => onCall("cancel-callback", {});
+$("btn-call-close").onclick = () => { $("call-actions").hidden = true; chosenCall = null; };
+
+function selectAgent(a) {
+  chosenAgent = a;
+  $("agent-actions").hidden = false; $("agent-error").hidden = true;
+  $("agent-selected").textContent = `${a.name || a.user_id} (${STATE_LABEL[a.state] || a.state})`;
+}
+async function onAgent(body) {
+  if (!chosenAgent) return;
+  try {
+    await api.post(`/api/v1/agents/${chosenAgent.user_id}/state`, body);
+    $("agent-actions").hidden = true; chosenAgent = null;
+  } catch (e) { failed($("agent-error"), e); }
+}
+$("btn-not-ready").onclick = () => onAgent({ state: "not_ready", reason: $("agent-reason").value || "supervisor" });
+$("btn-log-out").onclick = () => onAgent({ state: "offline" });
+$("btn-agent-close").onclick = () => { $("agent-actions").hidden = true; chosenAgent = null; };
+
+async function loadCallbacks() {
+  let items;
+  try { items = (await api.get("/api/v1/callbacks")).items; } catch (e) { return; }
+  $("callbacks-count").textContent = items.length ? `· ${items.length}` : "· none";
+  $("callbacks").querySelector("tbody").replaceChildren(...items.map((c) =>
+    el("tr", { "data-callback": c.id }, el("td", {}, new Date(c.due_at).toLocaleString()), el("td", {}, c.number),
+      el("td", {}, c.queue), el("td", {}, c.status), el("td", { class: "num" }, `${c.attempts}/${c.max_attempts}`),
+      el("td", {}, el("button", { class: "small cancel", onclick: async () => {
+        try { await api.del(`/api/v1/callbacks/${c.id}`); loadCallbacks(); } catch (e) { failed($("callback-error"), e); }
+      } }, "Cancel")))));
+  const queues = (board.data.queues || []).map((q) => q.name);
+  if ($("cb-queue").options.length !== queues.length) $("cb-queue").replaceChildren(...queues.map((n) => el("option", { value: n }, n)));
+}
+$("callback-form").onsubmit = async (e) => {
+  e.preventDefault();
+  $("callback-error").hidden = true;
+  const due = $("cb-due").value ? new Date($("cb-due").value).toISOString() : "";
+  try {
+    await api.post("/api/v1/callbacks", { number: $("cb-number").value, queue: $("cb-queue").value, due_at: due });
+    $("cb-number").value = ""; loadCallbacks();
+  } catch (err) { failed($("callback-error"), err); }
+};
+loadCallbacks();
+setInterval(loadCallbacks, 15000);

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number as phone_time_zones
@@ -153,3 +154,43 @@ async def release_orphans(
     if count:
         log.info("%d callback(s) left queued by the last run are due again", count)
     return count
+
+
+def as_json(row: ScheduledCallback) -> dict[str, Any]:
+    def iso(moment: dt.datetime | None) -> str | None:
+        return None if moment is None else moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+    return {
+        "id": row.id,
+        "number": row.number,
+        "queue": row.queue,
+        "due_at": iso(row.due_at),
+        "status": row.status,
+        "attempts": row.attempts,
+        "max_attempts": row.max_attempts,
+        "customer_id": row.customer_id,
+        "agent_id": row.agent_id,
+        "interaction_id": row.interaction_id,
+        "last_result": row.last_result,
+    }
+
+
+async def pending(session: AsyncSession, limit: int = 500) -> list[ScheduledCallback]:
+    """Callbacks still to place (scheduled, or waiting in routing for an agent), soonest first."""
+    query = (
+        select(ScheduledCallback)
+        .where(ScheduledCallback.status.in_(("scheduled", "queued")))
+        .order_by(ScheduledCallback.due_at, ScheduledCallback.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def cancel(session: AsyncSession, callback_id: int) -> tuple[ScheduledCallback | None, bool]:
+    """The callback, and whether this canceled it (only a ``scheduled`` one is: one already waiting in
+    routing is canceled there, which settles the row; one already placed or over is left as it is)."""
+    row = await session.get(ScheduledCallback, callback_id, with_for_update=True)
+    if row is None or row.status != "scheduled":
+        return row, False
+    row.status, row.last_result = "canceled", "canceled"
+    return row, True

@@ -3,7 +3,7 @@ waiting, offers, alerts; agents cannot open it."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+from playwright.async_api import Browser, expect
 
 from .conftest import MARIA, PASSWORD, Desktop, Live, log_in
 
@@ -101,3 +101,45 @@ async def test_an_alert_is_pushed_acknowledged_by_name_and_still_acknowledged_af
 
     assert call_id is not None
     port.far_end_hangup(call_id)
+
+
+async def test_a_supervisor_acts_from_the_board_on_an_agent_and_on_a_waiting_call(
+    live: Live, desktop: Desktop, browser: Browser
+) -> None:
+    bob = live.users["bob"]
+    agent_context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        desk = await agent_context.new_page()
+        await log_in(desk, live.base, "/desk", "bob", PASSWORD)
+        await expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+        await live.center.set_state(bob, "available")
+        await expect(desk.locator("#agent-state")).to_have_attribute("data-state", "available")
+
+        page = desktop.page
+        await log_in(page, live.base, "/board", "supervisor", PASSWORD)
+        row = page.locator(f"#agents tr[data-agent='{bob}']")
+        await expect(row).to_have_attribute("data-state", "available")
+        await row.locator("button.act").click()
+        await page.fill("#agent-reason", "coaching")
+        await page.click("#btn-not-ready")
+        await expect(row).to_have_attribute("data-state", "not_ready")
+        await expect(row).to_contain_text("coaching")
+        await expect(desk.locator("#agent-state")).to_have_attribute("data-state", "not_ready")  # the agent sees it
+
+        # A VIP caller waits (bob is not ready): the supervisor moves them to general and raises their priority.
+        call_id = live.port.inject_call(MARIA, "5000")
+        await live.press_when_asked(call_id, "0", "To speak with an agent")
+        waiting = page.locator(f"#waiting tr[data-call='{call_id}']")
+        await expect(waiting).to_have_attribute("data-queue", "vip", timeout=20_000)
+        await waiting.locator("button.act").click()
+        await page.select_option("#move-queue", "general")
+        await page.click("#btn-move")
+        await expect(waiting).to_have_attribute("data-queue", "general")
+        await waiting.locator("button.act").click()
+        await page.fill("#priority", "9")
+        await page.click("#btn-priority")
+        await expect(waiting.locator("td").nth(1)).to_have_text("9")
+        assert call_id is not None
+        live.port.far_end_hangup(call_id)
+    finally:
+        await agent_context.close()

@@ -123,6 +123,29 @@ class RequestCallback(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class MoveCall(Command):
+    """A supervisor moves a waiting call to another queue; it keeps its place (its original enqueue time)."""
+
+    call_id: str
+    queue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferCallback(Command):
+    """A supervisor has a waiting caller offered a callback (the IVR asks them, as an escalation rule would)."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetCallPriority(Command):
+    """A supervisor changes a waiting call's priority (higher is answered first)."""
+
+    call_id: str
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
 class CancelCallback(Command):
     call_id: str
 

@@ -5,14 +5,17 @@ maximum wait and maximum length with their exit. Every step is an event on the c
 from __future__ import annotations
 
 from contact_center.domain.acd.calls import Call, CallState
+from contact_center.domain.acd.commands import MoveCall, OfferCallback, SetCallPriority
 from contact_center.domain.acd.config import EscalationRule, QueueConfig, skill_signature
 from contact_center.domain.acd.core import RouterCore
+from contact_center.domain.acd.errors import InvalidTransition
 from contact_center.domain.acd.events import (
     CallbackOffered,
     CallbackRequested,
     CallEscalated,
     CallExited,
     CallMoved,
+    CallReprioritized,
     RouteTargetUnknown,
     SupervisorAlerted,
 )
@@ -124,6 +127,38 @@ class EscalationMixin(RouterCore):
             call.pools = pools
         self.waiting.add(call)
         self._touched_calls.append(call)  # more agents may be eligible now
+
+    def _move_call(self, cmd: MoveCall, now: float) -> None:
+        call = self._waiting_call(cmd.call_id)
+        self.queue(cmd.queue_id)  # an unknown queue is refused before anything changes
+        if cmd.queue_id == call.queue_id:
+            raise InvalidTransition(f"call {call.id!r} is in queue {cmd.queue_id!r} already")
+        self._move(call, cmd.queue_id, now, "supervisor")
+
+    def _set_priority(self, cmd: SetCallPriority, now: float) -> None:
+        call = self._waiting_call(cmd.call_id)
+        if not -1000 <= cmd.priority <= 1000:
+            raise InvalidTransition(f"priority {cmd.priority} is out of range (-1000 to 1000)")
+        before = call.priority
+        if before != cmd.priority:
+            self._reindex(call, priority=cmd.priority)
+            self._emit(
+                CallReprioritized(at=now, call_id=call.id, queue_id=call.queue_id, old=before, new=cmd.priority), call
+            )
+
+    def _offer_callback(self, cmd: OfferCallback, now: float) -> None:
+        call = self._waiting_call(cmd.call_id)
+        if call.is_callback:
+            raise InvalidTransition(f"call {call.id!r} is a callback already")
+        if call.caller_number is None:
+            raise InvalidTransition(f"call {call.id!r} has no number to call back")
+        self._emit(CallbackOffered(at=now, call_id=call.id, queue_id=call.queue_id), call)
+
+    def _waiting_call(self, call_id: str) -> Call:
+        call = self.live_call(call_id)
+        if call.state is not CallState.QUEUED:
+            raise InvalidTransition(f"call {call_id!r} is not waiting in a queue (it is {call.state})")
+        return call
 
     def _max_wait(self, call: Call, now: float) -> None:
         self._exit(call, self.queues[call.queue_id], "max_wait", now, {call.queue_id})

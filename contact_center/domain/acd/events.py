@@ -130,7 +130,7 @@ class CallExited(CallEvent):
 class CallMoved(CallEvent):
     from_queue: str
     to_queue: str
-    reason: str  # "escalation", "max_wait", "queue_full"
+    reason: str  # "escalation", "max_wait", "queue_full", "supervisor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +149,15 @@ class CallEscalated(CallEvent):
     rule_index: int
     action: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallReprioritized(CallEvent):
+    """A waiting call's priority was changed by a supervisor."""
+
+    queue_id: str
+    old: int
+    new: int
 
 
 @dataclass(frozen=True, slots=True)

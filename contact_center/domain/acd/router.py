@@ -71,6 +71,9 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
             c.LeaveConference: self._leave_conference,
             c.ResetDailyCounters: self._reset_daily,
             c.StartOutboundCall: self._start_outbound,
+            c.MoveCall: self._move_call,
+            c.SetCallPriority: self._set_priority,
+            c.OfferCallback: self._offer_callback,
         }
 
     def configure_queue(self, config: QueueConfig) -> None:
