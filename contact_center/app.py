@@ -178,7 +178,7 @@ def create_app(
         clock=app[CLOCK],
         acd=acd,
         announce=center.announce,
-        names=lambda user_id: center.names.get(user_id),
+        names=center.people.name,
         limits=AgentLimits(settings.alert_not_ready_seconds, settings.alert_wrap_up_seconds),
     )
     app[DIALER] = DialerRunner(engine=engine, clock=app[CLOCK], center=center, zone=center.zone)

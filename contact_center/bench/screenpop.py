@@ -139,7 +139,7 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
                 new MutationObserver(() => { const t = document.getElementById('offer-name').textContent;
                   if (t) window.__pops.push([t, Date.now()]); })
                 .observe(document.getElementById('offer-name'), {childList: true, characterData: true, subtree: true}); }""")
-            user_id = next(uid for uid, ext in center.extensions.items() if ext == EXTENSION)
+            user_id = next(uid for uid, ext in center.people.extensions.items() if ext == EXTENSION)
             await center.set_state(user_id, "available")
             lag_with_browser = LoopLag()
             await lag_with_browser.__aenter__()
@@ -159,10 +159,11 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
                 rendered = rendered_pops[-1][1]
                 pops.append(rendered - offered_at[call_id])
                 await center.accept(user_id, call_id)
-                session = center.sessions[call_id]
+                session = center.calls.conversation(call_id)
+                assert session is not None
                 await _until(lambda: session.record.connected_at is not None)  # noqa: B023 - awaited here
                 port.far_end_hangup(call_id)
-                await _until(lambda: user_id in center.wrapups)
+                await _until(lambda: center.desks.wrapup(user_id) is not None)
                 await center.save_wrapup(user_id, call_id, "resolved", "", [])
                 await _until(lambda: str(center.acd.acd.agents[str(user_id)].state) == "available")
             await lag_with_browser.__aexit__(None, None, None)
@@ -180,7 +181,7 @@ async def run(database: Path, calls: int) -> dict[str, Any]:
                 assert call_id is not None
                 await _until(lambda: len(identify) > 0 and port.played and port.played[-1][0] == call_id)  # noqa: B023
                 port.far_end_hangup(call_id)
-                await _until(lambda: call_id not in center.sessions)  # noqa: B023
+                await _until(lambda: center.calls.conversation(call_id) is None)  # noqa: B023
                 await asyncio.sleep(0.02)
                 taken = identify.pop()
                 if n >= WARM_UP:  # the first look-ups read a cold index from disk, once per start

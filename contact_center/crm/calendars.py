@@ -50,3 +50,6 @@ async def calendar_by_id(session: AsyncSession, calendar_id: int | None, around:
         return always_open()
     row = await session.get(CalendarRow, calendar_id)
     return to_domain(row, around) if row is not None else always_open()
+
+
+__all__ = ["CalendarRow", "calendar_by_id", "calendar_by_name", "override_of", "to_domain"]

@@ -17,10 +17,11 @@ from pydantic import BaseModel, ConfigDict
 
 from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.records import parse_cursor, parse_limit
-from contact_center.services.admin import audit, overrides
 from contact_center.services.admin import configuration as config
+from contact_center.services.admin import overrides
 from contact_center.services.admin.specs import KINDS, QueueSpec, Spec, UserSpec
 from contact_center.services.desk import DeskError
+from contact_center.store import audit_log as audit
 from contact_center.web.auth import end_sessions, hashed, principal
 from contact_center.web.errors import read_body, read_json_object
 from contact_center.web.keys import ACD, CALL_CENTER, CLOCK, SESSIONS

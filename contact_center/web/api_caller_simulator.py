@@ -139,9 +139,9 @@ async def transcript(request: web.Request) -> web.Response:
     ended = detail.ended_at is not None
     agent = None
     center = request.app.get(CALL_CENTER)
-    session = center.sessions.get(call_id) if center is not None else None
+    session = center.calls.conversation(call_id) if center is not None else None
     if center is not None and session is not None and session.record.connected_at is not None:
-        agent = center.names.get(session.record.agent_user_id or 0)
+        agent = center.people.names.get(session.record.agent_user_id or 0)
     on_hold = leg is not None and leg.hold_task is not None and not ended
     where = (
         "ended"

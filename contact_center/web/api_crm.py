@@ -41,7 +41,7 @@ from contact_center.crm.schemas import (
     OrderOut,
     OrderUpdate,
 )
-from contact_center.services.admin.audit import record_change
+from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Activity, Case, KbArticle, Lead, Opportunity, Order, Team, User
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body

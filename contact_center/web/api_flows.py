@@ -13,7 +13,7 @@ from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.flows.directory import Directory
 from contact_center.flows.registry import FlowRegistry, known_names
 from contact_center.services.admin import flow_files
-from contact_center.services.admin.audit import record_change
+from contact_center.store.audit_log import record_change
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
 from contact_center.web.keys import CLOCK, DIRECTORY, FLOWS, SESSIONS, SETTINGS

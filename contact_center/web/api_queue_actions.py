@@ -15,7 +15,7 @@ from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.crm.phones import try_e164
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.errors import AcdError, InvalidTransition, NoSuchCall, NoSuchQueue
-from contact_center.services.admin.audit import record_change
+from contact_center.store.audit_log import record_change
 from contact_center.web.auth import principal
 from contact_center.web.errors import error, read_body
 from contact_center.web.keys import ACD, CLOCK, SESSIONS, SETTINGS

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.metrics.stats import QueueStats
-from contact_center.services.admin.audit import record_change
 from contact_center.services.desk import DeskError
+from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
 from contact_center.web.errors import error, read_body

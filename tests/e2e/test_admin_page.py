@@ -53,13 +53,13 @@ async def test_an_admin_sets_up_a_queue_and_an_agent_who_then_takes_a_call(live:
     await page.click("#save-record")
     await expect(page.locator("#form-error")).to_contain_text("name")
 
-    nina = await until(lambda: center.usernames.get("nina"), "routing to know nina")
+    nina = await until(lambda: center.people.usernames.get("nina"), "routing to know nina")
     agent = center.acd.acd.agents[str(nina)]
     assert agent.tiers == {"claims": 1, "vip": 1, "general": 1}
     await center.set_state(nina, "available")
     call_id = port.inject_call(MARIA, "5000")
     await live.press_when_asked(call_id, "0", "To speak with an agent")
-    offer = await until(lambda: center.offers.get(nina), "the call offered to nina")
+    offer = await until(lambda: center.desks.offer(nina), "the call offered to nina")
     assert offer["call_id"] == call_id
 
     await page.click("nav.tabs button[data-kind=audit]")

@@ -90,7 +90,7 @@ async def test_a_call_from_offer_to_wrap_up(live: Live, desktop: Desktop, engine
     await expect(page.locator("#agent-state")).to_have_attribute("data-state", "wrap_up")
     await expect(page.locator("#ended-reason")).to_have_attribute("data-reason", "transferred")
     assert live.center.acd.acd.calls[call_id].queue_id == "sales"
-    offer = await until(lambda: live.center.offers.get(live.users["bob"]), "the transferred call offered to bob")
+    offer = await until(lambda: live.center.desks.offer(live.users["bob"]), "the transferred call offered to bob")
     assert offer["screen_pop"]["transfer"]["notes"][0] == "Wants the invoice resent"
 
     await page.click("#btn-save-wrapup")

@@ -82,7 +82,7 @@ async def test_a_desk_on_node_a_takes_node_bs_call(
     await expect(page.locator("#call-name")).to_have_text("Maria Garcia")
     await page.keyboard.press("Shift+H")
     await expect(page.locator("#held-tag")).to_be_visible()
-    assert b.center.sessions[call_id].record.held_since is not None  # node B put the caller on hold
+    assert b.center.calls.conversation(call_id).record.held_since is not None  # node B put the caller on hold
     await page.keyboard.press("Shift+H")
     await expect(page.locator("#held-tag")).to_be_hidden()
 
@@ -90,8 +90,8 @@ async def test_a_desk_on_node_a_takes_node_bs_call(
     await desktop.network.cut()
     await expect(conn).not_to_have_attribute("data-state", "connected")
     b.port.far_end_hangup(call_id)
-    user_id = a.center.usernames["agent"]
-    await until(lambda: user_id in b.center.wrapups)
+    user_id = a.center.people.usernames["agent"]
+    await until(lambda: b.center.desks.wrapup(user_id) is not None)
     for node in (a, b):
         await node.gateway.notifier.drain()
     desktop.network.restore()

@@ -50,7 +50,7 @@ async def test_the_page_converges_after_the_socket_dies_mid_call(
         )
     await center._push_timelines()
     port.far_end_hangup(call_id)
-    await until(lambda: agent_id in center.wrapups, "wrap-up to start on the server")
+    await until(lambda: center.desks.wrapup(agent_id) is not None, "wrap-up to start on the server")
     await live.gateway.notifier.drain()
 
     desktop.network.restore()

@@ -33,10 +33,10 @@ async def test_a_caller_on_the_simulator_reaches_an_agent(live: Live, desktop: D
     order = await page.evaluate("[...document.querySelectorAll('#heard li')].map((li) => li.className)")
     assert order.count("pressed") == 1 and order.index("pressed") < order.index("said hold")  # the key, then the answer
     await center.set_state(bob, "available")
-    call_id = center.offers[bob]["call_id"] if bob in center.offers else None
+    call_id = (center.desks.offer(bob) or {}).get("call_id")
     while call_id is None:
         await page.wait_for_timeout(50)
-        call_id = center.offers[bob]["call_id"] if bob in center.offers else None
+        call_id = (center.desks.offer(bob) or {}).get("call_id")
     await center.accept(bob, call_id)
     await expect(page.locator("#status")).to_have_text("Talking to bob.")
     await page.click("#hangup")

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from contact_center.flows.yaml_lines import LineDict, LineList, YamlProblem, load_yaml
-from contact_center.services.admin.audit import record_change
 from contact_center.services.admin.specs import (
     KINDS,
     NEVER_REMOVED,
@@ -32,6 +31,7 @@ from contact_center.services.admin.specs import (
     TeamSpec,
     UserSpec,
 )
+from contact_center.store.audit_log import record_change
 from contact_center.store.tables import (
     AgentSkill,
     Calendar,

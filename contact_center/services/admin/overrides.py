@@ -13,13 +13,11 @@ import re
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contact_center.crm.calendars import to_domain
+from contact_center.crm.calendars import CalendarRow, calendar_by_name, to_domain
 from contact_center.crm.errors import NotFound, ValidationFailed
-from contact_center.services.admin.audit import record_change
-from contact_center.store.tables import Calendar as CalendarRow
+from contact_center.store.audit_log import record_change
 
 MAX_OVERRIDE = dt.timedelta(days=31)  # longer than this is a change of hours: edit the calendar
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}$")
@@ -98,7 +96,7 @@ async def calendar_status(session: AsyncSession, name: str, now: dt.datetime) ->
 
 
 async def _row(session: AsyncSession, name: str) -> CalendarRow:
-    row = (await session.scalars(select(CalendarRow).where(CalendarRow.name == name))).first()
+    row = await calendar_by_name(session, name)
     if row is None:
         raise NotFound("calendar", name)
     return row

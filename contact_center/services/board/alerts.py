@@ -27,10 +27,10 @@ from contact_center.domain.metrics.alerts import (
     compare,
     conditions,
 )
-from contact_center.services.admin.audit import record_change
 from contact_center.services.desk import Audience
 from contact_center.services.routing.service import AcdService
 from contact_center.store import board_alerts as store
+from contact_center.store.audit_log import record_change
 from contact_center.store.engine import session_factory
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,8 @@
 """What every part of the call center shares: the live calls and desks it tracks, and the helpers they use.
 
 ``CallCenter`` is put together from parts (call control, transfers, wrap-up, outbound calls), each a
-subclass of ``CenterBase``; they share one set of maps so a call is always found the same way.
+subclass of ``CenterBase``. What they hold is in three places only (``live.py``): the calls, the agents'
+desks and the people; a call's state is changed only by steps of its owner.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +23,7 @@ from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.errors import AcdError
 from contact_center.flows.directory import Directory
 from contact_center.flows.registry import FlowRegistry
+from contact_center.services.calls.live import AgentDesks, LiveCalls, People
 from contact_center.services.calls.owner import CallOwners
 from contact_center.services.calls.record import CallRecord
 from contact_center.services.desk import Audience, DeskError, DeskListener
@@ -32,7 +33,6 @@ from contact_center.telephony.port import CallEnded, Prompt, TelephonyPort
 
 if TYPE_CHECKING:
     from contact_center.services.calls.session import Conversation
-    from contact_center.services.calls.transfers import Consult
     from contact_center.telephony.port import OriginateResult
 
 log = logging.getLogger(__name__)
@@ -63,36 +63,18 @@ class CenterBase:
         self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
         self.zone: dt.tzinfo = dt.UTC  # whose clock a callback without a customer time zone goes by
         self.record_calls = record_calls
-        self.sessions: dict[str, Conversation] = {}  # interaction id -> the call an agent may work on
-        self.customer_legs: dict[str, str] = {}  # customer leg id -> interaction id, where the two differ
-        self.agent_legs: dict[str, str] = {}  # agent leg id -> interaction id
-        self.offers: dict[int, dict[str, Any]] = {}  # user id -> call.offered payload
-        self.active: dict[int, str] = {}  # user id -> interaction id on the line or in wrap-up
-        self.wrapups: dict[int, dict[str, Any]] = {}
-        self.extensions: dict[int, str | None] = {}
-        self.names: dict[int, str] = {}  # user id -> what the board and transfer lists call the agent
-        self.usernames: dict[str, int] = {}
-        self.phones: dict[int, bool | None] = {}  # user id -> is their phone registered (None: could not tell)
-        self.screen_pops: dict[str, dict[str, Any]] = {}  # interaction id -> what its offer showed
-        self.consults: dict[str, Consult] = {}
-        self.consult_legs: dict[str, str] = {}
-        self.segments: dict[tuple[int, str], CallRecord] = {}
-        self.callbacks: dict[str, CallRecord] = {}  # callbacks waiting in routing, by interaction id
-        # (user id, call id) -> a call logged when its wrap-up ran out, waiting for the agent's disposition
-        self.unfinished: dict[tuple[int, str], Unfinished] = {}
+        # The call center's only state (services/calls/live.py): what this node holds of each call, of each
+        # agent's desk, and of the people.
+        self.calls = LiveCalls()
+        self.desks = AgentDesks()
+        self.people = People()
         self._listeners: list[DeskListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()  # the center's own loops (reconciler, timelines, ...)
         self.owners = CallOwners(self._tracks)
 
     def _tracks(self, call_id: str) -> bool:
         """Whether anything of the call is still held here (its owner stays until nothing is)."""
-        return (
-            call_id in self.sessions
-            or call_id in self.callbacks
-            or call_id in self.consults
-            or any(segment_call == call_id for _, segment_call in self.segments)
-            or any(wrapup["call_id"] == call_id for wrapup in self.wrapups.values())
-        )
+        return self.calls.tracks(call_id) or any(w["call_id"] == call_id for _, w in self.desks.wrapping())
 
     def _post(self, call_id: str, step: Coroutine[Any, Any, Any], what: str) -> None:
         """A step for the call's owner that nobody waits for (a telephony or routing event)."""
@@ -152,10 +134,6 @@ class CenterBase:
         except CallEnded:
             pass
 
-    def _session_of_leg(self, leg: str) -> Conversation | None:
-        """The call a customer's leg belongs to (inbound legs are their own interaction id)."""
-        return self.sessions.get(self.customer_legs.get(leg, leg))
-
     if TYPE_CHECKING:  # the parts call each other through these
 
         async def _hold(self, user_id: int, call_id: str) -> None: ...
@@ -179,16 +157,6 @@ class CenterBase:
         ) -> int: ...
         def _owned(self, user_id: int, call_id: str) -> Conversation: ...
         def pending_wrapup(self, user_id: int) -> dict[str, Any] | None: ...
-
-
-@dataclass
-class Unfinished:
-    """A call whose wrap-up ran out before a disposition was saved: logged (``activity_id``) and shown to
-    its agent as "disposition pending" (``view``) until they save one, which completes the row."""
-
-    record: CallRecord
-    activity_id: int
-    view: dict[str, Any]
 
 
 def iso(seconds: float) -> str:

@@ -125,9 +125,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         rows = await self.reads.people()
         async with session_factory(self.engine)() as session:
             agents = await load_agents(session)
-        self.extensions = {user_id: ext for user_id, ext, _, _ in rows}
-        self.names = {user_id: display or username for user_id, _, username, display in rows}
-        self.usernames = {username: user_id for user_id, _, username, _ in rows}
+        self.people.refresh(rows)
         for config in agents:
             if self._agent_configs.get(config.agent_id) != config:
                 known = config.agent_id in self.acd.acd.agents
@@ -162,9 +160,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
 
     def live_legs(self) -> LiveLegs:
         """What telephony knows is up: callers still on the line, and the call each busy agent works."""
-        calls = [call_id for call_id, s in self.sessions.items() if not s.finished.is_set()]
-        calls += list(self.callbacks)  # nobody is on the line, but the callback is real
-        agents = {agent_key(user_id): call_id for user_id, call_id in self.active.items()}
+        calls = [c.call_id for c in self.calls.conversations() if not c.finished.is_set()]
+        calls += [r.call_id for r in self.calls.callbacks()]  # nobody is on the line, but the callback is real
+        agents = {agent_key(user_id): call_id for user_id, call_id in self.desks.working().items()}
         return LiveLegs(calls=calls, agents=agents)
 
     async def _reconcile(self) -> None:
@@ -203,7 +201,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             estimate_wait=self.estimate_wait,
             agent_key=self.preferred_agent,
         )
-        self.sessions[call_id] = session
+        self.calls.set_conversation(call_id, session)
         self._child(call_id, self._run_session(session), "answer, IVR, queue")
 
     async def _run_session(self, session: CallSession) -> None:
@@ -218,10 +216,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             await session.log_unanswered()
         finally:
             if session.record.agent_user_id is None:
-                self.sessions.pop(session.call_id, None)
-                self.screen_pops.pop(session.call_id, None)
+                self.calls.drop_conversation(session.call_id)
                 if session.record.callback_number and session.record.end_reason == "callback_requested":
-                    self.callbacks[session.call_id] = session.record  # routing keeps its place in the queue
+                    self.calls.set_callback(session.call_id, session.record)  # routing keeps its place in the queue
 
     async def _identify(self, record: CallRecord) -> None:
         if not record.caller_number.startswith("+"):
@@ -232,17 +229,20 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             record.account_id = record.matches[0]["account_id"]
 
     def _hung_up(self, event: CallHungUp) -> None:
-        session = self._session_of_leg(event.call_id)
+        session = self.calls.session_of_leg(event.call_id)
+        found = self.calls.leg(event.call_id)
         if session is not None and session.leg == event.call_id:
             session.record.sip["caller_hangup_code"] = event.sip_code
             session.caller_gone("caller" if event.by == HangupBy.REMOTE else "system")
             self._post(session.call_id, self._end_talk(session, "caller"), "the caller hung up")
-        elif event.call_id in self.consult_legs:  # the consulted agent's phone hung up
-            call_id = self.consult_legs.pop(event.call_id)
+        elif found is not None and found[1] == "consult":  # the consulted agent's phone hung up
+            call_id = found[0]
+            self.calls.drop_leg(event.call_id)
             self._post(call_id, self._end_consult(call_id, "target_hung_up"), "the consulted agent hung up")
-        elif event.call_id in self.agent_legs:
-            call_id = self.agent_legs.pop(event.call_id)
-            talking = self.sessions.get(call_id)
+        elif found is not None and found[1] == "agent":
+            call_id = found[0]
+            self.calls.drop_leg(event.call_id)
+            talking = self.calls.conversation(call_id)
             if talking is None or talking.finished.is_set():
                 return
             if talking.record.direction == "outbound":  # the agent put the phone down on a call they placed
@@ -273,14 +273,12 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                 self._post(event.call_id, self._offer(event), "offer")
             elif isinstance(event, ev.OfferMissed | ev.OfferWithdrawn | ev.OfferRejected):
                 user_id = int(event.agent_id)
-                offer = self.offers.get(user_id)
-                if offer is not None and offer["call_id"] == event.call_id:
-                    del self.offers[user_id]
+                self.desks.withdraw_offer(user_id, event.call_id)
                 reason = getattr(event, "reason", None) or type(event).__name__.removeprefix("Offer").lower()
                 if self._mine(event.call_id):
                     self._tell(("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason})
             elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
-                gone = self.callbacks.pop(event.call_id, None)
+                gone = self.calls.drop_callback(event.call_id)
                 if gone is not None and gone.scheduled_callback_id is not None:
                     self._post(
                         event.call_id,
@@ -289,14 +287,13 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                         ),
                         "callback canceled",
                     )
-                for user_id, offer in list(self.offers.items()):
-                    if offer["call_id"] == event.call_id:
-                        del self.offers[user_id]
-                        self._tell(
-                            ("agent", user_id),
-                            "call.offer_withdrawn",
-                            {"call_id": event.call_id, "reason": "caller_hung_up"},
-                        )
+                for user_id in self.desks.offers_of(event.call_id):
+                    self.desks.withdraw_offer(user_id, event.call_id)
+                    self._tell(
+                        ("agent", user_id),
+                        "call.offer_withdrawn",
+                        {"call_id": event.call_id, "reason": "caller_hung_up"},
+                    )
             elif isinstance(event, ev.ConsultEnded):
                 self._consult_ended_by_routing(event)
             elif isinstance(event, ev.WrapUpStarted):
@@ -317,8 +314,8 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         """What routing does to a waiting caller: escalations go on the call's trail; exits and callback
         offers are acted on by the caller's session (a rule's alert is the board's: services/board)."""
         call_id = getattr(event, "call_id", None)
-        session = self.sessions.get(call_id) if call_id else None
-        record = session.record if session is not None else self.callbacks.get(call_id or "")
+        session = self.calls.conversation(call_id) if call_id else None
+        record = self.calls.record(call_id) if call_id else None
         trail = ev.CallEscalated | ev.CallMoved | ev.SupervisorAlerted | ev.CallExited | ev.CallbackOffered
         if isinstance(event, trail) and record is not None:
             record.escalations.append(_trail_entry(event))
@@ -339,7 +336,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         """The routing id of the agent an IVR flow asks for, by username (or user id); None if unknown."""
         if not name:
             return None
-        user_id = self.usernames.get(name) or (int(name) if name.isdigit() and int(name) in self.names else None)
+        user_id = self.people.usernames.get(name) or (
+            int(name) if name.isdigit() and int(name) in self.people.names else None
+        )
         return agent_key(user_id) if user_id is not None else None
 
     def estimate_wait(self, call_id: str) -> WaitEstimate | None:
@@ -359,8 +358,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         return cached[1]
 
     async def _offer(self, event: ev.CallOffered) -> None:
-        session = self.sessions.get(event.call_id)
-        record = session.record if session is not None else self.callbacks.get(event.call_id)
+        record = self.calls.record(event.call_id)
         if record is None:
             return
         pop: dict[str, Any] = {
@@ -386,7 +384,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                 "transfer": {
                     "from_agent_id": record.transferred_by,
                     "notes": list(record.notes),
-                    "from_agent": self.names.get(record.transferred_by),
+                    "from_agent": self.people.names.get(record.transferred_by),
                 },
             }
         elif event.kind == "callback":
@@ -402,16 +400,16 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             "screen_pop": pop,
         }
         user_id = int(event.agent_id)
-        self.offers[user_id] = payload
+        self.desks.set_offer(user_id, payload)
         if event.kind != "consult":
-            self.screen_pops[event.call_id] = pop
+            self.calls.set_screen_pop(event.call_id, pop)
         self._tell(("agent", user_id), "call.offered", payload)
 
     async def _push_timelines(self) -> None:
         """While a call is on, what anyone appends to the customer's timeline shows on the agent's desktop."""
         watched = {}
-        for user_id, call_id in self.active.items():
-            session = self.sessions.get(call_id)
+        for user_id, call_id in self.desks.working().items():
+            session = self.calls.conversation(call_id)
             if session is not None and session.record.customer_id is not None:
                 watched[call_id] = (user_id, session.record)
         for call_id in list(self._timeline_sent):
@@ -431,7 +429,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
                     )
 
     def _shown_in_pop(self, call_id: str) -> set[int]:
-        view = (self.screen_pops.get(call_id) or {}).get("customer_360") or {}
+        view = (self.calls.screen_pop(call_id) or {}).get("customer_360") or {}
         return {a["id"] for a in view.get("activities", [])}
 
     async def _check_phones(self, only: int | None = None) -> None:
@@ -441,7 +439,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             return
         for agent in list(self.acd.acd.agents.values()):
             user_id = int(agent.id)
-            extension = self.extensions.get(user_id)
+            extension = self.people.extensions.get(user_id)
             if (
                 extension is None
                 or (only is not None and user_id != only)
@@ -449,8 +447,8 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             ):
                 continue
             registered = await self.port.phone_status(extension)
-            if self.phones.get(user_id, "unknown") != registered:
-                self.phones[user_id] = registered
+            if self.people.phones.get(user_id, "unknown") != registered:
+                self.people.phones[user_id] = registered
                 self._tell(("agent", user_id), "phone.status", {"extension": extension, "registered": registered})
 
     # --- desk commands: each is a message to the call's owner, taken in turn ---------------------
@@ -521,7 +519,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         else:
             raise DeskError("bad_state", "state must be available, not_ready or offline")
         await self._command(command)
-        if current == "offline" and user_id not in self.phones and self.phone_check_seconds is not None:
+        if current == "offline" and user_id not in self.people.phones and self.phone_check_seconds is not None:
             await self._check_phones(only=user_id)  # a desk logging in learns about its phone at once
         snapshot = await self.snapshot(user_id)
         agent_state: dict[str, Any] = snapshot["agent"]

@@ -20,11 +20,11 @@ REQUEUE_PROMPT = Speech("Please hold while we connect you to another agent.")
 
 class CallControl(CenterBase):
     async def _accept(self, user_id: int, call_id: str) -> None:
-        offer = self.offers.get(user_id)
+        offer = self.desks.offer(user_id)
         if offer is None or offer["call_id"] != call_id:
             raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
         kind = offer.get("kind")
-        session = self.sessions.get(call_id)
+        session = self.calls.conversation(call_id)
         if session is None and kind != "callback":
             raise DeskError("no_such_offer", f"call {call_id} has ended")
         # The call is the agent's from before routing is asked: a caller who hangs up while routing
@@ -45,8 +45,8 @@ class CallControl(CenterBase):
         finally:
             if session is not None:
                 session.accepting = False
-        del self.offers[user_id]
-        self.active[user_id] = call_id
+        self.desks.set_offer(user_id, None)
+        self.desks.set_active(user_id, call_id)
         if kind == "callback":
             self._child(call_id, self._place_callback(user_id, call_id), "place the callback")
             return
@@ -66,8 +66,7 @@ class CallControl(CenterBase):
         await self._safe(cmd.AbandonCall(session.call_id))
         if isinstance(session, CallSession):
             await session.log_unanswered()
-        self.sessions.pop(session.call_id, None)
-        self.screen_pops.pop(session.call_id, None)
+        self.calls.drop_conversation(session.call_id)
 
     async def _ring_agent(self, session: Conversation, user_id: int, extension: str) -> OriginateResult:
         """Dial the agent's phone; every attempt, answered or not, stays on the call's detail."""
@@ -87,7 +86,7 @@ class CallControl(CenterBase):
 
     async def _connect_agent(self, session: Conversation, user_id: int) -> None:
         """A child of the call: the agent's phone rings (a while), then the owner decides what follows."""
-        extension = self.extensions.get(user_id)
+        extension = self.people.extensions.get(user_id)
         if extension is None:
             await self._ask(
                 session.call_id, self._fail_connect(session, user_id, "you have no phone extension"), "no phone"
@@ -112,7 +111,7 @@ class CallControl(CenterBase):
         record.agent_leg = agent_leg
         if agent_leg not in record.agent_legs_seen:  # a call we place noted the leg when it answered
             record.agent_legs_seen.append(agent_leg)
-        self.agent_legs[agent_leg] = session.call_id
+        self.calls.add_leg(agent_leg, session.call_id, "agent")
         await self.port.stop_hold(session.leg)
         await self.port.bridge(session.leg, agent_leg)
         record.connected_at = self.clock.now()
@@ -132,7 +131,7 @@ class CallControl(CenterBase):
 
     async def _fail_connect(self, session: Conversation, user_id: int, why: str) -> None:
         session.record.agent_user_id = None
-        self.active.pop(user_id, None)
+        self.desks.release(user_id)
         await self._safe(cmd.AgentHungUp(session.call_id))
         session.in_queue = True
         await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
@@ -141,14 +140,14 @@ class CallControl(CenterBase):
         )
 
     async def _reject(self, user_id: int, call_id: str) -> None:
-        offer = self.offers.get(user_id)
+        offer = self.desks.offer(user_id)
         if offer is None or offer["call_id"] != call_id:
             raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
         await self._command(cmd.RejectOffer(agent_key(user_id), call_id))
 
     async def _hangup(self, user_id: int, call_id: str) -> None:
-        consult = self.consults.get(call_id)
-        if consult is not None and consult.target == user_id and self.active.get(user_id) == call_id:
+        consult = self.calls.consult(call_id)
+        if consult is not None and consult.target == user_id and self.desks.active(user_id) == call_id:
             await self._end_consult(call_id, "declined")  # the consulted agent leaves; the owner keeps the customer
             return
         session = self._owned(user_id, call_id)
@@ -180,16 +179,17 @@ class CallControl(CenterBase):
             self._tell(("agent", user_id), "call.resumed", {"call_id": call_id})
 
     async def _add_note(self, user_id: int, call_id: str, text: str) -> None:
-        if self.active.get(user_id) != call_id or call_id not in self.sessions:
+        session = self.calls.conversation(call_id)
+        if self.desks.active(user_id) != call_id or session is None:
             raise DeskError("no_such_call", f"call {call_id} is not yours")
-        self.sessions[call_id].record.notes.append(text[:4000])
+        session.record.notes.append(text[:4000])
 
     def _owned(self, user_id: int, call_id: str) -> Conversation:
         """The call connected to this agent, who must be its owner (not an agent being consulted on it)."""
-        session = self.sessions.get(call_id)
-        if self.active.get(user_id) != call_id or session is None or session.record.connected_at is None:
+        session = self.calls.conversation(call_id)
+        if self.desks.active(user_id) != call_id or session is None or session.record.connected_at is None:
             raise DeskError("no_such_call", f"call {call_id} is not connected to you")
-        consult = self.consults.get(call_id)
+        consult = self.calls.consult(call_id)
         if consult is not None and consult.target == user_id:
             raise DeskError(
                 "consulting", "you are being consulted on this call; the agent who called you still owns it"
@@ -215,7 +215,7 @@ class CallControl(CenterBase):
             with contextlib.suppress(Exception):  # the leg may be gone already; its detail keeps the file
                 await self.port.stop_recording(session.leg)
         if record.agent_leg:
-            self.agent_legs.pop(record.agent_leg, None)
+            self.calls.drop_leg(record.agent_leg)
             with contextlib.suppress(CallEnded):
                 await self.port.hangup(record.agent_leg)
         await self._safe(cmd.EndCall(session.call_id))
@@ -235,7 +235,7 @@ class CallControl(CenterBase):
         await self._safe(cmd.AgentHungUp(session.call_id))
         session.in_queue = True
         if user_id is not None:
-            self.active.pop(user_id, None)
+            self.desks.release(user_id)
             self._tell(
                 ("agent", user_id),
                 "call.ended",

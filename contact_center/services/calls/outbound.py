@@ -38,7 +38,7 @@ class Outbound(CenterBase):
 
     async def _place_callback(self, user_id: int, call_id: str) -> None:
         """The agent accepted a callback: their phone, then the customer's number, bridged."""
-        record = self.callbacks.pop(call_id, None)
+        record = self.calls.callback(call_id)
         if record is None:  # routing offered a callback this node does not know: nothing to dial
             await self._safe(cmd.EndCall(call_id))
             return
@@ -49,8 +49,9 @@ class Outbound(CenterBase):
         record.talk_closed, record.logged, record.hung_up_by, record.end_reason = False, False, None, None
         record.ended_at, record.connected_at, record.hold_seconds, record.legs = None, None, 0.0, []
         record.customer_leg, record.agent_legs_seen = None, []
-        self.sessions[call_id] = conversation
-        extension = self.extensions.get(user_id)
+        self.calls.set_conversation(call_id, conversation)  # first: the call keeps its screen-pop
+        self.calls.drop_callback(call_id)
+        extension = self.people.extensions.get(user_id)
         agent = None if extension is None else await self._ring_agent(conversation, user_id, extension)
         await self._ask(
             call_id, self._callback_agent_rang(conversation, user_id, number, agent), "the agent's phone rang"
@@ -64,10 +65,10 @@ class Outbound(CenterBase):
         record, call_id = conversation.record, conversation.call_id
         if agent is None or agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
             # Back in the queue at its place; this agent's phone is not working.
-            self.sessions.pop(call_id, None)
-            self.callbacks[call_id] = record
+            self.calls.drop_conversation(call_id)
+            self.calls.set_callback(call_id, record)
             record.agent_user_id = None
-            self.active.pop(user_id, None)
+            self.desks.release(user_id)
             await self._safe(cmd.AgentHungUp(call_id))
             await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
             why = "you have no phone extension" if agent is None else f"your phone did not answer ({agent.outcome})"
@@ -118,7 +119,7 @@ class Outbound(CenterBase):
                 callback_number=row.number,
                 scheduled_callback_id=row.id,
             )
-            self.callbacks[call_id] = record
+            self.calls.set_callback(call_id, record)
             try:
                 await self.acd.handle(
                     cmd.EnqueueCall(
@@ -130,7 +131,7 @@ class Outbound(CenterBase):
                     )
                 )
             except AcdError as exc:
-                self.callbacks.pop(call_id, None)
+                self.calls.drop_callback(call_id)
                 log.error("callback %s to %s cannot be queued in %s: %s", row.id, row.number, row.queue, exc)
                 await scheduled.settle(self.engine, row.id, f"refused: {type(exc).__name__}", now)
 
@@ -151,7 +152,7 @@ class Outbound(CenterBase):
         e164 = try_e164(number, self.region)
         if e164 is None:
             raise DeskError("bad_number", f"{number!r} is not a phone number")
-        extension = self.extensions.get(user_id)
+        extension = self.people.extensions.get(user_id)
         if extension is None:
             raise DeskError("no_phone", "you have no phone extension")
         call_id = call_id or f"out-{uuid.uuid4().hex[:16]}"
@@ -175,25 +176,29 @@ class Outbound(CenterBase):
                 record.customer_id = None
             else:
                 record.account_id = view["customer"]["account_id"]
-                self.screen_pops[call_id] = {
-                    "customer": view["customer"],
-                    "customer_360": view,
-                    "matches": [],
-                    "ivr": None,
-                    "queue": None,
-                    "caller_number": e164,
-                    "dialled": e164,
-                }
+                self.calls.set_screen_pop(
+                    call_id,
+                    {
+                        "customer": view["customer"],
+                        "customer_360": view,
+                        "matches": [],
+                        "ivr": None,
+                        "queue": None,
+                        "caller_number": e164,
+                        "dialled": e164,
+                    },
+                )
         if campaign is not None:  # the agent sees whom they call, what the list says and the script
-            pop = self.screen_pops.setdefault(
-                call_id,
-                {"customer": None, "customer_360": None, "matches": [], "ivr": None, "queue": None,
-                 "caller_number": e164, "dialled": e164},
-            )  # fmt: skip
+            pop = self.calls.screen_pop(call_id) or {
+                "customer": None, "customer_360": None, "matches": [], "ivr": None, "queue": None,
+                "caller_number": e164, "dialled": e164,
+            }  # fmt: skip
             pop["campaign"] = {"name": campaign.campaign, "script": campaign.script, "record": campaign.record}
-        self.sessions[call_id] = OutboundCall(record, self.clock)
-        self.active[user_id] = call_id
-        self._child(call_id, self._place_outbound(self.sessions[call_id], user_id, extension), "dial")
+            self.calls.set_screen_pop(call_id, pop)
+        conversation = OutboundCall(record, self.clock)
+        self.calls.set_conversation(call_id, conversation)
+        self.desks.set_active(user_id, call_id)
+        self._child(call_id, self._place_outbound(conversation, user_id, extension), "dial")
         return {"call_id": call_id}
 
     async def _place_outbound(self, conversation: Conversation, user_id: int, extension: str) -> None:
@@ -212,9 +217,8 @@ class Outbound(CenterBase):
                 f"agent_phone_{agent.outcome}",
                 "failure",
             )
-            self.sessions.pop(record.call_id, None)
-            self.screen_pops.pop(record.call_id, None)
-            self.active.pop(user_id, None)
+            self.calls.drop_conversation(record.call_id)
+            self.desks.release(user_id)
             await self._safe(cmd.EndCall(record.call_id))
             await self._safe(cmd.FinishWrapUp(agent_key(user_id)))
             self._tell(
@@ -232,7 +236,7 @@ class Outbound(CenterBase):
                 disposition=None,
                 wrap_seconds=0,
                 outcome=record.end_reason,
-                agent_name=self.names.get(user_id),
+                agent_name=self.people.names.get(user_id),
             )
             await self._campaign_attempt(record, "agent_unreachable")
             return
@@ -271,11 +275,11 @@ class Outbound(CenterBase):
         record = conversation.record
         record.agent_leg = agent_leg
         record.agent_legs_seen.append(agent_leg)
-        self.agent_legs[agent_leg] = record.call_id
+        self.calls.add_leg(agent_leg, record.call_id, "agent")
         self._tell(
             ("agent", user_id),
             "call.dialling",
-            {"call_id": record.call_id, "number": number, "screen_pop": self.screen_pops.get(record.call_id)},
+            {"call_id": record.call_id, "number": number, "screen_pop": self.calls.screen_pop(record.call_id)},
         )
         self._child(
             record.call_id,
@@ -331,6 +335,6 @@ class Outbound(CenterBase):
             await self._end_talk(conversation, "customer")
             return False
         record.customer_leg = customer.call_id
-        self.customer_legs[customer.call_id] = record.call_id
+        self.calls.add_leg(customer.call_id, record.call_id, "customer")
         await self._bridge_agent(conversation, user_id, agent_leg)
         return True

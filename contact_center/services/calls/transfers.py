@@ -64,7 +64,7 @@ class Transfers(CenterBase):
             raise DeskError("bad_transfer", "transfer to either a queue or an agent")
         if agent_id == user_id:
             raise DeskError("bad_target", "you cannot transfer a call to yourself")
-        if call_id in self.consults:
+        if self.calls.consult(call_id) is not None:
             raise DeskError("consult_in_progress", "complete or cancel the consult first")
         if warm:
             if agent_id is None:
@@ -83,14 +83,14 @@ class Transfers(CenterBase):
         record.transferred_by = user_id
         await self._close_segment(session, user_id, f"blind transfer to {target}", events)
         if record.agent_leg:
-            self.agent_legs.pop(record.agent_leg, None)
+            self.calls.drop_leg(record.agent_leg)
             with contextlib.suppress(CallEnded):
                 await self.port.hangup(record.agent_leg)
         record.agent_leg, record.connected_at, record.agent_user_id, record.answered_at = None, None, None, None
         record.queue = queue or record.queue
         session.in_queue = True
         self._child(call_id, self._say_then_hold(session, TRANSFERRING), "tell the caller they are transferred")
-        self.active.pop(user_id, None)
+        self.desks.release(user_id)
         self._tell(
             ("agent", user_id),
             "call.ended",
@@ -101,31 +101,34 @@ class Transfers(CenterBase):
 
     async def _start_consult(self, session: Conversation, user_id: int, target: int) -> None:
         call_id = session.call_id
-        consult = self.consults[call_id] = Consult(owner=user_id, target=target, started_at=self.clock.now())
+        consult = Consult(owner=user_id, target=target, started_at=self.clock.now())
+        self.calls.set_consult(call_id, consult)
         try:  # registered first: the consult offer's screen-pop is built from it
             await self._command(cmd.StartConsult(call_id, agent_key(target)))
         except DeskError:
-            del self.consults[call_id]
+            self.calls.drop_consult(call_id)
             raise
         if session.record.held_since is None:
             await self._hold(user_id, call_id)  # the customer hears music while the agents talk
-        self._tell(("agent", user_id), "consult.started", {"call_id": call_id, **consult.view(user_id, self.names)})
+        self._tell(
+            ("agent", user_id), "consult.started", {"call_id": call_id, **consult.view(user_id, self.people.names)}
+        )
 
     def consult_offer(self, call_id: str) -> dict[str, Any] | None:
         """What the consulted agent's offer says about who is asking (None when not a consult)."""
-        consult = self.consults.get(call_id)
+        consult = self.calls.consult(call_id)
         if consult is None:
             return None
         return {
             "from_agent_id": consult.owner,
-            "from_agent": self.names.get(consult.owner),
-            "notes": list(self.sessions[call_id].record.notes),
+            "from_agent": self.people.names.get(consult.owner),
+            "notes": list(record.notes) if (record := self.calls.record(call_id)) is not None else [],
         }
 
     async def _connect_consult(self, session: Conversation, user_id: int) -> None:
         call_id = session.call_id
-        consult = self.consults.get(call_id)
-        extension = self.extensions.get(user_id)
+        consult = self.calls.consult(call_id)
+        extension = self.people.extensions.get(user_id)
         if consult is None:
             return
         result = None
@@ -139,17 +142,17 @@ class Transfers(CenterBase):
         """The owner's step once the consulted agent's phone answered or not (the call may have moved on)."""
         call_id = session.call_id
         answered = result is not None and result.outcome == OriginateOutcome.ANSWERED and result.call_id is not None
-        if not answered or self.consults.get(call_id) is not consult or session.finished.is_set():
+        if not answered or self.calls.consult(call_id) is not consult or session.finished.is_set():
             if result is not None and result.call_id is not None:
                 with contextlib.suppress(CallEnded):
                     await self.port.hangup(result.call_id)
-            if self.consults.get(call_id) is consult:
+            if self.calls.consult(call_id) is consult:
                 await self._end_consult(call_id, "phone_unreachable")
                 await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
             return
         assert result is not None and result.call_id is not None
         consult.leg, consult.connected = result.call_id, True
-        self.consult_legs[result.call_id] = call_id
+        self.calls.add_leg(result.call_id, call_id, "consult")
         session.record.agent_legs_seen.append(result.call_id)
         if session.record.agent_leg:
             await self.port.bridge(session.record.agent_leg, result.call_id)
@@ -157,24 +160,24 @@ class Transfers(CenterBase):
         self._tell(
             ("agent", consult.owner),
             "consult.connected",
-            {"call_id": call_id, **consult.view(consult.owner, self.names)},
+            {"call_id": call_id, **consult.view(consult.owner, self.people.names)},
         )
         self._tell(
             ("agent", user_id),
             "call.connected",
-            {"call_id": call_id, "started_at": now, "consult": consult.view(user_id, self.names)},
+            {"call_id": call_id, "started_at": now, "consult": consult.view(user_id, self.people.names)},
         )
 
     async def _complete_transfer(self, user_id: int, call_id: str) -> None:
         session = self._owned(user_id, call_id)
-        consult = self.consults.get(call_id)
+        consult = self.calls.consult(call_id)
         if consult is None or consult.owner != user_id:
             raise DeskError("no_consult", "there is no consult on this call to complete")
         if not consult.connected or consult.leg is None:
             raise DeskError("consult_not_connected", "the other agent has not answered yet")
         events = await self._command(cmd.CompleteTransfer(call_id))
-        del self.consults[call_id]
-        self.consult_legs.pop(consult.leg, None)
+        self.calls.drop_consult(call_id)
+        self.calls.drop_leg(consult.leg)
         record = session.record
         record.notes.append(f"warm transfer from agent {user_id} to agent {consult.target}")
         await self._close_segment(session, user_id, f"warm transfer to agent {consult.target}", events)
@@ -186,14 +189,14 @@ class Transfers(CenterBase):
             now,
             now,
         )
-        self.agent_legs[consult.leg] = call_id
+        self.calls.add_leg(consult.leg, call_id, "agent")
         if session.leg is not None:
             await self.port.bridge(session.leg, consult.leg)  # ends the customer's hold music
         if first_leg:
-            self.agent_legs.pop(first_leg, None)
+            self.calls.drop_leg(first_leg)
             with contextlib.suppress(CallEnded):
                 await self.port.hangup(first_leg)
-        self.active.pop(user_id, None)
+        self.desks.release(user_id)
         self._tell(
             ("agent", consult.target),
             "consult.ended",
@@ -207,7 +210,7 @@ class Transfers(CenterBase):
 
     async def _cancel_consult(self, user_id: int, call_id: str) -> None:
         self._owned(user_id, call_id)
-        consult = self.consults.get(call_id)
+        consult = self.calls.consult(call_id)
         if consult is None or consult.owner != user_id:
             raise DeskError("no_consult", "there is no consult on this call to cancel")
         await self._end_consult(call_id, "canceled")
@@ -215,21 +218,18 @@ class Transfers(CenterBase):
 
     async def _end_consult(self, call_id: str, outcome: str) -> None:
         """Tear a consult down (whoever ended it); the customer stays with the first agent, on hold."""
-        consult = self.consults.pop(call_id, None)
+        consult = self.calls.drop_consult(call_id)
         if consult is None:
             return
         await self._safe(cmd.CancelConsult(call_id))
         target = consult.target
         if consult.leg is not None:
-            self.consult_legs.pop(consult.leg, None)
+            self.calls.drop_leg(consult.leg)
             with contextlib.suppress(CallEnded):
                 await self.port.hangup(consult.leg)
-        offer = self.offers.get(target)
-        if offer is not None and offer["call_id"] == call_id:
-            del self.offers[target]
+        if self.desks.withdraw_offer(target, call_id):
             self._tell(("agent", target), "call.offer_withdrawn", {"call_id": call_id, "reason": f"consult_{outcome}"})
-        elif self.active.get(target) == call_id:
-            del self.active[target]
+        elif self.desks.release(target, call_id) is not None:
             self._tell(
                 ("agent", target),
                 "call.ended",
@@ -243,7 +243,7 @@ class Transfers(CenterBase):
 
     def _consult_ended_by_routing(self, event: ev.ConsultEnded) -> None:
         """The consulted agent declined, let the offer ring out, or logged out."""
-        consult = self.consults.get(event.call_id)
+        consult = self.calls.consult(event.call_id)
         if consult is not None and event.outcome in ("declined", "missed"):
             self._post(event.call_id, self._end_consult(event.call_id, event.outcome), "consult ended by routing")
 
@@ -275,7 +275,7 @@ class Transfers(CenterBase):
         record.hold_seconds, record.held_since = 0.0, None
         wrapping = any(isinstance(e, ev.WrapUpStarted) and e.agent_id == agent_key(user_id) for e in events)
         if wrapping:
-            self.segments[(user_id, session.call_id)] = segment
+            self.calls.set_segment(user_id, session.call_id, segment)
         else:  # no wrap-up in this queue: the part is logged at once, without a disposition
             await self._log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)
 
@@ -297,5 +297,5 @@ class Transfers(CenterBase):
             wrap_seconds=wrap_seconds,
             outcome="transferred",
             disposition_pending=disposition_pending,
-            agent_name=self.names.get(segment.agent_user_id or 0),
+            agent_name=self.people.names.get(segment.agent_user_id or 0),
         )

@@ -12,7 +12,8 @@ from contact_center.crm.follow_ups import FollowUpRefused, add_follow_ups
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.agents import agent_key
-from contact_center.services.calls.base import CenterBase, Unfinished, iso, iso_time
+from contact_center.services.calls.base import CenterBase, iso, iso_time
+from contact_center.services.calls.live import Unfinished
 from contact_center.services.calls.record import (
     CallRecord,
     call_activity,
@@ -37,16 +38,17 @@ class Wrapups(CenterBase):
             "deadline": iso(event.deadline),
             "dispositions": codes,
         }
-        self.wrapups[user_id] = payload
+        self.desks.set_wrapup(user_id, payload)
         self._tell(("agent", user_id), "wrapup.started", payload)
 
     async def _wrapup_ended(self, user_id: int) -> None:
-        wrapup = self.wrapups.pop(user_id, None)
-        call_id = self.active.pop(user_id, None)
+        wrapup = self.desks.wrapup(user_id)
+        self.desks.set_wrapup(user_id, None)
+        call_id = self.desks.release(user_id)
         if wrapup is None:
             return
         ended: dict[str, Any] = {"call_id": wrapup["call_id"]}
-        segment = self.segments.pop((user_id, wrapup["call_id"]), None)
+        segment = self.calls.drop_segment(user_id, wrapup["call_id"])
         if segment is not None:  # their part of a call they transferred; the call itself goes on
             if not segment.logged:
                 activity_id = await self._log_segment(
@@ -55,25 +57,21 @@ class Wrapups(CenterBase):
                 ended.update(self._disposition_pending(user_id, segment, activity_id, wrapup))
             self._tell(("agent", user_id), "wrapup.ended", ended)
             return
-        session = self.sessions.pop(wrapup["call_id"], None)
-        self.screen_pops.pop(wrapup["call_id"], None)
-        if session is not None:
-            if session.leg is not None:
-                self.customer_legs.pop(session.leg, None)
-            if not session.record.logged:
-                # The wrap-up timer ran out before a disposition was saved: the call is logged now, and
-                # stays "disposition pending" on the agent's desk until they pick one.
-                self._collect_legs(session.record)
-                activity_id = await write_call_activity(
-                    self.activities,
-                    session.record,
-                    disposition=None,
-                    wrap_seconds=0,
-                    outcome=_outcome(session.record),
-                    disposition_pending=True,
-                    agent_name=self.names.get(user_id),
-                )
-                ended.update(self._disposition_pending(user_id, session.record, activity_id, wrapup))
+        session = self.calls.drop_conversation(wrapup["call_id"])  # its screen-pop and leg go with it
+        if session is not None and not session.record.logged:
+            # The wrap-up timer ran out before a disposition was saved: the call is logged now, and
+            # stays "disposition pending" on the agent's desk until they pick one.
+            self._collect_legs(session.record)
+            activity_id = await write_call_activity(
+                self.activities,
+                session.record,
+                disposition=None,
+                wrap_seconds=0,
+                outcome=_outcome(session.record),
+                disposition_pending=True,
+                agent_name=self.people.names.get(user_id),
+            )
+            ended.update(self._disposition_pending(user_id, session.record, activity_id, wrapup))
         ended["call_id"] = call_id or wrapup["call_id"]
         self._tell(("agent", user_id), "wrapup.ended", ended)
 
@@ -81,25 +79,23 @@ class Wrapups(CenterBase):
         self, user_id: int, record: CallRecord, activity_id: int, wrapup: dict[str, Any]
     ) -> dict[str, Any]:
         view = {**wrapup, "deadline": None, "disposition_pending": True}
-        self.unfinished[(user_id, record.call_id)] = Unfinished(record, activity_id, view)
+        self.desks.set_unfinished(user_id, record.call_id, Unfinished(record, activity_id, view))
         return {"disposition_pending": True}
 
     def pending_wrapup(self, user_id: int) -> dict[str, Any] | None:
         """The oldest call of this agent still waiting for its disposition (what the desk shows)."""
-        for (agent, _), unfinished in self.unfinished.items():
-            if agent == user_id:
-                return unfinished.view
-        return None
+        unfinished = self.desks.first_unfinished(user_id)
+        return unfinished.view if unfinished is not None else None
 
     async def _save_wrapup(
         self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        wrapup = self.wrapups.get(user_id)
-        unfinished = self.unfinished.get((user_id, call_id))
+        wrapup = self.desks.wrapup(user_id)
+        unfinished = self.desks.unfinished(user_id, call_id)
         if unfinished is not None and (wrapup is None or wrapup["call_id"] != call_id):
             return await self._complete_disposition(user_id, unfinished, disposition, notes, follow_ups)
-        segment = self.segments.get((user_id, call_id))
-        session = self.sessions.get(call_id)
+        segment = self.calls.segment(user_id, call_id)
+        session = self.calls.conversation(call_id)
         record = segment or (session.record if session is not None else None)
         if wrapup is None or wrapup["call_id"] != call_id or record is None:
             raise DeskError("no_such_wrapup", f"call {call_id} is not in wrap-up with you")
@@ -117,7 +113,7 @@ class Wrapups(CenterBase):
             wrap_notes=notes,
             wrap_seconds=wrap_seconds,
             outcome=outcome,
-            agent_name=self.names.get(user_id),
+            agent_name=self.people.names.get(user_id),
         )
         # The call, its follow-ups and any link to a customer: all written, or (a bad follow-up) none.
         try:
@@ -151,7 +147,7 @@ class Wrapups(CenterBase):
 
         async def write(db: AsyncSession, activity_id: int) -> list[dict[str, Any]]:
             if record.campaign is not None:
-                by = self.names.get(user_id) or f"agent {user_id}"
+                by = self.people.names.get(user_id) or f"agent {user_id}"
                 await dialing.record_disposition(db, record.campaign.attempt_id, disposition, now, by=by)
             return await add_follow_ups(
                 db,
@@ -187,7 +183,7 @@ class Wrapups(CenterBase):
             )
         except FollowUpRefused as exc:
             raise DeskError("bad_follow_up", str(exc)) from None
-        del self.unfinished[(user_id, call_id)]
+        self.desks.set_unfinished(user_id, call_id, None)
         self._tell(("agent", user_id), "wrapup.ended", {"call_id": call_id, "disposition_saved": True})
         return self._saved(user_id, record, row, created)
 
@@ -201,7 +197,7 @@ class Wrapups(CenterBase):
 
     async def _link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
         """An unknown (or wrongly matched) caller the agent found or created: the call joins that timeline."""
-        if self.active.get(user_id) != call_id and (self.offers.get(user_id) or {}).get("call_id") != call_id:
+        if self.desks.active(user_id) != call_id and (self.desks.offer(user_id) or {}).get("call_id") != call_id:
             raise DeskError("no_such_call", f"call {call_id} is not yours")
         record = self._record_of(user_id, call_id)
         if record is None:
@@ -213,7 +209,7 @@ class Wrapups(CenterBase):
         except (LookupError, OverflowError):
             raise DeskError("no_such_customer", f"no customer {customer_id}") from None
         record.customer_id, record.account_id = view["customer"]["id"], view["customer"]["account_id"]
-        pop = self.screen_pops.get(call_id)
+        pop = self.calls.screen_pop(call_id)
         if pop is not None:  # transfers and reconnects show the linked customer from now on
             pop["customer"], pop["customer_360"], pop["matches"] = view["customer"], view, []
         self._tell(
@@ -224,10 +220,10 @@ class Wrapups(CenterBase):
         return {"customer_id": customer_id}
 
     def _record_of(self, user_id: int, call_id: str) -> CallRecord | None:
-        segment = self.segments.get((user_id, call_id))
+        segment = self.calls.segment(user_id, call_id)
         if segment is not None:
             return segment
-        session = self.sessions.get(call_id)
+        session = self.calls.conversation(call_id)
         return session.record if session is not None else None
 
     async def _link_from_follow_ups(self, record: CallRecord, follow_ups: list[dict[str, Any]]) -> None:
@@ -246,7 +242,7 @@ class Wrapups(CenterBase):
         if not 0 < seconds <= MAX_EXTEND_SECONDS:
             raise DeskError("bad_extension", f"extend wrap-up by 1 to {MAX_EXTEND_SECONDS} seconds")
         events = await self._command(cmd.ExtendWrapUp(agent_key(user_id), seconds))
-        wrapup = self.wrapups.get(user_id)
+        wrapup = self.desks.wrapup(user_id)
         extended = [e for e in events if isinstance(e, ev.WrapUpExtended)]
         if wrapup is not None and extended:
             wrapup["deadline"] = iso(extended[-1].deadline)

@@ -217,7 +217,7 @@ class ClusterDesk:
     async def extend_wrapup(self, user_id: int, seconds: float) -> None:
         # The wrap-up is kept by the node that holds its call; routing knows which call that is.
         agent = self.center.acd.acd.agents.get(agent_key(user_id))
-        call_id = None if user_id in self.center.wrapups or agent is None else agent.call_id
+        call_id = None if self.center.desks.wrapup(user_id) is not None or agent is None else agent.call_id
         if call_id is None:
             await self.center.extend_wrapup(user_id, seconds)
         else:
@@ -247,7 +247,7 @@ class ClusterDesk:
         """A command another node sent for a call this node holds: run here, never sent on again."""
         if method not in SERVED:
             return {"ok": False, "error": "unknown_event", "message": f"no such desk command: {method}"}
-        if args.get("user_id") is not None and args["user_id"] not in self.center.extensions:
+        if args.get("user_id") is not None and args["user_id"] not in self.center.people.extensions:
             await self.center.refresh_people()  # added since this node last looked (their desk's node knows them)
         try:
             result = await getattr(self.center, method)(**args)

@@ -25,21 +25,22 @@ class DeskViews(CenterBase):
             "state": "offline",
             "reason": None,
             "since": None,
-            "extension": self.extensions.get(user_id),
+            "extension": self.people.extensions.get(user_id),
         }
         if agent is not None:
             state.update(state=str(agent.state), reason=agent.reason, since=iso(agent.since))
         return state
 
     def phone_view(self, user_id: int) -> dict[str, Any]:
-        return {"extension": self.extensions.get(user_id), "registered": self.phones.get(user_id)}
+        return {"extension": self.people.extensions.get(user_id), "registered": self.people.phones.get(user_id)}
 
     def desk_view(self, user_id: int) -> dict[str, Any]:
         """The offer, call and wrap-up of this agent that this node holds (each None when it holds none)."""
-        call_id = self.active.get(user_id)
+        call_id = self.desks.active(user_id)
         call = None
-        if call_id is not None and call_id in self.sessions and user_id not in self.wrapups:
-            record = self.sessions[call_id].record
+        conversation = self.calls.conversation(call_id) if call_id is not None else None
+        if call_id is not None and conversation is not None and self.desks.wrapup(user_id) is None:
+            record = conversation.record
             call = {
                 "call_id": call_id,
                 "started_at": iso_time(record.connected_at),
@@ -47,22 +48,22 @@ class DeskViews(CenterBase):
                 "queue": record.queue,
                 "caller_number": record.caller_number,
                 "direction": record.direction,
-                "screen_pop": self.screen_pops.get(call_id),
+                "screen_pop": self.calls.screen_pop(call_id),
                 "customer_id": record.customer_id,
-                "consult": consult.view(user_id, self.names) if (consult := self.consults.get(call_id)) else None,
+                "consult": consult.view(user_id, self.people.names)
+                if (consult := self.calls.consult(call_id))
+                else None,
             }
         # A call whose wrap-up ran out shows as the wrap-up, "disposition pending", until its disposition is saved.
-        wrapup = self.wrapups.get(user_id) or self.pending_wrapup(user_id)
-        return {"offer": self.offers.get(user_id), "call": call, "wrapup": wrapup}
+        wrapup = self.desks.wrapup(user_id) or self.pending_wrapup(user_id)
+        return {"offer": self.desks.offer(user_id), "call": call, "wrapup": wrapup}
 
     def holds(self, call_id: str) -> bool:
         """Whether this node has the call: its caller's leg, a callback waiting, or an agent's part to wrap up."""
-        return (
-            call_id in self.sessions or call_id in self.callbacks or any(held == call_id for _, held in self.segments)
-        )
+        return self.calls.holds(call_id)
 
     def owned_calls(self) -> list[str]:
-        return sorted({*self.sessions, *self.callbacks, *(held for _, held in self.segments)})
+        return self.calls.held()
 
     async def board(self) -> dict[str, Any]:
         return self._board()
@@ -77,9 +78,9 @@ class DeskViews(CenterBase):
             (
                 {
                     "user_id": int(a.id),
-                    "name": self.names.get(int(a.id), a.id),
+                    "name": self.people.names.get(int(a.id), a.id),
                     "state": str(a.state),
-                    "extension": self.extensions.get(int(a.id)),
+                    "extension": self.people.extensions.get(int(a.id)),
                 }
                 for a in routing.agents.values()
                 if str(a.state) != "offline" and int(a.id) != user_id
@@ -114,15 +115,15 @@ class DeskViews(CenterBase):
             user_id = int(a.id)
             # Routing knows an offer before the desk has built it; once the work is over the row shows no call.
             working = str(a.state) in ("reserved", "on_call", "wrap_up")
-            call_id = (a.call_id or self.active.get(user_id)) if working else None
+            call_id = (a.call_id or self.desks.active(user_id)) if working else None
             call = routing.calls.get(call_id) if call_id else None
             rows.append(
                 {
                     "agent_id": a.id,
                     "user_id": user_id,
-                    "name": self.names.get(user_id, a.id),
-                    "extension": self.extensions.get(user_id),
-                    "phone_registered": self.phones.get(user_id),
+                    "name": self.people.names.get(user_id, a.id),
+                    "extension": self.people.extensions.get(user_id),
+                    "phone_registered": self.people.phones.get(user_id),
                     "state": str(a.state),
                     "reason": a.reason,
                     "since": iso(a.since),
@@ -134,7 +135,9 @@ class DeskViews(CenterBase):
         rows.sort(key=lambda r: str(r["name"]).lower())
         # With several nodes each holds only its own callbacks; routing knows those of every node.
         callbacks = (
-            sum(1 for c in routing.waiting.all_waiting() if c.is_callback) if self.acd.shared else len(self.callbacks)
+            sum(1 for c in routing.waiting.all_waiting() if c.is_callback)
+            if self.acd.shared
+            else len(self.calls.callbacks())
         )
         totals = {
             **_figures(report.total),
@@ -153,8 +156,7 @@ class DeskViews(CenterBase):
 
     def _waiting_row(self, call: Any, now: float) -> dict[str, Any]:
         """A caller in line as the board lists them: where, how long, who (when known), what they did in the IVR."""
-        session = self.sessions.get(call.id)
-        record = session.record if session is not None else self.callbacks.get(call.id)
+        record = self.calls.record(call.id)
         customer = None
         if record is not None and record.customer_id is not None:
             match = next((m for m in record.matches if m.get("id") == record.customer_id), None)

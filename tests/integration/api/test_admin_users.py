@@ -65,7 +65,7 @@ async def test_an_admin_makes_an_agent_who_logs_in_and_is_routed(
 
     # Routing knows her at once: she is an agent of the queues she was given, ready when she says so.
     center = app_client.server.app[CALL_CENTER]
-    user_id = center.usernames["nadia"]
+    user_id = center.people.usernames["nadia"]
     state = await center.set_state(user_id, "available")
     assert state["state"] == "available"
     agent = center.acd.acd.agents[str(user_id)]

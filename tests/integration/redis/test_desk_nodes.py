@@ -99,10 +99,10 @@ async def test_a_desk_on_one_node_works_a_call_held_by_the_other(
 
     assert (await desk.call("call.accept", {"call_id": call_id})) == {"ok": True}
     await desk.wait_for("call.connected")
-    assert b.center.active == {a.center.usernames["agent"]: call_id} and not a.center.active
+    assert b.center.desks.working() == {a.center.people.usernames["agent"]: call_id} and not a.center.desks.working()
     assert (await desk.call("call.hold", {"call_id": call_id}))["ok"] is True
     await desk.wait_for("call.held")
-    assert b.center.sessions[call_id].record.held_since is not None
+    assert b.center.calls.conversation(call_id).record.held_since is not None
     assert (await desk.call("call.resume", {"call_id": call_id}))["ok"] is True
     await desk.wait_for("call.resumed")
     assert (await desk.call("call.note", {"call_id": call_id, "text": "asked about the invoice"}))["ok"] is True
@@ -129,7 +129,11 @@ async def test_a_desk_on_one_node_works_a_call_held_by_the_other(
         calls = (
             await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))
         ).all()
-    assert len(calls) == 1 and calls[0].disposition == "resolved" and calls[0].agent_id == a.center.usernames["agent"]
+    assert (
+        len(calls) == 1
+        and calls[0].disposition == "resolved"
+        and calls[0].agent_id == a.center.people.usernames["agent"]
+    )
     assert "asked about the invoice" in calls[0].details["notes"]  # the note was kept on node B
 
     # Every event once, numbered 1, 2, 3… in one stream, whichever node made it.
@@ -169,8 +173,8 @@ async def test_a_desk_that_moves_to_the_other_node_catches_up_by_replay_or_snaps
 
     # While no desk listens, the caller hangs up: call.ended, wrap-up, agent state — made on both nodes.
     b.port.far_end_hangup(call_id)
-    user_id = a.center.usernames["agent"]
-    await until(lambda: user_id in b.center.wrapups)
+    user_id = a.center.people.usernames["agent"]
+    await until(lambda: b.center.desks.wrapup(user_id) is not None)
     await until(lambda: str(a.center.acd.acd.agents[str(user_id)].state) == "wrap_up")
     await drained(a, b)
 
@@ -292,7 +296,7 @@ async def test_a_warm_transfer_between_desks_on_node_a_of_a_call_on_node_b(
             await session.scalars(select(Activity).where(Activity.interaction_id == call_id, Activity.type == "call"))
         ).all()
     assert sorted((p.agent_id, p.outcome) for p in parts) == sorted(
-        [(a.center.usernames["agent"], "transferred"), (bob, "answered")]
+        [(a.center.people.usernames["agent"], "transferred"), (bob, "answered")]
     )
     for desk in (first, second):
         seqs, streams = numbering(desk)

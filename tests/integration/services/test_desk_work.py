@@ -124,7 +124,7 @@ async def test_what_anyone_adds_to_the_timeline_during_the_call_reaches_the_agen
     center: Any, engine: AsyncEngine, clock: Any
 ) -> None:
     desk, _port, heard, agent, call_id = await _connected(center, engine)
-    customer_id = desk.sessions[call_id].record.customer_id
+    customer_id = desk.calls.conversation(call_id).record.customer_id
     await desk._push_timelines()  # what the screen-pop showed is not sent again
     before = len(said(heard, agent.id, "timeline.appended"))
     async with session_factory(engine).begin() as session:
@@ -153,7 +153,7 @@ async def test_an_agent_added_while_the_server_runs_can_go_ready_without_a_resta
     async with session_factory(engine).begin() as session:
         newcomer = await add_user(session, "zoe", "agent", "a-long-password-1", extension="2077", queues="all")
     state = await desk.set_state(newcomer.id, "available")
-    assert state["state"] == "available" and desk.extensions[newcomer.id] == "2077"
+    assert state["state"] == "available" and desk.people.extensions[newcomer.id] == "2077"
     assert any(row["name"] == "zoe" for row in desk._board()["agents"])
 
 

@@ -105,12 +105,13 @@ async def _place_calls_and_check(
     problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert problems == [], problems[:5]
     try:
-        await until(lambda: not desk.sessions, "every session to be over", 10)
+        await until(lambda: not desk.calls.conversations(), "every session to be over", 10)
     except TimeoutError:
         left = {
             call_id: (session.record.agent_user_id, session.record.logged, session.finished.is_set(),
                       [(e, p.get("reason")) for _, e, p in heard if p.get("call_id") == call_id])
-            for call_id, session in desk.sessions.items()
+            for session in desk.calls.conversations()
+            for call_id in [session.call_id]
         }  # fmt: skip
         raise AssertionError(f"calls still held by the call center: {left}") from None
 
@@ -149,4 +150,6 @@ async def test_a_caller_who_hangs_up_at_each_stage_with_an_agent_is_wrapped_up_o
     await desk.save_wrapup(agent.id, call_id, "resolved", "", [])
     activity = await _one_call_activity(engine, call_id)
     assert activity.disposition == "resolved" and activity.agent_id == agent.id
-    await until(lambda: call_id not in desk.sessions and agent.id not in desk.wrapups, "the call to be over")
+    await until(
+        lambda: desk.calls.conversation(call_id) is None and desk.desks.wrapup(agent.id) is None, "the call to be over"
+    )

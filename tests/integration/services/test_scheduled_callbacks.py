@@ -88,12 +88,12 @@ async def test_a_due_callback_waits_for_the_customers_morning_then_is_placed_and
     await desk._place_due_callbacks()  # 7:00 in San Francisco: too early to call
     [row] = await _callbacks(engine)
     assert row.status == "scheduled" and row.due_at == dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)  # 8:00 there
-    assert not desk.callbacks
+    assert not desk.calls.callbacks()
 
     clock.advance(3600)
     await desk._place_due_callbacks()
     call_id = f"cb{promised}-1"
-    assert call_id in desk.callbacks and (await _callbacks(engine))[0].status == "queued"
+    assert desk.calls.callback(call_id) is not None and (await _callbacks(engine))[0].status == "queued"
     port.program(agent.extension, OriginateOutcome.ANSWERED)
     port.program(MARIA, OriginateOutcome.NO_ANSWER)
     await desk.set_state(agent.id, "available")

@@ -86,7 +86,7 @@ async def test_a_callback_keeps_its_place_and_is_placed_to_the_customer_when_its
     agent = await agent_user(engine)
     call_id = port.inject_call(MARIA, "5000")
     port.press(call_id, "2")
-    await until(lambda: call_id in desk.callbacks, "the callback to wait in routing")
+    await until(lambda: desk.calls.callback(call_id) is not None, "the callback to wait in routing")
     assert port.legs.get(call_id).is_ended  # the caller left the line
     assert desk._board()["totals"]["callbacks_waiting"] == 1
 
@@ -132,7 +132,7 @@ async def test_a_callback_the_customer_does_not_answer_ends_in_wrap_up_with_the_
     agent = await agent_user(engine)
     call_id = port.inject_call(MARIA, "5000")
     port.press(call_id, "2")
-    await until(lambda: call_id in desk.callbacks, "the callback to wait")
+    await until(lambda: desk.calls.callback(call_id) is not None, "the callback to wait")
     port.program(agent.extension, OriginateOutcome.ANSWERED)
     port.program(MARIA, OriginateOutcome.BUSY)
     await desk.set_state(agent.id, "available")
@@ -185,7 +185,7 @@ async def test_an_escalation_offers_the_caller_a_callback_and_pressing_1_takes_i
     call_id = port.inject_call(MARIA, "5000")
     port.press(call_id, "1")
     await until(lambda: desk.acd.acd.waiting_calls("general"), "the caller to wait")
-    session = desk.sessions[call_id]
+    session = desk.calls.conversation(call_id)
     assert isinstance(session, CallSession)
 
     clock.advance(41)
@@ -197,9 +197,11 @@ async def test_an_escalation_offers_the_caller_a_callback_and_pressing_1_takes_i
     assert said is not None and "press 1" in said.text
 
     port.press(call_id, "1")
-    await until(lambda: call_id in desk.callbacks, "the callback to take its place")
+    await until(lambda: desk.calls.callback(call_id) is not None, "the callback to take its place")
     assert port.legs.get(call_id).is_ended
-    trail = [e["event"] for e in desk.callbacks[call_id].escalations]
+    callback = desk.calls.callback(call_id)
+    assert callback is not None
+    trail = [e["event"] for e in callback.escalations]
     assert "CallbackOffered" in trail and "SupervisorAlerted" in trail
 
 
@@ -213,7 +215,7 @@ async def test_hold_announcements_give_the_place_in_line_and_an_estimate_once_th
     await until(lambda: len(desk.acd.acd.waiting_calls("general")) == 1, "the first caller to wait")
     port.press(second, "1")
     await until(lambda: len(desk.acd.acd.waiting_calls("general")) == 2, "both callers to wait")
-    session = desk.sessions[second]
+    session = desk.calls.conversation(second)
     assert isinstance(session, CallSession)
     said = cast("Speech | None", session._announcement())
     assert said is not None and said.text == "You are number 2 in line."  # nobody staffs it: no estimate
@@ -242,4 +244,4 @@ async def test_a_flow_that_names_an_agent_keeps_the_call_for_them(center: Any, e
     assert not [p for a, e, p in heard if e == "call.offered"]  # kept for Ava, not offered to the free agent
     await desk.set_state(ava.id, "available")
     offer = (await until(lambda: [p for a, e, p in heard if e == "call.offered"], "the offer"))[0]
-    assert offer["call_id"] == call_id and desk.offers.get(ava.id, {}).get("call_id") == call_id
+    assert offer["call_id"] == call_id and (desk.desks.offer(ava.id) or {}).get("call_id") == call_id
