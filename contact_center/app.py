@@ -19,13 +19,13 @@ from contact_center import realtime
 from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings, SettingsError
 from contact_center.crm.cases import escalate_breached
+from contact_center.crm.configuration import CONFIG_VERSION_KEY
 from contact_center.crm.views import CALL_PATH_STATEMENTS, CallPathReads
 from contact_center.domain.metrics.alerts import AgentLimits
 from contact_center.flows.registry import FlowRegistry, NoSuchFlow, known_names
 from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.process import freeze_startup_objects, full_collections
 from contact_center.security import LoginThrottle
-from contact_center.services.admin.configuration import CONFIG_VERSION_KEY
 from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk import Desk

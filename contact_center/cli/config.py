@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from contact_center.cli._common import load_settings, ready_engine, run
+from contact_center.crm import configuration as stored
 from contact_center.services.admin import configuration as config
 from contact_center.store.engine import session_factory
 
@@ -44,7 +45,7 @@ def export(args: argparse.Namespace) -> int:
         engine = await ready_engine(settings)
         try:
             async with session_factory(engine)() as session:
-                return config.to_plain(await config.export(session))
+                return config.to_plain(await stored.export(session))
         finally:
             await engine.dispose()
 

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
+from contact_center.crm import configuration as stored
+from contact_center.crm.config_specs import KINDS, QueueSpec, Spec, UserSpec
 from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.records import parse_cursor, parse_limit
 from contact_center.services.admin import configuration as config
 from contact_center.services.admin import overrides
-from contact_center.services.admin.specs import KINDS, QueueSpec, Spec, UserSpec
 from contact_center.services.desk import DeskError
 from contact_center.store import audit_log as audit
 from contact_center.web.auth import end_sessions, hashed, principal
@@ -125,7 +126,7 @@ def _kind_routes(
 
     async def list_all(request: web.Request) -> web.Response:
         async with request.app[SESSIONS]() as session:
-            specs = (await config.export(session))[kind]
+            specs = (await stored.export(session))[kind]
         return web.json_response({"items": [s.model_dump(mode="json") for s in specs]})
 
     async def read_one(request: web.Request) -> web.Response:
@@ -159,7 +160,7 @@ def _kind_routes(
         async with request.app[SESSIONS].begin() as session:
             await config.remove_one(session, kind, request.match_info[key], actor=principal(request).username,
                                     now=request.app[CLOCK].now())  # fmt: skip
-            removed = await config.export(session)
+            removed = await stored.export(session)
         await _applied(request)
         now_stored = {s.key: s for s in removed[kind]}.get(request.match_info[key])
         if now_stored is not None:  # a user is switched off, not removed
@@ -200,7 +201,7 @@ async def _logged_out_if_off(request: web.Request, spec: Spec) -> None:
     assert isinstance(spec, UserSpec)
     if not spec.active:
         async with request.app[SESSIONS]() as session:
-            user_id = await config.user_id(session, spec.username)
+            user_id = await stored.user_id(session, spec.username)
         await end_sessions(request, user_id)
         with contextlib.suppress(DeskError):  # not an agent, or never logged in: nothing to log out of
             await request.app[CALL_CENTER].set_state(user_id, "offline")

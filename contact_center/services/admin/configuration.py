@@ -1,6 +1,6 @@
 """The centre's configuration as one document: read from the database, checked, compared, applied.
 
-``export`` gives every record of each kind in ``specs.KINDS`` (a YAML file of it is what
+``export`` (crm/configuration.py, where the records are read and written) gives every record of each kind in ``specs.KINDS`` (a YAML file of it is what
 ``contact-center config export`` prints). ``read_document`` checks a file and names each problem as
 ``FILE:LINE: reason``. ``plan`` compares a document with the database; ``apply`` makes the database say
 what the document says, in the caller's transaction, with an audit entry for each change. A kind the
@@ -15,40 +15,22 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
-from contact_center.flows.yaml_lines import LineDict, LineList, YamlProblem, load_yaml
-from contact_center.services.admin.specs import (
+from contact_center.crm import configuration as rows
+from contact_center.crm.config_specs import (
     KINDS,
     NEVER_REMOVED,
-    CalendarSpec,
-    DispositionSpec,
     QueueSpec,
-    SkillSpec,
     Spec,
-    TeamSpec,
     UserSpec,
 )
+from contact_center.crm.configuration import Document
+from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
+from contact_center.flows.yaml_lines import LineDict, LineList, YamlProblem, load_yaml
 from contact_center.store.audit_log import record_change
-from contact_center.store.tables import (
-    AgentSkill,
-    Calendar,
-    DispositionCode,
-    MetaValue,
-    Queue,
-    QueueMember,
-    Skill,
-    Team,
-    User,
-)
 
 KEY_FIELDS = {"dispositions": "code", "users": "username"}  # the rest are named by ``name``
-# Bumped by every applied change; running servers poll it and reload routing's queues when it moves.
-CONFIG_VERSION_KEY = "config_version"
-
-Document = dict[str, list[Spec]]
 
 
 @dataclass(frozen=True)
@@ -85,88 +67,6 @@ class Plan:
 
 
 # --- reading what is stored -----------------------------------------------------------------
-
-
-async def export(session: AsyncSession) -> Document:
-    calendars = {c.id: c.name for c in (await session.scalars(select(Calendar))).all()}
-    queues = (await session.scalars(select(Queue).order_by(Queue.name))).all()
-    queue_names = {q.id: q.name for q in queues}
-    return {
-        "skills": [
-            SkillSpec(name=s.name, description=s.description)
-            for s in (await session.scalars(select(Skill).order_by(Skill.name))).all()
-        ],
-        "teams": [TeamSpec(name=t.name) for t in (await session.scalars(select(Team).order_by(Team.name))).all()],
-        "calendars": [
-            CalendarSpec.model_construct(
-                name=c.name,
-                timezone=c.timezone,
-                weekly_hours=c.weekly_hours or {},
-                holiday_country=c.holiday_country,
-                holidays=c.holidays or {},
-                exceptions=c.exceptions or {},
-            )
-            for c in (await session.scalars(select(Calendar).order_by(Calendar.name))).all()
-        ],
-        "dispositions": [
-            DispositionSpec(code=d.code, label=d.label, category=d.category, active=d.active)
-            for d in (await session.scalars(select(DispositionCode).order_by(DispositionCode.code))).all()
-        ],
-        "queues": [_queue_spec(q, queue_names, calendars) for q in queues],
-        "users": await _user_specs(session, queue_names),
-    }
-
-
-async def _user_specs(session: AsyncSession, queue_names: Mapping[int, str]) -> list[Spec]:
-    teams = {t.id: t.name for t in (await session.scalars(select(Team))).all()}
-    skills: dict[int, dict[str, int]] = {}
-    for user_id, name, level in (
-        await session.execute(select(AgentSkill.user_id, Skill.name, AgentSkill.level).join(Skill))
-    ).all():
-        skills.setdefault(user_id, {})[name] = level
-    tiers: dict[int, dict[str, int]] = {}
-    for user_id, queue_id, tier in (
-        await session.execute(select(QueueMember.user_id, QueueMember.queue_id, QueueMember.tier))
-    ).all():
-        tiers.setdefault(user_id, {})[queue_names[queue_id]] = tier
-    specs: list[Spec] = []
-    for u in (await session.scalars(select(User).order_by(User.username))).all():
-        values: dict[str, Any] = {
-            "username": u.username,
-            "display_name": u.display_name,
-            "role": u.role,
-            "extension": u.extension,
-            "team": teams.get(u.team_id) if u.team_id else None,
-            "active": u.active,
-            "skills": dict(sorted(skills.get(u.id, {}).items())),
-            "queues": dict(sorted(tiers.get(u.id, {}).items())),
-        }
-        specs.append(UserSpec.model_construct(**values))
-    return specs
-
-
-def _queue_spec(row: Queue, queue_names: Mapping[int, str], calendars: Mapping[int, str]) -> QueueSpec:
-    # Built without validation: what is stored is exported as it is, even if routing refuses it.
-    return QueueSpec.model_construct(
-        name=row.name,
-        display_name=row.display_name,
-        strategy=row.strategy,
-        sl_threshold_seconds=row.sl_threshold_seconds,
-        sl_target=row.sl_target,
-        alert_wait_seconds=row.alert_wait_seconds,
-        ring_timeout_seconds=row.ring_timeout_seconds,
-        wrapup_seconds=row.wrapup_seconds,
-        max_wait_seconds=row.max_wait_seconds,
-        max_length=row.max_length,
-        exit_action=row.exit_action or {},
-        required_skills=row.required_skills or {},
-        escalation=row.escalation or [],
-        default_priority=row.default_priority,
-        reoffer_delay_seconds=row.reoffer_delay_seconds,
-        preferred_wait_seconds=row.preferred_wait_seconds,
-        overflow_queue=queue_names.get(row.overflow_queue_id) if row.overflow_queue_id else None,
-        calendar=calendars.get(row.calendar_id) if row.calendar_id else None,
-    )
 
 
 def to_plain(document: Document) -> dict[str, list[dict[str, Any]]]:
@@ -287,18 +187,14 @@ def _one(spec: Spec) -> str:
 
 async def stored_names(session: AsyncSession) -> dict[str, set[str]]:
     """The names of every stored record, by kind (what a file that leaves a kind out may refer to)."""
-    return {kind: {spec.key for spec in specs} for kind, specs in (await export(session)).items()}
-
-
-async def stored_calendar_names(session: AsyncSession) -> set[str]:
-    return set((await session.scalars(select(Calendar.name))).all())
+    return {kind: {spec.key for spec in specs} for kind, specs in (await rows.export(session)).items()}
 
 
 # --- comparing and applying ----------------------------------------------------------------------
 
 
 async def plan(session: AsyncSession, document: Document) -> Plan:
-    stored = await export(session)
+    stored = await rows.export(session)
     out = Plan()
     for kind in KINDS:
         if kind not in document:
@@ -320,100 +216,25 @@ async def apply(session: AsyncSession, document: Document, *, actor: str, now: d
     steps = await plan(session, document)
     if steps.empty:
         return steps
-    stored = {kind: {s.key: s for s in specs} for kind, specs in (await export(session)).items()}
+    stored = {kind: {s.key: s for s in specs} for kind, specs in (await rows.export(session)).items()}
     wanted = {kind: {s.key: s for s in specs} for kind, specs in document.items()}
     for kind, key in reversed(steps.remove):
-        await _remove(session, kind, key)
+        await rows.remove_row(session, kind, key)
         record_change(session, actor, f"{kind[:-1]}.remove", f"{kind[:-1]}:{key}", stored[kind][key], None, now)
     for kind in KINDS:
         changed = [k for c_kind, k in steps.create if c_kind == kind] + [
             k for c_kind, k, _ in steps.change if c_kind == kind
         ]
         for key in changed:
-            await _store(session, kind, wanted[kind][key])
-    await _link_queues(session, [wanted["queues"][k] for k in wanted.get("queues", {})])
+            await rows.store_row(session, kind, wanted[kind][key])
+    await rows.link_queues(session, [wanted["queues"][k] for k in wanted.get("queues", {})])
     for kind, key in steps.create:
         record_change(session, actor, f"{kind[:-1]}.create", f"{kind[:-1]}:{key}", None, wanted[kind][key], now)
     for kind, key, _ in steps.change:
         before, after = stored[kind][key], wanted[kind][key]
         record_change(session, actor, f"{kind[:-1]}.change", f"{kind[:-1]}:{key}", before, after, now)
-    await bump_version(session, now)
+    await rows.bump_version(session, now)
     return steps
-
-
-async def bump_version(session: AsyncSession, now: datetime) -> None:
-    row = await session.get(MetaValue, CONFIG_VERSION_KEY)
-    if row is None:
-        session.add(MetaValue(key=CONFIG_VERSION_KEY, value="1", updated_at=now))
-    else:
-        row.value, row.updated_at = str(int(row.value) + 1), now
-    await session.flush()
-
-
-_TABLES: dict[str, tuple[Any, Any]] = {
-    "skills": (Skill, Skill.name),
-    "teams": (Team, Team.name),
-    "calendars": (Calendar, Calendar.name),
-    "dispositions": (DispositionCode, DispositionCode.code),
-    "queues": (Queue, Queue.name),
-}
-
-
-async def _remove(session: AsyncSession, kind: str, key: str) -> None:
-    table, column = _TABLES[kind]
-    await session.execute(delete(table).where(column == key))
-
-
-async def _store(session: AsyncSession, kind: str, spec: Spec) -> None:
-    """Create or change one record (queue references to other queues are set by ``_link_queues``)."""
-    if isinstance(spec, UserSpec):
-        await _store_user(session, spec)
-        return
-    table, column = _TABLES[kind]
-    values = spec.model_dump()
-    if isinstance(spec, QueueSpec):
-        values.pop("overflow_queue")
-        calendar = values.pop("calendar")
-        values["calendar_id"] = (
-            await session.scalar(select(Calendar.id).where(Calendar.name == calendar)) if calendar else None
-        )
-    row = (await session.scalars(select(table).where(column == spec.key))).first()
-    if row is None:
-        session.add(table(**values))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-    await session.flush()
-
-
-async def _store_user(session: AsyncSession, spec: UserSpec) -> None:
-    """The user's row, team, skills and queue memberships as the spec says (the password is left alone)."""
-    team_id = await session.scalar(select(Team.id).where(Team.name == spec.team)) if spec.team else None
-    user = (await session.scalars(select(User).where(User.username == spec.username))).first()
-    if user is None:
-        user = User(username=spec.username, password_hash=None)
-        session.add(user)
-    user.display_name = spec.display_name or spec.username
-    user.role, user.extension, user.team_id, user.active = spec.role, spec.extension, team_id, spec.active
-    await session.flush()
-    await session.execute(delete(AgentSkill).where(AgentSkill.user_id == user.id))
-    await session.execute(delete(QueueMember).where(QueueMember.user_id == user.id))
-    skill_ids: dict[str, int] = {name: id_ for name, id_ in (await session.execute(select(Skill.name, Skill.id))).all()}
-    queue_ids: dict[str, int] = {name: id_ for name, id_ in (await session.execute(select(Queue.name, Queue.id))).all()}
-    for name, level in spec.skills.items():
-        session.add(AgentSkill(user_id=user.id, skill_id=skill_ids[name], level=level))
-    for name, tier in spec.queues.items():
-        session.add(QueueMember(user_id=user.id, queue_id=queue_ids[name], tier=tier))
-    await session.flush()
-
-
-async def _link_queues(session: AsyncSession, specs: list[Spec]) -> None:
-    ids: dict[str, int] = {name: id_ for name, id_ in (await session.execute(select(Queue.name, Queue.id))).all()}
-    for spec in specs:
-        assert isinstance(spec, QueueSpec)
-        row = (await session.scalars(select(Queue).where(Queue.name == spec.name))).one()
-        row.overflow_queue_id = ids.get(spec.overflow_queue) if spec.overflow_queue else None
-    await session.flush()
 
 
 # --- one record at a time (the admin API) ---------------------------------------------------------
@@ -421,7 +242,7 @@ async def _link_queues(session: AsyncSession, specs: list[Spec]) -> None:
 
 async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: bool, actor: str, now: datetime) -> None:
     """Create (``create``) or replace one record, checked and audited, in the caller's transaction."""
-    stored = {s.key: s for s in (await export(session))[kind]}
+    stored = {s.key: s for s in (await rows.export(session))[kind]}
     before = stored.get(spec.key)
     if create and before is not None:
         raise Conflict(f"a {kind[:-1]} named {spec.key!r} exists already")
@@ -431,7 +252,7 @@ async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: boo
         errors = []
         if spec.overflow_queue is not None and spec.overflow_queue not in {*stored, spec.key}:
             errors.append(FieldError("overflow_queue", f"no queue {spec.overflow_queue!r}"))
-        if spec.calendar is not None and spec.calendar not in await stored_calendar_names(session):
+        if spec.calendar is not None and spec.calendar not in await rows.stored_calendar_names(session):
             errors.append(FieldError("calendar", f"no calendar {spec.calendar!r}"))
         if errors:
             raise ValidationFailed(errors)
@@ -439,40 +260,40 @@ async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: boo
         await _check_user(session, spec)
     if before is not None and before.model_dump(mode="json") == spec.model_dump(mode="json"):
         return
-    await _store(session, kind, spec)
+    await rows.store_row(session, kind, spec)
     if isinstance(spec, QueueSpec):
-        await _link_queues(session, [spec])
+        await rows.link_queues(session, [spec])
     action = "create" if before is None else "change"
     record_change(session, actor, f"{kind[:-1]}.{action}", f"{kind[:-1]}:{spec.key}", before, spec, now)
-    await bump_version(session, now)
+    await rows.bump_version(session, now)
 
 
 async def remove_one(session: AsyncSession, kind: str, key: str, *, actor: str, now: datetime) -> None:
     """Remove one record, audited; refused (``Conflict``, naming who uses it) while others refer to it.
     A user is not removed but switched off (``active: false``): their history stays theirs."""
-    document = await export(session)
+    document = await rows.export(session)
     before = {s.key: s for s in document[kind]}.get(key)
     if before is None:
         raise NotFound(kind[:-1], key)
     if isinstance(before, UserSpec):
         if before.active:
             after = before.model_copy(update={"active": False})
-            await _store_user(session, after)
+            await rows.store_user(session, after)
             record_change(session, actor, "user.deactivate", f"user:{key}", before, after, now)
-            await bump_version(session, now)
+            await rows.bump_version(session, now)
         return
-    users = await _users_of(session, kind, key)
+    users = await rows.users_of(session, kind, key)
     queues = sorted(q.key for q in document["queues"] if q.key != key and key in _names_used(kind, q))
     if users or queues:
         who = [f"queue {name}" for name in queues] + [f"user {name}" for name in users]
         raise Conflict(f"{kind[:-1]} {key!r} is still used by {', '.join(who[:10])}{' ...' if len(who) > 10 else ''}")
-    await _remove(session, kind, key)
+    await rows.remove_row(session, kind, key)
     record_change(session, actor, f"{kind[:-1]}.remove", f"{kind[:-1]}:{key}", before, None, now)
-    await bump_version(session, now)
+    await rows.bump_version(session, now)
 
 
 async def one(session: AsyncSession, kind: str, key: str) -> Spec:
-    found = {s.key: s for s in (await export(session))[kind]}.get(key)
+    found = {s.key: s for s in (await rows.export(session))[kind]}.get(key)
     if found is None:
         raise NotFound(kind[:-1], key)
     return found
@@ -491,9 +312,7 @@ async def _check_user(session: AsyncSession, spec: UserSpec) -> None:
     if errors:
         raise ValidationFailed(errors)
     if spec.extension is not None:
-        taken = await session.scalar(
-            select(User.username).where(User.extension == spec.extension, User.username != spec.username)
-        )
+        taken = await rows.extension_holder(session, spec.extension, spec.username)
         if taken is not None:
             raise Conflict(f"extension {spec.extension} already belongs to {taken}")
 
@@ -510,32 +329,9 @@ def _names_used(kind: str, queue: Spec) -> set[str]:
     return set()
 
 
-async def _users_of(session: AsyncSession, kind: str, key: str) -> list[str]:
-    """Users (by username) whose settings name the record: their skills, team or queue memberships."""
-    if kind == "skills":
-        query = select(User.username).join(AgentSkill, AgentSkill.user_id == User.id).join(Skill)
-        query = query.where(Skill.name == key)
-    elif kind == "teams":
-        query = select(User.username).join(Team, Team.id == User.team_id).where(Team.name == key)
-    else:
-        return []
-    return sorted((await session.scalars(query.order_by(User.username))).all())
-
-
 async def set_password(session: AsyncSession, username: str, password_hash: str, *, actor: str, now: datetime) -> int:
     """Store a new password (hashed by the caller, off the event loop); audited without the secret.
     Returns the user id."""
-    user = (await session.scalars(select(User).where(User.username == username))).first()
-    if user is None:
-        raise NotFound("user", username)
-    user.password_hash = password_hash
+    user_id = await rows.set_password_hash(session, username, password_hash)
     record_change(session, actor, "user.password", f"user:{username}", None, None, now)
-    await session.flush()
-    return user.id
-
-
-async def user_id(session: AsyncSession, username: str) -> int:
-    found = await session.scalar(select(User.id).where(User.username == username))
-    if found is None:
-        raise NotFound("user", username)
-    return int(found)
+    return user_id
