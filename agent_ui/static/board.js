@@ -215,3 +215,26 @@ $("callback-form").onsubmit = async (e) => {
 };
 loadCallbacks();
 setInterval(loadCallbacks, 15000);
+
+// Campaigns: their figures, and start / pause / stop (audited).
+const MOVES = { draft: ["running"], running: ["paused", "stopped"], paused: ["running", "stopped"], stopped: [] };
+const MOVE_LABEL = { running: "Start", paused: "Pause", stopped: "Stop" };
+async function loadCampaigns() {
+  let items;
+  try { items = (await api.get("/api/v1/campaigns")).items; } catch (e) { return; }
+  $("campaigns-panel").hidden = !items.length;
+  $("campaigns").querySelector("tbody").replaceChildren(...items.map((c) =>
+    el("tr", { "data-campaign": c.name, "data-status": c.status }, el("td", {}, c.name), el("td", {}, c.mode),
+      el("td", {}, c.status), el("td", { class: "num" }, c.agents_logged_in ?? 0), el("td", { class: "num" }, c.dialed_24h ?? 0),
+      el("td", { class: "num" }, c.connects_24h ?? 0),
+      el("td", { class: "num" + ((c.abandon_rate_24h || 0) > 0.025 ? " late" : "") }, `${c.abandoned_24h ?? 0} (${pct(c.abandon_rate_24h)})`),
+      el("td", { class: "num" }, pct(c.abandon_rate_30d)), el("td", { class: "num" }, pct(c.penetration)),
+      el("td", { class: "num" }, c.records ?? 0),
+      el("td", {}, (MOVES[c.status] || []).map((to) => el("button", { class: `small move-${to}`, onclick: async () => {
+        $("campaign-error").hidden = true;
+        try { await api.post(`/api/v1/campaigns/${encodeURIComponent(c.name)}/status`, { status: to }); loadCampaigns(); }
+        catch (e) { failed($("campaign-error"), e); }
+      } }, MOVE_LABEL[to]))))));
+}
+loadCampaigns();
+setInterval(loadCampaigns, 15000);

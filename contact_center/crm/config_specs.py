@@ -8,6 +8,7 @@ file can be read, diffed and copied between installations.
 from __future__ import annotations
 
 import zoneinfo
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import holidays as public_holidays
@@ -146,6 +147,34 @@ class UserSpec(Spec):
         return self.username
 
 
+class CampaignSpec(Spec):
+    """An outbound campaign's settings (its status, start / pause / stop, is operations: not in the file)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^/]+$")]
+    mode: Literal["preview", "progressive", "predictive"] = "preview"
+    queue: Key | None = None  # whose agents call (and answer the answered calls)
+    calendar: Key | None = None  # the campaign's own days and hours, inside the law's calling window
+    caller_id: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")] | None = None
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
+    retry_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 60
+    max_abandon_rate: Annotated[float, Field(gt=0, le=0.03)] = 0.03  # the hard cap: 3 % of live answers
+    script: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> CampaignSpec:
+        for name in ("starts_at", "ends_at"):
+            moment = getattr(self, name)
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError(f"{name}: give the time zone (2026-12-07T09:00:00Z or +01:00)")
+            if moment is not None:  # stored in UTC: the same instant reads back the same
+                object.__setattr__(self, name, moment.astimezone(UTC))
+        if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must come after starts_at")
+        return self
+
+
 KINDS: dict[str, type[Spec]] = {
     # In the order they are created (a queue names calendars and skills); removed in reverse.
     "skills": SkillSpec,
@@ -153,8 +182,9 @@ KINDS: dict[str, type[Spec]] = {
     "calendars": CalendarSpec,
     "dispositions": DispositionSpec,
     "queues": QueueSpec,
+    "campaigns": CampaignSpec,
     "users": UserSpec,
 }
 # A file never removes users (their history stays theirs): one left out is left alone; a user is
-# switched off with ``active: false``.
-NEVER_REMOVED = frozenset({"users"})
+# switched off with ``active: false``. Nor campaigns: their lists and attempts stay (stop one instead).
+NEVER_REMOVED = frozenset({"users", "campaigns"})

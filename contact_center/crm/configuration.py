@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.config_specs import (
     CalendarSpec,
+    CampaignSpec,
     DispositionSpec,
     QueueSpec,
     SkillSpec,
@@ -26,6 +27,8 @@ from contact_center.crm.errors import NotFound
 from contact_center.store.tables import (
     AgentSkill,
     Calendar,
+    Campaign,
+    DialingRecord,
     DispositionCode,
     MetaValue,
     Queue,
@@ -67,6 +70,10 @@ async def export(session: AsyncSession) -> Document:
             for d in (await session.scalars(select(DispositionCode).order_by(DispositionCode.code))).all()
         ],
         "queues": [_queue_spec(q, queue_names, calendars) for q in queues],
+        "campaigns": [
+            _campaign_spec(c, queue_names, calendars)
+            for c in (await session.scalars(select(Campaign).order_by(Campaign.name))).all()
+        ],
         "users": await _user_specs(session, queue_names),
     }
 
@@ -97,6 +104,23 @@ async def _user_specs(session: AsyncSession, queue_names: Mapping[int, str]) -> 
         }
         specs.append(UserSpec.model_construct(**values))
     return specs
+
+
+def _campaign_spec(row: Campaign, queue_names: Mapping[int, str], calendars: Mapping[int, str]) -> CampaignSpec:
+    values: dict[str, Any] = {
+        "name": row.name,
+        "mode": row.mode,
+        "queue": queue_names.get(row.queue_id) if row.queue_id else None,
+        "calendar": calendars.get(row.calendar_id) if row.calendar_id else None,
+        "caller_id": row.caller_id,
+        "max_attempts": row.max_attempts,
+        "retry_minutes": row.retry_minutes,
+        "max_abandon_rate": row.max_abandon_rate,
+        "script": row.script,
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+    }
+    return CampaignSpec.model_construct(**values)  # as stored, even what a file would refuse
 
 
 def _queue_spec(row: Queue, queue_names: Mapping[int, str], calendars: Mapping[int, str]) -> QueueSpec:
@@ -142,6 +166,7 @@ _TABLES: dict[str, tuple[Any, Any]] = {
     "calendars": (Calendar, Calendar.name),
     "dispositions": (DispositionCode, DispositionCode.code),
     "queues": (Queue, Queue.name),
+    "campaigns": (Campaign, Campaign.name),
 }
 
 
@@ -157,12 +182,16 @@ async def store_row(session: AsyncSession, kind: str, spec: Spec) -> None:
         return
     table, column = _TABLES[kind]
     values = spec.model_dump()
-    if isinstance(spec, QueueSpec):
-        values.pop("overflow_queue")
+    if isinstance(spec, QueueSpec | CampaignSpec):
         calendar = values.pop("calendar")
         values["calendar_id"] = (
             await session.scalar(select(Calendar.id).where(Calendar.name == calendar)) if calendar else None
         )
+    if isinstance(spec, QueueSpec):
+        values.pop("overflow_queue")
+    if isinstance(spec, CampaignSpec):
+        queue = values.pop("queue")
+        values["queue_id"] = await session.scalar(select(Queue.id).where(Queue.name == queue)) if queue else None
     row = (await session.scalars(select(table).where(column == spec.key))).first()
     if row is None:
         session.add(table(**values))
@@ -212,6 +241,11 @@ async def users_of(session: AsyncSession, kind: str, key: str) -> list[str]:
     else:
         return []
     return sorted((await session.scalars(query.order_by(User.username))).all())
+
+
+async def campaign_has_records(session: AsyncSession, name: str) -> bool:
+    query = select(DialingRecord.id).join(Campaign, Campaign.id == DialingRecord.campaign_id)
+    return await session.scalar(query.where(Campaign.name == name).limit(1)) is not None
 
 
 async def extension_holder(session: AsyncSession, extension: str, besides: str) -> str | None:

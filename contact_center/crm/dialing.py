@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.calendars import calendar_by_id
@@ -334,3 +334,51 @@ async def import_dnc(session: AsyncSession, path: Path, region: str, *, by: str,
         else:
             result.already += 1
     return result
+
+
+NO_FIGURES: dict[str, Any] = {
+    "dialed_24h": 0, "connects_24h": 0, "abandoned_24h": 0, "answered_30d": 0, "abandoned_30d": 0,
+    "penetration": None, "abandon_rate_24h": None, "abandon_rate_30d": None,
+}  # fmt: skip
+
+
+async def queue_names(session: AsyncSession) -> dict[int, str]:
+    return {id_: name for id_, name in (await session.execute(select(Queue.id, Queue.name))).all()}
+
+
+async def campaign_figures(session: AsyncSession, now: dt.datetime) -> dict[int, dict[str, Any]]:
+    """Per campaign: attempts, connects and abandons over the last 24 hours and 30 days, and how far
+    through its list it is (records tried at least once / records)."""
+    day, month = now - dt.timedelta(hours=24), now - dt.timedelta(days=30)
+    figures: dict[int, dict[str, Any]] = {}
+
+    def of(campaign_id: int) -> dict[str, Any]:
+        return figures.setdefault(
+            campaign_id,
+            {"dialed_24h": 0, "connects_24h": 0, "abandoned_24h": 0, "answered_30d": 0, "abandoned_30d": 0},
+        )
+
+    recent = func.sum(case((DialingAttempt.at >= day, 1), else_=0))
+    query = (
+        select(DialingAttempt.campaign_id, DialingAttempt.result, func.count(), recent)
+        .where(DialingAttempt.at >= month)
+        .group_by(DialingAttempt.campaign_id, DialingAttempt.result)
+    )
+    for campaign_id, result, count, in_day in (await session.execute(query)).all():
+        row = of(campaign_id)
+        in_day = int(in_day or 0)
+        row["dialed_24h"] += in_day
+        row["connects_24h"] += in_day if result == "answered" else 0
+        row["abandoned_24h"] += in_day if result == "abandoned" else 0
+        row["answered_30d"] += count if result in ("answered", "abandoned") else 0
+        row["abandoned_30d"] += count if result == "abandoned" else 0
+    tried = select(DialingRecord.campaign_id, func.count(), func.sum(case((DialingRecord.attempts > 0, 1), else_=0)))
+    for campaign_id, total, attempted in (await session.execute(tried.group_by(DialingRecord.campaign_id))).all():
+        row = of(campaign_id)
+        row["penetration"] = round((attempted or 0) / total, 4) if total else None
+    for row in figures.values():
+        row.setdefault("penetration", None)
+        live_24h = row["connects_24h"] + row["abandoned_24h"]
+        row["abandon_rate_24h"] = round(row["abandoned_24h"] / live_24h, 4) if live_24h else None
+        row["abandon_rate_30d"] = round(row["abandoned_30d"] / row["answered_30d"], 4) if row["answered_30d"] else None
+    return figures

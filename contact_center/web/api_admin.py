@@ -116,7 +116,12 @@ async def _nothing_more(request: web.Request, spec: Spec) -> None:
 
 
 def _kind_routes(
-    kind: str, spec_type: type[Spec], *, create: bool = True, after_change: AfterChange = _nothing_more
+    kind: str,
+    spec_type: type[Spec],
+    *,
+    create: bool = True,
+    listed: bool = True,
+    after_change: AfterChange = _nothing_more,
 ) -> None:
     """List, read, create, change and remove one kind of record. A record is named by its key (``name``,
     ``code`` for dispositions, ``username`` for users), which cannot change: create a new one instead.
@@ -167,7 +172,8 @@ def _kind_routes(
             await after_change(request, now_stored)
         return web.Response(status=204)
 
-    api.route("GET", base, f"Every {one}", tag="admin", role="supervisor", response=spec_type, many=True)(list_all)
+    if listed:
+        api.route("GET", base, f"Every {one}", tag="admin", role="supervisor", response=spec_type, many=True)(list_all)
     api.route("GET", item, f"One {one}", tag="admin", role="supervisor", response=spec_type)(read_one)
     if create:
         api.route("POST", base, f"Create a {one} (admin)", tag="admin", role="admin", body=spec_type,
@@ -180,8 +186,14 @@ def _kind_routes(
 
 
 for _kind, _spec_type in KINDS.items():
-    if _kind not in ("queues", "users"):  # queues have their routes above (and their list in the routing API)
+    if _kind not in (
+        "queues",
+        "users",
+        "campaigns",
+    ):  # queues have their routes above (and their list in the routing API)
         _kind_routes(_kind, _spec_type)
+# Campaigns are listed with their status and list sizes by the supervisors' API (GET /api/v1/campaigns).
+_kind_routes("campaigns", KINDS["campaigns"], listed=False)
 
 
 # --- users: made with a password, switched off rather than removed ---------------------------------

@@ -14,6 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import func, select
 
+from contact_center.crm import dialing
 from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.metrics.stats import QueueStats
@@ -145,6 +146,7 @@ def _cell(value: Any) -> str:
            tag="supervisor", role="supervisor")  # fmt: skip
 async def list_campaigns(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
+        figures = await dialing.campaign_figures(session, request.app[CLOCK].now())
         campaigns = (await session.scalars(select(Campaign).order_by(Campaign.name))).all()
         counts: dict[int, dict[str, int]] = {}
         query = select(DialingRecord.campaign_id, DialingRecord.status, func.count()).group_by(
@@ -152,6 +154,7 @@ async def list_campaigns(request: web.Request) -> web.Response:
         )
         for campaign_id, status, count in (await session.execute(query)).all():
             counts.setdefault(campaign_id, {})[status] = count
+        queue_names = await dialing.queue_names(session)
     items = [
         {
             "name": c.name,
@@ -160,10 +163,20 @@ async def list_campaigns(request: web.Request) -> web.Response:
             "max_attempts": c.max_attempts,
             "records": sum(counts.get(c.id, {}).values()),
             "records_by_status": counts.get(c.id, {}),
+            "agents_logged_in": _agents_logged_in(request, queue_names.get(c.queue_id) if c.queue_id else None),
+            **figures.get(c.id, dialing.NO_FIGURES),
         }
         for c in campaigns
     ]
     return web.json_response({"items": items, "next_cursor": None})
+
+
+def _agents_logged_in(request: web.Request, queue: str | None) -> int:
+    """Agents of the campaign's queue who are logged in now (its dialing power)."""
+    if not queue:
+        return 0
+    agents = request.app[ACD].acd.agents.values()
+    return sum(1 for a in agents if queue in a.tiers and str(a.state) != "offline")
 
 
 CAMPAIGN_MOVES = {"running": ("draft", "paused"), "paused": ("running",), "stopped": ("draft", "running", "paused")}

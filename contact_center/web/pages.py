@@ -77,7 +77,8 @@ async def crm_page(request: web.Request) -> web.Response:
 
 
 ADMIN_KINDS = [("queues", "Queues"), ("users", "Users"), ("skills", "Skills"), ("teams", "Teams"),
-               ("calendars", "Calendars"), ("dispositions", "Dispositions"), ("kb", "Knowledge base")]  # fmt: skip
+               ("calendars", "Calendars"), ("dispositions", "Dispositions"), ("campaigns", "Campaigns"),
+               ("kb", "Knowledge base")]  # fmt: skip
 
 
 async def admin_page(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ from contact_center.crm import configuration as rows
 from contact_center.crm.config_specs import (
     KINDS,
     NEVER_REMOVED,
+    CampaignSpec,
     QueueSpec,
     Spec,
     UserSpec,
@@ -173,6 +174,10 @@ def _references(
             problems.append(Problem(file, item.line_of("overflow_queue"),
                                     f"queue {spec.name}: overflow_queue {spec.overflow_queue!r} is not in the file"))  # fmt: skip
         check(spec, item, "calendar", "calendars", [spec.calendar] if spec.calendar else [])
+    for spec, item in read.get("campaigns", []):
+        assert isinstance(spec, CampaignSpec)
+        check(spec, item, "queue", "queues", [spec.queue] if spec.queue else [])
+        check(spec, item, "calendar", "calendars", [spec.calendar] if spec.calendar else [])
     for spec, item in read.get("users", []):
         assert isinstance(spec, UserSpec)
         check(spec, item, "team", "teams", [spec.team] if spec.team else [])
@@ -182,7 +187,7 @@ def _references(
 
 
 def _one(spec: Spec) -> str:
-    return "user" if isinstance(spec, UserSpec) else "queue"
+    return "user" if isinstance(spec, UserSpec) else "campaign" if isinstance(spec, CampaignSpec) else "queue"
 
 
 async def stored_names(session: AsyncSession) -> dict[str, set[str]]:
@@ -256,6 +261,14 @@ async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: boo
             errors.append(FieldError("calendar", f"no calendar {spec.calendar!r}"))
         if errors:
             raise ValidationFailed(errors)
+    if isinstance(spec, CampaignSpec):
+        errors = []
+        if spec.queue is not None and spec.queue not in {q.key for q in (await rows.export(session))["queues"]}:
+            errors.append(FieldError("queue", f"no queue {spec.queue!r}"))
+        if spec.calendar is not None and spec.calendar not in await rows.stored_calendar_names(session):
+            errors.append(FieldError("calendar", f"no calendar {spec.calendar!r}"))
+        if errors:
+            raise ValidationFailed(errors)
     if isinstance(spec, UserSpec):
         await _check_user(session, spec)
     if before is not None and before.model_dump(mode="json") == spec.model_dump(mode="json"):
@@ -282,10 +295,14 @@ async def remove_one(session: AsyncSession, kind: str, key: str, *, actor: str, 
             record_change(session, actor, "user.deactivate", f"user:{key}", before, after, now)
             await rows.bump_version(session, now)
         return
+    if isinstance(before, CampaignSpec) and await rows.campaign_has_records(session, key):
+        raise Conflict(f"campaign {key!r} has a dialing list and its history: stop it instead")
     users = await rows.users_of(session, kind, key)
     queues = sorted(q.key for q in document["queues"] if q.key != key and key in _names_used(kind, q))
-    if users or queues:
-        who = [f"queue {name}" for name in queues] + [f"user {name}" for name in users]
+    campaigns = sorted(c.key for c in document["campaigns"] if key in _names_used(kind, c))
+    if users or queues or campaigns:
+        who = [f"queue {name}" for name in queues] + [f"campaign {name}" for name in campaigns]
+        who += [f"user {name}" for name in users]
         raise Conflict(f"{kind[:-1]} {key!r} is still used by {', '.join(who[:10])}{' ...' if len(who) > 10 else ''}")
     await rows.remove_row(session, kind, key)
     record_change(session, actor, f"{kind[:-1]}.remove", f"{kind[:-1]}:{key}", before, None, now)
@@ -318,7 +335,10 @@ async def _check_user(session: AsyncSession, spec: UserSpec) -> None:
 
 
 def _names_used(kind: str, queue: Spec) -> set[str]:
-    """The records of ``kind`` a queue refers to."""
+    """The records of ``kind`` a queue (or a campaign) refers to."""
+    if isinstance(queue, CampaignSpec):
+        named = {"queues": queue.queue, "calendars": queue.calendar}.get(kind)
+        return {named} if named else set()
     assert isinstance(queue, QueueSpec)
     if kind == "skills":
         return set(queue.required_skills)
