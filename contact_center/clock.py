@@ -28,3 +28,13 @@ class FixedClock:
 
     def advance(self, seconds: float) -> None:
         self._now += dt.timedelta(seconds=seconds)
+
+
+def utc_iso(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``: what the API and the desktops read."""
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def epoch_iso(seconds: float) -> str:
+    """Routing keeps epoch seconds; the API and the desktops read ISO 8601 (UTC)."""
+    return utc_iso(dt.datetime.fromtimestamp(seconds, dt.UTC))

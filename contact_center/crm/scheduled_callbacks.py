@@ -18,6 +18,7 @@ from phonenumbers.timezone import time_zones_for_number as phone_time_zones
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from contact_center.clock import utc_iso
 from contact_center.crm.calendars import to_domain
 from contact_center.domain.calling_window import customer_zone, next_call_time
 from contact_center.store.engine import session_factory
@@ -157,14 +158,11 @@ async def release_orphans(
 
 
 def as_json(row: ScheduledCallback) -> dict[str, Any]:
-    def iso(moment: dt.datetime | None) -> str | None:
-        return None if moment is None else moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
     return {
         "id": row.id,
         "number": row.number,
         "queue": row.queue,
-        "due_at": iso(row.due_at),
+        "due_at": utc_iso(row.due_at),
         "status": row.status,
         "attempts": row.attempts,
         "max_attempts": row.max_attempts,

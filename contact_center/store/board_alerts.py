@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.clock import utc_iso
 from contact_center.domain.metrics.alerts import Condition
 from contact_center.store.tables import BoardAlert
 
@@ -77,9 +78,6 @@ async def listing(session: AsyncSession, *, open_only: bool, since: dt.datetime,
 
 
 def as_json(row: BoardAlert) -> dict[str, Any]:
-    def iso(moment: dt.datetime | None) -> str | None:
-        return None if moment is None else moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
     return {
         "id": row.id,
         "key": row.key,
@@ -89,9 +87,9 @@ def as_json(row: BoardAlert) -> dict[str, Any]:
         "call_id": row.call_id,
         "message": row.message,
         "value": row.value,
-        "at": iso(row.raised_at),
-        "cleared_at": iso(row.cleared_at),
+        "at": utc_iso(row.raised_at),
+        "cleared_at": utc_iso(row.cleared_at) if row.cleared_at else None,
         "acknowledged_by": row.acknowledged_by,
-        "acknowledged_at": iso(row.acknowledged_at),
+        "acknowledged_at": utc_iso(row.acknowledged_at) if row.acknowledged_at else None,
         "wait_seconds": row.details.get("wait_seconds"),
     }

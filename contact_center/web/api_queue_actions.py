@@ -5,6 +5,7 @@ caller offered a callback or cancel a callback waiting for an agent; and the cal
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aiohttp import web
@@ -78,50 +79,50 @@ def _waiting(request: web.Request) -> tuple[str, dict[str, Any]]:
     return call_id, {"queue": call.queue_id, "priority": call.priority, "state": str(call.state)}
 
 
+async def _on_waiting_call(
+    request: web.Request, command: Callable[[str], cmd.Command], action: str, field: str, after: dict[str, Any]
+) -> web.Response:
+    """One supervisor action on a waiting call: routing's answer, then the audit entry and the result."""
+    call_id, before = _waiting(request)
+    refused = await _routing(request, command(call_id), field)
+    if refused is not None:
+        return refused
+    await _audit(request, action, f"call:{call_id}", before, after)
+    return web.json_response({"call_id": call_id, **after})
+
+
 @api.route("POST", "/api/v1/calls/{call_id}/move", "Move a waiting call to another queue; it keeps its place "
            "(supervisor; audited)", tag="supervisor", role="supervisor", body=MoveIn)  # fmt: skip
 async def move_call(request: web.Request) -> web.Response:
     body = await read_body(request, MoveIn)
-    call_id, before = _waiting(request)
-    refused = await _routing(request, cmd.MoveCall(call_id, body.queue), "queue")
-    if refused is not None:
-        return refused
-    await _audit(request, "call.move", f"call:{call_id}", before, {"queue": body.queue})
-    return web.json_response({"call_id": call_id, "queue": body.queue})
+    return await _on_waiting_call(
+        request, lambda call_id: cmd.MoveCall(call_id, body.queue), "call.move", "queue", {"queue": body.queue}
+    )
 
 
 @api.route("POST", "/api/v1/calls/{call_id}/priority", "Change a waiting call's priority (higher goes first; "
            "supervisor; audited)", tag="supervisor", role="supervisor", body=PriorityIn)  # fmt: skip
 async def set_priority(request: web.Request) -> web.Response:
     body = await read_body(request, PriorityIn)
-    call_id, before = _waiting(request)
-    refused = await _routing(request, cmd.SetCallPriority(call_id, body.priority), "priority")
-    if refused is not None:
-        return refused
-    await _audit(request, "call.priority", f"call:{call_id}", before, {"priority": body.priority})
-    return web.json_response({"call_id": call_id, "priority": body.priority})
+    return await _on_waiting_call(
+        request,
+        lambda call_id: cmd.SetCallPriority(call_id, body.priority),
+        "call.priority",
+        "priority",
+        {"priority": body.priority},
+    )
 
 
 @api.route("POST", "/api/v1/calls/{call_id}/offer-callback", "Have a waiting caller offered a callback (the IVR "
            "asks them to press 1; supervisor; audited)", tag="supervisor", role="supervisor")  # fmt: skip
 async def offer_callback(request: web.Request) -> web.Response:
-    call_id, before = _waiting(request)
-    refused = await _routing(request, cmd.OfferCallback(call_id), "call_id")
-    if refused is not None:
-        return refused
-    await _audit(request, "call.offer_callback", f"call:{call_id}", before, {"offered": "callback"})
-    return web.json_response({"call_id": call_id, "offered": "callback"})
+    return await _on_waiting_call(request, cmd.OfferCallback, "call.offer_callback", "call_id", {"offered": "callback"})
 
 
 @api.route("POST", "/api/v1/calls/{call_id}/cancel-callback", "Cancel a callback waiting in a queue for an agent "
            "(supervisor; audited)", tag="supervisor", role="supervisor")  # fmt: skip
 async def cancel_waiting_callback(request: web.Request) -> web.Response:
-    call_id, before = _waiting(request)
-    refused = await _routing(request, cmd.CancelCallback(call_id), "call_id")
-    if refused is not None:
-        return refused
-    await _audit(request, "callback.cancel", f"call:{call_id}", before, {"status": "canceled"})
-    return web.json_response({"call_id": call_id, "status": "canceled"})
+    return await _on_waiting_call(request, cmd.CancelCallback, "callback.cancel", "call_id", {"status": "canceled"})
 
 
 @api.route("GET", "/api/v1/callbacks", "Callbacks promised for later and not placed yet, soonest first "

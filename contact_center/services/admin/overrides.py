@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.clock import utc_iso
 from contact_center.crm.calendars import CalendarRow, calendar_by_name, to_domain
 from contact_center.crm.errors import NotFound, ValidationFailed
 from contact_center.store.audit_log import record_change
@@ -91,7 +92,7 @@ async def calendar_status(session: AsyncSession, name: str, now: dt.datetime) ->
         "timezone": row.timezone,
         "status": calendar.status(now),
         "override": row.override if override is not None else None,
-        "next_open": next_open.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if next_open else None,
+        "next_open": utc_iso(next_open) if next_open else None,
     }
 
 

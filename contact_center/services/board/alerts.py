@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.clock import Clock
+from contact_center.clock import Clock, epoch_iso
 from contact_center.domain.acd import events as ev
 from contact_center.domain.metrics.alerts import (
     AgentLimits,
@@ -159,7 +159,7 @@ class BoardAlerts:
                 "queue": event.queue_id,
                 "call_id": event.call_id,
                 "message": condition.message,
-                "at": dt.datetime.fromtimestamp(event.at, dt.UTC).isoformat().replace("+00:00", "Z"),
+                "at": epoch_iso(event.at),
                 "wait_seconds": details["wait_seconds"],
             }
         self.announce(SUPERVISORS, "board.alert", payload)

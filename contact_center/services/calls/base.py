@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.clock import Clock
+from contact_center.clock import Clock, epoch_iso, utc_iso
 from contact_center.crm.views import CallPathReads
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
@@ -161,8 +161,8 @@ class CenterBase:
 
 def iso(seconds: float) -> str:
     """Routing keeps epoch seconds; desktops read ISO 8601 (UTC)."""
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat().replace("+00:00", "Z")
+    return epoch_iso(seconds)
 
 
 def iso_time(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return None if moment is None else utc_iso(moment)
