@@ -17,7 +17,7 @@ from contact_center.web.keys import ACD
 from contact_center.web.routing import Api
 
 api = Api()
-WINDOWS = {"15m": 900, "60m": 3600}
+WINDOWS = {"15m": 900, "30m": 1800, "60m": 3600}
 MAX_DRILL_DAYS = 31
 MAX_LIMIT = 10_000
 
@@ -208,7 +208,7 @@ async def metric_calls(request: web.Request) -> web.Response:
 @api.route(
     "GET",
     "/api/v1/metrics/{group}",
-    "Routing metrics per queue, agent or team over a window (window=15m|60m|today)",
+    "Routing metrics per queue, agent or team over a window (window=15m|30m|60m|today)",
     tag="routing",
     role="supervisor",
     query=("window",),
@@ -225,5 +225,13 @@ async def metrics(request: web.Request) -> web.Response:
     elif window in WINDOWS:
         report = service.report(WINDOWS[window], by)
     else:
-        raise ValidationFailed.one("window", "use 15m, 60m or today")
-    return web.json_response({"window": window, **report_json(report)})
+        raise ValidationFailed.one("window", "use 15m, 30m, 60m or today")
+    config = service.metrics.config
+    return web.json_response(
+        {
+            "window": window,
+            "service_level_formula": config.sl_formula,
+            "short_abandon_seconds": config.short_abandon_seconds,
+            **report_json(report),
+        }
+    )

@@ -143,3 +143,23 @@ async def test_a_supervisor_acts_from_the_board_on_an_agent_and_on_a_waiting_cal
         live.port.far_end_hangup(call_id)
     finally:
         await agent_context.close()
+
+
+async def test_queue_tiles_follow_a_call_and_show_the_service_level_against_the_target(
+    live: Live, desktop: Desktop
+) -> None:
+    page = desktop.page
+    await log_in(page, live.base, "/board", "supervisor", PASSWORD)
+    vip, everything = page.locator(".tile[data-queue=vip]"), page.locator(".tile[data-queue='*']")
+    await expect(vip.locator(".big")).to_contain_text("0 waiting")
+    await expect(vip.locator(".sl-today")).to_contain_text("/ 80%")  # today's (none yet) against the target
+    await expect(vip.locator(".formula")).to_contain_text("answered within T")
+
+    call_id = live.port.inject_call(MARIA, "5000")
+    await live.press_when_asked(call_id, "0", "To speak with an agent")
+    await expect(vip.locator(".big")).to_contain_text("1 waiting")  # pushed with board.updated, not polled
+    await expect(everything.locator(".big")).to_contain_text("1 waiting")
+    await expect(vip).to_have_class("tile warn")  # callers waiting and nobody of the queue logged in
+    assert call_id is not None
+    live.port.far_end_hangup(call_id)
+    await expect(vip.locator(".big")).to_contain_text("0 waiting")

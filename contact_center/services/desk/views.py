@@ -7,6 +7,7 @@ events it sends (``services/desk/cluster.py``) and a snapshot merges them.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from contact_center.domain.acd.agents import agent_key
@@ -107,6 +108,9 @@ class DeskViews(CenterBase):
                     "oldest_wait_seconds": round(routing.oldest_wait(name, now), 1),
                     "agents_available": sum(1 for a in members if str(a.state) == "available"),
                     "agents_busy": sum(1 for a in members if str(a.state) in ("reserved", "on_call", "wrap_up")),
+                    "agents_by_state": dict(Counter(str(a.state) for a in members)),
+                    "agents_logged_in": len(members),
+                    "callbacks_waiting": sum(1 for c in routing.waiting_calls(name) if c.is_callback),
                     **_figures(report.groups.get(name)),
                 }
             )
