@@ -141,7 +141,7 @@ socket.on("connect", async () => {
   try {
     const res = await socket.timeout(8000).emitWithAck("sync", {});
     if (res.server_time) board.offset = Date.parse(res.server_time) - Date.now();
-    board.seq = -1; take(res.seq, res.board); setConn("connected"); loadAlerts(); loadCallbacks(); loadTiles();
+    board.seq = -1; take(res.seq, res.board); setConn("connected"); loadAlerts(); loadCallbacks(); loadTiles(); loadIntraday();
   } catch (e) { socket.disconnect(); socket.connect(); }
 });
 socket.on("board.updated", (data) => take(data.seq, data));
@@ -284,3 +284,56 @@ async function loadCampaigns() {
 }
 loadCampaigns();
 setInterval(loadCampaigns, 15000);
+
+// Today by quarter hour: offered, answered and abandoned calls and the service level (uPlot, from npm).
+let intraday = null;
+async function loadIntraday() {
+  let data;
+  try { data = await api.get("/api/v1/metrics/intervals?group=queue"); } catch (e) { return; }
+  const queue = $("intraday-queue").value;
+  const names = new Set(); data.intervals.forEach((r) => Object.keys(r.groups).forEach((n) => names.add(n)));
+  (board.data.queues || []).forEach((q) => names.add(q.name));
+  const chosen = $("intraday-queue");
+  if (chosen.options.length !== names.size + 1) {
+    chosen.replaceChildren(el("option", { value: "" }, "All queues"), ...[...names].sort().map((n) => el("option", { value: n }, n)));
+    chosen.value = queue;
+  }
+  const rows = data.intervals.map((r) => [Date.parse(r.start) / 1000, queue ? r.groups[queue] : r.total]);
+  const series = [rows.map(([t]) => t), ...["offered", "answered", "abandoned"].map((k) => rows.map(([, s]) => (s ? s[k] : 0))),
+    rows.map(([, s]) => (s && s.service_level != null ? Math.round(s.service_level * 100) : null))];
+  const width = Math.max(320, $("intraday-chart").clientWidth || 800);
+  if (intraday) intraday.destroy();
+  intraday = new uPlot({
+    width, height: 220, scales: { x: { time: true }, calls: { auto: true }, pct: { range: [0, 100] } },
+    series: [{}, { label: "Offered", scale: "calls", stroke: "#1f6feb" }, { label: "Answered", scale: "calls", stroke: "#2e7d32" },
+      { label: "Abandoned", scale: "calls", stroke: "#b42318" }, { label: "Service level %", scale: "pct", stroke: "#8250df", dash: [6, 4] }],
+    axes: [{}, { scale: "calls", label: "calls" }, { scale: "pct", side: 1, label: "%", grid: { show: false } }],
+  }, series, $("intraday-chart"));
+}
+$("intraday-queue").onchange = loadIntraday;
+loadIntraday();
+setInterval(loadIntraday, 60000);
+
+// Reports over days, per queue, agent or team; the same as CSV.
+const COLUMNS = ["offered", "answered", "abandoned", "service_level", "asa_seconds", "aht_seconds", "short_abandoned"];
+function reportUrl(format) {
+  const q = `from=${$("report-from").value}&to=${$("report-to").value}` + (format ? `&format=${format}` : "");
+  return `/api/v1/reports/${$("report-group").value}?${q}`;
+}
+$("report-form").onsubmit = async (e) => {
+  e.preventDefault();
+  $("report-error").hidden = true;
+  try {
+    const report = await api.get(reportUrl());
+    $("report-csv").href = reportUrl("csv");
+    const cell = (c, v) => (c === "service_level" ? pct(v) : c.endsWith("_seconds") ? secs(v) : v ?? "—");
+    $("report").querySelector("thead").replaceChildren(el("tr", {}, el("th", {}, report.group.slice(0, -1)), COLUMNS.map((c) => el("th", { class: "num" }, c.replace(/_/g, " ")))));
+    $("report").querySelector("tbody").replaceChildren(...[...report.items, report.total].map((r) =>
+      el("tr", { "data-name": r.name }, el("td", {}, r.name), COLUMNS.map((c) => el("td", { class: "num" }, cell(c, r[c]))))));
+  } catch (err) { failed($("report-error"), err); }
+};
+{
+  const today = new Date().toISOString().slice(0, 10);
+  $("report-from").value = today; $("report-to").value = today; $("report-csv").href = reportUrl("csv");
+}
+["report-group", "report-from", "report-to"].forEach((id) => { $(id).onchange = () => { $("report-csv").href = reportUrl("csv"); }; });

@@ -15,13 +15,17 @@ from contact_center.web.pages import UI_ROOT, render, signed_in
 
 log = logging.getLogger(__name__)
 SOCKET_IO_DIST = UI_ROOT / "node_modules" / "socket.io-client" / "dist"
-VENDOR_FILES = {"socket.io.min.js", "socket.io.min.js.map"}
+# What the pages load from npm packages (no CDN): package -> (its folder, the files served from it).
+VENDOR: dict[str, tuple[Path, frozenset[str]]] = {
+    "socket.io": (SOCKET_IO_DIST, frozenset({"socket.io.min.js", "socket.io.min.js.map"})),
+    "uplot": (UI_ROOT / "node_modules" / "uplot" / "dist", frozenset({"uPlot.iife.min.js", "uPlot.min.css"})),
+}
 
 
 def install(app: web.Application) -> None:
     app.router.add_get("/desk", desk_page)
     app.router.add_get("/board", board_page)
-    app.router.add_get("/vendor/socket.io/{name}", vendor_file)
+    app.router.add_get("/vendor/{package}/{name}", vendor_file)
     if not (SOCKET_IO_DIST / "socket.io.min.js").is_file():
         log.warning("socket.io-client is missing: run `npm ci` in agent_ui/ or /desk and /board stay offline")
 
@@ -41,10 +45,11 @@ async def board_page(request: web.Request) -> web.Response:
 
 
 async def vendor_file(request: web.Request) -> web.StreamResponse:
-    name = request.match_info["name"]
-    path: Path = SOCKET_IO_DIST / name
-    if name not in VENDOR_FILES:
+    package, name = request.match_info["package"], request.match_info["name"]
+    folder, files = VENDOR.get(package, (UI_ROOT, frozenset()))
+    if name not in files:
         raise web.HTTPNotFound()
+    path: Path = folder / name
     return web.FileResponse(
         path, headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
+from ..integration.services.conftest import until
 from .conftest import MARIA, PASSWORD, Desktop, Live, log_in
 
 
@@ -163,3 +164,28 @@ async def test_queue_tiles_follow_a_call_and_show_the_service_level_against_the_
     assert call_id is not None
     live.port.far_end_hangup(call_id)
     await expect(vip.locator(".big")).to_contain_text("0 waiting")
+
+
+async def test_the_day_by_quarter_hour_is_charted_and_a_report_is_shown_and_downloaded(
+    live: Live, desktop: Desktop
+) -> None:
+    page = desktop.page
+    call_id = live.port.inject_call(MARIA, "5000")
+    await live.press_when_asked(call_id, "0", "To speak with an agent")
+    assert call_id is not None
+    await until(lambda: live.center.acd.acd.waiting_calls("vip"), "the caller to wait in vip")
+    live.port.far_end_hangup(call_id)  # an abandoned VIP call, in today's figures and the log
+    await log_in(page, live.base, "/board", "supervisor", PASSWORD)
+    await expect(page.locator("#intraday-chart .uplot canvas")).to_have_count(1)
+    await expect(page.locator("#intraday-chart .u-legend")).to_contain_text("Service level %")
+    await expect(page.locator("#intraday-queue option[value=vip]")).to_have_count(1)
+
+    await page.fill("#report-from", "2026-11-23")  # the test clock's day
+    await page.fill("#report-to", "2026-11-23")
+    await page.click("#report-form button[type=submit]")
+    await expect(page.locator("#report tr[data-name=vip]")).to_be_visible()
+    href = await page.locator("#report-csv").get_attribute("href")
+    assert href == "/api/v1/reports/queues?from=2026-11-23&to=2026-11-23&format=csv"
+    csv = await page.evaluate("async (url) => (await fetch(url)).text()", href)
+    assert csv.splitlines()[0].startswith("queue,offered,answered,abandoned,service_level,asa_seconds,aht_seconds")
+    assert any(line.startswith("vip,1,0,") for line in csv.splitlines())
