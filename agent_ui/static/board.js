@@ -28,12 +28,15 @@ function draw() {
       el("td", { class: "num" }, secs(pick(w.aht_seconds, q.aht_seconds))),
       el("td", { class: "num" }, pick(w.abandoned, q.abandoned, 0)));
   }));
-  document.querySelector("#agents tbody").replaceChildren(...(d.agents || []).map((a) =>
+  const agents = shownAgents(d.agents || [], now);
+  document.getElementById("agents-count").textContent = `· ${agents.length} of ${(d.agents || []).length} logged in`;
+  document.querySelector("#agents tbody").replaceChildren(...agents.map((a) =>
     el("tr", { "data-agent": a.user_id, "data-state": a.state }, el("td", {}, a.name || a.username || a.user_id),
-      el("td", {}, a.extension || ""),
+      el("td", {}, a.extension || ""), el("td", {}, a.team || ""),
       el("td", {}, el("span", { class: "state", "data-state": a.state }, (STATE_LABEL[a.state] || a.state) + (a.reason ? ` (${a.reason})` : ""))),
       el("td", { class: "num" }, a.since ? secs((now - Date.parse(a.since)) / 1000) : ""), el("td", {}, a.queue || ""),
-      el("td", { class: "muted" }, a.call_id || ""), el("td", { class: "num" }, a.calls_today ?? ""),
+      el("td", { class: "muted" }, a.call_id ? [a.customer || "", a.call_started ? ` ${secs((now - Date.parse(a.call_started)) / 1000)}` : ""].join("").trim() || a.call_id : ""),
+      el("td", { class: "num" }, a.calls_today ?? ""), el("td", { class: "num" }, pct(a.occupancy)),
       el("td", {}, el("button", { class: "small act", onclick: () => selectAgent(a) }, "Act…")))));
   const waiting = d.waiting_calls || [];
   document.getElementById("waiting-count").textContent = waiting.length ? `· ${waiting.length}` : "· nobody in line";
@@ -90,6 +93,29 @@ function drawTiles(now) {
   });
   $("tiles").replaceChildren(...tiles);
 }
+// The agent grid's filters (team, queue, state) and sort, kept while the board redraws.
+const STATE_ORDER = { available: 0, reserved: 1, on_call: 2, wrap_up: 3, not_ready: 4 };
+function shownAgents(agents, now) {
+  const team = $("filter-team").value, queue = $("filter-queue").value, state = $("filter-state").value, by = $("agent-sort").value;
+  const options = (id, values, all) => {
+    const node = $(id), wanted = [...new Set(values)].filter(Boolean).sort();
+    if (node.options.length - 1 !== wanted.length) {
+      const chosen = node.value;
+      node.replaceChildren(el("option", { value: "" }, all), ...wanted.map((v) => el("option", { value: v }, v)));
+      node.value = chosen;
+    }
+  };
+  options("filter-team", agents.map((a) => a.team), "every team");
+  options("filter-queue", agents.flatMap((a) => Object.keys(a.queues || {})), "every queue");
+  const key = {
+    name: (a) => String(a.name || "").toLowerCase(), state: (a) => STATE_ORDER[a.state] ?? 9,
+    since: (a) => (a.since ? Date.parse(a.since) : now), calls_today: (a) => -(a.calls_today || 0), occupancy: (a) => -(a.occupancy || 0),
+  }[by] || ((a) => a.name);
+  return agents.filter((a) => (!team || a.team === team) && (!queue || (a.queues || {})[queue]) && (!state || a.state === state))
+    .sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+}
+["filter-team", "filter-queue", "filter-state", "agent-sort"].forEach((id) => { document.getElementById(id).onchange = () => draw(); });
+
 function slCell(sl, q) {
   const under = sl !== null && sl !== undefined && q.sl_target && sl < q.sl_target;
   return el("td", { class: "num" + (under ? " late" : ""), title: `answered within ${q.sl_threshold_seconds ?? "?"} s ÷ offered (target ${pct(q.sl_target)})` }, pct(sl));
@@ -225,7 +251,26 @@ function selectAgent(a) {
   chosenAgent = a;
   $("agent-actions").hidden = false; $("agent-error").hidden = true;
   $("agent-selected").textContent = `${a.name || a.user_id} (${STATE_LABEL[a.state] || a.state})`;
+  const pairs = (m) => Object.entries(m || {}).map(([k, v]) => `${k}:${v}`).join(", ");
+  $("agent-queues").value = pairs(a.queues); $("agent-skills").value = pairs(a.skills);
 }
+function parsePairs(text, what) {
+  const out = {};
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [name, number] = part.split(":").map((p) => p.trim());
+    if (!name || !/^[0-9]+$/.test(number || "")) throw new Error(`${what}: write name:number, e.g. sales:1 (not "${part}")`);
+    out[name] = Number(number);
+  }
+  return out;
+}
+$("btn-agent-routing").onclick = async () => {
+  if (!chosenAgent) return;
+  try {
+    const body = { queues: parsePairs($("agent-queues").value, "queues"), skills: parsePairs($("agent-skills").value, "skills") };
+    await api.call("PATCH", `/api/v1/agents/${chosenAgent.user_id}/routing`, body);
+    $("agent-actions").hidden = true; chosenAgent = null;
+  } catch (e) { failed($("agent-error"), e); }
+};
 async function onAgent(body) {
   if (!chosenAgent) return;
   try {

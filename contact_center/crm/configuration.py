@@ -268,3 +268,10 @@ async def user_id(session: AsyncSession, username: str) -> int:
     if found is None:
         raise NotFound("user", username)
     return int(found)
+
+
+async def username_of(session: AsyncSession, user_id: int) -> str:
+    found = await session.scalar(select(User.username).where(User.id == user_id))
+    if found is None:
+        raise NotFound("user", user_id)
+    return str(found)

@@ -11,13 +11,16 @@ import io
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, select
 
+from contact_center.crm import configuration as stored
 from contact_center.crm import dialing
+from contact_center.crm.config_specs import Key, UserSpec
 from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.metrics.stats import QueueStats
+from contact_center.services.admin import configuration as config
 from contact_center.services.desk import DeskError
 from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Campaign, DialingRecord
@@ -68,6 +71,33 @@ async def set_agent_state(request: web.Request) -> web.Response:
         after = {"state": state["state"], "reason": state.get("reason"), "asked": body.state}
         record_change(session, me.username, "agent.state", f"agent:{user_id}", before, after, request.app[CLOCK].now())
     return web.json_response({"user_id": user_id, **state})
+
+
+class AgentRoutingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    queues: dict[Key, Annotated[int, Field(ge=1, le=9)]] | None = None  # queue -> tier (1 answers first)
+    skills: dict[Key, Annotated[int, Field(ge=1, le=10)]] | None = None  # skill -> level
+
+
+@api.route("PATCH", "/api/v1/agents/{user_id}/routing",
+           "Change an agent's queues (with tiers) and skill levels (supervisor; audited; routing takes it at once)",
+           tag="supervisor", role="supervisor", body=AgentRoutingIn)  # fmt: skip
+async def set_agent_routing(request: web.Request) -> web.Response:
+    try:
+        user_id = int(request.match_info["user_id"])
+    except ValueError:
+        raise ValidationFailed.one("user_id", "must be a user id (a whole number)") from None
+    body = await read_body(request, AgentRoutingIn)
+    changes = body.model_dump(exclude_none=True)
+    async with request.app[SESSIONS].begin() as session:
+        username = await stored.username_of(session, user_id)
+        current = await config.one(session, "users", username)
+        spec = UserSpec.model_validate({**current.model_dump(mode="json"), **changes})
+        await config.store_one(session, "users", spec, create=False, actor=principal(request).username,
+                               now=request.app[CLOCK].now())  # fmt: skip
+    await request.app[ACD].reload_queues()
+    await request.app[CALL_CENTER].refresh_people()  # routing hears the agent's new queues and skills now
+    return web.json_response({"user_id": user_id, "queues": spec.queues, "skills": spec.skills})
 
 
 def _day(raw: str | None, name: str, errors: list[FieldError]) -> dt.date | None:

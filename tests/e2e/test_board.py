@@ -127,6 +127,20 @@ async def test_a_supervisor_acts_from_the_board_on_an_agent_and_on_a_waiting_cal
         await expect(row).to_contain_text("coaching")
         await expect(desk.locator("#agent-state")).to_have_attribute("data-state", "not_ready")  # the agent sees it
 
+        # bob's queues and skills, changed from the board: routing has them at once.
+        await row.locator("button.act").click()
+        await page.fill("#agent-queues", "general:1, vip:2")
+        await page.fill("#agent-skills", "english:6")
+        await page.click("#btn-agent-routing")
+        await expect(page.locator("#agent-actions")).to_be_hidden()
+        routed = live.center.acd.acd.agents[str(bob)]
+        assert dict(routed.tiers) == {"general": 1, "vip": 2} and dict(routed.skills) == {"english": 6}
+        await page.select_option("#filter-state", "available")  # the grid filters: nobody ready now
+        await expect(row).to_have_count(0)
+        await page.select_option("#filter-state", "not_ready")
+        await expect(row).to_be_visible()
+        await page.select_option("#filter-state", "")
+
         # A VIP caller waits (bob is not ready): the supervisor moves them to general and raises their priority.
         call_id = live.port.inject_call(MARIA, "5000")
         await live.press_when_asked(call_id, "0", "To speak with an agent")

@@ -12,6 +12,7 @@ from typing import Any
 
 from contact_center.domain.acd.agents import agent_key
 from contact_center.services.calls.base import CenterBase, iso, iso_time
+from contact_center.services.calls.record import CallRecord
 
 WAITING_ROWS = 200  # the board lists at most this many callers in line (the longest waits first)
 
@@ -121,6 +122,7 @@ class DeskViews(CenterBase):
             working = str(a.state) in ("reserved", "on_call", "wrap_up")
             call_id = (a.call_id or self.desks.active(user_id)) if working else None
             call = routing.calls.get(call_id) if call_id else None
+            record = self.calls.record(call_id) if call_id else None
             rows.append(
                 {
                     "agent_id": a.id,
@@ -134,6 +136,12 @@ class DeskViews(CenterBase):
                     "call_id": call_id,
                     "calls_today": a.calls_today,
                     "queue": call.queue_id if call is not None else None,
+                    "customer": _customer_name(record),
+                    "call_started": iso_time(record.connected_at) if record is not None else None,
+                    "team": a.team,
+                    "queues": dict(a.tiers),
+                    "skills": dict(a.skills),
+                    "occupancy": report.occupancy_by_agent.get(a.id),
                 }
             )
         rows.sort(key=lambda r: str(r["name"]).lower())
@@ -161,11 +169,7 @@ class DeskViews(CenterBase):
     def _waiting_row(self, call: Any, now: float) -> dict[str, Any]:
         """A caller in line as the board lists them: where, how long, who (when known), what they did in the IVR."""
         record = self.calls.record(call.id)
-        customer = None
-        if record is not None and record.customer_id is not None:
-            match = next((m for m in record.matches if m.get("id") == record.customer_id), None)
-            if match is not None:
-                customer = f"{match.get('first_name', '')} {match.get('last_name', '')}".strip() or None
+        customer = _customer_name(record)
         return {
             "call_id": call.id,
             "queue": call.queue_id,
@@ -176,6 +180,16 @@ class DeskViews(CenterBase):
             "callback": call.callback_number is not None,
             "ivr": _ivr_steps(record.ivr if record is not None else None),
         }
+
+
+def _customer_name(record: CallRecord | None) -> str | None:
+    """The caller's name when the call knows who they are (by their number, or linked by the agent)."""
+    if record is None or record.customer_id is None:
+        return None
+    match = next((m for m in record.matches if m.get("id") == record.customer_id), None)
+    if match is None:
+        return None
+    return f"{match.get('first_name', '')} {match.get('last_name', '')}".strip() or None
 
 
 def _ivr_steps(ivr: dict[str, Any] | None) -> list[str]:

@@ -172,3 +172,26 @@ async def test_alerts_are_listed_and_acknowledged_by_supervisors_only(
     trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
     assert (trail[0]["action"], trail[0]["actor"]) == ("alert.acknowledge", "sue")
     await acd.handle(c.AbandonCall("c-77"))
+
+
+async def test_a_supervisor_changes_an_agents_queues_and_skills_and_routing_takes_it_at_once(
+    reference: None, app_client: Any, admin: Any, agent: Any, make_user: Any, token_for: Any, engine: AsyncEngine
+) -> None:
+    boss = await token_for(await make_user("sue", "supervisor"))
+    user_id = await _demo_agent(engine)
+    url = f"/api/v1/agents/{user_id}/routing"
+    body = {"queues": {"sales": 1, "billing": 2}, "skills": {"sales": 9, "english": 5}}
+    assert (await app_client.patch(url, json=body, headers=agent.headers())).status == 403
+    done = await app_client.patch(url, json=body, headers=boss.headers())
+    assert done.status == 200, await done.text()
+    routed = app_client.server.app[ACD].acd.agents[str(user_id)]
+    assert dict(routed.tiers) == {"sales": 1, "billing": 2} and dict(routed.skills) == {"sales": 9, "english": 5}
+
+    refused = await app_client.patch(url, json={"queues": {"nowhere": 1}}, headers=boss.headers())
+    assert refused.status == 422 and (await refused.json())["errors"][0]["field"] == "queues"
+    too_high = await app_client.patch(url, json={"skills": {"sales": 11}}, headers=boss.headers())
+    assert too_high.status == 422
+    assert (await app_client.patch("/api/v1/agents/999999/routing", json=body, headers=boss.headers())).status == 404
+    trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
+    assert (trail[0]["action"], trail[0]["actor"]) == ("user.change", "sue")
+    assert trail[0]["after"]["queues"] == {"billing": 2, "sales": 1}
