@@ -65,6 +65,12 @@ class QueueConfig:
     # ``sl_threshold_seconds``, and a wait that raises an alert (None: three times the threshold).
     sl_target: float = 0.8
     alert_wait_seconds: float | None = None
+    # What a waiting caller hears (routing ignores these too): the queue's own hold music (a WAV file name),
+    # a message on entering the queue, and how often the place in line is said over the music.
+    hold_music: str | None = None
+    announcement: str = ""
+    announce_every_seconds: float = 30.0
+    announce_position: bool = True
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -77,6 +83,8 @@ class QueueConfig:
                 raise ConfigError(f"queue {self.id!r}: {name} must be >= 0")
         if not 0 < self.sl_target <= 1:
             raise ConfigError(f"queue {self.id!r}: sl_target must be a share between 0 and 1 (0.8 for 80 %)")
+        if self.announce_every_seconds < 10:
+            raise ConfigError(f"queue {self.id!r}: announce_every_seconds must be at least 10")
         if self.alert_wait_seconds is not None and self.alert_wait_seconds <= 0:
             raise ConfigError(f"queue {self.id!r}: alert_wait_seconds must be positive")
         if self.max_wait_seconds is not None and self.max_wait_seconds <= 0:
@@ -119,6 +127,10 @@ class QueueConfig:
             "preferred_wait_seconds",
             "sl_target",
             "alert_wait_seconds",
+            "hold_music",
+            "announcement",
+            "announce_every_seconds",
+            "announce_position",
         }
         unknown = set(raw) - known
         if unknown:

@@ -200,6 +200,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             abandon=lambda: self._post(call_id, self._safe(cmd.AbandonCall(call_id)), "abandoned in the queue"),
             estimate_wait=self.estimate_wait,
             agent_key=self.preferred_agent,
+            queue_settings=self.acd.acd.queues.get,
         )
         self.calls.set_conversation(call_id, session)
         self._child(call_id, self._run_session(session), "answer, IVR, queue")

@@ -15,6 +15,7 @@ from typing import Any
 
 from contact_center.clock import Clock
 from contact_center.domain.acd.commands import Command, EnqueueCall, RequestCallback
+from contact_center.domain.acd.config import QueueConfig
 from contact_center.domain.acd.wait_estimate import WaitEstimate
 from contact_center.domain.ivr import Enqueue, FlowEnd, HangUp, RecordVoicemail, Start, TransferCall
 from contact_center.domain.ivr import RequestCallback as IvrCallback
@@ -29,7 +30,7 @@ from contact_center.services.calls.record import (
     write_voicemail_activity,
 )
 from contact_center.store.activity_log import ActivityLog
-from contact_center.telephony.port import CallEnded, Prompt, Speech, TelephonyPort
+from contact_center.telephony.port import CallEnded, Prompt, PromptFile, Speech, TelephonyPort
 
 log = logging.getLogger(__name__)
 CALLBACK_CONFIRMATION = Speech("Thank you. We will call you back as soon as an agent is free. Goodbye.")
@@ -95,6 +96,7 @@ class CallSession(Conversation):
         abandon: Callable[[], None] = lambda: None,
         estimate_wait: Callable[[str], WaitEstimate | None] = lambda call_id: None,
         agent_key: Callable[[str | None], str | None] = lambda name: None,
+        queue_settings: Callable[[str], QueueConfig | None] = lambda queue: None,
     ) -> None:
         super().__init__(record, clock, abandon)
         record.customer_leg = record.customer_leg or record.call_id
@@ -108,6 +110,8 @@ class CallSession(Conversation):
         self.identify = identify
         self.estimate_wait = estimate_wait
         self.agent_key = agent_key  # the routing id of an agent the IVR names (the account manager)
+        self.queue_settings = queue_settings  # what a waiting caller hears in each queue
+        self.announce_position = True
         self.callback_offered = False
 
     async def run(self) -> None:
@@ -157,8 +161,15 @@ class CallSession(Conversation):
         self.record.queue = queue
         self.record.queued_at = self.clock.now()
         self.port.mark_queued(self.call_id)
-        # The adapter's hold music (CC_HOLD_MUSIC, or its own tune), with the place in line between stretches.
-        await self.port.start_hold(self.call_id, announce=self._announcement, every=ANNOUNCE_EVERY)
+        settings = self.queue_settings(queue)
+        if settings is not None and settings.announcement:
+            await self.port.play(self.call_id, Speech(settings.announcement), barge_in=False)
+        self.announce_position = settings.announce_position if settings is not None else True
+        # The queue's hold music, else the adapter's (CC_HOLD_MUSIC, or its own tune), with the place in
+        # line between stretches.
+        every = settings.announce_every_seconds if settings is not None else ANNOUNCE_EVERY
+        music = self._hold_music(settings)
+        await self.port.start_hold(self.call_id, music, announce=self._announcement, every=every)
         self.in_queue = True
         skill_levels = dict.fromkeys(skills, DEFAULT_SKILL_LEVEL)
         command = EnqueueCall(
@@ -173,19 +184,31 @@ class CallSession(Conversation):
 
     # --- while the caller waits ----------------------------------------------------------------
 
+    def _hold_music(self, settings: QueueConfig | None) -> PromptFile | None:
+        """The queue's own hold music: a WAV named in CC_VAR_DIR/hold-music (or a path); None: the default."""
+        if settings is None or not settings.hold_music:
+            return None
+        path = Path(settings.hold_music)
+        path = path if path.is_absolute() else self.var_dir / "hold-music" / path
+        if not path.is_file():
+            log.warning("queue %s: hold music %s is not there; the default plays", settings.id, path)
+            return None
+        return PromptFile(path)
+
     def _announcement(self) -> Prompt | None:
-        """Said between stretches of hold music: place in line, expected wait, the callback offer."""
+        """Said between stretches of hold music: place in line, expected wait (unless the queue says not
+        to), the callback offer."""
         if not self.in_queue:
             return None
-        wait = self.estimate_wait(self.call_id)
-        if wait is None:
-            return None
-        text = f"You are number {wait.position} in line."
-        if wait.minutes is not None:
-            text += f" Your expected wait is about {wait.minutes} minute{'s' if wait.minutes > 1 else ''}."
+        text = ""
+        wait = self.estimate_wait(self.call_id) if self.announce_position else None
+        if wait is not None:
+            text = f"You are number {wait.position} in line."
+            if wait.minutes is not None:
+                text += f" Your expected wait is about {wait.minutes} minute{'s' if wait.minutes > 1 else ''}."
         if self.callback_offered:
             text += " To be called back without losing your place in line, press 1."
-        return Speech(text)
+        return Speech(text.strip()) if text else None
 
     def offer_callback(self) -> Coroutine[Any, Any, None] | None:
         """Routing says this caller may leave and be called back (an escalation rule): what listens for 1

@@ -97,6 +97,10 @@ class Queue(Base, Timestamps):
     sl_threshold_seconds: Mapped[int] = mapped_column(Integer, default=20)
     sl_target: Mapped[float] = mapped_column(Float, default=0.8)  # share answered within the threshold
     alert_wait_seconds: Mapped[int | None] = mapped_column(Integer)  # board alert; None: 3 x the threshold
+    hold_music: Mapped[str | None] = mapped_column(String(300))  # a WAV in CC_VAR_DIR/hold-music, or a path
+    announcement: Mapped[str] = mapped_column(Text, default="")  # said once on entering the queue
+    announce_every_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    announce_position: Mapped[bool] = mapped_column(Boolean, default=True)
     ring_timeout_seconds: Mapped[int] = mapped_column(Integer, default=15)
     wrapup_seconds: Mapped[int] = mapped_column(Integer, default=30)
     max_wait_seconds: Mapped[int | None] = mapped_column(Integer)

@@ -4,6 +4,7 @@ supervisor alerts, and what hold announcements say."""
 
 from __future__ import annotations
 
+import wave
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
@@ -245,3 +246,34 @@ async def test_a_flow_that_names_an_agent_keeps_the_call_for_them(center: Any, e
     await desk.set_state(ava.id, "available")
     offer = (await until(lambda: [p for a, e, p in heard if e == "call.offered"], "the offer"))[0]
     assert offer["call_id"] == call_id and (desk.desks.offer(ava.id) or {}).get("call_id") == call_id
+
+
+async def test_a_queue_greets_its_callers_plays_its_own_music_and_may_keep_the_place_in_line_to_itself(
+    center: Any, tmp_path: Path
+) -> None:
+    desk, port, _heard = center
+    music = tmp_path / "hold-music" / "jingle.wav"  # the call center's var dir is tmp_path
+    music.parent.mkdir(parents=True)
+    with wave.open(str(music), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x01" * 8000)
+    reconfigure(
+        desk,
+        "general",
+        announcement="All our agents are busy. Thank you for waiting.",
+        hold_music="jingle.wav",
+        announce_position=False,
+        announce_every_seconds=15,
+    )
+    call_id = port.inject_call(MARIA, "5000")
+    port.press(call_id, "1")
+    await until(lambda: desk.acd.acd.waiting_calls("general"), "the caller to wait")
+    said = [p.text for c, p in port.played if c == call_id and isinstance(p, Speech)]
+    assert said[-1] == "All our agents are busy. Thank you for waiting."
+    await until(lambda: [p for c, p in port.on_hold if c == call_id], "hold music")
+    assert next(getattr(p, "path", None) for c, p in port.on_hold if c == call_id) == music
+    session = desk.calls.conversation(call_id)
+    assert isinstance(session, CallSession) and session._announcement() is None  # no place in line said
+    port.far_end_hangup(call_id)
