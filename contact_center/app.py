@@ -49,6 +49,7 @@ from contact_center.web import (
     api_queue_actions,
     api_recordings,
     api_routing,
+    api_sales,
     api_supervisor,
     auth,
     pages,
@@ -200,6 +201,7 @@ def create_app(
     specs = [
         *auth.api.specs,
         *api_crm.api.specs,
+        *api_sales.api.specs,
         *api_routing.api.specs,
         *api_caller_simulator.api.specs,
         *api_admin.api.specs,

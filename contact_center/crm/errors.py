@@ -31,4 +31,9 @@ class ValidationFailed(ValueError):
 
 
 class Conflict(ValueError):
-    """The write would break a uniqueness rule (a taken username, order number, …)."""
+    """The write would break a uniqueness rule (a taken username, order number, …); ``record`` names the
+    record it clashes with, when there is one to name ({"type": "customer", "id": 12})."""
+
+    def __init__(self, message: str, record: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.record = record

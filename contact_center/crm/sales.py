@@ -5,18 +5,44 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.changes import change_activity, describe, tracked_changes
+from contact_center.crm.errors import Conflict
 from contact_center.crm.generic import apply_update, create_record
 from contact_center.crm.records import get_or_404
-from contact_center.store.tables import Lead, Opportunity
+from contact_center.store.tables import Customer, Lead, Opportunity, Phone
 
-CLOSED_STAGES = frozenset({"closed_won", "closed_lost"})
+CLOSED_STAGES = frozenset({"won", "lost"})
 OPPORTUNITY_TRACKED = ("stage", "amount_cents", "currency", "probability", "expected_close", "owner_id")
 LEAD_TRACKED = ("status", "score", "rating", "owner_id")
 LABELS = {"amount_cents": "amount", "owner_id": "owner", "rating": "temperature"}
 FORMATS = {"amount_cents": lambda cents: f"{cents / 100:,.2f}", "probability": lambda p: f"{p} %"}
+
+
+async def create_lead(session: AsyncSession, values: dict[str, Any], now: dt.datetime) -> Lead:
+    """A new lead, unless it is someone we know already: the same phone or e-mail as a lead or a customer
+    is refused (409) naming that record, so nobody is called twice as a stranger."""
+    phone, email = values.get("phone"), (values.get("email") or "").strip().lower() or None
+    if phone:
+        lead = await session.scalar(select(Lead.id).where(Lead.phone == phone).limit(1))
+        if lead is not None:
+            raise Conflict(f"lead {lead} has the phone {phone} already", {"type": "lead", "id": lead})
+        customer = await session.scalar(select(Phone.customer_id).where(Phone.e164 == phone).limit(1))
+        if customer is not None:
+            raise Conflict(f"customer {customer} has the phone {phone}", {"type": "customer", "id": customer})
+    if email:
+        lead = await session.scalar(select(Lead.id).where(func.lower(Lead.email) == email).limit(1))
+        if lead is not None:
+            raise Conflict(f"lead {lead} has the e-mail {email} already", {"type": "lead", "id": lead})
+        # E-mails are a JSON list per customer: matched as a quoted item of it.
+        query = select(Customer.id).where(func.lower(cast(Customer.emails, String)).like(f'%"{email}"%')).limit(1)
+        customer = await session.scalar(query)
+        if customer is not None:
+            raise Conflict(f"customer {customer} has the e-mail {email}", {"type": "customer", "id": customer})
+    values["email"] = email
+    return await create_record(session, Lead, values)
 
 
 async def create_opportunity(session: AsyncSession, values: dict[str, Any], now: dt.datetime) -> Opportunity:

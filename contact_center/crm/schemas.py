@@ -261,6 +261,12 @@ class OpportunityCreate(Strict):
     expected_close: Day | None = None
     products: list[Product] = Field(default_factory=list, max_length=200)
 
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _old_stage_names(cls, value: Any) -> Any:
+        """``closed_won`` / ``closed_lost`` (the names before 0014) still mean won / lost."""
+        return {"closed_won": "won", "closed_lost": "lost"}.get(value, value) if isinstance(value, str) else value
+
 
 class OpportunityUpdate(OpportunityCreate):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = None  # type: ignore[assignment]

@@ -39,8 +39,8 @@ PROBABILITY = {
     "qualification": 25,
     "proposal": 50,
     "negotiation": 75,
-    "closed_won": 100,
-    "closed_lost": 0,
+    "won": 100,
+    "lost": 0,
 }
 
 
@@ -185,7 +185,7 @@ def opportunity(ctx: SeedContext, customer_id: int, account_id: int, last_name: 
     """An opportunity that moved through the pipeline to where it is, one opportunity_change per step."""
     rng, now = ctx.rng, ctx.now
     oid = ctx.ids.take("opportunities")
-    final = rng.choices((*STAGES, "closed_won", "closed_lost"), weights=(3, 3, 3, 2, 2, 2))[0]
+    final = rng.choices((*STAGES, "won", "lost"), weights=(3, 3, 3, 2, 2, 2))[0]
     path = list(STAGES[: STAGES.index(final) + 1]) if final in STAGES else [*STAGES[: rng.randrange(1, 5)], final]
     created = now - dt.timedelta(days=rng.randrange(10, 200))
     times = sorted(ctx.between(created, now) for _ in path[1:])

@@ -16,6 +16,7 @@ from contact_center.store.tables import (
     Campaign,
     DispositionCode,
     KbArticle,
+    Product,
     Queue,
     QueueMember,
     Skill,
@@ -99,6 +100,15 @@ DISPOSITIONS = (
     ("wrong_number", "Wrong number", "other"),
     ("voicemail_left", "Left a voicemail", "other"),
     ("transferred", "Transferred", "other"),
+)
+# sku, name, group, price in cents, months of warranty
+PRODUCTS = (
+    ("BLR-24", "Condensing boiler 24 kW", "heating", 189_900, 24),
+    ("BLR-32", "Condensing boiler 32 kW", "heating", 229_900, 24),
+    ("HP-8", "Air-source heat pump 8 kW", "heating", 749_000, 60),
+    ("TH-SMART", "Smart thermostat", "controls", 24_900, 12),
+    ("SVC-YEAR", "Yearly service visit", "service", 14_950, 0),
+    ("CARE-PLUS", "Care Plus cover, one year", "service", 21_900, 0),
 )
 ARTICLES = (
     (
@@ -218,6 +228,10 @@ async def seed_reference(session: AsyncSession, password: str | None = None) -> 
         queues[name] = queue
     session.add_all(DispositionCode(code=c, label=label, category=cat) for c, label, cat in DISPOSITIONS)
     session.add_all(KbArticle(title=t, body=b, category=c, tags=tags) for t, b, c, tags in ARTICLES)
+    session.add_all(
+        Product(sku=sku, name=name, group=group, price_cents=price, currency="USD", warranty_months=months)
+        for sku, name, group, price, months in PRODUCTS
+    )
     await session.flush()
     session.add(
         Campaign(

@@ -352,7 +352,8 @@ def _prepare(table: Any, values: dict[str, Any], request: web.Request, current: 
     return values
 
 
-_crud("/api/v1/leads", "leads", Lead, LeadCreate, LeadUpdate, LeadOut, LEAD_FILTERS, updater=sales.update_lead)
+_crud("/api/v1/leads", "leads", Lead, LeadCreate, LeadUpdate, LeadOut, LEAD_FILTERS, creator=sales.create_lead,
+      updater=sales.update_lead)  # fmt: skip
 _crud(
     "/api/v1/opportunities",
     "opportunities",

@@ -50,7 +50,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except NotFound as exc:
         return error(404, "not_found", str(exc))
     except Conflict as exc:
-        return error(409, "conflict", str(exc))
+        return error(409, "conflict", str(exc), **({"duplicate_of": exc.record} if exc.record else {}))
     except web.HTTPException as exc:
         if exc.content_type == "application/json" or exc.status < 400:
             raise

@@ -5,6 +5,7 @@ from contact_center.store.tables.alerts import BoardAlert
 from contact_center.store.tables.audit import AuditEntry
 from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
+from contact_center.store.tables.catalog import QUOTE_STATUSES, Product, Quote
 from contact_center.store.tables.dialing import RECORD_STATUSES, DialingAttempt, DialingRecord, DncNumber
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
@@ -43,6 +44,7 @@ __all__ = [
     "LEAD_STATUSES",
     "OPPORTUNITY_STAGES",
     "ORDER_STATUSES",
+    "QUOTE_STATUSES",
     "RECORD_STATUSES",
     "ROLES",
     "Account",
@@ -67,8 +69,10 @@ __all__ = [
     "Opportunity",
     "Order",
     "Phone",
+    "Product",
     "Queue",
     "QueueMember",
+    "Quote",
     "Recording",
     "ScheduledCallback",
     "Skill",

@@ -13,7 +13,7 @@ from contact_center.store.types import Json, UtcDateTime
 
 LEAD_STATUSES = ("new", "contacted", "qualified", "disqualified", "converted")
 LEAD_RATINGS = ("hot", "warm", "cold")
-OPPORTUNITY_STAGES = ("prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost")
+OPPORTUNITY_STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
 ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled", "returned")
 
 

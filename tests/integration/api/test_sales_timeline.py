@@ -57,16 +57,14 @@ async def test_an_opportunity_stage_change_is_an_opportunity_change_and_closing_
     }
     assert "stage prospecting → negotiation; amount 10,000.00 → 12,500.00" in change["subject"]
     clock.advance(60)
-    won = await (
-        await app_client.patch(f"/api/v1/opportunities/{opp['id']}", json={"stage": "closed_won"}, headers=h)
-    ).json()
+    won = await (await app_client.patch(f"/api/v1/opportunities/{opp['id']}", json={"stage": "won"}, headers=h)).json()
     assert won["closed_at"] == "2026-11-23T15:01:00Z"
     reopened = await (
         await app_client.patch(f"/api/v1/opportunities/{opp['id']}", json={"stage": "proposal"}, headers=h)
     ).json()
     assert reopened["closed_at"] is None
     stages = [a["details"]["changes"]["stage"] for a in await timeline(app_client, agent, opportunity_id=opp["id"])]
-    assert stages[:2] == [{"from": "closed_won", "to": "proposal"}, {"from": "negotiation", "to": "closed_won"}]
+    assert stages[:2] == [{"from": "won", "to": "proposal"}, {"from": "negotiation", "to": "won"}]
     assert [a["type"] for a in await timeline(app_client, agent, customer_id=customer["id"])] == [
         "opportunity_change"
     ] * 3
@@ -74,9 +72,7 @@ async def test_an_opportunity_stage_change_is_an_opportunity_change_and_closing_
 
 async def test_an_opportunity_created_closed_has_closed_at(app_client: Any, agent: Any) -> None:
     opp = await (
-        await app_client.post(
-            "/api/v1/opportunities", json={"name": "Lost", "stage": "closed_lost"}, headers=agent.headers()
-        )
+        await app_client.post("/api/v1/opportunities", json={"name": "Lost", "stage": "lost"}, headers=agent.headers())
     ).json()
     assert opp["closed_at"] == "2026-11-23T15:00:00Z"
 

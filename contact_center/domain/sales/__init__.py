@@ -1,0 +1,1 @@
+"""Sales rules with no I/O: pricing a quote."""

@@ -1,0 +1,98 @@
+"""The catalog, quotes and leads over HTTP: the demo organisation has products; an opportunity is quoted from
+the catalog and the accepted quote becomes a sales order while the opportunity is won; a discount over 15 %
+needs a supervisor; a lead with a bad phone or e-mail is refused naming the field, a duplicate naming the
+record it matches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.seed.demo import ensure_reference
+
+
+@pytest.fixture
+async def reference(engine: AsyncEngine) -> None:
+    await ensure_reference(engine, password="demo-password-1")
+
+
+async def test_an_opportunity_is_quoted_and_the_accepted_quote_becomes_an_order(
+    reference: None, app_client: Any, agent: Any, make_user: Any, token_for: Any
+) -> None:
+    h = agent.headers()
+    products = (await (await app_client.get("/api/v1/products", headers=h)).json())["items"]
+    assert {"id", "name", "price_cents"} <= set(products[0]) and len(products) >= 5
+    boiler = next(p for p in products if p["sku"] == "BLR-24")
+    service = next(p for p in products if p["sku"] == "SVC-YEAR")
+    customer = await (
+        await app_client.post("/api/v1/customers", json={"first_name": "Ana", "last_name": "Lind"}, headers=h)
+    ).json()
+    opportunity = await (
+        await app_client.post(
+            "/api/v1/opportunities", json={"name": "New boiler", "customer_id": customer["id"]}, headers=h
+        )
+    ).json()
+    body = {"opportunity_id": opportunity["id"], "lines": [{"product_id": boiler["id"], "quantity": 1},
+                                                            {"product_id": service["id"], "quantity": 2}]}  # fmt: skip
+    made = await app_client.post("/api/v1/quotes", json=body, headers=h)
+    assert made.status == 201, await made.text()
+    quote = await made.json()
+    assert quote["total_cents"] == 189_900 + 2 * 14_950 and quote["total"] == 2198.0
+    assert [line["sku"] for line in quote["lines"]] == ["BLR-24", "SVC-YEAR"]
+
+    accepted = await app_client.post(f"/api/v1/quotes/{quote['id']}/accept", headers=h)
+    assert accepted.status == 201, await accepted.text()
+    order = await accepted.json()
+    stored = await (await app_client.get(f"/api/v1/orders/{order['order_id']}", headers=h)).json()
+    assert stored["total_cents"] == quote["total_cents"] and stored["customer_id"] == customer["id"]
+    won = await (await app_client.get(f"/api/v1/opportunities/{opportunity['id']}", headers=h)).json()
+    assert won["stage"] == "won" and won["amount_cents"] == quote["total_cents"] and won["closed_at"] is not None
+    again = await app_client.post(f"/api/v1/quotes/{quote['id']}/accept", headers=h)
+    assert again.status == 409
+
+    big = {**body, "discount_percent": 20}
+    refused = await app_client.post("/api/v1/quotes", json=big, headers=h)
+    assert refused.status == 422 and (await refused.json())["errors"][0]["field"] == "discount_percent"
+    boss = await token_for(await make_user("sue", "supervisor"))
+    discounted = await app_client.post("/api/v1/quotes", json=big, headers=boss.headers())
+    assert discounted.status == 201 and (await discounted.json())["total_cents"] == round(219_800 * 0.8)
+    unknown = await app_client.post(
+        "/api/v1/quotes", json={"opportunity_id": 999_999, "lines": [{"product_id": 999_999}]}, headers=h
+    )
+    assert unknown.status == 422
+    assert sorted(e["field"] for e in (await unknown.json())["errors"]) == ["lines[0].product_id", "opportunity_id"]
+    legacy = await app_client.patch(
+        f"/api/v1/opportunities/{opportunity['id']}", json={"stage": "closed_lost"}, headers=h
+    )
+    assert (await legacy.json())["stage"] == "lost"  # the old stage names still mean won / lost
+
+
+async def test_leads_are_checked_on_entry(reference: None, app_client: Any, agent: Any) -> None:
+    h = agent.headers()
+    bad_phone = await app_client.post("/api/v1/leads", json={"last_name": "Doe", "phone": "12"}, headers=h)
+    assert bad_phone.status == 422 and (await bad_phone.json())["errors"][0]["field"] == "phone"
+    bad_email = await app_client.post("/api/v1/leads", json={"last_name": "Doe", "email": "not-an-email"}, headers=h)
+    assert bad_email.status == 422 and (await bad_email.json())["errors"][0]["field"] == "email"
+
+    lead = await app_client.post(
+        "/api/v1/leads", json={"last_name": "Doe", "phone": "(212) 555-0111", "email": "Jo@Example.com"}, headers=h
+    )
+    assert lead.status == 201
+    first = await lead.json()
+    for duplicate in ({"phone": "+1 212 555 0111"}, {"email": "jo@example.COM"}):
+        clash = await app_client.post("/api/v1/leads", json={"last_name": "Again", **duplicate}, headers=h)
+        assert clash.status == 409
+        assert (await clash.json())["duplicate_of"] == {"type": "lead", "id": first["id"]}
+    customer = await (
+        await app_client.post(
+            "/api/v1/customers",
+            json={"first_name": "Kim", "last_name": "Ito", "phones": ["(415) 555-0188"], "emails": ["kim@ito.jp"]},
+            headers=h,
+        )
+    ).json()
+    for known in ({"phone": "415-555-0188"}, {"email": "KIM@ito.jp"}):
+        clash = await app_client.post("/api/v1/leads", json={"last_name": "Ito", **known}, headers=h)
+        assert clash.status == 409
+        assert (await clash.json())["duplicate_of"] == {"type": "customer", "id": customer["id"]}
