@@ -7,6 +7,7 @@ from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
 from contact_center.store.tables.catalog import QUOTE_STATUSES, Product, Quote
 from contact_center.store.tables.dialing import RECORD_STATUSES, DialingAttempt, DialingRecord, DncNumber
+from contact_center.store.tables.installed import Equipment, ServiceContract, contract_equipment
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
     ROLES,
@@ -63,6 +64,7 @@ __all__ = [
     "DialingRecord",
     "DispositionCode",
     "DncNumber",
+    "Equipment",
     "KbArticle",
     "Lead",
     "MetaValue",
@@ -75,9 +77,11 @@ __all__ = [
     "Quote",
     "Recording",
     "ScheduledCallback",
+    "ServiceContract",
     "Skill",
     "Team",
     "User",
     "WebSession",
+    "contract_equipment",
     "utcnow",
 ]

@@ -1,0 +1,174 @@
+"""Customers' equipment and service contracts, and what each piece is entitled to today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
+from contact_center.crm.phone_schemas import Strict
+from contact_center.crm.schemas import Day, Id
+from contact_center.domain.service.entitlements import TIERS, ContractTerm, entitlement
+from contact_center.store.tables import Customer, Equipment, Product, ServiceContract, contract_equipment
+
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class EquipmentCreate(Strict):
+    customer_id: Id
+    model: Label  # a product's SKU or name (its warranty), or any model name
+    serial: Label
+    installed_on: Day | None = None
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class ContractCreate(Strict):
+    customer_id: Id
+    tier: str
+    starts_on: Day
+    ends_on: Day
+    equipment_ids: list[Id] = Field(default_factory=list, max_length=1000)
+
+    @field_validator("tier")
+    @classmethod
+    def _known_tier(cls, value: str) -> str:
+        if value not in TIERS:
+            raise ValueError(f"use one of {', '.join(TIERS)}")
+        return value
+
+    @field_validator("ends_on")
+    @classmethod
+    def _after_start(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        starts = info.data.get("starts_on")
+        if starts is not None and value < starts:
+            raise ValueError("is before starts_on")
+        return value
+
+
+def equipment_json(row: Equipment) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "customer_id": row.customer_id,
+        "product_id": row.product_id,
+        "model": row.model,
+        "serial": row.serial,
+        "installed_on": row.installed_on.isoformat() if row.installed_on else None,
+        "location": row.location,
+    }
+
+
+def contract_json(row: ServiceContract, equipment_ids: list[int]) -> dict[str, Any]:
+    tier = TIERS[row.tier]
+    return {
+        "id": row.id,
+        "customer_id": row.customer_id,
+        "tier": row.tier,
+        "starts_on": row.starts_on.isoformat(),
+        "ends_on": row.ends_on.isoformat(),
+        "equipment_ids": equipment_ids,
+        "response_hours": tier.response_hours,
+        "resolution_hours": tier.resolution_hours,
+        "visits_per_year": tier.visits_per_year,
+    }
+
+
+async def add_equipment(session: AsyncSession, data: EquipmentCreate, today: dt.date) -> Equipment:
+    errors: list[FieldError] = []
+    if await session.get(Customer, data.customer_id) is None:
+        errors.append(FieldError("customer_id", f"no customer {data.customer_id}"))
+    if data.installed_on is not None and data.installed_on > today:
+        errors.append(FieldError("installed_on", "is in the future"))
+    if errors:
+        raise ValidationFailed(errors)
+    taken = await session.scalar(
+        select(Equipment.id).where(Equipment.model == data.model, Equipment.serial == data.serial)
+    )
+    if taken is not None:
+        raise Conflict(f"{data.model} serial {data.serial} is registered already", {"type": "equipment", "id": taken})
+    product = await session.scalar(select(Product.id).where(or_(Product.sku == data.model, Product.name == data.model)))
+    row = Equipment(**data.model_dump(), product_id=product)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def add_contract(session: AsyncSession, data: ContractCreate) -> ServiceContract:
+    errors: list[FieldError] = []
+    if await session.get(Customer, data.customer_id) is None:
+        errors.append(FieldError("customer_id", f"no customer {data.customer_id}"))
+    wanted = set(data.equipment_ids)
+    owned = set(
+        (
+            await session.scalars(
+                select(Equipment.id).where(Equipment.id.in_(wanted), Equipment.customer_id == data.customer_id)
+            )
+        ).all()
+    )
+    if wanted - owned:
+        missing = ", ".join(str(i) for i in sorted(wanted - owned))
+        errors.append(FieldError("equipment_ids", f"not this customer's equipment: {missing}"))
+    if errors:
+        raise ValidationFailed(errors)
+    row = ServiceContract(customer_id=data.customer_id, tier=data.tier, starts_on=data.starts_on, ends_on=data.ends_on)
+    session.add(row)
+    await session.flush()
+    if wanted:
+        await session.execute(
+            contract_equipment.insert(), [{"contract_id": row.id, "equipment_id": e} for e in sorted(wanted)]
+        )
+    return row
+
+
+async def entitlements(session: AsyncSession, customer_id: int, today: dt.date) -> list[dict[str, Any]]:
+    """Per piece of the customer's equipment: its warranty and the contract covering it (null when none)."""
+    if await session.get(Customer, customer_id) is None:
+        raise NotFound("customer", customer_id)
+    pieces = (
+        await session.execute(
+            select(Equipment, Product.warranty_months)
+            .outerjoin(Product, Product.id == Equipment.product_id)
+            .where(Equipment.customer_id == customer_id)
+            .order_by(Equipment.id)
+        )
+    ).all()
+    covers: dict[int, list[ContractTerm]] = {}
+    query = (
+        select(contract_equipment.c.equipment_id, ServiceContract)
+        .join(ServiceContract, ServiceContract.id == contract_equipment.c.contract_id)
+        .where(ServiceContract.customer_id == customer_id)
+    )
+    for equipment_id, contract in (await session.execute(query)).all():
+        covers.setdefault(equipment_id, []).append(
+            ContractTerm(contract.id, contract.tier, contract.starts_on, contract.ends_on)
+        )
+    items = []
+    for piece, months in pieces:
+        found = entitlement(piece.installed_on, months or 0, covers.get(piece.id, []), today)
+        contract = found.contract
+        items.append(
+            {
+                **equipment_json(piece),
+                "equipment_id": piece.id,
+                "warranty_until": found.warranty_until.isoformat() if found.warranty_until else None,
+                "in_warranty": found.in_warranty,
+                "contract": None
+                if contract is None
+                else {
+                    "id": contract.id,
+                    "tier": contract.tier,
+                    "starts_on": contract.starts_on.isoformat(),
+                    "ends_on": contract.ends_on.isoformat(),
+                    "active": found.contract_active,
+                },
+            }
+        )
+    return items
+
+
+async def contract_equipment_ids(session: AsyncSession, contract_id: int) -> list[int]:
+    query = select(contract_equipment.c.equipment_id).where(contract_equipment.c.contract_id == contract_id)
+    return sorted((await session.scalars(query)).all())

@@ -1,0 +1,39 @@
+"""The installed base: each customer's equipment, and the service contracts that cover it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from contact_center.store.tables.base import Base, Timestamps
+
+
+class Equipment(Base, Timestamps):
+    __tablename__ = "equipment"
+    __table_args__ = (UniqueConstraint("model", "serial"),)  # a serial number is unique within its model
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+    model: Mapped[str] = mapped_column(String(100))
+    serial: Mapped[str] = mapped_column(String(100))
+    installed_on: Mapped[dt.date | None] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(200), default="")
+
+
+contract_equipment = Table(
+    "contract_equipment",
+    Base.metadata,
+    Column("contract_id", Integer, ForeignKey("service_contracts.id", ondelete="CASCADE"), primary_key=True),
+    Column("equipment_id", Integer, ForeignKey("equipment.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ServiceContract(Base, Timestamps):
+    __tablename__ = "service_contracts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    tier: Mapped[str] = mapped_column(String(32))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)

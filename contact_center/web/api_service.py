@@ -1,0 +1,42 @@
+"""The installed base over HTTP: equipment, service contracts, and what a customer is entitled to."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from contact_center.crm import installed_base as base
+from contact_center.web.api_crm import record_id
+from contact_center.web.errors import read_body
+from contact_center.web.keys import CLOCK, SESSIONS
+from contact_center.web.routing import Api
+
+api = Api()
+
+
+@api.route("POST", "/api/v1/equipment", "Register a customer's equipment (model, serial, install date); the model's "
+           "warranty comes from the catalog", tag="service", body=base.EquipmentCreate, status=201)  # fmt: skip
+async def add_equipment(request: web.Request) -> web.Response:
+    body = await read_body(request, base.EquipmentCreate)
+    async with request.app[SESSIONS].begin() as session:
+        row = await base.add_equipment(session, body, request.app[CLOCK].now().date())
+        out = base.equipment_json(row)
+    return web.json_response(out, status=201)
+
+
+@api.route("POST", "/api/v1/contracts", "A service contract: tier, start and end, the equipment it covers",
+           tag="service", body=base.ContractCreate, status=201)  # fmt: skip
+async def add_contract(request: web.Request) -> web.Response:
+    body = await read_body(request, base.ContractCreate)
+    async with request.app[SESSIONS].begin() as session:
+        row = await base.add_contract(session, body)
+        out = base.contract_json(row, sorted(set(body.equipment_ids)))
+    return web.json_response(out, status=201)
+
+
+@api.route("GET", "/api/v1/customers/{id}/entitlements", "Per piece of the customer's equipment: warranty until, "
+           "and the contract covering it (null when none; active true or false)", tag="service")  # fmt: skip
+async def entitlements(request: web.Request) -> web.Response:
+    customer_id = record_id(request)
+    async with request.app[SESSIONS]() as session:
+        items = await base.entitlements(session, customer_id, request.app[CLOCK].now().date())
+    return web.json_response({"customer_id": customer_id, "items": items})

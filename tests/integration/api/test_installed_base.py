@@ -1,0 +1,71 @@
+"""Equipment, service contracts and entitlements over HTTP: the warranty comes from the model's catalog
+entry, the contract in force is named (or the one that ended, marked inactive), and bad input is refused by
+field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.seed.demo import ensure_reference
+
+
+@pytest.fixture
+async def reference(engine: AsyncEngine) -> None:
+    await ensure_reference(engine, password="demo-password-1")
+
+
+async def test_equipment_contracts_and_entitlements(reference: None, app_client: Any, agent: Any) -> None:
+    h = agent.headers()  # the test clock says 2026-11-23
+    customer = await (
+        await app_client.post("/api/v1/customers", json={"first_name": "Ana", "last_name": "Lind"}, headers=h)
+    ).json()
+    other = await (
+        await app_client.post("/api/v1/customers", json={"first_name": "Bo", "last_name": "Ek"}, headers=h)
+    ).json()
+
+    async def equipment(body: dict[str, Any]) -> Any:
+        return await app_client.post("/api/v1/equipment", json=body, headers=h)
+
+    boiler = await (await equipment({"customer_id": customer["id"], "model": "BLR-24", "serial": "A1",
+                                     "installed_on": "2025-03-10"})).json()  # fmt: skip
+    pump = await (await equipment({"customer_id": customer["id"], "model": "HP-8", "serial": "P9",
+                                   "installed_on": "2019-06-01"})).json()  # fmt: skip
+    oddity = await (await equipment({"customer_id": customer["id"], "model": "Old stove", "serial": "S"})).json()
+    theirs = await (await equipment({"customer_id": other["id"], "model": "BLR-24", "serial": "B2"})).json()
+    duplicate = await equipment({"customer_id": other["id"], "model": "BLR-24", "serial": "A1"})
+    assert duplicate.status == 409 and (await duplicate.json())["duplicate_of"] == {
+        "type": "equipment",
+        "id": boiler["id"],
+    }
+    future = await equipment({"customer_id": 999_999, "model": "X", "serial": "1", "installed_on": "2030-01-01"})
+    assert sorted(e["field"] for e in (await future.json())["errors"]) == ["customer_id", "installed_on"]
+
+    async def contract(body: dict[str, Any]) -> Any:
+        return await app_client.post("/api/v1/contracts", json=body, headers=h)
+
+    current = await contract({"customer_id": customer["id"], "tier": "premium", "starts_on": "2026-01-01",
+                              "ends_on": "2026-12-31", "equipment_ids": [boiler["id"]]})  # fmt: skip
+    assert current.status == 201 and (await current.json())["response_hours"] == 4
+    ended = await contract({"customer_id": customer["id"], "tier": "basic", "starts_on": "2024-01-01",
+                            "ends_on": "2025-12-31", "equipment_ids": [pump["id"]]})  # fmt: skip
+    assert ended.status == 201
+    refused = await contract({"customer_id": customer["id"], "tier": "gold", "starts_on": "2026-02-01",
+                              "ends_on": "2026-01-01", "equipment_ids": [theirs["id"]]})  # fmt: skip
+    assert refused.status == 422 and sorted(e["field"] for e in (await refused.json())["errors"]) == ["ends_on", "tier"]
+    not_theirs = await contract({"customer_id": customer["id"], "tier": "basic", "starts_on": "2026-01-01",
+                                 "ends_on": "2026-12-31", "equipment_ids": [theirs["id"]]})  # fmt: skip
+    assert not_theirs.status == 422 and (await not_theirs.json())["errors"][0]["field"] == "equipment_ids"
+
+    found = await (await app_client.get(f"/api/v1/customers/{customer['id']}/entitlements", headers=h)).json()
+    by_serial = {i["serial"]: i for i in found["items"]}
+    assert by_serial["A1"]["warranty_until"] == "2027-03-09" and by_serial["A1"]["in_warranty"]
+    assert by_serial["A1"]["contract"]["tier"] == "premium" and by_serial["A1"]["contract"]["active"] is True
+    assert by_serial["P9"]["warranty_until"] == "2024-05-31" and not by_serial["P9"]["in_warranty"]
+    assert by_serial["P9"]["contract"] == {"id": (await ended.json())["id"], "tier": "basic", "starts_on": "2024-01-01",
+                                           "ends_on": "2025-12-31", "active": False}  # fmt: skip
+    assert by_serial["S"]["warranty_until"] is None and by_serial["S"]["contract"] is None
+    assert oddity["product_id"] is None and boiler["product_id"] is not None
+    assert (await app_client.get("/api/v1/customers/999999/entitlements", headers=h)).status == 404
