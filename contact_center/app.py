@@ -24,6 +24,7 @@ from contact_center.crm.views import CALL_PATH_STATEMENTS, CallPathReads
 from contact_center.domain.metrics.alerts import AgentLimits
 from contact_center.flows.registry import FlowRegistry, NoSuchFlow, known_names
 from contact_center.flows.sql_directory import SqlDirectory
+from contact_center.mail import build_mailer
 from contact_center.process import freeze_startup_objects, full_collections
 from contact_center.security import LoginThrottle
 from contact_center.services.board.alerts import BoardAlerts
@@ -55,6 +56,7 @@ from contact_center.web import (
     auth,
     pages,
     pages_desk,
+    portal,
 )
 from contact_center.web.errors import error_middleware, plain_server_header, quiet_bad_requests
 from contact_center.web.health import healthz
@@ -70,6 +72,7 @@ from contact_center.web.keys import (
     FLOWS,
     GATEWAY,
     HASHING,
+    MAILER,
     NODE_ID,
     REDIS,
     SESSION_CLOSERS,
@@ -160,6 +163,7 @@ def create_app(
     flows = FlowRegistry(flows_directory(settings), entry=settings.ivr_flow.stem, region=settings.default_region)
     app[FLOWS] = flows
     app[DIRECTORY] = SqlDirectory(app[SESSIONS], app[CLOCK])
+    app[MAILER] = build_mailer(settings.smtp_url, settings.mail_from, settings.var_dir)
     reads = CallPathReads(engine, _lean_rows(engine))
     center = CallCenter(
         engine=engine,
@@ -218,6 +222,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     pages.install(app)
     pages_desk.install(app)
+    portal.install(app)
     app[GATEWAY] = _gateway(app, settings, desk or center)
     closers: list[Callable[[str], Awaitable[None]]] = [app[GATEWAY].close_session]
     app[SESSION_CLOSERS] = closers

@@ -64,6 +64,9 @@ class Settings:
     short_abandon_seconds: int = 5
     # An agent whose last desktop is gone this long is made not ready ("disconnected").
     disconnect_grace_seconds: int = 20
+    smtp_url: str | None = None  # smtp://[user:password@]host[:port] (smtps:// for TLS); None: mail goes to var/outbox
+    mail_from: str = "Contact center <no-reply@localhost>"
+    public_url: str | None = None  # how customers reach this server (links in e-mails); None: the request's host
     alert_not_ready_seconds: int = 900  # the board alerts when an agent stays not ready longer
     alert_wrap_up_seconds: int = 180  # ... or in wrap-up longer
     # Addresses of reverse proxies whose X-Forwarded-For is believed (login throttling keys on the client).
@@ -103,7 +106,12 @@ class Settings:
             alert_not_ready_seconds=_int_between(env, "CC_ALERT_NOT_READY_SECONDS", 900, 10, 86_400),
             alert_wrap_up_seconds=_int_between(env, "CC_ALERT_WRAP_UP_SECONDS", 180, 10, 86_400),
             trusted_proxies=_addresses(env, "CC_TRUSTED_PROXIES"),
+            smtp_url=env.get("CC_SMTP_URL") or None,
+            mail_from=env.get("CC_MAIL_FROM", "Contact center <no-reply@localhost>"),
+            public_url=(env.get("CC_PUBLIC_URL") or "").rstrip("/") or None,
         )
+        if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
+            raise SettingsError(f"CC_SMTP_URL: {settings.smtp_url!r} is not an smtp:// or smtps:// URL")
         _check_database_url(settings.database_url)
         if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise SettingsError(f"CC_REDIS_URL: {settings.redis_url!r} is not a redis:// URL")

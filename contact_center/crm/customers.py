@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -70,3 +70,14 @@ async def search_customers(session: AsyncSession, q: str | None, cursor: int | N
             conditions.append(Customer.id == customer_id)
         query = query.where(or_(*conditions))
     return await page_by_id(session, query, Customer.id, cursor, limit, newest_first=False)
+
+
+async def customer_with_email(session: AsyncSession, email: str) -> int | None:
+    """The id of a customer who has this e-mail (any case), or None. E-mails are a JSON list per customer:
+    matched as a quoted item of it."""
+    wanted = email.strip().lower()
+    if not wanted or '"' in wanted:
+        return None
+    literal = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # LIKE's wildcards, taken as text
+    text = func.lower(cast(Customer.emails, String))
+    return await session.scalar(select(Customer.id).where(text.like(f'%"{literal}"%', escape="\\")).limit(1))

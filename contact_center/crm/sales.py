@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.changes import change_activity, describe, tracked_changes
+from contact_center.crm.customers import customer_with_email
 from contact_center.crm.errors import Conflict
 from contact_center.crm.generic import apply_update, create_record
 from contact_center.crm.records import get_or_404
-from contact_center.store.tables import Customer, Lead, Opportunity, Phone
+from contact_center.store.tables import Lead, Opportunity, Phone
 
 CLOSED_STAGES = frozenset({"won", "lost"})
 OPPORTUNITY_TRACKED = ("stage", "amount_cents", "currency", "probability", "expected_close", "owner_id")
@@ -36,9 +37,7 @@ async def create_lead(session: AsyncSession, values: dict[str, Any], now: dt.dat
         lead = await session.scalar(select(Lead.id).where(func.lower(Lead.email) == email).limit(1))
         if lead is not None:
             raise Conflict(f"lead {lead} has the e-mail {email} already", {"type": "lead", "id": lead})
-        # E-mails are a JSON list per customer: matched as a quoted item of it.
-        query = select(Customer.id).where(func.lower(cast(Customer.emails, String)).like(f'%"{email}"%')).limit(1)
-        customer = await session.scalar(query)
+        customer = await customer_with_email(session, email)
         if customer is not None:
             raise Conflict(f"customer {customer} has the e-mail {email}", {"type": "customer", "id": customer})
     values["email"] = email

@@ -15,6 +15,7 @@ from contact_center.clock import Clock
 from contact_center.config import Settings
 from contact_center.flows.registry import FlowRegistry
 from contact_center.flows.sql_directory import SqlDirectory
+from contact_center.mail import Mailer
 from contact_center.realtime import Gateway
 from contact_center.security import LoginThrottle
 from contact_center.services.board.alerts import BoardAlerts
@@ -47,3 +48,4 @@ CLUSTER = web.AppKey("desk_cluster", ClusterDesk)  # several nodes only
 REDIS = web.AppKey("redis", aioredis.Redis)  # CC_REDIS_URL only: the one client routing and the desks share
 SIMULATOR = web.AppKey("simulator", SimulatedTelephony)  # the simulated telephony only
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
+MAILER = web.AppKey("mailer", Mailer)  # e-mail out: SMTP (CC_SMTP_URL), else the var/outbox folder

@@ -24,6 +24,7 @@ from contact_center.store.tables.org import (
     WebSession,
 )
 from contact_center.store.tables.people import Account, Customer, Phone
+from contact_center.store.tables.portal import PortalLink, PortalSession
 from contact_center.store.tables.routing import AcdEventRow
 from contact_center.store.tables.sales import (
     LEAD_RATINGS,
@@ -71,6 +72,8 @@ __all__ = [
     "Opportunity",
     "Order",
     "Phone",
+    "PortalLink",
+    "PortalSession",
     "Product",
     "Queue",
     "QueueMember",

@@ -1,0 +1,31 @@
+// The customer portal: sign in with an e-mailed link, then the customer's own cases.
+"use strict";
+const $ = (id) => document.getElementById(id);
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
+
+async function show() {
+  const me = await fetch("/portal/api/me", { credentials: "same-origin" });
+  if (me.status !== 200) { $("sign-in").hidden = false; return; }
+  const who = await me.json();
+  $("hello").textContent = `Hello ${who.first_name} ${who.last_name}`;
+  const { items } = await (await fetch("/portal/api/cases", { credentials: "same-origin" })).json();
+  $("cases").querySelector("tbody").replaceChildren(...items.map((c) =>
+    el("tr", { "data-case": c.id }, el("td", {}, c.number || c.id), el("td", {}, c.subject), el("td", {}, c.status.replace(/_/g, " ")),
+      el("td", {}, when(c.opened_at)), el("td", {}, when(c.sla_due_at)))));
+  $("account").hidden = false; $("sign-out").hidden = false;
+}
+$("sign-in-form").onsubmit = async (e) => {
+  e.preventDefault();
+  const res = await fetch("/portal/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: $("email").value }) });
+  $("sign-in-said").textContent = res.status === 202 ? "If we know this address, a sign-in link is on its way. Check your e-mail."
+    : "Please check the e-mail address.";
+};
+$("sign-out").onclick = async () => { await fetch("/portal/logout", { method: "POST" }); location.reload(); };
+show();

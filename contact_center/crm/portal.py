@@ -1,0 +1,87 @@
+"""The customer portal's sign-in and what a signed-in customer may read: their own records only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contact_center.clock import utc_iso
+from contact_center.crm.customers import customer_with_email
+from contact_center.security import new_token, token_digest
+from contact_center.store.tables import Case, Customer, PortalLink, PortalSession
+
+LINK_LIFETIME = dt.timedelta(minutes=15)
+SESSION_LIFETIME = dt.timedelta(hours=8)
+
+
+async def new_link(session: AsyncSession, email: str, now: dt.datetime) -> tuple[str, int] | None:
+    """A one-time sign-in token for the customer with this e-mail, and their id; None when nobody has it."""
+    customer_id = await customer_with_email(session, email)
+    if customer_id is None:
+        return None
+    token = new_token()
+    session.add(
+        PortalLink(
+            token_digest=token_digest(token),
+            customer_id=customer_id,
+            email=email.strip().lower(),
+            expires_at=now + LINK_LIFETIME,
+        )
+    )
+    return token, customer_id
+
+
+async def use_link(session: AsyncSession, token: str, now: dt.datetime) -> str | None:
+    """The link used (once, before it expires): a new portal session's cookie; None when it is no good."""
+    link = await session.get(PortalLink, token_digest(token), with_for_update=True)
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        return None
+    link.used_at = now
+    cookie = new_token()
+    session.add(PortalSession(id=token_digest(cookie), customer_id=link.customer_id, expires_at=now + SESSION_LIFETIME))
+    await session.execute(delete(PortalSession).where(PortalSession.expires_at <= now))
+    return cookie
+
+
+async def signed_in(session: AsyncSession, cookie: str | None, now: dt.datetime) -> int | None:
+    """The customer a portal cookie belongs to, while it is valid."""
+    if not cookie:
+        return None
+    found = await session.get(PortalSession, token_digest(cookie))
+    return found.customer_id if found is not None and found.expires_at > now else None
+
+
+async def sign_out(session: AsyncSession, cookie: str) -> None:
+    await session.execute(delete(PortalSession).where(PortalSession.id == token_digest(cookie)))
+
+
+async def me(session: AsyncSession, customer_id: int) -> dict[str, Any]:
+    customer = await session.get(Customer, customer_id)
+    assert customer is not None
+    return {"id": customer.id, "first_name": customer.first_name, "last_name": customer.last_name}
+
+
+def case_json(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "number": case.number,
+        "subject": case.subject,
+        "status": case.status,
+        "priority": case.priority,
+        "opened_at": utc_iso(case.created_at),
+        "sla_due_at": utc_iso(case.sla_due_at) if case.sla_due_at else None,
+    }
+
+
+async def cases(session: AsyncSession, customer_id: int) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(Case).where(Case.customer_id == customer_id).order_by(Case.id.desc()))
+    return [case_json(c) for c in rows.all()]
+
+
+async def case(session: AsyncSession, customer_id: int, case_id: int) -> dict[str, Any] | None:
+    """One of the customer's cases; None for anyone else's (the portal answers 404, never 403)."""
+    found = await session.get(Case, case_id)
+    return case_json(found) if found is not None and found.customer_id == customer_id else None

@@ -1,0 +1,122 @@
+"""The customer portal (``/portal``), apart from staff logins: a customer signs in with a one-time link sent
+to their e-mail and sees their own cases. The same answer (202) whether or not anybody has the e-mail,
+so the form tells nobody who is a customer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from contact_center.crm import portal
+from contact_center.crm.schemas import Email
+from contact_center.mail import Mailer
+from contact_center.web.errors import error, read_body
+from contact_center.web.keys import CLOCK, MAILER, SESSIONS, SETTINGS
+from contact_center.web.pages import render
+
+log = logging.getLogger(__name__)
+COOKIE = "cc_portal"
+_sending: set[asyncio.Task[Any]] = set()
+
+
+class PortalLogin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Annotated[Email, StringConstraints(max_length=200)]
+
+
+def install(app: web.Application) -> None:
+    app.router.add_get("/portal", page)
+    app.router.add_post("/portal/login", login)
+    app.router.add_get("/portal/auth", auth)
+    app.router.add_post("/portal/logout", logout)
+    app.router.add_get("/portal/api/me", my_profile)
+    app.router.add_get("/portal/api/cases", my_cases)
+    app.router.add_get("/portal/api/cases/{id}", my_case)
+
+
+async def page(request: web.Request) -> web.Response:
+    return render(request, "portal.html")
+
+
+async def login(request: web.Request) -> web.Response:
+    if request.content_type != "application/json":
+        return error(415, "unsupported_media_type", "send the e-mail as application/json")
+    body = await read_body(request, PortalLogin)
+    async with request.app[SESSIONS].begin() as session:
+        made = await portal.new_link(session, body.email, request.app[CLOCK].now())
+    if made is not None:
+        base = request.app[SETTINGS].public_url or f"{request.scheme}://{request.host}"
+        link = f"{base}/portal/auth?token={made[0]}"
+        task = asyncio.create_task(_send(request.app[MAILER], body.email, link), name="portal-link")
+        _sending.add(task)
+        task.add_done_callback(_sending.discard)
+    return web.json_response({"sent": "if a customer has this address, a sign-in link is on its way"}, status=202)
+
+
+async def _send(mailer: Mailer, to: str, link: str) -> None:
+    text = (
+        "Hello,\n\nto see your cases and appointments, open this link within 15 minutes (it works once):\n\n"
+        f"{link}\n\nIf you did not ask for it, ignore this e-mail.\n"
+    )
+    try:
+        await mailer.send(to, "Your sign-in link", text)
+    except Exception:
+        log.exception("sending a portal sign-in link failed")
+
+
+async def auth(request: web.Request) -> web.StreamResponse:
+    token = request.query.get("token", "")
+    async with request.app[SESSIONS].begin() as session:
+        cookie = await portal.use_link(session, token, request.app[CLOCK].now()) if token else None
+    if cookie is None:
+        return web.Response(status=400, text="This sign-in link has expired or was used already: ask for a new one.")
+    response = web.HTTPFound("/portal")
+    response.set_cookie(COOKIE, cookie, httponly=True, samesite="Strict", secure=request.secure, path="/portal")
+    raise response
+
+
+async def _customer(request: web.Request) -> int:
+    async with request.app[SESSIONS]() as session:
+        found = await portal.signed_in(session, request.cookies.get(COOKIE), request.app[CLOCK].now())
+    if found is None:
+        raise web.HTTPUnauthorized(text="sign in first", content_type="text/plain")
+    return found
+
+
+async def logout(request: web.Request) -> web.Response:
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        async with request.app[SESSIONS].begin() as session:
+            await portal.sign_out(session, cookie)
+    response = web.json_response({"signed_out": True})
+    response.del_cookie(COOKIE, path="/portal")
+    return response
+
+
+async def my_profile(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    async with request.app[SESSIONS]() as session:
+        return web.json_response(await portal.me(session, customer_id))
+
+
+async def my_cases(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    async with request.app[SESSIONS]() as session:
+        return web.json_response({"items": await portal.cases(session, customer_id)})
+
+
+async def my_case(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    try:
+        case_id = int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    async with request.app[SESSIONS]() as session:
+        found = await portal.case(session, customer_id, case_id)
+    if found is None:
+        return error(404, "not_found", f"no case {case_id}")
+    return web.json_response(found)

@@ -1,0 +1,95 @@
+"""The customer portal's sign-in over a real local SMTP server (aiosmtpd): a known address gets a one-time
+link by e-mail, an unknown one the same 202 and no mail; the link signs the customer in once; the customer
+sees their own cases, and another customer's case answers 404."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import email
+import re
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.config import Settings
+from contact_center.crm.cases import create_case
+from contact_center.crm.customers import create_customer
+from contact_center.crm.schemas import CaseCreate, CustomerCreate
+from contact_center.store.engine import session_factory
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls it so
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_cases(
+    aiohttp_client: Any, settings: Settings, engine: AsyncEngine, clock: Any, smtp: tuple[Inbox, int]
+) -> None:
+    from contact_center.app import create_app
+
+    inbox, port = smtp
+    async with session_factory(engine).begin() as session:
+        ana = await create_customer(
+            session,
+            CustomerCreate.model_validate({"first_name": "Ana", "last_name": "Lind", "emails": ["Ana@Lind.se"]}),
+            "US",
+        )
+        bo = await create_customer(
+            session, CustomerCreate.model_validate({"first_name": "Bo", "last_name": "Ek"}), "US"
+        )
+        mine = await create_case(session, CaseCreate(subject="Boiler leaks", customer_id=ana.id), clock.now())
+        theirs = await create_case(session, CaseCreate(subject="Not yours", customer_id=bo.id), clock.now())
+    configured = dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{port}", public_url="https://help.example")
+    client = await aiohttp_client(create_app(configured, clock=clock, engine=engine))
+
+    unknown = await client.post("/portal/login", json={"email": "nobody@nowhere.org"})
+    known = await client.post("/portal/login", json={"email": "ana@lind.se"})
+    assert unknown.status == known.status == 202 and (await unknown.json()) == (await known.json())
+    assert (await client.post("/portal/login", json={"email": "not an address"})).status == 422
+    for _ in range(200):
+        if inbox.messages:
+            break
+        await asyncio.sleep(0.02)
+    (message,) = inbox.messages  # one mail: the unknown address got none
+    assert message["To"] == "ana@lind.se" and message["Subject"] == "Your sign-in link"
+    body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    link = re.search(r"https://help\.example(/portal/auth\?token=\S+)", body)
+    assert link is not None
+
+    assert (await client.get("/portal/api/cases")).status == 401  # not signed in yet
+    signed = await client.get(link.group(1), allow_redirects=False)
+    assert signed.status == 302 and signed.headers["Location"] == "/portal"
+    assert (await client.get(link.group(1), allow_redirects=False)).status == 400  # once only
+    cases = (await (await client.get("/portal/api/cases")).json())["items"]
+    assert [c["subject"] for c in cases] == ["Boiler leaks"]
+    assert (await client.get(f"/portal/api/cases/{mine.id}")).status == 200
+    assert (await client.get(f"/portal/api/cases/{theirs.id}")).status == 404  # another customer's: not found
+    assert (await (await client.get("/portal/api/me")).json())["first_name"] == "Ana"
+    page = await client.get("/portal")
+    assert page.status == 200 and "Customer portal" in await page.text()
+    await client.post("/portal/logout")
+    assert (await client.get("/portal/api/cases")).status == 401
