@@ -22,6 +22,7 @@ class Principal:
     via: str  # "session" or "token"
     session_id: str | None = None
     csrf_token: str | None = None
+    read_only: bool = False  # a read-only token: GET and HEAD only
 
     def has_role(self, role: str) -> bool:
         return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]

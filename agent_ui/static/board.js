@@ -5,8 +5,6 @@ window.boardDebug = board;
 const $ = (id) => document.getElementById(id);
 const STATE_LABEL = { offline: "Offline", available: "Ready", reserved: "Ringing", on_call: "On call", wrap_up: "Wrap-up", not_ready: "Not ready" };
 
-function secs(s) { if (s === null || s === undefined) return "—"; s = Math.round(s); return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`; }
-function pct(x) { return x === null || x === undefined ? "—" : `${Math.round(x * 100)}%`; }
 function pick(...xs) { return xs.find((x) => x !== undefined && x !== null); }
 
 function draw() {
@@ -50,49 +48,12 @@ function draw() {
   drawTiles(now);
 }
 
-// Tiles: each queue and all of them at a glance. Live figures from the board; today's and the last
-// 30 minutes' from the metrics API (the same event log and definitions as every routing figure).
-const FORMULA = {
-  answered_plus_late_abandons: "answered within T ÷ (answered + abandoned after T + left after T)",
-  offered: "answered within T ÷ offered",
-  answered: "answered within T ÷ answered",
-  abandons_within_count_as_met: "(answered + abandoned within T) ÷ offered",
-};
 board.figures = { today: null, recent: null };
 async function loadTiles() {
-  try {
-    const [today, recent] = await Promise.all([api.get("/api/v1/metrics/queues?window=today"), api.get("/api/v1/metrics/queues?window=30m")]);
-    board.figures = { today, recent }; drawTiles(Date.now() + board.offset);
-  } catch (e) { /* the live part of the tiles still works */ }
+  try { board.figures = await loadFigures(api.get); drawTiles(Date.now() + board.offset); } catch (e) { /* the live part of the tiles still works */ }
 }
-function drawTiles(now) {
-  const d = board.data, t = d.totals || {}, f = board.figures, queues = d.queues || [];
-  const formula = f.today ? `${FORMULA[f.today.service_level_formula] || f.today.service_level_formula}; T = the queue's threshold; abandons under ${f.today.short_abandon_seconds} s are short and not counted` : "";
-  const sum = (key) => queues.reduce((n, q) => n + ((q.agents_by_state || {})[key] || 0), 0);
-  const all = { name: "All queues", waiting: t.waiting || 0, oldest_wait_seconds: Math.max(0, ...queues.map((q) => q.waiting ? q.oldest_wait_seconds : 0)),
-    callbacks_waiting: t.callbacks_waiting || 0, agents_logged_in: (d.agents || []).length,
-    agents_by_state: { available: t.agents_available, on_call: t.agents_on_call, wrap_up: t.agents_wrap_up, not_ready: t.agents_not_ready } };
-  const pick2 = (report, name) => report ? (name === null ? report.total : (report.groups || {})[name]) : null;
-  const tiles = [[all, null], ...queues.map((q) => [q, q.name])].map(([q, name]) => {
-    const today = pick2(f.today, name) || {}, recent = pick2(f.recent, name) || {}, by = q.agents_by_state || {};
-    const target = name === null ? null : q.sl_target;
-    const late = recent.service_level != null && target != null && recent.offered >= 5 && recent.service_level < target;
-    const waitingLong = q.waiting && name !== null && q.oldest_wait_seconds > (q.alert_wait_seconds || 60);
-    const nobody = q.waiting && !q.agents_logged_in;
-    const row = (label, value, cls) => el("div", { class: "row" }, el("span", { class: "muted" }, label), el("span", { class: cls || "" }, value));
-    return el("article", { class: "tile" + (late || waitingLong || nobody ? " warn" : ""), "data-queue": name || "*" },
-      el("h3", {}, name || "All queues"),
-      el("div", { class: "big" }, String(q.waiting || 0), el("small", {}, " waiting"), q.waiting ? el("small", { class: waitingLong ? "late" : "" }, ` · longest ${secs(q.oldest_wait_seconds)}`) : null),
-      row("Service level today", `${pct(today.service_level)}${target != null ? ` / ${pct(target)}` : ""}`, "sl-today"),
-      row("Last 30 min", pct(recent.service_level), late ? "late sl-recent" : "sl-recent"),
-      row("ASA · AHT", `${secs(today.asa_seconds)} · ${secs(today.aht_seconds)}`),
-      row("Abandoned", `${today.abandoned || 0} (${pct(today.abandon_rate)}) · ${today.short_abandoned || 0} short`, "abandoned"),
-      row("Callbacks pending", String(q.callbacks_waiting || 0)),
-      row("Agents", `${by.available || 0} ready · ${(by.on_call || 0) + (by.reserved || 0)} on call · ${by.wrap_up || 0} wrap-up · ${by.not_ready || 0} not ready · ${q.agents_logged_in || 0} in`, "agents"),
-      formula ? el("p", { class: "formula muted", title: formula }, "SL = " + formula.split(";")[0]) : null);
-  });
-  $("tiles").replaceChildren(...tiles);
-}
+function drawTiles(now) { renderTiles($("tiles"), board.data, board.figures, now); }
+
 // The agent grid's filters (team, queue, state) and sort, kept while the board redraws.
 const STATE_ORDER = { available: 0, reserved: 1, on_call: 2, wrap_up: 3, not_ready: 4 };
 function shownAgents(agents, now) {

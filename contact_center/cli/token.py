@@ -20,6 +20,8 @@ def register(sub: Any) -> None:
     create = actions.add_parser("create", help="print a new bearer token for a user (shown once)")
     create.add_argument("name", help="the username the token acts as")
     create.add_argument("--label", default="cli", help="what the token is for")
+    create.add_argument("--read-only", action="store_true",
+                        help="the token may only read (GET): for a wallboard, /wallboard#token=TOKEN")  # fmt: skip
     create.set_defaults(func=create_main)
 
 
@@ -30,7 +32,7 @@ def create_main(args: argparse.Namespace) -> int:
         engine = await ready_engine(settings)
         try:
             async with session_factory(engine).begin() as session:
-                return await create_token(session, args.name, args.label, SystemClock().now())
+                return await create_token(session, args.name, args.label, SystemClock().now(), read_only=args.read_only)
         finally:
             await engine.dispose()
 

@@ -110,10 +110,17 @@ async def user_by_name(session: AsyncSession, username: str) -> User:
     return user
 
 
-async def create_token(session: AsyncSession, username: str, name: str, now: dt.datetime) -> str:
-    """A new bearer token for ``username``; only its digest is stored, so it is shown once."""
+async def create_token(
+    session: AsyncSession, username: str, name: str, now: dt.datetime, *, read_only: bool = False
+) -> str:
+    """A new bearer token for ``username``; only its digest is stored, so it is shown once. A read-only
+    token reads (GET) whatever its user may read, and writes nothing (a wallboard's)."""
     user = await user_by_name(session, username)
     token = new_token("cc_")
-    session.add(ApiToken(user_id=user.id, name=name or "cli", token_hash=token_digest(token), created_at=now))
+    session.add(
+        ApiToken(
+            user_id=user.id, name=name or "cli", token_hash=token_digest(token), created_at=now, read_only=read_only
+        )
+    )
     await session.flush()
     return token

@@ -100,6 +100,12 @@ async def set_agent_routing(request: web.Request) -> web.Response:
     return web.json_response({"user_id": user_id, "queues": spec.queues, "skills": spec.skills})
 
 
+@api.route("GET", "/api/v1/board", "The board as the /supervisor socket shows it now (queues, agents, totals, "
+           "waiting calls): what a wallboard reads with a read-only token", tag="supervisor", role="supervisor")  # fmt: skip
+async def board(request: web.Request) -> web.Response:
+    return web.json_response(await request.app[CALL_CENTER].board())
+
+
 def _day(raw: str | None, name: str, errors: list[FieldError]) -> dt.date | None:
     if raw is None:
         errors.append(FieldError(name, "required (YYYY-MM-DD)"))

@@ -61,15 +61,15 @@ async def authenticate(request: web.Request) -> Principal | None:
 async def _by_token(session: AsyncSession, token: str) -> Principal | None:
     row = (
         await session.execute(
-            select(User, ApiToken.id)
+            select(User, ApiToken.read_only)
             .join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
         )
     ).first()
     if row is None:
         return None
-    user = row[0]
-    return Principal(user.id, user.username, user.role, "token")
+    user, read_only = row
+    return Principal(user.id, user.username, user.role, "token", read_only=bool(read_only))
 
 
 async def _by_session(session: AsyncSession, cookie: str, now: dt.datetime) -> Principal | None:
@@ -99,6 +99,8 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         return await handler(request)
     if found is None:
         return error(401, "unauthorized", "log in (POST /api/v1/auth/login) or send Authorization: Bearer TOKEN")
+    if request.method in UNSAFE_METHODS and found.read_only:
+        return error(403, "read_only_token", "this token may only read (GET)")
     if request.method in UNSAFE_METHODS and found.via == "session":
         sent = request.headers.get(CSRF_HEADER, "")
         if not found.csrf_token or not hmac.compare_digest(sent, found.csrf_token):

@@ -25,6 +25,7 @@ VENDOR: dict[str, tuple[Path, frozenset[str]]] = {
 def install(app: web.Application) -> None:
     app.router.add_get("/desk", desk_page)
     app.router.add_get("/board", board_page)
+    app.router.add_get("/wallboard", wallboard_page)
     app.router.add_get("/vendor/{package}/{name}", vendor_file)
     if not (SOCKET_IO_DIST / "socket.io.min.js").is_file():
         log.warning("socket.io-client is missing: run `npm ci` in agent_ui/ or /desk and /board stay offline")
@@ -42,6 +43,12 @@ async def board_page(request: web.Request) -> web.Response:
         response.set_status(403)
         return response
     return render(request, "board.html", me=me, forbidden=False)
+
+
+async def wallboard_page(request: web.Request) -> web.Response:
+    """A TV's view: large tiles, no controls. It reads with a read-only token in the URL's fragment
+    (``/wallboard#token=...``, never sent to the server in the URL) or the viewer's own session."""
+    return render(request, "wallboard.html")
 
 
 async def vendor_file(request: web.Request) -> web.StreamResponse:

@@ -4,7 +4,9 @@ waiting, offers, alerts; agents cannot open it."""
 from __future__ import annotations
 
 from playwright.async_api import Browser, expect
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..conftest import T0
 from ..integration.services.conftest import until
 from .conftest import MARIA, PASSWORD, Desktop, Live, log_in
 
@@ -31,7 +33,7 @@ async def test_the_board_is_live_and_for_supervisors_only(live: Live, desktop: D
     await expect(row).to_have_attribute("data-state", "reserved")
     await expect(row).to_contain_text("bob")
     await expect(row).to_contain_text("2050")
-    await expect(row).to_contain_text(call_id)
+    await expect(row).to_contain_text("Maria Garcia")  # the call shows who is on it
     await center.accept(bob, call_id)
     await expect(row).to_have_attribute("data-state", "on_call")
     await expect(queue.locator("td").nth(1)).to_have_text("0")
@@ -203,3 +205,25 @@ async def test_the_day_by_quarter_hour_is_charted_and_a_report_is_shown_and_down
     csv = await page.evaluate("async (url) => (await fetch(url)).text()", href)
     assert csv.splitlines()[0].startswith("queue,offered,answered,abandoned,service_level,asa_seconds,aht_seconds")
     assert any(line.startswith("vip,1,0,") for line in csv.splitlines())
+
+
+async def test_the_wallboard_shows_the_tiles_with_a_read_only_token_and_no_controls(
+    live: Live, desktop: Desktop, engine: AsyncEngine
+) -> None:
+    from contact_center.crm.users import create_token
+    from contact_center.store.engine import session_factory
+
+    async with session_factory(engine).begin() as session:
+        token = await create_token(session, "supervisor", "lobby TV", T0, read_only=True)
+    page = desktop.page
+    await page.goto(f"{live.base}/wallboard#token={token}")
+    vip = page.locator(".tile[data-queue=vip]")
+    await expect(vip.locator(".big")).to_contain_text("0 waiting")
+    call_id = live.port.inject_call(MARIA, "5000")
+    await live.press_when_asked(call_id, "0", "To speak with an agent")
+    await expect(vip.locator(".big")).to_contain_text("1 waiting")
+    assert await page.locator("button, input, select").count() == 0  # nothing to press on a TV
+    await page.goto(f"{live.base}/wallboard?screen=2#token=not-a-token")  # a new page, not just a new fragment
+    await expect(page.locator("#wall-state")).to_contain_text("not valid")
+    assert call_id is not None
+    live.port.far_end_hangup(call_id)

@@ -195,3 +195,23 @@ async def test_a_supervisor_changes_an_agents_queues_and_skills_and_routing_take
     trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
     assert (trail[0]["action"], trail[0]["actor"]) == ("user.change", "sue")
     assert trail[0]["after"]["queues"] == {"billing": 2, "sales": 1}
+
+
+async def test_a_read_only_token_reads_the_board_and_writes_nothing(
+    reference: None, app_client: Any, agent: Any, make_user: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    from contact_center.crm.users import create_token
+
+    await make_user("wall", "supervisor")
+    async with session_factory(engine).begin() as session:
+        token = await create_token(session, "wall", "lobby TV", clock.now(), read_only=True)
+    wall = {"Authorization": f"Bearer {token}"}
+    board = await app_client.get("/api/v1/board", headers=wall)
+    assert board.status == 200
+    snapshot = await board.json()
+    assert {"queues", "agents", "totals", "waiting_calls"} <= set(snapshot)
+    assert (await app_client.get("/api/v1/metrics/queues?window=30m", headers=wall)).status == 200
+    user_id = await _demo_agent(engine)
+    write = await app_client.post(f"/api/v1/agents/{user_id}/state", json={"state": "offline"}, headers=wall)
+    assert write.status == 403 and (await write.json())["error"] == "read_only_token"
+    assert (await app_client.get("/api/v1/board", headers=agent.headers())).status == 403
