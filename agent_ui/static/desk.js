@@ -4,7 +4,7 @@
 const $ = (id) => document.getElementById(id);
 
 // ---- the state: exactly what the server's desk.snapshot describes, plus what the page keeps ----
-const S = { agent: null, phone: null, offer: null, call: null, wrapup: null, pop: null, popCall: null, ended: null };
+const S = { agent: null, phone: null, offer: null, call: null, wrapup: null, preview: null, pop: null, popCall: null, ended: null };
 const link = { last: null, stream: null, syncing: false, pending: [], gen: 0, offset: 0 };
 // Read by the browser tests: every applied seq, snapshots, and dropped duplicates.
 window.deskDebug = { applied: [], snapshots: [], duplicates: [], state: S };
@@ -24,6 +24,8 @@ function popName(pop, number) { return fullName(pop && pop.customer) || `Unknown
 // ---- reducers: idempotent, so an event applied on top of a snapshot that already holds it is harmless ----
 const reducers = {
   "agent.state_changed": (d) => { S.agent = { ...(S.agent || {}), state: d.state, reason: d.reason, since: d.since }; },
+  "campaign.preview": (d) => { S.preview = d; },
+  "campaign.preview_ended": (d) => { if (S.preview && S.preview.attempt_id === d.attempt_id) S.preview = null; },
   "call.offered": (d) => {
     const fresh = !S.offer || S.offer.call_id !== d.call_id;
     S.offer = d; S.ended = null; showPop(d.screen_pop, d.call_id);
@@ -102,6 +104,7 @@ function withdrawnText(reason) {
 
 function applySnapshot(snap) {
   S.agent = snap.agent; S.offer = snap.offer || null; S.call = snap.call || null; S.wrapup = snap.wrapup || null;
+  S.preview = snap.preview || null;
   S.phone = snap.phone || (snap.agent && snap.agent.extension ? { extension: snap.agent.extension, registered: null } : null);
   // The record on screen follows the ringing or live call; otherwise the last one stays (for click-to-call).
   if (S.offer) showPop(S.offer.screen_pop, S.offer.call_id);
@@ -220,6 +223,12 @@ $("btn-reject").onclick = actions.reject;
 $("btn-hangup").onclick = actions.hangup;
 $("btn-complete-transfer").onclick = actions.completeTransfer;
 $("btn-cancel-consult").onclick = actions.cancelConsult;
+async function onPreview(what) {
+  if (!S.preview) return;
+  try { await api.post(`/api/v1/dialer/previews/${S.preview.attempt_id}/${what}`, {}); } catch (e) { toast(e.message); }
+}
+$("btn-preview-call").onclick = () => onPreview("call");
+$("btn-preview-skip").onclick = () => onPreview("skip");
 $("btn-hold").onclick = actions.holdToggle;
 $("btn-extend").onclick = actions.extend;
 $("btn-logout").onclick = async () => {
@@ -345,7 +354,17 @@ function render() {
   ph.dataset.registered = S.phone ? String(S.phone.registered) : "unknown";
   ph.textContent = !S.phone ? "phone: unknown" : `phone ${S.phone.extension || ""}: ${S.phone.registered === true ? "registered" : S.phone.registered === false ? "NOT registered" : "unknown"}`;
 
-  $("idle").hidden = !!(S.offer || S.call || S.wrapup);
+  const previewing = S.preview && !S.offer && !S.call && !S.wrapup;
+  $("idle").hidden = !!(S.offer || S.call || S.wrapup || previewing);
+  $("preview").hidden = !previewing;
+  if (previewing) {
+    const p = S.preview, r = p.record || {};
+    $("preview-name").textContent = `${r.first_name || ""} ${r.last_name || ""}`.trim() || r.number;
+    $("preview-detail").textContent = `${r.number} · ${p.campaign} · attempt ${r.attempts || 1}`;
+    $("preview-script").textContent = p.script || "";
+    const left = Math.max(0, Math.round((Date.parse(p.deadline) - serverNow()) / 1000));
+    $("preview-countdown").textContent = `· calls in ${left} s`;
+  }
   $("offer").hidden = !S.offer;
   $("incall").hidden = !S.call;
   $("wrapup").hidden = !S.wrapup;
@@ -581,6 +600,7 @@ function tick() {
   if (S.agent && S.agent.since) $("state-since").textContent = duration(now - Date.parse(S.agent.since));
   if (S.call && S.call.started_at) $("call-timer").textContent = duration(now - Date.parse(S.call.started_at));
   if (S.offer && S.offer.ring_deadline) $("offer-countdown").textContent = duration(Date.parse(S.offer.ring_deadline) - now);
+  if (S.preview) $("preview-countdown").textContent = `· calls in ${Math.max(0, Math.round((Date.parse(S.preview.deadline) - now) / 1000))} s`;
   $("wrapup-timer").classList.toggle("pending", !!(S.wrapup && S.wrapup.disposition_pending));
   if (S.wrapup && S.wrapup.disposition_pending) {
     $("wrapup-timer").textContent = "time ran out: the call is logged, its disposition pending until you save it";

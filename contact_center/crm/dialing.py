@@ -382,3 +382,16 @@ async def campaign_figures(session: AsyncSession, now: dt.datetime) -> dict[int,
         row["abandon_rate_24h"] = round(row["abandoned_24h"] / live_24h, 4) if live_24h else None
         row["abandon_rate_30d"] = round(row["abandoned_30d"] / row["answered_30d"], 4) if row["answered_30d"] else None
     return figures
+
+
+async def record_skip(session: AsyncSession, attempt_id: int, now: dt.datetime) -> None:
+    """The agent skipped the previewed record: it was not dialled (the attempt does not count) and goes to the
+    back of the list (its retry delay)."""
+    found = await _attempt(session, attempt_id)
+    if found is None:
+        return
+    attempt, record, campaign = found
+    attempt.result = "skipped"
+    record.attempts = max(0, record.attempts - 1)
+    record.status, record.next_at = "retry", now + dt.timedelta(minutes=campaign.retry_minutes)
+    await session.flush()

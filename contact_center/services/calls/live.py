@@ -201,9 +201,16 @@ class AgentDesk:
     call_id: str | None = None  # the call on the line or in wrap-up
     wrapup: dict[str, Any] | None = None
     unfinished: dict[str, Unfinished] = field(default_factory=dict)  # call id -> its disposition pending
+    preview: dict[str, Any] | None = None  # a campaign record the agent may call or skip (preview dialling)
 
     def empty(self) -> bool:
-        return self.offer is None and self.call_id is None and self.wrapup is None and not self.unfinished
+        return (
+            self.offer is None
+            and self.call_id is None
+            and self.wrapup is None
+            and not self.unfinished
+            and self.preview is None
+        )
 
 
 class AgentDesks:
@@ -271,6 +278,17 @@ class AgentDesks:
     def set_wrapup(self, user_id: int, wrapup: dict[str, Any] | None) -> None:
         self.of(user_id).wrapup = wrapup
         self.settle(user_id)
+
+    def preview(self, user_id: int) -> dict[str, Any] | None:
+        desk = self._desks.get(user_id)
+        return desk.preview if desk is not None else None
+
+    def set_preview(self, user_id: int, preview: dict[str, Any] | None) -> None:
+        self.of(user_id).preview = preview
+        self.settle(user_id)
+
+    def previews(self) -> dict[int, dict[str, Any]]:
+        return {u: d.preview for u, d in self._desks.items() if d.preview is not None}
 
     def wrapping(self) -> Sequence[tuple[int, dict[str, Any]]]:
         return [(u, d.wrapup) for u, d in self._desks.items() if d.wrapup is not None]

@@ -201,6 +201,21 @@ class Outbound(CenterBase):
         self._child(call_id, self._place_outbound(conversation, user_id, extension), "dial")
         return {"call_id": call_id}
 
+    # --- preview dialling: a record shown to the agent, who calls or skips it -----------------------
+
+    def show_preview(self, user_id: int, preview: dict[str, Any]) -> None:
+        self.desks.set_preview(user_id, preview)
+        self._tell(("agent", user_id), "campaign.preview", preview)
+
+    def end_preview(self, user_id: int, attempt_id: int, reason: str) -> dict[str, Any] | None:
+        """The preview leaves the agent's desk (called, skipped, timed out, or the agent moved on)."""
+        preview = self.desks.preview(user_id)
+        if preview is None or preview["attempt_id"] != attempt_id:
+            return None
+        self.desks.set_preview(user_id, None)
+        self._tell(("agent", user_id), "campaign.preview_ended", {"attempt_id": attempt_id, "reason": reason})
+        return preview
+
     async def _place_outbound(self, conversation: Conversation, user_id: int, extension: str) -> None:
         """A child of the call: the agent's phone rings first; the owner decides what follows."""
         agent = await self._ring_agent(conversation, user_id, extension)

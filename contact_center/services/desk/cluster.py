@@ -47,7 +47,7 @@ CALL_COMMANDS = frozenset(
     }
 )
 SERVED = CALL_COMMANDS | {"extend_wrapup", "board"}
-VIEW_KEYS = ("offer", "call", "wrapup")
+VIEW_KEYS = ("offer", "call", "wrapup", "preview")
 
 
 class ClusterDesk:

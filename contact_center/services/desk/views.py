@@ -58,7 +58,12 @@ class DeskViews(CenterBase):
             }
         # A call whose wrap-up ran out shows as the wrap-up, "disposition pending", until its disposition is saved.
         wrapup = self.desks.wrapup(user_id) or self.pending_wrapup(user_id)
-        return {"offer": self.desks.offer(user_id), "call": call, "wrapup": wrapup}
+        return {
+            "offer": self.desks.offer(user_id),
+            "call": call,
+            "wrapup": wrapup,
+            "preview": self.desks.preview(user_id),
+        }
 
     def holds(self, call_id: str) -> bool:
         """Whether this node has the call: its caller's leg, a callback waiting, or an agent's part to wrap up."""

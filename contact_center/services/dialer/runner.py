@@ -1,6 +1,8 @@
 """The dialer's runner: every couple of seconds, each running progressive campaign gives each of its free
 agents the next record it may call now, and the call center places that call like a click-to-call
-(the agent's phone, then the customer's), owned like any other call.
+(the agent's phone, then the customer's), owned like any other call. A preview campaign puts the record
+and its script on the agent's desk instead: the agent calls it or skips it, and when they do neither
+within ``PREVIEW_SECONDS`` it is called.
 
 Progressive dialling here is agent-first: the agent is on the line before the customer's phone rings,
 so no answered call ever waits for an agent and nothing is abandoned (the 3 % rule cannot be broken).
@@ -14,6 +16,7 @@ row lock, so a node that takes over never dials a record twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import uuid
@@ -21,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.clock import Clock
+from contact_center.clock import Clock, utc_iso
 from contact_center.crm import dialing
 from contact_center.domain.acd.agents import AgentState
 from contact_center.services.calls.center import CallCenter
@@ -32,7 +35,8 @@ from contact_center.store.engine import session_factory
 log = logging.getLogger(__name__)
 TICK_SECONDS = 2.0
 STALE_AFTER = dt.timedelta(minutes=10)  # a record "dialing" this long was left by a node that stopped
-PLACED_MODES = ("progressive",)  # preview: the agent places the call from the card; predictive: not yet placed
+PLACED_MODES = ("progressive",)  # predictive: simulated, not placed yet (docs/dialer.md)
+PREVIEW_SECONDS = 30.0  # a previewed record is dialled when the agent neither calls nor skips it by then
 
 
 class DialerRunner:
@@ -72,13 +76,14 @@ class DialerRunner:
                 log.exception("dialer pass failed; trying again in %.0f s", self.tick_seconds)
 
     def free_agents(self, queue: str | None) -> list[int]:
-        """Agents of the campaign's queue who are ready now, longest idle first."""
+        """Agents of the campaign's queue who are ready now and have no record on their desk, longest idle first."""
         if queue is None:
             return []
+        previewing = self.center.desks.previews()
         agents = [
             a
             for a in self.center.acd.acd.agents.values()
-            if a.state is AgentState.AVAILABLE and queue in a.tiers and a.id.isdigit()
+            if a.state is AgentState.AVAILABLE and queue in a.tiers and a.id.isdigit() and int(a.id) not in previewing
         ]
         agents.sort(key=lambda a: a.since)
         return [int(a.id) for a in agents]
@@ -90,15 +95,79 @@ class DialerRunner:
         now = self.clock.now()
         async with self.sessions() as session:
             campaigns = await dialing.running_campaigns(session, now)
-        placed = []
+        placed = await self._previews_due()
         for campaign in campaigns:
-            if campaign.mode not in PLACED_MODES:
+            if campaign.mode not in (*PLACED_MODES, "preview"):
                 continue
             for user_id in self.free_agents(campaign.queue):
+                if campaign.mode == "preview":
+                    if not await self._preview(campaign, user_id):
+                        break
+                    continue
                 call = await self._place(campaign, user_id)
                 if call is None:
                     break  # nothing more to dial in this campaign now
                 placed.append(call)
+        return placed
+
+    # --- preview: the agent sees the record and the script, then calls or skips (or the timer calls) ------
+
+    async def _preview(self, campaign: dialing.CampaignRun, user_id: int) -> bool:
+        call_id = f"dl-{uuid.uuid4().hex[:16]}"
+        async with self.sessions.begin() as session:
+            claimed = await dialing.claim_next(session, campaign, call_id, user_id, self.clock.now(), self.zone)
+        if claimed is None:
+            return False
+        deadline = self.clock.now() + dt.timedelta(seconds=PREVIEW_SECONDS)
+        self.center.show_preview(
+            user_id,
+            {
+                "attempt_id": claimed.attempt_id,
+                "record_id": claimed.record_id,
+                "call_id": call_id,
+                "campaign": campaign.name,
+                "script": campaign.script,
+                "customer_id": claimed.customer_id,
+                "record": _record_view(claimed),
+                "deadline": utc_iso(deadline),
+            },
+        )
+        return True
+
+    async def call_preview(self, user_id: int, attempt_id: int) -> dict[str, Any]:
+        """The agent calls the record on their desk (or its timer ran out)."""
+        preview = self.center.end_preview(user_id, attempt_id, "called")
+        if preview is None:
+            raise DeskError("no_such_preview", f"no record {attempt_id} is on your desk")
+        record = preview["record"]
+        tag = CampaignCall(preview["campaign"], preview["record_id"], attempt_id, preview["script"], record)
+        try:
+            await self.center.dial(
+                user_id, record["number"], preview["customer_id"], call_id=preview["call_id"], campaign=tag
+            )
+        except DeskError:
+            async with self.sessions.begin() as session:
+                await dialing.record_result(session, attempt_id, "agent_unreachable", self.clock.now())
+            raise
+        return {"call_id": preview["call_id"], "campaign": preview["campaign"], "record_id": preview["record_id"]}
+
+    async def skip_preview(self, user_id: int, attempt_id: int, reason: str = "skipped") -> None:
+        if self.center.end_preview(user_id, attempt_id, reason) is None:
+            raise DeskError("no_such_preview", f"no record {attempt_id} is on your desk")
+        async with self.sessions.begin() as session:
+            await dialing.record_skip(session, attempt_id, self.clock.now())
+
+    async def _previews_due(self) -> list[dict[str, Any]]:
+        """Records whose preview timer ran out are called; an agent who took other work gives theirs back."""
+        placed = []
+        now = self.clock.now()
+        for user_id, preview in self.center.desks.previews().items():
+            agent = self.center.acd.acd.agents.get(str(user_id))
+            if agent is None or agent.state is not AgentState.AVAILABLE:
+                await self.skip_preview(user_id, preview["attempt_id"], "agent_busy")
+            elif dt.datetime.fromisoformat(preview["deadline"].replace("Z", "+00:00")) <= now:
+                with contextlib.suppress(DeskError):
+                    placed.append(await self.call_preview(user_id, preview["attempt_id"]))
         return placed
 
     async def _place(self, campaign: dialing.CampaignRun, user_id: int) -> dict[str, Any] | None:
@@ -107,14 +176,7 @@ class DialerRunner:
             claimed = await dialing.claim_next(session, campaign, call_id, user_id, self.clock.now(), self.zone)
         if claimed is None:
             return None
-        record = {
-            "first_name": claimed.first_name,
-            "last_name": claimed.last_name,
-            "number": claimed.number,
-            "attempts": claimed.attempts,
-            "data": claimed.data,
-        }
-        tag = CampaignCall(campaign.name, claimed.record_id, claimed.attempt_id, campaign.script, record)
+        tag = CampaignCall(campaign.name, claimed.record_id, claimed.attempt_id, campaign.script, _record_view(claimed))
         try:
             await self.center.dial(user_id, claimed.number, claimed.customer_id, call_id=call_id, campaign=tag)
         except DeskError as exc:  # the agent moved on meanwhile, or has no phone: the record waits for the next
@@ -123,3 +185,14 @@ class DialerRunner:
                 await dialing.record_result(session, claimed.attempt_id, "agent_unreachable", self.clock.now())
             return {"call_id": None, "campaign": campaign.name, "record_id": claimed.record_id, "agent": user_id}
         return {"call_id": call_id, "campaign": campaign.name, "record_id": claimed.record_id, "agent": user_id}
+
+
+def _record_view(claimed: dialing.Claimed) -> dict[str, Any]:
+    """The record as the agent sees it: the list's name, number and other columns, and which attempt this is."""
+    return {
+        "first_name": claimed.first_name,
+        "last_name": claimed.last_name,
+        "number": claimed.number,
+        "attempts": claimed.attempts,
+        "data": claimed.data,
+    }

@@ -125,3 +125,40 @@ async def test_a_record_left_mid_attempt_by_a_stopped_node_is_dialable_again(eng
         assert await dialing.release_stale(session, clock.now()) == 1
     record = (await _records(engine))[NEW_YORK[0]]
     assert (record.status, record.attempts) == ("retry", 1)
+
+
+async def test_a_preview_is_called_when_its_timer_runs_out_and_given_back_when_the_agent_takes_other_work(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, port, heard = center
+    async with session_factory(engine).begin() as session:
+        campaign = (await session.scalars(select(Campaign).where(Campaign.name == "Win-back"))).one()
+        campaign.status = "running"
+        for number in NEW_YORK[:2]:
+            session.add(DialingRecord(campaign_id=campaign.id, number=number, first_name="R", last_name="L"))
+        agent = (await session.scalars(select(User).where(User.username == "agent"))).one()
+    port.program(agent.extension, OriginateOutcome.ANSWERED)
+    port.program(NEW_YORK[0], OriginateOutcome.ANSWERED)
+    runner = DialerRunner(engine=engine, clock=clock, center=desk, zone=dt.UTC, tick_seconds=3600)
+    await desk.set_state(agent.id, "available")
+    assert await runner.tick() == []
+    (shown,) = said(heard, agent.id, "campaign.preview")
+    assert shown["record"]["number"] == NEW_YORK[0] and (await desk.snapshot(agent.id))["preview"] == shown
+    assert await runner.tick() == []  # still on the desk: nothing more, nothing placed
+    clock.advance(31)
+    (placed,) = await runner.tick()  # the timer ran out: the record is called
+    assert placed["call_id"] == shown["call_id"]
+    await until(lambda: said(heard, agent.id, "call.connected"), "the customer answered")
+    await desk.hangup(agent.id, placed["call_id"])
+    await until(lambda: said(heard, agent.id, "wrapup.started"), "wrap-up")
+    await desk.save_wrapup(agent.id, placed["call_id"], "sale", "", [])
+    await until(lambda: desk.acd.acd.agents[str(agent.id)].state == "available", "ready again")
+
+    await runner.tick()  # the second record goes on the desk; then the agent goes on a break
+    second = said(heard, agent.id, "campaign.preview")[-1]
+    await desk.set_state(agent.id, "not_ready", "lunch")
+    await runner.tick()
+    ended = said(heard, agent.id, "campaign.preview_ended")[-1]
+    assert (ended["attempt_id"], ended["reason"]) == (second["attempt_id"], "agent_busy")
+    record = (await _records(engine))[NEW_YORK[1]]
+    assert (record.status, record.attempts) == ("retry", 0)
