@@ -450,6 +450,7 @@ function drawPop() {
     table(["Case", "Subject", "Status", "SLA", ""], (v.open_cases || []).map((k) =>
       [k.number || k.id, k.subject, `${k.status} · ${k.priority}`, due(k),
         el("button", { type: "button", class: "small", title: "Update this case in the wrap-up", onclick: () => addCaseUpdate(k) }, "Update")])),
+    contractLine(v.contracts),
     el("h3", {}, `Open opportunities (${(v.open_opportunities || []).length})`),
     table(["Name", "Stage", "Amount"], (v.open_opportunities || []).map((o) => [o.name, o.stage, money(o.amount_cents, o.currency)])),
     el("h3", {}, "Recent orders"),
@@ -457,6 +458,15 @@ function drawPop() {
     el("h3", {}, "Timeline"), el("ul", { id: "timeline", class: "timeline" }));
   drawTimeline(true);
   suggest();
+}
+// Service contracts: the one in force, or the one that ended (a caller whose cover lapsed is told so).
+function contractLine(contracts) {
+  if (!contracts || !contracts.length) return null;
+  const today = new Date(serverNow()).toISOString().slice(0, 10);
+  const active = contracts.find((c) => c.starts_on <= today && today <= c.ends_on);
+  if (active) return el("p", { class: "contract", id: "contract" }, el("span", { class: "tag" }, active.tier), ` contract until ${active.ends_on}`);
+  const ended = contracts.find((c) => c.ends_on < today);
+  return ended ? el("p", { class: "contract lapsed", id: "contract" }, el("span", { class: "tag lapsed" }, "contract ended"), ` ${ended.tier}, on ${ended.ends_on}`) : null;
 }
 // A call the dialer placed: which campaign, the record as the list has it, and the script to read.
 function campaignCard(campaign) {

@@ -18,7 +18,8 @@ from contact_center.crm.records import Page, check_references, get_or_404
 from contact_center.crm.schemas import CaseCreate, CaseUpdate
 from contact_center.domain import sla
 from contact_center.domain.calendar import Calendar
-from contact_center.store.tables import Activity, Case
+from contact_center.domain.service.entitlements import TIERS
+from contact_center.store.tables import Activity, Case, ServiceContract
 
 CASE_NUMBER_BASE = 20000
 BATCH = 500
@@ -65,7 +66,9 @@ async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime)
         values["calendar_id"] = await _calendar_id(session, data.calendar)
     values.setdefault("sla_target_minutes", None)
     if values["sla_target_minutes"] is None:
-        values["sla_target_minutes"] = DEFAULT_SLA_MINUTES[data.priority]
+        # A customer under a service contract is answered within its tier's response time.
+        entitled = await _contract_response_minutes(session, data.customer_id, now.date())
+        values["sla_target_minutes"] = entitled or DEFAULT_SLA_MINUTES[data.priority]
     case = await create_record(session, Case, values)
     case.number = CASE_NUMBER_BASE + case.id
     calendar = await _calendar_for(session, case, now)
@@ -75,6 +78,17 @@ async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime)
         case.resolved_at = now
     await session.flush()
     return case
+
+
+async def _contract_response_minutes(session: AsyncSession, customer_id: int | None, today: dt.date) -> int | None:
+    """The shortest response time of the customer's contracts in force today (None: no contract covers them)."""
+    if customer_id is None:
+        return None
+    query = select(ServiceContract.tier).where(
+        ServiceContract.customer_id == customer_id, ServiceContract.starts_on <= today, ServiceContract.ends_on >= today
+    )
+    hours = [TIERS[tier].response_hours for tier in (await session.scalars(query)).all() if tier in TIERS]
+    return min(hours) * 60 if hours else None
 
 
 async def update_case(

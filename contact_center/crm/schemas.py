@@ -414,6 +414,13 @@ class KbArticleOut(BaseModel):
     retired_at: dt.datetime | None = None
 
 
+class ContractBrief(BaseModel):
+    id: int
+    tier: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
 class Customer360Out(BaseModel):
     """What a screen-pop shows, in one answer: the customer and what is going on with them."""
 
@@ -423,3 +430,4 @@ class Customer360Out(BaseModel):
     open_cases: list[CaseOut] = Field(description="the soonest due first")
     open_opportunities: list[OpportunityOut] = Field(description="the soonest expected to close first")
     recent_orders: list[OrderOut] = Field(description="the last 5 placed, newest first")
+    contracts: list[ContractBrief] = Field(description="service contracts, the latest ending first (at most 5)")

@@ -28,6 +28,7 @@ from contact_center.store.tables import (
     Opportunity,
     Order,
     Phone,
+    ServiceContract,
     User,
 )
 from contact_center.store.types import json_value
@@ -170,15 +171,29 @@ _OPEN_OPPORTUNITIES = (
 _RECENT_ORDERS = (
     select(*ORDER_COLUMNS).where(Order.customer_id == _CUSTOMER).order_by(Order.placed_at.desc()).limit(RECENT_ORDERS)
 )
+# The customer's service contracts, latest ending first: the desk says "ended on ..." when none is in force.
+CONTRACT_COLUMNS: list[Any] = [
+    ServiceContract.id,
+    ServiceContract.tier,
+    ServiceContract.starts_on,
+    ServiceContract.ends_on,
+]
+_CONTRACTS = (
+    select(*CONTRACT_COLUMNS)
+    .where(ServiceContract.customer_id == _CUSTOMER)
+    .order_by(ServiceContract.ends_on.desc())
+    .limit(5)
+)
 # What the lean reader prepares at start-up.
 CALL_PATH_STATEMENTS = (
     _BY_PHONE, _BY_ACCOUNT_PHONE, _PHONES_BY_ACCOUNT_PHONE, _THE_CUSTOMER, _CUSTOMER_PHONES, _THE_ACCOUNT,
-    _ACCOUNT_PHONES, _TIMELINE, _OPEN_CASES, _OPEN_OPPORTUNITIES, _RECENT_ORDERS,
+    _ACCOUNT_PHONES, _TIMELINE, _OPEN_CASES, _OPEN_OPPORTUNITIES, _RECENT_ORDERS, _CONTRACTS,
 )  # fmt: skip
 
 
 async def customer_360(conn: AsyncConnection | RowSource, customer_id: int) -> dict[str, Any]:
-    """Profile, account, last 20 activities, open cases, open opportunities, recent orders: what a screen-pop shows."""
+    """Profile, account, last 20 activities, open cases, open opportunities, recent orders, service contracts:
+    what a screen-pop shows."""
     source, params = _source(conn), {"customer_id": customer_id}
     found = await source.rows(_THE_CUSTOMER, params)
     if not found:
@@ -199,6 +214,7 @@ async def customer_360(conn: AsyncConnection | RowSource, customer_id: int) -> d
         "open_cases": await source.rows(_OPEN_CASES, params),
         "open_opportunities": await source.rows(_OPEN_OPPORTUNITIES, params),
         "recent_orders": await source.rows(_RECENT_ORDERS, params),
+        "contracts": [jsonable(c) for c in await source.rows(_CONTRACTS, params)],
     }
 
 

@@ -69,3 +69,21 @@ async def test_equipment_contracts_and_entitlements(reference: None, app_client:
     assert by_serial["S"]["warranty_until"] is None and by_serial["S"]["contract"] is None
     assert oddity["product_id"] is None and boiler["product_id"] is not None
     assert (await app_client.get("/api/v1/customers/999999/entitlements", headers=h)).status == 404
+
+
+async def test_a_case_opened_for_a_customer_under_contract_takes_its_response_time(
+    reference: None, app_client: Any, agent: Any
+) -> None:
+    h = agent.headers()
+    customer = await (
+        await app_client.post("/api/v1/customers", json={"first_name": "Cy", "last_name": "Ng"}, headers=h)
+    ).json()
+    plain = await (await app_client.post("/api/v1/cases", json={"subject": "Noise", "customer_id": customer["id"]},
+                                          headers=h)).json()  # fmt: skip
+    contract = {"customer_id": customer["id"], "tier": "premium", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+    assert (await app_client.post("/api/v1/contracts", json=contract, headers=h)).status == 201
+    covered = await (await app_client.post("/api/v1/cases", json={"subject": "Leak", "customer_id": customer["id"]},
+                                            headers=h)).json()  # fmt: skip
+    assert covered["sla_target_minutes"] == 4 * 60 and plain["sla_target_minutes"] != 4 * 60
+    view = await (await app_client.get(f"/api/v1/customers/{customer['id']}/360", headers=h)).json()
+    assert [(c["tier"], c["ends_on"]) for c in view["contracts"]] == [("premium", "2026-12-31")]

@@ -62,6 +62,7 @@ def test_the_customer_360_is_described_field_by_field() -> None:
         "open_cases",
         "open_opportunities",
         "recent_orders",
+        "contracts",
     }
     assert schema["properties"]["activities"]["items"] == {"$ref": "#/components/schemas/ActivityOut"}
     phone = DOC["components"]["schemas"]["PhoneOut"]
