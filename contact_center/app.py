@@ -33,6 +33,7 @@ from contact_center.services.desk import Desk
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.dialer.runner import DialerRunner
 from contact_center.services.routing.service import AcdService
+from contact_center.services.webhooks.deliverer import WebhookDeliverer
 from contact_center.store.activity_log import ActivityLog
 from contact_center.store.engine import create_engine, session_factory
 from contact_center.store.lean_reads import SqliteRows
@@ -54,6 +55,7 @@ from contact_center.web import (
     api_sales,
     api_service,
     api_supervisor,
+    api_webhooks,
     auth,
     pages,
     pages_desk,
@@ -82,6 +84,7 @@ from contact_center.web.keys import (
     SIMULATOR,
     TELEPHONY,
     THROTTLE,
+    WEBHOOKS,
 )
 from contact_center.web.openapi import openapi_handler
 
@@ -189,6 +192,7 @@ def create_app(
         limits=AgentLimits(settings.alert_not_ready_seconds, settings.alert_wrap_up_seconds),
     )
     app[DIALER] = DialerRunner(engine=engine, clock=app[CLOCK], center=center, zone=center.zone)
+    app[WEBHOOKS] = WebhookDeliverer(engine, app[CLOCK])
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
     if settings.redis_url and desk is None:
@@ -199,6 +203,7 @@ def create_app(
     app.cleanup_ctx.append(_calls)
     app.cleanup_ctx.append(_alerts)
     app.cleanup_ctx.append(_dialer)
+    app.cleanup_ctx.append(_webhooks)
     app.cleanup_ctx.append(_sla_escalation)
 
     simulated = app[TELEPHONY]
@@ -214,6 +219,7 @@ def create_app(
         *api_caller_simulator.api.specs,
         *api_admin.api.specs,
         *api_supervisor.api.specs,
+        *api_webhooks.api.specs,
         *api_queue_actions.api.specs,
         *api_flows.api.specs,
         *api_recordings.api.specs,
@@ -370,6 +376,12 @@ async def _dialer(app: web.Application) -> AsyncIterator[None]:
     await app[DIALER].start()
     yield
     await app[DIALER].stop()
+
+
+async def _webhooks(app: web.Application) -> AsyncIterator[None]:
+    await app[WEBHOOKS].start()
+    yield
+    await app[WEBHOOKS].stop()
 
 
 async def _sla_escalation(app: web.Application) -> AsyncIterator[None]:

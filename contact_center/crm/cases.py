@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from contact_center.crm import webhooks
 from contact_center.crm.calendars import calendar_by_id, calendar_by_name
 from contact_center.crm.changes import change_activity, describe, tracked_changes
 from contact_center.crm.errors import ValidationFailed
@@ -77,6 +78,9 @@ async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime)
     if case.status in sla.STOPPED_STATUSES:
         case.resolved_at = now
     await session.flush()
+    event = {"case_id": case.id, "number": case.number, "subject": case.subject, "customer_id": case.customer_id,
+             "priority": case.priority, "sla_target_minutes": case.sla_target_minutes}  # fmt: skip
+    await webhooks.enqueue(session, "case.opened", event, now)
     return case
 
 

@@ -11,6 +11,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.crm import webhooks
 from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
 from contact_center.crm.records import get_or_404
@@ -134,7 +135,21 @@ async def accept_quote(session: AsyncSession, quote_id: int, agent_id: int | Non
     await update_opportunity(
         session, quote.opportunity_id, {"stage": "won", "amount_cents": quote.total_cents}, agent_id, now
     )
+    await webhooks.enqueue(session, "order.created", order_event(order, quote), now)  # the back office takes it
     return order
+
+
+def order_event(order: Order, quote: Quote | None = None) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "number": order.number,
+        "customer_id": order.customer_id,
+        "items": order.items,
+        "total_cents": order.total_cents,
+        "currency": order.currency,
+        "quote_id": quote.id if quote is not None else None,
+        "opportunity_id": quote.opportunity_id if quote is not None else None,
+    }
 
 
 async def quote(session: AsyncSession, quote_id: int) -> Quote:

@@ -23,6 +23,7 @@ from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.dialer.runner import DialerRunner
 from contact_center.services.routing.service import AcdService
+from contact_center.services.webhooks.deliverer import WebhookDeliverer
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
 
@@ -36,6 +37,7 @@ HASHING = web.AppKey("hashing", asyncio.Semaphore)
 CALL_CENTER = web.AppKey("call_center", CallCenter)
 ALERTS = web.AppKey("board_alerts", BoardAlerts)
 DIALER = web.AppKey("dialer", DialerRunner)
+WEBHOOKS = web.AppKey("webhooks", WebhookDeliverer)
 TELEPHONY = web.AppKey("telephony", TelephonyPort)
 # Called with a session id when that login session ends (logout), so open sockets riding on it close at once.
 SESSION_CLOSERS = web.AppKey("session_closers", list[Callable[[str], Awaitable[None]]])

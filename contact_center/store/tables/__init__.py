@@ -36,6 +36,7 @@ from contact_center.store.tables.sales import (
     Order,
 )
 from contact_center.store.tables.service import CASE_PRIORITIES, CASE_STATUSES, Case, KbArticle
+from contact_center.store.tables.webhooks import WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ACTIVITY_TYPES",
@@ -49,6 +50,7 @@ __all__ = [
     "QUOTE_STATUSES",
     "RECORD_STATUSES",
     "ROLES",
+    "WEBHOOK_EVENTS",
     "Account",
     "AcdEventRow",
     "Activity",
@@ -85,6 +87,8 @@ __all__ = [
     "Team",
     "User",
     "WebSession",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "contract_equipment",
     "utcnow",
 ]

@@ -1,0 +1,1 @@
+"""Webhooks out: what the deliverer sends, signed, with retries."""
