@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.crm import webhooks
 from contact_center.crm.changes import change_activity, describe, tracked_changes
-from contact_center.crm.customers import customer_with_email
+from contact_center.crm.customers import create_customer, customer_with_email
 from contact_center.crm.errors import Conflict
 from contact_center.crm.generic import apply_update, create_record
 from contact_center.crm.records import get_or_404
-from contact_center.store.tables import Lead, Opportunity, Phone
+from contact_center.crm.schemas import CustomerCreate
+from contact_center.store.tables import Activity, Lead, Opportunity, Phone
 
 CLOSED_STAGES = frozenset({"won", "lost"})
 OPPORTUNITY_TRACKED = ("stage", "amount_cents", "currency", "probability", "expected_close", "owner_id")
@@ -105,3 +107,39 @@ async def update_lead(
         )
         await session.flush()
     return row
+
+
+async def convert_lead(
+    session: AsyncSession,
+    lead_id: int,
+    opportunity_name: str | None,
+    agent_id: int | None,
+    now: dt.datetime,
+    region: str,
+) -> tuple[Lead, int, Opportunity]:
+    """The lead becomes a customer (theirs when the lead already names one) and an opportunity; what the lead
+    collected on the timeline moves to the customer, so nothing of its history is lost."""
+    lead = await get_or_404(session, Lead, lead_id)
+    if lead.status == "converted":
+        raise Conflict(f"lead {lead_id} is converted already (customer {lead.customer_id})",
+                       {"type": "customer", "id": lead.customer_id})  # fmt: skip
+    customer_id = lead.customer_id
+    if customer_id is None:
+        data = CustomerCreate.model_validate(
+            {
+                "first_name": lead.first_name or "",
+                "last_name": lead.last_name,
+                "phones": [lead.phone] if lead.phone else [],
+                "emails": [lead.email] if lead.email else [],
+            }
+        )
+        customer_id = (await create_customer(session, data, region)).id
+    name = opportunity_name or f"{lead.company or ' '.join(filter(None, (lead.first_name, lead.last_name)))}"
+    opportunity = await create_opportunity(
+        session, {"name": name[:200], "customer_id": customer_id, "owner_id": lead.owner_id or agent_id}, now
+    )
+    await session.execute(update(Activity).where(Activity.lead_id == lead.id).values(customer_id=customer_id))
+    await update_lead(session, lead.id, {"status": "converted", "customer_id": customer_id}, agent_id, now)
+    event = {"lead_id": lead.id, "customer_id": customer_id, "opportunity_id": opportunity.id, "source": lead.source}
+    await webhooks.enqueue(session, "lead.converted", event, now)
+    return lead, customer_id, opportunity

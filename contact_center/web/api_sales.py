@@ -3,13 +3,16 @@ sales order (the opportunity is then won)."""
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import Annotated
 
-from contact_center.crm import quotes
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from contact_center.crm import quotes, sales
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
-from contact_center.web.keys import CLOCK, SESSIONS
+from contact_center.web.keys import CLOCK, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
 api = Api()
@@ -51,4 +54,24 @@ async def accept_quote(request: web.Request) -> web.Response:
         )
         out = {"order_id": order.id, "order_number": order.number, "quote_id": record_id(request),
                "total_cents": order.total_cents, "currency": order.currency}  # fmt: skip
+    return web.json_response(out, status=201)
+
+
+class ConvertIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    opportunity_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
+        None
+    )
+
+
+@api.route("POST", "/api/v1/leads/{id}/convert", "Convert a lead: a customer (or the one it names) and an "
+           "opportunity; its timeline moves to the customer", tag="sales", body=ConvertIn, status=201)  # fmt: skip
+async def convert_lead(request: web.Request) -> web.Response:
+    body = await read_body(request, ConvertIn)
+    async with request.app[SESSIONS].begin() as session:
+        lead, customer_id, opportunity = await sales.convert_lead(
+            session, record_id(request), body.opportunity_name, principal(request).user_id,
+            request.app[CLOCK].now(), request.app[SETTINGS].default_region,
+        )  # fmt: skip
+        out = {"lead_id": lead.id, "customer_id": customer_id, "opportunity_id": opportunity.id}
     return web.json_response(out, status=201)

@@ -96,3 +96,29 @@ async def test_leads_are_checked_on_entry(reference: None, app_client: Any, agen
         clash = await app_client.post("/api/v1/leads", json={"last_name": "Ito", **known}, headers=h)
         assert clash.status == 409
         assert (await clash.json())["duplicate_of"] == {"type": "customer", "id": customer["id"]}
+
+
+async def test_a_lead_converts_into_a_customer_and_an_opportunity_keeping_its_history(
+    reference: None, app_client: Any, agent: Any
+) -> None:
+    h = agent.headers()
+    lead = await (
+        await app_client.post(
+            "/api/v1/leads",
+            json={"first_name": "Eva", "last_name": "Berg", "company": "Berg AB", "phone": "(212) 555-0177"},
+            headers=h,
+        )
+    ).json()
+    await app_client.patch(f"/api/v1/leads/{lead['id']}", json={"rating": "hot"}, headers=h)  # on its timeline
+    converted = await app_client.post(f"/api/v1/leads/{lead['id']}/convert", json={}, headers=h)
+    assert converted.status == 201, await converted.text()
+    out = await converted.json()
+    customer = await (await app_client.get(f"/api/v1/customers/{out['customer_id']}", headers=h)).json()
+    assert (customer["last_name"], customer["phones"][0]["e164"]) == ("Berg", "+12125550177")
+    opportunity = await (await app_client.get(f"/api/v1/opportunities/{out['opportunity_id']}", headers=h)).json()
+    assert opportunity["name"] == "Berg AB" and opportunity["customer_id"] == out["customer_id"]
+    again = await (await app_client.get(f"/api/v1/leads/{lead['id']}", headers=h)).json()
+    assert (again["status"], again["customer_id"]) == ("converted", out["customer_id"])
+    timeline = await (await app_client.get(f"/api/v1/activities?customer_id={out['customer_id']}", headers=h)).json()
+    assert any(a["type"] == "lead_change" for a in timeline["items"])  # the lead's history is the customer's now
+    assert (await app_client.post(f"/api/v1/leads/{lead['id']}/convert", json={}, headers=h)).status == 409
