@@ -27,5 +27,29 @@ $("sign-in-form").onsubmit = async (e) => {
   $("sign-in-said").textContent = res.status === 202 ? "If we know this address, a sign-in link is on its way. Check your e-mail."
     : "Please check the e-mail address.";
 };
+async function post(path, body) {
+  const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.message || (data.errors || []).map((e) => `${e.field}: ${e.reason}`).join("; ") || res.statusText);
+  return data;
+}
+const say = (text) => { $("said").textContent = text; };
+$("case-form").onsubmit = async (e) => {
+  e.preventDefault();
+  try {
+    const c = await post("/portal/api/cases", { subject: $("case-subject").value, description: $("case-description").value });
+    say(`Case ${c.number} is open: we answer by ${when(c.sla_due_at)}.`); $("case-subject").value = ""; $("case-description").value = ""; show();
+  } catch (err) { say(err.message); }
+};
+$("callback-form").onsubmit = async (e) => {
+  e.preventDefault();
+  try { const c = await post("/portal/api/callback", { number: $("callback-number").value || null }); say(`We will call you back on ${c.number}.`); }
+  catch (err) { say(err.message); }
+};
+$("kb-form").onsubmit = async (e) => {
+  e.preventDefault();
+  const { items } = await (await fetch(`/portal/api/kb?q=${encodeURIComponent($("kb-q").value)}`)).json();
+  $("kb-results").replaceChildren(...items.map((a) => el("li", {}, el("strong", {}, a.title), " ", a.body)));
+};
 $("sign-out").onclick = async () => { await fetch("/portal/logout", { method: "POST" }); location.reload(); };
 show();

@@ -9,9 +9,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.clock import utc_iso
+from contact_center.crm import scheduled_callbacks
+from contact_center.crm.cases import create_case
 from contact_center.crm.customers import customer_with_email
+from contact_center.crm.errors import ValidationFailed
+from contact_center.crm.kb import search_articles
+from contact_center.crm.phones import try_e164
+from contact_center.crm.schemas import CaseCreate
 from contact_center.security import new_token, token_digest
-from contact_center.store.tables import Case, Customer, PortalLink, PortalSession
+from contact_center.store.tables import Activity, Case, Customer, Phone, PortalLink, PortalSession
 
 LINK_LIFETIME = dt.timedelta(minutes=15)
 SESSION_LIFETIME = dt.timedelta(hours=8)
@@ -85,3 +91,44 @@ async def case(session: AsyncSession, customer_id: int, case_id: int) -> dict[st
     """One of the customer's cases; None for anyone else's (the portal answers 404, never 403)."""
     found = await session.get(Case, case_id)
     return case_json(found) if found is not None and found.customer_id == customer_id else None
+
+
+async def open_case(session: AsyncSession, customer_id: int, subject: str, description: str, now: dt.datetime) -> Case:
+    """A case the customer opens in the portal, on their timeline (its SLA from their contract, if any)."""
+    case = await create_case(
+        session, CaseCreate(subject=subject, description=description, customer_id=customer_id), now
+    )
+    session.add(
+        Activity(type="note", channel="web", direction="inbound", subject=f"Opened case {case.number} in the portal",
+                 customer_id=customer_id, case_id=case.id, started_at=now, details={"source": "portal"})
+    )  # fmt: skip
+    await session.flush()
+    return case
+
+
+async def ask_callback(
+    session: AsyncSession, customer_id: int, number: str | None, queue: str, now: dt.datetime, region: str
+) -> dict[str, Any]:
+    """A callback the customer asks for: due now, it enters routing like the IVR's callbacks (inside the
+    customer's calling hours); on their timeline. Their own number unless they give another."""
+    e164 = try_e164(number, region) if number else None
+    if number and e164 is None:
+        raise ValidationFailed.one("number", f"{number!r} is not a phone number")
+    if e164 is None:
+        e164 = await session.scalar(select(Phone.e164).where(Phone.customer_id == customer_id).limit(1))
+    if e164 is None:
+        raise ValidationFailed.one("number", "give the number to call you on")
+    row = scheduled_callbacks.schedule(
+        session, number=e164, queue=queue, due_at=now, customer_id=customer_id, agent_id=None,
+        interaction_id=None, activity_id=None,
+    )  # fmt: skip
+    session.add(
+        Activity(type="callback", channel="web", direction="inbound", subject=f"Asked for a callback on {e164}",
+                 customer_id=customer_id, started_at=now, queue=queue, details={"source": "portal", "number": e164})
+    )  # fmt: skip
+    await session.flush()
+    return {"callback_id": row.id, "number": e164, "queue": queue}
+
+
+async def kb(session: AsyncSession, q: str) -> list[dict[str, Any]]:
+    return [{"id": a.id, "title": a.title, "body": a.body} for a in await search_articles(session, q, limit=10)]

@@ -15,12 +15,23 @@ from contact_center.crm import portal
 from contact_center.crm.schemas import Email
 from contact_center.mail import Mailer
 from contact_center.web.errors import error, read_body
-from contact_center.web.keys import CLOCK, MAILER, SESSIONS, SETTINGS
+from contact_center.web.keys import ACD, CLOCK, MAILER, SESSIONS, SETTINGS
 from contact_center.web.pages import render
 
 log = logging.getLogger(__name__)
 COOKIE = "cc_portal"
 _sending: set[asyncio.Task[Any]] = set()
+
+
+class CaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+
+class CallbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
 class PortalLogin(BaseModel):
@@ -36,6 +47,9 @@ def install(app: web.Application) -> None:
     app.router.add_get("/portal/api/me", my_profile)
     app.router.add_get("/portal/api/cases", my_cases)
     app.router.add_get("/portal/api/cases/{id}", my_case)
+    app.router.add_post("/portal/api/cases", open_case)
+    app.router.add_post("/portal/api/callback", ask_callback)
+    app.router.add_get("/portal/api/kb", search_kb)
 
 
 async def page(request: web.Request) -> web.Response:
@@ -120,3 +134,41 @@ async def my_case(request: web.Request) -> web.Response:
     if found is None:
         return error(404, "not_found", f"no case {case_id}")
     return web.json_response(found)
+
+
+def _same_origin(request: web.Request) -> None:
+    """Writes only as JSON (a cross-site form cannot send it; the cookie is SameSite=Strict as well)."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send JSON", content_type="text/plain")
+
+
+async def open_case(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    _same_origin(request)
+    body = await read_body(request, CaseIn)
+    async with request.app[SESSIONS].begin() as session:
+        case = await portal.open_case(session, customer_id, body.subject, body.description, request.app[CLOCK].now())
+        out = portal.case_json(case)
+    return web.json_response(out, status=201)
+
+
+async def ask_callback(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    _same_origin(request)
+    body = await read_body(request, CallbackIn)
+    settings = request.app[SETTINGS]
+    if settings.portal_callback_queue not in request.app[ACD].acd.queues:
+        return error(503, "no_callbacks", "callbacks cannot be asked for on the web here; please call us")
+    async with request.app[SESSIONS].begin() as session:
+        out = await portal.ask_callback(
+            session, customer_id, body.number, settings.portal_callback_queue, request.app[CLOCK].now(),
+            settings.default_region,
+        )  # fmt: skip
+    return web.json_response(out, status=201)
+
+
+async def search_kb(request: web.Request) -> web.Response:
+    await _customer(request)
+    q = request.query.get("q", "")[:200]
+    async with request.app[SESSIONS]() as session:
+        return web.json_response({"items": await portal.kb(session, q)})

@@ -14,13 +14,16 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.config import Settings
 from contact_center.crm.cases import create_case
 from contact_center.crm.customers import create_customer
 from contact_center.crm.schemas import CaseCreate, CustomerCreate
+from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
+from contact_center.store.tables import Activity
 
 
 class Inbox:
@@ -52,6 +55,7 @@ async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_case
     from contact_center.app import create_app
 
     inbox, port = smtp
+    await ensure_reference(engine, password="demo-password-1")  # queues: the web callback waits in general
     async with session_factory(engine).begin() as session:
         ana = await create_customer(
             session,
@@ -89,6 +93,20 @@ async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_case
     assert (await client.get(f"/portal/api/cases/{mine.id}")).status == 200
     assert (await client.get(f"/portal/api/cases/{theirs.id}")).status == 404  # another customer's: not found
     assert (await (await client.get("/portal/api/me")).json())["first_name"] == "Ana"
+    opened = await client.post("/portal/api/cases", json={"subject": "Radiator cold", "description": "Upstairs"})
+    assert opened.status == 201 and (await opened.json())["status"] == "new"
+    assert (await client.post("/portal/api/cases", json={"subject": ""})).status == 422
+    assert [c["subject"] for c in (await (await client.get("/portal/api/cases")).json())["items"]] == [
+        "Radiator cold",
+        "Boiler leaks",
+    ]
+    callback = await client.post("/portal/api/callback", json={"number": "(415) 555-0123"})
+    assert callback.status == 201 and (await callback.json())["number"] == "+14155550123"
+    assert (await client.post("/portal/api/callback", json={})).status == 422  # Ana has no number on file
+    assert (await client.get("/portal/api/kb?q=password")).status == 200
+    async with session_factory(engine)() as session:
+        timeline = (await session.scalars(select(Activity.subject).where(Activity.customer_id == ana.id))).all()
+    assert any("in the portal" in t for t in timeline) and any("callback" in t for t in timeline)
     page = await client.get("/portal")
     assert page.status == 200 and "Customer portal" in await page.text()
     await client.post("/portal/logout")
