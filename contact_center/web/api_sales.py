@@ -3,12 +3,18 @@ sales order (the opportunity is then won)."""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import datetime as dt
+import io
 from typing import Annotated
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from contact_center.crm import quotes, sales
+from contact_center.crm import pipeline, quotes, sales
+from contact_center.crm.errors import FieldError, ValidationFailed
+from contact_center.domain.sales import forecast as forecasting
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
@@ -75,3 +81,57 @@ async def convert_lead(request: web.Request) -> web.Response:
         )  # fmt: skip
         out = {"lead_id": lead.id, "customer_id": customer_id, "opportunity_id": opportunity.id}
     return web.json_response(out, status=201)
+
+
+@api.route("GET", "/api/v1/analytics/forecast",
+           "The weighted forecast per month and owner or product group over [from, to] (open deals x probability, "
+           "won deals in full; format=csv for a spreadsheet)", tag="analytics", role="supervisor",
+           query=("from", "to", "by", "format"))  # fmt: skip
+async def forecast(request: web.Request) -> web.StreamResponse:
+    errors: list[FieldError] = []
+    first, last = _date(request, "from", errors), _date(request, "to", errors)
+    by = request.query.get("by", "owner")
+    if by not in ("owner", "product_group"):
+        errors.append(FieldError("by", "use owner or product_group"))
+    form = request.query.get("format", "json")
+    if form not in ("json", "csv"):
+        errors.append(FieldError("format", "use json or csv"))
+    if first is not None and last is not None and last < first:
+        errors.append(FieldError("to", "is before from"))
+    if errors or first is None or last is None:
+        raise ValidationFailed(errors)
+    async with request.app[SESSIONS]() as session:
+        rows = forecasting.forecast(await pipeline.deals(session, by), first, last)  # type: ignore[arg-type]
+    items = [dataclasses.asdict(r) for r in rows]
+    if form == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, ["period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents"],
+                                lineterminator="\r\n")  # fmt: skip
+        writer.writeheader()
+        writer.writerows(items)
+        return web.Response(text=out.getvalue(), content_type="text/csv")
+    return web.json_response({"by": by, "from": first.isoformat(), "to": last.isoformat(), "items": items})
+
+
+@api.route("GET", "/api/v1/analytics/stalled", "Open deals past their expected close or untouched for 30 days",
+           tag="analytics", role="supervisor")  # fmt: skip
+async def stalled_deals(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        found = forecasting.stalled(await pipeline.deals(session, "owner"), request.app[CLOCK].now().date())
+    items = [{"opportunity_id": d.id, "owner": d.keys[0], "stage": d.stage, "amount_cents": d.amount_cents,
+              "expected_close": d.expected_close.isoformat() if d.expected_close else None,
+              "last_touched": d.last_touched.isoformat()} for d in found]  # fmt: skip
+    return web.json_response({"items": items})
+
+
+def _date(request: web.Request, name: str, errors: list[FieldError]) -> dt.date | None:
+    raw = request.query.get(name)
+    try:
+        day = dt.date.fromisoformat(raw or "")
+    except ValueError:
+        errors.append(FieldError(name, "required, as YYYY-MM-DD"))
+        return None
+    if not 1970 <= day.year <= 2999:
+        errors.append(FieldError(name, "use a year from 1970 to 2999"))
+        return None
+    return day

@@ -122,3 +122,29 @@ async def test_a_lead_converts_into_a_customer_and_an_opportunity_keeping_its_hi
     timeline = await (await app_client.get(f"/api/v1/activities?customer_id={out['customer_id']}", headers=h)).json()
     assert any(a["type"] == "lead_change" for a in timeline["items"])  # the lead's history is the customer's now
     assert (await app_client.post(f"/api/v1/leads/{lead['id']}/convert", json={}, headers=h)).status == 409
+
+
+async def test_the_weighted_forecast_and_stalled_deals(
+    reference: None, app_client: Any, agent: Any, make_user: Any, token_for: Any
+) -> None:
+    h = agent.headers()
+    boss = await token_for(await make_user("sue", "supervisor"))
+    for name, stage, amount, probability, close, sku in (
+        ("A", "proposal", 100_000, 50, "2026-12-20", "BLR-24"),
+        ("B", "negotiation", 40_000, 75, "2026-11-01", "SVC-YEAR"),  # past its close: stalled
+        ("C", "lost", 5_000, 0, "2026-12-01", "BLR-24"),
+    ):
+        body = {"name": name, "stage": stage, "amount_cents": amount, "probability": probability,
+                "expected_close": close, "products": [{"sku": sku}]}  # fmt: skip
+        assert (await app_client.post("/api/v1/opportunities", json=body, headers=h)).status == 201
+    url = "/api/v1/analytics/forecast?from=2026-11-01&to=2026-12-31"
+    assert (await app_client.get(url, headers=h)).status == 403
+    by_group = await (await app_client.get(f"{url}&by=product_group", headers=boss.headers())).json()
+    rows = {(r["period"], r["key"]): (r["pipeline_cents"], r["weighted_cents"]) for r in by_group["items"]}
+    assert rows == {("2026-11", "service"): (40_000, 30_000), ("2026-12", "heating"): (100_000, 50_000)}
+    csv_text = await (await app_client.get(f"{url}&format=csv", headers=boss.headers())).text()
+    assert csv_text.splitlines()[0] == "period,key,deals,pipeline_cents,weighted_cents,won_cents"
+    bad = await app_client.get("/api/v1/analytics/forecast?from=2026-12-31&to=2026-01-01&by=x", headers=boss.headers())
+    assert sorted(e["field"] for e in (await bad.json())["errors"]) == ["by", "to"]
+    stalled = (await (await app_client.get("/api/v1/analytics/stalled", headers=boss.headers())).json())["items"]
+    assert [s["amount_cents"] for s in stalled] == [40_000]
