@@ -20,14 +20,14 @@ from contact_center.crm.schemas import CaseCreate, CaseUpdate
 from contact_center.domain import sla
 from contact_center.domain.calendar import Calendar
 from contact_center.domain.service.entitlements import TIERS
-from contact_center.store.tables import Activity, Case, ServiceContract
+from contact_center.store.tables import Activity, Case, ServiceContract, Team
 
 CASE_NUMBER_BASE = 20000
 BATCH = 500
 DEFAULT_SLA_MINUTES = {"urgent": 4 * 60, "high": 8 * 60, "normal": 24 * 60, "low": 72 * 60}
 OPEN_STATUSES = ("new", "open", "pending_customer")
-TRACKED = ("status", "priority", "owner_id", "category")
-LABELS = {"owner_id": "owner"}
+TRACKED = ("status", "priority", "owner_id", "team_id", "category")
+LABELS = {"owner_id": "owner", "team_id": "team"}
 
 
 def clock_of(case: Case) -> sla.SlaClock | None:
@@ -62,9 +62,11 @@ async def _calendar_for(session: AsyncSession, case: Case, now: dt.datetime) -> 
 
 
 async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime) -> Case:
-    values = data.model_dump(exclude={"calendar"})
+    values = data.model_dump(exclude={"calendar", "team"})
     if data.calendar is not None:
         values["calendar_id"] = await _calendar_id(session, data.calendar)
+    if data.team is not None:
+        values["team_id"] = await _team_id(session, data.team)
     values.setdefault("sla_target_minutes", None)
     if values["sla_target_minutes"] is None:
         # A customer under a service contract is answered within its tier's response time.
@@ -100,9 +102,11 @@ async def update_case(
 ) -> Case:
     """Apply a PATCH; status, priority, owner and category changes go on the timeline as one case_change."""
     case = await get_or_404(session, Case, case_id)
-    values = data.model_dump(exclude_unset=True, exclude={"calendar"})
+    values = data.model_dump(exclude_unset=True, exclude={"calendar", "team"})
     if "calendar" in data.model_fields_set and data.calendar is not None:
         values["calendar_id"] = await _calendar_id(session, data.calendar)
+    if "team" in data.model_fields_set:
+        values["team_id"] = await _team_id(session, data.team) if data.team is not None else None
     await check_references(session, values)
     changes = tracked_changes(case, values, TRACKED)
     old_status = case.status
@@ -241,6 +245,13 @@ async def _escalate(session: AsyncSession, case: Case, calendar: Calendar, now: 
         )
     )
     return True
+
+
+async def _team_id(session: AsyncSession, name: str) -> int:
+    found = await session.scalar(select(Team.id).where(Team.name == name))
+    if found is None:
+        raise ValidationFailed.one("team", f"no team named {name!r}")
+    return int(found)
 
 
 async def _calendar_id(session: AsyncSession, name: str) -> int:

@@ -170,6 +170,7 @@ class CaseCreate(Strict):
     account_id: Id | None = None
     owner_id: Id | None = None
     calendar: Annotated[str, StringConstraints(max_length=64)] | None = None
+    team: Annotated[str, StringConstraints(max_length=100)] | None = None  # the team that owns it, by name
     sla_target_minutes: Annotated[int, Field(gt=0, le=60 * 24 * 365)] | None = None
 
 
@@ -189,6 +190,7 @@ class CaseOut(BaseModel):
     customer_id: int | None
     account_id: int | None
     owner_id: int | None
+    team_id: int | None
     calendar_id: int | None
     sla_target_minutes: int | None
     sla_due_at: dt.datetime | None

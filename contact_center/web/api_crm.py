@@ -203,6 +203,7 @@ CASE_FILTERS = {
     "customer_id": int,
     "account_id": int,
     "owner_id": int,
+    "team_id": int,
     "escalation_level": int,
 }
 

@@ -87,3 +87,18 @@ async def test_a_case_opened_for_a_customer_under_contract_takes_its_response_ti
     assert covered["sla_target_minutes"] == 4 * 60 and plain["sla_target_minutes"] != 4 * 60
     view = await (await app_client.get(f"/api/v1/customers/{customer['id']}/360", headers=h)).json()
     assert [(c["tier"], c["ends_on"]) for c in view["contracts"]] == [("premium", "2026-12-31")]
+
+
+async def test_a_team_owns_a_case_and_lists_its_cases(reference: None, app_client: Any, agent: Any) -> None:
+    h = agent.headers()
+    made = await app_client.post("/api/v1/cases", json={"subject": "Install", "team": "Tier 2"}, headers=h)
+    assert made.status == 201
+    case = await made.json()
+    assert case["team_id"] is not None
+    assert (await app_client.post("/api/v1/cases", json={"subject": "X", "team": "Nobody"}, headers=h)).status == 422
+    listed = (await (await app_client.get(f"/api/v1/cases?team_id={case['team_id']}", headers=h)).json())["items"]
+    assert [c["id"] for c in listed] == [case["id"]]
+    moved = await (await app_client.patch(f"/api/v1/cases/{case['id']}", json={"team": "Tier 1"}, headers=h)).json()
+    assert moved["team_id"] != case["team_id"]
+    changes = (await (await app_client.get(f"/api/v1/activities?case_id={case['id']}", headers=h)).json())["items"]
+    assert any("team_id" in (a["details"].get("changes") or {}) for a in changes), changes
