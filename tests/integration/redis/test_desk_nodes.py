@@ -363,3 +363,32 @@ async def test_a_queue_made_on_one_node_is_routed_on_both_without_a_restart(node
     # The first change of a fresh database counts too (the watcher once took "no version yet" for "not read").
     await until(lambda: "claims" in a.center.acd.acd.queues and "claims" in b.center.acd.acd.queues, 15)
     assert b.center.acd.acd.queues["claims"].strategy == "round_robin"
+
+
+async def test_a_supervisors_actions_on_one_node_reach_an_agent_and_a_caller_on_the_other(
+    nodes: tuple[Node, Node], desks: list[Desktop]
+) -> None:
+    a, b = nodes  # the agent's desk is on node A; the supervisor acts through node B
+    desk = await open_desk(desks, a)
+    assert (await desk.call("agent.set_state", {"state": "available"}))["ok"] is True
+    user_id = a.center.people.usernames["agent"]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        login = await browser.post(f"{b.base}/api/v1/auth/login", json={"username": "supervisor", "password": PASSWORD})
+        csrf = {"X-CSRF-Token": (await login.json())["csrf_token"]}
+        body = {"state": "not_ready", "reason": "coaching"}
+        made = await browser.post(f"{b.base}/api/v1/agents/{user_id}/state", json=body, headers=csrf)
+        assert made.status == 200, await made.text()
+        changed = await desk.wait_for("agent.state_changed", where=lambda e: e.get("state") == "not_ready")
+        assert changed[-1]["reason"] == "coaching"
+
+        call_id = await a.caller()  # a caller held by node A waits (nobody is ready); node B moves them
+        await until(
+            lambda: call_id in b.center.acd.acd.calls and str(b.center.acd.acd.calls[call_id].state) == "queued", 10
+        )
+        queue = b.center.acd.acd.calls[call_id].queue_id
+        target = "billing" if queue != "billing" else "general"
+        moved = await browser.post(f"{b.base}/api/v1/calls/{call_id}/move", json={"queue": target}, headers=csrf)
+        assert moved.status == 200, await moved.text()
+        await until(lambda: getattr(a.center.calls.record(call_id), "queue", None) == target, 10)
+        board = await (await browser.get(f"{b.base}/api/v1/board")).json()
+        assert any(w["call_id"] == call_id and w["queue"] == target for w in board["waiting_calls"])
