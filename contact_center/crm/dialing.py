@@ -205,13 +205,7 @@ async def record_result(session: AsyncSession, attempt_id: int, result: str, now
     attempt.result = result
     if result == "agent_unreachable":
         record.attempts = max(0, record.attempts - 1)  # the customer was never dialled
-    standing = after_attempt(
-        result,
-        attempts=record.attempts,
-        max_attempts=campaign.max_attempts,
-        retry_after=dt.timedelta(minutes=campaign.retry_minutes),
-        now=now,
-    )
+    standing = after_attempt(result, **_limits(record, campaign, now))
     record.status, record.next_at = standing.status, standing.next_at
     record.data = {**record.data, "last_result": result}
     await session.flush()
@@ -228,14 +222,7 @@ async def record_disposition(
     attempt, record, campaign = found
     category = await session.scalar(select(DispositionCode.category).where(DispositionCode.code == code))
     attempt.disposition = code
-    standing = after_disposition(
-        code,
-        category,
-        attempts=record.attempts,
-        max_attempts=campaign.max_attempts,
-        retry_after=dt.timedelta(minutes=campaign.retry_minutes),
-        now=now,
-    )
+    standing = after_disposition(code, category, **_limits(record, campaign, now))
     record.status, record.next_at = standing.status, standing.next_at
     record.data = {**record.data, "disposition": code}
     if standing.do_not_call:
@@ -244,6 +231,16 @@ async def record_disposition(
         )
     await session.flush()
     return standing
+
+
+def _limits(record: DialingRecord, campaign: Campaign, now: dt.datetime) -> dict[str, Any]:
+    """What the outcome rules weigh: the attempts made and allowed, the retry delay, the time."""
+    return {
+        "attempts": record.attempts,
+        "max_attempts": campaign.max_attempts,
+        "retry_after": dt.timedelta(minutes=campaign.retry_minutes),
+        "now": now,
+    }
 
 
 async def _attempt(session: AsyncSession, attempt_id: int) -> tuple[DialingAttempt, DialingRecord, Campaign] | None:

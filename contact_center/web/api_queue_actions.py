@@ -18,7 +18,7 @@ from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.errors import AcdError, InvalidTransition, NoSuchCall, NoSuchQueue
 from contact_center.store.audit_log import record_change
 from contact_center.web.auth import principal
-from contact_center.web.errors import error, read_body
+from contact_center.web.errors import error, path_id, read_body
 from contact_center.web.keys import ACD, CLOCK, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
@@ -168,10 +168,7 @@ async def schedule_callback(request: web.Request) -> web.Response:
 @api.route("DELETE", "/api/v1/callbacks/{callback_id}", "Cancel a scheduled callback (supervisor; audited)",
            tag="supervisor", role="supervisor")  # fmt: skip
 async def cancel_callback(request: web.Request) -> web.Response:
-    try:
-        callback_id = int(request.match_info["callback_id"])
-    except ValueError:
-        raise ValidationFailed.one("callback_id", "must be a callback id (a whole number)") from None
+    callback_id = path_id(request, "callback_id", "a callback id")
     async with request.app[SESSIONS].begin() as session:
         row, canceled = await scheduled_callbacks.cancel(session, callback_id)
         if row is None:

@@ -25,7 +25,7 @@ from contact_center.services.desk import DeskError
 from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
-from contact_center.web.errors import error, read_body
+from contact_center.web.errors import error, path_id, read_body
 from contact_center.web.keys import ACD, ALERTS, CALL_CENTER, CLOCK, SESSIONS
 from contact_center.web.routing import Api
 
@@ -49,10 +49,7 @@ class AgentStateIn(BaseModel):
            "Set an agent's state (supervisor): not ready with a reason, or log them out; audited", tag="supervisor",
            role="supervisor", body=AgentStateIn)  # fmt: skip
 async def set_agent_state(request: web.Request) -> web.Response:
-    try:
-        user_id = int(request.match_info["user_id"])
-    except ValueError:
-        raise ValidationFailed.one("user_id", "must be a user id (a whole number)") from None
+    user_id = path_id(request, "user_id", "a user id")
     body = await read_body(request, AgentStateIn)
     center = request.app[CALL_CENTER]
     agent = center.acd.acd.agents.get(agent_key(user_id))
@@ -83,10 +80,7 @@ class AgentRoutingIn(BaseModel):
            "Change an agent's queues (with tiers) and skill levels (supervisor; audited; routing takes it at once)",
            tag="supervisor", role="supervisor", body=AgentRoutingIn)  # fmt: skip
 async def set_agent_routing(request: web.Request) -> web.Response:
-    try:
-        user_id = int(request.match_info["user_id"])
-    except ValueError:
-        raise ValidationFailed.one("user_id", "must be a user id (a whole number)") from None
+    user_id = path_id(request, "user_id", "a user id")
     body = await read_body(request, AgentRoutingIn)
     changes = body.model_dump(exclude_none=True)
     async with request.app[SESSIONS].begin() as session:
@@ -268,10 +262,7 @@ async def list_alerts(request: web.Request) -> web.Response:
            "Acknowledge an alert in your name (supervisor; kept, audited, shown on every board)",
            tag="supervisor", role="supervisor")  # fmt: skip
 async def acknowledge_alert(request: web.Request) -> web.Response:
-    try:
-        alert_id = int(request.match_info["alert_id"])
-    except ValueError:
-        raise ValidationFailed.one("alert_id", "must be an alert id (a whole number)") from None
+    alert_id = path_id(request, "alert_id", "an alert id")
     alert = await request.app[ALERTS].acknowledge(alert_id, principal(request).username)
     if alert is None:
         raise NotFound("alert", alert_id)

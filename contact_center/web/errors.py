@@ -127,3 +127,11 @@ def quiet_bad_requests() -> None:
 async def plain_server_header(request: web.Request, response: web.StreamResponse) -> None:
     """Name the product, not the Python and aiohttp versions an attacker would look up."""
     response.headers["Server"] = "contact-center"
+
+
+def path_id(request: web.Request, name: str, what: str) -> int:
+    """A whole number from the route's path, or a 422 naming it (``what``: "a user id", "an alert id")."""
+    try:
+        return int(request.match_info[name])
+    except ValueError:
+        raise ValidationFailed.one(name, f"must be {what} (a whole number)") from None
