@@ -134,7 +134,7 @@ async def test_a_supervisor_filters_cases_and_works_leads_and_opportunities(
     opp = await page.evaluate("api.post('/api/v1/opportunities', {name: 'Fleet renewal', amount_cents: 500000})")
     await page.click("[data-tab=opportunities]")
     await page.select_option('select[aria-label="Stage of Fleet renewal"]', "won")
-    await expect(page.locator("#toast")).to_contain_text("closed won")
+    await expect(page.locator("#toast")).to_contain_text("Stage of Fleet renewal: won")
     won = await api_get(page, f"/api/v1/opportunities/{opp['id']}")
     assert won["stage"] == "won" and won["closed_at"] is not None
     [change] = (await api_get(page, f"/api/v1/activities?opportunity_id={opp['id']}"))["items"]
