@@ -77,6 +77,7 @@ from contact_center.web.keys import (
     HASHING,
     MAILER,
     NODE_ID,
+    PORTAL_THROTTLE,
     REDIS,
     SESSION_CLOSERS,
     SESSIONS,
@@ -153,6 +154,7 @@ def create_app(
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[THROTTLE] = LoginThrottle()
+    app[PORTAL_THROTTLE] = LoginThrottle(free_attempts=3, address_limit=20)
     app[HASHING] = asyncio.Semaphore(2)
     engine = engine or create_engine(settings)
     app[ENGINE] = engine

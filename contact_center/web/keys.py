@@ -32,6 +32,8 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 CLOCK = web.AppKey("clock", Clock)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
+# The customer portal's sign-in links: per e-mail and address, and per address (e-mail bombing, guessing).
+PORTAL_THROTTLE = web.AppKey("portal_throttle", LoginThrottle)
 # Password hashing is CPU-bound: it runs off the loop, at most two at once (one per core).
 HASHING = web.AppKey("hashing", asyncio.Semaphore)
 CALL_CENTER = web.AppKey("call_center", CallCenter)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Annotated, Any
 
 from aiohttp import web
@@ -14,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from contact_center.crm import portal
 from contact_center.crm.schemas import Email
 from contact_center.mail import Mailer
+from contact_center.web.auth import client_address
 from contact_center.web.errors import error, read_body
-from contact_center.web.keys import ACD, CLOCK, MAILER, SESSIONS, SETTINGS
+from contact_center.web.keys import ACD, CLOCK, MAILER, PORTAL_THROTTLE, SESSIONS, SETTINGS
 from contact_center.web.pages import render
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,13 @@ async def login(request: web.Request) -> web.Response:
     if request.content_type != "application/json":
         return error(415, "unsupported_media_type", "send the e-mail as application/json")
     body = await read_body(request, PortalLogin)
+    throttle, address, mono = request.app[PORTAL_THROTTLE], client_address(request), time.monotonic()
+    wait = throttle.retry_after(body.email, address, mono)
+    if wait > 0:  # the same for every address asked for: it tells nobody who is a customer
+        response = error(429, "too_many_requests", f"too many sign-in links asked for; try again in {int(wait) + 1} s")
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    throttle.attempt(body.email, address, mono)
     async with request.app[SESSIONS].begin() as session:
         made = await portal.new_link(session, body.email, request.app[CLOCK].now())
     if made is not None:

@@ -111,3 +111,6 @@ async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_case
     assert page.status == 200 and "Customer portal" in await page.text()
     await client.post("/portal/logout")
     assert (await client.get("/portal/api/cases")).status == 401
+    # Asking again and again for one address is slowed down, the same whoever has it (no e-mail bombing).
+    answers = [(await client.post("/portal/login", json={"email": "x@y.org"})).status for _ in range(5)]
+    assert answers[:3] == [202, 202, 202] and 429 in answers[3:]
