@@ -133,13 +133,14 @@ async def claim_next(
     blocked = await dnc_among(session, [record.number for record, _ in candidates])
     for record, timezone in candidates:
         zones = _zones(timezone, record.number, zone)
+        abandoned = await _last_abandoned(session, record.id)
         checks = [
             DialCheck(
                 zone=z,
                 do_not_call=record.number in blocked,
                 attempts=record.attempts,
                 max_attempts=campaign.max_attempts,
-                last_abandoned_at=await _last_abandoned(session, record.id),
+                last_abandoned_at=abandoned,
                 calendar=campaign.calendar,
             )
             for z in zones
