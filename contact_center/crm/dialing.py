@@ -204,6 +204,9 @@ async def record_result(session: AsyncSession, attempt_id: int, result: str, now
         return None
     attempt, record, campaign = found
     attempt.result = result
+    if attempt.disposition is not None:  # the agent's disposition came first: it has the last word
+        await session.flush()
+        return None
     if result == "agent_unreachable":
         record.attempts = max(0, record.attempts - 1)  # the customer was never dialled
     standing = after_attempt(result, **_limits(record, campaign, now))
@@ -389,6 +392,8 @@ async def record_skip(session: AsyncSession, attempt_id: int, now: dt.datetime) 
     if found is None:
         return
     attempt, record, campaign = found
+    if attempt.result != "dialing":
+        return  # skipped (or settled) already: once only
     attempt.result = "skipped"
     record.attempts = max(0, record.attempts - 1)
     record.status, record.next_at = "retry", now + dt.timedelta(minutes=campaign.retry_minutes)

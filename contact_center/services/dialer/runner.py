@@ -152,10 +152,12 @@ class DialerRunner:
         return {"call_id": preview["call_id"], "campaign": preview["campaign"], "record_id": preview["record_id"]}
 
     async def skip_preview(self, user_id: int, attempt_id: int, reason: str = "skipped") -> None:
-        if self.center.end_preview(user_id, attempt_id, reason) is None:
+        preview = self.center.desks.preview(user_id)
+        if preview is None or preview["attempt_id"] != attempt_id:
             raise DeskError("no_such_preview", f"no record {attempt_id} is on your desk")
-        async with self.sessions.begin() as session:
+        async with self.sessions.begin() as session:  # stored before the desk hears of it
             await dialing.record_skip(session, attempt_id, self.clock.now())
+        self.center.end_preview(user_id, attempt_id, reason)
 
     async def _previews_due(self) -> list[dict[str, Any]]:
         """Records whose preview timer ran out are called; an agent who took other work gives theirs back."""

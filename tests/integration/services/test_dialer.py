@@ -17,7 +17,7 @@ from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Campaign, DialingAttempt, DialingRecord, DncNumber, User
 from contact_center.telephony.events import OriginateOutcome
 
-from .conftest import said, until
+from .conftest import said, until, until_async
 
 NEW_YORK = ("+12125550101", "+12125550102", "+12125550103")  # 10:00 there at T0: may be called
 LOS_ANGELES = "+14155550177"  # 07:00 there at T0: too early
@@ -77,8 +77,12 @@ async def test_a_progressive_campaign_calls_records_in_turn_and_each_ends_where_
     await until(
         lambda: [w for w in said(heard, agent.id, "wrapup.started") if w["call_id"] == second["call_id"]], "wrap-up"
     )
-    records = await _records(engine)
-    busy = records[NEW_YORK[1]]
+
+    async def settled(number: str) -> DialingRecord | None:  # the attempt's result follows the wrap-up
+        record = (await _records(engine))[number]
+        return record if record.status != "dialing" else None
+
+    busy = await until_async(lambda: settled(NEW_YORK[1]), "the busy attempt settled")
     assert (busy.status, busy.attempts, busy.data["last_result"]) == ("retry", 1, "busy")
     assert busy.next_at == clock.now() + dt.timedelta(minutes=30)
     await desk.save_wrapup(agent.id, second["call_id"], "no_answer", "", [])
@@ -99,7 +103,7 @@ async def test_a_progressive_campaign_calls_records_in_turn_and_each_ends_where_
     await until(
         lambda: [w for w in said(heard, agent.id, "wrapup.started") if w["call_id"] == third["call_id"]], "wrap-up"
     )
-    assert (await _records(engine))[NEW_YORK[1]].status == "done"
+    assert (await until_async(lambda: settled(NEW_YORK[1]), "the second attempt settled")).status == "done"
     async with session_factory(engine)() as session:
         attempts = (await session.scalars(select(DialingAttempt).order_by(DialingAttempt.id))).all()
     assert [(a.result, a.disposition) for a in attempts] == [
