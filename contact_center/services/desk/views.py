@@ -7,6 +7,7 @@ events it sends (``services/desk/cluster.py``) and a snapshot merges them.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from typing import Any
 
@@ -102,6 +103,7 @@ class DeskViews(CenterBase):
         routing = self.acd.acd
         agents = [a for a in routing.agents.values() if str(a.state) != "offline"]
         queues = []
+        in_line = {name: routing.waiting_calls(name) for name in routing.queues}  # once per queue, per board
         for name, config in sorted(routing.queues.items()):
             members = [a for a in agents if name in a.tiers]
             queues.append(
@@ -110,13 +112,13 @@ class DeskViews(CenterBase):
                     "sl_target": config.sl_target,
                     "sl_threshold_seconds": config.sl_threshold_seconds,
                     "alert_wait_seconds": config.alert_wait_seconds or 3 * config.sl_threshold_seconds,
-                    "waiting": len(routing.waiting_calls(name)),
+                    "waiting": len(in_line[name]),
                     "oldest_wait_seconds": round(routing.oldest_wait(name, now), 1),
                     "agents_available": sum(1 for a in members if str(a.state) == "available"),
                     "agents_busy": sum(1 for a in members if str(a.state) in ("reserved", "on_call", "wrap_up")),
                     "agents_by_state": dict(Counter(str(a.state) for a in members)),
                     "agents_logged_in": len(members),
-                    "callbacks_waiting": sum(1 for c in routing.waiting_calls(name) if c.is_callback),
+                    "callbacks_waiting": sum(1 for c in in_line[name] if c.is_callback),
                     **_figures(report.groups.get(name)),
                 }
             )
@@ -165,9 +167,13 @@ class DeskViews(CenterBase):
             "agents_not_ready": sum(1 for a in agents if str(a.state) == "not_ready"),
             "callbacks_waiting": callbacks,
         }
-        waiting = [
-            self._waiting_row(call, now) for name in sorted(routing.queues) for call in routing.waiting_calls(name)
-        ]
+        # Thousands may wait: the rows shown are picked before they are built (this runs on every routing event).
+        shown = heapq.nsmallest(
+            WAITING_ROWS,
+            (c for name in sorted(in_line) for c in in_line[name]),
+            key=lambda c: (-c.priority, c.queued_at),
+        )
+        waiting = [self._waiting_row(call, now) for call in shown]
         waiting.sort(key=lambda w: (-w["priority"], -w["wait_seconds"]))
         return {"queues": queues, "agents": rows, "totals": totals, "waiting_calls": waiting[:WAITING_ROWS]}
 
