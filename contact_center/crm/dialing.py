@@ -160,7 +160,20 @@ async def claim_next(
             else:
                 record.next_at = max(a for a in allowed if a is not None)
             continue
-        record.status, record.attempts, record.next_at = "dialing", record.attempts + 1, None
+        # Compare-and-set: SQLite reads outside any lock, so another pass may have taken this record since.
+        taken = await session.execute(
+            update(DialingRecord)
+            .where(
+                DialingRecord.id == record.id,
+                DialingRecord.status == record.status,
+                DialingRecord.attempts == record.attempts,
+            )
+            .values(status="dialing", attempts=record.attempts + 1, next_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(taken, "rowcount", 0):
+            continue
+        await session.refresh(record)
         attempt = DialingAttempt(
             record_id=record.id, campaign_id=campaign.id, call_id=call_id, agent_id=agent_id, at=now, result="dialing"
         )

@@ -54,6 +54,7 @@ class DialerRunner:
         self.zone = zone  # whose clock a number with no known area goes by
         self.tick_seconds = tick_seconds
         self._loop: asyncio.Task[None] | None = None
+        self._pass = asyncio.Lock()  # one pass at a time: two would offer the same free agent two records
 
     async def start(self) -> None:
         async with self.sessions.begin() as session:
@@ -90,6 +91,10 @@ class DialerRunner:
 
     async def tick(self) -> list[dict[str, Any]]:
         """One pass: the calls placed (call id, campaign, record, agent)."""
+        async with self._pass:
+            return await self._tick()
+
+    async def _tick(self) -> list[dict[str, Any]]:
         if not self.center.acd.leading:
             return []
         now = self.clock.now()

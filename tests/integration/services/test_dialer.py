@@ -4,6 +4,7 @@ they should, the disposition has the last word, and do-not-call and calling hour
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -166,3 +167,24 @@ async def test_a_preview_is_called_when_its_timer_runs_out_and_given_back_when_t
     assert (ended["attempt_id"], ended["reason"]) == (second["attempt_id"], "agent_busy")
     record = (await _records(engine))[NEW_YORK[1]]
     assert (record.status, record.attempts) == ("retry", 0)
+
+
+async def test_two_passes_at_once_never_claim_the_same_record(engine: AsyncEngine, clock: Any) -> None:
+    """SQLite reads outside any row lock: both passes may see the same record free, only one may take it."""
+    await ensure_reference(engine, password="demo-password-1")
+    await _campaign(engine)
+    async with session_factory(engine)() as session:
+        (run,) = await dialing.running_campaigns(session, clock.now())
+
+    async def claim(n: int) -> dialing.Claimed | None:
+        async with session_factory(engine).begin() as session:
+            return await dialing.claim_next(session, run, f"dl-{n}", None, clock.now(), dt.UTC)
+
+    claimed = [c for c in await asyncio.gather(*(claim(n) for n in range(4))) if c is not None]
+    numbers = [c.number for c in claimed]
+    assert claimed and len(numbers) == len(set(numbers)) and set(numbers) <= set(NEW_YORK[:2])
+    records = await _records(engine)
+    async with session_factory(engine)() as session:
+        attempts = (await session.scalars(select(DialingAttempt))).all()
+    assert len(attempts) == len(claimed)
+    assert all(records[n].attempts == (1 if n in numbers else 0) for n in NEW_YORK[:2])
