@@ -60,6 +60,13 @@ class FakeDesk:
         self._record("link_customer", user_id, call_id=call_id, customer_id=customer_id)
         return {"customer_id": customer_id}
 
+    async def monitor(self, user_id: int, call_id: str, mode: str) -> dict[str, Any]:
+        self._record("monitor", user_id, call_id=call_id, mode=mode)
+        return {"call_id": call_id, "mode": mode, "state": "ringing", "supervisor_id": user_id}
+
+    async def stop_monitor(self, user_id: int, call_id: str) -> None:
+        self._record("stop_monitor", user_id, call_id=call_id)
+
     async def transfer_targets(self, user_id: int) -> dict[str, Any]:
         agents = [
             {"user_id": a.user_id, "name": a.name, "state": a.state, "extension": a.extension}

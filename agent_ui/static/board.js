@@ -33,7 +33,8 @@ function draw() {
       el("td", {}, a.extension || ""), el("td", {}, a.team || ""),
       el("td", {}, el("span", { class: "state", "data-state": a.state }, (STATE_LABEL[a.state] || a.state) + (a.reason ? ` (${a.reason})` : ""))),
       el("td", { class: "num" }, a.since ? secs((now - Date.parse(a.since)) / 1000) : ""), el("td", {}, a.queue || ""),
-      el("td", { class: "muted" }, a.call_id ? [a.customer || "", a.call_started ? ` ${secs((now - Date.parse(a.call_started)) / 1000)}` : ""].join("").trim() || a.call_id : ""),
+      el("td", { class: "muted" }, a.call_id ? [a.customer || "", a.call_started ? ` ${secs((now - Date.parse(a.call_started)) / 1000)}` : ""].join("").trim() || a.call_id : "",
+        ...monitorsOf(a.call_id).map((m) => el("span", { class: "monitor", "data-mode": m.mode }, ` · ${m.supervisor || m.supervisor_id} ${m.state === "ringing" ? "ringing in" : m.mode + "s"}`))),
       el("td", { class: "num" }, a.calls_today ?? ""), el("td", { class: "num" }, pct(a.occupancy)),
       el("td", {}, el("button", { class: "small act", onclick: () => selectAgent(a) }, "Act…")))));
   const waiting = d.waiting_calls || [];
@@ -108,7 +109,12 @@ async function loadAlerts() {
 async function acknowledge(id) {
   try { keepAlert(await api.post(`/api/v1/alerts/${id}/acknowledge`, {})); } catch (e) { alert(`Could not acknowledge: ${e.message}`); }
 }
-function take(seq, data) { if (seq <= board.seq) return; board.seq = seq; board.data = data; board.takenAt = Date.now() + board.offset; draw(); }
+function take(seq, data) {
+  if (seq <= board.seq) return;
+  board.seq = seq; board.data = data; board.takenAt = Date.now() + board.offset;
+  if (data.monitors) board.monitors = Object.fromEntries(data.monitors.map((m) => [`${m.call_id}|${m.supervisor_id}`, m]));
+  draw();
+}
 
 async function loadWindow() {
   try {
@@ -208,8 +214,39 @@ $("btn-offer-callback").onclick = () => onCall("offer-callback", {});
 $("btn-cancel-callback").onclick = () => onCall("cancel-callback", {});
 $("btn-call-close").onclick = () => { $("call-actions").hidden = true; chosenCall = null; };
 
+// Supervisors on calls (listen / whisper / barge): from the board's snapshot, then each call.monitor event.
+board.monitors = {};  // "call|supervisor" -> the monitor
+function monitorsOf(callId) { return callId ? Object.values(board.monitors || {}).filter((m) => m.call_id === callId) : []; }
+function keepMonitor(m) {
+  const key = `${m.call_id}|${m.supervisor_id}`;
+  if (m.state === "ended") delete board.monitors[key]; else board.monitors[key] = m;
+  if (chosenAgent && chosenAgent.call_id === m.call_id && m.supervisor_id === me.user_id) {
+    $("monitor-state").textContent = m.state === "ended" ? `left the call${m.reason ? ` (${m.reason})` : ""}` : `${m.state}: ${m.mode}`;
+  }
+  draw();
+}
+socket.on("call.monitor", keepMonitor);
+const me = { user_id: null };
+api.get("/api/v1/auth/me").then((who) => { me.user_id = who.user_id ?? who.id; }).catch(() => {});
+document.querySelectorAll("#monitor-controls button[data-mode]").forEach((button) => {
+  button.onclick = async () => {
+    if (!chosenAgent || !chosenAgent.call_id) return;
+    try {
+      const view = await api.post(`/api/v1/calls/${encodeURIComponent(chosenAgent.call_id)}/monitor`, { mode: button.dataset.mode });
+      $("monitor-state").textContent = `${view.state}: ${view.mode}`;
+    } catch (e) { failed($("agent-error"), e); }
+  };
+});
+$("btn-monitor-leave").onclick = async () => {
+  if (!chosenAgent || !chosenAgent.call_id) return;
+  try { await api.del(`/api/v1/calls/${encodeURIComponent(chosenAgent.call_id)}/monitor`); } catch (e) { failed($("agent-error"), e); }
+};
+
 function selectAgent(a) {
   chosenAgent = a;
+  $("monitor-controls").hidden = !a.call_id;
+  const mine = monitorsOf(a.call_id).find((m) => m.supervisor_id === me.user_id);
+  $("monitor-state").textContent = mine ? `${mine.state}: ${mine.mode}` : "";
   $("agent-actions").hidden = false; $("agent-error").hidden = true;
   $("agent-selected").textContent = `${a.name || a.user_id} (${STATE_LABEL[a.state] || a.state})`;
   const pairs = (m) => Object.entries(m || {}).map(([k, v]) => `${k}:${v}`).join(", ");

@@ -52,6 +52,10 @@ const reducers = {
     // The consulted agent who now owns the call just carries on; the owner sees how the consult ended.
     S.call.consult = d.role === "target" ? null : { role: "owner", agent_id: d.agent_id, agent_name: (S.call.consult || {}).agent_name, state: "ended", outcome: d.outcome };
   },
+  // A supervisor whispering (only you hear them) or barging (the customer does too); mode null: they left.
+  "call.coaching": (d) => {
+    if (S.call && S.call.call_id === d.call_id) S.call.coaching = d.mode ? { mode: d.mode, supervisor: d.supervisor, supervisor_id: d.supervisor_id } : null;
+  },
   "call.held": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.held = true; },
   "call.resumed": (d) => { if (S.call && S.call.call_id === d.call_id) S.call.held = false; },
   "call.ended": (d) => {
@@ -391,6 +395,12 @@ function render() {
     $("call-name").textContent = popName(S.popCall === S.call.call_id ? S.pop : S.call.screen_pop, S.call.caller_number);
     $("call-title").textContent = S.call.direction === "outbound" ? (S.call.started_at ? "Outbound call" : "Calling…") : "On call";
     $("held-tag").hidden = !S.call.held;
+    const coach = S.call.coaching;
+    $("coaching-tag").hidden = !coach;
+    if (coach) {
+      $("coaching-tag").dataset.mode = coach.mode;
+      $("coaching-tag").textContent = coach.mode === "barge" ? `${coach.supervisor || "A supervisor"} joined the call` : `${coach.supervisor || "A supervisor"} is coaching you (only you hear them)`;
+    }
     $("btn-hold").firstChild.textContent = S.call.held ? "Resume " : "Hold ";
   }
   const c = S.call && S.call.consult;

@@ -69,6 +69,17 @@ def mix(a: bytes, b: bytes) -> bytes:
     return array("h", [max(-32768, min(32767, x + y)) for x, y in zip(sa, sb, strict=True)]).tobytes()
 
 
+def mix_ulaw(frames: list[bytes]) -> bytes:
+    """One mu-law frame of several talking at once (a supervisor whispering over the customer): summed in
+    linear, clipped, encoded again."""
+    decode, encode = _DECODE, _ENCODE
+    total = [0] * len(frames[0])
+    for frame in frames:
+        for i, code in enumerate(frame):
+            total[i] += decode[code]
+    return bytes(encode[(max(-32768, min(32767, v)) >> 2) + 8192] for v in total)
+
+
 def read_wav(path: Path) -> bytes:
     """Read a PCM WAV of any rate, width and channel count; return 8 kHz mono pcm.
 

@@ -24,6 +24,7 @@ class LegKind(StrEnum):
     INBOUND = "inbound"
     AGENT = "agent"
     OUTBOUND = "outbound"
+    SUPERVISOR = "supervisor"  # a supervisor's phone listening in on, whispering into or barging a call
 
 
 class LineStatus(StrEnum):

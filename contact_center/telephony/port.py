@@ -11,10 +11,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from contact_center.telephony.detail import CallDetail
 from contact_center.telephony.events import LegKind, LineStatus, OriginateOutcome, TelephonyEvent
+
+# Listen: the supervisor hears both sides, nobody hears them. Whisper: the agent hears them too (coaching).
+# Barge: the customer as well (a three-way call).
+MonitorMode = Literal["listen", "whisper", "barge"]
+MONITOR_MODES: tuple[MonitorMode, ...] = ("listen", "whisper", "barge")
 
 
 class CallEnded(Exception):
@@ -136,6 +141,12 @@ class TelephonyPort(Protocol):
     async def bridge(self, a: str, b: str) -> None:
         """Relay audio both ways between two answered legs; when either ends, the bridge ends
         (``BridgeEnded``) and the other leg stays up for the session to decide."""
+
+    async def monitor(self, listener: str, agent: str, mode: MonitorMode) -> None:
+        """``listener`` (an answered leg: a supervisor's phone) joins the bridge ``agent`` is in: it hears the
+        agent and the customer; with whisper the agent hears it too, with barge both do. Called again, the
+        mode changes; hanging ``listener`` up ends it. CallEnded if either leg has ended, ValueError if
+        ``agent`` is not bridged to anyone."""
 
     async def start_recording(self, call_id: str, path: Path) -> None:
         """Record both directions of the leg, mixed, to a mono 8 kHz WAV at ``path``."""

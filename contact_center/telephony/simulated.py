@@ -33,7 +33,7 @@ from contact_center.telephony.events import (
 )
 from contact_center.telephony.legs import Leg
 from contact_center.telephony.originate import refused
-from contact_center.telephony.port import CallEnded, OriginateResult, Prompt
+from contact_center.telephony.port import CallEnded, MonitorMode, OriginateResult, Prompt
 from contact_center.telephony.prompts import PromptLibrary
 
 
@@ -93,6 +93,7 @@ class SimulatedTelephony(AdapterCore):
         # Everything a caller heard in order, prompts and hold (music or announcements): the caller simulator.
         self.heard: list[tuple[str, Prompt, bool]] = []  # (call id, prompt, on hold)
         self.bridges: list[tuple[str, str]] = []
+        self.monitors: dict[str, tuple[str, MonitorMode]] = {}  # listener leg -> (agent leg, mode), while up
         self.rejected: list[tuple[str, int]] = []
         self._ids = itertools.count(1)
         self._playing: dict[str, asyncio.Future[None]] = {}
@@ -215,6 +216,16 @@ class SimulatedTelephony(AdapterCore):
         leg_b.recorder.connected(a)
         self.bridges.append((a, b))
 
+    async def monitor(self, listener: str, agent: str, mode: MonitorMode) -> None:
+        leg_s, leg_a = self.legs.get(listener), self.legs.get(agent)
+        leg_s.check()
+        leg_a.check()
+        if leg_a.bridged_with is None:
+            raise ValueError(f"{agent} is not bridged to anyone")
+        await self.stop_hold(listener)
+        self.monitors[listener] = (agent, mode)
+        leg_s.recorder.connected(agent)
+
     async def start_recording(self, call_id: str, path: Path) -> None:
         leg = self.legs.get(call_id)
         leg.check()
@@ -240,6 +251,7 @@ class SimulatedTelephony(AdapterCore):
         leg.end()
         self.capacity.release()
         self.emit(CallHungUp(leg.call_id, by, self.clock(), code, reason))
+        self.monitors.pop(leg.call_id, None)
         other = self.legs.find(leg.bridged_with) if leg.bridged_with else None
         if other is not None:
             other.bridged_with = leg.bridged_with = None

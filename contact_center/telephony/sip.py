@@ -26,7 +26,7 @@ from contact_center.telephony.legs import Leg
 from contact_center.telephony.media import MediaEngine
 from contact_center.telephony.originate import outcome_for, refused
 from contact_center.telephony.phone_status import PhoneStatusCache
-from contact_center.telephony.port import CallEnded, OriginateResult
+from contact_center.telephony.port import CallEnded, MonitorMode, OriginateResult
 from contact_center.telephony.prompts import PromptLibrary
 from contact_center.telephony.pyvoip_fixes import FixedVoIPCall
 from contact_center.telephony.pyvoip_line import FixedVoIPPhone
@@ -267,6 +267,20 @@ class SipTelephony(LineReactions):
         leg_a.recorder.connected(b)
         leg_b.recorder.connected(a)
 
+    async def monitor(self, listener: str, agent: str, mode: MonitorMode) -> None:
+        leg_s, leg_a = self.legs.get(listener), self.legs.get(agent)
+        leg_s.check()
+        leg_a.check()
+        if leg_a.bridged_with is None:
+            raise ValueError(f"{agent} is not bridged to anyone")
+        await self.stop_hold(listener)
+        heard, agent_stream, customer = self._stream(listener), self._stream(agent), self._stream(leg_a.bridged_with)
+        heard.stop_playing()
+        heard.relay_from, heard.also_hears = agent_stream, (customer,)
+        agent_stream.also_hears = _joined(agent_stream.also_hears, heard, mode in ("whisper", "barge"))
+        customer.also_hears = _joined(customer.also_hears, heard, mode == "barge")
+        leg_s.recorder.connected(agent)
+
     async def start_recording(self, call_id: str, path: Path) -> None:
         stream = self._stream(call_id)
         if stream.recorder is not None:
@@ -310,6 +324,11 @@ class SipTelephony(LineReactions):
     def stream_of(self, call_id: str) -> Stream | None:
         """The leg's RTP stream (taps and counters for tests and benchmarks)."""
         return self._stream_or_none(call_id)
+
+
+def _joined(hears: tuple[Stream, ...], listener: Stream, heard: bool) -> tuple[Stream, ...]:
+    others = tuple(s for s in hears if s is not listener and not s.closed)
+    return (*others, listener) if heard else others
 
 
 def _encode(pcm: bytes) -> list[bytes]:

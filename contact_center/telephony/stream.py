@@ -1,7 +1,7 @@
 """One RTP stream (one call leg's media), driven by the media engine's two threads.
 
 The receiver thread calls ``receive_ready``; the clock thread calls ``take_inbound`` and
-``send_tick`` every 20 ms. Everything else (``play``, ``relay_from``, ``recorder``,
+``send_tick`` every 20 ms. Everything else (``play``, ``relay_from``, ``also_hears``, ``recorder``,
 ``retarget``) is set from other threads with single attribute writes, which the GIL makes
 atomic.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from contact_center.telephony import rtp
-from contact_center.telephony.audio import FRAME_SAMPLES, ULAW_SILENCE
+from contact_center.telephony.audio import FRAME_SAMPLES, ULAW_SILENCE, mix_ulaw
 from contact_center.telephony.timing import SendStats
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ class Stream:
         self.event_type = event_type
         self.on_digit = on_digit
         self.closed = False
-        self.relay_from: Stream | None = None
+        self.relay_from: Stream | None = None  # the leg it is bridged to: what that leg's phone says, we send
+        self.also_hears: tuple[Stream, ...] = ()  # mixed in: a supervisor listening in, whispering or barging
         self.recorder: FrameSink | None = None
         self.tap: list[bytes] | None = None  # every inbound audio payload, for tests and benchmarks
         self.current_in: bytes | None = None
@@ -90,6 +91,7 @@ class Stream:
     def finish(self) -> None:
         self._playback = None
         self.relay_from = None
+        self.also_hears = ()
         recorder, self.recorder = self.recorder, None
         if recorder is not None:
             recorder.close()
@@ -173,6 +175,12 @@ class Stream:
             self._playback = None
             playback.on_done()
         partner = self.relay_from
-        if partner is not None and partner.current_in is not None:
-            return partner.current_in
-        return ULAW_SILENCE
+        heard = partner.current_in if partner is not None else None
+        if not self.also_hears:
+            return heard if heard is not None else ULAW_SILENCE
+        talking = [] if heard is None else [heard]
+        # A leg that has ended keeps its last frame: leave it out rather than buzz until it is unhooked.
+        talking += [s.current_in for s in self.also_hears if not s.closed and s.current_in is not None]
+        if not talking:
+            return ULAW_SILENCE
+        return talking[0] if len(talking) == 1 else mix_ulaw(talking)

@@ -21,12 +21,12 @@ from contact_center.crm.errors import FieldError, NotFound, ValidationFailed
 from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.metrics.stats import QueueStats
 from contact_center.services.admin import configuration as config
-from contact_center.services.desk import DeskError
+from contact_center.services.desk import Desk, DeskError
 from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
 from contact_center.web.errors import error, path_id, read_body
-from contact_center.web.keys import ACD, ALERTS, CALL_CENTER, CLOCK, SESSIONS
+from contact_center.web.keys import ACD, ALERTS, CALL_CENTER, CLOCK, CLUSTER, SESSIONS
 from contact_center.web.routing import Api
 
 api = Api()
@@ -92,6 +92,50 @@ async def set_agent_routing(request: web.Request) -> web.Response:
     await request.app[ACD].reload_queues()
     await request.app[CALL_CENTER].refresh_people()  # routing hears the agent's new queues and skills now
     return web.json_response({"user_id": user_id, "queues": spec.queues, "skills": spec.skills})
+
+
+class MonitorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mode: Literal["listen", "whisper", "barge"]
+
+
+def _desk(request: web.Request) -> Desk:
+    """The desk commands go through: with several nodes, the one that forwards to the call's node."""
+    return request.app[CLUSTER] if CLUSTER in request.app else request.app[CALL_CENTER]
+
+
+@api.route("POST", "/api/v1/calls/{call_id}/monitor",
+           "Listen in on a connected call (listen: nobody hears you; whisper: the agent does; barge: both do). "
+           "Your phone rings first (202, state ringing; the board hears call.monitor when you are on); on the "
+           "call already, the mode changes (200). Supervisor; audited", tag="supervisor", role="supervisor",
+           body=MonitorIn)  # fmt: skip
+async def monitor_call(request: web.Request) -> web.Response:
+    call_id = request.match_info["call_id"]
+    body = await read_body(request, MonitorIn)
+    me = principal(request)
+    try:
+        view = await _desk(request).monitor(me.user_id, call_id, body.mode)
+    except DeskError as exc:
+        return error(409, exc.code, exc.message)
+    async with request.app[SESSIONS].begin() as session:
+        record_change(session, me.username, "call.monitor", f"call:{call_id}", None,
+                      {"mode": body.mode, "agent_id": view.get("agent_id")}, request.app[CLOCK].now())  # fmt: skip
+    return web.json_response(view, status=202 if view["state"] == "ringing" else 200)
+
+
+@api.route("DELETE", "/api/v1/calls/{call_id}/monitor", "Leave a call you listen to (your phone is hung up; "
+           "supervisor; audited)", tag="supervisor", role="supervisor")  # fmt: skip
+async def stop_monitoring(request: web.Request) -> web.Response:
+    call_id = request.match_info["call_id"]
+    me = principal(request)
+    try:
+        await _desk(request).stop_monitor(me.user_id, call_id)
+    except DeskError as exc:
+        return error(404 if exc.code == "not_monitoring" else 409, exc.code, exc.message)
+    async with request.app[SESSIONS].begin() as session:
+        record_change(session, me.username, "call.monitor_end", f"call:{call_id}", None, {"state": "ended"},
+                      request.app[CLOCK].now())  # fmt: skip
+    return web.json_response({"call_id": call_id, "state": "ended"})
 
 
 @api.route("GET", "/api/v1/board", "The board as the /supervisor socket shows it now (queues, agents, totals, "

@@ -227,3 +227,47 @@ async def test_the_wallboard_shows_the_tiles_with_a_read_only_token_and_no_contr
     await expect(page.locator("#wall-state")).to_contain_text("not valid")
     assert call_id is not None
     live.port.far_end_hangup(call_id)
+
+
+async def test_a_supervisor_whispers_then_barges_from_the_board_and_the_agent_sees_it(
+    live: Live, desktop: Desktop, browser: Browser
+) -> None:
+    bob = live.users["bob"]
+    agent_context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        desk = await agent_context.new_page()
+        await log_in(desk, live.base, "/desk", "bob", PASSWORD)
+        await expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
+        await live.center.set_state(bob, "available")
+        call_id = live.port.inject_call(MARIA, "5000")
+        assert call_id is not None
+        await live.press_when_asked(call_id, "0", "To speak with an agent")
+        await until(lambda: live.center.desks.offer(bob), "the offer to bob")
+        await live.center.accept(bob, call_id)
+        await expect(desk.locator("#incall")).to_be_visible()
+
+        page = desktop.page
+        await log_in(page, live.base, "/board", "supervisor", PASSWORD)
+        row = page.locator(f"#agents tr[data-agent='{bob}']")
+        await expect(row).to_have_attribute("data-state", "on_call")
+        await row.locator("button.act").click()
+        await expect(page.locator("#monitor-controls")).to_be_visible()
+        await page.click("#monitor-controls button[data-mode=listen]")  # the supervisor's phone answers
+        await expect(row.locator(".monitor")).to_contain_text("supervisor listens")
+        await expect(desk.locator("#coaching-tag")).to_be_hidden()  # listening is silent
+
+        await page.click("#monitor-controls button[data-mode=whisper]")
+        await expect(desk.locator("#coaching-tag")).to_contain_text("coaching you")
+        await page.click("#monitor-controls button[data-mode=barge]")
+        await expect(desk.locator("#coaching-tag")).to_contain_text("joined the call")
+        await expect(row.locator(".monitor")).to_contain_text("barges")
+        await desk.reload()  # the desk's snapshot still says so
+        await expect(desk.locator("#coaching-tag")).to_contain_text("joined the call")
+
+        await page.click("#btn-monitor-leave")
+        await expect(desk.locator("#coaching-tag")).to_be_hidden()
+        await expect(row.locator(".monitor")).to_have_count(0)
+        await expect(page.locator("#monitor-state")).to_contain_text("left the call")
+        live.port.far_end_hangup(call_id)
+    finally:
+        await agent_context.close()

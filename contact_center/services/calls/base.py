@@ -24,6 +24,7 @@ from contact_center.domain.acd.errors import AcdError
 from contact_center.flows.directory import Directory
 from contact_center.flows.registry import FlowRegistry
 from contact_center.services.calls.live import AgentDesks, LiveCalls, People
+from contact_center.services.calls.monitoring import Monitoring
 from contact_center.services.calls.owner import CallOwners
 from contact_center.services.calls.record import CallRecord
 from contact_center.services.desk import Audience, DeskError, DeskListener
@@ -71,6 +72,9 @@ class CenterBase:
         self._listeners: list[DeskListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()  # the center's own loops (reconciler, timelines, ...)
         self.owners = CallOwners(self._tracks)
+        self.monitoring = Monitoring(
+            port=port, calls=self.calls, people=self.people, owners=self.owners, tell=self._tell
+        )
 
     def _tracks(self, call_id: str) -> bool:
         """Whether anything of the call is still held here (its owner stays until nothing is)."""

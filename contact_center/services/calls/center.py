@@ -236,6 +236,9 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             session.record.sip["caller_hangup_code"] = event.sip_code
             session.caller_gone("caller" if event.by == HangupBy.REMOTE else "system")
             self._post(session.call_id, self._end_talk(session, "caller"), "the caller hung up")
+            self.monitoring.leg_ended(session.call_id, event.call_id, customer=True)
+        elif found is not None and found[1] == "monitor":  # a supervisor put their phone down
+            self.monitoring.leg_ended(found[0], event.call_id)
         elif found is not None and found[1] == "consult":  # the consulted agent's phone hung up
             call_id = found[0]
             self.calls.drop_leg(event.call_id)
@@ -243,6 +246,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         elif found is not None and found[1] == "agent":
             call_id = found[0]
             self.calls.drop_leg(event.call_id)
+            self.monitoring.leg_ended(call_id, event.call_id)
             talking = self.calls.conversation(call_id)
             if talking is None or talking.finished.is_set():
                 return
@@ -492,6 +496,12 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
 
     async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
         return await self._ask(call_id, self._link_customer(user_id, call_id, customer_id), "link the customer")
+
+    async def monitor(self, user_id: int, call_id: str, mode: str) -> dict[str, Any]:
+        return await self.monitoring.monitor(user_id, call_id, mode)
+
+    async def stop_monitor(self, user_id: int, call_id: str) -> None:
+        await self.monitoring.stop(user_id, call_id)
 
     async def desktop_gone(self, user_id: int) -> None:
         agent = self.acd.acd.agents.get(agent_key(user_id))

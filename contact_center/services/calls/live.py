@@ -19,12 +19,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from contact_center.services.calls.record import CallRecord
+from contact_center.telephony.port import MonitorMode
 
 if TYPE_CHECKING:
     from contact_center.services.calls.session import Conversation
     from contact_center.services.calls.transfers import Consult
 
-LegRole = Literal["customer", "agent", "consult"]
+LegRole = Literal["customer", "agent", "consult", "monitor"]
+
+
+@dataclass
+class Monitor:
+    """A supervisor on a call: their phone ringing (``leg`` None), then listening, whispering or barging."""
+
+    supervisor_id: int
+    agent_id: int
+    agent_leg: str
+    mode: MonitorMode
+    leg: str | None = None
 
 
 @dataclass
@@ -35,6 +47,7 @@ class LiveCall:
     consult: Consult | None = None
     screen_pop: dict[str, Any] | None = None
     segments: dict[int, CallRecord] = field(default_factory=dict)  # agent user id -> their part, to wrap up
+    monitors: dict[int, Monitor] = field(default_factory=dict)  # supervisor user id -> their phone on the call
 
     @property
     def record(self) -> CallRecord | None:
@@ -43,7 +56,7 @@ class LiveCall:
 
     def holds_anything(self) -> bool:
         """A screen-pop alone is not the call: it goes with the last of these."""
-        return bool(self.conversation or self.callback or self.consult or self.segments)
+        return bool(self.conversation or self.callback or self.consult or self.segments or self.monitors)
 
 
 class LiveCalls:

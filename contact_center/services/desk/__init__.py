@@ -114,6 +114,15 @@ class Desk(Protocol):
         """The agent says who an unknown caller is: the call, its wrap-up and its transfers follow that customer."""
         ...
 
+    async def monitor(self, user_id: int, call_id: str, mode: str) -> dict[str, Any]:
+        """A supervisor (``user_id``) listens in on, whispers into or barges the call (``mode`` listen,
+        whisper, barge), their phone rung first; called again while on it, the mode changes. Returns
+        {"call_id", "mode", "state" (ringing | connected), "supervisor_id", "agent_id", ...}."""
+        ...
+
+    async def stop_monitor(self, user_id: int, call_id: str) -> None:
+        """The supervisor leaves the call (their phone is hung up)."""
+
     async def desktop_gone(self, user_id: int) -> None:
         """The agent's last desktop closed a grace period ago and none came back: a ready agent (or one
         whose offer rings) is made not ready with reason ``disconnected``; one on a call or in wrap-up

@@ -44,6 +44,8 @@ CALL_COMMANDS = frozenset(
         "add_note",
         "save_wrapup",
         "link_customer",
+        "monitor",
+        "stop_monitor",
     }
 )
 SERVED = CALL_COMMANDS | {"extend_wrapup", "board"}
@@ -213,6 +215,12 @@ class ClusterDesk:
                 call_id, "link_customer", {"user_id": user_id, "call_id": call_id, "customer_id": customer_id}
             )
         )
+
+    async def monitor(self, user_id: int, call_id: str, mode: str) -> dict[str, Any]:
+        return dict(await self._at_owner(call_id, "monitor", {"user_id": user_id, "call_id": call_id, "mode": mode}))
+
+    async def stop_monitor(self, user_id: int, call_id: str) -> None:
+        await self._at_owner(call_id, "stop_monitor", {"user_id": user_id, "call_id": call_id})
 
     async def extend_wrapup(self, user_id: int, seconds: float) -> None:
         # The wrap-up is kept by the node that holds its call; routing knows which call that is.

@@ -56,6 +56,7 @@ class DeskViews(CenterBase):
                 "consult": consult.view(user_id, self.people.names)
                 if (consult := self.calls.consult(call_id))
                 else None,
+                "coaching": self.monitoring.coaching_of(call_id, user_id),
             }
         # A call whose wrap-up ran out shows as the wrap-up, "disposition pending", until its disposition is saved.
         wrapup = self.desks.wrapup(user_id) or self.pending_wrapup(user_id)
@@ -175,7 +176,13 @@ class DeskViews(CenterBase):
         )
         waiting = [self._waiting_row(call, now) for call in shown]
         waiting.sort(key=lambda w: (-w["priority"], -w["wait_seconds"]))
-        return {"queues": queues, "agents": rows, "totals": totals, "waiting_calls": waiting[:WAITING_ROWS]}
+        return {
+            "queues": queues,
+            "agents": rows,
+            "totals": totals,
+            "waiting_calls": waiting[:WAITING_ROWS],
+            "monitors": self.monitoring.on_calls(),
+        }
 
     def _waiting_row(self, call: Any, now: float) -> dict[str, Any]:
         """A caller in line as the board lists them: where, how long, who (when known), what they did in the IVR."""

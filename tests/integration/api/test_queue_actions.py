@@ -84,3 +84,55 @@ async def test_callbacks_are_scheduled_listed_and_canceled(
     twice = await app_client.delete(f"/api/v1/callbacks/{callback['id']}", headers=boss.headers())
     assert twice.status == 409
     assert (await app_client.delete("/api/v1/callbacks/999999", headers=boss.headers())).status == 404
+
+
+async def test_listening_in_is_for_supervisors_refused_with_a_reason_and_audited(
+    reference: None, app_client: Any, admin: Any, agent: Any, engine: AsyncEngine
+) -> None:
+    from sqlalchemy import select
+
+    from contact_center.store.engine import session_factory
+    from contact_center.store.tables import User
+    from contact_center.telephony.events import OriginateOutcome
+    from contact_center.web.keys import CALL_CENTER, SIMULATOR
+
+    from ..services.conftest import until
+
+    app = app_client.server.app
+    center, port = app[CALL_CENTER], app[SIMULATOR]
+    async with session_factory(engine)() as session:
+        users = {u.username: u for u in (await session.scalars(select(User))).all()}
+    demo_agent, boss = users["agent"], users["supervisor"]
+    login = await app_client.post("/api/v1/auth/login", json={"username": "supervisor", "password": "demo-password-1"})
+    assert login.status == 200, await login.text()
+    csrf = {"X-CSRF-Token": (await login.json())["csrf_token"]}
+
+    refused = await app_client.post("/api/v1/calls/nope/monitor", json={"mode": "listen"}, headers=agent.headers())
+    assert refused.status == 403
+    bad = await app_client.post("/api/v1/calls/nope/monitor", json={"mode": "shout"}, headers=csrf)
+    assert bad.status == 422 and (await bad.json())["errors"][0]["field"] == "mode"
+    nothing = await app_client.post("/api/v1/calls/nope/monitor", json={"mode": "listen"}, headers=csrf)
+    assert nothing.status == 409 and (await nothing.json())["error"] == "not_connected"
+    assert (await app_client.delete("/api/v1/calls/nope/monitor", headers=csrf)).status == 404
+
+    port.program(demo_agent.extension, OriginateOutcome.ANSWERED)
+    port.program(boss.extension, OriginateOutcome.ANSWERED)
+    await center.set_state(demo_agent.id, "available")
+    call_id = port.inject_call(MARIA, "5000")
+    port.press(call_id, "10")
+    await until(lambda: center.desks.offer(demo_agent.id), "the offer")
+    await center.accept(demo_agent.id, call_id)
+    ringing = await app_client.post(f"/api/v1/calls/{call_id}/monitor", json={"mode": "whisper"}, headers=csrf)
+    assert ringing.status == 202 and (await ringing.json())["state"] == "ringing"
+    await until(lambda: port.monitors, "the supervisor on the call")
+    changed = await app_client.post(f"/api/v1/calls/{call_id}/monitor", json={"mode": "barge"}, headers=csrf)
+    assert changed.status == 200 and (await changed.json())["mode"] == "barge"
+    assert (await app_client.delete(f"/api/v1/calls/{call_id}/monitor", headers=csrf)).status == 200
+    await until(lambda: not port.monitors, "the supervisor gone")
+    trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
+    assert [(e["action"], e["actor"], (e["after"] or {}).get("mode")) for e in trail[:3]] == [
+        ("call.monitor_end", "supervisor", None),
+        ("call.monitor", "supervisor", "barge"),
+        ("call.monitor", "supervisor", "whisper"),
+    ]
+    port.far_end_hangup(call_id)

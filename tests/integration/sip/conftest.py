@@ -354,6 +354,7 @@ class AgentPhone:
     port: int
     proc: subprocess.Popen[bytes]
     log: Path
+    media: int = 0  # its RTP port
 
     async def finished(self) -> int:
         """Wait for sipp to end by itself (one call, -m 1) and return its exit status."""
@@ -361,11 +362,12 @@ class AgentPhone:
 
 
 @pytest.fixture
-def agent_phone(tmp_path: Path, procs: Processes) -> Callable[[str], AgentPhone]:
+def agent_phone(tmp_path: Path, procs: Processes) -> Callable[..., AgentPhone]:
     """A sipp UAS that echoes RTP (-rtp_echo), reachable as a static extension. Unlike a real phone it takes
     one call and cannot answer the OPTIONS the server asks phones with (sipp counts one as its call)."""
 
-    def start(scenario: str) -> AgentPhone:
+    def start(scenario: str, *, echo: bool = True) -> AgentPhone:
+        """``echo`` False: the scenario talks by itself (rtp_stream) instead of echoing."""
         port, media = free_port(), free_port(even=True)
         log = tmp_path / f"agent-{port}.log"
         proc = procs.start(
@@ -381,7 +383,7 @@ def agent_phone(tmp_path: Path, procs: Processes) -> Callable[[str], AgentPhone]
                 "127.0.0.1",
                 "-mp",
                 str(media),
-                "-rtp_echo",
+                *(["-rtp_echo"] if echo else []),
                 "-nostdin",
                 "-nd",
                 "-m",
@@ -398,7 +400,7 @@ def agent_phone(tmp_path: Path, procs: Processes) -> Callable[[str], AgentPhone]
                 try:
                     s.bind(("127.0.0.1", port))
                 except OSError:
-                    return AgentPhone(port, proc, log)
+                    return AgentPhone(port, proc, log, media)
             time.sleep(0.02)
         raise RuntimeError("sipp agent phone did not start")
 
@@ -521,3 +523,55 @@ def udp_sockets() -> Iterator[Callable[[int], socket.socket]]:
     yield bind
     for sock in made:
         sock.close()
+
+
+def _baresip_config(directory: Path, account: str, sip_port: int, rtp: int, source: Path) -> None:
+    directory.mkdir()
+    (directory / "accounts").write_text(f"{account};answermode=auto;regint=300;audio_codecs=PCMU\n")
+    (directory / "config").write_text(
+        "\n".join(
+            [
+                "poll_method epoll",
+                f"sip_listen 127.0.0.1:{sip_port}",
+                "call_local_timeout 120",
+                "call_max_calls 4",
+                f"audio_source aufile,{source}",
+                f"audio_alert aufile,{source}",
+                "audio_player aufile,/dev/null",
+                "ausrc_srate 8000",
+                "auplay_srate 8000",
+                "ausrc_channels 1",
+                "auplay_channels 1",
+                f"rtp_ports {rtp}-{rtp + 20}",
+                "module_path /usr/lib/baresip/modules",
+                "module g711.so",
+                "module aufile.so",
+                "module_app account.so",
+                "module_app menu.so",
+                "module_tmp uuid.so",
+                "net_interface 127.0.0.1",
+                "",
+            ]
+        )
+    )
+
+
+@pytest.fixture
+def baresip(tmp_path: Path, procs: Processes) -> Callable[..., Awaitable[Path]]:
+    """A real softphone: baresip registers ``user`` with the proxy (digest auth), auto-answers and talks
+    ``voice`` (a WAV) on every call; returns its log once it is registered."""
+    require_tool("baresip")
+
+    async def start(proxy: Proxy, user: str, password: str, voice: Path) -> Path:
+        directory = tmp_path / f"baresip-{user}"
+        account = f"<sip:{user}@127.0.0.1:{proxy.port}>;auth_pass={password}"
+        _baresip_config(directory, account, free_port(), free_port(even=True), voice)
+        log = tmp_path / f"baresip-{user}.log"
+        procs.start(["baresip", "-f", str(directory), "-s"], tmp_path, log)
+        for _ in range(100):
+            if "200 OK" in log.read_text(errors="replace") and "REGISTER" in log.read_text(errors="replace"):
+                return log
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"baresip did not register:\n{log.read_text(errors='replace')[-2000:]}")
+
+    return start

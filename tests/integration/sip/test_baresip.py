@@ -24,44 +24,11 @@ def _baresip_installed() -> None:
     require_tool("baresip")
 
 
-def baresip_config(directory: Path, proxy_port: int, sip_port: int, rtp: int, source: Path) -> None:
-    directory.mkdir()
-    (directory / "accounts").write_text(
-        f"<sip:2001@127.0.0.1:{proxy_port}>;auth_pass=agent-pw;answermode=auto;regint=300;audio_codecs=PCMU\n"
-    )
-    (directory / "config").write_text(
-        "\n".join(
-            [
-                "poll_method epoll",
-                f"sip_listen 127.0.0.1:{sip_port}",
-                "call_local_timeout 120",
-                "call_max_calls 4",
-                f"audio_source aufile,{source}",
-                f"audio_alert aufile,{source}",
-                "audio_player aufile,/dev/null",
-                "ausrc_srate 8000",
-                "auplay_srate 8000",
-                "ausrc_channels 1",
-                "auplay_channels 1",
-                f"rtp_ports {rtp}-{rtp + 20}",
-                "module_path /usr/lib/baresip/modules",
-                "module g711.so",
-                "module aufile.so",
-                "module_app account.so",
-                "module_app menu.so",
-                "module_tmp uuid.so",
-                "net_interface 127.0.0.1",
-                "",
-            ]
-        )
-    )
-
-
 async def test_baresip_agent_registers_answers_talks_and_accepts_our_ack_and_bye(
     kamailio: Callable[..., Any],
     telephony: Callable[..., Awaitable[SipTelephony]],
     ports: Callable[..., int],
-    procs: Any,
+    baresip: Callable[..., Awaitable[Path]],
     sipp: Callable[..., Any],
     caller_pcm: bytes,
     tmp_path: Path,
@@ -70,16 +37,7 @@ async def test_baresip_agent_registers_answers_talks_and_accepts_our_ack_and_bye
     proxy = kamailio(users={"ivr": "ivr-secret", "2001": "agent-pw", "2002": "other-pw"}, workers=[line])
     voice = tmp_path / "agent-voice.wav"
     audio.write_wav(voice, caller_pcm * 12)  # long enough that baresip never reaches the end of it
-    config = tmp_path / "baresip"
-    baresip_config(config, proxy.port, ports(), ports(even=True), voice)
-    log = tmp_path / "baresip.log"
-    procs.start(["baresip", "-f", str(config), "-s"], tmp_path, log)
-    for _ in range(100):
-        if "200 OK" in log.read_text(errors="replace") and "REGISTER" in log.read_text(errors="replace"):
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError(f"baresip did not register:\n{log.read_text(errors='replace')[-2000:]}")
+    log = await baresip(proxy, "2001", "agent-pw", voice)
     tel = await telephony(proxy, port=line)
     # the desk's phone status: baresip is registered and answers OPTIONS; 2002 has an account
     # but no phone registered now; 5555 is nobody

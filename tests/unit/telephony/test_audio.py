@@ -92,3 +92,14 @@ def test_tone_power_finds_each_tone_in_a_mix() -> None:
     assert audio.tone_power(mixed, 450) > 100 * audio.tone_power(mixed, 2500)
     assert audio.tone_power(mixed, 1000) > 100 * audio.tone_power(mixed, 2500)
     assert audio.tone_power([0] * 800, 450) == 0.0 and audio.tone_power([], 450) == 0.0
+
+
+def test_mixing_mu_law_frames_sums_the_voices_and_clips() -> None:
+    low, high = audio.tone(450, 0.02, amplitude=6000), audio.tone(1650, 0.02, amplitude=6000)
+    mixed = audio.ulaw_samples(audio.mix_ulaw([audio.ulaw_encode(low), audio.ulaw_encode(high)]))
+    both = audio.mix(low, high)
+    expected = audio.ulaw_samples(audio.ulaw_encode(both))
+    assert max(abs(a - b) for a, b in zip(mixed, expected, strict=True)) < 600  # mu-law steps, rounding twice
+    loud = audio.ulaw_encode(audio.tone(450, 0.02, amplitude=30000))
+    assert max(audio.ulaw_samples(audio.mix_ulaw([loud, loud]))) <= 32767
+    assert audio.mix_ulaw([loud]) == loud
