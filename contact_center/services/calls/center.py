@@ -24,6 +24,7 @@ from contact_center.domain.acd.calls import CallState
 from contact_center.domain.acd.reconciler import LiveLegs
 from contact_center.domain.acd.wait_estimate import WaitEstimate, estimate, place_in_line
 from contact_center.flows.registry import NoSuchFlow
+from contact_center.services.board.coalesce import Coalesced
 from contact_center.services.calls.base import AGENT_RING_SECONDS, SUPERVISORS, iso
 from contact_center.services.calls.control import CallControl
 from contact_center.services.calls.outbound import Outbound
@@ -69,6 +70,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         self._timeline_sent: dict[str, set[int]] = {}  # interaction id -> activity ids its agent has seen
         self._aht: dict[str, tuple[float, float | None]] = {}  # queue -> (when computed, AHT seconds)
         self.phone_check_seconds: float | None = PHONE_SECONDS  # None: never ask phones (a test's one-call sipp)
+        self.board_updates = Coalesced(self._push_board)
         self.acd.subscribe(self._on_routing_events)
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -94,6 +96,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.board_updates.close()
         await self.owners.close()
         await self.activities.close()
 
@@ -309,6 +312,10 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             else:
                 self._on_queue_event(event)
         if events and decided_here:
+            self.board_updates.poke()
+
+    def _push_board(self) -> None:
+        if self.acd.leading:  # still the node whose routing decides, when a trailing update falls due
             self._tell(SUPERVISORS, "board.updated", self._board())
 
     def _mine(self, call_id: str) -> bool:
