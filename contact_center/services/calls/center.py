@@ -316,7 +316,8 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
 
     def _push_board(self) -> None:
         if self.acd.leading:  # still the node whose routing decides, when a trailing update falls due
-            self._tell(SUPERVISORS, "board.updated", self._board())
+            # built_at: how fresh the board is where it lands (and what bench board measures delivery from)
+            self._tell(SUPERVISORS, "board.updated", {**self._board(), "built_at": time.time()})
 
     def _mine(self, call_id: str) -> bool:
         """Whether this node tells the desks about the call (always, in one process)."""
