@@ -122,12 +122,14 @@ def build_routing(
             node_id=node_id,
             service_level_formula=settings.service_level_formula,
             short_abandon_seconds=settings.short_abandon_seconds,
+            zone=settings.zone,
         )
     return AcdService(
         engine,
         clock,
         service_level_formula=settings.service_level_formula,
         short_abandon_seconds=settings.short_abandon_seconds,
+        zone=settings.zone,
     )
 
 
@@ -184,6 +186,7 @@ def create_app(
         reads=reads,
         activities=ActivityLog(engine),  # the one writer of the interaction log
     )
+    center.zone = settings.zone  # a callback with no customer time zone goes by the centre's clock
     app[CALL_CENTER] = center
     app[ALERTS] = BoardAlerts(
         engine=engine,

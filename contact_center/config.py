@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
@@ -43,6 +44,9 @@ class Settings:
     secret_key: str = ""
     var_dir: Path = Path("var")
     default_region: str = "US"
+    # The centre's own time zone: where "today" starts for the board and reports, and whose clock a callback
+    # or a dialled number with no zone of its own goes by.
+    timezone: str = "UTC"
     seed_demo: bool = True
     session_hours: int = 12
     cookie_secure: bool = False
@@ -87,6 +91,7 @@ class Settings:
             secret_key=env.get("CC_SECRET_KEY", ""),
             var_dir=var_dir,
             default_region=_region(env.get("CC_DEFAULT_REGION", "US")),
+            timezone=_zone(env.get("CC_TIMEZONE") or "UTC"),
             seed_demo=_bool(env, "CC_SEED_DEMO", True),
             session_hours=_positive_int(env, "CC_SESSION_HOURS", 12, maximum=24 * 90),
             cookie_secure=_bool(env, "CC_COOKIE_SECURE", False),
@@ -118,6 +123,10 @@ class Settings:
         if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise SettingsError(f"CC_REDIS_URL: {settings.redis_url!r} is not a redis:// URL")
         return settings
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def is_sqlite(self) -> bool:
@@ -202,6 +211,16 @@ def _region(raw: str) -> str:
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise SettingsError(f"CC_DEFAULT_REGION: {raw!r} is not a two-letter region such as US or DE")
     return region
+
+
+def _zone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"CC_TIMEZONE: {raw!r} is not a time zone such as Europe/Berlin or America/New_York"
+        ) from None
+    return raw
 
 
 def _host_port(env: Mapping[str, str], name: str) -> str | None:

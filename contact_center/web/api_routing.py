@@ -111,7 +111,7 @@ def contact_json(c: Contact, teams: dict[str, str]) -> dict[str, Any]:
 @api.route(
     "GET",
     "/api/v1/metrics/intervals",
-    "Fifteen-minute rows of one UTC day from the event log, per queue, "
+    "Fifteen-minute rows of one of the centre's days (CC_TIMEZONE) from the event log, per queue, "
     "agent or team (date=YYYY-MM-DD, default today; group=queue|agent|team)",
     tag="routing",
     role="supervisor",
@@ -122,7 +122,7 @@ async def metric_intervals(request: web.Request) -> web.Response:
     errors: list[FieldError] = []
     group = _choice(request, "group", GROUPS, errors) or "queue"
     raw_date = request.query.get("date")
-    day = dt.datetime.fromtimestamp(service.now(), dt.UTC).date()
+    day = service.today_of()
     if raw_date is not None:
         try:
             day = dt.date.fromisoformat(raw_date)

@@ -164,7 +164,7 @@ def _row(name: str, stats: QueueStats) -> dict[str, Any]:
 
 
 @api.route("GET", "/api/v1/reports/{group}",
-           "Figures per queue, agent or team over whole UTC days [from, to] from the event log "
+           "Figures per queue, agent or team over the centre's whole days [from, to] (CC_TIMEZONE) from the event log "
            "(format=csv for a spreadsheet)", tag="supervisor", role="supervisor",
            query=("from", "to", "format"))  # fmt: skip
 async def report(request: web.Request) -> web.StreamResponse:
@@ -184,8 +184,7 @@ async def report(request: web.Request) -> web.StreamResponse:
             errors.append(FieldError("to", f"at most {MAX_REPORT_DAYS} days after from"))
     if errors or first is None or last is None:
         raise ValidationFailed(errors)
-    start = dt.datetime.combine(first, dt.time(), dt.UTC).timestamp()
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.UTC).timestamp()
+    start, end = request.app[ACD].day_bounds(first)[0], request.app[ACD].day_bounds(last)[1]
     total, groups = await request.app[ACD].over(start, end, REPORT_GROUPS[group])  # type: ignore[arg-type]
     rows = [_row(name, stats) for name, stats in sorted(groups.items())]
     one = group[:-1]

@@ -40,6 +40,7 @@ def test_values_are_read_from_cc_variables() -> None:
         ("CC_RTP_PORTS", "30000-20000"),
         ("CC_SEED_DEMO", "maybe"),
         ("CC_DEFAULT_REGION", "XX"),
+        ("CC_TIMEZONE", "Mars/Olympus"),
         ("CC_SESSION_HOURS", "0"),
         ("CC_NODE_ID", "node:1"),  # node ids end key names
         ("CC_REDIS_PREFIX", "a prefix"),
@@ -67,6 +68,7 @@ def test_new_settings_read_and_checked() -> None:
             "CC_SERVICE_LEVEL_FORMULA": "answered",
             "CC_SHORT_ABANDON_SECONDS": "0",
             "CC_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/24",
+            "CC_TIMEZONE": "Europe/Berlin",
         }
     )
     assert settings.sip_max_calls == 80
@@ -75,6 +77,7 @@ def test_new_settings_read_and_checked() -> None:
     assert settings.service_level_formula == "answered"
     assert settings.short_abandon_seconds == 0
     assert settings.trusted_proxies == ("10.0.0.5/32", "192.168.0.0/24")
+    assert str(settings.zone) == "Europe/Berlin"
 
 
 @pytest.mark.parametrize(

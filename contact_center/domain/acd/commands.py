@@ -190,7 +190,11 @@ class LeaveConference(Command):
 
 @dataclass(frozen=True, slots=True)
 class ResetDailyCounters(Command):
-    """Start of a new day: calls and talk time "today" (fewest_calls, least_talk_time) go back to 0."""
+    """Start of a new day: calls and talk time "today" (fewest_calls, least_talk_time) go back to 0, or to
+    what the day's log says (a restart mid-day), by agent id."""
+
+    calls: Mapping[str, int] = field(default_factory=dict)
+    talk_seconds: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

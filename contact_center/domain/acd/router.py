@@ -197,8 +197,8 @@ class Acd(TransfersMixin, CallbacksMixin, PreferredAgentMixin, OutboundMixin):
 
     def _reset_daily(self, cmd: c.ResetDailyCounters, now: float) -> None:
         for agent in self.agents.values():
-            agent.calls_today = 0
-            agent.talk_today = 0.0
+            agent.calls_today = cmd.calls.get(agent.id, 0)
+            agent.talk_today = cmd.talk_seconds.get(agent.id, 0.0)
 
     # -- calls ------------------------------------------------------------------------
     def _enqueue(self, cmd: c.EnqueueCall, now: float) -> None:

@@ -87,6 +87,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             self._spawn(self._every(ORPHAN_SECONDS, self._release_orphans_if_leading), "orphan-callbacks")
         if self.phone_check_seconds is not None:
             self._spawn(self._every(self.phone_check_seconds, self._check_phones), "phones")
+        self._spawn(self._new_days(), "daily-counters")
 
     async def stop(self) -> None:
         if self._pump is not None:
@@ -99,6 +100,18 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         self.board_updates.close()
         await self.owners.close()
         await self.activities.close()
+
+    async def _new_days(self) -> None:
+        """At each of the centre's midnights, agents' calls and talk time "today" start again (the leader's
+        routing decides; fewest-calls and least-talk-time routing read them, and so does the board)."""
+        day = self.acd.today_of()
+        while True:
+            end = self.acd.day_bounds(day)[1]
+            while (left := end - self.acd.now()) > 0:  # noqa: ASYNC110 - waiting on the clock, not on an event
+                await asyncio.sleep(min(left, 3600.0))  # the clock is read again at least hourly: it may be set
+            day = self.acd.today_of()
+            if self.acd.leading:
+                await self._safe(cmd.ResetDailyCounters())
 
     async def _release_orphan_callbacks(self) -> None:
         if not self.acd.shared:

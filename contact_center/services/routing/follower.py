@@ -9,6 +9,7 @@ and rebuilding from the snapshot when the copy has a gap or differs from the lea
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import random
@@ -51,9 +52,14 @@ class LogFollower(AcdService):
         node_id: str | None,
         service_level_formula: str,
         short_abandon_seconds: float,
+        zone: dt.tzinfo = dt.UTC,
     ) -> None:
         super().__init__(
-            engine, clock, service_level_formula=service_level_formula, short_abandon_seconds=short_abandon_seconds
+            engine,
+            clock,
+            service_level_formula=service_level_formula,
+            short_abandon_seconds=short_abandon_seconds,
+            zone=zone,
         )
         self.node_id = node_id or uuid.uuid4().hex[:12]
         self.redis_client, self.prefix = redis_client, prefix  # made and closed by the composition root

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
-from contact_center.domain.acd.commands import ConfigureAgent
+from contact_center.domain.acd.commands import ConfigureAgent, ResetDailyCounters
 from contact_center.domain.acd.config import QueueConfig
 from contact_center.domain.acd.events import Event
 from contact_center.domain.metrics.contacts import Contact
@@ -32,7 +32,6 @@ from contact_center.domain.metrics.stats import (
 )
 from contact_center.store import acd_events as acd_log
 
-DAY = 86_400.0
 INTERVAL = 900.0
 KEEP_BEFORE_MIDNIGHT = 3_600.0  # the last hour of yesterday stays in memory for the 60-minute window
 
@@ -53,9 +52,11 @@ class AcdReports:
         *,
         service_level_formula: str = "answered_plus_late_abandons",
         short_abandon_seconds: float = 5.0,
+        zone: dt.tzinfo = dt.UTC,
     ) -> None:
         self.engine = engine
         self.clock = clock
+        self.zone = zone  # the centre's: "today" starts at its midnight
         # MetricsConfig refuses an unknown formula with a message naming the choices.
         config = MetricsConfig(short_abandon_seconds=short_abandon_seconds, sl_formula=service_level_formula)  # type: ignore[arg-type]
         self.metrics = LiveMetrics(config)
@@ -65,9 +66,27 @@ class AcdReports:
         return self.clock.now().timestamp()
 
     def day_start(self, at: float | None = None) -> float:
-        """Midnight (UTC, the clock's zone) of the day holding ``at`` (default: now)."""
+        """The centre's midnight that began the day holding ``at`` (default: now)."""
         instant = self.now() if at is None else at
-        return float(instant - instant % DAY)
+        return self.day_bounds(dt.datetime.fromtimestamp(instant, self.zone).date())[0]
+
+    def day_bounds(self, day: dt.date) -> tuple[float, float]:
+        """Where the centre's ``day`` starts and ends (23 or 25 hours across a daylight-saving change)."""
+        start = dt.datetime.combine(day, dt.time(), self.zone)
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), self.zone)
+        return start.timestamp(), end.timestamp()
+
+    def today_of(self, at: float | None = None) -> dt.date:
+        """The centre's date at ``at`` (default: now)."""
+        return dt.datetime.fromtimestamp(self.now() if at is None else at, self.zone).date()
+
+    def counters_from_log(self) -> ResetDailyCounters:
+        """Each agent's calls and talk time so far today, from the metrics the log rebuilt."""
+        by_agent = self.today("agent").groups
+        return ResetDailyCounters(
+            calls={agent: stats.answered for agent, stats in by_agent.items()},
+            talk_seconds={agent: stats.talk_seconds for agent, stats in by_agent.items()},
+        )
 
     # -- what the live metrics need to know about the configuration ---------------------
     def note_queue(self, queue: QueueConfig) -> None:
@@ -113,12 +132,13 @@ class AcdReports:
         return compute(contacts, config, window), by_group(contacts, config, group, teams, window)
 
     async def intervals(self, day: dt.date, group: GroupBy = "queue") -> list[IntervalRow]:
-        """The 96 fifteen-minute rows of a (UTC) day, rebuilt from the event log."""
-        start = dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()
-        contacts = await self._contacts(start, start + DAY)
+        """The fifteen-minute rows of one of the centre's days (96; 92 or 100 across a daylight-saving change),
+        rebuilt from the event log."""
+        start, end = self.day_bounds(day)
+        contacts = await self._contacts(start, end)
         config, teams = self.metrics.config, self.metrics.teams
         rows = []
-        for i, items in enumerate(interval_buckets(contacts, start, start + DAY, INTERVAL)):
+        for i, items in enumerate(interval_buckets(contacts, start, end, INTERVAL)):
             window = (start + i * INTERVAL, start + (i + 1) * INTERVAL)
             rows.append(
                 IntervalRow(

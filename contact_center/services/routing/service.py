@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -51,9 +52,14 @@ class AcdService(AcdReports):
         rng: random.Random | None = None,
         service_level_formula: str = "answered_plus_late_abandons",
         short_abandon_seconds: float = 5.0,
+        zone: dt.tzinfo = dt.UTC,
     ) -> None:
         super().__init__(
-            engine, clock, service_level_formula=service_level_formula, short_abandon_seconds=short_abandon_seconds
+            engine,
+            clock,
+            service_level_formula=service_level_formula,
+            short_abandon_seconds=short_abandon_seconds,
+            zone=zone,
         )
         self.acd = Acd(rng=rng or random.Random())
         self._listeners: list[Listener] = []
@@ -77,6 +83,7 @@ class AcdService(AcdReports):
             self.acd.handle(command, now)
             self.note_agent(command)
         self.metrics.apply_all(await acd_log.since(self.engine, self.day_start() - 3600))
+        self.acd.handle(self.counters_from_log(), now)  # a restart mid-day: "calls today" as the log says
         self._timer = asyncio.create_task(self._run_timers(), name="acd-timers")
 
     async def stop(self) -> None:

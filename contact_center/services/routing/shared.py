@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import logging
 import random
@@ -79,6 +80,7 @@ class SharedAcdService(LogFollower):
         legs_ttl_seconds: float = 30.0,
         service_level_formula: str = "answered_plus_late_abandons",
         short_abandon_seconds: float = 5.0,
+        zone: dt.tzinfo = dt.UTC,
     ) -> None:
         super().__init__(
             engine,
@@ -88,6 +90,7 @@ class SharedAcdService(LogFollower):
             node_id=node_id,
             service_level_formula=service_level_formula,
             short_abandon_seconds=short_abandon_seconds,
+            zone=zone,
         )
         self.lease_seconds, self.request_timeout = lease_seconds, request_timeout
         self.snapshot_seconds, self.legs_ttl_seconds = snapshot_seconds, legs_ttl_seconds

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -71,8 +73,27 @@ async def test_a_call_is_routed_logged_and_counted_across_a_restart(engine: Asyn
     try:
         assert again.today().groups["billing"].answered == 1
         assert again.today().groups["billing"].asa_seconds == 4
+        restored = again.acd.agents[agent]  # "calls today" (fewest-calls routing, the board) survives it too
+        assert (restored.calls_today, restored.talk_today) == (1, 120)
     finally:
         await again.stop()
+
+
+async def test_today_starts_at_the_centres_midnight_even_across_a_daylight_saving_change(
+    engine: AsyncEngine, clock: Any
+) -> None:
+    new_york = ZoneInfo("America/New_York")
+    service = AcdService(engine, clock, zone=new_york)
+    ends_dst = dt.date(2026, 11, 1)  # 25 hours in New York
+    start, end = service.day_bounds(ends_dst)
+    assert dt.datetime.fromtimestamp(start, dt.UTC) == dt.datetime(2026, 11, 1, 4, tzinfo=dt.UTC)
+    assert end - start == 25 * 3600
+    starts_dst = service.day_bounds(dt.date(2026, 3, 8))
+    assert starts_dst[1] - starts_dst[0] == 23 * 3600
+    at = dt.datetime(2026, 11, 24, 3, 30, tzinfo=dt.UTC).timestamp()  # 22:30 the day before, in New York
+    assert service.today_of(at) == dt.date(2026, 11, 23)
+    assert service.day_start(at) == dt.datetime(2026, 11, 23, tzinfo=new_york).timestamp()
+    assert AcdService(engine, clock).day_start(at) == dt.datetime(2026, 11, 24, tzinfo=dt.UTC).timestamp()
 
 
 async def test_metrics_endpoint_needs_a_supervisor(app_client: Any, agent: Any, make_user: Any, token_for: Any) -> None:

@@ -52,6 +52,9 @@ def test_fewest_calls_today(make_desk: Any) -> None:
     assert desk.offered_to("c1") == "b"
     desk.do(c.ResetDailyCounters())
     assert desk.acd.agent("a").calls_today == 0
+    desk.do(c.ResetDailyCounters(calls={"b": 3}, talk_seconds={"b": 90.0}))  # as the day's log says
+    assert (desk.acd.agent("b").calls_today, desk.acd.agent("b").talk_today) == (3, 90.0)
+    assert desk.acd.agent("a").calls_today == 0
 
 
 def test_least_talk_time(make_desk: Any) -> None:
