@@ -5,11 +5,21 @@ from __future__ import annotations
 import dataclasses
 
 from contact_center.domain.dialer.ledger import AbandonmentLedger
-from contact_center.domain.dialer.pacing import Floor, RingingLines, Steering, expected_free_within, lines_to_dial
+from contact_center.domain.dialer.pacing import (
+    Floor,
+    RingingLines,
+    Steering,
+    allowed_abandon,
+    count_distribution,
+    expected_excess,
+    expected_free_within,
+    lines_to_dial,
+    poisson,
+)
 
 FLOOR = Floor(
     agents_free=2,
-    busy_elapsed=(30.0, 60.0, 90.0, 120.0, 150.0, 170.0, 10.0, 5.0),
+    busy_elapsed=(30.0, 60.0, 90.0, 120.0, 150.0, 170.0, 10.0, 5.0) * 3,  # 26 agents, 24 of them busy
     lines_ringing=1,
     answers_coming=0.3,
     live_answer_rate=0.3,
@@ -37,17 +47,32 @@ def test_predictive_dials_ahead_for_agents_about_to_be_free_and_never_less_than_
     assert lines_to_dial("predictive", coming) == lines_to_dial("progressive", coming)
 
 
-def test_predictive_backs_off_to_progressive_at_the_target_while_young_and_at_the_cap() -> None:
+def test_predictive_leans_against_the_ledger_and_backs_off_to_progressive_at_the_cap_and_while_young() -> None:
     progressive = lines_to_dial("progressive", FLOOR)
     for floor in (
-        dataclasses.replace(FLOOR, abandon_rate=0.025),  # at the target
         dataclasses.replace(FLOOR, abandon_rate=0.031),  # over the cap
+        dataclasses.replace(FLOOR, abandon_rate=0.027),  # under it, but not surely: 4 abandons more would be
         dataclasses.replace(FLOOR, answered_live=50),  # too few answers to trust the rate
     ):
+        assert allowed_abandon(floor, Steering()) == 0
         assert lines_to_dial("predictive", floor) == progressive
+    shares = [allowed_abandon(dataclasses.replace(FLOOR, abandon_rate=r), Steering()) for r in (0.0, 0.02, 0.025)]
+    assert shares[0] == Steering().hard_cap and shares[0] > shares[1] > shares[2] > 0  # steered, not switched
+    young = allowed_abandon(dataclasses.replace(FLOOR, abandon_rate=0.02, answered_live=200), Steering())
+    assert young < shares[1]  # the same rate over fewer answers is trusted less
     bold = lines_to_dial("predictive", dataclasses.replace(FLOOR, abandon_rate=0.0))
-    careful = lines_to_dial("predictive", dataclasses.replace(FLOOR, abandon_rate=0.02))
+    careful = lines_to_dial("predictive", dataclasses.replace(FLOOR, abandon_rate=0.024))
     assert bold >= careful >= progressive
+
+
+def test_answers_that_find_nobody_free_are_counted_from_exact_distributions() -> None:
+    assert count_distribution([0.5, 0.5]) == [0.25, 0.5, 0.25]
+    assert abs(sum(poisson(3.0)) - 1) < 1e-8 and abs(poisson(3.0)[2] - 0.2240) < 1e-4
+    two_free = [0.0, 0.0, 1.0]
+    assert expected_excess([0.0, 0.0, 0.0, 1.0], two_free) == 1  # three answers, two agents
+    assert expected_excess([0.5, 0.5], two_free) == 0  # never more answers than agents
+    # Three lines at 0.3 for two agents sure to be free: only all three answering leaves one waiting.
+    assert abs(expected_excess(count_distribution([0.3] * 3), two_free) - 0.3**3) < 1e-12
 
 
 def test_predictive_never_has_more_lines_in_flight_than_the_ceiling() -> None:
