@@ -7,9 +7,9 @@ from contact_center.domain.dialer.amd import AmdSettings, MachineDetector, Verdi
 LOUD, QUIET = 3000, 20
 
 
-def _run(pattern: list[tuple[int, int]], settings: AmdSettings = AmdSettings()) -> tuple[Verdict, str, int]:
+def _run(pattern: list[tuple[int, int]], settings: AmdSettings | None = None) -> tuple[Verdict, str, int]:
     """``pattern``: (milliseconds, level) stretches, fed 20 ms at a time until a decision."""
-    detector = MachineDetector(settings)
+    detector = MachineDetector(settings or AmdSettings())
     for ms, level in pattern:
         for _ in range(ms // 20):
             decision = detector.feed(level)
