@@ -164,6 +164,11 @@ class CampaignSpec(Spec):
     retry_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 60
     max_abandon_rate: Annotated[float, Field(gt=0, le=0.03)] = 0.03  # the hard cap: 3 % of live answers
     script: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    # When a machine answers (detected by the timing of the greeting, domain/dialer/amd.py): off (the agent
+    # hears it), hang_up (the attempt is answering_machine, retried), leave_message (machine_message is
+    # spoken after the greeting, then the same).
+    answering_machine: Literal["off", "hang_up", "leave_message"] = "off"
+    machine_message: Annotated[str, StringConstraints(max_length=2_000)] = ""
     starts_at: datetime | None = None
     ends_at: datetime | None = None
 
@@ -177,6 +182,8 @@ class CampaignSpec(Spec):
                 object.__setattr__(self, name, moment.astimezone(UTC))
         if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must come after starts_at")
+        if self.answering_machine == "leave_message" and not self.machine_message.strip():
+            raise ValueError("machine_message: say what to leave on a machine (answering_machine is leave_message)")
         return self
 
 

@@ -117,6 +117,8 @@ def _campaign_spec(row: Campaign, queue_names: Mapping[int, str], calendars: Map
         "retry_minutes": row.retry_minutes,
         "max_abandon_rate": row.max_abandon_rate,
         "script": row.script,
+        "answering_machine": row.answering_machine,
+        "machine_message": row.machine_message,
         "starts_at": row.starts_at,
         "ends_at": row.ends_at,
     }

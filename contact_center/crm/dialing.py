@@ -48,6 +48,8 @@ class CampaignRun:
     retry_after: dt.timedelta
     script: str
     caller_id: str | None
+    answering_machine: str = "off"  # off | hang_up | leave_message
+    machine_message: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,8 @@ async def running_campaigns(session: AsyncSession, now: dt.datetime) -> list[Cam
                 retry_after=dt.timedelta(minutes=campaign.retry_minutes),
                 script=campaign.script,
                 caller_id=campaign.caller_id,
+                answering_machine=campaign.answering_machine,
+                machine_message=campaign.machine_message,
             )
         )
     return runs

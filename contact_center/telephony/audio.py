@@ -80,6 +80,12 @@ def mix_ulaw(frames: list[bytes]) -> bytes:
     return bytes(encode[(max(-32768, min(32767, v)) >> 2) + 8192] for v in total)
 
 
+def rms(ulaw: bytes) -> int:
+    """The loudness of a mu-law frame: root mean square of its linear samples."""
+    decode = _DECODE
+    return int((sum(decode[c] * decode[c] for c in ulaw) / max(1, len(ulaw))) ** 0.5)
+
+
 def read_wav(path: Path) -> bytes:
     """Read a PCM WAV of any rate, width and channel count; return 8 kHz mono pcm.
 

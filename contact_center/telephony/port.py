@@ -148,6 +148,12 @@ class TelephonyPort(Protocol):
         mode changes; hanging ``listener`` up ends it. CallEnded if either leg has ended, ValueError if
         ``agent`` is not bridged to anyone."""
 
+    def levels(self, call_id: str) -> AsyncIterator[int]:
+        """How loud each 20 ms frame the far end sends is from now on (RMS of 16-bit linear audio; 0 for a
+        frame that never came), for as long as it is read; CallEnded when the leg ends. What answering-
+        machine detection listens to."""
+        ...
+
     async def start_recording(self, call_id: str, path: Path) -> None:
         """Record both directions of the leg, mixed, to a mono 8 kHz WAV at ``path``."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +39,12 @@ from contact_center.telephony.prompts import PromptLibrary
 
 @dataclass(frozen=True)
 class Programmed:
-    """How a dialled number behaves: ``outcome`` after ``delay`` seconds."""
+    """How a dialled number behaves: ``outcome`` after ``delay`` seconds; once answered, how loud each
+    20 ms frame it sends is (``levels``, then silence): a person's "Hello?" or a machine's greeting."""
 
     outcome: OriginateOutcome
     delay: float = 0.0
+    levels: tuple[int, ...] = ()
 
 
 def _finish(future: asyncio.Future[None]) -> None:
@@ -97,6 +99,7 @@ class SimulatedTelephony(AdapterCore):
         self.rejected: list[tuple[str, int]] = []
         self._ids = itertools.count(1)
         self._playing: dict[str, asyncio.Future[None]] = {}
+        self._voices: dict[str, tuple[int, ...]] = {}  # answered leg -> what its far end says (levels)
 
     async def start(self) -> None:
         return None
@@ -107,8 +110,8 @@ class SimulatedTelephony(AdapterCore):
         self.close_events()
 
     # -- driving the simulation -------------------------------------------------------
-    def program(self, number: str, outcome: OriginateOutcome, delay: float = 0.0) -> None:
-        self.programs[number] = Programmed(outcome, delay)
+    def program(self, number: str, outcome: OriginateOutcome, delay: float = 0.0, levels: tuple[int, ...] = ()) -> None:
+        self.programs[number] = Programmed(outcome, delay, levels)
 
     def line_status(self) -> dict[str, LineStatus]:
         return {self.line: LineStatus.REGISTERED}  # a simulated line never loses its registrar
@@ -198,6 +201,7 @@ class SimulatedTelephony(AdapterCore):
         code = _CODES[outcome]
         if outcome is OriginateOutcome.ANSWERED:
             leg.answered = True
+            self._voices[call_id] = program.levels
             leg.recorder.code(200)
             leg.recorder.answered()
             return OriginateResult(outcome, call_id, code, leg.recorder.snapshot(), "OK")
@@ -225,6 +229,15 @@ class SimulatedTelephony(AdapterCore):
         await self.stop_hold(listener)
         self.monitors[listener] = (agent, mode)
         leg_s.recorder.connected(agent)
+
+    async def levels(self, call_id: str) -> AsyncIterator[int]:
+        leg = self.legs.get(call_id)
+        leg.check()
+        said = self._voices.get(call_id, ())
+        for frame in itertools.count():
+            leg.check()
+            await asyncio.sleep(0.02 * self.speed)  # speed 0: as fast as it is read
+            yield said[frame] if frame < len(said) else 0
 
     async def start_recording(self, call_id: str, path: Path) -> None:
         leg = self.legs.get(call_id)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,6 +280,23 @@ class SipTelephony(LineReactions):
         agent_stream.also_hears = _joined(agent_stream.also_hears, heard, mode in ("whisper", "barge"))
         customer.also_hears = _joined(customer.also_hears, heard, mode == "barge")
         leg_s.recorder.connected(agent)
+
+    async def levels(self, call_id: str) -> AsyncIterator[int]:
+        leg = self.legs.get(call_id)
+        leg.check()
+        stream = self._stream(call_id)
+        loop = asyncio.get_running_loop()
+        heard: asyncio.Queue[int] = asyncio.Queue()
+
+        def tell(level: int) -> None:  # on the media clock thread
+            loop.call_soon_threadsafe(heard.put_nowait, level)
+
+        stream.level_sink = tell
+        try:
+            while True:
+                yield await leg.until_ended(heard.get())
+        finally:
+            stream.level_sink = None
 
     async def start_recording(self, call_id: str, path: Path) -> None:
         stream = self._stream(call_id)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from contact_center.telephony import rtp
-from contact_center.telephony.audio import FRAME_SAMPLES, ULAW_SILENCE, mix_ulaw
+from contact_center.telephony.audio import FRAME_SAMPLES, ULAW_SILENCE, mix_ulaw, rms
 from contact_center.telephony.timing import SendStats
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class Stream:
         self.also_hears: tuple[Stream, ...] = ()  # mixed in: a supervisor listening in, whispering or barging
         self.recorder: FrameSink | None = None
         self.tap: list[bytes] | None = None  # every inbound audio payload, for tests and benchmarks
+        self.level_sink: Callable[[int], None] | None = None  # told each inbound frame's loudness (AMD)
         self.current_in: bytes | None = None
         self.current_out = ULAW_SILENCE
         self.packets_in = self.packets_out = self.bad_packets = self.stray_packets = 0
@@ -140,6 +141,9 @@ class Stream:
         else:
             self._primed = False
             self.current_in = None
+        sink = self.level_sink
+        if sink is not None:
+            sink(rms(self.current_in) if self.current_in is not None else 0)
 
     def send_tick(self, now: float, stats: SendStats) -> None:
         out = self._next_frame()

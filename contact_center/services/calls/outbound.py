@@ -17,13 +17,15 @@ from contact_center.crm.phones import try_e164
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.errors import AcdError
+from contact_center.domain.dialer.amd import Decision, Verdict
+from contact_center.services.calls import machines
 from contact_center.services.calls.base import CenterBase, iso_time
 from contact_center.services.calls.record import CallRecord, CampaignCall, leg_json, write_call_activity
 from contact_center.services.calls.session import Conversation
 from contact_center.services.desk import DeskError
 from contact_center.store.engine import session_factory
 from contact_center.telephony.events import LegKind, OriginateOutcome
-from contact_center.telephony.port import OriginateResult
+from contact_center.telephony.port import CallEnded, OriginateResult
 
 log = logging.getLogger(__name__)
 CUSTOMER_RING_SECONDS = 45.0
@@ -312,7 +314,14 @@ class Outbound(CenterBase):
         then: Callable[[bool], Coroutine[Any, Any, None]] | None,
     ) -> None:
         customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
-        step = self._customer_rang(conversation, user_id, agent_leg, number, prefix, customer)
+        campaign = conversation.record.campaign
+        screened: Decision | None = None
+        if customer.call_id is not None and campaign is not None and campaign.answering_machine != "off":
+            try:  # before anyone is bridged to them: a person goes on to the agent, a machine does not
+                screened = await machines.screen(self.port, customer.call_id, campaign)
+            except CallEnded:
+                screened = Decision(Verdict.NOT_SURE, "hung_up", 0)  # the bridge finds the leg gone
+        step = self._customer_rang(conversation, user_id, agent_leg, number, prefix, customer, screened)
         answered = await self._ask(conversation.call_id, step, "the customer's phone rang")
         if then is not None:
             await self._ask(conversation.call_id, then(answered), "after the customer's phone rang")
@@ -325,9 +334,17 @@ class Outbound(CenterBase):
         number: str,
         prefix: str,
         customer: OriginateResult,
+        screened: Decision | None = None,
     ) -> bool:
-        """True when the customer answered and is bridged to the agent."""
+        """True when the customer answered and is bridged to the agent (not when a machine answered a
+        campaign that screens for them: ``screened``)."""
         record = conversation.record
+        if screened is not None:
+            record.sip["answering_machine"] = {
+                "verdict": str(screened.verdict),
+                "reason": screened.reason,
+                "after_ms": screened.after_ms,
+            }
         record.sip.setdefault("customer_attempts", []).append(
             {
                 "number": number,
@@ -341,6 +358,14 @@ class Outbound(CenterBase):
         if conversation.finished.is_set():  # the agent gave up while it rang
             if customer.call_id is not None:
                 await self.port.hangup(customer.call_id)
+            return False
+        if screened is not None and screened.machine and customer.call_id is not None:
+            await self.port.hangup(customer.call_id)
+            record.end_reason, record.hung_up_by = f"{prefix}answering_machine", "system"
+            record.ended_at = self.clock.now()
+            record.connected_at = record.ended_at  # nobody talked; the agent's leg is dropped and wrap-up starts
+            conversation.finished.set()
+            await self._end_talk(conversation, "customer")
             return False
         if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
             record.end_reason, record.hung_up_by = f"{prefix}{customer.outcome}", "customer"

@@ -19,6 +19,8 @@ class CampaignCall:
     attempt_id: int
     script: str = ""
     record: dict[str, Any] = field(default_factory=dict)  # name, number, attempts, the list's columns
+    answering_machine: str = "off"  # off | hang_up | leave_message (the campaign's)
+    machine_message: str = ""
 
 
 @dataclass

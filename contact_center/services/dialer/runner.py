@@ -183,7 +183,15 @@ class DialerRunner:
             claimed = await dialing.claim_next(session, campaign, call_id, user_id, self.clock.now(), self.zone)
         if claimed is None:
             return None
-        tag = CampaignCall(campaign.name, claimed.record_id, claimed.attempt_id, campaign.script, _record_view(claimed))
+        tag = CampaignCall(
+            campaign.name,
+            claimed.record_id,
+            claimed.attempt_id,
+            campaign.script,
+            _record_view(claimed),
+            answering_machine=campaign.answering_machine,  # in preview the agent hears who answers: not there
+            machine_message=campaign.machine_message,
+        )
         try:
             await self.center.dial(user_id, claimed.number, claimed.customer_id, call_id=call_id, campaign=tag)
         except DeskError as exc:  # the agent moved on meanwhile, or has no phone: the record waits for the next

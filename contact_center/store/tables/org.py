@@ -147,5 +147,9 @@ class Campaign(Base, Timestamps):
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
     retry_minutes: Mapped[int] = mapped_column(Integer, default=60)
     script: Mapped[str] = mapped_column(Text, default="")
+    # off: a machine is talked to like a person; hang_up: detected, the call ends (retried later);
+    # leave_message: detected, machine_message is spoken after the greeting, then the call ends.
+    answering_machine: Mapped[str] = mapped_column(String(16), default="off", server_default="off")
+    machine_message: Mapped[str] = mapped_column(Text, default="", server_default="")
     starts_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     ends_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

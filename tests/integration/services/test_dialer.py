@@ -188,3 +188,54 @@ async def test_two_passes_at_once_never_claim_the_same_record(engine: AsyncEngin
         attempts = (await session.scalars(select(DialingAttempt))).all()
     assert len(attempts) == len(claimed)
     assert all(records[n].attempts == (1 if n in numbers else 0) for n in NEW_YORK[:2])
+
+
+async def test_a_machine_that_answers_is_hung_up_on_or_left_a_message_and_a_person_reaches_the_agent(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, port, heard = center
+    await _campaign(engine)
+    async with session_factory(engine).begin() as session:
+        campaign = (await session.scalars(select(Campaign).where(Campaign.name == "Spring renewals"))).one()
+        campaign.answering_machine, campaign.machine_message = "leave_message", "Please call us back about renewal."
+        agent = (await session.scalars(select(User).where(User.username == "agent"))).one()
+    greeting = (20,) * 10 + (3000,) * 150 + (20,) * 10 + (5000,) * 25  # a long greeting, then the beep
+    hello = (20,) * 15 + (3000,) * 25  # "Hello?", then waiting (silence follows)
+    port.program(agent.extension, OriginateOutcome.ANSWERED)
+    port.program(NEW_YORK[0], OriginateOutcome.ANSWERED, levels=greeting)
+    port.program(NEW_YORK[1], OriginateOutcome.ANSWERED, levels=hello)
+    runner = DialerRunner(engine=engine, clock=clock, center=desk, zone=dt.UTC, tick_seconds=3600)
+    await desk.set_state(agent.id, "available")
+
+    (machine,) = await runner.tick()
+    wrapups = await until(
+        lambda: [w for w in said(heard, agent.id, "wrapup.started") if w["call_id"] == machine["call_id"]], "wrap-up"
+    )
+    assert wrapups and not [c for c in said(heard, agent.id, "call.connected") if c["call_id"] == machine["call_id"]]
+    left = [p for call, p in port.played if getattr(p, "text", "") == "Please call us back about renewal."]
+    assert len(left) == 1  # the message, after the greeting and its beep
+
+    async def settled(number: str) -> DialingRecord | None:
+        record = (await _records(engine))[number]
+        return record if record.status != "dialing" else None
+
+    record = await until_async(lambda: settled(NEW_YORK[0]), "the machine's attempt settled")
+    assert (record.status, record.data["last_result"]) == ("retry", "answering_machine")
+    await desk.save_wrapup(agent.id, machine["call_id"], "no_answer", "", [])
+    async with session_factory(engine)() as session:
+        query = select(Activity).where(Activity.interaction_id == machine["call_id"])
+        (activity,) = (await session.scalars(query)).all()
+    assert activity.details["sip"]["answering_machine"]["verdict"] == "machine", activity.details
+
+    await until(lambda: desk.acd.acd.agents[str(agent.id)].state == "available", "the agent ready again")
+    (person,) = await runner.tick()
+    await until(
+        lambda: [c for c in said(heard, agent.id, "call.connected") if c["call_id"] == person["call_id"]],
+        "the person connected to the agent",
+    )
+    await desk.hangup(agent.id, person["call_id"])
+    await until(
+        lambda: [w for w in said(heard, agent.id, "wrapup.started") if w["call_id"] == person["call_id"]], "wrap-up"
+    )
+    await desk.save_wrapup(agent.id, person["call_id"], "sale", "", [])
+    await desk.set_state(agent.id, "offline")

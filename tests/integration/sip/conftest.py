@@ -366,10 +366,16 @@ def agent_phone(tmp_path: Path, procs: Processes) -> Callable[..., AgentPhone]:
     """A sipp UAS that echoes RTP (-rtp_echo), reachable as a static extension. Unlike a real phone it takes
     one call and cannot answer the OPTIONS the server asks phones with (sipp counts one as its call)."""
 
-    def start(scenario: str, *, echo: bool = True) -> AgentPhone:
-        """``echo`` False: the scenario talks by itself (rtp_stream) instead of echoing."""
+    def start(scenario: str, *, echo: bool = True, talks: Path | None = None) -> AgentPhone:
+        """``echo`` False: the scenario talks by itself (rtp_stream of agent.wav) instead of echoing;
+        ``talks``: the mu-law WAV it talks (its own copy, so several phones can say different things)."""
         port, media = free_port(), free_port(even=True)
         log = tmp_path / f"agent-{port}.log"
+        cwd = tmp_path
+        if talks is not None:
+            cwd = tmp_path / f"phone-{port}"
+            cwd.mkdir()
+            shutil.copy(talks, cwd / "agent.wav")
         proc = procs.start(
             [
                 "sipp",
@@ -392,7 +398,7 @@ def agent_phone(tmp_path: Path, procs: Processes) -> Callable[..., AgentPhone]:
                 "-error_file",
                 str(log) + ".err",
             ],
-            tmp_path,
+            cwd,
             log,
         )
         for _ in range(100):  # bound once sipp owns the port

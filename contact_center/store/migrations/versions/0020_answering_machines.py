@@ -1,0 +1,28 @@
+"""what a campaign does when a machine answers, and what it says to it
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("answering_machine", sa.String(length=16), nullable=False, server_default="off"))
+        batch_op.add_column(sa.Column("machine_message", sa.Text(), nullable=False, server_default=""))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.drop_column("machine_message")
+        batch_op.drop_column("answering_machine")
