@@ -70,6 +70,27 @@ class Round:
     lag: dict[str, Any] = field(default_factory=dict)
 
 
+class Measured:
+    """``async with Measured(into):`` what the server process spends, and how late its loop runs, meanwhile."""
+
+    def __init__(self, into: Round) -> None:
+        self.into = into
+        self.lag = LoopLag()
+        self.wall0 = self.cpu0 = 0.0
+
+    async def __aenter__(self) -> Measured:
+        self.cpu0, self.wall0 = _cpu(), time.perf_counter()
+        await self.lag.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.sleep(0.5)  # the last boards go out
+        await self.lag.__aexit__(None, None, None)
+        self.into.cpu_seconds += _cpu() - self.cpu0
+        self.into.wall_seconds += time.perf_counter() - self.wall0
+        self.into.lag = self.lag.figures()
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -152,21 +173,16 @@ async def _ours(clients: int, rate: float, seconds: float, var: Path, into: Roun
         sent.clear()
         waiting: list[str] = []
         numbers = itertools.count(1)
-        cpu0, wall0 = _cpu(), time.perf_counter()
-        started = wall0
-        async with LoopLag() as lag:
+        async with Measured(into) as window:
+            started = window.wall0
             for step in range(int(seconds * rate)):
-                await asyncio.sleep(max(0.0, wall0 + step / rate - time.perf_counter()))
+                await asyncio.sleep(max(0.0, started + step / rate - time.perf_counter()))
                 if len(waiting) < 10 or step % 2 == 0:
                     call_id = f"bench-{next(numbers)}"
                     await acd.handle(cmd.EnqueueCall(call_id, queues[step % len(queues)], caller_number="+12125550100"))
                     waiting.append(call_id)
                 else:
                     await acd.handle(cmd.AbandonCall(waiting.pop(0)))
-            await asyncio.sleep(0.5)  # the last trailing board
-        into.cpu_seconds += _cpu() - cpu0
-        into.wall_seconds += time.perf_counter() - wall0
-        into.lag = lag.figures()
         await swarm.stop(len(sent), clients, into)
     finally:
         await runner.cleanup()
@@ -189,15 +205,10 @@ async def _bare(clients: int, boards: list[tuple[float, Any]], into: Round) -> N
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
         swarm = await Swarm.start(f"http://127.0.0.1:{port}", clients, None)
-        cpu0, wall0 = _cpu(), time.perf_counter()
-        async with LoopLag() as lag:
+        async with Measured(into) as window:
             for at, payload in boards:
-                await asyncio.sleep(max(0.0, wall0 + at - time.perf_counter()))
+                await asyncio.sleep(max(0.0, window.wall0 + at - time.perf_counter()))
                 await sio.emit("board.updated", {**payload, "built_at": time.time()}, to=ROOM, namespace=NAMESPACE)
-            await asyncio.sleep(0.5)
-        into.cpu_seconds += _cpu() - cpu0
-        into.wall_seconds += time.perf_counter() - wall0
-        into.lag = lag.figures()
         await swarm.stop(len(boards), clients, into)
     finally:
         await runner.cleanup()

@@ -172,6 +172,17 @@ class AdapterCore:
         self._media_stop(leg)
         leg.recorder.hold(False)
 
+    async def _monitoring(self, listener: str, agent: str) -> str:
+        """Both legs up, the agent's bridged and the listener's hold music off; the customer's leg."""
+        leg_s, leg_a = self.legs.get(listener), self.legs.get(agent)
+        leg_s.check()
+        leg_a.check()
+        if leg_a.bridged_with is None:
+            raise ValueError(f"{agent} is not bridged to anyone")
+        await self.stop_hold(listener)
+        leg_s.recorder.connected(agent)
+        return leg_a.bridged_with
+
     def mark_queued(self, call_id: str) -> None:
         self.legs.get(call_id).recorder.queued()
 

@@ -221,14 +221,8 @@ class SimulatedTelephony(AdapterCore):
         self.bridges.append((a, b))
 
     async def monitor(self, listener: str, agent: str, mode: MonitorMode) -> None:
-        leg_s, leg_a = self.legs.get(listener), self.legs.get(agent)
-        leg_s.check()
-        leg_a.check()
-        if leg_a.bridged_with is None:
-            raise ValueError(f"{agent} is not bridged to anyone")
-        await self.stop_hold(listener)
+        await self._monitoring(listener, agent)
         self.monitors[listener] = (agent, mode)
-        leg_s.recorder.connected(agent)
 
     async def levels(self, call_id: str) -> AsyncIterator[int]:
         leg = self.legs.get(call_id)

@@ -268,18 +268,12 @@ class SipTelephony(LineReactions):
         leg_b.recorder.connected(a)
 
     async def monitor(self, listener: str, agent: str, mode: MonitorMode) -> None:
-        leg_s, leg_a = self.legs.get(listener), self.legs.get(agent)
-        leg_s.check()
-        leg_a.check()
-        if leg_a.bridged_with is None:
-            raise ValueError(f"{agent} is not bridged to anyone")
-        await self.stop_hold(listener)
-        heard, agent_stream, customer = self._stream(listener), self._stream(agent), self._stream(leg_a.bridged_with)
+        customer_leg = await self._monitoring(listener, agent)
+        heard, agent_stream, customer = self._stream(listener), self._stream(agent), self._stream(customer_leg)
         heard.stop_playing()
         heard.relay_from, heard.also_hears = agent_stream, (customer,)
         agent_stream.also_hears = _joined(agent_stream.also_hears, heard, mode in ("whisper", "barge"))
         customer.also_hears = _joined(customer.also_hears, heard, mode == "barge")
-        leg_s.recorder.connected(agent)
 
     async def levels(self, call_id: str) -> AsyncIterator[int]:
         leg = self.legs.get(call_id)
