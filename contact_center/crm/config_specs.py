@@ -162,6 +162,11 @@ class CampaignSpec(Spec):
     caller_id: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")] | None = None
     max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
     retry_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 60
+    # Delays of their own for some outcomes; the others wait retry_minutes.
+    retry_minutes_by_outcome: dict[
+        Literal["busy", "no_answer", "answering_machine", "failed", "callback_requested"],
+        Annotated[int, Field(ge=1, le=7 * 24 * 60)],
+    ] = {}
     max_abandon_rate: Annotated[float, Field(gt=0, le=0.03)] = 0.03  # the hard cap: 3 % of live answers
     script: Annotated[str, StringConstraints(max_length=10_000)] = ""
     # When a machine answers (detected by the timing of the greeting, domain/dialer/amd.py): off (the agent

@@ -115,6 +115,7 @@ def _campaign_spec(row: Campaign, queue_names: Mapping[int, str], calendars: Map
         "caller_id": row.caller_id,
         "max_attempts": row.max_attempts,
         "retry_minutes": row.retry_minutes,
+        "retry_minutes_by_outcome": dict(row.retry_minutes_by_outcome or {}),
         "max_abandon_rate": row.max_abandon_rate,
         "script": row.script,
         "answering_machine": row.answering_machine,

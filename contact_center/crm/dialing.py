@@ -17,10 +17,11 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.calendars import calendar_by_id
+from contact_center.crm.errors import NotFound
 from contact_center.crm.phones import try_e164
 from contact_center.domain.calendar import Calendar
 from contact_center.domain.dialer.compliance import DialCheck, next_allowed, refusal
-from contact_center.domain.dialer.outcomes import Standing, after_attempt, after_disposition
+from contact_center.domain.dialer.outcomes import Standing, after_attempt, after_disposition, retry_delay
 from contact_center.store.tables import (
     Campaign,
     Customer,
@@ -226,7 +227,7 @@ async def record_result(session: AsyncSession, attempt_id: int, result: str, now
         return None
     if result == "agent_unreachable":
         record.attempts = max(0, record.attempts - 1)  # the customer was never dialled
-    standing = after_attempt(result, **_limits(record, campaign, now))
+    standing = after_attempt(result, **_limits(record, campaign, now, result))
     record.status, record.next_at = standing.status, standing.next_at
     record.data = {**record.data, "last_result": result}
     await session.flush()
@@ -243,7 +244,7 @@ async def record_disposition(
     attempt, record, campaign = found
     category = await session.scalar(select(DispositionCode.category).where(DispositionCode.code == code))
     attempt.disposition = code
-    standing = after_disposition(code, category, **_limits(record, campaign, now))
+    standing = after_disposition(code, category, **_limits(record, campaign, now, code))
     record.status, record.next_at = standing.status, standing.next_at
     record.data = {**record.data, "disposition": code}
     if standing.do_not_call:
@@ -254,12 +255,12 @@ async def record_disposition(
     return standing
 
 
-def _limits(record: DialingRecord, campaign: Campaign, now: dt.datetime) -> dict[str, Any]:
-    """What the outcome rules weigh: the attempts made and allowed, the retry delay, the time."""
+def _limits(record: DialingRecord, campaign: Campaign, now: dt.datetime, outcome: str) -> dict[str, Any]:
+    """What the outcome rules weigh: the attempts made and allowed, the retry delay for this outcome, the time."""
     return {
         "attempts": record.attempts,
         "max_attempts": campaign.max_attempts,
-        "retry_after": dt.timedelta(minutes=campaign.retry_minutes),
+        "retry_after": retry_delay(outcome, campaign.retry_minutes, dict(campaign.retry_minutes_by_outcome or {})),
         "now": now,
     }
 
@@ -415,3 +416,48 @@ async def record_skip(session: AsyncSession, attempt_id: int, now: dt.datetime) 
     record.attempts = max(0, record.attempts - 1)
     record.status, record.next_at = "retry", now + dt.timedelta(minutes=campaign.retry_minutes)
     await session.flush()
+
+
+# --- another round: recycling and resetting a list --------------------------------------------------
+
+RECYCLABLE = ("busy", "no_answer", "answering_machine", "failed")  # nobody was reached
+
+
+async def _campaign_id(session: AsyncSession, name: str) -> int:
+    found = await session.scalar(select(Campaign.id).where(Campaign.name == name))
+    if found is None:
+        raise NotFound("campaign", name)
+    return found
+
+
+async def recycle(session: AsyncSession, campaign: str, results: Iterable[str] = RECYCLABLE) -> int:
+    """Records whose attempts are used up without reaching anyone (their last result one of ``results``, no
+    disposition) get another round: dialable now, attempts from 0. Their attempt history stays."""
+    wanted = set(results)
+    query = select(DialingRecord).where(
+        DialingRecord.campaign_id == await _campaign_id(session, campaign), DialingRecord.status == "done"
+    )
+    recycled = 0
+    for record in (await session.scalars(query)).all():
+        data = dict(record.data or {})
+        if data.get("last_result") in wanted and not data.get("disposition"):
+            data["recycled"] = int(data.get("recycled", 0)) + 1
+            record.status, record.attempts, record.next_at, record.data = "retry", 0, None, data
+            recycled += 1
+    await session.flush()
+    return recycled
+
+
+async def reset(session: AsyncSession, campaign: str) -> int:
+    """The whole list from the start: every record but those on the do-not-call list and those being dialled
+    now is new again, attempts from 0. Their attempt history stays (and the 72-hour rule after an abandoned
+    call still holds at dial time)."""
+    result = await session.execute(
+        update(DialingRecord)
+        .where(
+            DialingRecord.campaign_id == await _campaign_id(session, campaign),
+            DialingRecord.status.in_(("retry", "done", "failed")),
+        )
+        .values(status="new", attempts=0, next_at=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -150,6 +150,9 @@ class Campaign(Base, Timestamps):
     # off: a machine is talked to like a person; hang_up: detected, the call ends (retried later);
     # leave_message: detected, machine_message is spoken after the greeting, then the call ends.
     answering_machine: Mapped[str] = mapped_column(String(16), default="off", server_default="off")
+    # Retry delays of their own, by outcome (busy, no_answer, answering_machine, failed, callback_requested);
+    # the rest wait retry_minutes.
+    retry_minutes_by_outcome: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
     machine_message: Mapped[str] = mapped_column(Text, default="", server_default="")
     starts_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     ends_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -63,3 +63,38 @@ def test_a_list_loads_its_good_rows_and_names_each_bad_one(tmp_path: Path) -> No
     (tmp_path / "nophone.csv").write_text("name,city\nA,B\n")
     headless = cli(tmp_path, "campaign", "import", "Spring upsell", str(tmp_path / "nophone.csv"))
     assert headless.returncode == 1 and "nophone.csv:1: no phone column" in headless.stderr
+
+
+def test_a_list_is_recycled_and_reset(tmp_path: Path) -> None:
+    assert cli(tmp_path, "seed", "--customers", "10").returncode == 0
+    path = tmp_path / "spring.csv"
+    path.write_text(LIST)
+    assert cli(tmp_path, "campaign", "import", "Spring upsell", str(path)).returncode == 0
+
+    async def ended() -> None:  # three records whose attempts are used: busy, a machine, a sale
+        engine = engine_for_url(f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+        try:
+            async with engine.begin() as conn:
+                rows = (await conn.execute(select(DialingRecord.id).order_by(DialingRecord.id))).scalars().all()
+                for record_id, data in zip(
+                    rows,
+                    ({"last_result": "busy"}, {"last_result": "answering_machine"}, {"disposition": "sale"}),
+                    strict=True,
+                ):
+                    await conn.execute(
+                        DialingRecord.__table__.update()
+                        .where(DialingRecord.id == record_id)
+                        .values(status="done", attempts=3, data=data)
+                    )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(ended())
+    only_busy = cli(tmp_path, "campaign", "recycle", "Spring upsell", "--results", "busy")
+    assert only_busy.returncode == 0 and "1 record(s) recycled" in only_busy.stdout
+    rest = cli(tmp_path, "campaign", "recycle", "Spring upsell")
+    assert rest.returncode == 0 and "1 record(s) recycled" in rest.stdout  # the machine; the sale stays done
+    assert cli(tmp_path, "campaign", "recycle", "Spring upsell", "--results", "sale").returncode == 2
+    assert "no campaign 'Nope'" in cli(tmp_path, "campaign", "recycle", "Nope").stderr
+    reset = cli(tmp_path, "campaign", "reset", "Spring upsell")
+    assert reset.returncode == 0 and "3 record(s) reset to new" in reset.stdout

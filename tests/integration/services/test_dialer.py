@@ -198,6 +198,7 @@ async def test_a_machine_that_answers_is_hung_up_on_or_left_a_message_and_a_pers
     async with session_factory(engine).begin() as session:
         campaign = (await session.scalars(select(Campaign).where(Campaign.name == "Spring renewals"))).one()
         campaign.answering_machine, campaign.machine_message = "leave_message", "Please call us back about renewal."
+        campaign.retry_minutes_by_outcome = {"answering_machine": 240, "busy": 10}
         agent = (await session.scalars(select(User).where(User.username == "agent"))).one()
     greeting = (20,) * 10 + (3000,) * 150 + (20,) * 10 + (5000,) * 25  # a long greeting, then the beep
     hello = (20,) * 15 + (3000,) * 25  # "Hello?", then waiting (silence follows)
@@ -221,6 +222,7 @@ async def test_a_machine_that_answers_is_hung_up_on_or_left_a_message_and_a_pers
 
     record = await until_async(lambda: settled(NEW_YORK[0]), "the machine's attempt settled")
     assert (record.status, record.data["last_result"]) == ("retry", "answering_machine")
+    assert record.next_at == clock.now() + dt.timedelta(minutes=240)  # the campaign's delay for machines
     await desk.save_wrapup(agent.id, machine["call_id"], "no_answer", "", [])
     async with session_factory(engine)() as session:
         query = select(Activity).where(Activity.interaction_id == machine["call_id"])

@@ -1,4 +1,4 @@
-"""what a campaign does when a machine answers, and what it says to it
+"""what a campaign does when a machine answers, what it says to it, and retry delays by outcome
 
 Revision ID: 0020
 Revises: 0019
@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from contact_center.store.types import Json
+
 revision = "0020"
 down_revision = "0019"
 branch_labels = None
@@ -20,9 +22,11 @@ def upgrade() -> None:
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answering_machine", sa.String(length=16), nullable=False, server_default="off"))
         batch_op.add_column(sa.Column("machine_message", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("retry_minutes_by_outcome", Json, server_default=sa.text("'{}'"), nullable=False))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.drop_column("retry_minutes_by_outcome")
         batch_op.drop_column("machine_message")
         batch_op.drop_column("answering_machine")

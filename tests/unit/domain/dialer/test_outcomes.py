@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from contact_center.domain.dialer.outcomes import Standing, after_attempt, after_disposition
+from contact_center.domain.dialer.outcomes import Standing, after_attempt, after_disposition, retry_delay, retry_outcome
 
 NOW = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -35,3 +35,14 @@ def test_the_disposition_has_the_last_word() -> None:
     assert standing("callback_scheduled") == Standing("retry", NOW + HOUR)
     assert standing("no_answer", attempts=2) == Standing("done")
     assert standing("sale") == Standing("done")
+
+
+def test_each_outcome_may_wait_its_own_delay() -> None:
+    rules = {"busy": 10, "answering_machine": 240, "callback_requested": 1440}
+    assert retry_delay("busy", 60, rules) == dt.timedelta(minutes=10)
+    assert retry_delay("answering_machine", 60, rules) == dt.timedelta(minutes=240)
+    assert retry_delay("voicemail_left", 60, rules) == dt.timedelta(minutes=240)  # a disposition of the same kind
+    assert retry_delay("callback_scheduled", 60, rules) == dt.timedelta(days=1)
+    assert retry_delay("no_answer", 60, rules) == dt.timedelta(minutes=60)  # no rule of its own: the default
+    assert retry_delay("sale", 60, rules) == dt.timedelta(minutes=60)
+    assert retry_outcome("follow_up") == "callback_requested" and retry_outcome("sale") is None
