@@ -56,7 +56,7 @@ ORPHAN_GRACE = dt.timedelta(minutes=1)
 ORPHAN_SECONDS = 60.0
 
 
-class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
+class CallCenter(Outbound, Wrapups, Transfers, CallControl):
     """Implements ``contact_center.services.desk.Desk``.
 
     With several nodes (``acd.shared``) every node hears every routing event; each says only its
@@ -70,6 +70,14 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
         self._timeline_sent: dict[str, set[int]] = {}  # interaction id -> activity ids its agent has seen
         self._aht: dict[str, tuple[float, float | None]] = {}  # queue -> (when computed, AHT seconds)
         self.phone_check_seconds: float | None = PHONE_SECONDS  # None: never ask phones (a test's one-call sipp)
+        self.views = DeskViews(
+            acd=self.acd,
+            calls=self.calls,
+            desks=self.desks,
+            people=self.people,
+            monitoring=self.monitoring,
+            pending_wrapup=self.pending_wrapup,
+        )
         self.board_updates = Coalesced(self._push_board)
         self.acd.subscribe(self._on_routing_events)
 
@@ -330,7 +338,7 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
     def _push_board(self) -> None:
         if self.acd.leading:  # still the node whose routing decides, when a trailing update falls due
             # built_at: how fresh the board is where it lands (and what bench board measures delivery from)
-            self._tell(SUPERVISORS, "board.updated", {**self._board(), "built_at": time.time()})
+            self._tell(SUPERVISORS, "board.updated", {**self.views.board(), "built_at": time.time()})
 
     def _mine(self, call_id: str) -> bool:
         """Whether this node tells the desks about the call (always, in one process)."""
@@ -476,6 +484,33 @@ class CallCenter(DeskViews, Outbound, Wrapups, Transfers, CallControl):
             if self.people.phones.get(user_id, "unknown") != registered:
                 self.people.phones[user_id] = registered
                 self._tell(("agent", user_id), "phone.status", {"extension": extension, "registered": registered})
+
+    # --- what desks and the board see (services/desk/views.py) --------------------------------------
+
+    async def snapshot(self, user_id: int) -> dict[str, Any]:
+        return self.views.snapshot(user_id)
+
+    async def board(self) -> dict[str, Any]:
+        return self.views.board()
+
+    async def transfer_targets(self, user_id: int) -> dict[str, Any]:
+        return self.views.transfer_targets(user_id)
+
+    def agent_view(self, user_id: int) -> dict[str, Any]:
+        return self.views.agent_view(user_id)
+
+    def desk_view(self, user_id: int) -> dict[str, Any]:
+        return self.views.desk_view(user_id)
+
+    def phone_view(self, user_id: int) -> dict[str, Any]:
+        return self.views.phone_view(user_id)
+
+    def holds(self, call_id: str) -> bool:
+        """Whether this node has the call: its caller's leg, a callback waiting, or an agent's part to wrap up."""
+        return self.calls.holds(call_id)
+
+    def owned_calls(self) -> list[str]:
+        return self.calls.held()
 
     # --- desk commands: each is a message to the call's owner, taken in turn ---------------------
 

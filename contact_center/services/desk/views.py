@@ -1,25 +1,45 @@
 """What a desktop and the board see: the agent's snapshot, the board, where a call can be transferred.
 
-``desk_view`` is the part of an agent's desk this node holds (the offer it built, the call whose
-leg it has, the wrap-up of that call); with several nodes each node's view is written beside the
-events it sends (``services/desk/cluster.py``) and a snapshot merges them.
+A read model composed into the call center: it reads routing and the centre's state (``LiveCalls``,
+``AgentDesks``, ``People``, the supervisors on calls) and changes nothing. ``desk_view`` is the part of an
+agent's desk this node holds (the offer it built, the call whose leg it has, the wrap-up of that call); with
+several nodes each node's view is written beside the events it sends (``services/desk/cluster.py``) and a
+snapshot merges them.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from contact_center.domain.acd.agents import agent_key
-from contact_center.services.calls.base import CenterBase, iso, iso_time
+from contact_center.services.calls.base import iso, iso_time
+from contact_center.services.calls.live import AgentDesks, LiveCalls, People
+from contact_center.services.calls.monitoring import Monitoring
 from contact_center.services.calls.record import CallRecord
+from contact_center.services.routing.service import AcdService
 
 WAITING_ROWS = 200  # the board lists at most this many callers in line (the longest waits first)
 
 
-class DeskViews(CenterBase):
-    async def snapshot(self, user_id: int) -> dict[str, Any]:
+class DeskViews:
+    def __init__(
+        self,
+        *,
+        acd: AcdService,
+        calls: LiveCalls,
+        desks: AgentDesks,
+        people: People,
+        monitoring: Monitoring,
+        pending_wrapup: Callable[[int], dict[str, Any] | None],
+    ) -> None:
+        self.acd, self.calls, self.desks, self.people = acd, calls, desks, people
+        self.monitoring = monitoring
+        self.pending_wrapup = pending_wrapup  # a wrap-up that ran out before its disposition was saved
+
+    def snapshot(self, user_id: int) -> dict[str, Any]:
         return {"agent": self.agent_view(user_id), **self.desk_view(user_id), "phone": self.phone_view(user_id)}
 
     def agent_view(self, user_id: int) -> dict[str, Any]:
@@ -67,17 +87,7 @@ class DeskViews(CenterBase):
             "preview": self.desks.preview(user_id),
         }
 
-    def holds(self, call_id: str) -> bool:
-        """Whether this node has the call: its caller's leg, a callback waiting, or an agent's part to wrap up."""
-        return self.calls.holds(call_id)
-
-    def owned_calls(self) -> list[str]:
-        return self.calls.held()
-
-    async def board(self) -> dict[str, Any]:
-        return self._board()
-
-    async def transfer_targets(self, user_id: int) -> dict[str, Any]:
+    def transfer_targets(self, user_id: int) -> dict[str, Any]:
         routing = self.acd.acd
         queues = [
             {"name": name, "waiting": sum(1 for _ in routing.waiting.calls_in(name))} for name in sorted(routing.queues)
@@ -98,7 +108,7 @@ class DeskViews(CenterBase):
         )
         return {"queues": queues, "agents": agents}
 
-    def _board(self) -> dict[str, Any]:
+    def board(self) -> dict[str, Any]:
         report = self.acd.report(900)
         now = self.acd.now()
         routing = self.acd.acd

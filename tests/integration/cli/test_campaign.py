@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from contact_center.store.engine import engine_for_url
 from contact_center.store.tables import Campaign, DialingRecord
@@ -82,7 +82,7 @@ def test_a_list_is_recycled_and_reset(tmp_path: Path) -> None:
                     strict=True,
                 ):
                     await conn.execute(
-                        DialingRecord.__table__.update()
+                        update(DialingRecord)
                         .where(DialingRecord.id == record_id)
                         .values(status="done", attempts=3, data=data)
                     )

@@ -154,7 +154,7 @@ async def test_an_agent_added_while_the_server_runs_can_go_ready_without_a_resta
         newcomer = await add_user(session, "zoe", "agent", "a-long-password-1", extension="2077", queues="all")
     state = await desk.set_state(newcomer.id, "available")
     assert state["state"] == "available" and desk.people.extensions[newcomer.id] == "2077"
-    assert any(row["name"] == "zoe" for row in desk._board()["agents"])
+    assert any(row["name"] == "zoe" for row in desk.views.board()["agents"])
 
 
 async def test_calls_are_recorded_when_recording_is_on(center: Any, engine: AsyncEngine, tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ async def test_calls_are_recorded_when_recording_is_on(center: Any, engine: Asyn
 
 async def test_the_board_names_agents_and_counts_them_per_state(center: Any, engine: AsyncEngine) -> None:
     desk, _port, _heard, agent, call_id = await _connected(center, engine)
-    board = desk._board()
+    board = desk.views.board()
     row = next(r for r in board["agents"] if r["user_id"] == agent.id)
     assert (row["name"], row["extension"], row["state"], row["call_id"]) == (
         agent.display_name or agent.username,

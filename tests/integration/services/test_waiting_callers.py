@@ -89,7 +89,7 @@ async def test_a_callback_keeps_its_place_and_is_placed_to_the_customer_when_its
     port.press(call_id, "2")
     await until(lambda: desk.calls.callback(call_id) is not None, "the callback to wait in routing")
     assert port.legs.get(call_id).is_ended  # the caller left the line
-    assert desk._board()["totals"]["callbacks_waiting"] == 1
+    assert desk.views.board()["totals"]["callbacks_waiting"] == 1
 
     clock.advance(300)
     port.program(agent.extension, OriginateOutcome.ANSWERED)
