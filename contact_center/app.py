@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center import realtime
 from contact_center.clock import Clock, SystemClock
 from contact_center.config import Settings, SettingsError
+from contact_center.crm import webhooks
 from contact_center.crm.cases import escalate_breached
 from contact_center.crm.configuration import CONFIG_VERSION_KEY
 from contact_center.crm.views import CALL_PATH_STATEMENTS, CallPathReads
@@ -184,7 +185,8 @@ def create_app(
         var_dir=settings.var_dir,
         record_calls=settings.record_calls,
         reads=reads,
-        activities=ActivityLog(engine),  # the one writer of the interaction log
+        # The one writer of the interaction log; each call it logs is a call.ended webhook in the same transaction.
+        activities=ActivityLog(engine, on_written=webhooks.outbox_for_calls(app[CLOCK].now)),
     )
     center.zone = settings.zone  # a callback with no customer time zone goes by the centre's clock
     app[CALL_CENTER] = center

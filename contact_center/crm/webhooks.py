@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.clock import utc_iso
 from contact_center.crm.phone_schemas import Strict
 from contact_center.domain.webhooks import retry_at
-from contact_center.store.tables import WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
+from contact_center.store.tables import WEBHOOK_EVENTS, Activity, WebhookDelivery, WebhookSubscription
 
 LEASE = dt.timedelta(seconds=60)  # a delivery being sent is not sent again by another node meanwhile
 
@@ -59,15 +61,65 @@ async def subscribe(session: AsyncSession, data: SubscriptionCreate, now: dt.dat
 
 async def enqueue(session: AsyncSession, event: str, payload: dict[str, Any], now: dt.datetime) -> int:
     """One delivery per active subscription to ``event``, in the caller's transaction; how many."""
+    return await enqueue_many(session, event, [payload], now)
+
+
+async def enqueue_many(session: AsyncSession, event: str, payloads: list[dict[str, Any]], now: dt.datetime) -> int:
+    """One delivery of each payload per active subscription to ``event`` (the subscriptions read once)."""
+    if not payloads:
+        return 0
     subscriptions = (await session.scalars(select(WebhookSubscription).where(WebhookSubscription.active))).all()
     count = 0
     for sub in subscriptions:
         if event in sub.events:
-            session.add(
-                WebhookDelivery(subscription_id=sub.id, event=event, payload=payload, next_at=now, created_at=now)
-            )
-            count += 1
+            for payload in payloads:
+                session.add(
+                    WebhookDelivery(subscription_id=sub.id, event=event, payload=payload, next_at=now, created_at=now)
+                )
+                count += 1
     return count
+
+
+def call_ended_event(activity: Activity) -> dict[str, Any]:
+    """What ``call.ended`` says of a call once it is logged (after its wrap-up): who, how it went, how long."""
+    details = activity.details or {}
+    return {
+        "call_id": activity.interaction_id,
+        "activity_id": activity.id,
+        "customer_id": activity.customer_id,
+        "direction": activity.direction,
+        "subject": activity.subject,
+        "agent_id": activity.agent_id,
+        "queue": activity.queue,
+        "outcome": activity.outcome,
+        "disposition": activity.disposition,
+        "disposition_pending": bool(details.get("disposition_pending")),
+        "caller_number": details.get("caller_number"),
+        "dialled": details.get("dialled"),
+        "wait_seconds": details.get("wait_seconds"),
+        "talk_seconds": details.get("talk_seconds"),
+        "hold_seconds": details.get("hold_seconds"),
+        "wrap_seconds": details.get("wrap_seconds"),
+        "hung_up_by": details.get("hung_up_by"),
+        "campaign": details.get("campaign"),
+        "started_at": _iso(activity.started_at),
+        "ended_at": _iso(activity.ended_at),
+    }
+
+
+def outbox_for_calls(clock: Callable[[], dt.datetime]) -> Callable[[AsyncSession, list[Activity]], Awaitable[None]]:
+    """The activity writer's hook: each call logged is a ``call.ended`` delivery to its subscribers, written in
+    the same transaction as the call's activity (both or neither)."""
+
+    async def written(session: AsyncSession, rows: list[Activity]) -> None:
+        calls = [call_ended_event(row) for row in rows if row.type == "call"]
+        await enqueue_many(session, "call.ended", calls, clock())
+
+    return written
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else utc_iso(moment)
 
 
 async def claim_due(session: AsyncSession, now: dt.datetime, limit: int = 50) -> list[tuple[WebhookDelivery, str, str]]:

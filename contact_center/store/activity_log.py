@@ -29,6 +29,9 @@ from contact_center.store.tables import Activity, Recording
 log = logging.getLogger(__name__)
 MAX_BATCH = 256
 Extra = Callable[[AsyncSession, int], Awaitable[Any]]
+# Told of every activity added, in the transaction that adds it: what must go with it or not at all
+# (the call.ended webhooks' outbox rows).
+Written = Callable[[AsyncSession, list[Activity]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +61,10 @@ class _Pending:
 
 
 class ActivityLog:
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH, on_written: Written | None = None) -> None:
         self._sessions = session_factory(engine)
         self._max_batch = max_batch
+        self._on_written = on_written
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0  # how many transactions carried the entries so far (the benchmark reads it)
@@ -116,6 +120,7 @@ class ActivityLog:
             try:
                 async with self._sessions.begin() as session:
                     rows = [await _write(session, p.entry) for p in plain]
+                    await self._written(session, rows)
                 self.batches += 1
             except Exception:
                 log.warning("a batch of %d activities was refused; writing them one by one", len(plain))
@@ -129,12 +134,18 @@ class ActivityLog:
                 async with self._sessions.begin() as session:
                     row = await _write(session, p.entry)
                     more = await p.extra(session, row.id) if p.extra is not None else None
+                    if isinstance(p.entry, NewActivity):
+                        await self._written(session, [row])
                 self.batches += 1
             except Exception as exc:
                 if not p.done.done():
                     p.done.set_exception(exc)
             else:
                 _settle(p, (_columns(row), more))
+
+    async def _written(self, session: AsyncSession, rows: list[Activity]) -> None:
+        if self._on_written is not None:
+            await self._on_written(session, rows)
 
 
 async def _write(session: AsyncSession, entry: NewActivity | Completion) -> Activity:

@@ -18,7 +18,7 @@ from contact_center.web.routing import Api
 api = Api()
 
 
-@api.route("POST", "/api/v1/webhooks", "Subscribe a URL to events (order.created, case.opened, lead.converted); "
+@api.route("POST", "/api/v1/webhooks", "Subscribe a URL to events (order.created, case.opened, lead.converted, call.ended); "
            "the answer carries the signing secret, shown once (admin; audited)", tag="admin",
            role="admin", body=webhooks.SubscriptionCreate, status=201)  # fmt: skip
 async def subscribe(request: web.Request) -> web.Response:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.types import BigId, Json, UtcDateTime
 
-WEBHOOK_EVENTS = ("order.created", "case.opened", "lead.converted")  # call.ended: not sent yet
+WEBHOOK_EVENTS = ("order.created", "case.opened", "lead.converted", "call.ended")
 
 
 class WebhookSubscription(Base):

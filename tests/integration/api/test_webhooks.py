@@ -79,3 +79,45 @@ async def test_an_order_is_delivered_signed_and_a_failing_receiver_is_tried_agai
     assert (await app_client.delete(f"/api/v1/webhooks/{subscription['id']}", headers=admin.headers())).status == 204
     await app_client.post("/api/v1/cases", json={"subject": "Again"}, headers=h)
     assert await deliverer.send_due() == 0  # stopped: nothing more is sent
+
+
+async def test_a_call_once_logged_is_a_call_ended_delivery_written_with_its_activity(
+    reference: None, app_client: Any, admin: Any, engine: AsyncEngine
+) -> None:
+    from sqlalchemy import select
+
+    from contact_center.store.engine import session_factory
+    from contact_center.store.tables import User, WebhookDelivery
+    from contact_center.telephony.events import OriginateOutcome
+    from contact_center.web.keys import CALL_CENTER, SIMULATOR
+
+    from ..services.conftest import until
+
+    made = await app_client.post(
+        "/api/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "events": ["call.ended"]}, headers=admin.headers()
+    )
+    assert made.status == 201, await made.text()
+    center, port = app_client.server.app[CALL_CENTER], app_client.server.app[SIMULATOR]
+    async with session_factory(engine)() as session:
+        agent = (await session.scalars(select(User).where(User.username == "agent"))).one()
+    port.program(agent.extension, OriginateOutcome.ANSWERED)
+    await center.set_state(agent.id, "available")
+    call_id = port.inject_call("+14155550142", "5000")
+    port.press(call_id, "10")
+    await until(lambda: center.desks.offer(agent.id), "the offer")
+    await center.accept(agent.id, call_id)
+    await until(lambda: center.calls.record(call_id) and center.calls.record(call_id).connected_at, "connected")
+    await center.hangup(agent.id, call_id)
+    await until(lambda: center.desks.wrapup(agent.id), "wrap-up")
+    saved = await center.save_wrapup(agent.id, call_id, "resolved", "", [])
+    async with session_factory(engine)() as session:
+        (delivery,) = (
+            await session.scalars(select(WebhookDelivery).where(WebhookDelivery.event == "call.ended"))
+        ).all()
+    payload = delivery.payload
+    assert (payload["call_id"], payload["activity_id"], payload["disposition"]) == (
+        call_id,
+        saved["activity_id"],
+        "resolved",
+    )
+    assert payload["direction"] == "inbound" and payload["agent_id"] == agent.id and payload["talk_seconds"] >= 0
