@@ -22,7 +22,7 @@ from contact_center.clock import utc_iso
 from contact_center.crm.calendars import to_domain
 from contact_center.domain.calling_window import customer_zone, next_call_time
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Calendar, Customer, Queue, ScheduledCallback
+from contact_center.store.tables import Calendar, Customer, Queue, ScheduledCallback, User
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = dt.timedelta(minutes=15)
@@ -155,6 +155,16 @@ async def release_orphans(
     if count:
         log.info("%d callback(s) left queued by the last run are due again", count)
     return count
+
+
+async def unknown_people(session: AsyncSession, customer_id: int | None, agent_id: int | None) -> list[str]:
+    """Which of the customer and the agent a callback names do not exist ("customer_id", "agent_id")."""
+    missing = []
+    if customer_id is not None and await session.get(Customer, customer_id) is None:
+        missing.append("customer_id")
+    if agent_id is not None and await session.get(User, agent_id) is None:
+        missing.append("agent_id")
+    return missing
 
 
 def as_json(row: ScheduledCallback) -> dict[str, Any]:

@@ -39,8 +39,18 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
             "summary": spec.summary,
             "tags": [spec.tag],
             "operationId": spec.handler.__name__.strip("_") + "_" + re.sub(r"\W+", "_", spec.path).strip("_"),
-            "responses": {"401": _error("not logged in"), "403": _error("missing role or CSRF token")},
+            "responses": {
+                "400": _error("a body that is not a JSON object, or a query with characters no text holds"),
+                "401": _error("not logged in"),
+                "403": _error("missing role or CSRF token"),
+            },
         }
+        if spec.method != "GET":
+            operation["responses"]["409"] = _error("the record or the call has moved on (or would be a duplicate)")
+            operation["responses"]["413"] = _error("the body is too large")
+            operation["responses"]["415"] = _error("the body is not application/json")
+        if spec.role is None:
+            operation["responses"]["429"] = _error("too many tries: wait the Retry-After seconds")
         if spec.role is None:
             operation["security"] = []
         else:
@@ -50,7 +60,9 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
             {"name": p, "in": "path", "required": True, "schema": {"type": "integer" if p == "id" else "string"}}
             for p in re.findall(r"{(\w+)}", spec.path)
         ]
-        params += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in spec.query]
+        params += [{"name": q, "in": "query", "required": False, "schema": _query_schema(q)} for q in spec.query]
+        if spec.query:
+            operation["responses"]["422"] = _error("query parameters that are not valid, each with the reason")
         if params:
             operation["parameters"] = params
         if spec.body is not None:
@@ -89,6 +101,15 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
         },
         "security": [{"bearer": []}, {"session": []}],
     }
+
+
+def _query_schema(name: str) -> dict[str, Any]:
+    """Record ids and page sizes are whole numbers; the rest is text (never a NUL: the server refuses it)."""
+    if name.endswith("_id"):
+        return {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    if name == "limit":
+        return {"type": "integer", "minimum": 1, "maximum": 1000}
+    return {"type": "string", "pattern": "^[^\\u0000]*$"}
 
 
 def _error(description: str) -> dict[str, Any]:

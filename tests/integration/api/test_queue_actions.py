@@ -75,6 +75,12 @@ async def test_callbacks_are_scheduled_listed_and_canceled(
     bad["due_at"] = "2026-11-24T15:00:00Z"
     refused = await app_client.post("/api/v1/callbacks", json=bad, headers=boss.headers())
     assert sorted(e["field"] for e in (await refused.json())["errors"]) == ["number", "queue"]
+    nobody = {**body, "customer_id": 999_999, "agent_id": -4}  # found by schemathesis: a 500 (foreign key) before
+    refused = await app_client.post("/api/v1/callbacks", json=nobody, headers=boss.headers())
+    assert refused.status == 422 and sorted(e["field"] for e in (await refused.json())["errors"]) == [
+        "agent_id",
+        "customer_id",
+    ]
 
     listed = (await (await app_client.get("/api/v1/callbacks", headers=boss.headers())).json())["items"]
     assert [x["id"] for x in listed] == [callback["id"]]
