@@ -108,7 +108,7 @@ def _query_schema(name: str) -> dict[str, Any]:
     if name.endswith("_id"):
         return {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     if name == "limit":
-        return {"type": "integer", "minimum": 1, "maximum": 1000}
+        return {"type": "integer", "minimum": 1, "maximum": 200}  # the smallest page any list allows
     return {"type": "string", "pattern": "^[^\\u0000]*$"}
 
 
