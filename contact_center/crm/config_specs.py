@@ -77,6 +77,8 @@ class DispositionSpec(Spec):
     label: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     category: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")] = "service"
     active: bool = True
+    # What it makes of a campaign's record: hot / warm / cold, or converted (a customer and an opportunity).
+    lead_status: Literal["hot", "warm", "cold", "converted"] | None = None
 
     @property
     def key(self) -> str:

@@ -66,7 +66,7 @@ async def export(session: AsyncSession) -> Document:
             for c in (await session.scalars(select(Calendar).order_by(Calendar.name))).all()
         ],
         "dispositions": [
-            DispositionSpec(code=d.code, label=d.label, category=d.category, active=d.active)
+            DispositionSpec(code=d.code, label=d.label, category=d.category, active=d.active, lead_status=d.lead_status)
             for d in (await session.scalars(select(DispositionCode).order_by(DispositionCode.code))).all()
         ],
         "queues": [_queue_spec(q, queue_names, calendars) for q in queues],

@@ -17,8 +17,11 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.calendars import calendar_by_id
+from contact_center.crm.customers import create_customer
 from contact_center.crm.errors import NotFound
 from contact_center.crm.phones import try_e164
+from contact_center.crm.sales import create_opportunity
+from contact_center.crm.schemas import CustomerCreate
 from contact_center.domain.calendar import Calendar
 from contact_center.domain.dialer.compliance import DialCheck, next_allowed, refusal
 from contact_center.domain.dialer.outcomes import Standing, after_attempt, after_disposition, retry_delay
@@ -242,17 +245,45 @@ async def record_disposition(
     if found is None:
         return None
     attempt, record, campaign = found
-    category = await session.scalar(select(DispositionCode.category).where(DispositionCode.code == code))
+    found_code = (
+        await session.execute(
+            select(DispositionCode.category, DispositionCode.lead_status).where(DispositionCode.code == code)
+        )
+    ).first()
+    category, lead_status = found_code if found_code is not None else (None, None)
     attempt.disposition = code
     standing = after_disposition(code, category, **_limits(record, campaign, now, code))
     record.status, record.next_at = standing.status, standing.next_at
     record.data = {**record.data, "disposition": code}
+    if lead_status is not None:
+        record.data = {**record.data, "lead_status": lead_status}
+        if lead_status == "converted" and "opportunity_id" not in record.data:
+            await _convert(session, record, campaign, attempt.agent_id, now)
     if standing.do_not_call:
         await add_dnc(
             session, record.number, reason=f"disposition {code}", source=f"call {attempt.call_id}", by=by, now=now
         )
     await session.flush()
     return standing
+
+
+async def _convert(
+    session: AsyncSession, record: DialingRecord, campaign: Campaign, agent_id: int | None, now: dt.datetime
+) -> None:
+    """The record's person becomes a customer (theirs when the list matched one) with an opportunity owned by
+    the agent who converted them, as a CRM lead's conversion does; the record keeps the opportunity's id."""
+    name = " ".join(filter(None, (record.first_name, record.last_name))) or record.number
+    if record.customer_id is None:
+        data = CustomerCreate.model_validate(
+            {"first_name": record.first_name or "", "last_name": record.last_name or name, "phones": [record.number]}
+        )
+        record.customer_id = (await create_customer(session, data, "US")).id  # the number is E.164 already
+    opportunity = await create_opportunity(
+        session,
+        {"name": f"{campaign.name}: {name}"[:200], "customer_id": record.customer_id, "owner_id": agent_id},
+        now,
+    )
+    record.data = {**record.data, "opportunity_id": opportunity.id}
 
 
 def _limits(record: DialingRecord, campaign: Campaign, now: dt.datetime, outcome: str) -> dict[str, Any]:

@@ -87,6 +87,7 @@ QUEUES: tuple[tuple[str, str, str, dict[str, int], str, list[dict[str, Any]]], .
         [{"after_seconds": 30, "action": "alert", "message": "VIP caller waiting"}],
     ),
 )
+LEAD_STATUSES = {"sale": "converted", "callback_scheduled": "hot", "voicemail_left": "warm", "no_sale": "cold"}
 DISPOSITIONS = (
     ("resolved", "Resolved on first contact", "service"),
     ("follow_up", "Follow-up needed", "service"),
@@ -226,7 +227,10 @@ async def seed_reference(session: AsyncSession, password: str | None = None) -> 
         )
         session.add(queue)
         queues[name] = queue
-    session.add_all(DispositionCode(code=c, label=label, category=cat) for c, label, cat in DISPOSITIONS)
+    session.add_all(
+        DispositionCode(code=c, label=label, category=cat, lead_status=LEAD_STATUSES.get(c))
+        for c, label, cat in DISPOSITIONS
+    )
     session.add_all(KbArticle(title=t, body=b, category=c, tags=tags) for t, b, c, tags in ARTICLES)
     session.add_all(
         Product(sku=sku, name=name, group=group, price_cents=price, currency="USD", warranty_months=months)

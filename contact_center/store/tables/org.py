@@ -130,6 +130,8 @@ class DispositionCode(Base):
     label: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(32), default="service")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What it says of a tele-sales lead (a dialing record): hot, warm, cold, or converted (an opportunity is made).
+    lead_status: Mapped[str | None] = mapped_column(String(16))
 
 
 class Campaign(Base, Timestamps):

@@ -15,7 +15,16 @@ from contact_center.crm import dialing
 from contact_center.seed.demo import ensure_reference
 from contact_center.services.dialer.runner import DialerRunner
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Activity, Campaign, DialingAttempt, DialingRecord, DncNumber, User
+from contact_center.store.tables import (
+    Activity,
+    Campaign,
+    Customer,
+    DialingAttempt,
+    DialingRecord,
+    DncNumber,
+    Opportunity,
+    User,
+)
 from contact_center.telephony.events import OriginateOutcome
 
 from .conftest import said, until, until_async
@@ -241,3 +250,11 @@ async def test_a_machine_that_answers_is_hung_up_on_or_left_a_message_and_a_pers
     )
     await desk.save_wrapup(agent.id, person["call_id"], "sale", "", [])
     await desk.set_state(agent.id, "offline")
+    converted = (await _records(engine))[NEW_YORK[1]]  # a sale converts the lead: a customer, an opportunity
+    assert (converted.status, converted.data["lead_status"]) == ("done", "converted")
+    async with session_factory(engine)() as session:
+        opportunity = await session.get(Opportunity, converted.data["opportunity_id"])
+        customer = await session.get(Customer, converted.customer_id)
+    assert opportunity is not None and opportunity.customer_id == converted.customer_id
+    assert opportunity.owner_id == agent.id and opportunity.name == "Spring renewals: R1 Lee"
+    assert customer is not None and customer.first_name == "R1"
