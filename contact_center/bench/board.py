@@ -112,7 +112,11 @@ class Swarm:
     async def start(cls, url: str, count: int, token: str | None) -> Swarm:
         args = [sys.executable, "-m", "contact_center.bench.board_clients", url, str(count)]
         proc = await asyncio.create_subprocess_exec(
-            *args, *([token] if token else []), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+            *args,
+            *([token] if token else []),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=1 << 28,  # the report is one line with every delivery's delay
         )
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), 120)
