@@ -326,6 +326,15 @@ class Outbound(CenterBase):
         if then is not None:
             await self._ask(conversation.call_id, then(answered), "after the customer's phone rang")
 
+    async def _nobody_talked(self, conversation: Conversation, reason: str, hung_up_by: str) -> None:
+        """The customer's phone ended the call before anyone talked: the agent's leg is dropped, wrap-up starts."""
+        record = conversation.record
+        record.end_reason, record.hung_up_by = reason, hung_up_by
+        record.ended_at = self.clock.now()
+        record.connected_at = record.ended_at  # no talk
+        conversation.finished.set()
+        await self._end_talk(conversation, "customer")
+
     async def _customer_rang(
         self,
         conversation: Conversation,
@@ -361,18 +370,10 @@ class Outbound(CenterBase):
             return False
         if screened is not None and screened.machine and customer.call_id is not None:
             await self.port.hangup(customer.call_id)
-            record.end_reason, record.hung_up_by = f"{prefix}answering_machine", "system"
-            record.ended_at = self.clock.now()
-            record.connected_at = record.ended_at  # nobody talked; the agent's leg is dropped and wrap-up starts
-            conversation.finished.set()
-            await self._end_talk(conversation, "customer")
+            await self._nobody_talked(conversation, f"{prefix}answering_machine", "system")
             return False
         if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
-            record.end_reason, record.hung_up_by = f"{prefix}{customer.outcome}", "customer"
-            record.ended_at = self.clock.now()
-            record.connected_at = record.ended_at  # no talk; the agent's leg is dropped and wrap-up starts
-            conversation.finished.set()
-            await self._end_talk(conversation, "customer")
+            await self._nobody_talked(conversation, f"{prefix}{customer.outcome}", "customer")
             return False
         record.customer_leg = customer.call_id
         self.calls.add_leg(customer.call_id, record.call_id, "customer")
