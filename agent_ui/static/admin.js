@@ -28,12 +28,15 @@ const pathOf = (kind) => `/api/v1/${KINDS[kind].path || kind}`;
 const $ = (id) => document.getElementById(id);
 const role = document.querySelector("main.admin").dataset.role;
 let canWrite = false;  // for the kind on show: admins write everything; supervisors also the knowledge base
-const state = { kind: "queues", record: null, isNew: false };
+// listing / editing: bumped by each list or record asked for, so that one arriving late is dropped.
+const state = { kind: "queues", record: null, isNew: false, listing: 0, editing: 0 };
 
 function cell(v) { return v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v); }
 
 async function show(kind) {
   state.kind = kind;
+  state.editing++;  // a record still loading for the tab left behind is not shown
+  const listing = ++state.listing;
   canWrite = role === "admin" || (role === "supervisor" && kind === "kb");
   document.querySelectorAll("nav.tabs button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.kind === kind)));
   $("editor").hidden = true;
@@ -45,6 +48,7 @@ async function show(kind) {
   $("kind-title").textContent = spec.title;
   $("records").querySelector("thead").replaceChildren(el("tr", {}, spec.columns.map((c) => el("th", {}, c.replace(/_/g, " ")))));
   const { items } = await api.get(pathOf(kind));
+  if (listing !== state.listing) return;  // another tab was opened while this list loaded
   $("records").querySelector("tbody").replaceChildren(...items.map((item) =>
     el("tr", { "data-key": item[spec.key], onclick: () => open(kind, item[spec.key]) }, spec.columns.map((c) => el("td", {}, cell(item[c]))))));
 }
@@ -59,7 +63,11 @@ async function showAudit() {
 }
 
 async function open(kind, key) {
+  const editing = ++state.editing;
   const record = key === null ? { ...KINDS[kind].template } : await api.get(`${pathOf(kind)}/${encodeURIComponent(key)}`);
+  // A record that arrives after the user moved on (another tab, a new record) must not take the editor over:
+  // what they type next would be saved into it.
+  if (editing !== state.editing || kind !== state.kind) return;
   state.record = record; state.isNew = key === null;
   $("editor-title").textContent = key === null ? `New ${kind.slice(0, -1)}` : `${kind.slice(0, -1)} ${key}`;
   const template = KINDS[kind].template, keyField = KINDS[kind].key;
