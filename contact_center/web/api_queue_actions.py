@@ -144,13 +144,12 @@ async def schedule_callback(request: web.Request) -> web.Response:
         errors.append(FieldError("number", f"{body.number!r} is not a phone number"))
     if body.queue not in request.app[ACD].acd.queues:
         errors.append(FieldError("queue", f"no queue {body.queue!r}"))
-    async with request.app[SESSIONS]() as session:
+    async with request.app[SESSIONS].begin() as session:
         for name in await scheduled_callbacks.unknown_people(session, body.customer_id, body.agent_id):
             errors.append(FieldError(name, f"no {name.removesuffix('_id')} {getattr(body, name)}"))
-    if errors:
-        raise ValidationFailed(errors)
-    assert number is not None
-    async with request.app[SESSIONS].begin() as session:
+        if errors:
+            raise ValidationFailed(errors)  # nothing written: the transaction is rolled back
+        assert number is not None
         row = scheduled_callbacks.schedule(
             session,
             number=number,
