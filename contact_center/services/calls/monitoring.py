@@ -133,7 +133,7 @@ class Monitoring:
         before = None if joining else monitor.mode
         await self.port.monitor(monitor.leg, monitor.agent_leg, mode)
         monitor.mode = mode
-        if (before in COACHED) != (mode in COACHED) or (mode in COACHED and before != mode):
+        if before != mode and (before in COACHED or mode in COACHED):  # what the agent hears changed
             self._coaching(call_id, monitor, mode if mode in COACHED else None)
         self._tell(SUPERVISORS, "call.monitor", {**self.view(call_id, monitor), "state": "connected"})
 
