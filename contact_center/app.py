@@ -184,11 +184,11 @@ def create_app(
         region=settings.default_region,
         var_dir=settings.var_dir,
         record_calls=settings.record_calls,
+        zone=settings.zone,  # a callback with no customer time zone goes by the centre's clock
         reads=reads,
         # The one writer of the interaction log; each call it logs is a call.ended webhook in the same transaction.
         activities=ActivityLog(engine, on_written=webhooks.outbox_for_calls(app[CLOCK].now)),
     )
-    center.zone = settings.zone  # a callback with no customer time zone goes by the centre's clock
     app[CALL_CENTER] = center
     app[ALERTS] = BoardAlerts(
         engine=engine,

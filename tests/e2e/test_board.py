@@ -39,7 +39,7 @@ async def test_the_board_is_live_and_for_supervisors_only(live: Live, desktop: D
     await expect(queue.locator("td").nth(1)).to_have_text("0")
     await expect(waiting).to_have_count(0)
 
-    center._tell(
+    center.announce(
         ("supervisors", None),
         "board.alert",
         {

@@ -69,7 +69,7 @@ async def test_the_page_converges_after_the_socket_dies_mid_call(
     await desktop.network.cut()
     await expect(conn).not_to_have_attribute("data-state", "connected")
     for n in range(live.gateway.notifier.streams.capacity + 1):
-        center._tell(("agent", agent_id), "phone.status", {"extension": "2001", "registered": n % 2 == 1})
+        center.announce(("agent", agent_id), "phone.status", {"extension": "2001", "registered": n % 2 == 1})
     await center.extend_wrapup(agent_id, 120)
     await live.gateway.notifier.drain()
     desktop.network.restore()

@@ -1,8 +1,9 @@
 """What every part of the call center shares: the live calls and desks it tracks, and the helpers they use.
 
-``CallCenter`` is put together from parts (call control, transfers, wrap-up, outbound calls), each a
-subclass of ``CenterBase``. What they hold is in three places only (``live.py``): the calls, the agents'
-desks and the people; a call's state is changed only by steps of its owner.
+``CallCenter`` is put together from parts (call control, transfers, wrap-up, outbound calls, monitoring,
+the desks' views), each built in its constructor and given this core and the other parts it calls. What
+they hold is in three places only (``live.py``): the calls, the agents' desks and the people; a call's
+state is changed only by steps of its owner (``post``, ``child``, ``ask``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from contact_center.flows.registry import FlowRegistry
 from contact_center.services.calls.live import AgentDesks, LiveCalls, People
 from contact_center.services.calls.monitoring import Monitoring
 from contact_center.services.calls.owner import CallOwners
-from contact_center.services.calls.record import CallRecord
+from contact_center.services.calls.record import CallRecord, leg_json
 from contact_center.services.desk import Audience, DeskError, DeskListener
 from contact_center.services.routing.service import AcdService
 from contact_center.store.activity_log import ActivityLog
@@ -34,7 +35,6 @@ from contact_center.telephony.port import CallEnded, Prompt, TelephonyPort
 
 if TYPE_CHECKING:
     from contact_center.services.calls.session import Conversation
-    from contact_center.telephony.port import OriginateResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,7 +42,9 @@ AGENT_RING_SECONDS = 20.0
 SUPERVISORS: Audience = ("supervisors", None)
 
 
-class CenterBase:
+class CenterCore:
+    """The shared state and helpers of the call center's parts (each part holds it as ``core``)."""
+
     def __init__(
         self,
         *,
@@ -55,6 +57,7 @@ class CenterBase:
         region: str,
         var_dir: Path,
         record_calls: bool = False,
+        zone: dt.tzinfo = dt.UTC,
         reads: CallPathReads | None = None,
         activities: ActivityLog | None = None,
     ) -> None:
@@ -62,7 +65,7 @@ class CenterBase:
         self.reads = reads or CallPathReads(engine)  # who is calling, the screen-pop's 360
         self.activities = activities or ActivityLog(engine)  # every interaction reaches the timeline here
         self.flows, self.directory, self.region, self.var_dir = flows, directory, region, var_dir
-        self.zone: dt.tzinfo = dt.UTC  # whose clock a callback without a customer time zone goes by
+        self.zone = zone  # whose clock a callback without a customer time zone goes by
         self.record_calls = record_calls
         # The call center's only state (services/calls/live.py): what this node holds of each call, of each
         # agent's desk, and of the people.
@@ -71,24 +74,24 @@ class CenterBase:
         self.people = People()
         self._listeners: list[DeskListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()  # the center's own loops (reconciler, timelines, ...)
-        self.owners = CallOwners(self._tracks)
+        self.owners = CallOwners(self.tracks)
         self.monitoring = Monitoring(
-            port=port, calls=self.calls, people=self.people, owners=self.owners, tell=self._tell
+            port=port, calls=self.calls, people=self.people, owners=self.owners, tell=self.tell
         )
 
-    def _tracks(self, call_id: str) -> bool:
+    def tracks(self, call_id: str) -> bool:
         """Whether anything of the call is still held here (its owner stays until nothing is)."""
         return self.calls.tracks(call_id) or any(w["call_id"] == call_id for _, w in self.desks.wrapping())
 
-    def _post(self, call_id: str, step: Coroutine[Any, Any, Any], what: str) -> None:
+    def post(self, call_id: str, step: Coroutine[Any, Any, Any], what: str) -> None:
         """A step for the call's owner that nobody waits for (a telephony or routing event)."""
         self.owners.of(call_id).post(step, what)
 
-    def _child(self, call_id: str, step: Coroutine[Any, Any, Any], what: str) -> None:
+    def child(self, call_id: str, step: Coroutine[Any, Any, Any], what: str) -> None:
         """A long step of the call (it waits on a phone or the caller), beside its owner's inbox."""
         self.owners.of(call_id).child(step, what)
 
-    async def _ask(self, call_id: str, step: Coroutine[Any, Any, T], what: str) -> T:
+    async def ask(self, call_id: str, step: Coroutine[Any, Any, T], what: str) -> T:
         """A step for the call's owner whose result or refusal comes back (desk commands)."""
         return await self.owners.of(call_id).ask(step, what)
 
@@ -97,21 +100,27 @@ class CenterBase:
 
     def announce(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
         """Say something to desks or the board through the same listeners as the calls' own events."""
-        self._tell(audience, event, payload)
+        self.tell(audience, event, payload)
 
-    def _tell(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
+    def tell(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
         for listener in self._listeners:
             try:
                 listener(audience, event, payload)
             except Exception:
                 log.exception("desk listener failed on %s", event)
 
-    def _spawn(self, coro: Any, name: str) -> None:
+    def spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _safe(self, command: cmd.Command) -> list[ev.Event]:
+    async def stop_tasks(self) -> None:
+        """Cancel the center's own loops and wait for them to end."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def safe(self, command: cmd.Command) -> list[ev.Event]:
         """A command whose refusal is expected now and then (the state already moved on): logged, not raised."""
         try:
             return await self.acd.handle(command)
@@ -119,14 +128,14 @@ class CenterBase:
             log.info("routing refused %r: %s", command, exc)
             return []
 
-    async def _command(self, command: cmd.Command) -> list[ev.Event]:
+    async def command(self, command: cmd.Command) -> list[ev.Event]:
         """A command an agent asked for: a refusal goes back to their desktop."""
         try:
             return await self.acd.handle(command)
         except AcdError as exc:
             raise DeskError(type(exc).__name__, str(exc)) from None
 
-    async def _say_then_hold(self, session: Conversation, prompt: Prompt) -> None:
+    async def say_then_hold(self, session: Conversation, prompt: Prompt) -> None:
         """Tell a customer back in the queue why they wait, then hold music (unless an agent took the call
         while the prompt played: then the bridge has the line)."""
         if session.leg is None:
@@ -138,29 +147,26 @@ class CenterBase:
         except CallEnded:
             pass
 
-    if TYPE_CHECKING:  # the parts call each other through these
+    def owned(self, user_id: int, call_id: str) -> Conversation:
+        """The call connected to this agent, who must be its owner (not an agent being consulted on it)."""
+        session = self.calls.conversation(call_id)
+        if self.desks.active(user_id) != call_id or session is None or session.record.connected_at is None:
+            raise DeskError("no_such_call", f"call {call_id} is not connected to you")
+        consult = self.calls.consult(call_id)
+        if consult is not None and consult.target == user_id:
+            raise DeskError(
+                "consulting", "you are being consulted on this call; the agent who called you still owns it"
+            )
+        return session
 
-        async def _hold(self, user_id: int, call_id: str) -> None: ...
-        async def _resume(self, user_id: int, call_id: str) -> None: ...
-        async def _end_consult(self, call_id: str, outcome: str) -> None: ...
-        async def _end_talk(self, session: Conversation, by: str) -> None: ...
-        async def _ring_agent(self, session: Conversation, user_id: int, extension: str) -> OriginateResult: ...
-        async def _bridge_agent(self, session: Conversation, user_id: int, agent_leg: str) -> None: ...
-        async def _fail_connect(self, session: Conversation, user_id: int, why: str) -> None: ...
-        async def _place_callback(self, user_id: int, call_id: str) -> None: ...
-        async def _connect_consult(self, session: Conversation, user_id: int) -> None: ...
-        def _collect_legs(self, record: CallRecord) -> None: ...
-        async def _log_segment(
-            self,
-            segment: CallRecord,
-            *,
-            disposition: str | None,
-            notes: str,
-            wrap_seconds: float,
-            disposition_pending: bool = False,
-        ) -> int: ...
-        def _owned(self, user_id: int, call_id: str) -> Conversation: ...
-        def pending_wrapup(self, user_id: int) -> dict[str, Any] | None: ...
+    def collect_legs(self, record: CallRecord) -> None:
+        """What telephony knows of each leg the call had, onto the record before it is written."""
+        record.legs = []
+        for leg in filter(None, (record.customer_leg, *record.agent_legs_seen)):
+            try:
+                record.legs.append(leg_json(self.port.detail(leg)))
+            except CallEnded:  # forgotten by telephony long ago; what the record holds still stands
+                continue
 
 
 def iso(seconds: float) -> str:

@@ -2,7 +2,7 @@
 
 It starts a ``CallSession`` per inbound call, turns routing events into what desktops and the board
 hear, connects an accepted offer to the agent's phone, and writes the interaction to the timeline.
-Call control, transfers, wrap-up and the calls we place are its parts (see ``center_base``).
+Call control, transfers, wrap-up and the calls we place are its parts (``base.CenterCore`` is what they share).
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from contact_center.domain.acd.reconciler import LiveLegs
 from contact_center.domain.acd.wait_estimate import WaitEstimate, estimate, place_in_line
 from contact_center.flows.registry import NoSuchFlow
 from contact_center.services.board.coalesce import Coalesced
-from contact_center.services.calls.base import AGENT_RING_SECONDS, SUPERVISORS, iso
+from contact_center.services.calls.base import AGENT_RING_SECONDS, SUPERVISORS, CenterCore, iso
 from contact_center.services.calls.control import CallControl
 from contact_center.services.calls.outbound import Outbound
 from contact_center.services.calls.record import CallRecord
 from contact_center.services.calls.session import CallSession
 from contact_center.services.calls.transfers import Transfers
 from contact_center.services.calls.wrapup import Wrapups
-from contact_center.services.desk import DeskError
+from contact_center.services.desk import Audience, DeskError, DeskListener
 from contact_center.services.desk.views import DeskViews
 from contact_center.store.engine import session_factory
 from contact_center.store.routing_config import load_agents
@@ -56,15 +56,29 @@ ORPHAN_GRACE = dt.timedelta(minutes=1)
 ORPHAN_SECONDS = 60.0
 
 
-class CallCenter(Outbound, Wrapups, Transfers, CallControl):
-    """Implements ``contact_center.services.desk.Desk``.
+class CallCenter:
+    """Implements ``contact_center.services.desk.Desk``: telephony and routing events in, each turned into a
+    step of the call's owner in the part that knows it; desk commands dispatched the same way.
+
+    Its parts are built here and given what they use: the shared core (``base.CenterCore``: the live calls,
+    desks and people, the ports, the owners' helpers) and the other parts they call.
 
     With several nodes (``acd.shared``) every node hears every routing event; each says only its
     share: agent states, the board and alerts by the node whose engine decided (``acd.leading``),
     what concerns a call by the node that holds it (its caller's leg, its callback, its offer)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        self.core = core = CenterCore(**kwargs)
+        # What the rest of the server (and the tests) read of the center: the core's own objects.
+        self.engine, self.clock, self.acd, self.port = core.engine, core.clock, core.acd, core.port
+        self.reads, self.activities, self.flows, self.region = core.reads, core.activities, core.flows, core.region
+        self.calls, self.desks, self.people, self.owners = core.calls, core.desks, core.people, core.owners
+        self.monitoring = core.monitoring
+        self.control = CallControl(core)
+        self.wrapups = Wrapups(core)
+        self.transfers = Transfers(core, self.control, self.wrapups)
+        self.outbound = Outbound(core, self.control)
+        self.control.transfers, self.control.outbound = self.transfers, self.outbound  # they call each other
         self._pump: asyncio.Task[None] | None = None
         self._agent_configs: dict[str, cmd.ConfigureAgent] = {}
         self._timeline_sent: dict[str, set[int]] = {}  # interaction id -> activity ids its agent has seen
@@ -76,35 +90,52 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             desks=self.desks,
             people=self.people,
             monitoring=self.monitoring,
-            pending_wrapup=self.pending_wrapup,
+            pending_wrapup=self.wrapups.pending_wrapup,
         )
         self.board_updates = Coalesced(self._push_board)
         self.acd.subscribe(self._on_routing_events)
+
+    @property
+    def record_calls(self) -> bool:
+        return self.core.record_calls
+
+    @record_calls.setter
+    def record_calls(self, on: bool) -> None:
+        self.core.record_calls = on
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        return self.core.zone
+
+    def subscribe(self, listener: DeskListener) -> None:
+        self.core.subscribe(listener)
+
+    def announce(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
+        """Say something to desks or the board through the same listeners as the calls' own events."""
+        self.core.announce(audience, event, payload)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.refresh_people()
         self._pump = asyncio.create_task(self._pump_telephony(), name="telephony-events")
-        self._spawn(self._every(RECONCILE_SECONDS, self._reconcile), "reconciler")
-        self._spawn(self._every(PEOPLE_SECONDS, self.refresh_people), "people")
-        self._spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
+        self.core.spawn(self._every(RECONCILE_SECONDS, self._reconcile), "reconciler")
+        self.core.spawn(self._every(PEOPLE_SECONDS, self.refresh_people), "people")
+        self.core.spawn(self._every(TIMELINE_SECONDS, self._push_timelines), "timelines")
         await self._release_orphan_callbacks()
-        self._spawn(self._every(CALLBACK_SECONDS, self._place_due_callbacks), "scheduled-callbacks")
+        self.core.spawn(self._every(CALLBACK_SECONDS, self.outbound.place_due_callbacks), "scheduled-callbacks")
         if self.acd.shared:  # a node that stopped or died may leave some; the leader looks now and then
-            self._spawn(self._every(ORPHAN_SECONDS, self._release_orphans_if_leading), "orphan-callbacks")
+            self.core.spawn(self._every(ORPHAN_SECONDS, self._release_orphans_if_leading), "orphan-callbacks")
         if self.phone_check_seconds is not None:
-            self._spawn(self._every(self.phone_check_seconds, self._check_phones), "phones")
-        self._spawn(self._new_days(), "daily-counters")
+            self.core.spawn(self._every(self.phone_check_seconds, self._check_phones), "phones")
+        self.core.spawn(self._new_days(), "daily-counters")
 
     async def stop(self) -> None:
         if self._pump is not None:
             self._pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.core.stop_tasks()
         self.board_updates.close()
         await self.owners.close()
         await self.activities.close()
@@ -119,7 +150,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
                 await asyncio.sleep(min(left, 3600.0))  # the clock is read again at least hourly: it may be set
             day = self.acd.today_of()
             if self.acd.leading:
-                await self._safe(cmd.ResetDailyCounters())
+                await self.core.safe(cmd.ResetDailyCounters())
 
     async def _release_orphan_callbacks(self) -> None:
         if not self.acd.shared:
@@ -156,7 +187,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
                 # Routing loaded the rest at its start. With several nodes the leader alone tells it what changed;
                 # an agent routing does not know yet is told by whichever node sees them first (a login there).
                 if not known or (config.agent_id in self._agent_configs and self.acd.leading):
-                    await self._safe(config)
+                    await self.core.safe(config)
                 self._agent_configs[config.agent_id] = config
 
     # --- telephony ---------------------------------------------------------------------------
@@ -207,7 +238,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             route = self.flows.flow_for(event.dialled)  # the service number picks the flow; a call keeps its version
         except NoSuchFlow:
             log.error("no IVR flow loaded for a call to %s: refused with 503", event.dialled)
-            self._spawn(self.port.reject(event.call_id, 503), f"refuse-{event.call_id}")
+            self.core.spawn(self.port.reject(event.call_id, 503), f"refuse-{event.call_id}")
             return
         call_id = event.call_id
         session = CallSession(
@@ -217,24 +248,24 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             activities=self.activities,
             flows=route.flows,
             entry=route.entry,
-            directory=self.directory,
+            directory=self.core.directory,
             clock=self.clock,
-            var_dir=self.var_dir,
+            var_dir=self.core.var_dir,
             identify=self._identify,
-            abandon=lambda: self._post(call_id, self._safe(cmd.AbandonCall(call_id)), "abandoned in the queue"),
+            abandon=lambda: self.core.post(call_id, self.core.safe(cmd.AbandonCall(call_id)), "abandoned in the queue"),
             estimate_wait=self.estimate_wait,
             agent_key=self.preferred_agent,
             queue_settings=self.acd.acd.queues.get,
         )
         self.calls.set_conversation(call_id, session)
-        self._child(call_id, self._run_session(session), "answer, IVR, queue")
+        self.core.child(call_id, self._run_session(session), "answer, IVR, queue")
 
     async def _run_session(self, session: CallSession) -> None:
         """The caller's side of the call, from answer to the caller leaving (a child of the call's owner)."""
         try:
             await session.run()
         finally:
-            await self._ask(session.call_id, self._caller_side_over(session), "the caller's side is over")
+            await self.core.ask(session.call_id, self._caller_side_over(session), "the caller's side is over")
 
     async def _caller_side_over(self, session: CallSession) -> None:
         try:
@@ -259,14 +290,16 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         if session is not None and session.leg == event.call_id:
             session.record.sip["caller_hangup_code"] = event.sip_code
             session.caller_gone("caller" if event.by == HangupBy.REMOTE else "system")
-            self._post(session.call_id, self._end_talk(session, "caller"), "the caller hung up")
+            self.core.post(session.call_id, self.control.end_talk(session, "caller"), "the caller hung up")
             self.monitoring.leg_ended(session.call_id, event.call_id, customer=True)
         elif found is not None and found[1] == "monitor":  # a supervisor put their phone down
             self.monitoring.leg_ended(found[0], event.call_id)
         elif found is not None and found[1] == "consult":  # the consulted agent's phone hung up
             call_id = found[0]
             self.calls.drop_leg(event.call_id)
-            self._post(call_id, self._end_consult(call_id, "target_hung_up"), "the consulted agent hung up")
+            self.core.post(
+                call_id, self.transfers.end_consult(call_id, "target_hung_up"), "the consulted agent hung up"
+            )
         elif found is not None and found[1] == "agent":
             call_id = found[0]
             self.calls.drop_leg(event.call_id)
@@ -276,15 +309,9 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
                 return
             if talking.record.direction == "outbound":  # the agent put the phone down on a call they placed
                 talking.record.end_reason = talking.record.end_reason or "agent_hangup"
-                self._post(call_id, self._agent_ended_outbound(talking), "the agent hung up")
+                self.core.post(call_id, self.outbound.agent_hung_up(talking), "the agent hung up")
             else:  # the customer is still there: back to the head of the queue
-                self._post(call_id, self._agent_leg_dropped(talking), "the agent's phone dropped")
-
-    async def _agent_ended_outbound(self, session: Any) -> None:
-        if session.leg is not None:
-            await self.port.hangup(session.leg)
-        session.caller_gone("agent")
-        await self._end_talk(session, "agent")
+                self.core.post(call_id, self.control.agent_leg_dropped(talking), "the agent's phone dropped")
 
     # --- routing events → desktops, the board and the callers on hold ---------------------------
 
@@ -293,23 +320,25 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         for event in events:
             if isinstance(event, ev.AgentStateChanged):
                 if decided_here:
-                    self._tell(
+                    self.core.tell(
                         ("agent", int(event.agent_id)),
                         "agent.state_changed",
                         {"state": event.new, "reason": event.reason, "since": iso(event.at)},
                     )
             elif isinstance(event, ev.CallOffered):
-                self._post(event.call_id, self._offer(event), "offer")
+                self.core.post(event.call_id, self._offer(event), "offer")
             elif isinstance(event, ev.OfferMissed | ev.OfferWithdrawn | ev.OfferRejected):
                 user_id = int(event.agent_id)
                 self.desks.withdraw_offer(user_id, event.call_id)
                 reason = getattr(event, "reason", None) or type(event).__name__.removeprefix("Offer").lower()
                 if self._mine(event.call_id):
-                    self._tell(("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason})
+                    self.core.tell(
+                        ("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason}
+                    )
             elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
                 gone = self.calls.drop_callback(event.call_id)
                 if gone is not None and gone.scheduled_callback_id is not None:
-                    self._post(
+                    self.core.post(
                         event.call_id,
                         scheduled_callbacks.settle(
                             self.engine, gone.scheduled_callback_id, "canceled", self.clock.now()
@@ -318,18 +347,18 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
                     )
                 for user_id in self.desks.offers_of(event.call_id):
                     self.desks.withdraw_offer(user_id, event.call_id)
-                    self._tell(
+                    self.core.tell(
                         ("agent", user_id),
                         "call.offer_withdrawn",
                         {"call_id": event.call_id, "reason": "caller_hung_up"},
                     )
             elif isinstance(event, ev.ConsultEnded):
-                self._consult_ended_by_routing(event)
+                self.transfers.consult_ended_by_routing(event)
             elif isinstance(event, ev.WrapUpStarted):
                 if self._mine(event.call_id):
-                    self._post(event.call_id, self._wrapup_started(event), "wrap-up started")
+                    self.core.post(event.call_id, self.wrapups.wrapup_started(event), "wrap-up started")
             elif isinstance(event, ev.WrapUpEnded):
-                self._post(event.call_id, self._wrapup_ended(int(event.agent_id)), "wrap-up ended")
+                self.core.post(event.call_id, self.wrapups.wrapup_ended(int(event.agent_id)), "wrap-up ended")
             else:
                 self._on_queue_event(event)
         if events and decided_here:
@@ -338,7 +367,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
     def _push_board(self) -> None:
         if self.acd.leading:  # still the node whose routing decides, when a trailing update falls due
             # built_at: how fresh the board is where it lands (and what bench board measures delivery from)
-            self._tell(SUPERVISORS, "board.updated", {**self.views.board(), "built_at": time.time()})
+            self.core.tell(SUPERVISORS, "board.updated", {**self.views.board(), "built_at": time.time()})
 
     def _mine(self, call_id: str) -> bool:
         """Whether this node tells the desks about the call (always, in one process)."""
@@ -358,13 +387,13 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         if not isinstance(session, CallSession):
             return
         if isinstance(event, ev.CallExited):
-            self._child(session.call_id, session.left_queue(event.destination, event.reason), "left the queue")
+            self.core.child(session.call_id, session.left_queue(event.destination, event.reason), "left the queue")
         elif isinstance(event, ev.CallbackRequested) and event.reason != "caller":
-            self._child(session.call_id, session.called_back_instead(event.number), "called back instead")
+            self.core.child(session.call_id, session.called_back_instead(event.number), "called back instead")
         elif isinstance(event, ev.CallbackOffered):
             listen = session.offer_callback()
             if listen is not None:
-                self._child(session.call_id, listen, "listen for the callback key")
+                self.core.child(session.call_id, listen, "listen for the callback key")
 
     def preferred_agent(self, name: str | None) -> str | None:
         """The routing id of the agent an IVR flow asks for, by username (or user id); None if unknown."""
@@ -411,7 +440,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             view = await self.reads.customer_360(record.customer_id)
             pop["customer"], pop["customer_360"] = view["customer"], view
         if event.kind == "consult":
-            pop = {**pop, "consult": self.consult_offer(event.call_id)}
+            pop = {**pop, "consult": self.transfers.consult_offer(event.call_id)}
         elif record.transferred_by is not None:  # handed on by an agent: who, and the notes so far
             pop = {
                 **pop,
@@ -437,7 +466,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         self.desks.set_offer(user_id, payload)
         if event.kind != "consult":
             self.calls.set_screen_pop(event.call_id, pop)
-        self._tell(("agent", user_id), "call.offered", payload)
+        self.core.tell(("agent", user_id), "call.offered", payload)
 
     async def _push_timelines(self) -> None:
         """While a call is on, what anyone appends to the customer's timeline shows on the agent's desktop."""
@@ -458,7 +487,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             for row in rows:
                 if row["customer_id"] == record.customer_id and row["id"] not in sent:
                     sent.add(row["id"])
-                    self._tell(
+                    self.core.tell(
                         ("agent", user_id), "timeline.appended", {"customer_id": record.customer_id, "activity": row}
                     )
 
@@ -483,7 +512,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             registered = await self.port.phone_status(extension)
             if self.people.phones.get(user_id, "unknown") != registered:
                 self.people.phones[user_id] = registered
-                self._tell(("agent", user_id), "phone.status", {"extension": extension, "registered": registered})
+                self.core.tell(("agent", user_id), "phone.status", {"extension": extension, "registered": registered})
 
     # --- what desks and the board see (services/desk/views.py) --------------------------------------
 
@@ -515,43 +544,51 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
     # --- desk commands: each is a message to the call's owner, taken in turn ---------------------
 
     async def accept(self, user_id: int, call_id: str) -> None:
-        await self._ask(call_id, self._accept(user_id, call_id), "accept")
+        await self.core.ask(call_id, self.control.accept(user_id, call_id), "accept")
 
     async def reject(self, user_id: int, call_id: str) -> None:
-        await self._ask(call_id, self._reject(user_id, call_id), "reject")
+        await self.core.ask(call_id, self.control.reject(user_id, call_id), "reject")
 
     async def hangup(self, user_id: int, call_id: str) -> None:
-        await self._ask(call_id, self._hangup(user_id, call_id), "hang up")
+        await self.core.ask(call_id, self.control.hangup(user_id, call_id), "hang up")
 
     async def hold(self, user_id: int, call_id: str) -> None:
-        await self._ask(call_id, self._hold(user_id, call_id), "hold")
+        await self.core.ask(call_id, self.control.hold(user_id, call_id), "hold")
 
     async def resume(self, user_id: int, call_id: str) -> None:
-        await self._ask(call_id, self._resume(user_id, call_id), "resume")
+        await self.core.ask(call_id, self.control.resume(user_id, call_id), "resume")
 
     async def add_note(self, user_id: int, call_id: str, text: str) -> None:
-        await self._ask(call_id, self._add_note(user_id, call_id, text), "note")
+        await self.core.ask(call_id, self.control.add_note(user_id, call_id, text), "note")
 
     async def transfer(
         self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None, warm: bool = False
     ) -> None:
-        step = self._transfer(user_id, call_id, queue=queue, agent_id=agent_id, warm=warm)
-        await self._ask(call_id, step, "transfer")
+        step = self.transfers.transfer(user_id, call_id, queue=queue, agent_id=agent_id, warm=warm)
+        await self.core.ask(call_id, step, "transfer")
 
     async def complete_transfer(self, user_id: int, call_id: str) -> None:
-        await self._ask(call_id, self._complete_transfer(user_id, call_id), "complete the transfer")
+        await self.core.ask(call_id, self.transfers.complete_transfer(user_id, call_id), "complete the transfer")
 
     async def cancel_consult(self, user_id: int, call_id: str) -> None:
-        await self._ask(call_id, self._cancel_consult(user_id, call_id), "cancel the consult")
+        await self.core.ask(call_id, self.transfers.cancel_consult(user_id, call_id), "cancel the consult")
 
     async def save_wrapup(
         self, user_id: int, call_id: str, disposition: str, notes: str, follow_ups: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        step = self._save_wrapup(user_id, call_id, disposition, notes, follow_ups)
-        return await self._ask(call_id, step, "save the wrap-up")
+        step = self.wrapups.save_wrapup(user_id, call_id, disposition, notes, follow_ups)
+        return await self.core.ask(call_id, step, "save the wrap-up")
 
     async def link_customer(self, user_id: int, call_id: str, customer_id: int) -> dict[str, Any]:
-        return await self._ask(call_id, self._link_customer(user_id, call_id, customer_id), "link the customer")
+        return await self.core.ask(
+            call_id, self.wrapups.link_customer(user_id, call_id, customer_id), "link the customer"
+        )
+
+    async def extend_wrapup(self, user_id: int, seconds: float) -> None:
+        await self.wrapups.extend_wrapup(user_id, seconds)
+
+    async def dial(self, user_id: int, number: str, customer_id: int | None = None) -> dict[str, Any]:
+        return await self.outbound.dial(user_id, number, customer_id)
 
     async def monitor(self, user_id: int, call_id: str, mode: str) -> dict[str, Any]:
         return await self.monitoring.monitor(user_id, call_id, mode)
@@ -564,7 +601,7 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
         if agent is None or str(agent.state) in ("offline", "not_ready"):
             return
         log.info("agent %d has no desktop any more: not ready (disconnected)", user_id)
-        await self._safe(cmd.MakeNotReady(agent_key(user_id), "disconnected"))
+        await self.core.safe(cmd.MakeNotReady(agent_key(user_id), "disconnected"))
 
     async def set_state(self, user_id: int, state: str, reason: str | None = None) -> dict[str, Any]:
         agent_id = agent_key(user_id)
@@ -579,13 +616,13 @@ class CallCenter(Outbound, Wrapups, Transfers, CallControl):
             )
         elif state == "not_ready":
             if current == "offline":
-                await self._command(cmd.LogIn(agent_id, ready=False))
+                await self.core.command(cmd.LogIn(agent_id, ready=False))
             command = cmd.MakeNotReady(agent_id, reason or "break")
         elif state == "offline":
             command = cmd.LogOut(agent_id)
         else:
             raise DeskError("bad_state", "state must be available, not_ready or offline")
-        await self._command(command)
+        await self.core.command(command)
         if current == "offline" and user_id not in self.people.phones and self.phone_check_seconds is not None:
             await self._check_phones(only=user_id)  # a desk logging in learns about its phone at once
         snapshot = await self.snapshot(user_id)

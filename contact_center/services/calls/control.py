@@ -4,27 +4,41 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.agents import agent_key
-from contact_center.services.calls.base import AGENT_RING_SECONDS, CenterBase, iso_time
+from contact_center.services.calls.base import AGENT_RING_SECONDS, CenterCore, iso_time
 from contact_center.services.calls.record import leg_json
 from contact_center.services.calls.session import CallSession, Conversation
 from contact_center.services.desk import DeskError
 from contact_center.telephony.events import LegKind, OriginateOutcome
 from contact_center.telephony.port import CallEnded, OriginateResult, Speech
 
+if TYPE_CHECKING:
+    from contact_center.services.calls.outbound import Outbound
+    from contact_center.services.calls.transfers import Transfers
+
 log = logging.getLogger(__name__)
 REQUEUE_PROMPT = Speech("Please hold while we connect you to another agent.")
 
 
-class CallControl(CenterBase):
-    async def _accept(self, user_id: int, call_id: str) -> None:
-        offer = self.desks.offer(user_id)
+class CallControl:
+    """The desk's commands on a call it works: accept, reject, hold, resume, notes, hang up; and the agent's
+    phone connected to the caller (rung, bridged, dropped) for every kind of call."""
+
+    transfers: Transfers  # a consult is torn down when the talk ends; an accepted consult rings its agent
+    outbound: Outbound  # an accepted callback is placed
+
+    def __init__(self, core: CenterCore) -> None:
+        self.core = core
+
+    async def accept(self, user_id: int, call_id: str) -> None:
+        offer = self.core.desks.offer(user_id)
         if offer is None or offer["call_id"] != call_id:
             raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
         kind = offer.get("kind")
-        session = self.calls.conversation(call_id)
+        session = self.core.calls.conversation(call_id)
         if session is None and kind != "callback":
             raise DeskError("no_such_offer", f"call {call_id} has ended")
         # The call is the agent's from before routing is asked: a caller who hangs up while routing
@@ -33,10 +47,10 @@ class CallControl(CenterBase):
         claimed = session is not None and kind not in ("callback", "consult")
         if claimed:
             assert session is not None
-            session.record.agent_user_id, session.record.answered_at = user_id, self.clock.now()
+            session.record.agent_user_id, session.record.answered_at = user_id, self.core.clock.now()
             session.in_queue, session.accepting = False, True
         try:
-            await self._command(cmd.AcceptOffer(agent_key(user_id), call_id))
+            await self.core.command(cmd.AcceptOffer(agent_key(user_id), call_id))
         except DeskError:
             if claimed:
                 assert session is not None
@@ -45,16 +59,16 @@ class CallControl(CenterBase):
         finally:
             if session is not None:
                 session.accepting = False
-        self.desks.set_offer(user_id, None)
-        self.desks.set_active(user_id, call_id)
+        self.core.desks.set_offer(user_id, None)
+        self.core.desks.set_active(user_id, call_id)
         if kind == "callback":
-            self._child(call_id, self._place_callback(user_id, call_id), "place the callback")
+            self.core.child(call_id, self.outbound.place_callback(user_id, call_id), "place the callback")
             return
         assert session is not None
         if kind == "consult":
-            self._child(call_id, self._connect_consult(session, user_id), "ring the consulted agent")
+            self.core.child(call_id, self.transfers.connect_consult(session, user_id), "ring the consulted agent")
             return
-        self._child(call_id, self._connect_agent(session, user_id), "ring the agent")
+        self.core.child(call_id, self._connect_agent(session, user_id), "ring the agent")
 
     async def _unclaim(self, session: Conversation) -> None:
         """Routing refused the accept: the call is the queue's again, or, if the caller left meanwhile, it
@@ -63,14 +77,14 @@ class CallControl(CenterBase):
         if not session.finished.is_set():
             session.in_queue = True
             return
-        await self._safe(cmd.AbandonCall(session.call_id))
+        await self.core.safe(cmd.AbandonCall(session.call_id))
         if isinstance(session, CallSession):
             await session.log_unanswered()
-        self.calls.drop_conversation(session.call_id)
+        self.core.calls.drop_conversation(session.call_id)
 
-    async def _ring_agent(self, session: Conversation, user_id: int, extension: str) -> OriginateResult:
+    async def ring_agent(self, session: Conversation, user_id: int, extension: str) -> OriginateResult:
         """Dial the agent's phone; every attempt, answered or not, stays on the call's detail."""
-        result = await self.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
+        result = await self.core.port.originate(extension, ring_timeout=AGENT_RING_SECONDS, kind=LegKind.AGENT)
         session.record.sip.setdefault("agent_attempts", []).append(
             {
                 "agent_id": user_id,
@@ -78,7 +92,7 @@ class CallControl(CenterBase):
                 "outcome": str(result.outcome),
                 "code": result.sip_code,
                 "reason": result.reason,
-                "at": iso_time(self.clock.now()),
+                "at": iso_time(self.core.clock.now()),
                 "leg": leg_json(result.detail),
             }
         )
@@ -86,44 +100,44 @@ class CallControl(CenterBase):
 
     async def _connect_agent(self, session: Conversation, user_id: int) -> None:
         """A child of the call: the agent's phone rings (a while), then the owner decides what follows."""
-        extension = self.people.extensions.get(user_id)
+        extension = self.core.people.extensions.get(user_id)
         if extension is None:
-            await self._ask(
+            await self.core.ask(
                 session.call_id, self._fail_connect(session, user_id, "you have no phone extension"), "no phone"
             )
             return
-        result = await self._ring_agent(session, user_id, extension)
-        await self._ask(session.call_id, self._agent_rang(session, user_id, result), "the agent's phone rang")
+        result = await self.ring_agent(session, user_id, extension)
+        await self.core.ask(session.call_id, self._agent_rang(session, user_id, result), "the agent's phone rang")
 
     async def _agent_rang(self, session: Conversation, user_id: int, result: OriginateResult) -> None:
         if result.outcome != OriginateOutcome.ANSWERED or result.call_id is None:
             await self._fail_connect(session, user_id, f"your phone did not answer ({result.outcome})")
             return
         if session.finished.is_set() or session.leg is None:  # the caller left while the agent's phone rang
-            await self.port.hangup(result.call_id)
-            await self._end_talk(session, "caller")
+            await self.core.port.hangup(result.call_id)
+            await self.end_talk(session, "caller")
             return
-        await self._bridge_agent(session, user_id, result.call_id)
+        await self.bridge_agent(session, user_id, result.call_id)
 
-    async def _bridge_agent(self, session: Conversation, user_id: int, agent_leg: str) -> None:
+    async def bridge_agent(self, session: Conversation, user_id: int, agent_leg: str) -> None:
         record = session.record
         assert session.leg is not None
         record.agent_leg = agent_leg
         if agent_leg not in record.agent_legs_seen:  # a call we place noted the leg when it answered
             record.agent_legs_seen.append(agent_leg)
-        self.calls.add_leg(agent_leg, session.call_id, "agent")
-        await self.port.stop_hold(session.leg)
-        await self.port.bridge(session.leg, agent_leg)
-        record.connected_at = self.clock.now()
-        if self.record_calls and record.recording is None:
-            path = self.var_dir / "recordings" / record.arrived_at.strftime("%Y/%m/%d") / f"{record.call_id}.wav"
+        self.core.calls.add_leg(agent_leg, session.call_id, "agent")
+        await self.core.port.stop_hold(session.leg)
+        await self.core.port.bridge(session.leg, agent_leg)
+        record.connected_at = self.core.clock.now()
+        if self.core.record_calls and record.recording is None:
+            path = self.core.var_dir / "recordings" / record.arrived_at.strftime("%Y/%m/%d") / f"{record.call_id}.wav"
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                await self.port.start_recording(session.leg, path)
+                await self.core.port.start_recording(session.leg, path)
                 record.recording = str(path)
             except CallEnded:
                 pass
-        self._tell(
+        self.core.tell(
             ("agent", user_id),
             "call.connected",
             {"call_id": session.call_id, "direction": record.direction, "started_at": iso_time(record.connected_at)},
@@ -131,72 +145,62 @@ class CallControl(CenterBase):
 
     async def _fail_connect(self, session: Conversation, user_id: int, why: str) -> None:
         session.record.agent_user_id = None
-        self.desks.release(user_id)
-        await self._safe(cmd.AgentHungUp(session.call_id))
+        self.core.desks.release(user_id)
+        await self.core.safe(cmd.AgentHungUp(session.call_id))
         session.in_queue = True
-        await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
-        self._tell(
+        await self.core.safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
+        self.core.tell(
             ("agent", user_id), "call.ended", {"call_id": session.call_id, "hung_up_by": "failure", "reason": why}
         )
 
-    async def _reject(self, user_id: int, call_id: str) -> None:
-        offer = self.desks.offer(user_id)
+    async def reject(self, user_id: int, call_id: str) -> None:
+        offer = self.core.desks.offer(user_id)
         if offer is None or offer["call_id"] != call_id:
             raise DeskError("no_such_offer", f"no offer of call {call_id} is ringing for you")
-        await self._command(cmd.RejectOffer(agent_key(user_id), call_id))
+        await self.core.command(cmd.RejectOffer(agent_key(user_id), call_id))
 
-    async def _hangup(self, user_id: int, call_id: str) -> None:
-        consult = self.calls.consult(call_id)
-        if consult is not None and consult.target == user_id and self.desks.active(user_id) == call_id:
-            await self._end_consult(call_id, "declined")  # the consulted agent leaves; the owner keeps the customer
+    async def hangup(self, user_id: int, call_id: str) -> None:
+        consult = self.core.calls.consult(call_id)
+        if consult is not None and consult.target == user_id and self.core.desks.active(user_id) == call_id:
+            await self.transfers.end_consult(
+                call_id, "declined"
+            )  # the consulted agent leaves; the owner keeps the customer
             return
-        session = self._owned(user_id, call_id)
+        session = self.core.owned(user_id, call_id)
         session.record.hung_up_by = "agent"
         session.record.end_reason = "agent_hangup"
         if session.leg is not None:
             with contextlib.suppress(CallEnded):
-                await self.port.hangup(session.leg)
+                await self.core.port.hangup(session.leg)
         session.caller_gone("agent")
-        await self._end_talk(session, "agent")
+        await self.end_talk(session, "agent")
 
-    async def _hold(self, user_id: int, call_id: str) -> None:
-        session = self._owned(user_id, call_id)
+    async def hold(self, user_id: int, call_id: str) -> None:
+        session = self.core.owned(user_id, call_id)
         if session.record.held_since is None and session.leg is not None:
-            await self._command(cmd.HoldCall(call_id))
-            session.record.held_since = self.clock.now()
-            await self.port.start_hold(session.leg)  # music until the agent resumes
-            self._tell(("agent", user_id), "call.held", {"call_id": call_id})
+            await self.core.command(cmd.HoldCall(call_id))
+            session.record.held_since = self.core.clock.now()
+            await self.core.port.start_hold(session.leg)  # music until the agent resumes
+            self.core.tell(("agent", user_id), "call.held", {"call_id": call_id})
 
-    async def _resume(self, user_id: int, call_id: str) -> None:
-        session = self._owned(user_id, call_id)
+    async def resume(self, user_id: int, call_id: str) -> None:
+        session = self.core.owned(user_id, call_id)
         if session.record.held_since is not None and session.leg is not None:
-            await self._command(cmd.ResumeCall(call_id))
-            session.record.hold_seconds += (self.clock.now() - session.record.held_since).total_seconds()
+            await self.core.command(cmd.ResumeCall(call_id))
+            session.record.hold_seconds += (self.core.clock.now() - session.record.held_since).total_seconds()
             session.record.held_since = None
-            await self.port.stop_hold(session.leg)
+            await self.core.port.stop_hold(session.leg)
             if session.record.agent_leg:
-                await self.port.bridge(session.leg, session.record.agent_leg)
-            self._tell(("agent", user_id), "call.resumed", {"call_id": call_id})
+                await self.core.port.bridge(session.leg, session.record.agent_leg)
+            self.core.tell(("agent", user_id), "call.resumed", {"call_id": call_id})
 
-    async def _add_note(self, user_id: int, call_id: str, text: str) -> None:
-        session = self.calls.conversation(call_id)
-        if self.desks.active(user_id) != call_id or session is None:
+    async def add_note(self, user_id: int, call_id: str, text: str) -> None:
+        session = self.core.calls.conversation(call_id)
+        if self.core.desks.active(user_id) != call_id or session is None:
             raise DeskError("no_such_call", f"call {call_id} is not yours")
         session.record.notes.append(text[:4000])
 
-    def _owned(self, user_id: int, call_id: str) -> Conversation:
-        """The call connected to this agent, who must be its owner (not an agent being consulted on it)."""
-        session = self.calls.conversation(call_id)
-        if self.desks.active(user_id) != call_id or session is None or session.record.connected_at is None:
-            raise DeskError("no_such_call", f"call {call_id} is not connected to you")
-        consult = self.calls.consult(call_id)
-        if consult is not None and consult.target == user_id:
-            raise DeskError(
-                "consulting", "you are being consulted on this call; the agent who called you still owns it"
-            )
-        return session
-
-    async def _end_talk(self, session: Conversation, by: str) -> None:
+    async def end_talk(self, session: Conversation, by: str) -> None:
         """The conversation is over (either side hung up): drop the agent's phone and start their wrap-up."""
         record = session.record
         if record.talk_closed:
@@ -205,40 +209,42 @@ class CallControl(CenterBase):
             # Offer accepted but the agent leg never connected. While routing is still answering the
             # accept, the accept's own path ends the call (or gives it back) once it knows.
             if record.agent_user_id is not None and not session.accepting:
-                await self._safe(cmd.EndCall(session.call_id))
+                await self.core.safe(cmd.EndCall(session.call_id))
             return
         record.talk_closed = True
-        record.ended_at = record.ended_at or self.clock.now()
-        await self._end_consult(session.call_id, f"{by}_hung_up")
+        record.ended_at = record.ended_at or self.core.clock.now()
+        await self.transfers.end_consult(session.call_id, f"{by}_hung_up")
         record.hung_up_by = record.hung_up_by or by
         if record.recording is not None and session.leg is not None:
             with contextlib.suppress(Exception):  # the leg may be gone already; its detail keeps the file
-                await self.port.stop_recording(session.leg)
+                await self.core.port.stop_recording(session.leg)
         if record.agent_leg:
-            self.calls.drop_leg(record.agent_leg)
+            self.core.calls.drop_leg(record.agent_leg)
             with contextlib.suppress(CallEnded):
-                await self.port.hangup(record.agent_leg)
-        await self._safe(cmd.EndCall(session.call_id))
-        self._tell(
+                await self.core.port.hangup(record.agent_leg)
+        await self.core.safe(cmd.EndCall(session.call_id))
+        self.core.tell(
             ("agent", record.agent_user_id),
             "call.ended",
             {"call_id": session.call_id, "hung_up_by": record.hung_up_by, "reason": record.end_reason or "hangup"},
         )
 
-    async def _agent_leg_dropped(self, session: Conversation) -> None:
+    async def agent_leg_dropped(self, session: Conversation) -> None:
         """The agent's phone dropped with the customer still there: back to the head of the queue."""
         record = session.record
         user_id = record.agent_user_id
-        await self._end_consult(session.call_id, "owner_phone_dropped")
+        await self.transfers.end_consult(session.call_id, "owner_phone_dropped")
         record.agent_leg, record.connected_at, record.answered_at = None, None, None
         record.agent_user_id = None
-        await self._safe(cmd.AgentHungUp(session.call_id))
+        await self.core.safe(cmd.AgentHungUp(session.call_id))
         session.in_queue = True
         if user_id is not None:
-            self.desks.release(user_id)
-            self._tell(
+            self.core.desks.release(user_id)
+            self.core.tell(
                 ("agent", user_id),
                 "call.ended",
                 {"call_id": session.call_id, "hung_up_by": "agent", "reason": "agent_phone_dropped"},
             )
-        self._child(session.call_id, self._say_then_hold(session, REQUEUE_PROMPT), "tell the caller why they wait")
+        self.core.child(
+            session.call_id, self.core.say_then_hold(session, REQUEUE_PROMPT), "tell the caller why they wait"
+        )

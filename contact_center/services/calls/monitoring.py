@@ -6,7 +6,7 @@ customer's ends (a hang-up, a transfer), their phone is hung up. The agent's des
 being coached or barged (``call.coaching``), never when a supervisor only listens; the board hears every
 change (``call.monitor``). Every step is a message to the call's owner, like the agents' own commands.
 
-This part is composed into the call center (not one of its mixins): it holds nothing itself, its state is
+This part is composed into the call center like the others: it holds nothing itself, its state is
 the call's ``monitors`` in ``LiveCalls``, and it reaches the rest only through what it is given.
 """
 

@@ -19,7 +19,8 @@ from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.errors import AcdError
 from contact_center.domain.dialer.amd import Decision, Verdict
 from contact_center.services.calls import machines
-from contact_center.services.calls.base import CenterBase, iso_time
+from contact_center.services.calls.base import CenterCore, iso_time
+from contact_center.services.calls.control import CallControl
 from contact_center.services.calls.record import CallRecord, CampaignCall, leg_json, write_call_activity
 from contact_center.services.calls.session import Conversation
 from contact_center.services.desk import DeskError
@@ -35,27 +36,32 @@ class OutboundCall(Conversation):
     """A customer we are calling; ``leg`` is set once their phone is dialled."""
 
 
-class Outbound(CenterBase):
+class Outbound:
+    """Calls we place: callbacks, click-to-call and the dialer's calls (the agent's phone first, then the customer's)."""
+
+    def __init__(self, core: CenterCore, control: CallControl) -> None:
+        self.core, self.control = core, control
+
     # --- callbacks -----------------------------------------------------------------------------
 
-    async def _place_callback(self, user_id: int, call_id: str) -> None:
+    async def place_callback(self, user_id: int, call_id: str) -> None:
         """The agent accepted a callback: their phone, then the customer's number, bridged."""
-        record = self.calls.callback(call_id)
+        record = self.core.calls.callback(call_id)
         if record is None:  # routing offered a callback this node does not know: nothing to dial
-            await self._safe(cmd.EndCall(call_id))
+            await self.core.safe(cmd.EndCall(call_id))
             return
         number = record.callback_number or record.caller_number
-        conversation = OutboundCall(record, self.clock)
-        record.agent_user_id, record.answered_at, record.direction = user_id, self.clock.now(), "outbound"
+        conversation = OutboundCall(record, self.core.clock)
+        record.agent_user_id, record.answered_at, record.direction = user_id, self.core.clock.now(), "outbound"
         # The same interaction goes on: the inbound part is on the timeline, this part gets its own activity.
         record.talk_closed, record.logged, record.hung_up_by, record.end_reason = False, False, None, None
         record.ended_at, record.connected_at, record.hold_seconds, record.legs = None, None, 0.0, []
         record.customer_leg, record.agent_legs_seen = None, []
-        self.calls.set_conversation(call_id, conversation)  # first: the call keeps its screen-pop
-        self.calls.drop_callback(call_id)
-        extension = self.people.extensions.get(user_id)
-        agent = None if extension is None else await self._ring_agent(conversation, user_id, extension)
-        await self._ask(
+        self.core.calls.set_conversation(call_id, conversation)  # first: the call keeps its screen-pop
+        self.core.calls.drop_callback(call_id)
+        extension = self.core.people.extensions.get(user_id)
+        agent = None if extension is None else await self.control.ring_agent(conversation, user_id, extension)
+        await self.core.ask(
             call_id, self._callback_agent_rang(conversation, user_id, number, agent), "the agent's phone rang"
         )
 
@@ -67,14 +73,16 @@ class Outbound(CenterBase):
         record, call_id = conversation.record, conversation.call_id
         if agent is None or agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
             # Back in the queue at its place; this agent's phone is not working.
-            self.calls.drop_conversation(call_id)
-            self.calls.set_callback(call_id, record)
+            self.core.calls.drop_conversation(call_id)
+            self.core.calls.set_callback(call_id, record)
             record.agent_user_id = None
-            self.desks.release(user_id)
-            await self._safe(cmd.AgentHungUp(call_id))
-            await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
+            self.core.desks.release(user_id)
+            await self.core.safe(cmd.AgentHungUp(call_id))
+            await self.core.safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
             why = "you have no phone extension" if agent is None else f"your phone did not answer ({agent.outcome})"
-            self._tell(("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "failure", "reason": why})
+            self.core.tell(
+                ("agent", user_id), "call.ended", {"call_id": call_id, "hung_up_by": "failure", "reason": why}
+            )
             return
 
         async def settle(answered: bool) -> None:
@@ -86,12 +94,12 @@ class Outbound(CenterBase):
     async def _settle_attempt(self, record: CallRecord, result: str) -> None:
         """A promised callback learns how its attempt went; a caller who asked in the queue and is not
         home gets a promised callback to try again later."""
-        now = self.clock.now()
+        now = self.core.clock.now()
         if record.scheduled_callback_id is not None:
-            status = await scheduled.settle(self.engine, record.scheduled_callback_id, result, now)
+            status = await scheduled.settle(self.core.engine, record.scheduled_callback_id, result, now)
             log.info("callback %s: %s, now %s", record.scheduled_callback_id, result, status)
         elif result != "answered":
-            async with session_factory(self.engine).begin() as session:
+            async with session_factory(self.core.engine).begin() as session:
                 scheduled.schedule(
                     session,
                     number=record.callback_number or record.caller_number,
@@ -104,10 +112,10 @@ class Outbound(CenterBase):
                     attempts=1,
                 )
 
-    async def _place_due_callbacks(self) -> None:
+    async def place_due_callbacks(self) -> None:
         """Promised callbacks whose time has come wait in routing like any callback; their place is now."""
-        now = self.clock.now()
-        for row in await scheduled.claim_due(self.engine, now, self.zone):
+        now = self.core.clock.now()
+        for row in await scheduled.claim_due(self.core.engine, now, self.core.zone):
             call_id = f"cb{row.id}-{row.attempts + 1}"
             record = CallRecord(
                 call_id=call_id,
@@ -121,9 +129,9 @@ class Outbound(CenterBase):
                 callback_number=row.number,
                 scheduled_callback_id=row.id,
             )
-            self.calls.set_callback(call_id, record)
+            self.core.calls.set_callback(call_id, record)
             try:
-                await self.acd.handle(
+                await self.core.acd.handle(
                     cmd.EnqueueCall(
                         call_id,
                         row.queue,
@@ -133,9 +141,9 @@ class Outbound(CenterBase):
                     )
                 )
             except AcdError as exc:
-                self.calls.drop_callback(call_id)
+                self.core.calls.drop_callback(call_id)
                 log.error("callback %s to %s cannot be queued in %s: %s", row.id, row.number, row.queue, exc)
-                await scheduled.settle(self.engine, row.id, f"refused: {type(exc).__name__}", now)
+                await scheduled.settle(self.core.engine, row.id, f"refused: {type(exc).__name__}", now)
 
     # --- click-to-call --------------------------------------------------------------------------
 
@@ -151,15 +159,15 @@ class Outbound(CenterBase):
         """Click-to-call (and the dialer's calls, with ``campaign``): the agent is on the phone at once
         (routing offers them nothing), their phone rings first, then the customer's; the call is then
         worked like any other (hold, notes, transfer, hang-up, wrap-up)."""
-        e164 = try_e164(number, self.region)
+        e164 = try_e164(number, self.core.region)
         if e164 is None:
             raise DeskError("bad_number", f"{number!r} is not a phone number")
-        extension = self.people.extensions.get(user_id)
+        extension = self.core.people.extensions.get(user_id)
         if extension is None:
             raise DeskError("no_phone", "you have no phone extension")
         call_id = call_id or f"out-{uuid.uuid4().hex[:16]}"
-        await self._command(cmd.StartOutboundCall(agent_key(user_id), call_id))
-        now = self.clock.now()
+        await self.core.command(cmd.StartOutboundCall(agent_key(user_id), call_id))
+        now = self.core.clock.now()
         record = CallRecord(
             call_id=call_id,
             caller_number=e164,
@@ -173,12 +181,12 @@ class Outbound(CenterBase):
         )
         if customer_id is not None:
             try:
-                view = await self.reads.customer_360(customer_id)
+                view = await self.core.reads.customer_360(customer_id)
             except LookupError:
                 record.customer_id = None
             else:
                 record.account_id = view["customer"]["account_id"]
-                self.calls.set_screen_pop(
+                self.core.calls.set_screen_pop(
                     call_id,
                     {
                         "customer": view["customer"],
@@ -191,37 +199,44 @@ class Outbound(CenterBase):
                     },
                 )
         if campaign is not None:  # the agent sees whom they call, what the list says and the script
-            pop = self.calls.screen_pop(call_id) or {
+            pop = self.core.calls.screen_pop(call_id) or {
                 "customer": None, "customer_360": None, "matches": [], "ivr": None, "queue": None,
                 "caller_number": e164, "dialled": e164,
             }  # fmt: skip
             pop["campaign"] = {"name": campaign.campaign, "script": campaign.script, "record": campaign.record}
-            self.calls.set_screen_pop(call_id, pop)
-        conversation = OutboundCall(record, self.clock)
-        self.calls.set_conversation(call_id, conversation)
-        self.desks.set_active(user_id, call_id)
-        self._child(call_id, self._place_outbound(conversation, user_id, extension), "dial")
+            self.core.calls.set_screen_pop(call_id, pop)
+        conversation = OutboundCall(record, self.core.clock)
+        self.core.calls.set_conversation(call_id, conversation)
+        self.core.desks.set_active(user_id, call_id)
+        self.core.child(call_id, self._place_outbound(conversation, user_id, extension), "dial")
         return {"call_id": call_id}
+
+    async def agent_hung_up(self, conversation: Conversation) -> None:
+        """The agent put the phone down on a call they placed: the customer's leg goes too."""
+        if conversation.leg is not None:
+            await self.core.port.hangup(conversation.leg)
+        conversation.caller_gone("agent")
+        await self.control.end_talk(conversation, "agent")
 
     # --- preview dialling: a record shown to the agent, who calls or skips it -----------------------
 
     def show_preview(self, user_id: int, preview: dict[str, Any]) -> None:
-        self.desks.set_preview(user_id, preview)
-        self._tell(("agent", user_id), "campaign.preview", preview)
+        self.core.desks.set_preview(user_id, preview)
+        self.core.tell(("agent", user_id), "campaign.preview", preview)
 
     def end_preview(self, user_id: int, attempt_id: int, reason: str) -> dict[str, Any] | None:
         """The preview leaves the agent's desk (called, skipped, timed out, or the agent moved on)."""
-        preview = self.desks.preview(user_id)
+        preview = self.core.desks.preview(user_id)
         if preview is None or preview["attempt_id"] != attempt_id:
             return None
-        self.desks.set_preview(user_id, None)
-        self._tell(("agent", user_id), "campaign.preview_ended", {"attempt_id": attempt_id, "reason": reason})
+        self.core.desks.set_preview(user_id, None)
+        self.core.tell(("agent", user_id), "campaign.preview_ended", {"attempt_id": attempt_id, "reason": reason})
         return preview
 
     async def _place_outbound(self, conversation: Conversation, user_id: int, extension: str) -> None:
         """A child of the call: the agent's phone rings first; the owner decides what follows."""
-        agent = await self._ring_agent(conversation, user_id, extension)
-        await self._ask(
+        agent = await self.control.ring_agent(conversation, user_id, extension)
+        await self.core.ask(
             conversation.call_id, self._outbound_agent_rang(conversation, user_id, agent), "the agent's phone rang"
         )
 
@@ -230,15 +245,15 @@ class Outbound(CenterBase):
         if agent.outcome != OriginateOutcome.ANSWERED or agent.call_id is None:
             # Nobody spoke to anybody: no wrap-up, the agent is back where they were, the attempt is logged.
             record.ended_at, record.end_reason, record.hung_up_by = (
-                self.clock.now(),
+                self.core.clock.now(),
                 f"agent_phone_{agent.outcome}",
                 "failure",
             )
-            self.calls.drop_conversation(record.call_id)
-            self.desks.release(user_id)
-            await self._safe(cmd.EndCall(record.call_id))
-            await self._safe(cmd.FinishWrapUp(agent_key(user_id)))
-            self._tell(
+            self.core.calls.drop_conversation(record.call_id)
+            self.core.desks.release(user_id)
+            await self.core.safe(cmd.EndCall(record.call_id))
+            await self.core.safe(cmd.FinishWrapUp(agent_key(user_id)))
+            self.core.tell(
                 ("agent", user_id),
                 "call.ended",
                 {
@@ -248,12 +263,12 @@ class Outbound(CenterBase):
                 },
             )
             await write_call_activity(
-                self.activities,
+                self.core.activities,
                 record,
                 disposition=None,
                 wrap_seconds=0,
                 outcome=record.end_reason,
-                agent_name=self.people.names.get(user_id),
+                agent_name=self.core.people.names.get(user_id),
             )
             await self._campaign_attempt(record, "agent_unreachable")
             return
@@ -270,8 +285,8 @@ class Outbound(CenterBase):
         """A dialer's call: the record learns what its attempt did (retried later, done, ...)."""
         if record.campaign is None:
             return
-        async with session_factory(self.engine).begin() as session:
-            standing = await dialing.record_result(session, record.campaign.attempt_id, result, self.clock.now())
+        async with session_factory(self.core.engine).begin() as session:
+            standing = await dialing.record_result(session, record.campaign.attempt_id, result, self.core.clock.now())
         log.info(
             "campaign %s record %s: %s -> %s", record.campaign.campaign, record.campaign.record_id, result, standing
         )
@@ -292,13 +307,13 @@ class Outbound(CenterBase):
         record = conversation.record
         record.agent_leg = agent_leg
         record.agent_legs_seen.append(agent_leg)
-        self.calls.add_leg(agent_leg, record.call_id, "agent")
-        self._tell(
+        self.core.calls.add_leg(agent_leg, record.call_id, "agent")
+        self.core.tell(
             ("agent", user_id),
             "call.dialling",
-            {"call_id": record.call_id, "number": number, "screen_pop": self.calls.screen_pop(record.call_id)},
+            {"call_id": record.call_id, "number": number, "screen_pop": self.core.calls.screen_pop(record.call_id)},
         )
-        self._child(
+        self.core.child(
             record.call_id,
             self._ringing_customer(conversation, user_id, agent_leg, number, prefix, then),
             "ring the customer",
@@ -313,27 +328,27 @@ class Outbound(CenterBase):
         prefix: str,
         then: Callable[[bool], Coroutine[Any, Any, None]] | None,
     ) -> None:
-        customer = await self.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
+        customer = await self.core.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
         campaign = conversation.record.campaign
         screened: Decision | None = None
         if customer.call_id is not None and campaign is not None and campaign.answering_machine != "off":
             try:  # before anyone is bridged to them: a person goes on to the agent, a machine does not
-                screened = await machines.screen(self.port, customer.call_id, campaign)
+                screened = await machines.screen(self.core.port, customer.call_id, campaign)
             except CallEnded:
                 screened = Decision(Verdict.NOT_SURE, "hung_up", 0)  # the bridge finds the leg gone
         step = self._customer_rang(conversation, user_id, agent_leg, number, prefix, customer, screened)
-        answered = await self._ask(conversation.call_id, step, "the customer's phone rang")
+        answered = await self.core.ask(conversation.call_id, step, "the customer's phone rang")
         if then is not None:
-            await self._ask(conversation.call_id, then(answered), "after the customer's phone rang")
+            await self.core.ask(conversation.call_id, then(answered), "after the customer's phone rang")
 
     async def _nobody_talked(self, conversation: Conversation, reason: str, hung_up_by: str) -> None:
         """The customer's phone ended the call before anyone talked: the agent's leg is dropped, wrap-up starts."""
         record = conversation.record
         record.end_reason, record.hung_up_by = reason, hung_up_by
-        record.ended_at = self.clock.now()
+        record.ended_at = self.core.clock.now()
         record.connected_at = record.ended_at  # no talk
         conversation.finished.set()
-        await self._end_talk(conversation, "customer")
+        await self.control.end_talk(conversation, "customer")
 
     async def _customer_rang(
         self,
@@ -360,22 +375,22 @@ class Outbound(CenterBase):
                 "outcome": str(customer.outcome),
                 "code": customer.sip_code,
                 "reason": customer.reason,
-                "at": iso_time(self.clock.now()),
+                "at": iso_time(self.core.clock.now()),
                 "leg": leg_json(customer.detail),
             }
         )
         if conversation.finished.is_set():  # the agent gave up while it rang
             if customer.call_id is not None:
-                await self.port.hangup(customer.call_id)
+                await self.core.port.hangup(customer.call_id)
             return False
         if screened is not None and screened.machine and customer.call_id is not None:
-            await self.port.hangup(customer.call_id)
+            await self.core.port.hangup(customer.call_id)
             await self._nobody_talked(conversation, f"{prefix}answering_machine", "system")
             return False
         if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
             await self._nobody_talked(conversation, f"{prefix}{customer.outcome}", "customer")
             return False
         record.customer_leg = customer.call_id
-        self.calls.add_leg(customer.call_id, record.call_id, "customer")
-        await self._bridge_agent(conversation, user_id, agent_leg)
+        self.core.calls.add_leg(customer.call_id, record.call_id, "customer")
+        await self.control.bridge_agent(conversation, user_id, agent_leg)
         return True

@@ -20,9 +20,10 @@ from typing import Any
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd import events as ev
 from contact_center.domain.acd.agents import agent_key
-from contact_center.services.calls.base import CenterBase
-from contact_center.services.calls.record import CallRecord, write_call_activity
+from contact_center.services.calls.base import CenterCore
+from contact_center.services.calls.control import CallControl
 from contact_center.services.calls.session import Conversation
+from contact_center.services.calls.wrapup import Wrapups
 from contact_center.services.desk import DeskError
 from contact_center.telephony.events import LegKind, OriginateOutcome
 from contact_center.telephony.port import CallEnded, OriginateResult, Speech
@@ -53,18 +54,21 @@ class Consult:
         }
 
 
-class Transfers(CenterBase):
-    """The transfer commands of ``CallCenter``."""
+class Transfers:
+    """Blind and warm transfers: the desk's transfer commands and the consults they start."""
 
-    async def _transfer(
+    def __init__(self, core: CenterCore, control: CallControl, wrapups: Wrapups) -> None:
+        self.core, self.control, self.wrapups = core, control, wrapups
+
+    async def transfer(
         self, user_id: int, call_id: str, *, queue: str | None = None, agent_id: int | None = None, warm: bool = False
     ) -> None:
-        session = self._owned(user_id, call_id)
+        session = self.core.owned(user_id, call_id)
         if (queue is None) == (agent_id is None):
             raise DeskError("bad_transfer", "transfer to either a queue or an agent")
         if agent_id == user_id:
             raise DeskError("bad_target", "you cannot transfer a call to yourself")
-        if self.calls.consult(call_id) is not None:
+        if self.core.calls.consult(call_id) is not None:
             raise DeskError("consult_in_progress", "complete or cancel the consult first")
         if warm:
             if agent_id is None:
@@ -75,7 +79,7 @@ class Transfers(CenterBase):
             await self._start_consult(session, user_id, agent_id)
             return
         target = f"queue {queue}" if queue else f"agent {agent_id}"
-        events = await self._command(
+        events = await self.core.command(
             cmd.BlindTransfer(call_id, queue_id=queue, agent_id=agent_key(agent_id) if agent_id else None)
         )
         record = session.record
@@ -83,15 +87,15 @@ class Transfers(CenterBase):
         record.transferred_by = user_id
         await self._close_segment(session, user_id, f"blind transfer to {target}", events)
         if record.agent_leg:
-            self.calls.drop_leg(record.agent_leg)
+            self.core.calls.drop_leg(record.agent_leg)
             with contextlib.suppress(CallEnded):
-                await self.port.hangup(record.agent_leg)
+                await self.core.port.hangup(record.agent_leg)
         record.agent_leg, record.connected_at, record.agent_user_id, record.answered_at = None, None, None, None
         record.queue = queue or record.queue
         session.in_queue = True
-        self._child(call_id, self._say_then_hold(session, TRANSFERRING), "tell the caller they are transferred")
-        self.desks.release(user_id)
-        self._tell(
+        self.core.child(call_id, self.core.say_then_hold(session, TRANSFERRING), "tell the caller they are transferred")
+        self.core.desks.release(user_id)
+        self.core.tell(
             ("agent", user_id),
             "call.ended",
             {"call_id": call_id, "hung_up_by": "transfer", "reason": f"transferred to {target}"},
@@ -101,40 +105,40 @@ class Transfers(CenterBase):
 
     async def _start_consult(self, session: Conversation, user_id: int, target: int) -> None:
         call_id = session.call_id
-        consult = Consult(owner=user_id, target=target, started_at=self.clock.now())
-        self.calls.set_consult(call_id, consult)
+        consult = Consult(owner=user_id, target=target, started_at=self.core.clock.now())
+        self.core.calls.set_consult(call_id, consult)
         try:  # registered first: the consult offer's screen-pop is built from it
-            await self._command(cmd.StartConsult(call_id, agent_key(target)))
+            await self.core.command(cmd.StartConsult(call_id, agent_key(target)))
         except DeskError:
-            self.calls.drop_consult(call_id)
+            self.core.calls.drop_consult(call_id)
             raise
         if session.record.held_since is None:
-            await self._hold(user_id, call_id)  # the customer hears music while the agents talk
-        self._tell(
-            ("agent", user_id), "consult.started", {"call_id": call_id, **consult.view(user_id, self.people.names)}
+            await self.control.hold(user_id, call_id)  # the customer hears music while the agents talk
+        self.core.tell(
+            ("agent", user_id), "consult.started", {"call_id": call_id, **consult.view(user_id, self.core.people.names)}
         )
 
     def consult_offer(self, call_id: str) -> dict[str, Any] | None:
         """What the consulted agent's offer says about who is asking (None when not a consult)."""
-        consult = self.calls.consult(call_id)
+        consult = self.core.calls.consult(call_id)
         if consult is None:
             return None
         return {
             "from_agent_id": consult.owner,
-            "from_agent": self.people.names.get(consult.owner),
-            "notes": list(record.notes) if (record := self.calls.record(call_id)) is not None else [],
+            "from_agent": self.core.people.names.get(consult.owner),
+            "notes": list(record.notes) if (record := self.core.calls.record(call_id)) is not None else [],
         }
 
-    async def _connect_consult(self, session: Conversation, user_id: int) -> None:
+    async def connect_consult(self, session: Conversation, user_id: int) -> None:
         call_id = session.call_id
-        consult = self.calls.consult(call_id)
-        extension = self.people.extensions.get(user_id)
+        consult = self.core.calls.consult(call_id)
+        extension = self.core.people.extensions.get(user_id)
         if consult is None:
             return
         result = None
         if extension is not None:
-            result = await self.port.originate(extension, ring_timeout=CONSULT_RING_SECONDS, kind=LegKind.AGENT)
-        await self._ask(call_id, self._consult_rang(session, user_id, consult, result), "the consulted phone rang")
+            result = await self.core.port.originate(extension, ring_timeout=CONSULT_RING_SECONDS, kind=LegKind.AGENT)
+        await self.core.ask(call_id, self._consult_rang(session, user_id, consult, result), "the consulted phone rang")
 
     async def _consult_rang(
         self, session: Conversation, user_id: int, consult: Consult, result: OriginateResult | None
@@ -142,110 +146,112 @@ class Transfers(CenterBase):
         """The owner's step once the consulted agent's phone answered or not (the call may have moved on)."""
         call_id = session.call_id
         answered = result is not None and result.outcome == OriginateOutcome.ANSWERED and result.call_id is not None
-        if not answered or self.calls.consult(call_id) is not consult or session.finished.is_set():
+        if not answered or self.core.calls.consult(call_id) is not consult or session.finished.is_set():
             if result is not None and result.call_id is not None:
                 with contextlib.suppress(CallEnded):
-                    await self.port.hangup(result.call_id)
-            if self.calls.consult(call_id) is consult:
-                await self._end_consult(call_id, "phone_unreachable")
-                await self._safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
+                    await self.core.port.hangup(result.call_id)
+            if self.core.calls.consult(call_id) is consult:
+                await self.end_consult(call_id, "phone_unreachable")
+                await self.core.safe(cmd.MakeNotReady(agent_key(user_id), "phone_unreachable"))
             return
         assert result is not None and result.call_id is not None
         consult.leg, consult.connected = result.call_id, True
-        self.calls.add_leg(result.call_id, call_id, "consult")
+        self.core.calls.add_leg(result.call_id, call_id, "consult")
         session.record.agent_legs_seen.append(result.call_id)
         if session.record.agent_leg:
-            await self.port.bridge(session.record.agent_leg, result.call_id)
-        now = self.clock.now().isoformat()
-        self._tell(
+            await self.core.port.bridge(session.record.agent_leg, result.call_id)
+        now = self.core.clock.now().isoformat()
+        self.core.tell(
             ("agent", consult.owner),
             "consult.connected",
-            {"call_id": call_id, **consult.view(consult.owner, self.people.names)},
+            {"call_id": call_id, **consult.view(consult.owner, self.core.people.names)},
         )
-        self._tell(
+        self.core.tell(
             ("agent", user_id),
             "call.connected",
-            {"call_id": call_id, "started_at": now, "consult": consult.view(user_id, self.people.names)},
+            {"call_id": call_id, "started_at": now, "consult": consult.view(user_id, self.core.people.names)},
         )
 
-    async def _complete_transfer(self, user_id: int, call_id: str) -> None:
-        session = self._owned(user_id, call_id)
-        consult = self.calls.consult(call_id)
+    async def complete_transfer(self, user_id: int, call_id: str) -> None:
+        session = self.core.owned(user_id, call_id)
+        consult = self.core.calls.consult(call_id)
         if consult is None or consult.owner != user_id:
             raise DeskError("no_consult", "there is no consult on this call to complete")
         if not consult.connected or consult.leg is None:
             raise DeskError("consult_not_connected", "the other agent has not answered yet")
-        events = await self._command(cmd.CompleteTransfer(call_id))
-        self.calls.drop_consult(call_id)
-        self.calls.drop_leg(consult.leg)
+        events = await self.core.command(cmd.CompleteTransfer(call_id))
+        self.core.calls.drop_consult(call_id)
+        self.core.calls.drop_leg(consult.leg)
         record = session.record
         record.notes.append(f"warm transfer from agent {user_id} to agent {consult.target}")
         await self._close_segment(session, user_id, f"warm transfer to agent {consult.target}", events)
         first_leg = record.agent_leg
-        now = self.clock.now()
+        now = self.core.clock.now()
         record.agent_user_id, record.agent_leg, record.answered_at, record.connected_at = (
             consult.target,
             consult.leg,
             now,
             now,
         )
-        self.calls.add_leg(consult.leg, call_id, "agent")
+        self.core.calls.add_leg(consult.leg, call_id, "agent")
         if session.leg is not None:
-            await self.port.bridge(session.leg, consult.leg)  # ends the customer's hold music
+            await self.core.port.bridge(session.leg, consult.leg)  # ends the customer's hold music
         if first_leg:
-            self.calls.drop_leg(first_leg)
+            self.core.calls.drop_leg(first_leg)
             with contextlib.suppress(CallEnded):
-                await self.port.hangup(first_leg)
-        self.desks.release(user_id)
-        self._tell(
+                await self.core.port.hangup(first_leg)
+        self.core.desks.release(user_id)
+        self.core.tell(
             ("agent", consult.target),
             "consult.ended",
             {"call_id": call_id, "agent_id": user_id, "outcome": "transferred", "role": "target"},
         )
-        self._tell(
+        self.core.tell(
             ("agent", user_id),
             "call.ended",
             {"call_id": call_id, "hung_up_by": "transfer", "reason": f"transferred to agent {consult.target}"},
         )
 
-    async def _cancel_consult(self, user_id: int, call_id: str) -> None:
-        self._owned(user_id, call_id)
-        consult = self.calls.consult(call_id)
+    async def cancel_consult(self, user_id: int, call_id: str) -> None:
+        self.core.owned(user_id, call_id)
+        consult = self.core.calls.consult(call_id)
         if consult is None or consult.owner != user_id:
             raise DeskError("no_consult", "there is no consult on this call to cancel")
-        await self._end_consult(call_id, "canceled")
-        await self._resume(user_id, call_id)  # back to the customer
+        await self.end_consult(call_id, "canceled")
+        await self.control.resume(user_id, call_id)  # back to the customer
 
-    async def _end_consult(self, call_id: str, outcome: str) -> None:
+    async def end_consult(self, call_id: str, outcome: str) -> None:
         """Tear a consult down (whoever ended it); the customer stays with the first agent, on hold."""
-        consult = self.calls.drop_consult(call_id)
+        consult = self.core.calls.drop_consult(call_id)
         if consult is None:
             return
-        await self._safe(cmd.CancelConsult(call_id))
+        await self.core.safe(cmd.CancelConsult(call_id))
         target = consult.target
         if consult.leg is not None:
-            self.calls.drop_leg(consult.leg)
+            self.core.calls.drop_leg(consult.leg)
             with contextlib.suppress(CallEnded):
-                await self.port.hangup(consult.leg)
-        if self.desks.withdraw_offer(target, call_id):
-            self._tell(("agent", target), "call.offer_withdrawn", {"call_id": call_id, "reason": f"consult_{outcome}"})
-        elif self.desks.release(target, call_id) is not None:
-            self._tell(
+                await self.core.port.hangup(consult.leg)
+        if self.core.desks.withdraw_offer(target, call_id):
+            self.core.tell(
+                ("agent", target), "call.offer_withdrawn", {"call_id": call_id, "reason": f"consult_{outcome}"}
+            )
+        elif self.core.desks.release(target, call_id) is not None:
+            self.core.tell(
                 ("agent", target),
                 "call.ended",
                 {"call_id": call_id, "hung_up_by": "agent", "reason": f"consult ended ({outcome})"},
             )
-        self._tell(
+        self.core.tell(
             ("agent", consult.owner),
             "consult.ended",
             {"call_id": call_id, "agent_id": target, "outcome": outcome, "role": "owner"},
         )
 
-    def _consult_ended_by_routing(self, event: ev.ConsultEnded) -> None:
+    def consult_ended_by_routing(self, event: ev.ConsultEnded) -> None:
         """The consulted agent declined, let the offer ring out, or logged out."""
-        consult = self.calls.consult(event.call_id)
+        consult = self.core.calls.consult(event.call_id)
         if consult is not None and event.outcome in ("declined", "missed"):
-            self._post(event.call_id, self._end_consult(event.call_id, event.outcome), "consult ended by routing")
+            self.core.post(event.call_id, self.end_consult(event.call_id, event.outcome), "consult ended by routing")
 
     # --- each agent's part of a transferred call ---------------------------------------------
 
@@ -254,7 +260,7 @@ class Transfers(CenterBase):
     ) -> None:
         """Keep the first agent's part of the call for their wrap-up; the call itself goes on."""
         record = session.record
-        now = self.clock.now()
+        now = self.core.clock.now()
         held = (now - record.held_since).total_seconds() if record.held_since is not None else 0.0
         segment = dataclasses.replace(
             record,
@@ -275,27 +281,6 @@ class Transfers(CenterBase):
         record.hold_seconds, record.held_since = 0.0, None
         wrapping = any(isinstance(e, ev.WrapUpStarted) and e.agent_id == agent_key(user_id) for e in events)
         if wrapping:
-            self.calls.set_segment(user_id, session.call_id, segment)
+            self.core.calls.set_segment(user_id, session.call_id, segment)
         else:  # no wrap-up in this queue: the part is logged at once, without a disposition
-            await self._log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)
-
-    async def _log_segment(
-        self,
-        segment: CallRecord,
-        *,
-        disposition: str | None,
-        notes: str,
-        wrap_seconds: float,
-        disposition_pending: bool = False,
-    ) -> int:
-        self._collect_legs(segment)
-        return await write_call_activity(
-            self.activities,
-            segment,
-            disposition=disposition,
-            wrap_notes=notes,
-            wrap_seconds=wrap_seconds,
-            outcome="transferred",
-            disposition_pending=disposition_pending,
-            agent_name=self.people.names.get(segment.agent_user_id or 0),
-        )
+            await self.wrapups.log_segment(segment, disposition=None, notes="", wrap_seconds=0.0)

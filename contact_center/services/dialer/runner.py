@@ -124,7 +124,7 @@ class DialerRunner:
         if claimed is None:
             return False
         deadline = self.clock.now() + dt.timedelta(seconds=PREVIEW_SECONDS)
-        self.center.show_preview(
+        self.center.outbound.show_preview(
             user_id,
             {
                 "attempt_id": claimed.attempt_id,
@@ -141,13 +141,13 @@ class DialerRunner:
 
     async def call_preview(self, user_id: int, attempt_id: int) -> dict[str, Any]:
         """The agent calls the record on their desk (or its timer ran out)."""
-        preview = self.center.end_preview(user_id, attempt_id, "called")
+        preview = self.center.outbound.end_preview(user_id, attempt_id, "called")
         if preview is None:
             raise DeskError("no_such_preview", f"no record {attempt_id} is on your desk")
         record = preview["record"]
         tag = CampaignCall(preview["campaign"], preview["record_id"], attempt_id, preview["script"], record)
         try:
-            await self.center.dial(
+            await self.center.outbound.dial(
                 user_id, record["number"], preview["customer_id"], call_id=preview["call_id"], campaign=tag
             )
         except DeskError:
@@ -162,7 +162,7 @@ class DialerRunner:
             raise DeskError("no_such_preview", f"no record {attempt_id} is on your desk")
         async with self.sessions.begin() as session:  # stored before the desk hears of it
             await dialing.record_skip(session, attempt_id, self.clock.now())
-        self.center.end_preview(user_id, attempt_id, reason)
+        self.center.outbound.end_preview(user_id, attempt_id, reason)
 
     async def _previews_due(self) -> list[dict[str, Any]]:
         """Records whose preview timer ran out are called; an agent who took other work gives theirs back."""
@@ -193,7 +193,7 @@ class DialerRunner:
             machine_message=campaign.machine_message,
         )
         try:
-            await self.center.dial(user_id, claimed.number, claimed.customer_id, call_id=call_id, campaign=tag)
+            await self.center.outbound.dial(user_id, claimed.number, claimed.customer_id, call_id=call_id, campaign=tag)
         except DeskError as exc:  # the agent moved on meanwhile, or has no phone: the record waits for the next
             log.info("dialer: record %s not placed with agent %s: %s", claimed.record_id, user_id, exc.message)
             async with self.sessions.begin() as session:

@@ -85,13 +85,13 @@ async def test_a_due_callback_waits_for_the_customers_morning_then_is_placed_and
     desk, port, heard = center
     agent = await _agent(engine)
     promised = await _promise(engine, T0 - dt.timedelta(minutes=5))
-    await desk._place_due_callbacks()  # 7:00 in San Francisco: too early to call
+    await desk.outbound.place_due_callbacks()  # 7:00 in San Francisco: too early to call
     [row] = await _callbacks(engine)
     assert row.status == "scheduled" and row.due_at == dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)  # 8:00 there
     assert not desk.calls.callbacks()
 
     clock.advance(3600)
-    await desk._place_due_callbacks()
+    await desk.outbound.place_due_callbacks()
     call_id = f"cb{promised}-1"
     assert desk.calls.callback(call_id) is not None and (await _callbacks(engine))[0].status == "queued"
     port.program(agent.extension, OriginateOutcome.ANSWERED)
@@ -114,7 +114,7 @@ async def test_an_answered_callback_is_done(center: Any, engine: AsyncEngine, cl
     port.program(agent.extension, OriginateOutcome.ANSWERED)
     port.program(MARIA, OriginateOutcome.ANSWERED)
     await desk.set_state(agent.id, "available")
-    await desk._place_due_callbacks()
+    await desk.outbound.place_due_callbacks()
     await until(lambda: said(heard, agent.id, "call.offered"), "the callback offer")
     await desk.accept(agent.id, f"cb{promised}-1")
     await until(lambda: said(heard, agent.id, "call.connected"), "Maria answered")
