@@ -70,7 +70,7 @@ async def test_a_simulated_caller_reaches_the_agent_in_the_browser(
 
     call_id = port.inject_call("+14155550142", "5000")
     assert call_id is not None
-    port.press(call_id, "10")  # English, then an agent
+    port.press(call_id, "0")  # a known caller goes straight to the main menu: 0 is an agent
     await expect(page.locator("#offer-name")).to_have_text("Maria Garcia", timeout=20_000)
     await page.click("#btn-accept")
     await expect(page.locator("#incall")).to_be_visible()
@@ -108,7 +108,7 @@ async def test_a_warm_transfer_between_two_desktops(
 
     call_id = port.inject_call("+14155550142", "5000")
     assert call_id is not None
-    port.press(call_id, "10")
+    port.press(call_id, "0")  # a known caller goes straight to the main menu: 0 is an agent
     await expect(first.locator("#offer-name")).to_have_text("Maria Garcia", timeout=20_000)
     await first.click("#btn-accept")
     await expect(first.locator("#incall")).to_be_visible()

@@ -125,7 +125,7 @@ async def test_listening_in_is_for_supervisors_refused_with_a_reason_and_audited
     port.program(boss.extension, OriginateOutcome.ANSWERED)
     await center.set_state(demo_agent.id, "available")
     call_id = port.inject_call(MARIA, "5000")
-    port.press(call_id, "10")
+    port.press(call_id, "10")  # no customer has this number in these tests: English, then an agent
     await until(lambda: center.desks.offer(demo_agent.id), "the offer")
     await center.accept(demo_agent.id, call_id)
     ringing = await app_client.post(f"/api/v1/calls/{call_id}/monitor", json={"mode": "whisper"}, headers=csrf)

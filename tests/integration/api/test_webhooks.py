@@ -103,7 +103,7 @@ async def test_a_call_once_logged_is_a_call_ended_delivery_written_with_its_acti
     port.program(agent.extension, OriginateOutcome.ANSWERED)
     await center.set_state(agent.id, "available")
     call_id = port.inject_call("+14155550142", "5000")
-    port.press(call_id, "10")
+    port.press(call_id, "10")  # no customer has this number in these tests: English, then an agent
     await until(lambda: center.desks.offer(agent.id), "the offer")
     await center.accept(agent.id, call_id)
     await until(lambda: center.calls.record(call_id) and center.calls.record(call_id).connected_at, "connected")

@@ -29,7 +29,7 @@ async def test_a_known_caller_reaches_an_agent_and_the_interaction_lands_on_the_
     assert state["state"] == "available"
 
     call_id = port.inject_call("+14155550142", "5000")
-    port.press(call_id, "10")  # English, then "speak with an agent"
+    port.press(call_id, "0")  # a known caller goes straight to the main menu: 0 is an agent
     offered = await until(lambda: [p for a, e, p in heard if e == "call.offered"], "an offer")
     offer = offered[0]
     assert offer["call_id"] == call_id
@@ -83,7 +83,7 @@ async def test_a_known_caller_reaches_an_agent_and_the_interaction_lands_on_the_
 async def test_a_caller_who_hangs_up_in_the_queue_is_logged_as_abandoned(center: Any, engine: AsyncEngine) -> None:
     _desk, port, heard = center
     call_id = port.inject_call("+14155550199", "5000")
-    port.press(call_id, "10")
+    port.press(call_id, "10")  # an unknown caller: English, then 0 for an agent
     await until(
         lambda: any(e == "board.updated" and any(q["waiting"] for q in p["queues"]) for _, e, p in heard),
         "the caller to wait",

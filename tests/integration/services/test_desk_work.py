@@ -31,13 +31,17 @@ async def _agent(engine: AsyncEngine, username: str = "agent") -> User:
         return (await session.scalars(select(User).where(User.username == username))).one()
 
 
-async def _connected(center: Any, engine: AsyncEngine, caller: str = MARIA) -> tuple[Any, Any, list[Any], User, str]:
+async def _connected(
+    center: Any, engine: AsyncEngine, caller: str = MARIA, keys: str = "0"
+) -> tuple[Any, Any, list[Any], User, str]:
+    """A call connected to the agent; ``keys`` reach an agent in the IVR (a known caller: 0; otherwise 1 for
+    English first)."""
     desk, port, heard = center
     agent = await _agent(engine)
     port.program(agent.extension, OriginateOutcome.ANSWERED)
     await desk.set_state(agent.id, "available")
     call_id = port.inject_call(caller, "5000")
-    port.press(call_id, "10")
+    port.press(call_id, keys)
     await until(lambda: said(heard, agent.id, "call.offered"), "the offer")
     await desk.accept(agent.id, call_id)
     await until(lambda: said(heard, agent.id, "call.connected"), "the agent connected")
@@ -101,7 +105,7 @@ async def test_wrap_up_can_update_an_open_case_with_a_note(center: Any, engine: 
 async def test_an_unknown_caller_linked_during_the_call_lands_on_that_customers_timeline(
     center: Any, engine: AsyncEngine
 ) -> None:
-    desk, port, heard, agent, call_id = await _connected(center, engine, caller="+14155550177")
+    desk, port, heard, agent, call_id = await _connected(center, engine, caller="+14155550177", keys="10")
     offer = said(heard, agent.id, "call.offered")[0]
     assert offer["screen_pop"]["customer"] is None
     async with session_factory(engine).begin() as session:
