@@ -39,11 +39,23 @@ def origin_allowed(request: web.Request, trusted_origins: Collection[str]) -> bo
     return bool(request.host) and urlsplit(origin).netloc.lower() == request.host.lower()
 
 
+def with_token(request: web.Request, auth: object) -> web.Request:
+    """The handshake request carrying the API token a client sent in socket.io's ``auth`` payload
+    (``{"token": ...}``: a browser cannot set headers on a websocket), as a bearer header: it is then
+    checked, and re-checked while the socket lives, like any API request's. Without one, as it came."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if not isinstance(token, str) or not token.strip():
+        return request
+    return request.clone(headers={**request.headers, "Authorization": f"Bearer {token.strip()}"})
+
+
 async def identify(request: web.Request, trusted_origins: Collection[str], authenticate: Authenticator) -> Principal:
     if not origin_allowed(request, trusted_origins):
         raise Refused("bad_origin")
-    # The auth middleware has already looked the session up for this request; do not query twice.
-    found = request.get(PRINCIPAL) or await authenticate(request)
+    # The auth middleware has already looked the session up for this request; do not query twice
+    # (unless a token came in the handshake's payload: it names who is connecting, not the cookie).
+    bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
+    found = (None if bearer else request.get(PRINCIPAL)) or await authenticate(request)
     if found is None:
         raise Refused("unauthorized")
     return found

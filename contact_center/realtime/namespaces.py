@@ -11,9 +11,10 @@ from typing import Any
 
 import socketio
 
+from contact_center.principal import Principal
 from contact_center.realtime.commands import COMMANDS, Heartbeat, Sync
 from contact_center.realtime.gateway import Gateway, parse
-from contact_center.realtime.handshake import Refused, handshake_request, identify
+from contact_center.realtime.handshake import Refused, handshake_request, identify, with_token
 from contact_center.realtime.notifier import AGENT_NAMESPACE, SUPERVISOR_NAMESPACE, SUPERVISORS_ROOM, agent_room
 from contact_center.services.desk import DeskError
 
@@ -29,7 +30,7 @@ class GatewayNamespace(socketio.AsyncNamespace):  # type: ignore[misc]  # socket
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         if event == "connect":
-            return await self.connect(args[0], args[1])
+            return await self.connect(args[0], args[1], args[2] if len(args) > 2 else None)
         if event == "disconnect":
             self.gateway.forget(self.namespace, args[0])
             return None
@@ -38,15 +39,15 @@ class GatewayNamespace(socketio.AsyncNamespace):  # type: ignore[misc]  # socket
         if client is None:
             return {"ok": False, "error": "not_connected", "message": "connect to this namespace first"}
         try:
-            return await self.handle(event, client.principal.user_id, data)
+            return await self.handle(event, client.principal, data)
         except DeskError as exc:
             return {"ok": False, "error": exc.code, "message": exc.message}
         except Exception:
             log.exception("%s %s failed", self.namespace, event)
             return {"ok": False, "error": "internal", "message": "the server could not do that; try again"}
 
-    async def connect(self, sid: str, environ: dict[str, Any]) -> bool:
-        request = handshake_request(environ)
+    async def connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> bool:
+        request = with_token(handshake_request(environ), auth)
         principal = await identify(request, self.gateway.trusted_origins, self.gateway.authenticate)
         if not principal.has_role(self.required_role):
             raise Refused("forbidden")
@@ -57,7 +58,7 @@ class GatewayNamespace(socketio.AsyncNamespace):  # type: ignore[misc]  # socket
     def room(self, user_id: int) -> str:
         raise NotImplementedError
 
-    async def handle(self, event: str, user_id: int, data: Any) -> dict[str, Any]:
+    async def handle(self, event: str, principal: Principal, data: Any) -> dict[str, Any]:
         raise NotImplementedError
 
 
@@ -69,7 +70,8 @@ class AgentNamespace(GatewayNamespace):
     def room(self, user_id: int) -> str:
         return agent_room(user_id)
 
-    async def handle(self, event: str, user_id: int, data: Any) -> dict[str, Any]:
+    async def handle(self, event: str, principal: Principal, data: Any) -> dict[str, Any]:
+        user_id = principal.user_id
         if event == "sync":
             body = parse(Sync, data)
             return body if isinstance(body, dict) else await self.gateway.sync_agent(user_id, body)
@@ -79,6 +81,8 @@ class AgentNamespace(GatewayNamespace):
         spec = COMMANDS.get(event)
         if spec is None:
             return unknown(event)
+        if principal.read_only:  # a wallboard's token reads; it never works a desk
+            return {"ok": False, "error": "read_only_token", "message": "this token may only read"}
         model, run = spec
         parsed = parse(model, data)
         if isinstance(parsed, dict):
@@ -93,7 +97,7 @@ class SupervisorNamespace(GatewayNamespace):
     def room(self, user_id: int) -> str:
         return SUPERVISORS_ROOM
 
-    async def handle(self, event: str, user_id: int, data: Any) -> dict[str, Any]:
+    async def handle(self, event: str, principal: Principal, data: Any) -> dict[str, Any]:
         if event == "sync":
             return await self.gateway.sync_board()
         if event == "heartbeat":

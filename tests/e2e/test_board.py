@@ -216,6 +216,8 @@ async def test_the_wallboard_shows_the_tiles_with_a_read_only_token_and_no_contr
     async with session_factory(engine).begin() as session:
         token = await create_token(session, "supervisor", "lobby TV", T0, read_only=True)
     page = desktop.page
+    polled: list[str] = []
+    page.on("request", lambda request: polled.append(request.url) if "/api/v1/board" in request.url else None)
     await page.goto(f"{live.base}/wallboard#token={token}")
     vip = page.locator(".tile[data-queue=vip]")
     await expect(vip.locator(".big")).to_contain_text("0 waiting")
@@ -223,6 +225,7 @@ async def test_the_wallboard_shows_the_tiles_with_a_read_only_token_and_no_contr
     await live.press_when_asked(call_id, "0", "To speak with an agent")
     await expect(vip.locator(".big")).to_contain_text("1 waiting")
     assert await page.locator("button, input, select").count() == 0  # nothing to press on a TV
+    assert polled == []  # the tiles move with the supervisors' socket, not by asking the server again and again
     await page.goto(f"{live.base}/wallboard?screen=2#token=not-a-token")  # a new page, not just a new fragment
     await expect(page.locator("#wall-state")).to_contain_text("not valid")
     assert call_id is not None

@@ -47,12 +47,19 @@ class Live:
         assert response.status == 200, await response.text()
         return f"cc_session={response.cookies['cc_session'].value}"
 
-    async def connect(self, namespace: str = "/agent", headers: dict[str, str] | None = None) -> Recorder:
+    async def connect(
+        self, namespace: str = "/agent", headers: dict[str, str] | None = None, auth: dict[str, Any] | None = None
+    ) -> Recorder:
         recorder = Recorder(namespace)
         self.sockets.append(recorder.sio)
         try:
             await recorder.sio.connect(
-                self.url(), namespaces=[namespace], headers=headers or {}, transports=["websocket"], wait_timeout=5
+                self.url(),
+                namespaces=[namespace],
+                headers=headers or {},
+                auth=auth,
+                transports=["websocket"],
+                wait_timeout=5,
             )
         except socketio.exceptions.ConnectionError as exc:
             raise HandshakeRefused(recorder.refusal) from exc

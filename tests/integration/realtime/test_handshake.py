@@ -80,6 +80,42 @@ async def test_bearer_tokens_work_for_integrations(live: Any, agent: Any) -> Non
     }
 
 
+async def test_a_wallboard_token_in_the_auth_payload_reads_the_board_and_works_no_desk(
+    live: Any, make_user: Any, engine: Any, clock: Any
+) -> None:
+    """A browser cannot put headers on a websocket: the wallboard sends its token in socket.io's ``auth``."""
+    from contact_center.crm.users import create_token
+    from contact_center.store.engine import session_factory
+
+    await make_user("sam", "supervisor")
+    await make_user("alice")
+    async with session_factory(engine).begin() as session:
+        wall = await create_token(session, "sam", "lobby TV", clock.now(), read_only=True)
+        alice = await create_token(session, "alice", "alice's script", clock.now(), read_only=True)
+
+    board = await live.connect("/supervisor", auth={"token": wall})
+    synced = await board.call("sync", {})
+    assert synced["ok"] is True and "queues" in synced["board"]
+
+    # The token names who connects, not a cookie that came along: an agent's cookie with the wallboard's
+    # token reads the board; a supervisor's cookie with an agent's token does not.
+    agent_cookie = await live.cookie("alice")
+    assert (await (await live.connect("/supervisor", {"Cookie": agent_cookie}, {"token": wall})).call("sync"))["ok"]
+    boss_cookie = await live.cookie("sam")
+    with pytest.raises(HandshakeRefused, match="forbidden"):
+        await live.connect("/supervisor", {"Cookie": boss_cookie}, {"token": alice})
+    with pytest.raises(HandshakeRefused, match="unauthorized"):
+        await live.connect("/supervisor", auth={"token": "not-a-token"})
+
+    # A read-only token on the desk's namespace reads (sync) but never acts.
+    desk = await live.connect("/agent", auth={"token": alice})
+    assert (await desk.call("sync", {}))["ok"] is True
+    refused = await desk.call("agent.set_state", {"state": "available"})
+    assert (refused["ok"], refused["error"]) == (False, "read_only_token")
+    refused = await desk.call("call.accept", {"call_id": "call-1"})
+    assert refused["error"] == "read_only_token"
+
+
 def test_the_fake_desk_is_a_desk(fake_desk: Any) -> None:
     desk: Desk = fake_desk  # checked by mypy; at run time the protocol's methods are all there
     assert all(callable(getattr(desk, name)) for name in Desk.__dict__ if not name.startswith("_"))
