@@ -3,7 +3,7 @@
 "use strict";
 const KINDS = {
   queues: { title: "Queues", key: "name", columns: ["name", "strategy", "calendar", "sl_threshold_seconds", "sl_target", "wrapup_seconds"],
-    template: { name: "", display_name: "", strategy: "longest_idle", sl_threshold_seconds: 20, sl_target: 0.8, alert_wait_seconds: null, hold_music: null, announcement: "", announce_every_seconds: 30, announce_position: true, ring_timeout_seconds: 15,
+    template: { name: "", display_name: "", strategy: "longest_idle", sl_threshold_seconds: 20, sl_target: 0.8, alert_wait_seconds: null, alert_not_ready_seconds: null, alert_wrap_up_seconds: null, hold_music: null, announcement: "", announce_every_seconds: 30, announce_position: true, ring_timeout_seconds: 15,
       wrapup_seconds: 30, max_wait_seconds: null, max_length: null, exit_action: {}, required_skills: {}, escalation: [],
       default_priority: 0, reoffer_delay_seconds: 30, preferred_wait_seconds: 30, overflow_queue: null, calendar: null } },
   users: { title: "Users", key: "username", columns: ["username", "display_name", "role", "extension", "team", "active"],

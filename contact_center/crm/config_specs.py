@@ -92,6 +92,8 @@ class QueueSpec(Spec):
     sl_threshold_seconds: Seconds = 20
     sl_target: Annotated[float, Field(gt=0, le=1)] = 0.8
     alert_wait_seconds: Seconds | None = None
+    alert_not_ready_seconds: Seconds | None = None
+    alert_wrap_up_seconds: Seconds | None = None
     hold_music: Annotated[str, StringConstraints(pattern=r"^[^\x00]{1,300}$")] | None = None
     announcement: Annotated[str, StringConstraints(max_length=1000)] = ""
     announce_every_seconds: Annotated[int, Field(ge=10, le=600)] = 30
@@ -131,6 +133,7 @@ class QueueSpec(Spec):
             "strategy", "sl_threshold_seconds", "ring_timeout_seconds", "wrapup_seconds", "max_wait_seconds",
             "max_length", "escalation", "overflow_queue", "required_skills", "default_priority",
             "reoffer_delay_seconds", "preferred_wait_seconds", "sl_target", "alert_wait_seconds",
+            "alert_not_ready_seconds", "alert_wrap_up_seconds",
             "hold_music", "announcement", "announce_every_seconds", "announce_position",
         )  # fmt: skip
         return {"exit_action": self.exit_action or None, **{name: getattr(self, name) for name in fields}}

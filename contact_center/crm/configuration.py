@@ -135,6 +135,8 @@ def _queue_spec(row: Queue, queue_names: Mapping[int, str], calendars: Mapping[i
         sl_threshold_seconds=row.sl_threshold_seconds,
         sl_target=row.sl_target,
         alert_wait_seconds=row.alert_wait_seconds,
+        alert_not_ready_seconds=row.alert_not_ready_seconds,
+        alert_wrap_up_seconds=row.alert_wrap_up_seconds,
         hold_music=row.hold_music,
         announcement=row.announcement,
         announce_every_seconds=row.announce_every_seconds,

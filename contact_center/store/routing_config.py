@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # when the table has one, else from a JSON ``settings`` column when there is one, else the engine default.
 OPTIONAL_SETTINGS = (
     "reoffer_delay_seconds", "preferred_wait_seconds", "sl_target", "alert_wait_seconds",
-    "hold_music", "announcement", "announce_every_seconds", "announce_position",
+    "alert_not_ready_seconds", "alert_wrap_up_seconds", "hold_music", "announcement", "announce_every_seconds", "announce_position",
 )  # fmt: skip
 
 

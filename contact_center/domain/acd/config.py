@@ -65,6 +65,10 @@ class QueueConfig:
     # ``sl_threshold_seconds``, and a wait that raises an alert (None: three times the threshold).
     sl_target: float = 0.8
     alert_wait_seconds: float | None = None
+    # How long one of the queue's agents may stay not ready, or in wrap-up, before the board alerts (the
+    # strictest of an agent's queues; None: the centre's limits).
+    alert_not_ready_seconds: float | None = None
+    alert_wrap_up_seconds: float | None = None
     # What a waiting caller hears (routing ignores these too): the queue's own hold music (a WAV file name),
     # a message on entering the queue, and how often the place in line is said over the music.
     hold_music: str | None = None
@@ -85,8 +89,9 @@ class QueueConfig:
             raise ConfigError(f"queue {self.id!r}: sl_target must be a share between 0 and 1 (0.8 for 80 %)")
         if self.announce_every_seconds < 10:
             raise ConfigError(f"queue {self.id!r}: announce_every_seconds must be at least 10")
-        if self.alert_wait_seconds is not None and self.alert_wait_seconds <= 0:
-            raise ConfigError(f"queue {self.id!r}: alert_wait_seconds must be positive")
+        for name in ("alert_wait_seconds", "alert_not_ready_seconds", "alert_wrap_up_seconds"):
+            if getattr(self, name) is not None and getattr(self, name) <= 0:
+                raise ConfigError(f"queue {self.id!r}: {name} must be positive")
         if self.max_wait_seconds is not None and self.max_wait_seconds <= 0:
             raise ConfigError(f"queue {self.id!r}: max_wait_seconds must be positive")
         if self.max_length is not None and self.max_length < 0:
@@ -127,6 +132,8 @@ class QueueConfig:
             "preferred_wait_seconds",
             "sl_target",
             "alert_wait_seconds",
+            "alert_not_ready_seconds",
+            "alert_wrap_up_seconds",
             "hold_music",
             "announcement",
             "announce_every_seconds",

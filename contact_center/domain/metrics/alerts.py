@@ -16,7 +16,8 @@ ALERT_KINDS = ("service_level", "longest_wait", "no_agents", "not_ready_long", "
 
 @dataclass(frozen=True, slots=True)
 class AgentLimits:
-    """Centre-wide: how long an agent may stay not ready, or in wrap-up, before the board says so."""
+    """Centre-wide: how long an agent may stay not ready, or in wrap-up, before the board says so (a queue
+    may set its own for its agents: ``QueueLook``)."""
 
     not_ready_seconds: float = 900.0
     wrap_up_seconds: float = 180.0
@@ -26,7 +27,8 @@ class AgentLimits:
 class QueueLook:
     """A queue as the board sees it now. ``service_level`` is over the recent window (None: too few
     calls to judge, see ``MIN_OFFERED``); ``alert_wait_seconds`` None means the queue's default,
-    three times its service-level threshold."""
+    three times its service-level threshold. ``alert_not_ready_seconds`` / ``alert_wrap_up_seconds``: the
+    queue's own limits for its agents (None: the centre's)."""
 
     name: str
     waiting: int
@@ -37,6 +39,8 @@ class QueueLook:
     sl_target: float
     sl_threshold_seconds: float
     alert_wait_seconds: float | None = None
+    alert_not_ready_seconds: float | None = None
+    alert_wrap_up_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class AgentLook:
     state: str
     reason: str | None
     since: float
+    queues: tuple[str, ...] = ()  # the queues they serve: the strictest limit of these applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,9 @@ def conditions(
     queues: Iterable[QueueLook], agents: Iterable[AgentLook], now: float, limits: AgentLimits
 ) -> list[Condition]:
     found: list[Condition] = []
+    queues = list(queues)
+    not_ready = {q.name: q.alert_not_ready_seconds for q in queues if q.alert_not_ready_seconds is not None}
+    wrap_up = {q.name: q.alert_wrap_up_seconds for q in queues if q.alert_wrap_up_seconds is not None}
     for q in queues:
         if q.service_level is not None and q.offered >= MIN_OFFERED and q.service_level < q.sl_target:
             found.append(
@@ -105,7 +113,9 @@ def conditions(
             )
     for a in agents:
         spent = now - a.since
-        if a.state == "not_ready" and spent > limits.not_ready_seconds:
+        not_ready_limit = _strictest(not_ready, a.queues, limits.not_ready_seconds)
+        wrap_up_limit = _strictest(wrap_up, a.queues, limits.wrap_up_seconds)
+        if a.state == "not_ready" and spent > not_ready_limit:
             why = f" ({a.reason})" if a.reason else ""
             found.append(
                 Condition(
@@ -113,17 +123,17 @@ def conditions(
                     kind="not_ready_long",
                     agent_id=a.agent_id,
                     value=spent,
-                    message=f"{a.name} has been not ready{why} for over {_duration(limits.not_ready_seconds)}",
+                    message=f"{a.name} has been not ready{why} for over {_duration(not_ready_limit)}",
                 )
             )
-        elif a.state == "wrap_up" and spent > limits.wrap_up_seconds:
+        elif a.state == "wrap_up" and spent > wrap_up_limit:
             found.append(
                 Condition(
                     key=f"wrap_up_long:{a.agent_id}",
                     kind="wrap_up_long",
                     agent_id=a.agent_id,
                     value=spent,
-                    message=f"{a.name} has been in wrap-up for over {_duration(limits.wrap_up_seconds)}",
+                    message=f"{a.name} has been in wrap-up for over {_duration(wrap_up_limit)}",
                 )
             )
     return found
@@ -145,6 +155,11 @@ def compare(open_keys: Iterable[str], now_holding: Iterable[Condition]) -> Chang
         raised=[c for key, c in holding.items() if key not in still_open],
         cleared=sorted(still_open - holding.keys()),
     )
+
+
+def _strictest(by_queue: Mapping[str, float], queues: Iterable[str], default: float) -> float:
+    """The shortest limit set by any of the agent's queues; the centre's when none sets one."""
+    return min((by_queue[q] for q in queues if q in by_queue), default=default)
 
 
 def _duration(seconds: float) -> str:

@@ -99,6 +99,8 @@ class BoardAlerts:
                     sl_target=config.sl_target,
                     sl_threshold_seconds=config.sl_threshold_seconds,
                     alert_wait_seconds=config.alert_wait_seconds,
+                    alert_not_ready_seconds=config.alert_not_ready_seconds,
+                    alert_wrap_up_seconds=config.alert_wrap_up_seconds,
                 )
             )
         agents = [
@@ -108,6 +110,7 @@ class BoardAlerts:
                 state=str(a.state),
                 reason=a.reason,
                 since=a.since,
+                queues=tuple(sorted(a.tiers)),
             )
             for a in logged_in
         ]

@@ -98,6 +98,9 @@ class Queue(Base, Timestamps):
     sl_threshold_seconds: Mapped[int] = mapped_column(Integer, default=20)
     sl_target: Mapped[float] = mapped_column(Float, default=0.8)  # share answered within the threshold
     alert_wait_seconds: Mapped[int | None] = mapped_column(Integer)  # board alert; None: 3 x the threshold
+    # Board alerts on the queue's agents (the strictest of an agent's queues); None: the centre's limits.
+    alert_not_ready_seconds: Mapped[int | None] = mapped_column(Integer)
+    alert_wrap_up_seconds: Mapped[int | None] = mapped_column(Integer)
     hold_music: Mapped[str | None] = mapped_column(String(300))  # a WAV in CC_VAR_DIR/hold-music, or a path
     announcement: Mapped[str] = mapped_column(Text, default="")  # said once on entering the queue
     announce_every_seconds: Mapped[int] = mapped_column(Integer, default=30)

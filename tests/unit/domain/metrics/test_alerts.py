@@ -66,6 +66,24 @@ def test_agents_not_ready_or_in_wrap_up_too_long() -> None:
     assert found[1].message == "Cy has been in wrap-up for over 2 min"
 
 
+def test_a_queue_sets_its_own_limits_for_its_agents_and_the_strictest_applies() -> None:
+    """Sales lets its agents take 5 minutes of wrap-up; VIP wants its agents back after 2 minutes of not
+    ready. An agent of both is held to the strictest; an agent of neither to the centre's limits."""
+    sales = queue(name="sales", alert_wrap_up_seconds=300)
+    vip = queue(name="vip", alert_not_ready_seconds=120, alert_wrap_up_seconds=200)
+    agents = [
+        AgentLook("1", "Ava", "wrap_up", None, NOW - 250, queues=("sales",)),  # under sales' 5 min
+        AgentLook("2", "Bob", "wrap_up", None, NOW - 250, queues=("sales", "vip")),  # over vip's 200 s
+        AgentLook("3", "Cy", "not_ready", "break", NOW - 150, queues=("vip",)),  # over vip's 2 min
+        AgentLook("4", "Di", "not_ready", "break", NOW - 150, queues=("sales",)),  # under the centre's 10 min
+        AgentLook("5", "Ed", "wrap_up", None, NOW - 130, queues=("billing",)),  # over the centre's 2 min
+    ]
+    found = conditions([sales, vip, queue()], agents, NOW, LIMITS)
+    assert keys(found) == ["wrap_up_long:2", "not_ready_long:3", "wrap_up_long:5"]
+    assert found[0].message == "Bob has been in wrap-up for over 3 min 20 s"
+    assert found[1].message == "Cy has been not ready (break) for over 2 min"
+
+
 def test_a_pass_raises_what_newly_holds_and_clears_what_stopped() -> None:
     holding = [Condition("longest_wait:billing", "longest_wait", "m"), Condition("no_agents:sales", "no_agents", "m")]
     changes = compare({"longest_wait:billing", "service_level:billing", "rule:c-1:5.000"}, holding)
