@@ -24,7 +24,7 @@ from contact_center.services.admin import overrides
 from contact_center.services.desk import DeskError
 from contact_center.store import audit_log as audit
 from contact_center.web.auth import end_sessions, hashed, principal
-from contact_center.web.errors import read_body, read_json_object
+from contact_center.web.errors import read_body, read_json_object, strictly
 from contact_center.web.keys import ACD, CALL_CENTER, CLOCK, SESSIONS
 from contact_center.web.routing import Api
 
@@ -75,7 +75,7 @@ async def change_queue(request: web.Request) -> web.Response:
         current = await config.one(session, "queues", name)
         if body.get("name", name) != name:
             raise ValidationFailed.one("name", "a queue cannot be renamed; create a new one")
-        spec = QueueSpec.model_validate({**current.model_dump(mode="json"), **body})
+        spec = strictly(QueueSpec, {**current.model_dump(mode="json"), **body})
         await config.store_one(session, "queues", spec, create=False, actor=principal(request).username,
                                now=request.app[CLOCK].now())  # fmt: skip
     await _applied(request)
@@ -102,7 +102,7 @@ async def list_audit(request: web.Request) -> web.Response:
                  target=r.target, before=r.before, after=r.after).model_dump()
         for r in rows
     ]  # fmt: skip
-    return web.json_response({"items": items, "next_cursor": rows[-1].id if len(rows) == limit else None})
+    return web.json_response({"items": items, "next_cursor": str(rows[-1].id) if len(rows) == limit else None})
 
 
 # --- skills, teams, calendars, dispositions: the same five routes each -----------------------------
@@ -154,7 +154,7 @@ def _kind_routes(
             current = await config.one(session, kind, name)
             if body.get(key, name) != name:
                 raise ValidationFailed.one(key, f"a {one}'s {key} cannot change; create a new one")
-            spec = spec_type.model_validate({**current.model_dump(mode="json"), **body})
+            spec = strictly(spec_type, {**current.model_dump(mode="json"), **body})
             await config.store_one(session, kind, spec, create=False, actor=principal(request).username,
                                    now=request.app[CLOCK].now())  # fmt: skip
         await _applied(request)

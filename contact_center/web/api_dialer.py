@@ -6,7 +6,7 @@ from aiohttp import web
 
 from contact_center.services.desk import DeskError
 from contact_center.web.auth import principal
-from contact_center.web.errors import error
+from contact_center.web.errors import error, path_id
 from contact_center.web.keys import DIALER
 from contact_center.web.routing import Api
 
@@ -14,10 +14,7 @@ api = Api()
 
 
 def _attempt(request: web.Request) -> int:
-    try:
-        return int(request.match_info["attempt_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    return path_id(request, "attempt_id", "a dialing attempt id")
 
 
 @api.route("POST", "/api/v1/dialer/previews/{attempt_id}/call", "Call the campaign record on your desk",

@@ -25,7 +25,7 @@ from contact_center.services.desk import Desk, DeskError
 from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
-from contact_center.web.errors import error, path_id, read_body
+from contact_center.web.errors import error, path_id, read_body, strictly
 from contact_center.web.keys import ACD, ALERTS, CALL_CENTER, CLOCK, CLUSTER, SESSIONS
 from contact_center.web.routing import Api
 
@@ -86,7 +86,7 @@ async def set_agent_routing(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
         username = await stored.username_of(session, user_id)
         current = await config.one(session, "users", username)
-        spec = UserSpec.model_validate({**current.model_dump(mode="json"), **changes})
+        spec = strictly(UserSpec, {**current.model_dump(mode="json"), **changes})
         await config.store_one(session, "users", spec, create=False, actor=principal(request).username,
                                now=request.app[CLOCK].now())  # fmt: skip
     await request.app[ACD].reload_queues()

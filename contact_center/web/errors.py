@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
 from contact_center.crm.json_shape import MAX_BODY_DEPTH, json_depth
+from contact_center.crm.records import MAX_ID, parse_id
 from contact_center.log_limits import ThrottledLog
 from contact_center.web.keys import SETTINGS
 from contact_center.web.routing import Handler
@@ -93,7 +94,14 @@ async def read_body(request: web.Request, model: type[M]) -> M:
     """Parse and validate a JSON body; malformed or over-deep JSON is a 400, bad fields a 422."""
     data = await read_json_object(request)
     # The region lets phone numbers be checked with the other fields, so one 422 names every bad field.
-    return model.model_validate(data, context={"region": request.app[SETTINGS].default_region})
+    return strictly(model, data, context={"region": request.app[SETTINGS].default_region})
+
+
+def strictly(model: type[M], data: dict[str, Any], context: dict[str, Any] | None = None) -> M:
+    """Validate a request's JSON as strictly as JSON is typed: a boolean is true or false (not 0 or "yes"),
+    a number is a number (not "5" or false); dates and times are ISO 8601 text. What the OpenAPI document
+    says, the server takes, and nothing else."""
+    return model.model_validate_json(json.dumps(data), strict=True, context=context)
 
 
 class QuietBadRequests(logging.Filter):
@@ -130,8 +138,8 @@ async def plain_server_header(request: web.Request, response: web.StreamResponse
 
 
 def path_id(request: web.Request, name: str, what: str) -> int:
-    """A whole number from the route's path, or a 422 naming it (``what``: "a user id", "an alert id")."""
-    try:
-        return int(request.match_info[name])
-    except ValueError:
-        raise ValidationFailed.one(name, f"must be {what} (a whole number)") from None
+    """A record id from the route's path (1 to ``MAX_ID``), or a 422 naming it (``what``: "a user id")."""
+    value = parse_id(request.match_info[name])
+    if value is None:
+        raise ValidationFailed.one(name, f"must be {what} (a whole number from 1 to {MAX_ID})")
+    return value

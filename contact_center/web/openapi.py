@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from contact_center.crm.records import MAX_ID
 from contact_center.web.routing import RouteSpec
 
 ERROR_SCHEMA = {
@@ -55,14 +56,11 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
             operation["security"] = []
         else:
             operation["x-required-role"] = spec.role
-        # Record ids are integers; other path parts (a call id, a metrics group) are text.
-        params = [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "integer" if p == "id" else "string"}}
-            for p in re.findall(r"{(\w+)}", spec.path)
-        ]
+        path_names = re.findall(r"{(\w+)}", spec.path)
+        params = [{"name": p, "in": "path", "required": True, "schema": _path_schema(p, spec.path)} for p in path_names]
         params += [{"name": q, "in": "query", "required": False, "schema": _query_schema(q)} for q in spec.query]
-        if spec.query:
-            operation["responses"]["422"] = _error("query parameters that are not valid, each with the reason")
+        if spec.query or path_names:
+            operation["responses"]["422"] = _error("path or query parameters that are not valid, each with the reason")
         if params:
             operation["parameters"] = params
         if spec.body is not None:
@@ -103,10 +101,30 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
     }
 
 
+# What each path part may be, as the handlers check it (a part that breaks the rule is a 404 or a 422).
+_KEY = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"  # queues, calendars, skills, teams, campaigns, dispositions
+_PATH_PATTERNS = {
+    "username": "^[\\w.-]{1,64}$",
+    "group": "^(queues|agents|teams)$",
+    "call_id": "^[^\\u0000/]{1,200}$",  # ours (uuid-like) or a SIP Call-ID (may hold an @)
+}
+
+
+def _path_schema(name: str, path: str) -> dict[str, Any]:
+    """Record ids (``id``, ``*_id`` but a call's) are whole numbers; names follow their rule."""
+    if name == "n":
+        return {"type": "integer", "minimum": 0, "maximum": 10_000}
+    if name == "id" or (name.endswith("_id") and name != "call_id"):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    if name == "name" and path.startswith("/api/v1/flows/"):
+        return {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"}  # it names the flow's file
+    return {"type": "string", "pattern": _PATH_PATTERNS.get(name, _KEY)}
+
+
 def _query_schema(name: str) -> dict[str, Any]:
     """Record ids and page sizes are whole numbers; the rest is text (never a NUL: the server refuses it)."""
     if name.endswith("_id"):
-        return {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     if name == "limit":
         return {"type": "integer", "minimum": 1, "maximum": 200}  # the smallest page any list allows
     return {"type": "string", "pattern": "^[^\\u0000]*$"}

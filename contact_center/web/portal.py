@@ -13,6 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from contact_center.crm import portal
+from contact_center.crm.records import parse_id
 from contact_center.crm.schemas import Email
 from contact_center.mail import Mailer
 from contact_center.web.auth import client_address
@@ -134,10 +135,9 @@ async def my_cases(request: web.Request) -> web.Response:
 
 async def my_case(request: web.Request) -> web.Response:
     customer_id = await _customer(request)
-    try:
-        case_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    case_id = parse_id(request.match_info["id"])
+    if case_id is None:
+        raise web.HTTPNotFound()
     async with request.app[SESSIONS]() as session:
         found = await portal.case(session, customer_id, case_id)
     if found is None:
