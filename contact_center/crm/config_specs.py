@@ -12,11 +12,20 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import holidays as public_holidays
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from contact_center.domain.acd.config import STRATEGIES, QueueConfig
 from contact_center.domain.acd.errors import ConfigError
 from contact_center.domain.calendar import Calendar as DomainCalendar
+from contact_center.domain.calling_window import EARLIEST, LATEST
 
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Seconds = Annotated[int, Field(ge=0, le=7 * 24 * 3600)]
@@ -157,6 +166,17 @@ class UserSpec(Spec):
         return self.username
 
 
+def _clock_time(value: object) -> object:
+    """YAML 1.1 reads an unquoted 10:30 as the number 630 (base 60): take it back as the time it was."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
+ClockTime = Annotated[str, BeforeValidator(_clock_time), StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+LAW_FROM, LAW_UNTIL = EARLIEST.strftime("%H:%M"), LATEST.strftime("%H:%M")  # at the called person's location
+
+
 class CampaignSpec(Spec):
     """An outbound campaign's settings (its status, start / pause / stop, is operations: not in the file)."""
 
@@ -179,6 +199,9 @@ class CampaignSpec(Spec):
     # spoken after the greeting, then the same).
     answering_machine: Literal["off", "hang_up", "leave_message"] = "off"
     machine_message: Annotated[str, StringConstraints(max_length=2_000)] = ""
+    # Calling hours on the called person's clock, inside the law's 08:00-21:00 (and the calendar's days).
+    call_from: ClockTime = "08:00"
+    call_until: ClockTime = "21:00"
     starts_at: datetime | None = None
     ends_at: datetime | None = None
 
@@ -192,6 +215,11 @@ class CampaignSpec(Spec):
                 object.__setattr__(self, name, moment.astimezone(UTC))
         if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must come after starts_at")
+        if not LAW_FROM <= self.call_from < self.call_until <= LAW_UNTIL:
+            raise ValueError(
+                f"call_from / call_until: {self.call_from}-{self.call_until} is not inside the law's calling "
+                f"window {LAW_FROM}-{LAW_UNTIL} (the called person's time); a campaign may only narrow it"
+            )
         if self.answering_machine == "leave_message" and not self.machine_message.strip():
             raise ValueError("machine_message: say what to leave on a machine (answering_machine is leave_message)")
         return self

@@ -23,6 +23,7 @@ from contact_center.crm.phones import try_e164
 from contact_center.crm.sales import create_opportunity
 from contact_center.crm.schemas import CustomerCreate
 from contact_center.domain.calendar import Calendar
+from contact_center.domain.calling_window import EARLIEST, LATEST
 from contact_center.domain.dialer.compliance import DialCheck, next_allowed, refusal
 from contact_center.domain.dialer.outcomes import Standing, after_attempt, after_disposition, retry_delay
 from contact_center.store.tables import (
@@ -54,6 +55,7 @@ class CampaignRun:
     caller_id: str | None
     answering_machine: str = "off"  # off | hang_up | leave_message
     machine_message: str = ""
+    hours: tuple[dt.time, dt.time] = (EARLIEST, LATEST)  # on the called person's clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ async def running_campaigns(session: AsyncSession, now: dt.datetime) -> list[Cam
                 caller_id=campaign.caller_id,
                 answering_machine=campaign.answering_machine,
                 machine_message=campaign.machine_message,
+                hours=(dt.time.fromisoformat(campaign.call_from), dt.time.fromisoformat(campaign.call_until)),
             )
         )
     return runs
@@ -150,6 +153,7 @@ async def claim_next(
                 max_attempts=campaign.max_attempts,
                 last_abandoned_at=abandoned,
                 calendar=campaign.calendar,
+                hours=campaign.hours,
             )
             for z in zones
         ]

@@ -159,5 +159,8 @@ class Campaign(Base, Timestamps):
     # the rest wait retry_minutes.
     retry_minutes_by_outcome: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
     machine_message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The campaign's calling hours on the called person's clock ("HH:MM"), never wider than the law's.
+    call_from: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
+    call_until: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
     starts_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     ends_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -50,12 +50,19 @@ async def test_a_campaign_is_created_changed_run_and_kept_with_its_history(
     assert (read["queue"], read["max_attempts"], read["mode"]) == ("sales", 4, "progressive")
 
     for bad, field in (({"max_abandon_rate": 0.05}, "max_abandon_rate"), ({"queue": "nowhere"}, "queue"),
-                       ({"mode": "robocall"}, "mode"), ({"caller_id": "12"}, "caller_id")):  # fmt: skip
+                       ({"mode": "robocall"}, "mode"), ({"caller_id": "12"}, "caller_id"),
+                       ({"call_from": "07:30"}, "law's calling window"), ({"call_until": "9pm"}, "call_until"),
+                       ({"call_from": "12:00", "call_until": "11:00"}, "call_from")):  # fmt: skip
         refused = await app_client.patch(url, json=bad, headers=admin.headers())
         assert refused.status == 422, (bad, await refused.text())
         assert field in (await refused.text())
     changed = await app_client.patch(url, json={"script": "New script", "mode": "preview"}, headers=admin.headers())
     assert changed.status == 200 and (await changed.json())["script"] == "New script"
+    hours = await app_client.patch(url, json={"call_from": "09:30", "call_until": "20:00"}, headers=admin.headers())
+    assert hours.status == 200 and ((await hours.json())["call_from"], (await hours.json())["call_until"]) == (
+        "09:30",
+        "20:00",
+    )
 
     listed = (await (await app_client.get("/api/v1/campaigns", headers=boss.headers())).json())["items"]
     assert {"name": "Winter upsell", "mode": "preview", "status": "draft"}.items() <= next(
@@ -72,7 +79,12 @@ async def test_a_campaign_is_created_changed_run_and_kept_with_its_history(
     kept = await app_client.delete(url, headers=admin.headers())
     assert kept.status == 409 and "stop it instead" in (await kept.text())
     trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
-    assert [e["action"] for e in trail[:3]] == ["campaign.status", "campaign.change", "campaign.create"]
+    assert [e["action"] for e in trail[:4]] == [
+        "campaign.status",
+        "campaign.change",
+        "campaign.change",
+        "campaign.create",
+    ]
 
 
 async def test_campaigns_travel_as_code(reference: None, engine: AsyncEngine, clock: Any) -> None:
@@ -83,6 +95,10 @@ async def test_campaigns_travel_as_code(reference: None, engine: AsyncEngine, cl
     assert {c["name"] for c in exported["campaigns"]} == {"Spring renewals", "Win-back"}
     spring = next(c for c in exported["campaigns"] if c["name"] == "Spring renewals")
     assert spring["queue"] == "sales" and spring["calendar"] == "sales-hours" and "status" not in spring
+    assert (spring["call_from"], spring["call_until"]) == ("08:00", "21:00")
+    # Written by hand, unquoted: YAML 1.1 reads 10:30 as the number 630; it is still 10:30.
+    hand = config.read_document("campaigns:\n- name: By hand\n  call_from: 10:30\n", "hand.yaml", stored=names)
+    assert next(c for c in hand["campaigns"] if c.key == "By hand").call_from == "10:30"  # type: ignore[attr-defined]
     text = yaml.safe_dump({"campaigns": [*exported["campaigns"], {**spring, "name": "Spring renewals 2"}]})
     read = config.read_document(text, "campaigns.yaml", stored=names)
     async with session_factory(engine).begin() as session:

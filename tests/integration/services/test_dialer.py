@@ -258,3 +258,28 @@ async def test_a_machine_that_answers_is_hung_up_on_or_left_a_message_and_a_pers
     assert opportunity is not None and opportunity.customer_id == converted.customer_id
     assert opportunity.owner_id == agent.id and opportunity.name == "Spring renewals: R1 Lee"
     assert customer is not None and customer.first_name == "R1"
+
+
+async def test_a_campaign_calls_only_inside_its_own_hours_on_the_called_persons_clock(
+    engine: AsyncEngine, clock: Any
+) -> None:
+    """10:00 in New York: a campaign that calls from 11:00 leaves its New York records for 11:00 New York
+    time; Los Angeles (07:00) waits for 11:00 there. The law's 08:00-21:00 still bounds what it may set."""
+    await ensure_reference(engine, password="demo-password-1")
+    await _campaign(engine)
+    async with session_factory(engine).begin() as session:
+        campaign = (await session.scalars(select(Campaign).where(Campaign.name == "Spring renewals"))).one()
+        campaign.call_from, campaign.call_until = "11:00", "17:30"
+    async with session_factory(engine).begin() as session:
+        (run,) = await dialing.running_campaigns(session, clock.now())
+        assert run.hours == (dt.time(11, 0), dt.time(17, 30))
+        assert await dialing.claim_next(session, run, "dl-early", None, clock.now(), dt.UTC) is None
+    records = await _records(engine)
+    assert records[NEW_YORK[0]].next_at == dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)  # 11:00 New York
+    assert records[LOS_ANGELES].next_at == dt.datetime(2026, 11, 23, 19, 0, tzinfo=dt.UTC)  # 11:00 Los Angeles
+    assert records[NEW_YORK[0]].attempts == 0
+
+    clock.advance(3600)  # 11:00 in New York
+    async with session_factory(engine).begin() as session:
+        claimed = await dialing.claim_next(session, run, "dl-on-time", None, clock.now(), dt.UTC)
+    assert claimed is not None and claimed.number in NEW_YORK[:2]
