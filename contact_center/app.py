@@ -76,6 +76,7 @@ from contact_center.web.keys import (
     FLOWS,
     GATEWAY,
     HASHING,
+    LEAD_FORM_THROTTLE,
     MAILER,
     NODE_ID,
     PORTAL_THROTTLE,
@@ -158,6 +159,8 @@ def create_app(
     app[CLOCK] = clock or SystemClock()
     app[THROTTLE] = LoginThrottle()
     app[PORTAL_THROTTLE] = LoginThrottle(free_attempts=3, address_limit=20)
+    # Five a quarter-hour from one address freely, then each waits twice as long (from 30 s); 20 pause it.
+    app[LEAD_FORM_THROTTLE] = LoginThrottle(free_attempts=5, base_delay=30.0, address_limit=20)
     app[HASHING] = asyncio.Semaphore(2)
     engine = engine or create_engine(settings)
     app[ENGINE] = engine

@@ -72,6 +72,7 @@ class Settings:
     mail_from: str = "Contact center <no-reply@localhost>"
     public_url: str | None = None  # how customers reach this server (links in e-mails); None: the request's host
     portal_callback_queue: str = "general"  # where a callback a customer asks for on the web waits
+    lead_queue: str = "sales"  # whose agents the web form's leads are shared among (fewest open leads first)
     alert_not_ready_seconds: int = 900  # the board alerts when an agent stays not ready longer
     alert_wrap_up_seconds: int = 180  # ... or in wrap-up longer
     # Addresses of reverse proxies whose X-Forwarded-For is believed (login throttling keys on the client).
@@ -116,6 +117,7 @@ class Settings:
             mail_from=env.get("CC_MAIL_FROM", "Contact center <no-reply@localhost>"),
             public_url=(env.get("CC_PUBLIC_URL") or "").rstrip("/") or None,
             portal_callback_queue=env.get("CC_PORTAL_CALLBACK_QUEUE", "general"),
+            lead_queue=env.get("CC_LEAD_QUEUE", "sales"),
         )
         if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
             raise SettingsError(f"CC_SMTP_URL: {settings.smtp_url!r} is not an smtp:// or smtps:// URL")

@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from contact_center.crm.json_shape import MAX_DETAILS_DEPTH, json_depth
@@ -240,8 +241,32 @@ class LeadOut(BaseModel):
     owner_id: int | None
     customer_id: int | None
     notes: str
+    checks: list[dict[str, str]] = []  # what the checks on entry found (code, reason)
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class WebLeadIn(Strict):
+    """What a prospect sends from the public web form (no login): who they are, how to reach them, what they
+    want. A phone number or an e-mail address is needed; the rest is optional."""
+
+    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    last_name: Name
+    company: Text200 = ""
+    email: Email | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    message: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return check_phone(value, info) if value else None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> WebLeadIn:
+        if not self.phone and not self.email:
+            raise ValueError("give a phone number or an e-mail address, so that we can get back to you")
+        return self
 
 
 class Product(Strict):

@@ -7,21 +7,43 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import time
 from typing import Annotated
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from contact_center.crm import pipeline, quotes, sales
+from contact_center.crm import lead_intake, pipeline, quotes, sales
 from contact_center.crm.errors import FieldError, ValidationFailed
+from contact_center.crm.schemas import WebLeadIn
 from contact_center.domain.sales import forecast as forecasting
 from contact_center.web.api_crm import record_id
-from contact_center.web.auth import principal
-from contact_center.web.errors import read_body
-from contact_center.web.keys import CLOCK, SESSIONS, SETTINGS
+from contact_center.web.auth import client_address, principal
+from contact_center.web.errors import error, read_body
+from contact_center.web.keys import CLOCK, LEAD_FORM_THROTTLE, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
 api = Api()
+
+
+@api.route("POST", "/api/v1/public/leads", "The public lead form (no login; throttled per address): checked, scored, "
+           "assigned to the sales queue's agent with the fewest open leads, on the timeline", tag="sales", role=None,
+           body=WebLeadIn, status=202)  # fmt: skip
+async def web_lead(request: web.Request) -> web.Response:
+    if request.content_type != "application/json":
+        return error(415, "unsupported_media_type", "send the form as application/json")
+    throttle, address, mono = request.app[LEAD_FORM_THROTTLE], client_address(request), time.monotonic()
+    wait = throttle.retry_after("lead-form", address, mono)
+    if wait > 0:
+        response = error(429, "too_many_requests", f"too many forms from here; try again in {int(wait) + 1} s")
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    throttle.attempt("lead-form", address, mono)  # every form counts: there is no "success" to forgive
+    form = await read_body(request, WebLeadIn)
+    async with request.app[SESSIONS].begin() as session:
+        await lead_intake.take_web_lead(session, form, request.app[CLOCK].now(), request.app[SETTINGS].lead_queue)
+    # The same answer whether we knew them or not: the form tells nobody who is a lead or a customer.
+    return web.json_response({"received": True}, status=202)
 
 
 @api.route("GET", "/api/v1/products", "The product catalog (products still sold; all=1 for every product)",

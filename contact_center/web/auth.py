@@ -87,7 +87,11 @@ async def _by_session(session: AsyncSession, cookie: str, now: dt.datetime) -> P
 
 
 def _is_public(request: web.Request) -> bool:
-    return not request.path.startswith("/api/v1/") or request.path == "/api/v1/auth/login"
+    return (
+        not request.path.startswith("/api/v1/")
+        or request.path == "/api/v1/auth/login"
+        or request.path.startswith("/api/v1/public/")  # what anyone may send (the lead form), throttled
+    )
 
 
 @web.middleware

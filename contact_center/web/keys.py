@@ -34,6 +34,8 @@ CLOCK = web.AppKey("clock", Clock)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
 # The customer portal's sign-in links: per e-mail and address, and per address (e-mail bombing, guessing).
 PORTAL_THROTTLE = web.AppKey("portal_throttle", LoginThrottle)
+# The public lead form: per address (a script filling the pipeline with junk).
+LEAD_FORM_THROTTLE = web.AppKey("lead_form_throttle", LoginThrottle)
 # Password hashing is CPU-bound: it runs off the loop, at most two at once (one per core).
 HASHING = web.AppKey("hashing", asyncio.Semaphore)
 CALL_CENTER = web.AppKey("call_center", CallCenter)

@@ -32,6 +32,8 @@ class Lead(Base, Timestamps):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # What the checks on entry found ([{"code", "reason"}]): kept with the lead, never a reason to drop it.
+    checks: Mapped[list[dict[str, str]]] = mapped_column(Json, default=list)
 
 
 class Opportunity(Base, Timestamps):
