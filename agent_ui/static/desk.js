@@ -4,7 +4,7 @@
 const $ = (id) => document.getElementById(id);
 
 // ---- the state: exactly what the server's desk.snapshot describes, plus what the page keeps ----
-const S = { agent: null, phone: null, offer: null, call: null, wrapup: null, preview: null, pop: null, popCall: null, ended: null };
+const S = { agent: null, phone: null, offer: null, call: null, wrapup: null, preview: null, standby: null, pop: null, popCall: null, ended: null };
 const link = { last: null, stream: null, syncing: false, pending: [], gen: 0, offset: 0 };
 // Read by the browser tests: every applied seq, snapshots, and dropped duplicates.
 window.deskDebug = { applied: [], snapshots: [], duplicates: [], state: S };
@@ -26,6 +26,8 @@ const reducers = {
   "agent.state_changed": (d) => { S.agent = { ...(S.agent || {}), state: d.state, reason: d.reason, since: d.since }; },
   "campaign.preview": (d) => { S.preview = d; },
   "campaign.preview_ended": (d) => { if (S.preview && S.preview.attempt_id === d.attempt_id) S.preview = null; },
+  // Predictive dialling: the phone stays connected between calls; customers are put through as they answer.
+  "campaign.standby": (d) => { S.standby = d.state === "connected" ? d : null; if (d.reason) toast(d.reason); },
   "call.offered": (d) => {
     const fresh = !S.offer || S.offer.call_id !== d.call_id;
     S.offer = d; S.ended = null; showPop(d.screen_pop, d.call_id);
@@ -109,6 +111,7 @@ function withdrawnText(reason) {
 function applySnapshot(snap) {
   S.agent = snap.agent; S.offer = snap.offer || null; S.call = snap.call || null; S.wrapup = snap.wrapup || null;
   S.preview = snap.preview || null;
+  S.standby = snap.standby && snap.standby.state === "connected" ? snap.standby : null;
   S.phone = snap.phone || (snap.agent && snap.agent.extension ? { extension: snap.agent.extension, registered: null } : null);
   // The record on screen follows the ringing or live call; otherwise the last one stays (for click-to-call).
   if (S.offer) showPop(S.offer.screen_pop, S.offer.call_id);
@@ -354,6 +357,8 @@ function render() {
   const a = S.agent || { state: "offline" };
   $("agent-state").dataset.state = a.state;
   $("agent-state").textContent = (STATE_LABEL[a.state] || a.state) + (a.reason ? ` (${a.reason})` : "");
+  $("standby-tag").hidden = !S.standby;
+  $("standby-tag").textContent = S.standby ? `Phone standing by${S.standby.campaign ? ` · ${S.standby.campaign}` : ""}: calls are put straight through` : "";
   const ph = $("phone");
   ph.dataset.registered = S.phone ? String(S.phone.registered) : "unknown";
   ph.textContent = !S.phone ? "phone: unknown" : `phone ${S.phone.extension || ""}: ${S.phone.registered === true ? "registered" : S.phone.registered === false ? "NOT registered" : "unknown"}`;

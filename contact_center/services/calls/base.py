@@ -9,6 +9,7 @@ state is changed only by steps of its owner (``post``, ``child``, ``ask``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Coroutine
@@ -158,6 +159,16 @@ class CenterCore:
                 "consulting", "you are being consulted on this call; the agent who called you still owns it"
             )
         return session
+
+    async def release_agent_leg(self, leg: str) -> None:
+        """The agent's phone leaves the call: hung up, or, when it is their standing line (predictive
+        dialling), kept and put on standby music until the next customer is bridged to it."""
+        self.calls.drop_leg(leg)
+        with contextlib.suppress(CallEnded):
+            if self.desks.standing_owner(leg) is not None:
+                await self.port.start_hold(leg)
+            else:
+                await self.port.hangup(leg)
 
     def collect_legs(self, record: CallRecord) -> None:
         """What telephony knows of each leg the call had, onto the record before it is written."""

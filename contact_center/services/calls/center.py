@@ -28,6 +28,7 @@ from contact_center.services.board.coalesce import Coalesced
 from contact_center.services.calls.base import AGENT_RING_SECONDS, SUPERVISORS, CenterCore, iso
 from contact_center.services.calls.control import CallControl
 from contact_center.services.calls.outbound import Outbound
+from contact_center.services.calls.predictive import Predictive
 from contact_center.services.calls.record import CallRecord
 from contact_center.services.calls.session import CallSession
 from contact_center.services.calls.transfers import Transfers
@@ -78,6 +79,7 @@ class CallCenter:
         self.wrapups = Wrapups(core)
         self.transfers = Transfers(core, self.control, self.wrapups)
         self.outbound = Outbound(core, self.control)
+        self.predictive = Predictive(core, self.control, self.outbound)
         self.control.transfers, self.control.outbound = self.transfers, self.outbound  # they call each other
         self._pump: asyncio.Task[None] | None = None
         self._agent_configs: dict[str, cmd.ConfigureAgent] = {}
@@ -285,6 +287,7 @@ class CallCenter:
             record.account_id = record.matches[0]["account_id"]
 
     def _hung_up(self, event: CallHungUp) -> None:
+        self.predictive.line_dropped(event.call_id)  # an agent's standing line: no longer standing by
         session = self.calls.session_of_leg(event.call_id)
         found = self.calls.leg(event.call_id)
         if session is not None and session.leg == event.call_id:

@@ -219,9 +219,7 @@ class CallControl:
             with contextlib.suppress(Exception):  # the leg may be gone already; its detail keeps the file
                 await self.core.port.stop_recording(session.leg)
         if record.agent_leg:
-            self.core.calls.drop_leg(record.agent_leg)
-            with contextlib.suppress(CallEnded):
-                await self.core.port.hangup(record.agent_leg)
+            await self.core.release_agent_leg(record.agent_leg)
         await self.core.safe(cmd.EndCall(session.call_id))
         self.core.tell(
             ("agent", record.agent_user_id),

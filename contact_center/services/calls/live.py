@@ -208,6 +208,9 @@ class Unfinished:
     view: dict[str, Any]
 
 
+STANDING_RINGING = "ringing"  # AgentDesk.standing while the agent's phone is rung to stand by
+
+
 @dataclass
 class AgentDesk:
     offer: dict[str, Any] | None = None  # the call.offered payload ringing now
@@ -215,6 +218,9 @@ class AgentDesk:
     wrapup: dict[str, Any] | None = None
     unfinished: dict[str, Unfinished] = field(default_factory=dict)  # call id -> its disposition pending
     preview: dict[str, Any] | None = None  # a campaign record the agent may call or skip (preview dialling)
+    # Predictive dialling: the agent's phone stays connected between calls (their standing line: the leg),
+    # or is being rung to be ("ringing"), so an answered customer is bridged at once.
+    standing: str | None = None
 
     def empty(self) -> bool:
         return (
@@ -223,6 +229,7 @@ class AgentDesk:
             and self.wrapup is None
             and not self.unfinished
             and self.preview is None
+            and self.standing is None
         )
 
 
@@ -302,6 +309,27 @@ class AgentDesks:
 
     def previews(self) -> dict[int, dict[str, Any]]:
         return {u: d.preview for u, d in self._desks.items() if d.preview is not None}
+
+    def standing(self, user_id: int) -> str | None:
+        """The agent's standing line: its leg, "ringing" while it is rung, None without one."""
+        desk = self._desks.get(user_id)
+        return desk.standing if desk is not None else None
+
+    def set_standing(self, user_id: int, leg: str | None) -> None:
+        self.of(user_id).standing = leg
+        self.settle(user_id)
+
+    def standing_lines(self) -> dict[int, str]:
+        """Agent user id -> their standing line's leg (connected ones only)."""
+        return {u: d.standing for u, d in self._desks.items() if d.standing not in (None, STANDING_RINGING)}
+
+    def standing_agents(self) -> list[int]:
+        """Agents with a standing line, connected or being rung."""
+        return [u for u, d in self._desks.items() if d.standing is not None]
+
+    def standing_owner(self, leg: str) -> int | None:
+        """The agent whose standing line ``leg`` is."""
+        return next((u for u, d in self._desks.items() if d.standing == leg), None)
 
     def wrapping(self) -> Sequence[tuple[int, dict[str, Any]]]:
         return [(u, d.wrapup) for u, d in self._desks.items() if d.wrapup is not None]

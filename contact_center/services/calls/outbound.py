@@ -179,9 +179,19 @@ class Outbound:
             direction="outbound",
             campaign=campaign,
         )
-        if customer_id is not None:
+        await self.screen_pop(record)
+        conversation = OutboundCall(record, self.core.clock)
+        self.core.calls.set_conversation(call_id, conversation)
+        self.core.desks.set_active(user_id, call_id)
+        self.core.child(call_id, self._place_outbound(conversation, user_id, extension), "dial")
+        return {"call_id": call_id}
+
+    async def screen_pop(self, record: CallRecord) -> None:
+        """What the agent sees of a customer we call: their 360 when known, and a dialer's list row and script."""
+        number, call_id = record.caller_number, record.call_id
+        if record.customer_id is not None:
             try:
-                view = await self.core.reads.customer_360(customer_id)
+                view = await self.core.reads.customer_360(record.customer_id)
             except LookupError:
                 record.customer_id = None
             else:
@@ -194,22 +204,18 @@ class Outbound:
                         "matches": [],
                         "ivr": None,
                         "queue": None,
-                        "caller_number": e164,
-                        "dialled": e164,
+                        "caller_number": number,
+                        "dialled": number,
                     },
                 )
+        campaign = record.campaign
         if campaign is not None:  # the agent sees whom they call, what the list says and the script
             pop = self.core.calls.screen_pop(call_id) or {
                 "customer": None, "customer_360": None, "matches": [], "ivr": None, "queue": None,
-                "caller_number": e164, "dialled": e164,
+                "caller_number": number, "dialled": number,
             }  # fmt: skip
             pop["campaign"] = {"name": campaign.campaign, "script": campaign.script, "record": campaign.record}
             self.core.calls.set_screen_pop(call_id, pop)
-        conversation = OutboundCall(record, self.core.clock)
-        self.core.calls.set_conversation(call_id, conversation)
-        self.core.desks.set_active(user_id, call_id)
-        self.core.child(call_id, self._place_outbound(conversation, user_id, extension), "dial")
-        return {"call_id": call_id}
 
     async def agent_hung_up(self, conversation: Conversation) -> None:
         """The agent put the phone down on a call they placed: the customer's leg goes too."""
@@ -270,18 +276,18 @@ class Outbound:
                 outcome=record.end_reason,
                 agent_name=self.core.people.names.get(user_id),
             )
-            await self._campaign_attempt(record, "agent_unreachable")
+            await self.campaign_attempt(record, "agent_unreachable")
             return
         if record.campaign is None:
             self._dial_customer(conversation, user_id, agent.call_id, record.caller_number)
             return
 
         async def settle(answered: bool) -> None:
-            await self._campaign_attempt(record, "answered" if answered else (record.end_reason or "failed"))
+            await self.campaign_attempt(record, "answered" if answered else (record.end_reason or "failed"))
 
         self._dial_customer(conversation, user_id, agent.call_id, record.caller_number, then=settle)
 
-    async def _campaign_attempt(self, record: CallRecord, result: str) -> None:
+    async def campaign_attempt(self, record: CallRecord, result: str) -> None:
         """A dialer's call: the record learns what its attempt did (retried later, done, ...)."""
         if record.campaign is None:
             return

@@ -87,9 +87,7 @@ class Transfers:
         record.transferred_by = user_id
         await self._close_segment(session, user_id, f"blind transfer to {target}", events)
         if record.agent_leg:
-            self.core.calls.drop_leg(record.agent_leg)
-            with contextlib.suppress(CallEnded):
-                await self.core.port.hangup(record.agent_leg)
+            await self.core.release_agent_leg(record.agent_leg)
         record.agent_leg, record.connected_at, record.agent_user_id, record.answered_at = None, None, None, None
         record.queue = queue or record.queue
         session.in_queue = True
@@ -197,9 +195,7 @@ class Transfers:
         if session.leg is not None:
             await self.core.port.bridge(session.leg, consult.leg)  # ends the customer's hold music
         if first_leg:
-            self.core.calls.drop_leg(first_leg)
-            with contextlib.suppress(CallEnded):
-                await self.core.port.hangup(first_leg)
+            await self.core.release_agent_leg(first_leg)
         self.core.desks.release(user_id)
         self.core.tell(
             ("agent", consult.target),

@@ -16,7 +16,7 @@ from typing import Any
 
 from contact_center.domain.acd.agents import agent_key
 from contact_center.services.calls.base import iso, iso_time
-from contact_center.services.calls.live import AgentDesks, LiveCalls, People
+from contact_center.services.calls.live import STANDING_RINGING, AgentDesks, LiveCalls, People
 from contact_center.services.calls.monitoring import Monitoring
 from contact_center.services.calls.record import CallRecord
 from contact_center.services.routing.service import AcdService
@@ -85,6 +85,8 @@ class DeskViews:
             "call": call,
             "wrapup": wrapup,
             "preview": self.desks.preview(user_id),
+            # Predictive dialling: the phone stands by between calls ("connected"), or is being rung for it.
+            "standby": _standby(self.desks.standing(user_id)),
         }
 
     def transfer_targets(self, user_id: int) -> dict[str, Any]:
@@ -251,3 +253,9 @@ def _figures(stats: Any) -> dict[str, Any]:
         "aht_seconds": stats.aht_seconds,
         "longest_wait_seconds": stats.longest_wait_seconds,
     }
+
+
+def _standby(line: str | None) -> dict[str, Any] | None:
+    if line is None:
+        return None
+    return {"state": "ringing" if line == STANDING_RINGING else "connected"}

@@ -6,6 +6,9 @@ within ``PREVIEW_SECONDS`` it is called.
 
 Progressive dialling here is agent-first: the agent is on the line before the customer's phone rings,
 so no answered call ever waits for an agent and nothing is abandoned (the 3 % rule cannot be broken).
+A predictive campaign dials customers first, as many lines as pacing allows (domain/dialer/pacing.py),
+and each who answers is bridged to a free agent's standing line (services/calls/predictive.py).
+
 Each attempt's result moves its record on (retry later, done); the agent's disposition has the last
 word (do not call, wrong number, call back). Compliance is checked at dial time (crm/dialing.py).
 
@@ -27,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.clock import Clock, utc_iso
 from contact_center.crm import dialing
 from contact_center.domain.acd.agents import AgentState
+from contact_center.domain.dialer.pacing import Floor, lines_to_dial
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.calls.record import CampaignCall
 from contact_center.services.desk import DeskError
@@ -35,7 +39,10 @@ from contact_center.store.engine import session_factory
 log = logging.getLogger(__name__)
 TICK_SECONDS = 2.0
 STALE_AFTER = dt.timedelta(minutes=10)  # a record "dialing" this long was left by a node that stopped
-PLACED_MODES = ("progressive",)  # predictive: simulated, not placed yet (docs/dialer.md)
+DEFAULT_LIVE_ANSWER_RATE = 0.3  # until a campaign has dialled enough to measure its own
+MEASURED_AFTER = 20  # dialled lines in 24 h before the campaign's own live-answer rate is believed
+DEFAULT_HANDLE_SECONDS = 180.0
+ANSWER_SECONDS = 10.0  # from dialling to a person's answer, typically
 PREVIEW_SECONDS = 30.0  # a previewed record is dialled when the agent neither calls nor skips it by then
 
 
@@ -101,8 +108,10 @@ class DialerRunner:
         async with self.sessions() as session:
             campaigns = await dialing.running_campaigns(session, now)
         placed = await self._previews_due()
+        await self._sit_down_idle(campaigns)
         for campaign in campaigns:
-            if campaign.mode not in (*PLACED_MODES, "preview"):
+            if campaign.mode == "predictive":
+                placed += await self._predictive(campaign, now)
                 continue
             for user_id in self.free_agents(campaign.queue):
                 if campaign.mode == "preview":
@@ -114,6 +123,67 @@ class DialerRunner:
                     break  # nothing more to dial in this campaign now
                 placed.append(call)
         return placed
+
+    # --- predictive: customers first, agents on a standing line (services/calls/predictive.py) ----------
+
+    async def _predictive(self, campaign: dialing.CampaignRun, now: dt.datetime) -> list[dict[str, Any]]:
+        predictive = self.center.predictive
+        for user_id in self.free_agents(campaign.queue):  # ready, no standing line yet: ring it
+            predictive.stand_by(user_id, campaign.name)
+        floor = await self._floor(campaign, now)
+        lines = lines_to_dial("predictive", floor)
+        placed: list[dict[str, Any]] = []
+        for _ in range(lines):
+            call_id = f"dl-{uuid.uuid4().hex[:16]}"
+            async with self.sessions.begin() as session:
+                claimed = await dialing.claim_next(session, campaign, call_id, None, self.clock.now(), self.zone)
+            if claimed is None:
+                break
+            predictive.dial(
+                call_id, claimed.number, claimed.customer_id, campaign.queue or "", campaign_tag(campaign, claimed)
+            )
+            placed.append(
+                {"call_id": call_id, "campaign": campaign.name, "record_id": claimed.record_id, "agent": None}
+            )
+        return placed
+
+    async def _floor(self, campaign: dialing.CampaignRun, now: dt.datetime) -> Floor:
+        """What pacing needs of the campaign now: its agents, its lines ringing, and its measured figures."""
+        routing, at = self.center.acd.acd, self.center.acd.now()
+        standing = set(self.center.desks.standing_lines())
+        busy = tuple(
+            at - a.since
+            for a in routing.agents.values()
+            if campaign.queue in a.tiers
+            and a.id.isdigit()
+            and int(a.id) in standing
+            and a.state in (AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.RESERVED)
+        )
+        async with self.sessions() as session:
+            figures = (await dialing.campaign_figures(session, now)).get(campaign.id, {})
+        dialled, connects = figures.get("dialed_24h", 0), figures.get("connects_24h", 0)
+        rate = connects / dialled if dialled >= MEASURED_AFTER else DEFAULT_LIVE_ANSWER_RATE
+        stats = self.center.acd.report(3600).groups.get(campaign.queue or "")
+        ringing = self.center.predictive.ringing(campaign.name)
+        return Floor(
+            agents_free=len(self.center.predictive.free_agents(campaign.queue)),
+            busy_elapsed=busy,
+            lines_ringing=ringing,
+            answers_coming=rate * ringing,
+            live_answer_rate=rate,
+            handle_seconds=(stats.aht_seconds if stats is not None else None) or DEFAULT_HANDLE_SECONDS,
+            answer_seconds=ANSWER_SECONDS,
+            abandon_rate=figures.get("abandon_rate_30d") or 0.0,
+            answered_live=figures.get("answered_30d", 0),
+        )
+
+    async def _sit_down_idle(self, campaigns: list[dialing.CampaignRun]) -> None:
+        """Standing lines of agents logged out, or in no running predictive campaign's queue, are hung up."""
+        queues = {c.queue for c in campaigns if c.mode == "predictive" and c.queue}
+        for user_id in self.center.desks.standing_agents():
+            agent = self.center.acd.acd.agents.get(str(user_id))
+            if agent is None or agent.state is AgentState.OFFLINE or not queues & set(agent.tiers):
+                await self.center.predictive.sit_down(user_id)
 
     # --- preview: the agent sees the record and the script, then calls or skips (or the timer calls) ------
 
@@ -183,15 +253,7 @@ class DialerRunner:
             claimed = await dialing.claim_next(session, campaign, call_id, user_id, self.clock.now(), self.zone)
         if claimed is None:
             return None
-        tag = CampaignCall(
-            campaign.name,
-            claimed.record_id,
-            claimed.attempt_id,
-            campaign.script,
-            _record_view(claimed),
-            answering_machine=campaign.answering_machine,  # in preview the agent hears who answers: not there
-            machine_message=campaign.machine_message,
-        )
+        tag = campaign_tag(campaign, claimed)
         try:
             await self.center.outbound.dial(user_id, claimed.number, claimed.customer_id, call_id=call_id, campaign=tag)
         except DeskError as exc:  # the agent moved on meanwhile, or has no phone: the record waits for the next
@@ -200,6 +262,20 @@ class DialerRunner:
                 await dialing.record_result(session, claimed.attempt_id, "agent_unreachable", self.clock.now())
             return {"call_id": None, "campaign": campaign.name, "record_id": claimed.record_id, "agent": user_id}
         return {"call_id": call_id, "campaign": campaign.name, "record_id": claimed.record_id, "agent": user_id}
+
+
+def campaign_tag(campaign: dialing.CampaignRun, claimed: dialing.Claimed) -> CampaignCall:
+    """What a dialled call carries of its campaign and record (a machine is screened for in progressive and
+    predictive; in preview the agent hears who answers)."""
+    return CampaignCall(
+        campaign.name,
+        claimed.record_id,
+        claimed.attempt_id,
+        campaign.script,
+        _record_view(claimed),
+        answering_machine=campaign.answering_machine,
+        machine_message=campaign.machine_message,
+    )
 
 
 def _record_view(claimed: dialing.Claimed) -> dict[str, Any]:
