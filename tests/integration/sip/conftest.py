@@ -470,6 +470,7 @@ class RtpSniffer:
     def __init__(self, port: int) -> None:
         self.port = port
         self.packets: list[tuple[int, bytes]] = []  # (source port, UDP payload)
+        self.times: list[float] = []  # when each packet came (time.monotonic), in the same order
         self._sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
         self._sock.bind(("lo", 0))
         self._sock.settimeout(0.1)
@@ -489,6 +490,7 @@ class RtpSniffer:
             udp = ip[(ip[0] & 0x0F) * 4 :]
             source, dest = struct.unpack("!HH", udp[:4])
             if dest == self.port:
+                self.times.append(time.monotonic())
                 self.packets.append((source, udp[8:]))
 
     def stop(self) -> None:
