@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.errors import Conflict, FieldError, ValidationFailed
-from contact_center.crm.records import Page, check_references, page_by_id, parse_id
+from contact_center.crm.records import MAX_ID, Page, check_references, page_by_id, parse_id
 from contact_center.store.tables import Base
 
 T = TypeVar("T", bound=Base)
@@ -55,9 +55,11 @@ async def list_records(
             continue
         value: Any = raw
         if kind is int:
-            value = parse_id(raw) if raw != "0" else 0
+            # A record's id is 1 or more; a count (an escalation level) may be 0.
+            value = parse_id(raw) if name.endswith("_id") or raw != "0" else 0
             if value is None:
-                raise ValidationFailed.one(name, "must be a whole number from 0 to 2147483647")
+                low = 1 if name.endswith("_id") else 0
+                raise ValidationFailed.one(name, f"must be a whole number from {low} to {MAX_ID}")
         elif kind is bool:
             value = raw.lower() in ("1", "true", "yes")
         query = query.where(getattr(table, name) == value)

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from contact_center.crm import configuration as stored
 from contact_center.crm.config_specs import KINDS, QueueSpec, Spec, UserSpec
 from contact_center.crm.errors import ValidationFailed
 from contact_center.crm.records import parse_cursor, parse_limit
+from contact_center.security import MIN_PASSWORD_LENGTH
 from contact_center.services.admin import configuration as config
 from contact_center.services.admin import overrides
 from contact_center.services.desk import DeskError
@@ -200,12 +201,13 @@ _kind_routes("campaigns", KINDS["campaigns"], listed=False)
 
 
 class UserCreate(UserSpec):
-    password: str | None = None  # without one the user cannot log in until an admin sets it
+    # Without one the user cannot log in until an admin sets it.
+    password: Annotated[str, StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=1024)] | None = None
 
 
 class PasswordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    password: str
+    password: Annotated[str, StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=1024)]
 
 
 async def _logged_out_if_off(request: web.Request, spec: Spec) -> None:

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from contact_center.crm.records import MAX_ID
+from contact_center.services.routing.reports import OUTCOMES
 from contact_center.web.routing import RouteSpec
 
 ERROR_SCHEMA = {
@@ -58,7 +59,15 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
             operation["x-required-role"] = spec.role
         path_names = re.findall(r"{(\w+)}", spec.path)
         params = [{"name": p, "in": "path", "required": True, "schema": _path_schema(p, spec.path)} for p in path_names]
-        params += [{"name": q, "in": "query", "required": False, "schema": _query_schema(q)} for q in spec.query]
+        params += [
+            {
+                "name": q,
+                "in": "query",
+                "required": q in REQUIRED_QUERY.get(spec.path, ()),
+                "schema": _query_schema(q, spec.path),
+            }
+            for q in spec.query
+        ]
         if spec.query or path_names:
             operation["responses"]["422"] = _error("path or query parameters that are not valid, each with the reason")
         if params:
@@ -121,12 +130,43 @@ def _path_schema(name: str, path: str) -> dict[str, Any]:
     return {"type": "string", "pattern": _PATH_PATTERNS.get(name, _KEY)}
 
 
-def _query_schema(name: str) -> dict[str, Any]:
-    """Record ids and page sizes are whole numbers; the rest is text (never a NUL: the server refuses it)."""
-    if name.endswith("_id"):
-        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# Query parameters as the handlers read them: one meaning per name across the API (checked by the
+# battery, tests/integration/api/test_fuzz_battery.py), a few by route.
+_DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+_QUERY_ENUMS: dict[str, tuple[str, ...]] = {
+    "state": ("open", "all"),  # alerts
+    "retired": ("true", "false"),
+    "open": ("true", "false"),
+    "breached": ("true", "false"),
+    "window": ("15m", "30m", "60m", "today"),
+    "format": ("json", "csv"),
+    "by": ("owner", "product_group"),
+    "outcome": OUTCOMES,
+}
+REQUIRED_QUERY = {"/api/v1/analytics/forecast": ("from", "to"), "/api/v1/reports/{group}": ("from", "to")}
+
+
+def _query_schema(name: str, path: str) -> dict[str, Any]:
+    """Record ids and page sizes are whole numbers, choices are listed, days are YYYY-MM-DD; the rest is
+    text (never a NUL: the server refuses it)."""
+    if name == "interaction_id":  # a call's id: text
+        return {"type": "string", "pattern": "^[^\\u0000]*$"}
+    if name.endswith("_id") or name == "escalation_level":
+        return {"type": "integer", "minimum": 0 if name == "escalation_level" else 1, "maximum": MAX_ID}
     if name == "limit":
         return {"type": "integer", "minimum": 1, "maximum": 200}  # the smallest page any list allows
+    if name == "cursor":
+        return {"type": "string", "pattern": "^([1-9][0-9]{0,8})?$"}  # a previous page's next_cursor (or none)
+    if name == "hours":
+        return {"type": "number", "exclusiveMinimum": 0, "maximum": 744}
+    if name == "group":
+        return {"type": "string", "enum": ["queue", "agent", "team"]}
+    if name in _QUERY_ENUMS:
+        return {"type": "string", "enum": list(_QUERY_ENUMS[name])}
+    if name == "date" or (name in ("from", "to") and not path.startswith("/api/v1/metrics/")):
+        return _DATE
+    if name in ("from", "to"):  # the calls behind a figure: instants
+        return {"type": "string", "format": "date-time"}
     return {"type": "string", "pattern": "^[^\\u0000]*$"}
 
 

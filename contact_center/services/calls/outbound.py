@@ -334,18 +334,45 @@ class Outbound:
         prefix: str,
         then: Callable[[bool], Coroutine[Any, Any, None]] | None,
     ) -> None:
-        customer = await self.core.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
-        campaign = conversation.record.campaign
-        screened: Decision | None = None
-        if customer.call_id is not None and campaign is not None and campaign.answering_machine != "off":
-            try:  # before anyone is bridged to them: a person goes on to the agent, a machine does not
-                screened = await machines.screen(self.core.port, customer.call_id, campaign)
-            except CallEnded:
-                screened = Decision(Verdict.NOT_SURE, "hung_up", 0)  # the bridge finds the leg gone
+        customer, screened = await self.ring_customer(number, conversation.record.campaign)
         step = self._customer_rang(conversation, user_id, agent_leg, number, prefix, customer, screened)
         answered = await self.core.ask(conversation.call_id, step, "the customer's phone rang")
         if then is not None:
             await self.core.ask(conversation.call_id, then(answered), "after the customer's phone rang")
+
+    async def ring_customer(
+        self, number: str, campaign: CampaignCall | None
+    ) -> tuple[OriginateResult, Decision | None]:
+        """Dial the customer; when the campaign screens for machines, what answered (before anyone is bridged
+        to them: a person goes on to the agent, a machine does not)."""
+        customer = await self.core.port.originate(number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND)
+        if customer.call_id is None or campaign is None or campaign.answering_machine == "off":
+            return customer, None
+        try:
+            return customer, await machines.screen(self.core.port, customer.call_id, campaign)
+        except CallEnded:
+            return customer, Decision(Verdict.NOT_SURE, "hung_up", 0)  # the bridge finds the leg gone
+
+    def note_customer_ring(
+        self, record: CallRecord, number: str, customer: OriginateResult, screened: Decision | None
+    ) -> None:
+        """What the customer's phone did, and what the machine screening decided, on the call's detail."""
+        if screened is not None:
+            record.sip["answering_machine"] = {
+                "verdict": str(screened.verdict),
+                "reason": screened.reason,
+                "after_ms": screened.after_ms,
+            }
+        record.sip.setdefault("customer_attempts", []).append(
+            {
+                "number": number,
+                "outcome": str(customer.outcome),
+                "code": customer.sip_code,
+                "reason": customer.reason,
+                "at": iso_time(self.core.clock.now()),
+                "leg": leg_json(customer.detail),
+            }
+        )
 
     async def _nobody_talked(self, conversation: Conversation, reason: str, hung_up_by: str) -> None:
         """The customer's phone ended the call before anyone talked: the agent's leg is dropped, wrap-up starts."""
@@ -369,22 +396,7 @@ class Outbound:
         """True when the customer answered and is bridged to the agent (not when a machine answered a
         campaign that screens for them: ``screened``)."""
         record = conversation.record
-        if screened is not None:
-            record.sip["answering_machine"] = {
-                "verdict": str(screened.verdict),
-                "reason": screened.reason,
-                "after_ms": screened.after_ms,
-            }
-        record.sip.setdefault("customer_attempts", []).append(
-            {
-                "number": number,
-                "outcome": str(customer.outcome),
-                "code": customer.sip_code,
-                "reason": customer.reason,
-                "at": iso_time(self.core.clock.now()),
-                "leg": leg_json(customer.detail),
-            }
-        )
+        self.note_customer_ring(record, number, customer, screened)
         if conversation.finished.is_set():  # the agent gave up while it rang
             if customer.call_id is not None:
                 await self.core.port.hangup(customer.call_id)

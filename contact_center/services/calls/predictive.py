@@ -22,13 +22,12 @@ import logging
 
 from contact_center.domain.acd import commands as cmd
 from contact_center.domain.acd.agents import AgentState, agent_key
-from contact_center.domain.dialer.amd import Decision, Verdict
-from contact_center.services.calls import machines
-from contact_center.services.calls.base import CenterCore, iso_time
+from contact_center.domain.dialer.amd import Decision
+from contact_center.services.calls.base import CenterCore
 from contact_center.services.calls.control import CallControl
 from contact_center.services.calls.live import STANDING_RINGING
-from contact_center.services.calls.outbound import CUSTOMER_RING_SECONDS, Outbound, OutboundCall
-from contact_center.services.calls.record import CallRecord, CampaignCall, leg_json, write_call_activity
+from contact_center.services.calls.outbound import Outbound, OutboundCall
+from contact_center.services.calls.record import CallRecord, CampaignCall, write_call_activity
 from contact_center.services.desk import DeskError
 from contact_center.telephony.events import LegKind, OriginateOutcome
 from contact_center.telephony.port import CallEnded, OriginateResult, Speech
@@ -159,15 +158,7 @@ class Predictive:
         record, call_id = conversation.record, conversation.call_id
         campaign = record.campaign
         assert campaign is not None
-        customer = await self.core.port.originate(
-            record.caller_number, ring_timeout=CUSTOMER_RING_SECONDS, kind=LegKind.OUTBOUND
-        )
-        screened: Decision | None = None
-        if customer.call_id is not None and campaign.answering_machine != "off":
-            try:
-                screened = await machines.screen(self.core.port, customer.call_id, campaign)
-            except CallEnded:
-                screened = Decision(Verdict.NOT_SURE, "hung_up", 0)
+        customer, screened = await self.outbound.ring_customer(record.caller_number, campaign)
         if not await self.core.ask(call_id, self._answered(conversation, customer, screened, queue), "answered?"):
             return
         loop = asyncio.get_running_loop()
@@ -189,22 +180,7 @@ class Predictive:
     ) -> bool:
         """The owner's step once the customer's phone answered or not: True when a person waits for an agent."""
         record = conversation.record
-        if screened is not None:
-            record.sip["answering_machine"] = {
-                "verdict": str(screened.verdict),
-                "reason": screened.reason,
-                "after_ms": screened.after_ms,
-            }
-        record.sip.setdefault("customer_attempts", []).append(
-            {
-                "number": record.caller_number,
-                "outcome": str(customer.outcome),
-                "code": customer.sip_code,
-                "reason": customer.reason,
-                "at": iso_time(self.core.clock.now()),
-                "leg": leg_json(customer.detail),
-            }
-        )
+        self.outbound.note_customer_ring(record, record.caller_number, customer, screened)
         if customer.outcome != OriginateOutcome.ANSWERED or customer.call_id is None:
             await self._finish(conversation, str(customer.outcome), "customer")
             return False

@@ -67,4 +67,4 @@ def test_the_customer_360_is_described_field_by_field() -> None:
     assert schema["properties"]["activities"]["items"] == {"$ref": "#/components/schemas/ActivityOut"}
     phone = DOC["components"]["schemas"]["PhoneOut"]
     assert set(phone["properties"]) == {"number", "e164", "kind"}
-    assert op["parameters"][0]["schema"] == {"type": "integer"}
+    assert op["parameters"][0]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
