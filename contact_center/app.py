@@ -243,6 +243,8 @@ def create_app(
     portal.install(app)
     app[GATEWAY] = _gateway(app, settings, desk or center)
     closers: list[Callable[[str], Awaitable[None]]] = [app[GATEWAY].close_session]
+    if CLUSTER in app:  # and on every other node at once
+        closers.append(app[CLUSTER].close_session_elsewhere)
     app[SESSION_CLOSERS] = closers
     return app
 
@@ -277,6 +279,7 @@ def _gateway(app: web.Application, settings: Settings, desk: Desk) -> realtime.G
             annotate=cluster.annotate,
         )
         cluster.desktops_here = gateway.agent_desktops  # other nodes learn where each agent's desktops are
+        cluster.close_session_here = gateway.close_session  # a logout on another node closes sockets here too
         return gateway
     return realtime.install(app, desk, sio=sio, clock=app[CLOCK], authenticate=auth.authenticate, timing=timing)
 

@@ -73,6 +73,8 @@ class ClusterDesk:
         self._views: dict[int, str | None] = {}  # user id -> this node's view as last written
         # This node's desktops per agent (the gateway's count, handed over by the composition root).
         self.desktops_here: Callable[[], dict[int, int]] = dict
+        # This node's gateway: a login session that ended on another node ends here too (its sockets close).
+        self.close_session_here: Callable[[str], Awaitable[None]] | None = None
         self._keeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -251,8 +253,24 @@ class ClusterDesk:
             raise DeskError(str(answer.get("error") or "internal"), str(answer.get("message") or ""))
         return answer.get("result")
 
+    async def close_session_elsewhere(self, session_id: str) -> None:
+        """A login session ended on this node (logout, password change, deactivation): every other node closes
+        its sockets now rather than at its next minute's re-check. A node that does not answer still does then."""
+        others = [n for n in await self.store.live_nodes() if n != self.node_id]
+        results = await asyncio.gather(
+            *(self.rpc.call(n, "close_session", {"session_id": session_id}, self.request_timeout) for n in others),
+            return_exceptions=True,
+        )
+        for node, result in zip(others, results, strict=True):
+            if isinstance(result, BaseException):
+                log.warning("node %s did not close session sockets now (%s); it will at its re-check", node, result)
+
     async def _serve(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         """A command another node sent for a call this node holds: run here, never sent on again."""
+        if method == "close_session":
+            if self.close_session_here is not None:
+                await self.close_session_here(str(args.get("session_id")))
+            return {"ok": True, "result": None}
         if method not in SERVED:
             return {"ok": False, "error": "unknown_event", "message": f"no such desk command: {method}"}
         if args.get("user_id") is not None and args["user_id"] not in self.center.people.extensions:

@@ -392,3 +392,23 @@ async def test_a_supervisors_actions_on_one_node_reach_an_agent_and_a_caller_on_
         await until(lambda: getattr(a.center.calls.record(call_id), "queue", None) == target, 10)
         board = await (await browser.get(f"{b.base}/api/v1/board")).json()
         assert any(w["call_id"] == call_id and w["queue"] == target for w in board["waiting_calls"])
+
+
+async def test_logging_out_on_one_node_closes_the_sessions_sockets_on_the_other_at_once(
+    nodes: tuple[Node, Node], desks: list[Desktop]
+) -> None:
+    a, b = nodes
+    async with aiohttp.ClientSession() as http:
+        login = await http.post(f"{a.base}/api/v1/auth/login", json={"username": "agent", "password": PASSWORD})
+        assert login.status == 200
+        csrf = (await login.json())["csrf_token"]
+        cookie = f"cc_session={login.cookies['cc_session'].value}"
+        on_b = await Desktop("/agent").connect(b.base, cookie)  # the same login, its socket on node B
+        desks.append(on_b)
+        assert (await on_b.call("heartbeat", {}))["ok"] is True
+        out = await http.post(f"{a.base}/api/v1/auth/logout", headers={"X-CSRF-Token": csrf, "Cookie": cookie})
+        assert out.status in (200, 204)
+    # Not at node B's next re-check (a minute): now.
+    await until(lambda: on_b.named("session.ended"), 5)
+    assert on_b.named("session.ended")[0]["reason"] == "logged_out"
+    await until(lambda: not on_b.sio.connected, 5)
