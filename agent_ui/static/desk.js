@@ -27,6 +27,8 @@ const reducers = {
   "campaign.preview": (d) => { S.preview = d; },
   "campaign.preview_ended": (d) => { if (S.preview && S.preview.attempt_id === d.attempt_id) S.preview = null; },
   // Predictive dialling: the phone stays connected between calls; customers are put through as they answer.
+  // A deal of this agent's stalled (past its expected close, or untouched for a month): said once per stall.
+  "deal.stalled": (d) => { toast(`Deal "${d.name}" has stalled: ${d.reason}`); },
   "campaign.standby": (d) => { S.standby = d.state === "connected" ? d : null; if (d.reason) toast(d.reason); },
   "call.offered": (d) => {
     const fresh = !S.offer || S.offer.call_id !== d.call_id;

@@ -1,13 +1,15 @@
-"""The sales pipeline read for the forecast: each open or won opportunity as a ``Deal`` of the domain."""
+"""The sales pipeline read for the forecast: each open or won opportunity as a ``Deal`` of the domain; and the
+deals whose owners are to be told they stalled."""
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contact_center.domain.sales.forecast import OPEN_STAGES, Deal
+from contact_center.domain.sales.forecast import OPEN_STAGES, Deal, stall_reason
 from contact_center.store.tables import Opportunity, Product, User
 
 By = Literal["owner", "product_group"]
@@ -36,3 +38,35 @@ async def deals(session: AsyncSession, by: By) -> list[Deal]:
             )
         )
     return out
+
+
+async def newly_stalled(session: AsyncSession, today: dt.date) -> list[dict[str, Any]]:
+    """Open deals with an owner that stalled since their owner was last told (``stall_reason``), each marked
+    told today, as what the owner is told (``owner_id``, the deal, ``reason``). Marking is not a touch of the
+    deal: its ``updated_at`` stays as it was."""
+    query = select(Opportunity).where(Opportunity.stage.in_(OPEN_STAGES), Opportunity.owner_id.is_not(None))
+    found = []
+    for row in (await session.scalars(query)).all():
+        touched = row.updated_at.date()
+        deal = Deal(row.id, row.stage, row.amount_cents, row.probability, row.expected_close, None, (), touched)
+        reason = stall_reason(deal, today)
+        if reason is None or (row.stalled_told_on is not None and row.stalled_told_on >= touched):
+            continue
+        await session.execute(
+            update(Opportunity)
+            .where(Opportunity.id == row.id)
+            .values(stalled_told_on=today, updated_at=Opportunity.updated_at)
+        )
+        found.append(
+            {
+                "owner_id": row.owner_id,
+                "opportunity_id": row.id,
+                "name": row.name,
+                "stage": row.stage,
+                "amount_cents": row.amount_cents,
+                "currency": row.currency,
+                "expected_close": row.expected_close.isoformat() if row.expected_close else None,
+                "reason": reason,
+            }
+        )
+    return found

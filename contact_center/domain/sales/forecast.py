@@ -60,9 +60,15 @@ def forecast(deals: Iterable[Deal], first: dt.date, last: dt.date) -> list[Forec
 
 def stalled(deals: Iterable[Deal], today: dt.date) -> list[Deal]:
     """Open deals past their expected close, or untouched for a month: what their owners should look at."""
-    return [
-        d
-        for d in deals
-        if d.stage in OPEN_STAGES
-        and ((d.expected_close is not None and d.expected_close < today) or today - d.last_touched > STALLED_AFTER)
-    ]
+    return [d for d in deals if stall_reason(d, today) is not None]
+
+
+def stall_reason(deal: Deal, today: dt.date) -> str | None:
+    """Why an open deal is stalled (what its owner is told), or None when it is not."""
+    if deal.stage not in OPEN_STAGES:
+        return None
+    if deal.expected_close is not None and deal.expected_close < today:
+        return f"its expected close, {deal.expected_close.isoformat()}, has passed"
+    if today - deal.last_touched > STALLED_AFTER:
+        return f"nobody has touched it since {deal.last_touched.isoformat()}"
+    return None

@@ -1,0 +1,67 @@
+"""Stalled deals pushed to their owners: once an hour the owner of each open deal that has stalled (past its
+expected close, or untouched for a month: ``domain/sales/forecast.py``) is told on their desk
+(``deal.stalled``). Told once per stall: again only after they touch the deal and it stalls again.
+
+With several nodes only the node whose routing decides (``leading``) looks, so nobody is told twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.clock import Clock
+from contact_center.crm import pipeline
+from contact_center.services.desk import Audience
+from contact_center.store.engine import session_factory
+
+log = logging.getLogger(__name__)
+CHECK_SECONDS = 3600.0
+Announce = Callable[[Audience, str, dict[str, Any]], None]
+
+
+class StalledDeals:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        clock: Clock,
+        announce: Announce,
+        leading: Callable[[], bool] = lambda: True,
+        check_seconds: float = CHECK_SECONDS,
+    ) -> None:
+        self.sessions = session_factory(engine)
+        self.clock, self.announce, self.leading, self.check_seconds = clock, announce, leading, check_seconds
+        self._loop: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._loop = asyncio.create_task(self._every(), name="stalled-deals")
+
+    async def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+
+    async def _every(self) -> None:
+        while True:
+            try:
+                if self.leading():
+                    await self.check()
+            except Exception:
+                log.exception("looking for stalled deals failed; trying again in %.0f s", self.check_seconds)
+            await asyncio.sleep(self.check_seconds)
+
+    async def check(self) -> list[int]:
+        """Tell the owners of the deals that stalled since they were last told; the ids of those deals."""
+        async with self.sessions.begin() as session:
+            told = await pipeline.newly_stalled(session, self.clock.now().date())
+        for deal in told:
+            owner = deal.pop("owner_id")
+            self.announce(("agent", owner), "deal.stalled", deal)
+        return [deal["opportunity_id"] for deal in told]
