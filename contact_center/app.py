@@ -34,7 +34,7 @@ from contact_center.services.desk import Desk
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.dialer.runner import DialerRunner
 from contact_center.services.routing.service import AcdService
-from contact_center.services.sales.stalled import StalledDeals
+from contact_center.services.sales.watch import SalesWatch
 from contact_center.services.webhooks.deliverer import WebhookDeliverer
 from contact_center.store.activity_log import ActivityLog
 from contact_center.store.engine import create_engine, session_factory
@@ -82,11 +82,11 @@ from contact_center.web.keys import (
     NODE_ID,
     PORTAL_THROTTLE,
     REDIS,
+    SALES_WATCH,
     SESSION_CLOSERS,
     SESSIONS,
     SETTINGS,
     SIMULATOR,
-    STALLED_DEALS,
     TELEPHONY,
     THROTTLE,
     WEBHOOKS,
@@ -205,7 +205,7 @@ def create_app(
     )
     app[DIALER] = DialerRunner(engine=engine, clock=app[CLOCK], center=center, zone=center.zone)
     app[WEBHOOKS] = WebhookDeliverer(engine, app[CLOCK])
-    app[STALLED_DEALS] = StalledDeals(
+    app[SALES_WATCH] = SalesWatch(
         engine=engine, clock=app[CLOCK], announce=center.announce, leading=lambda: acd.leading
     )
     app.cleanup_ctx.append(_database)
@@ -219,7 +219,7 @@ def create_app(
     app.cleanup_ctx.append(_alerts)
     app.cleanup_ctx.append(_dialer)
     app.cleanup_ctx.append(_webhooks)
-    app.cleanup_ctx.append(_stalled_deals)
+    app.cleanup_ctx.append(_sales_watch)
     app.cleanup_ctx.append(_sla_escalation)
 
     simulated = app[TELEPHONY]
@@ -403,10 +403,10 @@ async def _webhooks(app: web.Application) -> AsyncIterator[None]:
     await app[WEBHOOKS].stop()
 
 
-async def _stalled_deals(app: web.Application) -> AsyncIterator[None]:
-    await app[STALLED_DEALS].start()
+async def _sales_watch(app: web.Application) -> AsyncIterator[None]:
+    await app[SALES_WATCH].start()
     yield
-    await app[STALLED_DEALS].stop()
+    await app[SALES_WATCH].stop()
 
 
 async def _sla_escalation(app: web.Application) -> AsyncIterator[None]:

@@ -29,6 +29,7 @@ const reducers = {
   // Predictive dialling: the phone stays connected between calls; customers are put through as they answer.
   // A deal of this agent's stalled (past its expected close, or untouched for a month): said once per stall.
   "deal.stalled": (d) => { toast(`Deal "${d.name}" has stalled: ${d.reason}`); },
+  "deal.renewal": (d) => { toast(`New renewal deal: "${d.name}" (the contract ends on ${d.ends_on})`); },
   "campaign.standby": (d) => { S.standby = d.state === "connected" ? d : null; if (d.reason) toast(d.reason); },
   "call.offered": (d) => {
     const fresh = !S.offer || S.offer.call_id !== d.call_id;

@@ -9,11 +9,12 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.crm.changes import change_activity
 from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
 from contact_center.crm.schemas import Day, Id
 from contact_center.domain.service.entitlements import TIERS, ContractTerm, entitlement
-from contact_center.store.tables import Customer, Equipment, Product, ServiceContract, contract_equipment
+from contact_center.store.tables import Customer, Equipment, Opportunity, Product, ServiceContract, contract_equipment
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -172,3 +173,60 @@ async def entitlements(session: AsyncSession, customer_id: int, today: dt.date) 
 async def contract_equipment_ids(session: AsyncSession, contract_id: int) -> list[int]:
     query = select(contract_equipment.c.equipment_id).where(contract_equipment.c.contract_id == contract_id)
     return sorted((await session.scalars(query)).all())
+
+
+RENEWAL_LEAD_DAYS = 60  # a contract's renewal is a deal this long before it ends
+
+
+async def open_renewals(
+    session: AsyncSession, today: dt.date, lead_days: int = RENEWAL_LEAD_DAYS
+) -> list[dict[str, Any]]:
+    """Each contract ending within ``lead_days`` that has no renewal deal yet gets one: an opportunity for
+    the customer, owned by their account manager, expected to close when the contract ends, on the timeline.
+    What was made (``contract_id``, ``opportunity_id``, ``owner_id``, ``customer_id``, ``ends_on``)."""
+    query = select(ServiceContract).where(
+        ServiceContract.renewal_opportunity_id.is_(None),
+        ServiceContract.ends_on >= today,
+        ServiceContract.ends_on <= today + dt.timedelta(days=lead_days),
+    )
+    made = []
+    for contract in (await session.scalars(query.order_by(ServiceContract.ends_on, ServiceContract.id))).all():
+        customer = await session.get_one(Customer, contract.customer_id)
+        name = f"Renewal: {contract.tier} contract, {customer.first_name} {customer.last_name}".strip()
+        deal = Opportunity(
+            name=name[:200],
+            customer_id=customer.id,
+            account_id=customer.account_id,
+            owner_id=customer.account_manager_id,
+            stage="prospecting",
+            probability=50,
+            expected_close=contract.ends_on,
+        )
+        session.add(deal)
+        await session.flush()
+        contract.renewal_opportunity_id = deal.id
+        session.add(
+            change_activity(
+                "opportunity_change",
+                f"Renewal opened: the {contract.tier} contract ends on {contract.ends_on.isoformat()}",
+                {"stage": {"from": None, "to": "prospecting"}},
+                agent_id=None,
+                now=dt.datetime.combine(today, dt.time(), dt.UTC),
+                outcome="prospecting",
+                customer_id=customer.id,
+                account_id=customer.account_id,
+                opportunity_id=deal.id,
+            )
+        )
+        made.append(
+            {
+                "contract_id": contract.id,
+                "opportunity_id": deal.id,
+                "owner_id": customer.account_manager_id,
+                "customer_id": customer.id,
+                "name": deal.name,
+                "ends_on": contract.ends_on.isoformat(),
+            }
+        )
+    await session.flush()
+    return made

@@ -37,3 +37,7 @@ class ServiceContract(Base, Timestamps):
     tier: Mapped[str] = mapped_column(String(32))
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
+    # Made before the contract ends (crm/installed_base.open_renewals): sales works the renewal as a deal.
+    renewal_opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="SET NULL", name="fk_service_contracts_renewal_opportunity")
+    )

@@ -50,7 +50,7 @@ class Opportunity(Base, Timestamps):
     probability: Mapped[int] = mapped_column(Integer, default=10)
     expected_close: Mapped[dt.date | None] = mapped_column(Date)
     products: Mapped[list[Any]] = mapped_column(Json, default=list)
-    # The day its owner was last told it is stalled (services/sales/stalled.py); not a touch of the deal.
+    # The day its owner was last told it is stalled (services/sales/watch.py); not a touch of the deal.
     stalled_told_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 

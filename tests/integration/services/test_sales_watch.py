@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.services.sales.stalled import StalledDeals
+from contact_center.services.sales.watch import SalesWatch
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Opportunity
 
@@ -44,7 +44,7 @@ async def test_each_owner_hears_once_of_each_deal_that_stalled(engine: AsyncEngi
         session.add_all(made.values())
     late, fine = made["Boiler for Lind"], made["Fine"]
     heard: list[tuple[Any, str, dict[str, Any]]] = []
-    alerts = StalledDeals(engine=engine, clock=clock, announce=lambda *said: heard.append(said))
+    alerts = SalesWatch(engine=engine, clock=clock, announce=lambda *said: heard.append(said))
 
     assert await alerts.check() == [late.id]
     ((audience, event, deal),) = heard
@@ -66,3 +66,40 @@ async def test_each_owner_hears_once_of_each_deal_that_stalled(engine: AsyncEngi
     assert set(told) == {late.id, fine.id}
     reasons = {d["name"]: d["reason"] for _, _, d in heard[-2:]}
     assert reasons["Fine"] == f"nobody has touched it since {today.isoformat()}"
+
+
+async def test_a_contract_ending_soon_becomes_a_renewal_deal_for_the_account_manager_once(
+    engine: AsyncEngine, clock: Any, make_user: Any
+) -> None:
+    from contact_center.crm.customers import create_customer
+    from contact_center.crm.schemas import CustomerCreate
+    from contact_center.store.tables import Activity, ServiceContract
+
+    manager = await make_user("mia", "agent")
+    today = clock.now().date()
+    async with session_factory(engine).begin() as session:
+        ana = await create_customer(session, CustomerCreate(first_name="Ana", last_name="Lind"), "US")
+        ana.account_manager_id = manager.user_id
+        soon = ServiceContract(customer_id=ana.id, tier="premium", starts_on=today - dt.timedelta(days=300),
+                               ends_on=today + dt.timedelta(days=45))  # fmt: skip
+        later = ServiceContract(customer_id=ana.id, tier="basic", starts_on=today,
+                                ends_on=today + dt.timedelta(days=200))  # fmt: skip
+        ended = ServiceContract(customer_id=ana.id, tier="basic", starts_on=today - dt.timedelta(days=400),
+                                ends_on=today - dt.timedelta(days=1))  # fmt: skip
+        session.add_all([soon, later, ended])
+    heard: list[tuple[Any, str, dict[str, Any]]] = []
+    watch = SalesWatch(engine=engine, clock=clock, announce=lambda *said: heard.append(said))
+
+    (deal_id,) = await watch.open_renewals()
+    assert await watch.open_renewals() == []  # one renewal per contract
+    async with session_factory(engine)() as session:
+        deal = await session.get_one(Opportunity, deal_id)
+        assert (deal.customer_id, deal.owner_id, deal.stage, deal.expected_close) == (
+            ana.id, manager.user_id, "prospecting", soon.ends_on,
+        )  # fmt: skip
+        assert deal.name == "Renewal: premium contract, Ana Lind"
+        assert (await session.get_one(ServiceContract, soon.id)).renewal_opportunity_id == deal_id
+        logged = (await session.scalars(select(Activity).where(Activity.opportunity_id == deal_id))).one()
+        assert logged.customer_id == ana.id and "ends on" in logged.subject
+    ((audience, event, said),) = heard
+    assert (audience, event) == (("agent", manager.user_id), "deal.renewal") and said["opportunity_id"] == deal_id

@@ -1,8 +1,12 @@
-"""Stalled deals pushed to their owners: once an hour the owner of each open deal that has stalled (past its
-expected close, or untouched for a month: ``domain/sales/forecast.py``) is told on their desk
-(``deal.stalled``). Told once per stall: again only after they touch the deal and it stalls again.
+"""What sales is told without asking, looked for once an hour:
 
-With several nodes only the node whose routing decides (``leading``) looks, so nobody is told twice.
+- **renewals**: a service contract that ends within two months becomes a renewal deal for the customer's
+  account manager (``crm/installed_base.open_renewals``), who is told on their desk (``deal.renewal``);
+- **stalled deals**: the owner of each open deal that has stalled (past its expected close, or untouched
+  for a month: ``domain/sales/forecast.py``) is told on their desk (``deal.stalled``), once per stall:
+  again only after they touch the deal and it stalls again.
+
+With several nodes only the node whose routing decides (``leading``) looks, so nothing is done twice.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
-from contact_center.crm import pipeline
+from contact_center.crm import installed_base, pipeline
 from contact_center.services.desk import Audience
 from contact_center.store.engine import session_factory
 
@@ -25,7 +29,7 @@ CHECK_SECONDS = 3600.0
 Announce = Callable[[Audience, str, dict[str, Any]], None]
 
 
-class StalledDeals:
+class SalesWatch:
     def __init__(
         self,
         *,
@@ -40,7 +44,7 @@ class StalledDeals:
         self._loop: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._loop = asyncio.create_task(self._every(), name="stalled-deals")
+        self._loop = asyncio.create_task(self._every(), name="sales-watch")
 
     async def stop(self) -> None:
         if self._loop is not None:
@@ -52,10 +56,22 @@ class StalledDeals:
         while True:
             try:
                 if self.leading():
+                    await self.open_renewals()
                     await self.check()
             except Exception:
-                log.exception("looking for stalled deals failed; trying again in %.0f s", self.check_seconds)
+                log.exception("the sales watch failed; trying again in %.0f s", self.check_seconds)
             await asyncio.sleep(self.check_seconds)
+
+    async def open_renewals(self) -> list[int]:
+        """Renewal deals for the contracts ending soon; the ids of the deals made."""
+        async with self.sessions.begin() as session:
+            made = await installed_base.open_renewals(session, self.clock.now().date())
+        for deal in made:
+            if deal["owner_id"] is not None:
+                self.announce(
+                    ("agent", deal["owner_id"]), "deal.renewal", {k: v for k, v in deal.items() if k != "owner_id"}
+                )
+        return [deal["opportunity_id"] for deal in made]
 
     async def check(self) -> list[int]:
         """Tell the owners of the deals that stalled since they were last told; the ids of those deals."""
