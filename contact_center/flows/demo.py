@@ -10,7 +10,7 @@ import datetime as dt
 import holidays
 
 from contact_center.domain.calendar import Calendar, always_open
-from contact_center.flows.directory import AgentRecord, CaseRecord, CustomerRecord, OrderRecord
+from contact_center.flows.directory import AgentRecord, CaseRecord, ContractRecord, CustomerRecord, OrderRecord
 from contact_center.flows.memory_directory import InMemoryDirectory
 
 QUEUES = ("general", "billing", "technical", "sales", "retention", "vip")
@@ -39,6 +39,9 @@ def demo_directory() -> InMemoryDirectory:
     d.add_customer(CustomerRecord(1, "Ana", "Lopez", "en", account_manager_id=7), ["+12125550101"])
     # Jorge: known, speaks Spanish, VIP, no account manager.
     d.add_customer(CustomerRecord(2, "Jorge", "Ruiz", "es", vip=True, segment="enterprise"), ["+13055550102"])
+    # Ana's service contract runs; Jorge's ended (the IVR tells him so).
+    d.add_contract(1, ContractRecord("standard", dt.date(2026, 1, 1), dt.date(2027, 12, 31)))
+    d.add_contract(2, ContractRecord("premium", dt.date(2025, 2, 1), dt.date(2026, 1, 31)))
     d.add_order(
         OrderRecord(
             "104521",

@@ -45,6 +45,24 @@ class CustomerRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ContractRecord:
+    """A customer's service contract, the one ending last (what the IVR tells them of their cover)."""
+
+    tier: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+    def values(self, today: dt.date) -> dict[str, Value]:
+        return {
+            "tier": self.tier,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "ended": self.ends_on < today,
+            "active": self.starts_on <= today <= self.ends_on,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRecord:
     number: str
     status: str  # pending, processing, shipped, delivered, cancelled, returned
@@ -111,6 +129,10 @@ class Directory(Protocol):
     async def case_by_number(self, number: int) -> CaseRecord | None: ...
 
     async def account_manager(self, customer_id: int) -> AgentRecord | None: ...
+
+    async def latest_contract(self, customer_id: int) -> ContractRecord | None:
+        """The customer's service contract that ends last (None: they never had one)."""
+        ...
 
     async def calendar(self, name: str, around: dt.datetime | None = None) -> Calendar | None:
         """The named calendar, with public holidays filled in for the years around ``around`` (default now)."""

@@ -25,7 +25,7 @@ def normalize_number(raw: str, region: str = "US") -> str:
 
 async def answer_lookup(directory: Directory, action: LookUp, at: dt.datetime) -> LookupResult | LookupFailed:
     try:
-        values = await _find(directory, action)
+        values = await _find(directory, action, at)
     except Exception as exc:  # the CRM being down must not drop the call
         log.warning("IVR look-up %s by %s %r failed: %s", action.kind, action.by, action.key, exc)
         return LookupFailed(at=at, reason=f"{type(exc).__name__}: {exc}")
@@ -52,7 +52,7 @@ async def _customer_values(directory: Directory, customer_id: int | None) -> dic
     return customer.values() if customer is not None else None
 
 
-async def _find(directory: Directory, action: LookUp) -> dict[str, Value] | None:
+async def _find(directory: Directory, action: LookUp, at: dt.datetime) -> dict[str, Value] | None:
     kind, by, key = action.kind, action.by, action.key
     if kind == "customer":
         if by == "phone":
@@ -80,6 +80,10 @@ async def _find(directory: Directory, action: LookUp) -> dict[str, Value] | None
         case_number = _whole(key)
         case = await directory.case_by_number(case_number) if case_number is not None else None
         return case.values() if case is not None else None
+    elif kind == "contract" and by == "customer":
+        customer_id = _whole(key)
+        contract = await directory.latest_contract(customer_id) if customer_id is not None else None
+        return contract.values(at.date()) if contract is not None else None
     elif kind == "account_manager":
         customer_id = _whole(key)
         agent = await directory.account_manager(customer_id) if customer_id is not None else None

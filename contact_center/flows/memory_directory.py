@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from contact_center.domain.calendar import Calendar
-from contact_center.flows.directory import AgentRecord, CaseRecord, CustomerRecord, OrderRecord
+from contact_center.flows.directory import AgentRecord, CaseRecord, ContractRecord, CustomerRecord, OrderRecord
 
 
 @dataclass
@@ -17,6 +17,7 @@ class InMemoryDirectory:
     orders: dict[str, OrderRecord] = field(default_factory=dict)
     cases: dict[int, CaseRecord] = field(default_factory=dict)
     agents: dict[int, AgentRecord] = field(default_factory=dict)
+    contracts: dict[int, list[ContractRecord]] = field(default_factory=dict)  # customer id -> their contracts
     calendars: dict[str, Calendar] = field(default_factory=dict)
     queues: set[str] = field(default_factory=set)
     calls: list[tuple[str, object]] = field(default_factory=list)  # what was asked, for tests
@@ -30,6 +31,10 @@ class InMemoryDirectory:
     def add_order(self, order: OrderRecord) -> OrderRecord:
         self.orders[order.number] = order
         return order
+
+    def add_contract(self, customer_id: int, contract: ContractRecord) -> ContractRecord:
+        self.contracts.setdefault(customer_id, []).append(contract)
+        return contract
 
     def add_case(self, case: CaseRecord) -> CaseRecord:
         self.cases[case.number] = case
@@ -68,6 +73,11 @@ class InMemoryDirectory:
         if customer is None or customer.account_manager_id is None:
             return None
         return self.agents.get(customer.account_manager_id)
+
+    async def latest_contract(self, customer_id: int) -> ContractRecord | None:
+        self.calls.append(("latest_contract", customer_id))
+        mine = self.contracts.get(customer_id, [])
+        return max(mine, key=lambda c: c.ends_on) if mine else None
 
     async def calendar(self, name: str, around: dt.datetime | None = None) -> Calendar | None:
         self.calls.append(("calendar", name))

@@ -38,8 +38,11 @@ LOOKUPS: dict[tuple[str, str], str] = {
     ("order", "customer"): "customer.id",
     ("case", "number"): "case_number",
     ("account_manager", "customer"): "customer.id",
+    ("contract", "customer"): "customer.id",
 }
-DEFAULT_BY = {"customer": "phone", "order": "number", "case": "number", "account_manager": "customer"}
+DEFAULT_BY = {
+    "customer": "phone", "order": "number", "case": "number", "account_manager": "customer", "contract": "customer",
+}  # fmt: skip
 ASK_KEYS = ("invalid", "no_input", "retries", "timeout", "fallback")
 END_KEYS = ("say",)
 

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contact_center.clock import Clock, SystemClock
 from contact_center.crm.calendars import calendar_by_name, to_domain
 from contact_center.domain.calendar import Calendar
-from contact_center.flows.directory import AgentRecord, CaseRecord, CustomerRecord, OrderRecord
+from contact_center.flows.directory import AgentRecord, CaseRecord, ContractRecord, CustomerRecord, OrderRecord
 from contact_center.store.tables import Calendar as CalendarRow
-from contact_center.store.tables import Case, Customer, Order, Phone, Queue, User
+from contact_center.store.tables import Case, Customer, Order, Phone, Queue, ServiceContract, User
 
 
 def _customer(row: Customer) -> CustomerRecord:
@@ -91,6 +91,12 @@ class SqlDirectory:
         if user is None or not user.active:
             return None
         return AgentRecord(user.id, user.username, user.display_name)
+
+    async def latest_contract(self, customer_id: int) -> ContractRecord | None:
+        query = select(ServiceContract).where(ServiceContract.customer_id == customer_id)
+        async with self.sessions() as session:
+            row = (await session.scalars(query.order_by(ServiceContract.ends_on.desc()).limit(1))).first()
+        return ContractRecord(row.tier, row.starts_on, row.ends_on) if row is not None else None
 
     async def calendar(self, name: str, around: dt.datetime | None = None) -> Calendar | None:
         # Public holidays are filled in for the years around the call's own time (a simulated 2030 call

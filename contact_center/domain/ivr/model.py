@@ -97,7 +97,7 @@ class Collect(Ask):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Lookup(Node):
-    kind: str  # customer | order | case | account_manager
+    kind: str  # customer | order | case | account_manager | contract
     by: str  # phone | id | number | order | case | customer
     source: str  # the variable holding the key
     into: str  # variable prefix for the result

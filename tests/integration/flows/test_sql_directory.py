@@ -16,7 +16,7 @@ from contact_center.flows.dry_run import parse_digits, simulate
 from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.flows.validator import validate_paths
 from contact_center.store.engine import engine_for_url, session_factory
-from contact_center.store.tables import Calendar, Case, Customer, Order, Phone, Queue, User
+from contact_center.store.tables import Calendar, Case, Customer, Order, Phone, Queue, ServiceContract, User
 
 ROOT = Path(__file__).parents[3]
 UTC = dt.UTC
@@ -98,6 +98,14 @@ async def test_queries(crm_url: str) -> None:
         assert await d.case_by_number(1) is None
         manager = await d.account_manager(ana.id)
         assert manager is not None and manager.username == "maria.garcia"
+        assert await d.latest_contract(ana.id) is None
+        async with session_factory(engine).begin() as session:
+            for tier, ends in (("basic", dt.date(2025, 6, 30)), ("premium", dt.date(2026, 1, 31))):
+                session.add(ServiceContract(customer_id=ana.id, tier=tier, starts_on=dt.date(2025, 1, 1), ends_on=ends))
+        contract = await d.latest_contract(ana.id)  # the one ending last
+        assert contract is not None and contract.values(dt.date(2026, 3, 9)) == {
+            "tier": "premium", "starts_on": "2025-01-01", "ends_on": "2026-01-31", "ended": True, "active": False,
+        }  # fmt: skip
         calendar = await d.calendar("support-hours")
         assert calendar is not None and calendar.status(OPEN) == "open"
         assert calendar.status(dt.datetime(2026, 12, 25, 15, tzinfo=UTC)) == "holiday"  # from holiday_country

@@ -210,4 +210,16 @@ async def test_case_statuses_are_spoken_in_spanish(shipped, crm, open_at) -> Non
     t = await call(shipped, crm, JORGE, "2,20388#", open_at)
     assert "El estado del caso 2 0 3 8 8, Invoice address change, es: resuelto." in t.prompts
     t = await call(shipped, crm, JORGE, "2,20450#", open_at)
-    assert t.prompts[3].startswith("El estado del caso 2 0 4 5 0, Replacement part, es: pendiente de su respuesta.")
+    assert t.prompts[4].startswith(
+        "El estado del caso 2 0 4 5 0, Replacement part, es: pendiente de su respuesta."
+    )  # after his contract
+
+
+async def test_a_caller_whose_service_contract_ended_is_told_so_before_the_menu(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, JORGE, "", open_at)
+    said = "Su contrato de servicio premium terminó el 2026-01-31. Para renovarlo, oprima 5 para ventas en el menú principal."
+    assert said in t.prompts
+    assert t.variables["contract.ended"] is True and t.variables["contract.tier"] == "premium"
+    running = await call(shipped, crm, ANA, "", open_at)  # Ana's contract runs: nothing said of it
+    assert running.variables["contract.active"] is True
+    assert not any("contract" in p for p in running.prompts)

@@ -46,7 +46,11 @@ CASES = [
     ("collect", 7, "collect node 'a': terminator must be '#', '*' or null, got 'X'"),
     ("collect", 8, "collect node 'a': pattern '[0-9' is not a regular expression"),
     ("collect", 4, "collect node 'a': missing 'into' (a variable name)"),
-    ("lookup", 4, "lookup node 'a': cannot look up 'invoice' (known: customer, order, case, account_manager)"),
+    (
+        "lookup",
+        4,
+        "lookup node 'a': cannot look up 'invoice' (known: customer, order, case, account_manager, contract)",
+    ),
     ("lookup", 9, "lookup node 'b': cannot look up 'order' by 'phone' (by: number, customer)"),
     ("lookup", 14, "lookup node 'c': 'into' must be a variable name like order_number, got 'bad name'"),
     ("lookup", 13, "lookup node 'c': missing 'found'"),
