@@ -109,9 +109,13 @@ class DialerRunner:
             campaigns = await dialing.running_campaigns(session, now)
         placed = await self._previews_due()
         await self._sit_down_idle(campaigns)
+        figures: dict[int, dict[str, Any]] = {}
+        if any(c.mode == "predictive" for c in campaigns):  # one read of the ledger a pass, for every campaign
+            async with self.sessions() as session:
+                figures = await dialing.campaign_figures(session, now)
         for campaign in campaigns:
             if campaign.mode == "predictive":
-                placed += await self._predictive(campaign, now)
+                placed += await self._predictive(campaign, figures.get(campaign.id, {}))
                 continue
             for user_id in self.free_agents(campaign.queue):
                 if campaign.mode == "preview":
@@ -126,11 +130,11 @@ class DialerRunner:
 
     # --- predictive: customers first, agents on a standing line (services/calls/predictive.py) ----------
 
-    async def _predictive(self, campaign: dialing.CampaignRun, now: dt.datetime) -> list[dict[str, Any]]:
+    async def _predictive(self, campaign: dialing.CampaignRun, figures: dict[str, Any]) -> list[dict[str, Any]]:
         predictive = self.center.predictive
         for user_id in self.free_agents(campaign.queue):  # ready, no standing line yet: ring it
             predictive.stand_by(user_id, campaign.name)
-        floor = await self._floor(campaign, now)
+        floor = self._floor(campaign, figures)
         lines = lines_to_dial("predictive", floor)
         placed: list[dict[str, Any]] = []
         for _ in range(lines):
@@ -147,8 +151,9 @@ class DialerRunner:
             )
         return placed
 
-    async def _floor(self, campaign: dialing.CampaignRun, now: dt.datetime) -> Floor:
-        """What pacing needs of the campaign now: its agents, its lines ringing, and its measured figures."""
+    def _floor(self, campaign: dialing.CampaignRun, figures: dict[str, Any]) -> Floor:
+        """What pacing needs of the campaign now: its agents, its lines ringing, and its measured figures
+        (``figures``: its row of ``dialing.campaign_figures``)."""
         routing, at = self.center.acd.acd, self.center.acd.now()
         standing = set(self.center.desks.standing_lines())
         busy = tuple(
@@ -159,8 +164,6 @@ class DialerRunner:
             and int(a.id) in standing
             and a.state in (AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.RESERVED)
         )
-        async with self.sessions() as session:
-            figures = (await dialing.campaign_figures(session, now)).get(campaign.id, {})
         dialled, connects = figures.get("dialed_24h", 0), figures.get("connects_24h", 0)
         rate = connects / dialled if dialled >= MEASURED_AFTER else DEFAULT_LIVE_ANSWER_RATE
         stats = self.center.acd.report(3600).groups.get(campaign.queue or "")
