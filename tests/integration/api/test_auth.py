@@ -128,6 +128,7 @@ async def test_openapi_and_health_are_public(app_client: Any) -> None:
     assert "CustomerCreate" in doc["components"]["schemas"]
     health = await app_client.get("/healthz")
     assert health.status == 200 and (await health.json())["status"] == "ok"
+    assert (await health.json())["routing"] == "alone"  # one process: no Redis
 
 
 async def test_unknown_users_cost_a_password_hash_too(app_client: Any, make_user: Any, monkeypatch: Any) -> None:

@@ -5,12 +5,7 @@ the database; started again on the same database, it serves at once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +19,7 @@ from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity
 
 from ...conftest import postgres_database
+from ...servers import free_port, ready, serve, stop, tail
 
 pytestmark = pytest.mark.postgres
 WRITERS = 8
@@ -36,56 +32,16 @@ def database_url(postgres_template: str) -> Iterator[str]:
         yield url
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(database_url: str, port: int, tmp_path: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CC_")}
-    env |= {
-        "CC_DATABASE_URL": database_url,
-        "CC_VAR_DIR": str(tmp_path / "var"),
-        "CC_HTTP_PORT": str(port),
-        "CC_SEED_DEMO": "false",
-        "CC_SECRET_KEY": "kill-nine-test",
-    }
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "contact_center.cli", "serve"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-
-
-def _tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:]
-
-
-async def _ready(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    async with aiohttp.ClientSession() as http:
-        while True:
-            try:
-                async with http.get(f"{base}/healthz") as answer:
-                    if answer.status in (200, 503):  # up (503: no SIP line registered, which is not asked here)
-                        return
-            except aiohttp.ClientError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{_tail(log)}")
-            await asyncio.sleep(0.2)
-
-
 async def test_a_node_killed_mid_write_keeps_every_activity_it_acknowledged(
     database_url: str, engine: AsyncEngine, make_user: Any, token_for: Any, tmp_path: Path
 ) -> None:
     token = (await token_for(await make_user("writer", "agent"))).token
-    port, log = _free_port(), tmp_path / "serve.log"
+    port, log = free_port(), tmp_path / "serve.log"
     base = f"http://127.0.0.1:{port}"
-    proc = _serve(database_url, port, tmp_path, log)
+    proc = serve(_settings(database_url, port, tmp_path), log)
     acknowledged: list[str] = []
     try:
-        await _ready(base, proc, log)
+        await ready(base, proc, log)
 
         async def write(writer: int, http: aiohttp.ClientSession) -> None:
             n = 0
@@ -107,15 +63,13 @@ async def test_a_node_killed_mid_write_keeps_every_activity_it_acknowledged(
             writers = [asyncio.create_task(write(w, http)) for w in range(WRITERS)]
             while len(acknowledged) < 300:
                 if proc.poll() is not None:
-                    pytest.fail(f"the server stopped by itself:\n{_tail(log)}")
+                    pytest.fail(f"the server stopped by itself:\n{tail(log)}")
                 await asyncio.sleep(0.02)
             proc.send_signal(signal.SIGKILL)  # mid-stream: requests in flight, a batch perhaps half written
             proc.wait(timeout=10)
             await asyncio.wait_for(asyncio.gather(*writers), 30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
 
     async with session_factory(engine)() as session:
         stored = set((await session.scalars(select(Activity.subject).where(Activity.type == "note"))).all())
@@ -123,9 +77,9 @@ async def test_a_node_killed_mid_write_keeps_every_activity_it_acknowledged(
     assert not lost, f"{len(lost)} of {len(acknowledged)} acknowledged activities lost: {lost[:10]}"
     print(f"{len(acknowledged)} acknowledged, {len(stored)} stored (the rest were in flight)")
 
-    again = _serve(database_url, port, tmp_path, log)  # the same database, at once
+    again = serve(_settings(database_url, port, tmp_path), log)  # the same database, at once
     try:
-        await _ready(base, again, log)
+        await ready(base, again, log)
         async with (
             aiohttp.ClientSession() as http,
             http.post(
@@ -138,3 +92,13 @@ async def test_a_node_killed_mid_write_keeps_every_activity_it_acknowledged(
     finally:
         again.terminate()
         again.wait(timeout=30)
+
+
+def _settings(database_url: str, port: int, tmp_path: Path) -> dict[str, str]:
+    return {
+        "CC_DATABASE_URL": database_url,
+        "CC_VAR_DIR": str(tmp_path / "var"),
+        "CC_HTTP_PORT": str(port),
+        "CC_SEED_DEMO": "false",
+        "CC_SECRET_KEY": "kill-nine-test",
+    }

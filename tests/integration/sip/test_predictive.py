@@ -108,21 +108,23 @@ async def test_customers_reach_the_standing_agent_and_one_nobody_is_free_for_hea
         await center.set_state(agent_id, "offline")
         await runner.tick()  # logged out: the standing line is hung up
         assert await phone.finished() == 0
+        # The abandoned call is written after our BYE: stopping the server before would cancel the write.
+        async with asyncio.timeout(30):
+            while (results := await _results(engine)).get(WAITS) == "dialing":  # noqa: ASYNC110 - polls the database
+                await asyncio.sleep(0.05)
     finally:
         await server.close()
-
-    async with session_factory(engine)() as session:
-        results = {
-            number: result
-            for number, result in (
-                await session.execute(
-                    select(DialingRecord.number, DialingAttempt.result).join(
-                        DialingAttempt, DialingAttempt.record_id == DialingRecord.id
-                    )
-                )
-            ).all()
-        }
     assert results == {TALKS: "answered", WAITS: "abandoned"}
+
+
+async def _results(engine: AsyncEngine) -> dict[str, str]:
+    async with session_factory(engine)() as session:
+        rows = await session.execute(
+            select(DialingRecord.number, DialingAttempt.result).join(
+                DialingAttempt, DialingAttempt.record_id == DialingRecord.id
+            )
+        )
+        return {number: result for number, result in rows.all()}
 
 
 async def _claim(engine: AsyncEngine, run: dialing.CampaignRun, number: str) -> dialing.Claimed:
