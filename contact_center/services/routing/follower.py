@@ -136,6 +136,11 @@ class LogFollower(AcdService):
         replayed: list[Event] = []
         for _attempt in range(5):
             raw = await self.redis.get("snapshot")
+            if not raw and self.applied != "0-0" and not await self._log_from_genesis():
+                # Redis lost what it held (restarted empty): nothing there can rebuild this copy, which is the
+                # newest routing state there is. Kept; the node that leads next writes it as the new snapshot.
+                log.warning("routing: Redis has lost the log and its snapshot; this node keeps its copy")
+                return []
             data: dict[str, Any] = json.loads(raw) if raw else {}
             self.acd = snapshot.restore(data["engine"]) if data else Acd(rng=random.Random(0))
             self.applied = data.get("log_id", "0-0")
@@ -157,6 +162,11 @@ class LogFollower(AcdService):
             if complete:
                 return replayed
         raise RoutingUnavailable("the routing log keeps moving past this node's snapshot; giving up")
+
+    async def _log_from_genesis(self) -> bool:
+        """Whether the log in Redis starts at the cluster's first entry (no snapshot is needed to replay it)."""
+        first = await self._entries_after("0-0")
+        return bool(first) and Entry.read(*first[0]).prev == "0-0"
 
     def _after_input(self, inp: Json) -> None:
         if inp.get("kind") == "queue":

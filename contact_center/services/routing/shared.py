@@ -97,6 +97,7 @@ class SharedAcdService(LogFollower):
         self._unpersisted: list[tuple[str, list[Event]]] = []
         self._persist_wanted = asyncio.Event()
         self._snapshot_at = "0-0"
+        self._led_since = 0.0  # time.monotonic() when this node last took the lead
         self._previous_snapshot: str | None = None
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -172,7 +173,9 @@ class SharedAcdService(LogFollower):
         """Publish this node's legs; the leader reconciles against the legs of every live node."""
         mine = {"calls": sorted(legs.calls), "agents": None if legs.agents is None else dict(legs.agents)}
         await self.redis.publish_legs(json.dumps(mine), self.legs_ttl_seconds)
-        if not self.is_leader:
+        if not self.is_leader or time.monotonic() - self._led_since < self.legs_ttl_seconds:
+            # A new leader waits one legs TTL first: by then every live node has published its legs again (Redis
+            # may have lost them) and a dead node's have expired. Sooner, a live caller could be taken for a ghost.
             return []
         calls: set[str] = set()
         agents: dict[str, str] | None = None
@@ -281,12 +284,14 @@ class SharedAcdService(LogFollower):
                 await self._catch_up(deliver=True)
                 if self.applied == "0-0":
                     await self._genesis()
+                elif not await self.redis.get("snapshot"):  # Redis came back empty: this copy starts the log again
+                    await self._write_snapshot()
                 written = await self.redis.get("db_written") or "0-0"
                 if stream_id(written) < stream_id(self.applied):
                     backlog = [Entry.read(i, f) for i, f in await self._entries_after(written)]
                     self._unpersisted = [(e.id, e.decoded_events()) for e in backlog] + self._unpersisted
                     await self._persist()
-                self.is_leader = True
+                self.is_leader, self._led_since = True, time.monotonic()
         except Exception:
             log.exception("routing: taking the lease over failed; following instead")
             with contextlib.suppress(Exception):
@@ -373,19 +378,21 @@ class SharedAcdService(LogFollower):
                 continue
             try:
                 async with self._engine_lock:
-                    at = self.applied
-                    text = json.dumps(
-                        {"log_id": at, "last_request": self.last_request, "engine": snapshot.dump(self.acd)}
-                    )
-                if await self.redis.fenced_set("snapshot", text):
-                    self._snapshot_at = at
-                    if self._previous_snapshot is not None:
-                        # Keep the log from the snapshot before: a node reading that one can still catch up.
-                        await self.redis.trim(self._previous_snapshot, self.last_request)
-                    self._previous_snapshot = at
+                    await self._write_snapshot()
             except Exception:
                 stop_if_cancelled()
                 log.exception("writing the routing snapshot failed")
+
+    async def _write_snapshot(self) -> None:
+        """The engine as it is, with the log entry it includes (the caller holds the engine lock)."""
+        at = self.applied
+        text = json.dumps({"log_id": at, "last_request": self.last_request, "engine": snapshot.dump(self.acd)})
+        if await self.redis.fenced_set("snapshot", text):
+            self._snapshot_at = at
+            if self._previous_snapshot is not None:
+                # Keep the log from the snapshot before: a node reading that one can still catch up.
+                await self.redis.trim(self._previous_snapshot, self.last_request)
+            self._previous_snapshot = at
 
     # -- the lease ------------------------------------------------------------------------------
     async def _keep_lease(self) -> None:

@@ -282,3 +282,36 @@ async def test_a_node_that_joins_later_starts_from_the_snapshot(engine: AsyncEng
         if c is not None:
             await c.stop()
         await a.stop()
+
+
+async def test_when_redis_loses_everything_the_nodes_keep_their_copies_and_the_log_starts_again(
+    engine: AsyncEngine, prefix: str
+) -> None:
+    await ensure_reference(engine, password="demo-password-1")
+    a, b = node(engine, prefix, "a"), node(engine, prefix, "b")
+    await a.start()
+    await b.start()
+    wiper = aioredis.from_url(URL)
+    try:
+        first = (await agents(engine))[0]
+        await b.handle(LogIn(first, ready=True))
+        await b.handle(EnqueueCall("c1", "general"))  # offered to the one agent
+        await b.handle(EnqueueCall("c2", "general"))  # waits
+        await until(lambda: b.applied == a.applied, "b to catch up")
+        async for key in wiper.scan_iter(match=f"{prefix}:*"):  # as a Redis restarted without persistence
+            await wiper.delete(key)
+        # The lease is gone too: a steps down, then a node takes it again, on its copy (not an empty engine).
+        await until(lambda: not a.is_leader, "a to notice it lost the lease", seconds=6)
+        await until(lambda: a.is_leader or b.is_leader, "a leader again", seconds=6)
+        leader, follower = (a, b) if a.is_leader else (b, a)
+        assert await leader.redis.get("snapshot")  # written at once: the new log's start
+        for copy in (a, b):
+            assert [c.id for c in copy.acd.waiting_calls("general")] == ["c2"]
+            assert copy.acd.agent(first).call_id == "c1"
+        await follower.handle(RejectOffer(first, "c1"))  # routing goes on, through the new log, on both copies
+        await until(lambda: follower.applied == leader.applied, "the follower to follow the new log")
+        assert follower.acd.agent(first).call_id == leader.acd.agent(first).call_id in {"c1", "c2"}
+    finally:
+        await wiper.aclose()
+        await b.stop()
+        await a.stop()
