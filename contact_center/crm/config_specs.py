@@ -199,6 +199,9 @@ class CampaignSpec(Spec):
     # spoken after the greeting, then the same).
     answering_machine: Literal["off", "hang_up", "leave_message"] = "off"
     machine_message: Annotated[str, StringConstraints(max_length=2_000)] = ""
+    # Predictive: what a person who answered hears when no agent is free in time (empty: the standard message,
+    # which names the campaign and says it will not call again today).
+    abandon_message: Annotated[str, StringConstraints(max_length=2_000)] = ""
     # Calling hours on the called person's clock, inside the law's 08:00-21:00 (and the calendar's days).
     call_from: ClockTime = "08:00"
     call_until: ClockTime = "21:00"

@@ -120,6 +120,7 @@ def _campaign_spec(row: Campaign, queue_names: Mapping[int, str], calendars: Map
         "script": row.script,
         "answering_machine": row.answering_machine,
         "machine_message": row.machine_message,
+        "abandon_message": row.abandon_message,
         "call_from": row.call_from,
         "call_until": row.call_until,
         "starts_at": row.starts_at,

@@ -55,6 +55,7 @@ class CampaignRun:
     caller_id: str | None
     answering_machine: str = "off"  # off | hang_up | leave_message
     machine_message: str = ""
+    abandon_message: str = ""  # empty: the standard one
     hours: tuple[dt.time, dt.time] = (EARLIEST, LATEST)  # on the called person's clock
 
 
@@ -101,6 +102,7 @@ async def running_campaigns(session: AsyncSession, now: dt.datetime) -> list[Cam
                 caller_id=campaign.caller_id,
                 answering_machine=campaign.answering_machine,
                 machine_message=campaign.machine_message,
+                abandon_message=campaign.abandon_message,
                 hours=(dt.time.fromisoformat(campaign.call_from), dt.time.fromisoformat(campaign.call_until)),
             )
         )

@@ -169,7 +169,7 @@ class Predictive:
                 return
         leg = conversation.leg
         if leg is not None and not conversation.finished.is_set():
-            message = Speech(ABANDON_MESSAGE.format(campaign=campaign.campaign))
+            message = Speech(campaign.abandon_message.strip() or ABANDON_MESSAGE.format(campaign=campaign.campaign))
             with contextlib.suppress(CallEnded):
                 await self.core.port.play(leg, message, barge_in=False)
                 await self.core.port.hangup(leg)

@@ -21,6 +21,7 @@ class CampaignCall:
     record: dict[str, Any] = field(default_factory=dict)  # name, number, attempts, the list's columns
     answering_machine: str = "off"  # off | hang_up | leave_message (the campaign's)
     machine_message: str = ""
+    abandon_message: str = ""  # predictive, when nobody is free for the person who answered (empty: the standard one)
 
 
 @dataclass

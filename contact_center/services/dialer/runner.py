@@ -278,6 +278,7 @@ def campaign_tag(campaign: dialing.CampaignRun, claimed: dialing.Claimed) -> Cam
         _record_view(claimed),
         answering_machine=campaign.answering_machine,
         machine_message=campaign.machine_message,
+        abandon_message=campaign.abandon_message,
     )
 
 

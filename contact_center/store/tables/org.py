@@ -159,6 +159,9 @@ class Campaign(Base, Timestamps):
     # the rest wait retry_minutes.
     retry_minutes_by_outcome: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
     machine_message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Predictive: what an answered person hears when no agent is free (empty: the standard message, which
+    # names the campaign). The law wants who is calling and a way back; the standard one says who.
+    abandon_message: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The campaign's calling hours on the called person's clock ("HH:MM"), never wider than the law's.
     call_from: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
     call_until: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.crm import dialing
@@ -89,11 +90,17 @@ async def test_customers_are_dialled_first_and_bridged_to_the_agents_standing_li
     assert [r for results in attempts.values() for r in results].count("answered") == 2
 
 
+OWN_MESSAGE = "Acme Energy calling about your renewal. Nobody is free now; call us back on 0800 123 456."
+
+
+@pytest.mark.parametrize("own_message", ["", OWN_MESSAGE], ids=["standard message", "the campaign's own"])
 async def test_a_customer_nobody_is_free_for_hears_the_message_and_is_counted_abandoned(
-    center: Any, engine: AsyncEngine, clock: Any
+    center: Any, engine: AsyncEngine, clock: Any, own_message: str
 ) -> None:
     desk, port, heard = center
     agent = await _predictive_campaign(engine)
+    async with session_factory(engine).begin() as session:
+        await session.execute(update(Campaign).values(abandon_message=own_message))
     port.program(agent.extension, OriginateOutcome.ANSWERED, delay=0.2)  # the first pass dials nobody
     for number in NEW_YORK:
         port.program(number, OriginateOutcome.ANSWERED)
@@ -117,8 +124,11 @@ async def test_a_customer_nobody_is_free_for_hears_the_message_and_is_counted_ab
         return "abandoned" in [r for rs in (await _attempts(engine)).values() for r in rs]
 
     await until_async(abandoned, "the other is abandoned")
-    message = [p for call_id, p in port.played if isinstance(p, Speech) and "no one is free" in p.text]
-    assert len(message) == 1 and "Spring renewals" in message[0].text
+    if own_message:
+        assert [p.text for call_id, p in port.played if call_id != taken and isinstance(p, Speech)] == [OWN_MESSAGE]
+    else:
+        message = [p for call_id, p in port.played if isinstance(p, Speech) and "no one is free" in p.text]
+        assert len(message) == 1 and "Spring renewals" in message[0].text
     assert WAIT_FOR_AGENT_SECONDS < 2.0  # the message starts within the law's 2 s of the answer
     async with session_factory(engine)() as session:
         logged = (await session.scalars(select(Activity).where(Activity.interaction_id == left))).one()
