@@ -171,11 +171,12 @@ def _flag(filters: Mapping[str, str], name: str) -> bool | None:
     raw = filters.get(name)
     if raw is None or raw == "":
         return None
-    if raw.lower() in ("true", "1", "yes"):
+    # Exactly the two words the API document lists: one spelling per meaning across the API.
+    if raw == "true":
         return True
-    if raw.lower() in ("false", "0", "no"):
+    if raw == "false":
         return False
-    raise ValidationFailed.one(name, "must be true or false")
+    raise ValidationFailed.one(name, "use true or false")
 
 
 async def escalate_breached(session: AsyncSession, now: dt.datetime, *, batch: int = BATCH) -> list[Case]:

@@ -68,7 +68,7 @@ async def get_queue(request: web.Request) -> web.Response:
 
 
 @api.route("PATCH", "/api/v1/queues/{name}", "Change a queue (admin): the fields sent replace the stored ones",
-           tag="admin", role="admin", response=QueueSpec)  # fmt: skip
+           tag="admin", role="admin", response=QueueSpec, changes=QueueSpec)  # fmt: skip
 async def change_queue(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     body = await read_json_object(request)
@@ -180,7 +180,7 @@ def _kind_routes(
         api.route("POST", base, f"Create a {one} (admin)", tag="admin", role="admin", body=spec_type,
                   response=spec_type, status=201)(create_one)  # fmt: skip
     api.route("PATCH", item, f"Change a {one} (admin): the fields sent replace the stored ones", tag="admin",
-              role="admin", response=spec_type)(change)  # fmt: skip
+              role="admin", response=spec_type, changes=spec_type)(change)  # fmt: skip
     what = "switch a user off (their history stays)" if kind == "users" else f"remove a {one} (refused while in use)"
     api.route("DELETE", item, f"{what[0].upper()}{what[1:]} (admin)", tag="admin", role="admin",
               status=204)(remove)  # fmt: skip

@@ -13,6 +13,7 @@ from contact_center.domain.metrics.contacts import Contact
 from contact_center.domain.metrics.live import WindowReport
 from contact_center.domain.metrics.stats import GROUPS, QueueStats
 from contact_center.services.routing.reports import OUTCOMES
+from contact_center.web.errors import FIRST_YEAR, LAST_YEAR, query_day
 from contact_center.web.keys import ACD
 from contact_center.web.routing import Api
 
@@ -61,10 +62,6 @@ async def list_queues(request: web.Request) -> web.Response:
             }
         )
     return web.json_response({"items": items, "next_cursor": None})
-
-
-# Figures exist for the years the event log can hold; past these bounds date arithmetic overflows.
-FIRST_YEAR, LAST_YEAR = 1970, 2999
 
 
 def _instant(raw: str, name: str, errors: list[FieldError]) -> float | None:
@@ -121,16 +118,7 @@ async def metric_intervals(request: web.Request) -> web.Response:
     service = request.app[ACD]
     errors: list[FieldError] = []
     group = _choice(request, "group", GROUPS, errors) or "queue"
-    raw_date = request.query.get("date")
-    day = service.today_of()
-    if raw_date is not None:
-        try:
-            day = dt.date.fromisoformat(raw_date)
-        except ValueError:
-            errors.append(FieldError("date", "use YYYY-MM-DD"))
-        else:
-            if not FIRST_YEAR <= day.year <= LAST_YEAR:
-                errors.append(FieldError("date", f"use a year from {FIRST_YEAR} to {LAST_YEAR}"))
+    day = query_day(request, "date", errors, required=False) or service.today_of()
     if errors:
         raise ValidationFailed(errors)
     rows = await service.intervals(day, group)  # type: ignore[arg-type]

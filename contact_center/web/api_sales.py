@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime as dt
 import io
 import time
 from typing import Annotated
@@ -19,7 +18,7 @@ from contact_center.crm.schemas import WebLeadIn
 from contact_center.domain.sales import forecast as forecasting
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import client_address, principal
-from contact_center.web.errors import error, read_body
+from contact_center.web.errors import error, query_day, read_body
 from contact_center.web.keys import CLOCK, LEAD_FORM_THROTTLE, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
@@ -111,7 +110,8 @@ async def convert_lead(request: web.Request) -> web.Response:
            query=("from", "to", "by", "format"))  # fmt: skip
 async def forecast(request: web.Request) -> web.StreamResponse:
     errors: list[FieldError] = []
-    first, last = _date(request, "from", errors), _date(request, "to", errors)
+    first = query_day(request, "from", errors, required=True)
+    last = query_day(request, "to", errors, required=True)
     by = request.query.get("by", "owner")
     if by not in ("owner", "product_group"):
         errors.append(FieldError("by", "use owner or product_group"))
@@ -144,16 +144,3 @@ async def stalled_deals(request: web.Request) -> web.Response:
               "expected_close": d.expected_close.isoformat() if d.expected_close else None,
               "last_touched": d.last_touched.isoformat()} for d in found]  # fmt: skip
     return web.json_response({"items": items})
-
-
-def _date(request: web.Request, name: str, errors: list[FieldError]) -> dt.date | None:
-    raw = request.query.get(name)
-    try:
-        day = dt.date.fromisoformat(raw or "")
-    except ValueError:
-        errors.append(FieldError(name, "required, as YYYY-MM-DD"))
-        return None
-    if not 1970 <= day.year <= 2999:
-        errors.append(FieldError(name, "use a year from 1970 to 2999"))
-        return None
-    return day

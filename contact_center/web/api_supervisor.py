@@ -6,7 +6,6 @@ Every action is in the audit trail (who, when, the state before and after).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Annotated, Any, Literal
 
@@ -25,7 +24,7 @@ from contact_center.services.desk import Desk, DeskError
 from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
-from contact_center.web.errors import error, path_id, read_body, strictly
+from contact_center.web.errors import error, path_id, query_day, read_body, strictly
 from contact_center.web.keys import ACD, ALERTS, CALL_CENTER, CLOCK, CLUSTER, SESSIONS
 from contact_center.web.routing import Api
 
@@ -144,21 +143,6 @@ async def board(request: web.Request) -> web.Response:
     return web.json_response(await request.app[CALL_CENTER].board())
 
 
-def _day(raw: str | None, name: str, errors: list[FieldError]) -> dt.date | None:
-    if raw is None:
-        errors.append(FieldError(name, "required (YYYY-MM-DD)"))
-        return None
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        errors.append(FieldError(name, "use YYYY-MM-DD"))
-        return None
-    if not 1970 <= day.year <= 2999:
-        errors.append(FieldError(name, "use a year from 1970 to 2999"))
-        return None
-    return day
-
-
 def _row(name: str, stats: QueueStats) -> dict[str, Any]:
     return {"name": name, **{column: getattr(stats, column) for column in REPORT_COLUMNS}}
 
@@ -172,8 +156,8 @@ async def report(request: web.Request) -> web.StreamResponse:
     if group not in REPORT_GROUPS:
         raise NotFound("report", group)
     errors: list[FieldError] = []
-    first = _day(request.query.get("from"), "from", errors)
-    last = _day(request.query.get("to"), "to", errors)
+    first = query_day(request, "from", errors, required=True)
+    last = query_day(request, "to", errors, required=True)
     form = request.query.get("format", "json")
     if form not in ("json", "csv"):
         errors.append(FieldError("format", "use csv or json"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import Any, TypeVar
@@ -10,7 +11,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, ValidationError
 
-from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
+from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from contact_center.crm.json_shape import MAX_BODY_DEPTH, json_depth
 from contact_center.crm.records import MAX_ID, parse_id
 from contact_center.log_limits import ThrottledLog
@@ -143,3 +144,26 @@ def path_id(request: web.Request, name: str, what: str) -> int:
     if value is None:
         raise ValidationFailed.one(name, f"must be {what} (a whole number from 1 to {MAX_ID})")
     return value
+
+
+# Days a query may name (reports, intervals, forecasts): the years the event log can hold; past these bounds
+# date arithmetic overflows. The OpenAPI document says the same (openapi.py, QUERY_DAY).
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+
+
+def query_day(request: web.Request, name: str, errors: list[FieldError], *, required: bool) -> dt.date | None:
+    """A YYYY-MM-DD query parameter; a missing (when ``required``) or bad one is added to ``errors``."""
+    raw = request.query.get(name)
+    if raw is None:
+        if required:
+            errors.append(FieldError(name, "required, as YYYY-MM-DD"))
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(FieldError(name, "use YYYY-MM-DD"))
+        return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        errors.append(FieldError(name, f"use a year from {FIRST_YEAR} to {LAST_YEAR}"))
+        return None
+    return day

@@ -72,8 +72,16 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
             operation["responses"]["422"] = _error("path or query parameters that are not valid, each with the reason")
         if params:
             operation["parameters"] = params
+        if spec.changes is not None:  # a PATCH: the model's fields, none of them required
+            name = f"{spec.changes.__name__}Changes"
+            ref(spec.changes)
+            schemas[name] = {k: v for k, v in schemas[spec.changes.__name__].items() if k != "required"}
+            schemas[name]["title"] = name
+            body_schema = {"$ref": f"#/components/schemas/{name}"}
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
         if spec.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(spec.body)}}}
+        if spec.body is not None or spec.changes is not None:
             operation["responses"]["400"] = _error("the body is not a JSON object")
             operation["responses"]["422"] = _error("fields that are not valid, each with the reason")
         success: dict[str, Any] = {"description": "OK"}
@@ -132,7 +140,8 @@ def _path_schema(name: str, path: str) -> dict[str, Any]:
 
 # Query parameters as the handlers read them: one meaning per name across the API (checked by the
 # battery, tests/integration/api/test_fuzz_battery.py), a few by route.
-_DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+# A day from 1970 to 2999 (web/errors.py, query_day): a real date of one of those years.
+_DATE = {"type": "string", "format": "date", "pattern": "^(19[7-9][0-9]|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"}
 _QUERY_ENUMS: dict[str, tuple[str, ...]] = {
     "state": ("open", "all"),  # alerts
     "retired": ("true", "false"),

@@ -25,6 +25,7 @@ class RouteSpec:
     many: bool = False
     status: int = 200
     query: tuple[str, ...] = field(default_factory=tuple)
+    changes: type[BaseModel] | None = None  # a PATCH body: any of this model's fields, each replacing the stored one
 
 
 class Api:
@@ -46,9 +47,10 @@ class Api:
         many: bool = False,
         status: int = 200,
         query: tuple[str, ...] = (),
+        changes: type[BaseModel] | None = None,
     ) -> Callable[[Handler], Handler]:
         def add(handler: Handler) -> Handler:
-            spec = RouteSpec(method, path, handler, summary, tag, role, body, response, many, status, query)
+            spec = RouteSpec(method, path, handler, summary, tag, role, body, response, many, status, query, changes)
             self.specs.append(spec)
             handler.__route_role__ = role  # type: ignore[attr-defined]
             return handler

@@ -270,6 +270,8 @@ async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: boo
         if errors:
             raise ValidationFailed(errors)
     if isinstance(spec, UserSpec):
+        if isinstance(before, UserSpec):
+            _not_locking_out(actor, before, spec)
         await _check_user(session, spec)
     if before is not None and before.model_dump(mode="json") == spec.model_dump(mode="json"):
         return
@@ -289,6 +291,7 @@ async def remove_one(session: AsyncSession, kind: str, key: str, *, actor: str, 
     if before is None:
         raise NotFound(kind[:-1], key)
     if isinstance(before, UserSpec):
+        _not_locking_out(actor, before, before.model_copy(update={"active": False}))
         if before.active:
             after = before.model_copy(update={"active": False})
             await rows.store_user(session, after)
@@ -314,6 +317,17 @@ async def one(session: AsyncSession, kind: str, key: str) -> Spec:
     if found is None:
         raise NotFound(kind[:-1], key)
     return found
+
+
+def _not_locking_out(actor: str, before: UserSpec, after: UserSpec) -> None:
+    """An admin cannot switch off their own account or take away their own admin role: a centre whose last
+    admin did so could not be administered any more. Another admin can."""
+    if before.username != actor:
+        return
+    if before.active and not after.active:
+        raise ValidationFailed.one("active", "you cannot switch off your own account (another admin can)")
+    if before.role == "admin" and after.role != "admin":
+        raise ValidationFailed.one("role", "you cannot take away your own admin role (another admin can)")
 
 
 async def _check_user(session: AsyncSession, spec: UserSpec) -> None:

@@ -141,3 +141,18 @@ async def test_an_admin_resets_a_password_and_the_old_sessions_end(
         "/api/v1/users/nobody/password", json={"password": "x" * 12}, headers=admin.headers()
     )
     assert missing.status == 404
+
+
+async def test_an_admin_cannot_lock_themselves_out_but_another_admin_can_switch_them_off(
+    reference: None, app_client: Any, admin: Any, make_user: Any, token_for: Any
+) -> None:
+    for change, field in (({"active": False}, "active"), ({"role": "supervisor"}, "role")):
+        refused = await app_client.patch("/api/v1/users/root", json=change, headers=admin.headers())
+        assert refused.status == 422, await refused.text()
+        assert [e["field"] for e in (await refused.json())["errors"]] == [field]
+    refused = await app_client.delete("/api/v1/users/root", headers=admin.headers())
+    assert refused.status == 422 and (await refused.json())["errors"][0]["field"] == "active"
+    assert (await app_client.get("/api/v1/users", headers=admin.headers())).status == 200  # still an admin
+    other = await token_for(await make_user("second", "admin"))
+    assert (await app_client.delete("/api/v1/users/root", headers=other.headers())).status == 204
+    assert (await app_client.get("/api/v1/users", headers=admin.headers())).status == 401
