@@ -29,7 +29,7 @@ class EquipmentCreate(Strict):
 
 class ContractCreate(Strict):
     customer_id: Id
-    tier: str
+    tier: str = Field(json_schema_extra={"enum": list(TIERS)})  # the document lists them; the check says which
     starts_on: Day
     ends_on: Day
     equipment_ids: list[Id] = Field(default_factory=list, max_length=1000)

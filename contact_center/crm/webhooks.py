@@ -21,7 +21,11 @@ LEASE = dt.timedelta(seconds=60)  # a delivery being sent is not sent again by a
 
 class SubscriptionCreate(Strict):
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
-    events: list[str] = Field(min_length=1, max_length=len(WEBHOOK_EVENTS))
+    events: list[str] = Field(
+        min_length=1,
+        max_length=len(WEBHOOK_EVENTS),
+        json_schema_extra={"items": {"type": "string", "enum": list(WEBHOOK_EVENTS)}},  # listed in the document
+    )
 
     @field_validator("events")
     @classmethod

@@ -259,7 +259,8 @@ async def reset_password(request: web.Request) -> web.Response:
 class OverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     state: Literal["open", "closed"]
-    until: str  # HH:MM (the next such time in the calendar's zone) or an ISO 8601 date and time
+    # HH:MM (the next such time in the calendar's zone) or an ISO 8601 date and time
+    until: Annotated[str, StringConstraints(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|[0-9]{4}-[0-9]{2}-[0-9]{2}T.+)$")]
     reason: str
 
 
