@@ -28,9 +28,19 @@ from contact_center.domain.dialer.amd import MachineDetector, Verdict, frame_lev
 from contact_center.telephony import audio
 
 PEOPLE = (
-    "Hello?", "Hello.", "Yes?", "Hi, this is Maria.", "Hello, who is this?", "Yeah, hello?", "Good morning.",
-    "Hello, Garcia Imports.", "Speaking.", "Hi.", "Hello, Sam speaking.", "Yes, hello?",
-)  # fmt: skip
+    "Hello?",
+    "Hello.",
+    "Yes?",
+    "Hi, this is Maria.",
+    "Hello, who is this?",
+    "Yeah, hello?",
+    "Good morning.",
+    "Hello, Garcia Imports.",
+    "Speaking.",
+    "Hi.",
+    "Hello, Sam speaking.",
+    "Yes, hello?",
+)
 MACHINES = (
     "Hi, you've reached Sam Lee. I can't take your call right now, please leave a message after the tone.",
     "The person you are calling is not available. Please leave your message after the beep.",

@@ -46,8 +46,13 @@ async def main(url: str, count: int, token: str | None) -> None:
     updates = []
     delays = []
     for built, arrivals in sorted(received.items()):
-        updates.append({"first_ms": (min(arrivals) - built) * 1000, "last_ms": (max(arrivals) - built) * 1000,
-                        "clients": len(arrivals)})  # fmt: skip
+        updates.append(
+            {
+                "first_ms": (min(arrivals) - built) * 1000,
+                "last_ms": (max(arrivals) - built) * 1000,
+                "clients": len(arrivals),
+            }
+        )
         delays += [(a - built) * 1000 for a in arrivals]
     print(json.dumps({"updates": updates, "delays_ms": delays}), flush=True)
     await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)

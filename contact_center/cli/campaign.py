@@ -27,10 +27,13 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("campaign", help="outbound campaigns: load, recycle and reset dialing lists")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
-    load = actions.add_parser("import", help="load a CSV dialing list into CAMPAIGN (made if new)",
-                              description="Columns: phone (or number), and optionally first_name, last_name, "
-                              "country (two letters, for numbers written without a country code) and any "
-                              "others, kept with the record.")  # fmt: skip
+    load = actions.add_parser(
+        "import",
+        help="load a CSV dialing list into CAMPAIGN (made if new)",
+        description="Columns: phone (or number), and optionally first_name, last_name, "
+        "country (two letters, for numbers written without a country code) and any "
+        "others, kept with the record.",
+    )
     load.add_argument("campaign")
     load.add_argument("file", type=Path)
     load.add_argument("--region", help="country of numbers written without a country code (default: CC_DEFAULT_REGION)")

@@ -20,8 +20,11 @@ def register(sub: Any) -> None:
     create = actions.add_parser("create", help="print a new bearer token for a user (shown once)")
     create.add_argument("name", help="the username the token acts as")
     create.add_argument("--label", default="cli", help="what the token is for")
-    create.add_argument("--read-only", action="store_true",
-                        help="the token may only read (GET): for a wallboard, /wallboard#token=TOKEN")  # fmt: skip
+    create.add_argument(
+        "--read-only",
+        action="store_true",
+        help="the token may only read (GET): for a wallboard, /wallboard#token=TOKEN",
+    )
     create.set_defaults(func=create_main)
 
 

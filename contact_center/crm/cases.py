@@ -80,8 +80,14 @@ async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime)
     if case.status in sla.STOPPED_STATUSES:
         case.resolved_at = now
     await session.flush()
-    event = {"case_id": case.id, "number": case.number, "subject": case.subject, "customer_id": case.customer_id,
-             "priority": case.priority, "sla_target_minutes": case.sla_target_minutes}  # fmt: skip
+    event = {
+        "case_id": case.id,
+        "number": case.number,
+        "subject": case.subject,
+        "customer_id": case.customer_id,
+        "priority": case.priority,
+        "sla_target_minutes": case.sla_target_minutes,
+    }
     await webhooks.enqueue(session, "case.opened", event, now)
     return case
 

@@ -139,12 +139,27 @@ class QueueSpec(Spec):
     def routing(self) -> dict[str, Any]:
         """The mapping routing's QueueConfig is built from (as store/routing_config.py loads it)."""
         fields = (
-            "strategy", "sl_threshold_seconds", "ring_timeout_seconds", "wrapup_seconds", "max_wait_seconds",
-            "max_length", "escalation", "overflow_queue", "required_skills", "default_priority",
-            "reoffer_delay_seconds", "preferred_wait_seconds", "sl_target", "alert_wait_seconds",
-            "alert_not_ready_seconds", "alert_wrap_up_seconds",
-            "hold_music", "announcement", "announce_every_seconds", "announce_position",
-        )  # fmt: skip
+            "strategy",
+            "sl_threshold_seconds",
+            "ring_timeout_seconds",
+            "wrapup_seconds",
+            "max_wait_seconds",
+            "max_length",
+            "escalation",
+            "overflow_queue",
+            "required_skills",
+            "default_priority",
+            "reoffer_delay_seconds",
+            "preferred_wait_seconds",
+            "sl_target",
+            "alert_wait_seconds",
+            "alert_not_ready_seconds",
+            "alert_wrap_up_seconds",
+            "hold_music",
+            "announcement",
+            "announce_every_seconds",
+            "announce_position",
+        )
         return {"exit_action": self.exit_action or None, **{name: getattr(self, name) for name in fields}}
 
 

@@ -393,9 +393,15 @@ async def import_dnc(session: AsyncSession, path: Path, region: str, *, by: str,
 
 
 NO_FIGURES: dict[str, Any] = {
-    "dialed_24h": 0, "connects_24h": 0, "abandoned_24h": 0, "answered_30d": 0, "abandoned_30d": 0,
-    "penetration": None, "abandon_rate_24h": None, "abandon_rate_30d": None,
-}  # fmt: skip
+    "dialed_24h": 0,
+    "connects_24h": 0,
+    "abandoned_24h": 0,
+    "answered_30d": 0,
+    "abandoned_30d": 0,
+    "penetration": None,
+    "abandon_rate_24h": None,
+    "abandon_rate_30d": None,
+}
 
 
 async def queue_names(session: AsyncSession) -> dict[int, str]:

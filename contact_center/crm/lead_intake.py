@@ -70,8 +70,11 @@ async def take_web_lead(session: AsyncSession, form: WebLeadIn, now: dt.datetime
     )
     session.add(lead)
     await session.flush()
-    session.add(_timeline(lead, f"Lead from the web form: {name} ({assessment.rating}, {assessment.score})", form,
-                          now, checks=checks))  # fmt: skip
+    session.add(
+        _timeline(
+            lead, f"Lead from the web form: {name} ({assessment.rating}, {assessment.score})", form, now, checks=checks
+        )
+    )
     await session.flush()
     return Intake(lead, created=True)
 

@@ -99,9 +99,17 @@ async def open_case(session: AsyncSession, customer_id: int, subject: str, descr
         session, CaseCreate(subject=subject, description=description, customer_id=customer_id), now
     )
     session.add(
-        Activity(type="note", channel="web", direction="inbound", subject=f"Opened case {case.number} in the portal",
-                 customer_id=customer_id, case_id=case.id, started_at=now, details={"source": "portal"})
-    )  # fmt: skip
+        Activity(
+            type="note",
+            channel="web",
+            direction="inbound",
+            subject=f"Opened case {case.number} in the portal",
+            customer_id=customer_id,
+            case_id=case.id,
+            started_at=now,
+            details={"source": "portal"},
+        )
+    )
     await session.flush()
     return case
 
@@ -119,13 +127,27 @@ async def ask_callback(
     if e164 is None:
         raise ValidationFailed.one("number", "give the number to call you on")
     row = scheduled_callbacks.schedule(
-        session, number=e164, queue=queue, due_at=now, customer_id=customer_id, agent_id=None,
-        interaction_id=None, activity_id=None,
-    )  # fmt: skip
+        session,
+        number=e164,
+        queue=queue,
+        due_at=now,
+        customer_id=customer_id,
+        agent_id=None,
+        interaction_id=None,
+        activity_id=None,
+    )
     session.add(
-        Activity(type="callback", channel="web", direction="inbound", subject=f"Asked for a callback on {e164}",
-                 customer_id=customer_id, started_at=now, queue=queue, details={"source": "portal", "number": e164})
-    )  # fmt: skip
+        Activity(
+            type="callback",
+            channel="web",
+            direction="inbound",
+            subject=f"Asked for a callback on {e164}",
+            customer_id=customer_id,
+            started_at=now,
+            queue=queue,
+            details={"source": "portal", "number": e164},
+        )
+    )
     await session.flush()
     return {"callback_id": row.id, "number": e164, "queue": queue}
 

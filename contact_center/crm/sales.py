@@ -121,8 +121,10 @@ async def convert_lead(
     collected on the timeline moves to the customer, so nothing of its history is lost."""
     lead = await get_or_404(session, Lead, lead_id)
     if lead.status == "converted":
-        raise Conflict(f"lead {lead_id} is converted already (customer {lead.customer_id})",
-                       {"type": "customer", "id": lead.customer_id})  # fmt: skip
+        raise Conflict(
+            f"lead {lead_id} is converted already (customer {lead.customer_id})",
+            {"type": "customer", "id": lead.customer_id},
+        )
     customer_id = lead.customer_id
     if customer_id is None:
         data = CustomerCreate.model_validate(

@@ -186,9 +186,19 @@ _CONTRACTS = (
 )
 # What the lean reader prepares at start-up.
 CALL_PATH_STATEMENTS = (
-    _BY_PHONE, _BY_ACCOUNT_PHONE, _PHONES_BY_ACCOUNT_PHONE, _THE_CUSTOMER, _CUSTOMER_PHONES, _THE_ACCOUNT,
-    _ACCOUNT_PHONES, _TIMELINE, _OPEN_CASES, _OPEN_OPPORTUNITIES, _RECENT_ORDERS, _CONTRACTS,
-)  # fmt: skip
+    _BY_PHONE,
+    _BY_ACCOUNT_PHONE,
+    _PHONES_BY_ACCOUNT_PHONE,
+    _THE_CUSTOMER,
+    _CUSTOMER_PHONES,
+    _THE_ACCOUNT,
+    _ACCOUNT_PHONES,
+    _TIMELINE,
+    _OPEN_CASES,
+    _OPEN_OPPORTUNITIES,
+    _RECENT_ORDERS,
+    _CONTRACTS,
+)
 
 
 async def customer_360(conn: AsyncConnection | RowSource, customer_id: int) -> dict[str, Any]:

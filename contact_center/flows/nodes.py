@@ -41,8 +41,12 @@ LOOKUPS: dict[tuple[str, str], str] = {
     ("contract", "customer"): "customer.id",
 }
 DEFAULT_BY = {
-    "customer": "phone", "order": "number", "case": "number", "account_manager": "customer", "contract": "customer",
-}  # fmt: skip
+    "customer": "phone",
+    "order": "number",
+    "case": "number",
+    "account_manager": "customer",
+    "contract": "customer",
+}
 ASK_KEYS = ("invalid", "no_input", "retries", "timeout", "fallback")
 END_KEYS = ("say",)
 

@@ -21,9 +21,17 @@ log = logging.getLogger(__name__)
 # Queue settings the engine knows that have no column of their own yet: read from a column of that name
 # when the table has one, else from a JSON ``settings`` column when there is one, else the engine default.
 OPTIONAL_SETTINGS = (
-    "reoffer_delay_seconds", "preferred_wait_seconds", "sl_target", "alert_wait_seconds",
-    "alert_not_ready_seconds", "alert_wrap_up_seconds", "hold_music", "announcement", "announce_every_seconds", "announce_position",
-)  # fmt: skip
+    "reoffer_delay_seconds",
+    "preferred_wait_seconds",
+    "sl_target",
+    "alert_wait_seconds",
+    "alert_not_ready_seconds",
+    "alert_wrap_up_seconds",
+    "hold_music",
+    "announcement",
+    "announce_every_seconds",
+    "announce_position",
+)
 
 
 def _optional_settings(row: Queue) -> dict[str, Any]:

@@ -48,27 +48,44 @@ async def _applied(request: web.Request) -> None:
     await request.app[CALL_CENTER].refresh_people()
 
 
-@api.route("POST", "/api/v1/queues", "Create a queue (admin)", tag="admin", role="admin", body=QueueSpec,
-           response=QueueSpec, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/queues",
+    "Create a queue (admin)",
+    tag="admin",
+    role="admin",
+    body=QueueSpec,
+    response=QueueSpec,
+    status=201,
+)
 async def create_queue(request: web.Request) -> web.Response:
     spec = await read_body(request, QueueSpec)
     async with request.app[SESSIONS].begin() as session:
-        await config.store_one(session, "queues", spec, create=True, actor=principal(request).username,
-                               now=request.app[CLOCK].now())  # fmt: skip
+        await config.store_one(
+            session, "queues", spec, create=True, actor=principal(request).username, now=request.app[CLOCK].now()
+        )
     await _applied(request)
     return web.json_response(spec.model_dump(mode="json"), status=201)
 
 
-@api.route("GET", "/api/v1/queues/{name}", "One queue's configuration", tag="admin", role="supervisor",
-           response=QueueSpec)  # fmt: skip
+@api.route(
+    "GET", "/api/v1/queues/{name}", "One queue's configuration", tag="admin", role="supervisor", response=QueueSpec
+)
 async def get_queue(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         spec = await config.one(session, "queues", request.match_info["name"])
     return web.json_response(spec.model_dump(mode="json"))
 
 
-@api.route("PATCH", "/api/v1/queues/{name}", "Change a queue (admin): the fields sent replace the stored ones",
-           tag="admin", role="admin", response=QueueSpec, changes=QueueSpec)  # fmt: skip
+@api.route(
+    "PATCH",
+    "/api/v1/queues/{name}",
+    "Change a queue (admin): the fields sent replace the stored ones",
+    tag="admin",
+    role="admin",
+    response=QueueSpec,
+    changes=QueueSpec,
+)
 async def change_queue(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     body = await read_json_object(request)
@@ -77,8 +94,9 @@ async def change_queue(request: web.Request) -> web.Response:
         if body.get("name", name) != name:
             raise ValidationFailed.one("name", "a queue cannot be renamed; create a new one")
         spec = strictly(QueueSpec, {**current.model_dump(mode="json"), **body})
-        await config.store_one(session, "queues", spec, create=False, actor=principal(request).username,
-                               now=request.app[CLOCK].now())  # fmt: skip
+        await config.store_one(
+            session, "queues", spec, create=False, actor=principal(request).username, now=request.app[CLOCK].now()
+        )
     await _applied(request)
     return web.json_response(spec.model_dump(mode="json"))
 
@@ -86,23 +104,43 @@ async def change_queue(request: web.Request) -> web.Response:
 @api.route("DELETE", "/api/v1/queues/{name}", "Remove a queue (admin)", tag="admin", role="admin", status=204)
 async def remove_queue(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
-        await config.remove_one(session, "queues", request.match_info["name"], actor=principal(request).username,
-                                now=request.app[CLOCK].now())  # fmt: skip
+        await config.remove_one(
+            session,
+            "queues",
+            request.match_info["name"],
+            actor=principal(request).username,
+            now=request.app[CLOCK].now(),
+        )
     await _applied(request)
     return web.Response(status=204)
 
 
-@api.route("GET", "/api/v1/audit", "Administrative changes and supervisor actions, newest first (admin)",
-           tag="admin", role="admin", response=AuditOut, many=True, query=("cursor", "limit"))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/audit",
+    "Administrative changes and supervisor actions, newest first (admin)",
+    tag="admin",
+    role="admin",
+    response=AuditOut,
+    many=True,
+    query=("cursor", "limit"),
+)
 async def list_audit(request: web.Request) -> web.Response:
     limit = parse_limit(request.query.get("limit"))
     async with request.app[SESSIONS]() as session:
         rows = await audit.newest(session, before_id=parse_cursor(request.query.get("cursor")), limit=limit)
     items = [
-        AuditOut(id=r.id, at=r.at.isoformat().replace("+00:00", "Z"), actor=r.actor, action=r.action,
-                 target=r.target, before=r.before, after=r.after).model_dump()
+        AuditOut(
+            id=r.id,
+            at=r.at.isoformat().replace("+00:00", "Z"),
+            actor=r.actor,
+            action=r.action,
+            target=r.target,
+            before=r.before,
+            after=r.after,
+        ).model_dump()
         for r in rows
-    ]  # fmt: skip
+    ]
     return web.json_response({"items": items, "next_cursor": str(rows[-1].id) if len(rows) == limit else None})
 
 
@@ -143,8 +181,9 @@ def _kind_routes(
     async def create_one(request: web.Request) -> web.Response:
         spec = await read_body(request, spec_type)
         async with request.app[SESSIONS].begin() as session:
-            await config.store_one(session, kind, spec, create=True, actor=principal(request).username,
-                                   now=request.app[CLOCK].now())  # fmt: skip
+            await config.store_one(
+                session, kind, spec, create=True, actor=principal(request).username, now=request.app[CLOCK].now()
+            )
         await _applied(request)
         return web.json_response(spec.model_dump(mode="json"), status=201)
 
@@ -156,16 +195,18 @@ def _kind_routes(
             if body.get(key, name) != name:
                 raise ValidationFailed.one(key, f"a {one}'s {key} cannot change; create a new one")
             spec = strictly(spec_type, {**current.model_dump(mode="json"), **body})
-            await config.store_one(session, kind, spec, create=False, actor=principal(request).username,
-                                   now=request.app[CLOCK].now())  # fmt: skip
+            await config.store_one(
+                session, kind, spec, create=False, actor=principal(request).username, now=request.app[CLOCK].now()
+            )
         await _applied(request)
         await after_change(request, spec)
         return web.json_response(spec.model_dump(mode="json"))
 
     async def remove(request: web.Request) -> web.Response:
         async with request.app[SESSIONS].begin() as session:
-            await config.remove_one(session, kind, request.match_info[key], actor=principal(request).username,
-                                    now=request.app[CLOCK].now())  # fmt: skip
+            await config.remove_one(
+                session, kind, request.match_info[key], actor=principal(request).username, now=request.app[CLOCK].now()
+            )
             removed = await stored.export(session)
         await _applied(request)
         now_stored = {s.key: s for s in removed[kind]}.get(request.match_info[key])
@@ -177,13 +218,27 @@ def _kind_routes(
         api.route("GET", base, f"Every {one}", tag="admin", role="supervisor", response=spec_type, many=True)(list_all)
     api.route("GET", item, f"One {one}", tag="admin", role="supervisor", response=spec_type)(read_one)
     if create:
-        api.route("POST", base, f"Create a {one} (admin)", tag="admin", role="admin", body=spec_type,
-                  response=spec_type, status=201)(create_one)  # fmt: skip
-    api.route("PATCH", item, f"Change a {one} (admin): the fields sent replace the stored ones", tag="admin",
-              role="admin", response=spec_type, changes=spec_type)(change)  # fmt: skip
+        api.route(
+            "POST",
+            base,
+            f"Create a {one} (admin)",
+            tag="admin",
+            role="admin",
+            body=spec_type,
+            response=spec_type,
+            status=201,
+        )(create_one)
+    api.route(
+        "PATCH",
+        item,
+        f"Change a {one} (admin): the fields sent replace the stored ones",
+        tag="admin",
+        role="admin",
+        response=spec_type,
+        changes=spec_type,
+    )(change)
     what = "switch a user off (their history stays)" if kind == "users" else f"remove a {one} (refused while in use)"
-    api.route("DELETE", item, f"{what[0].upper()}{what[1:]} (admin)", tag="admin", role="admin",
-              status=204)(remove)  # fmt: skip
+    api.route("DELETE", item, f"{what[0].upper()}{what[1:]} (admin)", tag="admin", role="admin", status=204)(remove)
 
 
 for _kind, _spec_type in KINDS.items():
@@ -224,8 +279,16 @@ async def _logged_out_if_off(request: web.Request, spec: Spec) -> None:
 _kind_routes("users", UserSpec, create=False, after_change=_logged_out_if_off)
 
 
-@api.route("POST", "/api/v1/users", "Create a user (admin): role, extension, team, skills, queues, password",
-           tag="admin", role="admin", body=UserCreate, response=UserSpec, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/users",
+    "Create a user (admin): role, extension, team, skills, queues, password",
+    tag="admin",
+    role="admin",
+    body=UserCreate,
+    response=UserSpec,
+    status=201,
+)
 async def create_user(request: web.Request) -> web.Response:
     body = await read_body(request, UserCreate)
     spec = UserSpec.model_validate(body.model_dump(exclude={"password"}))
@@ -239,16 +302,23 @@ async def create_user(request: web.Request) -> web.Response:
     return web.json_response(spec.model_dump(mode="json"), status=201)
 
 
-@api.route("POST", "/api/v1/users/{username}/password",
-           "Set a user's password (admin); their other sessions are logged out", tag="admin", role="admin",
-           body=PasswordIn, status=204)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/users/{username}/password",
+    "Set a user's password (admin); their other sessions are logged out",
+    tag="admin",
+    role="admin",
+    body=PasswordIn,
+    status=204,
+)
 async def reset_password(request: web.Request) -> web.Response:
     body = await read_body(request, PasswordIn)
     digest = await hashed(request, body.password)
     me = principal(request)
     async with request.app[SESSIONS].begin() as session:
-        user_id = await config.set_password(session, request.match_info["username"], digest, actor=me.username,
-                                            now=request.app[CLOCK].now())  # fmt: skip
+        user_id = await config.set_password(
+            session, request.match_info["username"], digest, actor=me.username, now=request.app[CLOCK].now()
+        )
     await end_sessions(request, user_id, keep=me.session_id)
     return web.Response(status=204)
 
@@ -264,17 +334,27 @@ class OverrideIn(BaseModel):
     reason: str
 
 
-@api.route("GET", "/api/v1/calendars/{name}/status", "Open or closed now, and why (the override in force)",
-           tag="admin", role="supervisor")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/calendars/{name}/status",
+    "Open or closed now, and why (the override in force)",
+    tag="admin",
+    role="supervisor",
+)
 async def calendar_status(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         status = await overrides.calendar_status(session, request.match_info["name"], request.app[CLOCK].now())
     return web.json_response(status)
 
 
-@api.route("POST", "/api/v1/calendars/{name}/override",
-           "Open or close a calendar now, until a time (supervisor; audited)", tag="admin", role="supervisor",
-           body=OverrideIn)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/calendars/{name}/override",
+    "Open or close a calendar now, until a time (supervisor; audited)",
+    tag="admin",
+    role="supervisor",
+    body=OverrideIn,
+)
 async def override_calendar(request: web.Request) -> web.Response:
     body = await read_body(request, OverrideIn)
     name, now = request.match_info["name"], request.app[CLOCK].now()
@@ -284,16 +364,24 @@ async def override_calendar(request: web.Request) -> web.Response:
             until = overrides.until_time(body.until, zone, now)
         except ValueError as exc:
             raise ValidationFailed.one("until", str(exc)) from None
-        await overrides.set_override(session, name, body.state, until, body.reason,
-                                     actor=principal(request).username, now=now)  # fmt: skip
+        await overrides.set_override(
+            session, name, body.state, until, body.reason, actor=principal(request).username, now=now
+        )
         status = await overrides.calendar_status(session, name, now)
     return web.json_response(status)
 
 
-@api.route("DELETE", "/api/v1/calendars/{name}/override", "Back to the calendar's hours (supervisor; audited)",
-           tag="admin", role="supervisor", status=204)  # fmt: skip
+@api.route(
+    "DELETE",
+    "/api/v1/calendars/{name}/override",
+    "Back to the calendar's hours (supervisor; audited)",
+    tag="admin",
+    role="supervisor",
+    status=204,
+)
 async def clear_calendar_override(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
-        await overrides.clear_override(session, request.match_info["name"], actor=principal(request).username,
-                                       now=request.app[CLOCK].now())  # fmt: skip
+        await overrides.clear_override(
+            session, request.match_info["name"], actor=principal(request).username, now=request.app[CLOCK].now()
+        )
     return web.Response(status=204)

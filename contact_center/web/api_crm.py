@@ -353,8 +353,17 @@ def _prepare(table: Any, values: dict[str, Any], request: web.Request, current: 
     return values
 
 
-_crud("/api/v1/leads", "leads", Lead, LeadCreate, LeadUpdate, LeadOut, LEAD_FILTERS, creator=sales.create_lead,
-      updater=sales.update_lead)  # fmt: skip
+_crud(
+    "/api/v1/leads",
+    "leads",
+    Lead,
+    LeadCreate,
+    LeadUpdate,
+    LeadOut,
+    LEAD_FILTERS,
+    creator=sales.create_lead,
+    updater=sales.update_lead,
+)
 _crud(
     "/api/v1/opportunities",
     "opportunities",
@@ -475,8 +484,15 @@ async def get_article(request: web.Request) -> web.Response:
     return await _get(request, KbArticle, KbArticleOut)
 
 
-@api.route("GET", "/api/v1/kb/articles", "Articles by id (retired ones with retired=true)", tag="kb",
-           response=KbArticleOut, many=True, query=("retired", "cursor", "limit"))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/kb/articles",
+    "Articles by id (retired ones with retired=true)",
+    tag="kb",
+    response=KbArticleOut,
+    many=True,
+    query=("retired", "cursor", "limit"),
+)
 async def list_articles(request: web.Request) -> web.Response:
     retired = request.query.get("retired", "false")
     if retired not in ("true", "false"):
@@ -491,8 +507,15 @@ async def list_articles(request: web.Request) -> web.Response:
     return web.json_response({"items": [dump(KbArticleOut, a) for a in page.items], "next_cursor": page.next_cursor})
 
 
-@api.route("PATCH", "/api/v1/kb/articles/{id}", "Edit an article (supervisor): the fields sent replace the stored ones",
-           tag="kb", role="supervisor", body=KbArticleUpdate, response=KbArticleOut)  # fmt: skip
+@api.route(
+    "PATCH",
+    "/api/v1/kb/articles/{id}",
+    "Edit an article (supervisor): the fields sent replace the stored ones",
+    tag="kb",
+    role="supervisor",
+    body=KbArticleUpdate,
+    response=KbArticleOut,
+)
 async def edit_article(request: web.Request) -> web.Response:
     data = await read_body(request, KbArticleUpdate)
     async with request.app[SESSIONS].begin() as session:
@@ -503,20 +526,38 @@ async def edit_article(request: web.Request) -> web.Response:
         article.updated_at = request.app[CLOCK].now()
         await session.flush()
         after = dump(KbArticleOut, article)
-        record_change(session, principal(request).username, "kb.change", f"kb:{article.id}", before, after,
-                      request.app[CLOCK].now())  # fmt: skip
+        record_change(
+            session,
+            principal(request).username,
+            "kb.change",
+            f"kb:{article.id}",
+            before,
+            after,
+            request.app[CLOCK].now(),
+        )
     return web.json_response(after)
 
 
-@api.route("POST", "/api/v1/kb/articles/{id}/retire",
-           "Retire an article (supervisor): kept, no longer found by search or listed", tag="kb", role="supervisor",
-           response=KbArticleOut)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/kb/articles/{id}/retire",
+    "Retire an article (supervisor): kept, no longer found by search or listed",
+    tag="kb",
+    role="supervisor",
+    response=KbArticleOut,
+)
 async def retire_article(request: web.Request) -> web.Response:
     return await _set_retired(request, retired=True)
 
 
-@api.route("POST", "/api/v1/kb/articles/{id}/restore", "Bring a retired article back (supervisor)", tag="kb",
-           role="supervisor", response=KbArticleOut)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/kb/articles/{id}/restore",
+    "Bring a retired article back (supervisor)",
+    tag="kb",
+    role="supervisor",
+    response=KbArticleOut,
+)
 async def restore_article(request: web.Request) -> web.Response:
     return await _set_retired(request, retired=False)
 
@@ -545,8 +586,14 @@ class PersonOut(BaseModel):
     team: str | None
 
 
-@api.route("GET", "/api/v1/people", "Active users by name (to give a case or a lead to someone)", tag="people",
-           response=PersonOut, many=True)  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/people",
+    "Active users by name (to give a case or a lead to someone)",
+    tag="people",
+    response=PersonOut,
+    many=True,
+)
 async def list_people(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         rows = (

@@ -17,8 +17,7 @@ def _attempt(request: web.Request) -> int:
     return path_id(request, "attempt_id", "a dialing attempt id")
 
 
-@api.route("POST", "/api/v1/dialer/previews/{attempt_id}/call", "Call the campaign record on your desk",
-           tag="dialer")  # fmt: skip
+@api.route("POST", "/api/v1/dialer/previews/{attempt_id}/call", "Call the campaign record on your desk", tag="dialer")
 async def call_preview(request: web.Request) -> web.Response:
     try:
         placed = await request.app[DIALER].call_preview(principal(request).user_id, _attempt(request))
@@ -27,8 +26,12 @@ async def call_preview(request: web.Request) -> web.Response:
     return web.json_response(placed)
 
 
-@api.route("POST", "/api/v1/dialer/previews/{attempt_id}/skip", "Skip the campaign record on your desk (it goes "
-           "to the back of the list; the attempt does not count)", tag="dialer")  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/dialer/previews/{attempt_id}/skip",
+    "Skip the campaign record on your desk (it goes to the back of the list; the attempt does not count)",
+    tag="dialer",
+)
 async def skip_preview(request: web.Request) -> web.Response:
     try:
         await request.app[DIALER].skip_preview(principal(request).user_id, _attempt(request))

@@ -76,8 +76,9 @@ async def get_flow(request: web.Request) -> web.Response:
     return web.json_response({**_summary(registry, name), "text": _file(registry, name)})
 
 
-@api.route("GET", "/api/v1/flows/{name}/history", "Earlier versions of a flow, newest first", tag="admin",
-           role="supervisor")  # fmt: skip
+@api.route(
+    "GET", "/api/v1/flows/{name}/history", "Earlier versions of a flow, newest first", tag="admin", role="supervisor"
+)
 async def flow_history(request: web.Request) -> web.Response:
     name = _name(request)
     history = request.app[SETTINGS].var_dir / "flow-history"
@@ -85,15 +86,27 @@ async def flow_history(request: web.Request) -> web.Response:
     return web.json_response({"items": items})
 
 
-@api.route("PUT", "/api/v1/flows/{name}", "Write a flow (admin): checked first, refused with FILE:LINE reasons",
-           tag="admin", role="admin", body=FlowText)  # fmt: skip
+@api.route(
+    "PUT",
+    "/api/v1/flows/{name}",
+    "Write a flow (admin): checked first, refused with FILE:LINE reasons",
+    tag="admin",
+    role="admin",
+    body=FlowText,
+)
 async def put_flow(request: web.Request) -> web.Response:
     body = await read_body(request, FlowText)
     return await _write(request, _name(request), body.text, "flow.change")
 
 
-@api.route("POST", "/api/v1/flows/{name}/rollback", "Put an earlier version of a flow back (admin)", tag="admin",
-           role="admin", body=Rollback)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/flows/{name}/rollback",
+    "Put an earlier version of a flow back (admin)",
+    tag="admin",
+    role="admin",
+    body=Rollback,
+)
 async def rollback_flow(request: web.Request) -> web.Response:
     body = await read_body(request, Rollback)
     name = _name(request)

@@ -91,8 +91,14 @@ async def _on_waiting_call(
     return web.json_response({"call_id": call_id, **after})
 
 
-@api.route("POST", "/api/v1/calls/{call_id}/move", "Move a waiting call to another queue; it keeps its place "
-           "(supervisor; audited)", tag="supervisor", role="supervisor", body=MoveIn)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/calls/{call_id}/move",
+    "Move a waiting call to another queue; it keeps its place (supervisor; audited)",
+    tag="supervisor",
+    role="supervisor",
+    body=MoveIn,
+)
 async def move_call(request: web.Request) -> web.Response:
     body = await read_body(request, MoveIn)
     return await _on_waiting_call(
@@ -100,8 +106,14 @@ async def move_call(request: web.Request) -> web.Response:
     )
 
 
-@api.route("POST", "/api/v1/calls/{call_id}/priority", "Change a waiting call's priority (higher goes first; "
-           "supervisor; audited)", tag="supervisor", role="supervisor", body=PriorityIn)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/calls/{call_id}/priority",
+    "Change a waiting call's priority (higher goes first; supervisor; audited)",
+    tag="supervisor",
+    role="supervisor",
+    body=PriorityIn,
+)
 async def set_priority(request: web.Request) -> web.Response:
     body = await read_body(request, PriorityIn)
     return await _on_waiting_call(
@@ -113,29 +125,51 @@ async def set_priority(request: web.Request) -> web.Response:
     )
 
 
-@api.route("POST", "/api/v1/calls/{call_id}/offer-callback", "Have a waiting caller offered a callback (the IVR "
-           "asks them to press 1; supervisor; audited)", tag="supervisor", role="supervisor")  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/calls/{call_id}/offer-callback",
+    "Have a waiting caller offered a callback (the IVR asks them to press 1; supervisor; audited)",
+    tag="supervisor",
+    role="supervisor",
+)
 async def offer_callback(request: web.Request) -> web.Response:
     return await _on_waiting_call(request, cmd.OfferCallback, "call.offer_callback", "call_id", {"offered": "callback"})
 
 
-@api.route("POST", "/api/v1/calls/{call_id}/cancel-callback", "Cancel a callback waiting in a queue for an agent "
-           "(supervisor; audited)", tag="supervisor", role="supervisor")  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/calls/{call_id}/cancel-callback",
+    "Cancel a callback waiting in a queue for an agent (supervisor; audited)",
+    tag="supervisor",
+    role="supervisor",
+)
 async def cancel_waiting_callback(request: web.Request) -> web.Response:
     return await _on_waiting_call(request, cmd.CancelCallback, "callback.cancel", "call_id", {"status": "canceled"})
 
 
-@api.route("GET", "/api/v1/callbacks", "Callbacks promised for later and not placed yet, soonest first "
-           "(supervisor)", tag="supervisor", role="supervisor")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/callbacks",
+    "Callbacks promised for later and not placed yet, soonest first (supervisor)",
+    tag="supervisor",
+    role="supervisor",
+)
 async def list_callbacks(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         rows = await scheduled_callbacks.pending(session)
     return web.json_response({"items": [scheduled_callbacks.as_json(r) for r in rows], "next_cursor": None})
 
 
-@api.route("POST", "/api/v1/callbacks", "Schedule a callback: the number is called from the queue at due_at, "
-           "inside the customer's calling hours (supervisor; audited)", tag="supervisor", role="supervisor",
-           body=CallbackIn, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/callbacks",
+    "Schedule a callback: the number is called from the queue at due_at, "
+    "inside the customer's calling hours (supervisor; audited)",
+    tag="supervisor",
+    role="supervisor",
+    body=CallbackIn,
+    status=201,
+)
 async def schedule_callback(request: web.Request) -> web.Response:
     body = await read_body(request, CallbackIn)
     errors: list[FieldError] = []
@@ -162,13 +196,25 @@ async def schedule_callback(request: web.Request) -> web.Response:
         )
         await session.flush()
         out = scheduled_callbacks.as_json(row)
-        record_change(session, principal(request).username, "callback.schedule", f"callback:{row.id}", None, out,
-                      request.app[CLOCK].now())  # fmt: skip
+        record_change(
+            session,
+            principal(request).username,
+            "callback.schedule",
+            f"callback:{row.id}",
+            None,
+            out,
+            request.app[CLOCK].now(),
+        )
     return web.json_response(out, status=201)
 
 
-@api.route("DELETE", "/api/v1/callbacks/{callback_id}", "Cancel a scheduled callback (supervisor; audited)",
-           tag="supervisor", role="supervisor")  # fmt: skip
+@api.route(
+    "DELETE",
+    "/api/v1/callbacks/{callback_id}",
+    "Cancel a scheduled callback (supervisor; audited)",
+    tag="supervisor",
+    role="supervisor",
+)
 async def cancel_callback(request: web.Request) -> web.Response:
     callback_id = path_id(request, "callback_id", "a callback id")
     async with request.app[SESSIONS].begin() as session:
@@ -178,8 +224,15 @@ async def cancel_callback(request: web.Request) -> web.Response:
         status = row.status
         routing_call = f"cb{row.id}-{row.attempts + 1}" if status == "queued" else None
         if canceled:
-            record_change(session, principal(request).username, "callback.cancel", f"callback:{callback_id}",
-                          None, scheduled_callbacks.as_json(row), request.app[CLOCK].now())  # fmt: skip
+            record_change(
+                session,
+                principal(request).username,
+                "callback.cancel",
+                f"callback:{callback_id}",
+                None,
+                scheduled_callbacks.as_json(row),
+                request.app[CLOCK].now(),
+            )
     if routing_call is not None:  # waiting for an agent now: canceled in routing, which settles the row
         refused = await _routing(request, cmd.CancelCallback(routing_call), "callback_id")
         if refused is not None:

@@ -25,9 +25,16 @@ from contact_center.web.routing import Api
 api = Api()
 
 
-@api.route("POST", "/api/v1/public/leads", "The public lead form (no login; throttled per address): checked, scored, "
-           "assigned to the sales queue's agent with the fewest open leads, on the timeline", tag="sales", role=None,
-           body=WebLeadIn, status=202)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/public/leads",
+    "The public lead form (no login; throttled per address): checked, scored, "
+    "assigned to the sales queue's agent with the fewest open leads, on the timeline",
+    tag="sales",
+    role=None,
+    body=WebLeadIn,
+    status=202,
+)
 async def web_lead(request: web.Request) -> web.Response:
     if request.content_type != "application/json":
         return error(415, "unsupported_media_type", "send the form as application/json")
@@ -45,16 +52,27 @@ async def web_lead(request: web.Request) -> web.Response:
     return web.json_response({"received": True}, status=202)
 
 
-@api.route("GET", "/api/v1/products", "The product catalog (products still sold; all=1 for every product)",
-           tag="sales", query=("all",))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/products",
+    "The product catalog (products still sold; all=1 for every product)",
+    tag="sales",
+    query=("all",),
+)
 async def list_products(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         rows = await quotes.products(session, active_only=request.query.get("all") != "1")
     return web.json_response({"items": [quotes.product_json(r) for r in rows], "next_cursor": None})
 
 
-@api.route("POST", "/api/v1/quotes", "Quote an opportunity: lines priced from the catalog, a discount (over 15 % "
-           "supervisors only)", tag="sales", body=quotes.QuoteCreate, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/quotes",
+    "Quote an opportunity: lines priced from the catalog, a discount (over 15 % supervisors only)",
+    tag="sales",
+    body=quotes.QuoteCreate,
+    status=201,
+)
 async def create_quote(request: web.Request) -> web.Response:
     body = await read_body(request, quotes.QuoteCreate)
     me = principal(request)
@@ -72,15 +90,25 @@ async def get_quote(request: web.Request) -> web.Response:
     return web.json_response(out)
 
 
-@api.route("POST", "/api/v1/quotes/{id}/accept", "The customer accepts: a sales order is made from the quote and "
-           "the opportunity is won, in one step", tag="sales", status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/quotes/{id}/accept",
+    "The customer accepts: a sales order is made from the quote and the opportunity is won, in one step",
+    tag="sales",
+    status=201,
+)
 async def accept_quote(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
         order = await quotes.accept_quote(
             session, record_id(request), principal(request).user_id, request.app[CLOCK].now()
         )
-        out = {"order_id": order.id, "order_number": order.number, "quote_id": record_id(request),
-               "total_cents": order.total_cents, "currency": order.currency}  # fmt: skip
+        out = {
+            "order_id": order.id,
+            "order_number": order.number,
+            "quote_id": record_id(request),
+            "total_cents": order.total_cents,
+            "currency": order.currency,
+        }
     return web.json_response(out, status=201)
 
 
@@ -91,23 +119,38 @@ class ConvertIn(BaseModel):
     )
 
 
-@api.route("POST", "/api/v1/leads/{id}/convert", "Convert a lead: a customer (or the one it names) and an "
-           "opportunity; its timeline moves to the customer", tag="sales", body=ConvertIn, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/leads/{id}/convert",
+    "Convert a lead: a customer (or the one it names) and an opportunity; its timeline moves to the customer",
+    tag="sales",
+    body=ConvertIn,
+    status=201,
+)
 async def convert_lead(request: web.Request) -> web.Response:
     body = await read_body(request, ConvertIn)
     async with request.app[SESSIONS].begin() as session:
         lead, customer_id, opportunity = await sales.convert_lead(
-            session, record_id(request), body.opportunity_name, principal(request).user_id,
-            request.app[CLOCK].now(), request.app[SETTINGS].default_region,
-        )  # fmt: skip
+            session,
+            record_id(request),
+            body.opportunity_name,
+            principal(request).user_id,
+            request.app[CLOCK].now(),
+            request.app[SETTINGS].default_region,
+        )
         out = {"lead_id": lead.id, "customer_id": customer_id, "opportunity_id": opportunity.id}
     return web.json_response(out, status=201)
 
 
-@api.route("GET", "/api/v1/analytics/forecast",
-           "The weighted forecast per month and owner or product group over [from, to] (open deals x probability, "
-           "won deals in full; format=csv for a spreadsheet)", tag="analytics", role="supervisor",
-           query=("from", "to", "by", "format"))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/analytics/forecast",
+    "The weighted forecast per month and owner or product group over [from, to] (open deals x probability, "
+    "won deals in full; format=csv for a spreadsheet)",
+    tag="analytics",
+    role="supervisor",
+    query=("from", "to", "by", "format"),
+)
 async def forecast(request: web.Request) -> web.StreamResponse:
     errors: list[FieldError] = []
     first = query_day(request, "from", errors, required=True)
@@ -127,20 +170,34 @@ async def forecast(request: web.Request) -> web.StreamResponse:
     items = [dataclasses.asdict(r) for r in rows]
     if form == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, ["period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents"],
-                                lineterminator="\r\n")  # fmt: skip
+        writer = csv.DictWriter(
+            out, ["period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents"], lineterminator="\r\n"
+        )
         writer.writeheader()
         writer.writerows(items)
         return web.Response(text=out.getvalue(), content_type="text/csv")
     return web.json_response({"by": by, "from": first.isoformat(), "to": last.isoformat(), "items": items})
 
 
-@api.route("GET", "/api/v1/analytics/stalled", "Open deals past their expected close or untouched for 30 days",
-           tag="analytics", role="supervisor")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/analytics/stalled",
+    "Open deals past their expected close or untouched for 30 days",
+    tag="analytics",
+    role="supervisor",
+)
 async def stalled_deals(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         found = forecasting.stalled(await pipeline.deals(session, "owner"), request.app[CLOCK].now().date())
-    items = [{"opportunity_id": d.id, "owner": d.keys[0], "stage": d.stage, "amount_cents": d.amount_cents,
-              "expected_close": d.expected_close.isoformat() if d.expected_close else None,
-              "last_touched": d.last_touched.isoformat()} for d in found]  # fmt: skip
+    items = [
+        {
+            "opportunity_id": d.id,
+            "owner": d.keys[0],
+            "stage": d.stage,
+            "amount_cents": d.amount_cents,
+            "expected_close": d.expected_close.isoformat() if d.expected_close else None,
+            "last_touched": d.last_touched.isoformat(),
+        }
+        for d in found
+    ]
     return web.json_response({"items": items})

@@ -13,8 +13,14 @@ from contact_center.web.routing import Api
 api = Api()
 
 
-@api.route("POST", "/api/v1/equipment", "Register a customer's equipment (model, serial, install date); the model's "
-           "warranty comes from the catalog", tag="service", body=base.EquipmentCreate, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/equipment",
+    "Register a customer's equipment (model, serial, install date); the model's warranty comes from the catalog",
+    tag="service",
+    body=base.EquipmentCreate,
+    status=201,
+)
 async def add_equipment(request: web.Request) -> web.Response:
     body = await read_body(request, base.EquipmentCreate)
     async with request.app[SESSIONS].begin() as session:
@@ -23,8 +29,14 @@ async def add_equipment(request: web.Request) -> web.Response:
     return web.json_response(out, status=201)
 
 
-@api.route("POST", "/api/v1/contracts", "A service contract: tier, start and end, the equipment it covers",
-           tag="service", body=base.ContractCreate, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/contracts",
+    "A service contract: tier, start and end, the equipment it covers",
+    tag="service",
+    body=base.ContractCreate,
+    status=201,
+)
 async def add_contract(request: web.Request) -> web.Response:
     body = await read_body(request, base.ContractCreate)
     async with request.app[SESSIONS].begin() as session:
@@ -33,8 +45,13 @@ async def add_contract(request: web.Request) -> web.Response:
     return web.json_response(out, status=201)
 
 
-@api.route("GET", "/api/v1/customers/{id}/entitlements", "Per piece of the customer's equipment: warranty until, "
-           "and the contract covering it (null when none; active true or false)", tag="service")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/customers/{id}/entitlements",
+    "Per piece of the customer's equipment: warranty until, "
+    "and the contract covering it (null when none; active true or false)",
+    tag="service",
+)
 async def entitlements(request: web.Request) -> web.Response:
     customer_id = record_id(request)
     async with request.app[SESSIONS]() as session:

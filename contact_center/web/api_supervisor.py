@@ -33,9 +33,19 @@ MAX_REPORT_DAYS = 366
 REPORT_GROUPS = {"queues": "queue", "agents": "agent", "teams": "team"}
 # The columns of a report, in order (the CSV header; the JSON has these and a few more).
 REPORT_COLUMNS = (
-    "offered", "answered", "abandoned", "service_level", "asa_seconds", "aht_seconds",
-    "short_abandoned", "exited", "average_wait_seconds", "longest_wait_seconds", "handled", "abandon_rate",
-)  # fmt: skip
+    "offered",
+    "answered",
+    "abandoned",
+    "service_level",
+    "asa_seconds",
+    "aht_seconds",
+    "short_abandoned",
+    "exited",
+    "average_wait_seconds",
+    "longest_wait_seconds",
+    "handled",
+    "abandon_rate",
+)
 
 
 class AgentStateIn(BaseModel):
@@ -44,9 +54,14 @@ class AgentStateIn(BaseModel):
     reason: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
-@api.route("POST", "/api/v1/agents/{user_id}/state",
-           "Set an agent's state (supervisor): not ready with a reason, or log them out; audited", tag="supervisor",
-           role="supervisor", body=AgentStateIn)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/agents/{user_id}/state",
+    "Set an agent's state (supervisor): not ready with a reason, or log them out; audited",
+    tag="supervisor",
+    role="supervisor",
+    body=AgentStateIn,
+)
 async def set_agent_state(request: web.Request) -> web.Response:
     user_id = path_id(request, "user_id", "a user id")
     body = await read_body(request, AgentStateIn)
@@ -75,9 +90,14 @@ class AgentRoutingIn(BaseModel):
     skills: dict[Key, Annotated[int, Field(ge=1, le=10)]] | None = None  # skill -> level
 
 
-@api.route("PATCH", "/api/v1/agents/{user_id}/routing",
-           "Change an agent's queues (with tiers) and skill levels (supervisor; audited; routing takes it at once)",
-           tag="supervisor", role="supervisor", body=AgentRoutingIn)  # fmt: skip
+@api.route(
+    "PATCH",
+    "/api/v1/agents/{user_id}/routing",
+    "Change an agent's queues (with tiers) and skill levels (supervisor; audited; routing takes it at once)",
+    tag="supervisor",
+    role="supervisor",
+    body=AgentRoutingIn,
+)
 async def set_agent_routing(request: web.Request) -> web.Response:
     user_id = path_id(request, "user_id", "a user id")
     body = await read_body(request, AgentRoutingIn)
@@ -86,8 +106,9 @@ async def set_agent_routing(request: web.Request) -> web.Response:
         username = await stored.username_of(session, user_id)
         current = await config.one(session, "users", username)
         spec = strictly(UserSpec, {**current.model_dump(mode="json"), **changes})
-        await config.store_one(session, "users", spec, create=False, actor=principal(request).username,
-                               now=request.app[CLOCK].now())  # fmt: skip
+        await config.store_one(
+            session, "users", spec, create=False, actor=principal(request).username, now=request.app[CLOCK].now()
+        )
     await request.app[ACD].reload_queues()
     await request.app[CALL_CENTER].refresh_people()  # routing hears the agent's new queues and skills now
     return web.json_response({"user_id": user_id, "queues": spec.queues, "skills": spec.skills})
@@ -103,11 +124,16 @@ def _desk(request: web.Request) -> Desk:
     return request.app[CLUSTER] if CLUSTER in request.app else request.app[CALL_CENTER]
 
 
-@api.route("POST", "/api/v1/calls/{call_id}/monitor",
-           "Listen in on a connected call (listen: nobody hears you; whisper: the agent does; barge: both do). "
-           "Your phone rings first (202, state ringing; the board hears call.monitor when you are on); on the "
-           "call already, the mode changes (200). Supervisor; audited", tag="supervisor", role="supervisor",
-           body=MonitorIn)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/calls/{call_id}/monitor",
+    "Listen in on a connected call (listen: nobody hears you; whisper: the agent does; barge: both do). "
+    "Your phone rings first (202, state ringing; the board hears call.monitor when you are on); on the "
+    "call already, the mode changes (200). Supervisor; audited",
+    tag="supervisor",
+    role="supervisor",
+    body=MonitorIn,
+)
 async def monitor_call(request: web.Request) -> web.Response:
     call_id = request.match_info["call_id"]
     body = await read_body(request, MonitorIn)
@@ -117,13 +143,25 @@ async def monitor_call(request: web.Request) -> web.Response:
     except DeskError as exc:
         return error(409, exc.code, exc.message)
     async with request.app[SESSIONS].begin() as session:
-        record_change(session, me.username, "call.monitor", f"call:{call_id}", None,
-                      {"mode": body.mode, "agent_id": view.get("agent_id")}, request.app[CLOCK].now())  # fmt: skip
+        record_change(
+            session,
+            me.username,
+            "call.monitor",
+            f"call:{call_id}",
+            None,
+            {"mode": body.mode, "agent_id": view.get("agent_id")},
+            request.app[CLOCK].now(),
+        )
     return web.json_response(view, status=202 if view["state"] == "ringing" else 200)
 
 
-@api.route("DELETE", "/api/v1/calls/{call_id}/monitor", "Leave a call you listen to (your phone is hung up; "
-           "supervisor; audited)", tag="supervisor", role="supervisor")  # fmt: skip
+@api.route(
+    "DELETE",
+    "/api/v1/calls/{call_id}/monitor",
+    "Leave a call you listen to (your phone is hung up; supervisor; audited)",
+    tag="supervisor",
+    role="supervisor",
+)
 async def stop_monitoring(request: web.Request) -> web.Response:
     call_id = request.match_info["call_id"]
     me = principal(request)
@@ -132,13 +170,26 @@ async def stop_monitoring(request: web.Request) -> web.Response:
     except DeskError as exc:
         return error(404 if exc.code == "not_monitoring" else 409, exc.code, exc.message)
     async with request.app[SESSIONS].begin() as session:
-        record_change(session, me.username, "call.monitor_end", f"call:{call_id}", None, {"state": "ended"},
-                      request.app[CLOCK].now())  # fmt: skip
+        record_change(
+            session,
+            me.username,
+            "call.monitor_end",
+            f"call:{call_id}",
+            None,
+            {"state": "ended"},
+            request.app[CLOCK].now(),
+        )
     return web.json_response({"call_id": call_id, "state": "ended"})
 
 
-@api.route("GET", "/api/v1/board", "The board as the /supervisor socket shows it now (queues, agents, totals, "
-           "waiting calls): what a wallboard reads with a read-only token", tag="supervisor", role="supervisor")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/board",
+    "The board as the /supervisor socket shows it now (queues, agents, totals, "
+    "waiting calls): what a wallboard reads with a read-only token",
+    tag="supervisor",
+    role="supervisor",
+)
 async def board(request: web.Request) -> web.Response:
     return web.json_response(await request.app[CALL_CENTER].board())
 
@@ -147,10 +198,15 @@ def _row(name: str, stats: QueueStats) -> dict[str, Any]:
     return {"name": name, **{column: getattr(stats, column) for column in REPORT_COLUMNS}}
 
 
-@api.route("GET", "/api/v1/reports/{group}",
-           "Figures per queue, agent or team over the centre's whole days [from, to] (CC_TIMEZONE) from the event log "
-           "(format=csv for a spreadsheet)", tag="supervisor", role="supervisor",
-           query=("from", "to", "format"))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/reports/{group}",
+    "Figures per queue, agent or team over the centre's whole days [from, to] (CC_TIMEZONE) from the event log "
+    "(format=csv for a spreadsheet)",
+    tag="supervisor",
+    role="supervisor",
+    query=("from", "to", "format"),
+)
 async def report(request: web.Request) -> web.StreamResponse:
     group = request.match_info["group"]
     if group not in REPORT_GROUPS:
@@ -199,8 +255,13 @@ def _cell(value: Any) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-@api.route("GET", "/api/v1/campaigns", "Outbound campaigns with their mode, status and list size (supervisor)",
-           tag="supervisor", role="supervisor")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/campaigns",
+    "Outbound campaigns with their mode, status and list size (supervisor)",
+    tag="supervisor",
+    role="supervisor",
+)
 async def list_campaigns(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         figures = await dialing.campaign_figures(session, request.app[CLOCK].now())
@@ -244,9 +305,14 @@ class CampaignStatusIn(BaseModel):
     status: Literal["running", "paused", "stopped"]
 
 
-@api.route("POST", "/api/v1/campaigns/{name}/status",
-           "Start, pause or stop a campaign (supervisor; audited)", tag="supervisor", role="supervisor",
-           body=CampaignStatusIn)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/campaigns/{name}/status",
+    "Start, pause or stop a campaign (supervisor; audited)",
+    tag="supervisor",
+    role="supervisor",
+    body=CampaignStatusIn,
+)
 async def set_campaign_status(request: web.Request) -> web.Response:
     body = await read_body(request, CampaignStatusIn)
     name = request.match_info["name"]
@@ -258,15 +324,27 @@ async def set_campaign_status(request: web.Request) -> web.Response:
         if before != body.status and before not in CAMPAIGN_MOVES[body.status]:
             return error(409, "bad_move", f"campaign {name} is {before}: it cannot be {body.status} from there")
         campaign.status = body.status
-        record_change(session, principal(request).username, "campaign.status", f"campaign:{name}",
-                      {"status": before}, {"status": body.status}, request.app[CLOCK].now())  # fmt: skip
+        record_change(
+            session,
+            principal(request).username,
+            "campaign.status",
+            f"campaign:{name}",
+            {"status": before},
+            {"status": body.status},
+            request.app[CLOCK].now(),
+        )
     return web.json_response({"name": name, "status": body.status})
 
 
-@api.route("GET", "/api/v1/alerts",
-           "The board's alerts, newest first: open or not yet acknowledged (state=open, the default), or all "
-           "raised in the last `hours` (state=all)", tag="supervisor", role="supervisor",
-           query=("state", "hours"))  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/alerts",
+    "The board's alerts, newest first: open or not yet acknowledged (state=open, the default), or all "
+    "raised in the last `hours` (state=all)",
+    tag="supervisor",
+    role="supervisor",
+    query=("state", "hours"),
+)
 async def list_alerts(request: web.Request) -> web.Response:
     state = request.query.get("state", "open")
     errors: list[FieldError] = []
@@ -285,9 +363,13 @@ async def list_alerts(request: web.Request) -> web.Response:
     return web.json_response({"items": items, "next_cursor": None})
 
 
-@api.route("POST", "/api/v1/alerts/{alert_id}/acknowledge",
-           "Acknowledge an alert in your name (supervisor; kept, audited, shown on every board)",
-           tag="supervisor", role="supervisor")  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/alerts/{alert_id}/acknowledge",
+    "Acknowledge an alert in your name (supervisor; kept, audited, shown on every board)",
+    tag="supervisor",
+    role="supervisor",
+)
 async def acknowledge_alert(request: web.Request) -> web.Response:
     alert_id = path_id(request, "alert_id", "an alert id")
     alert = await request.app[ALERTS].acknowledge(alert_id, principal(request).username)

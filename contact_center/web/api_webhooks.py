@@ -18,17 +18,31 @@ from contact_center.web.routing import Api
 api = Api()
 
 
-@api.route("POST", "/api/v1/webhooks", "Subscribe a URL to events (order.created, case.opened, lead.converted, call.ended); "
-           "the answer carries the signing secret, shown once (admin; audited)", tag="admin",
-           role="admin", body=webhooks.SubscriptionCreate, status=201)  # fmt: skip
+@api.route(
+    "POST",
+    "/api/v1/webhooks",
+    "Subscribe a URL to events (order.created, case.opened, lead.converted, call.ended); "
+    "the answer carries the signing secret, shown once (admin; audited)",
+    tag="admin",
+    role="admin",
+    body=webhooks.SubscriptionCreate,
+    status=201,
+)
 async def subscribe(request: web.Request) -> web.Response:
     body = await read_body(request, webhooks.SubscriptionCreate)
     now = request.app[CLOCK].now()
     async with request.app[SESSIONS].begin() as session:
         row = await webhooks.subscribe(session, body, now)
         out = webhooks.subscription_json(row, secret=True)
-        record_change(session, principal(request).username, "webhook.create", f"webhook:{row.id}", None,
-                      webhooks.subscription_json(row), now)  # fmt: skip
+        record_change(
+            session,
+            principal(request).username,
+            "webhook.create",
+            f"webhook:{row.id}",
+            None,
+            webhooks.subscription_json(row),
+            now,
+        )
     return web.json_response(out, status=201)
 
 
@@ -39,8 +53,14 @@ async def list_subscriptions(request: web.Request) -> web.Response:
     return web.json_response({"items": [webhooks.subscription_json(r) for r in rows], "next_cursor": None})
 
 
-@api.route("DELETE", "/api/v1/webhooks/{id}", "Stop a subscription (its delivery log stays; admin; audited)",
-           tag="admin", role="admin", status=204)  # fmt: skip
+@api.route(
+    "DELETE",
+    "/api/v1/webhooks/{id}",
+    "Stop a subscription (its delivery log stays; admin; audited)",
+    tag="admin",
+    role="admin",
+    status=204,
+)
 async def unsubscribe(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
         row = await session.get(WebhookSubscription, record_id(request))
@@ -48,13 +68,25 @@ async def unsubscribe(request: web.Request) -> web.Response:
             raise NotFound("webhook", record_id(request))
         before = webhooks.subscription_json(row)
         row.active = False
-        record_change(session, principal(request).username, "webhook.stop", f"webhook:{row.id}", before,
-                      webhooks.subscription_json(row), request.app[CLOCK].now())  # fmt: skip
+        record_change(
+            session,
+            principal(request).username,
+            "webhook.stop",
+            f"webhook:{row.id}",
+            before,
+            webhooks.subscription_json(row),
+            request.app[CLOCK].now(),
+        )
     return web.Response(status=204)
 
 
-@api.route("GET", "/api/v1/webhooks/{id}/deliveries", "A subscription's deliveries, newest first (admin)",
-           tag="admin", role="admin")  # fmt: skip
+@api.route(
+    "GET",
+    "/api/v1/webhooks/{id}/deliveries",
+    "A subscription's deliveries, newest first (admin)",
+    tag="admin",
+    role="admin",
+)
 async def deliveries(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         if await session.get(WebhookSubscription, record_id(request)) is None:

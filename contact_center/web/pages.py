@@ -76,9 +76,16 @@ async def crm_page(request: web.Request) -> web.Response:
     return render(request, "crm.html", me=me, calendars=names)
 
 
-ADMIN_KINDS = [("queues", "Queues"), ("users", "Users"), ("skills", "Skills"), ("teams", "Teams"),
-               ("calendars", "Calendars"), ("dispositions", "Dispositions"), ("campaigns", "Campaigns"),
-               ("kb", "Knowledge base")]  # fmt: skip
+ADMIN_KINDS = [
+    ("queues", "Queues"),
+    ("users", "Users"),
+    ("skills", "Skills"),
+    ("teams", "Teams"),
+    ("calendars", "Calendars"),
+    ("dispositions", "Dispositions"),
+    ("campaigns", "Campaigns"),
+    ("kb", "Knowledge base"),
+]
 
 
 async def admin_page(request: web.Request) -> web.Response:

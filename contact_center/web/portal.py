@@ -170,9 +170,13 @@ async def ask_callback(request: web.Request) -> web.Response:
         return error(503, "no_callbacks", "callbacks cannot be asked for on the web here; please call us")
     async with request.app[SESSIONS].begin() as session:
         out = await portal.ask_callback(
-            session, customer_id, body.number, settings.portal_callback_queue, request.app[CLOCK].now(),
+            session,
+            customer_id,
+            body.number,
+            settings.portal_callback_queue,
+            request.app[CLOCK].now(),
             settings.default_region,
-        )  # fmt: skip
+        )
     return web.json_response(out, status=201)
 
 

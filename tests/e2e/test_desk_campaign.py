@@ -57,8 +57,11 @@ async def test_a_preview_campaign_shows_the_record_and_the_agent_skips_one_and_c
         campaign = (await session.scalars(select(Campaign).where(Campaign.name == "Win-back"))).one()
         campaign.status, campaign.script, campaign.retry_minutes = "running", "We miss you, {first name}.", 60
         for n, (first, number) in enumerate((("Rita", NUMBER), ("Sam", "+12125550102"))):
-            session.add(DialingRecord(campaign_id=campaign.id, number=number, first_name=first, last_name="Lee",
-                                      data={"order": n}))  # fmt: skip
+            session.add(
+                DialingRecord(
+                    campaign_id=campaign.id, number=number, first_name=first, last_name="Lee", data={"order": n}
+                )
+            )
     page = desktop.page
     await log_in(page, live.base, "/desk", "agent", PASSWORD)
     await expect(page.locator("#conn")).to_have_attribute("data-state", "connected")

@@ -133,8 +133,13 @@ def _read_items(kind: str, items: LineList, file: str, problems: list[Problem]) 
                 where = error["loc"][0] if error["loc"] else None
                 at = item.line_of(where) if where is not None else item.line
                 name = ".".join(str(p) for p in error["loc"]) or kind[:-1]
-                problems.append(Problem(file, at, f"{kind[:-1]} {item.get('name') or item.get('code') or index + 1}: "
-                                                  f"{name}: {error['msg']}"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        file,
+                        at,
+                        f"{kind[:-1]} {item.get('name') or item.get('code') or index + 1}: {name}: {error['msg']}",
+                    )
+                )
             continue
         if spec.key in seen:
             problems.append(
@@ -165,14 +170,20 @@ def _references(
         known, where = names(kind)
         for name in wanted:
             if name not in known:
-                problems.append(Problem(file, item.line_of(field),
-                                        f"{_one(spec)} {spec.key}: no {kind[:-1]} {name!r} is {where}"))  # fmt: skip
+                problems.append(
+                    Problem(file, item.line_of(field), f"{_one(spec)} {spec.key}: no {kind[:-1]} {name!r} is {where}")
+                )
 
     for spec, item in read.get("queues", []):
         assert isinstance(spec, QueueSpec)
         if spec.overflow_queue is not None and spec.overflow_queue not in listed["queues"]:
-            problems.append(Problem(file, item.line_of("overflow_queue"),
-                                    f"queue {spec.name}: overflow_queue {spec.overflow_queue!r} is not in the file"))  # fmt: skip
+            problems.append(
+                Problem(
+                    file,
+                    item.line_of("overflow_queue"),
+                    f"queue {spec.name}: overflow_queue {spec.overflow_queue!r} is not in the file",
+                )
+            )
         check(spec, item, "calendar", "calendars", [spec.calendar] if spec.calendar else [])
     for spec, item in read.get("campaigns", []):
         assert isinstance(spec, CampaignSpec)

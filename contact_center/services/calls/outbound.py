@@ -211,9 +211,14 @@ class Outbound:
         campaign = record.campaign
         if campaign is not None:  # the agent sees whom they call, what the list says and the script
             pop = self.core.calls.screen_pop(call_id) or {
-                "customer": None, "customer_360": None, "matches": [], "ivr": None, "queue": None,
-                "caller_number": number, "dialled": number,
-            }  # fmt: skip
+                "customer": None,
+                "customer_360": None,
+                "matches": [],
+                "ivr": None,
+                "queue": None,
+                "caller_number": number,
+                "dialled": number,
+            }
             pop["campaign"] = {"name": campaign.campaign, "script": campaign.script, "record": campaign.record}
             self.core.calls.set_screen_pop(call_id, pop)
 

@@ -49,10 +49,15 @@ async def test_a_campaign_is_created_changed_run_and_kept_with_its_history(
     read = await (await app_client.get(url, headers=boss.headers())).json()
     assert (read["queue"], read["max_attempts"], read["mode"]) == ("sales", 4, "progressive")
 
-    for bad, field in (({"max_abandon_rate": 0.05}, "max_abandon_rate"), ({"queue": "nowhere"}, "queue"),
-                       ({"mode": "robocall"}, "mode"), ({"caller_id": "12"}, "caller_id"),
-                       ({"call_from": "07:30"}, "law's calling window"), ({"call_until": "9pm"}, "call_until"),
-                       ({"call_from": "12:00", "call_until": "11:00"}, "call_from")):  # fmt: skip
+    for bad, field in (
+        ({"max_abandon_rate": 0.05}, "max_abandon_rate"),
+        ({"queue": "nowhere"}, "queue"),
+        ({"mode": "robocall"}, "mode"),
+        ({"caller_id": "12"}, "caller_id"),
+        ({"call_from": "07:30"}, "law's calling window"),
+        ({"call_until": "9pm"}, "call_until"),
+        ({"call_from": "12:00", "call_until": "11:00"}, "call_from"),
+    ):
         refused = await app_client.patch(url, json=bad, headers=admin.headers())
         assert refused.status == 422, (bad, await refused.text())
         assert field in (await refused.text())

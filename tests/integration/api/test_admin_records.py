@@ -19,17 +19,37 @@ async def reference(engine: AsyncEngine) -> None:
 
 # kind, key field, a new record, a change to it, a bad record and the field it is refused for
 RECORDS: list[tuple[str, str, dict[str, Any], dict[str, Any], dict[str, Any], str]] = [
-    ("skills", "name", {"name": "swahili", "description": "Speaks Swahili"}, {"description": "Fluent Swahili"},
-     {"name": "no spaces"}, "name"),
+    (
+        "skills",
+        "name",
+        {"name": "swahili", "description": "Speaks Swahili"},
+        {"description": "Fluent Swahili"},
+        {"name": "no spaces"},
+        "name",
+    ),
     ("teams", "name", {"name": "Night shift"}, {}, {"name": ""}, "name"),
-    ("calendars", "name",
-     {"name": "weekend-desk", "timezone": "Europe/Paris", "weekly_hours": {"sat": [["09:00", "13:00"]]},
-      "holiday_country": "FR"},
-     {"weekly_hours": {"sat": [["09:00", "17:00"]], "sun": [["10:00", "12:00"]]}},
-     {"name": "x", "timezone": "Mars/Olympus"}, "timezone"),
-    ("dispositions", "code", {"code": "sent_brochure", "label": "Brochure sent"}, {"label": "Brochure sent by post"},
-     {"code": "ok", "label": "OK", "category": "Not-A-Category"}, "category"),
-]  # fmt: skip
+    (
+        "calendars",
+        "name",
+        {
+            "name": "weekend-desk",
+            "timezone": "Europe/Paris",
+            "weekly_hours": {"sat": [["09:00", "13:00"]]},
+            "holiday_country": "FR",
+        },
+        {"weekly_hours": {"sat": [["09:00", "17:00"]], "sun": [["10:00", "12:00"]]}},
+        {"name": "x", "timezone": "Mars/Olympus"},
+        "timezone",
+    ),
+    (
+        "dispositions",
+        "code",
+        {"code": "sent_brochure", "label": "Brochure sent"},
+        {"label": "Brochure sent by post"},
+        {"code": "ok", "label": "OK", "category": "Not-A-Category"},
+        "category",
+    ),
+]
 
 
 @pytest.mark.parametrize(("kind", "key", "record", "change", "bad", "bad_field"), RECORDS, ids=[r[0] for r in RECORDS])

@@ -29,10 +29,14 @@ async def test_equipment_contracts_and_entitlements(reference: None, app_client:
     async def equipment(body: dict[str, Any]) -> Any:
         return await app_client.post("/api/v1/equipment", json=body, headers=h)
 
-    boiler = await (await equipment({"customer_id": customer["id"], "model": "BLR-24", "serial": "A1",
-                                     "installed_on": "2025-03-10"})).json()  # fmt: skip
-    pump = await (await equipment({"customer_id": customer["id"], "model": "HP-8", "serial": "P9",
-                                   "installed_on": "2019-06-01"})).json()  # fmt: skip
+    boiler = await (
+        await equipment(
+            {"customer_id": customer["id"], "model": "BLR-24", "serial": "A1", "installed_on": "2025-03-10"}
+        )
+    ).json()
+    pump = await (
+        await equipment({"customer_id": customer["id"], "model": "HP-8", "serial": "P9", "installed_on": "2019-06-01"})
+    ).json()
     oddity = await (await equipment({"customer_id": customer["id"], "model": "Old stove", "serial": "S"})).json()
     theirs = await (await equipment({"customer_id": other["id"], "model": "BLR-24", "serial": "B2"})).json()
     duplicate = await equipment({"customer_id": other["id"], "model": "BLR-24", "serial": "A1"})
@@ -46,17 +50,45 @@ async def test_equipment_contracts_and_entitlements(reference: None, app_client:
     async def contract(body: dict[str, Any]) -> Any:
         return await app_client.post("/api/v1/contracts", json=body, headers=h)
 
-    current = await contract({"customer_id": customer["id"], "tier": "premium", "starts_on": "2026-01-01",
-                              "ends_on": "2026-12-31", "equipment_ids": [boiler["id"]]})  # fmt: skip
+    current = await contract(
+        {
+            "customer_id": customer["id"],
+            "tier": "premium",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+            "equipment_ids": [boiler["id"]],
+        }
+    )
     assert current.status == 201 and (await current.json())["response_hours"] == 4
-    ended = await contract({"customer_id": customer["id"], "tier": "basic", "starts_on": "2024-01-01",
-                            "ends_on": "2025-12-31", "equipment_ids": [pump["id"]]})  # fmt: skip
+    ended = await contract(
+        {
+            "customer_id": customer["id"],
+            "tier": "basic",
+            "starts_on": "2024-01-01",
+            "ends_on": "2025-12-31",
+            "equipment_ids": [pump["id"]],
+        }
+    )
     assert ended.status == 201
-    refused = await contract({"customer_id": customer["id"], "tier": "gold", "starts_on": "2026-02-01",
-                              "ends_on": "2026-01-01", "equipment_ids": [theirs["id"]]})  # fmt: skip
+    refused = await contract(
+        {
+            "customer_id": customer["id"],
+            "tier": "gold",
+            "starts_on": "2026-02-01",
+            "ends_on": "2026-01-01",
+            "equipment_ids": [theirs["id"]],
+        }
+    )
     assert refused.status == 422 and sorted(e["field"] for e in (await refused.json())["errors"]) == ["ends_on", "tier"]
-    not_theirs = await contract({"customer_id": customer["id"], "tier": "basic", "starts_on": "2026-01-01",
-                                 "ends_on": "2026-12-31", "equipment_ids": [theirs["id"]]})  # fmt: skip
+    not_theirs = await contract(
+        {
+            "customer_id": customer["id"],
+            "tier": "basic",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+            "equipment_ids": [theirs["id"]],
+        }
+    )
     assert not_theirs.status == 422 and (await not_theirs.json())["errors"][0]["field"] == "equipment_ids"
 
     found = await (await app_client.get(f"/api/v1/customers/{customer['id']}/entitlements", headers=h)).json()
@@ -64,8 +96,13 @@ async def test_equipment_contracts_and_entitlements(reference: None, app_client:
     assert by_serial["A1"]["warranty_until"] == "2027-03-09" and by_serial["A1"]["in_warranty"]
     assert by_serial["A1"]["contract"]["tier"] == "premium" and by_serial["A1"]["contract"]["active"] is True
     assert by_serial["P9"]["warranty_until"] == "2024-05-31" and not by_serial["P9"]["in_warranty"]
-    assert by_serial["P9"]["contract"] == {"id": (await ended.json())["id"], "tier": "basic", "starts_on": "2024-01-01",
-                                           "ends_on": "2025-12-31", "active": False}  # fmt: skip
+    assert by_serial["P9"]["contract"] == {
+        "id": (await ended.json())["id"],
+        "tier": "basic",
+        "starts_on": "2024-01-01",
+        "ends_on": "2025-12-31",
+        "active": False,
+    }
     assert by_serial["S"]["warranty_until"] is None and by_serial["S"]["contract"] is None
     assert oddity["product_id"] is None and boiler["product_id"] is not None
     assert (await app_client.get("/api/v1/customers/999999/entitlements", headers=h)).status == 404
@@ -78,12 +115,14 @@ async def test_a_case_opened_for_a_customer_under_contract_takes_its_response_ti
     customer = await (
         await app_client.post("/api/v1/customers", json={"first_name": "Cy", "last_name": "Ng"}, headers=h)
     ).json()
-    plain = await (await app_client.post("/api/v1/cases", json={"subject": "Noise", "customer_id": customer["id"]},
-                                          headers=h)).json()  # fmt: skip
+    plain = await (
+        await app_client.post("/api/v1/cases", json={"subject": "Noise", "customer_id": customer["id"]}, headers=h)
+    ).json()
     contract = {"customer_id": customer["id"], "tier": "premium", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
     assert (await app_client.post("/api/v1/contracts", json=contract, headers=h)).status == 201
-    covered = await (await app_client.post("/api/v1/cases", json={"subject": "Leak", "customer_id": customer["id"]},
-                                            headers=h)).json()  # fmt: skip
+    covered = await (
+        await app_client.post("/api/v1/cases", json={"subject": "Leak", "customer_id": customer["id"]}, headers=h)
+    ).json()
     assert covered["sla_target_minutes"] == 4 * 60 and plain["sla_target_minutes"] != 4 * 60
     view = await (await app_client.get(f"/api/v1/customers/{customer['id']}/360", headers=h)).json()
     assert [(c["tier"], c["ends_on"]) for c in view["contracts"]] == [("premium", "2026-12-31")]

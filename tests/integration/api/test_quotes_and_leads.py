@@ -34,8 +34,10 @@ async def test_an_opportunity_is_quoted_and_the_accepted_quote_becomes_an_order(
             "/api/v1/opportunities", json={"name": "New boiler", "customer_id": customer["id"]}, headers=h
         )
     ).json()
-    body = {"opportunity_id": opportunity["id"], "lines": [{"product_id": boiler["id"], "quantity": 1},
-                                                            {"product_id": service["id"], "quantity": 2}]}  # fmt: skip
+    body = {
+        "opportunity_id": opportunity["id"],
+        "lines": [{"product_id": boiler["id"], "quantity": 1}, {"product_id": service["id"], "quantity": 2}],
+    }
     made = await app_client.post("/api/v1/quotes", json=body, headers=h)
     assert made.status == 201, await made.text()
     quote = await made.json()
@@ -134,8 +136,14 @@ async def test_the_weighted_forecast_and_stalled_deals(
         ("B", "negotiation", 40_000, 75, "2026-11-01", "SVC-YEAR"),  # past its close: stalled
         ("C", "lost", 5_000, 0, "2026-12-01", "BLR-24"),
     ):
-        body = {"name": name, "stage": stage, "amount_cents": amount, "probability": probability,
-                "expected_close": close, "products": [{"sku": sku}]}  # fmt: skip
+        body = {
+            "name": name,
+            "stage": stage,
+            "amount_cents": amount,
+            "probability": probability,
+            "expected_close": close,
+            "products": [{"sku": sku}],
+        }
         assert (await app_client.post("/api/v1/opportunities", json=body, headers=h)).status == 201
     url = "/api/v1/analytics/forecast?from=2026-11-01&to=2026-12-31"
     assert (await app_client.get(url, headers=h)).status == 403

@@ -49,10 +49,17 @@ async def test_a_prospect_fills_the_form_and_a_seller_has_a_scored_lead(
         session.add(QueueMember(queue_id=sales.id, user_id=seller.user_id, tier=1))
     before = len(await _leads(engine))
 
-    sent = await app_client.post(FORM, json={
-        "first_name": "Nora", "last_name": "Quist", "company": "Quist Bakery", "email": "nora@quist.example",
-        "phone": "(212) 555-0199", "message": "We need a new oven for the shop before Christmas.",
-    })  # fmt: skip
+    sent = await app_client.post(
+        FORM,
+        json={
+            "first_name": "Nora",
+            "last_name": "Quist",
+            "company": "Quist Bakery",
+            "email": "nora@quist.example",
+            "phone": "(212) 555-0199",
+            "message": "We need a new oven for the shop before Christmas.",
+        },
+    )
     assert sent.status == 202 and await sent.json() == {"received": True}
     lead = (await _leads(engine))[-1]
     assert len(await _leads(engine)) == before + 1

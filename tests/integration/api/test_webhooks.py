@@ -39,8 +39,11 @@ async def test_an_order_is_delivered_signed_and_a_failing_receiver_is_tried_agai
     server = await aiohttp_server(receiver)
 
     url = str(server.make_url("/hook"))
-    assert (await app_client.post("/api/v1/webhooks", json={"url": url, "events": ["order.created"]},
-                                  headers=agent.headers())).status == 403  # fmt: skip
+    assert (
+        await app_client.post(
+            "/api/v1/webhooks", json={"url": url, "events": ["order.created"]}, headers=agent.headers()
+        )
+    ).status == 403
     bad = await app_client.post("/api/v1/webhooks", json={"url": url, "events": ["tea.ready"]}, headers=admin.headers())
     assert bad.status == 422 and (await bad.json())["errors"][0]["field"] == "events"
     made = await app_client.post(
@@ -68,8 +71,11 @@ async def test_an_order_is_delivered_signed_and_a_failing_receiver_is_tried_agai
     assert await deliverer.send_due() == 0  # not due again yet
     clock.advance(31)
     assert await deliverer.send_due() == 1
-    log = (await (await app_client.get(f"/api/v1/webhooks/{subscription['id']}/deliveries",
-                                       headers=admin.headers())).json())["items"]  # fmt: skip
+    log = (
+        await (
+            await app_client.get(f"/api/v1/webhooks/{subscription['id']}/deliveries", headers=admin.headers())
+        ).json()
+    )["items"]
     assert [(d["event"], d["status"], d["attempts"], d["last_status"]) for d in log] == [
         ("order.created", "delivered", 2, 200)
     ]

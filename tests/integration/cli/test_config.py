@@ -135,8 +135,16 @@ def test_users_come_and_change_through_the_file_but_are_never_removed_by_it(tmp_
     _seeded(tmp_path)
     before = _export(tmp_path)["users"]
     assert before and all("password" not in u and "password_hash" not in u for u in before)
-    newcomer = {"username": "kofi", "display_name": "Kofi Mensah", "role": "agent", "extension": "2099",
-                "team": None, "active": True, "skills": {"english": 6}, "queues": {"general": 1}}  # fmt: skip
+    newcomer = {
+        "username": "kofi",
+        "display_name": "Kofi Mensah",
+        "role": "agent",
+        "extension": "2099",
+        "team": None,
+        "active": True,
+        "skills": {"english": 6},
+        "queues": {"general": 1},
+    }
     document = {"users": [newcomer]}  # only kofi: everyone else is left alone, never removed
     path = _write(tmp_path, "users.yaml", document)
     planned = cli(tmp_path, "config", "plan", str(path))

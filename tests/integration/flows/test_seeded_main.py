@@ -76,8 +76,15 @@ async def test_on_a_sunday_night_the_line_is_closed_until_a_supervisor_opens_it(
     closed = await call(directory, MARIA, "1,1,0", at=sunday_night)
     assert closed.result["action"] != "queue"
     async with directory.sessions.begin() as session:
-        await overrides.set_override(session, "support-hours", "open", sunday_night + dt.timedelta(hours=1),
-                                     "trying the walk-through", actor="sue", now=sunday_night)  # fmt: skip
+        await overrides.set_override(
+            session,
+            "support-hours",
+            "open",
+            sunday_night + dt.timedelta(hours=1),
+            "trying the walk-through",
+            actor="sue",
+            now=sunday_night,
+        )
     opened = await call(directory, MARIA, "1,1,0", at=sunday_night + dt.timedelta(minutes=5))
     assert opened.result["action"] == "queue" and opened.result["queue"] == "general"
     later = await call(directory, MARIA, "1,1,0", at=sunday_night + dt.timedelta(hours=2))

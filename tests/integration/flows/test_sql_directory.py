@@ -104,8 +104,12 @@ async def test_queries(crm_url: str) -> None:
                 session.add(ServiceContract(customer_id=ana.id, tier=tier, starts_on=dt.date(2025, 1, 1), ends_on=ends))
         contract = await d.latest_contract(ana.id)  # the one ending last
         assert contract is not None and contract.values(dt.date(2026, 3, 9)) == {
-            "tier": "premium", "starts_on": "2025-01-01", "ends_on": "2026-01-31", "ended": True, "active": False,
-        }  # fmt: skip
+            "tier": "premium",
+            "starts_on": "2025-01-01",
+            "ends_on": "2026-01-31",
+            "ended": True,
+            "active": False,
+        }
         calendar = await d.calendar("support-hours")
         assert calendar is not None and calendar.status(OPEN) == "open"
         assert calendar.status(dt.datetime(2026, 12, 25, 15, tzinfo=UTC)) == "holiday"  # from holiday_country

@@ -108,11 +108,15 @@ async def _place_calls_and_check(
         await until(lambda: not desk.calls.conversations(), "every session to be over", 10)
     except TimeoutError:
         left = {
-            call_id: (session.record.agent_user_id, session.record.logged, session.finished.is_set(),
-                      [(e, p.get("reason")) for _, e, p in heard if p.get("call_id") == call_id])
+            call_id: (
+                session.record.agent_user_id,
+                session.record.logged,
+                session.finished.is_set(),
+                [(e, p.get("reason")) for _, e, p in heard if p.get("call_id") == call_id],
+            )
             for session in desk.calls.conversations()
             for call_id in [session.call_id]
-        }  # fmt: skip
+        }
         raise AssertionError(f"calls still held by the call center: {left}") from None
 
 

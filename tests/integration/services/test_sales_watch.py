@@ -80,12 +80,21 @@ async def test_a_contract_ending_soon_becomes_a_renewal_deal_for_the_account_man
     async with session_factory(engine).begin() as session:
         ana = await create_customer(session, CustomerCreate(first_name="Ana", last_name="Lind"), "US")
         ana.account_manager_id = manager.user_id
-        soon = ServiceContract(customer_id=ana.id, tier="premium", starts_on=today - dt.timedelta(days=300),
-                               ends_on=today + dt.timedelta(days=45))  # fmt: skip
-        later = ServiceContract(customer_id=ana.id, tier="basic", starts_on=today,
-                                ends_on=today + dt.timedelta(days=200))  # fmt: skip
-        ended = ServiceContract(customer_id=ana.id, tier="basic", starts_on=today - dt.timedelta(days=400),
-                                ends_on=today - dt.timedelta(days=1))  # fmt: skip
+        soon = ServiceContract(
+            customer_id=ana.id,
+            tier="premium",
+            starts_on=today - dt.timedelta(days=300),
+            ends_on=today + dt.timedelta(days=45),
+        )
+        later = ServiceContract(
+            customer_id=ana.id, tier="basic", starts_on=today, ends_on=today + dt.timedelta(days=200)
+        )
+        ended = ServiceContract(
+            customer_id=ana.id,
+            tier="basic",
+            starts_on=today - dt.timedelta(days=400),
+            ends_on=today - dt.timedelta(days=1),
+        )
         session.add_all([soon, later, ended])
     heard: list[tuple[Any, str, dict[str, Any]]] = []
     watch = SalesWatch(engine=engine, clock=clock, announce=lambda *said: heard.append(said))
@@ -95,8 +104,11 @@ async def test_a_contract_ending_soon_becomes_a_renewal_deal_for_the_account_man
     async with session_factory(engine)() as session:
         deal = await session.get_one(Opportunity, deal_id)
         assert (deal.customer_id, deal.owner_id, deal.stage, deal.expected_close) == (
-            ana.id, manager.user_id, "prospecting", soon.ends_on,
-        )  # fmt: skip
+            ana.id,
+            manager.user_id,
+            "prospecting",
+            soon.ends_on,
+        )
         assert deal.name == "Renewal: premium contract, Ana Lind"
         assert (await session.get_one(ServiceContract, soon.id)).renewal_opportunity_id == deal_id
         logged = (await session.scalars(select(Activity).where(Activity.opportunity_id == deal_id))).one()

@@ -14,8 +14,25 @@ KEYS = {"dialed", "answered_live", "connected", "abandoned", "abandon_rate", "oc
 
 
 def test_simulate_dialer_prints_one_json_object_that_adds_up(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["simulate", "dialer", "--agents", "10", "--mode", "predictive", "--live-answer-rate", "0.3",
-            "--aht", "120", "--hours", "2", "--target-abandon", "0.02", "--seed", "4", "--json"]  # fmt: skip
+    argv = [
+        "simulate",
+        "dialer",
+        "--agents",
+        "10",
+        "--mode",
+        "predictive",
+        "--live-answer-rate",
+        "0.3",
+        "--aht",
+        "120",
+        "--hours",
+        "2",
+        "--target-abandon",
+        "0.02",
+        "--seed",
+        "4",
+        "--json",
+    ]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) >= KEYS
@@ -43,8 +60,20 @@ def test_predictive_keeps_agents_busier_than_progressive_and_under_the_cap_in_ev
 
 
 def test_bad_flags_say_what_to_fix(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["simulate", "dialer", "--agents", "0", "--mode", "predictive", "--live-answer-rate", "0.3",
-            "--aht", "120", "--hours", "2"]  # fmt: skip
+    argv = [
+        "simulate",
+        "dialer",
+        "--agents",
+        "0",
+        "--mode",
+        "predictive",
+        "--live-answer-rate",
+        "0.3",
+        "--aht",
+        "120",
+        "--hours",
+        "2",
+    ]
     assert main(argv) == 2 and "--agents must be at least 1" in capsys.readouterr().err
     argv[3], argv[7] = "5", "1.5"
     assert main(argv) == 2 and "--live-answer-rate" in capsys.readouterr().err

@@ -28,8 +28,12 @@ def upgrade() -> None:
     with op.batch_alter_table("disposition_codes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lead_status", sa.String(length=16), nullable=True))
     codes = sa.table("disposition_codes", sa.column("code", sa.String), sa.column("lead_status", sa.String))
-    for code, status in (("sale", "converted"), ("callback_scheduled", "hot"), ("voicemail_left", "warm"),
-                         ("no_sale", "cold")):  # fmt: skip
+    for code, status in (
+        ("sale", "converted"),
+        ("callback_scheduled", "hot"),
+        ("voicemail_left", "warm"),
+        ("no_sale", "cold"),
+    ):
         op.execute(codes.update().where(codes.c.code == code).values(lead_status=status))
 
 

@@ -20,9 +20,12 @@ def upgrade() -> None:
     with op.batch_alter_table("service_contracts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("renewal_opportunity_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
-            "fk_service_contracts_renewal_opportunity", "opportunities", ["renewal_opportunity_id"], ["id"],
+            "fk_service_contracts_renewal_opportunity",
+            "opportunities",
+            ["renewal_opportunity_id"],
+            ["id"],
             ondelete="SET NULL",
-        )  # fmt: skip
+        )
 
 
 def downgrade() -> None:
