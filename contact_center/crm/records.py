@@ -84,9 +84,8 @@ def parse_cursor(raw: str | None) -> int | None:
 
 
 def parse_limit(raw: str | None, default: int = 50) -> int:
-    if raw in (None, ""):
+    if raw is None:
         return default
-    assert raw is not None
     if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE:
         raise ValidationFailed.one("limit", f"must be a whole number from 1 to {MAX_PAGE}")
     return int(raw)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from contact_center.crm import configuration as stored
 from contact_center.crm.config_specs import KINDS, QueueSpec, Spec, UserSpec
@@ -331,7 +331,8 @@ class OverrideIn(BaseModel):
     state: Literal["open", "closed"]
     # HH:MM (the next such time in the calendar's zone) or an ISO 8601 date and time
     until: Annotated[str, StringConstraints(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|[0-9]{4}-[0-9]{2}-[0-9]{2}T.+)$")]
-    reason: str
+    # Said on the board and in the audit trail; a blank one is refused with a reason (overrides.py).
+    reason: str = Field(json_schema_extra={"pattern": r"\S"})
 
 
 @api.route(

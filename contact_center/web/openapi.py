@@ -8,10 +8,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from contact_center.crm.records import MAX_ID
+from contact_center.crm.records import MAX_ID, MAX_PAGE
 from contact_center.services.routing.reports import OUTCOMES
+from contact_center.web.api_routing import MAX_LIMIT as CALLS_LIMIT
 from contact_center.web.routing import RouteSpec
 
+NO_NUL = "^[^\\u0000]*$"  # the server refuses NUL in any text (web/errors.py)
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -30,7 +32,7 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
 
     def ref(model: type[BaseModel]) -> dict[str, str]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema = _as_served(model.model_json_schema(ref_template="#/components/schemas/{model}"))
         for name, sub in schema.pop("$defs", {}).items():
             schemas[name] = sub
         schemas[model.__name__] = schema
@@ -118,6 +120,22 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
     }
 
 
+def _as_served(schema: Any) -> Any:
+    """What the server refuses beyond what pydantic writes: a key a mapping's rule does not allow
+    (``dict[Key, int]``: pydantic writes only ``patternProperties``), and NUL in any text."""
+    if isinstance(schema, dict):
+        if "patternProperties" in schema and "properties" not in schema:
+            schema.setdefault("additionalProperties", False)
+        if schema.get("type") == "string" and not {"pattern", "enum", "const", "format"} & schema.keys():
+            schema["pattern"] = NO_NUL
+        for value in list(schema.values()):
+            _as_served(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _as_served(value)
+    return schema
+
+
 # What each path part may be, as the handlers check it (a part that breaks the rule is a 404 or a 422).
 _KEY = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"  # queues, calendars, skills, teams, campaigns, dispositions
 _PATH_PATTERNS = {
@@ -159,11 +177,12 @@ def _query_schema(name: str, path: str) -> dict[str, Any]:
     """Record ids and page sizes are whole numbers, choices are listed, days are YYYY-MM-DD; the rest is
     text (never a NUL: the server refuses it)."""
     if name == "interaction_id":  # a call's id: text
-        return {"type": "string", "pattern": "^[^\\u0000]*$"}
+        return {"type": "string", "pattern": NO_NUL}
     if name.endswith("_id") or name == "escalation_level":
         return {"type": "integer", "minimum": 0 if name == "escalation_level" else 1, "maximum": MAX_ID}
-    if name == "limit":
-        return {"type": "integer", "minimum": 1, "maximum": 200}  # the smallest page any list allows
+    if name == "limit":  # a page of a list (records.MAX_PAGE), or the calls behind a figure (all at once)
+        most = CALLS_LIMIT if path == "/api/v1/metrics/calls" else MAX_PAGE
+        return {"type": "integer", "minimum": 1, "maximum": most}
     if name == "cursor":
         return {"type": "string", "pattern": "^([1-9][0-9]{0,8})?$"}  # a previous page's next_cursor (or none)
     if name == "hours":
@@ -176,7 +195,7 @@ def _query_schema(name: str, path: str) -> dict[str, Any]:
         return _DATE
     if name in ("from", "to"):  # the calls behind a figure: instants
         return {"type": "string", "format": "date-time"}
-    return {"type": "string", "pattern": "^[^\\u0000]*$"}
+    return {"type": "string", "pattern": NO_NUL}
 
 
 def _error(description: str) -> dict[str, Any]:
