@@ -10,7 +10,7 @@ function pick(...xs) { return xs.find((x) => x !== undefined && x !== null); }
 function draw() {
   const now = Date.now() + board.offset, d = board.data, t = d.totals || {};
   document.getElementById("totals").textContent =
-    `· ${t.waiting ?? 0} waiting · ${t.agents_available ?? 0} ready · ${t.agents_on_call ?? 0} on call` +
+    (t.in_ivr ? `· ${t.in_ivr} in the IVR ` : "") + `· ${t.waiting ?? 0} waiting · ${t.agents_available ?? 0} ready · ${t.agents_on_call ?? 0} on call` +
     (t.agents_wrap_up ? ` · ${t.agents_wrap_up} in wrap-up` : "") + (t.agents_not_ready ? ` · ${t.agents_not_ready} not ready` : "") +
     (t.callbacks_waiting ? ` · ${t.callbacks_waiting} callbacks to place` : "");
   document.querySelector("#queues tbody").replaceChildren(...(d.queues || []).map((q) => {

@@ -261,6 +261,7 @@ class CallCenter:
         )
         self.calls.set_conversation(call_id, session)
         self.core.child(call_id, self._run_session(session), "answer, IVR, queue")
+        self.board_updates.poke()  # a caller in the IVR: the board says so within a second
 
     async def _run_session(self, session: CallSession) -> None:
         """The caller's side of the call, from answer to the caller leaving (a child of the call's owner)."""
@@ -270,6 +271,8 @@ class CallCenter:
             await self.core.ask(session.call_id, self._caller_side_over(session), "the caller's side is over")
 
     async def _caller_side_over(self, session: CallSession) -> None:
+        if session.record.queued_at is None:
+            self.board_updates.poke()  # one caller fewer in the IVR (a queued caller's leaving is routing's news)
         try:
             await session.log_unanswered()
         finally:

@@ -67,6 +67,11 @@ class Conversation:
     def leg(self) -> str | None:
         return self.record.customer_leg
 
+    @property
+    def in_self_service(self) -> bool:
+        """On the line and serving themselves (the IVR, a voicemail), never queued: a customer we dial is not."""
+        return False
+
     def caller_gone(self, by: str) -> None:
         """The customer's leg ended (by them, us, or a failure); wrap the call up once."""
         if self.finished.is_set():
@@ -80,6 +85,10 @@ class Conversation:
 
 
 class CallSession(Conversation):
+    @property
+    def in_self_service(self) -> bool:
+        return self.record.queued_at is None and self.record.connected_at is None and not self.finished.is_set()
+
     def __init__(
         self,
         record: CallRecord,

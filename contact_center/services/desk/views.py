@@ -179,6 +179,9 @@ class DeskViews:
             "agents_wrap_up": sum(1 for a in agents if str(a.state) == "wrap_up"),
             "agents_not_ready": sum(1 for a in agents if str(a.state) == "not_ready"),
             "callbacks_waiting": callbacks,
+            # Callers in the IVR or leaving a voicemail on the node that builds the board (the routing leader):
+            # with several nodes, the other nodes' are not counted yet.
+            "in_ivr": sum(1 for c in self.calls.conversations() if c.in_self_service),
         }
         # Thousands may wait: the rows shown are picked before they are built (this runs on every routing event).
         shown = heapq.nsmallest(

@@ -123,3 +123,15 @@ async def test_an_agent_stuck_on_a_call_that_has_no_leg_is_healed_with_an_audit_
     async with engine.connect() as conn:
         kinds = (await conn.execute(select(AcdEventRow.kind))).scalars().all()
     assert "StateRepaired" in kinds
+
+
+async def test_the_board_counts_a_caller_in_the_ivr_as_they_arrive_and_leave(center: Any) -> None:
+    _desk, port, heard = center
+
+    def in_ivr() -> list[int]:
+        return [p["totals"]["in_ivr"] for _, e, p in heard if e == "board.updated"]
+
+    call_id = port.inject_call("+14155550199", "5000")
+    await until(lambda: 1 in in_ivr(), "the board to count the caller in the IVR")
+    port.far_end_hangup(call_id)  # before choosing anything
+    await until(lambda: in_ivr()[-1] == 0, "the board to count them gone")
