@@ -29,6 +29,7 @@ from contact_center.domain.calling_window import EARLIEST, LATEST
 
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Seconds = Annotated[int, Field(ge=0, le=7 * 24 * 3600)]
+PositiveSeconds = Annotated[int, Field(ge=1, le=7 * 24 * 3600)]  # a limit or a threshold: 0 would mean nothing
 
 
 class Spec(BaseModel):
@@ -97,19 +98,19 @@ class DispositionSpec(Spec):
 class QueueSpec(Spec):
     name: Key
     display_name: Annotated[str, StringConstraints(max_length=200)] = ""
-    strategy: str = "longest_idle"
-    sl_threshold_seconds: Seconds = 20
+    strategy: str = Field(default="longest_idle", json_schema_extra={"enum": list(STRATEGIES)})
+    sl_threshold_seconds: PositiveSeconds = 20
     sl_target: Annotated[float, Field(gt=0, le=1)] = 0.8
-    alert_wait_seconds: Seconds | None = None
-    alert_not_ready_seconds: Seconds | None = None
-    alert_wrap_up_seconds: Seconds | None = None
+    alert_wait_seconds: PositiveSeconds | None = None
+    alert_not_ready_seconds: PositiveSeconds | None = None
+    alert_wrap_up_seconds: PositiveSeconds | None = None
     hold_music: Annotated[str, StringConstraints(pattern=r"^[^\x00]{1,300}$")] | None = None
     announcement: Annotated[str, StringConstraints(max_length=1000)] = ""
     announce_every_seconds: Annotated[int, Field(ge=10, le=600)] = 30
     announce_position: bool = True
     ring_timeout_seconds: Annotated[int, Field(ge=5, le=300)] = 15
     wrapup_seconds: Seconds = 30
-    max_wait_seconds: Seconds | None = None
+    max_wait_seconds: PositiveSeconds | None = None  # None: callers wait on
     max_length: Annotated[int, Field(ge=1, le=100_000)] | None = None
     exit_action: dict[str, Any] = Field(default_factory=dict)
     required_skills: dict[str, Annotated[int, Field(ge=1, le=10)]] = Field(default_factory=dict)
@@ -188,7 +189,15 @@ def _clock_time(value: object) -> object:
     return value
 
 
-ClockTime = Annotated[str, BeforeValidator(_clock_time), StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+# The pattern is repeated for the document (pydantic leaves it out beside a before-validator); max_length
+# because a JSON Schema "$" may match before a final newline in some engines, and five characters may not.
+_HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+ClockTime = Annotated[
+    str,
+    BeforeValidator(_clock_time),
+    StringConstraints(pattern=_HH_MM, max_length=5),
+    Field(json_schema_extra={"pattern": _HH_MM}),
+]
 LAW_FROM, LAW_UNTIL = EARLIEST.strftime("%H:%M"), LATEST.strftime("%H:%M")  # at the called person's location
 
 

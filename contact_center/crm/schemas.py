@@ -32,7 +32,12 @@ from contact_center.store.tables import (
 # What the server records about calls it carried: a client may not claim a recording, call legs or SIP data.
 SERVER_DETAILS = frozenset({"recording", "recording_id", "legs", "sip"})
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Blank names are refused once stripped; the document says so: some character that is not a space (nor NUL).
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    Field(json_schema_extra={"pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"}),
+]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
@@ -49,8 +54,10 @@ def _plausible_year(value: dt.date) -> dt.date:
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_plausible_year)]
-Day = Annotated[dt.date, AfterValidator(_plausible_year)]
+# The API document says the years too (a pattern on the ISO text), so clients and the battery know them.
+_YEARS = {"pattern": "^(19[0-9]{2}|2[0-9]{3})-"}
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible_year), Field(json_schema_extra=_YEARS)]
+Day = Annotated[dt.date, AfterValidator(_plausible_year), Field(json_schema_extra=_YEARS)]
 Cents = Annotated[int, Field(ge=0, le=10**15)]
 
 

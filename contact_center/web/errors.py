@@ -20,6 +20,7 @@ from contact_center.web.routing import Handler
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
+MAX_QUERY_TEXT = 200  # characters in one query parameter (openapi.py documents it on each)
 
 
 def error(status: int, code: str, message: str, **extra: Any) -> web.Response:
@@ -42,6 +43,10 @@ def _no_constants(name: str) -> None:
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if "\x00" in request.query_string or "%00" in request.query_string:
         return error(400, "bad_query", "the query string may not contain NUL characters")
+    long = [name for name, value in request.query.items() if len(value) > MAX_QUERY_TEXT]
+    if long:  # a search, a filter or an id: none is this long, and the document says so
+        errors = [{"field": name, "reason": f"at most {MAX_QUERY_TEXT} characters"} for name in long]
+        return error(422, "validation_failed", "some fields are not valid", errors=errors)
     try:
         return await handler(request)
     except ValidationError as exc:
@@ -72,11 +77,17 @@ def _bad_json(message: str) -> web.HTTPBadRequest:
     )
 
 
+def _number(text: str) -> int | float:
+    """``5.0`` is the integer 5 to JSON (and to JSON Schema): a whole-number field takes it."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) <= 2**53 else value
+
+
 async def read_json_object(request: web.Request) -> dict[str, Any]:
     """The JSON object a request carries; malformed, over-deep or not an object is a 400."""
     raw = await request.read()
     try:
-        data = json.loads(raw or b"null", parse_constant=_no_constants)
+        data = json.loads(raw or b"null", parse_constant=_no_constants, parse_float=_number)
     except RecursionError:
         raise _bad_json(f"the body nests deeper than {MAX_BODY_DEPTH} levels") from None
     except (UnicodeDecodeError, ValueError) as exc:

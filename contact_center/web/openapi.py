@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from contact_center.crm.records import MAX_ID, MAX_PAGE
 from contact_center.services.routing.reports import OUTCOMES
 from contact_center.web.api_routing import MAX_LIMIT as CALLS_LIMIT
+from contact_center.web.errors import MAX_QUERY_TEXT
 from contact_center.web.routing import RouteSpec
 
 NO_NUL = "^[^\\u0000]*$"  # the server refuses NUL in any text (web/errors.py)
@@ -177,7 +178,7 @@ def _query_schema(name: str, path: str) -> dict[str, Any]:
     """Record ids and page sizes are whole numbers, choices are listed, days are YYYY-MM-DD; the rest is
     text (never a NUL: the server refuses it)."""
     if name == "interaction_id":  # a call's id: text
-        return {"type": "string", "pattern": NO_NUL}
+        return {"type": "string", "pattern": NO_NUL, "maxLength": MAX_QUERY_TEXT}
     if name.endswith("_id") or name == "escalation_level":
         return {"type": "integer", "minimum": 0 if name == "escalation_level" else 1, "maximum": MAX_ID}
     if name == "limit":  # a page of a list (records.MAX_PAGE), or the calls behind a figure (all at once)
@@ -194,8 +195,8 @@ def _query_schema(name: str, path: str) -> dict[str, Any]:
     if name == "date" or (name in ("from", "to") and not path.startswith("/api/v1/metrics/")):
         return _DATE
     if name in ("from", "to"):  # the calls behind a figure: instants
-        return {"type": "string", "format": "date-time"}
-    return {"type": "string", "pattern": NO_NUL}
+        return {"type": "string", "format": "date-time", "maxLength": MAX_QUERY_TEXT}
+    return {"type": "string", "pattern": NO_NUL, "maxLength": MAX_QUERY_TEXT}
 
 
 def _error(description: str) -> dict[str, Any]:
