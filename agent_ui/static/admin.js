@@ -18,7 +18,7 @@ const KINDS = {
   // Listed with their status and list size; started, paused and stopped from the board (supervisors).
   campaigns: { title: "Campaigns", key: "name", columns: ["name", "mode", "status", "records", "max_attempts"],
     template: { name: "", mode: "progressive", queue: null, calendar: null, caller_id: null, max_attempts: 3,
-      retry_minutes: 60, max_abandon_rate: 0.03, script: "", answering_machine: "off", machine_message: "", abandon_message: "", call_from: "08:00", call_until: "21:00", starts_at: null, ends_at: null } },
+      retry_minutes: 60, max_abandon_rate: 0.03, script: "", answering_machine: "off", machine_message: "", abandon_message: "", target_abandon_rate: 0.025, dispositions: [], call_from: "08:00", call_until: "21:00", starts_at: null, ends_at: null } },
   // Articles are named by number; only their text is edited, and one is retired rather than removed.
   kb: { title: "Knowledge base", key: "id", path: "kb/articles", columns: ["id", "title", "category"], writeOnly: true,
     template: { title: "", body: "", category: "general", tags: [] }, removeLabel: "Retire",

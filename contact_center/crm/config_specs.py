@@ -217,6 +217,9 @@ class CampaignSpec(Spec):
         Annotated[int, Field(ge=1, le=7 * 24 * 60)],
     ] = {}
     max_abandon_rate: Annotated[float, Field(gt=0, le=0.03)] = 0.03  # the hard cap: 3 % of live answers
+    # Where predictive pacing steers (the cap instead, when the cap is lower).
+    target_abandon_rate: Annotated[float, Field(gt=0, le=0.03)] = 0.025
+    dispositions: list[Key] = Field(default_factory=list, max_length=100)  # its agents' choices (empty: all)
     script: Annotated[str, StringConstraints(max_length=10_000)] = ""
     # When a machine answers (detected by the timing of the greeting, domain/dialer/amd.py): off (the agent
     # hears it), hang_up (the attempt is answering_machine, retried), leave_message (machine_message is

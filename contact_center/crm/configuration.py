@@ -121,6 +121,8 @@ def _campaign_spec(row: Campaign, queue_names: Mapping[int, str], calendars: Map
         "answering_machine": row.answering_machine,
         "machine_message": row.machine_message,
         "abandon_message": row.abandon_message,
+        "target_abandon_rate": row.target_abandon_rate,
+        "dispositions": list(row.dispositions or []),
         "call_from": row.call_from,
         "call_until": row.call_until,
         "starts_at": row.starts_at,

@@ -56,6 +56,9 @@ class CampaignRun:
     answering_machine: str = "off"  # off | hang_up | leave_message
     machine_message: str = ""
     abandon_message: str = ""  # empty: the standard one
+    target_abandon: float = 0.025  # predictive pacing steers here ...
+    max_abandon: float = 0.03  # ... and never passes this
+    dispositions: tuple[str, ...] = ()  # what its agents choose from (empty: all)
     hours: tuple[dt.time, dt.time] = (EARLIEST, LATEST)  # on the called person's clock
 
 
@@ -103,6 +106,9 @@ async def running_campaigns(session: AsyncSession, now: dt.datetime) -> list[Cam
                 answering_machine=campaign.answering_machine,
                 machine_message=campaign.machine_message,
                 abandon_message=campaign.abandon_message,
+                target_abandon=campaign.target_abandon_rate,
+                max_abandon=campaign.max_abandon_rate,
+                dispositions=tuple(campaign.dispositions or ()),
                 hours=(dt.time.fromisoformat(campaign.call_from), dt.time.fromisoformat(campaign.call_until)),
             )
         )
@@ -138,7 +144,7 @@ async def claim_next(
             DialingRecord.status.in_(DIALABLE),
             (DialingRecord.next_at.is_(None)) | (DialingRecord.next_at <= now),
         )
-        .order_by(DialingRecord.attempts, DialingRecord.next_at, DialingRecord.id)
+        .order_by(DialingRecord.priority.desc(), DialingRecord.attempts, DialingRecord.next_at, DialingRecord.id)
         .limit(LOOK_AHEAD)
         .with_for_update(skip_locked=True, of=DialingRecord)  # two nodes never claim the same record
     )

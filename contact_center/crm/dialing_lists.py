@@ -1,6 +1,8 @@
 """Dialing lists from CSV: each row a number to call for a campaign, normalised to E.164 in the list's
 region, de-duplicated (within the file and against what the campaign has), matched to a known customer
-by that number. A bad row is reported as ``FILE:LINE: reason`` and the good rows still load."""
+by that number. A bad row is reported as ``FILE:LINE: reason`` and the good rows still load. An optional
+``priority`` column (0-100, higher first) orders the records within the campaign; any other column is kept
+with the record and shown to the agent."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from contact_center.store.tables import Campaign, DialingRecord, Phone
 
 NUMBER_COLUMNS = ("phone", "number", "phone_number", "mobile")
 NAME_COLUMNS = ("first_name", "last_name")
+MAX_PRIORITY = 100  # an optional "priority" column: higher is dialled first
 
 
 @dataclass
@@ -64,7 +67,11 @@ async def import_list(session: AsyncSession, campaign_name: str, path: Path, reg
         known.add(number)
         customer_id = owners.get(number)
         result.matched_customers += customer_id is not None
-        extra = {k: v for k, v in row.items() if k not in (*NUMBER_COLUMNS, *NAME_COLUMNS) and v}
+        priority = row.get("priority", "").strip() or "0"
+        if not priority.isdigit() or int(priority) > MAX_PRIORITY:
+            result.refuse(str(path), line, f"priority {priority!r} is not a whole number from 0 to {MAX_PRIORITY}")
+            continue
+        extra = {k: v for k, v in row.items() if k not in (*NUMBER_COLUMNS, *NAME_COLUMNS, "priority") and v}
         session.add(
             DialingRecord(
                 campaign_id=campaign.id,
@@ -73,6 +80,7 @@ async def import_list(session: AsyncSession, campaign_name: str, path: Path, reg
                 last_name=row.get("last_name", "")[:100],
                 customer_id=customer_id,
                 data=extra,
+                priority=int(priority),
                 source=f"{path.name}:{line}"[:300],
             )
         )

@@ -278,6 +278,9 @@ async def store_one(session: AsyncSession, kind: str, spec: Spec, *, create: boo
             errors.append(FieldError("queue", f"no queue {spec.queue!r}"))
         if spec.calendar is not None and spec.calendar not in await rows.stored_calendar_names(session):
             errors.append(FieldError("calendar", f"no calendar {spec.calendar!r}"))
+        known = {d.key for d in (await rows.export(session))["dispositions"]}
+        if unknown := sorted(set(spec.dispositions) - known):
+            errors.append(FieldError("dispositions", f"no disposition {', '.join(map(repr, unknown))}"))
         if errors:
             raise ValidationFailed(errors)
     if isinstance(spec, UserSpec):

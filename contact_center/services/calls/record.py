@@ -22,6 +22,7 @@ class CampaignCall:
     answering_machine: str = "off"  # off | hang_up | leave_message (the campaign's)
     machine_message: str = ""
     abandon_message: str = ""  # predictive, when nobody is free for the person who answered (empty: the standard one)
+    dispositions: tuple[str, ...] = ()  # the campaign's disposition set (empty: all of the centre's)
 
 
 @dataclass

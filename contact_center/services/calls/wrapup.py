@@ -35,6 +35,10 @@ class Wrapups:
 
     async def wrapup_started(self, event: ev.WrapUpStarted) -> None:
         codes = await self.core.reads.dispositions()
+        record = self.core.calls.record(event.call_id)
+        campaign = record.campaign if record is not None else None
+        if campaign is not None and campaign.dispositions:  # a campaign call: its own set, in the centre's order
+            codes = [c for c in codes if c["code"] in campaign.dispositions] or codes
         user_id = int(event.agent_id)
         payload = {
             "call_id": event.call_id,

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.clock import Clock, utc_iso
 from contact_center.crm import dialing
 from contact_center.domain.acd.agents import AgentState
-from contact_center.domain.dialer.pacing import Floor, lines_to_dial
+from contact_center.domain.dialer.pacing import Floor, Steering, lines_to_dial
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.calls.record import CampaignCall
 from contact_center.services.desk import DeskError
@@ -135,7 +135,8 @@ class DialerRunner:
         for user_id in self.free_agents(campaign.queue):  # ready, no standing line yet: ring it
             predictive.stand_by(user_id, campaign.name)
         floor = self._floor(campaign, figures)
-        lines = lines_to_dial("predictive", floor)
+        steering = Steering(min(campaign.target_abandon, campaign.max_abandon), campaign.max_abandon)
+        lines = lines_to_dial("predictive", floor, steering)
         placed: list[dict[str, Any]] = []
         for _ in range(lines):
             call_id = f"dl-{uuid.uuid4().hex[:16]}"
@@ -279,6 +280,7 @@ def campaign_tag(campaign: dialing.CampaignRun, claimed: dialing.Claimed) -> Cam
         answering_machine=campaign.answering_machine,
         machine_message=campaign.machine_message,
         abandon_message=campaign.abandon_message,
+        dispositions=campaign.dispositions,
     )
 
 

@@ -30,6 +30,7 @@ class DialingRecord(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # the list's other columns
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # higher is dialled first
     source: Mapped[str] = mapped_column(String(300), default="")  # FILE:LINE it came from
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 

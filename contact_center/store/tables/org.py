@@ -162,6 +162,10 @@ class Campaign(Base, Timestamps):
     # Predictive: what an answered person hears when no agent is free (empty: the standard message, which
     # names the campaign). The law wants who is calling and a way back; the standard one says who.
     abandon_message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Predictive pacing steers to this share of live answers abandoned; max_abandon_rate is the cap it never passes.
+    target_abandon_rate: Mapped[float] = mapped_column(Float, default=0.025, server_default="0.025")
+    # The dispositions its agents choose from after a call (codes; empty: all of the centre's).
+    dispositions: Mapped[list[str]] = mapped_column(Json, default=list)
     # The campaign's calling hours on the called person's clock ("HH:MM"), never wider than the law's.
     call_from: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
     call_until: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")

@@ -57,10 +57,14 @@ async def test_a_campaign_is_created_changed_run_and_kept_with_its_history(
         ({"call_from": "07:30"}, "law's calling window"),
         ({"call_until": "9pm"}, "call_until"),
         ({"call_from": "12:00", "call_until": "11:00"}, "call_from"),
+        ({"target_abandon_rate": 0.05}, "target_abandon_rate"),
+        ({"dispositions": ["sale", "nowhere"]}, "no disposition 'nowhere'"),
     ):
         refused = await app_client.patch(url, json=bad, headers=admin.headers())
         assert refused.status == 422, (bad, await refused.text())
         assert field in (await refused.text())
+    chosen = await app_client.patch(url, json={"dispositions": ["sale", "no_sale"]}, headers=admin.headers())
+    assert chosen.status == 200 and (await chosen.json())["dispositions"] == ["sale", "no_sale"]
     changed = await app_client.patch(url, json={"script": "New script", "mode": "preview"}, headers=admin.headers())
     assert changed.status == 200 and (await changed.json())["script"] == "New script"
     hours = await app_client.patch(url, json={"call_from": "09:30", "call_until": "20:00"}, headers=admin.headers())
@@ -84,8 +88,9 @@ async def test_a_campaign_is_created_changed_run_and_kept_with_its_history(
     kept = await app_client.delete(url, headers=admin.headers())
     assert kept.status == 409 and "stop it instead" in (await kept.text())
     trail = (await (await app_client.get("/api/v1/audit", headers=admin.headers())).json())["items"]
-    assert [e["action"] for e in trail[:4]] == [
+    assert [e["action"] for e in trail[:5]] == [
         "campaign.status",
+        "campaign.change",
         "campaign.change",
         "campaign.change",
         "campaign.create",

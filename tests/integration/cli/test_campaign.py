@@ -98,3 +98,23 @@ def test_a_list_is_recycled_and_reset(tmp_path: Path) -> None:
     assert "no campaign 'Nope'" in cli(tmp_path, "campaign", "recycle", "Nope").stderr
     reset = cli(tmp_path, "campaign", "reset", "Spring upsell")
     assert reset.returncode == 0 and "3 record(s) reset to new" in reset.stdout
+
+
+def test_a_priority_column_orders_the_list_and_a_bad_priority_is_named(tmp_path: Path) -> None:
+    assert cli(tmp_path, "seed", "--customers", "1").returncode == 0
+    path = tmp_path / "priorities.csv"
+    path.write_text("phone,first_name,priority\n212-555-0101,Low,\n212-555-0102,High,90\n212-555-0103,Bad,high\n")
+    loaded = cli(tmp_path, "campaign", "import", "Ordered", str(path), "--region", "US")
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stderr.splitlines() == [f"{path}:4: priority 'high' is not a whole number from 0 to 100"]
+
+    async def priorities() -> dict[str, int]:
+        engine = engine_for_url(f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(select(DialingRecord.first_name, DialingRecord.priority))
+                return {name: priority for name, priority in rows.all()}
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(priorities()) == {"Low": 0, "High": 90}

@@ -283,3 +283,27 @@ async def test_a_campaign_calls_only_inside_its_own_hours_on_the_called_persons_
     async with session_factory(engine).begin() as session:
         claimed = await dialing.claim_next(session, run, "dl-on-time", None, clock.now(), dt.UTC)
     assert claimed is not None and claimed.number in NEW_YORK[:2]
+
+
+async def test_higher_priority_records_are_dialled_first_and_the_wrap_up_offers_the_campaigns_dispositions(
+    center: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    desk, port, heard = center
+    await _campaign(engine)
+    async with session_factory(engine).begin() as session:
+        record = (await session.scalars(select(DialingRecord).where(DialingRecord.number == NEW_YORK[1]))).one()
+        record.priority = 10  # loaded after NEW_YORK[0], wanted first
+        campaign = (await session.scalars(select(Campaign).where(Campaign.name == "Spring renewals"))).one()
+        campaign.dispositions = ["sale", "no_sale"]
+        agent = (await session.scalars(select(User).where(User.username == "agent"))).one()
+    port.program(agent.extension, OriginateOutcome.ANSWERED)
+    port.program(NEW_YORK[1], OriginateOutcome.ANSWERED)
+    runner = DialerRunner(engine=engine, clock=clock, center=desk, zone=dt.UTC, tick_seconds=3600)
+    await desk.set_state(agent.id, "available")
+    (first,) = await runner.tick()
+    assert first["record_id"] == record.id
+    await until(lambda: said(heard, agent.id, "call.connected"), "the customer answered")
+    await desk.hangup(agent.id, first["call_id"])
+    (wrapup,) = await until(lambda: said(heard, agent.id, "wrapup.started"), "wrap-up")
+    assert sorted(d["code"] for d in wrapup["dispositions"]) == ["no_sale", "sale"]
+    await desk.save_wrapup(agent.id, first["call_id"], "sale", "", [])
