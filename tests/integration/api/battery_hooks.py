@@ -100,9 +100,8 @@ def _body(method: str, path: str, body: dict[str, Any]) -> None:
     if "ends_at" in body or "starts_at" in body:
         body.pop("starts_at", None)  # a campaign's own dates: the stored ones (a PATCH may name one of them)
         body.pop("ends_at", None)
-    if path.startswith("/api/v1/campaigns"):
-        if isinstance(body.get("dispositions"), list):
-            body["dispositions"] = []  # codes of the centre's dispositions; none named: all of them
+    if path.startswith("/api/v1/campaigns") and isinstance(body.get("dispositions"), list):
+        body["dispositions"] = []  # codes of the centre's dispositions; none named: all of them
     if "call_from" in body or "call_until" in body:
         body["call_from"], body["call_until"] = "09:00", "20:00"  # inside the law's window, in order
     if body.get("answering_machine") == "leave_message":
