@@ -24,6 +24,7 @@ from contact_center.crm.sales import create_opportunity
 from contact_center.crm.schemas import CustomerCreate
 from contact_center.domain.calendar import Calendar
 from contact_center.domain.calling_window import EARLIEST, LATEST
+from contact_center.domain.dialer.amd import PEOPLE_TAKEN_FOR_MACHINES
 from contact_center.domain.dialer.compliance import DialCheck, next_allowed, refusal
 from contact_center.domain.dialer.outcomes import Standing, after_attempt, after_disposition, retry_delay
 from contact_center.store.tables import (
@@ -416,7 +417,8 @@ async def queue_names(session: AsyncSession) -> dict[int, str]:
 
 async def campaign_figures(session: AsyncSession, now: dt.datetime) -> dict[int, dict[str, Any]]:
     """Per campaign: attempts, connects and abandons over the last 24 hours and 30 days, and how far
-    through its list it is (records tried at least once / records)."""
+    through its list it is (records tried at least once / records). With a machine detector on, the abandon
+    rates count the people it is expected to have hung up on (``amd_suspected_*``) as abandoned."""
     day, month = now - dt.timedelta(hours=24), now - dt.timedelta(days=30)
     figures: dict[int, dict[str, Any]] = {}
 
@@ -444,11 +446,24 @@ async def campaign_figures(session: AsyncSession, now: dt.datetime) -> dict[int,
     for campaign_id, total, attempted in (await session.execute(tried.group_by(DialingRecord.campaign_id))).all():
         row = of(campaign_id)
         row["penetration"] = round((attempted or 0) / total, 4) if total else None
-    for row in figures.values():
+    screened = set(
+        (await session.scalars(select(Campaign.id).where(Campaign.answering_machine != "off"))).all()
+    )
+    for campaign_id, row in figures.items():
         row.setdefault("penetration", None)
         live_24h = row["connects_24h"] + row["abandoned_24h"]
-        row["abandon_rate_24h"] = round(row["abandoned_24h"] / live_24h, 4) if live_24h else None
-        row["abandon_rate_30d"] = round(row["abandoned_30d"] / row["answered_30d"], 4) if row["answered_30d"] else None
+        # People the machine detector hung up on are abandoned calls nobody can point at: counted as expected.
+        share = PEOPLE_TAKEN_FOR_MACHINES if campaign_id in screened else 0.0
+        row["amd_suspected_24h"] = suspected_24h = round(live_24h * share, 2)
+        row["amd_suspected_30d"] = suspected_30d = round(row["answered_30d"] * share, 2)
+        row["abandon_rate_24h"] = (
+            round((row["abandoned_24h"] + suspected_24h) / (live_24h + suspected_24h), 4) if live_24h else None
+        )
+        row["abandon_rate_30d"] = (
+            round((row["abandoned_30d"] + suspected_30d) / (row["answered_30d"] + suspected_30d), 4)
+            if row["answered_30d"]
+            else None
+        )
     return figures
 
 

@@ -307,3 +307,30 @@ async def test_higher_priority_records_are_dialled_first_and_the_wrap_up_offers_
     (wrapup,) = await until(lambda: said(heard, agent.id, "wrapup.started"), "wrap-up")
     assert sorted(d["code"] for d in wrapup["dispositions"]) == ["no_sale", "sale"]
     await desk.save_wrapup(agent.id, first["call_id"], "sale", "", [])
+
+
+async def test_with_a_machine_detector_on_the_ledger_counts_the_people_it_is_expected_to_hang_up_on(
+    engine: AsyncEngine, clock: Any
+) -> None:
+    await ensure_reference(engine, password="demo-password-1")
+    await _campaign(engine)
+    async with session_factory(engine).begin() as session:
+        campaign = (await session.scalars(select(Campaign).where(Campaign.name == "Spring renewals"))).one()
+        record = (await session.scalars(select(DialingRecord).where(DialingRecord.number == NEW_YORK[0]))).one()
+        for n in range(146):  # 146 people reached, one abandoned
+            result = "abandoned" if n == 0 else "answered"
+            session.add(
+                DialingAttempt(
+                    record_id=record.id, campaign_id=campaign.id, call_id=f"c{n}", result=result, at=clock.now()
+                )
+            )
+
+    async def rate() -> tuple[float, float]:
+        async with session_factory(engine)() as session:
+            row = (await dialing.campaign_figures(session, clock.now()))[campaign.id]
+        return row["abandon_rate_30d"], row["amd_suspected_30d"]
+
+    assert await rate() == (round(1 / 146, 4), 0.0)  # no detector: what the calls say
+    async with session_factory(engine).begin() as session:
+        (await session.get(Campaign, campaign.id)).answering_machine = "hang_up"  # type: ignore[union-attr]
+    assert await rate() == (round(2 / 147, 4), 1.0)  # one more person expected hung up on as a machine
