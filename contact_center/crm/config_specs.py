@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from contact_center.domain.acd.config import STRATEGIES, QueueConfig
+from contact_center.domain.acd.config import SETTINGS, STRATEGIES, QueueConfig
 from contact_center.domain.acd.errors import ConfigError
 from contact_center.domain.calendar import Calendar as DomainCalendar
 from contact_center.domain.calling_window import EARLIEST, LATEST
@@ -139,29 +139,8 @@ class QueueSpec(Spec):
 
     def routing(self) -> dict[str, Any]:
         """The mapping routing's QueueConfig is built from (as store/routing_config.py loads it)."""
-        fields = (
-            "strategy",
-            "sl_threshold_seconds",
-            "ring_timeout_seconds",
-            "wrapup_seconds",
-            "max_wait_seconds",
-            "max_length",
-            "escalation",
-            "overflow_queue",
-            "required_skills",
-            "default_priority",
-            "reoffer_delay_seconds",
-            "preferred_wait_seconds",
-            "sl_target",
-            "alert_wait_seconds",
-            "alert_not_ready_seconds",
-            "alert_wrap_up_seconds",
-            "hold_music",
-            "announcement",
-            "announce_every_seconds",
-            "announce_position",
-        )
-        return {"exit_action": self.exit_action or None, **{name: getattr(self, name) for name in fields}}
+        values = {name: getattr(self, name) for name in SETTINGS if name != "exit_action"}
+        return {"exit_action": self.exit_action or None, **values}
 
 
 class UserSpec(Spec):

@@ -446,9 +446,7 @@ async def campaign_figures(session: AsyncSession, now: dt.datetime) -> dict[int,
     for campaign_id, total, attempted in (await session.execute(tried.group_by(DialingRecord.campaign_id))).all():
         row = of(campaign_id)
         row["penetration"] = round((attempted or 0) / total, 4) if total else None
-    screened = set(
-        (await session.scalars(select(Campaign.id).where(Campaign.answering_machine != "off"))).all()
-    )
+    screened = set((await session.scalars(select(Campaign.id).where(Campaign.answering_machine != "off"))).all())
     for campaign_id, row in figures.items():
         row.setdefault("penetration", None)
         live_24h = row["connects_24h"] + row["abandoned_24h"]

@@ -43,6 +43,32 @@ class ExitAction:
     queue: str | None = None
 
 
+# Every setting a queue mapping may carry (a DB row, a config file, the admin API), in the order they are listed.
+SETTINGS = (
+    "strategy",
+    "sl_threshold_seconds",
+    "ring_timeout_seconds",
+    "wrapup_seconds",
+    "max_wait_seconds",
+    "max_length",
+    "exit_action",
+    "escalation",
+    "overflow_queue",
+    "required_skills",
+    "default_priority",
+    "reoffer_delay_seconds",
+    "preferred_wait_seconds",
+    "sl_target",
+    "alert_wait_seconds",
+    "alert_not_ready_seconds",
+    "alert_wrap_up_seconds",
+    "hold_music",
+    "announcement",
+    "announce_every_seconds",
+    "announce_position",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class QueueConfig:
     id: str
@@ -116,29 +142,7 @@ class QueueConfig:
     @classmethod
     def from_mapping(cls, queue_id: str, raw: Mapping[str, Any]) -> QueueConfig:
         """Build from a DB row / JSON object; unknown keys are an error so typos do not pass silently."""
-        known = {
-            "strategy",
-            "sl_threshold_seconds",
-            "ring_timeout_seconds",
-            "wrapup_seconds",
-            "max_wait_seconds",
-            "max_length",
-            "exit_action",
-            "escalation",
-            "overflow_queue",
-            "required_skills",
-            "default_priority",
-            "reoffer_delay_seconds",
-            "preferred_wait_seconds",
-            "sl_target",
-            "alert_wait_seconds",
-            "alert_not_ready_seconds",
-            "alert_wrap_up_seconds",
-            "hold_music",
-            "announcement",
-            "announce_every_seconds",
-            "announce_position",
-        }
+        known = set(SETTINGS)
         unknown = set(raw) - known
         if unknown:
             raise ConfigError(f"queue {queue_id!r}: unknown field(s) {sorted(unknown)}")
