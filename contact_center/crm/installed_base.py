@@ -13,8 +13,17 @@ from contact_center.crm.changes import change_activity
 from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
 from contact_center.crm.schemas import Day, Id
-from contact_center.domain.service.entitlements import TIERS, ContractTerm, entitlement
-from contact_center.store.tables import Customer, Equipment, Opportunity, Product, ServiceContract, contract_equipment
+from contact_center.domain.service.entitlements import TIERS, ContractTerm, entitlement, warranty_cover
+from contact_center.store.tables import (
+    Case,
+    Customer,
+    Equipment,
+    Opportunity,
+    Product,
+    ServiceContract,
+    WarrantyClaim,
+    contract_equipment,
+)
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -130,7 +139,7 @@ async def entitlements(session: AsyncSession, customer_id: int, today: dt.date) 
         raise NotFound("customer", customer_id)
     pieces = (
         await session.execute(
-            select(Equipment, Product.warranty_months)
+            select(Equipment, Product.warranty_months, Product.warranty_labour_months)
             .outerjoin(Product, Product.id == Equipment.product_id)
             .where(Equipment.customer_id == customer_id)
             .order_by(Equipment.id)
@@ -147,8 +156,9 @@ async def entitlements(session: AsyncSession, customer_id: int, today: dt.date) 
             ContractTerm(contract.id, contract.tier, contract.starts_on, contract.ends_on)
         )
     items = []
-    for piece, months in pieces:
+    for piece, months, labour_months in pieces:
         found = entitlement(piece.installed_on, months or 0, covers.get(piece.id, []), today)
+        labour = warranty_cover(piece.installed_on, months or 0, labour_months or 0, today)
         contract = found.contract
         items.append(
             {
@@ -156,6 +166,8 @@ async def entitlements(session: AsyncSession, customer_id: int, today: dt.date) 
                 "equipment_id": piece.id,
                 "warranty_until": found.warranty_until.isoformat() if found.warranty_until else None,
                 "in_warranty": found.in_warranty,
+                "labour_warranty_until": labour.labour_until.isoformat() if labour.labour_until else None,
+                "in_labour_warranty": labour.labour,
                 "contract": None
                 if contract is None
                 else {
@@ -230,3 +242,89 @@ async def open_renewals(
         )
     await session.flush()
     return made
+
+
+# --- warranty claims -------------------------------------------------------------------------------
+
+
+class ClaimCreate(Strict):
+    problem: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    case_id: Id | None = None  # the customer's case it came from, when there is one
+
+
+async def file_claim(
+    session: AsyncSession, equipment_id: int, data: ClaimCreate, *, today: dt.date, actor: str, agent_id: int | None
+) -> WarrantyClaim:
+    """A claim under the piece's warranty, checked by its model's parts and labour months from its install date;
+    refused (naming why) when the warranty covers nothing today. On the customer's timeline."""
+    found = (
+        await session.execute(
+            select(Equipment, Product.warranty_months, Product.warranty_labour_months)
+            .outerjoin(Product, Product.id == Equipment.product_id)
+            .where(Equipment.id == equipment_id)
+        )
+    ).first()
+    if found is None:
+        raise NotFound("equipment", equipment_id)
+    piece, parts_months, labour_months = found
+    if data.case_id is not None:
+        case = await session.get(Case, data.case_id)
+        if case is None or case.customer_id != piece.customer_id:
+            raise ValidationFailed.one("case_id", f"no case {data.case_id} of this equipment's customer")
+    cover = warranty_cover(piece.installed_on, parts_months or 0, labour_months or 0, today)
+    if cover.covers is None:
+        raise ValidationFailed.one("equipment_id", _why_not_covered(piece, cover.parts_until, cover.labour_until))
+    claim = WarrantyClaim(
+        equipment_id=piece.id,
+        customer_id=piece.customer_id,
+        case_id=data.case_id,
+        problem=data.problem,
+        covers=cover.covers,
+        claimed_on=today,
+        created_by=actor,
+    )
+    session.add(claim)
+    await session.flush()
+    session.add(
+        change_activity(
+            "warranty_claim",
+            f"Warranty claim on {piece.model} {piece.serial} ({cover.covers.replace('_', ' ')}): {data.problem}",
+            {"claim": {"from": None, "to": claim.id}},
+            agent_id=agent_id,
+            now=dt.datetime.combine(today, dt.time(), dt.UTC),
+            outcome=cover.covers,
+            extra={"equipment_id": piece.id, "claim_id": claim.id},
+            customer_id=piece.customer_id,
+            case_id=data.case_id,
+        )
+    )
+    return claim
+
+
+def _why_not_covered(piece: Equipment, parts_until: dt.date | None, labour_until: dt.date | None) -> str:
+    if piece.installed_on is None:
+        return f"{piece.model} {piece.serial} has no install date: its warranty cannot be checked"
+    if parts_until is None and labour_until is None:
+        return f"{piece.model} has no warranty in the catalog"
+    ended = max(d for d in (parts_until, labour_until) if d is not None)
+    return f"out of warranty: it ended on {ended.isoformat()}"
+
+
+async def claims(session: AsyncSession, equipment_id: int) -> list[WarrantyClaim]:
+    if await session.get(Equipment, equipment_id) is None:
+        raise NotFound("equipment", equipment_id)
+    query = select(WarrantyClaim).where(WarrantyClaim.equipment_id == equipment_id).order_by(WarrantyClaim.id.desc())
+    return list((await session.scalars(query)).all())
+
+
+def claim_json(row: WarrantyClaim) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "equipment_id": row.equipment_id,
+        "customer_id": row.customer_id,
+        "case_id": row.case_id,
+        "problem": row.problem,
+        "covers": row.covers,
+        "claimed_on": row.claimed_on.isoformat(),
+        "created_by": row.created_by,
+    }

@@ -233,7 +233,15 @@ async def seed_reference(session: AsyncSession, password: str | None = None) -> 
     )
     session.add_all(KbArticle(title=t, body=b, category=c, tags=tags) for t, b, c, tags in ARTICLES)
     session.add_all(
-        Product(sku=sku, name=name, group=group, price_cents=price, currency="USD", warranty_months=months)
+        Product(
+            sku=sku,
+            name=name,
+            group=group,
+            price_cents=price,
+            currency="USD",
+            warranty_months=months,
+            warranty_labour_months=min(months, 12),  # parts for the model's months, labour for the first year
+        )
         for sku, name, group, price, months in PRODUCTS
     )
     await session.flush()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from contact_center.crm import installed_base as base
 from contact_center.web.api_crm import record_id
+from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
 from contact_center.web.keys import CLOCK, SESSIONS
 from contact_center.web.routing import Api
@@ -57,3 +59,55 @@ async def entitlements(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         items = await base.entitlements(session, customer_id, request.app[CLOCK].now().date())
     return web.json_response({"customer_id": customer_id, "items": items})
+
+
+class ClaimOut(BaseModel):
+    id: int
+    equipment_id: int
+    customer_id: int
+    case_id: int | None
+    problem: str
+    covers: str  # parts | labour | parts_and_labour
+    claimed_on: str
+    created_by: str
+
+
+@api.route(
+    "POST",
+    "/api/v1/equipment/{id}/warranty-claims",
+    "Claim under a piece's warranty (its model's parts and labour months from its install date): "
+    "recorded with what the warranty covers today, refused naming why when it covers nothing",
+    tag="service",
+    body=base.ClaimCreate,
+    response=ClaimOut,
+    status=201,
+)
+async def file_claim(request: web.Request) -> web.Response:
+    equipment_id = record_id(request)
+    body = await read_body(request, base.ClaimCreate)
+    me = principal(request)
+    async with request.app[SESSIONS].begin() as session:
+        claim = await base.file_claim(
+            session,
+            equipment_id,
+            body,
+            today=request.app[CLOCK].now().date(),
+            actor=me.username,
+            agent_id=me.user_id,
+        )
+        out = base.claim_json(claim)
+    return web.json_response(out, status=201)
+
+
+@api.route(
+    "GET",
+    "/api/v1/equipment/{id}/warranty-claims",
+    "A piece's warranty claims, newest first",
+    tag="service",
+    response=ClaimOut,
+    many=True,
+)
+async def list_claims(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        items = [base.claim_json(c) for c in await base.claims(session, record_id(request))]
+    return web.json_response({"items": items, "next_cursor": None})

@@ -55,12 +55,43 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def warranty_end(installed_on: dt.date | None, months: int) -> dt.date | None:
+    """The last day a warranty of ``months`` from ``installed_on`` covers (None: no warranty, or no install date)."""
+    if installed_on is None or months <= 0:
+        return None
+    return add_months(installed_on, months) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class WarrantyCover:
+    """What a piece's warranty covers on a day: parts and labour run for months of their own from installation."""
+
+    parts_until: dt.date | None
+    labour_until: dt.date | None
+    parts: bool
+    labour: bool
+
+    @property
+    def covers(self) -> str | None:
+        """``parts_and_labour``, ``parts``, ``labour``, or None when the warranty covers nothing that day."""
+        if self.parts and self.labour:
+            return "parts_and_labour"
+        return "parts" if self.parts else "labour" if self.labour else None
+
+
+def warranty_cover(installed_on: dt.date | None, parts_months: int, labour_months: int, day: dt.date) -> WarrantyCover:
+    parts_until, labour_until = warranty_end(installed_on, parts_months), warranty_end(installed_on, labour_months)
+
+    def covered(until: dt.date | None) -> bool:
+        return until is not None and installed_on is not None and installed_on <= day <= until
+
+    return WarrantyCover(parts_until, labour_until, covered(parts_until), covered(labour_until))
+
+
 def entitlement(
     installed_on: dt.date | None, warranty_months: int, contracts: Iterable[ContractTerm], today: dt.date
 ) -> Entitlement:
-    warranty_until = None
-    if installed_on is not None and warranty_months > 0:
-        warranty_until = add_months(installed_on, warranty_months) - dt.timedelta(days=1)
+    warranty_until = warranty_end(installed_on, warranty_months)
     terms = list(contracts)
     active = sorted((c for c in terms if c.in_force(today)), key=lambda c: c.ends_on)
     chosen = (

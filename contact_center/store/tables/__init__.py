@@ -7,7 +7,7 @@ from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
 from contact_center.store.tables.catalog import QUOTE_STATUSES, Product, Quote
 from contact_center.store.tables.dialing import RECORD_STATUSES, DialingAttempt, DialingRecord, DncNumber
-from contact_center.store.tables.installed import Equipment, ServiceContract, contract_equipment
+from contact_center.store.tables.installed import Equipment, ServiceContract, WarrantyClaim, contract_equipment
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
     ROLES,
@@ -86,6 +86,7 @@ __all__ = [
     "Skill",
     "Team",
     "User",
+    "WarrantyClaim",
     "WebSession",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -27,6 +27,7 @@ ACTIVITY_TYPES = (
     "opportunity_change",
     "lead_change",
     "escalation",
+    "warranty_claim",
 )
 
 

@@ -22,7 +22,8 @@ class Product(Base, Timestamps):
     group: Mapped[str] = mapped_column(String(64), default="general")  # product group (forecasts, plans)
     price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
-    warranty_months: Mapped[int] = mapped_column(Integer, default=0)  # equipment of this model is covered so long
+    warranty_months: Mapped[int] = mapped_column(Integer, default=0)  # equipment of this model: parts covered so long
+    warranty_labour_months: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # ... and labour
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

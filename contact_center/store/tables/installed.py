@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contact_center.store.tables.base import Base, Timestamps
@@ -41,3 +41,18 @@ class ServiceContract(Base, Timestamps):
     renewal_opportunity_id: Mapped[int | None] = mapped_column(
         ForeignKey("opportunities.id", ondelete="SET NULL", name="fk_service_contracts_renewal_opportunity")
     )
+
+
+class WarrantyClaim(Base, Timestamps):
+    """A claim under a piece of equipment's warranty: what went wrong, and what the warranty covered that day."""
+
+    __tablename__ = "warranty_claims"
+    __table_args__ = (Index("ix_warranty_claims_equipment", "equipment_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    equipment_id: Mapped[int] = mapped_column(ForeignKey("equipment.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    problem: Mapped[str] = mapped_column(Text)
+    covers: Mapped[str] = mapped_column(String(20))  # parts | labour | parts_and_labour
+    claimed_on: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(100), default="")

@@ -6,7 +6,7 @@ What must hold on every one of them: no server error; no status, content type or
 does not declare; every response body as its schema says; a request that breaks the document refused; a
 request the document allows accepted. Where only the server's data can say what is valid (a real phone
 number, a record that exists, an interval in order), ``battery_hooks.py`` makes a request generated as
-valid one the server can accept; the three operations ``schemathesis.toml`` lists, each with its reason,
+valid one the server can accept; the operations ``schemathesis.toml`` lists, each with its reason,
 are left out of "accepted".
 """
 

@@ -106,6 +106,36 @@ async def test_equipment_contracts_and_entitlements(reference: None, app_client:
     assert by_serial["S"]["warranty_until"] is None and by_serial["S"]["contract"] is None
     assert oddity["product_id"] is None and boiler["product_id"] is not None
     assert (await app_client.get("/api/v1/customers/999999/entitlements", headers=h)).status == 404
+    # The demo's boiler: parts for 24 months, labour for the first 12 (ended 2026-03-09).
+    assert by_serial["A1"]["labour_warranty_until"] == "2026-03-09" and not by_serial["A1"]["in_labour_warranty"]
+
+    # Warranty claims: recorded with what the warranty covers today, refused naming why when it covers nothing.
+    case = await (
+        await app_client.post(
+            "/api/v1/cases", json={"subject": "Boiler leaks", "customer_id": customer["id"]}, headers=h
+        )
+    ).json()
+    claims = f"/api/v1/equipment/{boiler['id']}/warranty-claims"
+    filed = await app_client.post(claims, json={"problem": "Leaking valve", "case_id": case["id"]}, headers=h)
+    assert filed.status == 201, await filed.text()
+    claim = await filed.json()
+    assert (claim["covers"], claim["case_id"], claim["claimed_on"]) == ("parts", case["id"], "2026-11-23")
+    listed = await (await app_client.get(claims, headers=h)).json()
+    assert [c["id"] for c in listed["items"]] == [claim["id"]]
+    timeline = await (await app_client.get(f"/api/v1/activities?customer_id={customer['id']}", headers=h)).json()
+    assert any(a["type"] == "warranty_claim" and "Leaking valve" in a["subject"] for a in timeline["items"])
+    for piece, body, field, reason in (
+        (pump, {"problem": "Noisy"}, "equipment_id", "out of warranty: it ended on 2024-05-31"),
+        (oddity, {"problem": "Cold"}, "equipment_id", "has no install date"),
+        (boiler, {"problem": "x", "case_id": 999_999}, "case_id", "no case 999999"),
+        (boiler, {"problem": "  "}, "problem", ""),
+    ):
+        refused = await app_client.post(f"/api/v1/equipment/{piece['id']}/warranty-claims", json=body, headers=h)
+        assert refused.status == 422, (body, await refused.text())
+        (error,) = (await refused.json())["errors"]
+        assert error["field"] == field and reason in error["reason"], error
+    missing = await app_client.post("/api/v1/equipment/999999/warranty-claims", json={"problem": "x"}, headers=h)
+    assert missing.status == 404
 
 
 async def test_a_case_opened_for_a_customer_under_contract_takes_its_response_time(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from contact_center.domain.service.entitlements import ContractTerm, add_months, entitlement
+from contact_center.domain.service.entitlements import (
+    ContractTerm,
+    WarrantyCover,
+    add_months,
+    entitlement,
+    warranty_cover,
+)
 
 D = dt.date
 
@@ -30,3 +36,16 @@ def test_the_contract_in_force_longest_is_named_else_the_one_that_ended_last() -
     assert lapsed.contract == ended and not lapsed.contract_active
     assert entitlement(None, 0, [ContractTerm(5, "basic", D(2027, 1, 1), D(2027, 12, 31))], today).contract is None
     assert entitlement(None, 0, [short], D(2026, 12, 31)).contract_active  # the last day is covered
+
+
+def test_parts_and_labour_run_for_months_of_their_own_from_installation() -> None:
+    installed = dt.date(2025, 3, 10)
+    cover = warranty_cover(installed, 24, 12, dt.date(2026, 3, 9))
+    assert (cover.parts_until, cover.labour_until) == (dt.date(2027, 3, 9), dt.date(2026, 3, 9))
+    assert cover.covers == "parts_and_labour"
+    assert warranty_cover(installed, 24, 12, dt.date(2026, 3, 10)).covers == "parts"  # labour ended the day before
+    assert warranty_cover(installed, 6, 12, dt.date(2025, 12, 1)).covers == "labour"
+    assert warranty_cover(installed, 24, 12, dt.date(2027, 3, 10)).covers is None
+    assert warranty_cover(installed, 24, 12, dt.date(2025, 3, 9)).covers is None  # before it was installed
+    assert warranty_cover(None, 24, 12, dt.date(2026, 1, 1)).covers is None  # no install date: nothing to check
+    assert warranty_cover(installed, 0, 0, dt.date(2025, 4, 1)) == WarrantyCover(None, None, False, False)
