@@ -18,7 +18,21 @@ async function show() {
   $("cases").querySelector("tbody").replaceChildren(...items.map((c) =>
     el("tr", { "data-case": c.id }, el("td", {}, c.number || c.id), el("td", {}, c.subject), el("td", {}, c.status.replace(/_/g, " ")),
       el("td", {}, when(c.opened_at)), el("td", {}, when(c.sla_due_at)))));
+  const equipment = (await (await fetch("/portal/api/equipment", { credentials: "same-origin" })).json()).items;
+  $("equipment").querySelector("tbody").replaceChildren(...equipment.map((e) =>
+    el("tr", { "data-equipment": e.id }, el("td", {}, e.model), el("td", {}, e.serial), el("td", {}, e.installed_on || "—"),
+      el("td", {}, warranty(e)), el("td", {}, contract(e.contract)))));
   $("account").hidden = false; $("sign-out").hidden = false;
+}
+function warranty(e) {
+  if (!e.warranty_until && !e.labour_warranty_until) return "none";
+  const parts = e.warranty_until ? `parts ${e.in_warranty ? "until" : "ended"} ${e.warranty_until}` : "";
+  const labour = e.labour_warranty_until ? `labour ${e.in_labour_warranty ? "until" : "ended"} ${e.labour_warranty_until}` : "";
+  return [parts, labour].filter(Boolean).join(", ");
+}
+function contract(c) {
+  if (!c) return "none";
+  return `${c.tier}, ${c.active ? "until" : "ended"} ${c.ends_on}`;
 }
 $("sign-in-form").onsubmit = async (e) => {
   e.preventDefault();

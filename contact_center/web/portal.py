@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from contact_center.crm import portal
+from contact_center.crm import installed_base, portal
 from contact_center.crm.records import parse_id
 from contact_center.crm.schemas import Email
 from contact_center.mail import Mailer
@@ -49,6 +49,7 @@ def install(app: web.Application) -> None:
     app.router.add_post("/portal/logout", logout)
     app.router.add_get("/portal/api/me", my_profile)
     app.router.add_get("/portal/api/cases", my_cases)
+    app.router.add_get("/portal/api/equipment", my_equipment)
     app.router.add_get("/portal/api/cases/{id}", my_case)
     app.router.add_post("/portal/api/cases", open_case)
     app.router.add_post("/portal/api/callback", ask_callback)
@@ -131,6 +132,14 @@ async def my_cases(request: web.Request) -> web.Response:
     customer_id = await _customer(request)
     async with request.app[SESSIONS]() as session:
         return web.json_response({"items": await portal.cases(session, customer_id)})
+
+
+async def my_equipment(request: web.Request) -> web.Response:
+    """The customer's own equipment: its warranty (parts, labour) and the contract that covers it."""
+    customer_id = await _customer(request)
+    async with request.app[SESSIONS]() as session:
+        items = await installed_base.entitlements(session, customer_id, request.app[CLOCK].now().date())
+    return web.json_response({"items": items})
 
 
 async def my_case(request: web.Request) -> web.Response:

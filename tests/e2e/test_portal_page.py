@@ -1,8 +1,10 @@
 """The customer portal in the browser: a customer asks for a sign-in link, follows it from the e-mail (the
-outbox, with no SMTP server configured), opens a case and sees it listed; the staff CRM sees it too."""
+outbox, with no SMTP server configured), sees her equipment and its warranty, opens a case and sees it listed;
+the staff CRM sees it too."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import re
 from pathlib import Path
@@ -12,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.config import Settings
+from contact_center.crm.installed_base import EquipmentCreate, add_equipment
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Customer
 
@@ -24,6 +27,10 @@ async def test_a_customer_signs_in_by_email_and_opens_a_case(
 ) -> None:
     async with session_factory(engine).begin() as session:
         await session.execute(update(Customer).where(Customer.id == live.maria).values(emails=["maria@garcia.example"]))
+        boiler = EquipmentCreate(
+            customer_id=live.maria, model="BLR-24", serial="G-77", installed_on=dt.date(2025, 3, 10)
+        )
+        await add_equipment(session, boiler, dt.date(2026, 1, 1))
     page = desktop.page
     await page.goto(f"{live.base}/portal")
     await page.fill("#email", "maria@garcia.example")
@@ -38,6 +45,9 @@ async def test_a_customer_signs_in_by_email_and_opens_a_case(
     await page.goto(f"{live.base}{link.group(1)}")
     await expect(page.locator("#hello")).to_have_text("Hello Maria Garcia")
     await expect(page.locator("#cases")).to_contain_text("Broken delivery")  # her case from the CRM
+    await expect(page.locator("#equipment")).to_contain_text("G-77")  # her boiler, with its warranty
+    await expect(page.locator("#equipment")).to_contain_text("parts")
+    await expect(page.locator("#equipment")).to_contain_text("2027-03-09")  # 24 months from installation
 
     await page.fill("#case-subject", "Parcel never came")
     await page.click("#case-form button[type=submit]")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import email
 import re
 import socket
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.config import Settings
 from contact_center.crm.cases import create_case
 from contact_center.crm.customers import create_customer
+from contact_center.crm.installed_base import EquipmentCreate, add_equipment
 from contact_center.crm.schemas import CaseCreate, CustomerCreate
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
@@ -66,6 +68,11 @@ async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_case
             session, CustomerCreate.model_validate({"first_name": "Bo", "last_name": "Ek"}), "US"
         )
         mine = await create_case(session, CaseCreate(subject="Boiler leaks", customer_id=ana.id), clock.now())
+        for owner, serial in ((ana, "A1"), (bo, "B2")):
+            piece = EquipmentCreate(
+                customer_id=owner.id, model="BLR-24", serial=serial, installed_on=dt.date(2025, 3, 10)
+            )
+            await add_equipment(session, piece, clock.now().date())
         theirs = await create_case(session, CaseCreate(subject="Not yours", customer_id=bo.id), clock.now())
     configured = dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{port}", public_url="https://help.example")
     client = await aiohttp_client(create_app(configured, clock=clock, engine=engine))
@@ -93,6 +100,8 @@ async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_case
     assert (await client.get(f"/portal/api/cases/{mine.id}")).status == 200
     assert (await client.get(f"/portal/api/cases/{theirs.id}")).status == 404  # another customer's: not found
     assert (await (await client.get("/portal/api/me")).json())["first_name"] == "Ana"
+    (piece,) = (await (await client.get("/portal/api/equipment")).json())["items"]  # hers only, not Bo's
+    assert (piece["serial"], piece["warranty_until"], piece["contract"]) == ("A1", "2027-03-09", None)
     opened = await client.post("/portal/api/cases", json={"subject": "Radiator cold", "description": "Upstairs"})
     assert opened.status == 201 and (await opened.json())["status"] == "new"
     assert (await client.post("/portal/api/cases", json={"subject": ""})).status == 422
@@ -111,6 +120,7 @@ async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_case
     assert page.status == 200 and "Customer portal" in await page.text()
     await client.post("/portal/logout")
     assert (await client.get("/portal/api/cases")).status == 401
+    assert (await client.get("/portal/api/equipment")).status == 401
     # Asking again and again for one address is slowed down, the same whoever has it (no e-mail bombing).
     answers = [(await client.post("/portal/login", json={"email": "x@y.org"})).status for _ in range(5)]
     assert answers[:3] == [202, 202, 202] and 429 in answers[3:]
