@@ -18,6 +18,8 @@ async function show() {
   $("cases").querySelector("tbody").replaceChildren(...items.map((c) =>
     el("tr", { "data-case": c.id }, el("td", {}, c.number || c.id), el("td", {}, c.subject), el("td", {}, c.status.replace(/_/g, " ")),
       el("td", {}, when(c.opened_at)), el("td", {}, when(c.sla_due_at)))));
+  $("reply-case").replaceChildren(...items.filter((c) => c.status !== "closed").map((c) =>
+    el("option", { value: c.id }, `${c.number || c.id}: ${c.subject}`)));
   const equipment = (await (await fetch("/portal/api/equipment", { credentials: "same-origin" })).json()).items;
   $("equipment").querySelector("tbody").replaceChildren(...equipment.map((e) =>
     el("tr", { "data-equipment": e.id }, el("td", {}, e.model), el("td", {}, e.serial), el("td", {}, e.installed_on || "—"),
@@ -53,6 +55,13 @@ $("case-form").onsubmit = async (e) => {
   try {
     const c = await post("/portal/api/cases", { subject: $("case-subject").value, description: $("case-description").value });
     say(`Case ${c.number} is open: we answer by ${when(c.sla_due_at)}.`); $("case-subject").value = ""; $("case-description").value = ""; show();
+  } catch (err) { say(err.message); }
+};
+$("reply-form").onsubmit = async (e) => {
+  e.preventDefault();
+  try {
+    const c = await post(`/portal/api/cases/${$("reply-case").value}/replies`, { text: $("reply-text").value });
+    say(`Your reply is on case ${c.number}.`); $("reply-text").value = ""; show();
   } catch (err) { say(err.message); }
 };
 $("callback-form").onsubmit = async (e) => {

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.clock import utc_iso
 from contact_center.crm import scheduled_callbacks
-from contact_center.crm.cases import create_case
+from contact_center.crm.cases import create_case, update_case
 from contact_center.crm.customers import customer_with_email
-from contact_center.crm.errors import ValidationFailed
+from contact_center.crm.errors import Conflict, ValidationFailed
 from contact_center.crm.kb import search_articles
 from contact_center.crm.phones import try_e164
-from contact_center.crm.schemas import CaseCreate
+from contact_center.crm.schemas import CaseCreate, CaseUpdate
 from contact_center.security import new_token, token_digest
 from contact_center.store.tables import Activity, Case, Customer, Phone, PortalLink, PortalSession
 
@@ -108,6 +108,33 @@ async def open_case(session: AsyncSession, customer_id: int, subject: str, descr
             case_id=case.id,
             started_at=now,
             details={"source": "portal"},
+        )
+    )
+    await session.flush()
+    return case
+
+
+async def reply(session: AsyncSession, customer_id: int, case_id: int, text: str, now: dt.datetime) -> Case | None:
+    """The customer's reply on one of their cases, on the case's timeline. A case waiting on the customer, or
+    resolved, is open again (the customer answered, or it was not solved); a closed one takes no reply (a new
+    case is the way). None: not their case."""
+    case = await session.get(Case, case_id)
+    if case is None or case.customer_id != customer_id:
+        return None
+    if case.status == "closed":
+        raise Conflict(f"case {case.number} is closed: open a new one")
+    if case.status in ("pending_customer", "resolved"):
+        case = await update_case(session, case.id, CaseUpdate(status="open"), None, now)
+    session.add(
+        Activity(
+            type="note",
+            channel="web",
+            direction="inbound",
+            subject=f"Reply in the portal on case {case.number}",
+            customer_id=customer_id,
+            case_id=case.id,
+            started_at=now,
+            details={"source": "portal", "text": text},
         )
     )
     await session.flush()

@@ -52,6 +52,7 @@ def install(app: web.Application) -> None:
     app.router.add_get("/portal/api/equipment", my_equipment)
     app.router.add_get("/portal/api/cases/{id}", my_case)
     app.router.add_post("/portal/api/cases", open_case)
+    app.router.add_post("/portal/api/cases/{id}/replies", reply)
     app.router.add_post("/portal/api/callback", ask_callback)
     app.router.add_get("/portal/api/kb", search_kb)
 
@@ -167,6 +168,26 @@ async def open_case(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
         case = await portal.open_case(session, customer_id, body.subject, body.description, request.app[CLOCK].now())
         out = portal.case_json(case)
+    return web.json_response(out, status=201)
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+async def reply(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    _same_origin(request)
+    case_id = parse_id(request.match_info["id"])
+    body = await read_body(request, ReplyIn)
+    if case_id is None:
+        return error(404, "not_found", "no such case")
+    async with request.app[SESSIONS].begin() as session:
+        case = await portal.reply(session, customer_id, case_id, body.text, request.app[CLOCK].now())
+        out = portal.case_json(case) if case is not None else None
+    if out is None:
+        return error(404, "not_found", f"no case {case_id}")
     return web.json_response(out, status=201)
 
 

@@ -1,6 +1,6 @@
 """The customer portal in the browser: a customer asks for a sign-in link, follows it from the e-mail (the
-outbox, with no SMTP server configured), sees her equipment and its warranty, opens a case and sees it listed;
-the staff CRM sees it too."""
+outbox, with no SMTP server configured), sees her equipment and its warranty, opens a case and sees it listed,
+replies on it; the staff CRM sees it too."""
 
 from __future__ import annotations
 
@@ -53,3 +53,8 @@ async def test_a_customer_signs_in_by_email_and_opens_a_case(
     await page.click("#case-form button[type=submit]")
     await expect(page.locator("#said")).to_contain_text("is open")
     await expect(page.locator("#cases")).to_contain_text("Parcel never came")
+
+    await expect(page.locator("#reply-case option").first).to_contain_text("Parcel never came")  # newest first
+    await page.fill("#reply-text", "It was due on Monday")
+    await page.click("#reply-form button[type=submit]")
+    await expect(page.locator("#said")).to_contain_text("Your reply is on case")

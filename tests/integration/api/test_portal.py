@@ -25,7 +25,7 @@ from contact_center.crm.installed_base import EquipmentCreate, add_equipment
 from contact_center.crm.schemas import CaseCreate, CustomerCreate
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Activity
+from contact_center.store.tables import Activity, Case
 
 
 class Inbox:
@@ -109,6 +109,19 @@ async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_case
         "Radiator cold",
         "Boiler leaks",
     ]
+    # Replies: on her own case only; a case waiting on her is open again; a closed one takes none.
+    async with session_factory(engine).begin() as session:
+        (await session.get(Case, mine.id)).status = "pending_customer"  # type: ignore[union-attr]
+    replied = await client.post(f"/portal/api/cases/{mine.id}/replies", json={"text": "It drips every hour"})
+    assert replied.status == 201 and (await replied.json())["status"] == "open"
+    assert (await client.post(f"/portal/api/cases/{theirs.id}/replies", json={"text": "x"})).status == 404
+    assert (await client.post(f"/portal/api/cases/{mine.id}/replies", json={"text": " "})).status == 422
+    async with session_factory(engine).begin() as session:
+        (await session.get(Case, mine.id)).status = "closed"  # type: ignore[union-attr]
+    assert (await client.post(f"/portal/api/cases/{mine.id}/replies", json={"text": "again"})).status == 409
+    async with session_factory(engine)() as session:
+        notes = (await session.scalars(select(Activity).where(Activity.case_id == mine.id))).all()
+    assert any(a.details.get("text") == "It drips every hour" and a.direction == "inbound" for a in notes)
     callback = await client.post("/portal/api/callback", json={"number": "(415) 555-0123"})
     assert callback.status == 201 and (await callback.json())["number"] == "+14155550123"
     assert (await client.post("/portal/api/callback", json={})).status == 422  # Ana has no number on file
