@@ -18,7 +18,7 @@ from contact_center.crm.records import get_or_404
 from contact_center.crm.sales import update_opportunity
 from contact_center.crm.schemas import Day, Id
 from contact_center.domain.sales.pricing import CatalogItem, PricingError, needs_approval, price
-from contact_center.store.tables import Opportunity, Order, Product, Quote
+from contact_center.store.tables import Customer, Opportunity, Order, Product, Quote
 
 
 class QuoteLineIn(Strict):
@@ -60,6 +60,8 @@ def quote_json(row: Quote) -> dict[str, Any]:
         "total": row.total_cents / 100,
         "valid_until": row.valid_until.isoformat() if row.valid_until else None,
         "order_id": row.order_id,
+        "version": row.version,
+        "revises_id": row.revises_id,
     }
 
 
@@ -68,6 +70,38 @@ async def products(session: AsyncSession, *, active_only: bool) -> list[Product]
     if active_only:
         query = query.where(Product.active.is_(True))
     return list((await session.scalars(query)).all())
+
+
+class QuoteRevision(Strict):
+    """What a new version of a quote says: its lines, discount and validity (the opportunity stays)."""
+
+    lines: list[QuoteLineIn] = Field(min_length=1, max_length=200)
+    discount_percent: Annotated[float, Field(ge=0, le=100)] = 0.0
+    valid_until: Day | None = None
+
+
+async def revise_quote(session: AsyncSession, quote_id: int, data: QuoteRevision, *, may_approve: bool) -> Quote:
+    """A new version of a draft quote, priced again from the catalog; the one it revises is superseded (kept, so
+    what the customer was sent before stays on record). Only the latest draft may be revised."""
+    old = await get_or_404(session, Quote, quote_id)
+    if old.status == "superseded":
+        latest = await session.scalar(select(Quote.id).where(Quote.revises_id == old.id))
+        raise Conflict(f"quote {quote_id} was revised already: revise quote {latest}")
+    if old.status != "draft":
+        raise Conflict(f"quote {quote_id} is {old.status}: only a draft is revised")
+    new = await create_quote(
+        session,
+        QuoteCreate(
+            opportunity_id=old.opportunity_id,
+            lines=data.lines,
+            discount_percent=data.discount_percent,
+            valid_until=data.valid_until,
+        ),
+        may_approve=may_approve,
+    )
+    new.version, new.revises_id, old.status = old.version + 1, old.id, "superseded"
+    await session.flush()
+    return new
 
 
 async def create_quote(session: AsyncSession, data: QuoteCreate, *, may_approve: bool) -> Quote:
@@ -157,3 +191,40 @@ async def quote(session: AsyncSession, quote_id: int) -> Quote:
     if found is None:
         raise NotFound("quote", quote_id)
     return found
+
+
+def money(cents: int, currency: str) -> str:
+    """12345, "USD" -> "1,234.50 USD" (what a printed quote shows)."""
+    return f"{cents / 100:,.2f} {currency}"
+
+
+async def printable(session: AsyncSession, quote_id: int) -> dict[str, Any]:
+    """A quote as the customer reads it: who it is for, its lines and totals in their currency, its version."""
+    row = await quote(session, quote_id)
+    opportunity = await session.get(Opportunity, row.opportunity_id)
+    customer = await session.get(Customer, row.customer_id) if row.customer_id is not None else None
+    newer = await session.scalar(select(Quote.id).where(Quote.revises_id == row.id))
+    return {
+        "number": f"Q-{row.id:06d}",
+        "version": row.version,
+        "status": row.status,
+        "superseded_by": newer,
+        "customer": f"{customer.first_name} {customer.last_name}".strip() if customer is not None else "",
+        "opportunity": opportunity.name if opportunity is not None else "",
+        "issued_on": row.created_at.date().isoformat(),
+        "valid_until": row.valid_until.isoformat() if row.valid_until else None,
+        "lines": [
+            {
+                "sku": line["sku"],
+                "name": line["name"],
+                "quantity": line["quantity"],
+                "unit_price": money(line["unit_price_cents"], row.currency),
+                "total": money(line["line_total_cents"], row.currency),
+            }
+            for line in row.lines
+        ],
+        "subtotal": money(row.subtotal_cents, row.currency),
+        "discount_percent": f"{row.discount_percent:g}" if row.discount_percent else "",
+        "discount": money(row.subtotal_cents - row.total_cents, row.currency),
+        "total": money(row.total_cents, row.currency),
+    }

@@ -82,6 +82,23 @@ async def create_quote(request: web.Request) -> web.Response:
     return web.json_response(out, status=201)
 
 
+@api.route(
+    "POST",
+    "/api/v1/quotes/{id}/revise",
+    "A new version of a draft quote (lines, discount, validity priced again); the one it revises is superseded",
+    tag="sales",
+    body=quotes.QuoteRevision,
+    status=201,
+)
+async def revise_quote(request: web.Request) -> web.Response:
+    body = await read_body(request, quotes.QuoteRevision)
+    me = principal(request)
+    async with request.app[SESSIONS].begin() as session:
+        row = await quotes.revise_quote(session, record_id(request), body, may_approve=me.has_role("supervisor"))
+        out = quotes.quote_json(row)
+    return web.json_response(out, status=201)
+
+
 @api.route("GET", "/api/v1/quotes/{id}", "One quote", tag="sales")
 async def get_quote(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:

@@ -8,6 +8,9 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import select
 
+from contact_center.crm import quotes
+from contact_center.crm.errors import NotFound
+from contact_center.crm.records import parse_id
 from contact_center.principal import PRINCIPAL, Principal
 from contact_center.store.tables import Calendar
 from contact_center.web.keys import SESSIONS, TEMPLATES
@@ -25,6 +28,7 @@ def install(app: web.Application) -> None:
     app.router.add_get("/crm", crm_page)
     app.router.add_get("/simulator", simulator_page)
     app.router.add_get("/admin", admin_page)
+    app.router.add_get("/quotes/{id}", quote_page)
     app.router.add_static("/static", UI_ROOT / "static", append_version=True)
 
 
@@ -94,6 +98,20 @@ async def admin_page(request: web.Request) -> web.Response:
     if not me.has_role("supervisor"):
         raise web.HTTPForbidden(text="administration is for supervisors (read) and admins")
     return render(request, "admin.html", me=me, kinds=ADMIN_KINDS)
+
+
+async def quote_page(request: web.Request) -> web.Response:
+    """A quote to print or save as PDF from the browser, as the customer receives it."""
+    signed_in(request)
+    quote_id = parse_id(request.match_info["id"])
+    if quote_id is None:
+        raise web.HTTPNotFound(text="no such quote")
+    async with request.app[SESSIONS]() as session:
+        try:
+            view = await quotes.printable(session, quote_id)
+        except NotFound:
+            raise web.HTTPNotFound(text=f"no quote {quote_id}") from None
+    return render(request, "quote.html", quote=view)
 
 
 async def simulator_page(request: web.Request) -> web.Response:

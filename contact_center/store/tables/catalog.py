@@ -42,3 +42,8 @@ class Quote(Base, Timestamps):
     total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    # A revised quote is a new row: version n + 1 naming the one it revises, which is then "superseded".
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    revises_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quotes.id", ondelete="SET NULL", name="fk_quotes_revises")
+    )

@@ -156,3 +156,54 @@ async def test_the_weighted_forecast_and_stalled_deals(
     assert sorted(e["field"] for e in (await bad.json())["errors"]) == ["by", "to"]
     stalled = (await (await app_client.get("/api/v1/analytics/stalled", headers=boss.headers())).json())["items"]
     assert [s["amount_cents"] for s in stalled] == [40_000]
+
+
+async def test_a_quote_is_revised_into_a_new_version_and_printed_as_the_customer_reads_it(
+    reference: None, app_client: Any, agent: Any
+) -> None:
+    h = agent.headers()
+    products = (await (await app_client.get("/api/v1/products", headers=h)).json())["items"]
+    boiler = next(p for p in products if p["sku"] == "BLR-24")
+    customer = await (
+        await app_client.post("/api/v1/customers", json={"first_name": "Ana", "last_name": "Lind"}, headers=h)
+    ).json()
+    opportunity = await (
+        await app_client.post(
+            "/api/v1/opportunities", json={"name": "New boiler", "customer_id": customer["id"]}, headers=h
+        )
+    ).json()
+    lines = [{"product_id": boiler["id"], "quantity": 1}]
+    first = await (
+        await app_client.post("/api/v1/quotes", json={"opportunity_id": opportunity["id"], "lines": lines}, headers=h)
+    ).json()
+    assert (first["version"], first["revises_id"]) == (1, None)
+
+    revised = await app_client.post(
+        f"/api/v1/quotes/{first['id']}/revise",
+        json={"lines": [{"product_id": boiler["id"], "quantity": 2}], "discount_percent": 10},
+        headers=h,
+    )
+    assert revised.status == 201, await revised.text()
+    second = await revised.json()
+    assert (second["version"], second["revises_id"], second["opportunity_id"]) == (2, first["id"], opportunity["id"])
+    assert second["total_cents"] == round(2 * 189_900 * 0.9)
+    old = await (await app_client.get(f"/api/v1/quotes/{first['id']}", headers=h)).json()
+    assert old["status"] == "superseded" and old["total_cents"] == first["total_cents"]  # kept as it was sent
+    stale = await app_client.post(f"/api/v1/quotes/{first['id']}/revise", json={"lines": lines}, headers=h)
+    assert stale.status == 409 and f"revise quote {second['id']}" in (await stale.json())["message"]
+    assert (await app_client.post(f"/api/v1/quotes/{first['id']}/accept", headers=h)).status == 409
+    too_much = await app_client.post(
+        f"/api/v1/quotes/{second['id']}/revise", json={"lines": lines, "discount_percent": 30}, headers=h
+    )
+    assert too_much.status == 422  # over 15 %: a supervisor's discount, as on a new quote
+
+    page = await app_client.get(f"/quotes/{second['id']}", headers=h)
+    assert page.status == 200
+    html = await page.text()
+    assert "Quote Q-" in html and "version 2" in html and "Ana Lind" in html
+    assert "3,418.20 USD" in html and "Discount (10 %)" in html  # 2 x 1,899.00 less 10 %
+    old_page = await (await app_client.get(f"/quotes/{first['id']}", headers=h)).text()
+    assert "Superseded" in old_page and f"/quotes/{second['id']}" in old_page
+    assert (await app_client.get("/quotes/999999", headers=h)).status == 404
+    accepted = await app_client.post(f"/api/v1/quotes/{second['id']}/accept", headers=h)
+    assert accepted.status == 201
