@@ -98,18 +98,7 @@ async def open_case(session: AsyncSession, customer_id: int, subject: str, descr
     case = await create_case(
         session, CaseCreate(subject=subject, description=description, customer_id=customer_id), now
     )
-    session.add(
-        Activity(
-            type="note",
-            channel="web",
-            direction="inbound",
-            subject=f"Opened case {case.number} in the portal",
-            customer_id=customer_id,
-            case_id=case.id,
-            started_at=now,
-            details={"source": "portal"},
-        )
-    )
+    session.add(_said_in_portal(f"Opened case {case.number} in the portal", customer_id, case.id, now))
     await session.flush()
     return case
 
@@ -125,20 +114,23 @@ async def reply(session: AsyncSession, customer_id: int, case_id: int, text: str
         raise Conflict(f"case {case.number} is closed: open a new one")
     if case.status in ("pending_customer", "resolved"):
         case = await update_case(session, case.id, CaseUpdate(status="open"), None, now)
-    session.add(
-        Activity(
-            type="note",
-            channel="web",
-            direction="inbound",
-            subject=f"Reply in the portal on case {case.number}",
-            customer_id=customer_id,
-            case_id=case.id,
-            started_at=now,
-            details={"source": "portal", "text": text},
-        )
-    )
+    session.add(_said_in_portal(f"Reply in the portal on case {case.number}", customer_id, case.id, now, text=text))
     await session.flush()
     return case
+
+
+def _said_in_portal(subject: str, customer_id: int, case_id: int, now: dt.datetime, **details: str) -> Activity:
+    """What the customer did in the portal, on the case's and their timeline."""
+    return Activity(
+        type="note",
+        channel="web",
+        direction="inbound",
+        subject=subject,
+        customer_id=customer_id,
+        case_id=case_id,
+        started_at=now,
+        details={"source": "portal", **details},
+    )
 
 
 async def ask_callback(
