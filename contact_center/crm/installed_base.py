@@ -253,7 +253,7 @@ class ClaimCreate(Strict):
 
 
 async def file_claim(
-    session: AsyncSession, equipment_id: int, data: ClaimCreate, *, today: dt.date, actor: str, agent_id: int | None
+    session: AsyncSession, equipment_id: int, data: ClaimCreate, *, now: dt.datetime, actor: str, agent_id: int | None
 ) -> WarrantyClaim:
     """A claim under the piece's warranty, checked by its model's parts and labour months from its install date;
     refused (naming why) when the warranty covers nothing today. On the customer's timeline."""
@@ -271,6 +271,7 @@ async def file_claim(
         case = await session.get(Case, data.case_id)
         if case is None or case.customer_id != piece.customer_id:
             raise ValidationFailed.one("case_id", f"no case {data.case_id} of this equipment's customer")
+    today = now.date()
     cover = warranty_cover(piece.installed_on, parts_months or 0, labour_months or 0, today)
     if cover.covers is None:
         raise ValidationFailed.one("equipment_id", _why_not_covered(piece, cover.parts_until, cover.labour_until))
@@ -291,7 +292,7 @@ async def file_claim(
             f"Warranty claim on {piece.model} {piece.serial} ({cover.covers.replace('_', ' ')}): {data.problem}",
             {"claim": {"from": None, "to": claim.id}},
             agent_id=agent_id,
-            now=dt.datetime.combine(today, dt.time(), dt.UTC),
+            now=now,
             outcome=cover.covers,
             extra={"equipment_id": piece.id, "claim_id": claim.id},
             customer_id=piece.customer_id,

@@ -11,34 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.domain.acd.agents import agent_key
 from contact_center.domain.acd.commands import ConfigureAgent
-from contact_center.domain.acd.config import QueueConfig, without_unknown_references
+from contact_center.domain.acd.config import LATER_SETTINGS, QueueConfig, without_unknown_references
 from contact_center.domain.acd.errors import ConfigError
 from contact_center.store.tables import AgentSkill, Queue, QueueMember, Skill, Team, User
 
 log = logging.getLogger(__name__)
 
 
-# Queue settings the engine knows that have no column of their own yet: read from a column of that name
-# when the table has one, else from a JSON ``settings`` column when there is one, else the engine default.
-OPTIONAL_SETTINGS = (
-    "reoffer_delay_seconds",
-    "preferred_wait_seconds",
-    "sl_target",
-    "alert_wait_seconds",
-    "alert_not_ready_seconds",
-    "alert_wrap_up_seconds",
-    "hold_music",
-    "announcement",
-    "announce_every_seconds",
-    "announce_position",
-)
-
-
 def _optional_settings(row: Queue) -> dict[str, Any]:
     columns = Queue.__table__.columns
     out: dict[str, Any] = {}
     extra = getattr(row, "settings", None) if "settings" in columns else None
-    for name in OPTIONAL_SETTINGS:
+    for name in LATER_SETTINGS:  # a column of that name, else the JSON settings column, else the default
         if name in columns:
             out[name] = getattr(row, name)
         elif isinstance(extra, dict) and name in extra:

@@ -91,7 +91,7 @@ async def file_claim(request: web.Request) -> web.Response:
             session,
             equipment_id,
             body,
-            today=request.app[CLOCK].now().date(),
+            now=request.app[CLOCK].now(),
             actor=me.username,
             agent_id=me.user_id,
         )

@@ -43,6 +43,20 @@ class ExitAction:
     queue: str | None = None
 
 
+# Settings added after the first schema: a store may still lack their columns (store/routing_config.py reads
+# them from a column, else from a JSON settings column, else leaves the default).
+LATER_SETTINGS = (
+    "reoffer_delay_seconds",
+    "preferred_wait_seconds",
+    "sl_target",
+    "alert_wait_seconds",
+    "alert_not_ready_seconds",
+    "alert_wrap_up_seconds",
+    "hold_music",
+    "announcement",
+    "announce_every_seconds",
+    "announce_position",
+)
 # Every setting a queue mapping may carry (a DB row, a config file, the admin API), in the order they are listed.
 SETTINGS = (
     "strategy",
@@ -56,16 +70,7 @@ SETTINGS = (
     "overflow_queue",
     "required_skills",
     "default_priority",
-    "reoffer_delay_seconds",
-    "preferred_wait_seconds",
-    "sl_target",
-    "alert_wait_seconds",
-    "alert_not_ready_seconds",
-    "alert_wrap_up_seconds",
-    "hold_music",
-    "announcement",
-    "announce_every_seconds",
-    "announce_position",
+    *LATER_SETTINGS,
 )
 
 

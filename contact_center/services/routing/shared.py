@@ -285,7 +285,7 @@ class SharedAcdService(LogFollower):
                 if self.applied == "0-0":
                     await self._genesis()
                 elif not await self.redis.get("snapshot"):  # Redis came back empty: this copy starts the log again
-                    await self._write_snapshot()
+                    await self._store_snapshot(*self._snapshot())
                 written = await self.redis.get("db_written") or "0-0"
                 if stream_id(written) < stream_id(self.applied):
                     backlog = [Entry.read(i, f) for i, f in await self._entries_after(written)]
@@ -378,15 +378,18 @@ class SharedAcdService(LogFollower):
                 continue
             try:
                 async with self._engine_lock:
-                    await self._write_snapshot()
+                    at, text = self._snapshot()
+                await self._store_snapshot(at, text)  # Redis round trips outside the lock: decisions go on
             except Exception:
                 stop_if_cancelled()
                 log.exception("writing the routing snapshot failed")
 
-    async def _write_snapshot(self) -> None:
+    def _snapshot(self) -> tuple[str, str]:
         """The engine as it is, with the log entry it includes (the caller holds the engine lock)."""
         at = self.applied
-        text = json.dumps({"log_id": at, "last_request": self.last_request, "engine": snapshot.dump(self.acd)})
+        return at, json.dumps({"log_id": at, "last_request": self.last_request, "engine": snapshot.dump(self.acd)})
+
+    async def _store_snapshot(self, at: str, text: str) -> None:
         if await self.redis.fenced_set("snapshot", text):
             self._snapshot_at = at
             if self._previous_snapshot is not None:
