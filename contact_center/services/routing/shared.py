@@ -173,6 +173,9 @@ class SharedAcdService(LogFollower):
         """Publish this node's legs; the leader reconciles against the legs of every live node."""
         mine = {"calls": sorted(legs.calls), "agents": None if legs.agents is None else dict(legs.agents)}
         await self.redis.publish_legs(json.dumps(mine), self.legs_ttl_seconds)
+        if self.is_leader and not await self.redis.get("snapshot"):
+            # Redis lost what it held (restarted empty): the other nodes' legs too, until they publish again.
+            self._led_since = time.monotonic()
         if not self.is_leader or time.monotonic() - self._led_since < self.legs_ttl_seconds:
             # A new leader waits one legs TTL first: by then every live node has published its legs again (Redis
             # may have lost them) and a dead node's have expired. Sooner, a live caller could be taken for a ghost.
