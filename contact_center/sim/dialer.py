@@ -49,6 +49,7 @@ class _Figures:
     connected: int = 0
     abandoned: int = 0
     handle_total: float = 0.0
+    busy_in_shift: float = 0.0  # agents' handle time inside the shift: what occupancy is over
     handled: int = 0
     answer_delay_total: float = 0.0
     resolved: int = 0
@@ -144,6 +145,7 @@ def simulate_dialer(params: DialerParams) -> dict[str, Any]:
         elif kind == "done":
             started = run.busy_since.pop(who)
             figures.handle_total += when - started
+            figures.busy_in_shift += min(when, end) - started  # a call past the shift's end is overtime
             figures.handled += 1
             if params.mode == "preview":
                 run.previewing.add(who)
@@ -154,7 +156,7 @@ def simulate_dialer(params: DialerParams) -> dict[str, Any]:
                 run.ledger.record(when, abandoned=False)
             else:
                 run.free.append(who)
-    busy = figures.handle_total
+    busy = figures.busy_in_shift
     hours = params.hours
     abandon_rate = figures.abandoned / figures.answered_live if figures.answered_live else 0.0
     return {
@@ -167,7 +169,7 @@ def simulate_dialer(params: DialerParams) -> dict[str, Any]:
         "abandoned": figures.abandoned,
         "abandon_rate": round(abandon_rate, 5),
         "worst_24h_abandon_rate": round(max(figures.worst_window_rate, abandon_rate), 5),
-        "occupancy": round(busy / (params.agents * max(run.now, hours * 3600.0)), 4),
+        "occupancy": round(busy / (params.agents * end), 4),
         "connects_per_agent_hour": round(figures.connected / (params.agents * hours), 3),
         "target_abandon": params.target_abandon,
         "seed": params.seed,

@@ -77,3 +77,24 @@ def test_bad_flags_say_what_to_fix(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2 and "--agents must be at least 1" in capsys.readouterr().err
     argv[3], argv[7] = "5", "1.5"
     assert main(argv) == 2 and "--live-answer-rate" in capsys.readouterr().err
+
+
+def test_occupancy_is_over_the_shift_and_a_call_running_past_its_end_is_overtime() -> None:
+    # One agent, everyone answers within 20 s, calls of ten hours on average, a three-minute shift: the agent
+    # is busy from the first answer to the end of the shift. The rest of that call is overtime, not time
+    # the agent sat idle waiting for a dialer that had stopped.
+    params = DialerParams(agents=1, mode="progressive", live_answer_rate=1.0, aht_seconds=36000, hours=0.05, seed=2)
+    result = simulate_dialer(params)
+    assert result["connected"] == 1
+    assert 160 / 180 <= result["occupancy"] <= 175 / 180
+
+
+def test_bench_dialer_prints_both_modes_and_whether_the_goal_is_met(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", "dialer", "--agents", "5", "--hours", "0.5", "--seeds", "2", "--workers", "1", "--json"]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert {"progressive", "predictive", "goal_met"} <= set(summary)
+    assert summary["progressive"]["days"] == summary["predictive"]["days"] == 2
+    assert summary["progressive"]["abandon_rate_max"] == 0
+    assert main(["bench", "dialer", "--seeds", "0"]) == 2
+    assert "--seeds" in capsys.readouterr().err
