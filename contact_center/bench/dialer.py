@@ -61,7 +61,9 @@ def main(args: argparse.Namespace) -> int:
         for done, future in enumerate(as_completed([pool.submit(simulate_dialer, day) for day in days]), 1):
             results.append(future.result())
             print(f"{done}/{len(days)} days simulated", file=sys.stderr)
-    summary = {mode: summarise([r for r in results if r["mode"] == mode]) for mode in ("progressive", "predictive")}
+    summary: dict[str, Any] = {
+        mode: summarise([r for r in results if r["mode"] == mode]) for mode in ("progressive", "predictive")
+    }
     predictive = summary["predictive"]
     summary["goal_met"] = bool(
         predictive["occupancy_min"] >= GOAL_OCCUPANCY
