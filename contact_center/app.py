@@ -33,8 +33,8 @@ from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk import Desk
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.dialer.runner import DialerRunner
+from contact_center.services.office_watch import OfficeWatch
 from contact_center.services.routing.service import AcdService
-from contact_center.services.sales.watch import SalesWatch
 from contact_center.services.webhooks.deliverer import WebhookDeliverer
 from contact_center.store.activity_log import ActivityLog
 from contact_center.store.engine import create_engine, session_factory
@@ -50,6 +50,7 @@ from contact_center.web import (
     api_caller_simulator,
     api_crm,
     api_dialer,
+    api_field_service,
     api_flows,
     api_queue_actions,
     api_recordings,
@@ -80,9 +81,9 @@ from contact_center.web.keys import (
     LEAD_FORM_THROTTLE,
     MAILER,
     NODE_ID,
+    OFFICE_WATCH,
     PORTAL_THROTTLE,
     REDIS,
-    SALES_WATCH,
     SESSION_CLOSERS,
     SESSIONS,
     SETTINGS,
@@ -205,7 +206,7 @@ def create_app(
     )
     app[DIALER] = DialerRunner(engine=engine, clock=app[CLOCK], center=center, zone=center.zone)
     app[WEBHOOKS] = WebhookDeliverer(engine, app[CLOCK])
-    app[SALES_WATCH] = SalesWatch(
+    app[OFFICE_WATCH] = OfficeWatch(
         engine=engine, clock=app[CLOCK], announce=center.announce, leading=lambda: acd.leading
     )
     app.cleanup_ctx.append(_database)
@@ -219,7 +220,7 @@ def create_app(
     app.cleanup_ctx.append(_alerts)
     app.cleanup_ctx.append(_dialer)
     app.cleanup_ctx.append(_webhooks)
-    app.cleanup_ctx.append(_sales_watch)
+    app.cleanup_ctx.append(_office_watch)
     app.cleanup_ctx.append(_sla_escalation)
 
     simulated = app[TELEPHONY]
@@ -231,6 +232,7 @@ def create_app(
         *api_sales.api.specs,
         *api_dialer.api.specs,
         *api_service.api.specs,
+        *api_field_service.api.specs,
         *api_routing.api.specs,
         *api_caller_simulator.api.specs,
         *api_admin.api.specs,
@@ -403,10 +405,10 @@ async def _webhooks(app: web.Application) -> AsyncIterator[None]:
     await app[WEBHOOKS].stop()
 
 
-async def _sales_watch(app: web.Application) -> AsyncIterator[None]:
-    await app[SALES_WATCH].start()
+async def _office_watch(app: web.Application) -> AsyncIterator[None]:
+    await app[OFFICE_WATCH].start()
     yield
-    await app[SALES_WATCH].stop()
+    await app[OFFICE_WATCH].stop()
 
 
 async def _sla_escalation(app: web.Application) -> AsyncIterator[None]:

@@ -23,6 +23,8 @@ from contact_center.config import Settings
 from contact_center.store import migrate
 from contact_center.store.engine import engine_for_url
 
+from .smtp_server import Inbox, local_smtp
+
 POSTGRES_URL = os.environ.get("CC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Unique per run: two test runs on one server must not drop each other's template.
@@ -173,3 +175,9 @@ async def agent(make_user: Any, token_for: Any) -> Login:
 async def admin(make_user: Any, token_for: Any) -> Login:
     login: Login = await token_for(await make_user("root", "admin"))
     return login
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A local SMTP server (aiosmtpd) and its port; what it received is in the inbox."""
+    yield from local_smtp()

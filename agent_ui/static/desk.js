@@ -468,7 +468,7 @@ function drawPop() {
     table(["Case", "Subject", "Status", "SLA", ""], (v.open_cases || []).map((k) =>
       [k.number || k.id, k.subject, `${k.status} · ${k.priority}`, due(k),
         el("button", { type: "button", class: "small", title: "Update this case in the wrap-up", onclick: () => addCaseUpdate(k) }, "Update")])),
-    contractLine(v.contracts),
+    contractLine(v.contracts), equipmentList(v.equipment), visitsList(v.appointments),
     el("h3", {}, `Open opportunities (${(v.open_opportunities || []).length})`),
     table(["Name", "Stage", "Amount"], (v.open_opportunities || []).map((o) => [o.name, o.stage, money(o.amount_cents, o.currency)])),
     el("h3", {}, "Recent orders"),
@@ -485,6 +485,21 @@ function contractLine(contracts) {
   if (active) return el("p", { class: "contract", id: "contract" }, el("span", { class: "tag" }, active.tier), ` contract until ${active.ends_on}`);
   const ended = contracts.find((c) => c.ends_on < today);
   return ended ? el("p", { class: "contract lapsed", id: "contract" }, el("span", { class: "tag lapsed" }, "contract ended"), ` ${ended.tier}, on ${ended.ends_on}`) : null;
+}
+// The caller's equipment and what its warranty covers today (parts and labour run for months of their own).
+function equipmentList(items) {
+  if (!items || !items.length) return null;
+  const today = new Date(serverNow()).toISOString().slice(0, 10);
+  const cover = (until, what) => until ? (today <= until ? `${what} until ${until}` : `${what} ended ${until}`) : null;
+  return el("div", { id: "equipment" }, el("h3", {}, "Equipment"),
+    table(["Model", "Serial", "Warranty"], items.map((e) => [e.model, e.serial,
+      [cover(e.warranty_until, "parts"), cover(e.labour_warranty_until, "labour")].filter(Boolean).join(", ") || "none"])));
+}
+// Technician visits booked for the caller (on the phone or by them in the portal), soonest first.
+function visitsList(items) {
+  if (!items || !items.length) return null;
+  return el("div", { id: "visits" }, el("h3", {}, "Booked visits"),
+    table(["When", "Technician", "For"], items.map((a) => [when(a.starts_at), a.technician, a.skill.replace(/_/g, " ")])));
 }
 // A call the dialer placed: which campaign, the record as the list has it, and the script to read.
 function campaignCard(campaign) {

@@ -24,8 +24,47 @@ async function show() {
   $("equipment").querySelector("tbody").replaceChildren(...equipment.map((e) =>
     el("tr", { "data-equipment": e.id }, el("td", {}, e.model), el("td", {}, e.serial), el("td", {}, e.installed_on || "—"),
       el("td", {}, warranty(e)), el("td", {}, contract(e.contract)))));
+  $("visit-case").replaceChildren(el("option", { value: "" }, "not about a case"), ...items.filter((c) => c.status !== "closed").map((c) =>
+    el("option", { value: c.id }, `${c.number || c.id}: ${c.subject}`)));
+  await showVisits();
   $("account").hidden = false; $("sign-out").hidden = false;
 }
+const slotText = (s) => `${new Date(s.starts_at).toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })}–${new Date(s.ends_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+let moving = null; // the visit being moved, while its new time is chosen
+async function showVisits() {
+  const { items, kinds } = await (await fetch("/portal/api/appointments", { credentials: "same-origin" })).json();
+  $("visits").querySelector("tbody").replaceChildren(...items.map((v) =>
+    el("tr", { "data-visit": v.id, "data-status": v.status }, el("td", {}, slotText(v)), el("td", {}, v.technician || ""),
+      el("td", {}, v.skill.replace(/_/g, " "), v.status !== "booked" ? ` (${v.status})` : ""),
+      el("td", {}, v.status === "booked" ? [
+        button("Move", () => { moving = v; $("visit-kind").value = v.skill; $("visit-moving").hidden = false;
+          $("visit-moving").textContent = `Choose a new time for your visit of ${slotText(v)}.`; findTimes(v.skill); }),
+        button("Cancel", async () => { try { await post(`/portal/api/appointments/${v.id}/cancel`, {}); say("Your visit is cancelled."); showVisits(); } catch (err) { say(err.message); } }),
+      ] : null))));
+  $("visit-kind").replaceChildren(...kinds.map((k) => el("option", { value: k }, k.replace(/_/g, " "))));
+  $("visit-form").hidden = !kinds.length;
+}
+function button(label, onclick) { const b = el("button", { type: "button", class: "small" }, label); b.onclick = onclick; return b; }
+async function findTimes(skill) {
+  const res = await fetch(`/portal/api/appointment-slots?skill=${encodeURIComponent(skill)}`, { credentials: "same-origin" });
+  const { items = [] } = await res.json();
+  $("visit-slots").replaceChildren(...(items.length ? items.slice(0, 12).map((s) => el("li", {}, button(slotText(s), () => choose(skill, s))))
+    : [el("li", {}, "No free time in the next three weeks: please call us.")]));
+}
+async function choose(skill, slot) {
+  try {
+    if (moving) {
+      await post(`/portal/api/appointments/${moving.id}/move`, { starts_at: slot.starts_at });
+      say(`Your visit is moved to ${slotText(slot)}.`);
+    } else {
+      const caseId = $("visit-case").value;
+      await post("/portal/api/appointments", { skill, starts_at: slot.starts_at, case_id: caseId ? Number(caseId) : null });
+      say(`A technician comes ${slotText(slot)}.`);
+    }
+  } catch (err) { say(err.message); }
+  moving = null; $("visit-moving").hidden = true; $("visit-slots").replaceChildren(); showVisits();
+}
+$("visit-form").onsubmit = (e) => { e.preventDefault(); moving = null; $("visit-moving").hidden = true; findTimes($("visit-kind").value); };
 function warranty(e) {
   if (!e.warranty_until && !e.labour_warranty_until) return "none";
   const parts = e.warranty_until ? `parts ${e.in_warranty ? "until" : "ended"} ${e.warranty_until}` : "";

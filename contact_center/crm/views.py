@@ -19,16 +19,21 @@ from sqlalchemy.orm import aliased
 
 from contact_center.crm.errors import NotFound
 from contact_center.crm.schemas import AccountOut, ActivityOut, CaseOut, CustomerOut, OpportunityOut, OrderOut
+from contact_center.domain.service.entitlements import warranty_end
 from contact_center.store.tables import (
     Account,
     Activity,
+    Appointment,
     Case,
     Customer,
     DispositionCode,
+    Equipment,
     Opportunity,
     Order,
     Phone,
+    Product,
     ServiceContract,
+    Technician,
     User,
 )
 from contact_center.store.types import json_value
@@ -184,6 +189,38 @@ _CONTRACTS = (
     .order_by(ServiceContract.ends_on.desc())
     .limit(5)
 )
+# The customer's equipment with its model's warranty months (the desk says "in warranty until ..."), and their
+# booked technician visits, soonest first.
+EQUIPMENT_COLUMNS: list[Any] = [
+    Equipment.id,
+    Equipment.model,
+    Equipment.serial,
+    Equipment.installed_on,
+    Product.warranty_months,
+    Product.warranty_labour_months,
+]
+VISIT_COLUMNS: list[Any] = [
+    Appointment.id,
+    Appointment.starts_at,
+    Appointment.ends_at,
+    Appointment.skill,
+    Appointment.case_id,
+    Technician.name.label("technician"),
+]
+_EQUIPMENT = (
+    select(*EQUIPMENT_COLUMNS)
+    .outerjoin(Product, Product.id == Equipment.product_id)
+    .where(Equipment.customer_id == _CUSTOMER)
+    .order_by(Equipment.id)
+    .limit(10)
+)
+_VISITS = (
+    select(*VISIT_COLUMNS)
+    .join(Technician, Technician.id == Appointment.technician_id)
+    .where(Appointment.customer_id == _CUSTOMER, Appointment.status == "booked")
+    .order_by(Appointment.starts_at)
+    .limit(5)
+)
 # What the lean reader prepares at start-up.
 CALL_PATH_STATEMENTS = (
     _BY_PHONE,
@@ -198,12 +235,14 @@ CALL_PATH_STATEMENTS = (
     _OPEN_OPPORTUNITIES,
     _RECENT_ORDERS,
     _CONTRACTS,
+    _EQUIPMENT,
+    _VISITS,
 )
 
 
 async def customer_360(conn: AsyncConnection | RowSource, customer_id: int) -> dict[str, Any]:
-    """Profile, account, last 20 activities, open cases, open opportunities, recent orders, service contracts:
-    what a screen-pop shows."""
+    """Profile, account, last 20 activities, open cases, open opportunities, recent orders, service contracts,
+    equipment with its warranty, booked visits: what a screen-pop shows."""
     source, params = _source(conn), {"customer_id": customer_id}
     found = await source.rows(_THE_CUSTOMER, params)
     if not found:
@@ -225,7 +264,20 @@ async def customer_360(conn: AsyncConnection | RowSource, customer_id: int) -> d
         "open_opportunities": await source.rows(_OPEN_OPPORTUNITIES, params),
         "recent_orders": await source.rows(_RECENT_ORDERS, params),
         "contracts": [jsonable(c) for c in await source.rows(_CONTRACTS, params)],
+        "equipment": [_with_warranty(e) for e in await source.rows(_EQUIPMENT, params)],
+        "appointments": [jsonable(v) for v in await source.rows(_VISITS, params)],
     }
+
+
+def _with_warranty(row: dict[str, Any]) -> dict[str, Any]:
+    installed = row["installed_on"]
+    if isinstance(installed, str):
+        installed = dt.date.fromisoformat(installed)
+    parts = warranty_end(installed, row.pop("warranty_months") or 0)
+    labour = warranty_end(installed, row.pop("warranty_labour_months") or 0)
+    row["warranty_until"] = parts.isoformat() if parts else None
+    row["labour_warranty_until"] = labour.isoformat() if labour else None
+    return jsonable(row)
 
 
 class CallPathReads:

@@ -22,8 +22,8 @@ from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.dialer.runner import DialerRunner
+from contact_center.services.office_watch import OfficeWatch
 from contact_center.services.routing.service import AcdService
-from contact_center.services.sales.watch import SalesWatch
 from contact_center.services.webhooks.deliverer import WebhookDeliverer
 from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
@@ -55,5 +55,5 @@ CLUSTER = web.AppKey("desk_cluster", ClusterDesk)  # several nodes only
 REDIS = web.AppKey("redis", aioredis.Redis)  # CC_REDIS_URL only: the one client routing and the desks share
 SIMULATOR = web.AppKey("simulator", SimulatedTelephony)  # the simulated telephony only
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
-SALES_WATCH = web.AppKey("sales_watch", SalesWatch)  # renewals opened, owners told of stalled deals
+OFFICE_WATCH = web.AppKey("office_watch", OfficeWatch)  # renewals, stalled deals, planned visits
 MAILER = web.AppKey("mailer", Mailer)  # e-mail out: SMTP (CC_SMTP_URL), else the var/outbox folder

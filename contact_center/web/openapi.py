@@ -171,7 +171,11 @@ _QUERY_ENUMS: dict[str, tuple[str, ...]] = {
     "by": ("owner", "product_group"),
     "outcome": OUTCOMES,
 }
-REQUIRED_QUERY = {"/api/v1/analytics/forecast": ("from", "to"), "/api/v1/reports/{group}": ("from", "to")}
+REQUIRED_QUERY = {
+    "/api/v1/analytics/forecast": ("from", "to"),
+    "/api/v1/reports/{group}": ("from", "to"),
+    "/api/v1/appointments/slots": ("customer_id", "skill"),
+}
 
 
 def _query_schema(name: str, path: str) -> dict[str, Any]:
@@ -188,6 +192,10 @@ def _query_schema(name: str, path: str) -> dict[str, Any]:
         return {"type": "string", "pattern": "^([1-9][0-9]{0,8})?$"}  # a previous page's next_cursor (or none)
     if name == "hours":
         return {"type": "number", "exclusiveMinimum": 0, "maximum": 744}
+    if name == "minutes":  # a field visit's length (domain/service/scheduling.py): whole quarter hours
+        return {"type": "integer", "minimum": 15, "maximum": 600, "multipleOf": 15}
+    if name == "days":  # how far ahead appointment slots are offered (crm/scheduling.MAX_DAYS)
+        return {"type": "integer", "minimum": 1, "maximum": 62}
     if name == "group":
         return {"type": "string", "enum": ["queue", "agent", "team"]}
     if name in _QUERY_ENUMS:

@@ -10,9 +10,9 @@ import time
 from typing import Annotated, Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from contact_center.crm import installed_base, portal
+from contact_center.crm import installed_base, portal, scheduling
 from contact_center.crm.records import parse_id
 from contact_center.crm.schemas import Email
 from contact_center.mail import Mailer
@@ -55,6 +55,11 @@ def install(app: web.Application) -> None:
     app.router.add_post("/portal/api/cases/{id}/replies", reply)
     app.router.add_post("/portal/api/callback", ask_callback)
     app.router.add_get("/portal/api/kb", search_kb)
+    app.router.add_get("/portal/api/appointments", my_appointments)
+    app.router.add_get("/portal/api/appointment-slots", appointment_slots)
+    app.router.add_post("/portal/api/appointments", book_appointment)
+    app.router.add_post("/portal/api/appointments/{id}/move", move_appointment)
+    app.router.add_post("/portal/api/appointments/{id}/cancel", cancel_appointment)
 
 
 async def page(request: web.Request) -> web.Response:
@@ -215,3 +220,102 @@ async def search_kb(request: web.Request) -> web.Response:
     q = request.query.get("q", "")[:200]
     async with request.app[SESSIONS]() as session:
         return web.json_response({"items": await portal.kb(session, q)})
+
+
+# --- technician visits: the customer books, moves and cancels their own ---------------------------------
+
+VISIT_MINUTES = 60  # what a visit booked on the web holds; longer jobs are booked by the service desk
+
+
+class VisitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    skill: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    starts_at: AwareDatetime
+    case_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+
+
+class VisitMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: AwareDatetime
+
+
+async def my_appointments(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    async with request.app[SESSIONS]() as session:
+        items = await scheduling.of_customer(session, customer_id, since=request.app[CLOCK].now())
+        kinds = await scheduling.skills_offered(session)
+    return web.json_response({"items": items, "kinds": kinds})
+
+
+async def appointment_slots(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    skill = request.query.get("skill", "").strip()[:64]
+    if not skill:
+        return error(422, "invalid", "say what the visit is for (skill)")
+    async with request.app[SESSIONS]() as session:
+        items = await scheduling.slots(
+            session, customer_id, skill, VISIT_MINUTES, now=request.app[CLOCK].now(), days=21
+        )
+    return web.json_response({"items": [{k: v for k, v in s.items() if k != "technician_id"} for s in items]})
+
+
+async def book_appointment(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    _same_origin(request)
+    body = await read_body(request, VisitIn)
+    data = scheduling.AppointmentCreate(
+        customer_id=customer_id,
+        skill=body.skill,
+        starts_at=body.starts_at,
+        minutes=VISIT_MINUTES,
+        case_id=body.case_id,
+    )
+    async with request.app[SESSIONS].begin() as session:
+        out = await scheduling.book(
+            session, data, now=request.app[CLOCK].now(), actor="portal", agent_id=None, notice=scheduling.NOTICE
+        )
+    return web.json_response(out, status=201)
+
+
+async def move_appointment(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    _same_origin(request)
+    appointment_id = parse_id(request.match_info["id"])
+    body = await read_body(request, VisitMove)
+    if appointment_id is None:
+        return error(404, "not_found", "no such appointment")
+    async with request.app[SESSIONS].begin() as session:
+        out = await scheduling.move(
+            session,
+            appointment_id,
+            scheduling.AppointmentMove(starts_at=body.starts_at),
+            now=request.app[CLOCK].now(),
+            actor="the customer (portal)",
+            agent_id=None,
+            customer_id=customer_id,
+            notice=scheduling.NOTICE,
+        )
+    if out is None:
+        return error(404, "not_found", f"no appointment {appointment_id}")
+    return web.json_response(out)
+
+
+async def cancel_appointment(request: web.Request) -> web.Response:
+    customer_id = await _customer(request)
+    _same_origin(request)
+    appointment_id = parse_id(request.match_info["id"])
+    if appointment_id is None:
+        return error(404, "not_found", "no such appointment")
+    async with request.app[SESSIONS].begin() as session:
+        out = await scheduling.cancel(
+            session,
+            appointment_id,
+            "",
+            now=request.app[CLOCK].now(),
+            actor="the customer (portal)",
+            agent_id=None,
+            customer_id=customer_id,
+        )
+    if out is None:
+        return error(404, "not_found", f"no appointment {appointment_id}")
+    return web.json_response(out)

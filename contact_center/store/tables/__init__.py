@@ -7,6 +7,17 @@ from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
 from contact_center.store.tables.catalog import QUOTE_STATUSES, Product, Quote
 from contact_center.store.tables.dialing import RECORD_STATUSES, DialingAttempt, DialingRecord, DncNumber
+from contact_center.store.tables.field_service import (
+    APPOINTMENT_STATUSES,
+    SERVICE_ORDER_STATUSES,
+    Appointment,
+    MaintenancePlan,
+    ServiceOrder,
+    ServiceOrderPart,
+    StockLevel,
+    Technician,
+    TechnicianQuarter,
+)
 from contact_center.store.tables.installed import Equipment, ServiceContract, WarrantyClaim, contract_equipment
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
@@ -40,6 +51,7 @@ from contact_center.store.tables.webhooks import WEBHOOK_EVENTS, WebhookDelivery
 
 __all__ = [
     "ACTIVITY_TYPES",
+    "APPOINTMENT_STATUSES",
     "CALLBACK_STATUSES",
     "CASE_PRIORITIES",
     "CASE_STATUSES",
@@ -50,12 +62,14 @@ __all__ = [
     "QUOTE_STATUSES",
     "RECORD_STATUSES",
     "ROLES",
+    "SERVICE_ORDER_STATUSES",
     "WEBHOOK_EVENTS",
     "Account",
     "AcdEventRow",
     "Activity",
     "AgentSkill",
     "ApiToken",
+    "Appointment",
     "AuditEntry",
     "Base",
     "BoardAlert",
@@ -70,6 +84,7 @@ __all__ = [
     "Equipment",
     "KbArticle",
     "Lead",
+    "MaintenancePlan",
     "MetaValue",
     "Opportunity",
     "Order",
@@ -83,8 +98,13 @@ __all__ = [
     "Recording",
     "ScheduledCallback",
     "ServiceContract",
+    "ServiceOrder",
+    "ServiceOrderPart",
     "Skill",
+    "StockLevel",
     "Team",
+    "Technician",
+    "TechnicianQuarter",
     "User",
     "WarrantyClaim",
     "WebSession",

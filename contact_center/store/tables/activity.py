@@ -28,6 +28,8 @@ ACTIVITY_TYPES = (
     "lead_change",
     "escalation",
     "warranty_claim",
+    "appointment",
+    "service_order",
 )
 
 

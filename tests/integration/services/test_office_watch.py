@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.services.sales.watch import SalesWatch
+from contact_center.services.office_watch import OfficeWatch
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Opportunity
 
@@ -44,7 +44,7 @@ async def test_each_owner_hears_once_of_each_deal_that_stalled(engine: AsyncEngi
         session.add_all(made.values())
     late, fine = made["Boiler for Lind"], made["Fine"]
     heard: list[tuple[Any, str, dict[str, Any]]] = []
-    alerts = SalesWatch(engine=engine, clock=clock, announce=lambda *said: heard.append(said))
+    alerts = OfficeWatch(engine=engine, clock=clock, announce=lambda *said: heard.append(said))
 
     assert await alerts.check() == [late.id]
     ((audience, event, deal),) = heard
@@ -97,7 +97,7 @@ async def test_a_contract_ending_soon_becomes_a_renewal_deal_for_the_account_man
         )
         session.add_all([soon, later, ended])
     heard: list[tuple[Any, str, dict[str, Any]]] = []
-    watch = SalesWatch(engine=engine, clock=clock, announce=lambda *said: heard.append(said))
+    watch = OfficeWatch(engine=engine, clock=clock, announce=lambda *said: heard.append(said))
 
     (deal_id,) = await watch.open_renewals()
     assert await watch.open_renewals() == []  # one renewal per contract

@@ -1,10 +1,12 @@
-"""What sales is told without asking, looked for once an hour:
+"""What the back office does and is told without asking, once an hour:
 
 - **renewals**: a service contract that ends within two months becomes a renewal deal for the customer's
   account manager (``crm/installed_base.open_renewals``), who is told on their desk (``deal.renewal``);
 - **stalled deals**: the owner of each open deal that has stalled (past its expected close, or untouched
   for a month: ``domain/sales/forecast.py``) is told on their desk (``deal.stalled``), once per stall:
-  again only after they touch the deal and it stalls again.
+  again only after they touch the deal and it stalls again;
+- **planned maintenance**: each maintenance plan's visit due within two weeks becomes a service order
+  (``crm/service_orders.run_plans``), on the customer's timeline, for the service desk to book.
 
 With several nodes only the node whose routing decides (``leading``) looks, so nothing is done twice.
 """
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
-from contact_center.crm import installed_base, pipeline
+from contact_center.crm import installed_base, pipeline, service_orders
 from contact_center.services.desk import Audience
 from contact_center.store.engine import session_factory
 
@@ -29,7 +31,7 @@ CHECK_SECONDS = 3600.0
 Announce = Callable[[Audience, str, dict[str, Any]], None]
 
 
-class SalesWatch:
+class OfficeWatch:
     def __init__(
         self,
         *,
@@ -44,7 +46,7 @@ class SalesWatch:
         self._loop: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._loop = asyncio.create_task(self._every(), name="sales-watch")
+        self._loop = asyncio.create_task(self._every(), name="office-watch")
 
     async def stop(self) -> None:
         if self._loop is not None:
@@ -58,8 +60,9 @@ class SalesWatch:
                 if self.leading():
                     await self.open_renewals()
                     await self.check()
+                    await self.plan_visits()
             except Exception:
-                log.exception("the sales watch failed; trying again in %.0f s", self.check_seconds)
+                log.exception("the office watch failed; trying again in %.0f s", self.check_seconds)
             await asyncio.sleep(self.check_seconds)
 
     async def open_renewals(self) -> list[int]:
@@ -72,6 +75,12 @@ class SalesWatch:
                     ("agent", deal["owner_id"]), "deal.renewal", {k: v for k, v in deal.items() if k != "owner_id"}
                 )
         return [deal["opportunity_id"] for deal in made]
+
+    async def plan_visits(self) -> list[int]:
+        """Service orders for the planned maintenance due soon; their ids."""
+        async with self.sessions.begin() as session:
+            made = await service_orders.run_plans(session, self.clock.now())
+        return [order["id"] for order in made]
 
     async def check(self) -> list[int]:
         """Tell the owners of the deals that stalled since they were last told; the ids of those deals."""
