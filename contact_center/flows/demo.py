@@ -6,11 +6,20 @@ Used by the simulator's ``--demo`` mode, the benchmark and the tests of the ship
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import holidays
 
 from contact_center.domain.calendar import Calendar, always_open
-from contact_center.flows.directory import AgentRecord, CaseRecord, ContractRecord, CustomerRecord, OrderRecord
+from contact_center.flows.directory import (
+    AgentRecord,
+    CaseRecord,
+    ContractRecord,
+    CustomerRecord,
+    EquipmentRecord,
+    OrderRecord,
+    VisitRecord,
+)
 from contact_center.flows.memory_directory import InMemoryDirectory
 
 QUEUES = ("general", "billing", "technical", "sales", "retention", "vip")
@@ -42,6 +51,16 @@ def demo_directory() -> InMemoryDirectory:
     # Ana's service contract runs; Jorge's ended (the IVR tells him so).
     d.add_contract(1, ContractRecord("standard", dt.date(2026, 1, 1), dt.date(2027, 12, 31)))
     d.add_contract(2, ContractRecord("premium", dt.date(2025, 2, 1), dt.date(2026, 1, 31)))
+    # Ana's boiler is under warranty (parts and labour) and a technician is booked; Jorge's heat pump's
+    # warranty ended years ago.
+    d.equipment.append(
+        EquipmentRecord(1, "BLR-24", "BLR-1001", dt.date(2025, 3, 10), dt.date(2027, 3, 9), dt.date(2027, 3, 9))
+    )
+    d.equipment.append(
+        EquipmentRecord(2, "HP-8", "HP-2002", dt.date(2019, 6, 1), dt.date(2021, 5, 31), dt.date(2020, 5, 31))
+    )
+    visit = dt.datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+    d.visits[1] = [VisitRecord(visit, "Jonas Berg", "boiler")]
     d.add_order(
         OrderRecord(
             "104521",

@@ -63,6 +63,60 @@ class ContractRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class EquipmentRecord:
+    """A piece of equipment with its warranty ends and the contract covering it (if any), for the IVR."""
+
+    customer_id: int
+    model: str
+    serial: str
+    installed_on: dt.date | None
+    warranty_until: dt.date | None  # parts
+    labour_warranty_until: dt.date | None
+    contract: ContractRecord | None = None
+
+    def values(self, today: dt.date) -> dict[str, Value]:
+        def until(day: dt.date | None) -> str:
+            return day.isoformat() if day is not None else ""
+
+        def covers(day: dt.date | None) -> bool:
+            return day is not None and self.installed_on is not None and self.installed_on <= today <= day
+
+        contract = self.contract.values(today) if self.contract is not None else {}
+        return {
+            "customer_id": self.customer_id,
+            "model": self.model,
+            "serial": self.serial,
+            "installed_on": until(self.installed_on),
+            "warranty_until": until(self.warranty_until),
+            "in_warranty": covers(self.warranty_until),
+            "labour_warranty_until": until(self.labour_warranty_until),
+            "in_labour_warranty": covers(self.labour_warranty_until),
+            "has_contract": self.contract is not None,
+            "contract_tier": str(contract.get("tier", "")),
+            "contract_active": bool(contract.get("active", False)),
+            "contract_ends_on": str(contract.get("ends_on", "")),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRecord:
+    """A customer's next booked technician visit, in the technician's local time (what the caller is told)."""
+
+    starts_at: dt.datetime  # aware, local
+    technician: str
+    skill: str
+
+    def values(self) -> dict[str, Value]:
+        return {
+            "starts_at": self.starts_at.isoformat(),
+            "day": f"{self.starts_at:%A} {self.starts_at.day} {self.starts_at:%B}",
+            "time": f"{self.starts_at:%H:%M}",
+            "technician": self.technician,
+            "skill": self.skill.replace("_", " "),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRecord:
     number: str
     status: str  # pending, processing, shipped, delivered, cancelled, returned
@@ -132,6 +186,19 @@ class Directory(Protocol):
 
     async def latest_contract(self, customer_id: int) -> ContractRecord | None:
         """The customer's service contract that ends last (None: they never had one)."""
+        ...
+
+    async def equipment_by_serial(self, digits: str) -> EquipmentRecord | None:
+        """The one piece whose serial number's digits are these (a caller keys digits only); None when none
+        or several match."""
+        ...
+
+    async def equipment_of_customer(self, customer_id: int) -> EquipmentRecord | None:
+        """The customer's most recently installed piece."""
+        ...
+
+    async def next_visit(self, customer_id: int, after: dt.datetime) -> VisitRecord | None:
+        """The customer's next booked technician visit after ``after``."""
         ...
 
     async def calendar(self, name: str, around: dt.datetime | None = None) -> Calendar | None:

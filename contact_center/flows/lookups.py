@@ -13,6 +13,7 @@ import logging
 from contact_center.crm.phones import try_e164
 from contact_center.domain.ivr.actions import CalendarResult, FetchCalendar, LookUp, LookupFailed, LookupResult
 from contact_center.domain.ivr.template import Value
+from contact_center.domain.service.entitlements import serial_digits
 from contact_center.flows.directory import CustomerRecord, Directory
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,18 @@ async def _find(directory: Directory, action: LookUp, at: dt.datetime) -> dict[s
         customer_id = _whole(key)
         contract = await directory.latest_contract(customer_id) if customer_id is not None else None
         return contract.values(at.date()) if contract is not None else None
+    elif kind == "equipment":
+        if by == "serial":
+            digits = serial_digits(key)
+            piece = await directory.equipment_by_serial(digits) if digits else None
+        else:
+            customer_id = _whole(key)
+            piece = await directory.equipment_of_customer(customer_id) if customer_id is not None else None
+        return piece.values(at.date()) if piece is not None else None
+    elif kind == "visit" and by == "customer":
+        customer_id = _whole(key)
+        visit = await directory.next_visit(customer_id, at) if customer_id is not None else None
+        return visit.values() if visit is not None else None
     elif kind == "account_manager":
         customer_id = _whole(key)
         agent = await directory.account_manager(customer_id) if customer_id is not None else None

@@ -7,7 +7,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from contact_center.domain.calendar import Calendar
-from contact_center.flows.directory import AgentRecord, CaseRecord, ContractRecord, CustomerRecord, OrderRecord
+from contact_center.domain.service.entitlements import serial_digits
+from contact_center.flows.directory import (
+    AgentRecord,
+    CaseRecord,
+    ContractRecord,
+    CustomerRecord,
+    EquipmentRecord,
+    OrderRecord,
+    VisitRecord,
+)
 
 
 @dataclass
@@ -18,6 +27,8 @@ class InMemoryDirectory:
     cases: dict[int, CaseRecord] = field(default_factory=dict)
     agents: dict[int, AgentRecord] = field(default_factory=dict)
     contracts: dict[int, list[ContractRecord]] = field(default_factory=dict)  # customer id -> their contracts
+    equipment: list[EquipmentRecord] = field(default_factory=list)
+    visits: dict[int, list[VisitRecord]] = field(default_factory=dict)  # customer id -> their booked visits
     calendars: dict[str, Calendar] = field(default_factory=dict)
     queues: set[str] = field(default_factory=set)
     calls: list[tuple[str, object]] = field(default_factory=list)  # what was asked, for tests
@@ -78,6 +89,21 @@ class InMemoryDirectory:
         self.calls.append(("latest_contract", customer_id))
         mine = self.contracts.get(customer_id, [])
         return max(mine, key=lambda c: c.ends_on) if mine else None
+
+    async def equipment_by_serial(self, digits: str) -> EquipmentRecord | None:
+        self.calls.append(("equipment_by_serial", digits))
+        found = [e for e in self.equipment if serial_digits(e.serial) == digits]
+        return found[0] if len(found) == 1 else None
+
+    async def equipment_of_customer(self, customer_id: int) -> EquipmentRecord | None:
+        self.calls.append(("equipment_of_customer", customer_id))
+        mine = [e for e in self.equipment if e.customer_id == customer_id]
+        return max(mine, key=lambda e: e.installed_on or dt.date.min) if mine else None
+
+    async def next_visit(self, customer_id: int, after: dt.datetime) -> VisitRecord | None:
+        self.calls.append(("next_visit", customer_id))
+        ahead = [v for v in self.visits.get(customer_id, []) if v.starts_at > after]
+        return min(ahead, key=lambda v: v.starts_at) if ahead else None
 
     async def calendar(self, name: str, around: dt.datetime | None = None) -> Calendar | None:
         self.calls.append(("calendar", name))

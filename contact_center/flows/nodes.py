@@ -39,6 +39,9 @@ LOOKUPS: dict[tuple[str, str], str] = {
     ("case", "number"): "case_number",
     ("account_manager", "customer"): "customer.id",
     ("contract", "customer"): "customer.id",
+    ("equipment", "serial"): "serial",
+    ("equipment", "customer"): "customer.id",
+    ("visit", "customer"): "customer.id",
 }
 DEFAULT_BY = {
     "customer": "phone",
@@ -46,6 +49,8 @@ DEFAULT_BY = {
     "case": "number",
     "account_manager": "customer",
     "contract": "customer",
+    "equipment": "serial",
+    "visit": "customer",
 }
 ASK_KEYS = ("invalid", "no_input", "retries", "timeout", "fallback")
 END_KEYS = ("say",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,9 +11,31 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contact_center.clock import Clock, SystemClock
 from contact_center.crm.calendars import calendar_by_name, to_domain
 from contact_center.domain.calendar import Calendar
-from contact_center.flows.directory import AgentRecord, CaseRecord, ContractRecord, CustomerRecord, OrderRecord
+from contact_center.domain.service.entitlements import warranty_end
+from contact_center.flows.directory import (
+    AgentRecord,
+    CaseRecord,
+    ContractRecord,
+    CustomerRecord,
+    EquipmentRecord,
+    OrderRecord,
+    VisitRecord,
+)
+from contact_center.store.tables import (
+    Appointment,
+    Case,
+    Customer,
+    Equipment,
+    Order,
+    Phone,
+    Product,
+    Queue,
+    ServiceContract,
+    Technician,
+    User,
+    contract_equipment,
+)
 from contact_center.store.tables import Calendar as CalendarRow
-from contact_center.store.tables import Case, Customer, Order, Phone, Queue, ServiceContract, User
 
 
 def _customer(row: Customer) -> CustomerRecord:
@@ -97,6 +120,74 @@ class SqlDirectory:
         async with self.sessions() as session:
             row = (await session.scalars(query.order_by(ServiceContract.ends_on.desc()).limit(1))).first()
         return ContractRecord(row.tier, row.starts_on, row.ends_on) if row is not None else None
+
+    async def equipment_by_serial(self, digits: str) -> EquipmentRecord | None:
+        query = (
+            select(Equipment, Product.warranty_months, Product.warranty_labour_months)
+            .outerjoin(Product, Product.id == Equipment.product_id)
+            .where(Equipment.serial_digits == digits)
+            .limit(2)
+        )
+        async with self.sessions() as session:
+            found = (await session.execute(query)).all()
+            return await self._equipment(session, *found[0]) if len(found) == 1 else None
+
+    async def equipment_of_customer(self, customer_id: int) -> EquipmentRecord | None:
+        query = (
+            select(Equipment, Product.warranty_months, Product.warranty_labour_months)
+            .outerjoin(Product, Product.id == Equipment.product_id)
+            .where(Equipment.customer_id == customer_id)
+            .order_by(Equipment.installed_on.desc().nulls_last(), Equipment.id.desc())
+            .limit(1)
+        )
+        async with self.sessions() as session:
+            row = (await session.execute(query)).first()
+            return await self._equipment(session, *row) if row is not None else None
+
+    async def _equipment(
+        self, session: AsyncSession, piece: Equipment, parts: int | None, labour: int | None
+    ) -> EquipmentRecord:
+        covering = (
+            select(ServiceContract)
+            .join(contract_equipment, contract_equipment.c.contract_id == ServiceContract.id)
+            .where(contract_equipment.c.equipment_id == piece.id)
+            .order_by(ServiceContract.ends_on.desc())
+            .limit(1)
+        )
+        contract = (await session.scalars(covering)).first()
+        return EquipmentRecord(
+            customer_id=piece.customer_id,
+            model=piece.model,
+            serial=piece.serial,
+            installed_on=piece.installed_on,
+            warranty_until=warranty_end(piece.installed_on, parts or 0),
+            labour_warranty_until=warranty_end(piece.installed_on, labour or 0),
+            contract=ContractRecord(contract.tier, contract.starts_on, contract.ends_on) if contract else None,
+        )
+
+    async def next_visit(self, customer_id: int, after: dt.datetime) -> VisitRecord | None:
+        query = (
+            select(Appointment, Technician.name, CalendarRow.timezone)
+            .join(Technician, Technician.id == Appointment.technician_id)
+            .outerjoin(CalendarRow, CalendarRow.id == Technician.calendar_id)
+            .where(
+                Appointment.customer_id == customer_id,
+                Appointment.status == "booked",
+                Appointment.starts_at > after,
+            )
+            .order_by(Appointment.starts_at)
+            .limit(1)
+        )
+        async with self.sessions() as session:
+            row = (await session.execute(query)).first()
+        if row is None:
+            return None
+        visit, technician, zone = row
+        try:
+            local = visit.starts_at.astimezone(ZoneInfo(zone or "UTC"))
+        except (KeyError, ValueError):
+            local = visit.starts_at
+        return VisitRecord(local, technician, visit.skill)
 
     async def calendar(self, name: str, around: dt.datetime | None = None) -> Calendar | None:
         # Public holidays are filled in for the years around the call's own time (a simulated 2030 call

@@ -48,6 +48,11 @@ class Entitlement:
     contract_active: bool
 
 
+def serial_digits(serial: str) -> str:
+    """The digits of a serial number, in order: what a caller can key on a phone."""
+    return "".join(ch for ch in serial if ch.isdigit())
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later (the month's last day when it has fewer days)."""
     month = day.month - 1 + months

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from contact_center.domain.service.entitlements import serial_digits
 from contact_center.store.tables.base import Base, Timestamps
+
+
+def _digits_of_serial(context: Any) -> str:
+    return serial_digits(str(context.get_current_parameters().get("serial") or ""))
 
 
 class Equipment(Base, Timestamps):
@@ -18,6 +24,10 @@ class Equipment(Base, Timestamps):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
     model: Mapped[str] = mapped_column(String(100))
     serial: Mapped[str] = mapped_column(String(100))
+    # Kept by the database layer from ``serial`` (the IVR finds a piece by the digits a caller keys).
+    serial_digits: Mapped[str] = mapped_column(
+        String(100), default=_digits_of_serial, onupdate=_digits_of_serial, index=True
+    )
     installed_on: Mapped[dt.date | None] = mapped_column(Date)
     location: Mapped[str] = mapped_column(String(200), default="")
 

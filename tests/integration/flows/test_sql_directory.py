@@ -16,7 +16,21 @@ from contact_center.flows.dry_run import parse_digits, simulate
 from contact_center.flows.sql_directory import SqlDirectory
 from contact_center.flows.validator import validate_paths
 from contact_center.store.engine import engine_for_url, session_factory
-from contact_center.store.tables import Calendar, Case, Customer, Order, Phone, Queue, ServiceContract, User
+from contact_center.store.tables import (
+    Appointment,
+    Calendar,
+    Case,
+    Customer,
+    Equipment,
+    Order,
+    Phone,
+    Product,
+    Queue,
+    ServiceContract,
+    Technician,
+    User,
+    contract_equipment,
+)
 
 ROOT = Path(__file__).parents[3]
 UTC = dt.UTC
@@ -116,6 +130,77 @@ async def test_queries(crm_url: str) -> None:
         assert await d.calendar("nope") is None
         assert await d.queue_names() == {"general", "billing", "technical", "sales", "retention", "vip"}
         assert await d.calendar_names() == {"support-hours", "sales-hours"}
+    finally:
+        await engine.dispose()
+
+
+async def test_equipment_by_serial_digits_and_the_next_visit(crm_url: str) -> None:
+    engine = engine_for_url(crm_url)
+    try:
+        d = SqlDirectory(session_factory(engine))
+        ana = await d.customer_by_phone("+12125550101")
+        assert ana is not None
+        async with session_factory(engine).begin() as session:
+            product = Product(sku="BLR-T", name="Boiler", warranty_months=24, warranty_labour_months=12)
+            hours = Calendar(name="field", timezone="America/New_York", weekly_hours={}, holidays={})
+            session.add_all([product, hours])
+            await session.flush()
+            boiler = Equipment(
+                customer_id=ana.id,
+                product_id=product.id,
+                model="BLR-T",
+                serial="BL-77-01",
+                installed_on=dt.date(2025, 3, 10),
+            )
+            twin = Equipment(customer_id=ana.id, model="X", serial="Q7701")  # the same digits: ambiguous
+            other = Equipment(customer_id=ana.id, model="Y", serial="Z-123", installed_on=dt.date(2024, 1, 1))
+            session.add_all([boiler, twin, other])
+            await session.flush()
+            contract = ServiceContract(
+                customer_id=ana.id, tier="premium", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31)
+            )
+            session.add(contract)
+            await session.flush()
+            await session.execute(contract_equipment.insert().values(contract_id=contract.id, equipment_id=other.id))
+            tech = Technician(name="Jonas", skills=["boiler"], territories=[], calendar_id=hours.id)
+            session.add(tech)
+            await session.flush()
+            for day, status in ((9, "booked"), (12, "cancelled"), (16, "booked")):
+                start = dt.datetime(2026, 3, day, 14, tzinfo=UTC)
+                session.add(
+                    Appointment(
+                        customer_id=ana.id, technician_id=tech.id, skill="boiler", starts_at=start,
+                        ends_at=start + dt.timedelta(hours=1), status=status,
+                    )
+                )  # fmt: skip
+        assert await d.equipment_by_serial("7701") is None  # two pieces have these digits
+        piece = await d.equipment_by_serial("123")
+        assert piece is not None and piece.values(dt.date(2026, 3, 9)) | {} == {
+            "customer_id": ana.id,
+            "model": "Y",
+            "serial": "Z-123",
+            "installed_on": "2024-01-01",
+            "warranty_until": "",
+            "in_warranty": False,
+            "labour_warranty_until": "",
+            "in_labour_warranty": False,
+            "has_contract": True,
+            "contract_tier": "premium",
+            "contract_active": True,
+            "contract_ends_on": "2026-12-31",
+        }
+        latest = await d.equipment_of_customer(ana.id)  # the most recently installed
+        assert latest is not None and latest.serial == "BL-77-01"
+        assert (latest.warranty_until, latest.labour_warranty_until) == (dt.date(2027, 3, 9), dt.date(2026, 3, 9))
+        visit = await d.next_visit(ana.id, dt.datetime(2026, 3, 10, tzinfo=UTC))  # after the 9th; not cancelled
+        assert visit is not None and visit.values() | {} == {
+            "starts_at": "2026-03-16T10:00:00-04:00",
+            "day": "Monday 16 March",
+            "time": "10:00",
+            "technician": "Jonas",
+            "skill": "boiler",
+        }
+        assert await d.next_visit(ana.id, dt.datetime(2026, 3, 17, tzinfo=UTC)) is None
     finally:
         await engine.dispose()
 

@@ -122,9 +122,33 @@ async def test_callback_offer(shipped, crm, open_at) -> None:  # type: ignore[no
     }
 
 
-async def test_warranty_transfers_out(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
-    t = await call(shipped, crm, STRANGER, "1,7", open_at)
-    assert t.result == {"action": "transfer", "number": "+18005550199"}
+async def test_warranty_within_warranty_hears_the_booked_visit_and_reaches_a_technician(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, ANA, "7,1001#", open_at)
+    assert "Our technician Jonas Berg is booked to visit you on Tuesday 10 March at 09:00." in t.prompts
+    assert "Your BLR-24 is under warranty until March 9, parts and labour." in t.prompts
+    assert t.result["queue"] == "technical" and t.result["skills"] == ["technical", "english"]
+    assert t.result["data"] == {"topic": "warranty", "serial": "1001", "in_warranty": "yes"}
+    assert t.end is not None
+    answers = [(a.kind, a.found) for a in t.end.trail.answers if a.kind in ("visit", "equipment")]
+    assert answers == [("visit", True), ("equipment", True)]
+
+
+async def test_warranty_a_caller_whose_contract_and_warranty_ended_is_told_both(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, JORGE, "7,2002#", open_at)
+    assert t.prompts[1].startswith("Su contrato de servicio premium terminó el 2026-01-31.")
+    assert (
+        "La garantía de su HP-8 terminó el 31 de mayo. Un técnico puede repararlo con nuestras tarifas habituales."
+        in t.prompts
+    )
+    assert t.result["queue"] == "technical" and t.result["data"]["in_warranty"] == "no"
+
+
+async def test_warranty_someone_elses_or_an_unknown_serial_goes_to_a_technician_untold(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]
+    t = await call(shipped, crm, ANA, "7,2002#", open_at)  # Jorge's heat pump
+    assert not any("HP-8" in p for p in t.prompts) and t.result["queue"] == "technical"
+    t = await call(shipped, crm, STRANGER, "1,7,555#", open_at)
+    assert "Sorry, I could not find serial number 5 5 5. A technician will help you." in t.prompts
+    assert t.result["data"]["topic"] == "warranty"
 
 
 async def test_menu_retries_exhausted_fall_back_to_an_agent(shipped, crm, open_at) -> None:  # type: ignore[no-untyped-def]

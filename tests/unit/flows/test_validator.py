@@ -49,7 +49,7 @@ CASES = [
     (
         "lookup",
         4,
-        "lookup node 'a': cannot look up 'invoice' (known: customer, order, case, account_manager, contract)",
+        "lookup node 'a': cannot look up 'invoice' (known: customer, order, case, account_manager, contract, equipment, visit)",
     ),
     ("lookup", 9, "lookup node 'b': cannot look up 'order' by 'phone' (by: number, customer)"),
     ("lookup", 14, "lookup node 'c': 'into' must be a variable name like order_number, got 'bad name'"),

@@ -20,6 +20,20 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The digits of each serial number, indexed: the IVR finds a piece by the digits a caller keys.
+    with op.batch_alter_table("equipment", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("serial_digits", sa.String(length=100), nullable=False, server_default=""))
+    equipment = sa.table(
+        "equipment",
+        sa.column("id", sa.Integer()),
+        sa.column("serial", sa.String()),
+        sa.column("serial_digits", sa.String()),
+    )
+    connection = op.get_bind()
+    for row_id, serial in connection.execute(sa.select(equipment.c.id, equipment.c.serial)).all():
+        digits = "".join(ch for ch in serial if ch.isdigit())
+        connection.execute(equipment.update().where(equipment.c.id == row_id).values(serial_digits=digits))
+    op.create_index(op.f("ix_equipment_serial_digits"), "equipment", ["serial_digits"], unique=False)
     op.create_table(
         "stock_levels",
         sa.Column("location", sa.String(length=64), nullable=False),
@@ -213,6 +227,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_equipment_serial_digits"), table_name="equipment")
+    with op.batch_alter_table("equipment", schema=None) as batch_op:
+        batch_op.drop_column("serial_digits")
     op.drop_table("technician_quarters")
     op.drop_table("service_order_parts")
     op.drop_table("appointments")
