@@ -60,6 +60,7 @@ from contact_center.web import (
     api_supervisor,
     api_webhooks,
     auth,
+    inbound_mail,
     pages,
     pages_desk,
     portal,
@@ -249,6 +250,7 @@ def create_app(
     pages.install(app)
     pages_desk.install(app)
     portal.install(app)
+    inbound_mail.install(app)
     app[GATEWAY] = _gateway(app, settings, desk or center)
     closers: list[Callable[[str], Awaitable[None]]] = [app[GATEWAY].close_session]
     if CLUSTER in app:  # and on every other node at once

@@ -70,6 +70,10 @@ class Settings:
     disconnect_grace_seconds: int = 20
     smtp_url: str | None = None  # smtp://[user:password@]host[:port] (smtps:// for TLS); None: mail goes to var/outbox
     mail_from: str = "Contact center <no-reply@localhost>"
+    # Replies to case e-mails: the address whose mail the MTA hands to POST /api/v1/inbound-email, and the
+    # secret it sends with it (unset: that route answers 503 and case e-mails carry no Reply-To).
+    mail_reply_to: str | None = None
+    inbound_mail_secret: str | None = None
     public_url: str | None = None  # how customers reach this server (links in e-mails); None: the request's host
     portal_callback_queue: str = "general"  # where a callback a customer asks for on the web waits
     lead_queue: str = "sales"  # whose agents the web form's leads are shared among (fewest open leads first)
@@ -115,6 +119,8 @@ class Settings:
             trusted_proxies=_addresses(env, "CC_TRUSTED_PROXIES"),
             smtp_url=env.get("CC_SMTP_URL") or None,
             mail_from=env.get("CC_MAIL_FROM", "Contact center <no-reply@localhost>"),
+            mail_reply_to=env.get("CC_MAIL_REPLY_TO") or None,
+            inbound_mail_secret=env.get("CC_INBOUND_MAIL_SECRET") or None,
             public_url=(env.get("CC_PUBLIC_URL") or "").rstrip("/") or None,
             portal_callback_queue=env.get("CC_PORTAL_CALLBACK_QUEUE", "general"),
             lead_queue=env.get("CC_LEAD_QUEUE", "sales"),

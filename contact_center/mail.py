@@ -17,12 +17,14 @@ log = logging.getLogger(__name__)
 
 
 class Mailer(Protocol):
-    async def send(self, to: str, subject: str, body: str) -> None: ...
+    async def send(self, to: str, subject: str, body: str, *, reply_to: str | None = None) -> None: ...
 
 
-def _message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
+def _message(sender: str, to: str, subject: str, body: str, reply_to: str | None) -> EmailMessage:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
+    if reply_to:
+        message["Reply-To"] = reply_to  # where the customer's answer goes: the inbound mailbox
     message["Message-ID"] = f"<{uuid.uuid4().hex}@contact-center>"
     message.set_content(body)
     return message
@@ -37,9 +39,9 @@ class SmtpMailer:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(self, to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:
         await aiosmtplib.send(
-            _message(self.sender, to, subject, body),
+            _message(self.sender, to, subject, body, reply_to),
             hostname=self.host,
             port=self.port,
             use_tls=self.tls,
@@ -53,10 +55,10 @@ class OutboxMailer:
     def __init__(self, folder: Path, sender: str) -> None:
         self.folder, self.sender = folder, sender
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(self, to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.eml"
-        path.write_bytes(bytes(_message(self.sender, to, subject, body)))
+        path.write_bytes(bytes(_message(self.sender, to, subject, body, reply_to)))
         log.info("no SMTP server configured (CC_SMTP_URL): the e-mail to a customer is in %s", path)
 
 

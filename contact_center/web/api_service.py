@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Any
+
 from aiohttp import web
 from pydantic import BaseModel
 
+from contact_center.crm import case_mail
 from contact_center.crm import installed_base as base
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
-from contact_center.web.keys import CLOCK, SESSIONS
+from contact_center.web.keys import CLOCK, MAILER, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
 api = Api()
+log = logging.getLogger(__name__)
+_sending: set[asyncio.Task[Any]] = set()
 
 
 @api.route(
@@ -111,3 +118,43 @@ async def list_claims(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         items = [base.claim_json(c) for c in await base.claims(session, record_id(request))]
     return web.json_response({"items": items, "next_cursor": None})
+
+
+class EmailOut(BaseModel):
+    activity_id: int
+    to: str
+    subject: str
+
+
+@api.route(
+    "POST",
+    "/api/v1/cases/{id}/emails",
+    "Write to the case's customer by e-mail (subject tagged [Case #N]; their answer comes back into the case), "
+    "on the case's timeline",
+    tag="service",
+    body=case_mail.CaseReply,
+    response=EmailOut,
+    status=201,
+)
+async def email_customer(request: web.Request) -> web.Response:
+    case_id = record_id(request)
+    body = await read_body(request, case_mail.CaseReply)
+    me = principal(request)
+    async with request.app[SESSIONS].begin() as session:
+        mail = await case_mail.write_to_customer(
+            session, case_id, body.text, now=request.app[CLOCK].now(), agent_id=me.user_id, actor=me.username
+        )
+        activity_id = mail.activity_id
+    # Sent once the timeline holds it; a failed send is logged (the outbox keeps it when no SMTP is set).
+    reply_to = request.app[SETTINGS].mail_reply_to
+    task = asyncio.create_task(_send(request.app[MAILER], mail, reply_to), name="case-mail")
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
+    return web.json_response({"activity_id": activity_id, "to": mail.to, "subject": mail.subject}, status=201)
+
+
+async def _send(mailer: Any, mail: case_mail.Outgoing, reply_to: str | None) -> None:
+    try:
+        await mailer.send(mail.to, mail.subject, mail.body, reply_to=reply_to)
+    except Exception:
+        log.exception("sending a case e-mail to %s failed", mail.to)
