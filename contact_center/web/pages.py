@@ -28,6 +28,7 @@ def install(app: web.Application) -> None:
     app.router.add_get("/crm", crm_page)
     app.router.add_get("/simulator", simulator_page)
     app.router.add_get("/admin", admin_page)
+    app.router.add_get("/dispatch", dispatch_page)
     app.router.add_get("/quotes/{id}", quote_page)
     app.router.add_static("/static", UI_ROOT / "static", append_version=True)
 
@@ -98,6 +99,14 @@ async def admin_page(request: web.Request) -> web.Response:
     if not me.has_role("supervisor"):
         raise web.HTTPForbidden(text="administration is for supervisors (read) and admins")
     return render(request, "admin.html", me=me, kinds=ADMIN_KINDS)
+
+
+async def dispatch_page(request: web.Request) -> web.Response:
+    """The dispatcher's day: each technician's working hours and visits (GET /api/v1/dispatch)."""
+    me = signed_in(request)
+    if not me.has_role("supervisor"):
+        raise web.HTTPForbidden(text="the dispatch board is for supervisors and admins")
+    return render(request, "dispatch.html", me=me)
 
 
 async def quote_page(request: web.Request) -> web.Response:

@@ -1,7 +1,7 @@
 """The customer portal in the browser: a customer asks for a sign-in link, follows it from the e-mail (read
 from a local SMTP server), sees her equipment and its warranty, opens a case and sees it listed, replies on
 it, books a technician's visit and moves it; another customer's case answers 404; when she calls, the agent's
-desk shows her new case and the visit."""
+desk shows her new case and the visit; the dispatcher's day shows the visit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Browser, expect
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,7 +36,7 @@ def settings(settings: Settings, smtp: tuple[Inbox, int]) -> Settings:
 
 
 async def test_a_customer_signs_in_by_email_opens_a_case_and_books_a_visit(
-    live: Live, desktop: Desktop, engine: AsyncEngine, smtp: tuple[Inbox, int]
+    live: Live, desktop: Desktop, browser: Browser, engine: AsyncEngine, smtp: tuple[Inbox, int]
 ) -> None:
     async with session_factory(engine).begin() as session:
         await session.execute(update(Customer).where(Customer.id == live.maria).values(emails=["maria@garcia.example"]))
@@ -109,6 +109,7 @@ async def test_a_customer_signs_in_by_email_opens_a_case_and_books_a_visit(
     # She calls: the agent's desk shows the case she opened and the visit she booked.
     desk = await desktop.context.new_page()
     await log_in(desk, live.base, "/desk", "agent", PASSWORD)
+    await expect(desk.locator("#conn")).to_have_attribute("data-state", "connected")
     await desk.keyboard.press("r")
     await expect(desk.locator("#agent-state")).to_have_attribute("data-state", "available")
     call_id = live.port.inject_call(MARIA, "5000")
@@ -119,3 +120,14 @@ async def test_a_customer_signs_in_by_email_opens_a_case_and_books_a_visit(
     await expect(pop.locator("#visits")).to_contain_text("Jonas Berg")
     await expect(pop.locator("#equipment")).to_contain_text("G-77")
     live.port.far_end_hangup(call_id)
+
+    # The dispatcher's day shows the visit with the technician.
+    supervisor = await browser.new_context(viewport={"width": 1366, "height": 768})
+    board = await supervisor.new_page()
+    await log_in(board, live.base, "/dispatch", "supervisor", PASSWORD)
+    await board.fill("#day", "2026-11-23")
+    await board.dispatch_event("#day", "change")
+    row = board.locator("#dispatch tr", has_text="Jonas Berg")
+    await expect(row).to_contain_text("Maria Garcia")
+    await expect(row).to_contain_text("08:00–17:00")  # his working day, in his own time zone
+    await supervisor.close()

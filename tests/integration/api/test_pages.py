@@ -18,10 +18,12 @@ async def test_pages_link_to_each_other_by_role(app_client: Any, make_user: Any)
         html = await (await app_client.get(path)).text()
         assert 'href="/crm"' in html and 'href="/desk"' in html, path
         assert 'href="/board"' not in html and 'href="/simulator"' not in html, path  # not for agents
+        assert 'href="/dispatch"' not in html, path
+    assert (await app_client.get("/dispatch")).status == 403
     await _logged_in(app_client, make_user, "sue", "supervisor")
-    for path in ("/desk", "/crm", "/board", "/simulator"):
+    for path in ("/desk", "/crm", "/board", "/simulator", "/dispatch"):
         html = await (await app_client.get(path)).text()
-        assert all(f'href="{to}"' in html for to in ("/desk", "/crm", "/board", "/simulator")), path
+        assert all(f'href="{to}"' in html for to in ("/desk", "/crm", "/board", "/simulator", "/dispatch")), path
         assert 'rel="icon"' in html
 
 
