@@ -455,6 +455,24 @@ class ContractBrief(BaseModel):
     ends_on: dt.date
 
 
+class EquipmentBrief(BaseModel):
+    id: int
+    model: str
+    serial: str
+    installed_on: dt.date | None
+    warranty_until: dt.date | None = Field(description="the last day parts are covered")
+    labour_warranty_until: dt.date | None = Field(description="the last day labour is covered")
+
+
+class VisitBrief(BaseModel):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    skill: str
+    case_id: int | None
+    technician: str
+
+
 class Customer360Out(BaseModel):
     """What a screen-pop shows, in one answer: the customer and what is going on with them."""
 
@@ -465,3 +483,5 @@ class Customer360Out(BaseModel):
     open_opportunities: list[OpportunityOut] = Field(description="the soonest expected to close first")
     recent_orders: list[OrderOut] = Field(description="the last 5 placed, newest first")
     contracts: list[ContractBrief] = Field(description="service contracts, the latest ending first (at most 5)")
+    equipment: list[EquipmentBrief] = Field(description="the customer's equipment with its warranty (at most 10)")
+    appointments: list[VisitBrief] = Field(description="booked technician visits, soonest first (at most 5)")

@@ -39,6 +39,7 @@ Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Work = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Quantity = Annotated[int, Field(ge=1, le=100_000)]
 PLAN_LEAD = dt.timedelta(days=14)  # a planned visit's order is made this long before its date
+MAX_PLANS_PER_PASS = 200
 
 
 class PartLine(Strict):
@@ -382,39 +383,40 @@ async def plans(session: AsyncSession, customer_id: int | None = None) -> list[d
     return [plan_json(p) for p in (await session.scalars(query)).all()]
 
 
-async def run_plans(session: AsyncSession, now: dt.datetime, lead: dt.timedelta = PLAN_LEAD) -> list[dict[str, Any]]:
-    """A service order for every planned visit due within ``lead`` (several when a plan fell behind); each
-    plan's next date moves on. A plan under a contract that has ended makes no more orders."""
+async def run_plans(
+    session: AsyncSession, now: dt.datetime, lead: dt.timedelta = PLAN_LEAD, most: int = MAX_PLANS_PER_PASS
+) -> list[dict[str, Any]]:
+    """A service order for each plan's visit due within ``lead``; the plan's next date moves past the horizon.
+    A plan that fell behind gets one order, for its latest date (a visit missed months ago is not worth
+    several; the one to do is the next). A plan under a contract makes none for a date after the contract
+    ends, and stops there. At most ``most`` plans a pass (the next pass does the rest), so one pass is a
+    short transaction."""
     horizon = (now + lead).date()
     made = []
     due = await session.scalars(
         select(MaintenancePlan)
         .where(MaintenancePlan.active, MaintenancePlan.next_due_on <= horizon)
-        .order_by(MaintenancePlan.id)
+        .order_by(MaintenancePlan.next_due_on, MaintenancePlan.id)
+        .limit(most)
         .with_for_update()
     )
     for plan in due.all():
         contract = await session.get(ServiceContract, plan.contract_id) if plan.contract_id else None
-        while plan.next_due_on <= horizon:
-            if contract is not None and plan.next_due_on > contract.ends_on:
-                plan.active = False
-                break
-            order = ServiceOrderCreate(
-                work=plan.work, skill=plan.skill, equipment_id=plan.equipment_id, due_on=plan.next_due_on
+        visit_on = plan.next_due_on
+        while add_months(visit_on, plan.every_months) <= horizon:
+            visit_on = add_months(visit_on, plan.every_months)
+        plan.next_due_on = add_months(visit_on, plan.every_months)
+        if contract is not None and visit_on > contract.ends_on:
+            plan.active = False
+            continue
+        order = ServiceOrderCreate(work=plan.work, skill=plan.skill, equipment_id=plan.equipment_id, due_on=visit_on)
+        made.append(
+            await _create(
+                session, plan.customer_id, order, case_id=None, plan_id=plan.id, now=now, actor="plan", agent_id=None
             )
-            made.append(
-                await _create(
-                    session,
-                    plan.customer_id,
-                    order,
-                    case_id=None,
-                    plan_id=plan.id,
-                    now=now,
-                    actor="plan",
-                    agent_id=None,
-                )
-            )
-            plan.next_due_on = add_months(plan.next_due_on, plan.every_months)
+        )
+        if contract is not None and plan.next_due_on > contract.ends_on:
+            plan.active = False  # its last visit under the contract is ordered
     await session.flush()
     return made
 

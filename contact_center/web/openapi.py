@@ -194,6 +194,8 @@ def _query_schema(name: str, path: str) -> dict[str, Any]:
         return {"type": "number", "exclusiveMinimum": 0, "maximum": 744}
     if name == "minutes":  # a field visit's length (domain/service/scheduling.py): whole quarter hours
         return {"type": "integer", "minimum": 15, "maximum": 600, "multipleOf": 15}
+    if name == "skill":  # what a field visit needs: a technician's skill
+        return {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000]*\\S[^\\u0000]*$"}
     if name == "days":  # how far ahead appointment slots are offered (crm/scheduling.MAX_DAYS)
         return {"type": "integer", "minimum": 1, "maximum": 62}
     if name == "group":

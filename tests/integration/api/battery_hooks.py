@@ -34,6 +34,11 @@ REFERENCES: dict[str, Any] = {
     "team": None,
     "overflow_queue": None,
     "equipment_ids": [],
+    "equipment_id": None,
+    "contract_id": None,
+    "user_id": None,  # a technician's login
+    "technician_id": None,
+    "service_order_id": None,
     "lead_id": None,
     "opportunity_id": None,
     "holiday_country": None,
@@ -65,6 +70,8 @@ def map_case(context: Any, case: Any) -> Any:
 def _query(path: str, query: dict[str, Any]) -> None:
     if "phone" in query:
         query["phone"] = PHONE
+    if "customer_id" in query:
+        query["customer_id"] = CUSTOMER
     if path == "/api/v1/metrics/calls":
         for bound in ("from", "to"):  # the default window: the last hours
             query.pop(bound, None)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contact_center.crm.schemas import VisitBrief
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import Activity, Calendar, TechnicianQuarter
@@ -99,7 +100,7 @@ async def test_technicians_slots_bookings_and_the_dispatchers_day(
         await app_client.post("/api/v1/cases", json={"subject": "Boiler leaks", "customer_id": ana["id"]}, headers=h),
         201,
     )
-    visit = {
+    visit: dict[str, Any] = {
         "customer_id": ana["id"],
         "skill": "boiler",
         "starts_at": "2026-11-24T09:00:00+01:00",
@@ -111,7 +112,7 @@ async def test_technicians_slots_bookings_and_the_dispatchers_day(
     assert booked["technician"] == "Jonas" and booked["ends_at"] == "2026-11-24T10:00:00Z"
     clash = await json_of(await app_client.post("/api/v1/appointments", json=visit, headers=h), 422)
     assert clash["errors"][0]["field"] == "starts_at" and "Jonas is booked" in clash["errors"][0]["reason"]
-    refusals = [
+    refusals: list[tuple[dict[str, Any], str, str]] = [
         ({"starts_at": "2026-11-24T09:10:00+01:00"}, "starts_at", "quarter hour"),
         ({"starts_at": "2026-11-23T09:00:00+01:00"}, "starts_at", "in the past"),
         ({"starts_at": "2026-11-24T11:00:00+01:00"}, "starts_at", "does not work the whole"),
@@ -179,6 +180,7 @@ async def test_technicians_slots_bookings_and_the_dispatchers_day(
 
     pop = await json_of(await app_client.get(f"/api/v1/customers/{ana['id']}/360", headers=h), 200)
     assert [(v["technician"], v["starts_at"]) for v in pop["appointments"]][:1] == [("Jonas", "2026-11-24T09:00:00Z")]
+    assert all(set(v) == set(VisitBrief.model_fields) for v in pop["appointments"])  # as the document says
 
 
 async def test_service_orders_reserve_use_and_release_parts_and_plans_make_orders(
@@ -204,7 +206,7 @@ async def test_service_orders_reserve_use_and_release_parts_and_plans_make_order
     case = await json_of(
         await app_client.post("/api/v1/cases", json={"subject": "No heat", "customer_id": ana["id"]}, headers=h), 201
     )
-    order_body = {
+    order_body: dict[str, Any] = {
         "work": "Replace the valve",
         "skill": "boiler",
         "parts": [{"product_id": pid, "quantity": 2, "location": "van-1"}],
@@ -220,7 +222,7 @@ async def test_service_orders_reserve_use_and_release_parts_and_plans_make_order
         {"field": "parts[0].quantity", "reason": f"only 1 of product {pid} free at 'van-1', 2 asked for"}
     ]
     stock = await json_of(await app_client.get("/api/v1/stock?location=van-1", headers=h), 200)
-    assert stock["items"][0] | {} == {"location": "van-1", "product_id": pid, "on_hand": 3, "reserved": 2, "free": 1}
+    assert stock["items"][0] == {"location": "van-1", "product_id": pid, "on_hand": 3, "reserved": 2, "free": 1}
 
     second = await json_of(
         await app_client.post(
@@ -261,6 +263,28 @@ async def test_service_orders_reserve_use_and_release_parts_and_plans_make_order
     assert (await json_of(await app_client.post("/api/v1/maintenance-plans/run", headers=boss), 200))["made"] == []
     plans = await json_of(await app_client.get(f"/api/v1/maintenance-plans?customer_id={ana['id']}", headers=h), 200)
     assert plans["items"][0]["next_due_on"] == "2027-06-01"
+    # One that fell behind (every 3 months since June 2025) gets one order, for its latest date; one under a
+    # contract ending in January orders its December visit and stops.
+    contract = await json_of(
+        await app_client.post(
+            "/api/v1/contracts",
+            json={"customer_id": ana["id"], "tier": "basic", "starts_on": "2026-01-01", "ends_on": "2027-01-31"},
+            headers=h,
+        ),
+        201,
+    )
+    behind = plan | {"every_months": 3, "first_due_on": "2025-06-01"}
+    await json_of(await app_client.post("/api/v1/maintenance-plans", json=behind, headers=boss), 201)
+    covered = plan | {"every_months": 2, "first_due_on": "2026-12-05", "contract_id": contract["id"]}
+    await json_of(await app_client.post("/api/v1/maintenance-plans", json=covered, headers=boss), 201)
+    ran = await json_of(await app_client.post("/api/v1/maintenance-plans/run", headers=boss), 200)
+    assert sorted(o["due_on"] for o in ran["made"]) == ["2026-12-01", "2026-12-05"]
+    plans = await json_of(await app_client.get(f"/api/v1/maintenance-plans?customer_id={ana['id']}", headers=h), 200)
+    assert sorted((p["next_due_on"], p["active"]) for p in plans["items"]) == [
+        ("2027-02-05", False),  # past the contract's end
+        ("2027-03-01", True),
+        ("2027-06-01", True),
+    ]
     bad = await json_of(
         await app_client.post(
             "/api/v1/maintenance-plans", json=plan | {"every_months": 0, "equipment_id": 999}, headers=boss
