@@ -12,12 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm import webhooks
+from contact_center.crm.catalog import price_lists, rules_of
 from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
 from contact_center.crm.records import get_or_404
 from contact_center.crm.sales import update_opportunity
-from contact_center.crm.schemas import Day, Id
-from contact_center.domain.sales.pricing import CatalogItem, PricingError, needs_approval, price
+from contact_center.crm.schemas import Currency, Day, Id
+from contact_center.domain.sales.pricing import (
+    CatalogItem,
+    PricingError,
+    check_configuration,
+    needs_approval,
+    price,
+    unit_price,
+)
 from contact_center.store.tables import Customer, Opportunity, Order, Product, Quote
 
 
@@ -31,6 +39,7 @@ class QuoteCreate(Strict):
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=200)
     discount_percent: Annotated[float, Field(ge=0, le=100)] = 0.0
     valid_until: Day | None = None
+    currency: Currency | None = None  # None: the catalog's currency of the products
 
 
 def product_json(row: Product) -> dict[str, Any]:
@@ -43,6 +52,7 @@ def product_json(row: Product) -> dict[str, Any]:
         "currency": row.currency,
         "warranty_months": row.warranty_months,
         "active": row.active,
+        "rules": {"requires": [], "excludes": [], "min_quantity": 1, "max_quantity": None} | dict(row.rules or {}),
     }
 
 
@@ -96,6 +106,7 @@ async def revise_quote(session: AsyncSession, quote_id: int, data: QuoteRevision
             lines=data.lines,
             discount_percent=data.discount_percent,
             valid_until=data.valid_until,
+            currency=old.currency,
         ),
         may_approve=may_approve,
     )
@@ -105,8 +116,10 @@ async def revise_quote(session: AsyncSession, quote_id: int, data: QuoteRevision
 
 
 async def create_quote(session: AsyncSession, data: QuoteCreate, *, may_approve: bool) -> Quote:
-    """Price the lines from the catalog (refused by field: an unknown product, mixed currencies, a discount
-    over the limit without a supervisor)."""
+    """Price the lines in the quote's currency from the price list for the customer's segment, else the
+    currency's list for everyone, else the catalog; refused by field: an unknown product, one with no price in
+    that currency, lines that break a product's configuration rules, a discount over the limit without a
+    supervisor."""
     opportunity = await session.get(Opportunity, data.opportunity_id)
     errors: list[FieldError] = []
     if opportunity is None:
@@ -121,11 +134,27 @@ async def create_quote(session: AsyncSession, data: QuoteCreate, *, may_approve:
     if errors:
         raise ValidationFailed(errors)
     assert opportunity is not None
-    items = [
-        (CatalogItem(p.id, p.sku, p.name, p.price_cents, p.currency, p.active), line.quantity)
-        for line in data.lines
-        for p in [found[line.product_id]]
+    catalog = [(found[line.product_id], line.quantity) for line in data.lines]
+    currency = data.currency or catalog[0][0].currency
+    customer = await session.get(Customer, opportunity.customer_id) if opportunity.customer_id else None
+    segment = customer.segment if customer is not None else None
+    lists = await price_lists(session, currency)
+    configured = [
+        (CatalogItem(p.id, p.sku, p.name, p.price_cents, p.currency, p.active, rules_of(p)), quantity)
+        for p, quantity in catalog
     ]
+    items, sources = [], []
+    for n, (item, quantity) in enumerate(configured):
+        try:
+            unit, source = unit_price(item, currency, segment, lists)
+        except PricingError as exc:
+            errors.append(FieldError(f"lines[{n}].product_id", exc.reason))
+            continue
+        items.append((dataclasses.replace(item, price_cents=unit, currency=currency), quantity))
+        sources.append(source)
+    errors.extend(FieldError(f, reason) for f, reason in check_configuration(configured))
+    if errors:
+        raise ValidationFailed(errors)
     try:
         priced = price(items, data.discount_percent)
     except PricingError as exc:
@@ -135,7 +164,7 @@ async def create_quote(session: AsyncSession, data: QuoteCreate, *, may_approve:
         customer_id=opportunity.customer_id,
         status="draft",
         currency=priced.currency,
-        lines=[dataclasses.asdict(line) for line in priced.lines],
+        lines=[dataclasses.asdict(line) | {"price_list": src} for line, src in zip(priced.lines, sources, strict=True)],
         discount_percent=priced.discount_percent,
         subtotal_cents=priced.subtotal_cents,
         total_cents=priced.total_cents,

@@ -12,7 +12,7 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from contact_center.crm import lead_intake, pipeline, quotes, sales
+from contact_center.crm import catalog, lead_intake, pipeline, quotes, sales
 from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.crm.schemas import WebLeadIn
 from contact_center.domain.sales import forecast as forecasting
@@ -63,6 +63,61 @@ async def list_products(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         rows = await quotes.products(session, active_only=request.query.get("all") != "1")
     return web.json_response({"items": [quotes.product_json(r) for r in rows], "next_cursor": None})
+
+
+@api.route(
+    "POST",
+    "/api/v1/products",
+    "Add a product to the catalog, with its configuration rules (products it requires or excludes on the "
+    "same quote, the quantities it is sold in)",
+    tag="sales",
+    role="admin",
+    body=catalog.ProductCreate,
+    status=201,
+)
+async def add_product(request: web.Request) -> web.Response:
+    body = await read_body(request, catalog.ProductCreate)
+    async with request.app[SESSIONS].begin() as session:
+        out = quotes.product_json(await catalog.add_product(session, body))
+    return web.json_response(out, status=201)
+
+
+@api.route(
+    "PUT",
+    "/api/v1/products/{id}/rules",
+    "A product's configuration rules, checked on every quote from now on",
+    tag="sales",
+    role="admin",
+    body=catalog.RulesIn,
+)
+async def set_rules(request: web.Request) -> web.Response:
+    body = await read_body(request, catalog.RulesIn)
+    async with request.app[SESSIONS].begin() as session:
+        out = quotes.product_json(await catalog.set_rules(session, record_id(request), body))
+    return web.json_response(out)
+
+
+@api.route(
+    "POST",
+    "/api/v1/price-lists",
+    "A price list: unit prices in one currency, for one customer segment or (no segment) for every one",
+    tag="sales",
+    role="admin",
+    body=catalog.PriceListCreate,
+    status=201,
+)
+async def add_price_list(request: web.Request) -> web.Response:
+    body = await read_body(request, catalog.PriceListCreate)
+    async with request.app[SESSIONS].begin() as session:
+        out = await catalog.add_price_list(session, body)
+    return web.json_response(out, status=201)
+
+
+@api.route("GET", "/api/v1/price-lists", "The price lists, by currency", tag="sales")
+async def list_price_lists(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        items = await catalog.price_lists_json(session)
+    return web.json_response({"items": items, "next_cursor": None})
 
 
 @api.route(

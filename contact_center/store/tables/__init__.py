@@ -5,7 +5,7 @@ from contact_center.store.tables.alerts import BoardAlert
 from contact_center.store.tables.audit import AuditEntry
 from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
-from contact_center.store.tables.catalog import QUOTE_STATUSES, Product, Quote
+from contact_center.store.tables.catalog import QUOTE_STATUSES, PriceList, PriceListItem, Product, Quote
 from contact_center.store.tables.dialing import RECORD_STATUSES, DialingAttempt, DialingRecord, DncNumber
 from contact_center.store.tables.field_service import (
     APPOINTMENT_STATUSES,
@@ -91,6 +91,8 @@ __all__ = [
     "Phone",
     "PortalLink",
     "PortalSession",
+    "PriceList",
+    "PriceListItem",
     "Product",
     "Queue",
     "QueueMember",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contact_center.store.tables.base import Base, Timestamps
@@ -25,6 +25,27 @@ class Product(Base, Timestamps):
     warranty_months: Mapped[int] = mapped_column(Integer, default=0)  # equipment of this model: parts covered so long
     warranty_labour_months: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # ... and labour
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Configuration rules when quoted (domain/sales/pricing.Rules): {"requires": [sku], "excludes": [sku],
+    # "min_quantity": n, "max_quantity": n}.
+    rules: Mapped[dict[str, Any]] = mapped_column(Json, default=dict, server_default=text("'{}'"))
+
+
+class PriceList(Base, Timestamps):
+    """Unit prices in one currency, for one customer segment or (segment NULL) for every segment."""
+
+    __tablename__ = "price_lists"
+    __table_args__ = (UniqueConstraint("currency", "segment", name="currency_segment"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    segment: Mapped[str | None] = mapped_column(String(32))
+
+
+class PriceListItem(Base):
+    __tablename__ = "price_list_items"
+    price_list_id: Mapped[int] = mapped_column(ForeignKey("price_lists.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    price_cents: Mapped[int] = mapped_column(BigInteger)
 
 
 class Quote(Base, Timestamps):
