@@ -41,8 +41,9 @@ async function show(kind) {
   document.querySelectorAll("nav.tabs button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.kind === kind)));
   $("editor").hidden = true;
   $("flow-editor").hidden = true;
-  $("new-record").hidden = !canWrite || kind === "audit";
+  $("new-record").hidden = !canWrite || kind === "audit" || kind === "webhooks";
   if (kind === "audit") return showAudit();
+  if (kind === "webhooks") return showWebhooks();
   if (kind === "flows") return showFlows();
   const spec = KINDS[kind];
   $("kind-title").textContent = spec.title;
@@ -60,6 +61,25 @@ async function showAudit() {
   try { items = (await api.get("/api/v1/audit?limit=200")).items; } catch (e) { items = []; }
   $("records").querySelector("tbody").replaceChildren(...items.map((e) =>
     el("tr", { "data-action": e.action }, el("td", {}, new Date(e.at).toLocaleString()), el("td", {}, e.actor), el("td", {}, e.action), el("td", {}, e.target))));
+}
+
+// Webhook subscriptions and what was delivered to each, newest first (admins: the API refuses others).
+async function showWebhooks() {
+  $("kind-title").textContent = "Webhooks";
+  $("records").querySelector("thead").replaceChildren(el("tr", {}, ["Subscription", "Event", "Status", "Tries", "Answer", "When"].map((c) => el("th", {}, c))));
+  let subscriptions = [];
+  try { subscriptions = (await api.get("/api/v1/webhooks")).items; } catch (e) { subscriptions = []; }
+  const rows = [];
+  for (const sub of subscriptions) {
+    const { items } = await api.get(`/api/v1/webhooks/${sub.id}/deliveries`);
+    if (!items.length) rows.push(el("tr", { "data-subscription": sub.id }, el("td", {}, sub.url), el("td", { colspan: 5 }, `${sub.events.join(", ")}: nothing delivered yet`)));
+    for (const d of items) {
+      rows.push(el("tr", { "data-subscription": sub.id, "data-delivery": d.id, "data-status": d.status },
+        el("td", {}, sub.url), el("td", {}, d.event), el("td", {}, d.status), el("td", {}, String(d.attempts)),
+        el("td", {}, d.last_status ? `HTTP ${d.last_status}` : d.last_error || ""), el("td", {}, new Date(d.delivered_at || d.created_at).toLocaleString())));
+    }
+  }
+  $("records").querySelector("tbody").replaceChildren(...rows);
 }
 
 async function open(kind, key) {
@@ -181,4 +201,4 @@ $("remove-record").onclick = async () => {
 $("close-editor").onclick = () => { $("editor").hidden = true; };
 $("new-record").onclick = () => (state.kind === "flows" ? openFlow(null) : open(state.kind, null));
 document.querySelectorAll("nav.tabs button").forEach((b) => { b.onclick = () => show(b.dataset.kind); });
-show(location.hash.slice(1) in KINDS || ["#audit", "#flows"].includes(location.hash) ? location.hash.slice(1) : "queues");
+show(location.hash.slice(1) in KINDS || ["#audit", "#flows", "#webhooks"].includes(location.hash) ? location.hash.slice(1) : "queues");

@@ -158,8 +158,10 @@ async function showCustomer(id) {
       [when(k.sla_due_at), k.escalation_level ? el("span", { class: "tag late" }, `level ${k.escalation_level}`) : null]] })),
       { id: "open-cases" }),
     el("h3", {}, `Open opportunities (${v.open_opportunities.length})`),
-    table(["Name", "Stage", "Amount", "Close"], v.open_opportunities.map(o => ({ cells: [
-      o.name, opportunityStage(o), money(o.amount_cents, o.currency), o.expected_close || ""] }))),
+    table(["Name", "Stage", "Amount", "Close", ""], v.open_opportunities.map(o => ({ attrs: { "data-opportunity": o.id }, cells: [
+      o.name, opportunityStage(o), money(o.amount_cents, o.currency), o.expected_close || "",
+      el("button", { type: "button", class: "small quote", onclick: () => openQuote(o) }, "Quote")] }))),
+    el("div", { id: "quote-area" }),
     el("h3", {}, "Recent orders"),
     table(["Order", "Status", "Total", "Placed"], v.recent_orders.map(o => ({ cells: [
       o.number, nice(o.status), money(o.total_cents, o.currency), when(o.placed_at)] }))),
@@ -170,6 +172,49 @@ async function showCustomer(id) {
   );
 }
 const reload = () => (current ? showCustomer(current) : null);
+
+// ---- quoting an opportunity: lines from the catalog, priced (price lists, rules) by the server ----
+async function openQuote(o) {
+  let products;
+  try { products = (await send("GET", "/api/v1/products")).items; } catch (e) { toast(describe(e), true); return; }
+  const lines = el("div", { id: "quote-lines" });
+  const result = el("div", { id: "quote-result" });
+  const form = el("form", { id: "quote-form", class: "box" }, el("strong", {}, `Quote: ${o.name}`), lines,
+    el("button", { type: "button", id: "add-line" }, "Add a line"),
+    el("label", {}, "Currency ", el("input", { name: "currency", "data-field": "currency", size: 3, placeholder: "as the catalog" })),
+    el("label", {}, "Discount % ", el("input", { name: "discount_percent", "data-field": "discount_percent", type: "number", min: 0, max: 100, step: "0.5", value: "0" })),
+    el("button", { type: "submit" }, "Price it"), el("p", { class: "error form-error" }), result);
+  const addLine = () => {
+    const n = lines.children.length;
+    lines.append(el("div", { class: "row quote-line" },
+      el("select", { name: "product", "data-field": `lines[${n}].product_id`, "aria-label": `product of line ${n + 1}` },
+        products.map(p => el("option", { value: p.id }, `${p.name} (${p.sku}) ${money(p.price_cents, p.currency)}`))),
+      el("input", { name: "quantity", "data-field": `lines[${n}].quantity`, type: "number", min: 1, value: 1, "aria-label": `quantity of line ${n + 1}` })));
+  };
+  form.querySelector("#add-line").addEventListener("click", addLine);
+  addLine();
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const body = { opportunity_id: o.id, discount_percent: Number(form.discount_percent.value || 0),
+      lines: [...lines.children].map(row => ({ product_id: Number(row.querySelector("select").value), quantity: Number(row.querySelector("input").value) })) };
+    if (form.currency.value.trim()) body.currency = form.currency.value.trim().toUpperCase();
+    submitting(form, async () => showQuote(await send("POST", "/api/v1/quotes", body), result));
+  });
+  $("quote-area").replaceChildren(form);
+}
+function showQuote(q, into) {
+  into.replaceChildren(el("div", { id: "quote", "data-quote": q.id, "data-status": q.status },
+    table(["Product", "Qty", "Unit", "Price list", "Line"], q.lines.map(l => ({ cells: [
+      l.name, l.quantity, money(l.unit_price_cents, q.currency), l.price_list || "catalog", money(l.line_total_cents, q.currency)] }))),
+    el("p", { id: "quote-total" }, q.discount_percent ? `Discount ${q.discount_percent} % · ` : "", el("strong", {}, `Total ${money(q.total_cents, q.currency)}`),
+      " · ", el("a", { href: `/quotes/${q.id}`, target: "_blank" }, `Quote ${q.id} (version ${q.version}) to print`)),
+    el("button", { type: "button", id: "accept-quote", onclick: async () => {
+      try {
+        const order = await send("POST", `/api/v1/quotes/${q.id}/accept`);
+        toast(`Won: order ${order.order_number} placed`); await reload();
+      } catch (e) { toast(describe(e), true); }
+    } }, "Customer accepts: place the order")));
+}
 
 // Who works a case: anyone active; the change goes on the customer's timeline (the server writes it).
 const people = [];

@@ -43,6 +43,7 @@ REFERENCES: dict[str, Any] = {
     "opportunity_id": None,
     "holiday_country": None,
     "timezone": "UTC",
+    "currency": "USD",  # what the catalog prices in (a quote in another currency needs a price list for it)
 }
 
 
@@ -91,6 +92,16 @@ def _body(method: str, path: str, body: dict[str, Any]) -> None:
     for key, value in REFERENCES.items():
         if key in body and body[key] is not None:
             body[key] = value
+    if isinstance(body.get("prices"), list):  # a price list: catalog products, each priced once
+        body["prices"] = [dict(body["prices"][0], product_id=PRODUCT)] if body["prices"] else []
+    rules = body.get("rules") if path == "/api/v1/products" else body if path.endswith("/rules") else None
+    if isinstance(rules, dict):  # products a product requires or excludes: none named (they must exist)
+        for kind in ("requires", "excludes"):
+            if kind in rules:
+                rules[kind] = []
+        low, high = rules.get("min_quantity"), rules.get("max_quantity")
+        if isinstance(low, int) and isinstance(high, int) and high < low:
+            rules["max_quantity"] = low
     if "lines" in body and isinstance(body["lines"], list):
         for line in body["lines"]:
             if isinstance(line, dict):
