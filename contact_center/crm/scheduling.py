@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, StringConstraints
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,10 +21,12 @@ from contact_center.crm.phone_schemas import Strict
 from contact_center.crm.schemas import Id, Instant
 from contact_center.domain.calendar import always_open
 from contact_center.domain.service import scheduling as rules
+from contact_center.domain.service.entitlements import TIERS, contract_year, visit_included
 from contact_center.store.tables import (
     Appointment,
     Case,
     Customer,
+    ServiceContract,
     ServiceOrder,
     Technician,
     TechnicianQuarter,
@@ -95,6 +97,7 @@ def appointment_json(row: Appointment, technician: str | None = None) -> dict[st
         "minutes": int((row.ends_at - row.starts_at).total_seconds() // 60),
         "status": row.status,
         "booked_by": row.booked_by,
+        "included_by_contract_id": row.included_by_contract_id,
         "notes": row.notes,
     }
 
@@ -252,8 +255,43 @@ async def book(
     await _hold(session, row, tech.name)
     if order is not None and order.status == "open":
         order.status = "scheduled"
-    session.add(_on_timeline(row, f"Visit booked: {tech.name}, {_local(row, customer, tech)}", agent_id, now))
+    cover = await _included(session, row)
+    said = f"Visit booked: {tech.name}, {_local(row, customer, tech)}; {cover}"
+    session.add(_on_timeline(row, said, agent_id, now))
     return appointment_json(row, tech.name)
+
+
+async def _included(session: AsyncSession, row: Appointment) -> str:
+    """Whether the visit is one the customer's contract includes this contract year (marked on it), said so."""
+    day = row.starts_at.date()
+    contracts = (
+        await session.scalars(
+            select(ServiceContract)
+            .where(
+                ServiceContract.customer_id == row.customer_id,
+                ServiceContract.starts_on <= day,
+                ServiceContract.ends_on >= day,
+            )
+            .order_by(ServiceContract.ends_on.desc())
+        )
+    ).all()
+    for contract in contracts:
+        start, end = contract_year(contract.starts_on, day)
+        used = await session.scalar(
+            select(func.count())
+            .select_from(Appointment)
+            .where(
+                Appointment.included_by_contract_id == contract.id,
+                Appointment.status != "cancelled",
+                Appointment.starts_at >= dt.datetime.combine(start, dt.time(), dt.UTC),
+                Appointment.starts_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC),
+            )
+        )
+        if visit_included(contract.tier, used or 0):
+            row.included_by_contract_id = contract.id
+            allowed = TIERS[contract.tier].visits_per_year
+            return f"included in the {contract.tier} contract (visit {(used or 0) + 1} of {allowed} this contract year)"
+    return "chargeable (no contract visit left)" if contracts else "chargeable (no contract)"
 
 
 async def _links(

@@ -93,6 +93,21 @@ def warranty_cover(installed_on: dt.date | None, parts_months: int, labour_month
     return WarrantyCover(parts_until, labour_until, covered(parts_until), covered(labour_until))
 
 
+def contract_year(starts_on: dt.date, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The contract year ``day`` falls in: from an anniversary of ``starts_on`` to the day before the next."""
+    years = day.year - starts_on.year
+    start = add_months(starts_on, 12 * years)
+    if start > day:
+        start = add_months(starts_on, 12 * (years - 1))
+    return start, add_months(start, 12) - dt.timedelta(days=1)
+
+
+def visit_included(tier: str, visits_so_far: int) -> bool:
+    """Whether one more technician visit is within the visits the tier includes each contract year."""
+    found = TIERS.get(tier)
+    return found is not None and visits_so_far < found.visits_per_year
+
+
 def entitlement(
     installed_on: dt.date | None, warranty_months: int, contracts: Iterable[ContractTerm], today: dt.date
 ) -> Entitlement:

@@ -44,6 +44,10 @@ class Appointment(Base, Timestamps):
     ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16), default="booked")
     booked_by: Mapped[str] = mapped_column(String(100), default="")  # a username, or "portal"
+    # Within the visits the customer's contract includes this contract year (else the visit is charged).
+    included_by_contract_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_contracts.id", ondelete="SET NULL", name="fk_appointments_included_contract")
+    )
     notes: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -100,6 +100,8 @@ async def test_technicians_slots_bookings_and_the_dispatchers_day(
         await app_client.post("/api/v1/cases", json={"subject": "Boiler leaks", "customer_id": ana["id"]}, headers=h),
         201,
     )
+    basic = {"customer_id": ana["id"], "tier": "basic", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+    contract = await json_of(await app_client.post("/api/v1/contracts", json=basic, headers=h), 201)
     visit: dict[str, Any] = {
         "customer_id": ana["id"],
         "skill": "boiler",
@@ -110,6 +112,7 @@ async def test_technicians_slots_bookings_and_the_dispatchers_day(
     }
     booked = await json_of(await app_client.post("/api/v1/appointments", json=visit, headers=h), 201)
     assert booked["technician"] == "Jonas" and booked["ends_at"] == "2026-11-24T10:00:00Z"
+    assert booked["included_by_contract_id"] == contract["id"]  # the basic tier's one visit this year
     clash = await json_of(await app_client.post("/api/v1/appointments", json=visit, headers=h), 422)
     assert clash["errors"][0]["field"] == "starts_at" and "Jonas is booked" in clash["errors"][0]["reason"]
     refusals: list[tuple[dict[str, Any], str, str]] = [
@@ -127,6 +130,7 @@ async def test_technicians_slots_bookings_and_the_dispatchers_day(
     anyone = {k: v for k, v in visit.items() if k != "technician_id"}
     second = await json_of(await app_client.post("/api/v1/appointments", json=anyone, headers=h), 201)
     assert second["technician_id"] == mira["id"]
+    assert second["included_by_contract_id"] is None  # the year's included visit is taken: this one is charged
     none_left = await json_of(await app_client.post("/api/v1/appointments", json=anyone, headers=h), 422)
     assert "no technician who does 'boiler'" in none_left["errors"][0]["reason"]
 
@@ -161,6 +165,8 @@ async def test_technicians_slots_bookings_and_the_dispatchers_day(
             )
         ).all()
     assert any(s.startswith("Visit booked: Jonas, Tue 24 Nov 2026 09:00-11:00") for s in said), said
+    assert any(s.endswith("included in the basic contract (visit 1 of 1 this contract year)") for s in said), said
+    assert any(s.endswith("chargeable (no contract visit left)") for s in said), said
     assert any("Visit moved from" in s for s in said) and any("cancelled by alice: fixed" in s for s in said)
 
     mine = await json_of(await app_client.get(f"/api/v1/customers/{ana['id']}/appointments", headers=h), 200)

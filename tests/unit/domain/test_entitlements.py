@@ -49,3 +49,15 @@ def test_parts_and_labour_run_for_months_of_their_own_from_installation() -> Non
     assert warranty_cover(installed, 24, 12, dt.date(2025, 3, 9)).covers is None  # before it was installed
     assert warranty_cover(None, 24, 12, dt.date(2026, 1, 1)).covers is None  # no install date: nothing to check
     assert warranty_cover(installed, 0, 0, dt.date(2025, 4, 1)) == WarrantyCover(None, None, False, False)
+
+
+def test_the_contract_year_and_the_visits_it_includes() -> None:
+    from contact_center.domain.service.entitlements import contract_year, visit_included
+
+    starts = dt.date(2024, 2, 29)  # a leap day: its anniversaries fall on the 28th
+    assert contract_year(starts, dt.date(2026, 3, 1)) == (dt.date(2026, 2, 28), dt.date(2027, 2, 27))
+    assert contract_year(starts, dt.date(2026, 2, 27)) == (dt.date(2025, 2, 28), dt.date(2026, 2, 27))
+    assert contract_year(starts, starts) == (starts, dt.date(2025, 2, 27))
+    assert visit_included("basic", 0) and not visit_included("basic", 1)
+    assert visit_included("premium", 3) and not visit_included("premium", 4)
+    assert not visit_included("gold", 0)  # no such tier: nothing included

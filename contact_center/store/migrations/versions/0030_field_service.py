@@ -151,9 +151,16 @@ def upgrade() -> None:
         sa.Column("ends_at", UtcDateTime(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("booked_by", sa.String(length=100), nullable=False),
+        sa.Column("included_by_contract_id", sa.Integer(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["included_by_contract_id"],
+            ["service_contracts.id"],
+            name="fk_appointments_included_contract",
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_appointments_case_id_cases"), ondelete="SET NULL"
         ),
