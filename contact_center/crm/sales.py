@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contact_center.crm import webhooks
 from contact_center.crm.changes import change_activity, describe, tracked_changes
 from contact_center.crm.customers import create_customer, customer_with_email
-from contact_center.crm.errors import Conflict
+from contact_center.crm.errors import Conflict, ValidationFailed
 from contact_center.crm.generic import apply_update, create_record
 from contact_center.crm.records import get_or_404
 from contact_center.crm.schemas import CustomerCreate
-from contact_center.store.tables import Activity, Lead, Opportunity, Phone
+from contact_center.store.tables import Activity, Lead, MarketingCampaign, Opportunity, Phone
 
 CLOSED_STAGES = frozenset({"won", "lost"})
 OPPORTUNITY_TRACKED = ("stage", "amount_cents", "currency", "probability", "expected_close", "owner_id")
@@ -43,12 +43,20 @@ async def create_lead(session: AsyncSession, values: dict[str, Any], now: dt.dat
         if customer is not None:
             raise Conflict(f"customer {customer} has the e-mail {email}", {"type": "customer", "id": customer})
     values["email"] = email
+    await _known_campaign(session, values)
     return await create_record(session, Lead, values)
+
+
+async def _known_campaign(session: AsyncSession, values: dict[str, Any]) -> None:
+    campaign_id = values.get("campaign_id")
+    if campaign_id is not None and await session.get(MarketingCampaign, campaign_id) is None:
+        raise ValidationFailed.one("campaign_id", f"no marketing campaign {campaign_id}")
 
 
 async def create_opportunity(session: AsyncSession, values: dict[str, Any], now: dt.datetime) -> Opportunity:
     if values.get("stage") in CLOSED_STAGES:
         values["closed_at"] = now
+    await _known_campaign(session, values)
     return await create_record(session, Opportunity, values)
 
 
@@ -57,6 +65,7 @@ async def update_opportunity(
 ) -> Opportunity:
     """Apply a PATCH; a closing stage sets ``closed_at`` and reopening clears it, all in one opportunity_change."""
     row = await get_or_404(session, Opportunity, opportunity_id)
+    await _known_campaign(session, values)
     changes = tracked_changes(row, values, OPPORTUNITY_TRACKED)
     if "stage" in changes:
         closing, was_closed = values["stage"] in CLOSED_STAGES, row.stage in CLOSED_STAGES
@@ -89,6 +98,7 @@ async def update_lead(
 ) -> Lead:
     """Apply a PATCH; status, score, temperature and owner changes are one lead_change on the timeline."""
     row = await get_or_404(session, Lead, lead_id)
+    await _known_campaign(session, values)
     changes = tracked_changes(row, values, LEAD_TRACKED)
     row = await apply_update(session, row, values)
     if changes:
@@ -138,7 +148,14 @@ async def convert_lead(
         customer_id = (await create_customer(session, data, region)).id
     name = opportunity_name or f"{lead.company or ' '.join(filter(None, (lead.first_name, lead.last_name)))}"
     opportunity = await create_opportunity(
-        session, {"name": name[:200], "customer_id": customer_id, "owner_id": lead.owner_id or agent_id}, now
+        session,
+        {
+            "name": name[:200],
+            "customer_id": customer_id,
+            "owner_id": lead.owner_id or agent_id,
+            "campaign_id": lead.campaign_id,  # first touch: the campaign that brought the lead gets the deal
+        },
+        now,
     )
     await session.execute(update(Activity).where(Activity.lead_id == lead.id).values(customer_id=customer_id))
     await update_lead(session, lead.id, {"status": "converted", "customer_id": customer_id}, agent_id, now)

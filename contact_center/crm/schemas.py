@@ -222,6 +222,7 @@ class LeadCreate(Strict):
     owner_id: Id | None = None
     customer_id: Id | None = None
     notes: Annotated[str, StringConstraints(max_length=20000)] = ""
+    campaign_id: Id | None = None  # the marketing campaign that brought the lead
 
     @field_validator("phone")
     @classmethod
@@ -248,6 +249,7 @@ class LeadOut(BaseModel):
     owner_id: int | None
     customer_id: int | None
     notes: str
+    campaign_id: int | None = None
     checks: list[dict[str, str]] = []  # what the checks on entry found (code, reason)
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -294,6 +296,7 @@ class OpportunityCreate(Strict):
     probability: Annotated[int, Field(ge=0, le=100)] = 10
     expected_close: Day | None = None
     products: list[Product] = Field(default_factory=list, max_length=200)
+    campaign_id: Id | None = None  # the marketing campaign the deal is credited to
 
     @field_validator("stage", mode="before")
     @classmethod
@@ -319,6 +322,7 @@ class OpportunityOut(BaseModel):
     probability: int
     expected_close: dt.date | None
     products: list[dict[str, Any]]
+    campaign_id: int | None = None
     closed_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -29,6 +29,7 @@ def install(app: web.Application) -> None:
     app.router.add_get("/simulator", simulator_page)
     app.router.add_get("/admin", admin_page)
     app.router.add_get("/dispatch", dispatch_page)
+    app.router.add_get("/marketing", marketing_page)
     app.router.add_get("/quotes/{id}", quote_page)
     app.router.add_static("/static", UI_ROOT / "static", append_version=True)
 
@@ -107,6 +108,14 @@ async def dispatch_page(request: web.Request) -> web.Response:
     if not me.has_role("supervisor"):
         raise web.HTTPForbidden(text="the dispatch board is for supervisors and admins")
     return render(request, "dispatch.html", me=me)
+
+
+async def marketing_page(request: web.Request) -> web.Response:
+    """What each marketing campaign did for its money (GET /api/v1/marketing-campaigns), chart and table."""
+    me = signed_in(request)
+    if not me.has_role("supervisor"):
+        raise web.HTTPForbidden(text="campaign results are for supervisors and admins")
+    return render(request, "marketing.html", me=me)
 
 
 async def quote_page(request: web.Request) -> web.Response:

@@ -19,6 +19,13 @@ from contact_center.store.tables.field_service import (
     TechnicianQuarter,
 )
 from contact_center.store.tables.installed import Equipment, ServiceContract, WarrantyClaim, contract_equipment
+from contact_center.store.tables.marketing import (
+    MARKETING_CHANNELS,
+    RESPONSE_KINDS,
+    CampaignCost,
+    CampaignResponse,
+    MarketingCampaign,
+)
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
     ROLES,
@@ -57,10 +64,12 @@ __all__ = [
     "CASE_STATUSES",
     "LEAD_RATINGS",
     "LEAD_STATUSES",
+    "MARKETING_CHANNELS",
     "OPPORTUNITY_STAGES",
     "ORDER_STATUSES",
     "QUOTE_STATUSES",
     "RECORD_STATUSES",
+    "RESPONSE_KINDS",
     "ROLES",
     "SERVICE_ORDER_STATUSES",
     "WEBHOOK_EVENTS",
@@ -75,6 +84,8 @@ __all__ = [
     "BoardAlert",
     "Calendar",
     "Campaign",
+    "CampaignCost",
+    "CampaignResponse",
     "Case",
     "Customer",
     "DialingAttempt",
@@ -85,6 +96,7 @@ __all__ = [
     "KbArticle",
     "Lead",
     "MaintenancePlan",
+    "MarketingCampaign",
     "MetaValue",
     "Opportunity",
     "Order",

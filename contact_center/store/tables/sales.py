@@ -32,6 +32,9 @@ class Lead(Base, Timestamps):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
     notes: Mapped[str] = mapped_column(Text, default="")
+    campaign_id: Mapped[int | None] = mapped_column(  # the marketing campaign that brought the lead
+        ForeignKey("marketing_campaigns.id", ondelete="SET NULL", name="fk_leads_campaign"), index=True
+    )
     # What the checks on entry found ([{"code", "reason"}]): kept with the lead, never a reason to drop it.
     checks: Mapped[list[dict[str, str]]] = mapped_column(Json, default=list)
 
@@ -53,6 +56,9 @@ class Opportunity(Base, Timestamps):
     # The day its owner was last told it is stalled (services/sales/watch.py); not a touch of the deal.
     stalled_told_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    campaign_id: Mapped[int | None] = mapped_column(  # from the lead it was converted from
+        ForeignKey("marketing_campaigns.id", ondelete="SET NULL", name="fk_opportunities_campaign"), index=True
+    )
 
 
 class Order(Base, Timestamps):

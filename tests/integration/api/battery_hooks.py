@@ -39,6 +39,7 @@ REFERENCES: dict[str, Any] = {
     "user_id": None,  # a technician's login
     "technician_id": None,
     "service_order_id": None,
+    "campaign_id": None,  # a marketing campaign (the battery's data has none)
     "lead_id": None,
     "opportunity_id": None,
     "holiday_country": None,
@@ -92,6 +93,8 @@ def _body(method: str, path: str, body: dict[str, Any]) -> None:
     for key, value in REFERENCES.items():
         if key in body and body[key] is not None:
             body[key] = value
+    if path.endswith("/responses"):  # a response names a lead or a customer: the battery's customer
+        body["lead_id"], body["customer_id"] = None, CUSTOMER
     if isinstance(body.get("prices"), list):  # a price list: catalog products, each priced once
         body["prices"] = [dict(body["prices"][0], product_id=PRODUCT)] if body["prices"] else []
     rules = body.get("rules") if path == "/api/v1/products" else body if path.endswith("/rules") else None

@@ -1,0 +1,208 @@
+"""Marketing campaigns as stored: made, their costs and responses recorded, and their effectiveness read back
+from the leads and deals that name them (domain/sales/marketing.py says how it is counted)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
+from contact_center.crm.phone_schemas import Strict
+from contact_center.crm.schemas import Currency, Day, Id
+from contact_center.domain.sales.marketing import Counts, effect
+from contact_center.store.tables import (
+    MARKETING_CHANNELS,
+    RESPONSE_KINDS,
+    CampaignCost,
+    CampaignResponse,
+    Customer,
+    Lead,
+    MarketingCampaign,
+    Opportunity,
+)
+
+Cents = Annotated[int, Field(ge=0, le=10**12)]
+
+
+class CampaignCreate(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    channel: Literal[MARKETING_CHANNELS]  # type: ignore[valid-type]
+    product_group: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    starts_on: Day
+    ends_on: Day | None = None
+    budget_cents: Cents = 0
+    currency: Currency = "USD"
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+    @field_validator("ends_on")
+    @classmethod
+    def _after_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        starts = info.data.get("starts_on")
+        if value is not None and starts is not None and value < starts:
+            raise ValueError("is before starts_on")
+        return value
+
+
+class CostIn(Strict):
+    spent_on: Day
+    amount_cents: Annotated[int, Field(ge=1, le=10**12)]
+    note: Annotated[str, StringConstraints(max_length=300)] = ""
+
+
+class ResponseIn(Strict):
+    kind: Literal[RESPONSE_KINDS]  # type: ignore[valid-type]
+    lead_id: Id | None = None
+    customer_id: Id | None = None
+
+
+def campaign_json(row: MarketingCampaign) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "channel": row.channel,
+        "product_group": row.product_group,
+        "starts_on": row.starts_on.isoformat(),
+        "ends_on": row.ends_on.isoformat() if row.ends_on else None,
+        "budget_cents": row.budget_cents,
+        "currency": row.currency,
+        "description": row.description,
+    }
+
+
+async def create(session: AsyncSession, data: CampaignCreate) -> MarketingCampaign:
+    clash = await session.scalar(select(MarketingCampaign.id).where(MarketingCampaign.name == data.name))
+    if clash is not None:
+        raise Conflict(f"a campaign named {data.name!r} exists already", {"type": "marketing_campaign", "id": clash})
+    row = MarketingCampaign(**data.model_dump())
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def _campaign(session: AsyncSession, campaign_id: int) -> MarketingCampaign:
+    row = await session.get(MarketingCampaign, campaign_id)
+    if row is None:
+        raise NotFound("marketing campaign", campaign_id)
+    return row
+
+
+async def add_cost(session: AsyncSession, campaign_id: int, data: CostIn) -> dict[str, Any]:
+    await _campaign(session, campaign_id)
+    row = CampaignCost(campaign_id=campaign_id, **data.model_dump())
+    session.add(row)
+    await session.flush()
+    return {"id": row.id, "campaign_id": campaign_id, **data.model_dump(mode="json")}
+
+
+async def add_response(session: AsyncSession, campaign_id: int, data: ResponseIn, now: dt.datetime) -> dict[str, Any]:
+    """Someone answered the campaign. A lead who answers and came from no campaign yet is credited to this one."""
+    await _campaign(session, campaign_id)
+    if (data.lead_id is None) == (data.customer_id is None):
+        raise ValidationFailed.one("lead_id", "name the lead or the customer who responded (one of them)")
+    if data.lead_id is not None:
+        lead = await session.get(Lead, data.lead_id)
+        if lead is None:
+            raise ValidationFailed.one("lead_id", f"no lead {data.lead_id}")
+        if lead.campaign_id is None:
+            lead.campaign_id = campaign_id
+    elif await session.get(Customer, data.customer_id) is None:
+        raise ValidationFailed.one("customer_id", f"no customer {data.customer_id}")
+    row = CampaignResponse(campaign_id=campaign_id, at=now, **data.model_dump())
+    session.add(row)
+    await session.flush()
+    return {"id": row.id, "campaign_id": campaign_id, "at": now.isoformat(), **data.model_dump()}
+
+
+async def effectiveness(session: AsyncSession) -> list[dict[str, Any]]:
+    """Every campaign with its counts, costs, cost per lead and ROI; newest first. Each figure is one grouped
+    query over an indexed column (campaign_id), whatever the number of campaigns."""
+    campaigns = (await session.scalars(select(MarketingCampaign).order_by(MarketingCampaign.starts_on.desc()))).all()
+    responses = dict(
+        (
+            await session.execute(
+                select(CampaignResponse.campaign_id, func.count()).group_by(CampaignResponse.campaign_id)
+            )
+        ).all()
+    )
+    costs = dict(
+        (
+            await session.execute(
+                select(CampaignCost.campaign_id, func.sum(CampaignCost.amount_cents)).group_by(CampaignCost.campaign_id)
+            )
+        ).all()
+    )
+    leads = {
+        row[0]: (row[1], row[2])
+        for row in await session.execute(
+            select(Lead.campaign_id, func.count(), func.sum(case((Lead.rating == "hot", 1), else_=0)))
+            .where(Lead.campaign_id.is_not(None))
+            .group_by(Lead.campaign_id)
+        )
+    }
+    deals = {
+        row[0]: (row[1], row[2], row[3])
+        for row in await session.execute(
+            select(
+                Opportunity.campaign_id,
+                func.count(),
+                func.sum(case((Opportunity.stage == "won", 1), else_=0)),
+                func.sum(case((Opportunity.stage == "won", Opportunity.amount_cents), else_=0)),
+            )
+            .where(Opportunity.campaign_id.is_not(None))
+            .group_by(Opportunity.campaign_id)
+        )
+    }
+    out = []
+    for c in campaigns:
+        lead_count, hot = leads.get(c.id, (0, 0))
+        deal_count, won, revenue = deals.get(c.id, (0, 0, 0))
+        counts = Counts(
+            responses=int(responses.get(c.id, 0)),
+            leads=int(lead_count),
+            hot_leads=int(hot or 0),
+            opportunities=int(deal_count),
+            won=int(won or 0),
+            won_revenue_cents=int(revenue or 0),
+            cost_cents=int(costs.get(c.id) or 0),
+        )
+        e = effect(counts)
+        out.append(
+            campaign_json(c)
+            | {
+                "responses": counts.responses,
+                "leads": counts.leads,
+                "hot_leads": counts.hot_leads,
+                "opportunities": counts.opportunities,
+                "won": counts.won,
+                "won_revenue_cents": counts.won_revenue_cents,
+                "cost_cents": counts.cost_cents,
+                "cost_per_lead_cents": e.cost_per_lead_cents,
+                "cost_per_won_cents": e.cost_per_won_cents,
+                "lead_to_won": e.lead_to_won,
+                "roi": e.roi,
+            }
+        )
+    return out
+
+
+REPORT_COLUMNS = (
+    "name",
+    "channel",
+    "starts_on",
+    "currency",
+    "budget_cents",
+    "cost_cents",
+    "responses",
+    "leads",
+    "hot_leads",
+    "opportunities",
+    "won",
+    "won_revenue_cents",
+    "cost_per_lead_cents",
+    "lead_to_won",
+    "roi",
+)

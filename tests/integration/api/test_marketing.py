@@ -1,0 +1,116 @@
+"""Marketing campaigns over HTTP: made by supervisors, costs and responses recorded, leads credited, a lead
+converted keeps its campaign on the deal, and the effectiveness report (JSON and CSV) adds up by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contact_center.seed.demo import ensure_reference
+
+
+@pytest.fixture
+async def reference(engine: AsyncEngine) -> None:
+    await ensure_reference(engine, password="demo-password-1")
+
+
+async def json_of(response: Any, status: int) -> Any:
+    body = await response.json()
+    assert response.status == status, body
+    return body
+
+
+async def test_a_campaigns_leads_deals_costs_and_roi(
+    reference: None, app_client: Any, agent: Any, make_user: Any, token_for: Any
+) -> None:
+    h = agent.headers()
+    boss = (await token_for(await make_user("sam", "supervisor"))).headers()
+    spring = {
+        "name": "Spring boilers",
+        "channel": "email",
+        "product_group": "heating",
+        "starts_on": "2026-03-01",
+        "budget_cents": 100_000,
+    }
+    assert (await app_client.post("/api/v1/marketing-campaigns", json=spring, headers=h)).status == 403
+    campaign = await json_of(await app_client.post("/api/v1/marketing-campaigns", json=spring, headers=boss), 201)
+    twin = await json_of(await app_client.post("/api/v1/marketing-campaigns", json=spring, headers=boss), 409)
+    assert twin["duplicate_of"] == {"type": "marketing_campaign", "id": campaign["id"]}
+    bad = await json_of(
+        await app_client.post(
+            "/api/v1/marketing-campaigns",
+            json={"name": "x", "channel": "pigeon", "starts_on": "2026-03-01", "ends_on": "2026-02-01"},
+            headers=boss,
+        ),
+        422,
+    )
+    assert {e["field"] for e in bad["errors"]} == {"channel", "ends_on"}
+    cid = campaign["id"]
+    for amount in (40_000, 20_000):
+        await json_of(
+            await app_client.post(
+                f"/api/v1/marketing-campaigns/{cid}/costs",
+                json={"spent_on": "2026-03-02", "amount_cents": amount},
+                headers=boss,
+            ),
+            201,
+        )
+
+    async def lead(last: str, rating: str, **extra: Any) -> int:
+        body = {"first_name": "Kim", "last_name": last, "rating": rating, **extra}
+        return int((await json_of(await app_client.post("/api/v1/leads", json=body, headers=h), 201))["id"])
+
+    hot = await lead("Hot", "hot", campaign_id=cid)
+    warm = await lead("Warm", "warm", campaign_id=cid)
+    late = await lead("Late", "cold")  # came from nowhere, then answered the campaign: credited to it
+    bad = await json_of(
+        await app_client.post("/api/v1/leads", json={"last_name": "X", "campaign_id": 999_999}, headers=h), 422
+    )
+    assert bad["errors"] == [{"field": "campaign_id", "reason": "no marketing campaign 999999"}]
+    await json_of(
+        await app_client.post(
+            f"/api/v1/marketing-campaigns/{cid}/responses", json={"kind": "replied", "lead_id": late}, headers=h
+        ),
+        201,
+    )
+    await json_of(
+        await app_client.post(
+            f"/api/v1/marketing-campaigns/{cid}/responses", json={"kind": "clicked", "lead_id": hot}, headers=h
+        ),
+        201,
+    )
+    neither = await json_of(
+        await app_client.post(f"/api/v1/marketing-campaigns/{cid}/responses", json={"kind": "clicked"}, headers=h), 422
+    )
+    assert neither["errors"][0]["field"] == "lead_id"
+    assert (
+        await app_client.post(
+            "/api/v1/marketing-campaigns/999999/responses", json={"kind": "clicked", "lead_id": hot}, headers=h
+        )
+    ).status == 404
+
+    # Two leads become deals: one won at 4,500.00, one still open.
+    won = await json_of(await app_client.post(f"/api/v1/leads/{hot}/convert", json={}, headers=h), 201)
+    await json_of(await app_client.post(f"/api/v1/leads/{warm}/convert", json={}, headers=h), 201)
+    deal = await json_of(await app_client.get(f"/api/v1/opportunities/{won['opportunity_id']}", headers=h), 200)
+    assert deal["campaign_id"] == cid  # the deal keeps the campaign of its lead
+    await json_of(
+        await app_client.patch(
+            f"/api/v1/opportunities/{deal['id']}", json={"stage": "won", "amount_cents": 450_000}, headers=h
+        ),
+        200,
+    )
+
+    report = await json_of(await app_client.get("/api/v1/marketing-campaigns", headers=h), 200)
+    (row,) = report["items"]
+    # By hand: 2 responses; 3 leads (1 hot); 2 deals, 1 won for 4,500.00; cost 600.00: 200.00 a lead, ROI 6.5.
+    assert {k: row[k] for k in ("responses", "leads", "hot_leads", "opportunities", "won", "won_revenue_cents", "cost_cents")} == {
+        "responses": 2, "leads": 3, "hot_leads": 1, "opportunities": 2, "won": 1, "won_revenue_cents": 450_000, "cost_cents": 60_000,
+    }  # fmt: skip
+    assert (row["cost_per_lead_cents"], row["lead_to_won"], row["roi"]) == (20_000, 0.3333, 6.5)
+    csv = await app_client.get("/api/v1/marketing-campaigns?format=csv", headers=h)
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    lines = (await csv.text()).splitlines()
+    assert lines[0].startswith("name,channel,starts_on") and lines[1].startswith("Spring boilers,email,2026-03-01")
