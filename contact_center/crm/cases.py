@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from contact_center.crm import webhooks
+from contact_center.crm import contract_tiers, webhooks
 from contact_center.crm.calendars import calendar_by_id, calendar_by_name
 from contact_center.crm.changes import change_activity, describe, tracked_changes
 from contact_center.crm.errors import ValidationFailed
@@ -19,8 +19,7 @@ from contact_center.crm.records import Page, check_references, get_or_404
 from contact_center.crm.schemas import CaseCreate, CaseUpdate
 from contact_center.domain import sla
 from contact_center.domain.calendar import Calendar
-from contact_center.domain.service.entitlements import TIERS
-from contact_center.store.tables import Activity, Case, ServiceContract, Team
+from contact_center.store.tables import Activity, Case, Team
 
 CASE_NUMBER_BASE = 20000
 BATCH = 500
@@ -69,9 +68,12 @@ async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime)
         values["team_id"] = await _team_id(session, data.team)
     values.setdefault("sla_target_minutes", None)
     if values["sla_target_minutes"] is None:
-        # A customer under a service contract is answered within its tier's response time.
-        entitled = await _contract_response_minutes(session, data.customer_id, now.date())
-        values["sla_target_minutes"] = entitled or DEFAULT_SLA_MINUTES[data.priority]
+        # A customer under a service contract is answered within its tier's response time, on its hours of
+        # cover (unless the case names a calendar of its own).
+        cover = await _contract_cover(session, data.customer_id, now.date())
+        values["sla_target_minutes"] = cover[0] if cover else DEFAULT_SLA_MINUTES[data.priority]
+        if cover and cover[1] is not None and data.calendar is None:
+            values["calendar_id"] = await _calendar_id(session, cover[1])
     case = await create_record(session, Case, values)
     case.number = CASE_NUMBER_BASE + case.id
     calendar = await _calendar_for(session, case, now)
@@ -92,15 +94,18 @@ async def create_case(session: AsyncSession, data: CaseCreate, now: dt.datetime)
     return case
 
 
-async def _contract_response_minutes(session: AsyncSession, customer_id: int | None, today: dt.date) -> int | None:
-    """The shortest response time of the customer's contracts in force today (None: no contract covers them)."""
+async def _contract_cover(
+    session: AsyncSession, customer_id: int | None, today: dt.date
+) -> tuple[int, str | None] | None:
+    """The response time (minutes) and hours of cover of the customer's best contract in force today (None: no
+    contract covers them)."""
     if customer_id is None:
         return None
-    query = select(ServiceContract.tier).where(
-        ServiceContract.customer_id == customer_id, ServiceContract.starts_on <= today, ServiceContract.ends_on >= today
-    )
-    hours = [TIERS[tier].response_hours for tier in (await session.scalars(query)).all() if tier in TIERS]
-    return min(hours) * 60 if hours else None
+    best = await contract_tiers.in_force(session, customer_id, today)
+    if not best:
+        return None
+    tier = best[0][1]
+    return tier.response_hours * 60, tier.cover_calendar
 
 
 async def update_case(

@@ -9,11 +9,13 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.crm import contract_tiers
 from contact_center.crm.changes import change_activity
+from contact_center.crm.contract_tiers import TierName
 from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
 from contact_center.crm.schemas import Day, Id
-from contact_center.domain.service.entitlements import TIERS, ContractTerm, entitlement, warranty_cover
+from contact_center.domain.service.entitlements import ContractTerm, Tier, entitlement, warranty_cover
 from contact_center.store.tables import (
     Case,
     Customer,
@@ -38,17 +40,10 @@ class EquipmentCreate(Strict):
 
 class ContractCreate(Strict):
     customer_id: Id
-    tier: str = Field(json_schema_extra={"enum": list(TIERS)})  # the document lists them; the check says which
+    tier: TierName  # one of the contract tiers (GET /api/v1/contract-tiers)
     starts_on: Day
     ends_on: Day
     equipment_ids: list[Id] = Field(default_factory=list, max_length=1000)
-
-    @field_validator("tier")
-    @classmethod
-    def _known_tier(cls, value: str) -> str:
-        if value not in TIERS:
-            raise ValueError(f"use one of {', '.join(TIERS)}")
-        return value
 
     @field_validator("ends_on")
     @classmethod
@@ -71,8 +66,7 @@ def equipment_json(row: Equipment) -> dict[str, Any]:
     }
 
 
-def contract_json(row: ServiceContract, equipment_ids: list[int]) -> dict[str, Any]:
-    tier = TIERS[row.tier]
+def contract_json(row: ServiceContract, equipment_ids: list[int], tier: Tier) -> dict[str, Any]:
     return {
         "id": row.id,
         "customer_id": row.customer_id,
@@ -83,6 +77,7 @@ def contract_json(row: ServiceContract, equipment_ids: list[int]) -> dict[str, A
         "response_hours": tier.response_hours,
         "resolution_hours": tier.resolution_hours,
         "visits_per_year": tier.visits_per_year,
+        "cover_calendar": tier.cover_calendar,
     }
 
 
@@ -108,6 +103,9 @@ async def add_equipment(session: AsyncSession, data: EquipmentCreate, today: dt.
 
 async def add_contract(session: AsyncSession, data: ContractCreate) -> ServiceContract:
     errors: list[FieldError] = []
+    if await contract_tiers.tier(session, data.tier) is None:
+        known = ", ".join(await contract_tiers.tiers(session))
+        errors.append(FieldError("tier", f"no contract tier {data.tier!r} (there are {known or 'none'})"))
     if await session.get(Customer, data.customer_id) is None:
         errors.append(FieldError("customer_id", f"no customer {data.customer_id}"))
     wanted = set(data.equipment_ids)

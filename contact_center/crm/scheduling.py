@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.clock import utc_iso
+from contact_center.crm import contract_tiers
 from contact_center.crm.calendars import calendar_by_name, to_domain
 from contact_center.crm.changes import change_activity
 from contact_center.crm.errors import Conflict, ValidationFailed
@@ -21,12 +22,11 @@ from contact_center.crm.phone_schemas import Strict
 from contact_center.crm.schemas import Id, Instant
 from contact_center.domain.calendar import always_open
 from contact_center.domain.service import scheduling as rules
-from contact_center.domain.service.entitlements import TIERS, contract_year, visit_included
+from contact_center.domain.service.entitlements import contract_year, visit_included
 from contact_center.store.tables import (
     Appointment,
     Case,
     Customer,
-    ServiceContract,
     ServiceOrder,
     Technician,
     TechnicianQuarter,
@@ -263,20 +263,9 @@ async def book(
 
 async def _included(session: AsyncSession, row: Appointment) -> str:
     """Whether the visit is one the customer's contract includes this contract year (marked on it), said so."""
-    day = row.starts_at.date()
-    contracts = (
-        await session.scalars(
-            select(ServiceContract)
-            .where(
-                ServiceContract.customer_id == row.customer_id,
-                ServiceContract.starts_on <= day,
-                ServiceContract.ends_on >= day,
-            )
-            .order_by(ServiceContract.ends_on.desc())
-        )
-    ).all()
-    for contract in contracts:
-        start, end = contract_year(contract.starts_on, day)
+    covering = await contract_tiers.in_force(session, row.customer_id, row.starts_at.date())
+    for contract, tier in covering:
+        start, end = contract_year(contract.starts_on, row.starts_at.date())
         used = await session.scalar(
             select(func.count())
             .select_from(Appointment)
@@ -287,11 +276,11 @@ async def _included(session: AsyncSession, row: Appointment) -> str:
                 Appointment.starts_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC),
             )
         )
-        if visit_included(contract.tier, used or 0):
+        if visit_included(tier.visits_per_year, used or 0):
             row.included_by_contract_id = contract.id
-            allowed = TIERS[contract.tier].visits_per_year
-            return f"included in the {contract.tier} contract (visit {(used or 0) + 1} of {allowed} this contract year)"
-    return "chargeable (no contract visit left)" if contracts else "chargeable (no contract)"
+            n = (used or 0) + 1
+            return f"included in the {tier.name} contract (visit {n} of {tier.visits_per_year} this contract year)"
+    return "chargeable (no contract visit left)" if covering else "chargeable (no contract)"
 
 
 async def _links(

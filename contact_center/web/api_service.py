@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
 
-from contact_center.crm import case_mail
+from contact_center.crm import case_mail, contract_tiers
 from contact_center.crm import installed_base as base
+from contact_center.crm.errors import ValidationFailed
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import principal
 from contact_center.web.errors import read_body
@@ -50,7 +52,8 @@ async def add_contract(request: web.Request) -> web.Response:
     body = await read_body(request, base.ContractCreate)
     async with request.app[SESSIONS].begin() as session:
         row = await base.add_contract(session, body)
-        out = base.contract_json(row, sorted(set(body.equipment_ids)))
+        tier = await contract_tiers.known_tier(session, row.tier)
+        out = base.contract_json(row, sorted(set(body.equipment_ids)), tier)
     return web.json_response(out, status=201)
 
 
@@ -118,6 +121,36 @@ async def list_claims(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         items = [base.claim_json(c) for c in await base.claims(session, record_id(request))]
     return web.json_response({"items": items, "next_cursor": None})
+
+
+@api.route(
+    "GET",
+    "/api/v1/contract-tiers",
+    "The contract tiers: response and resolution hours on their hours of cover, visits a year, price",
+    tag="service",
+)
+async def list_tiers(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        items = [contract_tiers.tier_json(t) for t in (await contract_tiers.tiers(session)).values()]
+    return web.json_response({"items": items, "next_cursor": None})
+
+
+@api.route(
+    "PUT",
+    "/api/v1/contract-tiers/{name}",
+    "Make a contract tier or change its terms (its contracts get them from now on)",
+    tag="service",
+    role="admin",
+    body=contract_tiers.TierIn,
+)
+async def put_tier(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", name):
+        raise ValidationFailed.one("name", "lower-case letters, digits, - and _, at most 32")
+    body = await read_body(request, contract_tiers.TierIn)
+    async with request.app[SESSIONS].begin() as session:
+        out = contract_tiers.tier_json(await contract_tiers.put(session, name, body))
+    return web.json_response(out)
 
 
 class EmailOut(BaseModel):

@@ -154,6 +154,8 @@ def _path_schema(name: str, path: str) -> dict[str, Any]:
         return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     if name == "name" and path.startswith("/api/v1/flows/"):
         return {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"}  # it names the flow's file
+    if name == "name" and path.startswith("/api/v1/contract-tiers/"):
+        return {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,31}$"}  # crm/contract_tiers.TierName
     return {"type": "string", "pattern": _PATH_PATTERNS.get(name, _KEY)}
 
 

@@ -20,13 +20,9 @@ class Tier:
     response_hours: int  # first response on a case
     resolution_hours: int
     visits_per_year: int
-
-
-TIERS = {
-    "basic": Tier("basic", response_hours=48, resolution_hours=120, visits_per_year=1),
-    "standard": Tier("standard", response_hours=24, resolution_hours=72, visits_per_year=2),
-    "premium": Tier("premium", response_hours=4, resolution_hours=24, visits_per_year=4),
-}
+    cover_calendar: str | None = None  # the hours of cover: a case's SLA clock runs on them (None: always)
+    price_cents: int = 0  # a year of cover
+    currency: str = "USD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +98,9 @@ def contract_year(starts_on: dt.date, day: dt.date) -> tuple[dt.date, dt.date]:
     return start, add_months(start, 12) - dt.timedelta(days=1)
 
 
-def visit_included(tier: str, visits_so_far: int) -> bool:
-    """Whether one more technician visit is within the visits the tier includes each contract year."""
-    found = TIERS.get(tier)
-    return found is not None and visits_so_far < found.visits_per_year
+def visit_included(visits_per_year: int, visits_so_far: int) -> bool:
+    """Whether one more technician visit is within the visits a tier includes each contract year."""
+    return visits_so_far < visits_per_year
 
 
 def entitlement(

@@ -18,7 +18,13 @@ from contact_center.store.tables.field_service import (
     Technician,
     TechnicianQuarter,
 )
-from contact_center.store.tables.installed import Equipment, ServiceContract, WarrantyClaim, contract_equipment
+from contact_center.store.tables.installed import (
+    ContractTier,
+    Equipment,
+    ServiceContract,
+    WarrantyClaim,
+    contract_equipment,
+)
 from contact_center.store.tables.marketing import (
     MARKETING_CHANNELS,
     RESPONSE_KINDS,
@@ -87,6 +93,7 @@ __all__ = [
     "CampaignCost",
     "CampaignResponse",
     "Case",
+    "ContractTier",
     "Customer",
     "DialingAttempt",
     "DialingRecord",

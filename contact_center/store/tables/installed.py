@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contact_center.domain.service.entitlements import serial_digits
@@ -66,3 +66,18 @@ class WarrantyClaim(Base, Timestamps):
     covers: Mapped[str] = mapped_column(String(20))  # parts | labour | parts_and_labour
     claimed_on: Mapped[dt.date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ContractTier(Base, Timestamps):
+    """What a level of service contract gives: response and resolution targets on its hours of cover (a
+    calendar; none: around the clock), technician visits included each contract year, its yearly price."""
+
+    __tablename__ = "contract_tiers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    response_hours: Mapped[int] = mapped_column(Integer)
+    resolution_hours: Mapped[int] = mapped_column(Integer)
+    visits_per_year: Mapped[int] = mapped_column(Integer, default=0)
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("calendars.id", ondelete="SET NULL"))
+    price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")

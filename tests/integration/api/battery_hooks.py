@@ -141,6 +141,11 @@ def _body(method: str, path: str, body: dict[str, Any]) -> None:
             del body[key]  # null is "clear it", which a required column refuses; left out, it is kept
     if path == "/api/v1/contracts":
         body["starts_on"], body["ends_on"] = "2026-01-01", "2027-01-01"  # in order
+        body["tier"] = "basic"  # one of the centre's tiers
+    if path.startswith("/api/v1/contract-tiers/"):
+        body["cover_calendar"] = None  # around the clock (a named calendar must exist)
+        if isinstance(body.get("response_hours"), int) and isinstance(body.get("resolution_hours"), int):
+            body["resolution_hours"] = max(body["resolution_hours"], body["response_hours"])
     if path == "/api/v1/equipment" and "installed_on" in body:
         body["installed_on"] = None  # not in the future
     if path == "/api/v1/flows/{name}" and "text" in body:

@@ -79,7 +79,13 @@ async def test_equipment_contracts_and_entitlements(reference: None, app_client:
             "equipment_ids": [theirs["id"]],
         }
     )
-    assert refused.status == 422 and sorted(e["field"] for e in (await refused.json())["errors"]) == ["ends_on", "tier"]
+    assert refused.status == 422 and sorted(e["field"] for e in (await refused.json())["errors"]) == ["ends_on"]
+    no_tier = await contract(
+        {"customer_id": customer["id"], "tier": "gold", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+    )
+    assert (await no_tier.json())["errors"] == [
+        {"field": "tier", "reason": "no contract tier 'gold' (there are basic, standard, premium)"}
+    ]
     not_theirs = await contract(
         {
             "customer_id": customer["id"],
@@ -156,6 +162,42 @@ async def test_a_case_opened_for_a_customer_under_contract_takes_its_response_ti
     assert covered["sla_target_minutes"] == 4 * 60 and plain["sla_target_minutes"] != 4 * 60
     view = await (await app_client.get(f"/api/v1/customers/{customer['id']}/360", headers=h)).json()
     assert [(c["tier"], c["ends_on"]) for c in view["contracts"]] == [("premium", "2026-12-31")]
+
+
+async def test_admins_set_contract_tiers_and_a_case_runs_on_its_hours_of_cover(
+    reference: None, app_client: Any, agent: Any, admin: Any
+) -> None:
+    h, ah = agent.headers(), admin.headers()
+    listed = await (await app_client.get("/api/v1/contract-tiers", headers=h)).json()
+    assert [t["name"] for t in listed["items"]] == ["basic", "standard", "premium"]  # what a new centre has
+    office = {
+        "response_hours": 8,
+        "resolution_hours": 40,
+        "visits_per_year": 2,
+        "cover_calendar": "support-hours",
+        "price_cents": 49_000,
+        "currency": "EUR",
+    }
+    assert (await app_client.put("/api/v1/contract-tiers/office", json=office, headers=h)).status == 403
+    made = await app_client.put("/api/v1/contract-tiers/office", json=office, headers=ah)
+    assert made.status == 200 and (await made.json())["cover_calendar"] == "support-hours"
+    bad = await app_client.put(
+        "/api/v1/contract-tiers/office", json=office | {"cover_calendar": "nope", "resolution_hours": 4}, headers=ah
+    )
+    assert bad.status == 422
+    assert (await app_client.put("/api/v1/contract-tiers/Big Tier", json=office, headers=ah)).status == 422
+    customer = await (
+        await app_client.post("/api/v1/customers", json={"first_name": "Di", "last_name": "Ho"}, headers=h)
+    ).json()
+    contract = {"customer_id": customer["id"], "tier": "office", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+    answer = await (await app_client.post("/api/v1/contracts", json=contract, headers=h)).json()
+    assert (answer["response_hours"], answer["visits_per_year"], answer["cover_calendar"]) == (8, 2, "support-hours")
+    case = await (
+        await app_client.post("/api/v1/cases", json={"subject": "Leak", "customer_id": customer["id"]}, headers=h)
+    ).json()
+    # Eight hours of response on the tier's hours of cover (weekdays 08-20 New York), not around the clock: the
+    # test clock says Monday 2026-11-23 15:00 UTC (10:00 in New York), so it is due at 18:00 New York.
+    assert case["sla_target_minutes"] == 8 * 60 and case["sla_due_at"] == "2026-11-23T23:00:00Z"
 
 
 async def test_a_team_owns_a_case_and_lists_its_cases(reference: None, app_client: Any, agent: Any) -> None:

@@ -58,6 +58,6 @@ def test_the_contract_year_and_the_visits_it_includes() -> None:
     assert contract_year(starts, dt.date(2026, 3, 1)) == (dt.date(2026, 2, 28), dt.date(2027, 2, 27))
     assert contract_year(starts, dt.date(2026, 2, 27)) == (dt.date(2025, 2, 28), dt.date(2026, 2, 27))
     assert contract_year(starts, starts) == (starts, dt.date(2025, 2, 27))
-    assert visit_included("basic", 0) and not visit_included("basic", 1)
-    assert visit_included("premium", 3) and not visit_included("premium", 4)
-    assert not visit_included("gold", 0)  # no such tier: nothing included
+    assert visit_included(1, 0) and not visit_included(1, 1)
+    assert visit_included(4, 3) and not visit_included(4, 4)
+    assert not visit_included(0, 0)  # a tier without visits includes none
