@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contact_center.crm.cases import update_case
 from contact_center.crm.errors import NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
-from contact_center.crm.schemas import CaseUpdate
+from contact_center.crm.schemas import NON_BLANK, CaseUpdate
 from contact_center.store.tables import Activity, Case, Customer
 
 TAG = re.compile(r"\[Case #(\d{1,12})\]", re.IGNORECASE)
@@ -34,7 +34,7 @@ MAX_MESSAGE_BYTES = 5_000_000
 
 
 class CaseReply(Strict):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT), NON_BLANK]
 
 
 @dataclass(frozen=True, slots=True)

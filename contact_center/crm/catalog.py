@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
-from contact_center.crm.schemas import Currency, Id
+from contact_center.crm.schemas import NON_BLANK, Currency, Id
 from contact_center.domain.sales.pricing import PriceList as DomainPriceList
 from contact_center.domain.sales.pricing import Rules
 from contact_center.store.tables import PriceList, PriceListItem, Product
 
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK]
 Cents = Annotated[int, Field(ge=0, le=10**12)]
 Months = Annotated[int, Field(ge=0, le=600)]
 Quantity = Annotated[int, Field(ge=1, le=100_000)]
@@ -41,7 +41,7 @@ class RulesIn(Strict):
 class ProductCreate(Strict):
     sku: Sku
     name: Name
-    group: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] = "general"
+    group: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK] = "general"
     price_cents: Cents
     currency: Currency = "USD"
     warranty_months: Months = 0
@@ -57,7 +57,9 @@ class PriceIn(Strict):
 class PriceListCreate(Strict):
     name: Name
     currency: Currency
-    segment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    segment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NON_BLANK] | None = (
+        None
+    )
     prices: list[PriceIn] = Field(min_length=1, max_length=10_000)
 
 

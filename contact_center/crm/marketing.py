@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
-from contact_center.crm.schemas import Currency, Day, Id
+from contact_center.crm.schemas import NON_BLANK, Currency, Day, Id
 from contact_center.domain.sales.marketing import Counts, effect
 from contact_center.store.tables import (
     MARKETING_CHANNELS,
@@ -29,9 +29,11 @@ Cents = Annotated[int, Field(ge=0, le=10**12)]
 
 
 class CampaignCreate(Strict):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK]
     channel: Literal[MARKETING_CHANNELS]  # type: ignore[valid-type]
-    product_group: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    product_group: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK] | None
+    ) = None
     starts_on: Day
     ends_on: Day | None = None
     budget_cents: Cents = 0

@@ -19,7 +19,7 @@ from contact_center.crm.calendars import calendar_by_name, to_domain
 from contact_center.crm.changes import change_activity
 from contact_center.crm.errors import Conflict, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
-from contact_center.crm.schemas import Id, Instant
+from contact_center.crm.schemas import NON_BLANK, Id, Instant
 from contact_center.domain.calendar import always_open
 from contact_center.domain.service import scheduling as rules
 from contact_center.domain.service.entitlements import contract_year, visit_included
@@ -34,14 +34,14 @@ from contact_center.store.tables import (
 )
 from contact_center.store.tables import Calendar as CalendarRow
 
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK]
 Minutes = Annotated[int, Field(ge=15, le=600, multiple_of=15)]
 NOTICE = dt.timedelta(hours=2)  # the least time ahead a customer may book for themselves
 MAX_DAYS = 62  # how far ahead slots are offered
 
 
 class TechnicianCreate(Strict):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NON_BLANK]
     skills: list[Label] = Field(min_length=1, max_length=50)
     territories: list[Label] = Field(default_factory=list, max_length=200)  # empty: goes anywhere
     calendar: Label  # the name of the calendar of their working hours

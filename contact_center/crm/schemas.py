@@ -33,11 +33,8 @@ from contact_center.store.tables import (
 SERVER_DETAILS = frozenset({"recording", "recording_id", "legs", "sip"})
 
 # Blank names are refused once stripped; the document says so: some character that is not a space (nor NUL).
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(json_schema_extra={"pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"}),
-]
+NON_BLANK = Field(json_schema_extra={"pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"})
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NON_BLANK]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]

@@ -18,7 +18,7 @@ from contact_center.clock import utc_iso
 from contact_center.crm.changes import change_activity
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
-from contact_center.crm.schemas import Day, Id
+from contact_center.crm.schemas import NON_BLANK, Day, Id
 from contact_center.domain.service.entitlements import add_months
 from contact_center.store.tables import (
     Appointment,
@@ -34,9 +34,9 @@ from contact_center.store.tables import (
     TechnicianQuarter,
 )
 
-Location = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Work = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Location = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK]
+Work = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NON_BLANK]
 Quantity = Annotated[int, Field(ge=1, le=100_000)]
 PLAN_LEAD = dt.timedelta(days=14)  # a planned visit's order is made this long before its date
 MAX_PLANS_PER_PASS = 200

@@ -142,6 +142,8 @@ def _body(method: str, path: str, body: dict[str, Any]) -> None:
     if path == "/api/v1/contracts":
         body["starts_on"], body["ends_on"] = "2026-01-01", "2027-01-01"  # in order
         body["tier"] = "basic"  # one of the centre's tiers
+    if path == "/api/v1/marketing-campaigns" and body.get("ends_on") is not None:
+        body["starts_on"], body["ends_on"] = "2026-01-01", "2026-12-31"  # in order
     if path.startswith("/api/v1/contract-tiers/"):
         body["cover_calendar"] = None  # around the clock (a named calendar must exist)
         if isinstance(body.get("response_hours"), int) and isinstance(body.get("resolution_hours"), int):

@@ -63,6 +63,8 @@ def test_the_customer_360_is_described_field_by_field() -> None:
         "open_opportunities",
         "recent_orders",
         "contracts",
+        "equipment",
+        "appointments",
     }
     assert schema["properties"]["activities"]["items"] == {"$ref": "#/components/schemas/ActivityOut"}
     phone = DOC["components"]["schemas"]["PhoneOut"]
