@@ -363,11 +363,9 @@ async def move(
     notice: dt.timedelta = dt.timedelta(0),
 ) -> dict[str, Any] | None:
     """The visit at another time (and technician); None when there is no such appointment (of this customer)."""
-    row = await session.get(Appointment, appointment_id, with_for_update=True)
-    if row is None or (customer_id is not None and row.customer_id != customer_id):
+    row = await _still_booked(session, appointment_id, customer_id)
+    if row is None:
         return None
-    if row.status != "booked":
-        raise Conflict(f"appointment {appointment_id} is {row.status}")
     start = data.starts_at.astimezone(dt.UTC)
     _check_notice(start, now, notice)
     customer = await _customer(session, row.customer_id)
@@ -399,11 +397,9 @@ async def cancel(
     agent_id: int | None,
     customer_id: int | None = None,
 ) -> dict[str, Any] | None:
-    row = await session.get(Appointment, appointment_id, with_for_update=True)
-    if row is None or (customer_id is not None and row.customer_id != customer_id):
+    row = await _still_booked(session, appointment_id, customer_id)
+    if row is None:
         return None
-    if row.status != "booked":
-        raise Conflict(f"appointment {appointment_id} is {row.status}")
     customer = await _customer(session, row.customer_id)
     row.status = "cancelled"
     await session.execute(delete(TechnicianQuarter).where(TechnicianQuarter.appointment_id == row.id))
@@ -415,6 +411,17 @@ async def cancel(
     said = f"Visit on {_local(row, customer, tech)} cancelled by {actor}" + (f": {reason}" if reason else "")
     session.add(_on_timeline(row, said, agent_id, now))
     return appointment_json(row, tech.name)
+
+
+async def _still_booked(session: AsyncSession, appointment_id: int, customer_id: int | None) -> Appointment | None:
+    """The appointment to change (locked), None when there is none (of this customer); Conflict once it is not
+    booked any more (cancelled or done)."""
+    row = await session.get(Appointment, appointment_id, with_for_update=True)
+    if row is None or (customer_id is not None and row.customer_id != customer_id):
+        return None
+    if row.status != "booked":
+        raise Conflict(f"appointment {appointment_id} is {row.status}")
+    return row
 
 
 async def of_customer(
