@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
 from contact_center.crm.phone_schemas import Strict
 from contact_center.crm.schemas import NON_BLANK, Currency, Day, Id
-from contact_center.domain.sales.marketing import Counts, effect
+from contact_center.domain.sales.marketing import Counts, attainment, effect, revenue_in_group
 from contact_center.store.tables import (
     MARKETING_CHANNELS,
     RESPONSE_KINDS,
@@ -22,7 +22,10 @@ from contact_center.store.tables import (
     Customer,
     Lead,
     MarketingCampaign,
+    MarketingPlan,
     Opportunity,
+    Order,
+    Product,
 )
 
 Cents = Annotated[int, Field(ge=0, le=10**12)]
@@ -186,6 +189,93 @@ async def effectiveness(session: AsyncSession) -> list[dict[str, Any]]:
                 "cost_per_won_cents": e.cost_per_won_cents,
                 "lead_to_won": e.lead_to_won,
                 "roi": e.roi,
+            }
+        )
+    return out
+
+
+# --- marketing plans ---------------------------------------------------------------------------------------
+
+
+class PlanCreate(Strict):
+    period_start: Day
+    period_end: Day
+    product_group: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK] | None
+    ) = None
+    geography: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None  # a customer's country
+    target_leads: Annotated[int, Field(ge=0, le=10**9)] = 0
+    target_revenue_cents: Cents = 0
+    currency: Currency = "USD"
+    notes: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+    @field_validator("period_end")
+    @classmethod
+    def _in_order(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        starts = info.data.get("period_start")
+        if starts is not None and value < starts:
+            raise ValueError("is before period_start")
+        return value
+
+
+async def add_plan(session: AsyncSession, data: PlanCreate) -> dict[str, Any]:
+    row = MarketingPlan(**data.model_dump())
+    session.add(row)
+    await session.flush()
+    return (await plans_with_actuals(session, [row]))[0]
+
+
+async def plans(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = (
+        await session.scalars(select(MarketingPlan).order_by(MarketingPlan.period_start.desc(), MarketingPlan.id))
+    ).all()
+    return await plans_with_actuals(session, list(rows))
+
+
+async def plans_with_actuals(session: AsyncSession, rows: list[MarketingPlan]) -> list[dict[str, Any]]:
+    """Each plan with its actuals: leads made in the period (by campaigns for its product group; in its geography
+    once converted to a customer there) and revenue from orders placed in the period (lines of its product group,
+    customers in its geography, in its currency), and how much of each target they reached."""
+    group_of_sku = dict((await session.execute(select(Product.sku, Product.group))).all())
+    out = []
+    for plan in rows:
+        start = dt.datetime.combine(plan.period_start, dt.time(), dt.UTC)
+        end = dt.datetime.combine(plan.period_end + dt.timedelta(days=1), dt.time(), dt.UTC)
+        leads = select(func.count()).select_from(Lead).where(Lead.created_at >= start, Lead.created_at < end)
+        if plan.product_group is not None:
+            leads = leads.join(MarketingCampaign, MarketingCampaign.id == Lead.campaign_id).where(
+                MarketingCampaign.product_group == plan.product_group
+            )
+        if plan.geography is not None:
+            leads = leads.join(Customer, Customer.id == Lead.customer_id).where(Customer.country == plan.geography)
+        orders = select(Order.items).where(
+            Order.placed_at >= start,
+            Order.placed_at < end,
+            Order.currency == plan.currency,
+            Order.status != "cancelled",
+        )
+        if plan.geography is not None:
+            orders = orders.join(Customer, Customer.id == Order.customer_id).where(Customer.country == plan.geography)
+        actual_leads = int(await session.scalar(leads) or 0)
+        revenue = sum(
+            revenue_in_group(items or [], group_of_sku, plan.product_group)
+            for items in (await session.scalars(orders)).all()
+        )
+        out.append(
+            {
+                "id": plan.id,
+                "period_start": plan.period_start.isoformat(),
+                "period_end": plan.period_end.isoformat(),
+                "product_group": plan.product_group,
+                "geography": plan.geography,
+                "currency": plan.currency,
+                "notes": plan.notes,
+                "target_leads": plan.target_leads,
+                "actual_leads": actual_leads,
+                "leads_attained": attainment(plan.target_leads, actual_leads),
+                "target_revenue_cents": plan.target_revenue_cents,
+                "actual_revenue_cents": revenue,
+                "revenue_attained": attainment(plan.target_revenue_cents, revenue),
             }
         )
     return out

@@ -91,3 +91,31 @@ async def add_response(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
         out = await marketing.add_response(session, record_id(request), body, request.app[CLOCK].now())
     return web.json_response(out, status=201)
+
+
+@api.route(
+    "POST",
+    "/api/v1/marketing-plans",
+    "A marketing plan: targets (leads, revenue) for a period, a product group and a geography, with notes",
+    tag="marketing",
+    role="supervisor",
+    body=marketing.PlanCreate,
+    status=201,
+)
+async def add_plan(request: web.Request) -> web.Response:
+    body = await read_body(request, marketing.PlanCreate)
+    async with request.app[SESSIONS].begin() as session:
+        out = await marketing.add_plan(session, body)
+    return web.json_response(out, status=201)
+
+
+@api.route(
+    "GET",
+    "/api/v1/marketing-plans",
+    "Marketing plans with their actuals (leads, revenue) and how much of each target they reached",
+    tag="marketing",
+)
+async def list_plans(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS]() as session:
+        items = await marketing.plans(session)
+    return web.json_response({"items": items, "next_cursor": None})

@@ -31,6 +31,7 @@ from contact_center.store.tables.marketing import (
     CampaignCost,
     CampaignResponse,
     MarketingCampaign,
+    MarketingPlan,
 )
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
@@ -104,6 +105,7 @@ __all__ = [
     "Lead",
     "MaintenancePlan",
     "MarketingCampaign",
+    "MarketingPlan",
     "MetaValue",
     "Opportunity",
     "Order",

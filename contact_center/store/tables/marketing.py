@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contact_center.store.tables.base import Base, Timestamps
@@ -48,3 +48,18 @@ class CampaignResponse(Base):
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class MarketingPlan(Base, Timestamps):
+    """Targets for a period, a product group and a geography (both optional: all), with what is meant in words."""
+
+    __tablename__ = "marketing_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    product_group: Mapped[str | None] = mapped_column(String(64))
+    geography: Mapped[str | None] = mapped_column(String(2))  # a customer's country (ISO 3166 alpha-2)
+    target_leads: Mapped[int] = mapped_column(Integer, default=0)
+    target_revenue_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    notes: Mapped[str] = mapped_column(Text, default="")  # the qualitative part of the plan

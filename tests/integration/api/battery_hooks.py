@@ -144,6 +144,8 @@ def _body(method: str, path: str, body: dict[str, Any]) -> None:
         body["tier"] = "basic"  # one of the centre's tiers
     if path == "/api/v1/marketing-campaigns" and body.get("ends_on") is not None:
         body["starts_on"], body["ends_on"] = "2026-01-01", "2026-12-31"  # in order
+    if path == "/api/v1/marketing-plans":
+        body["period_start"], body["period_end"] = "2026-01-01", "2026-12-31"  # in order
     if path.startswith("/api/v1/contract-tiers/"):
         body["cover_calendar"] = None  # around the clock (a named calendar must exist)
         if isinstance(body.get("response_hours"), int) and isinstance(body.get("resolution_hours"), int):

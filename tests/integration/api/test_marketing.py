@@ -3,12 +3,16 @@ converted keeps its campaign on the deal, and the effectiveness report (JSON and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.seed.demo import ensure_reference
+from contact_center.store.engine import session_factory
+from contact_center.store.tables import Customer, Lead, MarketingCampaign, Order, Product
 
 
 @pytest.fixture
@@ -114,3 +118,64 @@ async def test_a_campaigns_leads_deals_costs_and_roi(
     assert csv.headers["Content-Type"].startswith("text/csv")
     lines = (await csv.text()).splitlines()
     assert lines[0].startswith("name,channel,starts_on") and lines[1].startswith("Spring boilers,email,2026-03-01")
+
+
+async def test_a_marketing_plans_actuals_against_its_targets(
+    reference: None, app_client: Any, agent: Any, make_user: Any, token_for: Any, engine: AsyncEngine, clock: Any
+) -> None:
+    h = agent.headers()
+    boss = (await token_for(await make_user("sam", "supervisor"))).headers()
+    async with session_factory(engine).begin() as session:
+        heating = (await session.scalars(select(Product).where(Product.group == "heating"))).first()
+        other = (await session.scalars(select(Product).where(Product.group != "heating"))).first()
+        assert heating is not None and other is not None
+        spring = MarketingCampaign(
+            name="Heat up", channel="email", product_group="heating", starts_on=dt.date(2026, 11, 1)
+        )
+        norway, sweden = (
+            Customer(first_name="A", last_name="N", country="NO"),
+            Customer(first_name="B", last_name="S", country="SE"),
+        )
+        session.add_all([spring, norway, sweden])
+        await session.flush()
+        session.add_all(
+            [
+                Lead(last_name="One", campaign_id=spring.id, customer_id=norway.id, created_at=clock.now()),
+                Lead(last_name="Two", campaign_id=spring.id, created_at=clock.now()),  # no customer: no country
+                Order(number="P-1", customer_id=norway.id, status="delivered", currency="USD", total_cents=0,
+                      placed_at=clock.now(), items=[{"sku": heating.sku, "quantity": 2, "unit_price_cents": 100_000},
+                                                     {"sku": other.sku, "quantity": 1, "unit_price_cents": 5_000}]),
+                Order(number="P-2", customer_id=sweden.id, status="delivered", currency="USD", total_cents=0,
+                      placed_at=clock.now(), items=[{"sku": heating.sku, "quantity": 1, "unit_price_cents": 100_000}]),
+            ]
+        )  # fmt: skip
+    plan = {
+        "period_start": "2026-11-01",
+        "period_end": "2026-11-30",
+        "product_group": "heating",
+        "geography": "NO",
+        "target_leads": 4,
+        "target_revenue_cents": 400_000,
+        "notes": "Win back the west coast",
+    }
+    assert (await app_client.post("/api/v1/marketing-plans", json=plan, headers=h)).status == 403
+    made = await json_of(await app_client.post("/api/v1/marketing-plans", json=plan, headers=boss), 201)
+    # By hand: one lead of a heating campaign with a Norwegian customer; 2 x 1,000.00 of heating ordered in Norway.
+    assert (made["actual_leads"], made["leads_attained"]) == (1, 0.25)
+    assert (made["actual_revenue_cents"], made["revenue_attained"]) == (200_000, 0.5)
+    everywhere = await json_of(
+        await app_client.post(
+            "/api/v1/marketing-plans", json=plan | {"geography": None, "product_group": None}, headers=boss
+        ),
+        201,
+    )
+    assert everywhere["actual_revenue_cents"] == 305_000 and everywhere["actual_leads"] >= 2
+    bad = await json_of(
+        await app_client.post(
+            "/api/v1/marketing-plans", json=plan | {"period_end": "2026-10-01", "geography": "norway"}, headers=boss
+        ),
+        422,
+    )
+    assert {e["field"] for e in bad["errors"]} == {"period_end", "geography"}
+    listed = await json_of(await app_client.get("/api/v1/marketing-plans", headers=h), 200)
+    assert [p["id"] for p in listed["items"]] == [made["id"], everywhere["id"]]
