@@ -11,21 +11,11 @@ from contact_center.crm import scheduling, service_orders
 from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import principal
-from contact_center.web.errors import query_day, read_body
+from contact_center.web.errors import query_day, query_int, read_body
 from contact_center.web.keys import CLOCK, SESSIONS
 from contact_center.web.routing import Api
 
 api = Api()
-
-
-def _query_int(request: web.Request, name: str, low: int, high: int, default: int, errors: list[FieldError]) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        errors.append(FieldError(name, f"must be a whole number from {low} to {high}"))
-        return default
-    return int(raw)
 
 
 # --- technicians and appointments ------------------------------------------------------------------------
@@ -65,16 +55,16 @@ async def list_technicians(request: web.Request) -> web.Response:
 )
 async def appointment_slots(request: web.Request) -> web.Response:
     errors: list[FieldError] = []
-    customer_id = _query_int(request, "customer_id", 1, 2**31 - 1, 0, errors)
+    customer_id = query_int(request, "customer_id", 1, 2**31 - 1, 0, errors)
     if "customer_id" not in request.query:
         errors.append(FieldError("customer_id", "required"))
     skill = request.query.get("skill", "").strip()
     if not skill:
         errors.append(FieldError("skill", "required: the skill the job needs"))
-    minutes = _query_int(request, "minutes", 15, 600, 60, errors)
+    minutes = query_int(request, "minutes", 15, 600, 60, errors)
     if minutes % 15:
         errors.append(FieldError("minutes", "must be a whole number of quarter hours, from 15 to 600"))
-    days = _query_int(request, "days", 1, scheduling.MAX_DAYS, 14, errors)
+    days = query_int(request, "days", 1, scheduling.MAX_DAYS, 14, errors)
     day = query_day(request, "date", errors, required=False)
     if errors:
         raise ValidationFailed(errors)
@@ -303,7 +293,7 @@ async def add_plan(request: web.Request) -> web.Response:
 )
 async def list_plans(request: web.Request) -> web.Response:
     errors: list[FieldError] = []
-    customer_id = _query_int(request, "customer_id", 1, 2**31 - 1, 0, errors)
+    customer_id = query_int(request, "customer_id", 1, 2**31 - 1, 0, errors)
     if errors:
         raise ValidationFailed(errors)
     async with request.app[SESSIONS]() as session:

@@ -178,3 +178,15 @@ def query_day(request: web.Request, name: str, errors: list[FieldError], *, requ
         errors.append(FieldError(name, f"use a year from {FIRST_YEAR} to {LAST_YEAR}"))
         return None
     return day
+
+
+def query_int(request: web.Request, name: str, low: int, high: int, default: int, errors: list[FieldError]) -> int:
+    """A whole-number query parameter from ``low`` to ``high`` (``default`` when absent); a bad one is added to
+    ``errors``."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        errors.append(FieldError(name, f"must be a whole number from {low} to {high}"))
+        return default
+    return int(raw)
