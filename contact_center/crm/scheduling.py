@@ -444,23 +444,29 @@ async def day_view(session: AsyncSession, day: dt.date, now: dt.datetime) -> lis
     technician's local day), with whom and where."""
     techs = await _domain_technicians(session, now)
     rows = (await session.execute(select(Technician).where(Technician.active).order_by(Technician.name))).scalars()
+    # One read of the visits around the day (every zone's local day lies within a day either side of it in UTC),
+    # each technician's then taken from it by their own local day.
+    around = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(), dt.UTC)
+    near = await session.execute(
+        select(Appointment, Customer)
+        .join(Customer, Customer.id == Appointment.customer_id)
+        .where(
+            Appointment.status != "cancelled",
+            Appointment.starts_at < around + dt.timedelta(days=3),
+            Appointment.ends_at > around,
+        )
+        .order_by(Appointment.starts_at)
+    )
+    by_technician: dict[int, list[tuple[Appointment, Customer]]] = {}
+    for a, c in near.all():
+        by_technician.setdefault(a.technician_id, []).append((a, c))
     out = []
     for tech in rows.all():
         hours = techs[tech.id].calendar
         zone = ZoneInfo(hours.timezone)
         start = dt.datetime.combine(day, dt.time(), zone)
         end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
-        visits = await session.execute(
-            select(Appointment, Customer)
-            .join(Customer, Customer.id == Appointment.customer_id)
-            .where(
-                Appointment.technician_id == tech.id,
-                Appointment.status != "cancelled",
-                Appointment.starts_at < end,
-                Appointment.ends_at > start,
-            )
-            .order_by(Appointment.starts_at)
-        )
+        visits = [(a, c) for a, c in by_technician.get(tech.id, []) if a.starts_at < end and a.ends_at > start]
         working = [(lo, min(hi, end)) for lo, hi in hours.open_intervals(start, days=1) if lo < end]
         out.append(
             {
@@ -475,7 +481,7 @@ async def day_view(session: AsyncSession, day: dt.date, now: dt.datetime) -> lis
                         "city": (c.address or {}).get("city", ""),
                         "postal_code": (c.address or {}).get("postal_code", ""),
                     }
-                    for a, c in visits.all()
+                    for a, c in visits
                 ],
             }
         )
