@@ -289,9 +289,12 @@ def _gateway(app: web.Application, settings: Settings, desk: Desk) -> realtime.G
             timing=timing,
             shared=cluster.store,
             annotate=cluster.annotate,
+            lost=cluster.lost,
         )
         cluster.desktops_here = gateway.agent_desktops  # other nodes learn where each agent's desktops are
         cluster.close_session_here = gateway.close_session  # a logout on another node closes sockets here too
+        if isinstance(gateway.notifier, realtime.SharedNotifier):
+            cluster.restate_here = gateway.notifier.restate  # a view Redis lost is written again in stream order
         return gateway
     return realtime.install(app, desk, sio=sio, clock=app[CLOCK], authenticate=auth.authenticate, timing=timing)
 

@@ -156,9 +156,13 @@ class Desktop:
         seconds: float = 20.0,
         where: Callable[[dict[str, Any]], bool] = lambda d: True,
     ) -> list[dict[str, Any]]:
-        async with asyncio.timeout(seconds):
-            while len(found := [d for d in self.named(event) if where(d)]) < count:  # noqa: ASYNC110
-                await asyncio.sleep(0.005)
+        try:
+            async with asyncio.timeout(seconds):
+                while len(found := [d for d in self.named(event) if where(d)]) < count:  # noqa: ASYNC110
+                    await asyncio.sleep(0.005)
+        except TimeoutError:
+            seen = [(name, data.get("seq"), data.get("state")) for _, name, data in self.events]
+            raise TimeoutError(f"{event} not seen {count} times within {seconds:g} s; the desk saw {seen}") from None
         return found
 
     async def close(self) -> None:

@@ -24,7 +24,7 @@ from contact_center.realtime.shared_stream import Annotator, DeskStreams, Shared
 from contact_center.realtime.stream import DEFAULT_CAPACITY, Streams
 from contact_center.services.desk import Desk
 
-__all__ = ["AGENT_NAMESPACE", "SUPERVISOR_NAMESPACE", "Gateway", "Timing", "install", "socket_server"]
+__all__ = ["AGENT_NAMESPACE", "SUPERVISOR_NAMESPACE", "Gateway", "SharedNotifier", "Timing", "install", "socket_server"]
 
 
 def socket_server(timing: Timing, client_manager: socketio.AsyncManager | None = None) -> socketio.AsyncServer:
@@ -53,13 +53,15 @@ def install(
     trusted_origins: Collection[str] = (),
     shared: DeskStreams[Any] | None = None,
     annotate: Annotator[Any] | None = None,
+    lost: Callable[[int], None] | None = None,
 ) -> Gateway:
     """Attach ``sio`` at /socket.io/, subscribe the notifier to the desk, run its tasks with the app.
 
     ``shared`` (several nodes): the agents' streams live in that store, numbered across the cluster;
-    ``annotate`` is the desk's note of what each event leaves behind (``SharedNotifier``)."""
+    ``annotate`` is the desk's note of what each event leaves behind, ``lost`` is told when that note did
+    not reach the store (``SharedNotifier``)."""
     sio.attach(app)
-    notifier = Notifier(sio, Streams(replay_size)) if shared is None else SharedNotifier(sio, shared, annotate)
+    notifier = Notifier(sio, Streams(replay_size)) if shared is None else SharedNotifier(sio, shared, annotate, lost)
     gateway = Gateway(sio, desk, notifier, clock, authenticate, tuple(trusted_origins), timing)
     for namespace in namespaces(gateway):
         sio.register_namespace(namespace)

@@ -66,6 +66,8 @@ class DeskStreams(Protocol[N_contra]):
 
     async def since(self, user_id: int, seq: int | None, stream: str | None) -> Found: ...
 
+    async def restate(self, user_id: int, state: Any) -> None: ...
+
     async def record_board(self, event: str, payload: dict[str, Any], *, namespace: str, room: str) -> int: ...
 
     async def board_seq(self) -> int: ...
@@ -74,16 +76,25 @@ class DeskStreams(Protocol[N_contra]):
 @dataclass(frozen=True)
 class _Item(Generic[N]):
     user_id: int | None  # None: the board
-    event: str
+    event: str | None  # None: no event, only ``restated`` written again
     payload: dict[str, Any]
     note: N | None
+    restated: Any = None
 
 
 class SharedNotifier(Notifier, Generic[N]):
-    def __init__(self, sio: socketio.AsyncServer, store: DeskStreams[N], annotate: Annotator[N] | None = None) -> None:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        store: DeskStreams[N],
+        annotate: Annotator[N] | None = None,
+        lost: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(sio, Streams(store.capacity))
         self.store = store
         self.annotate = annotate
+        # Told when an agent's event could not be recorded: what it would have left behind is not in Redis.
+        self.lost = lost
         self._items: asyncio.Queue[_Item[N]] = asyncio.Queue()
 
     def __call__(self, audience: Audience, event: str, payload: dict[str, Any]) -> None:
@@ -96,11 +107,18 @@ class SharedNotifier(Notifier, Generic[N]):
         else:
             log.warning("desk event %s for unknown audience %r dropped", event, audience)
 
+    def restate(self, user_id: int, state: Any) -> None:
+        """Write ``state`` (the desk's, opaque here) again for the agent, in order with the events told before."""
+        self._items.put_nowait(_Item(user_id, None, {}, None, state))
+
     async def run(self) -> None:
         while True:
             item = await self._items.get()
             try:
-                if item.user_id is None:
+                if item.event is None:
+                    if item.user_id is not None:
+                        await self.store.restate(item.user_id, item.restated)
+                elif item.user_id is None:
                     await self.store.record_board(
                         item.event, item.payload, namespace=SUPERVISOR_NAMESPACE, room=SUPERVISORS_ROOM
                     )
@@ -114,8 +132,11 @@ class SharedNotifier(Notifier, Generic[N]):
                         note=item.note,
                     )
             except Exception:
-                # Not numbered, not sent: the desk's next event or sync brings it up to date.
+                # Not numbered, not sent: the desk's next event or sync brings it up to date, and what the event
+                # would have left behind is written again (``lost``).
                 log.exception("could not record %s for %s in Redis", item.event, item.user_id or "the board")
+                if item.user_id is not None and self.lost is not None:
+                    self.lost(item.user_id)
             finally:
                 self._items.task_done()
 

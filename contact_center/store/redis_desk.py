@@ -73,6 +73,19 @@ if count > redis.call('LLEN', KEYS[2]) then return {seq, stream, 0} end
 return {seq, stream, 1, redis.call('LRANGE', KEYS[2], -count, -1)}
 """
 
+# A node's view written again outside an event (Redis lost it, or the event that carried it was not
+# recorded): stamped with the agent's current ``seq``, which is the last event it reflects.
+_RESTATE = """
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if ARGV[2] == '' then
+  redis.call('HDEL', KEYS[2], ARGV[1], ARGV[1] .. ':seq')
+else
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2], ARGV[1] .. ':seq', seq)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+return seq
+"""
+
 _BOARD = """
 local seq = redis.call('INCR', KEYS[1])
 redis.call('PUBLISH', ARGV[1], ARGV[2] .. seq .. ARGV[3])
@@ -133,6 +146,7 @@ class RedisDeskStore:
         self._since = client.register_script(_SINCE)
         self._board = client.register_script(_BOARD)
         self._state = client.register_script(_STATE)
+        self._restate = client.register_script(_RESTATE)
 
     def key(self, kind: str, name: object) -> str:
         return f"{self.prefix}:{kind}:{name}"
@@ -176,6 +190,11 @@ class RedisDeskStore:
         seq, stream = await self._record(keys=keys, args=args)
         return int(seq), str(stream)
 
+    async def restate(self, user_id: int, state: StateWrite) -> None:
+        """Write ``state`` again without an event, as of the agent's last ``seq``."""
+        keys = [self.key("a", user_id), self.key("st", user_id)]
+        await self._restate(keys=keys, args=[state.field, state.value or "", AGENT_TTL_MS])
+
     async def since(self, user_id: int, seq: int | None, stream: str | None) -> Position:
         """The agent's position, and the events after ``seq`` of ``stream`` when the buffer still holds them."""
         args: list[str | int] = [-1 if seq is None else seq, stream or "", _stream_token(user_id), AGENT_TTL_MS]
@@ -210,8 +229,10 @@ class RedisDeskStore:
                     pipe.set(self.key("owner", call_id), node_id, px=int(ttl_seconds * 1000))
                 await pipe.execute()
 
-    async def alive(self, node_id: str, ttl_seconds: float) -> None:
-        await self.client.set(self.key("node", node_id), "1", px=int(ttl_seconds * 1000))
+    async def alive(self, node_id: str, ttl_seconds: float) -> bool:
+        """Mark the node alive; False when its mark was not there (first start, or Redis lost what it held)."""
+        before = await self.client.set(self.key("node", node_id), "1", px=int(ttl_seconds * 1000), get=True)
+        return before is not None
 
     async def gone(self, node_id: str) -> None:
         await self.client.delete(self.key("node", node_id))

@@ -75,6 +75,9 @@ class ClusterDesk:
         self.desktops_here: Callable[[], dict[int, int]] = dict
         # This node's gateway: a login session that ended on another node ends here too (its sockets close).
         self.close_session_here: Callable[[str], Awaitable[None]] | None = None
+        # This node's notifier: a view Redis lost is written again through it, in order with the events.
+        self.restate_here: Callable[[int, StateWrite], None] | None = None
+        self._unwritten: set[int] = set()  # agents whose view from this node Redis may not have
         self._keeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -96,7 +99,10 @@ class ClusterDesk:
         while True:
             await asyncio.sleep(self.alive_ttl / 3)
             try:
-                await self.store.alive(self.node_id, self.alive_ttl)
+                if not await self.store.alive(self.node_id, self.alive_ttl):
+                    # Redis came back empty (or this node's mark lapsed): every view it wrote may be gone.
+                    self._unwritten.update(self._views)
+                self._write_again()
                 await self.store.own(self.center.owned_calls(), self.node_id, self.owner_ttl)
                 await self.store.desktops(self.node_id, self.desktops_here(), self.alive_ttl)
             except Exception:
@@ -108,8 +114,7 @@ class ClusterDesk:
             return Annotation(StateWrite("agent", json.dumps(payload)))
         if event == "phone.status":
             return Annotation(StateWrite("phone", json.dumps(payload)))
-        view = self.center.desk_view(user_id)
-        text = json.dumps(view) if any(view[k] is not None for k in VIEW_KEYS) else None
+        text = self._view_text(user_id)
         state = None
         if user_id not in self._views or self._views[user_id] != text:
             self._views[user_id] = text
@@ -117,6 +122,22 @@ class ClusterDesk:
         call_id = payload.get("call_id")
         owner = (str(call_id), self.node_id, self.owner_ttl) if call_id else None
         return Annotation(state, owner)
+
+    def _view_text(self, user_id: int) -> str | None:
+        view = self.center.desk_view(user_id)
+        return json.dumps(view) if any(view[k] is not None for k in VIEW_KEYS) else None
+
+    def lost(self, user_id: int) -> None:
+        """An event of the agent was not recorded: the view it carried must be written again."""
+        self._unwritten.add(user_id)
+
+    def _write_again(self) -> None:
+        if self.restate_here is None:
+            return
+        for user_id in sorted(self._unwritten):
+            self._views[user_id] = text = self._view_text(user_id)
+            self.restate_here(user_id, StateWrite(f"part:{self.node_id}", text))
+        self._unwritten.clear()
 
     # -- the Desk protocol ------------------------------------------------------------------------
     def subscribe(self, listener: DeskListener) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -202,6 +203,33 @@ async def test_a_desk_that_moves_to_the_other_node_catches_up_by_replay_or_snaps
     await drained(a, b)
     live = numbering(again)[0]  # live again, numbered on from the replay (timeline, wrap-up end, state)
     assert live == list(range(replay["seq"] + 1, replay["seq"] + 1 + len(live))) and len(live) == 3
+
+
+async def test_a_desk_state_redis_lost_is_written_again_by_the_node_that_holds_the_call(
+    nodes: tuple[Node, Node], desks: list[Desktop], cluster_prefix: str, redis_client: aioredis.Redis
+) -> None:
+    a, b = nodes
+    desk = await open_desk(desks, a)
+    await desk.call("agent.set_state", {"state": "available"})
+    call_id = await b.caller()
+    await desk.wait_for("call.offered")
+    await desk.call("call.accept", {"call_id": call_id})
+    await desk.wait_for("call.connected")
+    await drained(a, b)
+
+    # What Redis restarted empty no longer has: the desks' state and which nodes run (no event follows).
+    found = redis_client.scan_iter(match=f"{cluster_prefix}*")
+    lost = [key async for key in found if ":st:" in key or ":node:" in key]
+    assert lost and await redis_client.delete(*lost)
+    assert (await desk.call("sync", {"since_seq": None}))["snapshot"]["call"] is None
+
+    async def shown() -> bool:
+        view = (await desk.call("sync", {"since_seq": None}))["snapshot"]
+        return view["call"] is not None and view["call"]["call_id"] == call_id
+
+    async with asyncio.timeout(15):  # node B notices its mark gone and writes its view again
+        while not await shown():  # noqa: ASYNC110 - the nodes run on; this only watches
+            await asyncio.sleep(0.2)
 
 
 async def test_refusals_come_back_as_the_owner_said_them_and_a_silent_owner_is_named(

@@ -88,6 +88,7 @@ async def servers(database_url: str, engine: AsyncEngine, cluster_prefix: str, t
     finally:
         for server in started:
             stop(server.proc)
+            print(f"--- the end of node {server.name}'s log ---\n{tail(server.log)}")  # shown when the test fails
 
 
 async def test_the_leader_killed_mid_offer_loses_no_call_of_the_other_node_and_no_acknowledged_write(

@@ -125,6 +125,23 @@ async def test_desk_state_is_written_with_its_event_and_dead_nodes_parts_are_lef
     assert await desk.live_nodes() == []
 
 
+async def test_a_node_learns_its_mark_was_lost_and_writes_its_view_again_as_of_the_last_event(
+    redis_client: aioredis.Redis, cluster_prefix: str
+) -> None:
+    desk = store(redis_client, cluster_prefix)
+    assert await desk.alive("n1", 30) is False  # first start: nothing was there
+    assert await desk.alive("n1", 30) is True
+    for n in range(3):
+        await desk.record(4, "timeline.appended", {"n": n}, namespace="/agent", room="agent:4")
+    await redis_client.delete(desk.key("node", "n1"))  # as after Redis restarted empty
+    assert await desk.alive("n1", 30) is False
+    await desk.restate(4, StateWrite("part:n1", json.dumps({"call": {"call_id": "c9"}})))
+    assert (await desk.state(4)).parts == [(3, {"call": {"call_id": "c9"}})]
+    await desk.restate(4, StateWrite("part:n1", None))
+    assert (await desk.state(4)).parts == []
+    await desk.gone("n1")
+
+
 async def test_a_request_is_answered_by_the_node_asked_or_fails_clearly(
     redis_client: aioredis.Redis, cluster_prefix: str
 ) -> None:
