@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from aiohttp import web
 
 from contact_center.crm import marketing
 from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.web.api_crm import record_id
+from contact_center.web.csv_out import csv_response, output_format
 from contact_center.web.errors import read_body
 from contact_center.web.keys import CLOCK, SESSIONS
 from contact_center.web.routing import Api
@@ -43,22 +41,14 @@ async def create(request: web.Request) -> web.Response:
     query=("format",),
 )
 async def effectiveness(request: web.Request) -> web.StreamResponse:
-    form = request.query.get("format", "json")
-    if form not in ("json", "csv"):
-        raise ValidationFailed([FieldError("format", "use json or csv")])
+    errors: list[FieldError] = []
+    form = output_format(request, errors)
+    if errors:
+        raise ValidationFailed(errors)
     async with request.app[SESSIONS]() as session:
         items = await marketing.effectiveness(session)
     if form == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(marketing.REPORT_COLUMNS)
-        for item in items:
-            writer.writerow(["" if item[c] is None else item[c] for c in marketing.REPORT_COLUMNS])
-        return web.Response(
-            text=out.getvalue(),
-            content_type="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="campaigns.csv"'},
-        )
+        return csv_response(marketing.REPORT_COLUMNS, items, "campaigns.csv")
     return web.json_response({"items": items, "next_cursor": None})
 
 

@@ -3,9 +3,7 @@ sales order (the opportunity is then won)."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import time
 from typing import Annotated
 
@@ -18,6 +16,7 @@ from contact_center.crm.schemas import WebLeadIn
 from contact_center.domain.sales import forecast as forecasting
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import client_address, principal
+from contact_center.web.csv_out import csv_response, output_format
 from contact_center.web.errors import error, query_day, read_body
 from contact_center.web.keys import CLOCK, LEAD_FORM_THROTTLE, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
@@ -230,9 +229,7 @@ async def forecast(request: web.Request) -> web.StreamResponse:
     by = request.query.get("by", "owner")
     if by not in ("owner", "product_group"):
         errors.append(FieldError("by", "use owner or product_group"))
-    form = request.query.get("format", "json")
-    if form not in ("json", "csv"):
-        errors.append(FieldError("format", "use json or csv"))
+    form = output_format(request, errors)
     if first is not None and last is not None and last < first:
         errors.append(FieldError("to", "is before from"))
     if errors or first is None or last is None:
@@ -241,13 +238,8 @@ async def forecast(request: web.Request) -> web.StreamResponse:
         rows = forecasting.forecast(await pipeline.deals(session, by), first, last)  # type: ignore[arg-type]
     items = [dataclasses.asdict(r) for r in rows]
     if form == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(
-            out, ["period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents"], lineterminator="\r\n"
-        )
-        writer.writeheader()
-        writer.writerows(items)
-        return web.Response(text=out.getvalue(), content_type="text/csv")
+        columns = ("period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents")
+        return csv_response(columns, items, f"forecast-{first.isoformat()}-{last.isoformat()}.csv")
     return web.json_response({"by": by, "from": first.isoformat(), "to": last.isoformat(), "items": items})
 
 

@@ -5,8 +5,6 @@ Every action is in the audit trail (who, when, the state before and after).
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
@@ -24,6 +22,7 @@ from contact_center.services.desk import Desk, DeskError
 from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
+from contact_center.web.csv_out import csv_response, output_format
 from contact_center.web.errors import error, path_id, query_day, read_body, strictly
 from contact_center.web.keys import ACD, ALERTS, CALL_CENTER, CLOCK, CLUSTER, SESSIONS
 from contact_center.web.routing import Api
@@ -214,9 +213,7 @@ async def report(request: web.Request) -> web.StreamResponse:
     errors: list[FieldError] = []
     first = query_day(request, "from", errors, required=True)
     last = query_day(request, "to", errors, required=True)
-    form = request.query.get("format", "json")
-    if form not in ("json", "csv"):
-        errors.append(FieldError("format", "use csv or json"))
+    form = output_format(request, errors)
     if first is not None and last is not None:
         if last < first:
             errors.append(FieldError("to", "is before from"))
@@ -229,17 +226,8 @@ async def report(request: web.Request) -> web.StreamResponse:
     rows = [_row(name, stats) for name, stats in sorted(groups.items())]
     one = group[:-1]
     if form == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([one, *REPORT_COLUMNS])
-        for row in [*rows, _row("(all)", total)]:
-            writer.writerow([row["name"], *("" if row[c] is None else _cell(row[c]) for c in REPORT_COLUMNS)])
-        filename = f"{group}-{first.isoformat()}-{last.isoformat()}.csv"
-        return web.Response(
-            text=out.getvalue(),
-            content_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        named = [{one: row["name"], **row} for row in [*rows, _row("(all)", total)]]
+        return csv_response((one, *REPORT_COLUMNS), named, f"{group}-{first.isoformat()}-{last.isoformat()}.csv")
     return web.json_response(
         {
             "group": group,
@@ -249,10 +237,6 @@ async def report(request: web.Request) -> web.StreamResponse:
             "items": rows,
         }
     )
-
-
-def _cell(value: Any) -> str:
-    return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
 @api.route(
