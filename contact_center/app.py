@@ -47,6 +47,7 @@ from contact_center.telephony.port import TelephonyPort
 from contact_center.telephony.simulated import SimulatedTelephony
 from contact_center.web import (
     api_admin,
+    api_analytics,
     api_caller_simulator,
     api_crm,
     api_dialer,
@@ -233,6 +234,7 @@ def create_app(
         *api_crm.api.specs,
         *api_sales.api.specs,
         *api_marketing.api.specs,
+        *api_analytics.api.specs,
         *api_dialer.api.specs,
         *api_service.api.specs,
         *api_field_service.api.specs,

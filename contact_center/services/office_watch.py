@@ -6,7 +6,9 @@
   for a month: ``domain/sales/forecast.py``) is told on their desk (``deal.stalled``), once per stall:
   again only after they touch the deal and it stalls again;
 - **planned maintenance**: each maintenance plan's visit due within two weeks becomes a service order
-  (``crm/service_orders.run_plans``), on the customer's timeline, for the service desk to book.
+  (``crm/service_orders.run_plans``), on the customer's timeline, for the service desk to book;
+- **the forecast kept**: once a day, the weighted forecast of this month and the next eleven is kept
+  (``crm/analytics.take_forecast_snapshot``), so the analytics can set each month's forecast beside what was won.
 
 With several nodes only the node whose routing decides (``leading``) looks, so nothing is done twice.
 """
@@ -22,7 +24,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
-from contact_center.crm import installed_base, pipeline, service_orders
+from contact_center.crm import analytics, installed_base, pipeline, service_orders
 from contact_center.services.desk import Audience
 from contact_center.store.engine import session_factory
 
@@ -61,6 +63,7 @@ class OfficeWatch:
                     await self.open_renewals()
                     await self.check()
                     await self.plan_visits()
+                    await self.keep_forecast()
             except Exception:
                 log.exception("the office watch failed; trying again in %.0f s", self.check_seconds)
             await asyncio.sleep(self.check_seconds)
@@ -81,6 +84,12 @@ class OfficeWatch:
         async with self.sessions.begin() as session:
             made = await service_orders.run_plans(session, self.clock.now())
         return [order["id"] for order in made]
+
+    async def keep_forecast(self) -> int:
+        """Keep today's forecast of the coming months (once a day), so each month's forecast can later be set
+        beside what was won in it; how many months were kept."""
+        async with self.sessions.begin() as session:
+            return await analytics.take_forecast_snapshot(session, self.clock.now().date())
 
     async def check(self) -> list[int]:
         """Tell the owners of the deals that stalled since they were last told; the ids of those deals."""

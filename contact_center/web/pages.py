@@ -30,6 +30,7 @@ def install(app: web.Application) -> None:
     app.router.add_get("/admin", admin_page)
     app.router.add_get("/dispatch", dispatch_page)
     app.router.add_get("/marketing", marketing_page)
+    app.router.add_get("/analytics", analytics_page)
     app.router.add_get("/quotes/{id}", quote_page)
     app.router.add_static("/static", UI_ROOT / "static", append_version=True)
 
@@ -116,6 +117,14 @@ async def marketing_page(request: web.Request) -> web.Response:
     if not me.has_role("supervisor"):
         raise web.HTTPForbidden(text="campaign results are for supervisors and admins")
     return render(request, "marketing.html", me=me)
+
+
+async def analytics_page(request: web.Request) -> web.Response:
+    """The analytics tables (GET /api/v1/analytics/...) as charts and tables, each with its CSV."""
+    me = signed_in(request)
+    if not me.has_role("supervisor"):
+        raise web.HTTPForbidden(text="analytics are for supervisors and admins")
+    return render(request, "analytics.html", me=me)
 
 
 async def quote_page(request: web.Request) -> web.Response:

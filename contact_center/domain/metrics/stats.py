@@ -11,6 +11,7 @@ contacts, and ``select`` returns that list: any number can be drilled down to th
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -222,6 +223,20 @@ def interval_buckets(contacts: Iterable[Contact], start: float, end: float, size
         for slot in slots:
             if slot < count:
                 buckets[slot].append(c)
+    return buckets
+
+
+def window_buckets(contacts: Iterable[Contact], edges: Sequence[float]) -> list[list[Contact]]:
+    """The contacts of each window [edges[i], edges[i + 1]) (days of unequal length, say): by outcome instant
+    and by handled instant."""
+    if len(edges) < 2:
+        return []
+    buckets: list[list[Contact]] = [[] for _ in range(len(edges) - 1)]
+    for c in contacts:
+        instants = (c.outcome_at, c.handled_at)
+        slots = {bisect.bisect_right(edges, at) - 1 for at in instants if at is not None and edges[0] <= at < edges[-1]}
+        for slot in slots:
+            buckets[slot].append(c)
     return buckets
 
 

@@ -29,6 +29,7 @@ from contact_center.domain.metrics.stats import (
     compute,
     group_key,
     interval_buckets,
+    window_buckets,
 )
 from contact_center.store import acd_events as acd_log
 
@@ -130,6 +131,17 @@ class AcdReports:
         config, teams = self.metrics.config, self.metrics.teams
         window = (start, end)
         return compute(contacts, config, window), by_group(contacts, config, group, teams, window)
+
+    async def days(self, first: dt.date, last: dt.date) -> list[tuple[dt.date, QueueStats]]:
+        """The whole centre's figures for each of its days in [first, last], from one read of the event log."""
+        bounds = [self.day_bounds(first + dt.timedelta(days=n)) for n in range((last - first).days + 1)]
+        edges = [start for start, _ in bounds] + [bounds[-1][1]]
+        contacts = await self._contacts(edges[0], edges[-1])
+        config = self.metrics.config
+        return [
+            (first + dt.timedelta(days=n), compute(items, config, bounds[n]))
+            for n, items in enumerate(window_buckets(contacts, edges))
+        ]
 
     async def intervals(self, day: dt.date, group: GroupBy = "queue") -> list[IntervalRow]:
         """The fifteen-minute rows of one of the centre's days (96; 92 or 100 across a daylight-saving change),

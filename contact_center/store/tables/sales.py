@@ -19,6 +19,7 @@ ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled", 
 
 class Lead(Base, Timestamps):
     __tablename__ = "leads"
+    __table_args__ = (Index("ix_leads_created", "created_at"),)  # the analytics read leads by when they came
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100))
@@ -41,7 +42,13 @@ class Lead(Base, Timestamps):
 
 class Opportunity(Base, Timestamps):
     __tablename__ = "opportunities"
-    __table_args__ = (Index("ix_opportunities_customer_stage", "customer_id", "stage"),)
+    __table_args__ = (
+        Index("ix_opportunities_customer_stage", "customer_id", "stage"),
+        # The analytics: deals by when they were opened, won deals by when they closed.
+        Index("ix_opportunities_created", "created_at"),
+        Index("ix_opportunities_closed", "closed_at"),
+        Index("ix_opportunities_stage_close", "stage", "expected_close"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
@@ -77,3 +84,15 @@ class Order(Base, Timestamps):
     carrier: Mapped[str | None] = mapped_column(String(64))
     tracking_number: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class ForecastSnapshot(Base):
+    """The weighted forecast of one month as it stood on one day (the office watch takes one a day), so a
+    month's forecast can be set beside what was won in it once the month is over."""
+
+    __tablename__ = "forecast_snapshots"
+    taken_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    deals: Mapped[int] = mapped_column(Integer)
+    pipeline_cents: Mapped[int] = mapped_column(BigInteger)
+    weighted_cents: Mapped[int] = mapped_column(BigInteger)

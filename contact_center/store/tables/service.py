@@ -16,7 +16,12 @@ CASE_PRIORITIES = ("low", "normal", "high", "urgent")
 
 class Case(Base, Timestamps):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_customer_status", "customer_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_customer_status", "customer_id", "status"),
+        # The analytics: cases by the day they were opened and the day they were resolved.
+        Index("ix_cases_created", "created_at"),
+        Index("ix_cases_resolved", "resolved_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int | None] = mapped_column(Integer, unique=True)
     subject: Mapped[str] = mapped_column(String(300))

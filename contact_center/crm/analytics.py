@@ -1,0 +1,293 @@
+"""What the analytics pages show, read with grouped queries: one query per figure over an indexed column,
+returning a few dozen groups at most, so a page costs about the same on a thousand customers as on a million
+(``contact-center bench analytics`` measures it). Days are the centre's (``CC_TIMEZONE``): instants are
+grouped by quarter-hour of UTC in the database and summed into local days here (domain/analytics/buckets.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement as Element
+
+from contact_center.domain.analytics import buckets
+from contact_center.domain.analytics.funnel import RULE, funnel
+from contact_center.domain.sales.forecast import OPEN_STAGES
+from contact_center.store.tables import Case, ForecastSnapshot, Lead, Opportunity
+
+FORECAST_MONTHS_AHEAD = 12  # the office watch keeps the forecast of this month and the next eleven
+
+
+@dataclass(frozen=True)
+class Table:
+    """One analytics table: its columns in order (the CSV header), its rows, and what the page must say about
+    how the figures are made."""
+
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    note: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def json(self) -> dict[str, Any]:
+        return {"columns": list(self.columns), "items": self.rows, "note": self.note, "summary": self.summary}
+
+
+def _quarter(session: AsyncSession, column: Any) -> ColumnElement[int]:
+    """The quarter-hour of UTC an instant falls in, as an integer, in this database's SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.floor(func.extract("epoch", column) / buckets.QUARTER), BigInteger)
+    # unixepoch() (SQLite 3.38+) reads the stored text about twice as fast as strftime('%s').
+    seconds = func.unixepoch(column) if sqlite3.sqlite_version_info >= (3, 38) else func.strftime("%s", column)
+    return cast(seconds, BigInteger) / buckets.QUARTER  # type: ignore[return-value]
+
+
+def _month(session: AsyncSession, column: Any) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _json_length(session: AsyncSession, column: Any) -> Element[int]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.jsonb_array_length(column)
+    return func.json_array_length(column)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+# -- the sales funnel ---------------------------------------------------------------------------------------
+async def sales_funnel(session: AsyncSession, start: dt.datetime, end: dt.datetime) -> Table:
+    """The deals opened in [start, end): how many reached each stage and went on to the next."""
+    query = (
+        select(Opportunity.stage, func.count(), func.coalesce(func.sum(Opportunity.amount_cents), 0))
+        .where(Opportunity.created_at >= start, Opportunity.created_at < end)
+        .group_by(Opportunity.stage)
+    )
+    standing = {stage: (int(n), int(amount)) for stage, n, amount in await session.execute(query)}
+    found = funnel(standing)
+    rows = [
+        {
+            "stage": r.stage,
+            "deals": r.deals,
+            "amount_cents": r.amount_cents,
+            "reached": r.reached,
+            "conversion": r.conversion,
+        }
+        for r in found.rows
+    ]
+    summary = {"lost": found.lost, "lost_amount_cents": found.lost_amount_cents, "win_rate": found.win_rate}
+    return Table(("stage", "deals", "amount_cents", "reached", "conversion"), rows, RULE, summary)
+
+
+# -- forecast against actual --------------------------------------------------------------------------------
+async def open_forecast(session: AsyncSession, first: dt.date, last: dt.date) -> dict[str, tuple[int, int, int]]:
+    """Open deals expected to close in [first, last] per month: (deals, pipeline, weighted) in cents."""
+    month = _month(session, Opportunity.expected_close)
+    query = (
+        select(
+            month,
+            func.count(),
+            func.coalesce(func.sum(Opportunity.amount_cents), 0),
+            func.coalesce(func.sum(Opportunity.amount_cents * Opportunity.probability), 0),
+        )
+        .where(Opportunity.stage.in_(OPEN_STAGES), Opportunity.expected_close.between(first, last))
+        .group_by(month)
+    )
+    return {
+        str(m): (int(n), int(amount), round(int(weighted) / 100))
+        for m, n, amount, weighted in await session.execute(query)
+    }
+
+
+async def take_forecast_snapshot(session: AsyncSession, today: dt.date) -> int:
+    """Keep today's forecast of this month and the next eleven, once a day; how many months were kept (0: today's
+    is kept already)."""
+    if await session.scalar(select(func.count()).where(ForecastSnapshot.taken_on == today)):
+        return 0
+    first = today.replace(day=1)
+    last = _add_months(first, FORECAST_MONTHS_AHEAD) - dt.timedelta(days=1)
+    forecast = await open_forecast(session, first, last)
+    months = buckets.months_between(first, last)
+    for period in months:
+        deals, pipeline, weighted = forecast.get(period, (0, 0, 0))
+        session.add(
+            ForecastSnapshot(
+                taken_on=today, period=period, deals=deals, pipeline_cents=pipeline, weighted_cents=weighted
+            )
+        )
+    return len(months)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+async def forecast_vs_actual(session: AsyncSession, first: dt.date, last: dt.date, zone: ZoneInfo) -> Table:
+    """Per month of [first, last]: the weighted forecast as it stood when the month began (the last snapshot
+    taken before its first day, else the first taken in it), what was won in it, and what is still open."""
+    months = buckets.months_between(first, last)
+    start, end = buckets.bounds(first.replace(day=1), _add_months(last.replace(day=1), 1) - dt.timedelta(days=1), zone)
+    quarter = _quarter(session, Opportunity.closed_at)
+    won_query = (
+        select(quarter, func.count(), func.coalesce(func.sum(Opportunity.amount_cents), 0))
+        .where(Opportunity.stage == "won", Opportunity.closed_at >= start, Opportunity.closed_at < end)
+        .group_by(quarter)
+    )
+    won = buckets.by_month(buckets.by_day(await session.execute(won_query), zone))
+    still_open = await open_forecast(
+        session, first.replace(day=1), _add_months(last.replace(day=1), 1) - dt.timedelta(days=1)
+    )
+    snapshots: dict[str, list[ForecastSnapshot]] = {}
+    for kept_one in await session.scalars(
+        select(ForecastSnapshot).where(ForecastSnapshot.period.in_(months)).order_by(ForecastSnapshot.taken_on)
+    ):
+        snapshots.setdefault(kept_one.period, []).append(kept_one)
+    rows = []
+    for period in months:
+        begins = dt.date(int(period[:4]), int(period[5:]), 1)
+        kept = snapshots.get(period, [])
+        before = [s for s in kept if s.taken_on < begins]
+        snap = before[-1] if before else (kept[0] if kept else None)
+        won_deals, won_cents = won.get(period, [0, 0])
+        forecast_cents = snap.weighted_cents if snap is not None else None
+        rows.append(
+            {
+                "period": period,
+                "forecast_cents": forecast_cents,
+                "forecast_taken_on": snap.taken_on.isoformat() if snap is not None else None,
+                "won_deals": won_deals,
+                "won_cents": won_cents,
+                "attainment": _ratio(won_cents, forecast_cents) if forecast_cents else None,
+                "open_weighted_cents": still_open.get(period, (0, 0, 0))[2],
+            }
+        )
+    note = (
+        "Forecast: open deals' amounts times their probability, for the month they are expected to close, as it "
+        "stood when the month began (kept once a day; the first kept in the month when none was kept before). "
+        "Won: deals won in the month, in full. Still open: the weighted amount of deals still open for the month."
+    )
+    columns = (
+        "period",
+        "forecast_cents",
+        "forecast_taken_on",
+        "won_deals",
+        "won_cents",
+        "attainment",
+        "open_weighted_cents",
+    )
+    return Table(columns, rows, note)
+
+
+# -- lead sources -------------------------------------------------------------------------------------------
+async def lead_sources(session: AsyncSession, start: dt.datetime, end: dt.datetime) -> Table:
+    """The leads that came in [start, end) per source: how many, how good, how many became customers and won
+    deals, and for how much."""
+    in_period = and_(Lead.created_at >= start, Lead.created_at < end)
+    flagged = _json_length(session, Lead.checks) > 0
+    counts = await session.execute(
+        select(
+            Lead.source,
+            func.count(),
+            func.sum(case((Lead.rating == "hot", 1), else_=0)),
+            func.sum(case((Lead.rating == "warm", 1), else_=0)),
+            func.sum(case((flagged, 1), else_=0)),
+            func.sum(case((Lead.status == "disqualified", 1), else_=0)),
+            func.sum(case((Lead.status == "converted", 1), else_=0)),
+        )
+        .where(in_period)
+        .group_by(Lead.source)
+    )
+    wins = {
+        source: (int(n), int(amount))
+        for source, n, amount in await session.execute(
+            select(Lead.source, func.count(Opportunity.id), func.coalesce(func.sum(Opportunity.amount_cents), 0))
+            .join(Opportunity, Opportunity.customer_id == Lead.customer_id)
+            .where(in_period, Lead.status == "converted", Opportunity.stage == "won")
+            .group_by(Lead.source)
+        )
+    }
+    rows = []
+    for source, leads, hot, warm, flagged_n, disqualified, converted in counts:
+        won, revenue = wins.get(source, (0, 0))
+        rows.append(
+            {
+                "source": source,
+                "leads": int(leads),
+                "hot": int(hot or 0),
+                "warm": int(warm or 0),
+                "flagged": int(flagged_n or 0),
+                "disqualified": int(disqualified or 0),
+                "converted": int(converted or 0),
+                "conversion": _ratio(int(converted or 0), int(leads)),
+                "won_deals": won,
+                "won_cents": revenue,
+            }
+        )
+    rows.sort(key=lambda r: (-r["won_cents"], -r["leads"], r["source"]))
+    note = (
+        "Leads that came in the period, by source. Flagged: a check on entry found something (a throw-away "
+        "address, someone known already). Won: deals won by the customers these leads became."
+    )
+    columns = ("source", "leads", "hot", "warm", "flagged", "disqualified", "converted", "conversion", "won_deals")
+    return Table((*columns, "won_cents"), rows, note)
+
+
+# -- cases and their SLAs -----------------------------------------------------------------------------------
+async def case_days(session: AsyncSession, first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime) -> Table:
+    """Per day of [first, last]: cases opened, resolved, and of those resolved with a target, met and breached."""
+    start, end = buckets.bounds(first, last, zone)
+    opened_at = _quarter(session, Case.created_at)
+    opened = buckets.by_day(
+        await session.execute(
+            select(opened_at, func.count()).where(Case.created_at >= start, Case.created_at < end).group_by(opened_at)
+        ),
+        zone,
+    )
+    resolved_at = _quarter(session, Case.resolved_at)
+    with_target = Case.sla_target_minutes.is_not(None)
+    met = and_(with_target, Case.sla_used_seconds <= Case.sla_target_minutes * 60)
+    breached = and_(with_target, Case.sla_used_seconds > Case.sla_target_minutes * 60)
+    resolved = buckets.by_day(
+        await session.execute(
+            select(
+                resolved_at,
+                func.count(),
+                func.sum(case((met, 1), else_=0)),
+                func.sum(case((breached, 1), else_=0)),
+            )
+            .where(Case.resolved_at >= start, Case.resolved_at < end)
+            .group_by(resolved_at)
+        ),
+        zone,
+    )
+    rows: list[dict[str, Any]] = []
+    for day in buckets.days_between(first, last):
+        n_resolved, n_met, n_breached = resolved.get(day, [0, 0, 0])
+        rows.append(
+            {
+                "day": day.isoformat(),
+                "opened": opened.get(day, [0])[0],
+                "resolved": n_resolved,
+                "met": n_met,
+                "breached": n_breached,
+                "compliance": _ratio(n_met, n_met + n_breached),
+            }
+        )
+    overdue = await session.scalar(
+        select(func.count()).where(Case.resolved_at.is_(None), Case.sla_due_at.is_not(None), Case.sla_due_at < now)
+    )
+    total_met, total_breached = sum(r["met"] for r in rows), sum(r["breached"] for r in rows)
+    summary = {"compliance": _ratio(total_met, total_met + total_breached), "open_past_due": int(overdue or 0)}
+    note = (
+        "Met: resolved within its SLA target in the business hours of its calendar (pauses while waiting on the "
+        "customer not counted); breached: resolved after it. Compliance is met ÷ (met + breached)."
+    )
+    return Table(("day", "opened", "resolved", "met", "breached", "compliance"), rows, note, summary)

@@ -1,0 +1,121 @@
+"""The analytics tables over HTTP, for the analytics page and spreadsheets (format=csv): the sales funnel,
+forecast against actual, lead sources, cases and their SLAs, and the contact centre's figures by day.
+Every table answers ``{"columns", "items", "note", "summary"}``; ``note`` says how its figures are made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from contact_center.crm import analytics
+from contact_center.crm.errors import FieldError, ValidationFailed
+from contact_center.domain.analytics import buckets
+from contact_center.web.csv_out import csv_response, output_format
+from contact_center.web.errors import query_day
+from contact_center.web.keys import ACD, CLOCK, SESSIONS, SETTINGS
+from contact_center.web.routing import Api
+
+api = Api()
+MAX_DAYS = 366  # a year of days at most in one table
+KPI_COLUMNS = (
+    "day",
+    "offered",
+    "answered",
+    "abandoned",
+    "service_level",
+    "asa_seconds",
+    "aht_seconds",
+    "handled",
+    "longest_wait_seconds",
+)
+
+
+def _period(request: web.Request) -> tuple[dt.date, dt.date, str]:
+    """``from`` and ``to`` (the centre's days, both required, at most a year apart) and ``format``."""
+    errors: list[FieldError] = []
+    first = query_day(request, "from", errors, required=True)
+    last = query_day(request, "to", errors, required=True)
+    form = output_format(request, errors)
+    if first is not None and last is not None:
+        if last < first:
+            errors.append(FieldError("to", "is before from"))
+        elif (last - first).days >= MAX_DAYS:
+            errors.append(FieldError("to", f"at most {MAX_DAYS} days after from"))
+    if errors or first is None or last is None:
+        raise ValidationFailed(errors)
+    return first, last, form
+
+
+def _answer(table: analytics.Table, name: str, first: dt.date, last: dt.date, form: str) -> web.Response:
+    if form == "csv":
+        return csv_response(table.columns, table.rows, f"{name}-{first.isoformat()}-{last.isoformat()}.csv")
+    return web.json_response({"from": first.isoformat(), "to": last.isoformat(), **table.json()})
+
+
+def _table(
+    name: str, summary: str, read: Callable[[web.Request, dt.date, dt.date], Awaitable[analytics.Table]]
+) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        first, last, form = _period(request)
+        return _answer(await read(request, first, last), name, first, last, form)
+
+    api.route(
+        "GET",
+        f"/api/v1/analytics/{name}",
+        f"{summary} over the centre's days [from, to] (format=csv for a spreadsheet)",
+        tag="analytics",
+        role="supervisor",
+        query=("from", "to", "format"),
+    )(handler)
+
+
+async def _funnel(request: web.Request, first: dt.date, last: dt.date) -> analytics.Table:
+    start, end = buckets.bounds(first, last, request.app[SETTINGS].zone)
+    async with request.app[SESSIONS]() as session:
+        return await analytics.sales_funnel(session, start, end)
+
+
+async def _forecast(request: web.Request, first: dt.date, last: dt.date) -> analytics.Table:
+    async with request.app[SESSIONS]() as session:
+        return await analytics.forecast_vs_actual(session, first, last, request.app[SETTINGS].zone)
+
+
+async def _lead_sources(request: web.Request, first: dt.date, last: dt.date) -> analytics.Table:
+    start, end = buckets.bounds(first, last, request.app[SETTINGS].zone)
+    async with request.app[SESSIONS]() as session:
+        return await analytics.lead_sources(session, start, end)
+
+
+async def _cases(request: web.Request, first: dt.date, last: dt.date) -> analytics.Table:
+    async with request.app[SESSIONS]() as session:
+        zone, now = request.app[SETTINGS].zone, request.app[CLOCK].now()
+        return await analytics.case_days(session, first, last, zone, now)
+
+
+async def _contact_center(request: web.Request, first: dt.date, last: dt.date) -> analytics.Table:
+    rows: list[dict[str, Any]] = []
+    for day, stats in await request.app[ACD].days(first, last):
+        rows.append({"day": day.isoformat(), **{c: getattr(stats, c) for c in KPI_COLUMNS[1:]}})
+    note = (
+        "From the routing event log, the whole centre: a visit counts on the day its outcome falls, a handling "
+        "on the day it ended. Service level and the waits as on the board (docs/routing.md)."
+    )
+    return analytics.Table(KPI_COLUMNS, rows, note)
+
+
+_table("funnel", "Deals opened: how many reached each stage and went on to the next, and the win rate", _funnel)
+_table(
+    "forecast-vs-actual",
+    "Per month: the weighted forecast as it stood when the month began, what was won, what is still open",
+    _forecast,
+)
+_table("lead-sources", "Leads per source: how many, how good, converted, won deals and revenue", _lead_sources)
+_table("cases", "Cases per day: opened, resolved, SLA met and breached, compliance", _cases)
+_table(
+    "contact-center",
+    "The contact centre's figures per day: offered, answered, abandoned, SL, ASA, AHT",
+    _contact_center,
+)
