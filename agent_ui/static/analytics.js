@@ -38,16 +38,18 @@ function summary(found) {
 }
 async function show(section, period) {
   const name = section.dataset.table;
-  const query = `from=${period.from}&to=${period.to}`;
-  section.querySelector("a.csv").href = `/api/v1/analytics/${name}?${query}&format=csv`;
+  // The churn-risk list is as of now, not of a period.
+  const query = section.dataset.period === "none" ? "" : `from=${period.from}&to=${period.to}`;
+  section.querySelector("a.csv").href = `/api/v1/analytics/${name}?${query}${query ? "&" : ""}format=csv`;
   let found;
-  try { found = await api.get(`/api/v1/analytics/${name}?${query}`); } catch (e) { section.querySelector(".note").textContent = e.message; return; }
+  try { found = await api.get(`/api/v1/analytics/${name}${query ? "?" + query : ""}`); } catch (e) { section.querySelector(".note").textContent = e.message; return; }
   section.querySelector(".note").textContent = found.note;
   section.querySelector(".summary").textContent = summary(found);
   section.querySelector("table.figures thead").replaceChildren(el("tr", {}, ...found.columns.map((c) => el("th", {}, label(c)))));
   section.querySelector("table.figures tbody").replaceChildren(...found.items.map((row) => el("tr", {},
     ...found.columns.map((c) => el("td", { class: typeof row[c] === "number" ? "num" : "", "data-column": c }, shown(c, row[c]))))));
-  chart(section.querySelector(".chart"), name, found.items);
+  const box = section.querySelector(".chart");
+  if (box) chart(box, name, found.items);
 }
 function day(d) { return d.toLocaleDateString("sv"); }  // YYYY-MM-DD, the local day
 function load(event) {

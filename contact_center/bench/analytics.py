@@ -2,8 +2,8 @@
 
 The database (``--database-url``; default a SQLite file under var/bench) is migrated and, when it holds no
 customers yet, seeded inside the database with portable SQL (a numbers series joined to an hourly calendar of the
-last two years): N customers, and per million customers 300 000 leads, 200 000 deals and 500 000 cases spread
-over those two years, the way the tables the pages read would look. Then each page's queries (the very functions
+last two years): N customers, and per million customers 300 000 leads, 200 000 deals, 500 000 cases, 2 000 000
+orders and 3 000 000 calls spread over those two years, the way the tables the pages read would look. Then each page's queries (the very functions
 the API calls, ``crm/analytics.py``) run ``--samples`` times, each in a fresh session, for the page's default
 period (the last 30 days) and for the longest it allows (a year), and their p50/p99 are printed beside the goal
 (p99 ≤ 500 ms). Figures are printed, never asserted.
@@ -123,12 +123,17 @@ def _pages(today: dt.date, now: dt.datetime) -> list[tuple[str, str, Read]]:
         def cases(s: AsyncSession, first: dt.date = first) -> Awaitable[analytics.Table]:
             return analytics.case_days(s, first, today, ZONE, now)
 
+        def churn(s: AsyncSession) -> Awaitable[analytics.Table]:
+            return analytics.churn_risk(s, now)
+
         out += [
             ("funnel", period, funnel),
             ("forecast-vs-actual", period, forecast),
             ("lead-sources", period, sources),
             ("cases", period, cases),
         ]
+        if days == 30:
+            out.append(("churn-risk", "90 days", churn))
     return out
 
 
@@ -150,7 +155,7 @@ async def _counts(engine: AsyncEngine) -> dict[str, int]:
     async with engine.connect() as conn:
         return {
             table: int((await conn.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar() or 0)
-            for table in ("leads", "opportunities", "cases", "forecast_snapshots")
+            for table in ("leads", "opportunities", "cases", "orders", "activities", "forecast_snapshots")
         }
 
 
@@ -245,3 +250,19 @@ async def _chunk(conn: AsyncConnection, lo: int, hi: int, postgres: bool) -> Non
         FROM {_numbers(lo, hi, postgres)} JOIN bench_hours b ON b.h = (n * 17) % {HOURS}
              JOIN bench_hours r ON r.h = ((n * 17) % {HOURS} + n % 48) % {HOURS}
         WHERE n % 2 = 0""")
+    # Orders and calls, read by customer for the churn list: two orders and three calls each.
+    for k in (1, 2):
+        await run(f"""
+            INSERT INTO orders (number, customer_id, status, items, total_cents, currency, placed_at, notes,
+                                created_at, updated_at)
+            SELECT 'B' || n || '-{k}', n, 'delivered', '[]', 12900, 'USD', b.at, '', b.at, b.at
+            FROM {_numbers(lo, hi, postgres)} JOIN bench_hours b ON b.h = (n * {k * 29}) % {HOURS}""")
+    for k in (1, 2, 3):
+        await run(f"""
+            INSERT INTO activities (type, channel, direction, subject, customer_id, outcome, disposition, started_at,
+                                    details, created_at)
+            SELECT 'call', 'phone', 'inbound', 'Call', n,
+                   CASE WHEN n % 11 = {k} THEN 'abandoned' ELSE 'answered' END,
+                   CASE WHEN n % 13 = {k} THEN 'escalated' WHEN n % 11 = {k} THEN NULL ELSE 'resolved' END,
+                   b.at, '{{}}', b.at
+            FROM {_numbers(lo, hi, postgres)} JOIN bench_hours b ON b.h = (n * {k * 31}) % {HOURS}""")

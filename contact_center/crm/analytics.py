@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement as Element
 
-from contact_center.domain.analytics import buckets
+from contact_center.domain.analytics import buckets, churn
 from contact_center.domain.analytics.funnel import RULE, funnel
 from contact_center.domain.sales.forecast import OPEN_STAGES
-from contact_center.store.tables import Case, ForecastSnapshot, Lead, Opportunity
+from contact_center.store.tables import Activity, Case, Customer, ForecastSnapshot, Lead, Opportunity, Order
 
 FORECAST_MONTHS_AHEAD = 12  # the office watch keeps the forecast of this month and the next eleven
 
@@ -291,3 +291,79 @@ async def case_days(session: AsyncSession, first: dt.date, last: dt.date, zone: 
         "customer not counted); breached: resolved after it. Compliance is met ÷ (met + breached)."
     )
     return Table(("day", "opened", "resolved", "met", "breached", "compliance"), rows, note, summary)
+
+
+# -- churn risk -----------------------------------------------------------------------------------------------
+CHURN_CANDIDATES = 200  # the customers with the most case trouble, scored in full
+
+
+async def churn_risk(session: AsyncSession, now: dt.datetime) -> Table:
+    """Customers who may be about to leave (``domain/analytics/churn.RULE``), highest risk first. The customers
+    with a case in the window are ranked by what their cases alone say; the first ``CHURN_CANDIDATES`` are scored
+    in full (their calls and orders read by customer, indexed), so the list costs the same at any size."""
+    since = now - dt.timedelta(days=churn.WINDOW_DAYS)
+    past_sla = or_(
+        and_(Case.resolved_at.is_not(None), Case.sla_used_seconds > Case.sla_target_minutes * 60),
+        and_(Case.resolved_at.is_(None), Case.sla_due_at < now),
+    )
+    cases_n, past_n = func.count(), func.sum(case((past_sla, 1), else_=0))
+    case_score = case((cases_n >= 3, 30), (cases_n == 2, 20), else_=0) + case((past_n > 0, 25), else_=0)
+    ranked = await session.execute(
+        select(Case.customer_id, cases_n, past_n)
+        .where(Case.created_at >= since, Case.customer_id.is_not(None))
+        .group_by(Case.customer_id)
+        .order_by(case_score.desc(), Case.customer_id)
+        .limit(CHURN_CANDIDATES)
+    )
+    found = {int(customer): (int(n), int(past or 0)) for customer, n, past in ranked}
+    ids = list(found)
+    calls = {
+        int(customer): (int(abandoned or 0), int(escalated or 0))
+        for customer, abandoned, escalated in await session.execute(
+            select(
+                Activity.customer_id,
+                func.sum(case((Activity.outcome == "abandoned", 1), else_=0)),
+                func.sum(case((Activity.disposition == "escalated", 1), else_=0)),
+            )
+            .where(Activity.customer_id.in_(ids), Activity.started_at >= since, Activity.type == "call")
+            .group_by(Activity.customer_id)
+        )
+    }
+    last_orders = dict(
+        (
+            await session.execute(
+                select(Order.customer_id, func.max(Order.placed_at))
+                .where(Order.customer_id.in_(ids))
+                .group_by(Order.customer_id)
+            )
+        ).all()
+    )
+    names = {
+        row.id: row
+        for row in await session.execute(
+            select(Customer.id, Customer.first_name, Customer.last_name).where(Customer.id.in_(ids))
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    for customer_id, (n_cases, n_past) in found.items():
+        abandoned, escalated = calls.get(customer_id, (0, 0))
+        last_order = last_orders.get(customer_id)
+        history = churn.History(n_cases, n_past, abandoned, escalated, last_order)  # max() keeps the column's type
+        found_risk = churn.risk(history, now)
+        if found_risk.score < churn.LISTED_FROM:
+            continue
+        who = names.get(customer_id)
+        rows.append(
+            {
+                "customer_id": customer_id,
+                "name": f"{who.first_name} {who.last_name}".strip() if who is not None else "",
+                "score": found_risk.score,
+                "level": found_risk.level,
+                "reasons": "; ".join(found_risk.reasons),
+                "cases": n_cases,
+                "past_sla": n_past,
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], r["customer_id"]))
+    columns = ("customer_id", "name", "score", "level", "reasons", "cases", "past_sla")
+    return Table(columns, rows, churn.RULE, {"as_of": now.isoformat().replace("+00:00", "Z")})

@@ -119,3 +119,25 @@ _table(
     "The contact centre's figures per day: offered, answered, abandoned, SL, ASA, AHT",
     _contact_center,
 )
+
+
+@api.route(
+    "GET",
+    "/api/v1/analytics/churn-risk",
+    "Customers who may be about to leave, highest risk first, with their reasons (the rule is in the note; "
+    "format=csv for a spreadsheet)",
+    tag="analytics",
+    role="supervisor",
+    query=("format",),
+)
+async def churn_risk(request: web.Request) -> web.Response:
+    errors: list[FieldError] = []
+    form = output_format(request, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    now = request.app[CLOCK].now()
+    async with request.app[SESSIONS]() as session:
+        table = await analytics.churn_risk(session, now)
+    if form == "csv":
+        return csv_response(table.columns, table.rows, f"churn-risk-{now.date().isoformat()}.csv")
+    return web.json_response(table.json())

@@ -1,5 +1,6 @@
 """The analytics page in Chromium: after seeded deals, leads and cases, a supervisor sees the funnel, lead
-sources and cases with their charts, each table's CSV, and another period on asking; an agent is refused."""
+sources, cases and the customers at risk of leaving, the charts, each table's CSV, and another period on asking;
+an agent is refused."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ async def test_a_supervisor_reads_the_funnel_lead_sources_and_cases(
                 ),
                 Lead(last_name="Lind", source="referral", status="converted", customer_id=ana.id, created_at=days_ago),
                 Lead(last_name="Other", source="web_form", rating="hot", created_at=days_ago),
+                Case(subject="Cold", customer_id=ana.id, created_at=days_ago, status="new", sla_due_at=days_ago),
+                Case(subject="Cold again", customer_id=ana.id, created_at=days_ago, status="new"),
                 Case(
                     subject="Noisy",
                     created_at=days_ago,
@@ -66,6 +69,10 @@ async def test_a_supervisor_reads_the_funnel_lead_sources_and_cases(
     referral = page.locator("#lead-sources table.figures tbody tr", has_text="referral")
     await expect(referral.locator('[data-column="won_cents"]')).to_have_text("$4,500.00")
     await expect(page.locator("#cases .summary")).to_contain_text("compliance: 100.0 %")
+    at_risk = page.locator("#churn-risk table.figures tbody tr", has_text="Ana Lind")
+    await expect(at_risk.locator('[data-column="score"]')).to_have_text("45")
+    await expect(at_risk.locator('[data-column="reasons"]')).to_contain_text("past its SLA")
+    await expect(page.locator("#churn-risk .note")).to_contain_text("Listed from 35 points")
     for name in ("funnel", "forecast-vs-actual", "lead-sources", "cases", "contact-center"):
         await expect(page.locator(f"#{name} .chart canvas")).to_have_count(1)
     href = await funnel.locator("a.csv").get_attribute("href")

@@ -18,8 +18,10 @@ from contact_center.config import Settings
 from contact_center.crm import analytics
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Case, Customer, ForecastSnapshot, Lead, Opportunity
+from contact_center.store.tables import Activity, Case, Customer, ForecastSnapshot, Lead, Opportunity, Order
 from contact_center.web.keys import OFFICE_WATCH
+
+from ...conftest import T0
 
 UTC = dt.UTC
 
@@ -222,3 +224,50 @@ async def test_the_centre_by_day_has_a_row_per_day_and_bad_periods_are_refused(
     assert (
         await app_client.get("/api/v1/analytics/funnel?from=2026-11-01&to=2026-11-02", headers=agent.headers())
     ).status == 403
+
+
+async def test_the_churn_risk_list_scores_case_call_and_order_history_by_its_named_rule(
+    app_client: Any, boss: dict[str, str], engine: AsyncEngine
+) -> None:
+    now = T0
+
+    def ago(days: float) -> dt.datetime:
+        return now - dt.timedelta(days=days)
+
+    async with session_factory(engine).begin() as session:
+        ana, bo, cy = (Customer(first_name=n, last_name="Test") for n in ("Ana", "Bo", "Cy"))
+        session.add_all([ana, bo, cy])
+        await session.flush()
+        session.add_all(
+            [
+                # Ana: three cases, one past its SLA, an abandoned call, no order for 200 days: 30 + 25 + 15 + 20.
+                *(Case(subject="x", customer_id=ana.id, created_at=ago(d), status="new") for d in (5, 20, 40)),
+                Case(
+                    subject="late",
+                    customer_id=ana.id,
+                    created_at=ago(50),
+                    status="resolved",
+                    resolved_at=ago(49),
+                    sla_target_minutes=60,
+                    sla_used_seconds=7200,
+                ),
+                Activity(type="call", customer_id=ana.id, outcome="abandoned", started_at=ago(3)),
+                Order(number="A-1", customer_id=ana.id, placed_at=ago(200)),
+                # Bo: two cases and an escalated call: 20 + 10 = 30, not listed.
+                *(Case(subject="y", customer_id=bo.id, created_at=ago(d), status="new") for d in (1, 2)),
+                Activity(type="call", customer_id=bo.id, disposition="escalated", started_at=ago(1)),
+                # Cy: two cases, one open past due: 20 + 25 = 45; an old case outside the window does not count.
+                Case(subject="z", customer_id=cy.id, created_at=ago(10), status="new", sla_due_at=ago(9)),
+                Case(subject="z", customer_id=cy.id, created_at=ago(11), status="new"),
+                Case(subject="old", customer_id=cy.id, created_at=ago(300), status="new"),
+            ]
+        )
+    found = await get(app_client, "/api/v1/analytics/churn-risk", boss)
+    assert [(r["name"], r["score"], r["level"], r["cases"], r["past_sla"]) for r in found["items"]] == [
+        ("Ana Test", 90, "high", 4, 1),
+        ("Cy Test", 45, "medium", 2, 1),
+    ]
+    assert found["items"][0]["reasons"].endswith("no order since 2026-05-07")
+    assert "Listed from 35 points" in found["note"] and found["summary"]["as_of"] == "2026-11-23T15:00:00Z"
+    sheet = await app_client.get("/api/v1/analytics/churn-risk?format=csv", headers=boss)
+    assert (await sheet.text()).splitlines()[0] == "customer_id,name,score,level,reasons,cases,past_sla"

@@ -80,3 +80,25 @@ def test_contacts_go_to_the_window_of_their_outcome_and_of_their_handling() -> N
 @pytest.mark.parametrize("edges", [[0.0], []])
 def test_no_window_no_bucket(edges: list[float]) -> None:
     assert window_buckets([contact(1.0, None)], edges) == []
+
+
+NOW = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
+
+
+def test_the_churn_rule_adds_its_points_and_says_why() -> None:
+    from contact_center.domain.analytics.churn import History, risk
+
+    lapsed = NOW - dt.timedelta(days=200)
+    worst = risk(History(cases=3, past_sla=1, abandoned_calls=2, escalated_calls=1, last_order_at=lapsed), NOW)
+    assert worst.score == 30 + 25 + 15 + 10 + 20 and worst.level == "high"
+    assert worst.reasons == (
+        "3 cases in 90 days",
+        "1 past its SLA",
+        "abandoned 2 call(s) in the queue",
+        "1 call(s) escalated",
+        "no order since 2026-05-07",
+    )
+    two_cases = risk(History(2, 0, 1, 0, NOW - dt.timedelta(days=10)), NOW)
+    assert (two_cases.score, two_cases.level) == (35, "medium")  # a recent order is no lapse
+    assert risk(History(1, 0, 0, 0, None), NOW) == risk(History(1, 0, 0, 0, None), NOW)
+    assert risk(History(1, 0, 0, 0, None), NOW).level == "low"
