@@ -55,14 +55,15 @@ def count_records(path: Path) -> int:
         return max(0, sum(1 for _ in csv_records(handle)) - 1)
 
 
-def _rows(handle: TextIO) -> Iterator[tuple[int, dict[str, str] | csv.Error]]:
+def csv_rows(handle: TextIO, required: tuple[str, ...] = REQUIRED) -> Iterator[tuple[int, dict[str, str] | csv.Error]]:
+    """Each record after the header as {column: value} with its line; the header must name ``required``."""
     records = csv_records(handle)
     first = next(records, None)
     header = first[1] if first is not None else []
     if isinstance(header, csv.Error):
         raise ValueError(f"line 1: the header is not valid CSV ({header})")
     header = [name.strip() for name in header]
-    missing = [c for c in REQUIRED if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise ValueError(f"line 1: the header lacks column(s) {', '.join(missing)}")
     for line, record in records:
@@ -98,10 +99,15 @@ def to_customer(row: dict[str, str], region: str | None = None) -> CustomerCreat
     return CustomerCreate.model_validate(data, context={"region": region} if region else None)
 
 
-def _reason(exc: ValidationError | ValidationFailed) -> str:
+def reason_of(exc: ValidationError | ValidationFailed) -> str:
     if isinstance(exc, ValidationFailed):
         return str(exc)
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+    said = []
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        message = e["msg"].removeprefix("Value error, ")  # pydantic's wording for what a validator raised
+        said.append(f"{where}: {message}" if where else message)
+    return "; ".join(said)
 
 
 async def import_customers(
@@ -113,14 +119,14 @@ async def import_customers(
     report = ImportReport()
     with path.open(newline="", encoding="utf-8-sig") as handle:
         batch: list[tuple[int, CustomerCreate]] = []
-        for line, row in _rows(handle):
+        for line, row in csv_rows(handle):
             if isinstance(row, csv.Error):
                 report.errors.append(RowError(line, f"not valid CSV: {row}"))
                 continue
             try:
                 batch.append((line, to_customer(row, region)))
             except (ValidationError, ValidationFailed) as exc:
-                report.errors.append(RowError(line, _reason(exc)))
+                report.errors.append(RowError(line, reason_of(exc)))
             if len(batch) >= BATCH:
                 await _write(sessions, batch, region, report)
                 batch = []
@@ -149,4 +155,4 @@ async def _write(
                     await create_customer(session, data, region)
                 report.imported += 1
             except ValidationFailed as exc:
-                report.errors.append(RowError(line, _reason(exc)))
+                report.errors.append(RowError(line, reason_of(exc)))

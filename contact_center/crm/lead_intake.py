@@ -1,4 +1,5 @@
-"""Leads that come in from outside (the public web form): checked, scored, assigned and put on the timeline.
+"""Leads that come in from outside (the public web form, a file of leads): checked, scored, assigned and put on
+the timeline.
 
 What the checks find is kept with the lead (``Lead.checks``), never a reason to drop what a prospect
 typed. A lead we have already (the same phone or e-mail) is not made twice: the new request goes on that
@@ -25,25 +26,50 @@ SOURCE = "web_form"
 
 
 @dataclass(frozen=True, slots=True)
+class Channel:
+    """Where leads come from: the source they are given, and the timeline entry's type, channel and wording."""
+
+    source: str
+    activity_type: str
+    activity_channel: str
+    came: str  # "Lead from the web form"
+    again: str  # "Web form again"
+
+
+WEB_FORM = Channel(SOURCE, "web_form", "web", "Lead from the web form", "Web form again")
+
+
+@dataclass(frozen=True, slots=True)
 class Intake:
     lead: Lead
     created: bool  # False: the prospect was a lead already and asked again
 
 
 async def take_web_lead(session: AsyncSession, form: WebLeadIn, now: dt.datetime, sales_queue: str) -> Intake:
+    return await take_lead(session, form, now, sales_queue, WEB_FORM)
+
+
+async def take_lead(
+    session: AsyncSession,
+    form: WebLeadIn,
+    now: dt.datetime,
+    sales_queue: str,
+    channel: Channel,
+    campaign_id: int | None = None,
+) -> Intake:
     email = form.email.strip().lower() if form.email else None
     existing_lead = await _lead_with(session, form.phone, email)
     name = " ".join(filter(None, (form.first_name, form.last_name)))
     if existing_lead is not None:
         lead = await session.get_one(Lead, existing_lead)
-        session.add(_timeline(lead, f"Web form again: {name}", form, now, checks=[]))
+        session.add(_timeline(lead, f"{channel.again}: {name}", form, now, channel, checks=[]))
         await session.flush()
         return Intake(lead, created=False)
     customer = await _customer_with(session, form.phone, email)
     domain = email.rsplit("@", 1)[1] if email else None
     assessment = assess(
         LeadFacts(
-            source=SOURCE,
+            source=channel.source,
             phone=form.phone is not None,
             email_domain=domain,
             disposable_email=domain is not None and _disposable(domain),
@@ -59,7 +85,7 @@ async def take_web_lead(session: AsyncSession, form: WebLeadIn, now: dt.datetime
         company=form.company,
         email=email,
         phone=form.phone,
-        source=SOURCE,
+        source=channel.source,
         score=assessment.score,
         rating=assessment.rating,
         status="new",
@@ -67,12 +93,18 @@ async def take_web_lead(session: AsyncSession, form: WebLeadIn, now: dt.datetime
         customer_id=customer,
         notes=form.message,
         checks=checks,
+        campaign_id=campaign_id,
     )
     session.add(lead)
     await session.flush()
     session.add(
         _timeline(
-            lead, f"Lead from the web form: {name} ({assessment.rating}, {assessment.score})", form, now, checks=checks
+            lead,
+            f"{channel.came}: {name} ({assessment.rating}, {assessment.score})",
+            form,
+            now,
+            channel,
+            checks=checks,
         )
     )
     await session.flush()
@@ -127,10 +159,12 @@ async def _open_leads_by_seller(session: AsyncSession, sales_queue: str) -> dict
     return {int(user_id): int(counts.get(user_id, 0)) for user_id in sellers}
 
 
-def _timeline(lead: Lead, subject: str, form: WebLeadIn, now: dt.datetime, *, checks: list[dict[str, str]]) -> Activity:
+def _timeline(
+    lead: Lead, subject: str, form: WebLeadIn, now: dt.datetime, channel: Channel, *, checks: list[dict[str, str]]
+) -> Activity:
     return Activity(
-        type="web_form",
-        channel="web",
+        type=channel.activity_type,
+        channel=channel.activity_channel,
         direction="inbound",
         subject=subject[:300],
         lead_id=lead.id,
