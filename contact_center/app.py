@@ -30,6 +30,7 @@ from contact_center.process import freeze_startup_objects, full_collections
 from contact_center.security import LoginThrottle
 from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
+from contact_center.services.campaign_mail import CampaignMailSender
 from contact_center.services.desk import Desk
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.dialer.runner import DialerRunner
@@ -66,6 +67,7 @@ from contact_center.web import (
     pages,
     pages_desk,
     portal,
+    unsubscribe,
 )
 from contact_center.web.errors import error_middleware, plain_server_header, quiet_bad_requests
 from contact_center.web.health import healthz
@@ -73,6 +75,7 @@ from contact_center.web.keys import (
     ACD,
     ALERTS,
     CALL_CENTER,
+    CAMPAIGN_MAIL,
     CLOCK,
     CLUSTER,
     DIALER,
@@ -212,6 +215,14 @@ def create_app(
     app[OFFICE_WATCH] = OfficeWatch(
         engine=engine, clock=app[CLOCK], announce=center.announce, leading=lambda: acd.leading
     )
+    app[CAMPAIGN_MAIL] = CampaignMailSender(
+        engine=engine,
+        clock=app[CLOCK],
+        mailer=app[MAILER],
+        secret=settings.secret_key,
+        base_url=settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
+        leading=lambda: acd.leading,
+    )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_routing)
     if settings.redis_url and desk is None:
@@ -224,6 +235,7 @@ def create_app(
     app.cleanup_ctx.append(_dialer)
     app.cleanup_ctx.append(_webhooks)
     app.cleanup_ctx.append(_office_watch)
+    app.cleanup_ctx.append(_campaign_mail)
     app.cleanup_ctx.append(_sla_escalation)
 
     simulated = app[TELEPHONY]
@@ -255,6 +267,7 @@ def create_app(
     pages_desk.install(app)
     portal.install(app)
     inbound_mail.install(app)
+    unsubscribe.install(app)
     app[GATEWAY] = _gateway(app, settings, desk or center)
     closers: list[Callable[[str], Awaitable[None]]] = [app[GATEWAY].close_session]
     if CLUSTER in app:  # and on every other node at once
@@ -418,6 +431,12 @@ async def _office_watch(app: web.Application) -> AsyncIterator[None]:
     await app[OFFICE_WATCH].start()
     yield
     await app[OFFICE_WATCH].stop()
+
+
+async def _campaign_mail(app: web.Application) -> AsyncIterator[None]:
+    await app[CAMPAIGN_MAIL].start()
+    yield
+    await app[CAMPAIGN_MAIL].stop()
 
 
 async def _sla_escalation(app: web.Application) -> AsyncIterator[None]:

@@ -69,6 +69,7 @@ def _table(
         tag="analytics",
         role="supervisor",
         query=("from", "to", "format"),
+        required=("from", "to"),
     )(handler)
 
 

@@ -52,6 +52,7 @@ async def list_technicians(request: web.Request) -> web.Response:
     "for ``days``), earliest first",
     tag="field service",
     query=("customer_id", "skill", "minutes", "date", "days"),
+    required=("customer_id", "skill"),
 )
 async def appointment_slots(request: web.Request) -> web.Response:
     errors: list[FieldError] = []

@@ -221,6 +221,7 @@ async def convert_lead(request: web.Request) -> web.Response:
     tag="analytics",
     role="supervisor",
     query=("from", "to", "by", "format"),
+    required=("from", "to"),
 )
 async def forecast(request: web.Request) -> web.StreamResponse:
     errors: list[FieldError] = []

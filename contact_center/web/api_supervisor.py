@@ -205,6 +205,7 @@ def _row(name: str, stats: QueueStats) -> dict[str, Any]:
     tag="supervisor",
     role="supervisor",
     query=("from", "to", "format"),
+    required=("from", "to"),
 )
 async def report(request: web.Request) -> web.StreamResponse:
     group = request.match_info["group"]

@@ -20,6 +20,7 @@ from contact_center.realtime import Gateway
 from contact_center.security import LoginThrottle
 from contact_center.services.board.alerts import BoardAlerts
 from contact_center.services.calls.center import CallCenter
+from contact_center.services.campaign_mail import CampaignMailSender
 from contact_center.services.desk.cluster import ClusterDesk
 from contact_center.services.dialer.runner import DialerRunner
 from contact_center.services.office_watch import OfficeWatch
@@ -56,4 +57,7 @@ REDIS = web.AppKey("redis", aioredis.Redis)  # CC_REDIS_URL only: the one client
 SIMULATOR = web.AppKey("simulator", SimulatedTelephony)  # the simulated telephony only
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 OFFICE_WATCH = web.AppKey("office_watch", OfficeWatch)  # renewals, stalled deals, planned visits
-MAILER = web.AppKey("mailer", Mailer)  # e-mail out: SMTP (CC_SMTP_URL), else the var/outbox folder
+MAILER = web.AppKey("mailer", Mailer)
+CAMPAIGN_MAIL = web.AppKey(
+    "campaign_mail", CampaignMailSender
+)  # marketing e-mail out, with unsubscribe links  # e-mail out: SMTP (CC_SMTP_URL), else the var/outbox folder

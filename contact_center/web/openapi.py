@@ -66,7 +66,7 @@ def build_openapi(specs: list[RouteSpec], version: str) -> dict[str, Any]:
             {
                 "name": q,
                 "in": "query",
-                "required": q in REQUIRED_QUERY.get(spec.path, ()),
+                "required": q in spec.required,
                 "schema": _query_schema(q, spec.path),
             }
             for q in spec.query
@@ -172,11 +172,6 @@ _QUERY_ENUMS: dict[str, tuple[str, ...]] = {
     "format": ("json", "csv"),
     "by": ("owner", "product_group"),
     "outcome": OUTCOMES,
-}
-REQUIRED_QUERY = {
-    "/api/v1/analytics/forecast": ("from", "to"),
-    "/api/v1/reports/{group}": ("from", "to"),
-    "/api/v1/appointments/slots": ("customer_id", "skill"),
 }
 
 

@@ -26,6 +26,7 @@ class RouteSpec:
     status: int = 200
     query: tuple[str, ...] = field(default_factory=tuple)
     changes: type[BaseModel] | None = None  # a PATCH body: any of this model's fields, each replacing the stored one
+    required: tuple[str, ...] = field(default_factory=tuple)  # the query parameters a request must give
 
 
 class Api:
@@ -48,9 +49,12 @@ class Api:
         status: int = 200,
         query: tuple[str, ...] = (),
         changes: type[BaseModel] | None = None,
+        required: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
         def add(handler: Handler) -> Handler:
-            spec = RouteSpec(method, path, handler, summary, tag, role, body, response, many, status, query, changes)
+            spec = RouteSpec(
+                method, path, handler, summary, tag, role, body, response, many, status, query, changes, required
+            )
             self.specs.append(spec)
             handler.__route_role__ = role  # type: ignore[attr-defined]
             return handler

@@ -26,12 +26,17 @@ from contact_center.store.tables.installed import (
     contract_equipment,
 )
 from contact_center.store.tables.marketing import (
+    MAIL_STATUSES,
     MARKETING_CHANNELS,
     RESPONSE_KINDS,
+    SEGMENT_KINDS,
     CampaignCost,
     CampaignResponse,
+    CampaignTarget,
+    EmailOptOut,
     MarketingCampaign,
     MarketingPlan,
+    Segment,
 )
 from contact_center.store.tables.meta import MetaValue
 from contact_center.store.tables.org import (
@@ -72,6 +77,7 @@ __all__ = [
     "CASE_STATUSES",
     "LEAD_RATINGS",
     "LEAD_STATUSES",
+    "MAIL_STATUSES",
     "MARKETING_CHANNELS",
     "OPPORTUNITY_STAGES",
     "ORDER_STATUSES",
@@ -79,6 +85,7 @@ __all__ = [
     "RECORD_STATUSES",
     "RESPONSE_KINDS",
     "ROLES",
+    "SEGMENT_KINDS",
     "SERVICE_ORDER_STATUSES",
     "WEBHOOK_EVENTS",
     "Account",
@@ -94,6 +101,7 @@ __all__ = [
     "Campaign",
     "CampaignCost",
     "CampaignResponse",
+    "CampaignTarget",
     "Case",
     "ContractTier",
     "Customer",
@@ -101,6 +109,7 @@ __all__ = [
     "DialingRecord",
     "DispositionCode",
     "DncNumber",
+    "EmailOptOut",
     "Equipment",
     "ForecastSnapshot",
     "KbArticle",
@@ -122,6 +131,7 @@ __all__ = [
     "Quote",
     "Recording",
     "ScheduledCallback",
+    "Segment",
     "ServiceContract",
     "ServiceOrder",
     "ServiceOrderPart",
