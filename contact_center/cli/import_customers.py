@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.cli._common import Progress, load_settings, ready_engine, run
 from contact_center.clock import SystemClock
+from contact_center.config import Settings
 from contact_center.crm.importer import ImportReport, count_records, import_customers
 from contact_center.crm.lead_import import LeadImportReport, import_leads
 from contact_center.store.engine import session_factory
@@ -38,30 +42,49 @@ def register(sub: Any) -> None:
     leads.set_defaults(func=main_leads)
 
 
-def main(args: argparse.Namespace) -> int:
-    path: Path = args.file
+R = TypeVar("R")
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported at all; the message says why (what was printed)."""
+
+
+def _run_import(path: Path, work: Callable[[Settings, AsyncEngine, Progress], Awaitable[R]]) -> R:
+    """Read ``path`` with ``work`` on the configured database, with progress; a file that is missing, not text
+    or has no usable header is said in one line and raises ``ImportFailed``."""
     if not path.is_file():
         print(f"contact-center import: {path}: no such file", file=sys.stderr)
-        return 2
+        raise ImportFailed
     settings = load_settings()
     try:
         total = count_records(path)
     except UnicodeDecodeError as exc:
         print(f"contact-center import: {path}: {exc}", file=sys.stderr)
-        return 2
+        raise ImportFailed from None
 
-    async def go() -> ImportReport:
+    async def go() -> R:
         engine = await ready_engine(settings)
         try:
-            progress = Progress(f"importing {path.name}", total)
-            return await import_customers(session_factory(engine), path, settings.default_region, progress.update)
+            return await work(settings, engine, Progress(f"importing {path.name}", total))
         finally:
             await engine.dispose()
 
     try:
-        report = run(go)
+        return run(go)
     except (ValueError, UnicodeDecodeError) as exc:
         print(f"contact-center import: {path}: {exc}", file=sys.stderr)
+        raise ImportFailed from None
+
+
+def main(args: argparse.Namespace) -> int:
+    path: Path = args.file
+
+    async def work(settings: Settings, engine: AsyncEngine, progress: Progress) -> ImportReport:
+        return await import_customers(session_factory(engine), path, settings.default_region, progress.update)
+
+    try:
+        report = _run_import(path, work)
+    except ImportFailed:
         return 2
     for err in report.errors:
         print(f"{path}:{err.line}: {err.reason}", file=sys.stderr)
@@ -71,41 +94,26 @@ def main(args: argparse.Namespace) -> int:
 
 def main_leads(args: argparse.Namespace) -> int:
     path: Path = args.file
-    if not path.is_file():
-        print(f"contact-center import: {path}: no such file", file=sys.stderr)
-        return 2
     source = args.source.strip()
     if not source or len(source) > 64:
         print("contact-center import: --source: give a name of 1 to 64 characters", file=sys.stderr)
         return 2
-    settings = load_settings()
-    try:
-        total = count_records(path)
-    except UnicodeDecodeError as exc:
-        print(f"contact-center import: {path}: {exc}", file=sys.stderr)
-        return 2
 
-    async def go() -> LeadImportReport:
-        engine = await ready_engine(settings)
-        try:
-            progress = Progress(f"importing {path.name}", total)
-            return await import_leads(
-                session_factory(engine),
-                path,
-                region=settings.default_region,
-                sales_queue=settings.lead_queue,
-                now=SystemClock().now(),
-                source=source,
-                campaign_id=args.campaign,
-                progress=progress.update,
-            )
-        finally:
-            await engine.dispose()
+    async def work(settings: Settings, engine: AsyncEngine, progress: Progress) -> LeadImportReport:
+        return await import_leads(
+            session_factory(engine),
+            path,
+            region=settings.default_region,
+            sales_queue=settings.lead_queue,
+            now=SystemClock().now(),
+            source=source,
+            campaign_id=args.campaign,
+            progress=progress.update,
+        )
 
     try:
-        report = run(go)
-    except (ValueError, UnicodeDecodeError) as exc:
-        print(f"contact-center import: {path}: {exc}", file=sys.stderr)
+        report = _run_import(path, work)
+    except ImportFailed:
         return 2
     for err in report.errors:
         print(f"{path}:{err.line}: {err.reason}", file=sys.stderr)

@@ -14,7 +14,7 @@ from contact_center.crm import analytics
 from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.domain.analytics import buckets
 from contact_center.web.csv_out import csv_response, output_format
-from contact_center.web.errors import query_day
+from contact_center.web.errors import query_period
 from contact_center.web.keys import ACD, CLOCK, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
@@ -36,17 +36,11 @@ KPI_COLUMNS = (
 def _period(request: web.Request) -> tuple[dt.date, dt.date, str]:
     """``from`` and ``to`` (the centre's days, both required, at most a year apart) and ``format``."""
     errors: list[FieldError] = []
-    first = query_day(request, "from", errors, required=True)
-    last = query_day(request, "to", errors, required=True)
+    period = query_period(request, errors, MAX_DAYS)
     form = output_format(request, errors)
-    if first is not None and last is not None:
-        if last < first:
-            errors.append(FieldError("to", "is before from"))
-        elif (last - first).days >= MAX_DAYS:
-            errors.append(FieldError("to", f"at most {MAX_DAYS} days after from"))
-    if errors or first is None or last is None:
+    if errors or period is None:
         raise ValidationFailed(errors)
-    return first, last, form
+    return *period, form
 
 
 def _answer(table: analytics.Table, name: str, first: dt.date, last: dt.date, form: str) -> web.Response:

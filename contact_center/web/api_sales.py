@@ -17,7 +17,7 @@ from contact_center.domain.sales import forecast as forecasting
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import client_address, principal
 from contact_center.web.csv_out import csv_response, output_format
-from contact_center.web.errors import error, query_day, read_body
+from contact_center.web.errors import error, query_period, read_body
 from contact_center.web.keys import CLOCK, LEAD_FORM_THROTTLE, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
@@ -225,16 +225,14 @@ async def convert_lead(request: web.Request) -> web.Response:
 )
 async def forecast(request: web.Request) -> web.StreamResponse:
     errors: list[FieldError] = []
-    first = query_day(request, "from", errors, required=True)
-    last = query_day(request, "to", errors, required=True)
+    period = query_period(request, errors)
     by = request.query.get("by", "owner")
     if by not in ("owner", "product_group"):
         errors.append(FieldError("by", "use owner or product_group"))
     form = output_format(request, errors)
-    if first is not None and last is not None and last < first:
-        errors.append(FieldError("to", "is before from"))
-    if errors or first is None or last is None:
+    if errors or period is None:
         raise ValidationFailed(errors)
+    first, last = period
     async with request.app[SESSIONS]() as session:
         rows = forecasting.forecast(await pipeline.deals(session, by), first, last)  # type: ignore[arg-type]
     items = [dataclasses.asdict(r) for r in rows]

@@ -23,7 +23,7 @@ from contact_center.store.audit_log import record_change
 from contact_center.store.tables import Campaign, DialingRecord
 from contact_center.web.auth import principal
 from contact_center.web.csv_out import csv_response, output_format
-from contact_center.web.errors import error, path_id, query_day, read_body, strictly
+from contact_center.web.errors import error, path_id, query_period, read_body, strictly
 from contact_center.web.keys import ACD, ALERTS, CALL_CENTER, CLOCK, CLUSTER, SESSIONS
 from contact_center.web.routing import Api
 
@@ -212,16 +212,11 @@ async def report(request: web.Request) -> web.StreamResponse:
     if group not in REPORT_GROUPS:
         raise NotFound("report", group)
     errors: list[FieldError] = []
-    first = query_day(request, "from", errors, required=True)
-    last = query_day(request, "to", errors, required=True)
+    period = query_period(request, errors, MAX_REPORT_DAYS)
     form = output_format(request, errors)
-    if first is not None and last is not None:
-        if last < first:
-            errors.append(FieldError("to", "is before from"))
-        elif (last - first).days >= MAX_REPORT_DAYS:
-            errors.append(FieldError("to", f"at most {MAX_REPORT_DAYS} days after from"))
-    if errors or first is None or last is None:
+    if errors or period is None:
         raise ValidationFailed(errors)
+    first, last = period
     start, end = request.app[ACD].day_bounds(first)[0], request.app[ACD].day_bounds(last)[1]
     total, groups = await request.app[ACD].over(start, end, REPORT_GROUPS[group])  # type: ignore[arg-type]
     rows = [_row(name, stats) for name, stats in sorted(groups.items())]

@@ -180,6 +180,24 @@ def query_day(request: web.Request, name: str, errors: list[FieldError], *, requ
     return day
 
 
+def query_period(
+    request: web.Request, errors: list[FieldError], max_days: int | None = None
+) -> tuple[dt.date, dt.date] | None:
+    """``from`` and ``to`` (YYYY-MM-DD, both required, in order, at most ``max_days`` days apart counting both);
+    what is wrong is added to ``errors`` and None returned."""
+    first = query_day(request, "from", errors, required=True)
+    last = query_day(request, "to", errors, required=True)
+    if first is None or last is None:
+        return None
+    if last < first:
+        errors.append(FieldError("to", "is before from"))
+        return None
+    if max_days is not None and (last - first).days >= max_days:
+        errors.append(FieldError("to", f"at most {max_days} days after from"))
+        return None
+    return first, last
+
+
 def query_int(request: web.Request, name: str, low: int, high: int, default: int, errors: list[FieldError]) -> int:
     """A whole-number query parameter from ``low`` to ``high`` (``default`` when absent); a bad one is added to
     ``errors``."""
