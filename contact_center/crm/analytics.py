@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement as Element
 
@@ -191,19 +191,27 @@ async def lead_sources(session: AsyncSession, start: dt.datetime, end: dt.dateti
     """The leads that came in [start, end) per source: how many, how good, how many became customers and won
     deals, and for how much."""
     in_period = and_(Lead.created_at >= start, Lead.created_at < end)
-    flagged = _json_length(session, Lead.checks) > 0
-    counts = await session.execute(
+    counts = await session.execute(  # from the covering index ix_leads_created
         select(
             Lead.source,
             func.count(),
             func.sum(case((Lead.rating == "hot", 1), else_=0)),
             func.sum(case((Lead.rating == "warm", 1), else_=0)),
-            func.sum(case((flagged, 1), else_=0)),
             func.sum(case((Lead.status == "disqualified", 1), else_=0)),
             func.sum(case((Lead.status == "converted", 1), else_=0)),
         )
         .where(in_period)
         .group_by(Lead.source)
+    )
+    # The flagged few from the partial index ix_leads_flagged, whose condition this is, word for word.
+    flagged = dict(
+        (
+            await session.execute(
+                select(Lead.source, func.count())
+                .where(in_period, _json_length(session, Lead.checks) > literal_column("0"))  # a literal, as there
+                .group_by(Lead.source)
+            )
+        ).all()
     )
     wins = {
         source: (int(n), int(amount))
@@ -215,7 +223,7 @@ async def lead_sources(session: AsyncSession, start: dt.datetime, end: dt.dateti
         )
     }
     rows = []
-    for source, leads, hot, warm, flagged_n, disqualified, converted in counts:
+    for source, leads, hot, warm, disqualified, converted in counts:
         won, revenue = wins.get(source, (0, 0))
         rows.append(
             {
@@ -223,7 +231,7 @@ async def lead_sources(session: AsyncSession, start: dt.datetime, end: dt.dateti
                 "leads": int(leads),
                 "hot": int(hot or 0),
                 "warm": int(warm or 0),
-                "flagged": int(flagged_n or 0),
+                "flagged": int(flagged.get(source, 0)),
                 "disqualified": int(disqualified or 0),
                 "converted": int(converted or 0),
                 "conversion": _ratio(int(converted or 0), int(leads)),

@@ -19,7 +19,7 @@ depends_on = None
 INDEXES = (
     ("ix_cases_created", "cases", ["created_at"]),
     ("ix_cases_resolved", "cases", ["resolved_at", "sla_target_minutes", "sla_used_seconds"]),
-    ("ix_leads_created", "leads", ["created_at"]),
+    ("ix_leads_created", "leads", ["created_at", "source", "rating", "status", "customer_id"]),
     ("ix_opportunities_closed", "opportunities", ["closed_at", "stage", "amount_cents"]),
     ("ix_opportunities_created", "opportunities", ["created_at", "stage", "amount_cents"]),
     ("ix_opportunities_stage_close", "opportunities", ["stage", "expected_close", "amount_cents", "probability"]),
@@ -38,9 +38,18 @@ def upgrade() -> None:
     )
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
+    op.create_index(  # the leads a check on entry flagged: few, read on their own
+        "ix_leads_flagged",
+        "leads",
+        ["created_at", "source"],
+        unique=False,
+        sqlite_where=sa.text("json_array_length(checks) > 0"),
+        postgresql_where=sa.text("jsonb_array_length(checks) > 0"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_leads_flagged", table_name="leads")
     for name, table, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
     op.drop_table("forecast_snapshots")
