@@ -29,8 +29,9 @@ function chart(box, name, items) {
   new uPlot({
     width: Math.max(320, box.clientWidth || 800), height: 200,
     scales: { x: { time: false, range: [-0.5, items.length - 0.5] } },
-    axes: [{ values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) && items[t] ? String(items[t][how.x]) : "")) }, {}],
-    series: [{}, ...how.series.map(([, text, colour]) => ({ label: text, stroke: colour, fill: how.lines ? undefined : colour + "55", paths: bars }))],
+    axes: [{ values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) && items[t] ? String(items[t][how.x]) : "")) },
+      { size: how.cents ? 90 : 50 }],
+    series: [{ label: label(how.x), value: (_, i) => (i === null || !items[i] ? "—" : String(items[i][how.x])) }, ...how.series.map(([, text, colour]) => ({ label: text, stroke: colour, fill: how.lines ? undefined : colour + "55", paths: bars }))],
   }, [xs, ...how.series.map(([column]) => items.map((row) => scale(row[column])))], box);
 }
 function summary(found) {
@@ -45,7 +46,9 @@ async function show(section, period) {
   try { found = await api.get(`/api/v1/analytics/${name}${query ? "?" + query : ""}`); } catch (e) { section.querySelector(".note").textContent = e.message; return; }
   section.querySelector(".note").textContent = found.note;
   section.querySelector(".summary").textContent = summary(found);
-  section.querySelector("table.figures thead").replaceChildren(el("tr", {}, ...found.columns.map((c) => el("th", {}, label(c)))));
+  const numeric = (c) => found.items.some((row) => typeof row[c] === "number");
+  section.querySelector("table.figures thead").replaceChildren(el("tr", {},
+    ...found.columns.map((c) => el("th", { class: numeric(c) ? "num" : "" }, label(c)))));
   section.querySelector("table.figures tbody").replaceChildren(...found.items.map((row) => el("tr", {},
     ...found.columns.map((c) => el("td", { class: typeof row[c] === "number" ? "num" : "", "data-column": c }, shown(c, row[c]))))));
   const box = section.querySelector(".chart");

@@ -21,7 +21,7 @@ async function load() {
     width: Math.max(320, chart.clientWidth || 800), height: 220,
     scales: { x: { time: false, range: [-0.5, items.length - 0.5] } },
     axes: [{ values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) && items[t] ? items[t].name : "")) }, { label: "money" }],
-    series: [{}, { label: "Cost", stroke: "#b42318", fill: "#b4231855", paths: bars },
+    series: [{ label: "campaign", value: (_, i) => (i === null || !items[i] ? "—" : items[i].name) }, { label: "Cost", stroke: "#b42318", fill: "#b4231855", paths: bars },
       { label: "Won revenue", stroke: "#2e7d32", fill: "#2e7d3255", paths: bars }],
   }, [xs, items.map((c) => c.cost_cents / 100), items.map((c) => c.won_revenue_cents / 100)], chart);
 }
