@@ -21,6 +21,7 @@ from contact_center.config import Settings, SettingsError
 from contact_center.crm import webhooks
 from contact_center.crm.cases import escalate_breached
 from contact_center.crm.configuration import CONFIG_VERSION_KEY
+from contact_center.crm.profitability import Costs
 from contact_center.crm.views import CALL_PATH_STATEMENTS, CallPathReads
 from contact_center.domain.metrics.alerts import AgentLimits
 from contact_center.flows.registry import FlowRegistry, NoSuchFlow, known_names
@@ -213,7 +214,11 @@ def create_app(
     app[DIALER] = DialerRunner(engine=engine, clock=app[CLOCK], center=center, zone=center.zone)
     app[WEBHOOKS] = WebhookDeliverer(engine, app[CLOCK])
     app[OFFICE_WATCH] = OfficeWatch(
-        engine=engine, clock=app[CLOCK], announce=center.announce, leading=lambda: acd.leading
+        engine=engine,
+        clock=app[CLOCK],
+        announce=center.announce,
+        leading=lambda: acd.leading,
+        costs=Costs(settings.service_hour_cost_cents, settings.contact_minute_cost_cents),
     )
     app[CAMPAIGN_MAIL] = CampaignMailSender(
         engine=engine,

@@ -79,6 +79,10 @@ class Settings:
     lead_queue: str = "sales"  # whose agents the web form's leads are shared among (fewest open leads first)
     alert_not_ready_seconds: int = 900  # the board alerts when an agent stays not ready longer
     alert_wrap_up_seconds: int = 180  # ... or in wrap-up longer
+    # What serving a customer costs, for the profitability table: an hour of a technician's labour, a minute
+    # of an agent's call (both in the currency's cents).
+    service_hour_cost_cents: int = 6_000
+    contact_minute_cost_cents: int = 100
     # Addresses of reverse proxies whose X-Forwarded-For is believed (login throttling keys on the client).
     trusted_proxies: tuple[str, ...] = ()
 
@@ -116,6 +120,8 @@ class Settings:
             disconnect_grace_seconds=_int_between(env, "CC_DISCONNECT_GRACE_SECONDS", 20, 1, 3600),
             alert_not_ready_seconds=_int_between(env, "CC_ALERT_NOT_READY_SECONDS", 900, 10, 86_400),
             alert_wrap_up_seconds=_int_between(env, "CC_ALERT_WRAP_UP_SECONDS", 180, 10, 86_400),
+            service_hour_cost_cents=_int_between(env, "CC_SERVICE_HOUR_COST_CENTS", 6_000, 0, 10**8),
+            contact_minute_cost_cents=_int_between(env, "CC_CONTACT_MINUTE_COST_CENTS", 100, 0, 10**6),
             trusted_proxies=_addresses(env, "CC_TRUSTED_PROXIES"),
             smtp_url=env.get("CC_SMTP_URL") or None,
             mail_from=env.get("CC_MAIL_FROM", "Contact center <no-reply@localhost>"),

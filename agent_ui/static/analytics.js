@@ -1,7 +1,7 @@
 // The analytics tables (GET /api/v1/analytics/<name>): each as a chart (uPlot, from npm), a table and its CSV.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const RATIOS = new Set(["conversion", "attainment", "compliance", "service_level", "win_rate"]);
+const RATIOS = new Set(["conversion", "attainment", "compliance", "service_level", "win_rate", "margin"]);
 const money = (cents) => new Intl.NumberFormat(undefined, { style: "currency", currency: "USD" }).format(cents / 100);
 function shown(column, value) {
   if (value === null || value === undefined) return "—";
@@ -39,7 +39,7 @@ function summary(found) {
 }
 async function show(section, period) {
   const name = section.dataset.table;
-  // The churn-risk list is as of now, not of a period.
+  // The churn-risk list and the customers' profitability are as of now, not of a period.
   const query = section.dataset.period === "none" ? "" : `from=${period.from}&to=${period.to}`;
   section.querySelector("a.csv").href = `/api/v1/analytics/${name}?${query}${query ? "&" : ""}format=csv`;
   let found;

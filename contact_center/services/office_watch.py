@@ -8,7 +8,9 @@
 - **planned maintenance**: each maintenance plan's visit due within two weeks becomes a service order
   (``crm/service_orders.run_plans``), on the customer's timeline, for the service desk to book;
 - **the forecast kept**: once a day, the weighted forecast of this month and the next eleven is kept
-  (``crm/analytics.take_forecast_snapshot``), so the analytics can set each month's forecast beside what was won.
+  (``crm/analytics.take_forecast_snapshot``), so the analytics can set each month's forecast beside what was won;
+- **customers valued**: once a day, each customer's last twelve months — revenue less the cost to serve them
+  (``crm/profitability.refresh``), which the profitability table reads.
 
 With several nodes only the node whose routing decides (``leading``) looks, so nothing is done twice.
 """
@@ -24,7 +26,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.clock import Clock
-from contact_center.crm import analytics, installed_base, pipeline, service_orders
+from contact_center.crm import analytics, installed_base, pipeline, profitability, service_orders
 from contact_center.services.desk import Audience
 from contact_center.store.engine import session_factory
 
@@ -42,8 +44,10 @@ class OfficeWatch:
         announce: Announce,
         leading: Callable[[], bool] = lambda: True,
         check_seconds: float = CHECK_SECONDS,
+        costs: profitability.Costs = profitability.DEFAULT_COSTS,
     ) -> None:
         self.sessions = session_factory(engine)
+        self.costs = costs
         self.clock, self.announce, self.leading, self.check_seconds = clock, announce, leading, check_seconds
         self._loop: asyncio.Task[None] | None = None
 
@@ -64,6 +68,7 @@ class OfficeWatch:
                     await self.check()
                     await self.plan_visits()
                     await self.keep_forecast()
+                    await self.value_customers()
             except Exception:
                 log.exception("the office watch failed; trying again in %.0f s", self.check_seconds)
             await asyncio.sleep(self.check_seconds)
@@ -90,6 +95,12 @@ class OfficeWatch:
         beside what was won in it; how many months were kept."""
         async with self.sessions.begin() as session:
             return await analytics.take_forecast_snapshot(session, self.clock.now().date())
+
+    async def value_customers(self) -> int | None:
+        """Work out each customer's last twelve months (``crm/profitability.py``) once a day; how many customers
+        have figures, or None when today's are there already."""
+        async with self.sessions.begin() as session:
+            return await profitability.refresh_once_a_day(session, self.clock.now(), self.costs)
 
     async def check(self) -> list[int]:
         """Tell the owners of the deals that stalled since they were last told; the ids of those deals."""

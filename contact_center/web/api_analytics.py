@@ -1,5 +1,6 @@
 """The analytics tables over HTTP, for the analytics page and spreadsheets (format=csv): the sales funnel,
-forecast against actual, lead sources, cases and their SLAs, and the contact centre's figures by day.
+forecast against actual, lead sources, cases and their SLAs, the contact centre's figures by day, the customers
+at risk of leaving, and the most and least profitable customers.
 Every table answers ``{"columns", "items", "note", "summary"}``; ``note`` says how its figures are made."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from contact_center.crm import analytics
+from contact_center.crm import analytics, profitability
 from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.domain.analytics import buckets
 from contact_center.web.csv_out import csv_response, output_format
@@ -136,3 +137,61 @@ async def churn_risk(request: web.Request) -> web.Response:
     if form == "csv":
         return csv_response(table.columns, table.rows, f"churn-risk-{now.date().isoformat()}.csv")
     return web.json_response(table.json())
+
+
+def _costs(request: web.Request) -> profitability.Costs:
+    settings = request.app[SETTINGS]
+    return profitability.Costs(settings.service_hour_cost_cents, settings.contact_minute_cost_cents)
+
+
+PROFIT_COLUMNS = (
+    "customer_id",
+    "name",
+    "revenue_cents",
+    "orders",
+    "service_cost_cents",
+    "contact_cost_cents",
+    "calls",
+    "profit_cents",
+    "margin",
+)
+
+
+@api.route(
+    "GET",
+    "/api/v1/analytics/profitability",
+    "The most and the least profitable customers over the last twelve months: revenue less the cost to serve "
+    "them (worked out once a day; the rule and its costs are in the note; format=csv for a spreadsheet)",
+    tag="analytics",
+    role="supervisor",
+    query=("format",),
+)
+async def customer_profitability(request: web.Request) -> web.Response:
+    errors: list[FieldError] = []
+    form = output_format(request, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    async with request.app[SESSIONS]() as session:
+        rows, computed = await profitability.top(session)
+    table = analytics.Table(
+        PROFIT_COLUMNS,
+        rows,
+        _costs(request).rule(),
+        {"computed_at": computed.isoformat().replace("+00:00", "Z") if computed else None},
+    )
+    if form == "csv":
+        return csv_response(table.columns, table.rows, "profitability.csv")
+    return web.json_response(table.json())
+
+
+@api.route(
+    "POST",
+    "/api/v1/analytics/profitability/refresh",
+    "Work the customers' last twelve months out again now (the office watch does it once a day)",
+    tag="analytics",
+    role="supervisor",
+)
+async def refresh_profitability(request: web.Request) -> web.Response:
+    async with request.app[SESSIONS].begin() as session:
+        customers = await profitability.refresh(session, request.app[CLOCK].now(), _costs(request))
+    return web.json_response({"customers": customers})

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Case, Customer, Lead, Opportunity
+from contact_center.store.tables import Case, Customer, Lead, Opportunity, Order
 
 from .conftest import Desktop, Site, log_in
 
@@ -39,6 +39,7 @@ async def test_a_supervisor_reads_the_funnel_lead_sources_and_cases(
                     created_at=days_ago,
                     closed_at=days_ago,
                 ),
+                Order(number="E2E-1", customer_id=ana.id, total_cents=450_000, placed_at=days_ago),
                 Lead(last_name="Lind", source="referral", status="converted", customer_id=ana.id, created_at=days_ago),
                 Lead(last_name="Other", source="web_form", rating="hot", created_at=days_ago),
                 Case(subject="Cold", customer_id=ana.id, created_at=days_ago, status="new", sla_due_at=days_ago),
@@ -73,6 +74,13 @@ async def test_a_supervisor_reads_the_funnel_lead_sources_and_cases(
     await expect(at_risk.locator('[data-column="score"]')).to_have_text("45")
     await expect(at_risk.locator('[data-column="reasons"]')).to_contain_text("past its SLA")
     await expect(page.locator("#churn-risk .note")).to_contain_text("Listed from 35 points")
+    # The customers' figures are worked out once a day (here: asked for now), then read.
+    await page.evaluate("api.post('/api/v1/analytics/profitability/refresh')")
+    await page.click("#period button")
+    ana_value = page.locator("#profitability table.figures tbody tr", has_text="Ana Lind")
+    await expect(ana_value.locator('[data-column="revenue_cents"]')).to_have_text("$4,500.00")
+    await expect(ana_value.locator('[data-column="margin"]')).to_have_text("100.0 %")
+    await expect(page.locator("#profitability .note")).to_contain_text("60.00 an hour")
     for name in ("funnel", "forecast-vs-actual", "lead-sources", "cases", "contact-center"):
         await expect(page.locator(f"#{name} .chart canvas")).to_have_count(1)
     href = await funnel.locator("a.csv").get_attribute("href")

@@ -2,6 +2,7 @@
 
 from contact_center.store.tables.activity import ACTIVITY_TYPES, Activity, Recording
 from contact_center.store.tables.alerts import BoardAlert
+from contact_center.store.tables.analytics import CustomerValue, ForecastSnapshot
 from contact_center.store.tables.audit import AuditEntry
 from contact_center.store.tables.base import Base, utcnow
 from contact_center.store.tables.callbacks import CALLBACK_STATUSES, ScheduledCallback
@@ -61,7 +62,6 @@ from contact_center.store.tables.sales import (
     LEAD_STATUSES,
     OPPORTUNITY_STAGES,
     ORDER_STATUSES,
-    ForecastSnapshot,
     Lead,
     Opportunity,
     Order,
@@ -105,6 +105,7 @@ __all__ = [
     "Case",
     "ContractTier",
     "Customer",
+    "CustomerValue",
     "DialingAttempt",
     "DialingRecord",
     "DispositionCode",

@@ -96,15 +96,3 @@ class Order(Base, Timestamps):
     carrier: Mapped[str | None] = mapped_column(String(64))
     tracking_number: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text, default="")
-
-
-class ForecastSnapshot(Base):
-    """The weighted forecast of one month as it stood on one day (the office watch takes one a day), so a
-    month's forecast can be set beside what was won in it once the month is over."""
-
-    __tablename__ = "forecast_snapshots"
-    taken_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    period: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
-    deals: Mapped[int] = mapped_column(Integer)
-    pipeline_cents: Mapped[int] = mapped_column(BigInteger)
-    weighted_cents: Mapped[int] = mapped_column(BigInteger)

@@ -18,7 +18,18 @@ from contact_center.config import Settings
 from contact_center.crm import analytics
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Activity, Case, Customer, ForecastSnapshot, Lead, Opportunity, Order
+from contact_center.store.tables import (
+    Activity,
+    Case,
+    Customer,
+    ForecastSnapshot,
+    Lead,
+    Opportunity,
+    Order,
+    Product,
+    ServiceOrder,
+    ServiceOrderPart,
+)
 from contact_center.web.keys import OFFICE_WATCH
 
 from ...conftest import T0
@@ -271,3 +282,72 @@ async def test_the_churn_risk_list_scores_case_call_and_order_history_by_its_nam
     assert "Listed from 35 points" in found["note"] and found["summary"]["as_of"] == "2026-11-23T15:00:00Z"
     sheet = await app_client.get("/api/v1/analytics/churn-risk?format=csv", headers=boss)
     assert (await sheet.text()).splitlines()[0] == "customer_id,name,score,level,reasons,cases,past_sla"
+
+
+async def test_profitability_is_revenue_less_the_cost_to_serve_worked_out_once_a_day(
+    app_client: Any, boss: dict[str, str], engine: AsyncEngine, agent: Any
+) -> None:
+    await app_client.server.app[OFFICE_WATCH].stop()  # the figures are worked out here, when asked
+    now = T0
+
+    def ago(days: float) -> dt.datetime:
+        return now - dt.timedelta(days=days)
+
+    async with session_factory(engine).begin() as session:
+        rich, costly, old = (Customer(first_name=n, last_name="Test") for n in ("Rich", "Costly", "Old"))
+        session.add_all([rich, costly, old])
+        part = Product(sku="VALVE", name="Valve", price_cents=2_500)
+        session.add(part)
+        await session.flush()
+        visit = ServiceOrder(
+            customer_id=costly.id,
+            work="Fix",
+            skill="boilers",
+            status="completed",
+            labour_minutes=90,
+            completed_at=ago(10),
+        )
+        session.add(visit)
+        await session.flush()
+        session.add_all(
+            [
+                Order(number="R-1", customer_id=rich.id, total_cents=100_000, placed_at=ago(30)),
+                Order(number="R-2", customer_id=rich.id, total_cents=50_000, placed_at=ago(40), status="cancelled"),
+                Order(number="C-1", customer_id=costly.id, total_cents=5_000, placed_at=ago(20)),
+                Order(number="O-1", customer_id=old.id, total_cents=900_000, placed_at=ago(400)),  # over a year ago
+                ServiceOrderPart(
+                    service_order_id=visit.id, product_id=part.id, location="van", quantity=2, state="consumed"
+                ),
+                ServiceOrderPart(
+                    service_order_id=visit.id, product_id=part.id, location="van", quantity=5, state="released"
+                ),  # not used: costs nothing
+                Activity(
+                    type="call", customer_id=costly.id, started_at=ago(5), ended_at=ago(5) + dt.timedelta(minutes=30)
+                ),
+                Activity(
+                    type="call", customer_id=rich.id, started_at=ago(5), ended_at=ago(5) + dt.timedelta(minutes=3)
+                ),
+                Activity(type="note", customer_id=rich.id, started_at=ago(5), ended_at=ago(5) + dt.timedelta(hours=9)),
+            ]
+        )
+    before = await get(app_client, "/api/v1/analytics/profitability", boss)
+    assert before["items"] == [] and before["summary"] == {"computed_at": None}
+    refresh = "/api/v1/analytics/profitability/refresh"
+    assert (await app_client.post(refresh, headers=agent.headers())).status == 403
+    done = await app_client.post(refresh, headers=boss)
+    assert done.status == 200 and (await done.json()) == {"customers": 2}  # Old bought nothing this year
+    found = await get(app_client, "/api/v1/analytics/profitability", boss)
+    rows = {r["name"]: r for r in found["items"]}
+    # Rich: 1 000.00 bought, a 3-minute call at 1.00 a minute.
+    assert (rows["Rich Test"]["revenue_cents"], rows["Rich Test"]["orders"]) == (100_000, 1)
+    assert (rows["Rich Test"]["contact_cost_cents"], rows["Rich Test"]["profit_cents"]) == (300, 99_700)
+    # Costly: 50.00 bought; 1.5 hours at 60.00 plus two valves at 25.00; a 30-minute call.
+    costly_row = rows["Costly Test"]
+    assert (costly_row["service_cost_cents"], costly_row["contact_cost_cents"]) == (9_000 + 5_000, 3_000)
+    assert costly_row["profit_cents"] == 5_000 - 14_000 - 3_000 and costly_row["margin"] == pytest.approx(-2.4)
+    assert "Old Test" not in rows
+    assert [r["name"] for r in found["items"]] == ["Rich Test", "Costly Test"]
+    assert "60.00 an hour" in found["note"] and "1.00 a minute" in found["note"]
+    assert found["summary"]["computed_at"] == "2026-11-23T15:00:00Z"
+    sheet = await app_client.get("/api/v1/analytics/profitability?format=csv", headers=boss)
+    assert (await sheet.text()).splitlines()[0].startswith("customer_id,name,revenue_cents,orders")
