@@ -6,18 +6,17 @@ grouped by quarter-hour of UTC in the database and summed into local days here (
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement as Element
 
 from contact_center.domain.analytics import buckets, churn
 from contact_center.domain.analytics.funnel import RULE, funnel
 from contact_center.domain.sales.forecast import OPEN_STAGES
+from contact_center.store.portable_sql import epoch_seconds, json_array_length, month_text
 from contact_center.store.tables import Activity, Case, Customer, ForecastSnapshot, Lead, Opportunity, Order
 
 FORECAST_MONTHS_AHEAD = 12  # the office watch keeps the forecast of this month and the next eleven
@@ -38,24 +37,8 @@ class Table:
 
 
 def _quarter(session: AsyncSession, column: Any) -> ColumnElement[int]:
-    """The quarter-hour of UTC an instant falls in, as an integer, in this database's SQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.floor(func.extract("epoch", column) / buckets.QUARTER), BigInteger)
-    # unixepoch() (SQLite 3.38+) reads the stored text about twice as fast as strftime('%s').
-    seconds = func.unixepoch(column) if sqlite3.sqlite_version_info >= (3, 38) else func.strftime("%s", column)
-    return cast(seconds, BigInteger) / buckets.QUARTER  # type: ignore[return-value]
-
-
-def _month(session: AsyncSession, column: Any) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
-def _json_length(session: AsyncSession, column: Any) -> Element[int]:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.jsonb_array_length(column)
-    return func.json_array_length(column)
+    """The quarter-hour of UTC an instant falls in, as an integer."""
+    return epoch_seconds(session, column) / buckets.QUARTER  # type: ignore[return-value]
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -89,7 +72,7 @@ async def sales_funnel(session: AsyncSession, start: dt.datetime, end: dt.dateti
 # -- forecast against actual --------------------------------------------------------------------------------
 async def open_forecast(session: AsyncSession, first: dt.date, last: dt.date) -> dict[str, tuple[int, int, int]]:
     """Open deals expected to close in [first, last] per month: (deals, pipeline, weighted) in cents."""
-    month = _month(session, Opportunity.expected_close)
+    month = month_text(session, Opportunity.expected_close)
     query = (
         select(
             month,
@@ -208,7 +191,7 @@ async def lead_sources(session: AsyncSession, start: dt.datetime, end: dt.dateti
         (
             await session.execute(
                 select(Lead.source, func.count())
-                .where(in_period, _json_length(session, Lead.checks) > literal_column("0"))  # a literal, as there
+                .where(in_period, json_array_length(session, Lead.checks) > literal_column("0"))  # a literal, as there
                 .group_by(Lead.source)
             )
         ).all()

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import BigInteger, cast, delete, func, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contact_center.store.portable_sql import epoch_seconds
 from contact_center.store.tables import (
     Activity,
     Customer,
@@ -45,12 +46,6 @@ class Costs:
 
 
 DEFAULT_COSTS = Costs(service_hour_cents=6_000, contact_minute_cents=100)  # CC_SERVICE_HOUR_COST_CENTS, ...
-
-
-def _seconds(session: AsyncSession, start: Any, end: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", end - start)
-    return func.unixepoch(end) - func.unixepoch(start)
 
 
 async def refresh_once_a_day(session: AsyncSession, now: dt.datetime, costs: Costs) -> int | None:
@@ -101,7 +96,9 @@ async def refresh(session: AsyncSession, now: dt.datetime, costs: Costs) -> int:
             ServiceOrder.status == "completed", ServiceOrder.completed_at >= since, ServiceOrderPart.state == "consumed"
         )
     )
-    talked = func.coalesce(func.sum(_seconds(session, Activity.started_at, Activity.ended_at)), 0)
+    talked = func.coalesce(
+        func.sum(epoch_seconds(session, Activity.ended_at) - epoch_seconds(session, Activity.started_at)), 0
+    )
     called = select(*row(Activity.customer_id, zero, zero, zero, zero, func.count(), talked)).where(
         Activity.type == "call", Activity.customer_id.is_not(None), Activity.started_at >= since
     )

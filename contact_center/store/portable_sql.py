@@ -1,0 +1,36 @@
+"""SQL that says the same on SQLite and PostgreSQL where their functions differ: seconds since the epoch of an
+instant, the month of a date, the length of a JSON array. Each takes the session it will run in."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, cast, func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def _postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def epoch_seconds(session: AsyncSession, column: Any) -> ColumnElement[int]:
+    """Whole seconds since 1970 of a stored instant."""
+    if _postgres(session):
+        return cast(func.floor(func.extract("epoch", column)), BigInteger)
+    # unixepoch() (SQLite 3.38+) reads the stored text about twice as fast as strftime('%s').
+    seconds = func.unixepoch(column) if sqlite3.sqlite_version_info >= (3, 38) else func.strftime("%s", column)
+    return cast(seconds, BigInteger)
+
+
+def month_text(session: AsyncSession, column: Any) -> ColumnElement[str]:
+    """YYYY-MM of a stored date."""
+    if _postgres(session):
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def json_array_length(session: AsyncSession, column: Any) -> ColumnElement[int]:
+    if _postgres(session):
+        return func.jsonb_array_length(column)
+    return func.json_array_length(column)
