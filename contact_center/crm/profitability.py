@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, cast, delete, func, insert, literal, select, union_all
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contact_center.store.portable_sql import epoch_seconds
 from contact_center.store.tables import (
@@ -29,6 +29,7 @@ from contact_center.store.tables import (
 
 WINDOW = dt.timedelta(days=365)
 SHOWN = 25  # the most and the least profitable, each
+CHUNK = 50_000  # customers worked out per transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +49,32 @@ class Costs:
 DEFAULT_COSTS = Costs(service_hour_cents=6_000, contact_minute_cents=100)  # CC_SERVICE_HOUR_COST_CENTS, ...
 
 
-async def refresh_once_a_day(session: AsyncSession, now: dt.datetime, costs: Costs) -> int | None:
+async def refresh_once_a_day(sessions: async_sessionmaker[AsyncSession], now: dt.datetime, costs: Costs) -> int | None:
     """``refresh`` unless it was done today (UTC); None when it was."""
-    last = await session.scalar(select(func.max(CustomerValue.computed_at)))
+    async with sessions() as session:
+        last = await session.scalar(select(func.max(CustomerValue.computed_at)))
     if last is not None and last.date() == now.date():
         return None
-    return await refresh(session, now, costs)
+    return await refresh(sessions, now, costs)
 
 
-async def refresh(session: AsyncSession, now: dt.datetime, costs: Costs) -> int:
-    """Work out every customer's last twelve months again; how many customers have figures."""
+async def refresh(
+    sessions: async_sessionmaker[AsyncSession], now: dt.datetime, costs: Costs, chunk: int = CHUNK
+) -> int:
+    """Work out every customer's last twelve months again, ``chunk`` customers (by id) per transaction, so a
+    writer waits for one chunk at most (on SQLite the whole of it would hold the one write lock for seconds);
+    how many customers have figures."""
+    async with sessions() as session:
+        highest = int(await session.scalar(select(func.max(Customer.id))) or 0)
+    for low in range(0, highest, chunk):
+        async with sessions.begin() as session:
+            await _refresh_ids(session, now, costs, low, low + chunk)
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(CustomerValue)) or 0)
+
+
+async def _refresh_ids(session: AsyncSession, now: dt.datetime, costs: Costs, low: int, high: int) -> None:
+    """The customers with ids in (low, high]."""
     since = now - WINDOW
     zero = literal(0, BigInteger)
 
@@ -73,11 +90,14 @@ async def refresh(session: AsyncSession, now: dt.datetime, costs: Costs) -> int:
         )
 
     bought = select(*row(Order.customer_id, func.sum(Order.total_cents), func.count(), zero, zero, zero, zero)).where(
-        Order.customer_id.is_not(None), Order.placed_at >= since, Order.status.not_in(("cancelled", "returned"))
+        Order.customer_id > low,
+        Order.customer_id <= high,
+        Order.placed_at >= since,
+        Order.status.not_in(("cancelled", "returned")),
     )
     labour = select(
         *row(ServiceOrder.customer_id, zero, zero, func.sum(ServiceOrder.labour_minutes), zero, zero, zero)
-    ).where(ServiceOrder.status == "completed", ServiceOrder.completed_at >= since)
+    ).where(*_completed(low, high, since))
     parts = (
         select(
             *row(
@@ -92,15 +112,13 @@ async def refresh(session: AsyncSession, now: dt.datetime, costs: Costs) -> int:
         )
         .join(ServiceOrderPart, ServiceOrderPart.service_order_id == ServiceOrder.id)
         .join(Product, Product.id == ServiceOrderPart.product_id)
-        .where(
-            ServiceOrder.status == "completed", ServiceOrder.completed_at >= since, ServiceOrderPart.state == "consumed"
-        )
+        .where(*_completed(low, high, since), ServiceOrderPart.state == "consumed")
     )
     talked = func.coalesce(
         func.sum(epoch_seconds(session, Activity.ended_at) - epoch_seconds(session, Activity.started_at)), 0
     )
     called = select(*row(Activity.customer_id, zero, zero, zero, zero, func.count(), talked)).where(
-        Activity.type == "call", Activity.customer_id.is_not(None), Activity.started_at >= since
+        Activity.customer_id > low, Activity.customer_id <= high, Activity.type == "call", Activity.started_at >= since
     )
     parts_of = union_all(
         bought.group_by(Order.customer_id),
@@ -110,8 +128,9 @@ async def refresh(session: AsyncSession, now: dt.datetime, costs: Costs) -> int:
     ).subquery()
     minutes, seconds = func.sum(parts_of.c.minutes), func.sum(parts_of.c.seconds)
     revenue = func.sum(parts_of.c.revenue)
-    service = _whole(minutes * costs.service_hour_cents / 60 + func.sum(parts_of.c.parts))
-    contact = _whole(seconds * costs.contact_minute_cents / 60)
+    # Whole cents, rounded down the same on both databases (integer division).
+    service = _whole(minutes * costs.service_hour_cents // 60 + func.sum(parts_of.c.parts))
+    contact = _whole(seconds * costs.contact_minute_cents // 60)
     totals = (
         select(
             parts_of.c.customer_id,
@@ -126,10 +145,20 @@ async def refresh(session: AsyncSession, now: dt.datetime, costs: Costs) -> int:
         .join(Customer, Customer.id == parts_of.c.customer_id)  # customers since deleted are left out
         .group_by(parts_of.c.customer_id)
     )
-    await session.execute(delete(CustomerValue))
+    await session.execute(
+        delete(CustomerValue).where(CustomerValue.customer_id > low, CustomerValue.customer_id <= high)
+    )
     columns = ("customer_id", "revenue_cents", "orders", "service_cost_cents", "contact_cost_cents", "calls")
     await session.execute(insert(CustomerValue).from_select([*columns, "profit_cents", "computed_at"], totals))
-    return int(await session.scalar(select(func.count()).select_from(CustomerValue)) or 0)
+
+
+def _completed(low: int, high: int, since: dt.datetime) -> tuple[Any, ...]:
+    return (
+        ServiceOrder.customer_id > low,
+        ServiceOrder.customer_id <= high,
+        ServiceOrder.status == "completed",
+        ServiceOrder.completed_at >= since,
+    )
 
 
 def _whole(value: Any) -> Any:

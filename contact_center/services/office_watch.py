@@ -99,8 +99,7 @@ class OfficeWatch:
     async def value_customers(self) -> int | None:
         """Work out each customer's last twelve months (``crm/profitability.py``) once a day; how many customers
         have figures, or None when today's are there already."""
-        async with self.sessions.begin() as session:
-            return await profitability.refresh_once_a_day(session, self.clock.now(), self.costs)
+        return await profitability.refresh_once_a_day(self.sessions, self.clock.now(), self.costs)
 
     async def check(self) -> list[int]:
         """Tell the owners of the deals that stalled since they were last told; the ids of those deals."""

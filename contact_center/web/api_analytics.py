@@ -192,6 +192,5 @@ async def customer_profitability(request: web.Request) -> web.Response:
     role="supervisor",
 )
 async def refresh_profitability(request: web.Request) -> web.Response:
-    async with request.app[SESSIONS].begin() as session:
-        customers = await profitability.refresh(session, request.app[CLOCK].now(), _costs(request))
+    customers = await profitability.refresh(request.app[SESSIONS], request.app[CLOCK].now(), _costs(request))
     return web.json_response({"customers": customers})

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.config import Settings
-from contact_center.crm import analytics
+from contact_center.crm import analytics, profitability
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
 from contact_center.store.tables import (
@@ -351,3 +351,6 @@ async def test_profitability_is_revenue_less_the_cost_to_serve_worked_out_once_a
     assert found["summary"]["computed_at"] == "2026-11-23T15:00:00Z"
     sheet = await app_client.get("/api/v1/analytics/profitability?format=csv", headers=boss)
     assert (await sheet.text()).splitlines()[0].startswith("customer_id,name,revenue_cents,orders")
+    # Worked out a customer per transaction, the figures are the same.
+    assert await profitability.refresh(session_factory(engine), now, profitability.DEFAULT_COSTS, chunk=1) == 2
+    assert (await get(app_client, "/api/v1/analytics/profitability", boss))["items"] == found["items"]
