@@ -14,7 +14,7 @@ from aiohttp import web
 from contact_center.crm import analytics, profitability
 from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.domain.analytics import buckets
-from contact_center.web.csv_out import csv_response, output_format
+from contact_center.web.csv_out import csv_response, format_only, output_format
 from contact_center.web.errors import query_period
 from contact_center.web.keys import ACD, CLOCK, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
@@ -44,10 +44,10 @@ def _period(request: web.Request) -> tuple[dt.date, dt.date, str]:
     return *period, form
 
 
-def _answer(table: analytics.Table, name: str, first: dt.date, last: dt.date, form: str) -> web.Response:
+def _answer(table: analytics.Table, filename: str, form: str, **more: str) -> web.Response:
     if form == "csv":
-        return csv_response(table.columns, table.rows, f"{name}-{first.isoformat()}-{last.isoformat()}.csv")
-    return web.json_response({"from": first.isoformat(), "to": last.isoformat(), **table.json()})
+        return csv_response(table.columns, table.rows, f"{filename}.csv")
+    return web.json_response({**more, **table.json()})
 
 
 def _table(
@@ -55,7 +55,8 @@ def _table(
 ) -> None:
     async def handler(request: web.Request) -> web.Response:
         first, last, form = _period(request)
-        return _answer(await read(request, first, last), name, first, last, form)
+        table = await read(request, first, last)
+        return _answer(table, f"{name}-{first}-{last}", form, **{"from": first.isoformat(), "to": last.isoformat()})
 
     api.route(
         "GET",
@@ -127,16 +128,10 @@ _table(
     query=("format",),
 )
 async def churn_risk(request: web.Request) -> web.Response:
-    errors: list[FieldError] = []
-    form = output_format(request, errors)
-    if errors:
-        raise ValidationFailed(errors)
-    now = request.app[CLOCK].now()
+    form, now = format_only(request), request.app[CLOCK].now()
     async with request.app[SESSIONS]() as session:
         table = await analytics.churn_risk(session, now)
-    if form == "csv":
-        return csv_response(table.columns, table.rows, f"churn-risk-{now.date().isoformat()}.csv")
-    return web.json_response(table.json())
+    return _answer(table, f"churn-risk-{now.date()}", form)
 
 
 def _costs(request: web.Request) -> profitability.Costs:
@@ -167,10 +162,7 @@ PROFIT_COLUMNS = (
     query=("format",),
 )
 async def customer_profitability(request: web.Request) -> web.Response:
-    errors: list[FieldError] = []
-    form = output_format(request, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    form = format_only(request)
     async with request.app[SESSIONS]() as session:
         rows, computed = await profitability.top(session)
     table = analytics.Table(
@@ -179,9 +171,7 @@ async def customer_profitability(request: web.Request) -> web.Response:
         _costs(request).rule(),
         {"computed_at": computed.isoformat().replace("+00:00", "Z") if computed else None},
     )
-    if form == "csv":
-        return csv_response(table.columns, table.rows, "profitability.csv")
-    return web.json_response(table.json())
+    return _answer(table, "profitability", form)
 
 
 @api.route(

@@ -12,7 +12,7 @@ from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.crm.records import MAX_PAGE
 from contact_center.store.tables import Segment
 from contact_center.web.api_crm import record_id
-from contact_center.web.csv_out import csv_response, output_format
+from contact_center.web.csv_out import csv_response, format_only
 from contact_center.web.errors import query_int, read_body
 from contact_center.web.keys import CAMPAIGN_MAIL, CLOCK, SESSIONS
 from contact_center.web.routing import Api
@@ -45,10 +45,7 @@ async def create(request: web.Request) -> web.Response:
     query=("format",),
 )
 async def effectiveness(request: web.Request) -> web.StreamResponse:
-    errors: list[FieldError] = []
-    form = output_format(request, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    form = format_only(request)
     async with request.app[SESSIONS]() as session:
         items = await marketing.effectiveness(session)
     if form == "csv":

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from contact_center.crm.errors import FieldError
+from contact_center.crm.errors import FieldError, ValidationFailed
 
 FORMATS = ("json", "csv")
 
@@ -19,6 +19,15 @@ def output_format(request: web.Request, errors: list[FieldError]) -> str:
     form = request.query.get("format", "json")
     if form not in FORMATS:
         errors.append(FieldError("format", "use json or csv"))
+    return form
+
+
+def format_only(request: web.Request) -> str:
+    """``format`` when it is the only query parameter read: json or csv, else a 422 naming it."""
+    errors: list[FieldError] = []
+    form = output_format(request, errors)
+    if errors:
+        raise ValidationFailed(errors)
     return form
 
 
