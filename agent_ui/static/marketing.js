@@ -9,7 +9,9 @@ async function load() {
   $("campaigns").querySelector("tbody").replaceChildren(...items.map((c) => el("tr", { "data-campaign": c.id },
     el("td", {}, c.name), el("td", {}, c.channel), el("td", { class: "num" }, money(c.cost_cents, c.currency)),
     ...[c.responses, c.leads, c.hot_leads, c.opportunities, c.won].map((n) => el("td", { class: "num" }, String(n))),
-    el("td", { class: "num" }, money(c.won_revenue_cents, c.currency)), el("td", { class: "num" }, money(c.cost_per_lead_cents, c.currency)),
+    el("td", { class: "num", title: c.won_in_other_currencies ? "deals won in another currency are not added in" : "" },
+      money(c.won_revenue_cents, c.currency) + (c.won_in_other_currencies ? ` (+${c.won_in_other_currencies} in other currencies)` : "")),
+    el("td", { class: "num" }, money(c.cost_per_lead_cents, c.currency)),
     el("td", { class: "num roi" }, pct(c.roi)))));
   $("campaigns-said").textContent = items.length ? "" : "No campaigns yet.";
   const chart = $("roi-chart");

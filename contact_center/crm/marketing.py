@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.crm.errors import Conflict, NotFound, ValidationFailed
@@ -148,29 +148,34 @@ async def effectiveness(session: AsyncSession) -> list[dict[str, Any]]:
             .group_by(Lead.campaign_id)
         )
     }
+    # Won revenue in the campaign's own currency: amounts in others are not added in (no rates are kept); how
+    # many deals were won in another currency is said beside.
+    won = Opportunity.stage == "won"
+    same = Opportunity.currency == MarketingCampaign.currency
     deals = {
-        row[0]: (row[1], row[2], row[3])
+        row[0]: (row[1], row[2], row[3], row[4])
         for row in await session.execute(
             select(
                 Opportunity.campaign_id,
                 func.count(),
-                func.sum(case((Opportunity.stage == "won", 1), else_=0)),
-                func.sum(case((Opportunity.stage == "won", Opportunity.amount_cents), else_=0)),
+                func.sum(case((won, 1), else_=0)),
+                func.sum(case((and_(won, same), Opportunity.amount_cents), else_=0)),
+                func.sum(case((and_(won, ~same), 1), else_=0)),
             )
-            .where(Opportunity.campaign_id.is_not(None))
+            .join(MarketingCampaign, MarketingCampaign.id == Opportunity.campaign_id)
             .group_by(Opportunity.campaign_id)
         )
     }
     out = []
     for c in campaigns:
         lead_count, hot = leads.get(c.id, (0, 0))
-        deal_count, won, revenue = deals.get(c.id, (0, 0, 0))
+        deal_count, won_deals, revenue, elsewhere = deals.get(c.id, (0, 0, 0, 0))
         counts = Counts(
             responses=int(responses.get(c.id, 0)),
             leads=int(lead_count),
             hot_leads=int(hot or 0),
             opportunities=int(deal_count),
-            won=int(won or 0),
+            won=int(won_deals or 0),
             won_revenue_cents=int(revenue or 0),
             cost_cents=int(costs.get(c.id) or 0),
         )
@@ -184,6 +189,7 @@ async def effectiveness(session: AsyncSession) -> list[dict[str, Any]]:
                 "opportunities": counts.opportunities,
                 "won": counts.won,
                 "won_revenue_cents": counts.won_revenue_cents,
+                "won_in_other_currencies": int(elsewhere or 0),
                 "cost_cents": counts.cost_cents,
                 "cost_per_lead_cents": e.cost_per_lead_cents,
                 "cost_per_won_cents": e.cost_per_won_cents,
@@ -294,7 +300,23 @@ REPORT_COLUMNS = (
     "opportunities",
     "won",
     "won_revenue_cents",
+    "won_in_other_currencies",
     "cost_per_lead_cents",
     "lead_to_won",
     "roi",
+)
+
+PLAN_COLUMNS = (
+    "period_start",
+    "period_end",
+    "product_group",
+    "geography",
+    "currency",
+    "target_leads",
+    "actual_leads",
+    "leads_attained",
+    "target_revenue_cents",
+    "actual_revenue_cents",
+    "revenue_attained",
+    "notes",
 )

@@ -103,12 +103,17 @@ async def add_plan(request: web.Request) -> web.Response:
 @api.route(
     "GET",
     "/api/v1/marketing-plans",
-    "Marketing plans with their actuals (leads, revenue) and how much of each target they reached",
+    "Marketing plans with their actuals (leads, revenue) and how much of each target they reached (format=csv "
+    "for a spreadsheet)",
     tag="marketing",
+    query=("format",),
 )
 async def list_plans(request: web.Request) -> web.Response:
+    form = format_only(request)
     async with request.app[SESSIONS]() as session:
         items = await marketing.plans(session)
+    if form == "csv":
+        return csv_response(marketing.PLAN_COLUMNS, items, "marketing-plans.csv")
     return web.json_response({"items": items, "next_cursor": None})
 
 

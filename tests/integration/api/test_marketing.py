@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contact_center.seed.demo import ensure_reference
 from contact_center.store.engine import session_factory
-from contact_center.store.tables import Customer, Lead, MarketingCampaign, Order, Product
+from contact_center.store.tables import Customer, Lead, MarketingCampaign, Opportunity, Order, Product
 
 
 @pytest.fixture
@@ -179,3 +179,25 @@ async def test_a_marketing_plans_actuals_against_its_targets(
     assert {e["field"] for e in bad["errors"]} == {"period_end", "geography"}
     listed = await json_of(await app_client.get("/api/v1/marketing-plans", headers=h), 200)
     assert [p["id"] for p in listed["items"]] == [made["id"], everywhere["id"]]
+    sheet = await (await app_client.get("/api/v1/marketing-plans?format=csv", headers=h)).text()
+    assert sheet.splitlines()[0].startswith("period_start,period_end,product_group,geography,currency,target_leads")
+    assert len(sheet.splitlines()) == 3 and ",305000," in sheet.splitlines()[2]
+
+
+async def test_won_revenue_in_another_currency_is_not_added_into_a_campaigns_roi(
+    reference: None, app_client: Any, engine: AsyncEngine, make_user: Any, token_for: Any
+) -> None:
+    boss = (await token_for(await make_user("sam", "supervisor"))).headers()
+    async with session_factory(engine).begin() as session:
+        fair = MarketingCampaign(name="Nordic fair", channel="event", starts_on=dt.date(2026, 3, 1), currency="SEK")
+        session.add(fair)
+        await session.flush()
+        session.add_all(
+            [
+                Opportunity(name="A", stage="won", amount_cents=500_000, currency="SEK", campaign_id=fair.id),
+                Opportunity(name="B", stage="won", amount_cents=90_000, currency="EUR", campaign_id=fair.id),
+            ]
+        )
+    items = (await json_of(await app_client.get("/api/v1/marketing-campaigns", headers=boss), 200))["items"]
+    (row,) = [i for i in items if i["name"] == "Nordic fair"]
+    assert (row["won"], row["won_revenue_cents"], row["won_in_other_currencies"]) == (2, 500_000, 1)
