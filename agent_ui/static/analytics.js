@@ -40,7 +40,8 @@ function summary(found) {
 async function show(section, period) {
   const name = section.dataset.table;
   // The churn-risk list and the customers' profitability are as of now, not of a period.
-  const query = section.dataset.period === "none" ? "" : `from=${period.from}&to=${period.to}`;
+  let query = section.dataset.period === "none" ? "" : `from=${period.from}&to=${period.to}`;
+  if (name === "forecast") query += `&by=${$("forecast-by").value}`;  // by owner or by product group
   section.querySelector("a.csv").href = `/api/v1/analytics/${name}?${query}${query ? "&" : ""}format=csv`;
   let found;
   try { found = await api.get(`/api/v1/analytics/${name}${query ? "?" + query : ""}`); } catch (e) { section.querySelector(".note").textContent = e.message; return; }
@@ -65,4 +66,5 @@ const today = new Date();
 $("to").value = day(today);
 $("from").value = day(new Date(today.getTime() - 29 * 86400000));
 $("period").addEventListener("submit", load);
+$("forecast-by").addEventListener("change", () => show($("forecast"), { from: $("from").value, to: $("to").value }));
 load();

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -30,8 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from contact_center.bench.stats import percentiles
 from contact_center.cli._common import Progress
-from contact_center.crm import analytics, profitability
+from contact_center.crm import analytics, pipeline, profitability
 from contact_center.domain.analytics import buckets
+from contact_center.domain.sales import forecast as forecasting
 from contact_center.store import migrate
 from contact_center.store.engine import engine_for_url, session_factory
 from contact_center.store.tables import Customer
@@ -137,7 +139,17 @@ def _pages(today: dt.date, now: dt.datetime) -> list[tuple[str, str, Read]]:
             rows, _ = await profitability.top(s)
             return analytics.Table((), rows, "")
 
+        async def by_owner(s: AsyncSession, first: dt.date = first) -> analytics.Table:
+            found = forecasting.forecast(await pipeline.deals(s, "owner", first, today), first, today)
+            return analytics.Table((), [dataclasses.asdict(r) for r in found], "")
+
+        async def by_group(s: AsyncSession, first: dt.date = first) -> analytics.Table:
+            found = forecasting.forecast(await pipeline.deals(s, "product_group", first, today), first, today)
+            return analytics.Table((), [dataclasses.asdict(r) for r in found], "")
+
         out += [
+            ("forecast by owner", period, by_owner),
+            ("forecast by group", period, by_group),
             ("funnel", period, funnel),
             ("forecast-vs-actual", period, forecast),
             ("lead-sources", period, sources),

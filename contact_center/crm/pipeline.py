@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.domain.sales.forecast import OPEN_STAGES, Deal, stall_reason
@@ -15,12 +15,35 @@ from contact_center.store.tables import Opportunity, Product, User
 By = Literal["owner", "product_group"]
 
 
-async def deals(session: AsyncSession, by: By) -> list[Deal]:
+async def deals(session: AsyncSession, by: By, first: dt.date | None = None, last: dt.date | None = None) -> list[Deal]:
+    """Open and won deals as the forecast counts them; with ``first`` and ``last``, only those it counts in
+    [first, last] (open ones expected to close then, won ones closed then), chosen in the database."""
     owners = {u.id: u.username for u in (await session.scalars(select(User))).all()}
     groups = {sku: group for sku, group in (await session.execute(select(Product.sku, Product.group))).all()}
-    rows = await session.scalars(select(Opportunity).where(Opportunity.stage.in_((*OPEN_STAGES, "won"))))
+    query = select(
+        Opportunity.id,
+        Opportunity.stage,
+        Opportunity.amount_cents,
+        Opportunity.probability,
+        Opportunity.expected_close,
+        Opportunity.closed_at,
+        Opportunity.owner_id,
+        Opportunity.products,
+        Opportunity.updated_at,
+    )
+    if first is not None and last is not None:
+        start = dt.datetime.combine(first, dt.time(), dt.UTC)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.UTC)
+        query = query.where(
+            or_(
+                and_(Opportunity.stage.in_(OPEN_STAGES), Opportunity.expected_close.between(first, last)),
+                and_(Opportunity.stage == "won", Opportunity.closed_at >= start, Opportunity.closed_at < end),
+            )
+        )
+    else:
+        query = query.where(Opportunity.stage.in_((*OPEN_STAGES, "won")))
     out = []
-    for o in rows.all():
+    for o in await session.execute(query):
         if by == "owner":
             keys: tuple[str, ...] = (owners.get(o.owner_id, "(none)") if o.owner_id else "(none)",)
         else:

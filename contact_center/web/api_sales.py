@@ -234,12 +234,21 @@ async def forecast(request: web.Request) -> web.StreamResponse:
         raise ValidationFailed(errors)
     first, last = period
     async with request.app[SESSIONS]() as session:
-        rows = forecasting.forecast(await pipeline.deals(session, by), first, last)  # type: ignore[arg-type]
+        rows = forecasting.forecast(await pipeline.deals(session, by, first, last), first, last)  # type: ignore[arg-type]
     items = [dataclasses.asdict(r) for r in rows]
+    columns = ("period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents")
     if form == "csv":
-        columns = ("period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents")
         return csv_response(columns, items, f"forecast-{first.isoformat()}-{last.isoformat()}.csv")
-    return web.json_response({"by": by, "from": first.isoformat(), "to": last.isoformat(), "items": items})
+    note = (
+        "Per month and "
+        + ("owner" if by == "owner" else "product group (a deal counts under each group it holds)")
+        + ": open deals expected to close then, in full (pipeline) and times their probability (weighted); won "
+        "deals in full in the month they closed."
+    )
+    return web.json_response(
+        {"by": by, "from": first.isoformat(), "to": last.isoformat(), "columns": list(columns), "items": items}
+        | {"note": note, "summary": {}}
+    )
 
 
 @api.route(

@@ -74,6 +74,10 @@ async def test_a_supervisor_reads_the_funnel_lead_sources_and_cases(
     await expect(at_risk.locator('[data-column="score"]')).to_have_text("45")
     await expect(at_risk.locator('[data-column="reasons"]')).to_contain_text("past its SLA")
     await expect(page.locator("#churn-risk .note")).to_contain_text("Listed from 35 points")
+    forecast = page.locator("#forecast table.figures tbody tr", has_text="(none)")
+    await expect(forecast.locator('[data-column="won_cents"]')).to_have_text("$4,500.00")  # nobody owns the deal
+    await page.select_option("#forecast-by", "product_group")
+    await expect(page.locator("#forecast .note")).to_contain_text("product group")
     # The customers' figures are worked out once a day (here: asked for now), then read.
     await page.evaluate("api.post('/api/v1/analytics/profitability/refresh')")
     await page.click("#period button")
