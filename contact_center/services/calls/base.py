@@ -29,6 +29,7 @@ from contact_center.services.calls.live import AgentDesks, LiveCalls, People
 from contact_center.services.calls.monitoring import Monitoring
 from contact_center.services.calls.owner import CallOwners
 from contact_center.services.calls.record import CallRecord, leg_json
+from contact_center.services.calls.untold import UntoldCommands
 from contact_center.services.desk import Audience, DeskError, DeskListener
 from contact_center.services.routing.service import AcdService
 from contact_center.store.activity_log import ActivityLog
@@ -75,6 +76,7 @@ class CenterCore:
         self.people = People()
         self._listeners: list[DeskListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()  # the center's own loops (reconciler, timelines, ...)
+        self.untold = UntoldCommands(self.acd.handle, self.spawn)
         self.owners = CallOwners(self.tracks)
         self.monitoring = Monitoring(
             port=port, calls=self.calls, people=self.people, owners=self.owners, tell=self.tell
@@ -122,12 +124,9 @@ class CenterCore:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def safe(self, command: cmd.Command) -> list[ev.Event]:
-        """A command whose refusal is expected now and then (the state already moved on): logged, not raised."""
-        try:
-            return await self.acd.handle(command)
-        except AcdError as exc:
-            log.info("routing refused %r: %s", command, exc)
-            return []
+        """A command whose refusal is expected now and then (the state already moved on): logged, not raised.
+        It still reaches routing when no leader answers for a while (``UntoldCommands``)."""
+        return await self.untold.send(command)
 
     async def command(self, command: cmd.Command) -> list[ev.Event]:
         """A command an agent asked for: a refusal goes back to their desktop."""

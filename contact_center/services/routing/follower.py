@@ -67,6 +67,9 @@ class LogFollower(AcdService):
         self.is_leader = False
         self.applied = "0-0"  # the last log entry applied to self.acd
         self.last_request = "0-0"  # the last request the log answered
+        # Since when this copy holds an input the log refused (it led, and an append failed): not to be trusted
+        # as the new log's start while a copy that holds only logged inputs may take the lead (``may_lead``).
+        self.ahead_since: float | None = None
         self._engine_lock = asyncio.Lock()
         self._replies: dict[str, asyncio.Future[Reply]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -142,6 +145,7 @@ class LogFollower(AcdService):
                 log.warning("routing: Redis has lost the log and its snapshot; this node keeps its copy")
                 return []
             data: dict[str, Any] = json.loads(raw) if raw else {}
+            self.ahead_since = None  # rebuilt from what the log holds
             self.acd = snapshot.restore(data["engine"]) if data else Acd(rng=random.Random(0))
             self.applied = data.get("log_id", "0-0")
             self.last_request = data.get("last_request", "0-0")

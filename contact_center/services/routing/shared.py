@@ -244,6 +244,7 @@ class SharedAcdService(LogFollower):
                 entry_id = None
                 log.error("routing log append failed: %s", exc)
             if entry_id is None:  # not in the log: this copy went ahead of it
+                self.ahead_since = self.ahead_since or time.monotonic()
                 self._step_down_soon("the log refused an append (lease lost or Redis unreachable)")
                 raise RoutingUnavailable("routing leadership is moving; try again")
             self.applied = entry_id
@@ -295,6 +296,7 @@ class SharedAcdService(LogFollower):
                     self._unpersisted = [(e.id, e.decoded_events()) for e in backlog] + self._unpersisted
                     await self._persist()
                 self.is_leader, self._led_since = True, time.monotonic()
+                self.ahead_since = None  # what it holds is the log now
         except Exception:
             log.exception("routing: taking the lease over failed; following instead")
             with contextlib.suppress(Exception):
@@ -411,11 +413,18 @@ class SharedAcdService(LogFollower):
             if self.is_leader:
                 if not await self.redis.renew(self.lease_seconds):
                     await self._step_down("the lease expired before it was renewed")
-            elif await self.redis.acquire(self.lease_seconds):
+            elif self.may_lead() and await self.redis.acquire(self.lease_seconds):
                 await self._take_over()
         except Exception:
             stop_if_cancelled()
             log.exception("routing lease step failed")
+
+    def may_lead(self) -> bool:
+        """Whether this node may take the lease now. A copy holding an input the log refused (Redis lost the log
+        while this node led, so nothing could rebuild it) would start the new log with a change nobody was told
+        of — a live call another node holds ended, say. It waits three leases for a node whose copy holds only
+        logged inputs to lead (and then follows it, rebuilt from its snapshot); alone, it leads after that."""
+        return self.ahead_since is None or time.monotonic() - self.ahead_since > 3 * self.lease_seconds
 
     def _step_down_soon(self, reason: str) -> None:
         if self.is_leader:
