@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any
 
@@ -25,6 +26,9 @@ from contact_center.realtime.stream import DEFAULT_CAPACITY, Streams
 from contact_center.services.desk import Desk
 
 __all__ = ["AGENT_NAMESPACE", "SUPERVISOR_NAMESPACE", "Gateway", "SharedNotifier", "Timing", "install", "socket_server"]
+
+log = logging.getLogger(__name__)
+SUBSCRIBE_WAIT_SECONDS = 10.0
 
 
 def socket_server(timing: Timing, client_manager: socketio.AsyncManager | None = None) -> socketio.AsyncServer:
@@ -72,6 +76,7 @@ def install(
 
 def _run(gateway: Gateway) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await _hear_other_nodes(gateway.sio)
         tasks = [
             asyncio.create_task(gateway.notifier.run(), name="realtime-notifier"),
             asyncio.create_task(gateway.run_sweeper(), name="realtime-sweeper"),
@@ -86,3 +91,26 @@ def _run(gateway: Gateway) -> Callable[[web.Application], AsyncIterator[None]]:
                 await task
 
     return ctx
+
+
+async def _hear_other_nodes(sio: socketio.AsyncServer) -> None:
+    """Subscribe to the cluster's fan-out channel before the node serves.
+
+    With a Redis manager every emit, this node's own included, reaches the sockets here only through
+    the channel, and socket.io subscribes on the first connection: an event published in the moment
+    after that (a desk's first state change) was lost. Redis not answering does not stop the start;
+    the manager keeps trying, and desks catch up through ``sync``."""
+    manager = sio.manager
+    if not isinstance(manager, socketio.AsyncRedisManager) or manager.write_only:
+        return
+    if not sio.manager_initialized:
+        sio.manager_initialized = True
+        manager.initialize()
+    try:
+        async with asyncio.timeout(SUBSCRIBE_WAIT_SECONDS):
+            while not (getattr(manager, "pubsub", None) is not None and manager.pubsub.subscribed):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        log.warning(
+            "realtime: not subscribed to %s after %g s; serving anyway", manager.channel, SUBSCRIBE_WAIT_SECONDS
+        )

@@ -83,6 +83,18 @@ async def drained(*nodes: Node) -> None:
         await node.gateway.notifier.drain()
 
 
+async def test_both_nodes_hear_the_cluster_channel_before_any_desk_connects(nodes: tuple[Node, Node]) -> None:
+    """socket.io subscribes on a node's first connection; a desk's first event, published in the moment
+    after, never came back to it. The nodes now subscribe as they start."""
+    a, _ = nodes
+    redis = aioredis.from_url(REDIS)
+    try:
+        [(_, subscribers)] = await redis.pubsub_numsub(a.gateway.sio.manager.channel)
+    finally:
+        await redis.aclose()
+    assert subscribers == 2
+
+
 async def test_a_desk_on_one_node_works_a_call_held_by_the_other(
     nodes: tuple[Node, Node], desks: list[Desktop], engine: AsyncEngine
 ) -> None:
