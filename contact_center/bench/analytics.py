@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import datetime as dt
 import json
 import time
@@ -31,9 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from contact_center.bench.stats import percentiles
 from contact_center.cli._common import Progress
-from contact_center.crm import analytics, pipeline, profitability
+from contact_center.crm import analytics, profitability
 from contact_center.domain.analytics import buckets
-from contact_center.domain.sales import forecast as forecasting
 from contact_center.store import migrate
 from contact_center.store.engine import engine_for_url, session_factory
 from contact_center.store.tables import Customer
@@ -43,6 +41,8 @@ HOURS = 2 * 365 * 24  # the calendar the rows are spread over: the last two year
 CHUNK = 100_000
 # Rows per customer of each table the pages read.
 LEADS, DEALS, CASES = 0.3, 0.2, 0.5
+OWNERS = 20  # sales reps the deals are spread over (one deal in ten has no owner)
+PRODUCT_GROUPS = ("heating", "cooling", "service", "parts")  # three products each; a deal holds one or two
 ZONE = ZoneInfo("America/New_York")
 
 
@@ -139,13 +139,11 @@ def _pages(today: dt.date, now: dt.datetime) -> list[tuple[str, str, Read]]:
             rows, _ = await profitability.top(s)
             return analytics.Table((), rows, "")
 
-        async def by_owner(s: AsyncSession, first: dt.date = first) -> analytics.Table:
-            found = forecasting.forecast(await pipeline.deals(s, "owner", first, today), first, today)
-            return analytics.Table((), [dataclasses.asdict(r) for r in found], "")
+        def by_owner(s: AsyncSession, first: dt.date = first) -> Awaitable[analytics.Table]:
+            return analytics.forecast_by(s, "owner", first, today + dt.timedelta(days=90), ZONE)
 
-        async def by_group(s: AsyncSession, first: dt.date = first) -> analytics.Table:
-            found = forecasting.forecast(await pipeline.deals(s, "product_group", first, today), first, today)
-            return analytics.Table((), [dataclasses.asdict(r) for r in found], "")
+        def by_group(s: AsyncSession, first: dt.date = first) -> Awaitable[analytics.Table]:
+            return analytics.forecast_by(s, "product_group", first, today + dt.timedelta(days=90), ZONE)
 
         out += [
             ("forecast by owner", period, by_owner),
@@ -190,9 +188,10 @@ async def seed(engine: AsyncEngine, customers: int) -> None:
     progress = Progress("seeding the CRM", customers)
     async with engine.begin() as conn:
         await _calendar(conn, now, postgres)
+        owners = await _owners_and_products(conn)
         for lo in range(1, customers + 1, CHUNK):
             hi = min(customers, lo + CHUNK - 1)
-            await _chunk(conn, lo, hi, postgres)
+            await _chunk(conn, lo, hi, postgres, owners)
             progress.update(hi)
         if postgres:
             for table in ("customers", "leads", "opportunities", "cases"):
@@ -221,13 +220,40 @@ async def _calendar(conn: AsyncConnection, now: dt.datetime, postgres: bool) -> 
     await conn.execute(text("INSERT INTO bench_hours (h, at, day) VALUES (:h, :at, :day)"), rows)
 
 
+async def _owners_and_products(conn: AsyncConnection) -> list[int]:
+    """The sales reps (their ids) and the catalogue the deals name: products BENCH-0 … BENCH-11, in groups."""
+    owners = []
+    for k in range(1, OWNERS + 1):
+        found = await conn.execute(
+            text(
+                "INSERT INTO users (username, display_name, role, active, created_at) "
+                "VALUES (:name, :name, 'agent', true, :at) RETURNING id"
+            ),
+            {"name": f"rep{k:02d}", "at": dt.datetime.now(dt.UTC)},
+        )
+        owners.append(int(found.scalar_one()))
+    products = [
+        {"sku": f"BENCH-{k}", "name": f"Product {k}", "group": PRODUCT_GROUPS[k % len(PRODUCT_GROUPS)]}
+        for k in range(3 * len(PRODUCT_GROUPS))
+    ]
+    await conn.execute(
+        text(
+            'INSERT INTO products (sku, name, "group", price_cents, currency, warranty_months, '
+            "warranty_labour_months, active, rules, created_at, updated_at) "
+            "VALUES (:sku, :name, :group, 1000, 'USD', 0, 0, true, '{}', :at, :at)"
+        ),
+        [p | {"at": dt.datetime.now(dt.UTC)} for p in products],
+    )
+    return owners
+
+
 def _numbers(lo: int, hi: int, postgres: bool) -> str:
     if postgres:
         return f"generate_series({lo}, {hi}) AS seq(n)"
     return f"(WITH RECURSIVE s(n) AS (SELECT {lo} UNION ALL SELECT n + 1 FROM s WHERE n < {hi}) SELECT n FROM s) AS seq"
 
 
-async def _chunk(conn: AsyncConnection, lo: int, hi: int, postgres: bool) -> None:
+async def _chunk(conn: AsyncConnection, lo: int, hi: int, postgres: bool, owners: list[int]) -> None:
     run = conn.exec_driver_sql
     vip = "n % 25 = 0" if postgres else "(n % 25 = 0)"
     await run(f"""
@@ -250,17 +276,28 @@ async def _chunk(conn: AsyncConnection, lo: int, hi: int, postgres: bool) -> Non
                    CASE WHEN n % 10 = 0 THEN n END, '', '{checks}', b.at, b.at
             FROM {_numbers(lo, hi, postgres)} JOIN bench_hours b ON b.h = (n * 7) % {HOURS}
             WHERE (n * 10) % {every} < 10 AND {picked}""")
-    # Deals: a fifth of the customers; the older ones closed (won or lost), the recent ones open.
+    # Deals: a fifth of the customers; the older ones closed (won or lost), the recent ones open; one in ten
+    # without an owner, and each with one or two products (one in twenty with a product the catalogue lacks).
     every = round(1 / DEALS)
+    json = "jsonb" if postgres else "TEXT"
+    deal = f"(n / {every})"  # the deals' own count: 1, 2, 3…
+    whens = " ".join(f"WHEN {k} THEN {o}" for k, o in enumerate(owners))
+    owner = f"CASE WHEN {deal} % 10 = 0 THEN NULL ELSE CASE ({deal} / 10) % {len(owners)} {whens} END END"
+    kinds = 3 * len(PRODUCT_GROUPS)
+    first = (
+        f"""'{{"sku": "' || CASE WHEN {deal} % 20 = 0 THEN 'GONE' ELSE 'BENCH-' || ({deal} % {kinds}) END || '"}}'"""
+    )
+    second = f"""'{{"sku": "BENCH-' || (({deal} / 3) % {kinds}) || '", "quantity": 2}}'"""
+    products = f"CAST('[' || {first} || CASE WHEN {deal} % 3 = 0 THEN '' ELSE ', ' || {second} END || ']' AS {json})"
     await run(f"""
         INSERT INTO opportunities (name, customer_id, stage, amount_cents, currency, probability, expected_close,
-                                   products, closed_at, created_at, updated_at)
+                                   owner_id, products, closed_at, created_at, updated_at)
         SELECT 'Deal ' || n, n,
                CASE WHEN b.h < {HOURS - 24 * 90} THEN CASE WHEN n % 3 = 0 THEN 'won' ELSE 'lost' END
                     ELSE CASE n % 4 WHEN 0 THEN 'prospecting' WHEN 1 THEN 'qualification' WHEN 2 THEN 'proposal'
                                     ELSE 'negotiation' END END,
                1000 * (n % 500 + 1), 'USD', 10 + (n % 4) * 20, c.day,
-               '[]', CASE WHEN b.h < {HOURS - 24 * 90} THEN c.at END, b.at, b.at
+               {owner}, {products}, CASE WHEN b.h < {HOURS - 24 * 90} THEN c.at END, b.at, b.at
         FROM {_numbers(lo, hi, postgres)} JOIN bench_hours b ON b.h = (n * 13) % {HOURS}
              JOIN bench_hours c ON c.h = ((n * 13) % {HOURS} + 24 * (30 + n % 120)) % {HOURS}
         WHERE n % {every} = 0""")

@@ -7,18 +7,36 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.domain.analytics import buckets, churn
 from contact_center.domain.analytics.funnel import RULE, funnel
 from contact_center.domain.sales.forecast import OPEN_STAGES
-from contact_center.store.portable_sql import epoch_seconds, json_array_length, month_text
-from contact_center.store.tables import Activity, Case, Customer, ForecastSnapshot, Lead, Opportunity, Order
+from contact_center.store.portable_sql import (
+    epoch_seconds,
+    json_array_elements,
+    json_array_length,
+    json_text,
+    month_text,
+)
+from contact_center.store.tables import (
+    Activity,
+    Case,
+    Customer,
+    ForecastSnapshot,
+    Lead,
+    Opportunity,
+    Order,
+    Product,
+    User,
+)
 
+ForecastBy = Literal["owner", "product_group"]
+NO_KEY = "(none)"  # a deal without an owner, or a product the catalogue does not know, is counted under this
 FORECAST_MONTHS_AHEAD = 12  # the office watch keeps the forecast of this month and the next eleven
 
 
@@ -89,6 +107,87 @@ async def open_forecast(session: AsyncSession, first: dt.date, last: dt.date) ->
     }
 
 
+async def forecast_by(session: AsyncSession, by: ForecastBy, first: dt.date, last: dt.date, zone: ZoneInfo) -> Table:
+    """Per month of [first, last] and owner or product group: the open deals expected to close then, in full and
+    times their probability, and the deals won then (in the centre's months), in full. A deal counts once under
+    each product group it holds. Summed in the database: a year of a large pipeline is a few hundred groups."""
+    deals = _deals_keyed(session, by)
+    found: dict[tuple[str, Any], list[int]] = {}
+    expected = month_text(session, deals.c.expected_close)
+    open_query = (
+        select(expected, deals.c.key, func.count(), func.sum(deals.c.amount_cents))
+        .add_columns(func.sum(deals.c.amount_cents * deals.c.probability))
+        .where(deals.c.stage.in_(OPEN_STAGES), deals.c.expected_close.between(first, last))
+        .group_by(expected, deals.c.key)
+    )
+    for period, key, count, amount, weighted in await session.execute(open_query):
+        found[(str(period), key)] = [int(count), int(amount), round(int(weighted) / 100), 0]
+    # A won deal counts in the centre's month it closed in: where each month ends there is an instant, and
+    # instants compare alike in any database.
+    months = buckets.months_between(first, last)
+    ends = [buckets.bounds(_month_start(m), _month_start(m), zone)[0] for m in months[1:]]
+    closed: ColumnElement[str] = literal(months[-1])
+    if ends:
+        closed = case(*((deals.c.closed_at < e, m) for e, m in zip(ends, months, strict=False)), else_=months[-1])
+    start, end = buckets.bounds(first, last, zone)
+    won_query = (
+        select(closed, deals.c.key, func.count(), func.sum(deals.c.amount_cents))
+        .where(deals.c.stage == "won", deals.c.closed_at >= start, deals.c.closed_at < end)
+        .group_by(closed, deals.c.key)
+    )
+    for period, key, count, amount in await session.execute(won_query):
+        sums = found.setdefault((str(period), key), [0, 0, 0, 0])
+        sums[0] += int(count)
+        sums[3] += int(amount)
+    names = await _usernames(session, {key for _, key in found}) if by == "owner" else {}
+    rows = [
+        {"period": period, "key": names.get(key, NO_KEY) if by == "owner" else key}
+        | dict(zip(("deals", "pipeline_cents", "weighted_cents", "won_cents"), sums, strict=True))
+        for (period, key), sums in found.items()
+    ]
+    rows.sort(key=lambda r: (r["period"], r["key"]))
+    note = (
+        "Per month and "
+        + ("owner" if by == "owner" else "product group (a deal counts under each group it holds)")
+        + ": open deals expected to close then, in full (pipeline) and times their probability (weighted); won "
+        "deals in full in the month they closed."
+    )
+    return Table(("period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents"), rows, note)
+
+
+def _deals_keyed(session: AsyncSession, by: ForecastBy) -> Any:
+    """Deals as the forecast reads them, each with the key it counts under: its owner's id, or each product group
+    it holds (``NO_KEY`` for a product the catalogue lacks, or none)."""
+    columns = (
+        Opportunity.stage,
+        Opportunity.amount_cents,
+        Opportunity.probability,
+        Opportunity.expected_close,
+        Opportunity.closed_at,
+    )
+    if by == "owner":
+        return select(*columns, Opportunity.owner_id.label("key")).subquery()
+    elements = json_array_elements(session, Opportunity.products)
+    return (
+        select(Opportunity.id, *columns, func.coalesce(Product.group, NO_KEY).label("key"))
+        .select_from(Opportunity)
+        .outerjoin(elements, true())
+        .outerjoin(Product, Product.sku == json_text(session, elements.c.value, "sku"))
+        .distinct()  # once per group, however many of its products a deal holds
+        .subquery()
+    )
+
+
+async def _usernames(session: AsyncSession, ids: set[Any]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    found = await session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    return {user_id: username for user_id, username in found}
+
+
+def _month_start(period: str) -> dt.date:
+    return dt.date(int(period[:4]), int(period[5:]), 1)
+
+
 async def take_forecast_snapshot(session: AsyncSession, today: dt.date) -> int:
     """Keep today's forecast of this month and the next eleven, once a day; how many months were kept (0: today's
     is kept already)."""
@@ -135,7 +234,7 @@ async def forecast_vs_actual(session: AsyncSession, first: dt.date, last: dt.dat
         snapshots.setdefault(kept_one.period, []).append(kept_one)
     rows = []
     for period in months:
-        begins = dt.date(int(period[:4]), int(period[5:]), 1)
+        begins = _month_start(period)
         kept = snapshots.get(period, [])
         before = [s for s in kept if s.taken_on < begins]
         snap = before[-1] if before else (kept[0] if kept else None)

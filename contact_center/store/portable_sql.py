@@ -1,12 +1,13 @@
 """SQL that says the same on SQLite and PostgreSQL where their functions differ: seconds since the epoch of an
-instant, the month of a date, the length of a JSON array. Each takes the session it will run in."""
+instant, the month of a date, the length of a JSON array and its elements. Each takes the session it will run
+in."""
 
 from __future__ import annotations
 
 import sqlite3
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, cast, func
+from sqlalchemy import BigInteger, ColumnElement, FromClause, cast, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -34,3 +35,17 @@ def json_array_length(session: AsyncSession, column: Any) -> ColumnElement[int]:
     if _postgres(session):
         return func.jsonb_array_length(column)
     return func.json_array_length(column)
+
+
+def json_array_elements(session: AsyncSession, column: Any) -> FromClause:
+    """Each element of a JSON array column as a row (column ``value``), to join beside the row that holds it."""
+    if _postgres(session):
+        return func.jsonb_array_elements(column).table_valued("value").lateral()
+    return func.json_each(column).table_valued("value")
+
+
+def json_text(session: AsyncSession, element: Any, key: str) -> ColumnElement[str]:
+    """The text under ``key`` of a JSON object (an element of ``json_array_elements``)."""
+    if _postgres(session):
+        return element.op("->>")(key)  # type: ignore[no-any-return]
+    return func.json_extract(element, f"$.{key}")

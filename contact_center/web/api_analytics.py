@@ -1,5 +1,5 @@
 """The analytics tables over HTTP, for the analytics page and spreadsheets (format=csv): the sales funnel,
-forecast against actual, lead sources, cases and their SLAs, the contact centre's figures by day, the customers
+the weighted forecast by owner or product group, forecast against actual, lead sources, cases and their SLAs, the contact centre's figures by day, the customers
 at risk of leaving, and the most and least profitable customers.
 Every table answers ``{"columns", "items", "note", "summary"}``; ``note`` says how its figures are made."""
 
@@ -116,6 +116,33 @@ _table(
     "The contact centre's figures per day: offered, answered, abandoned, SL, ASA, AHT",
     _contact_center,
 )
+
+
+@api.route(
+    "GET",
+    "/api/v1/analytics/forecast",
+    "The weighted forecast per month and owner or product group over [from, to] (open deals x probability, "
+    "won deals in full; format=csv for a spreadsheet)",
+    tag="analytics",
+    role="supervisor",
+    query=("from", "to", "by", "format"),
+    required=("from", "to"),
+)
+async def forecast(request: web.Request) -> web.Response:
+    errors: list[FieldError] = []
+    period = query_period(request, errors)  # a plan may look further ahead than a year
+    by = request.query.get("by", "owner")
+    if by not in ("owner", "product_group"):
+        errors.append(FieldError("by", "use owner or product_group"))
+    form = output_format(request, errors)
+    if errors or period is None:
+        raise ValidationFailed(errors)
+    first, last = period
+    async with request.app[SESSIONS]() as session:
+        table = await analytics.forecast_by(session, by, first, last, request.app[SETTINGS].zone)  # type: ignore[arg-type]
+    return _answer(
+        table, f"forecast-{first}-{last}", form, by=by, **{"from": first.isoformat(), "to": last.isoformat()}
+    )
 
 
 @api.route(

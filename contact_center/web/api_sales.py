@@ -3,7 +3,6 @@ sales order (the opportunity is then won)."""
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import Annotated
 
@@ -11,13 +10,11 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from contact_center.crm import catalog, lead_intake, pipeline, quotes, sales
-from contact_center.crm.errors import FieldError, ValidationFailed
 from contact_center.crm.schemas import WebLeadIn
 from contact_center.domain.sales import forecast as forecasting
 from contact_center.web.api_crm import record_id
 from contact_center.web.auth import client_address, principal
-from contact_center.web.csv_out import csv_response, output_format
-from contact_center.web.errors import error, query_period, read_body
+from contact_center.web.errors import error, read_body
 from contact_center.web.keys import CLOCK, LEAD_FORM_THROTTLE, SESSIONS, SETTINGS
 from contact_center.web.routing import Api
 
@@ -215,44 +212,6 @@ async def convert_lead(request: web.Request) -> web.Response:
 
 @api.route(
     "GET",
-    "/api/v1/analytics/forecast",
-    "The weighted forecast per month and owner or product group over [from, to] (open deals x probability, "
-    "won deals in full; format=csv for a spreadsheet)",
-    tag="analytics",
-    role="supervisor",
-    query=("from", "to", "by", "format"),
-    required=("from", "to"),
-)
-async def forecast(request: web.Request) -> web.StreamResponse:
-    errors: list[FieldError] = []
-    period = query_period(request, errors)
-    by = request.query.get("by", "owner")
-    if by not in ("owner", "product_group"):
-        errors.append(FieldError("by", "use owner or product_group"))
-    form = output_format(request, errors)
-    if errors or period is None:
-        raise ValidationFailed(errors)
-    first, last = period
-    async with request.app[SESSIONS]() as session:
-        rows = forecasting.forecast(await pipeline.deals(session, by, first, last), first, last)  # type: ignore[arg-type]
-    items = [dataclasses.asdict(r) for r in rows]
-    columns = ("period", "key", "deals", "pipeline_cents", "weighted_cents", "won_cents")
-    if form == "csv":
-        return csv_response(columns, items, f"forecast-{first.isoformat()}-{last.isoformat()}.csv")
-    note = (
-        "Per month and "
-        + ("owner" if by == "owner" else "product group (a deal counts under each group it holds)")
-        + ": open deals expected to close then, in full (pipeline) and times their probability (weighted); won "
-        "deals in full in the month they closed."
-    )
-    return web.json_response(
-        {"by": by, "from": first.isoformat(), "to": last.isoformat(), "columns": list(columns), "items": items}
-        | {"note": note, "summary": {}}
-    )
-
-
-@api.route(
-    "GET",
     "/api/v1/analytics/stalled",
     "Open deals past their expected close or untouched for 30 days",
     tag="analytics",
@@ -260,11 +219,11 @@ async def forecast(request: web.Request) -> web.StreamResponse:
 )
 async def stalled_deals(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
-        found = forecasting.stalled(await pipeline.deals(session, "owner"), request.app[CLOCK].now().date())
+        found = forecasting.stalled(await pipeline.open_deals(session), request.app[CLOCK].now().date())
     items = [
         {
             "opportunity_id": d.id,
-            "owner": d.keys[0],
+            "owner": d.owner,
             "stage": d.stage,
             "amount_cents": d.amount_cents,
             "expected_close": d.expected_close.isoformat() if d.expected_close else None,

@@ -135,6 +135,79 @@ async def test_forecast_against_actual_takes_the_forecast_kept_before_the_month(
     assert december["open_weighted_cents"] == 45_000  # the deal that came later is in what is open, not the forecast
 
 
+def forecast_rows(found: dict[str, Any]) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    return {
+        (r["period"], r["key"]): (r["deals"], r["pipeline_cents"], r["weighted_cents"], r["won_cents"])
+        for r in found["items"]
+    }
+
+
+async def test_the_forecast_by_owner_and_product_group_counts_a_deal_once_per_group_in_the_centres_months(
+    app_client: Any, boss: dict[str, str], engine: AsyncEngine, make_user: Any
+) -> None:
+    ann, bob = (await make_user("ann")).user_id, (await make_user("bob")).user_id
+    heating_and_cooling = [{"sku": "P-HEAT"}, {"sku": "P-HEAT2", "quantity": 2}, {"sku": "P-COOL"}]
+    async with session_factory(engine).begin() as session:
+        for sku, group in (("P-HEAT", "heating"), ("P-HEAT2", "heating"), ("P-COOL", "cooling")):
+            session.add(Product(sku=sku, name=sku, group=group))
+        closes = {"probability": 50, "expected_close": dt.date(2026, 12, 20)}
+        session.add(deal("proposal", 100_000, "2026-11-01 15:00", owner_id=ann, products=heating_and_cooling, **closes))
+        session.add(
+            deal("negotiation", 40_000, "2026-11-01 15:00", probability=75, expected_close=dt.date(2026, 11, 5))
+        )
+        # Won at 22:00 on 30 November in New York (UTC: 1 December), a product the catalogue no longer has.
+        session.add(
+            deal(
+                "won",
+                70_000,
+                "2026-10-01 15:00",
+                owner_id=ann,
+                closed_at=at("2026-12-01 03:00"),
+                products=[{"sku": "GONE"}],
+            )
+        )
+        session.add(
+            deal(
+                "won",
+                9_000,
+                "2026-10-01 15:00",
+                owner_id=bob,
+                closed_at=at("2026-12-10 15:00"),
+                products=[{"sku": "P-COOL"}],
+            )
+        )
+        session.add(deal("lost", 5_000, "2026-11-01 15:00", owner_id=bob, **closes))
+        session.add(
+            deal(
+                "proposal", 7_000, "2026-11-01 15:00", owner_id=bob, probability=10, expected_close=dt.date(2027, 3, 1)
+            )
+        )
+    url = "/api/v1/analytics/forecast?from=2026-11-01&to=2026-12-31"
+    by_owner = await get(app_client, url, boss)
+    assert by_owner["by"] == "owner" and by_owner["columns"][:2] == ["period", "key"] and by_owner["note"]
+    assert forecast_rows(by_owner) == {
+        ("2026-11", "(none)"): (1, 40_000, 30_000, 0),
+        ("2026-11", "ann"): (1, 0, 0, 70_000),
+        ("2026-12", "ann"): (1, 100_000, 50_000, 0),
+        ("2026-12", "bob"): (1, 0, 0, 9_000),
+    }
+    assert forecast_rows(await get(app_client, f"{url}&by=product_group", boss)) == {
+        ("2026-11", "(none)"): (2, 40_000, 30_000, 70_000),  # no products; a product the catalogue lacks
+        ("2026-12", "cooling"): (2, 100_000, 50_000, 9_000),
+        ("2026-12", "heating"): (1, 100_000, 50_000, 0),  # two heating products: the deal counts once
+    }
+    december = await get(app_client, "/api/v1/analytics/forecast?from=2026-12-01&to=2026-12-31&by=product_group", boss)
+    assert forecast_rows(december) == {
+        ("2026-12", "cooling"): (2, 100_000, 50_000, 9_000),
+        ("2026-12", "heating"): (1, 100_000, 50_000, 0),
+    }
+    response = await app_client.get(f"{url}&format=csv", headers=boss)
+    assert (await response.text()).splitlines()[:2] == [
+        "period,key,deals,pipeline_cents,weighted_cents,won_cents",
+        "2026-11,(none),1,40000,30000,0",
+    ]
+
+
 async def test_lead_sources_count_quality_conversion_and_won_revenue(
     app_client: Any, boss: dict[str, str], engine: AsyncEngine
 ) -> None:
