@@ -227,10 +227,13 @@ async def forecast_vs_actual(session: AsyncSession, first: dt.date, last: dt.dat
     still_open = await open_forecast(
         session, first.replace(day=1), _add_months(last.replace(day=1), 1) - dt.timedelta(days=1)
     )
-    snapshots: dict[str, list[ForecastSnapshot]] = {}
-    for kept_one in await session.scalars(
-        select(ForecastSnapshot).where(ForecastSnapshot.period.in_(months)).order_by(ForecastSnapshot.taken_on)
-    ):
+    snapshots: dict[str, list[Any]] = {}  # (taken_on, weighted_cents) per month, oldest first: a year is 4 000
+    kept_query = (
+        select(ForecastSnapshot.period, ForecastSnapshot.taken_on, ForecastSnapshot.weighted_cents)
+        .where(ForecastSnapshot.period.in_(months))
+        .order_by(ForecastSnapshot.taken_on)
+    )
+    for kept_one in await session.execute(kept_query):
         snapshots.setdefault(kept_one.period, []).append(kept_one)
     rows = []
     for period in months:
