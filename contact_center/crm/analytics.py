@@ -1,7 +1,8 @@
 """What the analytics pages show, read with grouped queries: one query per figure over an indexed column,
 returning a few dozen groups at most, so a page costs about the same on a thousand customers as on a million
 (``contact-center bench analytics`` measures it). Days are the centre's (``CC_TIMEZONE``): instants are
-grouped by quarter-hour of UTC in the database and summed into local days here (domain/analytics/buckets.py)."""
+grouped by quarter-hour of UTC in the database and summed into local days here (domain/analytics/buckets.py),
+or, where a year of rows would have to be sorted into groups, counted against each local day's bounds."""
 
 from __future__ import annotations
 
@@ -10,7 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, literal_column, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    values,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contact_center.domain.analytics import buckets, churn
@@ -34,6 +48,7 @@ from contact_center.store.tables import (
     Product,
     User,
 )
+from contact_center.store.types import UtcDateTime
 
 ForecastBy = Literal["owner", "product_group"]
 NO_KEY = "(none)"  # a deal without an owner, or a product the catalogue does not know, is counted under this
@@ -57,6 +72,23 @@ class Table:
 def _quarter(session: AsyncSession, column: Any) -> ColumnElement[int]:
     """The quarter-hour of UTC an instant falls in, as an integer."""
     return epoch_seconds(session, column) / buckets.QUARTER  # type: ignore[return-value]
+
+
+def _local_days(first: dt.date, last: dt.date, zone: ZoneInfo) -> Any:
+    """The centre's days of [first, last] as a table (day, lo, hi): the instants each begins and ends. Counting
+    rows against it reads an index range per day and sorts nothing, where grouping a year of rows by an
+    expression sorts them all."""
+    bounds = [(day.isoformat(), *buckets.bounds(day, day, zone)) for day in buckets.days_between(first, last)]
+    table = values(column("day", String), column("lo", UtcDateTime()), column("hi", UtcDateTime()), name="days")
+    return table.data(bounds).cte("days")
+
+
+def _on_the_day(instant: Any, days: Any) -> ColumnElement[bool]:
+    return and_(instant >= days.c.lo, instant < days.c.hi)
+
+
+def _count(*where: ColumnElement[bool]) -> Any:
+    return select(func.count()).where(*where).scalar_subquery()
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -336,38 +368,26 @@ async def lead_sources(session: AsyncSession, start: dt.datetime, end: dt.dateti
 # -- cases and their SLAs -----------------------------------------------------------------------------------
 async def case_days(session: AsyncSession, first: dt.date, last: dt.date, zone: ZoneInfo, now: dt.datetime) -> Table:
     """Per day of [first, last]: cases opened, resolved, and of those resolved with a target, met and breached."""
-    start, end = buckets.bounds(first, last, zone)
-    opened_at = _quarter(session, Case.created_at)
-    opened = buckets.by_day(
-        await session.execute(
-            select(opened_at, func.count()).where(Case.created_at >= start, Case.created_at < end).group_by(opened_at)
-        ),
-        zone,
-    )
-    resolved_at = _quarter(session, Case.resolved_at)
+    days = _local_days(first, last, zone)
     with_target = Case.sla_target_minutes.is_not(None)
     met = and_(with_target, Case.sla_used_seconds <= Case.sla_target_minutes * 60)
     breached = and_(with_target, Case.sla_used_seconds > Case.sla_target_minutes * 60)
-    resolved = buckets.by_day(
-        await session.execute(
-            select(
-                resolved_at,
-                func.count(),
-                func.sum(case((met, 1), else_=0)),
-                func.sum(case((breached, 1), else_=0)),
-            )
-            .where(Case.resolved_at >= start, Case.resolved_at < end)
-            .group_by(resolved_at)
+    opened_then, resolved_then = _on_the_day(Case.created_at, days), _on_the_day(Case.resolved_at, days)
+    counts = select(
+        days.c.day,
+        *(
+            _count(*where)
+            for where in ((opened_then,), (resolved_then,), (resolved_then, met), (resolved_then, breached))
         ),
-        zone,
     )
+    found = {day: figures for day, *figures in await session.execute(counts)}
     rows: list[dict[str, Any]] = []
     for day in buckets.days_between(first, last):
-        n_resolved, n_met, n_breached = resolved.get(day, [0, 0, 0])
+        n_opened, n_resolved, n_met, n_breached = found[day.isoformat()]
         rows.append(
             {
                 "day": day.isoformat(),
-                "opened": opened.get(day, [0])[0],
+                "opened": n_opened,
                 "resolved": n_resolved,
                 "met": n_met,
                 "breached": n_breached,
