@@ -7,12 +7,15 @@ waiting on the customer, resolution, and the escalations a breached SLA raised, 
 from __future__ import annotations
 
 import datetime as dt
+import random
+from typing import Any
 
 from contact_center.crm.cases import CASE_NUMBER_BASE, DEFAULT_SLA_MINUTES, next_escalation_at
 from contact_center.domain import sla
 from contact_center.seed import timeline
 from contact_center.seed.context import SeedContext
 from contact_center.seed.countries import COUNTRIES, Country
+from contact_center.seed.reference import PRODUCTS as CATALOGUE
 
 PRODUCTS = (
     ("SKU-ROUTER", "Fibre router", 12900),
@@ -221,19 +224,21 @@ def opportunity(ctx: SeedContext, customer_id: int, account_id: int, last_name: 
             "currency": country.currency,
             "probability": PROBABILITY[final],
             "expected_close": (closed_at or now + dt.timedelta(days=rng.randrange(7, 120))).date(),
-            "products": [
-                {
-                    "sku": "SKU-PLAN-M",
-                    "name": "Business plan",
-                    "quantity": rng.randrange(5, 50),
-                    "unit_price_cents": 4500,
-                }
-            ],
+            "products": _products(oid, 1 + rng.randrange(5, 50) % 3),  # one draw, as before: the rest of the demo stays
             "closed_at": closed_at,
             "created_at": created,
             "updated_at": times[-1] if times else created,
         }
     )
+
+
+def _products(opportunity_id: int, quantity: int) -> list[dict[str, Any]]:
+    """One or two products of the catalogue, chosen by the deal's own number (not the demo's draws)."""
+    chosen = random.Random(opportunity_id).sample(CATALOGUE, k=1 + opportunity_id % 2)
+    return [
+        {"sku": sku, "name": name, "quantity": quantity if n == 0 else 1, "unit_price_cents": price}
+        for n, (sku, name, _, price, _) in enumerate(chosen)
+    ]
 
 
 def lead(ctx: SeedContext, company: str) -> None:
