@@ -13,6 +13,8 @@ each statement sees what was committed before it started.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,8 +23,10 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.sql import sqltypes
+from sqlalchemy.types import TypeEngine
 
-from contact_center.store.types import json_value
+from contact_center.store.types import UtcDateTime, json_value
 
 _DIALECT = sqlite_dialect.dialect(paramstyle="qmark")
 
@@ -41,6 +45,31 @@ def _then_json(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return json_value(process(value))
 
     return convert
+
+
+def _instant(stored: str) -> str:
+    """A ``UtcDateTime`` as stored on SQLite (naive UTC text) straight to its JSON form."""
+    at = dt.datetime.fromisoformat(stored)
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    return at.isoformat() + "Z"
+
+
+def _decoder(column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
+    """What turns a stored value of this type into its JSON form (None: it is already). The common types are
+    decoded directly, in C where the standard library can, because they are most of a caller's look-up; any
+    other goes through SQLAlchemy's own result processor."""
+    if isinstance(column_type, UtcDateTime):
+        return _instant
+    impl = column_type.dialect_impl(_DIALECT)
+    if isinstance(impl, sqltypes.JSON):
+        return json.loads
+    if isinstance(impl, sqltypes.Boolean):
+        return bool
+    if isinstance(impl, sqltypes.Date):  # stored as ISO text, which is what JSON shows
+        return None
+    process = impl.result_processor(_DIALECT, None)
+    return None if process is None else _then_json(process)
 
 
 class SqliteRows:
@@ -69,9 +98,9 @@ class SqliteRows:
         columns = statement.selected_columns
         converters = []
         for column in columns:
-            process = column.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None)
-            if process is not None:
-                converters.append((str(column.key), _then_json(process)))
+            decode = _decoder(column.type)
+            if decode is not None:
+                converters.append((str(column.key), decode))
         prepared = _Prepared(
             expanded.statement,
             tuple(expanded.positiontup or ()),
