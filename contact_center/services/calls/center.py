@@ -342,15 +342,8 @@ class CallCenter:
                         ("agent", user_id), "call.offer_withdrawn", {"call_id": event.call_id, "reason": reason}
                     )
             elif isinstance(event, ev.CallAbandoned | ev.CallbackCanceled):
-                gone = self.calls.drop_callback(event.call_id)
-                if gone is not None and gone.scheduled_callback_id is not None:
-                    self.core.post(
-                        event.call_id,
-                        scheduled_callbacks.settle(
-                            self.engine, gone.scheduled_callback_id, "canceled", self.clock.now()
-                        ),
-                        "callback canceled",
-                    )
+                if self.calls.callback(event.call_id) is not None:
+                    self.core.post(event.call_id, self._callback_canceled(event.call_id), "callback canceled")
                 for user_id in self.desks.offers_of(event.call_id):
                     self.desks.withdraw_offer(user_id, event.call_id)
                     self.core.tell(
@@ -369,6 +362,11 @@ class CallCenter:
                 self._on_queue_event(event)
         if events and decided_here:
             self.board_updates.poke()
+
+    async def _callback_canceled(self, call_id: str) -> None:
+        gone = self.calls.drop_callback(call_id)
+        if gone is not None and gone.scheduled_callback_id is not None:
+            await scheduled_callbacks.settle(self.engine, gone.scheduled_callback_id, "canceled", self.clock.now())
 
     def _push_board(self) -> None:
         if self.acd.leading:  # still the node whose routing decides, when a trailing update falls due

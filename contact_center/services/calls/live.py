@@ -3,7 +3,7 @@
 Per call (``LiveCall``): the conversation (a caller on the line, or a customer we call), a callback
 waiting in routing, a warm transfer under way, what its offer showed, and the agents' parts of it that
 wait for their wrap-up. A call's owner lives while its ``LiveCall`` holds anything; only steps of that
-owner change it. The telephony legs that lead to a call are indexed here too, with the part each plays.
+owner change it (``OutsideTheOwner`` otherwise), once the call has begun. The telephony legs that lead to a call are indexed here too, with the part each plays.
 
 Per agent (``AgentDesk``): the offer ringing on their desk, the call they work, their wrap-up, and calls
 whose wrap-up ran out before a disposition was saved.
@@ -18,12 +18,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from contact_center.services.calls.owner import running_call
 from contact_center.services.calls.record import CallRecord
 from contact_center.telephony.port import MonitorMode
 
 if TYPE_CHECKING:
     from contact_center.services.calls.session import Conversation
     from contact_center.services.calls.transfers import Consult
+
+
+class OutsideTheOwner(RuntimeError):
+    """A call's state was changed outside its owner's steps: two changes of one call could interleave."""
+
 
 LegRole = Literal["customer", "agent", "consult", "monitor"]
 
@@ -67,6 +73,12 @@ class LiveCalls:
     def get(self, call_id: str) -> LiveCall | None:
         return self._calls.get(call_id)
 
+    def _changing(self, call_id: str) -> None:
+        """Only the call's owner changes what is held of it, in one of its steps; anyone may begin a call that
+        holds nothing here yet (a caller arrives, we dial), and its owner is made for what they set."""
+        if running_call() != call_id and self.tracks(call_id):
+            raise OutsideTheOwner(f"call {call_id}: its state may change only in a step of its owner")
+
     def of(self, call_id: str) -> LiveCall:
         """The call's state, made when first needed."""
         call = self._calls.get(call_id)
@@ -90,10 +102,12 @@ class LiveCalls:
         return call.conversation if call is not None else None
 
     def set_conversation(self, call_id: str, conversation: Conversation) -> None:
+        self._changing(call_id)
         self.of(call_id).conversation = conversation
 
     def drop_conversation(self, call_id: str) -> Conversation | None:
         """The conversation is over here: it, its screen-pop and its customer's leg are let go."""
+        self._changing(call_id)
         call = self._calls.get(call_id)
         if call is None:
             return None
@@ -108,9 +122,11 @@ class LiveCalls:
         return call.callback if call is not None else None
 
     def set_callback(self, call_id: str, record: CallRecord) -> None:
+        self._changing(call_id)
         self.of(call_id).callback = record
 
     def drop_callback(self, call_id: str) -> CallRecord | None:
+        self._changing(call_id)
         call = self._calls.get(call_id)
         if call is None:
             return None
@@ -127,9 +143,11 @@ class LiveCalls:
         return call.consult if call is not None else None
 
     def set_consult(self, call_id: str, consult: Consult) -> None:
+        self._changing(call_id)
         self.of(call_id).consult = consult
 
     def drop_consult(self, call_id: str) -> Consult | None:
+        self._changing(call_id)
         call = self._calls.get(call_id)
         if call is None:
             return None
@@ -142,6 +160,7 @@ class LiveCalls:
         return call.screen_pop if call is not None else None
 
     def set_screen_pop(self, call_id: str, pop: dict[str, Any]) -> None:
+        self._changing(call_id)
         self.of(call_id).screen_pop = pop
 
     def segment(self, user_id: int, call_id: str) -> CallRecord | None:
@@ -149,9 +168,11 @@ class LiveCalls:
         return call.segments.get(user_id) if call is not None else None
 
     def set_segment(self, user_id: int, call_id: str, segment: CallRecord) -> None:
+        self._changing(call_id)
         self.of(call_id).segments[user_id] = segment
 
     def drop_segment(self, user_id: int, call_id: str) -> CallRecord | None:
+        self._changing(call_id)
         call = self._calls.get(call_id)
         if call is None:
             return None

@@ -46,11 +46,22 @@ class Outbound:
 
     async def place_callback(self, user_id: int, call_id: str) -> None:
         """The agent accepted a callback: their phone, then the customer's number, bridged."""
-        record = self.core.calls.callback(call_id)
-        if record is None:  # routing offered a callback this node does not know: nothing to dial
+        conversation = await self.core.ask(call_id, self._callback_taken(user_id, call_id), "the callback is taken")
+        if conversation is None:  # routing offered a callback this node does not know: nothing to dial
             await self.core.safe(cmd.EndCall(call_id))
             return
-        number = record.callback_number or record.caller_number
+        number = conversation.record.callback_number or conversation.record.caller_number
+        extension = self.core.people.extensions.get(user_id)
+        agent = None if extension is None else await self.control.ring_agent(conversation, user_id, extension)
+        await self.core.ask(
+            call_id, self._callback_agent_rang(conversation, user_id, number, agent), "the agent's phone rang"
+        )
+
+    async def _callback_taken(self, user_id: int, call_id: str) -> OutboundCall | None:
+        """The owner's step: the waiting callback becomes a call we place for this agent."""
+        record = self.core.calls.callback(call_id)
+        if record is None:
+            return None
         conversation = OutboundCall(record, self.core.clock)
         record.agent_user_id, record.answered_at, record.direction = user_id, self.core.clock.now(), "outbound"
         # The same interaction goes on: the inbound part is on the timeline, this part gets its own activity.
@@ -59,11 +70,7 @@ class Outbound:
         record.customer_leg, record.agent_legs_seen = None, []
         self.core.calls.set_conversation(call_id, conversation)  # first: the call keeps its screen-pop
         self.core.calls.drop_callback(call_id)
-        extension = self.core.people.extensions.get(user_id)
-        agent = None if extension is None else await self.control.ring_agent(conversation, user_id, extension)
-        await self.core.ask(
-            call_id, self._callback_agent_rang(conversation, user_id, number, agent), "the agent's phone rang"
-        )
+        return conversation
 
     async def _callback_agent_rang(
         self, conversation: Conversation, user_id: int, number: str, agent: OriginateResult | None

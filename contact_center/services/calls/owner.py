@@ -29,6 +29,12 @@ T = TypeVar("T")
 _RUNNING: contextvars.ContextVar[CallOwner | None] = contextvars.ContextVar("call_owner", default=None)
 
 
+def running_call() -> str | None:
+    """The call whose owner's inbox step is running in this task (None in a child, or outside any owner)."""
+    owner = _RUNNING.get()
+    return owner.call_id if owner is not None else None
+
+
 class _Step:
     __slots__ = ("coro", "done", "what")
 

@@ -1,13 +1,17 @@
 """One owner per call: its steps run one at a time in the order they came, desk commands get their result
-or refusal back, long steps run beside the inbox, and the owner retires when nothing of the call is held."""
+or refusal back, long steps run beside the inbox, the owner retires when nothing of the call is held, and
+once a call has begun nothing but its owner's steps changes what is held of it."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 
-from contact_center.services.calls.owner import CallOwners
+from contact_center.services.calls.live import LiveCalls, OutsideTheOwner
+from contact_center.services.calls.owner import CallOwners, running_call
+from contact_center.services.calls.record import CallRecord
 
 
 async def _settle() -> None:
@@ -178,3 +182,38 @@ async def test_closing_cancels_children_and_refuses_what_comes_after() -> None:
     assert cancelled.is_set() and owner.closed
     with pytest.raises(RuntimeError, match="closed"):
         await owner.ask(never(), "accept")
+
+
+async def test_a_calls_state_changes_only_in_its_owners_steps_once_the_call_has_begun() -> None:
+    calls = LiveCalls()
+    owners = CallOwners(alive=calls.tracks)
+    at = dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC)
+
+    def waiting(call_id: str) -> CallRecord:
+        return CallRecord(call_id=call_id, caller_number="+14155550142", dialled="5000", arrived_at=at)
+
+    calls.set_callback("c1", waiting("c1"))  # a call begins (nothing held of it yet): anyone may
+    with pytest.raises(OutsideTheOwner):
+        calls.drop_callback("c1")  # now it is the owner's
+    with pytest.raises(OutsideTheOwner):
+        calls.set_screen_pop("c1", {})
+
+    async def cancel(call_id: str) -> CallRecord | None:
+        return calls.drop_callback(call_id)
+
+    assert (await owners.of("c1").ask(cancel("c1"), "callback canceled")) is not None
+    calls.set_callback("c2", waiting("c2"))
+    with pytest.raises(OutsideTheOwner):  # one call's owner does not change another call
+        await owners.of("c1").ask(cancel("c2"), "someone else's")
+    seen: list[str | None] = []
+
+    async def beside() -> None:
+        seen.append(running_call())
+        with pytest.raises(OutsideTheOwner):  # a long step beside the inbox asks the owner, like anyone
+            calls.drop_callback("c2")
+        await owners.of("c2").ask(cancel("c2"), "asked")
+
+    owners.of("c2").child(beside(), "ringing")
+    await _settle()
+    assert seen == [None] and calls.callback("c2") is None
+    await owners.close()
