@@ -39,7 +39,7 @@ from contact_center.services.office_watch import OfficeWatch
 from contact_center.services.routing.service import AcdService
 from contact_center.services.webhooks.deliverer import WebhookDeliverer
 from contact_center.store.activity_log import ActivityLog
-from contact_center.store.engine import create_engine, session_factory
+from contact_center.store.engine import create_engine, dispose, session_factory
 from contact_center.store.lean_reads import SqliteRows
 from contact_center.store.redis_client import redis_client
 from contact_center.store.redis_desk import RedisDeskStore
@@ -342,7 +342,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     lean = app[CALL_CENTER].reads.source
     if isinstance(lean, SqliteRows):
         lean.close()
-    await app[ENGINE].dispose()
+    await dispose(app[ENGINE])
 
 
 async def _routing(app: web.Application) -> AsyncIterator[None]:

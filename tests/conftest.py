@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contact_center.clock import FixedClock
 from contact_center.config import Settings
 from contact_center.store import migrate
-from contact_center.store.engine import engine_for_url
+from contact_center.store.engine import dispose, engine_for_url
 
 from .smtp_server import Inbox, local_smtp
 
@@ -103,7 +103,7 @@ def postgres_database(template: str) -> Iterator[str]:
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = engine_for_url(database_url)
     yield engine
-    await engine.dispose()
+    await dispose(engine)
 
 
 @pytest.fixture

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +15,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from contact_center.config import Settings
+
+log = logging.getLogger(__name__)
+# Each SQLite connection's worker thread (aiosqlite), per engine: see ``dispose``.
+_WORKERS: weakref.WeakKeyDictionary[Any, list[threading.Thread]] = weakref.WeakKeyDictionary()
+WORKERS_END_SECONDS = 6.0  # the longest a statement waits on a lock (busy_timeout), and a little more
 
 
 def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
@@ -23,6 +33,7 @@ def engine_for_url(url: str, **kwargs: Any) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _remember_workers(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
@@ -41,6 +52,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA mmap_size=268435456")  # reads of a large CRM map pages instead of copying them
     cursor.close()
+
+
+def _remember_workers(engine: AsyncEngine) -> None:
+    workers = _WORKERS[engine.sync_engine] = []
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        worker = getattr(getattr(dbapi_connection, "_connection", None), "_thread", None)  # aiosqlite's
+        if isinstance(worker, threading.Thread):
+            workers[:] = [w for w in workers if w.is_alive()]
+            workers.append(worker)
+
+    event.listen(engine.sync_engine, "connect", connected)
+
+
+async def dispose(engine: AsyncEngine) -> None:
+    """Close the engine's connections, and on SQLite wait until each connection's worker thread has ended.
+
+    A task cancelled in the middle of a statement (the server stopping while a background pass writes) leaves
+    its connection's thread finishing that statement, which may wait on a lock for up to busy_timeout; it then
+    hands the result back to the event loop. Stopping the loop before that would lose the hand-back (aiosqlite
+    raises "Event loop is closed" in the thread)."""
+    await engine.dispose()
+    workers = _WORKERS.get(engine.sync_engine, [])
+    deadline = time.monotonic() + WORKERS_END_SECONDS
+    while any(w.is_alive() for w in workers):
+        if time.monotonic() > deadline:
+            log.warning(
+                "%d SQLite connection(s) still busy after %g s", sum(w.is_alive() for w in workers), WORKERS_END_SECONDS
+            )
+            return
+        await asyncio.sleep(0.01)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
