@@ -19,7 +19,7 @@ from contact_center.config import Settings
 log = logging.getLogger(__name__)
 # Each SQLite connection's worker thread (aiosqlite), per engine: see ``dispose``.
 _WORKERS: weakref.WeakKeyDictionary[Any, list[threading.Thread]] = weakref.WeakKeyDictionary()
-WORKERS_END_SECONDS = 6.0  # the longest a statement waits on a lock (busy_timeout), and a little more
+WORKERS_END_SECONDS = 2.0  # a statement that waits on a lock longer (busy_timeout is 5 s) is not waited for
 
 
 def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
