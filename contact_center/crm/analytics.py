@@ -1,8 +1,7 @@
 """What the analytics pages show, read with grouped queries: one query per figure over an indexed column,
 returning a few dozen groups at most, so a page costs about the same on a thousand customers as on a million
-(``contact-center bench analytics`` measures it). Days are the centre's (``CC_TIMEZONE``): instants are
-grouped by quarter-hour of UTC in the database and summed into local days here (domain/analytics/buckets.py),
-or, where a year of rows would have to be sorted into groups, counted against each local day's bounds."""
+(``contact-center bench analytics`` measures it). Days and months are the centre's (``CC_TIMEZONE``): rows
+are counted against the instants where each local day or month begins and ends (domain/analytics/buckets.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +30,6 @@ from contact_center.domain.analytics import buckets, churn
 from contact_center.domain.analytics.funnel import RULE, funnel
 from contact_center.domain.sales.forecast import OPEN_STAGES
 from contact_center.store.portable_sql import (
-    epoch_seconds,
     json_array_elements,
     json_array_length,
     json_text,
@@ -67,11 +65,6 @@ class Table:
 
     def json(self) -> dict[str, Any]:
         return {"columns": list(self.columns), "items": self.rows, "note": self.note, "summary": self.summary}
-
-
-def _quarter(session: AsyncSession, column: Any) -> ColumnElement[int]:
-    """The quarter-hour of UTC an instant falls in, as an integer."""
-    return epoch_seconds(session, column) / buckets.QUARTER  # type: ignore[return-value]
 
 
 def _local_days(first: dt.date, last: dt.date, zone: ZoneInfo) -> Any:
@@ -154,13 +147,7 @@ async def forecast_by(session: AsyncSession, by: ForecastBy, first: dt.date, las
     )
     for period, key, count, amount, weighted in await session.execute(open_query):
         found[(str(period), key)] = [int(count), int(amount), round(int(weighted) / 100), 0]
-    # A won deal counts in the centre's month it closed in: where each month ends there is an instant, and
-    # instants compare alike in any database.
-    months = buckets.months_between(first, last)
-    ends = [buckets.bounds(_month_start(m), _month_start(m), zone)[0] for m in months[1:]]
-    closed: ColumnElement[str] = literal(months[-1])
-    if ends:
-        closed = case(*((deals.c.closed_at < e, m) for e, m in zip(ends, months, strict=False)), else_=months[-1])
+    closed = _local_month(deals.c.closed_at, first, last, zone)
     start, end = buckets.bounds(first, last, zone)
     won_query = (
         select(closed, deals.c.key, func.count(), func.sum(deals.c.amount_cents))
@@ -216,6 +203,16 @@ async def _usernames(session: AsyncSession, ids: set[Any]) -> dict[int, str]:
     return {user_id: username for user_id, username in found}
 
 
+def _local_month(instant: Any, first: dt.date, last: dt.date, zone: ZoneInfo) -> ColumnElement[str]:
+    """YYYY-MM of the centre's month an instant of [first, last] falls in: compared with the instants where
+    each month ends there, which reads alike in any database and needs no time-zone tables."""
+    months = buckets.months_between(first, last)
+    ends = [buckets.bounds(_month_start(m), _month_start(m), zone)[0] for m in months[1:]]
+    if not ends:
+        return literal(months[0])
+    return case(*((instant < e, m) for e, m in zip(ends, months, strict=False)), else_=months[-1])
+
+
 def _month_start(period: str) -> dt.date:
     return dt.date(int(period[:4]), int(period[5:]), 1)
 
@@ -249,13 +246,13 @@ async def forecast_vs_actual(session: AsyncSession, first: dt.date, last: dt.dat
     taken before its first day, else the first taken in it), what was won in it, and what is still open."""
     months = buckets.months_between(first, last)
     start, end = buckets.bounds(first.replace(day=1), _add_months(last.replace(day=1), 1) - dt.timedelta(days=1), zone)
-    quarter = _quarter(session, Opportunity.closed_at)
+    closed = _local_month(Opportunity.closed_at, first, last, zone)
     won_query = (
-        select(quarter, func.count(), func.coalesce(func.sum(Opportunity.amount_cents), 0))
+        select(closed, func.count(), func.coalesce(func.sum(Opportunity.amount_cents), 0))
         .where(Opportunity.stage == "won", Opportunity.closed_at >= start, Opportunity.closed_at < end)
-        .group_by(quarter)
+        .group_by(closed)
     )
-    won = buckets.by_month(buckets.by_day(await session.execute(won_query), zone))
+    won = {str(month): [int(n), int(cents)] for month, n, cents in await session.execute(won_query)}
     still_open = await open_forecast(
         session, first.replace(day=1), _add_months(last.replace(day=1), 1) - dt.timedelta(days=1)
     )

@@ -14,7 +14,6 @@ from contact_center.domain.metrics.contacts import Contact
 from contact_center.domain.metrics.stats import window_buckets
 
 NEW_YORK = ZoneInfo("America/New_York")
-KOLKATA = ZoneInfo("Asia/Kolkata")  # +05:30: a half-hour offset
 
 
 def test_a_deal_reached_every_stage_before_its_own_and_a_lost_one_only_the_first() -> None:
@@ -33,28 +32,6 @@ def test_a_deal_reached_every_stage_before_its_own_and_a_lost_one_only_the_first
 def test_an_empty_funnel_has_no_rates() -> None:
     found = funnel({})
     assert all(r.reached == 0 and r.conversion is None for r in found.rows) and found.win_rate is None
-
-
-def quarter_of(text: str) -> int:
-    return int(dt.datetime.fromisoformat(text).timestamp()) // buckets.QUARTER
-
-
-def test_quarter_hours_fall_in_the_local_day_across_the_autumn_change() -> None:
-    groups = [
-        (quarter_of("2026-11-01T03:45:00+00:00"), 1, 10),  # 23:45 on 31 October (EDT)
-        (quarter_of("2026-11-01T04:00:00+00:00"), 2, 20),  # midnight, 1 November (EDT)
-        (quarter_of("2026-11-02T04:45:00+00:00"), 4, 40),  # 23:45 on 1 November (EST: a 25-hour day)
-        (quarter_of("2026-11-02T05:00:00+00:00"), 8, 80),  # midnight, 2 November (EST)
-    ]
-    assert buckets.by_day(groups, NEW_YORK) == {
-        dt.date(2026, 10, 31): [1, 10],
-        dt.date(2026, 11, 1): [6, 60],
-        dt.date(2026, 11, 2): [8, 80],
-    }
-    assert buckets.by_month(buckets.by_day(groups, NEW_YORK)) == {"2026-10": [1, 10], "2026-11": [14, 140]}
-    # Half-hour offsets: 18:15 UTC is 23:45 in Kolkata, 18:30 UTC is the next midnight.
-    kolkata = [(quarter_of("2026-11-01T18:15:00+00:00"), 1), (quarter_of("2026-11-01T18:30:00+00:00"), 1)]
-    assert buckets.by_day(kolkata, KOLKATA) == {dt.date(2026, 11, 1): [1], dt.date(2026, 11, 2): [1]}
 
 
 def test_local_bounds_days_and_months() -> None:
