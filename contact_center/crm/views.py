@@ -109,32 +109,56 @@ async def _phones(
 _MATCH = aliased(Phone, name="match")
 _OWN = aliased(Phone, name="own")
 _E164: BindParameter[str] = bindparam("e164")
-# One statement: the customers owning the number, each with all of their phones.
-_BY_PHONE = (
-    select(*CUSTOMER_COLUMNS, _OWN.e164.label("phone_e164"), _OWN.kind.label("phone_kind"))
-    .join(_MATCH, _MATCH.customer_id == Customer.id)
-    .outerjoin(_OWN, _OWN.customer_id == Customer.id)
-    .where(_MATCH.e164 == _E164)
-    .order_by(Customer.id, _OWN.id)
-    .limit(MAX_MATCHES * 5)
-)
 _ACCOUNTS_OF_NUMBER = select(Phone.account_id).where(Phone.e164 == _E164, Phone.account_id.is_not(None))
-_BY_ACCOUNT_PHONE = (
-    select(*CUSTOMER_COLUMNS)
-    .where(Customer.account_id.in_(_ACCOUNTS_OF_NUMBER))
-    .order_by(Customer.id)
-    .limit(MAX_MATCHES)
-)
-_PHONES_BY_ACCOUNT_PHONE = _phones_of(
-    Phone.customer_id, Phone.customer_id.in_(_BY_ACCOUNT_PHONE.with_only_columns(Customer.id))
-)
+
+
+class _ByNumber(NamedTuple):
+    """The statements finding whom a number belongs to, each person shown by ``columns``."""
+
+    owners: Select[Any]  # the customers owning the number, a row per phone of theirs
+    of_account: Select[Any]  # failing that, the people of the account whose number it is
+    phones_of_account: Select[Any]  # and their phones
+
+
+def _by_number(columns: list[Any]) -> _ByNumber:
+    owners = (
+        select(*columns, _OWN.e164.label("phone_e164"), _OWN.kind.label("phone_kind"))
+        .join(_MATCH, _MATCH.customer_id == Customer.id)
+        .outerjoin(_OWN, _OWN.customer_id == Customer.id)
+        .where(_MATCH.e164 == _E164)
+        .order_by(Customer.id, _OWN.id)
+        .limit(MAX_MATCHES * 5)
+    )
+    of_account = (
+        select(*columns).where(Customer.account_id.in_(_ACCOUNTS_OF_NUMBER)).order_by(Customer.id).limit(MAX_MATCHES)
+    )
+    phones = _phones_of(Phone.customer_id, Phone.customer_id.in_(of_account.with_only_columns(Customer.id)))
+    return _ByNumber(owners, of_account, phones)
+
+
+# The API's look-up shows whole profiles.
+_CUSTOMERS_BY_NUMBER = _by_number(CUSTOMER_COLUMNS)
+# A call only needs to know whom it may be: routing keeps the id and account, the desk's picker shows names when
+# several people share the number. The screen-pop reads the rest (the 360) once the call is offered.
+CALLER_COLUMNS: list[Any] = [Customer.id, Customer.first_name, Customer.last_name, Customer.account_id]
+_CALLERS_BY_NUMBER = _by_number(CALLER_COLUMNS)
 
 
 async def customers_by_e164(conn: AsyncConnection | RowSource, e164: str) -> list[dict[str, Any]]:
     """Customers who own this number; failing that, the people of the account whose number it is."""
-    source, params = _source(conn), {"e164": e164}
+    return await _people_of_number(_source(conn), e164, _CUSTOMERS_BY_NUMBER)
+
+
+async def callers_by_e164(conn: AsyncConnection | RowSource, e164: str) -> list[dict[str, Any]]:
+    """Whom a caller from this number may be, as ``customers_by_e164`` finds them, by ``CALLER_COLUMNS`` and
+    phones."""
+    return await _people_of_number(_source(conn), e164, _CALLERS_BY_NUMBER)
+
+
+async def _people_of_number(source: RowSource, e164: str, statements: _ByNumber) -> list[dict[str, Any]]:
+    params = {"e164": e164}
     customers: dict[int, dict[str, Any]] = {}
-    for row in await source.rows(_BY_PHONE, params):
+    for row in await source.rows(statements.owners, params):
         e164_of_row, kind = row.pop("phone_e164"), row.pop("phone_kind")
         found = customers.get(row["id"])
         if found is None:
@@ -144,8 +168,8 @@ async def customers_by_e164(conn: AsyncConnection | RowSource, e164: str) -> lis
             found["phones"].append(phone_json(e164_of_row, kind))
     if customers:
         return list(customers.values())
-    rows = await source.rows(_BY_ACCOUNT_PHONE, params)
-    phones = await _phones(source, _PHONES_BY_ACCOUNT_PHONE, params) if rows else {}
+    rows = await source.rows(statements.of_account, params)
+    phones = await _phones(source, statements.phones_of_account, params) if rows else {}
     for customer in rows:
         customer["phones"] = phones.get(customer["id"], [])
     return rows
@@ -223,9 +247,7 @@ _VISITS = (
 )
 # What the lean reader prepares at start-up.
 CALL_PATH_STATEMENTS = (
-    _BY_PHONE,
-    _BY_ACCOUNT_PHONE,
-    _PHONES_BY_ACCOUNT_PHONE,
+    *_CALLERS_BY_NUMBER,
     _THE_CUSTOMER,
     _CUSTOMER_PHONES,
     _THE_ACCOUNT,
@@ -288,11 +310,11 @@ class CallPathReads:
     def __init__(self, engine: AsyncEngine, source: RowSource | None = None) -> None:
         self.engine, self.source = engine, source
 
-    async def customers_by_e164(self, e164: str) -> list[dict[str, Any]]:
+    async def callers_by_e164(self, e164: str) -> list[dict[str, Any]]:
         if self.source is not None:
-            return await customers_by_e164(self.source, e164)
+            return await callers_by_e164(self.source, e164)
         async with self.engine.connect() as conn:
-            return await customers_by_e164(conn, e164)
+            return await callers_by_e164(conn, e164)
 
     async def customer_360(self, customer_id: int) -> dict[str, Any]:
         if self.source is not None:

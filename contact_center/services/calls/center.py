@@ -284,7 +284,7 @@ class CallCenter:
     async def _identify(self, record: CallRecord) -> None:
         if not record.caller_number.startswith("+"):
             return
-        record.matches = await self.reads.customers_by_e164(record.caller_number)
+        record.matches = await self.reads.callers_by_e164(record.caller_number)
         if len(record.matches) == 1:
             record.customer_id = record.matches[0]["id"]
             record.account_id = record.matches[0]["account_id"]

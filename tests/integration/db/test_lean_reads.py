@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contact_center.crm.views import CALL_PATH_STATEMENTS, customer_360, customers_by_e164
+from contact_center.crm.views import CALL_PATH_STATEMENTS, callers_by_e164, customer_360, customers_by_e164
 from contact_center.seed.demo import ensure_reference, seed
 from contact_center.store.engine import engine_for_url
 from contact_center.store.lean_reads import SqliteRows
@@ -37,7 +37,12 @@ async def test_the_lean_reader_gives_the_same_rows_as_the_engine(sqlite_file: Pa
             account_numbers = list((await conn.scalars(select(Phone.e164).where(Phone.account_id.is_not(None)))).all())
             assert account_numbers and (await conn.scalar(select(Account.id))) is not None
             for number in [*numbers, *account_numbers, "+15550000000"]:
+                callers = await callers_by_e164(lean, number)
+                assert callers == await callers_by_e164(conn, number), number
                 assert await customers_by_e164(lean, number) == await customers_by_e164(conn, number), number
+                # A caller's match is the same person as the API's look-up finds, briefly.
+                brief = ("id", "first_name", "last_name", "account_id", "phones")
+                assert callers == [{k: c[k] for k in brief} for c in await customers_by_e164(conn, number)], number
             for customer_id in customer_ids:
                 assert await customer_360(lean, customer_id) == await customer_360(conn, customer_id), customer_id
         lean.close()

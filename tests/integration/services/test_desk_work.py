@@ -124,6 +124,31 @@ async def test_an_unknown_caller_linked_during_the_call_lands_on_that_customers_
     assert call.customer_id == noor.id
 
 
+async def test_a_number_two_customers_share_offers_both_to_the_agent_to_pick_from(
+    center: Any, engine: AsyncEngine
+) -> None:
+    shared = "+14155550166"
+    async with session_factory(engine).begin() as session:
+        people = []
+        for first, last in (("Ana", "Lima"), ("Rui", "Lima")):
+            data = CustomerCreate.model_validate({"first_name": first, "last_name": last, "phones": [shared]})
+            people.append(await create_customer(session, data, "US"))
+    desk, port, heard, agent, call_id = await _connected(center, engine, caller=shared, keys="10")
+    pop = said(heard, agent.id, "call.offered")[0]["screen_pop"]
+    assert pop["customer"]["id"] == people[0].id  # the IVR greets a family line as the one added first
+    phones = [{"number": shared, "e164": shared, "kind": "mobile"}]
+    assert pop["matches"] == [
+        {"id": p.id, "first_name": p.first_name, "last_name": p.last_name, "account_id": None, "phones": phones}
+        for p in people
+    ]
+    await desk.link_customer(agent.id, call_id, people[1].id)
+    port.far_end_hangup(call_id)
+    await until(lambda: said(heard, agent.id, "wrapup.started"), "wrap-up")
+    await desk.save_wrapup(agent.id, call_id, "resolved", "", [])
+    [call] = await _call_activities(engine, call_id)
+    assert call.customer_id == people[1].id
+
+
 async def test_what_anyone_adds_to_the_timeline_during_the_call_reaches_the_agent_once(
     center: Any, engine: AsyncEngine, clock: Any
 ) -> None:
