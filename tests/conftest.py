@@ -131,7 +131,9 @@ class Login:
 
 
 @pytest.fixture
-async def app_client(aiohttp_client: Any, settings: Settings, engine: AsyncEngine, clock: FixedClock) -> Any:
+async def app_client(engine: AsyncEngine, aiohttp_client: Any, settings: Settings, clock: FixedClock) -> Any:
+    # ``engine`` first: fixtures are torn down in reverse, so the app (closed with aiohttp_client) stops before
+    # its engine is let go, not while its background passes still use it.
     from contact_center.app import create_app
 
     app = create_app(settings, clock=clock, engine=engine)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import greenlet_spawn
 
 from contact_center.config import Settings
 
@@ -73,8 +74,11 @@ async def dispose(engine: AsyncEngine) -> None:
     its connection's thread finishing that statement, which may wait on a lock for up to busy_timeout; it then
     hands the result back to the event loop. Stopping the loop before that would lose the hand-back (aiosqlite
     raises "Event loop is closed" in the thread)."""
+    retired = engine.sync_engine.pool  # dispose() puts a fresh pool in its place
     await engine.dispose()
-    workers = _WORKERS.get(engine.sync_engine, [])
+    # The connections there were when the engine was let go: one opened afterwards (whoever still uses the
+    # engine gets a fresh pool) is not this call's to wait for.
+    workers = list(_WORKERS.get(engine.sync_engine, []))
     deadline = time.monotonic() + WORKERS_END_SECONDS
     while any(w.is_alive() for w in workers):
         if time.monotonic() > deadline:
@@ -82,6 +86,9 @@ async def dispose(engine: AsyncEngine) -> None:
                 "%d SQLite connection(s) still busy after %g s", sum(w.is_alive() for w in workers), WORKERS_END_SECONDS
             )
             return
+        # A connection that was checked out as the engine was let go (its task being cancelled) is checked in
+        # afterwards, to the retired pool, which nobody would close again: its thread would wait forever.
+        await greenlet_spawn(retired.dispose)
         await asyncio.sleep(0.01)
 
 

@@ -36,9 +36,9 @@ async def delivered(inbox: Inbox, count: int) -> None:
 
 
 async def test_segments_targets_mail_with_unsubscribe_and_a_dialing_list(
+    engine: AsyncEngine,
     aiohttp_client: Any,
     settings: Settings,
-    engine: AsyncEngine,
     clock: Any,
     smtp: tuple[Inbox, int],
     token_for: Any,

@@ -32,9 +32,9 @@ def reply(to_subject: str, sender: str, text: str) -> bytes:
 
 
 async def test_an_agent_writes_and_the_customers_answer_comes_back_into_the_case(
+    engine: AsyncEngine,
     aiohttp_client: Any,
     settings: Settings,
-    engine: AsyncEngine,
     clock: Any,
     smtp: tuple[Inbox, int],
     token_for: Any,

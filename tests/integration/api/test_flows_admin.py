@@ -20,7 +20,7 @@ HELLO = "numbers: ['+1 415 555 0199']\nstart: hi\nnodes:\n  hi:\n    label: Gree
 
 @pytest.fixture
 async def flows_client(
-    aiohttp_client: Any, settings: Settings, engine: AsyncEngine, clock: FixedClock, tmp_path: Path
+    engine: AsyncEngine, aiohttp_client: Any, settings: Settings, clock: FixedClock, tmp_path: Path
 ) -> Any:
     """The app on a copy of the shipped flows (the test writes flow files)."""
     from dataclasses import replace

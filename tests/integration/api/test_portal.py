@@ -26,7 +26,7 @@ from ...smtp_server import Inbox
 
 
 async def test_a_customer_signs_in_with_an_emailed_link_and_sees_only_their_cases(
-    aiohttp_client: Any, settings: Settings, engine: AsyncEngine, clock: Any, smtp: tuple[Inbox, int]
+    engine: AsyncEngine, aiohttp_client: Any, settings: Settings, clock: Any, smtp: tuple[Inbox, int]
 ) -> None:
     from contact_center.app import create_app
 

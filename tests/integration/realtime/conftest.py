@@ -98,7 +98,7 @@ class Recorder:
 
 @pytest.fixture
 async def live(
-    aiohttp_client: Any, settings: Settings, engine: AsyncEngine, clock: FixedClock, fake_desk: FakeDesk
+    engine: AsyncEngine, aiohttp_client: Any, settings: Settings, clock: FixedClock, fake_desk: FakeDesk
 ) -> AsyncIterator[Live]:
     from contact_center.app import create_app
     from contact_center.web.keys import GATEWAY

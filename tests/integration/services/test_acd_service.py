@@ -170,7 +170,7 @@ async def _one_answered_call(service: AcdService, clock: Any, agent: str) -> Non
 
 
 async def test_intervals_and_drill_down_from_the_log(
-    aiohttp_client: Any, settings: Any, engine: AsyncEngine, clock: Any, make_user: Any, token_for: Any
+    engine: AsyncEngine, aiohttp_client: Any, settings: Any, clock: Any, make_user: Any, token_for: Any
 ) -> None:
     await ensure_reference(engine, password="demo-password-1")
     app_client = await aiohttp_client(create_app(settings, clock=clock, engine=engine))
