@@ -119,10 +119,10 @@ async def run(
         reads = CallPathReads(engine, lean)
         bare_db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         bare_db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # as the lean reader maps it
-        # Both connections are brought to the state a running server's are in, their page caches grown to their
-        # size, by looking up other customers first: a fresh connection's first few thousand reads are slower
-        # now and then (it pages in memory: measured ~14 page faults, +40 µs, in 3 % of our look-ups at 1M
-        # customers while the bare connection, as warm, had none).
+        # Both connections are brought to the state a running server's are in by looking up other customers
+        # first: a connection's first few thousand reads are slower now and then (measured at 1M customers: ~14
+        # page faults, +40 µs, in 3 % of the look-ups of one of the two connections, inside SQLite's page set-up;
+        # none after 5,000 look-ups).
         for warm in warm_phones + phones[:100]:
             ours = await reads.callers_by_e164(warm)
             bare = bare_db.execute(BARE_LOOKUP, (warm,)).fetchall()
@@ -130,9 +130,8 @@ async def run(
             people = [(c["id"], c["first_name"], c["last_name"], c["account_id"]) for c in ours]
             assert people == list(dict.fromkeys(r[:4] for r in bare)), warm
             assert [p["e164"] for c in ours for p in c["phones"]] == [r[4] for r in bare if r[4] is not None], warm
-        # The samples go into arrays of doubles sized beforehand: a growing list of float objects would take fresh
-        # memory pages now and then, and whichever path allocated next (ours builds dicts, the bare one hardly
-        # anything) would be charged the page faults (measured: ~13 faults, +50 µs, in 2 % of our look-ups).
+        # The samples go into arrays of doubles sized beforehand: the timed loop allocates nothing of its own
+        # between the two paths.
         call_lookup, bare_lookup = array("d", bytes(8 * len(phones))), array("d", bytes(8 * len(phones)))
         freeze_startup_objects()  # the garbage collector set as the server sets it once it is up
         for n, e164 in enumerate(phones):
