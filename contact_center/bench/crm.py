@@ -35,6 +35,7 @@ from contact_center.store import migrate
 from contact_center.store.engine import engine_for_url, session_factory
 from contact_center.store.lean_reads import MMAP_BYTES, SqliteRows
 
+WARM_UP = 5000  # other customers looked up untimed first, by both paths (see ``run``)
 # The baseline: what SQLite itself costs for the call path's question (who may this caller be: the customers
 # owning the number, by ``views.CALLER_COLUMNS``, with their phones), with nothing around it.
 BARE_LOOKUP = (
@@ -52,7 +53,7 @@ def register(kinds: Any) -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse the database file if it is already seeded")
     parser.add_argument("--samples", type=int, default=2000, help="operations timed per measure")
     parser.add_argument(
-        "--warm-up", type=int, default=5000, help="other customers looked up untimed first, by both paths"
+        "--warm-up", type=int, default=WARM_UP, help="other customers looked up untimed first, by both paths"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=main)
@@ -76,7 +77,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def run(
-    path: Path, customers: int, per_customer: float, samples: int, fresh: bool, warm_up: int = 5000
+    path: Path, customers: int, per_customer: float, samples: int, fresh: bool, warm_up: int = WARM_UP
 ) -> dict[str, Any]:
     engine = engine_for_url(f"sqlite+aiosqlite:///{path}")
     result: dict[str, Any] = {"database": str(path), "customers": customers}
